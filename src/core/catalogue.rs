@@ -1,0 +1,690 @@
+//! Service definitions: what a teleservice asks for, who owns it, how long it
+//! may take and which steps it goes through.
+//!
+//! A definition is data (one XML file per service, validated against
+//! `xsd/service-definition.xsd`), read here into [`Service`]. Nothing in this
+//! module knows how a form is shown or transported: the SOAP schema, the HTML
+//! form and the validator are all derived from the same [`Field`] list.
+
+use crate::xml::{self, Element};
+use regex::Regex;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// Namespace of service definition files.
+pub const DEFINITION_NS: &str = "urn:guichet:service-definition:1";
+
+/// A teleservice, at one version of its definition.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Stable code used in URLs, e.g. `birth-certificate`.
+    pub code: String,
+    /// Definition version; a request keeps the version it was submitted under.
+    pub version: u32,
+    pub theme: Theme,
+    /// Title in French (the default language).
+    pub title: String,
+    /// Title in English, when given.
+    pub title_en: Option<String>,
+    pub description: String,
+    /// Base of the SOAP names: `Submit{operation}`, `{operation}File`.
+    pub operation: String,
+    pub department: Department,
+    /// Maximum delay promised to the citizen, in calendar days.
+    pub deadline_days: u32,
+    pub fields: Vec<Field>,
+    pub rules: Vec<Rule>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theme {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub code: String,
+    pub name: String,
+}
+
+/// A step of the service's workflow. Requests start at the first one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub id: String,
+    /// Label shown to agents.
+    pub label: String,
+    /// Label shown to the citizen; `None` hides the step from the citizen.
+    pub citizen_label: Option<String>,
+    pub kind: StepKind,
+}
+
+/// What a request waits for in a step, or how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// Waiting for an agent (the default).
+    Agent,
+    /// Waiting for the citizen.
+    Citizen,
+    /// Passed through by the system.
+    Automatic,
+    /// Final: the request was granted.
+    Accepted,
+    /// Final: the request was refused.
+    Refused,
+    /// Final: closed without further follow-up.
+    Closed,
+}
+
+impl StepKind {
+    pub fn from_name(name: &str) -> Option<StepKind> {
+        Some(match name {
+            "agent" => StepKind::Agent,
+            "citizen" => StepKind::Citizen,
+            "automatic" => StepKind::Automatic,
+            "accepted" => StepKind::Accepted,
+            "refused" => StepKind::Refused,
+            "closed" => StepKind::Closed,
+            _ => return None,
+        })
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, StepKind::Accepted | StepKind::Refused | StepKind::Closed)
+    }
+}
+
+/// One input of a form.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Element name in SOAP and request files (an XML NCName, camelCase).
+    pub name: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub required: bool,
+    pub kind: FieldType,
+    pub facets: Facets,
+    /// Allowed values of a choice or multiple choice.
+    pub options: Vec<ChoiceOption>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    LongText,
+    Email,
+    Phone,
+    PostalCode,
+    Date,
+    Time,
+    Integer,
+    Decimal,
+    Boolean,
+    Choice,
+    MultipleChoice,
+    Address,
+}
+
+impl FieldType {
+    pub const ALL: [(&'static str, FieldType); 13] = [
+        ("text", FieldType::Text),
+        ("long-text", FieldType::LongText),
+        ("email", FieldType::Email),
+        ("phone", FieldType::Phone),
+        ("postal-code", FieldType::PostalCode),
+        ("date", FieldType::Date),
+        ("time", FieldType::Time),
+        ("integer", FieldType::Integer),
+        ("decimal", FieldType::Decimal),
+        ("boolean", FieldType::Boolean),
+        ("choice", FieldType::Choice),
+        ("multiple-choice", FieldType::MultipleChoice),
+        ("address", FieldType::Address),
+    ];
+
+    pub fn from_name(name: &str) -> Option<FieldType> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, t)| *t == self).map(|(n, _)| *n).unwrap_or("text")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// Restrictions on a field's value, mirrored as XSD facets.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub length: Option<usize>,
+    pub pattern: Option<Pattern>,
+    /// Message shown when the pattern does not match.
+    pub pattern_message: Option<String>,
+    /// Inclusive bounds of an integer or decimal, in lexical form.
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub fraction_digits: Option<u32>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+}
+
+/// A pattern in the common subset of XSD and Rust regular expressions,
+/// matched against the whole value, as XSD does.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: Regex,
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Result<Pattern, regex::Error> {
+        Ok(Pattern {
+            source: source.to_owned(),
+            regex: Regex::new(&format!("^(?:{source})$"))?,
+        })
+    }
+
+    pub fn matches(&self, value: &str) -> bool {
+        self.regex.is_match(value)
+    }
+}
+
+/// A coherence rule across fields, checked after each field is valid alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub kind: RuleKind,
+    /// Machine code reported in errors; defaults per kind.
+    pub code: String,
+    /// French message; defaults per kind.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A date field must not be later than today (a birth date).
+    Past { field: String },
+    /// A date field must be at least `days` days after today.
+    NotBefore { field: String, days: i64 },
+    /// A date or time field must be strictly after another one.
+    After { field: String, than: String },
+    /// `field` is required when `when` has the value `equals` (a boolean
+    /// `true`, a choice value, or one of the chosen values).
+    RequiredIf {
+        field: String,
+        when: String,
+        equals: String,
+    },
+    /// At least one of these fields must be given.
+    AtLeastOne { fields: Vec<String> },
+}
+
+impl RuleKind {
+    /// The field the error is reported on.
+    pub fn field(&self) -> &str {
+        match self {
+            RuleKind::Past { field }
+            | RuleKind::NotBefore { field, .. }
+            | RuleKind::After { field, .. }
+            | RuleKind::RequiredIf { field, .. } => field,
+            RuleKind::AtLeastOne { fields } => fields.first().map(String::as_str).unwrap_or(""),
+        }
+    }
+
+    fn default_code(&self) -> &'static str {
+        match self {
+            RuleKind::Past { .. } => "must-be-past",
+            RuleKind::NotBefore { .. } => "too-early",
+            RuleKind::After { .. } => "must-be-after",
+            RuleKind::RequiredIf { .. } => "required",
+            RuleKind::AtLeastOne { .. } => "one-required",
+        }
+    }
+}
+
+/// Why a definition was refused: where, and what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionError {
+    pub service: String,
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "service definition {}: {}", self.service, self.message)
+    }
+}
+
+impl std::error::Error for DefinitionError {}
+
+/// The lexical pattern of e-mail addresses, shared by XSD and validation.
+pub const EMAIL_PATTERN: &str = r"[^@\s]+@[^@\s]+\.[^@\s]+";
+/// French phone numbers, national or international form, with optional
+/// separators between pairs of digits.
+pub const PHONE_PATTERN: &str = r"(0|\+33 ?|0033 ?)[1-9]([ .\-]?[0-9]{2}){4}";
+/// French postal codes (Corsica's included: 20000–20999).
+pub const POSTAL_CODE_PATTERN: &str = "[0-9]{5}";
+
+/// Default maximum length of a one-line text and of a long text.
+pub const TEXT_MAX: usize = 255;
+pub const LONG_TEXT_MAX: usize = 4000;
+
+/// The requester block, shared by every service: who asks, and how to reach them.
+pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
+    let f = |name: &str, label: &str, required, kind, max| Field {
+        name: name.into(),
+        label: label.into(),
+        help: None,
+        required,
+        kind,
+        facets: Facets {
+            max_length: max,
+            ..Facets::default()
+        },
+        options: Vec::new(),
+    };
+    let mut civility = f("civility", "Civilité", false, FieldType::Choice, None);
+    civility.options = vec![
+        ChoiceOption {
+            value: "Mme".into(),
+            label: "Madame".into(),
+        },
+        ChoiceOption {
+            value: "M".into(),
+            label: "Monsieur".into(),
+        },
+    ];
+    let mut email = f("email", "Adresse e-mail", false, FieldType::Email, Some(254));
+    email.help = Some("Pour recevoir l'accusé de réception et le suivi de la demande.".into());
+    vec![
+        civility,
+        f("firstName", "Prénom", true, FieldType::Text, Some(80)),
+        f("lastName", "Nom", true, FieldType::Text, Some(80)),
+        email,
+        f("phone", "Téléphone", false, FieldType::Phone, None),
+        f("address", "Adresse postale", false, FieldType::Address, None),
+    ]
+});
+
+/// The requester must give at least one way to be reached.
+pub static REQUESTER_RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+    vec![Rule {
+        kind: RuleKind::AtLeastOne {
+            fields: vec!["email".into(), "phone".into(), "address".into()],
+        },
+        code: "contact-required".into(),
+        message: Some(
+            "Indiquez au moins un moyen de vous joindre : adresse e-mail, téléphone ou adresse postale."
+                .into(),
+        ),
+    }]
+});
+
+/// Parts of an address, in document order: (name, label, required, max length).
+pub const ADDRESS_PARTS: [(&str, &str, bool, usize); 5] = [
+    ("street", "Numéro et voie", true, 200),
+    ("postalCode", "Code postal", true, 5),
+    ("town", "Commune", true, 100),
+    ("latitude", "Latitude", false, 20),
+    ("longitude", "Longitude", false, 20),
+];
+
+impl Service {
+    /// Parses and checks a definition file.
+    pub fn from_xml(text: &str) -> Result<Service, DefinitionError> {
+        let root = xml::parse(text, xml::Limits::default()).map_err(|e| DefinitionError {
+            service: "?".into(),
+            message: e.to_string(),
+        })?;
+        let code = root.attr("code").unwrap_or("?").to_owned();
+        let err = |message: String| DefinitionError {
+            service: code.clone(),
+            message,
+        };
+        if !root.is(DEFINITION_NS, "service") {
+            return Err(err(format!(
+                "root element must be {{{DEFINITION_NS}}}service, found {}",
+                root.qualified_name()
+            )));
+        }
+        check_code(&code).map_err(&err)?;
+        let version = root
+            .attr("version")
+            .and_then(|v| v.parse().ok())
+            .filter(|v| *v > 0)
+            .ok_or_else(|| err("attribute version must be a positive integer".into()))?;
+
+        let child = |name: &str| {
+            root.child(name)
+                .ok_or_else(|| err(format!("missing element <{name}>")))
+        };
+        let text = |name: &str| -> Result<String, DefinitionError> {
+            let t = child(name)?.text.trim().to_owned();
+            if t.is_empty() {
+                return Err(err(format!("element <{name}> is empty")));
+            }
+            Ok(t)
+        };
+        let theme_el = child("theme")?;
+        let theme = Theme {
+            code: theme_el.attr("code").unwrap_or_default().to_owned(),
+            label: theme_el.text.trim().to_owned(),
+        };
+        check_code(&theme.code).map_err(&err)?;
+        let dep_el = child("department")?;
+        let department = Department {
+            code: dep_el.attr("code").unwrap_or_default().to_owned(),
+            name: dep_el.text.trim().to_owned(),
+        };
+        check_code(&department.code).map_err(&err)?;
+        let title = root
+            .children_named("title")
+            .find(|t| t.attr("lang").unwrap_or("fr") == "fr")
+            .map(|t| t.text.trim().to_owned())
+            .ok_or_else(|| err("missing French <title>".into()))?;
+        let title_en = root
+            .children_named("title")
+            .find(|t| t.attr("lang") == Some("en"))
+            .map(|t| t.text.trim().to_owned());
+        let operation = text("operation")?;
+        if !is_xml_name(&operation) || !operation.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return Err(err(format!(
+                "operation {operation:?} must be an XML name starting with a capital letter"
+            )));
+        }
+        let deadline_days = child("deadline")?
+            .attr("days")
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| err("<deadline days=\"…\"> must be a whole number of days".into()))?;
+        let description = root
+            .child("description")
+            .map(|d| d.text.trim().to_owned())
+            .unwrap_or_default();
+
+        let mut fields = Vec::new();
+        for el in child("form")?.children_named("field") {
+            let field = parse_field(el).map_err(&err)?;
+            if field.name == "requester" || fields.iter().any(|f: &Field| f.name == field.name) {
+                return Err(err(format!("field name {:?} is used twice", field.name)));
+            }
+            fields.push(field);
+        }
+
+        let mut rules = Vec::new();
+        if let Some(rules_el) = root.child("rules") {
+            for el in &rules_el.children {
+                let rule = parse_rule(el).map_err(&err)?;
+                check_rule(&rule, &fields).map_err(&err)?;
+                rules.push(rule);
+            }
+        }
+
+        let mut steps = Vec::new();
+        for el in child("workflow")?.children_named("step") {
+            let id = el.attr("id").unwrap_or_default().to_owned();
+            check_code(&id).map_err(&err)?;
+            if steps.iter().any(|s: &Step| s.id == id) {
+                return Err(err(format!("step id {id:?} is used twice")));
+            }
+            let label = el.attr("label").unwrap_or_default().to_owned();
+            if label.is_empty() {
+                return Err(err(format!("step {id:?} has no label")));
+            }
+            let citizen_label = el.attr("citizen").map(str::to_owned);
+            let kind_name = el.attr("kind").unwrap_or("agent");
+            let kind = StepKind::from_name(kind_name)
+                .ok_or_else(|| err(format!("step {id:?}: unknown kind {kind_name:?}")))?;
+            steps.push(Step {
+                id,
+                label,
+                citizen_label,
+                kind,
+            });
+        }
+        if steps.is_empty() {
+            return Err(err("the workflow needs at least one step".into()));
+        }
+
+        Ok(Service {
+            code,
+            version,
+            theme,
+            title,
+            title_en,
+            description,
+            operation,
+            department,
+            deadline_days,
+            fields,
+            rules,
+            steps,
+        })
+    }
+
+    /// SOAP operation name, e.g. `SubmitBirthCertificateRequest`.
+    pub fn submit_operation(&self) -> String {
+        format!("Submit{}", self.operation)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn first_step(&self) -> &Step {
+        &self.steps[0]
+    }
+}
+
+fn parse_field(el: &Element) -> Result<Field, String> {
+    let name = el.attr("name").unwrap_or_default().to_owned();
+    if !is_xml_name(&name) {
+        return Err(format!("field name {name:?} is not an XML name"));
+    }
+    let type_name = el.attr("type").unwrap_or_default();
+    let kind = FieldType::from_name(type_name)
+        .ok_or_else(|| format!("field {name}: unknown type {type_name:?}"))?;
+    let label = el
+        .child("label")
+        .map(|l| l.text.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| format!("field {name}: missing <label>"))?;
+    let help = el.child("help").map(|h| h.text.trim().to_owned());
+    let required = match el.attr("required") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(format!("field {name}: required={other:?} is not a boolean")),
+    };
+    let num = |attr: &str| -> Result<Option<usize>, String> {
+        el.attr(attr)
+            .map(|v| v.parse().map_err(|_| format!("field {name}: {attr} must be a whole number")))
+            .transpose()
+    };
+    let pattern = el
+        .attr("pattern")
+        .map(|p| Pattern::new(p).map_err(|e| format!("field {name}: bad pattern: {e}")))
+        .transpose()?;
+    let facets = Facets {
+        min_length: num("minLength")?,
+        max_length: num("maxLength")?,
+        length: num("length")?,
+        pattern,
+        pattern_message: el.child("patternMessage").map(|m| m.text.trim().to_owned()),
+        min: el.attr("min").map(str::to_owned),
+        max: el.attr("max").map(str::to_owned),
+        fraction_digits: num("fractionDigits")?.map(|d| d as u32),
+        min_items: num("minItems")?,
+        max_items: num("maxItems")?,
+    };
+    for bound in [&facets.min, &facets.max].into_iter().flatten() {
+        let ok = match kind {
+            FieldType::Integer => bound.parse::<i64>().is_ok(),
+            FieldType::Decimal => bound.parse::<f64>().is_ok(),
+            _ => false,
+        };
+        if !ok {
+            return Err(format!("field {name}: min/max {bound:?} does not fit type {type_name}"));
+        }
+    }
+    let options: Vec<ChoiceOption> = el
+        .children_named("option")
+        .map(|o| ChoiceOption {
+            value: o.attr("value").unwrap_or_default().to_owned(),
+            label: o.text.trim().to_owned(),
+        })
+        .collect();
+    let is_choice = matches!(kind, FieldType::Choice | FieldType::MultipleChoice);
+    if is_choice && options.is_empty() {
+        return Err(format!("field {name}: a choice needs <option> elements"));
+    }
+    if !is_choice && !options.is_empty() {
+        return Err(format!("field {name}: only choices take <option> elements"));
+    }
+    if options.iter().any(|o| o.value.is_empty() || o.label.is_empty()) {
+        return Err(format!("field {name}: every option needs a value and a label"));
+    }
+    Ok(Field {
+        name,
+        label,
+        help,
+        required,
+        kind,
+        facets,
+        options,
+    })
+}
+
+fn parse_rule(el: &Element) -> Result<Rule, String> {
+    let attr = |name: &str| {
+        el.attr(name)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("rule <{}> needs attribute {name}", el.name))
+    };
+    let kind = match el.name.as_str() {
+        "past" => RuleKind::Past {
+            field: attr("field")?,
+        },
+        "notBefore" => RuleKind::NotBefore {
+            field: attr("field")?,
+            days: attr("days")?
+                .parse()
+                .map_err(|_| "rule <notBefore>: days must be a whole number".to_owned())?,
+        },
+        "after" => RuleKind::After {
+            field: attr("field")?,
+            than: attr("than")?,
+        },
+        "requiredIf" => RuleKind::RequiredIf {
+            field: attr("field")?,
+            when: attr("when")?,
+            equals: attr("equals")?,
+        },
+        "atLeastOne" => RuleKind::AtLeastOne {
+            fields: attr("fields")?.split_whitespace().map(str::to_owned).collect(),
+        },
+        other => return Err(format!("unknown rule <{other}>")),
+    };
+    let code = el.attr("code").unwrap_or(kind.default_code()).to_owned();
+    let message = el.child("message").map(|m| m.text.trim().to_owned());
+    Ok(Rule {
+        kind,
+        code,
+        message,
+    })
+}
+
+fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| format!("rule {}: unknown field {name:?}", rule.code))
+    };
+    match &rule.kind {
+        RuleKind::Past { field } | RuleKind::NotBefore { field, .. } => {
+            if get(field)?.kind != FieldType::Date {
+                return Err(format!("rule {}: field {field} must be a date", rule.code));
+            }
+        }
+        RuleKind::After { field, than } => {
+            let (a, b) = (get(field)?, get(than)?);
+            if a.kind != b.kind || !matches!(a.kind, FieldType::Date | FieldType::Time) {
+                return Err(format!(
+                    "rule {}: {field} and {than} must both be dates or both times",
+                    rule.code
+                ));
+            }
+        }
+        RuleKind::RequiredIf { field, when, .. } => {
+            get(field)?;
+            get(when)?;
+        }
+        RuleKind::AtLeastOne { fields: names } => {
+            if names.len() < 2 {
+                return Err(format!("rule {}: atLeastOne needs two fields or more", rule.code));
+            }
+            for n in names {
+                get(n)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_code(code: &str) -> Result<(), String> {
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !code.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "code {code:?} must be lowercase letters, digits and hyphens (at most 64)"
+        ))
+    }
+}
+
+/// ASCII subset of XML NCNames, enough for element names we generate.
+pub fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !name.to_ascii_lowercase().starts_with("xml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_definition_loads() {
+        for (path, text) in crate::core::builtin::DEFINITIONS {
+            let service = Service::from_xml(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert!(!service.fields.is_empty(), "{path}");
+        }
+    }
+
+    #[test]
+    fn definition_errors_name_the_problem() {
+        let text = crate::core::builtin::DEFINITIONS[0].1.replace("type=\"date\"", "type=\"when\"");
+        let err = Service::from_xml(&text).unwrap_err();
+        assert!(err.message.contains("unknown type \"when\""), "{err}");
+        let text = crate::core::builtin::DEFINITIONS[0]
+            .1
+            .replace("<deadline days=\"10\"/>", "<deadline days=\"dix\"/>");
+        let err = Service::from_xml(&text).unwrap_err();
+        assert!(err.message.contains("deadline"), "{err}");
+    }
+}

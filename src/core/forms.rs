@@ -1,0 +1,894 @@
+//! Form validation: raw values from any channel in, typed values or the full
+//! list of what is wrong out.
+//!
+//! Channels (SOAP, HTML, e-mail…) hand over [`RawValue`]s keyed by field name,
+//! in the order received. [`validate`] checks every field of the service and of
+//! the requester block, then the coherence rules, and reports *every* error at
+//! once, each with the path of the field, a machine code and a French message.
+
+use super::catalogue::{
+    ADDRESS_PARTS, EMAIL_PATTERN, Field, FieldType, LONG_TEXT_MAX, PHONE_PATTERN,
+    POSTAL_CODE_PATTERN, REQUESTER_FIELDS, REQUESTER_RULES, Rule, RuleKind, Service, TEXT_MAX,
+};
+use jiff::civil::{Date, Time};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A value as received, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawValue {
+    Text(String),
+    /// A group of named values (the requester block, an address).
+    Group(Vec<(String, RawValue)>),
+}
+
+/// Name of the requester block among the raw entries.
+pub const REQUESTER: &str = "requester";
+
+/// One thing wrong with a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the field, e.g. `birthDate`, `requester/email`, `location/postalCode`.
+    pub path: String,
+    /// Stable machine code, e.g. `required`, `pattern`, `must-be-past`.
+    pub code: String,
+    /// Message for a person, in French.
+    pub message: String,
+}
+
+/// A validated value, in canonical form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Date(Date),
+    Time(Time),
+    Integer(i64),
+    /// Canonical lexical form (`12.5`), kept as text to avoid rounding.
+    Decimal(String),
+    Boolean(bool),
+    Choice(String),
+    Choices(Vec<String>),
+    Address(Address),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub street: String,
+    pub postal_code: String,
+    pub town: String,
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+}
+
+/// A validated form: the requester block and the service's own fields, each in
+/// definition order, absent optional fields left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub requester: Vec<(String, Value)>,
+    pub values: Vec<(String, Value)>,
+}
+
+impl Value {
+    /// The canonical lexical forms (XSD-compatible) of this value, with the
+    /// sub-path of each: one for scalars, one per choice, one per address part.
+    pub fn lexical(&self) -> Vec<(Option<&'static str>, String)> {
+        match self {
+            Value::Text(s) | Value::Decimal(s) | Value::Choice(s) => vec![(None, s.clone())],
+            Value::Date(d) => vec![(None, d.to_string())],
+            Value::Time(t) => vec![(None, t.strftime("%H:%M:%S").to_string())],
+            Value::Integer(i) => vec![(None, i.to_string())],
+            Value::Boolean(b) => vec![(None, b.to_string())],
+            Value::Choices(c) => c.iter().map(|v| (None, v.clone())).collect(),
+            Value::Address(a) => {
+                let mut out = vec![
+                    (Some("street"), a.street.clone()),
+                    (Some("postalCode"), a.postal_code.clone()),
+                    (Some("town"), a.town.clone()),
+                ];
+                if let Some(lat) = &a.latitude {
+                    out.push((Some("latitude"), lat.clone()));
+                }
+                if let Some(lon) = &a.longitude {
+                    out.push((Some("longitude"), lon.clone()));
+                }
+                out
+            }
+        }
+    }
+}
+
+impl Form {
+    /// Flat `(path, lexical value)` rows, requester first: how a store keeps a
+    /// form and how a request file is written back from it.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        let mut push = |prefix: Option<&str>, name: &str, value: &Value| {
+            for (sub, text) in value.lexical() {
+                let mut path = String::new();
+                if let Some(p) = prefix {
+                    path.push_str(p);
+                    path.push('/');
+                }
+                path.push_str(name);
+                if let Some(s) = sub {
+                    path.push('/');
+                    path.push_str(s);
+                }
+                rows.push((path, text));
+            }
+        };
+        for (name, value) in &self.requester {
+            push(Some(REQUESTER), name, value);
+        }
+        for (name, value) in &self.values {
+            push(None, name, value);
+        }
+        rows
+    }
+
+    /// A requester's value by name.
+    pub fn requester_text(&self, name: &str) -> Option<&str> {
+        self.requester.iter().find(|(n, _)| n == name).and_then(|(_, v)| match v {
+            Value::Text(s) | Value::Choice(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }
+}
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| anchored(EMAIL_PATTERN));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| anchored(PHONE_PATTERN));
+static POSTAL_CODE: LazyLock<Regex> = LazyLock::new(|| anchored(POSTAL_CODE_PATTERN));
+static DECIMAL: LazyLock<Regex> =
+    LazyLock::new(|| anchored(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)"));
+
+fn anchored(pattern: &str) -> Regex {
+    Regex::new(&format!("^(?:{pattern})$")).expect("built-in pattern")
+}
+
+/// Validates raw entries against a service, with `today` in the tenant's time
+/// zone for date rules.
+pub fn validate(
+    service: &Service,
+    entries: &[(String, RawValue)],
+    today: Date,
+) -> Result<Form, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut requester = Vec::new();
+    let mut own: Vec<(String, RawValue)> = Vec::new();
+    let mut requester_seen = false;
+    for (name, value) in entries {
+        if name == REQUESTER {
+            if requester_seen {
+                errors.push(error(REQUESTER, "repeated-field", "Le bloc « demandeur » est répété.".into()));
+                continue;
+            }
+            requester_seen = true;
+            match value {
+                RawValue::Group(items) => {
+                    requester = check_fields(&REQUESTER_FIELDS, items, Some(REQUESTER), &mut errors);
+                    check_rules(&REQUESTER_RULES, &REQUESTER_FIELDS, &requester, Some(REQUESTER), today, &mut errors);
+                }
+                RawValue::Text(t) if t.trim().is_empty() => {}
+                RawValue::Text(_) => errors.push(error(
+                    REQUESTER,
+                    "invalid-structure",
+                    "Le bloc « demandeur » doit contenir des champs, pas du texte.".into(),
+                )),
+            }
+        } else {
+            own.push((name.clone(), value.clone()));
+        }
+    }
+    if !requester_seen {
+        errors.push(error(
+            REQUESTER,
+            "required",
+            "Les coordonnées du demandeur sont obligatoires.".into(),
+        ));
+    }
+    let values = check_fields(&service.fields, &own, None, &mut errors);
+    check_rules(&service.rules, &service.fields, &values, None, today, &mut errors);
+    if errors.is_empty() {
+        Ok(Form { requester, values })
+    } else {
+        Err(errors)
+    }
+}
+
+fn error(path: &str, code: &str, message: String) -> FieldError {
+    FieldError {
+        path: path.to_owned(),
+        code: code.to_owned(),
+        message,
+    }
+}
+
+fn join(prefix: Option<&str>, name: &str) -> String {
+    match prefix {
+        Some(p) => format!("{p}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// Checks each field once; reports unknown and repeated entries.
+fn check_fields(
+    fields: &[Field],
+    entries: &[(String, RawValue)],
+    prefix: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<(String, Value)> {
+    for (name, _) in entries {
+        if !fields.iter().any(|f| &f.name == name) {
+            errors.push(error(
+                &join(prefix, name),
+                "unknown-field",
+                format!("L'élément « {name} » n'est pas attendu."),
+            ));
+        }
+    }
+    let mut values = Vec::new();
+    for field in fields {
+        let path = join(prefix, &field.name);
+        let given: Vec<&RawValue> = entries
+            .iter()
+            .filter(|(n, _)| n == &field.name)
+            .map(|(_, v)| v)
+            .collect();
+        if field.kind != FieldType::MultipleChoice && given.len() > 1 {
+            errors.push(error(
+                &path,
+                "repeated-field",
+                format!("« {} » ne peut être donné qu'une fois.", field.label),
+            ));
+            continue;
+        }
+        if let Some(value) = check_field(field, &given, &path, errors) {
+            values.push((field.name.clone(), value));
+        }
+    }
+    values
+}
+
+fn is_blank(value: &RawValue) -> bool {
+    match value {
+        RawValue::Text(t) => t.trim().is_empty(),
+        RawValue::Group(items) => items.iter().all(|(_, v)| is_blank(v)),
+    }
+}
+
+fn check_field(
+    field: &Field,
+    given: &[&RawValue],
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    let given: Vec<&RawValue> = given.iter().copied().filter(|v| !is_blank(v)).collect();
+    let label = &field.label;
+    if given.is_empty() {
+        if field.required {
+            errors.push(error(path, "required", format!("« {label} » est obligatoire.")));
+        }
+        return None;
+    }
+    let before = errors.len();
+    let value = match field.kind {
+        FieldType::Address => match given[0] {
+            RawValue::Group(items) => check_address(field, items, path, errors).map(Value::Address),
+            RawValue::Text(_) => {
+                errors.push(error(
+                    path,
+                    "invalid-structure",
+                    format!("« {label} » doit contenir les éléments street, postalCode et town."),
+                ));
+                None
+            }
+        },
+        FieldType::MultipleChoice => {
+            let mut chosen = Vec::new();
+            for v in &given {
+                let Some(text) = text_of(field, v, path, errors) else {
+                    continue;
+                };
+                if !field.options.iter().any(|o| o.value == text) {
+                    errors.push(not_in_list(field, path, &text));
+                } else if chosen.contains(&text) {
+                    errors.push(error(
+                        path,
+                        "repeated-choice",
+                        format!("« {label} » : le choix « {text} » est donné deux fois."),
+                    ));
+                } else {
+                    chosen.push(text);
+                }
+            }
+            let n = chosen.len();
+            if let Some(min) = field.facets.min_items.filter(|m| n < *m) {
+                errors.push(error(
+                    path,
+                    "too-few-choices",
+                    format!("« {label} » : choisissez au moins {min} réponse(s)."),
+                ));
+            }
+            if let Some(max) = field.facets.max_items.filter(|m| n > *m) {
+                errors.push(error(
+                    path,
+                    "too-many-choices",
+                    format!("« {label} » : choisissez au plus {max} réponse(s)."),
+                ));
+            }
+            Some(Value::Choices(chosen))
+        }
+        _ => text_of(field, given[0], path, errors).and_then(|t| check_scalar(field, &t, path, errors)),
+    };
+    if errors.len() > before { None } else { value }
+}
+
+fn text_of(field: &Field, value: &RawValue, path: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    match value {
+        RawValue::Text(t) => Some(t.trim().to_owned()),
+        RawValue::Group(_) => {
+            errors.push(error(
+                path,
+                "invalid-structure",
+                format!("« {} » attend une valeur simple, pas des éléments.", field.label),
+            ));
+            None
+        }
+    }
+}
+
+fn not_in_list(field: &Field, path: &str, text: &str) -> FieldError {
+    let allowed: Vec<&str> = field.options.iter().map(|o| o.value.as_str()).collect();
+    error(
+        path,
+        "not-in-list",
+        format!(
+            "« {} » : la valeur « {text} » n'est pas proposée (valeurs possibles : {}).",
+            field.label,
+            allowed.join(", ")
+        ),
+    )
+}
+
+fn check_length(field: &Field, text: &str, default_max: Option<usize>, path: &str, errors: &mut Vec<FieldError>) {
+    let label = &field.label;
+    let n = text.chars().count();
+    let f = &field.facets;
+    if let Some(len) = f.length.filter(|l| n != *l) {
+        errors.push(error(path, "wrong-length", format!("« {label} » doit comporter exactement {len} caractères.")));
+    }
+    if let Some(min) = f.min_length.filter(|m| n < *m) {
+        errors.push(error(path, "too-short", format!("« {label} » doit comporter au moins {min} caractères.")));
+    }
+    if let Some(max) = f.max_length.or(default_max).filter(|m| n > *m) {
+        errors.push(error(path, "too-long", format!("« {label} » ne doit pas dépasser {max} caractères (actuellement {n}).")));
+    }
+    if let Some(p) = &f.pattern
+        && !p.matches(text)
+    {
+        let message = f
+            .pattern_message
+            .clone()
+            .unwrap_or_else(|| format!("« {label} » n'a pas le format attendu."));
+        errors.push(error(path, "pattern", message));
+    }
+}
+
+fn check_scalar(field: &Field, text: &str, path: &str, errors: &mut Vec<FieldError>) -> Option<Value> {
+    let label = &field.label;
+    let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
+        errors.push(error(path, code, message));
+        None
+    };
+    match field.kind {
+        FieldType::Text | FieldType::LongText => {
+            if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+                return bad(errors, "invalid-characters", format!("« {label} » contient des caractères de contrôle."));
+            }
+            if field.kind == FieldType::Text && text.contains(['\n', '\r']) {
+                return bad(errors, "multiline", format!("« {label} » doit tenir sur une seule ligne."));
+            }
+            let max = if field.kind == FieldType::Text { TEXT_MAX } else { LONG_TEXT_MAX };
+            check_length(field, text, Some(max), path, errors);
+            Some(Value::Text(text.to_owned()))
+        }
+        FieldType::Email => {
+            if !EMAIL.is_match(text) {
+                return bad(errors, "invalid-email", format!("« {label} » n'est pas une adresse e-mail valide (exemple : prenom.nom@exemple.fr)."));
+            }
+            check_length(field, text, Some(254), path, errors);
+            Some(Value::Text(text.to_owned()))
+        }
+        FieldType::Phone => {
+            if !PHONE.is_match(text) {
+                return bad(errors, "invalid-phone", format!("« {label} » n'est pas un numéro de téléphone français valide (exemple : 06 12 34 56 78)."));
+            }
+            Some(Value::Text(canonical_phone(text)))
+        }
+        FieldType::PostalCode => {
+            if !POSTAL_CODE.is_match(text) {
+                return bad(errors, "invalid-postal-code", format!("« {label} » doit être un code postal de 5 chiffres."));
+            }
+            Some(Value::Text(text.to_owned()))
+        }
+        FieldType::Date => match parse_date(text) {
+            Some(d) => Some(Value::Date(d)),
+            None => bad(errors, "invalid-date", format!("« {label} » n'est pas une date valide (attendu : AAAA-MM-JJ ou JJ/MM/AAAA).")),
+        },
+        FieldType::Time => match parse_time(text) {
+            Some(t) => Some(Value::Time(t)),
+            None => bad(errors, "invalid-time", format!("« {label} » n'est pas une heure valide (attendu : HH:MM).")),
+        },
+        FieldType::Integer => {
+            let Ok(n) = text.strip_prefix('+').unwrap_or(text).parse::<i64>() else {
+                return bad(errors, "invalid-integer", format!("« {label} » doit être un nombre entier."));
+            };
+            check_bounds(field, n as f64, path, errors);
+            Some(Value::Integer(n))
+        }
+        FieldType::Decimal => {
+            if !DECIMAL.is_match(text) {
+                return bad(errors, "invalid-decimal", format!("« {label} » doit être un nombre (exemple : 12,5)."));
+            }
+            let canonical = canonical_decimal(text);
+            if let Some(digits) = field.facets.fraction_digits {
+                let frac = canonical.split('.').nth(1).map_or(0, str::len);
+                if frac > digits as usize {
+                    return bad(errors, "too-many-decimals", format!("« {label} » : au plus {digits} chiffre(s) après la virgule."));
+                }
+            }
+            check_bounds(field, canonical.parse().unwrap_or(0.0), path, errors);
+            Some(Value::Decimal(canonical))
+        }
+        FieldType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "oui" => Some(Value::Boolean(true)),
+            "false" | "0" | "non" => Some(Value::Boolean(false)),
+            _ => bad(errors, "invalid-boolean", format!("« {label} » doit valoir true ou false.")),
+        },
+        FieldType::Choice => {
+            if field.options.iter().any(|o| o.value == text) {
+                Some(Value::Choice(text.to_owned()))
+            } else {
+                errors.push(not_in_list(field, path, text));
+                None
+            }
+        }
+        FieldType::MultipleChoice | FieldType::Address => unreachable!("handled by check_field"),
+    }
+}
+
+fn check_bounds(field: &Field, n: f64, path: &str, errors: &mut Vec<FieldError>) {
+    let label = &field.label;
+    if let Some(min) = &field.facets.min
+        && n < min.parse::<f64>().unwrap_or(f64::MIN)
+    {
+        errors.push(error(path, "below-minimum", format!("« {label} » doit être au moins {min}.")));
+    }
+    if let Some(max) = &field.facets.max
+        && n > max.parse::<f64>().unwrap_or(f64::MAX)
+    {
+        errors.push(error(path, "above-maximum", format!("« {label} » doit être au plus {max}.")));
+    }
+}
+
+fn check_address(
+    field: &Field,
+    items: &[(String, RawValue)],
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Address> {
+    let before = errors.len();
+    let mut parts: Vec<Option<String>> = Vec::new();
+    for (name, _) in items {
+        if !ADDRESS_PARTS.iter().any(|(n, ..)| n == name) {
+            errors.push(error(&format!("{path}/{name}"), "unknown-field", format!("L'élément « {name} » n'est pas attendu dans une adresse.")));
+        }
+    }
+    for (name, label, required, max) in ADDRESS_PARTS {
+        let sub = format!("{path}/{name}");
+        let label = format!("{} : {}", field.label, label.to_lowercase());
+        let given: Vec<&RawValue> = items.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+        if given.len() > 1 {
+            errors.push(error(&sub, "repeated-field", format!("« {label} » ne peut être donné qu'une fois.")));
+            parts.push(None);
+            continue;
+        }
+        let text = match given.first() {
+            Some(RawValue::Text(t)) => t.trim().to_owned(),
+            Some(RawValue::Group(_)) => {
+                errors.push(error(&sub, "invalid-structure", format!("« {label} » attend une valeur simple.")));
+                parts.push(None);
+                continue;
+            }
+            None => String::new(),
+        };
+        if text.is_empty() {
+            if required {
+                errors.push(error(&sub, "required", format!("« {label} » est obligatoire.")));
+            }
+            parts.push(None);
+            continue;
+        }
+        if text.chars().count() > max || text.contains(['\n', '\r']) {
+            errors.push(error(&sub, "too-long", format!("« {label} » ne doit pas dépasser {max} caractères, sur une ligne.")));
+        }
+        match name {
+            "postalCode" if !POSTAL_CODE.is_match(&text) => {
+                errors.push(error(&sub, "invalid-postal-code", format!("« {label} » doit être un code postal de 5 chiffres.")));
+            }
+            "latitude" | "longitude" => {
+                let limit = if name == "latitude" { 90.0 } else { 180.0 };
+                let ok = DECIMAL.is_match(&text)
+                    && canonical_decimal(&text).parse::<f64>().is_ok_and(|v| v.abs() <= limit);
+                if !ok {
+                    errors.push(error(&sub, &format!("invalid-{name}"), format!("« {label} » doit être un nombre décimal entre -{limit} et {limit}.")));
+                    parts.push(None);
+                    continue;
+                }
+                parts.push(Some(canonical_decimal(&text)));
+                continue;
+            }
+            _ => {}
+        }
+        parts.push(Some(text));
+    }
+    if parts[3].is_some() != parts[4].is_some() {
+        errors.push(error(
+            &format!("{path}/{}", if parts[3].is_some() { "longitude" } else { "latitude" }),
+            "incomplete-coordinates",
+            format!("« {} » : donnez la latitude et la longitude ensemble.", field.label),
+        ));
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let mut it = parts.into_iter();
+    Some(Address {
+        street: it.next().flatten().unwrap_or_default(),
+        postal_code: it.next().flatten().unwrap_or_default(),
+        town: it.next().flatten().unwrap_or_default(),
+        latitude: it.next().flatten(),
+        longitude: it.next().flatten(),
+    })
+}
+
+/// `+33612345678` from any accepted spelling.
+fn canonical_phone(text: &str) -> String {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let national = digits
+        .strip_prefix("+33")
+        .or_else(|| digits.strip_prefix("0033"))
+        .or_else(|| digits.strip_prefix('0'))
+        .unwrap_or(&digits);
+    format!("+33{national}")
+}
+
+fn canonical_decimal(text: &str) -> String {
+    let mut s = text.replace(',', ".");
+    if s.starts_with('+') {
+        s.remove(0);
+    }
+    if s.starts_with('.') {
+        s.insert(0, '0');
+    } else if s.starts_with("-.") {
+        s.insert(1, '0');
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
+/// ISO `YYYY-MM-DD` (an XSD time zone suffix is ignored) or French `JJ/MM/AAAA`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let iso = text
+        .strip_suffix('Z')
+        .or_else(|| {
+            let n = text.len();
+            (n == 16 && matches!(&text[10..11], "+" | "-")).then(|| &text[..10])
+        })
+        .unwrap_or(text);
+    if iso.len() == 10 && iso.as_bytes()[4] == b'-' && iso.as_bytes()[7] == b'-' {
+        return iso.parse().ok();
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    if let [d, m, y] = parts.as_slice()
+        && y.len() == 4
+        && d.len() <= 2
+        && m.len() <= 2
+    {
+        return Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok();
+    }
+    None
+}
+
+/// `HH:MM` (HTML) or `HH:MM:SS` (XSD), ignoring fractional seconds and zones.
+pub fn parse_time(text: &str) -> Option<Time> {
+    let core = text.strip_suffix('Z').unwrap_or(text);
+    let core = if core.len() > 8 && matches!(&core[core.len() - 6..core.len() - 5], "+" | "-") {
+        &core[..core.len() - 6]
+    } else {
+        core
+    };
+    let core = core.split('.').next()?;
+    let nums: Vec<&str> = core.split(':').collect();
+    let num = |s: &str| -> Option<i8> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    match nums.as_slice() {
+        [h, m] => Time::new(num(h)?, num(m)?, 0, 0).ok(),
+        [h, m, s] => Time::new(num(h)?, num(m)?, num(s)?, 0).ok(),
+        _ => None,
+    }
+}
+
+fn find<'a>(values: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
+    values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+fn check_rules(
+    rules: &[Rule],
+    fields: &[Field],
+    values: &[(String, Value)],
+    prefix: Option<&str>,
+    today: Date,
+    errors: &mut Vec<FieldError>,
+) {
+    let label = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.name == name)
+            .map_or(name.to_owned(), |f| f.label.clone())
+    };
+    // A field already in error is not judged again by a rule.
+    let in_error = |name: &str, errors: &[FieldError]| {
+        let path = join(prefix, name);
+        errors.iter().any(|e| e.path == path || e.path.starts_with(&format!("{path}/")))
+    };
+    for rule in rules {
+        let field = rule.kind.field();
+        if in_error(field, errors) {
+            continue;
+        }
+        let broken: Option<String> = match &rule.kind {
+            RuleKind::Past { field } => match find(values, field) {
+                Some(Value::Date(d)) if *d > today => {
+                    Some(format!("« {} » ne peut pas être postérieure à aujourd'hui.", label(field)))
+                }
+                _ => None,
+            },
+            RuleKind::NotBefore { field, days } => match find(values, field) {
+                Some(Value::Date(d)) => {
+                    let earliest = today.checked_add(jiff::Span::new().days(*days)).unwrap_or(today);
+                    (*d < earliest).then(|| {
+                        format!(
+                            "« {} » doit être au plus tôt le {}.",
+                            label(field),
+                            earliest.strftime("%d/%m/%Y")
+                        )
+                    })
+                }
+                _ => None,
+            },
+            RuleKind::After { field, than } => {
+                let later = match (find(values, field), find(values, than)) {
+                    (Some(Value::Date(a)), Some(Value::Date(b))) => Some(a > b),
+                    (Some(Value::Time(a)), Some(Value::Time(b))) => Some(a > b),
+                    _ => None,
+                };
+                (later == Some(false) && !in_error(than, errors))
+                    .then(|| format!("« {} » doit être après « {} ».", label(field), label(than)))
+            }
+            RuleKind::RequiredIf { field, when, equals } => {
+                let triggered = match find(values, when) {
+                    Some(Value::Boolean(b)) => b.to_string() == *equals,
+                    Some(Value::Choices(c)) => c.contains(equals),
+                    Some(v) => v.lexical().first().is_some_and(|(_, t)| t == equals),
+                    None => false,
+                };
+                (triggered && find(values, field).is_none())
+                    .then(|| format!("« {} » est obligatoire dans ce cas.", label(field)))
+            }
+            RuleKind::AtLeastOne { fields: names } => {
+                (!names.iter().any(|n| find(values, n).is_some() || in_error(n, errors))).then(|| {
+                    let labels: Vec<String> = names.iter().map(|n| format!("« {} »", label(n))).collect();
+                    format!("Indiquez au moins l'un de ces champs : {}.", labels.join(", "))
+                })
+            }
+        };
+        if let Some(default_message) = broken {
+            errors.push(FieldError {
+                path: join(prefix, field),
+                code: rule.code.clone(),
+                message: rule.message.clone().unwrap_or(default_message),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::builtin;
+
+    fn t(s: &str) -> RawValue {
+        RawValue::Text(s.into())
+    }
+
+    fn g(items: &[(&str, RawValue)]) -> RawValue {
+        RawValue::Group(items.iter().map(|(n, v)| (n.to_string(), v.clone())).collect())
+    }
+
+    fn requester() -> (String, RawValue) {
+        (
+            REQUESTER.into(),
+            g(&[("firstName", t("Zoé")), ("lastName", t("Lefèvre")), ("email", t("zoe@example.fr"))]),
+        )
+    }
+
+    fn today() -> Date {
+        jiff::civil::date(2026, 11, 22)
+    }
+
+    fn service(code: &str) -> Service {
+        builtin::services().into_iter().find(|s| s.code == code).unwrap()
+    }
+
+    fn booking(date: &str, start: &str, end: &str) -> Vec<(String, RawValue)> {
+        vec![
+            requester(),
+            ("room".into(), t("salle-polyvalente")),
+            ("eventType".into(), t("meeting")),
+            ("eventDate".into(), t(date)),
+            ("startTime".into(), t(start)),
+            ("endTime".into(), t(end)),
+            ("attendees".into(), t("40")),
+            ("equipment".into(), t("chairs")),
+            ("equipment".into(), t("projector")),
+        ]
+    }
+
+    fn codes(r: Result<Form, Vec<FieldError>>) -> Vec<(String, String)> {
+        r.unwrap_err().into_iter().map(|e| (e.path, e.code)).collect()
+    }
+
+    #[test]
+    fn a_valid_booking_is_typed() {
+        let form = validate(&service("room-booking"), &booking("2026-12-12", "18:00", "22:30:00"), today()).unwrap();
+        assert_eq!(form.values[3], ("startTime".into(), Value::Time(jiff::civil::time(18, 0, 0, 0))));
+        assert!(form.values.contains(&("equipment".into(), Value::Choices(vec!["chairs".into(), "projector".into()]))));
+        assert_eq!(form.requester_text("lastName"), Some("Lefèvre"));
+        assert!(form.rows().contains(&("requester/email".into(), "zoe@example.fr".into())));
+    }
+
+    #[test]
+    fn coherence_rules_name_their_field() {
+        let errs = codes(validate(&service("room-booking"), &booking("2026-11-25", "18:00", "17:00"), today()));
+        assert_eq!(
+            errs,
+            vec![
+                ("eventDate".into(), "booking-too-late".into()),
+                ("endTime".into(), "end-before-start".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let entries = vec![
+            (REQUESTER.into(), g(&[("firstName", t("A")), ("phone", t("12345")), ("fax", t("x"))])),
+            ("room".into(), t("garage")),
+            ("eventDate".into(), t("2026-02-30")),
+            ("startTime".into(), t("25:00")),
+            ("attendees".into(), t("500")),
+            ("attendees".into(), t("5")),
+            ("equipment".into(), t("piano")),
+            ("colour".into(), t("blue")),
+        ];
+        let errs = codes(validate(&service("room-booking"), &entries, today()));
+        let expected = [
+            ("requester/fax", "unknown-field"),
+            ("requester/lastName", "required"),
+            ("requester/phone", "invalid-phone"),
+            ("colour", "unknown-field"),
+            ("room", "not-in-list"),
+            ("eventType", "required"),
+            ("eventDate", "invalid-date"),
+            ("startTime", "invalid-time"),
+            ("endTime", "required"),
+            ("attendees", "repeated-field"),
+            ("equipment", "not-in-list"),
+        ];
+        for (path, code) in expected {
+            assert!(errs.contains(&(path.into(), code.into())), "{path} {code} missing from {errs:?}");
+        }
+        assert_eq!(errs.len(), expected.len(), "{errs:?}");
+    }
+
+    #[test]
+    fn requester_needs_a_contact_and_must_be_present() {
+        let svc = service("change-of-address");
+        let errs = codes(validate(&svc, &[], today()));
+        assert!(errs.contains(&("requester".into(), "required".into())));
+        let entries = vec![(REQUESTER.into(), g(&[("firstName", t("A")), ("lastName", t("B"))]))];
+        let errs = codes(validate(&svc, &entries, today()));
+        assert!(errs.contains(&("requester/email".into(), "contact-required".into())));
+    }
+
+    #[test]
+    fn addresses_are_checked_part_by_part() {
+        let svc = service("road-incident");
+        let base = |loc: RawValue| {
+            vec![
+                requester(),
+                ("category".into(), t("pothole")),
+                ("location".into(), loc),
+                ("description".into(), t("Trou profond de 20 cm au milieu de la chaussée")),
+                ("observedOn".into(), t("21/11/2026")),
+            ]
+        };
+        let ok = validate(&svc, &base(g(&[("street", t("12 rue de la Paix")), ("postalCode", t("75002")), ("town", t("Démoville")), ("latitude", t("48,8686")), ("longitude", t("2.3314"))])), today()).unwrap();
+        match &ok.values[1].1 {
+            Value::Address(a) => assert_eq!(a.latitude.as_deref(), Some("48.8686")),
+            v => panic!("{v:?}"),
+        }
+        let errs = codes(validate(&svc, &base(g(&[("street", t("x")), ("postalCode", t("7500")), ("latitude", t("95"))])), today()));
+        assert_eq!(
+            errs,
+            vec![
+                ("location/postalCode".into(), "invalid-postal-code".into()),
+                ("location/town".into(), "required".into()),
+                ("location/latitude".into(), "invalid-latitude".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn scalar_types_and_canonical_forms() {
+        let field = |kind| Field {
+            name: "f".into(),
+            label: "F".into(),
+            help: None,
+            required: true,
+            kind,
+            facets: Default::default(),
+            options: vec![],
+        };
+        let mut errs = vec![];
+        let mut check = |kind, s: &str| check_scalar(&field(kind), s, "f", &mut errs);
+        assert_eq!(check(FieldType::Phone, "06 12 34 56 78"), Some(Value::Text("+33612345678".into())));
+        assert_eq!(check(FieldType::Phone, "+33 1.23.45.67.89"), Some(Value::Text("+33123456789".into())));
+        assert_eq!(check(FieldType::Decimal, "-,5"), Some(Value::Decimal("-0.5".into())));
+        assert_eq!(check(FieldType::Boolean, "1"), Some(Value::Boolean(true)));
+        assert_eq!(check(FieldType::Date, "2026-03-01Z"), Some(Value::Date(jiff::civil::date(2026, 3, 1))));
+        assert_eq!(check(FieldType::Time, "09:30:00+01:00"), Some(Value::Time(jiff::civil::time(9, 30, 0, 0))));
+        for (kind, bad) in [
+            (FieldType::Email, "a@b"),
+            (FieldType::PostalCode, "2A004"),
+            (FieldType::Integer, "1.5"),
+            (FieldType::Decimal, "1e3"),
+            (FieldType::Text, "a\nb"),
+            (FieldType::Text, "bell\u{7}"),
+            (FieldType::Time, "9:30"),
+            (FieldType::Date, "2026-13-01"),
+        ] {
+            assert_eq!(check(kind, bad), None, "{bad:?} accepted as {kind:?}");
+        }
+        assert_eq!(errs.len(), 8);
+    }
+
+    #[test]
+    fn long_text_keeps_special_characters() {
+        let svc = service("road-incident");
+        let description = "Trou <profond> & dangereux, « très » visible : é à ç";
+        let entries = vec![
+            requester(),
+            ("category".into(), t("other")),
+            ("location".into(), g(&[("street", t("1 place de l'Église")), ("postalCode", t("20000")), ("town", t("Ajaccio"))])),
+            ("description".into(), t(description)),
+            ("observedOn".into(), t("2026-11-22")),
+        ];
+        let form = validate(&svc, &entries, today()).unwrap();
+        assert!(form.values.contains(&("description".into(), Value::Text(description.into()))));
+    }
+}

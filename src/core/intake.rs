@@ -1,0 +1,122 @@
+//! Intake: every channel's input becomes a [`Submission`]; a valid submission
+//! becomes a [`NewRequest`] ready to be stored.
+
+use super::catalogue::Service;
+use super::forms::{self, FieldError, Form, RawValue};
+use super::tracking::TrackingCode;
+use jiff::Zoned;
+use jiff::civil::Date;
+use std::fmt;
+
+/// How a request reached the town.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Soap,
+    Email,
+    Sms,
+    Phone,
+    Counter,
+    Letter,
+    Fax,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 8] = [
+        Channel::Web,
+        Channel::Soap,
+        Channel::Email,
+        Channel::Sms,
+        Channel::Phone,
+        Channel::Counter,
+        Channel::Letter,
+        Channel::Fax,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Soap => "soap",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Phone => "phone",
+            Channel::Counter => "counter",
+            Channel::Letter => "letter",
+            Channel::Fax => "fax",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a channel received for one service, not yet validated.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub channel: Channel,
+    /// Named raw values in the order received, the requester block under
+    /// [`forms::REQUESTER`].
+    pub entries: Vec<(String, RawValue)>,
+}
+
+/// A validated request, ready to be stored; the store gives it its reference.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub service_code: String,
+    pub service_version: u32,
+    pub channel: Channel,
+    pub form: Form,
+    pub submitted_at: Zoned,
+    pub due_date: Date,
+    /// Digest of the tracking code; the code itself goes back to the citizen only.
+    pub tracking_digest: String,
+    pub first_step: String,
+}
+
+/// Validates a submission; `now` is in the tenant's time zone, `tracking` was
+/// drawn by the caller from a random source.
+pub fn receive(
+    service: &Service,
+    submission: &Submission,
+    now: &Zoned,
+    tracking: &TrackingCode,
+) -> Result<NewRequest, Vec<FieldError>> {
+    let today = now.date();
+    let form = forms::validate(service, &submission.entries, today)?;
+    Ok(NewRequest {
+        service_code: service.code.clone(),
+        service_version: service.version,
+        channel: submission.channel,
+        form,
+        submitted_at: now.clone(),
+        due_date: due_date(today, service.deadline_days),
+        tracking_digest: tracking.digest(),
+        first_step: service.first_step().id.clone(),
+    })
+}
+
+/// The date by which the town promised an answer: calendar days for now.
+pub fn due_date(submitted: Date, deadline_days: u32) -> Date {
+    submitted
+        .checked_add(jiff::Span::new().days(i64::from(deadline_days)))
+        .unwrap_or(submitted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn due_dates_count_calendar_days() {
+        assert_eq!(due_date(date(2026, 12, 25), 10), date(2027, 1, 4));
+        assert_eq!(due_date(date(2028, 2, 20), 10), date(2028, 3, 1));
+    }
+}

@@ -1,0 +1,11 @@
+//! The core: catalogue, forms, intake and status. No I/O, no clock, no random
+//! source of its own, and no knowledge of SOAP, HTML or SQL: channels and
+//! stores depend on it, never the reverse.
+
+pub mod builtin;
+pub mod catalogue;
+pub mod forms;
+pub mod intake;
+pub mod status;
+pub mod tenant;
+pub mod tracking;

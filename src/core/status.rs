@@ -1,0 +1,130 @@
+//! What a citizen may see of a request: its citizen-visible steps, each done
+//! (with its date) or not yet, and its due date.
+
+use super::catalogue::{Service, StepKind};
+use super::tracking::Reference;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// A stored request as the status view needs it.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    pub reference: Reference,
+    pub service_code: String,
+    pub service_version: u32,
+    pub channel: String,
+    pub step: String,
+    pub submitted_at: Timestamp,
+    pub due_date: Date,
+    /// Steps entered, oldest first.
+    pub history: Vec<StepEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StepEntry {
+    pub step: String,
+    pub at: Timestamp,
+}
+
+/// Coarse state of a request, as told to the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Received,
+    InProgress,
+    WaitingForCitizen,
+    Accepted,
+    Refused,
+    Closed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::InProgress => "in-progress",
+            State::WaitingForCitizen => "waiting-for-citizen",
+            State::Accepted => "accepted",
+            State::Refused => "refused",
+            State::Closed => "closed",
+        }
+    }
+
+    pub const ALL: [State; 6] = [
+        State::Received,
+        State::InProgress,
+        State::WaitingForCitizen,
+        State::Accepted,
+        State::Refused,
+        State::Closed,
+    ];
+
+    /// French wording for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Received => "Reçue",
+            State::InProgress => "En cours de traitement",
+            State::WaitingForCitizen => "En attente de votre part",
+            State::Accepted => "Acceptée",
+            State::Refused => "Refusée",
+            State::Closed => "Terminée",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenStep {
+    pub label: String,
+    pub done: bool,
+    /// Day the step was reached, in the tenant's time zone.
+    pub date: Option<Date>,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CitizenStatus {
+    pub reference: Reference,
+    pub service_title: String,
+    pub state: State,
+    pub current_step: Option<String>,
+    pub submitted_at: Timestamp,
+    pub due_date: Date,
+    pub steps: Vec<CitizenStep>,
+}
+
+/// Builds the citizen's view of a request under the definition it was
+/// submitted with.
+pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) -> CitizenStatus {
+    let current = service.step(&record.step);
+    let state = match current.map(|s| s.kind) {
+        Some(StepKind::Accepted) => State::Accepted,
+        Some(StepKind::Refused) => State::Refused,
+        Some(StepKind::Closed) => State::Closed,
+        Some(StepKind::Citizen) => State::WaitingForCitizen,
+        _ if record.step == service.first_step().id && record.history.len() <= 1 => State::Received,
+        _ => State::InProgress,
+    };
+    let steps = service
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let label = step.citizen_label.clone()?;
+            let reached = record.history.iter().rev().find(|h| h.step == step.id);
+            Some(CitizenStep {
+                label,
+                done: reached.is_some(),
+                date: reached.map(|h| h.at.to_zoned(tz.clone()).date()),
+                current: step.id == record.step,
+            })
+        })
+        .collect();
+    CitizenStatus {
+        reference: record.reference,
+        service_title: service.title.clone(),
+        state,
+        current_step: current.and_then(|s| s.citizen_label.clone()),
+        submitted_at: record.submitted_at,
+        due_date: record.due_date,
+        steps,
+    }
+}

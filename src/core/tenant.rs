@@ -1,0 +1,74 @@
+//! A tenant (a town) and its catalogue of online services.
+
+use super::catalogue::Service;
+use jiff::tz::TimeZone;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A town hosted on the platform, with the services it offers.
+#[derive(Debug)]
+pub struct Tenant {
+    /// Store identifier (opaque outside the store).
+    pub id: i64,
+    /// URL name, e.g. `demoville`.
+    pub slug: String,
+    /// Display name, e.g. `Ville de Démoville`.
+    pub name: String,
+    pub time_zone: TimeZone,
+    /// Online services, current version each, in catalogue order.
+    pub services: Vec<Arc<Service>>,
+    /// Every known version of every service, for requests submitted under an
+    /// older definition.
+    versions: HashMap<(String, u32), Arc<Service>>,
+}
+
+impl Tenant {
+    pub fn new(
+        id: i64,
+        slug: &str,
+        name: &str,
+        time_zone: TimeZone,
+        online: Vec<Arc<Service>>,
+        all_versions: Vec<Arc<Service>>,
+    ) -> Tenant {
+        let versions = all_versions
+            .into_iter()
+            .chain(online.iter().cloned())
+            .map(|s| ((s.code.clone(), s.version), s))
+            .collect();
+        Tenant {
+            id,
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            time_zone,
+            services: online,
+            versions,
+        }
+    }
+
+    /// XML namespace of the tenant's SOAP messages and request files.
+    pub fn namespace(&self) -> String {
+        format!("urn:guichet:{}", self.slug)
+    }
+
+    /// An online service by code.
+    pub fn service(&self, code: &str) -> Option<&Arc<Service>> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
+    /// A service at the version a request was submitted under.
+    pub fn service_version(&self, code: &str, version: u32) -> Option<&Arc<Service>> {
+        self.versions.get(&(code.to_owned(), version))
+    }
+}
+
+/// Tenant slugs are lowercase letters, digits and hyphens, as in URLs.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 63
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}

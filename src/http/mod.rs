@@ -1,0 +1,231 @@
+//! The HTTP server: accept loop, routing, bodies, status codes.
+//!
+//! Routes (per tenant `T`):
+//! - `GET /T/soap?wsdl`: the WSDL, ports pointing at the address used;
+//! - `POST /T/soap`: SOAP 1.1 (`text/xml`) or 1.2 (`application/soap+xml`);
+//! - `GET /T/xsd/T.xsd`, `GET /T/xsd/CODE.xsd`: schemas;
+//! - `GET /health`.
+
+use crate::app::{App, Site};
+use crate::soap::{self, envelope::Version};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+type Body = Full<Bytes>;
+
+/// Serves until `shutdown` resolves, then lets open connections finish
+/// their current request (for at most ten seconds).
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait, do not spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                // Without it, keep-alive clients wait on Nagle and delayed ACKs (40 ms).
+                let _ = stream.set_nodelay(true);
+                let app = Arc::clone(&app);
+                let service = service_fn(move |req| {
+                    let app = Arc::clone(&app);
+                    async move { Ok::<_, Infallible>(route(&app, req, peer).await) }
+                });
+                let conn = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(10))
+                    .serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(10)) => {
+            tracing::warn!("connections still open after 10 s; closing them");
+        }
+    }
+    Ok(())
+}
+
+fn text(status: StatusCode, message: &str) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn xml(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn method_not_allowed(allow: &'static str) -> Response<Body> {
+    let mut response = text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Méthode non permise ici. Méthodes possibles : {allow}."),
+    );
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let response = match segments.as_slice() {
+        ["health"] => text(StatusCode::OK, "ok"),
+        [slug, rest @ ..] => match app.site(slug) {
+            None => text(StatusCode::NOT_FOUND, "Aucune collectivité à cette adresse."),
+            Some(site) => match rest {
+                ["soap"] => soap_endpoint(app, site, req).await,
+                ["xsd", file] => schema(site, &req, file),
+                _ => text(StatusCode::NOT_FOUND, "Page introuvable."),
+            },
+        },
+        [] => text(StatusCode::NOT_FOUND, "Page introuvable."),
+    };
+    tracing::debug!(%peer, %path, status = response.status().as_u16(), "request");
+    response
+}
+
+fn schema(site: &Site, req: &Request<Incoming>, file: &str) -> Response<Body> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return method_not_allowed("GET, HEAD");
+    }
+    let Some(name) = file.strip_suffix(".xsd") else {
+        return text(StatusCode::NOT_FOUND, "Schéma introuvable.");
+    };
+    let body = if name == site.tenant.slug {
+        Some(&site.schema)
+    } else {
+        site.service_schemas.get(name)
+    };
+    match body {
+        Some(s) => xml(
+            StatusCode::OK,
+            "application/xml; charset=utf-8",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{s}\n"),
+        ),
+        None => text(StatusCode::NOT_FOUND, "Schéma introuvable."),
+    }
+}
+
+/// `scheme://host[:port]` as the client addressed us.
+fn base_url(req: &Request<Incoming>) -> String {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Response<Body> {
+    let base = base_url(&req);
+    let address = format!("{base}/{}/soap", site.tenant.slug);
+    match *req.method() {
+        Method::GET | Method::HEAD => {
+            let wants_wsdl = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
+            if wants_wsdl {
+                xml(StatusCode::OK, "text/xml; charset=utf-8", site.wsdl_for(&address))
+            } else {
+                let mut r = method_not_allowed("POST");
+                *r.body_mut() = Full::new(Bytes::from(format!(
+                    "Point d'accès SOAP : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl\n"
+                )));
+                r
+            }
+        }
+        Method::POST => {
+            let content_type = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let version = match Version::from_content_type(content_type) {
+                Some(Ok(v)) => v,
+                Some(Err(charset)) => {
+                    return text(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        &format!("Jeu de caractères {charset} non pris en charge : envoyez de l'UTF-8."),
+                    );
+                }
+                None => {
+                    return text(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "Type de contenu non pris en charge : text/xml (SOAP 1.1) ou application/soap+xml (SOAP 1.2).",
+                    );
+                }
+            };
+            let declared = req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|n| n > app.limits.max_body) {
+                return too_large(app);
+            }
+            let limited = Limited::new(req.into_body(), app.limits.max_body);
+            let body = match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await {
+                Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "Le corps de la requête n'est pas arrivé à temps."),
+                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(app),
+                Ok(Err(_)) => return text(StatusCode::BAD_REQUEST, "Corps de requête illisible."),
+                Ok(Ok(collected)) => collected.to_bytes(),
+            };
+            let response = soap::call(app, site, version, &body, &base).await;
+            xml(
+                StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                version.content_type(),
+                response.body,
+            )
+        }
+        _ => method_not_allowed("GET, POST"),
+    }
+}
+
+fn too_large(app: &App) -> Response<Body> {
+    text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("Requête trop volumineuse (au plus {} octets).", app.limits.max_body),
+    )
+}

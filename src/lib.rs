@@ -1,0 +1,10 @@
+//! Guichet: a town's teleservices as SOAP operations and embeddable pages,
+//! backed by agents' workflows. See ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod core;
+pub mod exchange;
+pub mod http;
+pub mod soap;
+pub mod store;
+pub mod xml;

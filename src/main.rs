@@ -1,0 +1,183 @@
+//! The `guichet` command: `serve` (the default), `export`, `wsdl`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use guichet::app::{self, App, RequestLimits};
+use guichet::core::tracking::Reference;
+use guichet::store::Store;
+use guichet::store::sqlite::{Durability, SqliteStore};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "guichet", version, about = "A town's teleservices, online inside its own website")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every tenant over HTTP (the default command).
+    Serve(ServeArgs),
+    /// Print a stored request as an XML request file (valid against /T/xsd/CODE.xsd).
+    Export {
+        /// Public reference, e.g. 2026-000001.
+        reference: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Print a tenant's WSDL with its ports at ADDRESS.
+    Wsdl {
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        #[arg(long, default_value = "http://127.0.0.1:8080/demoville/soap")]
+        address: String,
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "GUICHET_LISTEN")]
+    listen: SocketAddr,
+    /// Folder holding the database (created if missing).
+    #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
+    data_dir: PathBuf,
+    /// `full` syncs every commit to disk (survives a power cut); `normal`
+    /// survives a crash of Guichet but not of the machine.
+    #[arg(long, value_enum, default_value = "full", env = "GUICHET_DURABILITY")]
+    durability: DurabilityArg,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024, env = "GUICHET_MAX_BODY")]
+    max_body: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DurabilityArg {
+    Full,
+    Normal,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    // No subcommand means `serve` with its defaults (and environment).
+    let command = cli
+        .command
+        .or_else(|| Cli::parse_from(["guichet", "serve"]).command)
+        .expect("serve parses");
+    let result = match command {
+        Command::Serve(args) => serve(args),
+        Command::Export {
+            reference,
+            tenant,
+            data_dir,
+        } => export(&data_dir, &tenant, &reference),
+        Command::Wsdl {
+            tenant,
+            address,
+            data_dir,
+        } => load(&data_dir, Durability::Full).and_then(|app| {
+            let site = app.site(&tenant).ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+            print!("{}", site.wsdl_for(&address));
+            Ok(())
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("guichet: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(data_dir: &std::path::Path, durability: Durability) -> Result<App, String> {
+    let store = SqliteStore::open(data_dir, durability)
+        .map_err(|e| format!("cannot open the store in {}: {e}", data_dir.display()))?;
+    if app::ensure_demo_tenant(&store).map_err(|e| e.to_string())? {
+        tracing::info!("created the demo tenant {} with the built-in catalogue", app::DEMO_TENANT);
+    }
+    let store: Arc<dyn Store> = Arc::new(store);
+    App::load(store, RequestLimits::default(), app::system_clock()).map_err(|e| e.to_string())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let durability = match args.durability {
+        DurabilityArg::Full => Durability::Full,
+        DurabilityArg::Normal => Durability::Normal,
+    };
+    let mut app = load(&args.data_dir, durability)?;
+    app.limits.max_body = args.max_body;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e} (is another server using it? try --listen)", args.listen))?;
+        let tenants: Vec<&String> = app.sites.keys().collect();
+        tracing::info!(
+            "Guichet listening on http://{} with data in {} — tenants: {tenants:?}; WSDL at http://{}/{}/soap?wsdl",
+            args.listen,
+            args.data_dir.display(),
+            args.listen,
+            app::DEMO_TENANT
+        );
+        let app = Arc::new(app);
+        guichet::http::serve(Arc::clone(&app), listener, shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!("stopped; pending writes committed");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(), String> {
+    let (year, number) = reference
+        .split_once('-')
+        .and_then(|(y, n)| Some((y.parse().ok()?, n.parse().ok()?)))
+        .ok_or_else(|| format!("{reference:?} is not a reference like 2026-000001"))?;
+    let app = load(data_dir, Durability::Full)?;
+    let site = app.site(tenant).ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let stored = runtime
+        .block_on(app.store.request_by_reference(site.tenant.id, Reference { year, number }))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no request {reference} in tenant {tenant}"))?;
+    let service = site
+        .tenant
+        .service_version(&stored.record.service_code, stored.record.service_version)
+        .ok_or_else(|| format!("definition of {} v{} missing", stored.record.service_code, stored.record.service_version))?;
+    print!("{}", guichet::exchange::request_file(&site.tenant, service, &stored));
+    Ok(())
+}

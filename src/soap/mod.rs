@@ -1,0 +1,263 @@
+//! The SOAP channel: envelope in, envelope out. The only module that knows
+//! envelopes; it turns a call into a core [`Submission`] or a status query.
+//!
+//! Dispatch is on the qualified name of the Body's child, never on SOAPAction
+//! and never on prefixes (WS-I BP 1.1).
+
+pub mod envelope;
+pub mod fault;
+pub mod wsdl;
+
+use crate::app::{App, Site};
+use crate::core::forms::{FieldError, RawValue};
+use crate::core::intake::{self, Channel, Submission};
+use crate::core::status::{self, CitizenStatus};
+use crate::core::tracking::{TRACKING_BYTES, TrackingCode};
+use crate::xml::{Element, escape, push_text_element};
+use envelope::Version;
+use fault::Fault;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// A SOAP response: HTTP status and envelope.
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Handles one SOAP call to a tenant's endpoint. `base_url` is the scheme and
+/// authority the client used (`http://127.0.0.1:8080`), for tracking links.
+pub async fn call(app: &App, site: &Site, version: Version, body: &[u8], base_url: &str) -> Response {
+    let ns = site.tenant.namespace();
+    let result = match envelope::parse(body, version, app.limits.xml) {
+        Ok(env) => dispatch(app, site, &env.body, base_url).await,
+        Err(fault) => Err(fault),
+    };
+    match result {
+        Ok(payload) => Response {
+            status: 200,
+            body: envelope::wrap(version, &payload),
+        },
+        Err(fault) => Response {
+            status: fault.http_status(version),
+            body: fault.to_envelope(version, &ns),
+        },
+    }
+}
+
+async fn dispatch(app: &App, site: &Site, payload: &Element, base_url: &str) -> Result<String, Fault> {
+    let tenant = &site.tenant;
+    let ns = tenant.namespace();
+    if payload.ns.as_deref() != Some(ns.as_str()) {
+        return Err(unknown_operation(payload, &ns));
+    }
+    match payload.name.as_str() {
+        wsdl::LIST_SERVICES => Ok(list_services(site, &ns)),
+        wsdl::GET_REQUEST_STATUS => get_request_status(app, site, payload, &ns).await,
+        name => {
+            let service = tenant
+                .services
+                .iter()
+                .find(|s| name.strip_prefix("Submit") == Some(s.operation.as_str()))
+                .ok_or_else(|| unknown_operation(payload, &ns))?;
+            let entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;
+            let submission = Submission {
+                channel: Channel::Soap,
+                entries,
+            };
+            let now = (app.clock)().to_zoned(tenant.time_zone.clone());
+            let code = new_tracking_code()?;
+            let request = intake::receive(service, &submission, &now, &code).map_err(Fault::invalid)?;
+            let due_date = request.due_date;
+            let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
+                tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
+                Fault::server("Erreur interne : la demande n'a pas été enregistrée. Réessayez plus tard.")
+            })?;
+            tracing::info!(tenant = %tenant.slug, service = %service.code, %reference, "request received over SOAP");
+            let mut out = String::with_capacity(512);
+            out.push('<');
+            out.push_str(name);
+            out.push_str("Response xmlns=\"");
+            out.push_str(&escape(&ns));
+            out.push_str("\"><receipt>");
+            push_text_element(&mut out, "reference", &reference.to_string());
+            push_text_element(&mut out, "trackingCode", &code.to_string());
+            push_text_element(&mut out, "dueDate", &due_date.to_string());
+            push_text_element(&mut out, "submittedAt", &xs_date_time(now.timestamp(), &tenant.time_zone));
+            push_text_element(&mut out, "trackingUrl", &format!("{base_url}/{}/track/{code}", tenant.slug));
+            out.push_str("</receipt></");
+            out.push_str(name);
+            out.push_str("Response>");
+            Ok(out)
+        }
+    }
+}
+
+fn unknown_operation(payload: &Element, ns: &str) -> Fault {
+    Fault::client(
+        "unknown-operation",
+        format!(
+            "Opération inconnue : {}. Les opérations de ce guichet sont dans l'espace de noms {ns} (voir le WSDL).",
+            payload.qualified_name()
+        ),
+    )
+}
+
+/// 80 bits from the operating system's random source.
+fn new_tracking_code() -> Result<TrackingCode, Fault> {
+    let mut bytes = [0u8; TRACKING_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "no random source");
+        Fault::server("Erreur interne : aucun code de suivi n'a pu être tiré.")
+    })?;
+    Ok(TrackingCode::from_random(bytes))
+}
+
+/// The wrapper's children as raw values; every child must be in the tenant's
+/// namespace (elementFormDefault="qualified").
+fn raw_entries(parent: &Element, ns: &str, prefix: Option<&str>) -> Result<Vec<(String, RawValue)>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut entries = Vec::new();
+    for child in &parent.children {
+        let path = match prefix {
+            Some(p) => format!("{p}/{}", child.name),
+            None => child.name.clone(),
+        };
+        if child.ns.as_deref() != Some(ns) {
+            errors.push(FieldError {
+                path,
+                code: "wrong-namespace".into(),
+                message: format!(
+                    "L'élément « {} » doit être dans l'espace de noms {ns} (il est dans {}).",
+                    child.name,
+                    child.ns.as_deref().unwrap_or("aucun espace de noms")
+                ),
+            });
+            continue;
+        }
+        let nil = matches!(child.attr_ns(XSI_NS, "nil"), Some("true" | "1"));
+        let value = if nil {
+            RawValue::Text(String::new())
+        } else if child.children.is_empty() {
+            RawValue::Text(child.text.clone())
+        } else {
+            match raw_entries(child, ns, Some(&path)) {
+                Ok(items) => RawValue::Group(items),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    continue;
+                }
+            }
+        };
+        entries.push((child.name.clone(), value));
+    }
+    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+}
+
+fn list_services(site: &Site, ns: &str) -> String {
+    let mut out = String::with_capacity(4096);
+    out.push_str("<ListServicesResponse xmlns=\"");
+    out.push_str(&escape(ns));
+    out.push_str("\">");
+    for s in &site.tenant.services {
+        out.push_str("<service>");
+        push_text_element(&mut out, "code", &s.code);
+        push_text_element(&mut out, "operation", &s.submit_operation());
+        push_text_element(&mut out, "title", &s.title);
+        push_text_element(&mut out, "theme", &s.theme.code);
+        push_text_element(&mut out, "themeLabel", &s.theme.label);
+        push_text_element(&mut out, "department", &s.department.name);
+        push_text_element(&mut out, "deadlineDays", &s.deadline_days.to_string());
+        push_text_element(&mut out, "description", &s.description);
+        out.push_str("</service>");
+    }
+    out.push_str("</ListServicesResponse>");
+    out
+}
+
+async fn get_request_status(app: &App, site: &Site, payload: &Element, ns: &str) -> Result<String, Fault> {
+    let tenant = &site.tenant;
+    let field_error = |code: &str, message: &str| {
+        Fault::invalid(vec![FieldError {
+            path: "trackingCode".into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    };
+    let entries = raw_entries(payload, ns, None).map_err(Fault::invalid)?;
+    let mut code_text = None;
+    let mut errors = Vec::new();
+    for (name, value) in entries {
+        match (name.as_str(), value) {
+            ("trackingCode", RawValue::Text(t)) if code_text.is_none() => code_text = Some(t),
+            (name, _) => errors.push(FieldError {
+                path: name.to_owned(),
+                code: "unknown-field".into(),
+                message: format!("L'élément « {name} » n'est pas attendu."),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Fault::invalid(errors));
+    }
+    let code_text = code_text.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+        field_error("required", "Le code de suivi est obligatoire.")
+    })?;
+    let unknown = || {
+        field_error(
+            "unknown-tracking-code",
+            "Aucune demande ne correspond à ce code de suivi. Vérifiez-le sur votre accusé de réception.",
+        )
+    };
+    let code = TrackingCode::parse(&code_text).ok_or_else(unknown)?;
+    let record = app
+        .store
+        .request_by_tracking(tenant.id, code.digest())
+        .await
+        .map_err(|e| {
+            tracing::error!(tenant = %tenant.slug, error = %e, "status lookup failed");
+            Fault::server("Erreur interne : le suivi est momentanément indisponible.")
+        })?
+        .ok_or_else(unknown)?;
+    let service = tenant
+        .service_version(&record.service_code, record.service_version)
+        .ok_or_else(|| Fault::server("Erreur interne : la définition de ce téléservice est introuvable."))?;
+    let view = status::citizen_view(service, &record, &tenant.time_zone);
+    Ok(status_response(&view, &record.service_code, ns, &tenant.time_zone))
+}
+
+fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &TimeZone) -> String {
+    let mut out = String::with_capacity(1024);
+    out.push_str("<GetRequestStatusResponse xmlns=\"");
+    out.push_str(&escape(ns));
+    out.push_str("\"><status>");
+    push_text_element(&mut out, "reference", &view.reference.to_string());
+    push_text_element(&mut out, "service", service_code);
+    push_text_element(&mut out, "serviceTitle", &view.service_title);
+    push_text_element(&mut out, "state", view.state.as_str());
+    push_text_element(&mut out, "stateLabel", view.state.label());
+    if let Some(step) = &view.current_step {
+        push_text_element(&mut out, "currentStep", step);
+    }
+    push_text_element(&mut out, "submittedAt", &xs_date_time(view.submitted_at, tz));
+    push_text_element(&mut out, "dueDate", &view.due_date.to_string());
+    for step in &view.steps {
+        out.push_str("<step>");
+        push_text_element(&mut out, "label", &step.label);
+        push_text_element(&mut out, "done", if step.done { "true" } else { "false" });
+        if let Some(date) = step.date {
+            push_text_element(&mut out, "date", &date.to_string());
+        }
+        push_text_element(&mut out, "current", if step.current { "true" } else { "false" });
+        out.push_str("</step>");
+    }
+    out.push_str("</status></GetRequestStatusResponse>");
+    out
+}
+
+/// `xs:dateTime` with the tenant's offset, seconds precision.
+pub fn xs_date_time(ts: Timestamp, tz: &TimeZone) -> String {
+    ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}

@@ -1,0 +1,357 @@
+//! WSDL 1.1 and XML Schema generated from a tenant's online services.
+//!
+//! Document/literal wrapped, as WS-I Basic Profile 1.1 and JAX-WS wrapper style
+//! want it: each message has one part named `parameters` declared with
+//! `element=`, the request wrapper is named after its operation, and every
+//! wrapper is a sequence of elements. Field rules become XSD facets, so a
+//! client can validate before sending. There is a SOAP 1.1 and a SOAP 1.2
+//! binding and port; their address is filled in with the address the WSDL was
+//! fetched from ([`ADDRESS_PLACEHOLDER`]).
+
+use crate::core::catalogue::{
+    ADDRESS_PARTS, EMAIL_PATTERN, Field, FieldType, LONG_TEXT_MAX, PHONE_PATTERN,
+    POSTAL_CODE_PATTERN, REQUESTER_FIELDS, Service, TEXT_MAX,
+};
+use crate::core::intake::Channel;
+use crate::core::status::State;
+use crate::core::tenant::Tenant;
+use crate::xml::escape;
+use std::fmt::Write;
+
+/// Replaced by the endpoint address when the WSDL is served.
+pub const ADDRESS_PLACEHOLDER: &str = "{{GUICHET_SOAP_ADDRESS}}";
+
+/// Operations every tenant has, besides one `Submit…` per service.
+pub const LIST_SERVICES: &str = "ListServices";
+pub const GET_REQUEST_STATUS: &str = "GetRequestStatus";
+
+/// The tenant's schema: common types, then for each service its `Submit…`
+/// wrapper, response and request file (`…File`), then the common operations.
+/// With `only` set, just that service (for its request files).
+pub fn schema(tenant: &Tenant, only: Option<&Service>) -> String {
+    let ns = escape(&tenant.namespace()).into_owned();
+    let mut x = String::with_capacity(32 * 1024);
+    let _ = write!(
+        x,
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="{ns}" targetNamespace="{ns}" elementFormDefault="qualified" attributeFormDefault="unqualified" version="1">"#
+    );
+    common_types(&mut x);
+    let services: Vec<&Service> = match only {
+        Some(s) => vec![s],
+        None => tenant.services.iter().map(|s| s.as_ref()).collect(),
+    };
+    for service in &services {
+        service_elements(&mut x, service);
+    }
+    if only.is_none() {
+        x.push_str(&format!(
+            r#"<xs:element name="{LIST_SERVICES}"><xs:annotation><xs:documentation xml:lang="fr">Liste des téléservices en ligne.</xs:documentation></xs:annotation><xs:complexType><xs:sequence/></xs:complexType></xs:element>"#
+        ));
+        x.push_str(&format!(
+            r#"<xs:element name="{LIST_SERVICES}Response"><xs:complexType><xs:sequence><xs:element name="service" type="tns:ServiceInfo" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>"#
+        ));
+        x.push_str(&format!(
+            r#"<xs:element name="{GET_REQUEST_STATUS}"><xs:annotation><xs:documentation xml:lang="fr">Suivi d'une demande par son code de suivi.</xs:documentation></xs:annotation><xs:complexType><xs:sequence><xs:element name="trackingCode" type="tns:TrackingCode"/></xs:sequence></xs:complexType></xs:element>"#
+        ));
+        x.push_str(&format!(
+            r#"<xs:element name="{GET_REQUEST_STATUS}Response"><xs:complexType><xs:sequence><xs:element name="status" type="tns:RequestStatus"/></xs:sequence></xs:complexType></xs:element>"#
+        ));
+    }
+    x.push_str("</xs:schema>");
+    x
+}
+
+fn doc(x: &mut String, text: &str) {
+    let _ = write!(
+        x,
+        r#"<xs:annotation><xs:documentation xml:lang="fr">{}</xs:documentation></xs:annotation>"#,
+        escape(text)
+    );
+}
+
+fn common_types(x: &mut String) {
+    let _ = write!(
+        x,
+        r#"<xs:simpleType name="Email"><xs:restriction base="xs:string"><xs:maxLength value="254"/><xs:pattern value="{}"/></xs:restriction></xs:simpleType>"#,
+        escape(EMAIL_PATTERN)
+    );
+    let _ = write!(
+        x,
+        r#"<xs:simpleType name="FrenchPhone"><xs:restriction base="xs:string"><xs:pattern value="{}"/></xs:restriction></xs:simpleType>"#,
+        escape(PHONE_PATTERN)
+    );
+    let _ = write!(
+        x,
+        r#"<xs:simpleType name="FrenchPostalCode"><xs:restriction base="xs:string"><xs:pattern value="{POSTAL_CODE_PATTERN}"/></xs:restriction></xs:simpleType>"#
+    );
+    x.push_str(r#"<xs:simpleType name="TrackingCode"><xs:annotation><xs:documentation xml:lang="fr">Code de suivi secret : 16 caractères (base 32 de Crockford), en quatre groupes séparés par des tirets.</xs:documentation></xs:annotation><xs:restriction base="xs:string"><xs:maxLength value="40"/></xs:restriction></xs:simpleType>"#);
+    x.push_str(r#"<xs:simpleType name="Reference"><xs:restriction base="xs:string"><xs:pattern value="[0-9]{4}-[0-9]{6,}"/></xs:restriction></xs:simpleType>"#);
+    x.push_str(r#"<xs:complexType name="Address"><xs:sequence>"#);
+    for (name, label, required, max) in ADDRESS_PARTS {
+        let min = if required { "" } else { r#" minOccurs="0""# };
+        let _ = write!(x, r#"<xs:element name="{name}"{min}>"#);
+        doc(x, label);
+        match name {
+            "postalCode" => x.push_str(r#"<xs:simpleType><xs:restriction base="tns:FrenchPostalCode"/></xs:simpleType>"#),
+            "latitude" | "longitude" => {
+                let limit = if name == "latitude" { 90 } else { 180 };
+                let _ = write!(
+                    x,
+                    r#"<xs:simpleType><xs:restriction base="xs:decimal"><xs:minInclusive value="-{limit}"/><xs:maxInclusive value="{limit}"/></xs:restriction></xs:simpleType>"#
+                );
+            }
+            _ => {
+                let _ = write!(
+                    x,
+                    r#"<xs:simpleType><xs:restriction base="xs:string"><xs:minLength value="1"/><xs:maxLength value="{max}"/></xs:restriction></xs:simpleType>"#
+                );
+            }
+        }
+        x.push_str("</xs:element>");
+    }
+    x.push_str("</xs:sequence></xs:complexType>");
+    x.push_str(r#"<xs:complexType name="Requester">"#);
+    doc(x, "Le demandeur. Indiquez au moins un moyen de le joindre : e-mail, téléphone ou adresse postale.");
+    x.push_str("<xs:sequence>");
+    for field in REQUESTER_FIELDS.iter() {
+        field_element(x, field);
+    }
+    x.push_str("</xs:sequence></xs:complexType>");
+
+    x.push_str(r#"<xs:complexType name="SubmissionReceipt"><xs:sequence>"#);
+    x.push_str(r#"<xs:element name="reference" type="tns:Reference"><xs:annotation><xs:documentation xml:lang="fr">Référence publique de la demande (année et numéro d'ordre).</xs:documentation></xs:annotation></xs:element>"#);
+    x.push_str(r#"<xs:element name="trackingCode" type="tns:TrackingCode"><xs:annotation><xs:documentation xml:lang="fr">Code de suivi secret, à remettre au demandeur seul.</xs:documentation></xs:annotation></xs:element>"#);
+    x.push_str(r#"<xs:element name="dueDate" type="xs:date"><xs:annotation><xs:documentation xml:lang="fr">Date limite de réponse promise.</xs:documentation></xs:annotation></xs:element>"#);
+    x.push_str(r#"<xs:element name="submittedAt" type="xs:dateTime"/><xs:element name="trackingUrl" type="xs:anyURI"/>"#);
+    x.push_str("</xs:sequence></xs:complexType>");
+
+    x.push_str(r#"<xs:simpleType name="State"><xs:restriction base="xs:string">"#);
+    for state in State::ALL {
+        let _ = write!(x, r#"<xs:enumeration value="{}"/>"#, state.as_str());
+    }
+    x.push_str("</xs:restriction></xs:simpleType>");
+    x.push_str(r#"<xs:complexType name="StatusStep"><xs:sequence><xs:element name="label" type="xs:string"/><xs:element name="done" type="xs:boolean"/><xs:element name="date" type="xs:date" minOccurs="0"/><xs:element name="current" type="xs:boolean"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:complexType name="RequestStatus"><xs:sequence><xs:element name="reference" type="tns:Reference"/><xs:element name="service" type="xs:string"/><xs:element name="serviceTitle" type="xs:string"/><xs:element name="state" type="tns:State"/><xs:element name="stateLabel" type="xs:string"/><xs:element name="currentStep" type="xs:string" minOccurs="0"/><xs:element name="submittedAt" type="xs:dateTime"/><xs:element name="dueDate" type="xs:date"/><xs:element name="step" type="tns:StatusStep" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:complexType name="ServiceInfo"><xs:sequence><xs:element name="code" type="xs:string"/><xs:element name="operation" type="xs:string"/><xs:element name="title" type="xs:string"/><xs:element name="theme" type="xs:string"/><xs:element name="themeLabel" type="xs:string"/><xs:element name="department" type="xs:string"/><xs:element name="deadlineDays" type="xs:int"/><xs:element name="description" type="xs:string"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:simpleType name="Channel"><xs:restriction base="xs:string">"#);
+    for channel in Channel::ALL {
+        let _ = write!(x, r#"<xs:enumeration value="{channel}"/>"#);
+    }
+    x.push_str("</xs:restriction></xs:simpleType>");
+    x.push_str(r#"<xs:complexType name="FieldError"><xs:sequence><xs:element name="field" type="xs:string" minOccurs="0"><xs:annotation><xs:documentation xml:lang="fr">Chemin du champ en cause, par exemple requester/email ou location/postalCode.</xs:documentation></xs:annotation></xs:element><xs:element name="code" type="xs:string"/><xs:element name="message" type="xs:string"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:element name="ValidationFault"><xs:complexType><xs:sequence><xs:element name="error" type="tns:FieldError" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>"#);
+}
+
+/// The declarations of a service's fields, in definition order.
+fn field_elements(x: &mut String, service: &Service) {
+    for field in &service.fields {
+        field_element(x, field);
+    }
+}
+
+fn service_elements(x: &mut String, service: &Service) {
+    let op = service.submit_operation();
+    let _ = write!(x, r#"<xs:element name="{op}">"#);
+    doc(x, &service.title);
+    x.push_str(r#"<xs:complexType><xs:sequence><xs:element name="requester" type="tns:Requester"/>"#);
+    field_elements(x, service);
+    x.push_str("</xs:sequence></xs:complexType></xs:element>");
+    let _ = write!(
+        x,
+        r#"<xs:element name="{op}Response"><xs:complexType><xs:sequence><xs:element name="receipt" type="tns:SubmissionReceipt"/></xs:sequence></xs:complexType></xs:element>"#
+    );
+    let _ = write!(x, r#"<xs:element name="{}File">"#, service.operation);
+    doc(x, &format!("Fichier de demande : {}", service.title));
+    x.push_str(r#"<xs:complexType><xs:sequence><xs:element name="reference" type="tns:Reference"/><xs:element name="service" type="xs:string"/><xs:element name="serviceVersion" type="xs:positiveInteger"/><xs:element name="channel" type="tns:Channel"/><xs:element name="submittedAt" type="xs:dateTime"/><xs:element name="dueDate" type="xs:date"/><xs:element name="step" type="xs:string"/><xs:element name="requester" type="tns:Requester"/>"#);
+    field_elements(x, service);
+    x.push_str("</xs:sequence></xs:complexType></xs:element>");
+}
+
+fn field_element(x: &mut String, field: &Field) {
+    let min = if field.kind == FieldType::MultipleChoice {
+        if field.required { field.facets.min_items.unwrap_or(1) } else { 0 }
+    } else {
+        usize::from(field.required)
+    };
+    let max = if field.kind == FieldType::MultipleChoice {
+        field
+            .facets
+            .max_items
+            .unwrap_or(field.options.len())
+            .to_string()
+    } else {
+        "1".to_owned()
+    };
+    let mut attrs = format!(r#"name="{}""#, field.name);
+    if min != 1 {
+        let _ = write!(attrs, r#" minOccurs="{min}""#);
+    }
+    if max != "1" {
+        let _ = write!(attrs, r#" maxOccurs="{max}""#);
+    }
+    let named = match field.kind {
+        FieldType::Email => Some("tns:Email"),
+        FieldType::Phone => Some("tns:FrenchPhone"),
+        FieldType::PostalCode => Some("tns:FrenchPostalCode"),
+        FieldType::Date => Some("xs:date"),
+        FieldType::Time => Some("xs:time"),
+        FieldType::Boolean => Some("xs:boolean"),
+        FieldType::Address => Some("tns:Address"),
+        _ => None,
+    };
+    let facets = &field.facets;
+    // Named types take no extra facets here, except an e-mail's length.
+    if let Some(t) = named {
+        let _ = write!(x, r#"<xs:element {attrs} type="{t}">"#);
+        field_doc(x, field);
+        x.push_str("</xs:element>");
+        return;
+    }
+    let _ = write!(x, "<xs:element {attrs}>");
+    field_doc(x, field);
+    x.push_str("<xs:simpleType>");
+    match field.kind {
+        FieldType::Text | FieldType::LongText => {
+            x.push_str(r#"<xs:restriction base="xs:string">"#);
+            if let Some(l) = facets.length {
+                let _ = write!(x, r#"<xs:length value="{l}"/>"#);
+            } else {
+                let min_length = facets.min_length.unwrap_or(usize::from(field.required));
+                if min_length > 0 {
+                    let _ = write!(x, r#"<xs:minLength value="{min_length}"/>"#);
+                }
+                let default_max = if field.kind == FieldType::Text { TEXT_MAX } else { LONG_TEXT_MAX };
+                let _ = write!(x, r#"<xs:maxLength value="{}"/>"#, facets.max_length.unwrap_or(default_max));
+            }
+            if let Some(p) = &facets.pattern {
+                let _ = write!(x, r#"<xs:pattern value="{}"/>"#, escape(&p.source));
+            }
+        }
+        FieldType::Integer => {
+            let fits_int = |b: &Option<String>| b.as_ref().and_then(|v| v.parse::<i32>().ok()).is_some();
+            let base = if fits_int(&facets.min) && fits_int(&facets.max) { "xs:int" } else { "xs:long" };
+            let _ = write!(x, r#"<xs:restriction base="{base}">"#);
+            bounds(x, field);
+        }
+        FieldType::Decimal => {
+            x.push_str(r#"<xs:restriction base="xs:decimal">"#);
+            if let Some(d) = facets.fraction_digits {
+                let _ = write!(x, r#"<xs:fractionDigits value="{d}"/>"#);
+            }
+            bounds(x, field);
+        }
+        FieldType::Choice | FieldType::MultipleChoice => {
+            x.push_str(r#"<xs:restriction base="xs:string">"#);
+            for option in &field.options {
+                let _ = write!(
+                    x,
+                    r#"<xs:enumeration value="{}"><xs:annotation><xs:documentation xml:lang="fr">{}</xs:documentation></xs:annotation></xs:enumeration>"#,
+                    escape(&option.value),
+                    escape(&option.label)
+                );
+            }
+        }
+        _ => unreachable!("named types are handled above"),
+    }
+    x.push_str("</xs:restriction></xs:simpleType></xs:element>");
+}
+
+fn bounds(x: &mut String, field: &Field) {
+    if let Some(min) = &field.facets.min {
+        let _ = write!(x, r#"<xs:minInclusive value="{}"/>"#, escape(min));
+    }
+    if let Some(max) = &field.facets.max {
+        let _ = write!(x, r#"<xs:maxInclusive value="{}"/>"#, escape(max));
+    }
+}
+
+fn field_doc(x: &mut String, field: &Field) {
+    let mut text = field.label.clone();
+    if let Some(help) = &field.help {
+        text.push_str(" — ");
+        text.push_str(help);
+    }
+    doc(x, &text);
+}
+
+/// The WSDL document, with [`ADDRESS_PLACEHOLDER`] where the endpoint goes.
+pub fn wsdl(tenant: &Tenant) -> String {
+    let ns = escape(&tenant.namespace()).into_owned();
+    let mut operations: Vec<(String, String, bool)> = tenant
+        .services
+        .iter()
+        .map(|s| (s.submit_operation(), s.title.clone(), true))
+        .collect();
+    operations.push((LIST_SERVICES.into(), "Liste des téléservices en ligne.".into(), false));
+    operations.push((
+        GET_REQUEST_STATUS.into(),
+        "Suivi d'une demande par son code de suivi : état, étapes et date limite.".into(),
+        true,
+    ));
+
+    let mut x = String::with_capacity(64 * 1024);
+    x.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    x.push('\n');
+    let _ = write!(
+        x,
+        r#"<wsdl:definitions name="Guichet" targetNamespace="{ns}" xmlns:tns="{ns}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:xs="http://www.w3.org/2001/XMLSchema">"#
+    );
+    let _ = write!(
+        x,
+        "<wsdl:documentation>Téléservices de {} (Guichet). Schéma : xsd/{}.xsd</wsdl:documentation>",
+        escape(&tenant.name),
+        tenant.slug
+    );
+    x.push_str("<wsdl:types>");
+    x.push_str(&schema(tenant, None));
+    x.push_str("</wsdl:types>");
+    for (op, _, _) in &operations {
+        let _ = write!(
+            x,
+            r#"<wsdl:message name="{op}Input"><wsdl:part name="parameters" element="tns:{op}"/></wsdl:message><wsdl:message name="{op}Output"><wsdl:part name="parameters" element="tns:{op}Response"/></wsdl:message>"#
+        );
+    }
+    x.push_str(r#"<wsdl:message name="ValidationFault"><wsdl:part name="fault" element="tns:ValidationFault"/></wsdl:message>"#);
+    x.push_str(r#"<wsdl:portType name="Teleservices">"#);
+    for (op, title, faults) in &operations {
+        let _ = write!(
+            x,
+            r#"<wsdl:operation name="{op}"><wsdl:documentation>{}</wsdl:documentation><wsdl:input message="tns:{op}Input"/><wsdl:output message="tns:{op}Output"/>"#,
+            escape(title)
+        );
+        if *faults {
+            x.push_str(r#"<wsdl:fault name="ValidationFault" message="tns:ValidationFault"/>"#);
+        }
+        x.push_str("</wsdl:operation>");
+    }
+    x.push_str("</wsdl:portType>");
+    for (binding, prefix, extra) in [
+        ("TeleservicesSoap11", "soap", ""),
+        ("TeleservicesSoap12", "soap12", r#" soapActionRequired="false""#),
+    ] {
+        let _ = write!(
+            x,
+            r#"<wsdl:binding name="{binding}" type="tns:Teleservices"><{prefix}:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>"#
+        );
+        for (op, _, faults) in &operations {
+            let _ = write!(
+                x,
+                r#"<wsdl:operation name="{op}"><{prefix}:operation soapAction="{ns}:{op}" style="document"{extra}/><wsdl:input><{prefix}:body use="literal"/></wsdl:input><wsdl:output><{prefix}:body use="literal"/></wsdl:output>"#
+            );
+            if *faults {
+                let _ = write!(
+                    x,
+                    r#"<wsdl:fault name="ValidationFault"><{prefix}:fault name="ValidationFault" use="literal"/></wsdl:fault>"#
+                );
+            }
+            x.push_str("</wsdl:operation>");
+        }
+        x.push_str("</wsdl:binding>");
+    }
+    let _ = write!(
+        x,
+        r#"<wsdl:service name="Guichet"><wsdl:port name="TeleservicesSoap11Port" binding="tns:TeleservicesSoap11"><soap:address location="{ADDRESS_PLACEHOLDER}"/></wsdl:port><wsdl:port name="TeleservicesSoap12Port" binding="tns:TeleservicesSoap12"><soap12:address location="{ADDRESS_PLACEHOLDER}"/></wsdl:port></wsdl:service>"#
+    );
+    x.push_str("</wsdl:definitions>\n");
+    x
+}
