@@ -68,7 +68,8 @@ impl Site {
 
     /// The WSDL with its ports pointing at `address`.
     pub fn wsdl_for(&self, address: &str) -> String {
-        self.wsdl.replace(wsdl::ADDRESS_PLACEHOLDER, &crate::xml::escape(address))
+        self.wsdl
+            .replace(wsdl::ADDRESS_PLACEHOLDER, &crate::xml::escape(address))
     }
 }
 
@@ -82,7 +83,11 @@ pub struct App {
 impl App {
     /// Loads every tenant from the store. A stored definition that no longer
     /// parses is a fatal error that names the tenant and the service.
-    pub fn load(store: Arc<dyn Store>, limits: RequestLimits, clock: Clock) -> Result<App, StoreError> {
+    pub fn load(
+        store: Arc<dyn Store>,
+        limits: RequestLimits,
+        clock: Clock,
+    ) -> Result<App, StoreError> {
         let mut sites = HashMap::new();
         for record in store.tenants()? {
             let parse = |text: &str| {
@@ -103,9 +108,19 @@ impl App {
                 all.push(parse(text)?);
             }
             let time_zone = TimeZone::get(&record.time_zone).map_err(|e| {
-                StoreError::Corrupt(format!("tenant {}: time zone {}: {e}", record.slug, record.time_zone))
+                StoreError::Corrupt(format!(
+                    "tenant {}: time zone {}: {e}",
+                    record.slug, record.time_zone
+                ))
             })?;
-            let tenant = Tenant::new(record.id, &record.slug, &record.name, time_zone, online, all);
+            let tenant = Tenant::new(
+                record.id,
+                &record.slug,
+                &record.name,
+                time_zone,
+                online,
+                all,
+            );
             sites.insert(record.slug.clone(), Arc::new(Site::new(tenant)));
         }
         Ok(App {
@@ -126,7 +141,8 @@ pub fn ensure_demo_tenant(store: &dyn Store) -> Result<bool, StoreError> {
     let definitions: Vec<(String, String, u32)> = crate::core::builtin::DEFINITIONS
         .iter()
         .map(|(_, text)| {
-            let service = Service::from_xml(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let service =
+                Service::from_xml(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
             Ok((service.code, text.to_string(), service.version))
         })
         .collect::<Result<_, StoreError>>()?;

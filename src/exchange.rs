@@ -22,7 +22,11 @@ pub fn request_file(tenant: &Tenant, service: &Service, stored: &StoredRequest) 
     push_text_element(&mut out, "service", &r.service_code);
     push_text_element(&mut out, "serviceVersion", &r.service_version.to_string());
     push_text_element(&mut out, "channel", &r.channel);
-    push_text_element(&mut out, "submittedAt", &xs_date_time(r.submitted_at, &tenant.time_zone));
+    push_text_element(
+        &mut out,
+        "submittedAt",
+        &xs_date_time(r.submitted_at, &tenant.time_zone),
+    );
     push_text_element(&mut out, "dueDate", &r.due_date.to_string());
     push_text_element(&mut out, "step", &r.step);
     out.push_str("<requester>");
@@ -43,7 +47,9 @@ fn write_fields(out: &mut String, fields: &[Field], rows: &[(String, String)], p
                 .iter()
                 .filter_map(|(part, ..)| {
                     let sub = format!("{path}/{part}");
-                    rows.iter().find(|(p, _)| *p == sub).map(|(_, v)| (*part, v.as_str()))
+                    rows.iter()
+                        .find(|(p, _)| *p == sub)
+                        .map(|(_, v)| (*part, v.as_str()))
                 })
                 .collect();
             if !parts.is_empty() {

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "guichet", version, about = "A town's teleservices, online inside its own website")]
+#[command(
+    name = "guichet",
+    version,
+    about = "A town's teleservices, online inside its own website"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -67,7 +71,8 @@ enum DurabilityArg {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -89,7 +94,9 @@ fn main() -> ExitCode {
             address,
             data_dir,
         } => load(&data_dir, Durability::Full).and_then(|app| {
-            let site = app.site(&tenant).ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+            let site = app
+                .site(&tenant)
+                .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
             print!("{}", site.wsdl_for(&address));
             Ok(())
         }),
@@ -107,7 +114,10 @@ fn load(data_dir: &std::path::Path, durability: Durability) -> Result<App, Strin
     let store = SqliteStore::open(data_dir, durability)
         .map_err(|e| format!("cannot open the store in {}: {e}", data_dir.display()))?;
     if app::ensure_demo_tenant(&store).map_err(|e| e.to_string())? {
-        tracing::info!("created the demo tenant {} with the built-in catalogue", app::DEMO_TENANT);
+        tracing::info!(
+            "created the demo tenant {} with the built-in catalogue",
+            app::DEMO_TENANT
+        );
     }
     let store: Arc<dyn Store> = Arc::new(store);
     App::load(store, RequestLimits::default(), app::system_clock()).map_err(|e| e.to_string())
@@ -149,7 +159,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -165,19 +176,32 @@ fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(
         .and_then(|(y, n)| Some((y.parse().ok()?, n.parse().ok()?)))
         .ok_or_else(|| format!("{reference:?} is not a reference like 2026-000001"))?;
     let app = load(data_dir, Durability::Full)?;
-    let site = app.site(tenant).ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    let site = app
+        .site(tenant)
+        .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     let stored = runtime
-        .block_on(app.store.request_by_reference(site.tenant.id, Reference { year, number }))
+        .block_on(
+            app.store
+                .request_by_reference(site.tenant.id, Reference { year, number }),
+        )
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no request {reference} in tenant {tenant}"))?;
     let service = site
         .tenant
         .service_version(&stored.record.service_code, stored.record.service_version)
-        .ok_or_else(|| format!("definition of {} v{} missing", stored.record.service_code, stored.record.service_version))?;
-    print!("{}", guichet::exchange::request_file(&site.tenant, service, &stored));
+        .ok_or_else(|| {
+            format!(
+                "definition of {} v{} missing",
+                stored.record.service_code, stored.record.service_version
+            )
+        })?;
+    print!(
+        "{}",
+        guichet::exchange::request_file(&site.tenant, service, &stored)
+    );
     Ok(())
 }

@@ -94,7 +94,10 @@ impl Element {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XmlError {
     /// Not well-formed, or ended early (truncated). Position in bytes.
-    Malformed { position: u64, reason: String },
+    Malformed {
+        position: u64,
+        reason: String,
+    },
     /// A `<!DOCTYPE …>`: forbidden in SOAP messages and service definitions.
     Doctype,
     /// A processing instruction other than the XML declaration.
@@ -122,7 +125,10 @@ impl fmt::Display for XmlError {
             XmlError::UndeclaredEntity(e) => write!(f, "entité non déclarée : &{e};"),
             XmlError::UnboundPrefix(p) => write!(f, "préfixe d'espace de noms non déclaré : {p}"),
             XmlError::UnsupportedEncoding(e) => {
-                write!(f, "encodage non pris en charge : {e} (seul UTF-8 est accepté)")
+                write!(
+                    f,
+                    "encodage non pris en charge : {e} (seul UTF-8 est accepté)"
+                )
             }
             XmlError::TooDeep(d) => write!(f, "imbrication trop profonde (plus de {d} niveaux)"),
             XmlError::TooManyElements(n) => write!(f, "trop d'éléments (plus de {n})"),
@@ -259,14 +265,22 @@ pub fn parse(input: &str, limits: Limits) -> Result<Element, XmlError> {
                 };
                 match stack.last_mut() {
                     Some(top) => top.text.push_str(&ch),
-                    None => return Err(malformed(&reader, "référence hors de l'élément racine".into())),
+                    None => {
+                        return Err(malformed(
+                            &reader,
+                            "référence hors de l'élément racine".into(),
+                        ));
+                    }
                 }
             }
             Event::Eof => {
                 if !stack.is_empty() {
                     return Err(malformed(
                         &reader,
-                        format!("document tronqué : <{}> n'est pas fermé", stack[stack.len() - 1].name),
+                        format!(
+                            "document tronqué : <{}> n'est pas fermé",
+                            stack[stack.len() - 1].name
+                        ),
                     ));
                 }
                 return root.ok_or_else(|| malformed(&reader, "document vide".into()));
@@ -304,9 +318,14 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
-/// Escapes text for element content and attribute values (`< > & ' "`).
+/// Escapes text for attribute values (`< > & ' "`).
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     quick_xml::escape::escape(text)
+}
+
+/// Escapes text for element content (`< > &`), leaving quotes readable.
+pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::partial_escape(text)
 }
 
 /// Appends `<name>escaped text</name>` to `out`.
@@ -314,7 +333,7 @@ pub fn push_text_element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
-    out.push_str(&escape(text));
+    out.push_str(&escape_text(text));
     out.push_str("</");
     out.push_str(name);
     out.push('>');
@@ -352,13 +371,25 @@ mod tests {
             Err(XmlError::Doctype)
         );
         assert_eq!(p("<x>&e;</x>"), Err(XmlError::UndeclaredEntity("e".into())));
-        assert_eq!(p("<x><?php echo 1; ?></x>"), Err(XmlError::ProcessingInstruction));
+        assert_eq!(
+            p("<x><?php echo 1; ?></x>"),
+            Err(XmlError::ProcessingInstruction)
+        );
         assert!(p(r#"<?xml version="1.0" encoding="UTF-8"?><x/>"#).is_ok());
     }
 
     #[test]
     fn refuses_truncated_and_malformed_documents() {
-        for bad in ["<x><y>", "<x></y>", "", "<x/><y/>", "<x>", "text", "<x a='1' a='2'/>", "<p:x/>"] {
+        for bad in [
+            "<x><y>",
+            "<x></y>",
+            "",
+            "<x/><y/>",
+            "<x>",
+            "text",
+            "<x a='1' a='2'/>",
+            "<p:x/>",
+        ] {
             assert!(p(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(matches!(p("<x><y>"), Err(XmlError::Malformed { .. })));

@@ -91,7 +91,10 @@ impl StepKind {
     }
 
     pub fn is_final(self) -> bool {
-        matches!(self, StepKind::Accepted | StepKind::Refused | StepKind::Closed)
+        matches!(
+            self,
+            StepKind::Accepted | StepKind::Refused | StepKind::Closed
+        )
     }
 }
 
@@ -148,7 +151,11 @@ impl FieldType {
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, t)| *t == self).map(|(n, _)| *n).unwrap_or("text")
+        Self::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("text")
     }
 }
 
@@ -300,7 +307,13 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
             label: "Monsieur".into(),
         },
     ];
-    let mut email = f("email", "Adresse e-mail", false, FieldType::Email, Some(254));
+    let mut email = f(
+        "email",
+        "Adresse e-mail",
+        false,
+        FieldType::Email,
+        Some(254),
+    );
     email.help = Some("Pour recevoir l'accusé de réception et le suivi de la demande.".into());
     vec![
         civility,
@@ -308,7 +321,13 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
         f("lastName", "Nom", true, FieldType::Text, Some(80)),
         email,
         f("phone", "Téléphone", false, FieldType::Phone, None),
-        f("address", "Adresse postale", false, FieldType::Address, None),
+        f(
+            "address",
+            "Adresse postale",
+            false,
+            FieldType::Address,
+            None,
+        ),
     ]
 });
 
@@ -506,7 +525,10 @@ fn parse_field(el: &Element) -> Result<Field, String> {
     };
     let num = |attr: &str| -> Result<Option<usize>, String> {
         el.attr(attr)
-            .map(|v| v.parse().map_err(|_| format!("field {name}: {attr} must be a whole number")))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("field {name}: {attr} must be a whole number"))
+            })
             .transpose()
     };
     let pattern = el
@@ -532,7 +554,9 @@ fn parse_field(el: &Element) -> Result<Field, String> {
             _ => false,
         };
         if !ok {
-            return Err(format!("field {name}: min/max {bound:?} does not fit type {type_name}"));
+            return Err(format!(
+                "field {name}: min/max {bound:?} does not fit type {type_name}"
+            ));
         }
     }
     let options: Vec<ChoiceOption> = el
@@ -549,8 +573,13 @@ fn parse_field(el: &Element) -> Result<Field, String> {
     if !is_choice && !options.is_empty() {
         return Err(format!("field {name}: only choices take <option> elements"));
     }
-    if options.iter().any(|o| o.value.is_empty() || o.label.is_empty()) {
-        return Err(format!("field {name}: every option needs a value and a label"));
+    if options
+        .iter()
+        .any(|o| o.value.is_empty() || o.label.is_empty())
+    {
+        return Err(format!(
+            "field {name}: every option needs a value and a label"
+        ));
     }
     Ok(Field {
         name,
@@ -589,7 +618,10 @@ fn parse_rule(el: &Element) -> Result<Rule, String> {
             equals: attr("equals")?,
         },
         "atLeastOne" => RuleKind::AtLeastOne {
-            fields: attr("fields")?.split_whitespace().map(str::to_owned).collect(),
+            fields: attr("fields")?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
         },
         other => return Err(format!("unknown rule <{other}>")),
     };
@@ -630,7 +662,10 @@ fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
         }
         RuleKind::AtLeastOne { fields: names } => {
             if names.len() < 2 {
-                return Err(format!("rule {}: atLeastOne needs two fields or more", rule.code));
+                return Err(format!(
+                    "rule {}: atLeastOne needs two fields or more",
+                    rule.code
+                ));
             }
             for n in names {
                 get(n)?;
@@ -678,7 +713,9 @@ mod tests {
 
     #[test]
     fn definition_errors_name_the_problem() {
-        let text = crate::core::builtin::DEFINITIONS[0].1.replace("type=\"date\"", "type=\"when\"");
+        let text = crate::core::builtin::DEFINITIONS[0]
+            .1
+            .replace("type=\"date\"", "type=\"when\"");
         let err = Service::from_xml(&text).unwrap_err();
         assert!(err.message.contains("unknown type \"when\""), "{err}");
         let text = crate::core::builtin::DEFINITIONS[0]

@@ -128,10 +128,13 @@ impl Form {
 
     /// A requester's value by name.
     pub fn requester_text(&self, name: &str) -> Option<&str> {
-        self.requester.iter().find(|(n, _)| n == name).and_then(|(_, v)| match v {
-            Value::Text(s) | Value::Choice(s) => Some(s.as_str()),
-            _ => None,
-        })
+        self.requester
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| match v {
+                Value::Text(s) | Value::Choice(s) => Some(s.as_str()),
+                _ => None,
+            })
     }
 }
 
@@ -159,14 +162,26 @@ pub fn validate(
     for (name, value) in entries {
         if name == REQUESTER {
             if requester_seen {
-                errors.push(error(REQUESTER, "repeated-field", "Le bloc « demandeur » est répété.".into()));
+                errors.push(error(
+                    REQUESTER,
+                    "repeated-field",
+                    "Le bloc « demandeur » est répété.".into(),
+                ));
                 continue;
             }
             requester_seen = true;
             match value {
                 RawValue::Group(items) => {
-                    requester = check_fields(&REQUESTER_FIELDS, items, Some(REQUESTER), &mut errors);
-                    check_rules(&REQUESTER_RULES, &REQUESTER_FIELDS, &requester, Some(REQUESTER), today, &mut errors);
+                    requester =
+                        check_fields(&REQUESTER_FIELDS, items, Some(REQUESTER), &mut errors);
+                    check_rules(
+                        &REQUESTER_RULES,
+                        &REQUESTER_FIELDS,
+                        &requester,
+                        Some(REQUESTER),
+                        today,
+                        &mut errors,
+                    );
                 }
                 RawValue::Text(t) if t.trim().is_empty() => {}
                 RawValue::Text(_) => errors.push(error(
@@ -187,7 +202,14 @@ pub fn validate(
         ));
     }
     let values = check_fields(&service.fields, &own, None, &mut errors);
-    check_rules(&service.rules, &service.fields, &values, None, today, &mut errors);
+    check_rules(
+        &service.rules,
+        &service.fields,
+        &values,
+        None,
+        today,
+        &mut errors,
+    );
     if errors.is_empty() {
         Ok(Form { requester, values })
     } else {
@@ -266,7 +288,11 @@ fn check_field(
     let label = &field.label;
     if given.is_empty() {
         if field.required {
-            errors.push(error(path, "required", format!("« {label} » est obligatoire.")));
+            errors.push(error(
+                path,
+                "required",
+                format!("« {label} » est obligatoire."),
+            ));
         }
         return None;
     }
@@ -318,19 +344,28 @@ fn check_field(
             }
             Some(Value::Choices(chosen))
         }
-        _ => text_of(field, given[0], path, errors).and_then(|t| check_scalar(field, &t, path, errors)),
+        _ => text_of(field, given[0], path, errors)
+            .and_then(|t| check_scalar(field, &t, path, errors)),
     };
     if errors.len() > before { None } else { value }
 }
 
-fn text_of(field: &Field, value: &RawValue, path: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+fn text_of(
+    field: &Field,
+    value: &RawValue,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     match value {
         RawValue::Text(t) => Some(t.trim().to_owned()),
         RawValue::Group(_) => {
             errors.push(error(
                 path,
                 "invalid-structure",
-                format!("« {} » attend une valeur simple, pas des éléments.", field.label),
+                format!(
+                    "« {} » attend une valeur simple, pas des éléments.",
+                    field.label
+                ),
             ));
             None
         }
@@ -350,18 +385,36 @@ fn not_in_list(field: &Field, path: &str, text: &str) -> FieldError {
     )
 }
 
-fn check_length(field: &Field, text: &str, default_max: Option<usize>, path: &str, errors: &mut Vec<FieldError>) {
+fn check_length(
+    field: &Field,
+    text: &str,
+    default_max: Option<usize>,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
     let label = &field.label;
     let n = text.chars().count();
     let f = &field.facets;
     if let Some(len) = f.length.filter(|l| n != *l) {
-        errors.push(error(path, "wrong-length", format!("« {label} » doit comporter exactement {len} caractères.")));
+        errors.push(error(
+            path,
+            "wrong-length",
+            format!("« {label} » doit comporter exactement {len} caractères."),
+        ));
     }
     if let Some(min) = f.min_length.filter(|m| n < *m) {
-        errors.push(error(path, "too-short", format!("« {label} » doit comporter au moins {min} caractères.")));
+        errors.push(error(
+            path,
+            "too-short",
+            format!("« {label} » doit comporter au moins {min} caractères."),
+        ));
     }
     if let Some(max) = f.max_length.or(default_max).filter(|m| n > *m) {
-        errors.push(error(path, "too-long", format!("« {label} » ne doit pas dépasser {max} caractères (actuellement {n}).")));
+        errors.push(error(
+            path,
+            "too-long",
+            format!("« {label} » ne doit pas dépasser {max} caractères (actuellement {n})."),
+        ));
     }
     if let Some(p) = &f.pattern
         && !p.matches(text)
@@ -374,7 +427,12 @@ fn check_length(field: &Field, text: &str, default_max: Option<usize>, path: &st
     }
 }
 
-fn check_scalar(field: &Field, text: &str, path: &str, errors: &mut Vec<FieldError>) -> Option<Value> {
+fn check_scalar(
+    field: &Field,
+    text: &str,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
     let label = &field.label;
     let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
         errors.push(error(path, code, message));
@@ -382,59 +440,112 @@ fn check_scalar(field: &Field, text: &str, path: &str, errors: &mut Vec<FieldErr
     };
     match field.kind {
         FieldType::Text | FieldType::LongText => {
-            if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
-                return bad(errors, "invalid-characters", format!("« {label} » contient des caractères de contrôle."));
+            if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            {
+                return bad(
+                    errors,
+                    "invalid-characters",
+                    format!("« {label} » contient des caractères de contrôle."),
+                );
             }
             if field.kind == FieldType::Text && text.contains(['\n', '\r']) {
-                return bad(errors, "multiline", format!("« {label} » doit tenir sur une seule ligne."));
+                return bad(
+                    errors,
+                    "multiline",
+                    format!("« {label} » doit tenir sur une seule ligne."),
+                );
             }
-            let max = if field.kind == FieldType::Text { TEXT_MAX } else { LONG_TEXT_MAX };
+            let max = if field.kind == FieldType::Text {
+                TEXT_MAX
+            } else {
+                LONG_TEXT_MAX
+            };
             check_length(field, text, Some(max), path, errors);
             Some(Value::Text(text.to_owned()))
         }
         FieldType::Email => {
             if !EMAIL.is_match(text) {
-                return bad(errors, "invalid-email", format!("« {label} » n'est pas une adresse e-mail valide (exemple : prenom.nom@exemple.fr)."));
+                return bad(
+                    errors,
+                    "invalid-email",
+                    format!(
+                        "« {label} » n'est pas une adresse e-mail valide (exemple : prenom.nom@exemple.fr)."
+                    ),
+                );
             }
             check_length(field, text, Some(254), path, errors);
             Some(Value::Text(text.to_owned()))
         }
         FieldType::Phone => {
             if !PHONE.is_match(text) {
-                return bad(errors, "invalid-phone", format!("« {label} » n'est pas un numéro de téléphone français valide (exemple : 06 12 34 56 78)."));
+                return bad(
+                    errors,
+                    "invalid-phone",
+                    format!(
+                        "« {label} » n'est pas un numéro de téléphone français valide (exemple : 06 12 34 56 78)."
+                    ),
+                );
             }
             Some(Value::Text(canonical_phone(text)))
         }
         FieldType::PostalCode => {
             if !POSTAL_CODE.is_match(text) {
-                return bad(errors, "invalid-postal-code", format!("« {label} » doit être un code postal de 5 chiffres."));
+                return bad(
+                    errors,
+                    "invalid-postal-code",
+                    format!("« {label} » doit être un code postal de 5 chiffres."),
+                );
             }
             Some(Value::Text(text.to_owned()))
         }
         FieldType::Date => match parse_date(text) {
             Some(d) => Some(Value::Date(d)),
-            None => bad(errors, "invalid-date", format!("« {label} » n'est pas une date valide (attendu : AAAA-MM-JJ ou JJ/MM/AAAA).")),
+            None => bad(
+                errors,
+                "invalid-date",
+                format!(
+                    "« {label} » n'est pas une date valide (attendu : AAAA-MM-JJ ou JJ/MM/AAAA)."
+                ),
+            ),
         },
         FieldType::Time => match parse_time(text) {
             Some(t) => Some(Value::Time(t)),
-            None => bad(errors, "invalid-time", format!("« {label} » n'est pas une heure valide (attendu : HH:MM).")),
+            None => bad(
+                errors,
+                "invalid-time",
+                format!("« {label} » n'est pas une heure valide (attendu : HH:MM)."),
+            ),
         },
         FieldType::Integer => {
             let Ok(n) = text.strip_prefix('+').unwrap_or(text).parse::<i64>() else {
-                return bad(errors, "invalid-integer", format!("« {label} » doit être un nombre entier."));
+                return bad(
+                    errors,
+                    "invalid-integer",
+                    format!("« {label} » doit être un nombre entier."),
+                );
             };
             check_bounds(field, n as f64, path, errors);
             Some(Value::Integer(n))
         }
         FieldType::Decimal => {
             if !DECIMAL.is_match(text) {
-                return bad(errors, "invalid-decimal", format!("« {label} » doit être un nombre (exemple : 12,5)."));
+                return bad(
+                    errors,
+                    "invalid-decimal",
+                    format!("« {label} » doit être un nombre (exemple : 12,5)."),
+                );
             }
             let canonical = canonical_decimal(text);
             if let Some(digits) = field.facets.fraction_digits {
                 let frac = canonical.split('.').nth(1).map_or(0, str::len);
                 if frac > digits as usize {
-                    return bad(errors, "too-many-decimals", format!("« {label} » : au plus {digits} chiffre(s) après la virgule."));
+                    return bad(
+                        errors,
+                        "too-many-decimals",
+                        format!("« {label} » : au plus {digits} chiffre(s) après la virgule."),
+                    );
                 }
             }
             check_bounds(field, canonical.parse().unwrap_or(0.0), path, errors);
@@ -443,7 +554,11 @@ fn check_scalar(field: &Field, text: &str, path: &str, errors: &mut Vec<FieldErr
         FieldType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" | "1" | "on" | "oui" => Some(Value::Boolean(true)),
             "false" | "0" | "non" => Some(Value::Boolean(false)),
-            _ => bad(errors, "invalid-boolean", format!("« {label} » doit valoir true ou false.")),
+            _ => bad(
+                errors,
+                "invalid-boolean",
+                format!("« {label} » doit valoir true ou false."),
+            ),
         },
         FieldType::Choice => {
             if field.options.iter().any(|o| o.value == text) {
@@ -462,12 +577,20 @@ fn check_bounds(field: &Field, n: f64, path: &str, errors: &mut Vec<FieldError>)
     if let Some(min) = &field.facets.min
         && n < min.parse::<f64>().unwrap_or(f64::MIN)
     {
-        errors.push(error(path, "below-minimum", format!("« {label} » doit être au moins {min}.")));
+        errors.push(error(
+            path,
+            "below-minimum",
+            format!("« {label} » doit être au moins {min}."),
+        ));
     }
     if let Some(max) = &field.facets.max
         && n > max.parse::<f64>().unwrap_or(f64::MAX)
     {
-        errors.push(error(path, "above-maximum", format!("« {label} » doit être au plus {max}.")));
+        errors.push(error(
+            path,
+            "above-maximum",
+            format!("« {label} » doit être au plus {max}."),
+        ));
     }
 }
 
@@ -481,22 +604,38 @@ fn check_address(
     let mut parts: Vec<Option<String>> = Vec::new();
     for (name, _) in items {
         if !ADDRESS_PARTS.iter().any(|(n, ..)| n == name) {
-            errors.push(error(&format!("{path}/{name}"), "unknown-field", format!("L'élément « {name} » n'est pas attendu dans une adresse.")));
+            errors.push(error(
+                &format!("{path}/{name}"),
+                "unknown-field",
+                format!("L'élément « {name} » n'est pas attendu dans une adresse."),
+            ));
         }
     }
     for (name, label, required, max) in ADDRESS_PARTS {
         let sub = format!("{path}/{name}");
         let label = format!("{} : {}", field.label, label.to_lowercase());
-        let given: Vec<&RawValue> = items.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+        let given: Vec<&RawValue> = items
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .collect();
         if given.len() > 1 {
-            errors.push(error(&sub, "repeated-field", format!("« {label} » ne peut être donné qu'une fois.")));
+            errors.push(error(
+                &sub,
+                "repeated-field",
+                format!("« {label} » ne peut être donné qu'une fois."),
+            ));
             parts.push(None);
             continue;
         }
         let text = match given.first() {
             Some(RawValue::Text(t)) => t.trim().to_owned(),
             Some(RawValue::Group(_)) => {
-                errors.push(error(&sub, "invalid-structure", format!("« {label} » attend une valeur simple.")));
+                errors.push(error(
+                    &sub,
+                    "invalid-structure",
+                    format!("« {label} » attend une valeur simple."),
+                ));
                 parts.push(None);
                 continue;
             }
@@ -504,24 +643,44 @@ fn check_address(
         };
         if text.is_empty() {
             if required {
-                errors.push(error(&sub, "required", format!("« {label} » est obligatoire.")));
+                errors.push(error(
+                    &sub,
+                    "required",
+                    format!("« {label} » est obligatoire."),
+                ));
             }
             parts.push(None);
             continue;
         }
         if text.chars().count() > max || text.contains(['\n', '\r']) {
-            errors.push(error(&sub, "too-long", format!("« {label} » ne doit pas dépasser {max} caractères, sur une ligne.")));
+            errors.push(error(
+                &sub,
+                "too-long",
+                format!("« {label} » ne doit pas dépasser {max} caractères, sur une ligne."),
+            ));
         }
         match name {
             "postalCode" if !POSTAL_CODE.is_match(&text) => {
-                errors.push(error(&sub, "invalid-postal-code", format!("« {label} » doit être un code postal de 5 chiffres.")));
+                errors.push(error(
+                    &sub,
+                    "invalid-postal-code",
+                    format!("« {label} » doit être un code postal de 5 chiffres."),
+                ));
             }
             "latitude" | "longitude" => {
                 let limit = if name == "latitude" { 90.0 } else { 180.0 };
                 let ok = DECIMAL.is_match(&text)
-                    && canonical_decimal(&text).parse::<f64>().is_ok_and(|v| v.abs() <= limit);
+                    && canonical_decimal(&text)
+                        .parse::<f64>()
+                        .is_ok_and(|v| v.abs() <= limit);
                 if !ok {
-                    errors.push(error(&sub, &format!("invalid-{name}"), format!("« {label} » doit être un nombre décimal entre -{limit} et {limit}.")));
+                    errors.push(error(
+                        &sub,
+                        &format!("invalid-{name}"),
+                        format!(
+                            "« {label} » doit être un nombre décimal entre -{limit} et {limit}."
+                        ),
+                    ));
                     parts.push(None);
                     continue;
                 }
@@ -534,9 +693,19 @@ fn check_address(
     }
     if parts[3].is_some() != parts[4].is_some() {
         errors.push(error(
-            &format!("{path}/{}", if parts[3].is_some() { "longitude" } else { "latitude" }),
+            &format!(
+                "{path}/{}",
+                if parts[3].is_some() {
+                    "longitude"
+                } else {
+                    "latitude"
+                }
+            ),
             "incomplete-coordinates",
-            format!("« {} » : donnez la latitude et la longitude ensemble.", field.label),
+            format!(
+                "« {} » : donnez la latitude et la longitude ensemble.",
+                field.label
+            ),
         ));
     }
     if errors.len() > before {
@@ -554,7 +723,10 @@ fn check_address(
 
 /// `+33612345678` from any accepted spelling.
 fn canonical_phone(text: &str) -> String {
-    let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     let national = digits
         .strip_prefix("+33")
         .or_else(|| digits.strip_prefix("0033"))
@@ -643,7 +815,9 @@ fn check_rules(
     // A field already in error is not judged again by a rule.
     let in_error = |name: &str, errors: &[FieldError]| {
         let path = join(prefix, name);
-        errors.iter().any(|e| e.path == path || e.path.starts_with(&format!("{path}/")))
+        errors
+            .iter()
+            .any(|e| e.path == path || e.path.starts_with(&format!("{path}/")))
     };
     for rule in rules {
         let field = rule.kind.field();
@@ -652,14 +826,17 @@ fn check_rules(
         }
         let broken: Option<String> = match &rule.kind {
             RuleKind::Past { field } => match find(values, field) {
-                Some(Value::Date(d)) if *d > today => {
-                    Some(format!("« {} » ne peut pas être postérieure à aujourd'hui.", label(field)))
-                }
+                Some(Value::Date(d)) if *d > today => Some(format!(
+                    "« {} » ne peut pas être postérieure à aujourd'hui.",
+                    label(field)
+                )),
                 _ => None,
             },
             RuleKind::NotBefore { field, days } => match find(values, field) {
                 Some(Value::Date(d)) => {
-                    let earliest = today.checked_add(jiff::Span::new().days(*days)).unwrap_or(today);
+                    let earliest = today
+                        .checked_add(jiff::Span::new().days(*days))
+                        .unwrap_or(today);
                     (*d < earliest).then(|| {
                         format!(
                             "« {} » doit être au plus tôt le {}.",
@@ -679,7 +856,11 @@ fn check_rules(
                 (later == Some(false) && !in_error(than, errors))
                     .then(|| format!("« {} » doit être après « {} ».", label(field), label(than)))
             }
-            RuleKind::RequiredIf { field, when, equals } => {
+            RuleKind::RequiredIf {
+                field,
+                when,
+                equals,
+            } => {
                 let triggered = match find(values, when) {
                     Some(Value::Boolean(b)) => b.to_string() == *equals,
                     Some(Value::Choices(c)) => c.contains(equals),
@@ -689,12 +870,17 @@ fn check_rules(
                 (triggered && find(values, field).is_none())
                     .then(|| format!("« {} » est obligatoire dans ce cas.", label(field)))
             }
-            RuleKind::AtLeastOne { fields: names } => {
-                (!names.iter().any(|n| find(values, n).is_some() || in_error(n, errors))).then(|| {
-                    let labels: Vec<String> = names.iter().map(|n| format!("« {} »", label(n))).collect();
-                    format!("Indiquez au moins l'un de ces champs : {}.", labels.join(", "))
-                })
-            }
+            RuleKind::AtLeastOne { fields: names } => (!names
+                .iter()
+                .any(|n| find(values, n).is_some() || in_error(n, errors)))
+            .then(|| {
+                let labels: Vec<String> =
+                    names.iter().map(|n| format!("« {} »", label(n))).collect();
+                format!(
+                    "Indiquez au moins l'un de ces champs : {}.",
+                    labels.join(", ")
+                )
+            }),
         };
         if let Some(default_message) = broken {
             errors.push(FieldError {
@@ -716,13 +902,22 @@ mod tests {
     }
 
     fn g(items: &[(&str, RawValue)]) -> RawValue {
-        RawValue::Group(items.iter().map(|(n, v)| (n.to_string(), v.clone())).collect())
+        RawValue::Group(
+            items
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     fn requester() -> (String, RawValue) {
         (
             REQUESTER.into(),
-            g(&[("firstName", t("Zoé")), ("lastName", t("Lefèvre")), ("email", t("zoe@example.fr"))]),
+            g(&[
+                ("firstName", t("Zoé")),
+                ("lastName", t("Lefèvre")),
+                ("email", t("zoe@example.fr")),
+            ]),
         )
     }
 
@@ -731,7 +926,10 @@ mod tests {
     }
 
     fn service(code: &str) -> Service {
-        builtin::services().into_iter().find(|s| s.code == code).unwrap()
+        builtin::services()
+            .into_iter()
+            .find(|s| s.code == code)
+            .unwrap()
     }
 
     fn booking(date: &str, start: &str, end: &str) -> Vec<(String, RawValue)> {
@@ -749,21 +947,45 @@ mod tests {
     }
 
     fn codes(r: Result<Form, Vec<FieldError>>) -> Vec<(String, String)> {
-        r.unwrap_err().into_iter().map(|e| (e.path, e.code)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.path, e.code))
+            .collect()
     }
 
     #[test]
     fn a_valid_booking_is_typed() {
-        let form = validate(&service("room-booking"), &booking("2026-12-12", "18:00", "22:30:00"), today()).unwrap();
-        assert_eq!(form.values[3], ("startTime".into(), Value::Time(jiff::civil::time(18, 0, 0, 0))));
-        assert!(form.values.contains(&("equipment".into(), Value::Choices(vec!["chairs".into(), "projector".into()]))));
+        let form = validate(
+            &service("room-booking"),
+            &booking("2026-12-12", "18:00", "22:30:00"),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(
+            form.values[3],
+            (
+                "startTime".into(),
+                Value::Time(jiff::civil::time(18, 0, 0, 0))
+            )
+        );
+        assert!(form.values.contains(&(
+            "equipment".into(),
+            Value::Choices(vec!["chairs".into(), "projector".into()])
+        )));
         assert_eq!(form.requester_text("lastName"), Some("Lefèvre"));
-        assert!(form.rows().contains(&("requester/email".into(), "zoe@example.fr".into())));
+        assert!(
+            form.rows()
+                .contains(&("requester/email".into(), "zoe@example.fr".into()))
+        );
     }
 
     #[test]
     fn coherence_rules_name_their_field() {
-        let errs = codes(validate(&service("room-booking"), &booking("2026-11-25", "18:00", "17:00"), today()));
+        let errs = codes(validate(
+            &service("room-booking"),
+            &booking("2026-11-25", "18:00", "17:00"),
+            today(),
+        ));
         assert_eq!(
             errs,
             vec![
@@ -776,7 +998,14 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported_at_once() {
         let entries = vec![
-            (REQUESTER.into(), g(&[("firstName", t("A")), ("phone", t("12345")), ("fax", t("x"))])),
+            (
+                REQUESTER.into(),
+                g(&[
+                    ("firstName", t("A")),
+                    ("phone", t("12345")),
+                    ("fax", t("x")),
+                ]),
+            ),
             ("room".into(), t("garage")),
             ("eventDate".into(), t("2026-02-30")),
             ("startTime".into(), t("25:00")),
@@ -800,7 +1029,10 @@ mod tests {
             ("equipment", "not-in-list"),
         ];
         for (path, code) in expected {
-            assert!(errs.contains(&(path.into(), code.into())), "{path} {code} missing from {errs:?}");
+            assert!(
+                errs.contains(&(path.into(), code.into())),
+                "{path} {code} missing from {errs:?}"
+            );
         }
         assert_eq!(errs.len(), expected.len(), "{errs:?}");
     }
@@ -810,7 +1042,10 @@ mod tests {
         let svc = service("change-of-address");
         let errs = codes(validate(&svc, &[], today()));
         assert!(errs.contains(&("requester".into(), "required".into())));
-        let entries = vec![(REQUESTER.into(), g(&[("firstName", t("A")), ("lastName", t("B"))]))];
+        let entries = vec![(
+            REQUESTER.into(),
+            g(&[("firstName", t("A")), ("lastName", t("B"))]),
+        )];
         let errs = codes(validate(&svc, &entries, today()));
         assert!(errs.contains(&("requester/email".into(), "contact-required".into())));
     }
@@ -823,16 +1058,38 @@ mod tests {
                 requester(),
                 ("category".into(), t("pothole")),
                 ("location".into(), loc),
-                ("description".into(), t("Trou profond de 20 cm au milieu de la chaussée")),
+                (
+                    "description".into(),
+                    t("Trou profond de 20 cm au milieu de la chaussée"),
+                ),
                 ("observedOn".into(), t("21/11/2026")),
             ]
         };
-        let ok = validate(&svc, &base(g(&[("street", t("12 rue de la Paix")), ("postalCode", t("75002")), ("town", t("Démoville")), ("latitude", t("48,8686")), ("longitude", t("2.3314"))])), today()).unwrap();
+        let ok = validate(
+            &svc,
+            &base(g(&[
+                ("street", t("12 rue de la Paix")),
+                ("postalCode", t("75002")),
+                ("town", t("Démoville")),
+                ("latitude", t("48,8686")),
+                ("longitude", t("2.3314")),
+            ])),
+            today(),
+        )
+        .unwrap();
         match &ok.values[1].1 {
             Value::Address(a) => assert_eq!(a.latitude.as_deref(), Some("48.8686")),
             v => panic!("{v:?}"),
         }
-        let errs = codes(validate(&svc, &base(g(&[("street", t("x")), ("postalCode", t("7500")), ("latitude", t("95"))])), today()));
+        let errs = codes(validate(
+            &svc,
+            &base(g(&[
+                ("street", t("x")),
+                ("postalCode", t("7500")),
+                ("latitude", t("95")),
+            ])),
+            today(),
+        ));
         assert_eq!(
             errs,
             vec![
@@ -856,12 +1113,27 @@ mod tests {
         };
         let mut errs = vec![];
         let mut check = |kind, s: &str| check_scalar(&field(kind), s, "f", &mut errs);
-        assert_eq!(check(FieldType::Phone, "06 12 34 56 78"), Some(Value::Text("+33612345678".into())));
-        assert_eq!(check(FieldType::Phone, "+33 1.23.45.67.89"), Some(Value::Text("+33123456789".into())));
-        assert_eq!(check(FieldType::Decimal, "-,5"), Some(Value::Decimal("-0.5".into())));
+        assert_eq!(
+            check(FieldType::Phone, "06 12 34 56 78"),
+            Some(Value::Text("+33612345678".into()))
+        );
+        assert_eq!(
+            check(FieldType::Phone, "+33 1.23.45.67.89"),
+            Some(Value::Text("+33123456789".into()))
+        );
+        assert_eq!(
+            check(FieldType::Decimal, "-,5"),
+            Some(Value::Decimal("-0.5".into()))
+        );
         assert_eq!(check(FieldType::Boolean, "1"), Some(Value::Boolean(true)));
-        assert_eq!(check(FieldType::Date, "2026-03-01Z"), Some(Value::Date(jiff::civil::date(2026, 3, 1))));
-        assert_eq!(check(FieldType::Time, "09:30:00+01:00"), Some(Value::Time(jiff::civil::time(9, 30, 0, 0))));
+        assert_eq!(
+            check(FieldType::Date, "2026-03-01Z"),
+            Some(Value::Date(jiff::civil::date(2026, 3, 1)))
+        );
+        assert_eq!(
+            check(FieldType::Time, "09:30:00+01:00"),
+            Some(Value::Time(jiff::civil::time(9, 30, 0, 0)))
+        );
         for (kind, bad) in [
             (FieldType::Email, "a@b"),
             (FieldType::PostalCode, "2A004"),
@@ -884,11 +1156,21 @@ mod tests {
         let entries = vec![
             requester(),
             ("category".into(), t("other")),
-            ("location".into(), g(&[("street", t("1 place de l'Église")), ("postalCode", t("20000")), ("town", t("Ajaccio"))])),
+            (
+                "location".into(),
+                g(&[
+                    ("street", t("1 place de l'Église")),
+                    ("postalCode", t("20000")),
+                    ("town", t("Ajaccio")),
+                ]),
+            ),
             ("description".into(), t(description)),
             ("observedOn".into(), t("2026-11-22")),
         ];
         let form = validate(&svc, &entries, today()).unwrap();
-        assert!(form.values.contains(&("description".into(), Value::Text(description.into()))));
+        assert!(
+            form.values
+                .contains(&("description".into(), Value::Text(description.into())))
+        );
     }
 }

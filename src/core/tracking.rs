@@ -97,7 +97,12 @@ mod tests {
     fn typed_codes_are_forgiving_but_exact_in_length() {
         let code = TrackingCode::parse("7k3q m9xd 2hbt w4ne").unwrap();
         assert_eq!(code.to_string(), "7K3Q-M9XD-2HBT-W4NE");
-        assert_eq!(TrackingCode::parse("ILO0-0000-0000-0000").unwrap().to_string(), "1100-0000-0000-0000");
+        assert_eq!(
+            TrackingCode::parse("ILO0-0000-0000-0000")
+                .unwrap()
+                .to_string(),
+            "1100-0000-0000-0000"
+        );
         assert_eq!(TrackingCode::parse("7K3Q-M9XD-2HBT"), None);
         assert_eq!(TrackingCode::parse("7K3Q-M9XD-2HBT-W4NU"), None);
         assert_eq!(code.digest().len(), 64);
@@ -106,7 +111,21 @@ mod tests {
 
     #[test]
     fn references_are_zero_padded() {
-        assert_eq!(Reference { year: 2026, number: 1 }.to_string(), "2026-000001");
-        assert_eq!(Reference { year: 2026, number: 1_234_567 }.to_string(), "2026-1234567");
+        assert_eq!(
+            Reference {
+                year: 2026,
+                number: 1
+            }
+            .to_string(),
+            "2026-000001"
+        );
+        assert_eq!(
+            Reference {
+                year: 2026,
+                number: 1_234_567
+            }
+            .to_string(),
+            "2026-1234567"
+        );
     }
 }

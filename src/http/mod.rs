@@ -100,7 +100,9 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("Méthode non permise ici. Méthodes possibles : {allow}."),
     );
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 
@@ -110,7 +112,10 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
     let response = match segments.as_slice() {
         ["health"] => text(StatusCode::OK, "ok"),
         [slug, rest @ ..] => match app.site(slug) {
-            None => text(StatusCode::NOT_FOUND, "Aucune collectivité à cette adresse."),
+            None => text(
+                StatusCode::NOT_FOUND,
+                "Aucune collectivité à cette adresse.",
+            ),
             Some(site) => match rest {
                 ["soap"] => soap_endpoint(app, site, req).await,
                 ["xsd", file] => schema(site, &req, file),
@@ -167,7 +172,11 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 .query()
                 .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
             if wants_wsdl {
-                xml(StatusCode::OK, "text/xml; charset=utf-8", site.wsdl_for(&address))
+                xml(
+                    StatusCode::OK,
+                    "text/xml; charset=utf-8",
+                    site.wsdl_for(&address),
+                )
             } else {
                 let mut r = method_not_allowed("POST");
                 *r.body_mut() = Full::new(Bytes::from(format!(
@@ -187,7 +196,9 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 Some(Err(charset)) => {
                     return text(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        &format!("Jeu de caractères {charset} non pris en charge : envoyez de l'UTF-8."),
+                        &format!(
+                            "Jeu de caractères {charset} non pris en charge : envoyez de l'UTF-8."
+                        ),
                     );
                 }
                 None => {
@@ -206,9 +217,17 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 return too_large(app);
             }
             let limited = Limited::new(req.into_body(), app.limits.max_body);
-            let body = match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await {
-                Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "Le corps de la requête n'est pas arrivé à temps."),
-                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(app),
+            let body = match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await
+            {
+                Err(_) => {
+                    return text(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "Le corps de la requête n'est pas arrivé à temps.",
+                    );
+                }
+                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+                    return too_large(app);
+                }
                 Ok(Err(_)) => return text(StatusCode::BAD_REQUEST, "Corps de requête illisible."),
                 Ok(Ok(collected)) => collected.to_bytes(),
             };
@@ -226,6 +245,9 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
 fn too_large(app: &App) -> Response<Body> {
     text(
         StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("Requête trop volumineuse (au plus {} octets).", app.limits.max_body),
+        &format!(
+            "Requête trop volumineuse (au plus {} octets).",
+            app.limits.max_body
+        ),
     )
 }

@@ -73,10 +73,14 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
     let text = std::str::from_utf8(input).map_err(|e| {
         Fault::client(
             "invalid-utf8",
-            format!("Le message n'est pas en UTF-8 valide (octet {}).", e.valid_up_to()),
+            format!(
+                "Le message n'est pas en UTF-8 valide (octet {}).",
+                e.valid_up_to()
+            ),
         )
     })?;
-    let root = xml::parse(text, limits).map_err(|e| Fault::client(e.code(), format!("Message refusé : {e}.")))?;
+    let root = xml::parse(text, limits)
+        .map_err(|e| Fault::client(e.code(), format!("Message refusé : {e}.")))?;
     let ns = root.ns.as_deref();
     if root.name != "Envelope" || !matches!(ns, Some(SOAP11_NS | SOAP12_NS)) {
         if root.name == "Envelope" {
@@ -90,22 +94,32 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
         }
         return Err(Fault::client(
             "not-an-envelope",
-            format!("Le message n'est pas une enveloppe SOAP (élément racine {}).", root.qualified_name()),
+            format!(
+                "Le message n'est pas une enveloppe SOAP (élément racine {}).",
+                root.qualified_name()
+            ),
         ));
     }
     if ns != Some(version.namespace()) {
         return Err(Fault::new(
             FaultCode::VersionMismatch,
             match version {
-                Version::Soap11 => "Une enveloppe SOAP 1.2 doit être envoyée avec le type application/soap+xml.",
-                Version::Soap12 => "Une enveloppe SOAP 1.1 doit être envoyée avec le type text/xml.",
+                Version::Soap11 => {
+                    "Une enveloppe SOAP 1.2 doit être envoyée avec le type application/soap+xml."
+                }
+                Version::Soap12 => {
+                    "Une enveloppe SOAP 1.1 doit être envoyée avec le type text/xml."
+                }
             }
             .to_owned(),
         ));
     }
     let env_ns = version.namespace();
     if !root.text.trim().is_empty() {
-        return Err(Fault::client("malformed-envelope", "L'enveloppe SOAP contient du texte.".into()));
+        return Err(Fault::client(
+            "malformed-envelope",
+            "L'enveloppe SOAP contient du texte.".into(),
+        ));
     }
     let mut children = root.children.into_iter();
     let mut next = children.next();
@@ -117,7 +131,10 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
             .map(|block| (block.ns.clone().unwrap_or_default(), block.name.clone()))
             .collect();
         if !not_understood.is_empty() {
-            let names: Vec<String> = not_understood.iter().map(|(ns, n)| format!("{{{ns}}}{n}")).collect();
+            let names: Vec<String> = not_understood
+                .iter()
+                .map(|(ns, n)| format!("{{{ns}}}{n}"))
+                .collect();
             let mut fault = Fault::new(
                 FaultCode::MustUnderstand,
                 format!("En-tête(s) SOAP non compris : {}.", names.join(", ")),
@@ -132,32 +149,58 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
         Some(other) => {
             return Err(Fault::client(
                 "malformed-envelope",
-                format!("Élément {} inattendu : l'enveloppe doit contenir Header (facultatif) puis Body.", other.qualified_name()),
+                format!(
+                    "Élément {} inattendu : l'enveloppe doit contenir Header (facultatif) puis Body.",
+                    other.qualified_name()
+                ),
             ));
         }
-        None => return Err(Fault::client("malformed-envelope", "L'enveloppe SOAP n'a pas de Body.".into())),
+        None => {
+            return Err(Fault::client(
+                "malformed-envelope",
+                "L'enveloppe SOAP n'a pas de Body.".into(),
+            ));
+        }
     };
     if let Some(extra) = children.next() {
         return Err(Fault::client(
             "malformed-envelope",
-            format!("Élément {} inattendu après le Body.", extra.qualified_name()),
+            format!(
+                "Élément {} inattendu après le Body.",
+                extra.qualified_name()
+            ),
         ));
     }
     if !body.text.trim().is_empty() {
-        return Err(Fault::client("malformed-envelope", "Le Body contient du texte hors de l'opération.".into()));
+        return Err(Fault::client(
+            "malformed-envelope",
+            "Le Body contient du texte hors de l'opération.".into(),
+        ));
     }
     let mut parts = body.children.into_iter();
-    let payload = parts
-        .next()
-        .ok_or_else(|| Fault::client("empty-body", "Le Body SOAP est vide : aucune opération demandée.".into()))?;
+    let payload = parts.next().ok_or_else(|| {
+        Fault::client(
+            "empty-body",
+            "Le Body SOAP est vide : aucune opération demandée.".into(),
+        )
+    })?;
     if parts.next().is_some() {
-        return Err(Fault::client("malformed-envelope", "Le Body doit contenir une seule opération.".into()));
+        return Err(Fault::client(
+            "malformed-envelope",
+            "Le Body doit contenir une seule opération.".into(),
+        ));
     }
-    Ok(Envelope { version, body: payload })
+    Ok(Envelope {
+        version,
+        body: payload,
+    })
 }
 
 fn must_understand(block: &Element, version: Version) -> bool {
-    matches!(block.attr_ns(version.namespace(), "mustUnderstand"), Some("1" | "true"))
+    matches!(
+        block.attr_ns(version.namespace(), "mustUnderstand"),
+        Some("1" | "true")
+    )
 }
 
 fn targets_us(block: &Element, version: Version) -> bool {
@@ -193,29 +236,47 @@ mod tests {
 
     fn code(r: Result<Envelope, Fault>) -> (FaultCode, String) {
         let f = r.unwrap_err();
-        (f.code, f.errors.first().map(|e| e.code.clone()).unwrap_or_default())
+        (
+            f.code,
+            f.errors.first().map(|e| e.code.clone()).unwrap_or_default(),
+        )
     }
 
     #[test]
     fn reads_the_body_child_by_namespace() {
-        let doc = env(SOAP11_NS, r#"<e:Header/><e:Body><ListServices xmlns="urn:t"/></e:Body>"#);
+        let doc = env(
+            SOAP11_NS,
+            r#"<e:Header/><e:Body><ListServices xmlns="urn:t"/></e:Body>"#,
+        );
         let e = parse(doc.as_bytes(), Version::Soap11, Limits::default()).unwrap();
         assert!(e.body.is("urn:t", "ListServices"));
     }
 
     #[test]
     fn version_comes_from_content_type_and_must_match() {
-        assert_eq!(Version::from_content_type("text/xml; charset=UTF-8"), Some(Ok(Version::Soap11)));
+        assert_eq!(
+            Version::from_content_type("text/xml; charset=UTF-8"),
+            Some(Ok(Version::Soap11))
+        );
         assert_eq!(
             Version::from_content_type(r#"application/soap+xml;charset=utf-8;action="urn:x""#),
             Some(Ok(Version::Soap12))
         );
         assert_eq!(Version::from_content_type("application/json"), None);
-        assert_eq!(Version::from_content_type("text/xml; charset=iso-8859-1"), Some(Err("iso-8859-1".into())));
+        assert_eq!(
+            Version::from_content_type("text/xml; charset=iso-8859-1"),
+            Some(Err("iso-8859-1".into()))
+        );
         let doc = env(SOAP12_NS, "<e:Body><x/></e:Body>");
-        assert_eq!(code(parse(doc.as_bytes(), Version::Soap11, Limits::default())).0, FaultCode::VersionMismatch);
+        assert_eq!(
+            code(parse(doc.as_bytes(), Version::Soap11, Limits::default())).0,
+            FaultCode::VersionMismatch
+        );
         let doc = env("urn:not-soap", "<e:Body><x/></e:Body>");
-        assert_eq!(code(parse(doc.as_bytes(), Version::Soap12, Limits::default())).0, FaultCode::VersionMismatch);
+        assert_eq!(
+            code(parse(doc.as_bytes(), Version::Soap12, Limits::default())).0,
+            FaultCode::VersionMismatch
+        );
     }
 
     #[test]
@@ -226,7 +287,10 @@ mod tests {
         );
         let f = parse(doc.as_bytes(), Version::Soap12, Limits::default()).unwrap_err();
         assert_eq!(f.code, FaultCode::MustUnderstand);
-        assert_eq!(f.not_understood, vec![("urn:sec".to_owned(), "Security".to_owned())]);
+        assert_eq!(
+            f.not_understood,
+            vec![("urn:sec".to_owned(), "Security".to_owned())]
+        );
         let doc = env(
             SOAP11_NS,
             r#"<e:Header><s:T xmlns:s="urn:sec" e:mustUnderstand="1" e:actor="urn:other"/><s:U xmlns:s="urn:sec" e:mustUnderstand="0"/></e:Header><e:Body><x/></e:Body>"#,
@@ -238,22 +302,36 @@ mod tests {
     fn malformed_envelopes_are_client_faults() {
         for (doc, expected) in [
             (env(SOAP11_NS, "<e:Body></e:Body>"), "empty-body"),
-            (env(SOAP11_NS, "<e:Body><a/><b/></e:Body>"), "malformed-envelope"),
-            (env(SOAP11_NS, "<e:Body><a/></e:Body><e:Trailer/>"), "malformed-envelope"),
+            (
+                env(SOAP11_NS, "<e:Body><a/><b/></e:Body>"),
+                "malformed-envelope",
+            ),
+            (
+                env(SOAP11_NS, "<e:Body><a/></e:Body><e:Trailer/>"),
+                "malformed-envelope",
+            ),
             (env(SOAP11_NS, "<e:Header/>"), "malformed-envelope"),
             ("<Envelope/>".to_owned(), ""),
             ("<x/>".to_owned(), "not-an-envelope"),
             (env(SOAP11_NS, "<e:Body><a>"), "malformed-xml"),
             (
-                format!(r#"<!DOCTYPE d [<!ENTITY x "y">]>{}"#, env(SOAP11_NS, "<e:Body><a>&x;</a></e:Body>")),
+                format!(
+                    r#"<!DOCTYPE d [<!ENTITY x "y">]>{}"#,
+                    env(SOAP11_NS, "<e:Body><a>&x;</a></e:Body>")
+                ),
                 "dtd-forbidden",
             ),
         ] {
-            let (fault_code, error_code) = code(parse(doc.as_bytes(), Version::Soap11, Limits::default()));
+            let (fault_code, error_code) =
+                code(parse(doc.as_bytes(), Version::Soap11, Limits::default()));
             if expected.is_empty() {
                 assert_eq!(fault_code, FaultCode::VersionMismatch, "{doc}");
             } else {
-                assert_eq!((fault_code, error_code.as_str()), (FaultCode::Client, expected), "{doc}");
+                assert_eq!(
+                    (fault_code, error_code.as_str()),
+                    (FaultCode::Client, expected),
+                    "{doc}"
+                );
             }
         }
         let (c, e) = code(parse(b"\xff\xfe<x/>", Version::Soap11, Limits::default()));

@@ -58,7 +58,10 @@ impl Fault {
     pub fn invalid(errors: Vec<FieldError>) -> Fault {
         let reason = match errors.len() {
             1 => format!("La demande contient une erreur : {}", errors[0].message),
-            n => format!("La demande contient {n} erreurs ; voir le détail de chaque champ."),
+            n => {
+                let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                format!("La demande contient {n} erreurs : {}", messages.join(" ; "))
+            }
         };
         Fault {
             code: FaultCode::Client,
@@ -121,7 +124,7 @@ impl Fault {
                 out.push_str("<soap:Code><soap:Value>soap:");
                 out.push_str(code);
                 out.push_str(r#"</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="fr">"#);
-                out.push_str(&escape(&self.reason));
+                out.push_str(&crate::xml::escape_text(&self.reason));
                 out.push_str("</soap:Text></soap:Reason>");
                 if self.has_detail() {
                     out.push_str("<soap:Detail>");

@@ -29,7 +29,13 @@ pub struct Response {
 
 /// Handles one SOAP call to a tenant's endpoint. `base_url` is the scheme and
 /// authority the client used (`http://127.0.0.1:8080`), for tracking links.
-pub async fn call(app: &App, site: &Site, version: Version, body: &[u8], base_url: &str) -> Response {
+pub async fn call(
+    app: &App,
+    site: &Site,
+    version: Version,
+    body: &[u8],
+    base_url: &str,
+) -> Response {
     let ns = site.tenant.namespace();
     let result = match envelope::parse(body, version, app.limits.xml) {
         Ok(env) => dispatch(app, site, &env.body, base_url).await,
@@ -47,7 +53,12 @@ pub async fn call(app: &App, site: &Site, version: Version, body: &[u8], base_ur
     }
 }
 
-async fn dispatch(app: &App, site: &Site, payload: &Element, base_url: &str) -> Result<String, Fault> {
+async fn dispatch(
+    app: &App,
+    site: &Site,
+    payload: &Element,
+    base_url: &str,
+) -> Result<String, Fault> {
     let tenant = &site.tenant;
     let ns = tenant.namespace();
     if payload.ns.as_deref() != Some(ns.as_str()) {
@@ -69,11 +80,14 @@ async fn dispatch(app: &App, site: &Site, payload: &Element, base_url: &str) -> 
             };
             let now = (app.clock)().to_zoned(tenant.time_zone.clone());
             let code = new_tracking_code()?;
-            let request = intake::receive(service, &submission, &now, &code).map_err(Fault::invalid)?;
+            let request =
+                intake::receive(service, &submission, &now, &code).map_err(Fault::invalid)?;
             let due_date = request.due_date;
             let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
                 tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
-                Fault::server("Erreur interne : la demande n'a pas été enregistrée. Réessayez plus tard.")
+                Fault::server(
+                    "Erreur interne : la demande n'a pas été enregistrée. Réessayez plus tard.",
+                )
             })?;
             tracing::info!(tenant = %tenant.slug, service = %service.code, %reference, "request received over SOAP");
             let mut out = String::with_capacity(512);
@@ -85,8 +99,16 @@ async fn dispatch(app: &App, site: &Site, payload: &Element, base_url: &str) -> 
             push_text_element(&mut out, "reference", &reference.to_string());
             push_text_element(&mut out, "trackingCode", &code.to_string());
             push_text_element(&mut out, "dueDate", &due_date.to_string());
-            push_text_element(&mut out, "submittedAt", &xs_date_time(now.timestamp(), &tenant.time_zone));
-            push_text_element(&mut out, "trackingUrl", &format!("{base_url}/{}/track/{code}", tenant.slug));
+            push_text_element(
+                &mut out,
+                "submittedAt",
+                &xs_date_time(now.timestamp(), &tenant.time_zone),
+            );
+            push_text_element(
+                &mut out,
+                "trackingUrl",
+                &format!("{base_url}/{}/track/{code}", tenant.slug),
+            );
             out.push_str("</receipt></");
             out.push_str(name);
             out.push_str("Response>");
@@ -117,7 +139,11 @@ fn new_tracking_code() -> Result<TrackingCode, Fault> {
 
 /// The wrapper's children as raw values; every child must be in the tenant's
 /// namespace (elementFormDefault="qualified").
-fn raw_entries(parent: &Element, ns: &str, prefix: Option<&str>) -> Result<Vec<(String, RawValue)>, Vec<FieldError>> {
+fn raw_entries(
+    parent: &Element,
+    ns: &str,
+    prefix: Option<&str>,
+) -> Result<Vec<(String, RawValue)>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut entries = Vec::new();
     for child in &parent.children {
@@ -153,7 +179,11 @@ fn raw_entries(parent: &Element, ns: &str, prefix: Option<&str>) -> Result<Vec<(
         };
         entries.push((child.name.clone(), value));
     }
-    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
 }
 
 fn list_services(site: &Site, ns: &str) -> String {
@@ -177,7 +207,12 @@ fn list_services(site: &Site, ns: &str) -> String {
     out
 }
 
-async fn get_request_status(app: &App, site: &Site, payload: &Element, ns: &str) -> Result<String, Fault> {
+async fn get_request_status(
+    app: &App,
+    site: &Site,
+    payload: &Element,
+    ns: &str,
+) -> Result<String, Fault> {
     let tenant = &site.tenant;
     let field_error = |code: &str, message: &str| {
         Fault::invalid(vec![FieldError {
@@ -202,9 +237,9 @@ async fn get_request_status(app: &App, site: &Site, payload: &Element, ns: &str)
     if !errors.is_empty() {
         return Err(Fault::invalid(errors));
     }
-    let code_text = code_text.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-        field_error("required", "Le code de suivi est obligatoire.")
-    })?;
+    let code_text = code_text
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| field_error("required", "Le code de suivi est obligatoire."))?;
     let unknown = || {
         field_error(
             "unknown-tracking-code",
@@ -223,9 +258,16 @@ async fn get_request_status(app: &App, site: &Site, payload: &Element, ns: &str)
         .ok_or_else(unknown)?;
     let service = tenant
         .service_version(&record.service_code, record.service_version)
-        .ok_or_else(|| Fault::server("Erreur interne : la définition de ce téléservice est introuvable."))?;
+        .ok_or_else(|| {
+            Fault::server("Erreur interne : la définition de ce téléservice est introuvable.")
+        })?;
     let view = status::citizen_view(service, &record, &tenant.time_zone);
-    Ok(status_response(&view, &record.service_code, ns, &tenant.time_zone))
+    Ok(status_response(
+        &view,
+        &record.service_code,
+        ns,
+        &tenant.time_zone,
+    ))
 }
 
 fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &TimeZone) -> String {
@@ -241,7 +283,11 @@ fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &Time
     if let Some(step) = &view.current_step {
         push_text_element(&mut out, "currentStep", step);
     }
-    push_text_element(&mut out, "submittedAt", &xs_date_time(view.submitted_at, tz));
+    push_text_element(
+        &mut out,
+        "submittedAt",
+        &xs_date_time(view.submitted_at, tz),
+    );
     push_text_element(&mut out, "dueDate", &view.due_date.to_string());
     for step in &view.steps {
         out.push_str("<step>");
@@ -250,7 +296,11 @@ fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &Time
         if let Some(date) = step.date {
             push_text_element(&mut out, "date", &date.to_string());
         }
-        push_text_element(&mut out, "current", if step.current { "true" } else { "false" });
+        push_text_element(
+            &mut out,
+            "current",
+            if step.current { "true" } else { "false" },
+        );
         out.push_str("</step>");
     }
     out.push_str("</status></GetRequestStatusResponse>");
@@ -259,5 +309,7 @@ fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &Time
 
 /// `xs:dateTime` with the tenant's offset, seconds precision.
 pub fn xs_date_time(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    ts.to_zoned(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }

@@ -92,7 +92,9 @@ fn common_types(x: &mut String) {
         let _ = write!(x, r#"<xs:element name="{name}"{min}>"#);
         doc(x, label);
         match name {
-            "postalCode" => x.push_str(r#"<xs:simpleType><xs:restriction base="tns:FrenchPostalCode"/></xs:simpleType>"#),
+            "postalCode" => x.push_str(
+                r#"<xs:simpleType><xs:restriction base="tns:FrenchPostalCode"/></xs:simpleType>"#,
+            ),
             "latitude" | "longitude" => {
                 let limit = if name == "latitude" { 90 } else { 180 };
                 let _ = write!(
@@ -111,7 +113,10 @@ fn common_types(x: &mut String) {
     }
     x.push_str("</xs:sequence></xs:complexType>");
     x.push_str(r#"<xs:complexType name="Requester">"#);
-    doc(x, "Le demandeur. Indiquez au moins un moyen de le joindre : e-mail, téléphone ou adresse postale.");
+    doc(
+        x,
+        "Le demandeur. Indiquez au moins un moyen de le joindre : e-mail, téléphone ou adresse postale.",
+    );
     x.push_str("<xs:sequence>");
     for field in REQUESTER_FIELDS.iter() {
         field_element(x, field);
@@ -153,7 +158,9 @@ fn service_elements(x: &mut String, service: &Service) {
     let op = service.submit_operation();
     let _ = write!(x, r#"<xs:element name="{op}">"#);
     doc(x, &service.title);
-    x.push_str(r#"<xs:complexType><xs:sequence><xs:element name="requester" type="tns:Requester"/>"#);
+    x.push_str(
+        r#"<xs:complexType><xs:sequence><xs:element name="requester" type="tns:Requester"/>"#,
+    );
     field_elements(x, service);
     x.push_str("</xs:sequence></xs:complexType></xs:element>");
     let _ = write!(
@@ -169,7 +176,11 @@ fn service_elements(x: &mut String, service: &Service) {
 
 fn field_element(x: &mut String, field: &Field) {
     let min = if field.kind == FieldType::MultipleChoice {
-        if field.required { field.facets.min_items.unwrap_or(1) } else { 0 }
+        if field.required {
+            field.facets.min_items.unwrap_or(1)
+        } else {
+            0
+        }
     } else {
         usize::from(field.required)
     };
@@ -220,16 +231,29 @@ fn field_element(x: &mut String, field: &Field) {
                 if min_length > 0 {
                     let _ = write!(x, r#"<xs:minLength value="{min_length}"/>"#);
                 }
-                let default_max = if field.kind == FieldType::Text { TEXT_MAX } else { LONG_TEXT_MAX };
-                let _ = write!(x, r#"<xs:maxLength value="{}"/>"#, facets.max_length.unwrap_or(default_max));
+                let default_max = if field.kind == FieldType::Text {
+                    TEXT_MAX
+                } else {
+                    LONG_TEXT_MAX
+                };
+                let _ = write!(
+                    x,
+                    r#"<xs:maxLength value="{}"/>"#,
+                    facets.max_length.unwrap_or(default_max)
+                );
             }
             if let Some(p) = &facets.pattern {
                 let _ = write!(x, r#"<xs:pattern value="{}"/>"#, escape(&p.source));
             }
         }
         FieldType::Integer => {
-            let fits_int = |b: &Option<String>| b.as_ref().and_then(|v| v.parse::<i32>().ok()).is_some();
-            let base = if fits_int(&facets.min) && fits_int(&facets.max) { "xs:int" } else { "xs:long" };
+            let fits_int =
+                |b: &Option<String>| b.as_ref().and_then(|v| v.parse::<i32>().ok()).is_some();
+            let base = if fits_int(&facets.min) && fits_int(&facets.max) {
+                "xs:int"
+            } else {
+                "xs:long"
+            };
             let _ = write!(x, r#"<xs:restriction base="{base}">"#);
             bounds(x, field);
         }
@@ -282,7 +306,11 @@ pub fn wsdl(tenant: &Tenant) -> String {
         .iter()
         .map(|s| (s.submit_operation(), s.title.clone(), true))
         .collect();
-    operations.push((LIST_SERVICES.into(), "Liste des téléservices en ligne.".into(), false));
+    operations.push((
+        LIST_SERVICES.into(),
+        "Liste des téléservices en ligne.".into(),
+        false,
+    ));
     operations.push((
         GET_REQUEST_STATUS.into(),
         "Suivi d'une demande par son code de suivi : état, étapes et date limite.".into(),
@@ -327,7 +355,11 @@ pub fn wsdl(tenant: &Tenant) -> String {
     x.push_str("</wsdl:portType>");
     for (binding, prefix, extra) in [
         ("TeleservicesSoap11", "soap", ""),
-        ("TeleservicesSoap12", "soap12", r#" soapActionRequired="false""#),
+        (
+            "TeleservicesSoap12",
+            "soap12",
+            r#" soapActionRequired="false""#,
+        ),
     ] {
         let _ = write!(
             x,

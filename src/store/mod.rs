@@ -52,7 +52,11 @@ pub struct StoredRequest {
 pub trait Store: Send + Sync + 'static {
     /// Stores a validated request, gives it the next reference of its tenant
     /// and year, and resolves once that is committed.
-    fn submit(&self, tenant_id: i64, request: NewRequest) -> BoxFuture<'_, Result<Reference, StoreError>>;
+    fn submit(
+        &self,
+        tenant_id: i64,
+        request: NewRequest,
+    ) -> BoxFuture<'_, Result<Reference, StoreError>>;
 
     /// A request by the digest of its tracking code.
     fn request_by_tracking(

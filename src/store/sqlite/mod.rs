@@ -64,7 +64,11 @@ impl SqliteStore {
         conn.pragma_update(
             None,
             "synchronous",
-            if durability == Durability::Full { "FULL" } else { "NORMAL" },
+            if durability == Durability::Full {
+                "FULL"
+            } else {
+                "NORMAL"
+            },
         )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -95,14 +99,23 @@ impl SqliteStore {
     /// Stops taking jobs, lets the writer finish the queued ones, and waits.
     pub fn close(&self) {
         self.writer.lock().expect("writer lock").take();
-        if let Some(handle) = self.writer_thread.lock().expect("writer thread lock").take() {
+        if let Some(handle) = self
+            .writer_thread
+            .lock()
+            .expect("writer thread lock")
+            .take()
+        {
             let _ = handle.join();
         }
     }
 
     fn send(&self, job: Job) -> Result<(), StoreError> {
         let guard = self.writer.lock().expect("writer lock");
-        guard.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)
+        guard
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(job)
+            .map_err(|_| StoreError::Closed)
     }
 
     /// Runs `f` on a read connection in the blocking pool.
@@ -130,7 +143,10 @@ impl SqliteStore {
 
     /// Runs `f` on a fresh write connection, outside the writer thread: for
     /// rare administrative changes made at start-up or from the command line.
-    fn admin<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn admin<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = Connection::open(&self.path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -145,7 +161,9 @@ impl Drop for SqliteStore {
 }
 
 fn reader_count() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| n.get() * 2).clamp(2, 32)
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 2)
+        .clamp(2, 32)
 }
 
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
@@ -190,7 +208,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
 
 /// Applies every job in one transaction and answers each once committed.
 fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
-    let mut outcomes: Vec<(Reply<Reference>, Result<Reference, StoreError>)> = Vec::with_capacity(batch.len());
+    let mut outcomes: Vec<(Reply<Reference>, Result<Reference, StoreError>)> =
+        Vec::with_capacity(batch.len());
     let tx = match conn.transaction() {
         Ok(tx) => tx,
         Err(e) => {
@@ -232,7 +251,11 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
     }
 }
 
-fn insert_request(tx: &Connection, tenant_id: i64, r: &NewRequest) -> Result<Reference, StoreError> {
+fn insert_request(
+    tx: &Connection,
+    tenant_id: i64,
+    r: &NewRequest,
+) -> Result<Reference, StoreError> {
     let year = r.submitted_at.year();
     let number: u32 = tx
         .prepare_cached(
@@ -266,8 +289,9 @@ fn insert_request(tx: &Connection, tenant_id: i64, r: &NewRequest) -> Result<Ref
         r.form.requester_text("email"),
     ])?;
     let request_id = tx.last_insert_rowid();
-    let mut insert_value =
-        tx.prepare_cached("INSERT INTO request_values (request_id, position, path, value) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut insert_value = tx.prepare_cached(
+        "INSERT INTO request_values (request_id, position, path, value) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for (position, (path, value)) in r.form.rows().iter().enumerate() {
         insert_value.execute(params![request_id, position as i64, path, value])?;
     }
@@ -275,14 +299,20 @@ fn insert_request(tx: &Connection, tenant_id: i64, r: &NewRequest) -> Result<Ref
         "INSERT INTO events (request_id, at, actor, action, from_step, to_step, comment)
          VALUES (?1, ?2, ?3, 'submitted', NULL, ?4, NULL)",
     )?
-    .execute(params![request_id, submitted_at, format!("citizen:{}", r.channel), r.first_step])?;
-    Ok(Reference {
-        year: year as i16,
-        number,
-    })
+    .execute(params![
+        request_id,
+        submitted_at,
+        format!("citizen:{}", r.channel),
+        r.first_step
+    ])?;
+    Ok(Reference { year, number })
 }
 
-fn load_record(conn: &Connection, where_clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Option<(i64, RequestRecord)>, StoreError> {
+fn load_record(
+    conn: &Connection,
+    where_clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
         "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date
          FROM requests WHERE {where_clause}"
@@ -303,12 +333,27 @@ fn load_record(conn: &Connection, where_clause: &str, args: &[&dyn rusqlite::ToS
             ))
         })
         .optional()?;
-    let Some((id, year, number, service_code, service_version, channel, step, submitted_at, due_date)) = row else {
+    let Some((
+        id,
+        year,
+        number,
+        service_code,
+        service_version,
+        channel,
+        step,
+        submitted_at,
+        due_date,
+    )) = row
+    else {
         return Ok(None);
     };
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("request {id}: {what}: {e}"));
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!("request {id}: {what}: {e}"))
+    };
     let mut history = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT to_step, at FROM events WHERE request_id = ?1 AND to_step IS NOT NULL ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT to_step, at FROM events WHERE request_id = ?1 AND to_step IS NOT NULL ORDER BY id",
+    )?;
     let mut rows = stmt.query(params![id])?;
     while let Some(row) = rows.next()? {
         let at: String = row.get(1)?;
@@ -325,7 +370,9 @@ fn load_record(conn: &Connection, where_clause: &str, args: &[&dyn rusqlite::ToS
             service_version,
             channel,
             step,
-            submitted_at: submitted_at.parse().map_err(|e| corrupt("submitted_at", &e))?,
+            submitted_at: submitted_at
+                .parse()
+                .map_err(|e| corrupt("submitted_at", &e))?,
             due_date: due_date.parse().map_err(|e| corrupt("due_date", &e))?,
             history,
         },
@@ -333,7 +380,11 @@ fn load_record(conn: &Connection, where_clause: &str, args: &[&dyn rusqlite::ToS
 }
 
 impl Store for SqliteStore {
-    fn submit(&self, tenant_id: i64, request: NewRequest) -> BoxFuture<'_, Result<Reference, StoreError>> {
+    fn submit(
+        &self,
+        tenant_id: i64,
+        request: NewRequest,
+    ) -> BoxFuture<'_, Result<Reference, StoreError>> {
         Box::pin(async move {
             let (reply, answer) = oneshot::channel();
             self.send(Job::Submit {
@@ -351,7 +402,12 @@ impl Store for SqliteStore {
         digest: String,
     ) -> BoxFuture<'_, Result<Option<RequestRecord>, StoreError>> {
         self.read(move |conn| {
-            Ok(load_record(conn, "tracking_digest = ?1 AND tenant_id = ?2", &[&digest, &tenant_id])?.map(|(_, r)| r))
+            Ok(load_record(
+                conn,
+                "tracking_digest = ?1 AND tenant_id = ?2",
+                &[&digest, &tenant_id],
+            )?
+            .map(|(_, r)| r))
         })
     }
 
@@ -414,7 +470,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn create_tenant(&self, slug: &str, name: &str, definitions: &[(String, String, u32)]) -> Result<bool, StoreError> {
+    fn create_tenant(
+        &self,
+        slug: &str,
+        name: &str,
+        definitions: &[(String, String, u32)],
+    ) -> Result<bool, StoreError> {
         self.admin(|conn| {
             let tx = conn.transaction()?;
             let now = jiff::Timestamp::now().to_string();

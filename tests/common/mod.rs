@@ -1,0 +1,229 @@
+//! Shared test harness: a Guichet server in-process on a free port, with a
+//! fixed clock, and a raw HTTP/1.1 client (raw so that tests can send exactly
+//! the bytes a hostile or broken client would).
+
+#![allow(dead_code)]
+
+use guichet::app::{self, App, Clock, RequestLimits};
+use guichet::store::Store;
+use guichet::store::sqlite::{Durability, SqliteStore};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// 2026-11-22 11:00 in Paris.
+pub const NOW: &str = "2026-11-22T10:00:00Z";
+
+pub fn fixed_clock() -> Clock {
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    Arc::new(move || now)
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    pub data_dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _temp: Option<TempDir>,
+}
+
+/// A temporary folder removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).unwrap();
+        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let path = std::env::temp_dir().join(format!("guichet-test-{name}"));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let temp = TempDir::new();
+        let dir = temp.0.clone();
+        let mut server = Server::start_in(&dir, RequestLimits::default());
+        server._temp = Some(temp);
+        server
+    }
+
+    pub fn start_in(dir: &Path, limits: RequestLimits) -> Server {
+        let store = SqliteStore::open(dir, Durability::Normal).unwrap();
+        app::ensure_demo_tenant(&store).unwrap();
+        let store: Arc<dyn Store> = Arc::new(store);
+        let app = Arc::new(App::load(store, limits, fixed_clock()).unwrap());
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        std_listener.set_nonblocking(true).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = Arc::clone(&app);
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+                guichet::http::serve(served, listener, async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        Server {
+            addr,
+            app,
+            data_dir: dir.to_owned(),
+            shutdown: Some(tx),
+            thread: Some(thread),
+            _temp: None,
+        }
+    }
+
+    /// Sends raw bytes, returns the whole response (the request should ask
+    /// for `Connection: close`).
+    pub fn raw(&self, request: &[u8]) -> HttpResponse {
+        let mut stream = TcpStream::connect(self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream.write_all(request).unwrap();
+        read_response(&mut stream)
+    }
+
+    pub fn get(&self, path: &str) -> HttpResponse {
+        self.raw(
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    }
+
+    pub fn post(&self, path: &str, content_type: &str, body: &[u8]) -> HttpResponse {
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        self.raw(&request)
+    }
+
+    /// SOAP 1.1 call to the demo tenant.
+    pub fn soap11(&self, envelope: &str) -> HttpResponse {
+        self.post(
+            "/demoville/soap",
+            "text/xml; charset=utf-8",
+            envelope.as_bytes(),
+        )
+    }
+
+    pub fn soap12(&self, envelope: &str) -> HttpResponse {
+        self.post(
+            "/demoville/soap",
+            "application/soap+xml; charset=utf-8",
+            envelope.as_bytes(),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Text of the first element with this local name (prefix ignored).
+    pub fn element(&self, local: &str) -> Option<String> {
+        element(&self.body, local)
+    }
+}
+
+pub fn element(xml: &str, local: &str) -> Option<String> {
+    let doc = guichet::xml::parse(xml, Default::default()).ok()?;
+    fn find(e: &guichet::xml::Element, local: &str) -> Option<String> {
+        if e.name == local {
+            return Some(e.text.clone());
+        }
+        e.children.iter().find_map(|c| find(c, local))
+    }
+    find(&doc, local)
+}
+
+pub fn read_response(stream: &mut TcpStream) -> HttpResponse {
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8(raw).expect("UTF-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("complete head");
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// A valid SOAP 1.1 envelope around `inner` in the demo tenant's namespace.
+pub fn envelope11(inner: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:g="urn:guichet:demoville"><soapenv:Body>{inner}</soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+pub fn envelope12(inner: &str) -> String {
+    format!(
+        r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>{inner}</env:Body></env:Envelope>"#
+    )
+}
+
+/// A valid road incident report (the requester's name is given).
+pub fn road_incident(last_name: &str) -> String {
+    format!(
+        r#"<g:SubmitRoadIncidentReport><g:requester><g:firstName>Zoé</g:firstName><g:lastName>{last_name}</g:lastName><g:email>zoe@example.fr</g:email></g:requester><g:category>pothole</g:category><g:location><g:street>12 rue de la République</g:street><g:postalCode>75002</g:postalCode><g:town>Démoville</g:town><g:latitude>48.8686</g:latitude><g:longitude>2.3314</g:longitude></g:location><g:description>Trou profond &amp; dangereux &lt;au milieu&gt; de la chaussée</g:description><g:observedOn>2026-11-21</g:observedOn><g:immediateDanger>true</g:immediateDanger></g:SubmitRoadIncidentReport>"#
+    )
+}

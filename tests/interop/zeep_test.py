@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Interoperability tests: Python zeep against a running Guichet server.
+
+Environment (set by run.sh; see README.md to run alone):
+  GUICHET_URL       base URL of the server, e.g. http://127.0.0.1:8080
+  GUICHET_BIN       the guichet binary (for `guichet export`)
+  GUICHET_DATA_DIR  the server's --data-dir
+  GUICHET_WORK      a scratch directory (optional; default: a new temp dir)
+
+Prints one `PASS name` or `FAIL name: why` line per test; exits 1 if any failed.
+"""
+import datetime
+import decimal
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import traceback
+import urllib.request
+
+import zeep
+import zeep.exceptions
+from lxml import etree
+from zeep.plugins import HistoryPlugin
+from zeep.transports import Transport
+
+TENANT = "demoville"
+TNS = "urn:guichet:demoville"
+ENV_NS = {
+    "soap11": "http://schemas.xmlsoap.org/soap/envelope/",
+    "soap12": "http://www.w3.org/2003/05/soap-envelope",
+}
+PORTS = {"soap11": "TeleservicesSoap11Port", "soap12": "TeleservicesSoap12Port"}
+CLIENT_FAULT = {"soap11": "Client", "soap12": "Sender"}
+SERVICE_CODES = {"birth-certificate", "school-enrolment", "road-incident",
+                 "room-booking", "change-of-address"}
+REFERENCE_RE = re.compile(r"^\d{4}-\d{6}$")
+TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+
+# Text with non-ASCII and XML-special characters, checked after the round trip.
+LAST_NAME = "Lefèvre & <Fils>"
+REASON = "Dossier de mariage — « urgent » & <vite> ]]>"
+INCIDENT = "Nid-de-poule profond (> 10 cm) & dangereux pour les vélos <urgent>"
+ORGANISATION = "Association « Les Amis & <Voisins> » d’Œuvre"
+
+BASE_URL = os.environ["GUICHET_URL"].rstrip("/")
+BIN = os.environ["GUICHET_BIN"]
+DATA_DIR = os.environ["GUICHET_DATA_DIR"]
+WORK = os.environ.get("GUICHET_WORK") or tempfile.mkdtemp(prefix="zeep-interop-")
+WSDL = f"{BASE_URL}/{TENANT}/soap?wsdl"
+
+failures = 0
+
+
+def check(name, fn, *args):
+    """Run one test; a test fails by raising (AssertionError carries the reason)."""
+    global failures
+    try:
+        fn(*args)
+        print(f"PASS {name}", flush=True)
+    except AssertionError as e:
+        failures += 1
+        print(f"FAIL {name}: {e}", flush=True)
+    except Exception as e:  # unexpected error: give the type and the last frame
+        failures += 1
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        print(f"FAIL {name}: {type(e).__name__}: {e} (line {where.lineno})", flush=True)
+
+
+def eq(got, want, what):
+    assert got == want, f"{what}: got {got!r}, want {want!r}"
+
+
+def today_at_offset(moment):
+    """Today's date where the server stamped `moment` (an aware datetime)."""
+    return datetime.datetime.now(datetime.timezone.utc).astimezone(moment.tzinfo).date()
+
+
+def export_request(reference, code):
+    """`guichet export` the stored request, validate it with xmllint, return the root."""
+    out = subprocess.run([BIN, "export", "--data-dir", DATA_DIR, "--tenant", TENANT, reference],
+                         capture_output=True, timeout=30)
+    assert out.returncode == 0, f"export exited {out.returncode}: {out.stderr.decode()!r}"
+    path = os.path.join(WORK, f"zeep-{reference}.xml")
+    with open(path, "wb") as f:
+        f.write(out.stdout)
+    xsd = os.path.join(WORK, f"zeep-{code}.xsd")
+    if not os.path.exists(xsd):
+        urllib.request.urlretrieve(f"{BASE_URL}/{TENANT}/xsd/{code}.xsd", xsd)
+    lint = subprocess.run(["xmllint", "--noout", "--schema", xsd, path],
+                          capture_output=True, timeout=30)
+    assert lint.returncode == 0, f"xmllint: {lint.stderr.decode().strip()!r}"
+    return etree.fromstring(out.stdout)
+
+
+def text_at(root, path):
+    """Text of the element at a slash-separated path of local names in TNS."""
+    el = root.find("/".join(f"{{{TNS}}}{p}" for p in path.split("/")))
+    assert el is not None, f"export has no {path}"
+    return el.text or ""
+
+
+class Suite:
+    def __init__(self, version):
+        self.version = version
+        self.prefix = f"zeep/{version}"
+        self.history = HistoryPlugin()
+        self.client = None
+        self.service = None
+        self.titles = {}
+        self.receipts = []  # (code, receipt) in submission order
+
+    def run(self):
+        check(f"{self.prefix}/load-wsdl-and-list-services", self.list_services)
+        if self.service is None:
+            return
+        check(f"{self.prefix}/submit-birth-certificate", self.submit, "birth-certificate",
+              self.birth_certificate)
+        check(f"{self.prefix}/submit-road-incident", self.submit, "road-incident",
+              self.road_incident)
+        check(f"{self.prefix}/submit-room-booking", self.submit, "room-booking",
+              self.room_booking)
+        check(f"{self.prefix}/references-increase", self.references_increase)
+        for code, receipt in self.receipts:
+            check(f"{self.prefix}/status-{code}", self.status, code, receipt)
+            check(f"{self.prefix}/export-{code}", self.export, code, receipt)
+        check(f"{self.prefix}/fault-birth-certificate", self.fault_birth_certificate)
+        check(f"{self.prefix}/fault-unknown-tracking-code", self.fault_unknown_tracking_code)
+
+    # 1. WSDL unchanged, the port for this SOAP version, five services
+    def list_services(self):
+        transport = Transport(timeout=15, operation_timeout=15)
+        self.client = zeep.Client(WSDL, transport=transport, plugins=[self.history])
+        service = self.client.bind("Guichet", PORTS[self.version])
+        services = service.ListServices()
+        sent_ns = self.history.last_sent["envelope"].nsmap.get(
+            self.history.last_sent["envelope"].prefix)
+        eq(sent_ns, ENV_NS[self.version], "envelope namespace sent")
+        eq({s.code for s in services}, SERVICE_CODES, "service codes")
+        for s in services:
+            assert s.operation.startswith("Submit") and s.title and s.deadlineDays > 0, \
+                f"incomplete service {s.code}: {s}"
+            self.titles[s.code] = s.title
+        eq(self.titles["change-of-address"], "Déclaration de changement d'adresse",
+           "change-of-address title")
+        self.service = service
+
+    # 2. submits with non-ASCII and XML-special text
+    def birth_certificate(self):
+        return self.service.SubmitBirthCertificateRequest(
+            requester={"civility": "Mme", "firstName": "Zoé", "lastName": LAST_NAME,
+                       "email": "zoe.lefevre@example.fr", "phone": "06 12 34 56 78"},
+            actType="extract-with-filiation", requesterRelation="self",
+            personLastName=LAST_NAME, personFirstNames="Zoé Élise",
+            birthDate=datetime.date(1990, 5, 17), birthPlace="Démoville",
+            copies=2, deliveryMode="post", reason=REASON)
+
+    def road_incident(self):
+        return self.service.SubmitRoadIncidentReport(
+            requester={"civility": "M", "firstName": "Jérôme", "lastName": "Ça & <Là>",
+                       "address": {"street": "3 rue de l'Église", "postalCode": "59000",
+                                   "town": "Démoville"}},
+            category="pothole",
+            location={"street": "12 avenue Jean-Jaurès", "postalCode": "59000",
+                      "town": "Démoville", "latitude": decimal.Decimal("50.6292"),
+                      "longitude": decimal.Decimal("3.0573")},
+            locationDetails="Devant le n° 12, côté pair",
+            description=INCIDENT,
+            observedOn=datetime.date.today() - datetime.timedelta(days=1),
+            immediateDanger=True)
+
+    def room_booking(self):
+        return self.service.SubmitRoomBookingRequest(
+            requester={"firstName": "Noël", "lastName": "Dupré", "email": "noel@example.fr"},
+            room="salle-polyvalente", organisation=ORGANISATION,
+            eventType="general-assembly",
+            eventDate=datetime.date.today() + datetime.timedelta(days=14),
+            startTime=datetime.time(18, 30), endTime=datetime.time(22, 0),
+            attendees=60, equipment=["chairs", "projector"],
+            comments="Accès PMR nécessaire ; café offert")
+
+    def submit(self, code, call):
+        receipt = call()
+        assert REFERENCE_RE.match(receipt.reference), f"reference {receipt.reference!r}"
+        assert TRACKING_RE.match(receipt.trackingCode), f"tracking code {receipt.trackingCode!r}"
+        assert isinstance(receipt.dueDate, datetime.date), f"dueDate {receipt.dueDate!r}"
+        assert receipt.dueDate > receipt.submittedAt.date(), "due date not after submission"
+        assert receipt.trackingUrl.endswith(receipt.trackingCode), \
+            f"trackingUrl {receipt.trackingUrl!r}"
+        self.receipts.append((code, receipt))
+
+    def references_increase(self):
+        refs = [r.reference for _, r in self.receipts]
+        eq(len(refs), 3, "receipts")
+        key = [(int(r[:4]), int(r[5:])) for r in refs]
+        assert key == sorted(key) and len(set(key)) == len(key), f"not increasing: {refs}"
+
+    # 3. status and stored text
+    def status(self, code, receipt):
+        st = self.service.GetRequestStatus(trackingCode=receipt.trackingCode)
+        eq(st.reference, receipt.reference, "reference")
+        eq(st.service, code, "service")
+        eq(st.serviceTitle, self.titles[code], "serviceTitle")
+        if code == "birth-certificate":
+            assert "d'acte" in st.serviceTitle, f"serviceTitle {st.serviceTitle!r}"
+        eq(st.state, "received", "state")
+        eq(st.stateLabel, "Reçue", "stateLabel")
+        eq(st.dueDate, receipt.dueDate, "dueDate")
+        eq(st.submittedAt, receipt.submittedAt, "submittedAt")
+        assert st.step, "no steps"
+        first = st.step[0]
+        assert first.done and first.current, f"first step {first}"
+        eq(first.date, today_at_offset(receipt.submittedAt), "first step date")
+        eq(st.currentStep, first.label, "currentStep")
+        assert not any(s.done for s in st.step[1:]), "later steps already done"
+
+    def export(self, code, receipt):
+        root = export_request(receipt.reference, code)
+        eq(text_at(root, "reference"), receipt.reference, "reference")
+        eq(text_at(root, "channel"), "soap", "channel")
+        if code == "birth-certificate":
+            eq(text_at(root, "requester/lastName"), LAST_NAME, "requester/lastName")
+            eq(text_at(root, "requester/firstName"), "Zoé", "requester/firstName")
+            eq(text_at(root, "personFirstNames"), "Zoé Élise", "personFirstNames")
+            eq(text_at(root, "reason"), REASON, "reason")
+            eq(text_at(root, "copies"), "2", "copies")
+        elif code == "road-incident":
+            eq(text_at(root, "requester/lastName"), "Ça & <Là>", "requester/lastName")
+            eq(text_at(root, "requester/address/street"), "3 rue de l'Église", "street")
+            eq(text_at(root, "description"), INCIDENT, "description")
+            eq(decimal.Decimal(text_at(root, "location/latitude")), decimal.Decimal("50.6292"),
+               "latitude")
+            eq(decimal.Decimal(text_at(root, "location/longitude")), decimal.Decimal("3.0573"),
+               "longitude")
+        elif code == "room-booking":
+            eq(text_at(root, "organisation"), ORGANISATION, "organisation")
+            eq([e.text for e in root.findall(f"{{{TNS}}}equipment")], ["chairs", "projector"],
+               "equipment")
+            eq(text_at(root, "startTime")[:5], "18:30", "startTime")
+
+    # 4, 5. faults
+    def expect_fault(self, call):
+        """Call, expect a zeep Fault, check its code and return the parsed ValidationFault."""
+        try:
+            call()
+        except zeep.exceptions.Fault as fault:
+            # zeep gives the code as the raw prefixed text: resolve it against the envelope.
+            envelope = self.history.last_received["envelope"]
+            code_el = envelope.find(".//{*}Fault/faultcode")
+            if code_el is None:
+                code_el = envelope.find(f".//{{{ENV_NS['soap12']}}}Code/{{{ENV_NS['soap12']}}}Value")
+            assert code_el is not None, "no fault code in the response"
+            eq(code_el.text.strip(), fault.code, "zeep fault code vs envelope")
+            prefix, _, local = fault.code.rpartition(":")
+            eq((code_el.nsmap.get(prefix or None), local),
+               (ENV_NS[self.version], CLIENT_FAULT[self.version]), "fault code {namespace, local}")
+            assert fault.message, "empty fault string/reason"
+            assert fault.detail is not None and len(fault.detail), "fault without detail"
+            element = self.client.get_element(f"{{{TNS}}}ValidationFault")
+            return element.parse(fault.detail[0], self.client.wsdl.types)
+        raise AssertionError("no fault raised")
+
+    def fault_birth_certificate(self):
+        future = datetime.date.today() + datetime.timedelta(days=365)
+        detail = self.expect_fault(lambda: self.service.SubmitBirthCertificateRequest(
+            requester={"firstName": "Zoé", "lastName": LAST_NAME, "email": "zoe@example.fr"},
+            actType="extract-without-filiation", requesterRelation="self",
+            personLastName="Lefèvre", personFirstNames="Zoé", birthDate=future,
+            birthPlace="Démoville", copies=9, deliveryMode="counter"))
+        errors = {e.field: e for e in detail.error}
+        assert {"birthDate", "copies"} <= set(errors), f"fields {sorted(errors, key=str)}"
+        eq(errors["birthDate"].code, "birth-date-in-future", "birthDate code")
+        eq(errors["copies"].code, "above-maximum", "copies code")
+        assert all(e.message for e in detail.error), "error without message"
+
+    def fault_unknown_tracking_code(self):
+        detail = self.expect_fault(
+            lambda: self.service.GetRequestStatus(trackingCode="ZZZZ-ZZZZ-ZZZZ-ZZZZ"))
+        eq([(e.field, e.code) for e in detail.error], [("trackingCode", "unknown-tracking-code")],
+           "errors")
+
+
+def main():
+    for version in ("soap11", "soap12"):
+        Suite(version).run()
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,562 @@
+//! The SOAP contract, through real HTTP on a real socket.
+//!
+//! Golden files: each `tests/soap/NAME.request.xml` is posted (SOAP 1.2 when
+//! NAME contains `soap12`, else 1.1) and the status, content type and body are
+//! compared with `NAME.response.txt`; the WSDL is compared with
+//! `wsdl/demoville.wsdl`. `UPDATE_GOLDEN=1 cargo test` rewrites them.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn golden(path: &Path, actual: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run UPDATE_GOLDEN=1 cargo test",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "{} differs from the server's answer (UPDATE_GOLDEN=1 cargo test to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+/// Pretty-prints XML so golden diffs are readable (one element per line).
+fn indent(xml: &str) -> String {
+    let mut out = String::new();
+    let mut depth: usize = 0;
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let text = &rest[..start];
+        let end = rest[start..]
+            .find('>')
+            .map(|e| start + e + 1)
+            .unwrap_or(rest.len());
+        let tag = &rest[start..end];
+        rest = &rest[end..];
+        if tag.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            if text.is_empty() {
+                out.push_str(&"  ".repeat(depth));
+            }
+            out.push_str(text);
+            out.push_str(tag);
+            out.push('\n');
+        } else {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&"  ".repeat(depth));
+            out.push_str(tag);
+            let self_closing = tag.ends_with("/>") || tag.starts_with("<?");
+            if !self_closing {
+                depth += 1;
+                // Text followed by its closing tag stays on one line.
+                if let Some(close) = rest.find('<')
+                    && rest[close..].starts_with("</")
+                {
+                    continue;
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn golden_soap_exchanges() {
+    let server = Server::start();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/soap");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".request.xml").map(str::to_owned))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 15,
+        "golden cases missing in {}",
+        dir.display()
+    );
+    for name in names {
+        let request = std::fs::read(dir.join(format!("{name}.request.xml"))).unwrap();
+        let content_type = if name.contains("soap12") {
+            "application/soap+xml; charset=utf-8"
+        } else {
+            "text/xml; charset=utf-8"
+        };
+        let r = server.post("/demoville/soap", content_type, &request);
+        let actual = format!(
+            "status: {}\ncontent-type: {}\n\n{}",
+            r.status,
+            r.header("content-type").unwrap_or(""),
+            indent(&r.body)
+        );
+        golden(&dir.join(format!("{name}.response.txt")), &actual);
+    }
+}
+
+#[test]
+fn wsdl_is_golden_and_points_at_the_address_used() {
+    let server = Server::start();
+    let r = server.get("/demoville/soap?wsdl");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/xml; charset=utf-8"));
+    golden(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl/demoville.wsdl"),
+        &r.body,
+    );
+
+    let other = server.raw(b"GET /demoville/soap?WSDL HTTP/1.1\r\nHost: mairie.example:9443\r\nConnection: close\r\n\r\n");
+    assert!(
+        other
+            .body
+            .contains(r#"<soap:address location="http://mairie.example:9443/demoville/soap"/>"#)
+    );
+    assert!(
+        other
+            .body
+            .contains(r#"<soap12:address location="http://mairie.example:9443/demoville/soap"/>"#)
+    );
+}
+
+#[test]
+fn wsdl_follows_ws_i_document_literal_wrapped() {
+    let server = Server::start();
+    let wsdl = server.get("/demoville/soap?wsdl").body;
+    let doc = guichet::xml::parse(
+        &wsdl,
+        guichet::xml::Limits {
+            max_depth: 64,
+            max_elements: 100_000,
+        },
+    )
+    .unwrap();
+    let operations: Vec<&str> = doc
+        .child("portType")
+        .unwrap()
+        .children_named("operation")
+        .map(|o| o.attr("name").unwrap())
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "SubmitBirthCertificateRequest",
+            "SubmitSchoolEnrolmentRequest",
+            "SubmitRoadIncidentReport",
+            "SubmitRoomBookingRequest",
+            "SubmitChangeOfAddressNotification",
+            "ListServices",
+            "GetRequestStatus"
+        ]
+    );
+    for message in doc.children_named("message") {
+        let parts: Vec<_> = message.children_named("part").collect();
+        assert_eq!(parts.len(), 1, "one part per message");
+        assert!(parts[0].attr("element").is_some() && parts[0].attr("type").is_none());
+        if message.attr("name").unwrap().ends_with("Input") {
+            assert_eq!(parts[0].attr("name"), Some("parameters"));
+            // The request wrapper is named after its operation.
+            let op = message.attr("name").unwrap().trim_end_matches("Input");
+            assert_eq!(parts[0].attr("element"), Some(format!("tns:{op}").as_str()));
+        }
+    }
+    let schema = doc.child("types").unwrap().child("schema").unwrap();
+    assert_eq!(schema.attr("elementFormDefault"), Some("qualified"));
+    let bindings: Vec<_> = doc.children_named("binding").collect();
+    assert_eq!(bindings.len(), 2);
+    assert!(
+        bindings[0].child("binding").unwrap().ns.as_deref()
+            == Some("http://schemas.xmlsoap.org/wsdl/soap/")
+    );
+    assert!(
+        bindings[1].child("binding").unwrap().ns.as_deref()
+            == Some("http://schemas.xmlsoap.org/wsdl/soap12/")
+    );
+    let ports: Vec<_> = doc
+        .child("service")
+        .unwrap()
+        .children_named("port")
+        .collect();
+    assert_eq!(ports.len(), 2);
+}
+
+#[test]
+fn schemas_are_served_and_compile_in_libxml2() {
+    let server = Server::start();
+    let temp = TempDir::new();
+    for name in [
+        "demoville",
+        "birth-certificate",
+        "school-enrolment",
+        "road-incident",
+        "room-booking",
+        "change-of-address",
+    ] {
+        let r = server.get(&format!("/demoville/xsd/{name}.xsd"));
+        assert_eq!(r.status, 200, "{name}");
+        let xsd = temp.0.join(format!("{name}.xsd"));
+        std::fs::write(&xsd, &r.body).unwrap();
+        // A schema that does not compile makes xmllint fail with code 5
+        // before it even looks at the document.
+        let doc = temp.0.join("empty.xml");
+        std::fs::write(&doc, "<nothing/>").unwrap();
+        let out = xmllint(&[
+            "--noout",
+            "--schema",
+            xsd.to_str().unwrap(),
+            doc.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{name}.xsd must compile: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(server.get("/demoville/xsd/nothing.xsd").status, 404);
+}
+
+pub fn xmllint(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("xmllint")
+        .args(args)
+        .output()
+        .expect("xmllint is needed (Debian libxml2-utils): run scripts/test.sh, which installs it")
+}
+
+#[test]
+fn http_methods_and_media_types() {
+    let server = Server::start();
+    let r = server.get("/demoville/soap");
+    assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+    let r = server.raw(b"PUT /demoville/soap HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, POST")));
+    let r = server.post("/demoville/soap", "application/json", b"{}");
+    assert_eq!(r.status, 415);
+    let r = server.post("/demoville/soap", "", b"<x/>");
+    assert_eq!(r.status, 415);
+    let r = server.post("/demoville/soap", "text/xml; charset=ISO-8859-1", b"<x/>");
+    assert_eq!(r.status, 415);
+    assert_eq!(server.get("/nowhere/soap?wsdl").status, 404);
+    assert_eq!(server.get("/health").body, "ok\n");
+}
+
+#[test]
+fn oversized_and_slow_bodies_are_refused_and_nothing_is_stored() {
+    let temp = TempDir::new();
+    let limits = guichet::app::RequestLimits {
+        max_body: 4096,
+        body_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let server = Server::start_in(&temp.0, limits);
+    let big = envelope11(&road_incident(&"x".repeat(5000)));
+    assert_eq!(server.soap11(&big).status, 413);
+    // Chunked, without Content-Length: the limit still holds.
+    let mut chunked = b"POST /demoville/soap HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    chunked.extend_from_slice(format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len()).as_bytes());
+    assert_eq!(server.raw(&chunked).status, 413);
+    // A body that never arrives in full gets 408, not a hung connection.
+    let r = server.raw(b"POST /demoville/soap HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<soap:Envelope");
+    assert_eq!(r.status, 408);
+    let ok = server.soap11(&envelope11(&road_incident("Martin")));
+    assert_eq!(
+        ok.element("reference").as_deref(),
+        Some("2026-000001"),
+        "{}",
+        ok.body
+    );
+}
+
+#[test]
+fn truncated_xml_gets_an_immediate_client_fault() {
+    let server = Server::start();
+    let whole = envelope11(&road_incident("Martin"));
+    let cut = &whole[..whole.len() / 2];
+    let started = std::time::Instant::now();
+    let r = server.soap11(cut);
+    assert_eq!(r.status, 500);
+    assert_eq!(r.element("faultcode").as_deref(), Some("soap:Client"));
+    assert_eq!(r.element("code").as_deref(), Some("malformed-xml"));
+    // Answered from the bytes received, not after a read timeout.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn submit_then_follow_then_export_a_valid_request_file() {
+    let server = Server::start();
+    let r = server.soap11(&envelope11(&road_incident("Lefèvre &amp; &lt;Fils&gt;")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("text/xml; charset=utf-8"));
+    assert_eq!(r.element("reference").as_deref(), Some("2026-000001"));
+    assert_eq!(r.element("dueDate").as_deref(), Some("2026-12-07"));
+    assert_eq!(
+        r.element("submittedAt").as_deref(),
+        Some("2026-11-22T11:00:00+01:00")
+    );
+    let code = r.element("trackingCode").unwrap();
+    assert!(
+        guichet::core::tracking::TrackingCode::parse(&code).is_some(),
+        "{code}"
+    );
+    assert_eq!(
+        r.element("trackingUrl").unwrap(),
+        format!("http://127.0.0.1:8080/demoville/track/{code}")
+    );
+
+    // Status over SOAP 1.2, with the code typed loosely (lowercase, spaces).
+    let loose = code.to_lowercase().replace('-', " ");
+    let s = server.soap12(&envelope12(&format!(
+        r#"<GetRequestStatus xmlns="urn:guichet:demoville"><trackingCode>{loose}</trackingCode></GetRequestStatus>"#
+    )));
+    assert_eq!(s.status, 200, "{}", s.body);
+    assert_eq!(
+        s.header("content-type"),
+        Some("application/soap+xml; charset=utf-8")
+    );
+    assert_eq!(s.element("state").as_deref(), Some("received"));
+    assert_eq!(s.element("dueDate").as_deref(), Some("2026-12-07"));
+    assert_eq!(s.element("label").as_deref(), Some("Signalement reçu"));
+    assert_eq!(s.element("date").as_deref(), Some("2026-11-22"));
+    assert_eq!(s.body.matches("<done>true</done>").count(), 1);
+    assert_eq!(s.body.matches("<done>false</done>").count(), 4);
+
+    // The stored request, written as a request file, is valid against its XSD
+    // and keeps the special characters exactly.
+    let site = server.app.site("demoville").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let stored = rt
+        .block_on(server.app.store.request_by_reference(
+            site.tenant.id,
+            guichet::core::tracking::Reference {
+                year: 2026,
+                number: 1,
+            },
+        ))
+        .unwrap()
+        .unwrap();
+    let service = site.tenant.service("road-incident").unwrap();
+    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    assert_eq!(
+        element(&file, "lastName").as_deref(),
+        Some("Lefèvre & <Fils>")
+    );
+    assert_eq!(
+        element(&file, "description").as_deref(),
+        Some("Trou profond & dangereux <au milieu> de la chaussée")
+    );
+    assert_eq!(element(&file, "channel").as_deref(), Some("soap"));
+    let temp = TempDir::new();
+    let xsd = temp.0.join("road-incident.xsd");
+    std::fs::write(&xsd, server.get("/demoville/xsd/road-incident.xsd").body).unwrap();
+    let xml = temp.0.join("request.xml");
+    std::fs::write(&xml, &file).unwrap();
+    let out = xmllint(&[
+        "--noout",
+        "--schema",
+        xsd.to_str().unwrap(),
+        xml.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}\n{file}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_service_round_trips_to_a_valid_request_file() {
+    let server = Server::start();
+    let requester = "<g:requester><g:civility>M</g:civility><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:phone>06 12 34 56 78</g:phone><g:address><g:street>3 allée des Tilleuls</g:street><g:postalCode>20000</g:postalCode><g:town>Ajaccio</g:town></g:address></g:requester>";
+    let cases = [
+        (
+            "birth-certificate",
+            format!(
+                "<g:SubmitBirthCertificateRequest>{requester}<g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean Pierre</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>2</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>"
+            ),
+        ),
+        (
+            "school-enrolment",
+            format!(
+                "<g:SubmitSchoolEnrolmentRequest>{requester}<g:childLastName>Dupont</g:childLastName><g:childFirstName>Léa</g:childFirstName><g:childBirthDate>2021-05-03</g:childBirthDate><g:schoolYear>2027-2028</g:schoolYear><g:level>ps</g:level><g:periscolarServices>canteen</g:periscolarServices><g:periscolarServices>evening-care</g:periscolarServices><g:derogation>true</g:derogation><g:derogationReason>Garde par les grands-parents</g:derogationReason><g:otherParentPhone>+33 1 23 45 67 89</g:otherParentPhone></g:SubmitSchoolEnrolmentRequest>"
+            ),
+        ),
+        ("road-incident", road_incident("Dupont")),
+        (
+            "room-booking",
+            format!(
+                "<g:SubmitRoomBookingRequest>{requester}<g:room>salle-des-fetes</g:room><g:organisation>Comité des fêtes</g:organisation><g:eventType>show</g:eventType><g:eventDate>2027-01-16</g:eventDate><g:startTime>20:00:00</g:startTime><g:endTime>23:30:00</g:endTime><g:attendees>150</g:attendees><g:equipment>chairs</g:equipment><g:equipment>sound</g:equipment></g:SubmitRoomBookingRequest>"
+            ),
+        ),
+        (
+            "change-of-address",
+            format!(
+                "<g:SubmitChangeOfAddressNotification>{requester}<g:previousAddress><g:street>1 rue Haute</g:street><g:postalCode>75001</g:postalCode><g:town>Paris</g:town></g:previousAddress><g:newAddress><g:street>3 allée des Tilleuls</g:street><g:postalCode>20000</g:postalCode><g:town>Ajaccio</g:town></g:newAddress><g:moveDate>2026-11-01</g:moveDate><g:householdSize>3</g:householdSize><g:updateElectoralRoll>1</g:updateElectoralRoll></g:SubmitChangeOfAddressNotification>"
+            ),
+        ),
+    ];
+    let temp = TempDir::new();
+    let site = server.app.site("demoville").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for (number, (code, body)) in cases.iter().enumerate() {
+        let r = server.soap11(&envelope11(body));
+        assert_eq!(r.status, 200, "{code}: {}", r.body);
+        let reference = guichet::core::tracking::Reference {
+            year: 2026,
+            number: number as u32 + 1,
+        };
+        assert_eq!(r.element("reference"), Some(reference.to_string()));
+        let stored = rt
+            .block_on(
+                server
+                    .app
+                    .store
+                    .request_by_reference(site.tenant.id, reference),
+            )
+            .unwrap()
+            .unwrap();
+        let file = guichet::exchange::request_file(
+            &site.tenant,
+            site.tenant.service(code).unwrap(),
+            &stored,
+        );
+        let xsd = temp.0.join(format!("{code}.xsd"));
+        std::fs::write(&xsd, server.get(&format!("/demoville/xsd/{code}.xsd")).body).unwrap();
+        let xml = temp.0.join(format!("{code}.xml"));
+        std::fs::write(&xml, &file).unwrap();
+        let out = xmllint(&[
+            "--noout",
+            "--schema",
+            xsd.to_str().unwrap(),
+            xml.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{code}: {}\n{file}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if *code != "road-incident" {
+            assert_eq!(
+                element(&file, "phone").as_deref(),
+                Some("+33612345678"),
+                "{file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn references_are_gapless_under_concurrency_and_faults_store_nothing() {
+    let server = Server::start();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let addr = server.addr;
+            std::thread::spawn(move || {
+                let mut refs = Vec::new();
+                for i in 0..25 {
+                    let envelope = if i % 5 == 0 {
+                        // Invalid: category unknown. Must store nothing and use no number.
+                        envelope11(&road_incident("Faux").replace("pothole", "meteorite"))
+                    } else {
+                        envelope11(&road_incident(&format!("Client{t}x{i}")))
+                    };
+                    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+                    use std::io::Write;
+                    write!(
+                        stream,
+                        "POST /demoville/soap HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
+                        envelope.len()
+                    )
+                    .unwrap();
+                    let r = read_response(&mut stream);
+                    if i % 5 == 0 {
+                        assert_eq!(r.status, 500);
+                        assert_eq!(r.element("code").as_deref(), Some("not-in-list"));
+                    } else {
+                        assert_eq!(r.status, 200, "{}", r.body);
+                        refs.push(r.element("reference").unwrap());
+                    }
+                }
+                refs
+            })
+        })
+        .collect();
+    let mut all: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    all.sort();
+    let expected: Vec<String> = (1..=160).map(|n| format!("2026-{n:06}")).collect();
+    assert_eq!(all, expected);
+}
+
+#[test]
+fn acknowledged_requests_survive_a_restart() {
+    let temp = TempDir::new();
+    let code = {
+        let server = Server::start_in(&temp.0, Default::default());
+        let r = server.soap11(&envelope11(&road_incident("Durable")));
+        r.element("trackingCode").unwrap()
+    };
+    let server = Server::start_in(&temp.0, Default::default());
+    let s = server.soap11(&envelope11(&format!(
+        "<g:GetRequestStatus><g:trackingCode>{code}</g:trackingCode></g:GetRequestStatus>"
+    )));
+    assert_eq!(
+        s.element("reference").as_deref(),
+        Some("2026-000001"),
+        "{}",
+        s.body
+    );
+    let next = server.soap11(&envelope11(&road_incident("Suivant")));
+    assert_eq!(next.element("reference").as_deref(), Some("2026-000002"));
+}
+
+#[test]
+fn keep_alive_connections_serve_many_calls() {
+    let server = Server::start();
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let body = envelope11("<g:ListServices/>");
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    for _ in 0..3 {
+        write!(stream, "POST /demoville/soap HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        let mut length = 0;
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut buf = vec![0; length];
+        reader.read_exact(&mut buf).unwrap();
+        assert!(
+            String::from_utf8(buf)
+                .unwrap()
+                .contains("<code>room-booking</code>")
+        );
+    }
+}
