@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need
+# (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep, curl), checks format
+# and lints, runs the Rust tests, then drives the release binary with real SOAP
+# clients and the examples. Ends with one line "total: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n== %s\n' "$*"; }
+failed_steps=()
+passed=0 failed=0
+
+step "Installing test dependencies"
+if ! command -v curl >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl
+fi
+tests/interop/install.sh || { echo "could not install the test dependencies"; exit 1; }
+
+step "cargo fmt --check"
+cargo fmt --check || failed_steps+=("cargo fmt")
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings || failed_steps+=("cargo clippy")
+
+step "cargo test"
+log=$(mktemp)
+cargo test 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("cargo test")
+read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log")
+passed=$((passed + p)) failed=$((failed + f))
+
+step "cargo build --release"
+cargo build --release || { echo "release build failed"; exit 1; }
+bin="$root/target/release/guichet"
+
+count() { # adds the "N passed, M failed" line of a suite's output
+  local line
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  passed=$((passed + $(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")))
+  failed=$((failed + $(sed -E 's/.*, ([0-9]+) failed.*/\1/' <<<"$line")))
+}
+
+step "Examples (curl, zeep, PHP page)"
+tests/examples.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("examples")
+count "$log"
+
+step "Interoperability (zeep, PHP SoapClient, JAX-WS; SOAP 1.1 and 1.2)"
+tests/interop/run.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("interop")
+count "$log"
+rm -f "$log"
+
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo
+  echo "Failed: ${failed_steps[*]}"
+  [ "$failed" -gt 0 ] || failed=1
+fi
+echo
+echo "total: $passed passed, $failed failed"
+[ ${#failed_steps[@]} -eq 0 ]
