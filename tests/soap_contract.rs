@@ -560,3 +560,60 @@ fn keep_alive_connections_serve_many_calls() {
         );
     }
 }
+
+#[test]
+fn mangled_envelopes_get_an_answer_never_a_crash() {
+    let server = Server::start();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/soap");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".request.xml"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    seeds.push(envelope11(&road_incident("Lefèvre")).into_bytes());
+    // A small deterministic xorshift, so a failure can be replayed.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b"<>/&;:=\"' \n\x00\xc3\xa9\xffabcXYZ01-!?[]";
+    for round in 0..400 {
+        let mut body = seeds[(next() % seeds.len() as u64) as usize].clone();
+        for _ in 0..1 + next() % 4 {
+            if body.is_empty() {
+                break;
+            }
+            let at = (next() % body.len() as u64) as usize;
+            match next() % 4 {
+                0 => body[at] = alphabet[(next() % alphabet.len() as u64) as usize],
+                1 => {
+                    body.remove(at);
+                }
+                2 => body.insert(at, alphabet[(next() % alphabet.len() as u64) as usize]),
+                _ => body.truncate(at),
+            }
+        }
+        let content_type = if round % 3 == 0 {
+            "application/soap+xml"
+        } else {
+            "text/xml"
+        };
+        let r = server.post("/demoville/soap", content_type, &body);
+        assert!(
+            matches!(r.status, 200 | 400 | 500),
+            "round {round}: status {} for {:?}",
+            r.status,
+            String::from_utf8_lossy(&body)
+        );
+        assert!(
+            guichet::xml::parse(&r.body, Default::default()).is_ok(),
+            "round {round}: the answer is not XML: {}",
+            r.body
+        );
+    }
+    assert_eq!(server.get("/health").status, 200);
+}

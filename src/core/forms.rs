@@ -757,7 +757,7 @@ pub fn parse_date(text: &str) -> Option<Date> {
         .strip_suffix('Z')
         .or_else(|| {
             let n = text.len();
-            (n == 16 && matches!(&text[10..11], "+" | "-")).then(|| &text[..10])
+            (n == 16 && matches!(text.get(10..11), Some("+" | "-"))).then(|| &text[..10])
         })
         .unwrap_or(text);
     if iso.len() == 10 && iso.as_bytes()[4] == b'-' && iso.as_bytes()[7] == b'-' {
@@ -777,8 +777,9 @@ pub fn parse_date(text: &str) -> Option<Date> {
 /// `HH:MM` (HTML) or `HH:MM:SS` (XSD), ignoring fractional seconds and zones.
 pub fn parse_time(text: &str) -> Option<Time> {
     let core = text.strip_suffix('Z').unwrap_or(text);
-    let core = if core.len() > 8 && matches!(&core[core.len() - 6..core.len() - 5], "+" | "-") {
-        &core[..core.len() - 6]
+    let n = core.len();
+    let core = if n > 8 && matches!(core.get(n - 6..n - 5), Some("+" | "-")) {
+        &core[..n - 6]
     } else {
         core
     };
@@ -1147,6 +1148,25 @@ mod tests {
             assert_eq!(check(kind, bad), None, "{bad:?} accepted as {kind:?}");
         }
         assert_eq!(errs.len(), 8);
+    }
+
+    #[test]
+    fn odd_text_never_panics_the_parsers() {
+        for text in [
+            "é1234567890",
+            "2026-11-2é+01:0",
+            "1é:00:00+01:00",
+            "ééééééééé",
+            "12:00é",
+            "",
+            "//",
+            "1/2/",
+            "99999999999999999999",
+        ] {
+            let _ = parse_date(text);
+            let _ = parse_time(text);
+            let _ = canonical_decimal(text);
+        }
     }
 
     #[test]
