@@ -5,6 +5,7 @@ pub mod app;
 pub mod core;
 pub mod exchange;
 pub mod http;
+pub mod render;
 pub mod soap;
 pub mod store;
 pub mod xml;
