@@ -37,8 +37,9 @@ bin="$root/target/release/guichet"
 count() { # adds the "N passed, M failed" line of a suite's output
   local line
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
-  passed=$((passed + $(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")))
-  failed=$((failed + $(sed -E 's/.*, ([0-9]+) failed.*/\1/' <<<"$line")))
+  [ -n "$line" ] || line="0 passed, 1 failed"  # the suite died before its summary
+  passed=$((passed + $(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')))
+  failed=$((failed + $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')))
 }
 
 step "Examples (curl, zeep, PHP page)"

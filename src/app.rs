@@ -5,6 +5,8 @@ use crate::core::catalogue::Service;
 use crate::core::tenant::Tenant;
 use crate::soap::wsdl;
 use crate::store::{Store, StoreError};
+use crate::web::look::TenantLook;
+use crate::web::token::Secret;
 use crate::xml::Limits;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -47,10 +49,13 @@ pub struct Site {
     pub schema: String,
     /// One schema per online service (`xsd/CODE.xsd`), for request files.
     pub service_schemas: HashMap<String, String>,
+    /// Settings, wording and stylesheet overrides from `DATA/tenants/SLUG/`.
+    pub look: TenantLook,
 }
 
 impl Site {
-    pub fn new(tenant: Tenant) -> Site {
+    /// `tenant_dir` holds the tenant's own files (it need not exist).
+    pub fn new(tenant: Tenant, tenant_dir: std::path::PathBuf) -> Site {
         let wsdl = wsdl::wsdl(&tenant);
         let schema = wsdl::schema(&tenant, None);
         let service_schemas = tenant
@@ -58,11 +63,13 @@ impl Site {
             .iter()
             .map(|s| (s.code.clone(), wsdl::schema(&tenant, Some(s))))
             .collect();
+        let look = TenantLook::open(tenant_dir, &tenant.slug);
         Site {
             tenant: Arc::new(tenant),
             wsdl,
             schema,
             service_schemas,
+            look,
         }
     }
 
@@ -78,16 +85,27 @@ pub struct App {
     pub sites: HashMap<String, Arc<Site>>,
     pub limits: RequestLimits,
     pub clock: Clock,
+    /// Signs the anti-forgery tokens of forms.
+    pub secret: Secret,
 }
 
 impl App {
     /// Loads every tenant from the store. A stored definition that no longer
     /// parses is a fatal error that names the tenant and the service.
+    /// `data_dir` holds `secret.key` and the tenants' folders (`tenants/SLUG/`).
     pub fn load(
         store: Arc<dyn Store>,
         limits: RequestLimits,
         clock: Clock,
+        data_dir: &std::path::Path,
     ) -> Result<App, StoreError> {
+        crate::render::xslt::init();
+        let secret = Secret::load_or_create(data_dir).map_err(|e| {
+            StoreError::Invalid(format!(
+                "cannot read or create {}/secret.key: {e}",
+                data_dir.display()
+            ))
+        })?;
         let mut sites = HashMap::new();
         for record in store.tenants()? {
             let parse = |text: &str| {
@@ -121,13 +139,15 @@ impl App {
                 online,
                 all,
             );
-            sites.insert(record.slug.clone(), Arc::new(Site::new(tenant)));
+            let dir = data_dir.join("tenants").join(&record.slug);
+            sites.insert(record.slug.clone(), Arc::new(Site::new(tenant, dir)));
         }
         Ok(App {
             store,
             sites,
             limits,
             clock,
+            secret,
         })
     }
 
@@ -136,8 +156,12 @@ impl App {
     }
 }
 
-/// Creates the demo tenant with the built-in catalogue, unless it exists.
-pub fn ensure_demo_tenant(store: &dyn Store) -> Result<bool, StoreError> {
+/// Creates the demo tenant with the built-in catalogue, unless it exists, and
+/// on creation writes its settings file in `DATA/tenants/demoville/`.
+pub fn ensure_demo_tenant(
+    store: &dyn Store,
+    data_dir: &std::path::Path,
+) -> Result<bool, StoreError> {
     let definitions: Vec<(String, String, u32)> = crate::core::builtin::DEFINITIONS
         .iter()
         .map(|(_, text)| {
@@ -146,7 +170,19 @@ pub fn ensure_demo_tenant(store: &dyn Store) -> Result<bool, StoreError> {
             Ok((service.code, text.to_string(), service.version))
         })
         .collect::<Result<_, StoreError>>()?;
-    store.create_tenant(DEMO_TENANT, "Ville de Démoville", &definitions)
+    let created = store.create_tenant(DEMO_TENANT, "Ville de Démoville", &definitions)?;
+    if created {
+        let dir = data_dir.join("tenants").join(DEMO_TENANT);
+        let settings = dir.join("settings.toml");
+        if !settings.exists() {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&settings, crate::web::look::DEMO_SETTINGS))
+                .map_err(|e| {
+                    StoreError::Invalid(format!("cannot write {}: {e}", settings.display()))
+                })?;
+        }
+    }
+    Ok(created)
 }
 
 pub const DEMO_TENANT: &str = "demoville";

@@ -8,4 +8,8 @@ pub mod http;
 pub mod render;
 pub mod soap;
 pub mod store;
+pub mod web;
 pub mod xml;
+
+/// Version of the binary, used to bust caches of built-in assets.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

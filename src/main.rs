@@ -113,14 +113,20 @@ fn main() -> ExitCode {
 fn load(data_dir: &std::path::Path, durability: Durability) -> Result<App, String> {
     let store = SqliteStore::open(data_dir, durability)
         .map_err(|e| format!("cannot open the store in {}: {e}", data_dir.display()))?;
-    if app::ensure_demo_tenant(&store).map_err(|e| e.to_string())? {
+    if app::ensure_demo_tenant(&store, data_dir).map_err(|e| e.to_string())? {
         tracing::info!(
             "created the demo tenant {} with the built-in catalogue",
             app::DEMO_TENANT
         );
     }
     let store: Arc<dyn Store> = Arc::new(store);
-    App::load(store, RequestLimits::default(), app::system_clock()).map_err(|e| e.to_string())
+    App::load(
+        store,
+        RequestLimits::default(),
+        app::system_clock(),
+        data_dir,
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {

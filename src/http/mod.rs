@@ -119,6 +119,14 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
             Some(site) => match rest {
                 ["soap"] => soap_endpoint(app, site, req).await,
                 ["xsd", file] => schema(site, &req, file),
+                [] => {
+                    let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
+                    if let Ok(v) = HeaderValue::from_str(&format!("/{slug}/")) {
+                        r.headers_mut().insert(header::LOCATION, v);
+                    }
+                    r
+                }
+                rest if crate::web::serves(rest) => web_page(app, site, req, rest).await,
                 _ => text(StatusCode::NOT_FOUND, "Page introuvable."),
             },
         },
@@ -126,6 +134,52 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
     };
     tracing::debug!(%peer, %path, status = response.status().as_u16(), "request");
     response
+}
+
+async fn web_page(app: &App, site: &Site, req: Request<Incoming>, rest: &[&str]) -> Response<Body> {
+    let origin = base_url(&req);
+    let (parts, body) = req.into_parts();
+    let body = if parts.method == Method::POST {
+        match read_body(app, body, parts.headers.get(header::CONTENT_LENGTH)).await {
+            Ok(b) => b,
+            Err(r) => return r,
+        }
+    } else {
+        Bytes::new()
+    };
+    let page = crate::web::PageRequest {
+        method: &parts.method,
+        rest,
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        origin: &origin,
+        body,
+    };
+    crate::web::handle(app, site, page).await
+}
+
+/// Reads a request body within the size and time limits.
+async fn read_body(
+    app: &App,
+    body: Incoming,
+    length: Option<&HeaderValue>,
+) -> Result<Bytes, Response<Body>> {
+    let declared = length
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > app.limits.max_body) {
+        return Err(too_large(app));
+    }
+    let limited = Limited::new(body, app.limits.max_body);
+    match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await {
+        Err(_) => Err(text(
+            StatusCode::REQUEST_TIMEOUT,
+            "Le corps de la requête n'est pas arrivé à temps.",
+        )),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(app)),
+        Ok(Err(_)) => Err(text(StatusCode::BAD_REQUEST, "Corps de requête illisible.")),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
 }
 
 fn schema(site: &Site, req: &Request<Incoming>, file: &str) -> Response<Body> {

@@ -1,2 +1,129 @@
 //! Rendering: XML views turned into HTML by XSLT 1.0 stylesheets.
+//!
+//! Each page has a default stylesheet in `xslt/` (compiled into the binary);
+//! a tenant overrides any of them, or any file they include, by dropping a
+//! file with the same name in `DATA/tenants/SLUG/xslt/`. Compiled stylesheets
+//! are cached per thread (libxslt's are not `Send`) and recompiled when the
+//! tenant's files change. A broken override is logged and the default is used:
+//! a page is never blank because of a typo in a stylesheet.
+
 pub mod xslt;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+use xslt::{Overlay, Stylesheet};
+
+/// The default stylesheets, by file name.
+pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
+    ("layout.xsl", include_str!("../../xslt/layout.xsl")),
+    ("catalogue.xsl", include_str!("../../xslt/catalogue.xsl")),
+    ("form.xsl", include_str!("../../xslt/form.xsl")),
+    ("receipt.xsl", include_str!("../../xslt/receipt.xsl")),
+    ("track.xsl", include_str!("../../xslt/track.xsl")),
+    ("error.xsl", include_str!("../../xslt/error.xsl")),
+];
+
+struct Cached {
+    sheet: Stylesheet,
+    /// The tenant's stylesheet files and their times when compiled.
+    stamp: Vec<(PathBuf, Option<SystemTime>)>,
+    checked: Instant,
+}
+
+thread_local! {
+    static CACHE: RefCell<HashMap<(PathBuf, String), Cached>> = RefCell::new(HashMap::new());
+}
+
+const RECHECK: Duration = Duration::from_secs(1);
+
+fn stamp(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
+            (p, t)
+        })
+        .collect()
+}
+
+/// Renders `view` with stylesheet `page` (e.g. `form.xsl`), using the
+/// tenant's overrides in `tenant_xslt_dir` when they work.
+pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>, String> {
+    let key = (tenant_xslt_dir.to_owned(), page.to_owned());
+    let tenant_result = CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let fresh = match cache.get_mut(&key) {
+            Some(c) if c.checked.elapsed() < RECHECK => true,
+            Some(c) => {
+                c.checked = Instant::now();
+                c.stamp == stamp(tenant_xslt_dir)
+            }
+            None => false,
+        };
+        if !fresh {
+            let stamp = stamp(tenant_xslt_dir);
+            let overlay = Overlay {
+                tenant_dir: (!stamp.is_empty()).then(|| tenant_xslt_dir.to_owned()),
+                defaults: DEFAULT_STYLESHEETS,
+            };
+            match Stylesheet::compile(&overlay, page) {
+                Ok(sheet) => {
+                    cache.insert(
+                        key.clone(),
+                        Cached {
+                            sheet,
+                            stamp,
+                            checked: Instant::now(),
+                        },
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet override is broken; using the default");
+                    cache.remove(&key);
+                    return None;
+                }
+            }
+        }
+        let cached = cache.get(&key).expect("just cached");
+        Some(cached.sheet.transform(view))
+    });
+    match tenant_result {
+        Some(Ok(html)) => Ok(html),
+        Some(Err(e)) if !stamp(tenant_xslt_dir).is_empty() => {
+            tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet failed on this page; using the default");
+            render_default(page, view)
+        }
+        Some(Err(e)) => Err(e),
+        None => render_default(page, view),
+    }
+}
+
+/// Renders with the built-in stylesheets only.
+pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, String> {
+    let key = (PathBuf::new(), page.to_owned());
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(&key) {
+            let overlay = Overlay {
+                tenant_dir: None,
+                defaults: DEFAULT_STYLESHEETS,
+            };
+            let sheet = Stylesheet::compile(&overlay, page)?;
+            cache.insert(
+                key.clone(),
+                Cached {
+                    sheet,
+                    stamp: Vec::new(),
+                    checked: Instant::now(),
+                },
+            );
+        }
+        cache.get(&key).expect("just cached").sheet.transform(view)
+    })
+}

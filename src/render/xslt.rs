@@ -47,11 +47,14 @@ impl Overlay {
                 });
             }
         }
-        self.defaults.iter().find(|(n, _)| *n == name).map(|(n, text)| Source {
-            uri: format!("default:{n}"),
-            text: (*text).to_owned(),
-            overridden: false,
-        })
+        self.defaults
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, text)| Source {
+                uri: format!("default:{n}"),
+                text: (*text).to_owned(),
+                overridden: false,
+            })
     }
 }
 
@@ -60,7 +63,9 @@ fn base_name(href: &str) -> Option<&str> {
     let name = href.rsplit(['/', ':', '\\']).next()?;
     let ok = name.ends_with(".xsl")
         && name.len() > 4
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
         && !name.starts_with('.');
     ok.then_some(name)
 }
@@ -101,7 +106,8 @@ impl Drop for SecurityPrefs {
 
 /// Parser options: no network, CDATA as text (as XSLT wants), and neither
 /// DTD loading nor entity substitution.
-const PARSE_OPTIONS: c_int = (ffi::xmlParserOption_XML_PARSE_NONET | ffi::xmlParserOption_XML_PARSE_NOCDATA) as c_int;
+const PARSE_OPTIONS: c_int =
+    (ffi::xmlParserOption_XML_PARSE_NONET | ffi::xmlParserOption_XML_PARSE_NOCDATA) as c_int;
 
 /// Global set-up, once per process: parser, EXSLT, and the loaders.
 pub fn init() {
@@ -133,7 +139,9 @@ unsafe extern "C" fn overlay_loader(
     if kind != ffi::xsltLoadType_XSLT_LOAD_STYLESHEET || uri.is_null() {
         return ptr::null_mut();
     }
-    let href = unsafe { CStr::from_ptr(uri as *const c_char) }.to_string_lossy().into_owned();
+    let href = unsafe { CStr::from_ptr(uri as *const c_char) }
+        .to_string_lossy()
+        .into_owned();
     let source = COMPILING.with(|c| c.borrow().as_ref().and_then(|overlay| overlay.find(&href)));
     match source {
         Some(source) => parse_document(&source.text, &source.uri).unwrap_or(ptr::null_mut()),
@@ -150,7 +158,13 @@ fn parse_document(text: &str, url: &str) -> Result<ffi::xmlDocPtr, String> {
     let len = c_int::try_from(text.len()).map_err(|_| "document too large".to_owned())?;
     let c_url = CString::new(url).map_err(|_| "bad URL".to_owned())?;
     let doc = unsafe {
-        ffi::xmlReadMemory(text.as_ptr() as *const c_char, len, c_url.as_ptr(), ptr::null(), PARSE_OPTIONS)
+        ffi::xmlReadMemory(
+            text.as_ptr() as *const c_char,
+            len,
+            c_url.as_ptr(),
+            ptr::null(),
+            PARSE_OPTIONS,
+        )
     };
     if doc.is_null() {
         return Err(format!("{url} is not well-formed XML"));
@@ -180,7 +194,9 @@ impl Drop for Stylesheet {
 impl Stylesheet {
     /// Compiles `name` from the overlay, with its includes.
     pub fn compile(overlay: &Overlay, name: &str) -> Result<Stylesheet, String> {
-        let source = overlay.find(name).ok_or_else(|| format!("stylesheet {name} not found"))?;
+        let source = overlay
+            .find(name)
+            .ok_or_else(|| format!("stylesheet {name} not found"))?;
         let doc = parse_document(&source.text, &source.uri)?;
         COMPILING.with(|c| *c.borrow_mut() = Some(overlay.clone()));
         let ptr = unsafe { ffi::xsltParseStylesheetDoc(doc) };
@@ -195,10 +211,16 @@ impl Stylesheet {
         unsafe {
             if (*ptr).errors > 0 {
                 ffi::xsltFreeStylesheet(ptr);
-                return Err(format!("stylesheet {} has errors (see libxslt's messages above)", source.uri));
+                return Err(format!(
+                    "stylesheet {} has errors (see libxslt's messages above)",
+                    source.uri
+                ));
             }
         }
-        Ok(Stylesheet { ptr, uri: source.uri })
+        Ok(Stylesheet {
+            ptr,
+            uri: source.uri,
+        })
     }
 
     /// Transforms a view document (XML text) into the stylesheet's output.
@@ -212,7 +234,14 @@ impl Stylesheet {
             }
             SECURITY.with(|sec| ffi::xsltSetCtxtSecurityPrefs(sec.0, ctxt));
             let mut params: [*const c_char; 1] = [ptr::null()];
-            let out = ffi::xsltApplyStylesheetUser(self.ptr, doc, params.as_mut_ptr(), ptr::null(), ptr::null_mut(), ctxt);
+            let out = ffi::xsltApplyStylesheetUser(
+                self.ptr,
+                doc,
+                params.as_mut_ptr(),
+                ptr::null(),
+                ptr::null_mut(),
+                ctxt,
+            );
             let failed = (*ctxt).state != ffi::xsltTransformState_XSLT_STATE_OK;
             ffi::xsltFreeTransformContext(ctxt);
             ffi::xmlFreeDoc(doc);
@@ -220,7 +249,10 @@ impl Stylesheet {
                 if !out.is_null() {
                     ffi::xmlFreeDoc(out);
                 }
-                return Err(format!("transform by {} failed (see libxslt's messages above)", self.uri));
+                return Err(format!(
+                    "transform by {} failed (see libxslt's messages above)",
+                    self.uri
+                ));
             }
             out
         };
@@ -279,7 +311,10 @@ mod tests {
         let s = Stylesheet::compile(&overlay(None), "page.xsl").unwrap();
         let out = s.transform(r#"<v t="&quot;&gt;&lt;script&gt;">&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt; é</v>"#).unwrap();
         let out = String::from_utf8(out).unwrap();
-        assert!(out.contains("[default]&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt; é"), "{out}");
+        assert!(
+            out.contains("[default]&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt; é"),
+            "{out}"
+        );
         // libxml2 quotes with ' when the value holds a ".
         assert!(out.contains(r#"title='"&gt;&lt;script&gt;'"#), "{out}");
     }
@@ -303,11 +338,16 @@ mod tests {
     fn document_and_entities_reach_no_file() {
         let s = Stylesheet::compile(&overlay(None), "leak.xsl").unwrap();
         match s.transform("<v/>") {
-            Ok(out) => assert!(!String::from_utf8_lossy(&out).contains("root:"), "document() read a file"),
+            Ok(out) => assert!(
+                !String::from_utf8_lossy(&out).contains("root:"),
+                "document() read a file"
+            ),
             Err(_) => {}
         }
         assert!(Stylesheet::compile(&overlay(None), "entity.xsl").is_err());
         assert!(Stylesheet::compile(&overlay(None), "../../etc/passwd").is_err());
-        assert!(parse_document(r#"<!DOCTYPE v SYSTEM "file:///etc/passwd"><v/>"#, "view:").is_err());
+        assert!(
+            parse_document(r#"<!DOCTYPE v SYSTEM "file:///etc/passwd"><v/>"#, "view:").is_err()
+        );
     }
 }

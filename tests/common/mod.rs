@@ -61,9 +61,9 @@ impl Server {
 
     pub fn start_in(dir: &Path, limits: RequestLimits) -> Server {
         let store = SqliteStore::open(dir, Durability::Normal).unwrap();
-        app::ensure_demo_tenant(&store).unwrap();
+        app::ensure_demo_tenant(&store, dir).unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
-        let app = Arc::new(App::load(store, limits, fixed_clock()).unwrap());
+        let app = Arc::new(App::load(store, limits, fixed_clock(), dir).unwrap());
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = std_listener.local_addr().unwrap();
         std_listener.set_nonblocking(true).unwrap();

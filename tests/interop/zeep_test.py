@@ -53,6 +53,10 @@ WSDL = f"{BASE_URL}/{TENANT}/soap?wsdl"
 failures = 0
 
 
+def one_line(error):
+    return " ".join(str(error).split())
+
+
 def check(name, fn, *args):
     """Run one test; a test fails by raising (AssertionError carries the reason)."""
     global failures
@@ -61,11 +65,11 @@ def check(name, fn, *args):
         print(f"PASS {name}", flush=True)
     except AssertionError as e:
         failures += 1
-        print(f"FAIL {name}: {e}", flush=True)
+        print(f"FAIL {name}: {one_line(e)}", flush=True)
     except Exception as e:  # unexpected error: give the type and the last frame
         failures += 1
         where = traceback.extract_tb(e.__traceback__)[-1]
-        print(f"FAIL {name}: {type(e).__name__}: {e} (line {where.lineno})", flush=True)
+        print(f"FAIL {name}: {type(e).__name__}: {one_line(e)} (line {where.lineno})", flush=True)
 
 
 def eq(got, want, what):

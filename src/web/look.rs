@@ -1,0 +1,374 @@
+//! A tenant's look and wording: settings (name, logo, colours, origins allowed
+//! to frame the pages), an optional stylesheet, reworded messages, and
+//! stylesheet overrides — all files in `DATA/tenants/SLUG/`, picked up without a
+//! restart (checked at most once a second, read without a lock).
+
+use arc_swap::ArcSwap;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+/// Built-in message catalogues, French first.
+pub const LANGUAGES: [(&str, &str); 2] = [
+    ("fr", include_str!("../../i18n/fr.toml")),
+    ("en", include_str!("../../i18n/en.toml")),
+];
+
+/// `settings.toml` of a tenant.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Name shown in the header; the tenant's registered name when absent.
+    pub name: Option<String>,
+    /// Default language of the pages (`fr` or `en`).
+    pub language: String,
+    /// The town's own site, linked from the header.
+    pub site_url: Option<String>,
+    /// Origins (`https://www.example.fr`) allowed to put the pages in an iframe.
+    pub frame_ancestors: Vec<String>,
+    /// A logo file in the tenant folder (SVG, PNG or JPEG).
+    pub logo: Option<String>,
+    /// Alternative text of the logo.
+    pub logo_alt: Option<String>,
+    pub colours: Colours,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Colours {
+    pub primary: String,
+    pub primary_text: String,
+    pub accent: String,
+    pub background: String,
+    pub text: String,
+    pub error: String,
+}
+
+impl Default for Colours {
+    fn default() -> Self {
+        // Contrast ratios (WCAG AA): primary on white 14.8:1, text 16:1, error 6.4:1.
+        Colours {
+            primary: "#000091".into(),
+            primary_text: "#ffffff".into(),
+            accent: "#e1000f".into(),
+            background: "#ffffff".into(),
+            text: "#1e1e1e".into(),
+            error: "#ce0500".into(),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            name: None,
+            language: "fr".into(),
+            site_url: None,
+            frame_ancestors: Vec::new(),
+            logo: None,
+            logo_alt: None,
+            colours: Colours::default(),
+        }
+    }
+}
+
+/// What the settings file of the demo tenant says on first start.
+pub const DEMO_SETTINGS: &str = r##"# Look of the demo town's pages. Edit and reload the page: no restart needed.
+name = "Ville de Démoville"
+language = "fr"
+site_url = "https://www.demoville.example"
+# Sites allowed to show the pages in an <iframe> (scheme://host[:port]).
+frame_ancestors = ["http://127.0.0.1:8081", "http://localhost:8081"]
+# logo = "logo.svg"        # a file beside this one
+# logo_alt = "Ville de Démoville"
+
+[colours]
+primary = "#000091"
+primary_text = "#ffffff"
+accent = "#e1000f"
+background = "#ffffff"
+text = "#1e1e1e"
+error = "#ce0500"
+
+# Also in this folder, all optional:
+#   tenant.css        extra CSS served after the default styles
+#   xslt/NAME.xsl     replaces the default stylesheet of the same name
+#   i18n/fr.toml      rewords messages ("key" = "text", keys as in i18n/fr.toml)
+"##;
+
+impl Settings {
+    /// Refuses values that would break out of CSS or of the CSP header.
+    fn check(&self) -> Result<(), String> {
+        let c = &self.colours;
+        for (name, value) in [
+            ("primary", &c.primary),
+            ("primary_text", &c.primary_text),
+            ("accent", &c.accent),
+            ("background", &c.background),
+            ("text", &c.text),
+            ("error", &c.error),
+        ] {
+            let hex = value.strip_prefix('#').unwrap_or("");
+            if !(matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+                return Err(format!(
+                    "colours.{name} = {value:?}: write a colour as #rgb or #rrggbb"
+                ));
+            }
+        }
+        for origin in &self.frame_ancestors {
+            if !is_origin(origin) {
+                return Err(format!(
+                    "frame_ancestors: {origin:?} is not an origin like https://www.example.fr"
+                ));
+            }
+        }
+        if !LANGUAGES.iter().any(|(l, _)| *l == self.language) {
+            return Err(format!("language = {:?}: fr or en", self.language));
+        }
+        if let Some(logo) = &self.logo
+            && !is_plain_file_name(logo)
+        {
+            return Err(format!(
+                "logo = {logo:?}: give a file name in the tenant folder"
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn is_origin(origin: &str) -> bool {
+    let Some(rest) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (host, port) = rest.split_once(':').unwrap_or((rest, "1"));
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+}
+
+/// Everything derived from the tenant folder at one moment.
+pub struct Look {
+    pub settings: Settings,
+    /// language → key → text, tenant rewording merged over the defaults.
+    pub messages: HashMap<String, HashMap<String, String>>,
+    /// `:root { --g-…: … }` from the colours.
+    pub theme_css: String,
+    pub tenant_css: Option<String>,
+    /// (file name, bytes, content type) of the logo.
+    pub logo: Option<(String, Vec<u8>, &'static str)>,
+    /// Changes whenever any file changes, for cache-busting asset URLs.
+    pub version: u64,
+}
+
+impl Look {
+    pub fn message<'a>(&'a self, lang: &str, key: &'a str) -> &'a str {
+        self.messages
+            .get(lang)
+            .and_then(|m| m.get(key))
+            .or_else(|| self.messages.get("fr").and_then(|m| m.get(key)))
+            .map(String::as_str)
+            .unwrap_or(key)
+    }
+
+    pub fn has_language(&self, lang: &str) -> bool {
+        self.messages.contains_key(lang)
+    }
+}
+
+/// A tenant's look, reloaded when its files change.
+pub struct TenantLook {
+    dir: PathBuf,
+    slug: String,
+    current: ArcSwap<Look>,
+    started: Instant,
+    last_check_ms: AtomicU64,
+    fingerprint: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
+}
+
+impl TenantLook {
+    /// Opens `dir` (the tenant folder; it need not exist).
+    pub fn open(dir: PathBuf, slug: &str) -> TenantLook {
+        let fingerprint = fingerprint(&dir);
+        let look = load(&dir, slug, None);
+        TenantLook {
+            dir,
+            slug: slug.to_owned(),
+            current: ArcSwap::from_pointee(look),
+            started: Instant::now(),
+            last_check_ms: AtomicU64::new(0),
+            fingerprint: Mutex::new(fingerprint),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current look; at most once a second, checks the files first.
+    pub fn get(&self) -> Arc<Look> {
+        let now = self.started.elapsed().as_millis() as u64 + 1;
+        let last = self.last_check_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= 1000
+            && self
+                .last_check_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.refresh();
+        }
+        self.current.load_full()
+    }
+
+    /// Reloads now if any file changed.
+    pub fn refresh(&self) {
+        let fresh = fingerprint(&self.dir);
+        let mut known = self.fingerprint.lock().expect("fingerprint lock");
+        if *known != fresh {
+            *known = fresh;
+            let previous = self.current.load_full();
+            let look = load(&self.dir, &self.slug, Some(&previous));
+            tracing::info!(tenant = %self.slug, version = look.version, "tenant look reloaded");
+            self.current.store(Arc::new(look));
+        }
+    }
+}
+
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
+    let mut files = vec![dir.join("settings.toml"), dir.join("tenant.css")];
+    for sub in ["i18n", "xslt"] {
+        files.push(dir.join(sub));
+        if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
+            let mut names: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            names.sort();
+            files.extend(names);
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(dir.join("settings.toml"))
+        && let Ok(settings) = toml::from_str::<Settings>(&text)
+        && let Some(logo) = settings.logo
+    {
+        files.push(dir.join(logo));
+    }
+    files
+        .into_iter()
+        .map(|p| {
+            let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
+            (p, modified)
+        })
+        .collect()
+}
+
+/// Reads the tenant folder. A broken file is reported in the log and the
+/// previous (or default) value is kept: a typo never blanks the pages.
+fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
+    let settings = match std::fs::read_to_string(dir.join("settings.toml")) {
+        Err(_) => Settings::default(),
+        Ok(text) => match toml::from_str::<Settings>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.check().map(|()| s))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(tenant = %slug, file = %dir.join("settings.toml").display(), error = %e, "tenant settings refused; keeping the previous ones");
+                previous.map(|p| p.settings.clone()).unwrap_or_default()
+            }
+        },
+    };
+    let mut messages = HashMap::new();
+    for (lang, builtin) in LANGUAGES {
+        let mut map: HashMap<String, String> = toml::from_str(builtin).expect("built-in catalogue");
+        let path = dir.join("i18n").join(format!("{lang}.toml"));
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            match toml::from_str::<HashMap<String, String>>(&text) {
+                Ok(reworded) => map.extend(reworded),
+                Err(e) => {
+                    tracing::error!(tenant = %slug, file = %path.display(), error = %e, "tenant messages refused")
+                }
+            }
+        }
+        messages.insert(lang.to_owned(), map);
+    }
+    let c = &settings.colours;
+    let theme_css = format!(
+        ":root {{\n  --g-primary: {};\n  --g-primary-text: {};\n  --g-accent: {};\n  --g-background: {};\n  --g-text: {};\n  --g-error: {};\n}}\n",
+        c.primary, c.primary_text, c.accent, c.background, c.text, c.error
+    );
+    let tenant_css = std::fs::read_to_string(dir.join("tenant.css")).ok();
+    let logo = settings.logo.as_ref().and_then(|name| {
+        let content_type = match name.rsplit('.').next()?.to_ascii_lowercase().as_str() {
+            "svg" => "image/svg+xml",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            _ => {
+                tracing::error!(tenant = %slug, logo = %name, "logo must be .svg, .png or .jpg");
+                return None;
+            }
+        };
+        match std::fs::read(dir.join(name)) {
+            Ok(bytes) => Some((name.clone(), bytes, content_type)),
+            Err(e) => {
+                tracing::error!(tenant = %slug, logo = %name, error = %e, "logo unreadable");
+                None
+            }
+        }
+    });
+    let version = previous.map_or(1, |p| p.version + 1);
+    Look {
+        settings,
+        messages,
+        theme_css,
+        tenant_css,
+        logo,
+        version,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_settings_are_valid_and_catalogues_have_the_same_keys() {
+        let s: Settings = toml::from_str(DEMO_SETTINGS).unwrap();
+        s.check().unwrap();
+        let fr: HashMap<String, String> = toml::from_str(LANGUAGES[0].1).unwrap();
+        let en: HashMap<String, String> = toml::from_str(LANGUAGES[1].1).unwrap();
+        let mut a: Vec<_> = fr.keys().collect();
+        let mut b: Vec<_> = en.keys().collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn values_that_could_inject_css_or_headers_are_refused() {
+        let mut s = Settings::default();
+        s.colours.primary = "red;} body{display:none".into();
+        assert!(s.check().is_err());
+        let mut s = Settings::default();
+        s.frame_ancestors = vec!["https://a.fr; script-src *".into()];
+        assert!(s.check().is_err());
+        let mut s = Settings::default();
+        s.logo = Some("../../secret.key".into());
+        assert!(s.check().is_err());
+    }
+}

@@ -1,0 +1,726 @@
+//! XML views: the data of each page, in the documented vocabulary
+//! (`xsd/view.xsd`, namespace [`VIEW_NS`]) that stylesheets turn into HTML.
+//! Sites that run their own XSLT get these documents with `?format=xml`.
+
+use super::look::Look;
+use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
+use crate::core::forms::{FieldError, REQUESTER, RawValue};
+use crate::core::status::CitizenStatus;
+use crate::core::tenant::Tenant;
+use crate::xml::{escape, escape_text};
+use jiff::civil::Date;
+use std::fmt::Write;
+
+pub const VIEW_NS: &str = "urn:guichet:view:1";
+
+/// A small writer for view documents; every text and attribute is escaped.
+pub struct Xml {
+    out: String,
+}
+
+impl Xml {
+    pub fn new() -> Xml {
+        Xml {
+            out: String::with_capacity(8 * 1024),
+        }
+    }
+
+    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.start(name, attrs);
+        self.out.push('>');
+        self
+    }
+
+    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (k, v) in attrs {
+            let _ = write!(self.out, r#" {k}="{}""#, escape(v));
+        }
+    }
+
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.start(name, attrs);
+        self.out.push_str("/>");
+        self
+    }
+
+    pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> &mut Self {
+        self.start(name, attrs);
+        self.out.push('>');
+        self.out.push_str(&escape_text(text));
+        self.close(name)
+    }
+
+    pub fn close(&mut self, name: &str) -> &mut Self {
+        let _ = write!(self.out, "</{name}>");
+        self
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+impl Default for Xml {
+    fn default() -> Self {
+        Xml::new()
+    }
+}
+
+/// What every page shares: who serves it, in which language, with which styles.
+pub struct Frame<'a> {
+    pub tenant: &'a Tenant,
+    pub look: &'a Look,
+    pub lang: &'a str,
+    /// `/SLUG`
+    pub base: String,
+}
+
+impl Frame<'_> {
+    pub fn message(&self, key: &str) -> String {
+        self.look.message(self.lang, key).to_owned()
+    }
+
+    /// A message with `{name}` placeholders filled in.
+    pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.message(key);
+        for (k, v) in args {
+            text = text.replace(&format!("{{{k}}}"), v);
+        }
+        text
+    }
+
+    /// A URL under the tenant, keeping a non-default language.
+    pub fn url(&self, path: &str) -> String {
+        let mut url = format!("{}{path}", self.base);
+        if self.lang != self.look.settings.language {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("lang=");
+            url.push_str(self.lang);
+        }
+        url
+    }
+
+    pub fn date(&self, date: Date) -> String {
+        long_date(date, self.lang)
+    }
+
+    /// Opens `<page>` and writes the site block, messages and title.
+    pub fn begin(&self, x: &mut Xml, kind: &str, title: &str) {
+        let name = self
+            .look
+            .settings
+            .name
+            .clone()
+            .unwrap_or_else(|| self.tenant.name.clone());
+        x.open(
+            "page",
+            &[("xmlns", VIEW_NS), ("kind", kind), ("lang", self.lang)],
+        );
+        x.open("site", &[]);
+        x.text("name", &[], &name);
+        x.text("tenant", &[], &self.tenant.slug);
+        x.text("home", &[], &self.url("/"));
+        x.text("track", &[], &self.url("/track"));
+        if let Some(site) = &self.look.settings.site_url {
+            x.text("site-url", &[], site);
+        }
+        if let Some((file, _, _)) = &self.look.logo {
+            let alt = self
+                .look
+                .settings
+                .logo_alt
+                .clone()
+                .unwrap_or_else(|| name.clone());
+            x.text(
+                "logo",
+                &[(
+                    "src",
+                    &format!("{}/assets/{file}?v={}", self.base, self.look.version),
+                )],
+                &alt,
+            );
+        }
+        let v = self.look.version;
+        x.text(
+            "stylesheet",
+            &[],
+            &format!("{}/assets/guichet.css?v={}", self.base, crate::VERSION),
+        );
+        x.text(
+            "stylesheet",
+            &[],
+            &format!("{}/assets/theme.css?v={v}", self.base),
+        );
+        if self.look.tenant_css.is_some() {
+            x.text(
+                "stylesheet",
+                &[],
+                &format!("{}/assets/tenant.css?v={v}", self.base),
+            );
+        }
+        x.text(
+            "script",
+            &[],
+            &format!("{}/assets/frame.js?v={}", self.base, crate::VERSION),
+        );
+        let other = if self.lang == "fr" { "en" } else { "fr" };
+        if self.look.has_language(other) {
+            x.text(
+                "language",
+                &[("lang", other), ("href", &format!("?lang={other}"))],
+                &self.message("language.other"),
+            );
+        }
+        x.text("footer", &[], &self.format("footer", &[("tenant", &name)]));
+        x.close("site");
+        x.open("messages", &[]);
+        let mut keys: Vec<(&String, &String)> = self
+            .look
+            .messages
+            .get(self.lang)
+            .map(|m| m.iter().collect())
+            .unwrap_or_default();
+        keys.sort();
+        for (key, text) in keys {
+            if !text.contains('{') {
+                x.text("m", &[("key", key)], text);
+            }
+        }
+        x.close("messages");
+        x.text("title", &[], title);
+    }
+}
+
+/// `22 novembre 2026` / `22 November 2026`.
+pub fn long_date(date: Date, lang: &str) -> String {
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let months = if lang == "en" { EN } else { FR };
+    let day = if lang == "fr" && date.day() == 1 {
+        "1er".to_owned()
+    } else {
+        date.day().to_string()
+    };
+    format!(
+        "{day} {} {}",
+        months[date.month() as usize - 1],
+        date.year()
+    )
+}
+
+/// The catalogue grouped by theme, in catalogue order.
+pub fn catalogue(frame: &Frame) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "catalogue", &frame.message("catalogue.title"));
+    x.open("catalogue", &[]);
+    let mut themes: Vec<(&str, &str)> = Vec::new();
+    for s in &frame.tenant.services {
+        if !themes.iter().any(|(c, _)| *c == s.theme.code) {
+            themes.push((&s.theme.code, &s.theme.label));
+        }
+    }
+    for (code, label) in themes {
+        x.open("theme", &[("code", code)]);
+        x.text("label", &[], label);
+        for s in frame
+            .tenant
+            .services
+            .iter()
+            .filter(|s| s.theme.code == code)
+        {
+            x.open(
+                "service",
+                &[
+                    ("code", &s.code),
+                    ("href", &frame.url(&format!("/services/{}", s.code))),
+                ],
+            );
+            x.text("title", &[], service_title(s, frame.lang));
+            x.text("description", &[], &s.description);
+            x.text(
+                "deadline",
+                &[],
+                &frame.format(
+                    "catalogue.deadline",
+                    &[("days", &s.deadline_days.to_string())],
+                ),
+            );
+            x.close("service");
+        }
+        x.close("theme");
+    }
+    x.close("catalogue");
+    x.close("page");
+    x.finish()
+}
+
+pub fn service_title<'a>(service: &'a Service, lang: &str) -> &'a str {
+    match (&service.title_en, lang) {
+        (Some(en), "en") => en,
+        _ => &service.title,
+    }
+}
+
+/// What the citizen typed, to put back in the form after an error.
+pub struct Entered<'a> {
+    pub entries: &'a [(String, RawValue)],
+}
+
+impl Entered<'_> {
+    /// Every value given at `path` (`requester/address/street`).
+    fn values(&self, path: &str) -> Vec<&str> {
+        let mut parts = path.split('/');
+        let first = parts.next().unwrap_or_default();
+        let mut current: Vec<&RawValue> = self
+            .entries
+            .iter()
+            .filter(|(n, _)| n == first)
+            .map(|(_, v)| v)
+            .collect();
+        for part in parts {
+            current = current
+                .into_iter()
+                .filter_map(|v| match v {
+                    RawValue::Group(items) => {
+                        Some(items.iter().filter(|(n, _)| n == part).map(|(_, v)| v))
+                    }
+                    RawValue::Text(_) => None,
+                })
+                .flatten()
+                .collect();
+        }
+        current
+            .into_iter()
+            .filter_map(|v| match v {
+                RawValue::Text(t) => Some(t.as_str()),
+                RawValue::Group(_) => None,
+            })
+            .collect()
+    }
+}
+
+pub fn field_id(path: &str) -> String {
+    format!("f-{}", path.replace('/', "-"))
+}
+
+/// The form of a service, with the values and errors of a refused attempt.
+pub fn form(
+    frame: &Frame,
+    service: &Service,
+    entered: &Entered,
+    errors: &[FieldError],
+    token: &str,
+    notice: Option<&str>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "form", service_title(service, frame.lang));
+    let action = frame.url(&format!("/services/{}", service.code));
+    x.open(
+        "form",
+        &[
+            ("action", &action),
+            ("service", &service.code),
+            ("token", token),
+        ],
+    );
+    if !service.description.is_empty() {
+        x.text("description", &[], &service.description);
+    }
+    x.text(
+        "deadline",
+        &[],
+        &frame.format(
+            "form.deadline",
+            &[("days", &service.deadline_days.to_string())],
+        ),
+    );
+    if let Some(notice) = notice {
+        x.text("notice", &[], notice);
+    }
+    if !errors.is_empty() {
+        x.open("errors", &[]);
+        for e in errors {
+            let target = error_target(e, service);
+            x.text(
+                "error",
+                &[
+                    ("for", &field_id(&target)),
+                    ("path", &e.path),
+                    ("code", &e.code),
+                ],
+                &e.message,
+            );
+        }
+        x.close("errors");
+    }
+    x.open("group", &[("name", REQUESTER)]);
+    x.text("legend", &[], &frame.message("form.requester"));
+    for field in REQUESTER_FIELDS.iter() {
+        field_view(
+            &mut x,
+            frame,
+            field,
+            &format!("{REQUESTER}/{}", field.name),
+            entered,
+            errors,
+        );
+    }
+    x.close("group");
+    x.open("group", &[("name", "details")]);
+    x.text("legend", &[], &frame.message("form.details"));
+    for field in &service.fields {
+        field_view(&mut x, frame, field, &field.name, entered, errors);
+    }
+    x.close("group");
+    x.close("form");
+    x.close("page");
+    x.finish()
+}
+
+/// The input an error points at: a group's error goes to its first input.
+fn error_target(error: &FieldError, service: &Service) -> String {
+    let path = &error.path;
+    if path.is_empty() {
+        return "form".into();
+    }
+    let field = if let Some(rest) = path.strip_prefix("requester/") {
+        REQUESTER_FIELDS.iter().find(|f| f.name == rest)
+    } else {
+        service.field(path)
+    };
+    match field.map(|f| f.kind) {
+        Some(FieldType::Address) => format!("{path}/street"),
+        Some(FieldType::MultipleChoice) | Some(FieldType::Choice) => {
+            let f = field.expect("matched");
+            if f.kind == FieldType::MultipleChoice || f.options.len() <= 4 {
+                format!("{path}/{}", f.options[0].value)
+            } else {
+                path.clone()
+            }
+        }
+        _ if path == "requester" => "requester/firstName".into(),
+        _ => path.clone(),
+    }
+}
+
+fn errors_at<'a>(errors: &'a [FieldError], path: &str) -> Vec<&'a FieldError> {
+    errors.iter().filter(|e| e.path == path).collect()
+}
+
+fn field_view(
+    x: &mut Xml,
+    frame: &Frame,
+    field: &Field,
+    path: &str,
+    entered: &Entered,
+    errors: &[FieldError],
+) {
+    let id = field_id(path);
+    let input_name = path.replace('/', ".");
+    let widget = match field.kind {
+        FieldType::Choice if field.options.len() <= 4 => "radio",
+        FieldType::Choice => "select",
+        FieldType::MultipleChoice => "checkboxes",
+        FieldType::Boolean => "checkbox",
+        FieldType::LongText => "textarea",
+        FieldType::Address => "address",
+        _ => "input",
+    };
+    let (input_type, autocomplete, inputmode) = match (field.kind, path) {
+        (_, "requester/firstName") => ("text", "given-name", ""),
+        (_, "requester/lastName") => ("text", "family-name", ""),
+        (FieldType::Email, _) => (
+            "email",
+            if path.starts_with("requester/") {
+                "email"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::Phone, _) => (
+            "tel",
+            if path.starts_with("requester/") {
+                "tel"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::PostalCode, _) => ("text", "", "numeric"),
+        (FieldType::Date, _) => ("date", "", ""),
+        (FieldType::Time, _) => ("time", "", ""),
+        (FieldType::Integer, _) => ("number", "", "numeric"),
+        (FieldType::Decimal, _) => ("text", "", "decimal"),
+        _ => ("text", "", ""),
+    };
+    let required = if field.required { "true" } else { "false" };
+    let mut attrs: Vec<(&str, &str)> = vec![
+        ("name", &input_name),
+        ("id", &id),
+        ("type", field.kind.name()),
+        ("widget", widget),
+        ("input-type", input_type),
+        ("required", required),
+    ];
+    if !autocomplete.is_empty() {
+        attrs.push(("autocomplete", autocomplete));
+    }
+    if !inputmode.is_empty() {
+        attrs.push(("inputmode", inputmode));
+    }
+    let max_length = field.facets.max_length.map(|m| m.to_string());
+    if let Some(m) = &max_length {
+        attrs.push(("maxlength", m));
+    }
+    let (min, max) = (field.facets.min.clone(), field.facets.max.clone());
+    if let Some(m) = &min {
+        attrs.push(("min", m));
+    }
+    if let Some(m) = &max {
+        attrs.push(("max", m));
+    }
+    x.open("field", &attrs);
+    x.text("label", &[], &field.label);
+    if let Some(help) = &field.help {
+        x.text("help", &[], help);
+    }
+    for e in errors_at(errors, path) {
+        x.text("error", &[("code", &e.code)], &e.message);
+    }
+    match field.kind {
+        FieldType::Address => {
+            // A postal address needs no coordinates; a location may have them.
+            let postal = path.starts_with("requester/");
+            for (part, label, part_required, max) in ADDRESS_PARTS {
+                if postal && matches!(part, "latitude" | "longitude") {
+                    continue;
+                }
+                let sub = format!("{path}/{part}");
+                let max = max.to_string();
+                let inputmode = match part {
+                    "postalCode" => "numeric",
+                    "latitude" | "longitude" => "decimal",
+                    _ => "",
+                };
+                let autocomplete = match (path.starts_with("requester/"), part) {
+                    (true, "street") => "street-address",
+                    (true, "postalCode") => "postal-code",
+                    (true, "town") => "address-level2",
+                    _ => "",
+                };
+                let sub_name = sub.replace('/', ".");
+                let sub_id = field_id(&sub);
+                let mut pattrs = vec![
+                    ("name", part),
+                    ("input-name", sub_name.as_str()),
+                    ("id", sub_id.as_str()),
+                    (
+                        "required",
+                        if part_required && field.required {
+                            "true"
+                        } else {
+                            "false"
+                        },
+                    ),
+                    ("maxlength", max.as_str()),
+                ];
+                if !inputmode.is_empty() {
+                    pattrs.push(("inputmode", inputmode));
+                }
+                if !autocomplete.is_empty() {
+                    pattrs.push(("autocomplete", autocomplete));
+                }
+                x.open("part", &pattrs);
+                x.text("label", &[], label);
+                for e in errors_at(errors, &sub) {
+                    x.text("error", &[("code", &e.code)], &e.message);
+                }
+                if let Some(v) = entered.values(&sub).first() {
+                    x.text("value", &[], v);
+                }
+                x.close("part");
+            }
+        }
+        FieldType::Choice | FieldType::MultipleChoice => {
+            let chosen = entered.values(path);
+            for option in &field.options {
+                let option_id = field_id(&format!("{path}/{}", option.value));
+                let mut oattrs = vec![("value", option.value.as_str()), ("id", option_id.as_str())];
+                if chosen.contains(&option.value.as_str()) {
+                    oattrs.push(("selected", "true"));
+                }
+                x.text("option", &oattrs, &option.label);
+            }
+        }
+        FieldType::Boolean => {
+            let checked = entered.values(path).first().is_some_and(|v| {
+                matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "oui")
+            });
+            x.text(
+                "option",
+                &[
+                    ("value", "true"),
+                    ("id", &id),
+                    ("selected", if checked { "true" } else { "false" }),
+                ],
+                &frame.message("form.yes"),
+            );
+        }
+        _ => {
+            if let Some(v) = entered.values(path).first() {
+                x.text("value", &[], v);
+            }
+        }
+    }
+    x.close("field");
+}
+
+/// The acknowledgement of a request just submitted (or looked up again).
+pub fn receipt(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "receipt", &frame.message("receipt.title"));
+    let tz = &frame.tenant.time_zone;
+    let submitted = status.submitted_at.to_zoned(tz.clone());
+    x.open(
+        "receipt",
+        &[
+            ("reference", &status.reference.to_string()),
+            ("tracking-code", code),
+            ("tracking-url", &frame.url(&format!("/track/{code}"))),
+            ("due-date", &status.due_date.to_string()),
+            (
+                "submitted",
+                &submitted.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            ),
+        ],
+    );
+    x.text("service", &[], &status.service_title);
+    x.text("due-date", &[], &frame.date(status.due_date));
+    x.text(
+        "submitted",
+        &[],
+        &format!(
+            "{} {}",
+            frame.date(submitted.date()),
+            submitted.strftime("%H:%M")
+        ),
+    );
+    x.close("receipt");
+    x.close("page");
+    x.finish()
+}
+
+/// The step-by-step progress of a request.
+pub fn tracking(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
+    let mut x = Xml::new();
+    let reference = status.reference.to_string();
+    frame.begin(
+        &mut x,
+        "tracking",
+        &frame.format("track.status-title", &[("reference", &reference)]),
+    );
+    x.open(
+        "tracking",
+        &[
+            ("reference", &reference),
+            ("tracking-code", code),
+            ("state", status.state.as_str()),
+            ("due-date", &status.due_date.to_string()),
+        ],
+    );
+    x.text("service", &[], &status.service_title);
+    x.text("state", &[], state_label(status.state, frame.lang));
+    x.text("due-date", &[], &frame.date(status.due_date));
+    x.open("steps", &[]);
+    for step in &status.steps {
+        let mut attrs = vec![
+            ("done", if step.done { "true" } else { "false" }),
+            ("current", if step.current { "true" } else { "false" }),
+        ];
+        let date = step.date.map(|d| d.to_string());
+        if let Some(d) = &date {
+            attrs.push(("date", d));
+        }
+        x.open("step", &attrs);
+        x.text("label", &[], &step.label);
+        let when = match step.date {
+            Some(d) => frame.format("track.done", &[("date", &frame.date(d))]),
+            None => frame.message("track.not-yet"),
+        };
+        x.text("when", &[], &when);
+        x.close("step");
+    }
+    x.close("steps");
+    x.close("tracking");
+    x.close("page");
+    x.finish()
+}
+
+fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
+    use crate::core::status::State;
+    if lang != "en" {
+        return state.label();
+    }
+    match state {
+        State::Received => "Received",
+        State::InProgress => "Being processed",
+        State::WaitingForCitizen => "Waiting for you",
+        State::Accepted => "Accepted",
+        State::Refused => "Refused",
+        State::Closed => "Completed",
+    }
+}
+
+/// The "type your code" page, with an error when a code was refused.
+pub fn lookup(frame: &Frame, value: &str, error: Option<&str>) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "lookup", &frame.message("track.title"));
+    x.open(
+        "lookup",
+        &[("action", &frame.url("/track")), ("value", value)],
+    );
+    if let Some(e) = error {
+        x.text("error", &[], e);
+    }
+    x.close("lookup");
+    x.close("page");
+    x.finish()
+}
+
+/// An error page (404…).
+pub fn error(frame: &Frame, status: u16, title: &str, text: &str) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "error", title);
+    x.text("error", &[("status", &status.to_string())], text);
+    x.close("page");
+    x.finish()
+}

@@ -1,0 +1,26 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- The catalogue: services grouped by theme. -->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:v="urn:guichet:view:1"
+    exclude-result-prefixes="v">
+  <xsl:include href="layout.xsl"/>
+
+  <xsl:template name="content">
+    <p class="intro"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.intro</xsl:with-param></xsl:call-template></p>
+    <xsl:for-each select="v:catalogue/v:theme">
+      <section class="theme" aria-labelledby="theme-{@code}">
+        <h2 id="theme-{@code}"><xsl:value-of select="v:label"/></h2>
+        <ul class="services">
+          <xsl:for-each select="v:service">
+            <li class="service">
+              <h3><a href="{@href}"><xsl:value-of select="v:title"/></a></h3>
+              <p><xsl:value-of select="v:description"/></p>
+              <p class="deadline"><xsl:value-of select="v:deadline"/></p>
+            </li>
+          </xsl:for-each>
+        </ul>
+      </section>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>

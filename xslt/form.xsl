@@ -1,0 +1,185 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  A service's form, generated from its definition: labels, help, required
+  marks stated in text, the right input types, choice lists, address blocks.
+  After a refused attempt: an error summary linking to each field, every
+  value kept, each message next to its field and tied with aria-describedby.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:v="urn:guichet:view:1"
+    exclude-result-prefixes="v">
+  <xsl:include href="layout.xsl"/>
+
+  <xsl:variable name="required-text">
+    <xsl:call-template name="m"><xsl:with-param name="key">form.required</xsl:with-param></xsl:call-template>
+  </xsl:variable>
+
+  <xsl:template name="content">
+    <xsl:apply-templates select="v:form"/>
+  </xsl:template>
+
+  <xsl:template match="v:form">
+    <xsl:if test="v:description"><p class="intro"><xsl:value-of select="v:description"/></p></xsl:if>
+    <p class="deadline"><xsl:value-of select="v:deadline"/></p>
+    <xsl:if test="v:notice">
+      <div class="notice warning" role="alert"><p><xsl:value-of select="v:notice"/></p></div>
+    </xsl:if>
+    <xsl:if test="v:errors">
+      <div class="error-summary" id="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
+        <h2 id="error-summary-title"><xsl:call-template name="m"><xsl:with-param name="key">form.errors.title</xsl:with-param></xsl:call-template></h2>
+        <p><xsl:call-template name="m"><xsl:with-param name="key">form.errors.intro</xsl:with-param></xsl:call-template></p>
+        <ul>
+          <xsl:for-each select="v:errors/v:error">
+            <li><a href="#{@for}"><xsl:value-of select="."/></a></li>
+          </xsl:for-each>
+        </ul>
+      </div>
+    </xsl:if>
+    <p class="required-note"><xsl:call-template name="m"><xsl:with-param name="key">form.required-note</xsl:with-param></xsl:call-template></p>
+    <form method="post" action="{@action}" novalidate="novalidate" id="form">
+      <input type="hidden" name="_token" value="{@token}"/>
+      <xsl:for-each select="v:group">
+        <fieldset class="group">
+          <legend><xsl:value-of select="v:legend"/></legend>
+          <xsl:apply-templates select="v:field"/>
+        </fieldset>
+      </xsl:for-each>
+      <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button></p>
+    </form>
+  </xsl:template>
+
+  <!-- The label text, with the required mark stated in words. -->
+  <xsl:template name="label-text">
+    <xsl:param name="required" select="@required"/>
+    <xsl:value-of select="v:label"/>
+    <xsl:if test="$required = 'true'">
+      <xsl:text> </xsl:text><span class="required">(<xsl:value-of select="$required-text"/>)</span>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Help and error messages below a label; ids used by aria-describedby. -->
+  <xsl:template name="help-and-errors">
+    <xsl:if test="v:help"><p class="help" id="{@id}-help"><xsl:value-of select="v:help"/></p></xsl:if>
+    <xsl:if test="v:error">
+      <p class="error-message" id="{@id}-error">
+        <xsl:for-each select="v:error"><xsl:if test="position() &gt; 1"><xsl:text> </xsl:text></xsl:if><xsl:value-of select="."/></xsl:for-each>
+      </p>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="described-by">
+    <xsl:variable name="ids">
+      <xsl:if test="v:help"><xsl:value-of select="@id"/>-help </xsl:if>
+      <xsl:if test="v:error"><xsl:value-of select="@id"/>-error</xsl:if>
+    </xsl:variable>
+    <xsl:if test="normalize-space($ids)">
+      <xsl:attribute name="aria-describedby"><xsl:value-of select="normalize-space($ids)"/></xsl:attribute>
+    </xsl:if>
+    <xsl:if test="v:error"><xsl:attribute name="aria-invalid">true</xsl:attribute></xsl:if>
+  </xsl:template>
+
+  <xsl:template name="input-attributes">
+    <xsl:if test="@required = 'true'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+    <xsl:if test="@autocomplete"><xsl:attribute name="autocomplete"><xsl:value-of select="@autocomplete"/></xsl:attribute></xsl:if>
+    <xsl:if test="@inputmode"><xsl:attribute name="inputmode"><xsl:value-of select="@inputmode"/></xsl:attribute></xsl:if>
+    <xsl:if test="@maxlength"><xsl:attribute name="maxlength"><xsl:value-of select="@maxlength"/></xsl:attribute></xsl:if>
+    <xsl:if test="@min"><xsl:attribute name="min"><xsl:value-of select="@min"/></xsl:attribute></xsl:if>
+    <xsl:if test="@max"><xsl:attribute name="max"><xsl:value-of select="@max"/></xsl:attribute></xsl:if>
+    <xsl:call-template name="described-by"/>
+  </xsl:template>
+
+  <xsl:template match="v:field[@widget = 'input']">
+    <div class="field">
+      <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <label for="{@id}"><xsl:call-template name="label-text"/></label>
+      <xsl:call-template name="help-and-errors"/>
+      <input type="{@input-type}" id="{@id}" name="{@name}" value="{v:value}">
+        <xsl:call-template name="input-attributes"/>
+      </input>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="v:field[@widget = 'textarea']">
+    <div class="field">
+      <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <label for="{@id}"><xsl:call-template name="label-text"/></label>
+      <xsl:call-template name="help-and-errors"/>
+      <textarea id="{@id}" name="{@name}" rows="5">
+        <xsl:call-template name="input-attributes"/>
+        <xsl:value-of select="v:value"/>
+      </textarea>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="v:field[@widget = 'select']">
+    <div class="field">
+      <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <label for="{@id}"><xsl:call-template name="label-text"/></label>
+      <xsl:call-template name="help-and-errors"/>
+      <select id="{@id}" name="{@name}">
+        <xsl:call-template name="input-attributes"/>
+        <option value=""><xsl:call-template name="m"><xsl:with-param name="key">form.choose</xsl:with-param></xsl:call-template></option>
+        <xsl:for-each select="v:option">
+          <option value="{@value}">
+            <xsl:if test="@selected = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+            <xsl:value-of select="."/>
+          </option>
+        </xsl:for-each>
+      </select>
+    </div>
+  </xsl:template>
+
+  <!-- Radio buttons and checkbox lists: a fieldset whose legend is the label. -->
+  <xsl:template match="v:field[@widget = 'radio' or @widget = 'checkboxes']">
+    <xsl:variable name="type">
+      <xsl:choose><xsl:when test="@widget = 'radio'">radio</xsl:when><xsl:otherwise>checkbox</xsl:otherwise></xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="field" select="."/>
+    <fieldset class="field choices" id="{@id}">
+      <xsl:if test="v:error"><xsl:attribute name="class">field choices has-error</xsl:attribute></xsl:if>
+      <legend><xsl:call-template name="label-text"/></legend>
+      <xsl:call-template name="help-and-errors"/>
+      <xsl:for-each select="v:option">
+        <div class="choice">
+          <input type="{$type}" id="{@id}" name="{$field/@name}" value="{@value}">
+            <xsl:if test="@selected = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
+            <xsl:if test="$type = 'radio' and $field/@required = 'true'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+            <xsl:for-each select="$field"><xsl:call-template name="described-by"/></xsl:for-each>
+          </input>
+          <label for="{@id}"><xsl:value-of select="."/></label>
+        </div>
+      </xsl:for-each>
+    </fieldset>
+  </xsl:template>
+
+  <xsl:template match="v:field[@widget = 'checkbox']">
+    <div class="field choice single">
+      <xsl:if test="v:error"><xsl:attribute name="class">field choice single has-error</xsl:attribute></xsl:if>
+      <input type="checkbox" id="{@id}" name="{@name}" value="true">
+        <xsl:if test="v:option/@selected = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
+        <xsl:call-template name="described-by"/>
+      </input>
+      <label for="{@id}"><xsl:call-template name="label-text"/></label>
+      <xsl:call-template name="help-and-errors"/>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="v:field[@widget = 'address']">
+    <fieldset class="field address" id="{@id}">
+      <xsl:if test="v:error"><xsl:attribute name="class">field address has-error</xsl:attribute></xsl:if>
+      <legend><xsl:call-template name="label-text"/></legend>
+      <xsl:call-template name="help-and-errors"/>
+      <xsl:for-each select="v:part">
+        <div class="field">
+          <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+          <label for="{@id}"><xsl:call-template name="label-text"/></label>
+          <xsl:call-template name="help-and-errors"/>
+          <input type="text" id="{@id}" name="{@input-name}" value="{v:value}">
+            <xsl:call-template name="input-attributes"/>
+          </input>
+        </div>
+      </xsl:for-each>
+    </fieldset>
+  </xsl:template>
+</xsl:stylesheet>
