@@ -11,9 +11,16 @@ step() { printf '\n== %s\n' "$*"; }
 failed_steps=()
 passed=0 failed=0
 
-step "Installing test dependencies"
-if ! command -v curl >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl
+step "Installing build and test dependencies"
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+command -v cc >/dev/null || missing+=(gcc libc6-dev)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+for pkg in libxslt1-dev libxml2-dev libclang-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 tests/interop/install.sh || { echo "could not install the test dependencies"; exit 1; }
 

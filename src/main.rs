@@ -75,6 +75,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     // No subcommand means `serve` with its defaults (and environment).
@@ -93,7 +94,7 @@ fn main() -> ExitCode {
             tenant,
             address,
             data_dir,
-        } => load(&data_dir, Durability::Full).and_then(|app| {
+        } => load_existing(&data_dir).and_then(|app| {
             let site = app
                 .site(&tenant)
                 .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
@@ -108,6 +109,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// For commands that read an existing store: refuses to create one.
+fn load_existing(data_dir: &std::path::Path) -> Result<App, String> {
+    if !data_dir.join("guichet.sqlite3").exists() {
+        return Err(format!(
+            "no Guichet data in {} (give the folder used by `guichet serve` with --data-dir)",
+            data_dir.display()
+        ));
+    }
+    load(data_dir, Durability::Full)
 }
 
 fn load(data_dir: &std::path::Path, durability: Durability) -> Result<App, String> {

@@ -126,8 +126,8 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     }
                     r
                 }
-                rest if crate::web::serves(rest) => web_page(app, site, req, rest).await,
-                _ => text(StatusCode::NOT_FOUND, "Page introuvable."),
+                // Every other path under a tenant is a page (or its 404 page).
+                rest => web_page(app, site, req, rest).await,
             },
         },
         [] => text(StatusCode::NOT_FOUND, "Page introuvable."),

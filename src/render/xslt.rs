@@ -337,12 +337,11 @@ mod tests {
     #[test]
     fn document_and_entities_reach_no_file() {
         let s = Stylesheet::compile(&overlay(None), "leak.xsl").unwrap();
-        match s.transform("<v/>") {
-            Ok(out) => assert!(
+        if let Ok(out) = s.transform("<v/>") {
+            assert!(
                 !String::from_utf8_lossy(&out).contains("root:"),
                 "document() read a file"
-            ),
-            Err(_) => {}
+            );
         }
         assert!(Stylesheet::compile(&overlay(None), "entity.xsl").is_err());
         assert!(Stylesheet::compile(&overlay(None), "../../etc/passwd").is_err());

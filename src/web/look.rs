@@ -364,11 +364,15 @@ mod tests {
         let mut s = Settings::default();
         s.colours.primary = "red;} body{display:none".into();
         assert!(s.check().is_err());
-        let mut s = Settings::default();
-        s.frame_ancestors = vec!["https://a.fr; script-src *".into()];
+        let s = Settings {
+            frame_ancestors: vec!["https://a.fr; script-src *".into()],
+            ..Settings::default()
+        };
         assert!(s.check().is_err());
-        let mut s = Settings::default();
-        s.logo = Some("../../secret.key".into());
+        let s = Settings {
+            logo: Some("../../secret.key".into()),
+            ..Settings::default()
+        };
         assert!(s.check().is_err());
     }
 }

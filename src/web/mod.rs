@@ -68,14 +68,6 @@ impl PageRequest<'_> {
     }
 }
 
-/// Whether the web channel serves this path (after the tenant slug).
-pub fn serves(rest: &[&str]) -> bool {
-    matches!(
-        rest,
-        [""] | ["services", _] | ["receipt", _] | ["track"] | ["track", _] | ["assets", _]
-    )
-}
-
 pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Body> {
     let look = site.look.get();
     let requested = req.query_values("lang").into_iter().next();

@@ -1,0 +1,503 @@
+//! The embedded pages through real HTTP: the form → acknowledgement → tracking
+//! path, errors, anti-forgery, escaping, headers, XML views against
+//! `xsd/view.xsd`, and a tenant's look changed without a restart.
+//! (Accessibility and the iframe are checked in a real browser: tests/browser.)
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn form_body(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish().into_bytes()
+}
+
+fn token_of(html: &str) -> String {
+    let start = html
+        .find(r#"name="_token" value=""#)
+        .expect("a token in the form")
+        + 21;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+fn post_form(server: &Server, path: &str, body: &[u8], extra_headers: &str) -> HttpResponse {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{extra_headers}Connection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    server.raw(&request)
+}
+
+fn incident(token: &str, last_name: &str, description: &str) -> Vec<u8> {
+    form_body(&[
+        ("_token", token),
+        ("requester.firstName", "Zoé"),
+        ("requester.lastName", last_name),
+        ("requester.email", "zoe@example.fr"),
+        ("category", "lighting"),
+        ("location.street", "3 place de l'Église"),
+        ("location.postalCode", "75002"),
+        ("location.town", "Démoville"),
+        ("description", description),
+        ("observedOn", "2026-11-20"),
+        ("immediateDanger", "true"),
+    ])
+}
+
+fn validate_view(xml: &str, name: &str) {
+    let temp = TempDir::new();
+    let file = temp.0.join(format!("{name}.xml"));
+    std::fs::write(&file, xml).unwrap();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("xmllint is needed (Debian libxml2-utils): run scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "view {name} is not valid: {}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_citizen_fills_a_form_gets_an_acknowledgement_and_follows_the_request() {
+    let server = Server::start();
+    let form = server.get("/demoville/services/road-incident");
+    assert_eq!(form.status, 200);
+    assert_eq!(
+        form.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(form.body.contains(r#"<html lang="fr">"#));
+    assert_eq!(form.body.matches("<h1>").count(), 1);
+    let token = token_of(&form.body);
+
+    let r = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &incident(&token, "Lefèvre", "Lampadaire éteint depuis trois jours"),
+        "Origin: http://127.0.0.1:8080\r\nSec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    let code = location
+        .strip_prefix("/demoville/receipt/")
+        .expect("redirect to the receipt");
+
+    let receipt = server.get(&location);
+    assert_eq!(receipt.status, 200);
+    assert_eq!(receipt.header("cache-control"), Some("no-store"));
+    assert!(
+        receipt
+            .body
+            .contains(r#"<dd id="reference">2026-000001</dd>"#),
+        "{}",
+        receipt.body
+    );
+    assert!(receipt.body.contains(&format!(
+        r#"<strong id="tracking-code" class="code">{code}</strong>"#
+    )));
+    assert!(
+        receipt.body.contains("7 décembre 2026"),
+        "due date in words"
+    );
+    assert!(
+        receipt
+            .body
+            .contains(&format!(r#"href="/demoville/track/{code}""#))
+    );
+
+    let tracking = server.get(&format!("/demoville/track/{code}"));
+    assert_eq!(tracking.status, 200);
+    assert!(tracking.body.contains("Suivi de la demande 2026-000001"));
+    assert!(tracking.body.contains("Signalement reçu"));
+    assert!(tracking.body.contains("fait le 22 novembre 2026"));
+    assert_eq!(tracking.body.matches("pas encore").count(), 4);
+
+    // The same request is visible over SOAP, stored with the web channel.
+    let s = server.soap11(&envelope11(&format!(
+        "<g:GetRequestStatus><g:trackingCode>{code}</g:trackingCode></g:GetRequestStatus>"
+    )));
+    assert_eq!(s.element("reference").as_deref(), Some("2026-000001"));
+
+    // Typing the code on the lookup page leads to the same page.
+    let lookup = server.get(&format!("/demoville/track?code={}", code.to_lowercase()));
+    assert_eq!(lookup.status, 303);
+    assert_eq!(
+        lookup.header("location"),
+        Some(format!("/demoville/track/{code}").as_str())
+    );
+}
+
+#[test]
+fn a_refused_form_keeps_every_value_and_ties_each_message_to_its_field() {
+    let server = Server::start();
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let body = form_body(&[
+        ("_token", &token),
+        ("requester.firstName", "Zoé"),
+        ("requester.lastName", ""),
+        ("requester.email", "pas-un-email"),
+        ("category", "pothole"),
+        ("location.street", "1 rue Haute"),
+        ("location.postalCode", "7500"),
+        ("location.town", "Démoville"),
+        ("description", "court"),
+        ("observedOn", "2026-11-20"),
+    ]);
+    let r = post_form(&server, "/demoville/services/road-incident", &body, "");
+    assert_eq!(r.status, 422);
+    let html = &r.body;
+    assert!(html.contains(r#"id="error-summary""#));
+    for id in [
+        "f-requester-lastName",
+        "f-requester-email",
+        "f-location-postalCode",
+        "f-description",
+    ] {
+        assert!(
+            html.contains(&format!(r##"<a href="#{id}">"##)),
+            "summary links to {id}"
+        );
+        assert!(
+            html.contains(&format!(r#"id="{id}-error""#)),
+            "message for {id}"
+        );
+        let input = html.split(&format!(r#"id="{id}""#)).nth(1).unwrap();
+        let input = &input[..input.find('>').unwrap()];
+        assert!(
+            input.contains(&format!("{id}-error")) && input.contains(r#"aria-invalid="true""#),
+            "{id}: {input}"
+        );
+    }
+    assert!(
+        html.contains(r#"value="Zoé""#)
+            && html.contains(r#"value="1 rue Haute""#)
+            && html.contains(r#"value="7500""#)
+    );
+    assert!(html.contains(">court</textarea>"));
+    // A fresh token comes with the re-rendered form, and nothing was stored.
+    let token = token_of(html);
+    let ok = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &incident(&token, "Martin", "Lampadaire éteint depuis trois jours"),
+        "",
+    );
+    assert_eq!(ok.status, 303);
+    let receipt = server.get(ok.header("location").unwrap());
+    assert!(receipt.body.contains(">2026-000001<"));
+}
+
+#[test]
+fn forged_and_expired_posts_are_refused_and_store_nothing() {
+    let server = Server::start();
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let body = incident(&token, "Martin", "Lampadaire éteint depuis trois jours");
+    let cross = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Origin: http://evil.example\r\n",
+    );
+    assert_eq!(cross.status, 403);
+    let cross = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Sec-Fetch-Site: cross-site\r\n",
+    );
+    assert_eq!(cross.status, 403);
+    let untokened = incident("", "Martin", "Lampadaire éteint depuis trois jours");
+    let r = post_form(&server, "/demoville/services/road-incident", &untokened, "");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.body.contains("ce formulaire a expiré"),
+        "the form comes back with a notice"
+    );
+    assert!(r.body.contains(r#"value="Martin""#), "values are kept");
+    let other = token_of(&server.get("/demoville/services/room-booking").body);
+    let r = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &incident(&other, "Martin", "Lampadaire éteint"),
+        "",
+    );
+    assert_eq!(r.status, 403, "a token is valid for its own form only");
+    let ok = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Origin: http://127.0.0.1:8080\r\n",
+    );
+    assert_eq!(ok.status, 303);
+    assert!(
+        server
+            .get(ok.header("location").unwrap())
+            .body
+            .contains(">2026-000001<")
+    );
+}
+
+#[test]
+fn citizen_text_is_escaped_everywhere() {
+    let server = Server::start();
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let attack =
+        r#"</script><script>alert(1)</script>"><img src=x onerror=alert(2)> javascript:alert(3)"#;
+    let body = form_body(&[
+        ("_token", &token),
+        ("requester.firstName", attack),
+        ("requester.lastName", attack),
+        ("requester.email", "zoe@example.fr"),
+        ("category", "other"),
+        ("location.street", attack),
+        ("location.postalCode", "75002"),
+        ("location.town", "x"),
+        ("description", attack),
+        ("observedOn", "2026-11-20"),
+        ("locationDetails", &"x".repeat(300)),
+    ]);
+    let r = post_form(&server, "/demoville/services/road-incident", &body, "");
+    assert_eq!(r.status, 422, "locationDetails is too long");
+    assert!(!r.body.contains("<script>alert"), "{}", r.body);
+    assert!(!r.body.contains("<img src=x"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    // The only scripts are Guichet's own file, and no href holds citizen text.
+    assert_eq!(r.body.matches("<script").count(), 1);
+    assert!(
+        r.body
+            .contains(r#"<script src="/demoville/assets/frame.js"#)
+    );
+    assert!(!r.body.contains(r#"href="javascript"#));
+    // A lookup with a hostile code is escaped too.
+    let lookup = server.get("/demoville/track?code=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    assert_eq!(lookup.status, 422);
+    assert!(!lookup.body.contains("<script>alert"));
+}
+
+#[test]
+fn pages_send_a_strict_policy_and_views_are_valid_xml() {
+    let server = Server::start();
+    let form = server.get("/demoville/services/birth-certificate");
+    let csp = form.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'self' http://127.0.0.1:8081 http://localhost:8081"),
+        "{csp}"
+    );
+    assert_eq!(form.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(form.header("x-content-type-options"), Some("nosniff"));
+    assert!(
+        !form.body.contains(" style=") && !form.body.contains("<style"),
+        "no inline style"
+    );
+
+    // XML views, by parameter and by Accept header, valid against the schema.
+    let mut pages = vec![
+        "/demoville/?format=xml".to_owned(),
+        "/demoville/track?format=xml".to_owned(),
+        "/demoville/track?code=XXXX&format=xml".to_owned(),
+        "/demoville/nothing?format=xml".to_owned(),
+    ];
+    for code in [
+        "birth-certificate",
+        "school-enrolment",
+        "road-incident",
+        "room-booking",
+        "change-of-address",
+    ] {
+        pages.push(format!("/demoville/services/{code}?format=xml&lang=en"));
+    }
+    for (i, path) in pages.iter().enumerate() {
+        let r = server.get(path);
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/xml; charset=utf-8"),
+            "{path}"
+        );
+        validate_view(&r.body, &format!("page{i}"));
+    }
+    let r = server.raw(b"GET /demoville/ HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nConnection: close\r\n\r\n");
+    assert!(
+        r.body
+            .contains(r#"<page xmlns="urn:guichet:view:1" kind="catalogue""#)
+    );
+
+    // A form with errors, the acknowledgement and the tracking page too.
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let bad = post_form(
+        &server,
+        "/demoville/services/road-incident?format=xml",
+        &form_body(&[("_token", &token), ("location.latitude", "91")]),
+        "",
+    );
+    assert_eq!(bad.status, 422);
+    validate_view(&bad.body, "errors");
+    let ok = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &incident(&token, "Martin", "Lampadaire éteint depuis trois jours"),
+        "",
+    );
+    let receipt_url = ok.header("location").unwrap().to_owned();
+    validate_view(
+        &server.get(&format!("{receipt_url}?format=xml")).body,
+        "receipt",
+    );
+    let track_url = receipt_url.replace("/receipt/", "/track/");
+    validate_view(
+        &server.get(&format!("{track_url}?format=xml")).body,
+        "tracking",
+    );
+}
+
+#[test]
+fn english_pages_and_http_details() {
+    let server = Server::start();
+    let r = server.get("/demoville/services/room-booking?lang=en");
+    assert!(r.body.contains(r#"<html lang="en">"#));
+    assert!(r.body.contains("Send the request"));
+    assert!(
+        r.body
+            .contains(r#"action="/demoville/services/room-booking?lang=en""#)
+    );
+    assert_eq!(r.header("content-language"), Some("en"));
+    let r = server.raw(
+        b"POST /demoville/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, HEAD")));
+    let r = server.get("/demoville");
+    assert_eq!((r.status, r.header("location")), (308, Some("/demoville/")));
+    let r = server.get("/demoville/services/passport");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("Page introuvable"));
+    assert_eq!(
+        server.get("/demoville/track/ABCD-EFGH-JKMN-PQRS").status,
+        404
+    );
+    let css = server.get("/demoville/assets/guichet.css");
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(
+        server
+            .get("/demoville/assets/embed.js")
+            .body
+            .contains("postMessage")
+            || server
+                .get("/demoville/assets/frame.js")
+                .body
+                .contains("postMessage")
+    );
+    assert_eq!(server.get("/demoville/assets/secret.key").status, 404);
+}
+
+#[test]
+fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
+    let server = Server::start();
+    let dir = server.data_dir.join("tenants/demoville");
+    let site = server.app.site("demoville").unwrap();
+    assert!(
+        server
+            .get("/demoville/assets/theme.css")
+            .body
+            .contains("--g-primary: #000091;")
+    );
+
+    let settings = std::fs::read_to_string(dir.join("settings.toml")).unwrap();
+    let settings = settings
+        .replace("primary = \"#000091\"", "primary = \"#6a1b9a\"")
+        .replace(
+            "frame_ancestors = [",
+            "frame_ancestors = [\"https://www.demoville.example\", ",
+        );
+    std::fs::write(dir.join("settings.toml"), settings).unwrap();
+    std::fs::create_dir_all(dir.join("i18n")).unwrap();
+    std::fs::write(
+        dir.join("i18n/fr.toml"),
+        "\"form.submit\" = \"Envoyer ma demande à la mairie\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tenant.css"),
+        "body { border-top: 8px solid #6a1b9a; }\n",
+    )
+    .unwrap();
+    site.look.refresh();
+    assert!(
+        server
+            .get("/demoville/assets/theme.css")
+            .body
+            .contains("--g-primary: #6a1b9a;")
+    );
+    let form = server.get("/demoville/services/room-booking");
+    assert!(form.body.contains("Envoyer ma demande à la mairie"));
+    assert!(form.body.contains("/demoville/assets/tenant.css?v="));
+    assert!(
+        form.header("content-security-policy")
+            .unwrap()
+            .contains("https://www.demoville.example")
+    );
+
+    // A broken settings file is refused and the previous look stays.
+    std::fs::write(
+        dir.join("settings.toml"),
+        "[colours]\nprimary = \"red; } body { display: none\"\n",
+    )
+    .unwrap();
+    site.look.refresh();
+    assert!(
+        server
+            .get("/demoville/assets/theme.css")
+            .body
+            .contains("--g-primary: #6a1b9a;")
+    );
+
+    // A stylesheet dropped in the tenant's folder replaces the default one…
+    std::fs::create_dir_all(dir.join("xslt")).unwrap();
+    std::fs::write(
+        dir.join("xslt/catalogue.xsl"),
+        r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:v="urn:guichet:view:1" exclude-result-prefixes="v"><xsl:include href="layout.xsl"/><xsl:template name="content"><p id="town-catalogue">Nos démarches : <xsl:value-of select="count(//v:service)"/></p></xsl:template></xsl:stylesheet>"#,
+    )
+    .unwrap();
+    // (compiled stylesheets are re-checked at most once a second)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let page = server.get("/demoville/");
+    assert!(
+        page.body
+            .contains(r#"<p id="town-catalogue">Nos démarches : 5</p>"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<header"),
+        "the default layout is still included"
+    );
+
+    // …and a broken one falls back to the default, never a blank page.
+    std::fs::write(dir.join("xslt/catalogue.xsl"), "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"><xsl:template match=\"/\"><oops").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let page = server.get("/demoville/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Demande de copie d'acte de naissance"),
+        "{}",
+        page.body
+    );
+}
