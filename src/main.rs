@@ -193,7 +193,7 @@ fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(
         .split_once('-')
         .and_then(|(y, n)| Some((y.parse().ok()?, n.parse().ok()?)))
         .ok_or_else(|| format!("{reference:?} is not a reference like 2026-000001"))?;
-    let app = load(data_dir, Durability::Full)?;
+    let app = load_existing(data_dir)?;
     let site = app
         .site(tenant)
         .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
