@@ -357,21 +357,11 @@ fn submit_then_follow_then_export_a_valid_request_file() {
         Some("Trou profond & dangereux <au milieu> de la chaussée")
     );
     assert_eq!(element(&file, "channel").as_deref(), Some("soap"));
-    let temp = TempDir::new();
-    let xsd = temp.0.join("road-incident.xsd");
-    std::fs::write(&xsd, server.get("/demoville/xsd/road-incident.xsd").body).unwrap();
-    let xml = temp.0.join("request.xml");
-    std::fs::write(&xml, &file).unwrap();
-    let out = xmllint(&[
-        "--noout",
-        "--schema",
-        xsd.to_str().unwrap(),
-        xml.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}\n{file}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_valid_against_served(
+        &server,
+        "/demoville/xsd/road-incident.xsd",
+        &file,
+        "the request file",
     );
 }
 
@@ -406,7 +396,6 @@ fn every_service_round_trips_to_a_valid_request_file() {
             ),
         ),
     ];
-    let temp = TempDir::new();
     let site = server.app.site("demoville").unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -433,21 +422,7 @@ fn every_service_round_trips_to_a_valid_request_file() {
             site.tenant.service(code).unwrap(),
             &stored,
         );
-        let xsd = temp.0.join(format!("{code}.xsd"));
-        std::fs::write(&xsd, server.get(&format!("/demoville/xsd/{code}.xsd")).body).unwrap();
-        let xml = temp.0.join(format!("{code}.xml"));
-        std::fs::write(&xml, &file).unwrap();
-        let out = xmllint(&[
-            "--noout",
-            "--schema",
-            xsd.to_str().unwrap(),
-            xml.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{code}: {}\n{file}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_valid_against_served(&server, &format!("/demoville/xsd/{code}.xsd"), &file, code);
         if *code != "road-incident" {
             assert_eq!(
                 element(&file, "phone").as_deref(),

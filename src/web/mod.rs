@@ -170,18 +170,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
                 }
                 Some(code) => match find(app, site, &code.to_string()).await {
                     Some(_) => redirect(&frame.url(&format!("/track/{code}"))),
-                    None => {
-                        let v = view::lookup(&frame, &typed, Some(&frame.message("track.unknown")));
-                        page(
-                            site,
-                            &frame,
-                            &req,
-                            StatusCode::NOT_FOUND,
-                            "track.xsl",
-                            v,
-                            true,
-                        )
-                    }
+                    None => unknown_code(site, &frame, &req, &typed),
                 },
             }
         }
@@ -190,18 +179,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
                 let v = view::tracking(&frame, &status, &code.to_string());
                 page(site, &frame, &req, StatusCode::OK, "track.xsl", v, true)
             }
-            None => {
-                let v = view::lookup(&frame, code, Some(&frame.message("track.unknown")));
-                page(
-                    site,
-                    &frame,
-                    &req,
-                    StatusCode::NOT_FOUND,
-                    "track.xsl",
-                    v,
-                    true,
-                )
-            }
+            None => unknown_code(site, &frame, &req, code),
         },
         _ => not_found(site, &frame, &req),
     }
@@ -376,6 +354,20 @@ async fn submit(
             }
         },
     }
+}
+
+/// The lookup page again, saying no request has this code.
+fn unknown_code(site: &Site, frame: &Frame, req: &PageRequest, typed: &str) -> Response<Body> {
+    let v = view::lookup(frame, typed, Some(&frame.message("track.unknown")));
+    page(
+        site,
+        frame,
+        req,
+        StatusCode::NOT_FOUND,
+        "track.xsl",
+        v,
+        true,
+    )
 }
 
 fn not_found(site: &Site, frame: &Frame, req: &PageRequest) -> Response<Body> {

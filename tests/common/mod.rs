@@ -227,3 +227,30 @@ pub fn road_incident(last_name: &str) -> String {
         r#"<g:SubmitRoadIncidentReport><g:requester><g:firstName>Zoé</g:firstName><g:lastName>{last_name}</g:lastName><g:email>zoe@example.fr</g:email></g:requester><g:category>pothole</g:category><g:location><g:street>12 rue de la République</g:street><g:postalCode>75002</g:postalCode><g:town>Démoville</g:town><g:latitude>48.8686</g:latitude><g:longitude>2.3314</g:longitude></g:location><g:description>Trou profond &amp; dangereux &lt;au milieu&gt; de la chaussée</g:description><g:observedOn>2026-11-21</g:observedOn><g:immediateDanger>true</g:immediateDanger></g:SubmitRoadIncidentReport>"#
     )
 }
+
+/// Asserts that `xml` is valid against the schema file `xsd` (with xmllint).
+pub fn assert_valid(xsd: &Path, xml: &str, what: &str) {
+    let temp = TempDir::new();
+    let file = temp.0.join("document.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(xsd)
+        .arg(&file)
+        .output()
+        .expect("xmllint is needed (Debian libxml2-utils): run scripts/test.sh, which installs it");
+    assert!(
+        out.status.success(),
+        "{what} is not valid against {}: {}\n{xml}",
+        xsd.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts that `xml` is valid against a schema served by the server.
+pub fn assert_valid_against_served(server: &Server, xsd_path: &str, xml: &str, what: &str) {
+    let temp = TempDir::new();
+    let xsd = temp.0.join("schema.xsd");
+    std::fs::write(&xsd, server.get(xsd_path).body).unwrap();
+    assert_valid(&xsd, xml, what);
+}
