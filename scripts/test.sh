@@ -22,7 +22,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-tests/interop/install.sh || { echo "could not install the test dependencies"; exit 1; }
+tests/interop/install.sh || { echo "could not install the interop test dependencies"; exit 1; }
+tests/browser/install.sh || { echo "could not install the browser test dependencies"; exit 1; }
 
 step "cargo fmt --check"
 cargo fmt --check || failed_steps+=("cargo fmt")
@@ -57,6 +58,11 @@ count "$log"
 step "Interoperability (zeep, PHP SoapClient, JAX-WS; SOAP 1.1 and 1.2)"
 tests/interop/run.sh "$bin" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("interop")
+count "$log"
+
+step "Browser (headless Chromium: axe-core, keyboard, no JavaScript, iframe)"
+tests/browser/run.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("browser")
 count "$log"
 rm -f "$log"
 

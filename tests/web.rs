@@ -220,11 +220,21 @@ fn forged_and_expired_posts_are_refused_and_store_nothing() {
         "",
     );
     assert_eq!(r.status, 403, "a token is valid for its own form only");
+    // An Origin naming another site with no fetch metadata (older browsers).
+    let cross = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Origin: http://127.0.0.1:9999\r\n",
+    );
+    assert_eq!(cross.status, 403);
+    // What Chromium sends from our own page under Referrer-Policy: Origin null
+    // and fetch metadata saying same-origin.
     let ok = post_form(
         &server,
         "/demoville/services/road-incident",
         &body,
-        "Origin: http://127.0.0.1:8080\r\n",
+        "Origin: null\r\nSec-Fetch-Site: same-origin\r\n",
     );
     assert_eq!(ok.status, 303);
     assert!(
@@ -290,7 +300,7 @@ fn pages_send_a_strict_policy_and_views_are_valid_xml() {
         csp.contains("frame-ancestors 'self' http://127.0.0.1:8081 http://localhost:8081"),
         "{csp}"
     );
-    assert_eq!(form.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(form.header("referrer-policy"), Some("same-origin"));
     assert_eq!(form.header("x-content-type-options"), Some("nosniff"));
     assert!(
         !form.body.contains(" style=") && !form.body.contains("<style"),
@@ -361,6 +371,15 @@ fn english_pages_and_http_details() {
     let server = Server::start();
     let r = server.get("/demoville/services/room-booking?lang=en");
     assert!(r.body.contains(r#"<html lang="en">"#));
+    // Guichet's own requester block is in English; the town's French text says so.
+    assert!(r.body.contains(">First name <span"), "{}", r.body);
+    assert!(r.body.contains(r#"<fieldset class="group" lang="fr">"#));
+    let lookup = server.get("/demoville/track?lang=en");
+    assert!(
+        lookup
+            .body
+            .contains(r#"<input type="hidden" name="lang" value="en">"#)
+    );
     assert!(r.body.contains("Send the request"));
     assert!(
         r.body

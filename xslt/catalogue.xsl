@@ -10,12 +10,12 @@
     <p class="intro"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.intro</xsl:with-param></xsl:call-template></p>
     <xsl:for-each select="v:catalogue/v:theme">
       <section class="theme" aria-labelledby="theme-{@code}">
-        <h2 id="theme-{@code}"><xsl:value-of select="v:label"/></h2>
+        <h2 id="theme-{@code}"><xsl:copy-of select="v:label/@lang"/><xsl:value-of select="v:label"/></h2>
         <ul class="services">
           <xsl:for-each select="v:service">
             <li class="service">
-              <h3><a href="{@href}"><xsl:value-of select="v:title"/></a></h3>
-              <p><xsl:value-of select="v:description"/></p>
+              <h3><a href="{@href}"><xsl:copy-of select="v:title/@lang"/><xsl:value-of select="v:title"/></a></h3>
+              <p><xsl:copy-of select="v:description/@lang"/><xsl:value-of select="v:description"/></p>
               <p class="deadline"><xsl:value-of select="v:deadline"/></p>
             </li>
           </xsl:for-each>

@@ -20,7 +20,7 @@
   </xsl:template>
 
   <xsl:template match="v:form">
-    <xsl:if test="v:description"><p class="intro"><xsl:value-of select="v:description"/></p></xsl:if>
+    <xsl:if test="v:description"><p class="intro"><xsl:copy-of select="v:description/@lang"/><xsl:value-of select="v:description"/></p></xsl:if>
     <p class="deadline"><xsl:value-of select="v:deadline"/></p>
     <xsl:if test="v:notice">
       <div class="notice warning" role="alert"><p><xsl:value-of select="v:notice"/></p></div>
@@ -30,6 +30,7 @@
         <h2 id="error-summary-title"><xsl:call-template name="m"><xsl:with-param name="key">form.errors.title</xsl:with-param></xsl:call-template></h2>
         <p><xsl:call-template name="m"><xsl:with-param name="key">form.errors.intro</xsl:with-param></xsl:call-template></p>
         <ul>
+          <xsl:copy-of select="v:errors/@lang"/>
           <xsl:for-each select="v:errors/v:error">
             <li><a href="#{@for}"><xsl:value-of select="."/></a></li>
           </xsl:for-each>
@@ -41,6 +42,7 @@
       <input type="hidden" name="_token" value="{@token}"/>
       <xsl:for-each select="v:group">
         <fieldset class="group">
+          <xsl:copy-of select="@lang"/>
           <legend><xsl:value-of select="v:legend"/></legend>
           <xsl:apply-templates select="v:field"/>
         </fieldset>
@@ -63,6 +65,7 @@
     <xsl:if test="v:help"><p class="help" id="{@id}-help"><xsl:value-of select="v:help"/></p></xsl:if>
     <xsl:if test="v:error">
       <p class="error-message" id="{@id}-error">
+        <xsl:copy-of select="v:error[1]/@lang"/>
         <xsl:for-each select="v:error"><xsl:if test="position() &gt; 1"><xsl:text> </xsl:text></xsl:if><xsl:value-of select="."/></xsl:for-each>
       </p>
     </xsl:if>
@@ -168,6 +171,9 @@
   <xsl:template match="v:field[@widget = 'address']">
     <fieldset class="field address" id="{@id}">
       <xsl:if test="v:error"><xsl:attribute name="class">field address has-error</xsl:attribute></xsl:if>
+      <xsl:if test="v:help or v:error">
+        <xsl:attribute name="aria-describedby"><xsl:if test="v:help"><xsl:value-of select="@id"/>-help</xsl:if><xsl:if test="v:help and v:error"><xsl:text> </xsl:text></xsl:if><xsl:if test="v:error"><xsl:value-of select="@id"/>-error</xsl:if></xsl:attribute>
+      </xsl:if>
       <legend><xsl:call-template name="label-text"/></legend>
       <xsl:call-template name="help-and-errors"/>
       <xsl:for-each select="v:part">

@@ -24,6 +24,7 @@
     <html lang="{@lang}">
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <link rel="icon" href="data:,"/>
         <title><xsl:value-of select="v:title"/> — <xsl:value-of select="v:site/v:name"/></title>
         <xsl:for-each select="v:site/v:stylesheet">
           <link rel="stylesheet" href="{.}"/>

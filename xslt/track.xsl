@@ -12,6 +12,8 @@
 
   <xsl:template match="v:lookup">
     <form method="get" action="{@action}" class="lookup" novalidate="novalidate">
+      <!-- A GET form drops its action's query: carry the language along. -->
+      <xsl:if test="@lang"><input type="hidden" name="lang" value="{@lang}"/></xsl:if>
       <xsl:if test="v:error">
         <div class="notice error" role="alert" id="code-error">
           <p><xsl:value-of select="v:error"/></p>

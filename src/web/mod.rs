@@ -251,23 +251,24 @@ fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
     }
 }
 
-/// The browser says where a POST comes from; only Guichet's own pages may post.
+/// The browser says where a POST comes from; only Guichet's own pages may
+/// post. Fetch metadata (`Sec-Fetch-Site`) decides when present; otherwise the
+/// `Origin` header, when it names a site, must be ours (`null`, sent by some
+/// browsers for privacy, says nothing). The form's token is checked as well.
 fn same_origin(req: &PageRequest) -> bool {
     if let Some(site) = req
         .headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
-        && site != "same-origin"
-        && site != "none"
     {
-        return false;
+        return site == "same-origin" || site == "none";
     }
     match req
         .headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
     {
-        None => true,
+        None | Some("null") => true,
         Some(origin) => origin == req.origin,
     }
 }
@@ -463,7 +464,7 @@ fn page(
     // Tracking codes travel in URLs: never leak them to another site.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::VARY, HeaderValue::from_static("Accept"));
     if private {

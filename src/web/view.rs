@@ -102,6 +102,23 @@ impl Frame<'_> {
         url
     }
 
+    /// `[("lang", "fr")]` when the page is not in French: service definitions
+    /// and validation messages are written in French, and must say so
+    /// (WCAG 3.1.2) inside a page in another language.
+    pub fn french_text(&self) -> Vec<(&'static str, &'static str)> {
+        if self.lang == "fr" {
+            Vec::new()
+        } else {
+            vec![("lang", "fr")]
+        }
+    }
+
+    /// A message of the catalogue when it has one for `key`.
+    pub fn message_opt(&self, key: &str) -> Option<String> {
+        let text = self.look.message(self.lang, key);
+        (text != key).then(|| text.to_owned())
+    }
+
     pub fn date(&self, date: Date) -> String {
         long_date(date, self.lang)
     }
@@ -249,7 +266,7 @@ pub fn catalogue(frame: &Frame) -> String {
     }
     for (code, label) in themes {
         x.open("theme", &[("code", code)]);
-        x.text("label", &[], label);
+        x.text("label", &frame.french_text(), label);
         for s in frame
             .tenant
             .services
@@ -263,8 +280,14 @@ pub fn catalogue(frame: &Frame) -> String {
                     ("href", &frame.url(&format!("/services/{}", s.code))),
                 ],
             );
-            x.text("title", &[], service_title(s, frame.lang));
-            x.text("description", &[], &s.description);
+            let title = service_title(s, frame.lang);
+            let title_lang = if title == s.title {
+                frame.french_text()
+            } else {
+                Vec::new()
+            };
+            x.text("title", &title_lang, title);
+            x.text("description", &frame.french_text(), &s.description);
             x.text(
                 "deadline",
                 &[],
@@ -352,7 +375,7 @@ pub fn form(
         ],
     );
     if !service.description.is_empty() {
-        x.text("description", &[], &service.description);
+        x.text("description", &frame.french_text(), &service.description);
     }
     x.text(
         "deadline",
@@ -366,7 +389,7 @@ pub fn form(
         x.text("notice", &[], notice);
     }
     if !errors.is_empty() {
-        x.open("errors", &[]);
+        x.open("errors", &frame.french_text());
         for e in errors {
             let target = error_target(e, service);
             x.text(
@@ -394,7 +417,9 @@ pub fn form(
         );
     }
     x.close("group");
-    x.open("group", &[("name", "details")]);
+    let mut details = vec![("name", "details")];
+    details.extend(frame.french_text());
+    x.open("group", &details);
     x.text("legend", &[], &frame.message("form.details"));
     for field in &service.fields {
         field_view(&mut x, frame, field, &field.name, entered, errors);
@@ -509,12 +534,21 @@ fn field_view(
         attrs.push(("max", m));
     }
     x.open("field", &attrs);
-    x.text("label", &[], &field.label);
+    // The requester block is Guichet's own: worded in the page's language.
+    let requester = path.starts_with("requester/");
+    let label = requester
+        .then(|| frame.message_opt(&format!("field.{}", path.replace('/', "."))))
+        .flatten()
+        .unwrap_or_else(|| field.label.clone());
+    x.text("label", &[], &label);
     if let Some(help) = &field.help {
         x.text("help", &[], help);
     }
+    let mut error_attrs = frame.french_text();
     for e in errors_at(errors, path) {
-        x.text("error", &[("code", &e.code)], &e.message);
+        error_attrs.push(("code", &e.code));
+        x.text("error", &error_attrs, &e.message);
+        error_attrs.pop();
     }
     match field.kind {
         FieldType::Address => {
@@ -560,9 +594,15 @@ fn field_view(
                     pattrs.push(("autocomplete", autocomplete));
                 }
                 x.open("part", &pattrs);
-                x.text("label", &[], label);
+                let part_label = requester
+                    .then(|| frame.message_opt(&format!("field.address.{part}")))
+                    .flatten()
+                    .unwrap_or_else(|| label.to_owned());
+                x.text("label", &[], &part_label);
                 for e in errors_at(errors, &sub) {
-                    x.text("error", &[("code", &e.code)], &e.message);
+                    error_attrs.push(("code", &e.code));
+                    x.text("error", &error_attrs, &e.message);
+                    error_attrs.pop();
                 }
                 if let Some(v) = entered.values(&sub).first() {
                     x.text("value", &[], v);
@@ -578,7 +618,17 @@ fn field_view(
                 if chosen.contains(&option.value.as_str()) {
                     oattrs.push(("selected", "true"));
                 }
-                x.text("option", &oattrs, &option.label);
+                let option_label = requester
+                    .then(|| {
+                        frame.message_opt(&format!(
+                            "field.{}.{}",
+                            path.replace('/', "."),
+                            option.value
+                        ))
+                    })
+                    .flatten()
+                    .unwrap_or_else(|| option.label.clone());
+                x.text("option", &oattrs, &option_label);
             }
         }
         FieldType::Boolean => {
@@ -704,10 +754,12 @@ fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
 pub fn lookup(frame: &Frame, value: &str, error: Option<&str>) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "lookup", &frame.message("track.title"));
-    x.open(
-        "lookup",
-        &[("action", &frame.url("/track")), ("value", value)],
-    );
+    let action = format!("{}/track", frame.base);
+    let mut attrs = vec![("action", action.as_str()), ("value", value)];
+    if frame.lang != frame.look.settings.language {
+        attrs.push(("lang", frame.lang));
+    }
+    x.open("lookup", &attrs);
     if let Some(e) = error {
         x.text("error", &[], e);
     }

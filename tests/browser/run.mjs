@@ -1,0 +1,942 @@
+// Guichet's citizen pages in a real browser: headless Chromium (Debian's /usr/bin/chromium)
+// driven by playwright-core, accessibility checked by axe-core.
+//
+//   GUICHET_URL=http://127.0.0.1:PORT GUICHET_DATA_DIR=DIR node run.mjs [FILTER...]
+//
+// GUICHET_URL is a running `guichet serve` (run.sh starts one); GUICHET_DATA_DIR its data
+// folder (the iframe tests rewrite tenants/demoville/settings.toml's frame_ancestors). FILTERs
+// keep the tests whose name contains one of them. Prints `PASS name` or `FAIL name: why` (with
+// indented details) per test, then a last line `N passed, M failed`; exits 1 if any failed.
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_VERSION = require('axe-core/package.json').version;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const BASE = (process.env.GUICHET_URL || '').replace(/\/+$/, '');
+const DATA_DIR = process.env.GUICHET_DATA_DIR || '';
+const TENANT = 'demoville';
+const T = `${BASE}/${TENANT}`;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const TEST_TIMEOUT_MS = 45_000;
+const SERVICES = ['birth-certificate', 'school-enrolment', 'road-incident', 'room-booking', 'change-of-address'];
+const MAX_PAGE_WEIGHT = 30 * 1024; // HTML + CSS of a form page, bytes
+
+// The two hostile strings of the escaping test.
+const XSS_SCRIPT = '</script><script>window.__pwned=1</script>';
+const XSS_ATTR = '"><img src=x onerror=window.__pwned=1>';
+
+if (!BASE) {
+  console.error('GUICHET_URL is not set (run.sh sets it)');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny test runner.
+
+const tests = [];
+function test(name, fn) { tests.push({ name, fn }); }
+
+class Failure extends Error {
+  constructor(message, details = []) { super(message); this.details = details; }
+}
+function assert(cond, message, details) { if (!cond) throw new Failure(message, details); }
+function assertEq(actual, expected, what) {
+  if (actual !== expected) throw new Failure(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** Collects several problems, then fails once with all of them. */
+class Problems {
+  constructor() { this.list = []; }
+  add(p) { this.list.push(p); }
+  check(cond, p) { if (!cond) this.add(p); return cond; }
+  throwIfAny(summary) {
+    if (!this.list.length) return;
+    if (this.list.length === 1 && !summary) throw new Failure(this.list[0]);
+    throw new Failure(`${summary || this.list[0]}${this.list.length > 1 ? ` (${this.list.length} problems)` : ''}`, this.list);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+const pad = (n) => String(n).padStart(2, '0');
+/** A local date `days` from today, as YYYY-MM-DD. */
+function isoDay(days = 0) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const REQUESTER = { firstName: 'Zoé', lastName: 'Lefèvre', email: 'zoe@example.fr' };
+
+/** Valid answers for each service: field path → value (a string, or an array for checkboxes). */
+function validAnswers(code) {
+  const common = {
+    'requester.firstName': REQUESTER.firstName,
+    'requester.lastName': REQUESTER.lastName,
+    'requester.email': REQUESTER.email,
+  };
+  const byService = {
+    'birth-certificate': {
+      actType: 'extract-with-filiation', requesterRelation: 'self', personLastName: 'Lefèvre',
+      personFirstNames: 'Zoé Marie', birthDate: '1990-05-17', birthPlace: 'Démoville', copies: '1',
+      deliveryMode: 'post',
+    },
+    'school-enrolment': {
+      childLastName: 'Lefèvre', childFirstName: 'Léo', childBirthDate: '2020-03-02',
+      schoolYear: '2026-2027', level: 'cp', periscolarServices: ['canteen'],
+    },
+    'road-incident': {
+      category: 'pothole', 'location.street': '12 rue de la République', 'location.postalCode': '75002',
+      'location.town': 'Démoville', description: 'Nid-de-poule de 30 cm devant la boulangerie',
+      observedOn: isoDay(-1),
+    },
+    'room-booking': {
+      room: 'salle-polyvalente', eventType: 'meeting', eventDate: isoDay(14), startTime: '18:00',
+      endTime: '20:00', attendees: '30', equipment: ['chairs', 'projector'],
+    },
+    'change-of-address': {
+      'previousAddress.street': '3 place du Marché', 'previousAddress.postalCode': '75002',
+      'previousAddress.town': 'Démoville', 'newAddress.street': '8 allée des Tilleuls',
+      'newAddress.postalCode': '75003', 'newAddress.town': 'Démoville', moveDate: isoDay(-10),
+      householdSize: '2',
+    },
+  };
+  return { ...common, ...byService[code] };
+}
+
+const fieldId = (name) => `f-${name.replace(/\./g, '-')}`;
+
+/** Fills a form (in a page or a frame) with playwright's fill/check/selectOption. */
+async function fillForm(frame, answers) {
+  for (const [name, value] of Object.entries(answers)) {
+    const values = Array.isArray(value) ? value : [value];
+    const select = frame.locator(`select[name="${name}"]`);
+    if (await select.count()) { await select.selectOption(values); continue; }
+    const choice = frame.locator(`input[name="${name}"][type=radio], input[name="${name}"][type=checkbox]`);
+    if (await choice.count()) {
+      for (const v of values) await frame.locator(`input[name="${name}"][value="${v}"]`).check();
+      continue;
+    }
+    await frame.locator(`[name="${name}"]`).fill(values[0]);
+  }
+}
+
+/** Clicks the submit button and waits for the next document of `frame` (a Page or a Frame). */
+async function submit(frame) {
+  const nav = frame.waitForNavigation({ waitUntil: 'load' });
+  await frame.locator('form#form button[type=submit]').click();
+  return nav; // the last response of the navigation (after the 303, the receipt's)
+}
+
+/** Records console messages, page errors and CSP violation events of every page of a context. */
+async function instrument(context) {
+  const log = { console: [], errors: [], csp: [] };
+  await context.exposeBinding('__guichetTestCsp', ({ frame }, v) => { log.csp.push({ url: frame.url(), ...v }); });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__guichetTestCsp({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, line: e.lineNumber });
+    });
+  });
+  context.on('console', (m) => log.console.push({ type: m.type(), text: m.text(), url: m.page() ? m.page().url() : '' }));
+  context.on('weberror', (e) => log.errors.push(String(e.error())));
+  return log;
+}
+
+let browser;
+async function newContext(options = {}) {
+  const c = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 }, ...options });
+  c.setDefaultTimeout(8_000); // a missing element fails fast
+  c.setDefaultNavigationTimeout(15_000);
+  return c;
+}
+
+/** Runs axe-core on the page's main document; returns the violations. */
+async function axe(page) {
+  // page.evaluate is not subject to the page's CSP (an injected <script> would be).
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
+    }));
+  }, AXE_TAGS);
+}
+
+function formatViolations(violations) {
+  const lines = [];
+  for (const v of violations) {
+    lines.push(`[${v.id}] (${v.impact}) ${v.help} — ${v.helpUrl}`);
+    for (const n of v.nodes) {
+      lines.push(`    node ${n.target}: ${n.html}`);
+      for (const s of (n.summary || '').split('\n')) if (s.trim()) lines.push(`      ${s.trim()}`);
+    }
+  }
+  return lines;
+}
+
+async function assertNoViolations(page, what) {
+  const violations = await axe(page);
+  if (violations.length) {
+    throw new Failure(`${violations.length} axe violation(s) on ${what} (${page.url()}): ${violations.map((v) => v.id).join(', ')}`,
+      formatViolations(violations));
+  }
+}
+
+/** Fills and submits a service form; returns the receipt's fields. */
+async function submitValid(page, code, extra = {}) {
+  await page.goto(`${T}/services/${code}`);
+  await fillForm(page, { ...validAnswers(code), ...extra });
+  const resp = await submit(page);
+  assert(/\/receipt\/[^/]+$/.test(page.url()), `submitting a valid ${code} did not land on the acknowledgement but on ${page.url()} (HTTP ${resp && resp.status()})`,
+    await errorSummaryLines(page));
+  return readReceipt(page);
+}
+
+async function errorSummaryLines(frame) {
+  const s = frame.locator('#error-summary');
+  return (await s.count()) ? [`error summary: ${(await s.innerText()).replace(/\s+/g, ' ')}`] : [];
+}
+
+async function readReceipt(frame) {
+  const text = async (sel) => ((await frame.locator(sel).count()) ? (await frame.locator(sel).innerText()).trim() : '');
+  const r = {
+    url: frame.url(),
+    reference: await text('#reference'),
+    dueDate: await text('#due-date'),
+    trackingCode: await text('#tracking-code'),
+    trackingHref: (await frame.locator('#tracking-link').count()) ? await frame.locator('#tracking-link').getAttribute('href') : null,
+  };
+  const p = new Problems();
+  p.check(/^\d{4}-\d{6}$/.test(r.reference), `#reference is ${JSON.stringify(r.reference)}, expected like 2026-000001`);
+  p.check(r.dueDate !== '', '#due-date is empty or missing');
+  p.check(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/.test(r.trackingCode), `#tracking-code is ${JSON.stringify(r.trackingCode)}, expected like 7K3Q-M9XD-2HBT-W4NE`);
+  p.check(r.trackingHref && r.trackingHref.includes(`/${TENANT}/track/`), `#tracking-link href is ${JSON.stringify(r.trackingHref)}, expected …/${TENANT}/track/CODE`);
+  p.throwIfAny(`the acknowledgement at ${r.url} is incomplete`);
+  return r;
+}
+
+/** Checks a tracking page (in a page or frame): state and at least one done step. */
+async function checkTrackingPage(frame, trackingCode) {
+  const p = new Problems();
+  p.check(frame.url().includes(`/${TENANT}/track/${trackingCode}`), `tracking page URL is ${frame.url()}, expected …/track/${trackingCode}`);
+  const steps = await frame.locator('ol.steps > li').count();
+  p.check(steps >= 2, `ol.steps has ${steps} steps, expected the service's workflow (2 or more)`);
+  const done = await frame.locator('ol.steps > li.done').count();
+  p.check(done >= 1, 'no step is marked done (the first one, "received", should be)');
+  const current = await frame.locator('ol.steps > li[aria-current=step]').count();
+  p.check(current === 1, `${current} steps have aria-current=step, expected 1`);
+  const state = (await frame.locator('#state').count()) ? (await frame.locator('#state').innerText()).trim() : '';
+  p.check(state !== '', '#state is empty or missing');
+  p.throwIfAny(`the tracking page is wrong`);
+  return { steps, state };
+}
+
+// Static host pages for the iframe tests, on other loopback ports.
+function hostPageHtml(src, script) {
+  return `<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Site de la ville (hôte)</title><link rel="icon" href="data:,"></head>
+<body style="margin:0;font-family:sans-serif">
+<h1>Site de la ville de Démoville</h1>
+<iframe src="${src}" title="Réservation" style="width:100%;border:0"></iframe>
+<script src="${script}" async></script>
+<p id="after">Pied de page du site de la ville.</p>
+</body></html>`;
+}
+
+async function startHostServer(html) {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/' || req.url.startsWith('/?')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  const port = server.address().port;
+  // "localhost" may resolve to ::1 first: listen there too when the machine has IPv6.
+  const server6 = http.createServer(server.listeners('request')[0]);
+  await new Promise((resolve) => { server6.once('error', () => resolve()); server6.listen(port, '::1', resolve); });
+  return {
+    port,
+    close: () => Promise.all([server, server6].map((s) => new Promise((r) => (s.listening ? s.close(() => r()) : r())))),
+  };
+}
+
+const settingsPath = () => path.join(DATA_DIR, 'tenants', TENANT, 'settings.toml');
+
+/** Rewrites frame_ancestors in the tenant's settings (keeping the rest), waits for the reload. */
+async function allowFrameAncestors(origins) {
+  assert(DATA_DIR, 'GUICHET_DATA_DIR is not set: cannot change the tenant\'s frame_ancestors');
+  const file = settingsPath();
+  const text = fs.readFileSync(file, 'utf8');
+  const line = `frame_ancestors = [${origins.map((o) => JSON.stringify(o)).join(', ')}]`;
+  assert(/^frame_ancestors\s*=.*$/m.test(text), `${file} has no frame_ancestors line`);
+  fs.writeFileSync(file, text.replace(/^frame_ancestors\s*=.*$/m, line));
+  const deadline = Date.now() + 10_000;
+  let csp = '';
+  while (Date.now() < deadline) {
+    const r = await fetch(`${T}/services/room-booking`);
+    csp = r.headers.get('content-security-policy') || '';
+    await r.arrayBuffer();
+    if (origins.every((o) => csp.includes(o))) return csp;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Failure(`the server did not pick up frame_ancestors = ${JSON.stringify(origins)} within 10 s; CSP: ${csp}`);
+}
+
+/** The focused element of a page or frame, and whether its focus indicator shows. */
+function focusInfo(frame) {
+  return frame.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { id: '', tag: el ? el.tagName : '', desc: '(body)', visible: false, why: 'nothing focused' };
+    const cs = getComputedStyle(el);
+    const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
+    const shadow = cs.boxShadow && cs.boxShadow !== 'none';
+    const r = el.getBoundingClientRect();
+    const onScreen = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth + 1;
+    const desc = `<${el.tagName.toLowerCase()}${el.id ? ` id="${el.id}"` : ''}${el.type ? ` type="${el.type}"` : ''}>`
+      + (el.tagName === 'A' || el.tagName === 'BUTTON' ? ` "${el.textContent.trim().slice(0, 40)}"` : '');
+    return {
+      id: el.id, tag: el.tagName, type: el.type || '', desc, focusVisible: el.matches(':focus-visible'),
+      outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`, visible: (outline || shadow) && onScreen,
+      why: !onScreen ? `off screen (${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)})` : 'no outline nor box-shadow',
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 0. The browser's own POST of a form is accepted (everything after a submission depends on it).
+
+test('submit: a form sent by the browser is accepted (anti-forgery check)', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/services/road-incident`);
+  const sent = [];
+  page.on('request', async (r) => { if (r.method() === 'POST') sent.push(await r.allHeaders()); });
+  const resp = await submit(page);
+  const status = resp.status();
+  if (status === 422) return 'an empty form is refused with 422 and its errors, as it should';
+  const h = sent[0] || {};
+  throw new Failure(`the browser's POST of the form (empty, so 422 expected) got HTTP ${status}`, [
+    `request headers: Origin: ${h.origin}, Sec-Fetch-Site: ${h['sec-fetch-site']}, Referer: ${h.referer || '(none)'}`,
+    `the form page was served with Referrer-Policy: ${(await page.request.get(`${T}/services/road-incident`)).headers()['referrer-policy']}`,
+    `response: ${(await page.locator('body').innerText()).slice(0, 200)}`,
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 1. Accessibility: axe-core, WCAG 2.0/2.1 A and AA, zero violations.
+
+test('axe: catalogue', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/`);
+  assert((await page.locator('main h1').count()) === 1, 'the catalogue has no h1 in main');
+  await assertNoViolations(page, 'the catalogue');
+});
+
+for (const code of SERVICES) {
+  test(`axe: form ${code}`, async () => {
+    const page = await (await newContext()).newPage();
+    const resp = await page.goto(`${T}/services/${code}`);
+    assertEq(resp.status(), 200, `GET /services/${code} status`);
+    await assertNoViolations(page, `the ${code} form`);
+  });
+}
+
+for (const code of SERVICES) {
+  test(`axe: form ${code} submitted empty (errors)`, async () => {
+    const page = await (await newContext()).newPage();
+    await page.goto(`${T}/services/${code}`);
+    const resp = await submit(page);
+    assertEq(resp.status(), 422, 'status of an empty submission');
+    assert(await page.locator('#error-summary').isVisible(), 'no visible #error-summary');
+    await assertNoViolations(page, `the ${code} form with errors`);
+  });
+}
+
+test('axe: form road-incident in English (?lang=en)', async () => {
+  const page = await (await newContext({ locale: 'en-GB' })).newPage();
+  await page.goto(`${T}/services/road-incident?lang=en`);
+  await assertNoViolations(page, 'the English road-incident form');
+});
+
+test('axe: acknowledgement', async () => {
+  const page = await (await newContext()).newPage();
+  await submitValid(page, 'birth-certificate');
+  await assertNoViolations(page, 'the acknowledgement');
+});
+
+test('axe: tracking lookup with an error', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/track`);
+  await assertNoViolations(page, 'the tracking lookup');
+  for (const [code, what] of [['pas-un-code', 'a malformed code'], ['AAAA-BBBB-CCCC-DDDD', 'an unknown code']]) {
+    await page.fill('#code', code);
+    await Promise.all([page.waitForNavigation(), page.locator('form.lookup button[type=submit]').click()]);
+    assert(await page.locator('#code-error').isVisible(), `no #code-error after ${what} (${page.url()})`);
+    assertEq(await page.getAttribute('#code', 'aria-invalid'), 'true', `#code aria-invalid after ${what}`);
+    await assertNoViolations(page, `the tracking lookup with ${what}`);
+  }
+});
+
+test('axe: tracking page', async () => {
+  const page = await (await newContext()).newPage();
+  const r = await submitValid(page, 'school-enrolment');
+  await page.goto(new URL(r.trackingHref, page.url()).href);
+  await checkTrackingPage(page, r.trackingCode);
+  await assertNoViolations(page, 'the tracking page');
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Keyboard only: the road-incident form, filled and sent with page.keyboard alone.
+
+test('keyboard only: road-incident form → acknowledgement → tracking', async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${T}/services/road-incident`);
+  const stops = [];
+  async function tabTo(id, max = 80) {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focusInfo(page);
+      stops.push({ ...f, url: page.url() });
+      if (f.id === id) return f;
+    }
+    throw new Failure(`#${id} not reached after ${max} presses of Tab`, stops.slice(-10).map((s) => `stop: ${s.desc}`));
+  }
+  const kb = page.keyboard;
+  const value = (sel) => page.locator(sel).inputValue();
+
+  // First stop: the skip link.
+  await kb.press('Tab');
+  const first = await focusInfo(page);
+  stops.push({ ...first, url: page.url() });
+  assert(first.tag === 'A' && /contenu/i.test(first.desc), `the first Tab stop is ${first.desc}, expected the skip link`);
+
+  await tabTo('f-requester-civility-Mme');
+  await kb.press('ArrowDown'); // moves to, and checks, "Monsieur"
+  await tabTo('f-requester-firstName');
+  await kb.type(REQUESTER.firstName);
+  await tabTo('f-requester-lastName');
+  await kb.type(REQUESTER.lastName);
+  await tabTo('f-requester-email');
+  await kb.type(REQUESTER.email);
+  await tabTo('f-category');
+  await kb.press('ArrowDown'); // first real option: pothole
+  await tabTo('f-location-street');
+  await kb.type('12 rue de la République');
+  await tabTo('f-location-postalCode');
+  await kb.type('75002');
+  await tabTo('f-location-town');
+  await kb.type('Démoville');
+  await tabTo('f-description');
+  await kb.type('Nid-de-poule de 30 cm devant la boulangerie');
+  await tabTo('f-observedOn');
+  // Whatever the order of the date's parts (locale), ArrowUp on an empty part sets it to its
+  // first value (month 01, day 01) or the current year: the date becomes 1 January this year.
+  for (const k of ['ArrowUp', 'ArrowRight', 'ArrowUp', 'ArrowRight', 'ArrowUp']) await kb.press(k);
+  await tabTo('f-immediateDanger');
+  await kb.press('Space');
+
+  const p = new Problems();
+  p.check(await page.locator('#f-requester-civility-M').isChecked(), 'ArrowDown in the civility radios did not check "Monsieur"');
+  p.check(await value('#f-requester-firstName') === REQUESTER.firstName, `first name is ${JSON.stringify(await value('#f-requester-firstName'))}`);
+  p.check(await value('#f-category') === 'pothole', `ArrowDown on the category select gave ${JSON.stringify(await value('#f-category'))}, expected "pothole"`);
+  p.check(await value('#f-observedOn') === `${new Date().getFullYear()}-01-01`, `the date typed with arrows is ${JSON.stringify(await value('#f-observedOn'))}`);
+  p.check(await page.locator('#f-immediateDanger').isChecked(), 'Space did not check "danger immédiat"');
+  p.throwIfAny('the keyboard did not fill the form as expected');
+
+  // The submit button is the next stop after the checkbox.
+  await kb.press('Tab');
+  const button = await focusInfo(page);
+  stops.push({ ...button, url: page.url() });
+  assert(button.tag === 'BUTTON' && button.type === 'submit', `after the last field, focus is on ${button.desc}, expected the submit button`);
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 10_000 }).catch(() => null);
+  await Promise.all([page.waitForNavigation().catch(() => {}), kb.press('Enter')]);
+  const postResp = await posted;
+  assert(/\/receipt\//.test(page.url()), `Enter on the submit button did not lead to the acknowledgement but to ${page.url()} (${postResp ? `HTTP ${postResp.status()}` : 'no POST was sent'})`, await errorSummaryLines(page));
+  const receipt = await readReceipt(page);
+
+  await tabTo('tracking-link');
+  await Promise.all([page.waitForNavigation().catch(() => {}), kb.press('Enter')]);
+  await checkTrackingPage(page, receipt.trackingCode);
+
+  // Focus must be visible on every stop (WCAG 2.4.7): an outline or a box-shadow, on screen.
+  const seen = new Set();
+  const invisible = [];
+  for (const s of stops) {
+    const key = `${s.url} ${s.desc}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!s.visible) invisible.push(`${s.desc} on ${s.url}: ${s.why} (outline: ${s.outline}, :focus-visible ${s.focusVisible})`);
+  }
+  assert(seen.size >= 10, `only ${seen.size} distinct tab stops were checked`);
+  assert(invisible.length === 0, `focus is not visible on ${invisible.length} of ${seen.size} tab stops`, invisible);
+  return `${seen.size} tab stops, focus visible on all; reference ${receipt.reference}`;
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. Errors: summary focused, links to fields, aria-invalid, aria-describedby, values kept.
+
+test('errors: bad e-mail and postal code on road-incident', async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${T}/services/road-incident`);
+  const answers = {
+    ...validAnswers('road-incident'),
+    'requester.civility': 'Mme', 'requester.email': 'pas-un-email', 'location.postalCode': '7500',
+    locationDetails: 'Côté pair, près de l\'abribus', immediateDanger: 'true',
+  };
+  await fillForm(page, answers);
+  const resp = await submit(page);
+  assertEq(resp.status(), 422, 'status of the refused submission');
+
+  const p = new Problems();
+  // The summary gets the focus (frame.js) and is announced.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'error-summary', null, { timeout: 3000 })
+    .catch(() => {});
+  const focused = await focusInfo(page);
+  p.check(focused.id === 'error-summary', `after the refused submission, focus is on ${focused.desc}, expected #error-summary`);
+  p.check(await page.getAttribute('#error-summary', 'role') === 'alert', '#error-summary has no role=alert');
+
+  const links = await page.locator('#error-summary a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
+  const targets = links.map((l) => l.href).sort();
+  const expected = ['#f-location-postalCode', '#f-requester-email'];
+  p.check(JSON.stringify(targets) === JSON.stringify(expected), `summary links ${JSON.stringify(targets)}, expected ${JSON.stringify(expected)}`);
+
+  for (const { href, text } of links) {
+    const id = href.slice(1);
+    // Each link, followed with the keyboard, moves focus to its field.
+    await page.locator(`#error-summary a[href="${href}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(100);
+    const f = await focusInfo(page);
+    p.check(f.id === id, `following the summary link ${href} put focus on ${f.desc}, expected #${id}`);
+    p.check(await page.locator(`#${id}`).isVisible(), `#${id} is not visible`);
+    // The field: aria-invalid and a description that is the message.
+    const field = page.locator(`#${id}`);
+    p.check(await field.getAttribute('aria-invalid') === 'true', `#${id} has aria-invalid=${await field.getAttribute('aria-invalid')}`);
+    const describedBy = ((await field.getAttribute('aria-describedby')) || '').split(/\s+/).filter(Boolean);
+    const descriptions = [];
+    for (const d of describedBy) {
+      const el = page.locator(`[id="${d}"]`);
+      if (await el.count()) descriptions.push({ id: d, text: (await el.innerText()).trim(), cls: await el.getAttribute('class') });
+      else p.add(`#${id} aria-describedby names #${d}, which does not exist`);
+    }
+    const msg = descriptions.find((d) => d.text === text);
+    p.check(msg, `#${id}: no element of aria-describedby="${describedBy.join(' ')}" has the summary's text ${JSON.stringify(text)} (have ${JSON.stringify(descriptions.map((d) => d.text))})`);
+    p.check(!msg || /\berror-message\b/.test(msg.cls || ''), `#${id}: its message is not an .error-message`);
+    if (msg) p.check(await page.locator(`[id="${msg.id}"]`).isVisible(), `#${id}: the message #${msg.id} is not visible`);
+  }
+  // Fields without an error are not marked invalid.
+  const invalid = await page.locator('[aria-invalid=true]').evaluateAll((els) => els.map((e) => e.id).sort());
+  p.check(JSON.stringify(invalid) === JSON.stringify(['f-location-postalCode', 'f-requester-email']), `aria-invalid=true on ${JSON.stringify(invalid)}`);
+
+  // What was typed is kept.
+  for (const [name, v] of Object.entries(answers)) {
+    const id = fieldId(name);
+    let got;
+    const choice = page.locator(`input[name="${name}"][value="${v}"]`);
+    if (['requester.civility', 'immediateDanger'].includes(name)) got = (await choice.isChecked()) ? v : '(unchecked)';
+    else got = await page.locator(`#${id}`).inputValue();
+    p.check(got === v, `${name} was ${JSON.stringify(v)}, re-rendered as ${JSON.stringify(got)}`);
+  }
+  p.throwIfAny('the error page is not as it should be');
+
+  // Corrected, the same form goes through.
+  await page.fill('#f-requester-email', REQUESTER.email);
+  await page.fill('#f-location-postalCode', '75002');
+  await submit(page);
+  assert(/\/receipt\//.test(page.url()), `the corrected form did not go through (${page.url()})`, await errorSummaryLines(page));
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. JavaScript off.
+
+test('javascript off: form, errors, acknowledgement, tracking link and lookup', async () => {
+  const context = await newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${T}/services/change-of-address`);
+  // An error round trip first.
+  await fillForm(page, { ...validAnswers('change-of-address'), householdSize: '0' });
+  let resp = await submit(page);
+  assertEq(resp.status(), 422, 'status with householdSize 0');
+  assert((await focusInfo(page)).id !== 'error-summary', 'the error summary got the focus: JavaScript does not seem to be off');
+  assert(await page.locator('#error-summary a[href="#f-householdSize"]').isVisible(), 'no visible summary link to #f-householdSize');
+  assertEq(await page.inputValue('#f-newAddress-street'), validAnswers('change-of-address')['newAddress.street'], 'kept new street');
+  await page.fill('#f-householdSize', '2');
+  resp = await submit(page);
+  assert(/\/receipt\//.test(page.url()), `no acknowledgement without JavaScript (${page.url()}, HTTP ${resp && resp.status()})`, await errorSummaryLines(page));
+  const r = await readReceipt(page);
+  // Proof that JavaScript is off: frame.js did not unhide the print button.
+  assert(await page.locator('[data-print]').evaluate((b) => b.hidden), 'the print button lost its hidden attribute: JavaScript does not seem to be off');
+  await Promise.all([page.waitForNavigation(), page.click('#tracking-link')]);
+  await checkTrackingPage(page, r.trackingCode);
+  // The lookup form.
+  await page.goto(`${T}/track`);
+  await page.fill('#code', r.trackingCode.toLowerCase());
+  await Promise.all([page.waitForNavigation(), page.locator('form.lookup button[type=submit]').click()]);
+  await checkTrackingPage(page, r.trackingCode);
+  return `reference ${r.reference}`;
+});
+
+test('javascript on and off: the print button of the acknowledgement is shown only with JavaScript', async () => {
+  const p = new Problems();
+  for (const js of [true, false]) {
+    const page = await (await newContext({ javaScriptEnabled: js })).newPage();
+    await submitValid(page, 'room-booking');
+    const button = page.locator('[data-print]');
+    const state = await button.evaluate((b) => ({ hidden: b.hidden, display: getComputedStyle(b).display, html: b.outerHTML }));
+    const visible = await button.isVisible();
+    if (js) p.check(visible, `with JavaScript, the print button is not visible (${JSON.stringify(state)})`);
+    else p.check(!visible, `without JavaScript, the print button, which only works with JavaScript, is visible: ${state.html} has the hidden attribute but its computed display is "${state.display}"`);
+  }
+  p.throwIfAny();
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. Inside an iframe of a page of another origin, with embed.js; and refused elsewhere.
+
+test('iframe: allowed origin, form → acknowledgement → tracking inside the frame, resized by embed.js', async () => {
+  const src = `${T}/services/room-booking`;
+  const host = await startHostServer(hostPageHtml(src, `${T}/assets/embed.js`));
+  try {
+    const hostUrl = `http://localhost:${host.port}/`;
+    await allowFrameAncestors([`http://localhost:${host.port}`]);
+    const context = await newContext();
+    const log = await instrument(context);
+    const page = await context.newPage();
+    await page.goto(hostUrl);
+    const iframe = page.locator('iframe');
+    const frame = await (await iframe.elementHandle()).contentFrame();
+    assert(frame, 'the iframe has no frame');
+    await frame.waitForLoadState('load');
+    assert(await frame.locator('form#form').count() === 1, `the frame does not show the form (frame URL ${frame.url()})`);
+
+    // embed.js sizes the iframe to the page's height.
+    async function sizes() {
+      const box = await iframe.evaluate((el) => ({ h: el.getBoundingClientRect().height, style: el.style.height, attr: el.getAttribute('height') }));
+      const inner = await frame.evaluate(() => ({ content: Math.ceil(document.documentElement.getBoundingClientRect().height), scroll: document.documentElement.scrollHeight, view: innerHeight }));
+      return { ...box, ...inner };
+    }
+    async function waitResized(what, min) {
+      let s;
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        s = await sizes();
+        if (s.h > min && Math.abs(s.h - s.content) <= 16 && s.scroll <= s.view + 1) return s;
+        await page.waitForTimeout(100);
+      }
+      throw new Failure(`embed.js did not size the iframe to the ${what}: iframe ${s.h}px (style.height ${JSON.stringify(s.style)}, height attribute ${JSON.stringify(s.attr)}), content ${s.content}px, scrollHeight ${s.scroll}px in a ${s.view}px viewport`);
+    }
+    const formSize = await waitResized('form', 600);
+
+    await fillForm(frame, validAnswers('room-booking'));
+    const resp = await submit(frame);
+    assert(/\/receipt\//.test(frame.url()), `the form sent in the iframe did not land on the acknowledgement (${frame.url()}, HTTP ${resp && resp.status()})`, await errorSummaryLines(frame));
+    assertEq(page.url(), hostUrl, 'the host page URL (the acknowledgement must stay inside the iframe)');
+    const r = await readReceipt(frame);
+    const receiptSize = await waitResized('acknowledgement', 200);
+
+    await Promise.all([frame.waitForNavigation(), frame.locator('#tracking-link').click()]);
+    assertEq(page.url(), hostUrl, 'the host page URL (the tracking page must stay inside the iframe)');
+    const t = await checkTrackingPage(frame, r.trackingCode);
+    const trackSize = await waitResized('tracking page', 200);
+
+    const frameErrors = log.console.filter((m) => m.type === 'error');
+    assert(log.csp.length === 0, `CSP violations inside the frame`, log.csp.map((c) => JSON.stringify(c)));
+    assert(frameErrors.length === 0, `console errors`, frameErrors.map((m) => `${m.url}: ${m.text}`));
+    return `iframe height: form ${formSize.h}px (content ${formSize.content}px), acknowledgement ${receiptSize.h}px, tracking ${trackSize.h}px; ${t.steps} steps, state "${t.state}"`;
+  } finally {
+    await host.close();
+  }
+});
+
+test('iframe: refused on an origin not in frame_ancestors (CSP frame-ancestors)', async () => {
+  const src = `${T}/services/room-booking`;
+  const allowed = await startHostServer(hostPageHtml(src, `${T}/assets/embed.js`));
+  const denied = await startHostServer(hostPageHtml(src, `${T}/assets/embed.js`));
+  try {
+    await allowFrameAncestors([`http://localhost:${allowed.port}`]);
+    const context = await newContext();
+    const log = await instrument(context);
+    const page = await context.newPage();
+    const served = [];
+    page.on('response', (r) => { if (r.url() === src) served.push({ status: r.status(), csp: r.headers()['content-security-policy'] || '' }); });
+    await page.goto(`http://localhost:${denied.port}/`);
+    await page.waitForTimeout(500);
+    assert(served.length === 1 && served[0].status === 200, `the framed page was not served (responses: ${JSON.stringify(served)}): cannot tell a CSP refusal from a network failure`);
+    assert(!served[0].csp.includes(`localhost:${denied.port}`), `the CSP allows the denied origin: ${served[0].csp}`);
+    const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
+    let content = '';
+    if (frame) content = await frame.evaluate(() => (document.querySelector('#form') ? 'form' : document.body ? document.body.innerText.slice(0, 80) : '')).catch((e) => `(not scriptable: ${e.message.split('\n')[0]})`);
+    assert(content !== 'form', `the form is displayed inside a page of http://localhost:${denied.port}, which frame_ancestors does not list (frame URL ${frame && frame.url()})`);
+    const refusal = log.console.find((m) => /frame-ancestors/.test(m.text));
+    return `frame URL ${frame ? frame.url() : '(none)'}; console: ${refusal ? refusal.text.slice(0, 140) : '(no message)'}`;
+  } finally {
+    await allowed.close();
+    await denied.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6. English.
+
+test('english: form page in English (lang, title, common wording)', async () => {
+  const page = await (await newContext({ locale: 'en-GB' })).newPage();
+  const resp = await page.goto(`${T}/services/road-incident?lang=en`);
+  const p = new Problems();
+  p.check(resp.headers()['content-language'] === 'en', `Content-Language is ${resp.headers()['content-language']}`);
+  p.check(await page.getAttribute('html', 'lang') === 'en', `<html lang="${await page.getAttribute('html', 'lang')}">`);
+  const text = async (sel) => (await page.locator(sel).first().innerText()).trim();
+  p.check(await text('form#form button[type=submit]') === 'Send the request', `submit button says ${JSON.stringify(await text('form#form button[type=submit]'))}`);
+  p.check(await text('main h1') === 'Report an incident on the public road', `h1 is ${JSON.stringify(await text('main h1'))}`);
+  p.check(/Report an incident on the public road/.test(await page.title()), `title is ${JSON.stringify(await page.title())}`);
+  p.check(await text('a.skip') === 'Skip to content', `skip link says ${JSON.stringify(await text('a.skip'))}`);
+  const legends = await page.locator('fieldset.group > legend').allInnerTexts();
+  p.check(JSON.stringify(legends.map((s) => s.trim())) === JSON.stringify(['Your details', 'Your request']), `group legends ${JSON.stringify(legends)}`);
+  p.check(await text('label[for=f-requester-firstName] .required') === '(required)', `required marker ${JSON.stringify(await text('label[for=f-requester-firstName] .required'))}`);
+  p.check(await text('.required-note') === 'Fields marked “required” must be filled in.', `required note ${JSON.stringify(await text('.required-note'))}`);
+  p.check(await page.locator('select#f-category option[value=""]').innerText() === '— Choose —', 'the select placeholder is not "— Choose —"');
+  const nav = await page.locator('header nav a').allInnerTexts();
+  p.check(nav.includes('Online services') && nav.includes('Follow a request'), `navigation ${JSON.stringify(nav)}`);
+  const fr = page.locator('header nav a[hreflang=fr]');
+  p.check(await fr.count() === 1 && await fr.getAttribute('lang') === 'fr' && (await fr.innerText()).trim() === 'Français', 'no link "Français" with lang=fr hreflang=fr');
+  p.throwIfAny('the English page is not in English');
+});
+
+test('english: the requester block (common to every form) is in English or marked lang="fr"', async () => {
+  // Texts identical on the French and English pages must at least carry lang="fr" (WCAG 3.1.2,
+  // language of parts) so that a screen reader set to English pronounces them as French.
+  const context = await newContext();
+  const page = await context.newPage();
+  const texts = async (url) => {
+    await page.goto(url);
+    return page.locator('fieldset.group').first().locator('label, legend').evaluateAll((els) => els.slice(1).map((e) => ({
+      id: e.getAttribute('for') || (e.parentElement && e.parentElement.id) || '',
+      text: e.textContent.replace(/\(.*?\)/g, '').trim(),
+      lang: e.closest('[lang]').getAttribute('lang'),
+    })));
+  };
+  const fr = await texts(`${T}/services/road-incident`);
+  const en = await texts(`${T}/services/road-incident?lang=en`);
+  const untranslated = en.filter((e, i) => fr[i] && fr[i].text === e.text && e.lang !== 'fr');
+  assert(untranslated.length === 0,
+    `${untranslated.length} of ${en.length} labels of the requester block ("Your details") are French on the English page, without lang="fr"`,
+    untranslated.map((u) => `${u.id}: "${u.text}" (lang of its nearest ancestor: ${u.lang})`));
+});
+
+test('english: a refused then accepted submission, and the tracking lookup, stay in English', async () => {
+  const page = await (await newContext({ locale: 'en-GB' })).newPage();
+  await page.goto(`${T}/services/road-incident?lang=en`);
+  await fillForm(page, { ...validAnswers('road-incident'), 'location.postalCode': '7500' });
+  assertEq((await submit(page)).status(), 422, 'status of the English form with postal code 7500');
+  const p = new Problems();
+  const lang = async (what) => {
+    const l = await page.getAttribute('html', 'lang');
+    p.check(l === 'en', `${what} (${page.url()}) is in lang="${l}"`);
+  };
+  await lang('the form with errors');
+  p.check((await page.locator('#error-summary h2').innerText()).trim() === 'There are errors in the form', `error summary title ${JSON.stringify(await page.locator('#error-summary h2').innerText())}`);
+  await page.fill('#f-location-postalCode', '75002');
+  await submit(page);
+  const r = await readReceipt(page);
+  await lang('the acknowledgement');
+  p.check((await page.locator('#tracking-link').innerText()).trim() === 'Follow my request', `tracking link says ${JSON.stringify(await page.locator('#tracking-link').innerText())}`);
+  await Promise.all([page.waitForNavigation(), page.click('#tracking-link')]);
+  await lang('the tracking page reached from the acknowledgement');
+  // The lookup form (method GET) of the English tracking page.
+  await page.goto(`${T}/track?lang=en`);
+  await page.fill('#code', r.trackingCode);
+  await Promise.all([page.waitForNavigation(), page.locator('form.lookup button[type=submit]').click()]);
+  await lang('the tracking page reached from the English lookup form');
+  await page.goto(`${T}/track?lang=en`);
+  await page.fill('#code', 'nope');
+  await Promise.all([page.waitForNavigation(), page.locator('form.lookup button[type=submit]').click()]);
+  await lang('the English lookup form with a malformed code');
+  p.throwIfAny();
+});
+
+// ---------------------------------------------------------------------------------------------
+// 7. Escaping: hostile text in fields never runs.
+
+test('escaping: script and attribute injection in fields never run', async () => {
+  const context = await newContext();
+  const log = await instrument(context);
+  const page = await context.newPage();
+  await page.goto(`${T}/services/road-incident`);
+  const hostile = {
+    'requester.firstName': XSS_SCRIPT, 'requester.lastName': XSS_ATTR,
+    'location.street': XSS_ATTR, 'location.town': XSS_SCRIPT, locationDetails: XSS_SCRIPT,
+    description: `${XSS_SCRIPT} ${XSS_ATTR}`,
+  };
+  await fillForm(page, { ...validAnswers('road-incident'), ...hostile, 'location.postalCode': '7500' });
+  const p = new Problems();
+  async function checkClean(what) {
+    await page.waitForTimeout(300); // let an injected onerror fire, if any
+    const state = await page.evaluate(() => ({
+      pwned: typeof window.__pwned,
+      scripts: [...document.scripts].map((s) => s.getAttribute('src') || `(inline) ${s.textContent.slice(0, 60)}`),
+      imgs: [...document.images].map((i) => i.outerHTML),
+      handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).map((e) => e.outerHTML.slice(0, 120)),
+    }));
+    p.check(state.pwned === 'undefined', `${what}: window.__pwned is ${state.pwned}`);
+    p.check(state.scripts.length === 1 && /\/assets\/frame\.js/.test(state.scripts[0]), `${what}: scripts in the page: ${JSON.stringify(state.scripts)}`);
+    p.check(state.imgs.every((i) => !/src="x"/.test(i)), `${what}: injected <img>: ${JSON.stringify(state.imgs)}`);
+    p.check(state.handlers.length === 0, `${what}: elements with on* attributes: ${JSON.stringify(state.handlers)}`);
+  }
+  const resp = await submit(page);
+  assertEq(resp.status(), 422, 'status of the form with hostile text and postal code 7500');
+  await checkClean('the re-rendered form');
+  for (const [name, v] of Object.entries(hostile)) {
+    const got = await page.locator(`#${fieldId(name)}`).inputValue();
+    p.check(got === v, `${name} re-rendered as ${JSON.stringify(got)}, expected the exact text ${JSON.stringify(v)}`);
+  }
+  await page.fill('#f-location-postalCode', '75002');
+  await submit(page);
+  if (p.check(/\/receipt\//.test(page.url()), `the form with hostile text did not go through (${page.url()})`)) {
+    await checkClean('the acknowledgement');
+    const r = await readReceipt(page);
+    await Promise.all([page.waitForNavigation(), page.click('#tracking-link')]);
+    await checkClean('the tracking page');
+    await checkTrackingPage(page, r.trackingCode);
+  }
+  // The tracking lookup echoes the code typed.
+  await page.goto(`${T}/track`);
+  await page.fill('#code', XSS_ATTR);
+  await Promise.all([page.waitForNavigation(), page.locator('form.lookup button[type=submit]').click()]);
+  await checkClean('the tracking lookup with a hostile code');
+  p.check(await page.inputValue('#code') === XSS_ATTR, `the lookup re-rendered the code as ${JSON.stringify(await page.inputValue('#code'))}`);
+  // The query string of a page (lang).
+  await page.goto(`${T}/services/road-incident?lang=${encodeURIComponent(XSS_ATTR)}`);
+  await checkClean('a form with a hostile ?lang=');
+
+  p.check(log.csp.length === 0, `CSP violations (an injected script or handler tried to run): ${JSON.stringify(log.csp)}`);
+  const cspConsole = log.console.filter((m) => /Content Security Policy|Refused to/i.test(m.text));
+  p.check(cspConsole.length === 0, `console CSP messages: ${cspConsole.map((m) => m.text).join(' | ')}`);
+  p.check(log.errors.length === 0, `page errors: ${log.errors.join(' | ')}`);
+  p.throwIfAny('hostile text was not inert');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reflow (WCAG 1.4.10): 320 CSS px wide, nothing scrolls sideways.
+
+test('reflow: 320 CSS px wide, no horizontal scrolling', async () => {
+  const page = await (await newContext({ viewport: { width: 320, height: 640 } })).newPage();
+  const p = new Problems();
+  const checkWidth = async (what) => {
+    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+      widest: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 3).map((e) => e.outerHTML.slice(0, 100)) }));
+    p.check(w.scroll <= w.view, `${what} (${page.url()}): ${w.scroll}px wide in a ${w.view}px viewport; overflowing: ${JSON.stringify(w.widest)}`);
+  };
+  await page.goto(`${T}/`);
+  await checkWidth('the catalogue');
+  for (const code of SERVICES) {
+    await page.goto(`${T}/services/${code}`);
+    await checkWidth(`the ${code} form`);
+  }
+  await page.goto(`${T}/track`);
+  await checkWidth('the tracking lookup');
+  await page.goto(`${T}/services/room-booking`);
+  await submit(page);
+  await checkWidth('the room-booking form with errors');
+  const r = await submitValid(page, 'birth-certificate');
+  await checkWidth('the acknowledgement');
+  await page.goto(new URL(r.trackingHref, page.url()).href);
+  await checkWidth('the tracking page');
+  p.throwIfAny();
+});
+
+// ---------------------------------------------------------------------------------------------
+// 8. Page weight: HTML + CSS of each form.
+
+test(`page weight: HTML + CSS of each form under ${MAX_PAGE_WEIGHT / 1024} KB`, async () => {
+  const rows = [];
+  const p = new Problems();
+  for (const code of SERVICES) {
+    const page = await (await newContext()).newPage(); // an empty cache: every file goes over the wire
+    const responses = [];
+    const onResponse = (r) => responses.push(r);
+    page.on('response', onResponse);
+    await page.goto(`${T}/services/${code}`, { waitUntil: 'load' });
+    page.off('response', onResponse);
+    const row = { code, html: 0, css: 0, js: 0, htmlWire: 0, cssWire: 0, files: [] };
+    for (const r of responses) {
+      const type = r.request().resourceType();
+      const body = (await r.body()).length;
+      const sizes = await r.request().sizes();
+      const wire = sizes.responseBodySize + sizes.responseHeadersSize;
+      const kind = type === 'document' ? 'html' : type === 'stylesheet' ? 'css' : type === 'script' ? 'js' : null;
+      if (!kind) continue;
+      row[kind] += body;
+      if (kind !== 'js') row[`${kind}Wire`] += wire;
+      row.files.push(`${new URL(r.url()).pathname} ${body} B`);
+    }
+    rows.push(row);
+    p.check(row.css > 0, `${code}: no stylesheet was loaded`);
+    p.check(row.html + row.css < MAX_PAGE_WEIGHT, `${code}: HTML ${row.html} B + CSS ${row.css} B = ${row.html + row.css} B, over ${MAX_PAGE_WEIGHT} B`);
+  }
+  p.throwIfAny();
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  return rows.map((r) => `${r.code}: HTML ${kb(r.html)} + CSS ${kb(r.css)} = ${kb(r.html + r.css)} (on the wire with headers ${kb(r.htmlWire + r.cssWire)}; JS ${kb(r.js)})`).join('; ');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Run.
+
+const filters = process.argv.slice(2);
+const selected = filters.length ? tests.filter((t) => filters.some((f) => t.name.includes(f))) : tests;
+let passed = 0;
+let failed = 0;
+let postRefused = null; // the name of the failed submit test, to point later failures at it
+const started = Date.now();
+try {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+} catch (e) {
+  console.log(`FAIL browser: cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+console.log(`# Chromium ${browser.version()}, axe-core ${AXE_VERSION} (${AXE_TAGS.join(', ')}), server ${BASE}`);
+for (const t of selected) {
+  const t0 = Date.now();
+  const contextsBefore = new Set(browser.contexts());
+  let timer;
+  try {
+    const note = await Promise.race([
+      t.fn(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Failure(`timed out after ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS); }),
+    ]);
+    passed++;
+    console.log(`PASS ${t.name} (${Date.now() - t0} ms)${note ? `: ${note}` : ''}`);
+  } catch (e) {
+    failed++;
+    const message = e instanceof Failure ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
+    console.log(`FAIL ${t.name}: ${message}`);
+    for (const d of (e.details || [])) console.log(`    ${d}`);
+    if (t.name.startsWith('submit:')) postRefused = t.name;
+    else if (postRefused && /(got|HTTP) 403/.test(message)) console.log(`    (the same cause as "FAIL ${postRefused}": the browser's POST is refused)`);
+    if (!(e instanceof Failure) && e.stack) console.log(e.stack.split('\n').slice(1, 4).map((l) => `    ${l.trim()}`).join('\n'));
+  } finally {
+    clearTimeout(timer);
+    for (const c of browser.contexts()) if (!contextsBefore.has(c)) await c.close().catch(() => {});
+  }
+}
+await browser.close();
+console.log(`# ${selected.length} test(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Browser suite: start BINARY on a free loopback port with a fresh data dir, run run.mjs (headless
+# Debian Chromium driven by playwright-core, axe-core) against it, stop it.
+#
+#   tests/browser/run.sh BINARY [FILTER...]     (FILTERs: run only the tests whose name has one)
+#
+# Prints every test's PASS/FAIL line, then a last line `N passed, M failed`. Exits non-zero if
+# any test failed, the suite could not run, or the server died. Tools: tests/browser/install.sh.
+set -uo pipefail
+
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 BINARY [FILTER...]" >&2
+    exit 2
+fi
+bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+shift
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/guichet-browser.XXXXXX")"
+server_pid=""
+started=$SECONDS
+
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail_setup() {
+    echo "FAIL browser suite: $*"
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+command -v node >/dev/null || fail_setup "node is missing (Node.js 20 or later)"
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || fail_setup "${CHROMIUM:-/usr/bin/chromium} is missing (run tests/browser/install.sh)"
+[ -f "$here/node_modules/playwright-core/package.json" ] && [ -f "$here/node_modules/axe-core/axe.min.js" ] \
+    || fail_setup "playwright-core or axe-core is not installed (run tests/browser/install.sh)"
+
+free_port() {
+    node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+health() {
+    node -e 'fetch(process.argv[1] + "/health", { signal: AbortSignal.timeout(1000) })
+        .then(async (r) => process.exit((await r.text()).trim() === "ok" ? 0 : 1), () => process.exit(1));' "$1" 2>/dev/null
+}
+
+# Start the server; if the port was taken in the meantime, try another one.
+mkdir -p "$work/data"
+for attempt in 1 2 3; do
+    port="$(free_port)"
+    url="http://127.0.0.1:$port"
+    "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" 2>>"$work/server.log" &
+    server_pid=$!
+    for _ in $(seq 50); do
+        health "$url" && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    health "$url" && break
+    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+done
+if [ -z "$server_pid" ]; then
+    echo "FAIL server: did not answer /health; its log:"
+    sed 's/^/  server: /' "$work/server.log"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+echo "# server $bin on $url, data in $work/data"
+
+# run.mjs prints its own summary line: hold it back, the one printed below counts everything.
+GUICHET_URL="$url" GUICHET_DATA_DIR="$work/data" timeout 150 node "$here/run.mjs" "$@" 2>"$work/node.err" \
+    | tee "$work/out" | grep --line-buffered -vE '^[0-9]+ passed, [0-9]+ failed$'
+rc=${PIPESTATUS[0]}
+passed=$(grep -c '^PASS ' "$work/out")
+failed=$(grep -c '^FAIL ' "$work/out")
+
+# run.mjs exits 1 when some tests failed; anything else is the suite itself failing.
+if [ "$rc" -gt 1 ] || { [ "$rc" -eq 1 ] && [ "$failed" -eq 0 ]; } || [ $((passed + failed)) -eq 0 ]; then
+    echo "FAIL browser suite: run.mjs exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 150 s)')"
+    failed=$((failed + 1))
+fi
+if [ "$rc" -ne 0 ] && [ -s "$work/node.err" ]; then
+    tail -n 30 "$work/node.err" | sed 's/^/  node stderr: /'
+fi
+if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "FAIL server: died during the run; its log:"
+    tail -n 30 "$work/server.log" | sed 's/^/  server: /'
+    failed=$((failed + 1))
+    server_pid=""
+elif [ "$failed" -gt 0 ]; then
+    grep -E 'WARN|ERROR' "$work/server.log" | tail -n 20 | sed 's/^/  server log: /'
+fi
+echo "# total $((SECONDS - started)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
