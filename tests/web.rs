@@ -374,6 +374,42 @@ fn english_pages_and_http_details() {
     // Guichet's own requester block is in English; the town's French text says so.
     assert!(r.body.contains(">First name <span"), "{}", r.body);
     assert!(r.body.contains(r#"<fieldset class="group" lang="fr">"#));
+    // Validation messages in English, with the field's label and limits; a
+    // rule message written by the town stays French and says so.
+    let token = token_of(&r.body);
+    let bad = post_form(
+        &server,
+        "/demoville/services/room-booking?lang=en",
+        &form_body(&[
+            ("_token", &token),
+            ("requester.firstName", "Ann"),
+            ("requester.email", "ann@example"),
+            ("room", "salle-reunion"),
+            ("eventType", "meeting"),
+            ("eventDate", "2026-12-20"),
+            ("startTime", "18:00"),
+            ("endTime", "17:00"),
+            ("attendees", "500"),
+        ]),
+        "",
+    );
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("“Last name” is required."),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body
+            .contains("“Email address” is not a valid email address")
+    );
+    assert!(bad.body.contains("must be at most 200."));
+    assert!(
+        bad.body
+            .contains(r#"lang="fr">L'heure de fin doit être postérieure"#),
+        "{}",
+        bad.body
+    );
     let lookup = server.get("/demoville/track?lang=en");
     assert!(
         lookup
@@ -437,7 +473,7 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
     std::fs::create_dir_all(dir.join("i18n")).unwrap();
     std::fs::write(
         dir.join("i18n/fr.toml"),
-        "\"form.submit\" = \"Envoyer ma demande à la mairie\"\n",
+        "\"form.submit\" = \"Envoyer ma demande à la mairie\"\n\"error.required\" = \"Merci de remplir « {label} ».\"\n",
     )
     .unwrap();
     std::fs::write(
@@ -454,6 +490,18 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
     );
     let form = server.get("/demoville/services/room-booking");
     assert!(form.body.contains("Envoyer ma demande à la mairie"));
+    let token = token_of(&form.body);
+    let bad = post_form(
+        &server,
+        "/demoville/services/room-booking",
+        &form_body(&[("_token", &token), ("requester.firstName", "Ann")]),
+        "",
+    );
+    assert!(
+        bad.body.contains("Merci de remplir « Nom »."),
+        "{}",
+        bad.body
+    );
     assert!(form.body.contains("/demoville/assets/tenant.css?v="));
     assert!(
         form.header("content-security-policy")

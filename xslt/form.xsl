@@ -30,9 +30,8 @@
         <h2 id="error-summary-title"><xsl:call-template name="m"><xsl:with-param name="key">form.errors.title</xsl:with-param></xsl:call-template></h2>
         <p><xsl:call-template name="m"><xsl:with-param name="key">form.errors.intro</xsl:with-param></xsl:call-template></p>
         <ul>
-          <xsl:copy-of select="v:errors/@lang"/>
           <xsl:for-each select="v:errors/v:error">
-            <li><a href="#{@for}"><xsl:value-of select="."/></a></li>
+            <li><a href="#{@for}"><xsl:copy-of select="@lang"/><xsl:value-of select="."/></a></li>
           </xsl:for-each>
         </ul>
       </div>

@@ -352,8 +352,10 @@ mod tests {
         s.check().unwrap();
         let fr: HashMap<String, String> = toml::from_str(LANGUAGES[0].1).unwrap();
         let en: HashMap<String, String> = toml::from_str(LANGUAGES[1].1).unwrap();
+        // French validation messages come from the core; other languages
+        // word them in their catalogue ("error.CODE").
         let mut a: Vec<_> = fr.keys().collect();
-        let mut b: Vec<_> = en.keys().collect();
+        let mut b: Vec<_> = en.keys().filter(|k| !k.starts_with("error.")).collect();
         a.sort();
         b.sort();
         assert_eq!(a, b);

@@ -3,7 +3,9 @@
 //! Sites that run their own XSLT get these documents with `?format=xml`.
 
 use super::look::Look;
-use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
+use crate::core::catalogue::{
+    ADDRESS_PARTS, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, Service, TEXT_MAX,
+};
 use crate::core::forms::{FieldError, REQUESTER, RawValue};
 use crate::core::status::CitizenStatus;
 use crate::core::tenant::Tenant;
@@ -84,7 +86,12 @@ impl Frame<'_> {
 
     /// A message with `{name}` placeholders filled in.
     pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.message(key);
+        self.fill(&self.message(key), args)
+    }
+
+    /// Fills `{name}` placeholders of a text.
+    pub fn fill(&self, template: &str, args: &[(&str, &str)]) -> String {
+        let mut text = template.to_owned();
         for (k, v) in args {
             text = text.replace(&format!("{{{k}}}"), v);
         }
@@ -388,19 +395,20 @@ pub fn form(
     if let Some(notice) = notice {
         x.text("notice", &[], notice);
     }
+    let errors: Vec<Shown> = errors.iter().map(|e| localize(frame, service, e)).collect();
+    let errors = errors.as_slice();
     if !errors.is_empty() {
-        x.open("errors", &frame.french_text());
+        x.open("errors", &[]);
         for e in errors {
             let target = error_target(e, service);
-            x.text(
-                "error",
-                &[
-                    ("for", &field_id(&target)),
-                    ("path", &e.path),
-                    ("code", &e.code),
-                ],
-                &e.message,
-            );
+            let id = field_id(&target);
+            let mut attrs = vec![
+                ("for", id.as_str()),
+                ("path", e.path.as_str()),
+                ("code", e.code.as_str()),
+            ];
+            attrs.extend(error_lang(frame, e));
+            x.text("error", &attrs, &e.message);
         }
         x.close("errors");
     }
@@ -431,7 +439,7 @@ pub fn form(
 }
 
 /// The input an error points at: a group's error goes to its first input.
-fn error_target(error: &FieldError, service: &Service) -> String {
+fn error_target(error: &Shown, service: &Service) -> String {
     let path = &error.path;
     if path.is_empty() {
         return "form".into();
@@ -456,7 +464,130 @@ fn error_target(error: &FieldError, service: &Service) -> String {
     }
 }
 
-fn errors_at<'a>(errors: &'a [FieldError], path: &str) -> Vec<&'a FieldError> {
+/// An error as shown on the page.
+pub struct Shown {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+    /// The message stayed in French on a page in another language.
+    pub french: bool,
+}
+
+fn error_lang(frame: &Frame, e: &Shown) -> Vec<(&'static str, &'static str)> {
+    if e.french {
+        frame.french_text()
+    } else {
+        Vec::new()
+    }
+}
+
+/// An error in the page's language: the catalogue's `error.CODE` wording (a
+/// tenant may reword any of them, in French too) filled with the field's
+/// label and limits; otherwise the core's French message, marked as French
+/// when the page is not (rule messages of the town's definitions, say).
+fn localize(frame: &Frame, service: &Service, e: &FieldError) -> Shown {
+    let mut out = Shown {
+        path: e.path.clone(),
+        code: e.code.clone(),
+        message: e.message.clone(),
+        french: frame.lang != "fr",
+    };
+    let Some(template) = frame.message_opt(&format!("error.{}", e.code)) else {
+        return out;
+    };
+    out.french = false;
+    let (field, rest) = match e.path.strip_prefix("requester/") {
+        Some(rest) => (
+            REQUESTER_FIELDS
+                .iter()
+                .find(|f| rest.starts_with(f.name.as_str())),
+            rest,
+        ),
+        None => (
+            service
+                .fields
+                .iter()
+                .find(|f| e.path.split('/').next() == Some(f.name.as_str())),
+            e.path.as_str(),
+        ),
+    };
+    let requester = e.path.starts_with("requester/");
+    let field_label = field.map(|f| {
+        requester
+            .then(|| frame.message_opt(&format!("field.requester.{}", f.name)))
+            .flatten()
+            .unwrap_or_else(|| f.label.clone())
+    });
+    let part = rest
+        .split_once('/')
+        .and_then(|(_, p)| ADDRESS_PARTS.iter().find(|(n, ..)| *n == p));
+    let label = match (field_label, part) {
+        (Some(l), Some((name, part_label, _, _))) => {
+            let part_label = requester
+                .then(|| frame.message_opt(&format!("field.address.{name}")))
+                .flatten()
+                .unwrap_or_else(|| part_label.to_string());
+            format!(
+                "{l}{} {}",
+                if frame.lang == "fr" { " :" } else { ":" },
+                part_label.to_lowercase()
+            )
+        }
+        (Some(l), None) => l,
+        (None, _) if e.path == REQUESTER => frame.message("form.requester"),
+        (None, _) => String::new(),
+    };
+    let facets = field.map(|f| &f.facets);
+    let default_max = match field.map(|f| f.kind) {
+        Some(FieldType::LongText) => LONG_TEXT_MAX,
+        Some(FieldType::Email) => 254,
+        _ => TEXT_MAX,
+    };
+    let max = match (e.code.as_str(), part) {
+        (_, Some((_, _, _, max))) => max.to_string(),
+        ("too-long", _) => facets
+            .and_then(|f| f.max_length)
+            .unwrap_or(default_max)
+            .to_string(),
+        ("too-many-choices", _) => facets
+            .and_then(|f| f.max_items)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        _ => facets.and_then(|f| f.max.clone()).unwrap_or_default(),
+    };
+    let min = match e.code.as_str() {
+        "too-short" => facets
+            .and_then(|f| f.min_length)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        "too-few-choices" => facets
+            .and_then(|f| f.min_items)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        _ => facets.and_then(|f| f.min.clone()).unwrap_or_default(),
+    };
+    let length = facets
+        .and_then(|f| f.length)
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    let digits = facets
+        .and_then(|f| f.fraction_digits)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    out.message = frame.fill(
+        &template,
+        &[
+            ("label", &label),
+            ("min", &min),
+            ("max", &max),
+            ("length", &length),
+            ("digits", &digits),
+        ],
+    );
+    out
+}
+
+fn errors_at<'a>(errors: &'a [Shown], path: &str) -> Vec<&'a Shown> {
     errors.iter().filter(|e| e.path == path).collect()
 }
 
@@ -466,7 +597,7 @@ fn field_view(
     field: &Field,
     path: &str,
     entered: &Entered,
-    errors: &[FieldError],
+    errors: &[Shown],
 ) {
     let id = field_id(path);
     let input_name = path.replace('/', ".");
@@ -544,11 +675,10 @@ fn field_view(
     if let Some(help) = &field.help {
         x.text("help", &[], help);
     }
-    let mut error_attrs = frame.french_text();
     for e in errors_at(errors, path) {
-        error_attrs.push(("code", &e.code));
-        x.text("error", &error_attrs, &e.message);
-        error_attrs.pop();
+        let mut attrs = vec![("code", e.code.as_str())];
+        attrs.extend(error_lang(frame, e));
+        x.text("error", &attrs, &e.message);
     }
     match field.kind {
         FieldType::Address => {
@@ -600,9 +730,9 @@ fn field_view(
                     .unwrap_or_else(|| label.to_owned());
                 x.text("label", &[], &part_label);
                 for e in errors_at(errors, &sub) {
-                    error_attrs.push(("code", &e.code));
-                    x.text("error", &error_attrs, &e.message);
-                    error_attrs.pop();
+                    let mut attrs = vec![("code", e.code.as_str())];
+                    attrs.extend(error_lang(frame, e));
+                    x.text("error", &attrs, &e.message);
                 }
                 if let Some(v) = entered.values(&sub).first() {
                     x.text("value", &[], v);
