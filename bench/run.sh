@@ -9,14 +9,17 @@
 #                        `cargo build --release` if missing). It is copied first, so a rebuild
 #                        during the run does not change what is measured.
 #   ANCHORS=dir          the anchors folder (default: ../shared/anchors/soap from the repo root)
-#   REPS=3               repetitions per server and operation (compare medians of >= 3)
+#   REPS=3               rounds; each round measures every server once, in turn (both operations)
 #   WRK_ARGS="-t2 -c32 -d10s"   measured wrk run (the anchors' default)
 #   ANCHOR_TARGETS="gsoap-strict spyne-gunicorn"   compare.sh targets to run ("" to skip)
 #   DURABILITIES="full normal"   Guichet variants to run ("" to skip)
 #   DATA_PARENT=dir      where Guichet's fresh data folders go (default: the temporary work
 #                        folder, under $TMPDIR or /tmp); must be a real disk for `full` to mean fsync
-#   IDLE_MIN=85          before each server, wait (up to IDLE_WAIT=180 s) until the two cores are
-#                        at least this % idle, and say so if they never were
+#   IDLE_MIN=85 IDLE_WAIT=180   before each measurement, wait (up to IDLE_WAIT s) until the two
+#                        cores are at least IDLE_MIN % idle
+#   NOISE_MAX=5 RETRIES=3       a measurement during which other processes used more than
+#                        NOISE_MAX % of a core on average is set aside (results-disturbed.tsv) and
+#                        redone, up to RETRIES times; after that it is kept and flagged
 #   OUT=dir              where results and logs are kept (default: bench/out, git-ignored)
 #   KEEP_WORK=1          keep the temporary work folder
 # Needs: wrk, curl, python3, gsoap + libgsoap-dev (wsdl2h, soapcpp2, gcc), python3-venv; the spyne
@@ -25,15 +28,19 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ANCHORS=${ANCHORS:-$ROOT/../shared/anchors/soap}
-export REPS=${REPS:-3}
-export WRK_ARGS=${WRK_ARGS:-"-t2 -c32 -d10s"}
+REPS=${REPS:-3}
+WRK_ARGS=${WRK_ARGS:-"-t2 -c32 -d10s"}
+export WRK_ARGS
 ANCHOR_TARGETS=${ANCHOR_TARGETS-"gsoap-strict spyne-gunicorn"}
 DURABILITIES=${DURABILITIES-"full normal"}
 IDLE_MIN=${IDLE_MIN:-85}
 IDLE_WAIT=${IDLE_WAIT:-180}
+NOISE_MAX=${NOISE_MAX:-5}
+RETRIES=${RETRIES:-3}
 CACHE=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guichet-bench}
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=${OUT:-$ROOT/bench/out}
+DUR=$(sed -n 's/.*-d *\([0-9][0-9]*\)s.*/\1/p' <<<"$WRK_ARGS"); DUR=${DUR:-10}
 
 say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -43,12 +50,12 @@ for tool in wrk curl python3; do command -v "$tool" >/dev/null || die "$tool is 
 
 # ---------------------------------------------------------------- work folder and cleanup
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/guichet-bench.XXXXXX")
-GPID=""
+declare -A GPID=() GURL=() GDATA=() GYEAR=()
 cleanup() {
   set +e
-  [ -n "$GPID" ] && kill "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null
-  # anything still running from the work folder was started by this script (compare.sh starts
-  # the anchors in the background; they survive an interrupted compare.sh)
+  for v in "${!GPID[@]}"; do kill "${GPID[$v]}" 2>/dev/null && wait "${GPID[$v]}" 2>/dev/null; done
+  # anything still running from the work folder was started by this script: compare.sh starts
+  # the anchors in the background (they survive an interrupted compare.sh), and the noise watcher
   for p in /proc/[0-9]*; do
     pid=${p#/proc/}
     [ "$pid" = $$ ] && continue
@@ -75,6 +82,7 @@ cp -r "$ANCHORS" "$WORK/anchors"
 chmod -R u+w "$WORK/anchors"
 A=$WORK/anchors
 rm -f "$A/bench/results.tsv"
+touch "$A/bench/results.tsv" "$WORK/results-disturbed.tsv" "$WORK/conditions.tsv"
 if [[ " $ANCHOR_TARGETS " == *" gsoap"* ]]; then
   command -v soapcpp2 >/dev/null || die "gSOAP is missing: apt-get install -y --no-install-recommends gsoap libgsoap-dev"
   say "building the gSOAP anchor"
@@ -89,16 +97,7 @@ if [[ " $ANCHOR_TARGETS " == *" spyne"* ]]; then
   fi
   ln -s "$CACHE/venv" "$A/venv"
 fi
-
-# Guichet's side of the harness: the anchors' run_bench.sh and soap.lua read bench/<op>.xml from
-# the current folder, so Guichet gets its own folder with its own envelopes; results go to the
-# same results.tsv so that summarize.py shows everything in one table.
-G=$WORK/g
-mkdir -p "$G/bench"
-cp "$A/bench/run_bench.sh" "$A/bench/soap.lua" "$G/bench/"
-cp "$ROOT/bench/submit.xml" "$G/bench/submit.xml"
-touch "$A/bench/results.tsv"
-ln -s "$A/bench/results.tsv" "$G/bench/results.tsv"
+anchor_port() { case $1 in gsoap-strict) echo 8102;; gsoap-nonstrict) echo 8103;; spyne-gunicorn) echo 8111;; spyne-waitress) echo 8112;; spyne-wsgiref) echo 8110;; esac; }
 
 # ---------------------------------------------------------------- helpers
 cpu_idle() {  # percentage of idle CPU time over 2 s, all cores
@@ -118,8 +117,7 @@ quiet_check() {  # label: wait until the machine is idle enough, log how busy it
   done
   local note="idle=${idle}% load=$(cut -d' ' -f1-3 /proc/loadavg)"
   [ "$idle" -lt "$IDLE_MIN" ] && note="$note BUSY"
-  printf '%s\t%s\t%s\n' "$(date +%H:%M:%S)" "$label" "$note" >>"$WORK/conditions.tsv"
-  echo "   before $label: $note" >&2
+  printf '%s\t%s\t%s\n' "$(date +%H:%M:%S)" "$label" "before: $note" >>"$WORK/conditions.tsv"
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -130,7 +128,7 @@ soap_post() {  # url file -> prints "HTTP_CODE" on the first line then the body
 highest_reference() {  # data-dir year -> highest N such that YEAR-N is stored (binary search with `guichet export`)
   local dir=$1 year=$2 lo=0 hi=1 mid
   exists() { "$BIN" export --data-dir "$dir" "$(printf '%s-%06d' "$year" "$1")" >/dev/null 2>&1; }
-  while exists "$hi"; do lo=$hi; hi=$((hi * 2)); [ "$hi" -gt 99999999 ] && break; done
+  while [ "$hi" -le 99999999 ] && exists "$hi"; do lo=$hi; hi=$((hi * 2)); done
   while [ $((hi - lo)) -gt 1 ]; do mid=$(((lo + hi) / 2)); if exists "$mid"; then lo=$mid; else hi=$mid; fi; done
   echo "$lo"
 }
@@ -142,51 +140,37 @@ highest_reference() {  # data-dir year -> highest N such that YEAR-N is stored (
   echo "kernel:   $(uname -sr)"
   echo "guichet:  $("$BIN" --version 2>/dev/null) ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'))"
   echo "gsoap:    $(dpkg-query -W -f '${Version}' gsoap 2>/dev/null || echo '?'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
-  echo "wrk args: $WRK_ARGS, REPS=$REPS"
+  echo "wrk args: $WRK_ARGS, REPS=$REPS rounds"
   probe=$(mktemp -d "${DATA_PARENT:-$WORK}/fsync-probe.XXXXXX")
   t0=$(date +%s%N); dd if=/dev/zero of="$probe/f" bs=4k count=500 oflag=dsync status=none; t1=$(date +%s%N)
   echo "disk:     $(stat -f -c %T "$probe") under ${DATA_PARENT:-$WORK}; 500 x 4 KiB O_DSYNC writes: $(( (t1 - t0) / 500000 )) us each"
   rm -rf "$probe"
 } | tee "$WORK/machine.txt" >&2
 
-# CPU used by anything else during the runs (someone compiling, other servers), for the report
+# CPU used by anything else during the runs (someone compiling, other servers): see noise.py
 (cd "$WORK" && exec python3 "$ROOT/bench/noise.py" watch "$WORK" "$WORK/noise.log") &
 
-# ---------------------------------------------------------------- anchors
-for t in $ANCHOR_TARGETS; do
-  case $t in gsoap-strict) p=8102;; gsoap-nonstrict) p=8103;; spyne-gunicorn) p=8111;; spyne-waitress) p=8112;; spyne-wsgiref) p=8110;; *) p="";; esac
-  [ -n "$p" ] && port_busy "$p" && die "port $p (used by compare.sh for $t) is already taken on this machine"
-  say "anchor $t"
-  quiet_check "$t"
-  before=$(wc -l <"$A/bench/results.tsv")
-  # compare.sh ends with `wait` on a server that is not its child, hence a non-zero status: judge by
-  # the lines it added to results.tsv instead
-  (cd "$A" && TARGETS=$t bench/compare.sh) || true
-  [ $(($(wc -l <"$A/bench/results.tsv") - before)) -eq $((2 * REPS)) ] || die "compare.sh did not record $((2 * REPS)) runs for $t"
-  # compare.sh cannot wait for its servers (they are not its children): let them go away
-  for _ in $(seq 50); do { [ -n "$p" ] && port_busy "$p"; } || break; sleep 0.2; done
-  sleep 2
-done
-
-# ---------------------------------------------------------------- Guichet
-declare -A STORED=()
-STORED_ARGS=()
+# ---------------------------------------------------------------- Guichet servers
+# Each variant runs for the whole session with a fresh data folder, in its own folder holding the
+# anchors' run_bench.sh and soap.lua (they read bench/<op>.xml from the current folder) and its
+# own envelopes; every folder's bench/results.tsv is the same file, so summarize.py shows one table.
 for dur in $DURABILITIES; do
   label=guichet-$dur
-  say "$label"
-  quiet_check "$label"
+  G=$WORK/$label
+  mkdir -p "$G/bench"
+  cp "$A/bench/run_bench.sh" "$A/bench/soap.lua" "$G/bench/"
+  cp "$ROOT/bench/submit.xml" "$G/bench/submit.xml"
+  ln -s "$A/bench/results.tsv" "$G/bench/results.tsv"
   data=$(mktemp -d "${DATA_PARENT:-$WORK}/data-$dur.XXXXXX")
   port=$(free_port)
   url=http://127.0.0.1:$port/demoville/soap
-  log=$WORK/$label.log
-  (cd "$WORK" && exec "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$data" --durability "$dur") >"$log" 2>&1 &
-  GPID=$!
+  (cd "$WORK" && exec "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$data" --durability "$dur") >"$WORK/$label.log" 2>&1 &
+  GPID[$dur]=$!
   for _ in $(seq 100); do
-    kill -0 "$GPID" 2>/dev/null || { cat "$log" >&2; die "Guichet exited at start"; }
+    kill -0 "${GPID[$dur]}" 2>/dev/null || { cat "$WORK/$label.log" >&2; die "Guichet exited at start"; }
     curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/health" && break
     sleep 0.1
   done
-  echo "   $label on $url, data in $data ($(stat -f -c %T "$data") filesystem)" >&2
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$url?wsdl")" = 200 ] || die "no WSDL at $url?wsdl"
 
   # one submit to check the envelope and get a tracking code for GetRequestStatus
@@ -194,53 +178,111 @@ for dur in $DURABILITIES; do
   code=$(head -1 <<<"$resp")
   ref=$(sed -n 's|.*<reference>\([^<]*\)</reference>.*|\1|p' <<<"$resp" | head -1)
   tc=$(sed -n 's|.*<trackingCode>\([^<]*\)</trackingCode>.*|\1|p' <<<"$resp" | head -1)
-  [ "$code" = 200 ] && [ -n "$ref" ] && [ -n "$tc" ] || { echo "$resp" >&2; die "bench/submit.xml was not accepted (HTTP $code)"; }
-  year=${ref%%-*}
+  [ "$code" = 200 ] && [ -n "$ref" ] && [ -n "$tc" ] || { echo "$resp" >&2; die "bench/submit.xml was not accepted by $label (HTTP $code)"; }
   printf '%s' "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:g=\"urn:guichet:demoville\"><soapenv:Body><g:GetRequestStatus><g:trackingCode>$tc</g:trackingCode></g:GetRequestStatus></soapenv:Body></soapenv:Envelope>" >"$G/bench/get_status.xml"
   resp=$(soap_post "$url" "$G/bench/get_status.xml")
-  [ "$(head -1 <<<"$resp")" = 200 ] && grep -q "<reference>$ref</reference>" <<<"$resp" || { echo "$resp" >&2; die "GetRequestStatus for $tc failed"; }
-  echo "   submit -> $ref / $tc; GetRequestStatus answers 200 with that reference" >&2
+  [ "$(head -1 <<<"$resp")" = 200 ] && grep -q "<reference>$ref</reference>" <<<"$resp" || { echo "$resp" >&2; die "GetRequestStatus for $tc failed on $label"; }
+  GURL[$dur]=$url; GDATA[$dur]=$data; GYEAR[$dur]=${ref%%-*}
+  echo "   $label on $url, data in $data ($(stat -f -c %T "$data")); submit -> $ref / $tc, GetRequestStatus -> 200 with that reference" >&2
+done
 
-  (cd "$G" && for _ in $(seq "$REPS"); do bench/run_bench.sh "$label" "$url" $WRK_ARGS; done)
+# ---------------------------------------------------------------- measurements
+measure_once() {  # target -> one repetition (both operations) appended to results.tsv
+  local t=$1 p
+  case $t in
+    guichet-*)
+      (cd "$WORK/$t" && bench/run_bench.sh "$t" "${GURL[${t#guichet-}]}" $WRK_ARGS);;
+    *)
+      p=$(anchor_port "$t")
+      if [ -n "$p" ] && port_busy "$p"; then die "port $p (used by compare.sh for $t) is already taken on this machine"; fi
+      # compare.sh ends with `wait` on a server that is not its child (non-zero status): the check
+      # is on the lines it adds to results.tsv, in measure()
+      (cd "$A" && REPS=1 TARGETS=$t bench/compare.sh) || true
+      # let the server go away (compare.sh cannot wait for it; gunicorn stops gracefully)
+      for _ in $(seq 50); do { [ -n "$p" ] && port_busy "$p"; } || break; sleep 0.2; done
+      sleep 1;;
+  esac
+}
+measure() {  # target round: measure once; set aside and redo a disturbed measurement
+  local t=$1 round=$2 attempt=0 before
+  while :; do
+    quiet_check "$t"
+    before=$(wc -l <"$A/bench/results.tsv")
+    measure_once "$t"
+    [ $(($(wc -l <"$A/bench/results.tsv") - before)) -eq 2 ] || die "no results recorded for $t"
+    if python3 "$ROOT/bench/noise.py" check "$WORK/noise.log" "$A/bench/results.tsv" "$DUR" "$before" "$NOISE_MAX" >"$WORK/check.txt"; then
+      printf '%s\t%s\tround %s: clean (attempt %s)\n' "$(date +%H:%M:%S)" "$t" "$round" $((attempt + 1)) >>"$WORK/conditions.tsv"
+      return
+    fi
+    cat "$WORK/check.txt" >&2
+    if [ "$attempt" -ge "$RETRIES" ]; then
+      printf '%s\t%s\tround %s: DISTURBED, kept after %s attempts\n' "$(date +%H:%M:%S)" "$t" "$round" $((attempt + 1)) >>"$WORK/conditions.tsv"
+      return
+    fi
+    echo "   $t was disturbed by other processes: setting that measurement aside and redoing it" >&2
+    tail -n +$((before + 1)) "$A/bench/results.tsv" >>"$WORK/results-disturbed.tsv"
+    head -n "$before" "$A/bench/results.tsv" >"$WORK/results.tmp"
+    cat "$WORK/results.tmp" >"$A/bench/results.tsv"
+    printf '%s\t%s\tround %s: disturbed, redone\n' "$(date +%H:%M:%S)" "$t" "$round" >>"$WORK/conditions.tsv"
+    attempt=$((attempt + 1))
+  done
+}
 
-  kill "$GPID"; wait "$GPID" 2>/dev/null || true; GPID=""
-  n=$(highest_reference "$data" "$year")
+TARGETS=()
+for t in $ANCHOR_TARGETS; do TARGETS+=("$t"); done
+for dur in $DURABILITIES; do TARGETS+=("guichet-$dur"); done
+for round in $(seq "$REPS"); do
+  say "round $round of $REPS: ${TARGETS[*]}"
+  for t in "${TARGETS[@]}"; do measure "$t" "$round"; done
+done
+
+# ---------------------------------------------------------------- stop Guichet, count what it stored
+STORED_ARGS=()
+STORED_TEXT=""
+for dur in $DURABILITIES; do
+  kill "${GPID[$dur]}"; wait "${GPID[$dur]}" 2>/dev/null || true; unset "GPID[$dur]"
+  n=$(highest_reference "${GDATA[$dur]}" "${GYEAR[$dur]}")
   extra=""
-  if command -v sqlite3 >/dev/null && [ -f "$data/guichet.sqlite3" ]; then
-    extra=", sqlite3 count(*) of requests: $(sqlite3 "$data/guichet.sqlite3" 'SELECT count(*) FROM requests' 2>&1)"
+  if command -v sqlite3 >/dev/null && [ -f "${GDATA[$dur]}/guichet.sqlite3" ]; then
+    extra="; sqlite3: $(sqlite3 "${GDATA[$dur]}/guichet.sqlite3" 'SELECT count(*) FROM requests' 2>&1) rows in requests"
   fi
-  STORED[$label]="highest stored reference $year-$(printf %06d "$n")$extra"
-  STORED_ARGS+=("$label=$n")
-  printf '%s\t%s\tstored=%s\n' "$(date +%H:%M:%S)" "$label" "$n" >>"$WORK/conditions.tsv"
-  echo "   $label: ${STORED[$label]}" >&2
-  problems=$(grep -cE ' (WARN|ERROR) ' "$log" || true)
-  [ "$problems" -gt 0 ] && { echo "   $label logged $problems WARN/ERROR lines, first ones:" >&2; grep -E ' (WARN|ERROR) ' "$log" | head -5 >&2; }
-  sleep 2
+  STORED_ARGS+=("guichet-$dur=$n")
+  STORED_TEXT+="guichet-$dur: highest stored reference ${GYEAR[$dur]}-$(printf %06d "$n")$extra"$'\n'
 done
 
 # ---------------------------------------------------------------- results
 mkdir -p "$OUT"
 cp "$A/bench/results.tsv" "$OUT/results-$STAMP.tsv"
+cp "$WORK/results-disturbed.tsv" "$OUT/results-disturbed-$STAMP.tsv"
 cp "$WORK/machine.txt" "$OUT/machine-$STAMP.txt"
-cp "$WORK/conditions.tsv" "$OUT/conditions-$STAMP.tsv" 2>/dev/null || true
-dur=$(sed -n 's/.*-d *\([0-9][0-9]*\)s.*/\1/p' <<<"$WRK_ARGS"); dur=${dur:-10}
-python3 "$ROOT/bench/noise.py" report "$WORK/noise.log" "$A/bench/results.tsv" "$dur" >"$OUT/noise-$STAMP.txt" 2>&1 || true
-for f in "$WORK"/guichet-*.log; do [ -f "$f" ] && cp "$f" "$OUT/$(basename "$f" .log)-$STAMP.log"; done
+cp "$WORK/conditions.tsv" "$OUT/conditions-$STAMP.tsv"
+python3 "$ROOT/bench/noise.py" report "$WORK/noise.log" "$A/bench/results.tsv" "$DUR" "$NOISE_MAX" >"$OUT/noise-$STAMP.txt" 2>&1 || true
+for dur in $DURABILITIES; do cp "$WORK/guichet-$dur.log" "$OUT/guichet-$dur-$STAMP.log"; done
 
 say "medians (anchors' summarize.py)"
 (cd "$A" && python3 bench/summarize.py)
 say "ratios to gsoap-strict, median p99, errors (bench/ratios.py)"
 python3 "$ROOT/bench/ratios.py" "$A/bench/results.tsv"
 say "sanity check: requests stored by Guichet"
-for k in "${!STORED[@]}"; do echo "$k: ${STORED[$k]}"; done
-python3 "$ROOT/bench/ratios.py" --stored "$A/bench/results.tsv" "${STORED_ARGS[@]}"
-echo
-echo "conditions before each server (idle over 2 s; BUSY = another load was running):"
+printf '%s' "$STORED_TEXT"
+cat "$A/bench/results.tsv" "$WORK/results-disturbed.tsv" >"$WORK/results-all.tsv"  # set-aside runs stored requests too
+if [ ${#STORED_ARGS[@]} -gt 0 ]; then python3 "$ROOT/bench/ratios.py" --stored "$WORK/results-all.tsv" "${STORED_ARGS[@]}"; fi
+for dur in $DURABILITIES; do
+  problems=$(grep -cE ' (WARN|ERROR) ' "$WORK/guichet-$dur.log" || true)
+  if [ "$problems" -gt 0 ]; then
+    echo "guichet-$dur logged $problems WARN/ERROR lines, first ones:"
+    grep -E ' (WARN|ERROR) ' "$WORK/guichet-$dur.log" | head -5
+  else
+    echo "guichet-$dur logged no WARN/ERROR line"
+  fi
+done
+say "conditions (idle before each measurement; measurements set aside because other processes used the CPU)"
 cat "$WORK/conditions.tsv"
 echo
-echo "CPU used by other processes during each measured run (100 = one core; DISTURBED = mean > 15):"
+echo "CPU used by other processes during each kept measurement (100 = one core; DISTURBED = mean above NOISE_MAX=$NOISE_MAX):"
 cat "$OUT/noise-$STAMP.txt"
-echo "results kept in $OUT/results-$STAMP.tsv"
+echo
+echo "results kept in $OUT/*-$STAMP.*"
 if grep -vq $'\tok$' "$A/bench/results.tsv"; then
   echo "WARNING: some runs had non-2xx responses or socket errors:" >&2
   grep -v $'\tok$' "$A/bench/results.tsv" >&2

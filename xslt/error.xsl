@@ -8,6 +8,6 @@
 
   <xsl:template name="content">
     <p><xsl:value-of select="v:error"/></p>
-    <p><a href="{v:site/v:home}"><xsl:call-template name="m"><xsl:with-param name="key">error.back</xsl:with-param></xsl:call-template></a></p>
+    <p><a href="{v:site/v:home}"><xsl:call-template name="m"><xsl:with-param name="key">page.back</xsl:with-param></xsl:call-template></a></p>
   </xsl:template>
 </xsl:stylesheet>

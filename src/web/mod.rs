@@ -375,8 +375,8 @@ fn not_found(site: &Site, frame: &Frame, req: &PageRequest) -> Response<Body> {
     let v = view::error(
         frame,
         404,
-        &frame.message("error.not-found"),
-        &frame.message("error.not-found-text"),
+        &frame.message("page.not-found"),
+        &frame.message("page.not-found-text"),
     );
     page(
         site,
