@@ -6,6 +6,7 @@
 //! module knows how a form is shown or transported: the SOAP schema, the HTML
 //! form and the validator are all derived from the same [`Field`] list.
 
+use super::workflow::{self, StepRules};
 use crate::xml::{self, Element};
 use regex::Regex;
 use std::fmt;
@@ -58,6 +59,8 @@ pub struct Step {
     /// Label shown to the citizen; `None` hides the step from the citizen.
     pub citizen_label: Option<String>,
     pub kind: StepKind,
+    /// Owning department, buttons, automatic actions and timed jumps.
+    pub rules: StepRules,
 }
 
 /// What a request waits for in a step, or how it ended.
@@ -459,16 +462,19 @@ impl Service {
             let kind_name = el.attr("kind").unwrap_or("agent");
             let kind = StepKind::from_name(kind_name)
                 .ok_or_else(|| err(format!("step {id:?}: unknown kind {kind_name:?}")))?;
+            let rules = workflow::parse_step_rules(el).map_err(&err)?;
             steps.push(Step {
                 id,
                 label,
                 citizen_label,
                 kind,
+                rules,
             });
         }
         if steps.is_empty() {
             return Err(err("the workflow needs at least one step".into()));
         }
+        workflow::check_workflow(&steps).map_err(&err)?;
 
         Ok(Service {
             code,

@@ -9,3 +9,4 @@ pub mod intake;
 pub mod status;
 pub mod tenant;
 pub mod tracking;
+pub mod workflow;

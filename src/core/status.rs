@@ -104,12 +104,22 @@ pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) ->
         _ if record.step == service.first_step().id && record.history.len() <= 1 => State::Received,
         _ => State::InProgress,
     };
+    // The normal outcome is the first final step; other endings (refused,
+    // not our responsibility) are shown only when they happened.
+    let normal_end = service
+        .steps
+        .iter()
+        .find(|s| s.kind.is_final())
+        .map(|s| s.id.as_str());
     let steps = service
         .steps
         .iter()
         .filter_map(|step| {
             let label = step.citizen_label.clone()?;
             let reached = record.history.iter().rev().find(|h| h.step == step.id);
+            if step.kind.is_final() && reached.is_none() && Some(step.id.as_str()) != normal_end {
+                return None;
+            }
             Some(CitizenStep {
                 label,
                 done: reached.is_some(),

@@ -1,0 +1,1142 @@
+//! The workflow engine: how a request moves through the steps of its service.
+//!
+//! Pure: given a service definition (the version the request was submitted
+//! under), the request's current [`RequestState`], who acts and what they ask,
+//! and the time, [`apply`] returns the new state, the history events to record
+//! and the effects to carry out (messages to queue, exports to mark), or why it
+//! is refused. The store applies an outcome in one transaction; nothing here
+//! reads a clock or touches a database.
+
+use super::catalogue::{Service, Step, StepKind};
+use crate::xml::Element;
+use jiff::{Span, Timestamp};
+
+/// A role an agent holds in a department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Sees the department's requests.
+    Reader,
+    /// Moves them through their steps, answers, transfers.
+    Handler,
+    /// Approves answers prepared by other departments.
+    Validator,
+}
+
+impl Role {
+    pub fn from_name(name: &str) -> Option<Role> {
+        Some(match name {
+            "reader" => Role::Reader,
+            "handler" => Role::Handler,
+            "validator" => Role::Validator,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Handler => "handler",
+            Role::Validator => "validator",
+        }
+    }
+}
+
+/// A button agents see in a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub id: String,
+    pub label: String,
+    /// Roles (in the request's department) allowed to press it.
+    pub roles: Vec<Role>,
+    /// Step the request goes to.
+    pub to: String,
+    pub comment_required: bool,
+    /// Message template sent to the citizen, if any.
+    pub message: Option<String>,
+}
+
+/// What happens by itself when a request enters a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Automatic {
+    /// The request goes to this department.
+    Assign { department: String },
+    /// The request moves on at once.
+    Jump { to: String },
+    /// A message to the citizen is queued.
+    Message { template: String },
+    /// The request is marked for export to business software.
+    Export,
+}
+
+/// A jump after some days without action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeout {
+    pub days: u32,
+    /// Counted from entering the step (`entered`) or from the request's
+    /// creation (`created`).
+    pub since_creation: bool,
+    pub to: String,
+}
+
+/// The workflow part of a step, read from its definition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepRules {
+    pub department: Option<String>,
+    pub colour: Option<String>,
+    pub actions: Vec<Action>,
+    pub on_enter: Vec<Automatic>,
+    pub timeouts: Vec<Timeout>,
+}
+
+/// Reads the children of a `<step>`: `<action>`, `<onEnter>`, `<timeout>`.
+pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
+    let id = step.attr("id").unwrap_or_default();
+    let mut rules = StepRules {
+        department: step.attr("department").map(str::to_owned),
+        colour: step.attr("colour").map(str::to_owned),
+        ..StepRules::default()
+    };
+    if let Some(colour) = &rules.colour {
+        let hex = colour.strip_prefix('#').unwrap_or("");
+        if !(matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return Err(format!(
+                "step {id}: colour {colour:?} must be #rgb or #rrggbb"
+            ));
+        }
+    }
+    for el in &step.children {
+        match el.name.as_str() {
+            "action" => {
+                let attr = |n: &str| {
+                    el.attr(n)
+                        .map(str::to_owned)
+                        .ok_or_else(|| format!("step {id}: <action> needs {n}"))
+                };
+                let roles = el
+                    .attr("roles")
+                    .unwrap_or("handler")
+                    .split_whitespace()
+                    .map(|r| {
+                        Role::from_name(r).ok_or_else(|| format!("step {id}: unknown role {r:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                rules.actions.push(Action {
+                    id: attr("id")?,
+                    label: attr("label")?,
+                    roles,
+                    to: attr("to")?,
+                    comment_required: el.attr("comment") == Some("required"),
+                    message: el.attr("message").map(str::to_owned),
+                });
+            }
+            "onEnter" => {
+                for a in &el.children {
+                    let attr = |n: &str| {
+                        a.attr(n)
+                            .map(str::to_owned)
+                            .ok_or_else(|| format!("step {id}: <{}> needs {n}", a.name))
+                    };
+                    rules.on_enter.push(match a.name.as_str() {
+                        "assign" => Automatic::Assign {
+                            department: attr("department")?,
+                        },
+                        "jump" => Automatic::Jump { to: attr("to")? },
+                        "message" => Automatic::Message {
+                            template: attr("template")?,
+                        },
+                        "export" => Automatic::Export,
+                        other => {
+                            return Err(format!("step {id}: unknown automatic action <{other}>"));
+                        }
+                    });
+                }
+            }
+            "timeout" => {
+                let days = el
+                    .attr("days")
+                    .and_then(|d| d.parse().ok())
+                    .ok_or_else(|| format!("step {id}: <timeout days> must be a whole number"))?;
+                let since_creation = match el.attr("since").unwrap_or("entered") {
+                    "entered" => false,
+                    "created" => true,
+                    other => {
+                        return Err(format!(
+                            "step {id}: timeout since {other:?}: entered or created"
+                        ));
+                    }
+                };
+                let to = el
+                    .attr("to")
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("step {id}: <timeout> needs to"))?;
+                rules.timeouts.push(Timeout {
+                    days,
+                    since_creation,
+                    to,
+                });
+            }
+            other => return Err(format!("step {id}: unknown element <{other}>")),
+        }
+    }
+    Ok(rules)
+}
+
+/// Checks that every target step exists and jumps cannot loop forever.
+pub fn check_workflow(steps: &[Step]) -> Result<(), String> {
+    let exists = |to: &str| steps.iter().any(|s| s.id == to);
+    for step in steps {
+        let targets = step
+            .rules
+            .actions
+            .iter()
+            .map(|a| a.to.as_str())
+            .chain(step.rules.timeouts.iter().map(|t| t.to.as_str()))
+            .chain(step.rules.on_enter.iter().filter_map(|a| match a {
+                Automatic::Jump { to } => Some(to.as_str()),
+                _ => None,
+            }));
+        for to in targets {
+            if !exists(to) {
+                return Err(format!(
+                    "step {}: target step {to:?} does not exist",
+                    step.id
+                ));
+            }
+        }
+        let mut ids: Vec<&str> = step.rules.actions.iter().map(|a| a.id.as_str()).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(format!("step {}: two actions have the same id", step.id));
+        }
+    }
+    // Jumps on entering must not come back to where they started.
+    for start in steps {
+        let mut at = start;
+        for _ in 0..=steps.len() {
+            let next = at.rules.on_enter.iter().find_map(|a| match a {
+                Automatic::Jump { to } => steps.iter().find(|s| &s.id == to),
+                _ => None,
+            });
+            match next {
+                Some(n) if n.id == start.id => {
+                    return Err(format!("step {}: automatic jumps form a loop", start.id));
+                }
+                Some(n) => at = n,
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Someone acting on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub login: String,
+    pub name: String,
+    /// Tenant administrator: every right in every department.
+    pub admin: bool,
+    /// `(department code, role)`.
+    pub roles: Vec<(String, Role)>,
+}
+
+impl Agent {
+    /// Whether the agent holds `role` in `department`. A handler or validator
+    /// is also a reader; an administrator holds every role.
+    pub fn can(&self, department: &str, role: Role) -> bool {
+        self.admin
+            || self
+                .roles
+                .iter()
+                .any(|(d, r)| d == department && (*r == role || role == Role::Reader))
+    }
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestState {
+    pub step: String,
+    /// Department holding the request.
+    pub department: String,
+    pub created_at: Timestamp,
+    /// When the current step was entered.
+    pub entered_at: Timestamp,
+    /// Put on hold until the citizen answers.
+    pub waiting_for_citizen: bool,
+    /// An answer waiting for the emitting department's validation.
+    pub validation: Option<PendingValidation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingValidation {
+    /// Department that prepared the answer.
+    pub from: String,
+    /// Department asked to validate it.
+    pub to: String,
+    pub answer: String,
+}
+
+/// What someone asks of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Press a step's button.
+    Act {
+        action: String,
+        comment: Option<String>,
+    },
+    /// Hand the request to another department.
+    Transfer { to: String, comment: Option<String> },
+    /// Ask another department to validate an answer before it goes out.
+    AskValidation { to: String, answer: String },
+    /// Validate (or send back) the pending answer.
+    Decide {
+        approve: bool,
+        comment: Option<String>,
+    },
+    /// A note for agents only.
+    Note { text: String },
+    /// A message to the citizen.
+    Answer { text: String },
+    /// Wait for the citizen.
+    Hold { comment: String },
+    /// The citizen answered: back to the agents.
+    Resume { comment: Option<String> },
+    /// Take a finished request up again.
+    Reopen { comment: String },
+}
+
+/// One line of a request's history (and of the tenant's audit journal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// `agent:LOGIN`, `system`, `citizen:CHANNEL`.
+    pub actor: String,
+    /// `submitted`, an action id, `transfer`, `note`, `timeout`…
+    pub action: String,
+    pub from_step: Option<String>,
+    pub to_step: Option<String>,
+    pub comment: Option<String>,
+    /// Shown to the citizen (step changes into citizen-visible steps, answers).
+    pub citizen_visible: bool,
+}
+
+/// Something the store must do, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Queue a message to the citizen (template id, or the answer's text).
+    MessageCitizen {
+        template: Option<String>,
+        text: Option<String>,
+    },
+    /// Tell a department's agents (transfer, validation asked).
+    NotifyDepartment { department: String, reason: String },
+    /// Mark the request for export to business software.
+    Export,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub state: RequestState,
+    pub events: Vec<Event>,
+    pub effects: Vec<Effect>,
+}
+
+/// Why a command is refused, in words an agent understands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("vous n'avez pas le droit de faire cela pour ce service ({0})")]
+    NotAllowed(&'static str),
+    #[error("cette action n'existe pas à cette étape")]
+    UnknownAction,
+    #[error("un commentaire est obligatoire pour cette action")]
+    CommentRequired,
+    #[error("la demande est terminée : rouvrez-la d'abord")]
+    Finished,
+    #[error("la demande n'est pas terminée")]
+    NotFinished,
+    #[error("service inconnu : {0}")]
+    UnknownDepartment(String),
+    #[error("aucune validation n'est en attente")]
+    NoValidationPending,
+    #[error("une validation est déjà en attente")]
+    ValidationPending,
+    #[error("la demande n'est pas en attente du demandeur")]
+    NotWaiting,
+    #[error("le texte est vide")]
+    Empty,
+}
+
+fn step<'a>(service: &'a Service, id: &str) -> &'a Step {
+    service.step(id).unwrap_or_else(|| service.first_step())
+}
+
+/// The state of a new request, with what entering its first step does.
+pub fn start(service: &Service, now: Timestamp, channel: &str) -> Outcome {
+    let first = service.first_step();
+    let state = RequestState {
+        step: first.id.clone(),
+        department: first
+            .rules
+            .department
+            .clone()
+            .unwrap_or_else(|| service.department.code.clone()),
+        created_at: now,
+        entered_at: now,
+        waiting_for_citizen: false,
+        validation: None,
+    };
+    let mut out = Outcome {
+        state,
+        events: vec![Event {
+            actor: format!("citizen:{channel}"),
+            action: "submitted".into(),
+            from_step: None,
+            to_step: Some(first.id.clone()),
+            comment: None,
+            citizen_visible: first.citizen_label.is_some(),
+        }],
+        effects: vec![Effect::NotifyDepartment {
+            department: service.department.code.clone(),
+            reason: "new-request".into(),
+        }],
+    };
+    on_enter(service, &mut out, now);
+    out
+}
+
+/// Moves to `to`, records it, and runs what entering it does.
+fn enter(
+    service: &Service,
+    out: &mut Outcome,
+    to: &str,
+    actor: &str,
+    action: &str,
+    comment: Option<String>,
+    now: Timestamp,
+) {
+    let from = out.state.step.clone();
+    let target = step(service, to);
+    out.state.step = target.id.clone();
+    out.state.entered_at = now;
+    if let Some(d) = &target.rules.department {
+        out.state.department = d.clone();
+    }
+    out.events.push(Event {
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        from_step: Some(from),
+        to_step: Some(target.id.clone()),
+        comment,
+        citizen_visible: target.citizen_label.is_some(),
+    });
+    on_enter(service, out, now);
+}
+
+fn on_enter(service: &Service, out: &mut Outcome, now: Timestamp) {
+    // Jumps are checked loop-free when the definition loads; the bound is a
+    // second guard.
+    for _ in 0..service.steps.len() {
+        let current = step(service, &out.state.step).clone();
+        let mut jump = None;
+        for auto in &current.rules.on_enter {
+            match auto {
+                Automatic::Assign { department } => {
+                    if out.state.department != *department {
+                        out.state.department = department.clone();
+                        out.effects.push(Effect::NotifyDepartment {
+                            department: department.clone(),
+                            reason: "assigned".into(),
+                        });
+                    }
+                }
+                Automatic::Message { template } => out.effects.push(Effect::MessageCitizen {
+                    template: Some(template.clone()),
+                    text: None,
+                }),
+                Automatic::Export => out.effects.push(Effect::Export),
+                Automatic::Jump { to } => jump = Some(to.clone()),
+            }
+        }
+        let Some(to) = jump else { return };
+        let target = step(service, &to).clone();
+        let from = std::mem::replace(&mut out.state.step, target.id.clone());
+        out.state.entered_at = now;
+        if let Some(d) = &target.rules.department {
+            out.state.department = d.clone();
+        }
+        out.events.push(Event {
+            actor: "system".into(),
+            action: "jump".into(),
+            from_step: Some(from),
+            to_step: Some(target.id.clone()),
+            comment: None,
+            citizen_visible: target.citizen_label.is_some(),
+        });
+    }
+}
+
+fn text(comment: Option<String>) -> Option<String> {
+    comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+}
+
+/// Applies an agent's command. `departments` are the tenant's department codes.
+pub fn apply(
+    service: &Service,
+    state: &RequestState,
+    agent: &Agent,
+    command: Command,
+    departments: &[String],
+    now: Timestamp,
+) -> Result<Outcome, Refusal> {
+    let current = step(service, &state.step);
+    let dept = state.department.as_str();
+    let finished = current.kind.is_final();
+    let actor = format!("agent:{}", agent.login);
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    let require = |role: Role, what: &'static str| {
+        if agent.can(dept, role) {
+            Ok(())
+        } else {
+            Err(Refusal::NotAllowed(what))
+        }
+    };
+    let event = |action: &str, comment: Option<String>, visible: bool| Event {
+        actor: actor.clone(),
+        action: action.to_owned(),
+        from_step: Some(state.step.clone()),
+        to_step: None,
+        comment,
+        citizen_visible: visible,
+    };
+    match command {
+        Command::Act { action, comment } => {
+            if finished {
+                return Err(Refusal::Finished);
+            }
+            let a = current
+                .rules
+                .actions
+                .iter()
+                .find(|a| a.id == action)
+                .ok_or(Refusal::UnknownAction)?;
+            if !a.roles.iter().any(|r| agent.can(dept, *r)) {
+                return Err(Refusal::NotAllowed("rôle insuffisant"));
+            }
+            let comment = text(comment);
+            if a.comment_required && comment.is_none() {
+                return Err(Refusal::CommentRequired);
+            }
+            if let Some(template) = &a.message {
+                out.effects.push(Effect::MessageCitizen {
+                    template: Some(template.clone()),
+                    text: None,
+                });
+            }
+            out.state.waiting_for_citizen = false;
+            enter(
+                service,
+                &mut out,
+                &a.to.clone(),
+                &actor,
+                &a.id,
+                comment,
+                now,
+            );
+        }
+        Command::Transfer { to, comment } => {
+            require(Role::Handler, "transférer")?;
+            if finished {
+                return Err(Refusal::Finished);
+            }
+            if !departments.contains(&to) {
+                return Err(Refusal::UnknownDepartment(to));
+            }
+            out.state.department = to.clone();
+            let mut e = event("transfer", text(comment), false);
+            e.to_step = Some(state.step.clone());
+            out.events.push(e);
+            out.effects.push(Effect::NotifyDepartment {
+                department: to,
+                reason: "transferred".into(),
+            });
+        }
+        Command::AskValidation { to, answer } => {
+            require(Role::Handler, "demander une validation")?;
+            if finished {
+                return Err(Refusal::Finished);
+            }
+            if state.validation.is_some() {
+                return Err(Refusal::ValidationPending);
+            }
+            if !departments.contains(&to) {
+                return Err(Refusal::UnknownDepartment(to));
+            }
+            let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
+            out.state.validation = Some(PendingValidation {
+                from: dept.to_owned(),
+                to: to.clone(),
+                answer: answer.clone(),
+            });
+            out.events
+                .push(event("ask-validation", Some(answer), false));
+            out.effects.push(Effect::NotifyDepartment {
+                department: to,
+                reason: "validation-asked".into(),
+            });
+        }
+        Command::Decide { approve, comment } => {
+            let pending = state
+                .validation
+                .clone()
+                .ok_or(Refusal::NoValidationPending)?;
+            if !agent.can(&pending.to, Role::Validator) {
+                return Err(Refusal::NotAllowed("valider"));
+            }
+            out.state.validation = None;
+            let comment = text(comment);
+            if approve {
+                out.events.push(event("validated", comment, false));
+                out.events
+                    .push(event("answer", Some(pending.answer.clone()), true));
+                out.effects.push(Effect::MessageCitizen {
+                    template: None,
+                    text: Some(pending.answer),
+                });
+            } else {
+                out.events.push(event("validation-refused", comment, false));
+                out.effects.push(Effect::NotifyDepartment {
+                    department: pending.from,
+                    reason: "validation-refused".into(),
+                });
+            }
+        }
+        Command::Note { text: note } => {
+            require(Role::Reader, "annoter")?;
+            let note = text(Some(note)).ok_or(Refusal::Empty)?;
+            out.events.push(event("note", Some(note), false));
+        }
+        Command::Answer { text: answer } => {
+            require(Role::Handler, "répondre")?;
+            let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
+            out.events.push(event("answer", Some(answer.clone()), true));
+            out.effects.push(Effect::MessageCitizen {
+                template: None,
+                text: Some(answer),
+            });
+        }
+        Command::Hold { comment } => {
+            require(Role::Handler, "mettre en attente")?;
+            if finished {
+                return Err(Refusal::Finished);
+            }
+            let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
+            out.state.waiting_for_citizen = true;
+            out.events.push(event("hold", Some(comment.clone()), true));
+            out.effects.push(Effect::MessageCitizen {
+                template: None,
+                text: Some(comment),
+            });
+        }
+        Command::Resume { comment } => {
+            require(Role::Handler, "reprendre")?;
+            if !state.waiting_for_citizen {
+                return Err(Refusal::NotWaiting);
+            }
+            out.state.waiting_for_citizen = false;
+            out.events.push(event("resume", text(comment), false));
+        }
+        Command::Reopen { comment } => {
+            require(Role::Handler, "rouvrir")?;
+            if !finished {
+                return Err(Refusal::NotFinished);
+            }
+            let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
+            // Back to the last step an agent worked in before the end.
+            let target = service
+                .steps
+                .iter()
+                .rev()
+                .find(|s| !s.kind.is_final() && s.kind != StepKind::Automatic)
+                .unwrap_or_else(|| service.first_step())
+                .id
+                .clone();
+            enter(
+                service,
+                &mut out,
+                &target,
+                &actor,
+                "reopen",
+                Some(comment),
+                now,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Timed jumps: what the scheduler does to a request at `now`, if anything.
+pub fn tick(service: &Service, state: &RequestState, now: Timestamp) -> Option<Outcome> {
+    let current = step(service, &state.step);
+    if current.kind.is_final() || state.waiting_for_citizen {
+        return None;
+    }
+    let due = current.rules.timeouts.iter().find(|t| {
+        let since = if t.since_creation {
+            state.created_at
+        } else {
+            state.entered_at
+        };
+        since
+            .checked_add(Span::new().hours(24 * i64::from(t.days)))
+            .is_ok_and(|at| at <= now)
+    })?;
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    enter(
+        service,
+        &mut out,
+        &due.to.clone(),
+        "system",
+        "timeout",
+        None,
+        now,
+    );
+    Some(out)
+}
+
+/// The actions an agent may take on a request now, for the request page.
+pub fn available_actions<'a>(
+    service: &'a Service,
+    state: &RequestState,
+    agent: &Agent,
+) -> Vec<&'a Action> {
+    let current = step(service, &state.step);
+    if current.kind.is_final() {
+        return Vec::new();
+    }
+    current
+        .rules
+        .actions
+        .iter()
+        .filter(|a| a.roles.iter().any(|r| agent.can(&state.department, *r)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::builtin;
+
+    fn service(code: &str) -> Service {
+        builtin::services()
+            .into_iter()
+            .find(|s| s.code == code)
+            .unwrap()
+    }
+
+    fn at(day: i64) -> Timestamp {
+        let start: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        start.checked_add(Span::new().hours(24 * day)).unwrap()
+    }
+
+    fn agent(login: &str, roles: &[(&str, Role)]) -> Agent {
+        Agent {
+            login: login.into(),
+            name: login.into(),
+            admin: false,
+            roles: roles.iter().map(|(d, r)| (d.to_string(), *r)).collect(),
+        }
+    }
+
+    fn departments() -> Vec<String> {
+        ["etat-civil", "voirie", "population"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn act(action: &str) -> Command {
+        Command::Act {
+            action: action.into(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn a_birth_certificate_goes_from_submission_to_closed() {
+        let svc = service("birth-certificate");
+        let clerk = agent(
+            "marie",
+            &[
+                ("etat-civil", Role::Handler),
+                ("etat-civil", Role::Validator),
+            ],
+        );
+        let start = start(&svc, at(0), "soap");
+        assert_eq!(start.state.step, "received");
+        assert_eq!(start.state.department, "etat-civil");
+        assert_eq!(start.events[0].action, "submitted");
+        assert!(start.events[0].citizen_visible);
+        let mut state = start.state;
+        let mut effects = Vec::new();
+        for (day, action, to) in [
+            (1, "take", "taken"),
+            (1, "check", "check"),
+            (2, "valid", "prepared"),
+            (3, "send", "sent"),
+        ] {
+            let out = apply(&svc, &state, &clerk, act(action), &departments(), at(day)).unwrap();
+            assert_eq!(out.state.step, to);
+            assert_eq!(out.events.last().unwrap().to_step.as_deref(), Some(to));
+            assert_eq!(out.events.last().unwrap().actor, "agent:marie");
+            effects.extend(out.effects);
+            state = out.state;
+        }
+        assert!(
+            effects.contains(&Effect::Export),
+            "prepared marks the request for export"
+        );
+        assert!(effects.contains(&Effect::MessageCitizen {
+            template: Some("sent".into()),
+            text: None
+        }));
+        // Timed jump: 15 days after entering "sent", and not a minute before.
+        assert_eq!(tick(&svc, &state, at(17)), None);
+        let closed = tick(&svc, &state, at(18)).unwrap();
+        assert_eq!(closed.state.step, "closed");
+        assert_eq!(closed.events[0].actor, "system");
+        assert_eq!(closed.events[0].action, "timeout");
+        assert_eq!(
+            tick(&svc, &closed.state, at(60)),
+            None,
+            "nothing moves a finished request"
+        );
+        assert_eq!(
+            apply(
+                &svc,
+                &closed.state,
+                &clerk,
+                act("close"),
+                &departments(),
+                at(19)
+            ),
+            Err(Refusal::Finished)
+        );
+        // Reopening needs a reason and goes back to the last working step.
+        assert_eq!(
+            apply(
+                &svc,
+                &closed.state,
+                &clerk,
+                Command::Reopen {
+                    comment: " ".into()
+                },
+                &departments(),
+                at(19)
+            ),
+            Err(Refusal::CommentRequired)
+        );
+        let reopened = apply(
+            &svc,
+            &closed.state,
+            &clerk,
+            Command::Reopen {
+                comment: "Acte égaré par La Poste".into(),
+            },
+            &departments(),
+            at(19),
+        )
+        .unwrap();
+        assert_eq!(reopened.state.step, "sent");
+    }
+
+    #[test]
+    fn rights_are_per_department_and_role() {
+        let svc = service("birth-certificate");
+        let state = start(&svc, at(0), "web").state;
+        let roads = agent("paul", &[("voirie", Role::Handler)]);
+        let reader = agent("lea", &[("etat-civil", Role::Reader)]);
+        let handler = agent("marie", &[("etat-civil", Role::Handler)]);
+        assert!(matches!(
+            apply(&svc, &state, &roads, act("take"), &departments(), at(0)),
+            Err(Refusal::NotAllowed(_))
+        ));
+        assert!(matches!(
+            apply(&svc, &state, &reader, act("take"), &departments(), at(0)),
+            Err(Refusal::NotAllowed(_))
+        ));
+        assert!(
+            apply(
+                &svc,
+                &state,
+                &reader,
+                Command::Note { text: "Vu".into() },
+                &departments(),
+                at(0)
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            apply(
+                &svc,
+                &state,
+                &roads,
+                Command::Note { text: "Vu".into() },
+                &departments(),
+                at(0)
+            ),
+            Err(Refusal::NotAllowed(_))
+        ));
+        assert_eq!(
+            apply(&svc, &state, &handler, act("nope"), &departments(), at(0)),
+            Err(Refusal::UnknownAction)
+        );
+        assert_eq!(
+            apply(&svc, &state, &handler, act("refuse"), &departments(), at(0)),
+            Err(Refusal::CommentRequired)
+        );
+        // In "check", refusing is for validators only.
+        let check = apply(&svc, &state, &handler, act("take"), &departments(), at(0))
+            .unwrap()
+            .state;
+        let check = apply(&svc, &check, &handler, act("check"), &departments(), at(0))
+            .unwrap()
+            .state;
+        let ids: Vec<&str> = available_actions(&svc, &check, &handler)
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(ids, ["valid"]);
+        let admin = Agent {
+            admin: true,
+            ..agent("admin", &[])
+        };
+        assert_eq!(available_actions(&svc, &check, &admin).len(), 2);
+    }
+
+    #[test]
+    fn transfer_then_validation_by_the_emitting_department() {
+        let svc = service("road-incident");
+        let state = start(&svc, at(0), "web").state;
+        let civil = agent("marie", &[("etat-civil", Role::Handler)]);
+        let roads = agent("paul", &[("voirie", Role::Handler)]);
+        let head = agent("chef", &[("voirie", Role::Validator)]);
+        assert_eq!(
+            apply(
+                &svc,
+                &state,
+                &roads,
+                Command::Transfer {
+                    to: "lune".into(),
+                    comment: None
+                },
+                &departments(),
+                at(0)
+            ),
+            Err(Refusal::UnknownDepartment("lune".into()))
+        );
+        let moved = apply(
+            &svc,
+            &state,
+            &roads,
+            Command::Transfer {
+                to: "etat-civil".into(),
+                comment: Some("Erreur d'aiguillage ?".into()),
+            },
+            &departments(),
+            at(0),
+        )
+        .unwrap();
+        assert_eq!(moved.state.department, "etat-civil");
+        assert_eq!(
+            moved.effects,
+            vec![Effect::NotifyDepartment {
+                department: "etat-civil".into(),
+                reason: "transferred".into()
+            }]
+        );
+        assert!(!moved.events[0].citizen_visible);
+        // Now the civil-status clerk prepares an answer and asks the roads
+        // department (which emitted it) to validate it.
+        let asked = apply(
+            &svc,
+            &moved.state,
+            &civil,
+            Command::AskValidation {
+                to: "voirie".into(),
+                answer: "Votre signalement relève de la voirie départementale.".into(),
+            },
+            &departments(),
+            at(1),
+        )
+        .unwrap();
+        assert!(asked.state.validation.is_some());
+        assert_eq!(
+            apply(
+                &svc,
+                &asked.state,
+                &civil,
+                Command::AskValidation {
+                    to: "voirie".into(),
+                    answer: "x".into()
+                },
+                &departments(),
+                at(1)
+            ),
+            Err(Refusal::ValidationPending)
+        );
+        assert!(matches!(
+            apply(
+                &svc,
+                &asked.state,
+                &roads,
+                Command::Decide {
+                    approve: true,
+                    comment: None
+                },
+                &departments(),
+                at(1)
+            ),
+            Err(Refusal::NotAllowed(_))
+        ));
+        let approved = apply(
+            &svc,
+            &asked.state,
+            &head,
+            Command::Decide {
+                approve: true,
+                comment: None,
+            },
+            &departments(),
+            at(2),
+        )
+        .unwrap();
+        assert_eq!(approved.state.validation, None);
+        let answer = approved
+            .events
+            .iter()
+            .find(|e| e.action == "answer")
+            .unwrap();
+        assert!(answer.citizen_visible);
+        assert!(approved.effects.iter().any(|e| matches!(e, Effect::MessageCitizen { text: Some(t), .. } if t.contains("départementale"))));
+        let refused = apply(
+            &svc,
+            &asked.state,
+            &head,
+            Command::Decide {
+                approve: false,
+                comment: Some("À reformuler".into()),
+            },
+            &departments(),
+            at(2),
+        )
+        .unwrap();
+        assert_eq!(
+            refused.effects,
+            vec![Effect::NotifyDepartment {
+                department: "etat-civil".into(),
+                reason: "validation-refused".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn waiting_for_the_citizen_stops_the_clock_and_automatic_steps_chain() {
+        let svc = service("room-booking");
+        let clerk = agent(
+            "sam",
+            &[
+                ("vie-associative", Role::Handler),
+                ("vie-associative", Role::Validator),
+            ],
+        );
+        let state = start(&svc, at(0), "web").state;
+        let state = apply(&svc, &state, &clerk, act("check"), &departments(), at(0))
+            .unwrap()
+            .state;
+        let state = apply(
+            &svc,
+            &state,
+            &clerk,
+            act("agreement"),
+            &departments(),
+            at(1),
+        )
+        .unwrap()
+        .state;
+        let held = apply(
+            &svc,
+            &state,
+            &clerk,
+            Command::Hold {
+                comment: "Merci de signer la convention.".into(),
+            },
+            &departments(),
+            at(2),
+        )
+        .unwrap();
+        assert!(held.state.waiting_for_citizen);
+        assert_eq!(
+            tick(&svc, &held.state, at(40)),
+            None,
+            "no timeout while waiting for the citizen"
+        );
+        let resumed = apply(
+            &svc,
+            &held.state,
+            &clerk,
+            Command::Resume { comment: None },
+            &departments(),
+            at(5),
+        )
+        .unwrap();
+        assert_eq!(
+            tick(&svc, &resumed.state, at(30)).unwrap().state.step,
+            "refused"
+        );
+
+        let svc = service("change-of-address");
+        let clerk = agent("ana", &[("population", Role::Handler)]);
+        let state = start(&svc, at(0), "soap").state;
+        let out = apply(&svc, &state, &clerk, act("record"), &departments(), at(0)).unwrap();
+        assert_eq!(out.state.step, "closed");
+        let path: Vec<_> = out
+            .events
+            .iter()
+            .map(|e| (e.action.as_str(), e.to_step.as_deref().unwrap()))
+            .collect();
+        assert_eq!(path, [("record", "recorded"), ("jump", "closed")]);
+        assert_eq!(out.effects, vec![Effect::Export]);
+    }
+
+    #[test]
+    fn broken_workflows_are_refused_when_loaded() {
+        let text = builtin::DEFINITIONS[2].1;
+        let unknown = text.replace(r#"to="scheduled""#, r#"to="nowhere""#);
+        assert!(
+            Service::from_xml(&unknown)
+                .unwrap_err()
+                .message
+                .contains("nowhere")
+        );
+        let looping = text.replace(
+            r#"<step id="qualified" label="Qualifié" citizen="Signalement examiné">"#,
+            r#"<step id="qualified" label="Qualifié" citizen="Signalement examiné"><onEnter><jump to="scheduled"/></onEnter>"#,
+        ).replace("<onEnter><export/></onEnter>", r#"<onEnter><jump to="qualified"/></onEnter>"#);
+        assert!(
+            Service::from_xml(&looping)
+                .unwrap_err()
+                .message
+                .contains("loop")
+        );
+        let bad_role = text.replace(r#"roles="handler""#, r#"roles="boss""#);
+        assert!(Service::from_xml(&bad_role).is_err());
+    }
+}
