@@ -74,6 +74,7 @@ if [ ! -x "$BIN" ]; then
   say "building Guichet (cargo build --release)"
   (cd "$ROOT" && cargo build --release)
 fi
+BIN_SRC=$BIN
 cp "$BIN" "$WORK/guichet"
 BIN=$WORK/guichet
 
@@ -138,7 +139,7 @@ highest_reference() {  # data-dir year -> highest N such that YEAR-N is stored (
   echo "date:     $(date -Is)"
   echo "host:     $(nproc) CPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "kernel:   $(uname -sr)"
-  echo "guichet:  $("$BIN" --version 2>/dev/null) ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'))"
+  echo "guichet:  $("$BIN" --version 2>/dev/null), binary ${GUICHET_BIN:-target/release/guichet} modified $(date -u -r "$BIN_SRC" '+%F %T UTC'), sha256 $(sha256sum "$BIN" | cut -c1-16); repo HEAD $(cd "$ROOT" && git log -1 --format='%h (%ci)' 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || echo ', src modified since')"
   echo "gsoap:    $(dpkg-query -W -f '${Version}' gsoap 2>/dev/null || echo '?'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
   echo "wrk args: $WRK_ARGS, REPS=$REPS rounds"
   probe=$(mktemp -d "${DATA_PARENT:-$WORK}/fsync-probe.XXXXXX")
