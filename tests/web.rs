@@ -530,8 +530,24 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
         r#"<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:v="urn:guichet:view:1" exclude-result-prefixes="v"><xsl:include href="layout.xsl"/><xsl:template name="content"><p id="town-catalogue">Nos démarches : <xsl:value-of select="count(//v:service)"/></p></xsl:template></xsl:stylesheet>"#,
     )
     .unwrap();
+    // The layout too: even empty forms, whose HTML is cached, change.
+    std::fs::write(
+        dir.join("xslt/layout.xsl"),
+        crate_file("xslt/layout.xsl").replace(
+            "<main id=\"main\"",
+            "<p id=\"town-banner\">Mairie</p><main id=\"main\"",
+        ),
+    )
+    .unwrap();
     // (compiled stylesheets are re-checked at most once a second)
     std::thread::sleep(std::time::Duration::from_millis(1100));
+    let form = server.get("/demoville/services/room-booking");
+    assert!(
+        form.body.contains(r#"<p id="town-banner">Mairie</p>"#),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("guichet-token-placeholder"));
     let page = server.get("/demoville/");
     assert!(
         page.body
@@ -554,4 +570,8 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
         "{}",
         page.body
     );
+}
+
+fn crate_file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }

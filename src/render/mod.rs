@@ -27,6 +27,8 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
 
 struct Cached {
     sheet: Stylesheet,
+    /// Whole pages that depend only on their key (see [`render_cached`]).
+    pages: HashMap<String, Vec<u8>>,
     /// The tenant's stylesheet files and their times when compiled.
     stamp: Vec<(PathBuf, Option<SystemTime>)>,
     checked: Instant,
@@ -78,6 +80,7 @@ pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>,
                         key.clone(),
                         Cached {
                             sheet,
+                            pages: HashMap::new(),
                             stamp,
                             checked: Instant::now(),
                         },
@@ -119,6 +122,7 @@ pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, String> {
                 key.clone(),
                 Cached {
                     sheet,
+                    pages: HashMap::new(),
                     stamp: Vec::new(),
                     checked: Instant::now(),
                 },
@@ -126,4 +130,38 @@ pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, String> {
         }
         cache.get(&key).expect("just cached").sheet.transform(view)
     })
+}
+
+/// Most pages kept per stylesheet and thread by [`render_cached`].
+const MAX_CACHED_PAGES: usize = 256;
+
+/// Like [`render`], for a page whose HTML depends only on `key` (an empty
+/// form in one language, say): the HTML is kept per thread and dropped when
+/// the tenant's stylesheets change, so `view` is built and transformed once.
+pub fn render_cached(
+    tenant_xslt_dir: &Path,
+    page: &str,
+    key: &str,
+    view: impl FnOnce() -> String,
+) -> Result<Vec<u8>, String> {
+    let cache_key = (tenant_xslt_dir.to_owned(), page.to_owned());
+    let hit = CACHE.with(|cache| {
+        let cache = cache.borrow();
+        cache
+            .get(&cache_key)
+            .filter(|c| c.checked.elapsed() < RECHECK)
+            .and_then(|c| c.pages.get(key).cloned())
+    });
+    if let Some(html) = hit {
+        return Ok(html);
+    }
+    let html = render(tenant_xslt_dir, page, &view())?;
+    CACHE.with(|cache| {
+        if let Some(c) = cache.borrow_mut().get_mut(&cache_key)
+            && c.pages.len() < MAX_CACHED_PAGES
+        {
+            c.pages.insert(key.to_owned(), html.clone());
+        }
+    });
+    Ok(html)
 }

@@ -24,6 +24,9 @@ use view::{Entered, Frame};
 
 type Body = Full<Bytes>;
 
+/// Stands for the anti-forgery token in cached form pages.
+const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
+
 /// Built-in static files.
 const GUICHET_CSS: &str = include_str!("../../css/guichet.css");
 const FRAME_JS: &str = include_str!("../../js/frame.js");
@@ -120,15 +123,55 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
                 let token = app
                     .secret
                     .issue(&form_purpose(site, &service.code), now_secs(app));
-                let v = view::form(
-                    &frame,
-                    &service,
-                    &Entered { entries: &[] },
-                    &[],
-                    &token,
-                    None,
+                if req.wants_xml() {
+                    let v = view::form(
+                        &frame,
+                        &service,
+                        &Entered { entries: &[] },
+                        &[],
+                        &token,
+                        None,
+                    );
+                    return page(site, &frame, &req, StatusCode::OK, "form.xsl", v, false);
+                }
+                // An empty form is the same for everyone but its token: render
+                // it once per thread and put the token in.
+                let key = format!("form:{}:{}:{}", service.code, frame.lang, look.version);
+                let html = crate::render::render_cached(
+                    &site.look.dir().join("xslt"),
+                    "form.xsl",
+                    &key,
+                    || {
+                        view::form(
+                            &frame,
+                            &service,
+                            &Entered { entries: &[] },
+                            &[],
+                            TOKEN_PLACEHOLDER,
+                            None,
+                        )
+                    },
                 );
-                page(site, &frame, &req, StatusCode::OK, "form.xsl", v, false)
+                match html {
+                    Ok(html) => {
+                        let html =
+                            String::from_utf8_lossy(&html).replacen(TOKEN_PLACEHOLDER, &token, 1);
+                        html_response(
+                            &frame,
+                            StatusCode::OK,
+                            Bytes::from(html),
+                            "text/html; charset=utf-8",
+                            false,
+                        )
+                    }
+                    Err(e) => {
+                        tracing::error!(tenant = %site.tenant.slug, error = %e, "form could not be rendered");
+                        plain(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "Cette page ne peut pas être affichée pour le moment.",
+                        )
+                    }
+                }
             }
         },
         ["receipt", code] => match find(app, site, code).await {
@@ -450,6 +493,17 @@ fn page(
             }
         }
     };
+    html_response(frame, status, body, content_type, private)
+}
+
+/// A page's response with the headers every page carries.
+fn html_response(
+    frame: &Frame,
+    status: StatusCode,
+    body: Bytes,
+    content_type: &'static str,
+    private: bool,
+) -> Response<Body> {
     let mut r = Response::new(Full::new(body));
     *r.status_mut() = status;
     let h = r.headers_mut();
