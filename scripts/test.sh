@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need
-# (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep, curl), checks format
+# (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep, Chromium with
+# playwright-core and axe-core, curl), checks format
 # and lints, runs the Rust tests, then drives the release binary with real SOAP
-# clients and the examples. Ends with one line "total: N passed, M failed".
+# clients, the examples and a real browser. Ends with one line "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,16 +13,7 @@ failed_steps=()
 passed=0 failed=0
 
 step "Installing build and test dependencies"
-missing=()
-command -v curl >/dev/null || missing+=(curl)
-command -v cc >/dev/null || missing+=(gcc libc6-dev)
-command -v pkg-config >/dev/null || missing+=(pkg-config)
-for pkg in libxslt1-dev libxml2-dev libclang-dev; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/install-build-deps.sh curl || { echo "could not install the build dependencies"; exit 1; }
 tests/interop/install.sh || { echo "could not install the interop test dependencies"; exit 1; }
 tests/browser/install.sh || { echo "could not install the browser test dependencies"; exit 1; }
 

@@ -40,35 +40,8 @@ command -v node >/dev/null || fail_setup "node is missing (Node.js 20 or later)"
 [ -f "$here/node_modules/playwright-core/package.json" ] && [ -f "$here/node_modules/axe-core/axe.min.js" ] \
     || fail_setup "playwright-core or axe-core is not installed (run tests/browser/install.sh)"
 
-free_port() {
-    node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-health() {
-    node -e 'fetch(process.argv[1] + "/health", { signal: AbortSignal.timeout(1000) })
-        .then(async (r) => process.exit((await r.text()).trim() === "ok" ? 0 : 1), () => process.exit(1));' "$1" 2>/dev/null
-}
-
-# Start the server; if the port was taken in the meantime, try another one.
-mkdir -p "$work/data"
-for attempt in 1 2 3; do
-    port="$(free_port)"
-    url="http://127.0.0.1:$port"
-    "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" 2>>"$work/server.log" &
-    server_pid=$!
-    for _ in $(seq 50); do
-        health "$url" && break
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    health "$url" && break
-    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
-done
-if [ -z "$server_pid" ]; then
-    echo "FAIL server: did not answer /health; its log:"
-    sed 's/^/  server: /' "$work/server.log"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$here/../lib/server.sh"
+start_server
 echo "# server $bin on $url, data in $work/data"
 
 # run.mjs prints its own summary line: hold it back, the one printed below counts everything.

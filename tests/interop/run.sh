@@ -31,42 +31,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-health() {
-    python3 - "$1" <<'EOF' 2>/dev/null
-import sys, urllib.request
-try:
-    ok = urllib.request.urlopen(sys.argv[1] + "/health", timeout=1).read().strip() == b"ok"
-except Exception:
-    ok = False
-sys.exit(0 if ok else 1)
-EOF
-}
-
-# Start the server; if the port was taken in the meantime, try another one.
-mkdir -p "$work/data"
-for attempt in 1 2 3; do
-    port="$(free_port)"
-    url="http://127.0.0.1:$port"
-    "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" 2>>"$work/server.log" &
-    server_pid=$!
-    for _ in $(seq 100); do
-        health "$url" && break
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    health "$url" && break
-    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
-done
-if [ -z "$server_pid" ]; then
-    echo "FAIL server: did not answer /health; its log:"
-    sed 's/^/  server: /' "$work/server.log"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$here/../lib/server.sh"
+start_server
 echo "server $bin on $url, data in $work/data"
 
 export GUICHET_URL="$url" GUICHET_BIN="$bin" GUICHET_DATA_DIR="$work/data"

@@ -1,0 +1,43 @@
+# Shared by the suites that drive the release binary (tests/interop,
+# tests/browser): sourced, it defines start_server, which starts
+# "$bin serve" on a free loopback port with its data in "$work/data" and sets
+# port, url and server_pid; the caller stops it (its EXIT trap).
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+health() {
+    python3 - "$1" <<'PY' 2>/dev/null
+import sys, urllib.request
+try:
+    ok = urllib.request.urlopen(sys.argv[1] + "/health", timeout=1).read().strip() == b"ok"
+except Exception:
+    ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
+start_server() {
+    # If the port was taken in the meantime, try another one.
+    mkdir -p "$work/data"
+    for _attempt in 1 2 3; do
+        port="$(free_port)"
+        url="http://127.0.0.1:$port"
+        "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data" 2>>"$work/server.log" &
+        server_pid=$!
+        for _ in $(seq 100); do
+            health "$url" && break
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        health "$url" && break
+        kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+    done
+    if [ -z "$server_pid" ]; then
+        echo "FAIL server: did not answer /health; its log:"
+        sed 's/^/  server: /' "$work/server.log"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+}
