@@ -35,6 +35,8 @@ struct Cached {
 }
 
 thread_local! {
+    /// Compilations with the tenant's overlay on this thread (for tests).
+    static TENANT_COMPILES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     static CACHE: RefCell<HashMap<(PathBuf, String), Cached>> = RefCell::new(HashMap::new());
 }
 
@@ -74,6 +76,7 @@ pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>,
                 tenant_dir: (!stamp.is_empty()).then(|| tenant_xslt_dir.to_owned()),
                 defaults: DEFAULT_STYLESHEETS,
             };
+            TENANT_COMPILES.with(|c| c.set(c.get() + 1));
             match Stylesheet::compile(&overlay, page) {
                 Ok(sheet) => {
                     cache.insert(
@@ -87,9 +90,30 @@ pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>,
                     );
                 }
                 Err(e) => {
-                    tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet override is broken; using the default");
-                    cache.remove(&key);
-                    return None;
+                    tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet override is broken; using the default until its files change");
+                    // Remember the default under the broken files' stamp, so the
+                    // override is tried again (and logged) only when they change.
+                    let defaults = Overlay {
+                        tenant_dir: None,
+                        defaults: DEFAULT_STYLESHEETS,
+                    };
+                    match Stylesheet::compile(&defaults, page) {
+                        Ok(sheet) => {
+                            cache.insert(
+                                key.clone(),
+                                Cached {
+                                    sheet,
+                                    pages: HashMap::new(),
+                                    stamp,
+                                    checked: Instant::now(),
+                                },
+                            );
+                        }
+                        Err(_) => {
+                            cache.remove(&key);
+                            return None;
+                        }
+                    }
                 }
             }
         }
@@ -164,4 +188,42 @@ pub fn render_cached(
         }
     });
     Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VIEW: &str = r#"<page xmlns="urn:guichet:view:1" kind="error" lang="fr"><site><name>Ville</name><tenant>t</tenant><home>/t/</home><track>/t/track</track><stylesheet>/s.css</stylesheet><footer>pied</footer></site><messages/><title>Titre</title><error status="404">Introuvable</error></page>"#;
+
+    #[test]
+    fn a_broken_override_falls_back_and_is_retried_only_when_its_files_change() {
+        let dir = std::env::temp_dir().join(format!("guichet-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("error.xsl"), "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"><oops").unwrap();
+        let before = TENANT_COMPILES.with(|c| c.get());
+        for _ in 0..3 {
+            let html = String::from_utf8(render(&dir, "error.xsl", VIEW).unwrap()).unwrap();
+            assert!(html.contains("<h1>Titre</h1>"), "{html}");
+        }
+        std::thread::sleep(RECHECK + Duration::from_millis(50));
+        render(&dir, "error.xsl", VIEW).unwrap();
+        assert_eq!(
+            TENANT_COMPILES.with(|c| c.get()) - before,
+            1,
+            "the broken override was compiled again without a change"
+        );
+        std::fs::write(
+            dir.join("error.xsl"),
+            crate::render::DEFAULT_STYLESHEETS[5].1.replace(
+                "<p><xsl:value-of select=\"v:error\"/></p>",
+                "<p id=\"fixed\">ok</p>",
+            ),
+        )
+        .unwrap();
+        std::thread::sleep(RECHECK + Duration::from_millis(50));
+        let html = String::from_utf8(render(&dir, "error.xsl", VIEW).unwrap()).unwrap();
+        assert!(html.contains(r#"<p id="fixed">ok</p>"#), "{html}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
