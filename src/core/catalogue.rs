@@ -697,6 +697,13 @@ fn check_code(code: &str) -> Result<(), String> {
     }
 }
 
+/// `#rgb` or `#rrggbb`: the only colour syntax definitions and settings
+/// accept (nothing that could escape a CSS declaration).
+pub fn is_hex_colour(value: &str) -> bool {
+    let hex = value.strip_prefix('#').unwrap_or("");
+    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// ASCII subset of XML NCNames, enough for element names we generate.
 pub fn is_xml_name(name: &str) -> bool {
     let mut chars = name.chars();

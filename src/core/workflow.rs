@@ -97,8 +97,7 @@ pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
         ..StepRules::default()
     };
     if let Some(colour) = &rules.colour {
-        let hex = colour.strip_prefix('#').unwrap_or("");
-        if !(matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+        if !super::catalogue::is_hex_colour(colour) {
             return Err(format!(
                 "step {id}: colour {colour:?} must be #rgb or #rrggbb"
             ));

@@ -34,6 +34,25 @@ struct Cached {
     checked: Instant,
 }
 
+impl Cached {
+    fn new(sheet: Stylesheet, stamp: Vec<(PathBuf, Option<SystemTime>)>) -> Cached {
+        Cached {
+            sheet,
+            pages: HashMap::new(),
+            stamp,
+            checked: Instant::now(),
+        }
+    }
+}
+
+/// The built-in stylesheets, without any tenant file.
+fn defaults_only() -> Overlay {
+    Overlay {
+        tenant_dir: None,
+        defaults: DEFAULT_STYLESHEETS,
+    }
+}
+
 thread_local! {
     /// Compilations with the tenant's overlay on this thread (for tests).
     static TENANT_COMPILES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -77,43 +96,20 @@ pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>,
                 defaults: DEFAULT_STYLESHEETS,
             };
             TENANT_COMPILES.with(|c| c.set(c.get() + 1));
-            match Stylesheet::compile(&overlay, page) {
+            // A broken override: the default is remembered under the broken
+            // files' stamp, so the override is tried again (and logged) only
+            // when they change.
+            let sheet = Stylesheet::compile(&overlay, page).or_else(|e| {
+                tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet override is broken; using the default until its files change");
+                Stylesheet::compile(&defaults_only(), page)
+            });
+            match sheet {
                 Ok(sheet) => {
-                    cache.insert(
-                        key.clone(),
-                        Cached {
-                            sheet,
-                            pages: HashMap::new(),
-                            stamp,
-                            checked: Instant::now(),
-                        },
-                    );
+                    cache.insert(key.clone(), Cached::new(sheet, stamp));
                 }
-                Err(e) => {
-                    tracing::error!(dir = %tenant_xslt_dir.display(), %page, error = %e, "tenant stylesheet override is broken; using the default until its files change");
-                    // Remember the default under the broken files' stamp, so the
-                    // override is tried again (and logged) only when they change.
-                    let defaults = Overlay {
-                        tenant_dir: None,
-                        defaults: DEFAULT_STYLESHEETS,
-                    };
-                    match Stylesheet::compile(&defaults, page) {
-                        Ok(sheet) => {
-                            cache.insert(
-                                key.clone(),
-                                Cached {
-                                    sheet,
-                                    pages: HashMap::new(),
-                                    stamp,
-                                    checked: Instant::now(),
-                                },
-                            );
-                        }
-                        Err(_) => {
-                            cache.remove(&key);
-                            return None;
-                        }
-                    }
+                Err(_) => {
+                    cache.remove(&key);
+                    return None;
                 }
             }
         }
@@ -137,20 +133,8 @@ pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, String> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(&key) {
-            let overlay = Overlay {
-                tenant_dir: None,
-                defaults: DEFAULT_STYLESHEETS,
-            };
-            let sheet = Stylesheet::compile(&overlay, page)?;
-            cache.insert(
-                key.clone(),
-                Cached {
-                    sheet,
-                    pages: HashMap::new(),
-                    stamp: Vec::new(),
-                    checked: Instant::now(),
-                },
-            );
+            let sheet = Stylesheet::compile(&defaults_only(), page)?;
+            cache.insert(key.clone(), Cached::new(sheet, Vec::new()));
         }
         cache.get(&key).expect("just cached").sheet.transform(view)
     })

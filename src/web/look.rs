@@ -111,8 +111,7 @@ impl Settings {
             ("text", &c.text),
             ("error", &c.error),
         ] {
-            let hex = value.strip_prefix('#').unwrap_or("");
-            if !(matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+            if !crate::core::catalogue::is_hex_colour(value) {
                 return Err(format!(
                     "colours.{name} = {value:?}: write a colour as #rgb or #rrggbb"
                 ));
