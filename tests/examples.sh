@@ -5,18 +5,13 @@
 set -uo pipefail
 bin=$(realpath "${1:?usage: tests/examples.sh path/to/guichet}")
 root=$(cd "$(dirname "$0")/.." && pwd)
-data=$(mktemp -d)
-log="$data/server.log"
+work=$(mktemp -d)
 pass=0 fail=0
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$data"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-"$bin" serve --listen "127.0.0.1:$port" --data-dir "$data/db" 2>"$log" & pids+=($!)
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-base="http://127.0.0.1:$port"
+. "$root/tests/lib/server.sh"  # start_server; stops it and removes $work on exit
+php_pid=""
+trap 'kill $php_pid 2>/dev/null; cleanup' EXIT
+start_server
+base=$url
 
 check() { # name, command...
   local name=$1; shift
@@ -27,7 +22,8 @@ curl_demo() { out=$("$root/examples/curl/demo.sh" "$base") && grep -q '<referenc
 zeep_demo() { out=$(python3 "$root/examples/zeep_client.py" "$base") && grep -q 'Code de suivi' <<<"$out" && grep -q 'birthDate: birth-date-in-future' <<<"$out" && grep -q 'copies: above-maximum' <<<"$out"; }
 
 php_port=$(free_port)
-GUICHET_WSDL="$base/demoville/soap?wsdl" php -S "127.0.0.1:$php_port" -t "$root/examples/php" >"$data/php.log" 2>&1 & pids+=($!)
+GUICHET_WSDL="$base/demoville/soap?wsdl" php -S "127.0.0.1:$php_port" -t "$root/examples/php" >"$work/php.log" 2>&1 &
+php_pid=$!
 for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$php_port/report-incident.php" && break; sleep 0.1; done
 page="http://127.0.0.1:$php_port/report-incident.php"
 php_form() { curl -fsS "$page" | grep -q '<form method="post">'; }

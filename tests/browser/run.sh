@@ -16,18 +16,9 @@ bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/guichet-browser.XXXXXX")"
-server_pid=""
 started=$SECONDS
 
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../lib/server.sh"  # start_server; stops it and removes $work on exit
 
 fail_setup() {
     echo "FAIL browser suite: $*"
@@ -40,7 +31,6 @@ command -v node >/dev/null || fail_setup "node is missing (Node.js 20 or later)"
 [ -f "$here/node_modules/playwright-core/package.json" ] && [ -f "$here/node_modules/axe-core/axe.min.js" ] \
     || fail_setup "playwright-core or axe-core is not installed (run tests/browser/install.sh)"
 
-. "$here/../lib/server.sh"
 start_server
 echo "# server $bin on $url, data in $work/data"
 

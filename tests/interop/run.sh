@@ -18,20 +18,10 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(zeep php jaxws)
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/guichet-interop.XXXXXX")"
-server_pid=""
 started=$SECONDS
 
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../lib/server.sh"  # start_server; stops it and removes $work on exit
 
-. "$here/../lib/server.sh"
 start_server
 echo "server $bin on $url, data in $work/data"
 

@@ -1,7 +1,19 @@
 # Shared by the suites that drive the release binary (tests/interop,
-# tests/browser): sourced, it defines start_server, which starts
-# "$bin serve" on a free loopback port with its data in "$work/data" and sets
-# port, url and server_pid; the caller stops it (its EXIT trap).
+# tests/browser, tests/examples.sh). Sourced, it defines free_port, health and
+# start_server, which starts "$bin serve" on a free loopback port with its
+# data in "$work/data" and sets port, url and server_pid; on exit the server is
+# stopped and "$work" removed.
+
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
