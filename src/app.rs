@@ -3,8 +3,9 @@
 
 use crate::core::catalogue::Service;
 use crate::core::tenant::Tenant;
+use crate::core::workflow::Role;
 use crate::soap::wsdl;
-use crate::store::{Store, StoreError};
+use crate::store::{Department, NewAgent, Store, StoreError};
 use crate::web::look::TenantLook;
 use crate::web::token::Secret;
 use crate::xml::Limits;
@@ -51,6 +52,8 @@ pub struct Site {
     pub service_schemas: HashMap<String, String>,
     /// Settings, wording and stylesheet overrides from `DATA/tenants/SLUG/`.
     pub look: TenantLook,
+    /// The departments its services belong to, by name.
+    pub departments: Vec<Department>,
 }
 
 impl Site {
@@ -64,13 +67,33 @@ impl Site {
             .map(|s| (s.code.clone(), wsdl::schema(&tenant, Some(s))))
             .collect();
         let look = TenantLook::open(tenant_dir, &tenant.slug);
+        let mut departments: Vec<Department> = Vec::new();
+        for service in tenant.all_services() {
+            let d = &service.department;
+            if !departments.iter().any(|k| k.code == d.code) {
+                departments.push(Department {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                });
+            }
+        }
+        departments.sort_by(|a, b| a.name.cmp(&b.name));
         Site {
+            departments,
             tenant: Arc::new(tenant),
             wsdl,
             schema,
             service_schemas,
             look,
         }
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+
+    pub fn department_codes(&self) -> Vec<String> {
+        self.departments.iter().map(|d| d.code.clone()).collect()
     }
 
     /// The WSDL with its ports pointing at `address`.
@@ -87,6 +110,8 @@ pub struct App {
     pub clock: Clock,
     /// Signs the anti-forgery tokens of forms.
     pub secret: Secret,
+    /// Failed back-office logins.
+    pub throttle: crate::auth::Throttle,
 }
 
 impl App {
@@ -140,7 +165,14 @@ impl App {
                 all,
             );
             let dir = data_dir.join("tenants").join(&record.slug);
-            sites.insert(record.slug.clone(), Arc::new(Site::new(tenant, dir)));
+            let site = Site::new(tenant, dir);
+            let service_departments: Vec<(String, String)> = site
+                .tenant
+                .all_services()
+                .map(|s| (s.code.clone(), s.department.code.clone()))
+                .collect();
+            store.sync_departments(site.tenant.id, &site.departments, &service_departments)?;
+            sites.insert(record.slug.clone(), Arc::new(site));
         }
         Ok(App {
             store,
@@ -148,11 +180,43 @@ impl App {
             limits,
             clock,
             secret,
+            throttle: crate::auth::Throttle::default(),
         })
     }
 
     pub fn site(&self, slug: &str) -> Option<&Arc<Site>> {
         self.sites.get(slug)
+    }
+
+    /// Applies the timed jumps that are due at the clock's "now" (steps left
+    /// too long), as the system. A request changed meanwhile by an agent is
+    /// left for the next run. Returns how many requests moved.
+    pub async fn run_timers(&self) -> Result<usize, StoreError> {
+        let now = (self.clock)();
+        let mut moved = 0;
+        for site in self.sites.values() {
+            for open in self.store.open_requests(site.tenant.id).await? {
+                let Some(service) = site
+                    .tenant
+                    .service_version(&open.service_code, open.service_version)
+                else {
+                    continue;
+                };
+                let Some(outcome) = crate::core::workflow::tick(service, &open.state, now) else {
+                    continue;
+                };
+                match self
+                    .store
+                    .apply(site.tenant.id, open.reference, open.revision, outcome, now)
+                    .await
+                {
+                    Ok(_) => moved += 1,
+                    Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(moved)
     }
 }
 
@@ -172,6 +236,27 @@ pub fn ensure_demo_tenant(
         .collect::<Result<_, StoreError>>()?;
     let created = store.create_tenant(DEMO_TENANT, "Ville de Démoville", &definitions)?;
     if created {
+        let tenant_id = store
+            .tenants()?
+            .into_iter()
+            .find(|t| t.slug == DEMO_TENANT)
+            .map(|t| t.id)
+            .ok_or_else(|| StoreError::Invalid("demo tenant vanished".into()))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let now = jiff::Timestamp::now();
+        for (login, name, admin, roles) in DEMO_AGENTS {
+            let agent = NewAgent {
+                login: login.to_string(),
+                name: name.to_string(),
+                password_hash: DEMO_PASSWORD_HASH.to_owned(),
+                admin: *admin,
+                roles: roles.iter().map(|(d, r)| (d.to_string(), *r)).collect(),
+            };
+            runtime.block_on(store.add_agent(tenant_id, agent, "system:demo".into(), now))?;
+        }
+        store.seed_standard_answers(tenant_id, DEMO_ANSWERS)?;
         let dir = data_dir.join("tenants").join(DEMO_TENANT);
         let settings = dir.join("settings.toml");
         if !settings.exists() {
@@ -186,3 +271,82 @@ pub fn ensure_demo_tenant(
 }
 
 pub const DEMO_TENANT: &str = "demoville";
+
+/// The demo agents' password (documented in the README), and its Argon2id
+/// hash, computed once so that creating the demo tenant costs no hashing.
+pub const DEMO_PASSWORD: &str = "demoville-2026";
+const DEMO_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
+
+type DemoAgent = (
+    &'static str,
+    &'static str,
+    bool,
+    &'static [(&'static str, Role)],
+);
+
+/// The demo town's agents: login, name, administrator, roles.
+pub const DEMO_AGENTS: &[DemoAgent] = &[
+    ("admin", "Alice Administratrice", true, &[]),
+    (
+        "marie",
+        "Marie Durand",
+        false,
+        &[
+            ("etat-civil", Role::Handler),
+            ("etat-civil", Role::Validator),
+        ],
+    ),
+    ("paul", "Paul Martin", false, &[("voirie", Role::Handler)]),
+    (
+        "sophie",
+        "Sophie Bernard",
+        false,
+        &[("voirie", Role::Handler), ("voirie", Role::Validator)],
+    ),
+    (
+        "lea",
+        "Léa Petit",
+        false,
+        &[
+            ("population", Role::Handler),
+            ("affaires-scolaires", Role::Handler),
+            ("vie-associative", Role::Handler),
+            ("vie-associative", Role::Validator),
+        ],
+    ),
+    (
+        "jean",
+        "Jean Lefèvre",
+        false,
+        &[("etat-civil", Role::Reader), ("voirie", Role::Reader)],
+    ),
+];
+
+/// Standard answers of the demo town's departments.
+const DEMO_ANSWERS: &[(&str, &str, &str)] = &[
+    (
+        "etat-civil",
+        "Pièce manquante",
+        "Bonjour, pour traiter votre demande, nous avons besoin d'une copie de votre pièce d'identité. Merci de la déposer à l'accueil de la mairie ou de répondre à ce message.",
+    ),
+    (
+        "etat-civil",
+        "Acte détenu par une autre commune",
+        "Bonjour, votre acte n'est pas détenu par notre commune : adressez votre demande à la mairie du lieu de naissance.",
+    ),
+    (
+        "voirie",
+        "Intervention programmée",
+        "Bonjour, l'intervention de nos équipes est programmée. Merci de votre signalement.",
+    ),
+    (
+        "voirie",
+        "Hors compétence communale",
+        "Bonjour, cette voie relève du Département : nous lui avons transmis votre signalement.",
+    ),
+    (
+        "vie-associative",
+        "Convention à signer",
+        "Bonjour, merci de signer et de nous retourner la convention d'occupation de la salle.",
+    ),
+];

@@ -2,6 +2,7 @@
 //! backed by agents' workflows. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod auth;
 pub mod core;
 pub mod exchange;
 pub mod http;

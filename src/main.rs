@@ -34,6 +34,12 @@ enum Command {
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
     },
+    /// Manage back-office agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Check the audit journal.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print a tenant's WSDL with its ports at ADDRESS.
     Wsdl {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -41,6 +47,47 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/demoville/soap")]
         address: String,
         #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an agent. The password is read from GUICHET_AGENT_PASSWORD, or
+    /// else from the first line of standard input.
+    Add {
+        /// Login: 2 to 40 lower-case letters, digits, dots, dashes.
+        login: String,
+        /// Full name, as shown in histories.
+        #[arg(long)]
+        name: String,
+        /// Tenant administrator (every right in every department).
+        #[arg(long)]
+        admin: bool,
+        /// A role in a department, DEPARTMENT:ROLE with ROLE reader, handler
+        /// or validator; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
+        data_dir: PathBuf,
+    },
+    /// List a tenant's agents and their roles.
+    List {
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every tenant's hash chain; exits 1 and says where if an entry
+    /// was edited, removed or cut off.
+    Verify {
+        #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
         data_dir: PathBuf,
     },
 }
@@ -60,6 +107,9 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024, env = "GUICHET_MAX_BODY")]
     max_body: usize,
+    /// Seconds between two runs of the workflows' timed jumps.
+    #[arg(long, default_value_t = 60, env = "GUICHET_TIMER_SECONDS")]
+    timer_seconds: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,6 +140,16 @@ fn main() -> ExitCode {
             tenant,
             data_dir,
         } => export(&data_dir, &tenant, &reference),
+        Command::Agent(AgentCommand::Add {
+            login,
+            name,
+            admin,
+            roles,
+            tenant,
+            data_dir,
+        }) => add_agent(&data_dir, &tenant, login, name, admin, &roles),
+        Command::Agent(AgentCommand::List { tenant, data_dir }) => list_agents(&data_dir, &tenant),
+        Command::Audit(AuditCommand::Verify { data_dir }) => verify_audit(&data_dir),
         Command::Wsdl {
             tenant,
             address,
@@ -165,6 +225,20 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             app::DEMO_TENANT
         );
         let app = Arc::new(app);
+        let timers = Arc::clone(&app);
+        let period = std::time::Duration::from_secs(args.timer_seconds.max(1));
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match timers.run_timers().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(moved = n, "timed jumps applied"),
+                    Err(e) => tracing::error!(error = %e, "timed jumps failed"),
+                }
+            }
+        });
         guichet::http::serve(Arc::clone(&app), listener, shutdown_signal())
             .await
             .map_err(|e| e.to_string())?;
@@ -189,9 +263,7 @@ async fn shutdown_signal() {
 }
 
 fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(), String> {
-    let (year, number) = reference
-        .split_once('-')
-        .and_then(|(y, n)| Some((y.parse().ok()?, n.parse().ok()?)))
+    let parsed = Reference::parse(reference)
         .ok_or_else(|| format!("{reference:?} is not a reference like 2026-000001"))?;
     let app = load_existing(data_dir)?;
     let site = app
@@ -202,10 +274,7 @@ fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(
         .build()
         .map_err(|e| e.to_string())?;
     let stored = runtime
-        .block_on(
-            app.store
-                .request_by_reference(site.tenant.id, Reference { year, number }),
-        )
+        .block_on(app.store.request_by_reference(site.tenant.id, parsed))
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no request {reference} in tenant {tenant}"))?;
     let service = site
@@ -221,5 +290,135 @@ fn export(data_dir: &std::path::Path, tenant: &str, reference: &str) -> Result<(
         "{}",
         guichet::exchange::request_file(&site.tenant, service, &stored)
     );
+    Ok(())
+}
+
+fn current_thread() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn add_agent(
+    data_dir: &std::path::Path,
+    tenant: &str,
+    login: String,
+    name: String,
+    admin: bool,
+    roles: &[String],
+) -> Result<(), String> {
+    use guichet::core::workflow::Role;
+    let app = load_existing(data_dir)?;
+    let site = app
+        .site(tenant)
+        .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    let login = login.trim().to_lowercase();
+    if !(2..=40).contains(&login.len())
+        || !login
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return Err(format!(
+            "login {login:?}: 2 to 40 lower-case letters, digits, dots or dashes"
+        ));
+    }
+    let mut grants = Vec::new();
+    for r in roles {
+        let (department, role) = r
+            .split_once(':')
+            .ok_or_else(|| format!("role {r:?}: write DEPARTMENT:ROLE"))?;
+        if site.department(department).is_none() {
+            return Err(format!(
+                "role {r:?}: no department {department:?} (known: {})",
+                site.department_codes().join(", ")
+            ));
+        }
+        let role = Role::from_name(role)
+            .ok_or_else(|| format!("role {r:?}: ROLE is reader, handler or validator"))?;
+        grants.push((department.to_owned(), role));
+    }
+    let password = match std::env::var("GUICHET_AGENT_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < guichet::auth::MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "the password must have at least {} characters",
+            guichet::auth::MIN_PASSWORD_CHARS
+        ));
+    }
+    let agent = guichet::store::NewAgent {
+        login: login.clone(),
+        name,
+        password_hash: guichet::auth::hash_password(&password)?,
+        admin,
+        roles: grants,
+    };
+    let created = current_thread()?
+        .block_on(app.store.add_agent(
+            site.tenant.id,
+            agent,
+            "system:command-line".into(),
+            jiff::Timestamp::now(),
+        ))
+        .map_err(|e| e.to_string())?;
+    if !created {
+        return Err(format!("an agent {login:?} already exists in {tenant}"));
+    }
+    println!("agent {login} created in {tenant}");
+    Ok(())
+}
+
+fn list_agents(data_dir: &std::path::Path, tenant: &str) -> Result<(), String> {
+    let app = load_existing(data_dir)?;
+    let site = app
+        .site(tenant)
+        .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    let agents = current_thread()?
+        .block_on(app.store.agents(site.tenant.id))
+        .map_err(|e| e.to_string())?;
+    for a in agents {
+        let roles: Vec<String> = a
+            .agent
+            .roles
+            .iter()
+            .map(|(d, r)| format!("{d}:{}", r.as_str()))
+            .collect();
+        println!(
+            "{}\t{}\t{}{}",
+            a.agent.login,
+            a.agent.name,
+            if a.agent.admin { "admin " } else { "" },
+            roles.join(" ")
+        );
+    }
+    Ok(())
+}
+
+fn verify_audit(data_dir: &std::path::Path) -> Result<(), String> {
+    let app = load_existing(data_dir)?;
+    let reports = app.store.verify_audit().map_err(|e| e.to_string())?;
+    let mut broken = 0;
+    for r in &reports {
+        match &r.problem {
+            None => println!("{}: {} entries, chain intact", r.tenant, r.entries),
+            Some(p) => {
+                broken += 1;
+                println!("{}: BROKEN at {p}", r.tenant);
+            }
+        }
+    }
+    if broken > 0 {
+        return Err(format!(
+            "the audit journal of {broken} tenant(s) does not verify"
+        ));
+    }
     Ok(())
 }

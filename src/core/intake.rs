@@ -4,6 +4,7 @@
 use super::catalogue::Service;
 use super::forms::{self, FieldError, Form, RawValue};
 use super::tracking::TrackingCode;
+use super::workflow::{self, Outcome};
 use jiff::Zoned;
 use jiff::civil::Date;
 use std::fmt;
@@ -77,7 +78,9 @@ pub struct NewRequest {
     pub due_date: Date,
     /// Digest of the tracking code; the code itself goes back to the citizen only.
     pub tracking_digest: String,
-    pub first_step: String,
+    /// Where the workflow puts it: first step, department, history and
+    /// effects of entering it (automatic actions included).
+    pub start: Outcome,
 }
 
 /// Validates a submission; `now` is in the tenant's time zone, `tracking` was
@@ -98,7 +101,7 @@ pub fn receive(
         submitted_at: now.clone(),
         due_date: due_date(today, service.deadline_days),
         tracking_digest: tracking.digest(),
-        first_step: service.first_step().id.clone(),
+        start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
     })
 }
 

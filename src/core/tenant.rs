@@ -46,6 +46,11 @@ impl Tenant {
         }
     }
 
+    /// Every known version of every service (online or not).
+    pub fn all_services(&self) -> impl Iterator<Item = &Arc<Service>> {
+        self.versions.values()
+    }
+
     /// XML namespace of the tenant's SOAP messages and request files.
     pub fn namespace(&self) -> String {
         format!("urn:guichet:{}", self.slug)

@@ -49,9 +49,18 @@ impl TrackingCode {
 
     /// SHA-256 of the canonical code, hex: what the store keeps and looks up.
     pub fn digest(&self) -> String {
-        let hash = Sha256::digest(self.0.as_bytes());
-        hash.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&Sha256::digest(self.0.as_bytes()))
     }
+}
+
+/// Lower-case hexadecimal of some bytes (digests).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 impl fmt::Display for TrackingCode {
@@ -72,6 +81,27 @@ impl fmt::Debug for TrackingCode {
 pub struct Reference {
     pub year: i16,
     pub number: u32,
+}
+
+impl Reference {
+    /// `2026-000123` (leading zeros optional).
+    pub fn parse(text: &str) -> Option<Reference> {
+        let (year, number) = text.trim().split_once('-')?;
+        if year.len() != 4 || number.is_empty() || number.len() > 9 {
+            return None;
+        }
+        if !year
+            .bytes()
+            .chain(number.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        Some(Reference {
+            year: year.parse().ok()?,
+            number: number.parse().ok()?,
+        })
+    }
 }
 
 impl fmt::Display for Reference {

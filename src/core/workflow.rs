@@ -264,6 +264,8 @@ pub struct RequestState {
     pub waiting_for_citizen: bool,
     /// An answer waiting for the emitting department's validation.
     pub validation: Option<PendingValidation>,
+    /// In a final step (accepted, refused, closed).
+    pub finished: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +318,8 @@ pub struct Event {
     pub comment: Option<String>,
     /// Shown to the citizen (step changes into citizen-visible steps, answers).
     pub citizen_visible: bool,
+    /// The department a transfer or a validation request goes to.
+    pub department: Option<String>,
 }
 
 /// Something the store must do, in the same transaction.
@@ -382,6 +386,7 @@ pub fn start(service: &Service, now: Timestamp, channel: &str) -> Outcome {
         entered_at: now,
         waiting_for_citizen: false,
         validation: None,
+        finished: first.kind.is_final(),
     };
     let mut out = Outcome {
         state,
@@ -392,6 +397,7 @@ pub fn start(service: &Service, now: Timestamp, channel: &str) -> Outcome {
             to_step: Some(first.id.clone()),
             comment: None,
             citizen_visible: first.citizen_label.is_some(),
+            department: None,
         }],
         effects: vec![Effect::NotifyDepartment {
             department: service.department.code.clone(),
@@ -416,6 +422,7 @@ fn enter(
     let target = step(service, to);
     out.state.step = target.id.clone();
     out.state.entered_at = now;
+    out.state.finished = target.kind.is_final();
     if let Some(d) = &target.rules.department {
         out.state.department = d.clone();
     }
@@ -426,6 +433,7 @@ fn enter(
         to_step: Some(target.id.clone()),
         comment,
         citizen_visible: target.citizen_label.is_some(),
+        department: None,
     });
     on_enter(service, out, now);
 }
@@ -459,6 +467,7 @@ fn on_enter(service: &Service, out: &mut Outcome, now: Timestamp) {
         let target = step(service, &to).clone();
         let from = std::mem::replace(&mut out.state.step, target.id.clone());
         out.state.entered_at = now;
+        out.state.finished = target.kind.is_final();
         if let Some(d) = &target.rules.department {
             out.state.department = d.clone();
         }
@@ -469,6 +478,7 @@ fn on_enter(service: &Service, out: &mut Outcome, now: Timestamp) {
             to_step: Some(target.id.clone()),
             comment: None,
             citizen_visible: target.citizen_label.is_some(),
+            department: None,
         });
     }
 }
@@ -511,6 +521,7 @@ pub fn apply(
         to_step: None,
         comment,
         citizen_visible: visible,
+        department: None,
     };
     match command {
         Command::Act { action, comment } => {
@@ -558,6 +569,7 @@ pub fn apply(
             out.state.department = to.clone();
             let mut e = event("transfer", text(comment), false);
             e.to_step = Some(state.step.clone());
+            e.department = Some(to.clone());
             out.events.push(e);
             out.effects.push(Effect::NotifyDepartment {
                 department: to,
@@ -581,8 +593,9 @@ pub fn apply(
                 to: to.clone(),
                 answer: answer.clone(),
             });
-            out.events
-                .push(event("ask-validation", Some(answer), false));
+            let mut e = event("ask-validation", Some(answer), false);
+            e.department = Some(to.clone());
+            out.events.push(e);
             out.effects.push(Effect::NotifyDepartment {
                 department: to,
                 reason: "validation-asked".into(),

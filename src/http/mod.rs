@@ -127,7 +127,7 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     r
                 }
                 // Every other path under a tenant is a page (or its 404 page).
-                rest => web_page(app, site, req, rest).await,
+                rest => web_page(app, site, req, rest, peer).await,
             },
         },
         [] => text(StatusCode::NOT_FOUND, "Page introuvable."),
@@ -136,7 +136,13 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
     response
 }
 
-async fn web_page(app: &App, site: &Site, req: Request<Incoming>, rest: &[&str]) -> Response<Body> {
+async fn web_page(
+    app: &App,
+    site: &Site,
+    req: Request<Incoming>,
+    rest: &[&str],
+    peer: SocketAddr,
+) -> Response<Body> {
     let origin = base_url(&req);
     let (parts, body) = req.into_parts();
     let body = if parts.method == Method::POST {
@@ -154,6 +160,7 @@ async fn web_page(app: &App, site: &Site, req: Request<Incoming>, rest: &[&str])
         headers: &parts.headers,
         origin: &origin,
         body,
+        peer: peer.ip(),
     };
     crate::web::handle(app, site, page).await
 }

@@ -10,6 +10,9 @@ pub mod sqlite;
 use crate::core::intake::NewRequest;
 use crate::core::status::RequestRecord;
 use crate::core::tracking::Reference;
+use crate::core::workflow::{Agent, Outcome, RequestState, Role};
+use jiff::Timestamp;
+use jiff::civil::Date;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -25,6 +28,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    /// Somebody changed the request since the caller read it.
+    #[error("the request was changed by somebody else in the meantime")]
+    Conflict,
 }
 
 /// A tenant as stored: its settings and the definitions of its services.
@@ -47,6 +53,140 @@ pub struct StoredRequest {
     pub record: RequestRecord,
     /// `(path, lexical value)` in submission order.
     pub rows: Vec<(String, String)>,
+}
+
+/// A municipal department (état civil, voirie…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub code: String,
+    pub name: String,
+}
+
+/// An agent as stored.
+#[derive(Debug, Clone)]
+pub struct AgentRecord {
+    pub id: i64,
+    pub agent: Agent,
+    /// PHC string of the password's Argon2id hash.
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// An agent to create.
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub login: String,
+    pub name: String,
+    pub password_hash: String,
+    pub admin: bool,
+    pub roles: Vec<(String, Role)>,
+}
+
+/// One line of a request's history as stored.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub at: Timestamp,
+    pub actor: String,
+    /// The agent's name when the actor is an agent still known.
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub from_step: Option<String>,
+    pub to_step: Option<String>,
+    pub comment: Option<String>,
+    pub citizen_visible: bool,
+    pub department: Option<String>,
+}
+
+/// A request as agents work on it.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    pub record: RequestRecord,
+    pub state: RequestState,
+    /// Grows at every change; actions name the revision they were decided on.
+    pub revision: i64,
+    pub requester_name: String,
+    /// `(path, lexical value)` in submission order.
+    pub rows: Vec<(String, String)>,
+    pub events: Vec<StoredEvent>,
+}
+
+/// Which requests the console lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    /// Not finished (waiting for the citizen included).
+    Open,
+    Waiting,
+    Finished,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Reference,
+    Service,
+    Received,
+    Due,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsoleQuery {
+    /// Departments whose requests the agent may see; `None` for all.
+    pub departments: Option<Vec<String>>,
+    pub state: StateFilter,
+    pub service: Option<String>,
+    pub department: Option<String>,
+    pub channel: Option<String>,
+    /// Only requests due before this day (late ones) and not finished.
+    pub due_before: Option<Date>,
+    /// Free text: reference, requester, any field value.
+    pub text: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsoleRow {
+    pub reference: Reference,
+    pub service_code: String,
+    pub service_version: u32,
+    pub channel: String,
+    pub step: String,
+    pub department: String,
+    pub requester_name: String,
+    pub submitted_at: Timestamp,
+    pub due_date: Date,
+    pub waiting: bool,
+    pub finished: bool,
+}
+
+/// An open request the scheduler looks at.
+#[derive(Debug, Clone)]
+pub struct OpenRequest {
+    pub reference: Reference,
+    pub service_code: String,
+    pub service_version: u32,
+    pub state: RequestState,
+    pub revision: i64,
+}
+
+/// A standard answer of a department.
+#[derive(Debug, Clone)]
+pub struct StandardAnswer {
+    pub id: i64,
+    pub department: String,
+    pub title: String,
+    pub text: String,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub tenant: String,
+    pub entries: u64,
+    /// The first problem met, in words, with the entry's number.
+    pub problem: Option<String>,
 }
 
 pub trait Store: Send + Sync + 'static {
@@ -83,4 +223,98 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         definitions: &[(String, String, u32)],
     ) -> Result<bool, StoreError>;
+
+    /// Records the tenant's departments (adding missing ones, renaming known
+    /// ones) and gives requests stored before departments existed the
+    /// department of their service (`(service code, department)`).
+    fn sync_departments(
+        &self,
+        tenant_id: i64,
+        departments: &[Department],
+        service_departments: &[(String, String)],
+    ) -> Result<(), StoreError>;
+
+    fn departments(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Department>, StoreError>>;
+
+    /// An agent by login (active or not).
+    fn agent(
+        &self,
+        tenant_id: i64,
+        login: String,
+    ) -> BoxFuture<'_, Result<Option<AgentRecord>, StoreError>>;
+
+    fn agents(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<AgentRecord>, StoreError>>;
+
+    /// Creates an agent, recording it in the audit journal as done by
+    /// `actor`. `Ok(false)` when the login is taken.
+    fn add_agent(
+        &self,
+        tenant_id: i64,
+        agent: NewAgent,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>>;
+
+    fn create_session(
+        &self,
+        agent_id: i64,
+        digest: String,
+        at: Timestamp,
+        expires: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// The active agent of an unexpired session.
+    fn session_agent(
+        &self,
+        tenant_id: i64,
+        digest: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<AgentRecord>, StoreError>>;
+
+    fn end_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// A request with its state, values and whole history.
+    fn work_item(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<Option<WorkItem>, StoreError>>;
+
+    /// Applies a workflow outcome decided on `revision` in one transaction:
+    /// new state, history events, audit entries, outbox messages, export
+    /// mark. [`StoreError::Conflict`] if the request changed since; returns
+    /// the new revision.
+    fn apply(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        revision: i64,
+        outcome: Outcome,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<i64, StoreError>>;
+
+    /// One page of the console and the number of matching requests.
+    fn console(
+        &self,
+        tenant_id: i64,
+        query: ConsoleQuery,
+    ) -> BoxFuture<'_, Result<(u64, Vec<ConsoleRow>), StoreError>>;
+
+    /// Requests neither finished nor waiting for the citizen (for timed jumps).
+    fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>>;
+
+    fn standard_answers(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>>;
+
+    /// Adds standard answers `(department, title, text)` unless the tenant has some.
+    fn seed_standard_answers(
+        &self,
+        tenant_id: i64,
+        answers: &[(&str, &str, &str)],
+    ) -> Result<(), StoreError>;
+
+    /// Walks every tenant's audit chain.
+    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError>;
 }

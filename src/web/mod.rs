@@ -5,6 +5,7 @@
 //! SOAP. Pages carry a strict Content-Security-Policy (scripts only from
 //! Guichet's own files, framing only by the tenant's declared origins).
 
+pub mod backoffice;
 pub mod look;
 pub mod token;
 pub mod view;
@@ -22,13 +23,14 @@ use look::Look;
 use std::sync::Arc;
 use view::{Entered, Frame};
 
-type Body = Full<Bytes>;
+pub(crate) type Body = Full<Bytes>;
 
 /// Stands for the anti-forgery token in cached form pages.
 const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
 
 /// Built-in static files.
 const GUICHET_CSS: &str = include_str!("../../css/guichet.css");
+const BACKOFFICE_CSS: &str = include_str!("../../css/backoffice.css");
 const FRAME_JS: &str = include_str!("../../js/frame.js");
 const EMBED_JS: &str = include_str!("../../js/embed.js");
 
@@ -43,10 +45,12 @@ pub struct PageRequest<'a> {
     pub origin: &'a str,
     /// The body of a POST (already size-limited).
     pub body: Bytes,
+    /// The client's address (login throttling).
+    pub peer: std::net::IpAddr,
 }
 
 impl PageRequest<'_> {
-    fn query_values(&self, name: &str) -> Vec<String> {
+    pub(crate) fn query_values(&self, name: &str) -> Vec<String> {
         self.query
             .map(|q| {
                 form_urlencoded::parse(q.as_bytes())
@@ -57,7 +61,7 @@ impl PageRequest<'_> {
             .unwrap_or_default()
     }
 
-    fn wants_xml(&self) -> bool {
+    pub(crate) fn wants_xml(&self) -> bool {
         if self.query_values("format").iter().any(|f| f == "xml") {
             return true;
         }
@@ -84,7 +88,11 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         look: &look,
         lang: &lang,
         base: format!("/{}", site.tenant.slug),
+        backoffice: matches!(req.rest, ["backoffice", ..]),
     };
+    if let ["backoffice", rest @ ..] = req.rest {
+        return backoffice::handle(app, site, &frame, &req, rest).await;
+    }
     let get_only = matches!(
         req.rest,
         [""] | ["receipt", _] | ["track"] | ["track", _] | ["assets", _]
@@ -298,7 +306,7 @@ fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
 /// post. Fetch metadata (`Sec-Fetch-Site`) decides when present; otherwise the
 /// `Origin` header, when it names a site, must be ours (`null`, sent by some
 /// browsers for privacy, says nothing). The form's token is checked as well.
-fn same_origin(req: &PageRequest) -> bool {
+pub(crate) fn same_origin(req: &PageRequest) -> bool {
     if let Some(site) = req
         .headers
         .get("sec-fetch-site")
@@ -414,7 +422,7 @@ fn unknown_code(site: &Site, frame: &Frame, req: &PageRequest, typed: &str) -> R
     )
 }
 
-fn not_found(site: &Site, frame: &Frame, req: &PageRequest) -> Response<Body> {
+pub(crate) fn not_found(site: &Site, frame: &Frame, req: &PageRequest) -> Response<Body> {
     let v = view::error(
         frame,
         404,
@@ -432,7 +440,7 @@ fn not_found(site: &Site, frame: &Frame, req: &PageRequest) -> Response<Body> {
     )
 }
 
-fn redirect(location: &str) -> Response<Body> {
+pub(crate) fn redirect(location: &str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::new()));
     *r.status_mut() = StatusCode::SEE_OTHER;
     if let Ok(v) = HeaderValue::from_str(location) {
@@ -441,7 +449,7 @@ fn redirect(location: &str) -> Response<Body> {
     r
 }
 
-fn plain(status: StatusCode, message: &str) -> Response<Body> {
+pub(crate) fn plain(status: StatusCode, message: &str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
     *r.status_mut() = status;
     r.headers_mut().insert(
@@ -453,11 +461,14 @@ fn plain(status: StatusCode, message: &str) -> Response<Body> {
 
 /// Content-Security-Policy of every page: nothing inline, nothing foreign,
 /// framing only by the tenant's declared origins.
-pub fn content_security_policy(look: &Look) -> String {
+pub fn content_security_policy(look: &Look, backoffice: bool) -> String {
     let mut ancestors = String::from("'self'");
-    for origin in &look.settings.frame_ancestors {
-        ancestors.push(' ');
-        ancestors.push_str(origin);
+    // The back office is never framed by the town's site.
+    if !backoffice {
+        for origin in &look.settings.frame_ancestors {
+            ancestors.push(' ');
+            ancestors.push_str(origin);
+        }
     }
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
@@ -465,7 +476,7 @@ pub fn content_security_policy(look: &Look) -> String {
 }
 
 /// Renders a view as HTML, or returns it as XML when asked.
-fn page(
+pub(crate) fn page(
     site: &Site,
     frame: &Frame,
     req: &PageRequest,
@@ -508,7 +519,7 @@ fn html_response(
     *r.status_mut() = status;
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(frame.look)) {
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(frame.look, frame.backoffice)) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     h.insert(
@@ -534,6 +545,10 @@ fn asset(look: &Look, file: &str) -> Response<Body> {
     let (body, content_type): (Bytes, &str) = match file {
         "guichet.css" => (
             Bytes::from_static(GUICHET_CSS.as_bytes()),
+            "text/css; charset=utf-8",
+        ),
+        "backoffice.css" => (
+            Bytes::from_static(BACKOFFICE_CSS.as_bytes()),
             "text/css; charset=utf-8",
         ),
         "theme.css" => (

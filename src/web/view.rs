@@ -77,6 +77,8 @@ pub struct Frame<'a> {
     pub lang: &'a str,
     /// `/SLUG`
     pub base: String,
+    /// A back-office page: its own stylesheet and the `bo.*` messages.
+    pub backoffice: bool,
 }
 
 impl Frame<'_> {
@@ -177,6 +179,13 @@ impl Frame<'_> {
             &[],
             &format!("{}/assets/theme.css?v={v}", self.base),
         );
+        if self.backoffice {
+            x.text(
+                "stylesheet",
+                &[],
+                &format!("{}/assets/backoffice.css?v={}", self.base, crate::VERSION),
+            );
+        }
         if self.look.tenant_css.is_some() {
             x.text(
                 "stylesheet",
@@ -208,7 +217,7 @@ impl Frame<'_> {
             .unwrap_or_default();
         keys.sort();
         for (key, text) in keys {
-            if !text.contains('{') {
+            if !text.contains('{') && (self.backoffice || !key.starts_with("bo.")) {
                 x.text("m", &[("key", key)], text);
             }
         }

@@ -10,31 +10,38 @@
 //!   beside the writer), picked round-robin with `try_lock`: no global lock on
 //!   the read path.
 
-use super::{BoxFuture, Store, StoreError, StoredRequest, TenantRecord};
+mod work;
+
+use super::{
+    AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow, Department, NewAgent,
+    OpenRequest, StandardAnswer, Store, StoreError, StoredRequest, TenantRecord, WorkItem,
+};
 use crate::core::intake::NewRequest;
 use crate::core::status::{RequestRecord, StepEntry};
 use crate::core::tracking::Reference;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use crate::core::workflow::Outcome;
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 1] = [include_str!("0001_init.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("0001_init.sql"),
+    include_str!("0002_workflow.sql"),
+];
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+/// Told whether the batch committed (`None`) or why not; answers the caller.
+type Finish = Box<dyn FnOnce(Option<String>) + Send>;
 
-enum Job {
-    Submit {
-        tenant_id: i64,
-        request: Box<NewRequest>,
-        reply: Reply<Reference>,
-    },
-}
+/// A write run by the writer thread inside the batch's transaction, in its
+/// own savepoint: says whether it succeeded (kept) or not (rolled back).
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>;
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -116,6 +123,31 @@ impl SqliteStore {
             .ok_or(StoreError::Closed)?
             .send(job)
             .map_err(|_| StoreError::Closed)
+    }
+
+    /// Runs `f` in the writer thread, inside the next batch's transaction (in
+    /// its own savepoint), and resolves once that transaction has committed.
+    fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> BoxFuture<'_, Result<T, StoreError>> {
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |failed| {
+                let _ = reply.send(match failed {
+                    None => result,
+                    Some(e) => Err(StoreError::Invalid(e)),
+                });
+            });
+            (ok, finish)
+        });
+        let sent = self.send(job);
+        Box::pin(async move {
+            sent?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
     }
 
     /// Runs `f` on a read connection in the blocking pool.
@@ -208,44 +240,43 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
 
 /// Applies every job in one transaction and answers each once committed.
 fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
-    let mut outcomes: Vec<(Reply<Reference>, Result<Reference, StoreError>)> =
-        Vec::with_capacity(batch.len());
-    let tx = match conn.transaction() {
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            let msg = e.to_string();
-            for Job::Submit { reply, .. } in batch {
-                let _ = reply.send(Err(StoreError::Invalid(msg.clone())));
-            }
+            // Dropping the jobs answers each caller that the store failed.
+            tracing::error!(error = %e, jobs = batch.len(), "cannot begin a write transaction");
             return;
         }
     };
-    let mut tx = tx;
-    for Job::Submit {
-        tenant_id,
-        request,
-        reply,
-    } in batch
-    {
-        let result = (|| {
-            let sp = tx.savepoint()?;
-            let reference = insert_request(&sp, tenant_id, &request)?;
-            sp.commit()?;
-            Ok(reference)
-        })();
-        outcomes.push((reply, result));
+    let mut finishers = Vec::with_capacity(batch.len());
+    for job in batch {
+        let sp = match tx.savepoint() {
+            Ok(sp) => sp,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open a savepoint");
+                continue;
+            }
+        };
+        let (ok, finish) = job(&sp);
+        if ok {
+            if let Err(e) = sp.commit() {
+                finish(Some(e.to_string()));
+                continue;
+            }
+        }
+        finishers.push(finish);
     }
     match tx.commit() {
         Ok(()) => {
-            for (reply, result) in outcomes {
-                let _ = reply.send(result);
+            for finish in finishers {
+                finish(None);
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; the whole batch is refused");
             let msg = e.to_string();
-            for (reply, _) in outcomes {
-                let _ = reply.send(Err(StoreError::Invalid(msg.clone())));
+            for finish in finishers {
+                finish(Some(msg.clone()));
             }
         }
     }
@@ -269,10 +300,12 @@ fn insert_request(
         r.form.requester_text("firstName").unwrap_or_default(),
         r.form.requester_text("lastName").unwrap_or_default()
     );
+    let state = &r.start.state;
     tx.prepare_cached(
         "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
-             tracking_digest, step, submitted_at, due_date, requester_name, requester_email)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
+             department, entered_at, finished)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14)",
     )?
     .execute(params![
         tenant_id,
@@ -282,11 +315,13 @@ fn insert_request(
         r.service_version,
         r.channel.as_str(),
         r.tracking_digest,
-        r.first_step,
+        state.step,
         submitted_at,
         r.due_date.to_string(),
         requester_name.trim(),
         r.form.requester_text("email"),
+        state.department,
+        state.finished,
     ])?;
     let request_id = tx.last_insert_rowid();
     let mut insert_value = tx.prepare_cached(
@@ -295,17 +330,16 @@ fn insert_request(
     for (position, (path, value)) in r.form.rows().iter().enumerate() {
         insert_value.execute(params![request_id, position as i64, path, value])?;
     }
-    tx.prepare_cached(
-        "INSERT INTO events (request_id, at, actor, action, from_step, to_step, comment)
-         VALUES (?1, ?2, ?3, 'submitted', NULL, ?4, NULL)",
-    )?
-    .execute(params![
+    let reference = Reference { year, number };
+    work::record_outcome(
+        tx,
+        tenant_id,
         request_id,
-        submitted_at,
-        format!("citizen:{}", r.channel),
-        r.first_step
-    ])?;
-    Ok(Reference { year, number })
+        &reference,
+        &r.start,
+        &submitted_at,
+    )?;
+    Ok(reference)
 }
 
 fn load_record(
@@ -352,7 +386,8 @@ fn load_record(
     };
     let mut history = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT to_step, at FROM events WHERE request_id = ?1 AND to_step IS NOT NULL ORDER BY id",
+        "SELECT to_step, at FROM events
+         WHERE request_id = ?1 AND to_step IS NOT NULL AND citizen_visible = 1 ORDER BY id",
     )?;
     let mut rows = stmt.query(params![id])?;
     while let Some(row) = rows.next()? {
@@ -385,15 +420,7 @@ impl Store for SqliteStore {
         tenant_id: i64,
         request: NewRequest,
     ) -> BoxFuture<'_, Result<Reference, StoreError>> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            self.send(Job::Submit {
-                tenant_id,
-                request: Box::new(request),
-                reply,
-            })?;
-            answer.await.map_err(|_| StoreError::Closed)?
-        })
+        self.write(move |conn| insert_request(conn, tenant_id, &request))
     }
 
     fn request_by_tracking(
@@ -499,6 +526,203 @@ impl Store for SqliteStore {
             }
             tx.commit()?;
             Ok(true)
+        })
+    }
+
+    fn sync_departments(
+        &self,
+        tenant_id: i64,
+        departments: &[Department],
+        service_departments: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for d in departments {
+                tx.execute(
+                    "INSERT INTO departments (tenant_id, code, name) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name",
+                    params![tenant_id, d.code, d.name],
+                )?;
+            }
+            for (service, department) in service_departments {
+                tx.execute(
+                    "UPDATE requests SET department = ?1
+                     WHERE tenant_id = ?2 AND service_code = ?3 AND department = ''",
+                    params![department, tenant_id, service],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn departments(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Department>, StoreError>> {
+        self.read(move |conn| work::departments(conn, tenant_id))
+    }
+
+    fn agent(
+        &self,
+        tenant_id: i64,
+        login: String,
+    ) -> BoxFuture<'_, Result<Option<AgentRecord>, StoreError>> {
+        self.read(move |conn| work::agent(conn, tenant_id, &login))
+    }
+
+    fn agents(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<AgentRecord>, StoreError>> {
+        self.read(move |conn| work::agents(conn, tenant_id))
+    }
+
+    fn add_agent(
+        &self,
+        tenant_id: i64,
+        agent: NewAgent,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>> {
+        self.write(move |conn| work::add_agent(conn, tenant_id, &agent, &actor, &at.to_string()))
+    }
+
+    fn create_session(
+        &self,
+        agent_id: i64,
+        digest: String,
+        at: Timestamp,
+        expires: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| {
+            // Expired sessions go as new ones come.
+            conn.prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
+                .execute(params![at.as_second()])?;
+            conn.prepare_cached(
+                "INSERT INTO sessions (digest, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![digest, agent_id, at.as_second(), expires.as_second()])?;
+            Ok(())
+        })
+    }
+
+    fn session_agent(
+        &self,
+        tenant_id: i64,
+        digest: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<AgentRecord>, StoreError>> {
+        self.read(move |conn| work::session_agent(conn, tenant_id, &digest, now.as_second()))
+    }
+
+    fn end_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| {
+            conn.prepare_cached("DELETE FROM sessions WHERE digest = ?1")?
+                .execute(params![digest])?;
+            Ok(())
+        })
+    }
+
+    fn work_item(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<Option<WorkItem>, StoreError>> {
+        self.read(move |conn| {
+            let Some((id, record)) = load_record(
+                conn,
+                "tenant_id = ?1 AND year = ?2 AND number = ?3",
+                &[&tenant_id, &reference.year, &reference.number],
+            )?
+            else {
+                return Ok(None);
+            };
+            let (state, revision, requester_name) = work::load_state(conn, id)?;
+            let rows = conn
+                .prepare_cached("SELECT path, value FROM request_values WHERE request_id = ?1 ORDER BY position")?
+                .query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let events = work::events(conn, id)?;
+            Ok(Some(WorkItem {
+                record,
+                state,
+                revision,
+                requester_name,
+                rows,
+                events,
+            }))
+        })
+    }
+
+    fn apply(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        revision: i64,
+        outcome: Outcome,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<i64, StoreError>> {
+        self.write(move |conn| {
+            work::apply(
+                conn,
+                tenant_id,
+                &reference,
+                revision,
+                &outcome,
+                &at.to_string(),
+            )
+        })
+    }
+
+    fn console(
+        &self,
+        tenant_id: i64,
+        query: ConsoleQuery,
+    ) -> BoxFuture<'_, Result<(u64, Vec<ConsoleRow>), StoreError>> {
+        self.read(move |conn| work::console(conn, tenant_id, &query))
+    }
+
+    fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>> {
+        self.read(move |conn| work::open_requests(conn, tenant_id))
+    }
+
+    fn standard_answers(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>> {
+        self.read(move |conn| work::standard_answers(conn, tenant_id))
+    }
+
+    fn seed_standard_answers(
+        &self,
+        tenant_id: i64,
+        answers: &[(&str, &str, &str)],
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let any: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM standard_answers WHERE tenant_id = ?1)",
+                params![tenant_id],
+                |r| r.get(0),
+            )?;
+            if !any {
+                for (department, title, text) in answers {
+                    tx.execute(
+                        "INSERT INTO standard_answers (tenant_id, department, title, text) VALUES (?1, ?2, ?3, ?4)",
+                        params![tenant_id, department, title, text],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError> {
+        self.admin(|conn| {
+            let tenants: Vec<(i64, String)> = conn
+                .prepare("SELECT id, slug FROM tenants ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            tenants
+                .iter()
+                .map(|(id, slug)| work::verify_audit(conn, *id, slug))
+                .collect()
         })
     }
 }

@@ -1,0 +1,116 @@
+//! Agents' credentials: Argon2id password hashes, session tokens, and the
+//! throttling of failed logins.
+//!
+//! Passwords are kept only as PHC strings (`$argon2id$v=19$…`, salt
+//! included). A session is a random 256-bit token in a cookie; the store
+//! keeps only its SHA-256. Failed logins are counted per tenant, login and
+//! client address: after [`FREE_FAILURES`] the next attempt must wait, the
+//! wait doubling at each new failure up to [`MAX_WAIT_SECS`].
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Shortest password accepted for a new agent.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Failed attempts allowed before waits begin.
+pub const FREE_FAILURES: u32 = 5;
+pub const MAX_WAIT_SECS: i64 = 15 * 60;
+/// How long a session lasts without a new login.
+pub const SESSION_SECS: i64 = 10 * 3600;
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash the password: {e}"))
+}
+
+/// Whether `password` matches the PHC string `hash` (false for a malformed hash).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A new session token (for the cookie) and its digest (for the store).
+pub fn new_session() -> Result<(String, String), getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    let token = crate::core::tracking::hex(&bytes);
+    let digest = session_digest(&token);
+    Ok((token, digest))
+}
+
+pub fn session_digest(token: &str) -> String {
+    crate::core::tracking::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Failed logins per key (`tenant/login/address`), in memory: a restart
+/// forgets them, which only gives an attacker a few more tries per restart.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl Throttle {
+    /// Seconds to wait before `key` may try again (0: now).
+    pub fn wait(&self, key: &str, now: i64) -> i64 {
+        let map = self.failures.lock().expect("throttle lock");
+        match map.get(key) {
+            Some(&(count, last)) if count >= FREE_FAILURES => {
+                let wait = (30i64 << (count - FREE_FAILURES).min(10)).min(MAX_WAIT_SECS);
+                (last + wait - now).max(0)
+            }
+            _ => 0,
+        }
+    }
+
+    pub fn failed(&self, key: &str, now: i64) {
+        let mut map = self.failures.lock().expect("throttle lock");
+        if map.len() > 100_000 {
+            // Bounded memory: forget failures older than the longest wait.
+            map.retain(|_, (_, last)| now - *last < MAX_WAIT_SECS);
+        }
+        let entry = map.entry(key.to_owned()).or_insert((0, now));
+        entry.0 += 1;
+        entry.1 = now;
+    }
+
+    pub fn succeeded(&self, key: &str) {
+        self.failures.lock().expect("throttle lock").remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterie", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn failures_make_the_next_attempt_wait_longer_each_time() {
+        let t = Throttle::default();
+        for _ in 0..FREE_FAILURES - 1 {
+            t.failed("k", 100);
+        }
+        assert_eq!(t.wait("k", 100), 0);
+        t.failed("k", 100);
+        assert_eq!(t.wait("k", 100), 30);
+        assert_eq!(t.wait("k", 130), 0);
+        t.failed("k", 130);
+        assert_eq!(t.wait("k", 130), 60);
+        assert_eq!(t.wait("other", 130), 0);
+        t.succeeded("k");
+        assert_eq!(t.wait("k", 130), 0);
+    }
+}
