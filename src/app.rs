@@ -235,16 +235,17 @@ pub fn ensure_demo_tenant(
         })
         .collect::<Result<_, StoreError>>()?;
     let created = store.create_tenant(DEMO_TENANT, "Ville de Démoville", &definitions)?;
-    if created {
-        let tenant_id = store
-            .tenants()?
-            .into_iter()
-            .find(|t| t.slug == DEMO_TENANT)
-            .map(|t| t.id)
-            .ok_or_else(|| StoreError::Invalid("demo tenant vanished".into()))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let tenant_id = store
+        .tenants()?
+        .into_iter()
+        .find(|t| t.slug == DEMO_TENANT)
+        .map(|t| t.id)
+        .ok_or_else(|| StoreError::Invalid("demo tenant vanished".into()))?;
+    // The demo agents, on creation or in a demo data folder made before agents existed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if runtime.block_on(store.agents(tenant_id))?.is_empty() {
         let now = jiff::Timestamp::now();
         for (login, name, admin, roles) in DEMO_AGENTS {
             let agent = NewAgent {
@@ -257,6 +258,8 @@ pub fn ensure_demo_tenant(
             runtime.block_on(store.add_agent(tenant_id, agent, "system:demo".into(), now))?;
         }
         store.seed_standard_answers(tenant_id, DEMO_ANSWERS)?;
+    }
+    if created {
         let dir = data_dir.join("tenants").join(DEMO_TENANT);
         let settings = dir.join("settings.toml");
         if !settings.exists() {

@@ -17,8 +17,10 @@ pub struct RequestRecord {
     pub step: String,
     pub submitted_at: Timestamp,
     pub due_date: Date,
-    /// Steps entered, oldest first.
+    /// Citizen-visible steps entered, oldest first.
     pub history: Vec<StepEntry>,
+    /// What the town wrote to the citizen (answers, requests for more), oldest first.
+    pub messages: Vec<(Timestamp, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,8 @@ pub struct CitizenStatus {
     pub submitted_at: Timestamp,
     pub due_date: Date,
     pub steps: Vec<CitizenStep>,
+    /// The town's messages: day written (tenant's time zone) and text.
+    pub messages: Vec<(Date, String)>,
 }
 
 /// Builds the citizen's view of a request under the definition it was
@@ -136,5 +140,10 @@ pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) ->
         submitted_at: record.submitted_at,
         due_date: record.due_date,
         steps,
+        messages: record
+            .messages
+            .iter()
+            .map(|(at, text)| (at.to_zoned(tz.clone()).date(), text.clone()))
+            .collect(),
     }
 }

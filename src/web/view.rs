@@ -869,6 +869,16 @@ pub fn tracking(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
         x.close("step");
     }
     x.close("steps");
+    if !status.messages.is_empty() {
+        x.open("replies", &[]);
+        for (date, text) in &status.messages {
+            x.open("message", &[("date", &date.to_string())]);
+            x.text("when", &[], &frame.date(*date));
+            x.text("text", &[], text);
+            x.close("message");
+        }
+        x.close("replies");
+    }
     x.close("tracking");
     x.close("page");
     x.finish()

@@ -24,6 +24,8 @@ pub fn fixed_clock() -> Clock {
 pub struct Server {
     pub addr: SocketAddr,
     pub app: Arc<App>,
+    /// What the server's clock says; tests move it with [`Server::advance_days`].
+    pub now: Arc<std::sync::Mutex<jiff::Timestamp>>,
     pub data_dir: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -63,7 +65,12 @@ impl Server {
         let store = SqliteStore::open(dir, Durability::Normal).unwrap();
         app::ensure_demo_tenant(&store, dir).unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
-        let app = Arc::new(App::load(store, limits, fixed_clock(), dir).unwrap());
+        let now = Arc::new(std::sync::Mutex::new(
+            NOW.parse::<jiff::Timestamp>().unwrap(),
+        ));
+        let read = Arc::clone(&now);
+        let clock: Clock = Arc::new(move || *read.lock().unwrap());
+        let app = Arc::new(App::load(store, limits, clock, dir).unwrap());
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = std_listener.local_addr().unwrap();
         std_listener.set_nonblocking(true).unwrap();
@@ -87,11 +94,20 @@ impl Server {
         Server {
             addr,
             app,
+            now,
             data_dir: dir.to_owned(),
             shutdown: Some(tx),
             thread: Some(thread),
             _temp: None,
         }
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance_days(&self, days: i64) {
+        let mut now = self.now.lock().unwrap();
+        *now = now
+            .checked_add(jiff::SignedDuration::from_hours(24 * days))
+            .unwrap();
     }
 
     /// Sends raw bytes, returns the whole response (the request should ask

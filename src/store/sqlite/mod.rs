@@ -397,6 +397,20 @@ fn load_record(
             at: at.parse().map_err(|e| corrupt("event date", &e))?,
         });
     }
+    let mut messages = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, comment FROM events
+         WHERE request_id = ?1 AND citizen_visible = 1 AND action IN ('answer', 'hold')
+           AND comment IS NOT NULL ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![id])?;
+    while let Some(row) = rows.next()? {
+        let at: String = row.get(0)?;
+        messages.push((
+            at.parse().map_err(|e| corrupt("event date", &e))?,
+            row.get(1)?,
+        ));
+    }
     Ok(Some((
         id,
         RequestRecord {
@@ -410,6 +424,7 @@ fn load_record(
                 .map_err(|e| corrupt("submitted_at", &e))?,
             due_date: due_date.parse().map_err(|e| corrupt("due_date", &e))?,
             history,
+            messages,
         },
     )))
 }

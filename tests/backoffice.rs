@@ -1,0 +1,821 @@
+//! The agents' back office over HTTP: a request submitted by SOAP processed
+//! to its end by agents with the right roles, the citizen following; rights
+//! enforced by direct URL; two agents acting at once; login throttling and
+//! sessions; transfer and validation; timed jumps; the console's filters;
+//! the audit journal and its tamper detection.
+
+mod common;
+
+use common::{HttpResponse, Server, envelope11, road_incident};
+use guichet::xml::Element;
+
+const BIRTH: &str = "<g:SubmitBirthCertificateRequest><g:requester><g:civility>M</g:civility><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:email>jean.dupont@example.fr</g:email></g:requester><g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean Pierre</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>2</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>";
+
+/// Submits through SOAP; returns (reference, tracking code).
+fn submit(server: &Server, body: &str) -> (String, String) {
+    let r = server.soap11(&envelope11(body));
+    assert_eq!(r.status, 200, "{}", r.body);
+    (
+        r.element("reference").unwrap(),
+        r.element("trackingCode").unwrap(),
+    )
+}
+
+fn parse(xml: &str) -> Element {
+    guichet::xml::parse(xml, Default::default()).unwrap_or_else(|e| panic!("{e}: {xml}"))
+}
+
+fn find<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
+    if e.name == name {
+        return Some(e);
+    }
+    e.children.iter().find_map(|c| find(c, name))
+}
+
+fn find_all<'a>(e: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
+    if e.name == name {
+        out.push(e);
+    }
+    for c in &e.children {
+        find_all(c, name, out);
+    }
+}
+
+fn all<'a>(e: &'a Element, name: &str) -> Vec<&'a Element> {
+    let mut out = Vec::new();
+    find_all(e, name, &mut out);
+    out
+}
+
+fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish().into_bytes()
+}
+
+fn post_raw(server: &Server, path: &str, cookie: &str, body: &[u8], extra: &str) -> HttpResponse {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\n{extra}Connection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    server.raw(&request)
+}
+
+struct Agent<'a> {
+    server: &'a Server,
+    cookie: String,
+}
+
+fn login_attempt(server: &Server, login: &str, password: &str) -> HttpResponse {
+    let page = server.get("/demoville/backoffice/login?format=xml");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let view = parse(&page.body);
+    let token = find(&view, "login")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    post_raw(
+        server,
+        "/demoville/backoffice/login",
+        "",
+        &form(&[("_token", &token), ("login", login), ("password", password)]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+}
+
+fn login<'a>(server: &'a Server, login: &str) -> Agent<'a> {
+    let r = login_attempt(server, login, guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 303, "{login} logs in: {}", r.body);
+    let set = r.header("set-cookie").expect("a session cookie").to_owned();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    Agent { server, cookie }
+}
+
+impl Agent<'_> {
+    fn get(&self, path: &str) -> HttpResponse {
+        self.server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                self.cookie
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// A page's XML view, which must be served.
+    fn view(&self, path: &str) -> Element {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = self.get(&format!("{path}{sep}format=xml"));
+        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+        parse(&r.body)
+    }
+
+    fn request(&self, reference: &str) -> Element {
+        self.view(&format!("/demoville/backoffice/requests/{reference}"))
+    }
+
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        post_raw(
+            self.server,
+            path,
+            &self.cookie,
+            &form(fields),
+            "Sec-Fetch-Site: same-origin\r\n",
+        )
+    }
+
+    /// Sends a command from the request page as it is now.
+    fn command(&self, reference: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let page = self.request(reference);
+        let commands = find(&page, "commands").expect("the agent may act");
+        let token = commands.attr("token").unwrap().to_owned();
+        let revision = commands.attr("revision").unwrap().to_owned();
+        let mut all = vec![("_token", token.as_str()), ("revision", revision.as_str())];
+        all.extend_from_slice(fields);
+        self.post(&format!("/demoville/backoffice/requests/{reference}"), &all)
+    }
+
+    fn act(&self, reference: &str, action: &str) -> HttpResponse {
+        self.command(reference, &[("command", "act"), ("action", action)])
+    }
+
+    fn step(&self, reference: &str) -> String {
+        find(&self.request(reference), "step").unwrap().text.clone()
+    }
+}
+
+fn acts(page: &Element) -> Vec<String> {
+    all(page, "act")
+        .iter()
+        .map(|a| a.attr("id").unwrap().to_owned())
+        .collect()
+}
+
+fn console_refs(agent: &Agent, query: &str) -> Vec<String> {
+    let view = agent.view(&format!("/demoville/backoffice/?{query}"));
+    all(&view, "request")
+        .iter()
+        .map(|r| r.attr("reference").unwrap().to_owned())
+        .collect()
+}
+
+fn tracking_steps(server: &Server, code: &str) -> Vec<(String, String)> {
+    let r = server.get(&format!("/demoville/track/{code}?format=xml"));
+    assert_eq!(r.status, 200);
+    let view = parse(&r.body);
+    all(&view, "step")
+        .iter()
+        .map(|s| {
+            (
+                find(s, "label").unwrap().text.clone(),
+                s.attr("done").unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn audit_ok(server: &Server) -> u64 {
+    let reports = server.app.store.verify_audit().unwrap();
+    let demo = reports.iter().find(|r| r.tenant == "demoville").unwrap();
+    assert_eq!(demo.problem, None);
+    demo.entries
+}
+
+#[test]
+fn a_soap_request_is_processed_to_its_end_and_the_citizen_follows_every_step() {
+    let server = Server::start();
+    let (reference, code) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    assert_eq!(console_refs(&marie, ""), vec![reference.clone()]);
+    let page = marie.request(&reference);
+    assert_eq!(acts(&page), ["take", "refuse"]);
+    assert_eq!(find(&page, "step").unwrap().text, "Demande initiale");
+    let history = all(&page, "event");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].attr("kind"), Some("submitted"));
+
+    for (action, step) in [
+        ("take", "Prise en charge"),
+        ("check", "Contrôle de validité"),
+        ("valid", "Acte préparé"),
+        ("send", "Envoyé par courrier"),
+        ("close", "Clôturée"),
+    ] {
+        let r = marie.act(&reference, action);
+        assert_eq!(r.status, 303, "{action}: {}", r.body);
+        assert!(r.header("location").unwrap().contains("saved=1"));
+        assert_eq!(marie.step(&reference), step);
+    }
+    let page = marie.request(&reference);
+    assert_eq!(find(&page, "request").unwrap().attr("final"), Some("true"));
+    assert!(
+        acts(&page).is_empty(),
+        "nothing to press on a closed request"
+    );
+    let events = all(&page, "event");
+    assert_eq!(events.len(), 6);
+    assert_eq!(find(events[1], "who").unwrap().text, "Marie Durand");
+    assert_eq!(find(events[1], "what").unwrap().text, "Prendre en charge");
+    // The citizen saw every step, and the normal ending.
+    let steps = tracking_steps(&server, &code);
+    assert_eq!(
+        steps,
+        [
+            ("Demande reçue", "true"),
+            ("Prise en charge par le service État civil", "true"),
+            ("Vérification de la demande", "true"),
+            ("Document établi", "true"),
+            ("Document envoyé ou prêt à retirer", "true"),
+            ("Demande terminée", "true"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    // The closed request leaves the default console view and shows in "finished".
+    assert!(console_refs(&marie, "").is_empty());
+    assert_eq!(console_refs(&marie, "state=final"), vec![reference.clone()]);
+    // Reopened with a reason, it is back to work.
+    let r = marie.command(&reference, &[("command", "reopen"), ("comment", "")]);
+    assert_eq!(r.status, 422, "a reason is required");
+    assert!(r.body.contains("commentaire est obligatoire"), "{}", r.body);
+    let r = marie.command(
+        &reference,
+        &[
+            ("command", "reopen"),
+            ("comment", "Acte égaré par La Poste"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(marie.step(&reference), "Envoyé par courrier");
+    // Every event is in the audit journal, and it verifies.
+    assert_eq!(audit_ok(&server), 6 /* agents */ + 7);
+}
+
+#[test]
+fn rights_are_enforced_on_every_url() {
+    let server = Server::start();
+    let (civil, _) = submit(&server, BIRTH);
+    let (road, _) = submit(&server, &road_incident("Durand"));
+    let paul = login(&server, "paul"); // roads handler
+    let jean = login(&server, "jean"); // reader in civil status and roads
+    let marie = login(&server, "marie");
+
+    // Not logged in: pages send to the login page, posts are refused.
+    let r = server.get(&format!("/demoville/backoffice/requests/{civil}"));
+    assert_eq!(r.status, 303);
+    assert!(
+        r.header("location").unwrap().starts_with(
+            "/demoville/backoffice/login?next=%2Fdemoville%2Fbackoffice%2Frequests%2F"
+        )
+    );
+    let r = post_raw(
+        &server,
+        &format!("/demoville/backoffice/requests/{civil}"),
+        "guichet_session=0000000000000000000000000000000000000000000000000000000000000000",
+        &form(&[("command", "act"), ("action", "take")]),
+        "",
+    );
+    assert_eq!(r.status, 401);
+
+    // A roads agent neither sees nor opens nor acts on a civil-status request.
+    assert_eq!(console_refs(&paul, "state=all"), vec![road.clone()]);
+    let r = paul.get(&format!("/demoville/backoffice/requests/{civil}"));
+    assert_eq!(r.status, 403);
+    assert!(!r.body.contains("Dupont"), "nothing of the request leaks");
+    let token = find(&paul.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = paul.post(
+        &format!("/demoville/backoffice/requests/{civil}"),
+        &[
+            ("_token", &token),
+            ("revision", "0"),
+            ("command", "act"),
+            ("action", "take"),
+        ],
+    );
+    assert_eq!(r.status, 403);
+    // Nor by a mass action.
+    let r = paul.post(
+        "/demoville/backoffice/mass",
+        &[
+            ("_token", &token),
+            ("action", "take"),
+            ("ref", &civil),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert!(r.header("location").unwrap().ends_with("done=0&skipped=1"));
+    assert_eq!(marie.step(&civil), "Demande initiale");
+
+    // A reader sees and annotates, but has no button and cannot act.
+    let page = jean.request(&civil);
+    assert!(acts(&page).is_empty());
+    assert!(find(&page, "note").is_some());
+    assert!(find(&page, "transfer").is_none());
+    let r = jean.command(&civil, &[("command", "act"), ("action", "take")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("droit"), "{}", r.body);
+    let r = jean.command(&civil, &[("command", "note"), ("text", "Vu au guichet")]);
+    assert_eq!(r.status, 303);
+    let page = marie.request(&civil);
+    let note = all(&page, "event")
+        .into_iter()
+        .find(|e| e.attr("kind") == Some("note"))
+        .unwrap();
+    assert_eq!(note.attr("visible"), Some("false"));
+    assert_eq!(find(note, "comment").unwrap().text, "Vu au guichet");
+
+    // Administration is for administrators.
+    assert_eq!(marie.get("/demoville/backoffice/admin").status, 403);
+    let r = marie.post(
+        "/demoville/backoffice/admin/agents",
+        &[("_token", &token), ("login", "intrus")],
+    );
+    assert_eq!(r.status, 403);
+    let admin = login(&server, "admin");
+    let view = admin.view("/demoville/backoffice/admin");
+    assert_eq!(all(&view, "agent").len(), 6 + 1 /* the bar */);
+
+    // Another site's form cannot act, even with the agent's cookie.
+    let r = post_raw(
+        &server,
+        &format!("/demoville/backoffice/requests/{civil}"),
+        &marie.cookie,
+        &form(&[("command", "act"), ("action", "take")]),
+        "Origin: https://evil.example\r\n",
+    );
+    assert_eq!(r.status, 403);
+    // And a post without the page's token is refused.
+    let r = marie.post(
+        &format!("/demoville/backoffice/requests/{civil}"),
+        &[("revision", "0"), ("command", "act"), ("action", "take")],
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(marie.step(&civil), "Demande initiale");
+}
+
+#[test]
+fn two_agents_acting_at_once_never_both_win() {
+    let server = Server::start();
+    let (reference, _) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    let admin = login(&server, "admin");
+    // Both open the page, then both press "take".
+    let page_m = marie.request(&reference);
+    let page_a = admin.request(&reference);
+    let fields = |page: &Element| {
+        let c = find(page, "commands").unwrap();
+        (
+            c.attr("token").unwrap().to_owned(),
+            c.attr("revision").unwrap().to_owned(),
+        )
+    };
+    let (tm, rm) = fields(&page_m);
+    let (ta, ra) = fields(&page_a);
+    let path = format!("/demoville/backoffice/requests/{reference}");
+    let (r1, r2) = std::thread::scope(|s| {
+        let a = s.spawn(|| {
+            marie.post(
+                &path,
+                &[
+                    ("_token", &tm),
+                    ("revision", &rm),
+                    ("command", "act"),
+                    ("action", "take"),
+                ],
+            )
+        });
+        let b = s.spawn(|| {
+            admin.post(
+                &path,
+                &[
+                    ("_token", &ta),
+                    ("revision", &ra),
+                    ("command", "act"),
+                    ("action", "take"),
+                ],
+            )
+        });
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409], "one wins, the other is told");
+    let loser = if r1.status == 409 { &r1 } else { &r2 };
+    assert!(
+        loser.body.contains("modifiée par quelqu'un d'autre"),
+        "{}",
+        loser.body
+    );
+    assert!(
+        loser.body.contains("Prise en charge"),
+        "shows the fresh state"
+    );
+    let page = marie.request(&reference);
+    let takes = all(&page, "event")
+        .into_iter()
+        .filter(|e| find(e, "what").unwrap().text == "Prendre en charge")
+        .count();
+    assert_eq!(takes, 1, "applied once");
+    // A button pressed on a stale page is refused the same way.
+    let r = marie.post(
+        &path,
+        &[
+            ("_token", &tm),
+            ("revision", &rm),
+            ("command", "act"),
+            ("action", "check"),
+        ],
+    );
+    assert_eq!(r.status, 409);
+    assert_eq!(marie.step(&reference), "Prise en charge");
+    audit_ok(&server);
+}
+
+#[test]
+fn transfer_then_validation_by_the_emitting_department() {
+    let server = Server::start();
+    let (road, code) = submit(&server, &road_incident("Durand"));
+    let paul = login(&server, "paul");
+    let marie = login(&server, "marie");
+    let sophie = login(&server, "sophie");
+    assert!(console_refs(&marie, "state=all").is_empty());
+    let r = paul.command(
+        &road,
+        &[
+            ("command", "transfer"),
+            ("to", "etat-civil"),
+            ("comment", "Concerne une plaque commémorative"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/demoville/backoffice/?saved=1"),
+        "the request left Paul's departments"
+    );
+    assert_eq!(
+        paul.get(&format!("/demoville/backoffice/requests/{road}"))
+            .status,
+        403
+    );
+    assert_eq!(console_refs(&marie, ""), vec![road.clone()]);
+    let page = marie.request(&road);
+    assert_eq!(find(&page, "department").unwrap().text, "État civil");
+    let transfer = all(&page, "event")
+        .into_iter()
+        .find(|e| e.attr("kind") == Some("transfer"))
+        .unwrap();
+    assert_eq!(
+        find(transfer, "what").unwrap().text,
+        "Transférée au service État civil"
+    );
+    // Marie prepares the answer and asks the roads department to validate it.
+    let answer = "Votre signalement a été transmis au service du patrimoine.";
+    let r = marie.command(
+        &road,
+        &[
+            ("command", "ask-validation"),
+            ("to", "voirie"),
+            ("text", answer),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Paul (handler, not validator) sees nothing to decide; Sophie does.
+    assert!(console_refs(&sophie, "").contains(&road));
+    let page = sophie.request(&road);
+    assert!(find(&page, "decide").is_some());
+    assert_eq!(find(&page, "answer").unwrap().text, answer);
+    assert!(
+        acts(&page).is_empty(),
+        "her roles are in roads, not civil status"
+    );
+    let before = tracking_messages(&server, &code);
+    assert!(before.is_empty(), "nothing told before validation");
+    let r = sophie.command(&road, &[("command", "decide"), ("approve", "yes")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = marie.request(&road);
+    assert!(find(&page, "validation").is_none());
+    let answered = all(&page, "event")
+        .into_iter()
+        .find(|e| e.attr("kind") == Some("answer"))
+        .unwrap();
+    assert_eq!(answered.attr("visible"), Some("true"));
+    assert_eq!(tracking_messages(&server, &code), [answer]);
+    audit_ok(&server);
+}
+
+fn tracking_messages(server: &Server, code: &str) -> Vec<String> {
+    let r = server.get(&format!("/demoville/track/{code}?format=xml"));
+    let view = parse(&r.body);
+    all(&view, "message")
+        .iter()
+        .map(|m| find(m, "text").unwrap().text.clone())
+        .collect()
+}
+
+#[test]
+fn logins_are_throttled_and_sessions_are_cookies_the_page_cannot_read() {
+    let server = Server::start();
+    for _ in 0..5 {
+        let r = login_attempt(&server, "marie", "wrong password");
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("incorrect"));
+        assert!(r.header("set-cookie").is_none());
+    }
+    // Even the right password waits now.
+    let r = login_attempt(&server, "marie", guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("30"));
+    // Other agents are not held back.
+    let paul = login(&server, "paul");
+    server.advance_days(1);
+    let r = login_attempt(&server, "marie", guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 303);
+    let cookie = r.header("set-cookie").unwrap();
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/demoville/backoffice"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    // Unknown logins are refused the same way as wrong passwords.
+    assert_eq!(login_attempt(&server, "nobody", "x").status, 422);
+    // Sessions expire: Paul's (a day old) sends him back to the login page.
+    assert_eq!(paul.get("/demoville/backoffice/").status, 303);
+    // Logging out ends the session on the server.
+    let marie = Agent {
+        server: &server,
+        cookie: cookie.split(';').next().unwrap().to_owned(),
+    };
+    let token = find(&marie.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = marie.post("/demoville/backoffice/logout", &[("_token", &token)]);
+    assert_eq!(r.status, 303);
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(marie.get("/demoville/backoffice/").status, 303);
+}
+
+#[test]
+fn timed_jumps_move_requests_left_too_long() {
+    let server = Server::start();
+    let (reference, _) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    for action in ["take", "check", "valid", "send"] {
+        assert_eq!(marie.act(&reference, action).status, 303);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    server.advance_days(14);
+    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 0);
+    server.advance_days(1);
+    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 1);
+    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 0, "once");
+    let marie = login(&server, "marie");
+    let page = marie.request(&reference);
+    assert_eq!(find(&page, "step").unwrap().text, "Clôturée");
+    let last = all(&page, "event").pop().unwrap();
+    assert_eq!(find(last, "who").unwrap().text, "Automatique");
+    assert_eq!(find(last, "what").unwrap().text, "Délai écoulé");
+}
+
+#[test]
+fn the_console_filters_sorts_pages_and_marks_late_requests() {
+    let server = Server::start();
+    let mut civil = Vec::new();
+    for _ in 0..27 {
+        civil.push(submit(&server, BIRTH).0);
+    }
+    let (road, _) = submit(&server, &road_incident("Zèbre"));
+    let admin = login(&server, "admin");
+    let view = admin.view("/demoville/backoffice/");
+    let console = find(&view, "console").unwrap();
+    assert_eq!(console.attr("total"), Some("28"));
+    assert_eq!(console.attr("pages"), Some("2"));
+    assert_eq!(all(&view, "request").len(), 25);
+    let next = find(&view, "next")
+        .unwrap()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert_eq!(all(&admin.view(&next), "request").len(), 3);
+    assert_eq!(
+        console_refs(&admin, "service=road-incident"),
+        vec![road.clone()]
+    );
+    assert_eq!(console_refs(&admin, "q=z%C3%A8bre"), vec![road.clone()]);
+    assert_eq!(
+        console_refs(&admin, &format!("q={}", civil[3])),
+        [civil[3].clone()]
+    );
+    assert_eq!(console_refs(&admin, "department=voirie"), vec![road.clone()]);
+    assert_eq!(console_refs(&admin, "channel=web").len(), 0);
+    let by_reference = console_refs(&admin, "sort=reference&dir=desc");
+    assert_eq!(by_reference[0], road);
+    // Nothing is late yet; 12 days later (delay 10 days for the certificate,
+    // 15 for roads) civil-status requests are late, the road one nearly so.
+    assert!(console_refs(&admin, "late=1").is_empty());
+    server.advance_days(12);
+    let admin = login(&server, "admin");
+    assert_eq!(
+        console_refs(&admin, "late=1&service=birth-certificate").len(),
+        25
+    );
+    let view = admin.view("/demoville/backoffice/?service=road-incident");
+    let row = find(&view, "request").unwrap();
+    assert_eq!(row.attr("late"), Some("false"));
+    assert_eq!(row.attr("soon"), Some("true"));
+    // A mass action asks for confirmation, then applies to each request once.
+    let token = find(&view, "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let picked = [civil[0].as_str(), civil[1].as_str(), road.as_str()];
+    let mut fields = vec![("_token", token.as_str()), ("action", "take")];
+    for r in picked {
+        fields.push(("ref", r));
+    }
+    let r = admin.post("/demoville/backoffice/mass", &fields);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains(&civil[0]) && !r.body.contains(&road));
+    let marie = login(&server, "marie");
+    assert_eq!(
+        marie.step(&civil[0]),
+        "Demande initiale",
+        "not before confirming"
+    );
+    fields.push(("confirm", "yes"));
+    let r = admin.post("/demoville/backoffice/mass", &fields);
+    assert_eq!(r.status, 303);
+    assert!(r.header("location").unwrap().ends_with("?done=2&skipped=1"));
+    assert_eq!(marie.step(&civil[0]), "Prise en charge");
+    assert_eq!(marie.step(&civil[1]), "Prise en charge");
+    assert_eq!(marie.step(&civil[2]), "Demande initiale");
+}
+
+#[test]
+fn agents_are_added_from_the_admin_page_and_the_command_line() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let token = find(&admin.view("/demoville/backoffice/admin"), "admin")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = admin.post(
+        "/demoville/backoffice/admin/agents",
+        &[
+            ("_token", &token),
+            ("login", "Bad Login"),
+            ("name", ""),
+            ("password", "short"),
+            ("role", "voirie:handler"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    for field in ["login", "name", "password"] {
+        assert!(
+            r.body.contains(&format!("field=\"{field}\""))
+                || r.body.contains(&format!("{field}-error")),
+            "{field} error shown: {}",
+            r.body
+        );
+    }
+    let r = admin.post(
+        "/demoville/backoffice/admin/agents",
+        &[
+            ("_token", &token),
+            ("login", "nina"),
+            ("name", "Nina Roux"),
+            ("password", "un mot de passe assez long"),
+            ("role", "voirie:handler"),
+            ("role", "voirie:validator"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin.post(
+        "/demoville/backoffice/admin/agents",
+        &[
+            ("_token", &token),
+            ("login", "nina"),
+            ("name", "Nina Bis"),
+            ("password", "un mot de passe assez long"),
+        ],
+    );
+    assert_eq!(r.status, 422, "login taken");
+    let r = login_attempt(&server, "nina", "un mot de passe assez long");
+    assert_eq!(r.status, 303);
+
+    // The command line, on the same data folder while the server runs.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args([
+            "agent",
+            "add",
+            "omar",
+            "--name",
+            "Omar Haddad",
+            "--role",
+            "population:handler",
+            "--data-dir",
+        ])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", "mot de passe du terminal")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let omar = login_attempt(&server, "omar", "mot de passe du terminal");
+    assert_eq!(omar.status, 303);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args([
+            "agent",
+            "add",
+            "omar2",
+            "--name",
+            "X",
+            "--role",
+            "lune:handler",
+            "--data-dir",
+        ])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", "mot de passe du terminal")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no department \"lune\""));
+    // Creations are in the audit journal.
+    assert_eq!(audit_ok(&server), 6 + 2);
+}
+
+#[test]
+fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
+    let server = Server::start();
+    let (reference, _) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    for action in ["take", "check", "valid"] {
+        assert_eq!(marie.act(&reference, action).status, 303);
+    }
+    let entries = audit_ok(&server);
+    assert_eq!(entries, 6 + 4);
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(["audit", "verify", "--data-dir"])
+            .arg(&server.data_dir)
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demoville: 10 entries, chain intact"));
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let original: String = db
+        .query_row("SELECT detail FROM audit WHERE seq = 8", [], |r| r.get(0))
+        .unwrap();
+    db.execute(
+        "UPDATE audit SET detail = 'taken -> closed' WHERE seq = 8",
+        [],
+    )
+    .unwrap();
+    let out = verify();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.contains("entry 8") && said.contains("edited"),
+        "{said}"
+    );
+    db.execute("UPDATE audit SET detail = ?1 WHERE seq = 8", [&original])
+        .unwrap();
+    assert!(verify().status.success(), "restored");
+    db.execute("DELETE FROM audit WHERE seq = 7", []).unwrap();
+    let said = String::from_utf8_lossy(&verify().stdout).to_string();
+    assert!(said.contains("entry 7 is missing"), "{said}");
+    db.execute(
+        "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, prev_hash, hash)
+         SELECT tenant_id, 7, at, actor, subject, action, detail, prev_hash, hash FROM audit WHERE seq = 6",
+        [],
+    )
+    .unwrap();
+    let said = String::from_utf8_lossy(&verify().stdout).to_string();
+    assert!(
+        said.contains("entry 7"),
+        "a forged entry 7 does not chain: {said}"
+    );
+    db.execute("DELETE FROM audit WHERE seq >= 7", []).unwrap();
+    let said = String::from_utf8_lossy(&verify().stdout).to_string();
+    assert!(said.contains("removed from its end"), "{said}");
+}
