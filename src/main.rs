@@ -25,10 +25,16 @@ struct Cli {
 enum Command {
     /// Serve every tenant over HTTP (the default command).
     Serve(ServeArgs),
-    /// Print a stored request as an XML request file (valid against /T/xsd/CODE.xsd).
+    /// Print a stored request as an XML request file (valid against
+    /// /T/xsd/CODE.xsd), or with --pending write the file of every request
+    /// its workflow marked for export into a folder, and clear the marks.
     Export {
         /// Public reference, e.g. 2026-000001.
-        reference: String,
+        #[arg(required_unless_present = "pending")]
+        reference: Option<String>,
+        /// Write REF.xml for every request marked for export into this folder.
+        #[arg(long, value_name = "DIR", conflicts_with = "reference")]
+        pending: Option<PathBuf>,
         #[arg(long, default_value = app::DEMO_TENANT)]
         tenant: String,
         #[arg(long, default_value = "data")]
@@ -137,9 +143,14 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Export {
             reference,
+            pending,
             tenant,
             data_dir,
-        } => export(&data_dir, &tenant, &reference),
+        } => match (reference, pending) {
+            (_, Some(dir)) => export_pending(&data_dir, &tenant, &dir),
+            (Some(reference), None) => export(&data_dir, &tenant, &reference),
+            (None, None) => Err("give a reference or --pending DIR".into()),
+        },
         Command::Agent(AgentCommand::Add {
             login,
             name,
@@ -420,5 +431,47 @@ fn verify_audit(data_dir: &std::path::Path) -> Result<(), String> {
             "the audit journal of {broken} tenant(s) does not verify"
         ));
     }
+    Ok(())
+}
+
+fn export_pending(
+    data_dir: &std::path::Path,
+    tenant: &str,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    let app = load_existing(data_dir)?;
+    let site = app
+        .site(tenant)
+        .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let runtime = current_thread()?;
+    let pending = runtime
+        .block_on(app.store.export_pending(site.tenant.id))
+        .map_err(|e| e.to_string())?;
+    for reference in &pending {
+        let stored = runtime
+            .block_on(app.store.request_by_reference(site.tenant.id, *reference))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("request {reference} vanished"))?;
+        let service = site
+            .tenant
+            .service_version(&stored.record.service_code, stored.record.service_version)
+            .ok_or_else(|| format!("definition of {} missing", stored.record.service_code))?;
+        let file = out.join(format!("{reference}.xml"));
+        // Written whole under a temporary name, then renamed: business
+        // software polling the folder never reads half a file.
+        let temp = out.join(format!(".{reference}.xml.part"));
+        std::fs::write(
+            &temp,
+            guichet::exchange::request_file(&site.tenant, service, &stored),
+        )
+        .and_then(|()| std::fs::rename(&temp, &file))
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        runtime
+            .block_on(app.store.export_done(site.tenant.id, *reference))
+            .map_err(|e| e.to_string())?;
+        println!("{}", file.display());
+    }
+    eprintln!("{} request file(s) exported", pending.len());
     Ok(())
 }

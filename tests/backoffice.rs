@@ -618,7 +618,10 @@ fn the_console_filters_sorts_pages_and_marks_late_requests() {
         console_refs(&admin, &format!("q={}", civil[3])),
         [civil[3].clone()]
     );
-    assert_eq!(console_refs(&admin, "department=voirie"), vec![road.clone()]);
+    assert_eq!(
+        console_refs(&admin, "department=voirie"),
+        vec![road.clone()]
+    );
     assert_eq!(console_refs(&admin, "channel=web").len(), 0);
     let by_reference = console_refs(&admin, "sort=reference&dir=desc");
     assert_eq!(by_reference[0], road);
@@ -771,6 +774,30 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     }
     let entries = audit_ok(&server);
     assert_eq!(entries, 6 + 4);
+    // "Acte préparé" marked the request for export: its file is written once.
+    let out = common::TempDir::new();
+    let export = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(["export", "--pending"])
+            .arg(&out.0)
+            .arg("--data-dir")
+            .arg(&server.data_dir)
+            .output()
+            .unwrap()
+    };
+    let first = export();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let file = std::fs::read_to_string(out.0.join(format!("{reference}.xml"))).unwrap();
+    assert!(
+        file.contains("<personLastName>Dupont</personLastName>"),
+        "{file}"
+    );
+    let second = export();
+    assert!(String::from_utf8_lossy(&second.stderr).contains("0 request file(s) exported"));
     let verify = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
             .args(["audit", "verify", "--data-dir"])

@@ -315,6 +315,16 @@ pub trait Store: Send + Sync + 'static {
         answers: &[(&str, &str, &str)],
     ) -> Result<(), StoreError>;
 
+    /// Requests a workflow marked for export to business software, oldest first.
+    fn export_pending(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>>;
+
+    /// Clears a request's export mark once its file is written.
+    fn export_done(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
     /// Walks every tenant's audit chain.
     fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError>;
 }

@@ -728,6 +728,37 @@ impl Store for SqliteStore {
         })
     }
 
+    fn export_pending(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
+        self.read(move |conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT year, number FROM requests WHERE tenant_id = ?1 AND export_pending = 1 ORDER BY id",
+                )?
+                .query_map(params![tenant_id], |r| {
+                    Ok(Reference {
+                        year: r.get(0)?,
+                        number: r.get(1)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn export_done(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE requests SET export_pending = 0 WHERE tenant_id = ?1 AND year = ?2 AND number = ?3",
+            )?
+            .execute(params![tenant_id, reference.year, reference.number])?;
+            Ok(())
+        })
+    }
+
     fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError> {
         self.admin(|conn| {
             let tenants: Vec<(i64, String)> = conn
