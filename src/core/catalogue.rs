@@ -31,8 +31,10 @@ pub struct Service {
     /// Base of the SOAP names: `Submit{operation}`, `{operation}File`.
     pub operation: String,
     pub department: Department,
-    /// Maximum delay promised to the citizen, in calendar days.
+    /// Maximum delay promised to the citizen, in days counted as
+    /// `deadline_count` says.
     pub deadline_days: u32,
+    pub deadline_count: super::calendar::DayCount,
     pub fields: Vec<Field>,
     pub rules: Vec<Rule>,
     pub steps: Vec<Step>,
@@ -420,10 +422,19 @@ impl Service {
                 "operation {operation:?} must be an XML name starting with a capital letter"
             )));
         }
-        let deadline_days = child("deadline")?
+        let deadline = child("deadline")?;
+        let deadline_days = deadline
             .attr("days")
             .and_then(|d| d.parse().ok())
             .ok_or_else(|| err("<deadline days=\"…\"> must be a whole number of days".into()))?;
+        let deadline_count = match deadline.attr("count") {
+            None => super::calendar::DayCount::Calendar,
+            Some(c) => super::calendar::DayCount::from_name(c).ok_or_else(|| {
+                err(format!(
+                    "<deadline count={c:?}> must be \"calendar\" or \"working\""
+                ))
+            })?,
+        };
         let description = root
             .child("description")
             .map(|d| d.text.trim().to_owned())
@@ -486,6 +497,7 @@ impl Service {
             operation,
             department,
             deadline_days,
+            deadline_count,
             fields,
             rules,
             steps,

@@ -99,27 +99,8 @@ pub fn receive(
         channel: submission.channel,
         form,
         submitted_at: now.clone(),
-        due_date: due_date(today, service.deadline_days),
+        due_date: super::calendar::add_days(today, service.deadline_days, service.deadline_count),
         tracking_digest: tracking.digest(),
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
     })
-}
-
-/// The date by which the town promised an answer: calendar days for now.
-pub fn due_date(submitted: Date, deadline_days: u32) -> Date {
-    submitted
-        .checked_add(jiff::Span::new().days(i64::from(deadline_days)))
-        .unwrap_or(submitted)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    #[test]
-    fn due_dates_count_calendar_days() {
-        assert_eq!(due_date(date(2026, 12, 25), 10), date(2027, 1, 4));
-        assert_eq!(due_date(date(2028, 2, 20), 10), date(2028, 3, 1));
-    }
 }

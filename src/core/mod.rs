@@ -3,6 +3,7 @@
 //! stores depend on it, never the reverse.
 
 pub mod builtin;
+pub mod calendar;
 pub mod catalogue;
 pub mod forms;
 pub mod intake;
