@@ -6,6 +6,7 @@ pub mod auth;
 pub mod core;
 pub mod exchange;
 pub mod http;
+pub mod notify;
 pub mod render;
 pub mod soap;
 pub mod store;
