@@ -846,3 +846,141 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     let said = String::from_utf8_lossy(&verify().stdout).to_string();
     assert!(said.contains("removed from its end"), "{said}");
 }
+
+#[test]
+fn every_back_office_view_is_valid_against_the_view_schema() {
+    let server = Server::start();
+    let (civil, code) = submit(&server, BIRTH);
+    let (road, _) = submit(&server, &road_incident("Durand"));
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let check = |what: &str, r: HttpResponse| {
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .starts_with("application/xml"),
+            "{what}: {}",
+            r.body
+        );
+        common::assert_valid(&xsd, &r.body, what);
+    };
+    check(
+        "login",
+        server.get("/demoville/backoffice/login?format=xml&next=%2Fdemoville%2Fbackoffice%2Fadmin"),
+    );
+    let failed = {
+        let page = parse(&server.get("/demoville/backoffice/login?format=xml").body);
+        let token = find(&page, "login")
+            .unwrap()
+            .attr("token")
+            .unwrap()
+            .to_owned();
+        post_raw(
+            &server,
+            "/demoville/backoffice/login",
+            "",
+            &form(&[("_token", &token), ("login", "marie"), ("password", "non")]),
+            "Accept: application/xml\r\n",
+        )
+    };
+    check("failed login", failed);
+    let marie = login(&server, "marie");
+    let paul = login(&server, "paul");
+    let jean = login(&server, "jean");
+    let admin = login(&server, "admin");
+    // A pending validation, an answer and a note give every part of the page.
+    paul.command(
+        &road,
+        &[
+            ("command", "ask-validation"),
+            ("to", "etat-civil"),
+            ("text", "Réponse à valider"),
+        ],
+    );
+    marie.command(&civil, &[("command", "answer"), ("standard", "1")]);
+    marie.command(&civil, &[("command", "note"), ("text", "Note")]);
+    marie.command(
+        &civil,
+        &[
+            ("command", "hold"),
+            ("comment", "Envoyez une pièce d'identité."),
+        ],
+    );
+    for (what, agent, path) in [
+        (
+            "console",
+            &admin,
+            "/demoville/backoffice/?state=all&done=2&skipped=1".to_owned(),
+        ),
+        (
+            "empty console",
+            &marie,
+            "/demoville/backoffice/?q=personne".to_owned(),
+        ),
+        (
+            "request with a validation to decide",
+            &marie,
+            format!("/demoville/backoffice/requests/{road}"),
+        ),
+        (
+            "request on hold",
+            &marie,
+            format!("/demoville/backoffice/requests/{civil}?saved=1"),
+        ),
+        (
+            "request for a reader",
+            &jean,
+            format!("/demoville/backoffice/requests/{civil}"),
+        ),
+        (
+            "admin",
+            &admin,
+            "/demoville/backoffice/admin?created=nina".to_owned(),
+        ),
+        (
+            "access refused",
+            &paul,
+            format!("/demoville/backoffice/requests/{civil}"),
+        ),
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = agent.get(&format!("{path}{sep}format=xml"));
+        check(what, r);
+    }
+    let token = find(&admin.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let confirm = post_raw(
+        &server,
+        "/demoville/backoffice/mass",
+        &admin.cookie,
+        &form(&[("_token", &token), ("action", "qualify"), ("ref", &road)]),
+        "Sec-Fetch-Site: same-origin\r\nAccept: application/xml\r\n",
+    );
+    check("mass confirmation", confirm);
+    let refused = post_raw(
+        &server,
+        "/demoville/backoffice/admin/agents",
+        &admin.cookie,
+        &form(&[
+            ("_token", &token),
+            ("login", "X"),
+            ("role", "voirie:reader"),
+        ]),
+        "Sec-Fetch-Site: same-origin\r\nAccept: application/xml\r\n",
+    );
+    check("admin with errors", refused);
+    // The citizen's tracking page with the town's messages.
+    check(
+        "tracking with replies",
+        server.get(&format!("/demoville/track/{code}?format=xml")),
+    );
+    assert_eq!(
+        tracking_messages(&server, &code),
+        [
+            "Bonjour, pour traiter votre demande, nous avons besoin d'une copie de votre pièce d'identité. Merci de la déposer à l'accueil de la mairie ou de répondre à ce message.",
+            "Envoyez une pièce d'identité."
+        ]
+    );
+}

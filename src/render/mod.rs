@@ -23,6 +23,13 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("receipt.xsl", include_str!("../../xslt/receipt.xsl")),
     ("track.xsl", include_str!("../../xslt/track.xsl")),
     ("error.xsl", include_str!("../../xslt/error.xsl")),
+    ("bo-layout.xsl", include_str!("../../xslt/bo-layout.xsl")),
+    ("bo-login.xsl", include_str!("../../xslt/bo-login.xsl")),
+    ("bo-console.xsl", include_str!("../../xslt/bo-console.xsl")),
+    ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
+    ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
+    ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
+    ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 
 struct Cached {

@@ -407,13 +407,14 @@ fn unavailable(e: &StoreError) -> Response<Body> {
 
 fn forbidden(site: &Site, frame: &Frame, req: &PageRequest, session: &Session) -> Response<Body> {
     tracing::warn!(tenant = %site.tenant.slug, agent = %session.record.agent.login, rest = ?req.rest, "back office: access refused");
-    let v = crate::web::view::error(
+    let v = view::error(
         frame,
+        &bar(session),
         403,
         &frame.message("bo.forbidden.title"),
         &frame.message("bo.forbidden.text"),
     );
-    bo_page(site, frame, req, StatusCode::FORBIDDEN, "error.xsl", v)
+    bo_page(site, frame, req, StatusCode::FORBIDDEN, "bo-error.xsl", v)
 }
 
 fn bar(session: &Session) -> Bar<'_> {

@@ -89,6 +89,16 @@ pub fn lateness(submitted: Date, due: Date, today: Date, finished: bool) -> (boo
     (false, gone / total >= 0.66)
 }
 
+/// An error page inside the back office (access refused…).
+pub fn error(frame: &Frame, b: &Bar, status: u16, title: &str, text: &str) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "error", title);
+    bar(frame, &mut x, b);
+    x.text("error", &[("status", &status.to_string())], text);
+    x.close("page");
+    x.finish()
+}
+
 pub fn login(
     frame: &Frame,
     token: &str,
