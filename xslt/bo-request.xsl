@@ -47,32 +47,32 @@
         <dl class="values"><xsl:apply-templates select="v:fields/v:item"/></dl>
         <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.requester</xsl:with-param></xsl:call-template></h2>
         <dl class="values"><xsl:apply-templates select="v:requester/v:item"/></dl>
+        <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.history</xsl:with-param></xsl:call-template></h2>
+        <ol class="history">
+          <xsl:for-each select="v:history/v:event">
+            <li class="event event-{@kind}">
+              <p class="event-head">
+                <time datetime="{@at}"><xsl:value-of select="v:when"/></time>
+                <xsl:text> — </xsl:text><strong><xsl:value-of select="v:what"/></strong>
+                <xsl:text> — </xsl:text><xsl:value-of select="v:who"/>
+              </p>
+              <xsl:for-each select="v:move">
+                <p class="move"><xsl:value-of select="v:from"/><xsl:text> → </xsl:text><xsl:value-of select="v:to"/></p>
+              </xsl:for-each>
+              <xsl:if test="v:comment"><p class="comment"><xsl:value-of select="v:comment"/></p></xsl:if>
+              <xsl:choose>
+                <xsl:when test="@visible = 'true'"><p class="tag visible"><xsl:call-template name="m"><xsl:with-param name="key">bo.history.visible</xsl:with-param></xsl:call-template></p></xsl:when>
+                <xsl:otherwise><p class="tag internal"><xsl:call-template name="m"><xsl:with-param name="key">bo.history.internal</xsl:with-param></xsl:call-template></p></xsl:otherwise>
+              </xsl:choose>
+            </li>
+          </xsl:for-each>
+        </ol>
       </div>
       <div class="work">
         <xsl:apply-templates select="v:commands"/>
       </div>
     </div>
 
-    <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.history</xsl:with-param></xsl:call-template></h2>
-    <ol class="history">
-      <xsl:for-each select="v:history/v:event">
-        <li class="event event-{@kind}">
-          <p class="event-head">
-            <time datetime="{@at}"><xsl:value-of select="v:when"/></time>
-            <xsl:text> — </xsl:text><strong><xsl:value-of select="v:what"/></strong>
-            <xsl:text> — </xsl:text><xsl:value-of select="v:who"/>
-          </p>
-          <xsl:for-each select="v:move">
-            <p class="move"><xsl:value-of select="v:from"/><xsl:text> → </xsl:text><xsl:value-of select="v:to"/></p>
-          </xsl:for-each>
-          <xsl:if test="v:comment"><p class="comment"><xsl:value-of select="v:comment"/></p></xsl:if>
-          <xsl:choose>
-            <xsl:when test="@visible = 'true'"><p class="tag visible"><xsl:call-template name="m"><xsl:with-param name="key">bo.history.visible</xsl:with-param></xsl:call-template></p></xsl:when>
-            <xsl:otherwise><p class="tag internal"><xsl:call-template name="m"><xsl:with-param name="key">bo.history.internal</xsl:with-param></xsl:call-template></p></xsl:otherwise>
-          </xsl:choose>
-        </li>
-      </xsl:for-each>
-    </ol>
   </xsl:template>
 
   <xsl:template match="v:item">

@@ -896,6 +896,188 @@ test(`page weight: HTML + CSS of each form under ${MAX_PAGE_WEIGHT / 1024} KB`, 
 });
 
 // ---------------------------------------------------------------------------------------------
+// The agents' back office.
+
+const DEMO_PASSWORD = 'demoville-2026';
+const BO = `${T}/backoffice`;
+
+/** Submits a request through SOAP 1.1, as a town's site would; returns { reference, code }. */
+async function soapSubmit(inner) {
+  const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:g="urn:guichet:${TENANT}"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+  const r = await fetch(`${T}/soap`, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: envelope });
+  const text = await r.text();
+  assertEq(r.status, 200, `SOAP submit (${text.slice(0, 300)})`);
+  const pick = (name) => (text.match(new RegExp(`<(?:\\w+:)?${name}>([^<]*)</`)) || [])[1];
+  return { reference: pick('reference'), code: pick('trackingCode') };
+}
+
+const SOAP_REQUESTER = '<g:requester><g:firstName>Jean</g:firstName><g:lastName>Navigateur</g:lastName><g:email>jean@example.fr</g:email></g:requester>';
+const SOAP_BIRTH = `<g:SubmitBirthCertificateRequest>${SOAP_REQUESTER}<g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Navigateur</g:personLastName><g:personFirstNames>Jean</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>1</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>`;
+const SOAP_ROAD = `<g:SubmitRoadIncidentReport>${SOAP_REQUESTER}<g:category>pothole</g:category><g:location><g:street>4 rue du Navigateur</g:street><g:postalCode>75002</g:postalCode><g:town>Démoville</g:town></g:location><g:description>Plaque commémorative descellée</g:description><g:observedOn>${isoDay(-1)}</g:observedOn></g:SubmitRoadIncidentReport>`;
+
+/** A new browser context with an agent logged in through the login page; returns its page. */
+async function agentPage(login) {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${BO}/`);
+  assert(page.url().startsWith(`${BO}/login`), `not logged in, ${BO}/ leads to the login page (got ${page.url()})`);
+  await page.getByLabel('Identifiant').fill(login);
+  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  assertEq(new URL(page.url()).pathname, `/${TENANT}/backoffice/`, `${login} lands on the console`);
+  return page;
+}
+
+/** Clicks a button and waits for the page that follows. */
+async function press(page, locator) {
+  const nav = page.waitForNavigation({ waitUntil: 'load' });
+  await locator.click();
+  const response = await nav;
+  return response ? response.status() : 0;
+}
+
+async function currentStep(page) {
+  return (await page.locator('.current-step').textContent()).trim();
+}
+
+/** The citizen's tracking page: each step's label and whether it is done. */
+async function citizenSteps(code) {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${T}/track/${code}`);
+  const steps = await page.locator('ol.steps > li').evaluateAll((lis) => lis.map((li) => ({
+    label: li.querySelector('.label').textContent.trim(), done: li.classList.contains('done'),
+  })));
+  const messages = await page.locator('.replies .text').allTextContents();
+  await context.close();
+  return { steps, messages };
+}
+
+test('backoffice: an agent takes a SOAP request and moves it to its end; the citizen follows each step', async () => {
+  const { reference, code } = await soapSubmit(SOAP_BIRTH);
+  const page = await agentPage('marie');
+  await assertNoViolations(page, 'the console');
+  // Find it with the console's search, open it.
+  await page.getByLabel('Recherche (référence, nom, texte)').fill(reference);
+  await press(page, page.getByRole('button', { name: 'Filtrer' }));
+  assertEq(await page.locator('table.requests tbody tr').count(), 1, 'one request found');
+  await press(page, page.getByRole('link', { name: reference }));
+  assertEq(await currentStep(page), 'Demande initiale', 'first step');
+  await assertNoViolations(page, 'a new request');
+  const seen = [];
+  for (const [button, step] of [
+    ['Prendre en charge', 'Prise en charge'],
+    ['Contrôler la validité', 'Contrôle de validité'],
+    ["Demande valide : établir l'acte", 'Acte préparé'],
+    ['Envoyé par courrier ou prêt au guichet', 'Envoyé par courrier'],
+    ['Clôturer', 'Clôturée'],
+  ]) {
+    const status = await press(page, page.getByRole('button', { name: button, exact: true }));
+    assertEq(status, 200, `after "${button}"`);
+    assertEq(await currentStep(page), step, `after "${button}"`);
+    assert(await page.locator('.notice.success').isVisible(), `"${button}": the page says it is saved`);
+    const { steps } = await citizenSteps(code);
+    seen.push(steps.filter((s) => s.done).length);
+  }
+  await assertNoViolations(page, 'a closed request with its history');
+  assertEq(await page.locator('ol.history > li').count(), 6, 'history: submitted + 5 actions');
+  assertEq(JSON.stringify(seen), JSON.stringify([2, 3, 4, 5, 6]), 'the citizen sees one more step done after each action');
+  const { steps } = await citizenSteps(code);
+  assert(steps.every((s) => s.done), `every step done for the citizen: ${JSON.stringify(steps)}`);
+});
+
+test('backoffice: a transfer, a validation asked and given, and the answer reaches the citizen', async () => {
+  const { reference, code } = await soapSubmit(SOAP_ROAD);
+  const paul = await agentPage('paul');
+  await paul.goto(`${BO}/requests/${reference}`);
+  await paul.locator('#transfer-to').selectOption({ label: 'État civil' });
+  await paul.locator('#transfer-comment').fill('Une plaque commémorative : le service État civil gère le patrimoine.');
+  await press(paul, paul.getByRole('button', { name: 'Transférer', exact: true }));
+  assertEq(new URL(paul.url()).pathname, `/${TENANT}/backoffice/`, 'Paul is back on his console');
+  const refused = await paul.goto(`${BO}/requests/${reference}`);
+  assertEq(refused.status(), 403, 'Paul no longer opens the transferred request');
+  await assertNoViolations(paul, 'the access refused page');
+
+  const marie = await agentPage('marie');
+  await marie.goto(`${BO}/requests/${reference}`);
+  assert((await marie.locator('ol.history').textContent()).includes('Transférée au service État civil'), 'the transfer is in the history');
+  await marie.locator('#validation-to').selectOption({ label: 'Voirie' });
+  const answer = 'Votre signalement est transmis au service du patrimoine, qui interviendra sous huit jours.';
+  await marie.locator('#validation-text').fill(answer);
+  await press(marie, marie.getByRole('button', { name: 'Demander la validation' }));
+  assert(await marie.locator('section.validation').isVisible(), 'the pending validation is shown');
+  assertEq((await citizenSteps(code)).messages.length, 0, 'nothing sent before validation');
+
+  const sophie = await agentPage('sophie');
+  await sophie.goto(`${BO}/requests/${reference}`);
+  await assertNoViolations(sophie, 'a request with a validation to decide');
+  await press(sophie, sophie.getByRole('button', { name: 'Valider et envoyer au demandeur' }));
+  assert(!(await sophie.locator('section.validation').count()), 'no validation pending any more');
+  const { messages } = await citizenSteps(code);
+  assertEq(JSON.stringify(messages), JSON.stringify([answer]), 'the citizen reads the validated answer');
+});
+
+test('backoffice: two agents press a button on the same request at once; the second is told', async () => {
+  const { reference } = await soapSubmit(SOAP_BIRTH);
+  const marie = await agentPage('marie');
+  const admin = await agentPage('admin');
+  await marie.goto(`${BO}/requests/${reference}`);
+  await admin.goto(`${BO}/requests/${reference}`);
+  const s1 = await press(marie, marie.getByRole('button', { name: 'Prendre en charge', exact: true }));
+  const s2 = await press(admin, admin.getByRole('button', { name: 'Prendre en charge', exact: true }));
+  assertEq(s1, 200, 'the first wins');
+  assertEq(s2, 409, 'the second is refused');
+  assert((await admin.locator('.notice.conflict').textContent()).includes("modifiée par quelqu'un d'autre"), 'and told why');
+  assertEq(await currentStep(admin), 'Prise en charge', 'and sees the request as it is now');
+  await assertNoViolations(admin, 'the conflict page');
+});
+
+test('backoffice: axe on the login page with an error, the mass-action confirmation and the admin page with errors', async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(`${BO}/login`);
+  await assertNoViolations(page, 'the login page');
+  await page.getByLabel('Identifiant').fill('personne');
+  await page.getByLabel('Mot de passe').fill('mauvais');
+  assertEq(await press(page, page.getByRole('button', { name: 'Se connecter' })), 422, 'wrong password');
+  await assertNoViolations(page, 'the login page with an error');
+
+  const { reference } = await soapSubmit(SOAP_BIRTH);
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/?q=${reference}`);
+  await admin.getByLabel(`Sélectionner la demande ${reference}`).check();
+  await admin.locator('#mass-action').selectOption('take');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Appliquer…' })), 200, 'confirmation page');
+  await assertNoViolations(admin, 'the mass-action confirmation');
+  await press(admin, admin.getByRole('link', { name: 'Annuler' }));
+
+  await admin.goto(`${BO}/admin`);
+  await assertNoViolations(admin, 'the admin page');
+  await admin.locator('#agent-login').fill('Pas Bon');
+  assertEq(await press(admin, admin.getByRole('button', { name: "Créer l'agent" })), 422, 'refused');
+  await assertNoViolations(admin, 'the admin page with errors');
+  assert(await admin.locator('#agent-login[aria-invalid=true]').count(), 'the login field is marked invalid');
+});
+
+test('backoffice: rights by direct URL, and no session without logging in', async () => {
+  const { reference } = await soapSubmit(SOAP_BIRTH);
+  const paul = await agentPage('paul');
+  const r = await paul.goto(`${BO}/requests/${reference}`);
+  assertEq(r.status(), 403, 'a roads agent cannot open a civil-status request');
+  assert(!(await paul.content()).includes('Navigateur'), 'nothing of it is shown');
+  const admin = await paul.goto(`${BO}/admin`);
+  assertEq(admin.status(), 403, 'nor the admin page');
+  const cookies = await paul.context().cookies();
+  const session = cookies.find((c) => c.name === 'guichet_session');
+  assert(session && session.httpOnly && session.sameSite === 'Strict', `the session cookie is HttpOnly and SameSite=Strict: ${JSON.stringify(session)}`);
+  assertEq(await paul.evaluate(() => document.cookie), '', 'scripts cannot read it');
+  await press(paul, paul.getByRole('button', { name: 'Se déconnecter' }));
+  assert(paul.url().startsWith(`${BO}/login`), 'logging out leads to the login page');
+  await paul.goto(`${BO}/`);
+  assert(paul.url().startsWith(`${BO}/login`), 'and the session is over');
+});
+
+// ---------------------------------------------------------------------------------------------
 // Run.
 
 const filters = process.argv.slice(2);
