@@ -112,6 +112,8 @@ pub struct App {
     pub secret: Secret,
     /// Failed back-office logins.
     pub throttle: crate::auth::Throttle,
+    /// SMTP server and public address for messages.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl App {
@@ -181,6 +183,10 @@ impl App {
             clock,
             secret,
             throttle: crate::auth::Throttle::default(),
+            notify: crate::notify::NotifyConfig {
+                smtp: None,
+                public_url: "http://127.0.0.1:8080".into(),
+            },
         })
     }
 
@@ -254,6 +260,7 @@ pub fn ensure_demo_tenant(
                 password_hash: DEMO_PASSWORD_HASH.to_owned(),
                 admin: *admin,
                 roles: roles.iter().map(|(d, r)| (d.to_string(), *r)).collect(),
+                email: Some(format!("{login}@demoville.example")),
             };
             runtime.block_on(store.add_agent(tenant_id, agent, "system:demo".into(), now))?;
         }

@@ -70,6 +70,9 @@ enum AgentCommand {
         /// Tenant administrator (every right in every department).
         #[arg(long)]
         admin: bool,
+        /// Where the agent is told of new requests, reminders and escalations.
+        #[arg(long)]
+        email: Option<String>,
         /// A role in a department, DEPARTMENT:ROLE with ROLE reader, handler
         /// or validator; repeat for several.
         #[arg(long = "role")]
@@ -113,9 +116,21 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024, env = "GUICHET_MAX_BODY")]
     max_body: usize,
-    /// Seconds between two runs of the workflows' timed jumps.
+    /// Seconds between two runs of the workflows' timed jumps and the
+    /// deadline watch (reminders, escalations).
     #[arg(long, default_value_t = 60, env = "GUICHET_TIMER_SECONDS")]
     timer_seconds: u64,
+    /// Seconds between two runs of the outbox worker (messages to send).
+    #[arg(long, default_value_t = 5, env = "GUICHET_OUTBOX_SECONDS")]
+    outbox_seconds: u64,
+    /// SMTP server for tenants that name none in their settings, e.g.
+    /// smtp://user:password@mail.example.fr:587?tls=required or smtps://…
+    #[arg(long, env = "GUICHET_SMTP")]
+    smtp: Option<String>,
+    /// Guichet's public address, for the links in messages (default:
+    /// http://LISTEN).
+    #[arg(long, env = "GUICHET_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -155,10 +170,11 @@ fn main() -> ExitCode {
             login,
             name,
             admin,
+            email,
             roles,
             tenant,
             data_dir,
-        }) => add_agent(&data_dir, &tenant, login, name, admin, &roles),
+        }) => add_agent(&data_dir, &tenant, login, name, admin, email, &roles),
         Command::Agent(AgentCommand::List { tenant, data_dir }) => list_agents(&data_dir, &tenant),
         Command::Audit(AuditCommand::Verify { data_dir }) => verify_audit(&data_dir),
         Command::Wsdl {
@@ -219,6 +235,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let mut app = load(&args.data_dir, durability)?;
     app.limits.max_body = args.max_body;
+    app.notify = guichet::notify::NotifyConfig {
+        smtp: args.smtp.clone(),
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen)),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -247,6 +270,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(moved = n, "timed jumps applied"),
                     Err(e) => tracing::error!(error = %e, "timed jumps failed"),
+                }
+                match guichet::notify::watch_deadlines(&timers).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(notices = n, "reminders and escalations recorded"),
+                    Err(e) => tracing::error!(error = %e, "deadline watch failed"),
+                }
+            }
+        });
+        let outbox = Arc::clone(&app);
+        let period = std::time::Duration::from_secs(args.outbox_seconds.max(1));
+        tokio::spawn(async move {
+            let mut interval =
+                tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match guichet::notify::run_outbox(&outbox).await {
+                    Ok((0, 0)) => {}
+                    Ok((expanded, sent)) => tracing::info!(expanded, sent, "outbox"),
+                    Err(e) => tracing::error!(error = %e, "outbox worker failed"),
                 }
             }
         });
@@ -317,6 +360,7 @@ fn add_agent(
     login: String,
     name: String,
     admin: bool,
+    email: Option<String>,
     roles: &[String],
 ) -> Result<(), String> {
     use guichet::core::workflow::Role;
@@ -371,6 +415,7 @@ fn add_agent(
         password_hash: guichet::auth::hash_password(&password)?,
         admin,
         roles: grants,
+        email,
     };
     let created = current_thread()?
         .block_on(app.store.add_agent(

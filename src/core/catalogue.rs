@@ -320,12 +320,21 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
         Some(254),
     );
     email.help = Some("Pour recevoir l'accusé de réception et le suivi de la demande.".into());
+    let mut sms = f(
+        "smsUpdates",
+        "Recevoir aussi le suivi par SMS",
+        false,
+        FieldType::Boolean,
+        None,
+    );
+    sms.help = Some("Sur le numéro de portable indiqué ci-dessus.".into());
     vec![
         civility,
         f("firstName", "Prénom", true, FieldType::Text, Some(80)),
         f("lastName", "Nom", true, FieldType::Text, Some(80)),
         email,
         f("phone", "Téléphone", false, FieldType::Phone, None),
+        sms,
         f(
             "address",
             "Adresse postale",

@@ -76,8 +76,11 @@ pub struct NewRequest {
     pub form: Form,
     pub submitted_at: Zoned,
     pub due_date: Date,
-    /// Digest of the tracking code; the code itself goes back to the citizen only.
+    /// Digest of the tracking code; the code itself goes back to the citizen
+    /// only (in the answer, and in the acknowledgement message, which keeps
+    /// it until it is sent).
     pub tracking_digest: String,
+    pub tracking_code: String,
     /// Where the workflow puts it: first step, department, history and
     /// effects of entering it (automatic actions included).
     pub start: Outcome,
@@ -101,6 +104,7 @@ pub fn receive(
         submitted_at: now.clone(),
         due_date: super::calendar::add_days(today, service.deadline_days, service.deadline_count),
         tracking_digest: tracking.digest(),
+        tracking_code: tracking.to_string(),
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
     })
 }

@@ -405,7 +405,41 @@ pub fn start(service: &Service, now: Timestamp, channel: &str) -> Outcome {
         }],
     };
     on_enter(service, &mut out, now);
+    // The acknowledgement comes first.
+    out.effects.insert(
+        0,
+        Effect::MessageCitizen {
+            template: Some(ACKNOWLEDGEMENT_TEMPLATE.into()),
+            text: None,
+        },
+    );
     out
+}
+
+/// Template of the acknowledgement sent when a request arrives.
+pub const ACKNOWLEDGEMENT_TEMPLATE: &str = "acknowledgement";
+/// Template of the news sent when a request reaches a step the citizen sees
+/// and nothing more specific was said.
+pub const STEP_TEMPLATE: &str = "step";
+
+/// The citizen hears of every step they can see: when an outcome moved the
+/// request into a citizen-visible step and no message was queued, the
+/// generic step news is.
+fn tell_citizen(out: &mut Outcome) {
+    let moved_visibly = out
+        .events
+        .iter()
+        .any(|e| e.citizen_visible && e.to_step.is_some() && e.to_step != e.from_step);
+    let told = out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::MessageCitizen { .. }));
+    if moved_visibly && !told {
+        out.effects.push(Effect::MessageCitizen {
+            template: Some(STEP_TEMPLATE.into()),
+            text: None,
+        });
+    }
 }
 
 /// Moves to `to`, records it, and runs what entering it does.
@@ -688,6 +722,7 @@ pub fn apply(
             );
         }
     }
+    tell_citizen(&mut out);
     Ok(out)
 }
 
@@ -721,6 +756,7 @@ pub fn tick(service: &Service, state: &RequestState, now: Timestamp) -> Option<O
         None,
         now,
     );
+    tell_citizen(&mut out);
     Some(out)
 }
 
@@ -1125,7 +1161,16 @@ mod tests {
             .map(|e| (e.action.as_str(), e.to_step.as_deref().unwrap()))
             .collect();
         assert_eq!(path, [("record", "recorded"), ("jump", "closed")]);
-        assert_eq!(out.effects, vec![Effect::Export]);
+        assert_eq!(
+            out.effects,
+            vec![
+                Effect::Export,
+                Effect::MessageCitizen {
+                    template: Some(STEP_TEMPLATE.into()),
+                    text: None
+                }
+            ]
+        );
     }
 
     #[test]

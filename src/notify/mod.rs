@@ -1,5 +1,327 @@
-//! Telling people: messages to citizens and agents (e-mail, SMS), written to
-//! the outbox by the store in the transaction of the event that causes them.
-//! For now: how an SMS text is encoded and cut.
+//! Telling people: the outbox worker and the deadline watch.
+//!
+//! Every message is written to the outbox by the store in the transaction of
+//! the event that causes it (an acknowledgement with its request, news with
+//! the step it announces). The worker then, on each run:
+//! 1. **expands** each new outbox message into deliveries, one per channel
+//!    and address (the citizen's e-mail and, if they asked for it, SMS; the
+//!    e-mail of each agent concerned), rendered from the templates, in one
+//!    transaction that also forgets the message's secret (tracking code);
+//! 2. **sends** the deliveries that are due, and records each result: sent,
+//!    or failed with a next attempt after a growing wait (30 s, doubling, at
+//!    most an hour), given up after [`MAX_ATTEMPTS`] (agents see it).
+//!
+//! A delivery is sent once: it is marked sent right after the server
+//! accepted it; only a crash in between those two instants sends it again,
+//! with the same Message-ID. The deadline watch ([`watch_deadlines`]) records
+//! each reminder and escalation with a mark on the request, in the
+//! transaction that queues its message, so none fires twice, across restarts.
 
+pub mod mail;
 pub mod sms;
+pub mod templates;
+
+use crate::app::{App, Site};
+use crate::core::catalogue::Service;
+use crate::core::workflow::Role;
+use crate::store::{DeadlineMark, NewDelivery, PendingMessage, StoreError};
+use crate::web::view::long_date;
+use std::sync::Arc;
+
+/// Attempts before a delivery is given up.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// Where messages go out, and what links in them point to.
+#[derive(Debug, Clone, Default)]
+pub struct NotifyConfig {
+    /// The SMTP server of tenants that name none (`smtp://…`).
+    pub smtp: Option<String>,
+    /// Guichet's public address, for links in messages (`https://…`).
+    pub public_url: String,
+}
+
+fn site_of(app: &App, tenant_id: i64) -> Option<&Arc<Site>> {
+    app.sites.values().find(|s| s.tenant.id == tenant_id)
+}
+
+/// Expands new messages and sends what is due. Returns (expanded, sent).
+pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
+    let mut expanded = 0;
+    for message in app.store.pending_messages(200).await? {
+        let Some(site) = site_of(app, message.tenant_id) else {
+            continue;
+        };
+        let deliveries = expand(app, site, &message).await?;
+        app.store.expand_message(message.id, deliveries).await?;
+        expanded += 1;
+    }
+    let now = (app.clock)();
+    let mut sent = 0;
+    for delivery in app.store.due_deliveries(now.as_second(), 50).await? {
+        let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
+            continue;
+        };
+        let smtp = app.notify.smtp.clone();
+        let d = delivery.clone();
+        let result = tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &d))
+            .await
+            .unwrap_or_else(|e| Err(format!("sending task failed: {e}")));
+        let recorded = match result {
+            Ok(()) => {
+                sent += 1;
+                Ok(())
+            }
+            Err(error) => {
+                let attempts = delivery.attempts + 1;
+                tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempts, %error, "delivery failed");
+                let next = (attempts < MAX_ATTEMPTS)
+                    .then(|| now.as_second() + (30i64 << (attempts - 1).min(7)).min(3600));
+                Err((error, next))
+            }
+        };
+        app.store
+            .delivery_result(delivery.id, recorded, (app.clock)())
+            .await?;
+    }
+    Ok((expanded, sent))
+}
+
+fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Result<(), String> {
+    let look = site.look.get();
+    match d.channel.as_str() {
+        "email" => {
+            let smtp = look
+                .settings
+                .mail
+                .smtp
+                .as_deref()
+                .or(smtp)
+                .ok_or("aucun serveur SMTP configuré (--smtp ou [mail] smtp)")?;
+            let default_from = format!(
+                "{} <ne-pas-repondre@{}.invalid>",
+                look.settings.name.as_deref().unwrap_or(&site.tenant.name),
+                site.tenant.slug
+            );
+            let from = look.settings.mail.from.clone().unwrap_or(default_from);
+            let message_id = format!("<delivery-{}.{}@guichet>", d.id, site.tenant.slug);
+            mail::send(
+                smtp,
+                &mail::Email {
+                    from: &from,
+                    reply_to: look.settings.mail.reply_to.as_deref(),
+                    to: &d.address,
+                    subject: d.subject.as_deref().unwrap_or(""),
+                    text: &d.body,
+                    html: d.html.as_deref(),
+                    message_id: &message_id,
+                },
+            )
+        }
+        "sms" => {
+            let settings = look
+                .settings
+                .sms
+                .as_ref()
+                .ok_or("aucun fournisseur SMS configuré ([sms])")?;
+            sms::send(settings, &d.address, &d.body)
+        }
+        other => Err(format!("unknown channel {other}")),
+    }
+}
+
+async fn expand(
+    app: &App,
+    site: &Site,
+    message: &PendingMessage,
+) -> Result<Vec<NewDelivery>, StoreError> {
+    let look = site.look.get();
+    let Some(request) = &message.request else {
+        return Ok(Vec::new());
+    };
+    let service: Option<&Arc<Service>> = site
+        .tenant
+        .service_version(&request.service_code, request.service_version);
+    let template = message
+        .template
+        .clone()
+        .unwrap_or_else(|| "answer".to_owned());
+    // For a template, `text` is the step the request had reached; for an
+    // answer, its text.
+    let (step_id, answer) = match &message.template {
+        Some(_) => (
+            message.text.clone().unwrap_or_else(|| request.step.clone()),
+            String::new(),
+        ),
+        None => (
+            request.step.clone(),
+            message.text.clone().unwrap_or_default(),
+        ),
+    };
+    let step_label = service
+        .and_then(|s| s.step(&step_id))
+        .map(|s| s.citizen_label.clone().unwrap_or_else(|| s.label.clone()))
+        .unwrap_or_default();
+    let department = message
+        .recipient
+        .clone()
+        .unwrap_or_else(|| request.department.clone());
+    let department_name = site
+        .department(&department)
+        .map_or(department.clone(), |d| d.name.clone());
+    let public = app.notify.public_url.trim_end_matches('/');
+    let tracking_link = match &message.secret {
+        Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),
+        None => format!("{public}/{}/track", site.tenant.slug),
+    };
+    let reference = request.reference.to_string();
+    let town = look
+        .settings
+        .name
+        .clone()
+        .unwrap_or_else(|| site.tenant.name.clone());
+    let service_title = service.map_or(request.service_code.clone(), |s| s.title.clone());
+    let due = long_date(request.due_date, "fr");
+    let backoffice = format!(
+        "{public}/{}/backoffice/requests/{reference}",
+        site.tenant.slug
+    );
+    let code = message.secret.clone().unwrap_or_default();
+    let vars: Vec<(&str, &str)> = vec![
+        ("town", &town),
+        ("name", &request.requester_name),
+        ("reference", &reference),
+        ("service", &service_title),
+        ("due_date", &due),
+        ("step", &step_label),
+        ("answer", &answer),
+        ("tracking_code", &code),
+        ("tracking_link", &tracking_link),
+        ("department", &department_name),
+        ("backoffice_link", &backoffice),
+    ];
+    let Some(rendered) = templates::render(
+        &look.templates,
+        Some(&request.service_code),
+        Some(&step_id),
+        &template,
+        &vars,
+    ) else {
+        tracing::error!(tenant = %site.tenant.slug, %template, "no such message template: message dropped");
+        return Ok(Vec::new());
+    };
+    let has_secret = message.secret.is_some();
+    let email = |address: &str| NewDelivery {
+        channel: "email",
+        address: address.to_owned(),
+        subject: Some(rendered.subject.clone()),
+        body: rendered.text.clone(),
+        html: Some(rendered.html.clone()),
+        has_secret,
+    };
+    let mut out = Vec::new();
+    if message.recipient_kind == "citizen" {
+        if let Some(address) = &request.email {
+            out.push(email(address));
+        }
+        if let (true, Some(phone), Some(text), Some(_)) = (
+            request.sms,
+            request.phone.as_deref().and_then(sms::mobile_number),
+            &rendered.sms,
+            &look.settings.sms,
+        ) {
+            out.push(NewDelivery {
+                channel: "sms",
+                address: phone,
+                subject: None,
+                body: sms::to_gsm7_friendly(text),
+                html: None,
+                has_secret,
+            });
+        }
+        return Ok(out);
+    }
+    // Agents: who is concerned by this notice.
+    let agents = app.store.agents(site.tenant.id).await?;
+    let in_department = |a: &crate::store::AgentRecord, role: Option<Role>| {
+        a.agent
+            .roles
+            .iter()
+            .any(|(d, r)| *d == department && role.is_none_or(|want| *r == want))
+    };
+    let mut chosen: Vec<&crate::store::AgentRecord> = agents
+        .iter()
+        .filter(|a| a.active && a.email.is_some())
+        .filter(|a| match template.as_str() {
+            "validation-asked" | "escalation-head" => in_department(a, Some(Role::Validator)),
+            "escalation-admin" => a.agent.admin,
+            _ => in_department(a, None),
+        })
+        .collect();
+    if chosen.is_empty() && template.starts_with("escalation") {
+        // No department head: the administrators are told.
+        chosen = agents
+            .iter()
+            .filter(|a| a.active && a.email.is_some() && a.agent.admin)
+            .collect();
+    }
+    for a in chosen {
+        if let Some(address) = &a.email {
+            out.push(email(address));
+        }
+    }
+    Ok(out)
+}
+
+/// Reminders and escalations due at the clock's "now": a reminder to the
+/// department once `reminder_percent` of the delay has gone, the department
+/// head told on the first late day, the administrators `admin_after_days`
+/// later. Requests waiting for the citizen are left alone. Returns how many
+/// notices were recorded.
+pub async fn watch_deadlines(app: &App) -> Result<usize, StoreError> {
+    let now = (app.clock)();
+    let mut recorded = 0;
+    for site in app.sites.values() {
+        let settings = site.look.get().settings.deadlines.clone();
+        let today = now.to_zoned(site.tenant.time_zone.clone()).date();
+        for open in app.store.open_requests(site.tenant.id).await? {
+            let submitted = open
+                .state
+                .created_at
+                .to_zoned(site.tenant.time_zone.clone())
+                .date();
+            let total = (open.due_date - submitted).get_days().max(1);
+            let gone = (today - submitted).get_days();
+            let mut marks = Vec::new();
+            if !open.reminded
+                && gone * 100 >= total * i32::try_from(settings.reminder_percent).unwrap_or(66)
+            {
+                marks.push(DeadlineMark::Reminder);
+            }
+            let late_days = (today - open.due_date).get_days();
+            if late_days >= 1 && open.escalation == 0 {
+                marks.push(DeadlineMark::Escalation(1));
+            }
+            if late_days > i32::try_from(settings.admin_after_days).unwrap_or(3)
+                && open.escalation <= 1
+            {
+                marks.push(DeadlineMark::Escalation(2));
+            }
+            for mark in marks {
+                if app
+                    .store
+                    .deadline_mark(
+                        site.tenant.id,
+                        open.reference,
+                        mark,
+                        open.state.department.clone(),
+                        now,
+                    )
+                    .await?
+                {
+                    recorded += 1;
+                }
+            }
+        }
+    }
+    Ok(recorded)
+}

@@ -115,3 +115,150 @@ mod tests {
         assert_eq!(segments(&text).encoding, Encoding::Gsm7);
     }
 }
+
+/// A French mobile number in international form (`+33612345678`), or
+/// `None` for a number that cannot receive SMS (landlines, foreign numbers
+/// in national form, nonsense).
+pub fn mobile_number(phone: &str) -> Option<String> {
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    let national = if let Some(rest) = digits.strip_prefix("+33") {
+        format!("0{rest}")
+    } else if let Some(rest) = digits.strip_prefix("0033") {
+        format!("0{rest}")
+    } else {
+        digits
+    };
+    let mobile = national.len() == 10
+        && (national.starts_with("06") || national.starts_with("07"))
+        && national.bytes().all(|b| b.is_ascii_digit());
+    mobile.then(|| format!("+33{}", &national[1..]))
+}
+
+/// Sends an SMS through the tenant's provider: the configured body with
+/// `{to}`, `{from}` and `{text}` escaped for its content type.
+pub fn send(settings: &crate::web::look::SmsSettings, to: &str, text: &str) -> Result<(), String> {
+    let json = settings.content_type.contains("json");
+    let escape = |v: &str| -> String {
+        if json {
+            let mut out = String::new();
+            for c in v.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out
+        } else {
+            form_urlencoded::byte_serialize(v.as_bytes()).collect()
+        }
+    };
+    let body = crate::notify::templates::fill(
+        &settings.body,
+        &[
+            ("to", &escape(to)),
+            ("from", &escape(&settings.sender)),
+            ("text", &escape(text)),
+        ],
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(15)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let auth = settings.auth.as_deref().map(|a| {
+        if let Some(token) = a.strip_prefix("bearer ") {
+            format!("Bearer {token}")
+        } else if let Some(credentials) = a.strip_prefix("basic ") {
+            format!("Basic {}", base64(credentials.as_bytes()))
+        } else {
+            a.to_owned()
+        }
+    });
+    let response = match settings.method.to_ascii_uppercase().as_str() {
+        "PUT" => {
+            let mut r = agent
+                .put(&settings.url)
+                .header("Content-Type", &settings.content_type);
+            if let Some(a) = &auth {
+                r = r.header("Authorization", a);
+            }
+            r.send(body.as_str())
+        }
+        _ => {
+            let mut r = agent
+                .post(&settings.url)
+                .header("Content-Type", &settings.content_type);
+            if let Some(a) = &auth {
+                r = r.header("Authorization", a);
+            }
+            r.send(body.as_str())
+        }
+    }
+    .map_err(|e| format!("SMS provider {}: {e}", settings.url))?;
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        let text = response
+            .into_body()
+            .read_to_string()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
+        Err(format!("SMS provider answered HTTP {status}: {text}"))
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = match chunk.len() {
+            3 => u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]),
+            2 => u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8,
+            _ => u32::from(chunk[0]) << 16,
+        };
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod gateway_tests {
+    use super::*;
+
+    #[test]
+    fn french_mobiles_only() {
+        assert_eq!(
+            mobile_number("06 12 34 56 78").as_deref(),
+            Some("+33612345678")
+        );
+        assert_eq!(
+            mobile_number("+33 7 12 34 56 78").as_deref(),
+            Some("+33712345678")
+        );
+        assert_eq!(mobile_number("01 23 45 67 89"), None);
+        assert_eq!(mobile_number("12"), None);
+    }
+
+    #[test]
+    fn basic_credentials() {
+        assert_eq!(base64(b"mairie:secret"), "bWFpcmllOnNlY3JldA==");
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+}

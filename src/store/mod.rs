@@ -70,6 +70,8 @@ pub struct AgentRecord {
     /// PHC string of the password's Argon2id hash.
     pub password_hash: String,
     pub active: bool,
+    /// Where the agent is told of new requests, reminders and escalations.
+    pub email: Option<String>,
 }
 
 /// An agent to create.
@@ -80,6 +82,7 @@ pub struct NewAgent {
     pub password_hash: String,
     pub admin: bool,
     pub roles: Vec<(String, Role)>,
+    pub email: Option<String>,
 }
 
 /// One line of a request's history as stored.
@@ -169,6 +172,93 @@ pub struct OpenRequest {
     pub service_version: u32,
     pub state: RequestState,
     pub revision: i64,
+    pub due_date: Date,
+    /// The department was reminded (past the reminder point).
+    pub reminded: bool,
+    /// 0: not escalated; 1: the department head was told; 2: the administrators.
+    pub escalation: u8,
+}
+
+/// A deadline notice the scheduler records once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineMark {
+    /// Most of the delay has gone: the department is reminded.
+    Reminder,
+    /// Late: level 1 tells the department head, level 2 the administrators.
+    Escalation(u8),
+}
+
+/// A message of the outbox not yet expanded into deliveries.
+#[derive(Debug, Clone)]
+pub struct PendingMessage {
+    pub id: i64,
+    pub tenant_id: i64,
+    /// `citizen` or `department`.
+    pub recipient_kind: String,
+    /// The department, for `department`.
+    pub recipient: Option<String>,
+    pub template: Option<String>,
+    pub text: Option<String>,
+    /// The tracking code, for an acknowledgement.
+    pub secret: Option<String>,
+    pub request: Option<MessageRequest>,
+}
+
+/// What messages say of their request.
+#[derive(Debug, Clone)]
+pub struct MessageRequest {
+    pub id: i64,
+    pub reference: Reference,
+    pub service_code: String,
+    pub service_version: u32,
+    pub step: String,
+    pub department: String,
+    pub due_date: Date,
+    pub requester_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The requester asked for news by SMS.
+    pub sms: bool,
+}
+
+/// One message to one address, to be sent once.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    pub address: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    pub has_secret: bool,
+}
+
+/// A delivery due for sending.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub channel: String,
+    pub address: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    pub attempts: u32,
+}
+
+/// A delivery as agents see it (request page, admin page).
+#[derive(Debug, Clone)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub reference: Option<Reference>,
+    pub channel: String,
+    pub address: String,
+    pub subject: Option<String>,
+    /// `pending`, `sent` or `failed`.
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
 }
 
 /// A standard answer of a department.
@@ -327,4 +417,52 @@ pub trait Store: Send + Sync + 'static {
 
     /// Walks every tenant's audit chain.
     fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError>;
+
+    /// Records a deadline notice once: the mark on the request, an internal
+    /// history event and the outbox message, in one transaction. `false` if
+    /// it was already recorded (nothing written).
+    fn deadline_mark(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        mark: DeadlineMark,
+        department: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>>;
+
+    /// Outbox messages not yet expanded, oldest first.
+    fn pending_messages(
+        &self,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<PendingMessage>, StoreError>>;
+
+    /// Replaces a message by its deliveries (and forgets its secret).
+    fn expand_message(
+        &self,
+        message_id: i64,
+        deliveries: Vec<NewDelivery>,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Deliveries to send now (`now` in Unix seconds).
+    fn due_deliveries(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>>;
+
+    /// Records a sending: sent, or failed with the next attempt's time (or
+    /// `None` to give up).
+    fn delivery_result(
+        &self,
+        id: i64,
+        result: Result<(), (String, Option<i64>)>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// A tenant's deliveries, newest first: of one request, or the failed ones.
+    fn deliveries(
+        &self,
+        tenant_id: i64,
+        reference: Option<Reference>,
+    ) -> BoxFuture<'_, Result<Vec<DeliveryRecord>, StoreError>>;
 }

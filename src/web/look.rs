@@ -34,6 +34,77 @@ pub struct Settings {
     /// Alternative text of the logo.
     pub logo_alt: Option<String>,
     pub colours: Colours,
+    /// E-mail to citizens and agents.
+    pub mail: MailSettings,
+    /// SMS through a provider's HTTP API (none when absent).
+    pub sms: Option<SmsSettings>,
+    pub deadlines: DeadlineSettings,
+}
+
+/// `[mail]` of `settings.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// Sender, e.g. `Mairie de Démoville <ne-pas-repondre@demoville.fr>`.
+    pub from: Option<String>,
+    pub reply_to: Option<String>,
+    /// The tenant's own SMTP server (`smtp://`, `smtps://`, with
+    /// `?tls=required` for STARTTLS, `user:password@`); the server's
+    /// `--smtp` otherwise.
+    pub smtp: Option<String>,
+}
+
+/// `[sms]` of `settings.toml`: the HTTP API of an SMS provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// e.g. `https://api.provider.example/v1/sms`
+    pub url: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// `bearer TOKEN` or `basic USER:PASSWORD`.
+    pub auth: Option<String>,
+    /// `application/json` or `application/x-www-form-urlencoded`.
+    #[serde(default = "default_sms_content_type")]
+    pub content_type: String,
+    /// The request body, with `{to}`, `{from}` and `{text}` (escaped for the
+    /// content type).
+    #[serde(default = "default_sms_body")]
+    pub body: String,
+    /// Sender name shown on phones (11 characters at most).
+    pub sender: String,
+}
+
+fn default_method() -> String {
+    "POST".into()
+}
+
+fn default_sms_content_type() -> String {
+    "application/json".into()
+}
+
+fn default_sms_body() -> String {
+    r#"{"to": "{to}", "from": "{from}", "text": "{text}"}"#.into()
+}
+
+/// `[deadlines]` of `settings.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeadlineSettings {
+    /// Share of the delay after which the department is reminded.
+    pub reminder_percent: u32,
+    /// Days after the due date when the administrators are told (the
+    /// department head is told on the first late day).
+    pub admin_after_days: u32,
+}
+
+impl Default for DeadlineSettings {
+    fn default() -> Self {
+        DeadlineSettings {
+            reminder_percent: 66,
+            admin_after_days: 3,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +142,9 @@ impl Default for Settings {
             logo: None,
             logo_alt: None,
             colours: Colours::default(),
+            mail: MailSettings::default(),
+            sms: None,
+            deadlines: DeadlineSettings::default(),
         }
     }
 }
@@ -127,6 +201,17 @@ impl Settings {
         if !LANGUAGES.iter().any(|(l, _)| *l == self.language) {
             return Err(format!("language = {:?}: fr or en", self.language));
         }
+        if !(1..=100).contains(&self.deadlines.reminder_percent) {
+            return Err("deadlines.reminder_percent: between 1 and 100".into());
+        }
+        if let Some(sms) = &self.sms {
+            if sms.sender.is_empty() || sms.sender.chars().count() > 11 {
+                return Err("sms.sender: 1 to 11 characters".into());
+            }
+            if !sms.url.starts_with("https://") && !sms.url.starts_with("http://") {
+                return Err("sms.url: an http(s) URL".into());
+            }
+        }
         if let Some(logo) = &self.logo
             && !is_plain_file_name(logo)
         {
@@ -175,6 +260,8 @@ pub struct Look {
     pub logo: Option<(String, Vec<u8>, &'static str)>,
     /// Changes whenever any file changes, for cache-busting asset URLs.
     pub version: u64,
+    /// The tenant's message templates (`templates.toml`), over the built-in ones.
+    pub templates: toml::Table,
 }
 
 impl Look {
@@ -251,7 +338,11 @@ impl TenantLook {
 }
 
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
-    let mut files = vec![dir.join("settings.toml"), dir.join("tenant.css")];
+    let mut files = vec![
+        dir.join("settings.toml"),
+        dir.join("tenant.css"),
+        dir.join("templates.toml"),
+    ];
     for sub in ["i18n", "xslt"] {
         files.push(dir.join(sub));
         if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
@@ -331,7 +422,18 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
         }
     });
     let version = previous.map_or(1, |p| p.version + 1);
+    let templates = match std::fs::read_to_string(dir.join("templates.toml")) {
+        Err(_) => toml::Table::new(),
+        Ok(text) => match text.parse::<toml::Table>() {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(tenant = %slug, error = %e, "templates.toml refused; keeping the previous templates");
+                previous.map(|p| p.templates.clone()).unwrap_or_default()
+            }
+        },
+    };
     Look {
+        templates,
         settings,
         messages,
         theme_css,

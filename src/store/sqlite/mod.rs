@@ -13,8 +13,9 @@
 mod work;
 
 use super::{
-    AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow, Department, NewAgent,
-    OpenRequest, StandardAnswer, Store, StoreError, StoredRequest, TenantRecord, WorkItem,
+    AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow, DeadlineMark, Delivery,
+    DeliveryRecord, Department, NewAgent, NewDelivery, OpenRequest, PendingMessage, StandardAnswer,
+    Store, StoreError, StoredRequest, TenantRecord, WorkItem,
 };
 use crate::core::intake::NewRequest;
 use crate::core::status::{RequestRecord, StepEntry};
@@ -28,9 +29,10 @@ use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
+    include_str!("0003_notifications.sql"),
 ];
 
 /// Most jobs committed in one transaction.
@@ -338,6 +340,7 @@ fn insert_request(
         &reference,
         &r.start,
         &submitted_at,
+        Some(&r.tracking_code),
     )?;
     Ok(reference)
 }
@@ -770,5 +773,65 @@ impl Store for SqliteStore {
                 .map(|(id, slug)| work::verify_audit(conn, *id, slug))
                 .collect()
         })
+    }
+
+    fn deadline_mark(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        mark: DeadlineMark,
+        department: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>> {
+        self.write(move |conn| {
+            work::deadline_mark(
+                conn,
+                tenant_id,
+                &reference,
+                mark,
+                &department,
+                &at.to_string(),
+            )
+        })
+    }
+
+    fn pending_messages(
+        &self,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<PendingMessage>, StoreError>> {
+        self.read(move |conn| work::pending_messages(conn, limit))
+    }
+
+    fn expand_message(
+        &self,
+        message_id: i64,
+        deliveries: Vec<NewDelivery>,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| work::expand_message(conn, message_id, &deliveries))
+    }
+
+    fn due_deliveries(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>> {
+        self.read(move |conn| work::due_deliveries(conn, now, limit))
+    }
+
+    fn delivery_result(
+        &self,
+        id: i64,
+        result: Result<(), (String, Option<i64>)>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| work::delivery_result(conn, id, &result, &at.to_string()))
+    }
+
+    fn deliveries(
+        &self,
+        tenant_id: i64,
+        reference: Option<Reference>,
+    ) -> BoxFuture<'_, Result<Vec<DeliveryRecord>, StoreError>> {
+        self.read(move |conn| work::deliveries(conn, tenant_id, reference.as_ref()))
     }
 }

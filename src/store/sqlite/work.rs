@@ -5,7 +5,8 @@
 use crate::core::tracking::Reference;
 use crate::core::workflow::{Agent, Effect, Outcome, RequestState, Role};
 use crate::store::{
-    AgentRecord, AuditReport, ConsoleQuery, ConsoleRow, Department, NewAgent, OpenRequest, SortKey,
+    AgentRecord, AuditReport, ConsoleQuery, ConsoleRow, DeadlineMark, Delivery, DeliveryRecord,
+    Department, MessageRequest, NewAgent, NewDelivery, OpenRequest, PendingMessage, SortKey,
     StandardAnswer, StateFilter, StoreError, StoredEvent,
 };
 use rusqlite::types::ToSql;
@@ -24,6 +25,7 @@ pub fn record_outcome(
     reference: &Reference,
     outcome: &Outcome,
     at: &str,
+    tracking_code: Option<&str>,
 ) -> Result<(), StoreError> {
     let subject = reference.to_string();
     let mut insert_event = tx.prepare_cached(
@@ -56,12 +58,20 @@ pub fn record_outcome(
         append_audit(tx, tenant_id, at, &e.actor, &subject, &e.action, &detail)?;
     }
     let mut insert_message = tx.prepare_cached(
-        "INSERT INTO outbox (tenant_id, request_id, recipient_kind, recipient, template, text, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO outbox (tenant_id, request_id, recipient_kind, recipient, template, text, created_at, secret)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for effect in &outcome.effects {
         match effect {
             Effect::MessageCitizen { template, text } => {
+                let secret = tracking_code.filter(|_| {
+                    template.as_deref() == Some(crate::core::workflow::ACKNOWLEDGEMENT_TEMPLATE)
+                });
+                // A template message keeps the step it announces.
+                let text = match template {
+                    Some(_) => Some(&outcome.state.step),
+                    None => text.as_ref(),
+                };
                 insert_message.execute(params![
                     tenant_id,
                     request_id,
@@ -69,7 +79,8 @@ pub fn record_outcome(
                     None::<String>,
                     template,
                     text,
-                    at
+                    at,
+                    secret
                 ])?;
             }
             Effect::NotifyDepartment { department, reason } => {
@@ -80,7 +91,8 @@ pub fn record_outcome(
                     department,
                     reason,
                     None::<String>,
-                    at
+                    at,
+                    None::<String>
                 ])?;
             }
             Effect::Export => {
@@ -286,7 +298,7 @@ pub fn apply(
             StoreError::Invalid(format!("no request {reference}"))
         });
     };
-    record_outcome(tx, tenant_id, request_id, reference, outcome, at)?;
+    record_outcome(tx, tenant_id, request_id, reference, outcome, at, None)?;
     Ok(new_revision)
 }
 
@@ -385,7 +397,7 @@ pub fn events(conn: &Connection, id: i64) -> Result<Vec<StoredEvent>, StoreError
 
 pub fn open_requests(conn: &Connection, tenant_id: i64) -> Result<Vec<OpenRequest>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, revision, {STATE_COLUMNS}
+        "SELECT id, year, number, service_code, service_version, revision, due_date, reminded, escalation, {STATE_COLUMNS}
          FROM requests WHERE tenant_id = ?1 AND finished = 0 AND waiting = 0 ORDER BY id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -401,7 +413,14 @@ pub fn open_requests(conn: &Connection, tenant_id: i64) -> Result<Vec<OpenReques
             service_code: row.get(3)?,
             service_version: row.get(4)?,
             revision: row.get(5)?,
-            state: state_from_row(row, 6)?.into_state(id)?,
+            due_date: {
+                let due: String = row.get(6)?;
+                due.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?
+            },
+            reminded: row.get(7)?,
+            escalation: row.get(8)?,
+            state: state_from_row(row, 9)?.into_state(id)?,
         });
     }
     Ok(out)
@@ -538,7 +557,7 @@ fn agent_roles(conn: &Connection, agent_id: i64) -> Result<Vec<(String, Role)>, 
     Ok(out)
 }
 
-const AGENT_COLUMNS: &str = "id, login, name, password_hash, admin, active";
+const AGENT_COLUMNS: &str = "id, login, name, password_hash, admin, active, email";
 
 fn agent_from_row(conn: &Connection, row: &rusqlite::Row) -> Result<AgentRecord, StoreError> {
     let id: i64 = row.get(0)?;
@@ -552,6 +571,7 @@ fn agent_from_row(conn: &Connection, row: &rusqlite::Row) -> Result<AgentRecord,
         },
         password_hash: row.get(3)?,
         active: row.get(5)?,
+        email: row.get(6)?,
     })
 }
 
@@ -588,9 +608,17 @@ pub fn add_agent(
     at: &str,
 ) -> Result<bool, StoreError> {
     let inserted = tx.execute(
-        "INSERT INTO agents (tenant_id, login, name, password_hash, admin, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (tenant_id, login) DO NOTHING",
-        params![tenant_id, a.login, a.name, a.password_hash, a.admin, at],
+        "INSERT INTO agents (tenant_id, login, name, password_hash, admin, created_at, email)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (tenant_id, login) DO NOTHING",
+        params![
+            tenant_id,
+            a.login,
+            a.name,
+            a.password_hash,
+            a.admin,
+            at,
+            a.email
+        ],
     )?;
     if inserted == 0 {
         return Ok(false);
@@ -674,6 +702,249 @@ pub fn standard_answers(
             department: r.get(1)?,
             title: r.get(2)?,
             text: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn deadline_mark(
+    tx: &Connection,
+    tenant_id: i64,
+    reference: &Reference,
+    mark: DeadlineMark,
+    department: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let (sql, template, action) = match mark {
+        DeadlineMark::Reminder => (
+            "UPDATE requests SET reminded = 1
+             WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND reminded = 0 AND finished = 0
+             RETURNING id, step",
+            "reminder",
+            "reminder",
+        ),
+        DeadlineMark::Escalation(1) => (
+            "UPDATE requests SET escalation = 1
+             WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND escalation = 0 AND finished = 0
+             RETURNING id, step",
+            "escalation-head",
+            "escalation",
+        ),
+        DeadlineMark::Escalation(_) => (
+            "UPDATE requests SET escalation = 2
+             WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND escalation = 1 AND finished = 0
+             RETURNING id, step",
+            "escalation-admin",
+            "escalation",
+        ),
+    };
+    let marked: Option<(i64, String)> = tx
+        .prepare_cached(sql)?
+        .query_row(params![tenant_id, reference.year, reference.number], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((request_id, step)) = marked else {
+        return Ok(false);
+    };
+    let outcome = Outcome {
+        state: RequestState {
+            step: step.clone(),
+            department: department.to_owned(),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            entered_at: jiff::Timestamp::UNIX_EPOCH,
+            waiting_for_citizen: false,
+            validation: None,
+            finished: false,
+        },
+        events: vec![crate::core::workflow::Event {
+            actor: "system".into(),
+            action: action.into(),
+            from_step: Some(step.clone()),
+            to_step: None,
+            comment: Some(template.into()),
+            citizen_visible: false,
+            department: Some(department.to_owned()),
+        }],
+        effects: vec![Effect::NotifyDepartment {
+            department: department.to_owned(),
+            reason: template.into(),
+        }],
+    };
+    record_outcome(tx, tenant_id, request_id, reference, &outcome, at, None)?;
+    Ok(true)
+}
+
+pub fn pending_messages(conn: &Connection, limit: u32) -> Result<Vec<PendingMessage>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.tenant_id, o.recipient_kind, o.recipient, o.template, o.text, o.secret,
+                r.id, r.year, r.number, r.service_code, r.service_version, r.step, r.department,
+                r.due_date, r.requester_name, r.requester_email,
+                (SELECT value FROM request_values v WHERE v.request_id = r.id AND v.path = 'requester/phone'),
+                (SELECT value FROM request_values v WHERE v.request_id = r.id AND v.path = 'requester/smsUpdates')
+         FROM outbox o LEFT JOIN requests r ON r.id = o.request_id
+         WHERE o.state = 'pending' ORDER BY o.id LIMIT ?1",
+    )?;
+    let mut rows = stmt.query(params![limit])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let request = match row.get::<_, Option<i64>>(7)? {
+            None => None,
+            Some(id) => {
+                let due: String = row.get(14)?;
+                Some(MessageRequest {
+                    id,
+                    reference: Reference {
+                        year: row.get(8)?,
+                        number: row.get(9)?,
+                    },
+                    service_code: row.get(10)?,
+                    service_version: row.get(11)?,
+                    step: row.get(12)?,
+                    department: row.get(13)?,
+                    due_date: due
+                        .parse()
+                        .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?,
+                    requester_name: row.get(15)?,
+                    email: row.get(16)?,
+                    phone: row.get(17)?,
+                    sms: row.get::<_, Option<String>>(18)?.as_deref() == Some("true"),
+                })
+            }
+        };
+        out.push(PendingMessage {
+            id: row.get(0)?,
+            tenant_id: row.get(1)?,
+            recipient_kind: row.get(2)?,
+            recipient: row.get(3)?,
+            template: row.get(4)?,
+            text: row.get(5)?,
+            secret: row.get(6)?,
+            request,
+        });
+    }
+    Ok(out)
+}
+
+pub fn expand_message(
+    tx: &Connection,
+    message_id: i64,
+    deliveries: &[NewDelivery],
+) -> Result<(), StoreError> {
+    let (tenant_id, request_id): (i64, Option<i64>) = tx.query_row(
+        "SELECT tenant_id, request_id FROM outbox WHERE id = ?1",
+        params![message_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (outbox_id, channel, address) DO NOTHING",
+    )?;
+    for d in deliveries {
+        insert.execute(params![
+            message_id,
+            tenant_id,
+            request_id,
+            d.channel,
+            d.address,
+            d.subject,
+            d.body,
+            d.html,
+            d.has_secret
+        ])?;
+    }
+    tx.prepare_cached(
+        "UPDATE outbox SET state = 'expanded', secret = NULL WHERE id = ?1 AND state = 'pending'",
+    )?
+    .execute(params![message_id])?;
+    Ok(())
+}
+
+pub fn due_deliveries(
+    conn: &Connection,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, tenant_id, channel, address, subject, body, html, attempts FROM deliveries
+         WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, limit], |r| {
+        Ok(Delivery {
+            id: r.get(0)?,
+            tenant_id: r.get(1)?,
+            channel: r.get(2)?,
+            address: r.get(3)?,
+            subject: r.get(4)?,
+            body: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            html: r.get(6)?,
+            attempts: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn delivery_result(
+    tx: &Connection,
+    id: i64,
+    result: &Result<(), (String, Option<i64>)>,
+    at: &str,
+) -> Result<(), StoreError> {
+    match result {
+        Ok(()) => {
+            // A message carrying a tracking code is not kept once sent.
+            tx.prepare_cached(
+                "UPDATE deliveries SET state = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL,
+                     body = CASE WHEN has_secret = 1 THEN NULL ELSE body END,
+                     html = CASE WHEN has_secret = 1 THEN NULL ELSE html END
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, at])?;
+        }
+        Err((error, next)) => {
+            tx.prepare_cached(
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2,
+                     state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
+                     next_attempt_at = COALESCE(?3, next_attempt_at)
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, error, next])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn deliveries(
+    conn: &Connection,
+    tenant_id: i64,
+    reference: Option<&Reference>,
+) -> Result<Vec<DeliveryRecord>, StoreError> {
+    let (filter, year, number) = match reference {
+        Some(r) => ("r.year = ?2 AND r.number = ?3", r.year, r.number),
+        None => ("d.state = 'failed' AND ?2 = ?2 AND ?3 = ?3", 0, 0),
+    };
+    let sql = format!(
+        "SELECT d.id, r.year, r.number, d.channel, d.address, d.subject, d.state, d.attempts, d.last_error, d.sent_at
+         FROM deliveries d LEFT JOIN requests r ON r.id = d.request_id
+         WHERE d.tenant_id = ?1 AND {filter} ORDER BY d.id DESC LIMIT 200"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![tenant_id, year, number], |r| {
+        let year: Option<i16> = r.get(1)?;
+        let number: Option<u32> = r.get(2)?;
+        Ok(DeliveryRecord {
+            id: r.get(0)?,
+            reference: year
+                .zip(number)
+                .map(|(year, number)| Reference { year, number }),
+            channel: r.get(3)?,
+            address: r.get(4)?,
+            subject: r.get(5)?,
+            state: r.get(6)?,
+            attempts: r.get(7)?,
+            last_error: r.get(8)?,
+            sent_at: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -1085,6 +1085,7 @@ async fn add_agent(
         password_hash: hash,
         admin: form.admin,
         roles: form.grants.clone(),
+        email: fields.text("email"),
     };
     let actor = format!("agent:{}", session.record.agent.login);
     match app
