@@ -62,6 +62,16 @@ impl Server {
     }
 
     pub fn start_in(dir: &Path, limits: RequestLimits) -> Server {
+        Server::start_configured(dir, limits, |_| {})
+    }
+
+    /// Starts a server whose `App` is first adjusted by `configure` (SMTP
+    /// server, public address…).
+    pub fn start_configured(
+        dir: &Path,
+        limits: RequestLimits,
+        configure: impl FnOnce(&mut App),
+    ) -> Server {
         let store = SqliteStore::open(dir, Durability::Normal).unwrap();
         app::ensure_demo_tenant(&store, dir).unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
@@ -70,7 +80,9 @@ impl Server {
         ));
         let read = Arc::clone(&now);
         let clock: Clock = Arc::new(move || *read.lock().unwrap());
-        let app = Arc::new(App::load(store, limits, clock, dir).unwrap());
+        let mut app = App::load(store, limits, clock, dir).unwrap();
+        configure(&mut app);
+        let app = Arc::new(app);
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = std_listener.local_addr().unwrap();
         std_listener.set_nonblocking(true).unwrap();
@@ -100,6 +112,18 @@ impl Server {
             thread: Some(thread),
             _temp: None,
         }
+    }
+
+    /// Keeps a folder (the data folder) alive as long as the server.
+    pub fn keep(&mut self, dir: TempDir) {
+        self._temp = Some(dir);
+    }
+
+    pub fn advance_minutes(&self, minutes: i64) {
+        let mut now = self.now.lock().unwrap();
+        *now = now
+            .checked_add(jiff::SignedDuration::from_mins(minutes))
+            .unwrap();
     }
 
     /// Moves the server's clock forward.

@@ -1,0 +1,641 @@
+//! Notifications end to end, against a real SMTP server (Python aiosmtpd,
+//! started by each test) and a local HTTP server playing the SMS provider:
+//! the acknowledgement and the news of each step, agents' notices, SMS,
+//! failures and retries, reminders and escalations as the clock moves, and a
+//! crash between writing a message and sending it.
+
+mod common;
+
+use common::{Server, TempDir, envelope11};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIRTH: &str = "<g:SubmitBirthCertificateRequest><g:requester><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:email>jean.dupont@example.fr</g:email><g:phone>06 12 34 56 78</g:phone><g:smsUpdates>true</g:smsUpdates></g:requester><g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>1</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real SMTP server (aiosmtpd) writing what it receives to a Maildir.
+struct Smtp {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+    _dir: TempDir,
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        Smtp::start_on(free_port())
+    }
+
+    fn start_on(port: u16) -> Smtp {
+        let dir = TempDir::new();
+        let maildir = dir.0.join("mail");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .spawn()
+            .expect("python3 with aiosmtpd is needed: run scripts/test.sh, which installs it");
+        let smtp = Smtp {
+            child,
+            port,
+            maildir,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not start (is it installed? pip install aiosmtpd)"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        smtp
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far.
+    fn messages(&self) -> Vec<Mail> {
+        let out = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/notify/maildir.py"))
+            .arg(&self.maildir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut mails = Vec::new();
+        for line in text.lines() {
+            if line == "MESSAGE" {
+                mails.push(Mail::default());
+                continue;
+            }
+            let (k, v) = line.split_once('=').unwrap();
+            let v = unescape(v);
+            let m = mails.last_mut().unwrap();
+            match k {
+                "to" => m.to = v,
+                "from" => m.from = v,
+                "reply-to" => m.reply_to = v,
+                "subject" => m.subject = v,
+                "message-id" => m.message_id = v,
+                "text" => m.text = v,
+                "html" => m.html = v,
+                _ => {}
+            }
+        }
+        mails
+    }
+
+    fn to(&self, address: &str) -> Vec<Mail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.to.contains(address))
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn unescape(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Default, Clone)]
+struct Mail {
+    to: String,
+    from: String,
+    reply_to: String,
+    subject: String,
+    message_id: String,
+    text: String,
+    html: String,
+}
+
+/// A local HTTP server playing an SMS provider: records each request, and
+/// answers with the status given (200 unless told otherwise).
+struct SmsDouble {
+    port: u16,
+    received: Arc<Mutex<Vec<(String, String)>>>,
+    status: Arc<Mutex<u16>>,
+}
+
+impl SmsDouble {
+    fn start() -> SmsDouble {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(Mutex::new(200u16));
+        let (r, st) = (Arc::clone(&received), Arc::clone(&status));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Read the head, then the body by Content-Length.
+                let (head, body) = loop {
+                    let n = stream.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        break (String::from_utf8_lossy(&buf).to_string(), String::new());
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break (head.to_owned(), body.to_owned());
+                        }
+                    }
+                };
+                r.lock().unwrap().push((head, body));
+                let code = *st.lock().unwrap();
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 {code} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        SmsDouble {
+            port,
+            received,
+            status,
+        }
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+}
+
+/// A server with the demo tenant, its settings given an SMS provider and a
+/// sender, sending mail through `smtp`.
+fn server(smtp: &str, sms: Option<&SmsDouble>) -> Server {
+    let dir = TempDir::new();
+    let tenant = dir.0.join("tenants/demoville");
+    std::fs::create_dir_all(&tenant).unwrap();
+    let mut settings = format!(
+        "{}\n[mail]\nfrom = \"Mairie de Démoville <ne-pas-repondre@demoville.example>\"\nreply_to = \"accueil@demoville.example\"\n",
+        guichet::web::look::DEMO_SETTINGS
+    );
+    if let Some(sms) = sms {
+        settings.push_str(&format!(
+            "\n[sms]\nurl = \"http://127.0.0.1:{}/v1/sms\"\nauth = \"bearer jeton-secret\"\nsender = \"Demoville\"\n",
+            sms.port
+        ));
+    }
+    std::fs::write(tenant.join("settings.toml"), settings).unwrap();
+    let smtp = smtp.to_owned();
+    let mut server = Server::start_configured(&dir.0, Default::default(), move |app| {
+        app.notify.smtp = Some(smtp);
+        app.notify.public_url = "https://guichet.demoville.example".into();
+    });
+    server.keep(dir);
+    server
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn submit(server: &Server, body: &str) -> (String, String) {
+    let r = server.soap11(&envelope11(body));
+    assert_eq!(r.status, 200, "{}", r.body);
+    (
+        r.element("reference").unwrap(),
+        r.element("trackingCode").unwrap(),
+    )
+}
+
+/// Moves a request with the engine and the store, as an agent would.
+fn act(server: &Server, reference: &str, login: &str, command: guichet::core::workflow::Command) {
+    let rt = runtime();
+    let site = server.app.site("demoville").unwrap();
+    let reference = guichet::core::tracking::Reference::parse(reference).unwrap();
+    let item = rt
+        .block_on(server.app.store.work_item(site.tenant.id, reference))
+        .unwrap()
+        .unwrap();
+    let agent = rt
+        .block_on(server.app.store.agent(site.tenant.id, login.into()))
+        .unwrap()
+        .unwrap();
+    let service = site
+        .tenant
+        .service_version(&item.record.service_code, item.record.service_version)
+        .unwrap();
+    let now = (server.app.clock)();
+    let outcome = guichet::core::workflow::apply(
+        service,
+        &item.state,
+        &agent.agent,
+        command,
+        &site.department_codes(),
+        now,
+    )
+    .unwrap();
+    rt.block_on(
+        server
+            .app
+            .store
+            .apply(site.tenant.id, reference, item.revision, outcome, now),
+    )
+    .unwrap();
+}
+
+fn take(action: &str) -> guichet::core::workflow::Command {
+    guichet::core::workflow::Command::Act {
+        action: action.into(),
+        comment: None,
+    }
+}
+
+fn outbox(server: &Server) -> (usize, usize) {
+    runtime()
+        .block_on(guichet::notify::run_outbox(&server.app))
+        .unwrap()
+}
+
+#[test]
+fn the_citizen_is_acknowledged_then_told_of_each_step_by_email_and_sms() {
+    let smtp = Smtp::start();
+    let sms = SmsDouble::start();
+    let server = server(&smtp.url(), Some(&sms));
+    let (reference, code) = submit(&server, BIRTH);
+    // Nothing is sent by the request itself: the worker sends.
+    assert!(smtp.messages().is_empty());
+    assert_eq!(
+        outbox(&server),
+        (2, 4),
+        "acknowledgement (e-mail, SMS) + 2 agents"
+    );
+
+    let ack = smtp.to("jean.dupont@example.fr");
+    assert_eq!(ack.len(), 1, "{ack:?}");
+    let ack = &ack[0];
+    assert_eq!(
+        ack.subject,
+        format!("Votre demande {reference} est enregistrée")
+    );
+    assert!(ack.from.contains("ne-pas-repondre@demoville.example"));
+    assert_eq!(ack.reply_to, "accueil@demoville.example");
+    assert!(ack.text.starts_with("Bonjour Jean Dupont,"), "{}", ack.text);
+    assert!(ack.text.contains("Demande de copie d'acte de naissance"));
+    assert!(
+        ack.text.contains("au plus tard le 2 décembre 2026"),
+        "{}",
+        ack.text
+    );
+    assert!(ack.text.contains(&code), "the tracking code");
+    let link = format!("https://guichet.demoville.example/demoville/track/{code}");
+    assert!(ack.text.contains(&link));
+    assert!(
+        ack.html.contains(&format!("<a href=\"{link}\">")),
+        "{}",
+        ack.html
+    );
+    assert!(ack.message_id.contains("@guichet"));
+
+    // The department's agents (with an e-mail address) hear of it.
+    for agent in ["marie@demoville.example", "jean@demoville.example"] {
+        let got = smtp.to(agent);
+        assert_eq!(got.len(), 1, "{agent}");
+        assert_eq!(
+            got[0].subject,
+            format!("Nouvelle demande {reference} : Demande de copie d'acte de naissance")
+        );
+        assert!(got[0].text.contains(&format!(
+            "https://guichet.demoville.example/demoville/backoffice/requests/{reference}"
+        )));
+    }
+    assert!(
+        smtp.to("paul@demoville.example").is_empty(),
+        "not the roads department"
+    );
+
+    // One SMS, through the provider's API.
+    let bodies = sms.bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(
+        bodies[0].contains(r#""to": "+33612345678""#),
+        "{}",
+        bodies[0]
+    );
+    assert!(bodies[0].contains(r#""from": "Demoville""#));
+    assert!(bodies[0].contains(&format!("demande {reference} enregistrée")));
+    let head = sms.received.lock().unwrap()[0].0.clone();
+    assert!(head.contains("Bearer jeton-secret"), "{head}");
+
+    // The tracking code is not kept once sent.
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let kept: i64 = db
+        .query_row(
+            "SELECT (SELECT count(*) FROM outbox WHERE secret IS NOT NULL)
+                  + (SELECT count(*) FROM deliveries WHERE body LIKE ?1)",
+            [format!("%{code}%")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 0);
+
+    // Each citizen-visible step is news, once.
+    act(&server, &reference, "marie", take("take"));
+    let o = outbox(&server);
+    assert_eq!(o, (1, 2));
+    let news = smtp.to("jean.dupont@example.fr");
+    assert_eq!(news.len(), 2);
+    let step = news
+        .iter()
+        .find(|m| m.subject.contains("Prise en charge"))
+        .expect("the step news");
+    assert_eq!(
+        step.subject,
+        format!("Votre demande {reference} : Prise en charge par le service État civil")
+    );
+    assert_eq!(sms.bodies().len(), 2);
+    // An answer goes out as written.
+    act(
+        &server,
+        &reference,
+        "marie",
+        guichet::core::workflow::Command::Answer {
+            text: "Votre acte sera prêt jeudi.".into(),
+        },
+    );
+    assert_eq!(outbox(&server), (1, 2));
+    let answer = smtp
+        .to("jean.dupont@example.fr")
+        .into_iter()
+        .find(|m| m.subject.starts_with("Réponse"))
+        .unwrap();
+    assert!(answer.text.contains("Votre acte sera prêt jeudi."));
+    // Nothing is sent twice.
+    assert_eq!(outbox(&server), (0, 0));
+    assert_eq!(smtp.messages().len(), 1 + 2 + 1 + 1);
+}
+
+#[test]
+fn failures_are_retried_with_growing_waits_then_given_up_and_shown() {
+    // No SMTP server listens here at first.
+    let port = free_port();
+    let sms = SmsDouble::start();
+    *sms.status.lock().unwrap() = 503;
+    let server = server(&format!("smtp://127.0.0.1:{port}"), Some(&sms));
+    let (reference, _) = submit(&server, BIRTH);
+    assert_eq!(outbox(&server), (2, 0));
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let state = || -> Vec<(String, String, i64, i64, Option<String>)> {
+        db.prepare("SELECT channel, state, attempts, next_attempt_at, last_error FROM deliveries WHERE address IN ('jean.dupont@example.fr', '+33612345678') ORDER BY channel")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let now = (server.app.clock)().as_second();
+    let s = state();
+    assert_eq!(s[0].0, "email");
+    assert_eq!((s[0].1.as_str(), s[0].2, s[0].3), ("pending", 1, now + 30));
+    assert!(s[0].4.as_deref().unwrap().contains("SMTP"), "{s:?}");
+    assert_eq!((s[1].1.as_str(), s[1].2), ("pending", 1));
+    assert!(s[1].4.as_deref().unwrap().contains("HTTP 503"), "{s:?}");
+    // Not retried before its time.
+    assert_eq!(outbox(&server), (0, 0));
+    assert_eq!(state()[0].2, 1);
+    // The SMTP server comes up; after the wait, the message goes.
+    let smtp = Smtp::start_on(port);
+    server.advance_minutes(1);
+    let (_, sent) = outbox(&server);
+    assert_eq!(sent, 3, "the acknowledgement and the 2 agents' notices");
+    assert_eq!(smtp.to("jean.dupont@example.fr").len(), 1);
+    // The SMS provider keeps failing: given up after 8 attempts, shown.
+    for _ in 0..10 {
+        server.advance_minutes(61);
+        outbox(&server);
+    }
+    let s = state();
+    assert_eq!((s[1].1.as_str(), s[1].2), ("failed", 8));
+    assert_eq!(sms.bodies().len(), 8);
+    let rt = runtime();
+    let site = server.app.site("demoville").unwrap();
+    let failed = rt
+        .block_on(server.app.store.deliveries(site.tenant.id, None))
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].reference.unwrap().to_string(), reference);
+    assert!(failed[0].last_error.as_deref().unwrap().contains("503"));
+}
+
+#[test]
+fn reminders_at_66_percent_then_escalation_to_the_head_then_the_administrators() {
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    let (reference, _) = submit(&server, BIRTH);
+    let watch = |server: &Server| {
+        runtime()
+            .block_on(guichet::notify::watch_deadlines(&server.app))
+            .unwrap()
+    };
+    outbox(&server);
+    let count = |subject: &str| {
+        smtp.messages()
+            .iter()
+            .filter(|m| m.subject.starts_with(subject))
+            .map(|m| m.to.clone())
+            .collect::<Vec<_>>()
+    };
+    // Delay of 10 days from 22 November: 66 % is reached on day 7.
+    server.advance_days(6);
+    assert_eq!(watch(&server), 0);
+    server.advance_days(1);
+    assert_eq!(watch(&server), 1);
+    assert_eq!(watch(&server), 0, "once");
+    outbox(&server);
+    let mut reminded = count("Rappel");
+    reminded.sort();
+    assert_eq!(
+        reminded,
+        ["jean@demoville.example", "marie@demoville.example"]
+    );
+    // Due 2 December; late from the 3rd: the department head (validator).
+    server.advance_days(3);
+    assert_eq!(watch(&server), 0, "due today is not late");
+    server.advance_days(1);
+    assert_eq!(watch(&server), 1);
+    outbox(&server);
+    assert_eq!(count("En retard"), ["marie@demoville.example"]);
+    // Three days later the administrators.
+    server.advance_days(2);
+    assert_eq!(watch(&server), 0);
+    server.advance_days(1);
+    assert_eq!(watch(&server), 1);
+    assert_eq!(watch(&server), 0);
+    outbox(&server);
+    assert_eq!(count("Toujours en retard"), ["admin@demoville.example"]);
+    // Each notice is in the request's history, for agents only.
+    let rt = runtime();
+    let site = server.app.site("demoville").unwrap();
+    let item = rt
+        .block_on(server.app.store.work_item(
+            site.tenant.id,
+            guichet::core::tracking::Reference::parse(&reference).unwrap(),
+        ))
+        .unwrap()
+        .unwrap();
+    let notices: Vec<_> = item
+        .events
+        .iter()
+        .filter(|e| e.action == "reminder" || e.action == "escalation")
+        .collect();
+    assert_eq!(notices.len(), 3);
+    assert!(notices.iter().all(|e| !e.citizen_visible));
+}
+
+/// The release or debug binary serving `dir`, its outbox run every `outbox` seconds.
+struct Guichet {
+    child: Child,
+    port: u16,
+}
+
+impl Guichet {
+    fn start(dir: &Path, smtp: &str, outbox: u64) -> Guichet {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(["serve", "--durability", "normal", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--smtp", smtp, "--outbox-seconds", &outbox.to_string()])
+            .env("GUICHET_LOG", "warn")
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "guichet did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Guichet { child, port }
+    }
+
+    fn submit(&self) {
+        let body = envelope11(BIRTH);
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "POST /demoville/soap HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let response = common::read_response(&mut stream);
+        assert_eq!(response.status, 200, "{}", response.body);
+    }
+
+    /// Killed at once (SIGKILL): no clean shutdown.
+    fn crash(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_crash_between_writing_and_sending_loses_nothing_and_sends_each_message_once() {
+    let smtp = Smtp::start();
+    let data = TempDir::new();
+    // The outbox worker would only run in an hour: the server dies first.
+    let first = Guichet::start(&data.0, &smtp.url(), 3600);
+    first.submit();
+    first.crash();
+    assert!(smtp.messages().is_empty(), "nothing sent before the crash");
+    let pending: i64 = rusqlite::Connection::open(data.0.join("guichet.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        pending, 2,
+        "the acknowledgement and the agents' notice were written with the request"
+    );
+
+    // Restarted, the worker sends them: the acknowledgement and two agents' notices.
+    let second = Guichet::start(&data.0, &smtp.url(), 1);
+    wait_for("three messages", || smtp.messages().len() >= 3);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(smtp.messages().len(), 3, "and nothing more");
+    second.crash();
+    // Once more, after another crash: nothing is sent again.
+    let third = Guichet::start(&data.0, &smtp.url(), 1);
+    std::thread::sleep(Duration::from_secs(3));
+    third.crash();
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3);
+    let mut ids: Vec<&str> = messages.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three different messages");
+    assert_eq!(smtp.to("jean.dupont@example.fr").len(), 1);
+}
