@@ -478,6 +478,63 @@ fn failures_are_retried_with_growing_waits_then_given_up_and_shown() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].reference.unwrap().to_string(), reference);
     assert!(failed[0].last_error.as_deref().unwrap().contains("503"));
+    // Agents see it: on the admin page, and on the request's page.
+    let cookie = login(&server, "admin");
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    for (path, needle) in [
+        ("/demoville/backoffice/admin".to_owned(), "<failures>"),
+        (
+            format!("/demoville/backoffice/requests/{reference}"),
+            "<deliveries>",
+        ),
+    ] {
+        let view = get(&server, &format!("{path}?format=xml"), &cookie);
+        assert_eq!(view.status, 200, "{path}");
+        assert!(view.body.contains(needle), "{path}: {}", view.body);
+        assert!(view.body.contains("HTTP 503"), "{path}: the error is shown");
+        common::assert_valid(&xsd, &view.body, &path);
+        let page = get(&server, &path, &cookie);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains("+33612345678"));
+    }
+}
+
+fn get(server: &Server, path: &str, cookie: &str) -> common::HttpResponse {
+    server.raw(
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+}
+
+/// Logs an agent in through the login form; returns the session cookie.
+fn login(server: &Server, login: &str) -> String {
+    let page = server.get("/demoville/backoffice/login?format=xml");
+    let token = page
+        .body
+        .split("token=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("_token", &token)
+        .append_pair("login", login)
+        .append_pair("password", guichet::app::DEMO_PASSWORD)
+        .finish();
+    let r = server.raw(
+        format!(
+            "POST /demoville/backoffice/login HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]

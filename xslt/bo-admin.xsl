@@ -41,6 +41,14 @@
       </table>
     </div>
 
+    <xsl:for-each select="v:failures">
+      <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
+      <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>
+      <xsl:call-template name="deliveries">
+        <xsl:with-param name="title" select="key('message', 'bo.admin.failures')"/>
+        <xsl:with-param name="id">failures-caption</xsl:with-param>
+      </xsl:call-template>
+    </xsl:for-each>
     <h2 id="new-agent"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.new</xsl:with-param></xsl:call-template></h2>
     <xsl:variable name="form" select="v:new-agent"/>
     <xsl:if test="$form/v:error">

@@ -33,6 +33,38 @@
     </div>
   </xsl:template>
 
+  <!-- Messages sent or to send (request page, admin page). -->
+  <xsl:template name="deliveries">
+    <xsl:param name="title"/>
+    <xsl:param name="id"/>
+    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="{$id}">
+      <table class="deliveries">
+        <caption id="{$id}"><xsl:value-of select="$title"/></caption>
+        <thead>
+          <tr>
+            <xsl:if test="v:delivery/@reference"><th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.column.reference</xsl:with-param></xsl:call-template></th></xsl:if>
+            <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.deliveries.to</xsl:with-param></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.deliveries.subject</xsl:with-param></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.deliveries.state</xsl:with-param></xsl:call-template></th>
+          </tr>
+        </thead>
+        <tbody>
+          <xsl:for-each select="v:delivery">
+            <tr class="delivery-{@state}">
+              <xsl:if test="@reference"><td><a href="{@href}"><xsl:value-of select="@reference"/></a></td></xsl:if>
+              <td><xsl:value-of select="v:address"/><xsl:text> </xsl:text><span class="tag"><xsl:call-template name="m"><xsl:with-param name="key" select="concat('bo.channel.', @channel)"/></xsl:call-template></span></td>
+              <td><xsl:value-of select="v:subject"/></td>
+              <td><xsl:value-of select="v:status"/>
+                <xsl:if test="@attempts &gt; 1"> (<xsl:value-of select="@attempts"/>)</xsl:if>
+                <xsl:if test="v:error"><br/><span class="delivery-error"><xsl:value-of select="v:error"/></span></xsl:if>
+              </td>
+            </tr>
+          </xsl:for-each>
+        </tbody>
+      </table>
+    </div>
+  </xsl:template>
+
   <xsl:template match="/v:page">
     <html lang="{@lang}">
       <head>

@@ -70,6 +70,13 @@
       </div>
       <div class="work">
         <xsl:apply-templates select="v:commands"/>
+        <xsl:for-each select="v:deliveries">
+          <h2 id="deliveries-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.deliveries.title</xsl:with-param></xsl:call-template></h2>
+          <xsl:call-template name="deliveries">
+            <xsl:with-param name="title" select="key('message', 'bo.deliveries.caption')"/>
+            <xsl:with-param name="id">deliveries-caption</xsl:with-param>
+          </xsl:call-template>
+        </xsl:for-each>
       </div>
     </div>
 

@@ -269,6 +269,16 @@ pub fn long_date(date: Date, lang: &str) -> String {
     )
 }
 
+/// The wording of a delay: `KEY` in calendar days, `KEY-working` in working days.
+fn deadline_key(key: &'static str, service: &Service) -> &'static str {
+    use crate::core::calendar::DayCount;
+    match (service.deadline_count, key) {
+        (DayCount::Working, "catalogue.deadline") => "catalogue.deadline-working",
+        (DayCount::Working, "form.deadline") => "form.deadline-working",
+        _ => key,
+    }
+}
+
 /// The catalogue grouped by theme, in catalogue order.
 pub fn catalogue(frame: &Frame) -> String {
     let mut x = Xml::new();
@@ -308,7 +318,7 @@ pub fn catalogue(frame: &Frame) -> String {
                 "deadline",
                 &[],
                 &frame.format(
-                    "catalogue.deadline",
+                    deadline_key("catalogue.deadline", s),
                     &[("days", &s.deadline_days.to_string())],
                 ),
             );
@@ -397,7 +407,7 @@ pub fn form(
         "deadline",
         &[],
         &frame.format(
-            "form.deadline",
+            deadline_key("form.deadline", service),
             &[("days", &service.deadline_days.to_string())],
         ),
     );

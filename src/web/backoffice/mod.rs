@@ -698,6 +698,11 @@ async fn show_request(
         &answers,
         &session.token,
     );
+    let sent = app
+        .store
+        .deliveries(site.tenant.id, Some(item.record.reference))
+        .await
+        .unwrap_or_default();
     let v = view::request(
         frame,
         site,
@@ -707,6 +712,7 @@ async fn show_request(
         &commands,
         notice,
         today(app, site),
+        &sent,
     );
     bo_page(site, frame, req, status, "bo-request.xsl", v)
 }
@@ -1009,7 +1015,11 @@ async fn admin_page(
         Ok(a) => a,
         Err(e) => return unavailable(&e),
     };
-    let v = view::admin(frame, site, &bar(session), &agents, form, notice);
+    let failures = match app.store.deliveries(site.tenant.id, None).await {
+        Ok(f) => f,
+        Err(e) => return unavailable(&e),
+    };
+    let v = view::admin(frame, site, &bar(session), &agents, &failures, form, notice);
     bo_page(site, frame, req, status, "bo-admin.xsl", v)
 }
 

@@ -6,7 +6,7 @@ use crate::app::Site;
 use crate::core::catalogue::{ADDRESS_PARTS, FieldType, REQUESTER_FIELDS, Service};
 use crate::core::forms::REQUESTER;
 use crate::core::workflow::{self, Agent, Role};
-use crate::store::{ConsoleRow, StandardAnswer, StoredEvent, WorkItem};
+use crate::store::{ConsoleRow, DeliveryRecord, StandardAnswer, StoredEvent, WorkItem};
 use crate::web::view::{Frame, Xml, service_title};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -533,6 +533,40 @@ pub fn commands<'a>(
     }
 }
 
+/// Messages sent or to send, with their state (request page, admin page).
+fn deliveries(frame: &Frame, x: &mut Xml, name: &str, list: &[DeliveryRecord]) {
+    if list.is_empty() {
+        return;
+    }
+    x.open(name, &[]);
+    for d in list {
+        let reference = d.reference.map(|r| r.to_string()).unwrap_or_default();
+        let href = format!("{}/backoffice/requests/{reference}", frame.base);
+        let mut attrs = vec![("channel", d.channel.as_str()), ("state", d.state.as_str())];
+        let attempts = d.attempts.to_string();
+        attrs.push(("attempts", &attempts));
+        if d.reference.is_some() {
+            attrs.push(("reference", &reference));
+            attrs.push(("href", &href));
+        }
+        x.open("delivery", &attrs);
+        x.text("address", &[], &d.address);
+        if let Some(subject) = &d.subject {
+            x.text("subject", &[], subject);
+        }
+        x.text(
+            "status",
+            &[],
+            &frame.message(&format!("bo.delivery.{}", d.state)),
+        );
+        if let Some(e) = &d.last_error {
+            x.text("error", &[], e);
+        }
+        x.close("delivery");
+    }
+    x.close(name);
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn request(
     frame: &Frame,
@@ -543,6 +577,7 @@ pub fn request(
     commands: &Commands,
     notice: Option<(&str, &str)>,
     today: Date,
+    sent: &[DeliveryRecord],
 ) -> String {
     let mut x = Xml::new();
     let reference = item.record.reference.to_string();
@@ -652,6 +687,7 @@ pub fn request(
         x.close("event");
     }
     x.close("history");
+    deliveries(frame, &mut x, "deliveries", sent);
     if commands.any() {
         let action = format!("{}/backoffice/requests/{reference}", frame.base);
         x.open(
@@ -742,6 +778,7 @@ pub fn admin(
     site: &Site,
     b: &Bar,
     agents: &[crate::store::AgentRecord],
+    failures: &[DeliveryRecord],
     form: &NewAgentForm,
     notice: Option<(&str, &str)>,
 ) -> String {
@@ -788,6 +825,7 @@ pub fn admin(
         x.close("agent");
     }
     x.close("agents");
+    deliveries(frame, &mut x, "failures", failures);
     x.open(
         "new-agent",
         &[
