@@ -28,7 +28,7 @@
           <xsl:for-each select="v:agents/v:agent">
             <tr>
               <th scope="row"><xsl:value-of select="@login"/></th>
-              <td><xsl:value-of select="v:name"/></td>
+              <td><xsl:value-of select="v:name"/><xsl:if test="v:email"><br/><xsl:value-of select="v:email"/></xsl:if></td>
               <td>
                 <xsl:if test="@admin = 'true'"><p class="tag admin"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.administrator</xsl:with-param></xsl:call-template></p></xsl:if>
                 <xsl:if test="v:role">
@@ -74,6 +74,13 @@
         <xsl:with-param name="autocomplete">off</xsl:with-param>
       </xsl:call-template>
       <xsl:call-template name="input">
+        <xsl:with-param name="field">email</xsl:with-param>
+        <xsl:with-param name="value" select="$form/@email"/>
+        <xsl:with-param name="type">email</xsl:with-param>
+        <xsl:with-param name="autocomplete">off</xsl:with-param>
+        <xsl:with-param name="optional" select="true()"/>
+      </xsl:call-template>
+      <xsl:call-template name="input">
         <xsl:with-param name="field">password</xsl:with-param>
         <xsl:with-param name="type">password</xsl:with-param>
         <xsl:with-param name="autocomplete">new-password</xsl:with-param>
@@ -111,11 +118,12 @@
     <xsl:param name="value"/>
     <xsl:param name="type">text</xsl:param>
     <xsl:param name="autocomplete"/>
+    <xsl:param name="optional" select="false()"/>
     <xsl:variable name="error" select="v:new-agent/v:error[@field = $field]"/>
     <div>
       <xsl:attribute name="class">field<xsl:if test="$error"> has-error</xsl:if></xsl:attribute>
       <label for="agent-{$field}"><xsl:call-template name="m"><xsl:with-param name="key" select="concat('bo.admin.', $field)"/></xsl:call-template>
-        <xsl:text> </xsl:text><span class="required">(<xsl:call-template name="m"><xsl:with-param name="key">form.required</xsl:with-param></xsl:call-template>)</span></label>
+        <xsl:if test="not($optional)"><xsl:text> </xsl:text><span class="required">(<xsl:call-template name="m"><xsl:with-param name="key">form.required</xsl:with-param></xsl:call-template>)</span></xsl:if></label>
       <xsl:if test="$error"><p class="error-message" id="agent-{$field}-error"><xsl:value-of select="$error"/></p></xsl:if>
       <input type="{$type}" id="agent-{$field}" name="{$field}" value="{$value}" autocomplete="{$autocomplete}">
         <xsl:if test="$error">

@@ -217,6 +217,7 @@ async fn expand(
         body: rendered.text.clone(),
         html: Some(rendered.html.clone()),
         has_secret,
+        parts: None,
     };
     let mut out = Vec::new();
     if message.recipient_kind == "citizen" {
@@ -229,13 +230,15 @@ async fn expand(
             &rendered.sms,
             &look.settings.sms,
         ) {
+            let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
             out.push(NewDelivery {
                 channel: "sms",
                 address: phone,
                 subject: None,
-                body: sms::to_gsm7_friendly(text),
+                body,
                 html: None,
                 has_secret,
+                parts: u32::try_from(segments.parts).ok(),
             });
         }
         return Ok(out);

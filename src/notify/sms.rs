@@ -56,6 +56,30 @@ pub fn segments(text: &str) -> Segments {
     }
 }
 
+/// Most parts a citizen's SMS may take; longer texts are cut.
+pub const MAX_PARTS: usize = 3;
+
+/// The text made GSM-7 where it can be, and cut (with "...") to fit in
+/// `max_parts` parts; with how many parts it takes.
+pub fn prepare(text: &str, max_parts: usize) -> (String, Segments) {
+    let mut text = to_gsm7_friendly(text.trim());
+    let mut s = segments(&text);
+    if s.parts > max_parts {
+        let mut chars: Vec<char> = text.chars().collect();
+        while !chars.is_empty() {
+            chars.pop();
+            let candidate: String = chars.iter().collect::<String>() + "...";
+            let cs = segments(&candidate);
+            if cs.parts <= max_parts {
+                text = candidate;
+                s = cs;
+                break;
+            }
+        }
+    }
+    (text, s)
+}
+
 /// Typographic characters replaced by GSM-7 ones, so that a French text
 /// written with ’ « » … stays in 160-character parts.
 pub fn to_gsm7_friendly(text: &str) -> String {
@@ -106,6 +130,19 @@ mod tests {
         assert_eq!(segments(&"œ".repeat(135)).parts, 3);
         // Outside the BMP a character is two UTF-16 units.
         assert_eq!(segments("😀").units, 2);
+    }
+
+    #[test]
+    fn long_texts_are_cut_to_the_parts_allowed() {
+        let (text, s) = prepare(&"Votre demande avance. ".repeat(40), 3);
+        assert_eq!((s.encoding, s.parts), (Encoding::Gsm7, 3));
+        assert!(text.ends_with("..."));
+        assert!(s.units <= 3 * 153);
+        let (text, s) = prepare(&"Démarche ✅ ".repeat(40), 2);
+        assert_eq!((s.encoding, s.parts), (Encoding::Ucs2, 2));
+        assert!(text.encode_utf16().count() <= 2 * 67);
+        let (short, s) = prepare("Demande reçue.", 3);
+        assert_eq!((short.as_str(), s.parts), ("Demande recue.", 1));
     }
 
     #[test]

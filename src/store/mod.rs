@@ -231,6 +231,8 @@ pub struct NewDelivery {
     pub body: String,
     pub html: Option<String>,
     pub has_secret: bool,
+    /// SMS: concatenated parts.
+    pub parts: Option<u32>,
 }
 
 /// A delivery due for sending.

@@ -20,6 +20,8 @@ CREATE TABLE deliveries (
     html            TEXT,
     -- The body holds a tracking code: blanked once sent.
     has_secret      INTEGER NOT NULL DEFAULT 0,
+    -- SMS: how many concatenated parts the text takes.
+    parts           INTEGER,
     -- pending, sent, failed (gave up)
     state           TEXT NOT NULL DEFAULT 'pending',
     attempts        INTEGER NOT NULL DEFAULT 0,

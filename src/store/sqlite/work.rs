@@ -837,8 +837,8 @@ pub fn expand_message(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret, parts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (outbox_id, channel, address) DO NOTHING",
     )?;
     for d in deliveries {
@@ -851,7 +851,8 @@ pub fn expand_message(
             d.subject,
             d.body,
             d.html,
-            d.has_secret
+            d.has_secret,
+            d.parts
         ])?;
     }
     tx.prepare_cached(

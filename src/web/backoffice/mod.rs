@@ -1041,6 +1041,7 @@ async fn add_agent(
     let mut form = NewAgentForm {
         login: fields.get("login").unwrap_or("").trim().to_owned(),
         name: fields.get("name").unwrap_or("").trim().to_owned(),
+        email: fields.get("email").unwrap_or("").trim().to_owned(),
         admin: fields.get("admin") == Some("yes"),
         ..NewAgentForm::default()
     };
@@ -1062,6 +1063,17 @@ async fn add_agent(
     if form.name.is_empty() || form.name.chars().count() > 100 {
         form.errors
             .push(("name", frame.message("bo.admin.error.name")));
+    }
+    if !form.email.is_empty()
+        && (form.email.len() > 254
+            || form.email.contains(char::is_whitespace)
+            || !form
+                .email
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.')))
+    {
+        form.errors
+            .push(("email", frame.message("bo.admin.error.email")));
     }
     if password.chars().count() < auth::MIN_PASSWORD_CHARS {
         form.errors
@@ -1095,7 +1107,7 @@ async fn add_agent(
         password_hash: hash,
         admin: form.admin,
         roles: form.grants.clone(),
-        email: fields.text("email"),
+        email: (!form.email.is_empty()).then(|| form.email.clone()),
     };
     let actor = format!("agent:{}", session.record.agent.login);
     match app

@@ -767,6 +767,7 @@ pub fn request(
 pub struct NewAgentForm {
     pub login: String,
     pub name: String,
+    pub email: String,
     pub admin: bool,
     pub grants: Vec<(String, Role)>,
     /// `(field, message)`
@@ -814,6 +815,9 @@ pub fn admin(
             ],
         );
         x.text("name", &[], &a.agent.name);
+        if let Some(e) = &a.email {
+            x.text("email", &[], e);
+        }
         for (d, r) in &a.agent.roles {
             let text = format!(
                 "{} : {}",
@@ -831,6 +835,7 @@ pub fn admin(
         &[
             ("login", &form.login),
             ("name", &form.name),
+            ("email", &form.email),
             ("admin", bool_str(form.admin)),
         ],
     );
