@@ -432,6 +432,29 @@ fn load_record(
     )))
 }
 
+/// A request by reference: its id, record and values in submission order.
+fn by_reference(
+    conn: &Connection,
+    tenant_id: i64,
+    reference: Reference,
+) -> Result<Option<(i64, RequestRecord, Vec<(String, String)>)>, StoreError> {
+    let Some((id, record)) = load_record(
+        conn,
+        "tenant_id = ?1 AND year = ?2 AND number = ?3",
+        &[&tenant_id, &reference.year, &reference.number],
+    )?
+    else {
+        return Ok(None);
+    };
+    let rows = conn
+        .prepare_cached(
+            "SELECT path, value FROM request_values WHERE request_id = ?1 ORDER BY position",
+        )?
+        .query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((id, record, rows)))
+}
+
 impl Store for SqliteStore {
     fn submit(
         &self,
@@ -462,19 +485,8 @@ impl Store for SqliteStore {
         reference: Reference,
     ) -> BoxFuture<'_, Result<Option<StoredRequest>, StoreError>> {
         self.read(move |conn| {
-            let Some((id, record)) = load_record(
-                conn,
-                "tenant_id = ?1 AND year = ?2 AND number = ?3",
-                &[&tenant_id, &reference.year, &reference.number],
-            )?
-            else {
-                return Ok(None);
-            };
-            let rows = conn
-                .prepare_cached("SELECT path, value FROM request_values WHERE request_id = ?1 ORDER BY position")?
-                .query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Some(StoredRequest { record, rows }))
+            Ok(by_reference(conn, tenant_id, reference)?
+                .map(|(_, record, rows)| StoredRequest { record, rows }))
         })
     }
 
@@ -642,19 +654,10 @@ impl Store for SqliteStore {
         reference: Reference,
     ) -> BoxFuture<'_, Result<Option<WorkItem>, StoreError>> {
         self.read(move |conn| {
-            let Some((id, record)) = load_record(
-                conn,
-                "tenant_id = ?1 AND year = ?2 AND number = ?3",
-                &[&tenant_id, &reference.year, &reference.number],
-            )?
-            else {
+            let Some((id, record, rows)) = by_reference(conn, tenant_id, reference)? else {
                 return Ok(None);
             };
             let (state, revision, requester_name) = work::load_state(conn, id)?;
-            let rows = conn
-                .prepare_cached("SELECT path, value FROM request_values WHERE request_id = ?1 ORDER BY position")?
-                .query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
             let events = work::events(conn, id)?;
             Ok(Some(WorkItem {
                 record,
