@@ -432,12 +432,15 @@ fn load_record(
     )))
 }
 
-/// A request by reference: its id, record and values in submission order.
+/// A request's id, record and values in submission order.
+type Found = (i64, RequestRecord, Vec<(String, String)>);
+
+/// A request by reference.
 fn by_reference(
     conn: &Connection,
     tenant_id: i64,
     reference: Reference,
-) -> Result<Option<(i64, RequestRecord, Vec<(String, String)>)>, StoreError> {
+) -> Result<Option<Found>, StoreError> {
     let Some((id, record)) = load_record(
         conn,
         "tenant_id = ?1 AND year = ?2 AND number = ?3",
