@@ -47,11 +47,18 @@ fn site_of(app: &App, tenant_id: i64) -> Option<&Arc<Site>> {
 /// Expands new messages and sends what is due. Returns (expanded, sent).
 pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     let mut expanded = 0;
+    // Each tenant's agents, read once per run.
+    let mut agents: std::collections::HashMap<i64, Vec<crate::store::AgentRecord>> =
+        std::collections::HashMap::new();
     for message in app.store.pending_messages(200).await? {
         let Some(site) = site_of(app, message.tenant_id) else {
             continue;
         };
-        let deliveries = expand(app, site, &message).await?;
+        if message.recipient_kind != "citizen" && !agents.contains_key(&site.tenant.id) {
+            agents.insert(site.tenant.id, app.store.agents(site.tenant.id).await?);
+        }
+        let known = agents.get(&site.tenant.id).map_or(&[][..], Vec::as_slice);
+        let deliveries = expand(app, site, &message, known)?;
         app.store.expand_message(message.id, deliveries).await?;
         expanded += 1;
     }
@@ -129,10 +136,11 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
     }
 }
 
-async fn expand(
+fn expand(
     app: &App,
     site: &Site,
     message: &PendingMessage,
+    agents: &[crate::store::AgentRecord],
 ) -> Result<Vec<NewDelivery>, StoreError> {
     let look = site.look.get();
     let Some(request) = &message.request else {
@@ -244,7 +252,6 @@ async fn expand(
         return Ok(out);
     }
     // Agents: who is concerned by this notice.
-    let agents = app.store.agents(site.tenant.id).await?;
     let in_department = |a: &crate::store::AgentRecord, role: Option<Role>| {
         a.agent
             .roles

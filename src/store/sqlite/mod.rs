@@ -387,32 +387,26 @@ fn load_record(
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         StoreError::Corrupt(format!("request {id}: {what}: {e}"))
     };
+    // What the citizen sees, in one pass: steps entered, and the town's messages.
     let mut history = Vec::new();
+    let mut messages = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT to_step, at FROM events
-         WHERE request_id = ?1 AND to_step IS NOT NULL AND citizen_visible = 1 ORDER BY id",
+        "SELECT to_step, at, action, comment FROM events
+         WHERE request_id = ?1 AND citizen_visible = 1 ORDER BY id",
     )?;
     let mut rows = stmt.query(params![id])?;
     while let Some(row) = rows.next()? {
         let at: String = row.get(1)?;
-        history.push(StepEntry {
-            step: row.get(0)?,
-            at: at.parse().map_err(|e| corrupt("event date", &e))?,
-        });
-    }
-    let mut messages = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, comment FROM events
-         WHERE request_id = ?1 AND citizen_visible = 1 AND action IN ('answer', 'hold')
-           AND comment IS NOT NULL ORDER BY id",
-    )?;
-    let mut rows = stmt.query(params![id])?;
-    while let Some(row) = rows.next()? {
-        let at: String = row.get(0)?;
-        messages.push((
-            at.parse().map_err(|e| corrupt("event date", &e))?,
-            row.get(1)?,
-        ));
+        let at = at.parse().map_err(|e| corrupt("event date", &e))?;
+        let action: String = row.get(2)?;
+        match (
+            row.get::<_, Option<String>>(0)?,
+            row.get::<_, Option<String>>(3)?,
+        ) {
+            (_, Some(text)) if action == "answer" || action == "hold" => messages.push((at, text)),
+            (Some(step), _) => history.push(StepEntry { step, at }),
+            _ => {}
+        }
     }
     Ok(Some((
         id,
