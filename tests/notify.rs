@@ -696,3 +696,149 @@ fn a_crash_between_writing_and_sending_loses_nothing_and_sends_each_message_once
     assert_eq!(ids.len(), 3, "three different messages");
     assert_eq!(smtp.to("jean.dupont@example.fr").len(), 1);
 }
+
+/// A certificate authority and a certificate for `localhost` signed by it,
+/// made with openssl; returns (CA file, certificate, key).
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is needed");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Mairie test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+#[test]
+fn mail_goes_through_starttls_with_authentication() {
+    let dir = TempDir::new();
+    let (ca, cert, key) = certificates(&dir.0);
+    let maildir = dir.0.join("mail");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    let port = free_port();
+    let mut child = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/notify/smtp_server.py"))
+        .arg(port.to_string())
+        .arg(&maildir)
+        .arg(&cert)
+        .arg(&key)
+        .args(["guichet", "mot-de-passe-smtp"])
+        .spawn()
+        .unwrap();
+    wait_for("the TLS SMTP server", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let smtp = Smtp {
+        child: Command::new("true").spawn().unwrap(),
+        port,
+        maildir,
+        _dir: dir,
+    };
+    let url = format!("smtp://guichet:mot-de-passe-smtp@localhost:{port}?tls=required");
+    let pem = std::fs::read(&ca).unwrap();
+    let email = |to| guichet::notify::mail::Email {
+        from: "Mairie <ne-pas-repondre@demoville.example>",
+        reply_to: None,
+        to,
+        subject: "Essai",
+        text: "Bonjour",
+        html: None,
+        message_id: "<essai@guichet>",
+    };
+    // Without the town's CA the server is not trusted; with a wrong password it refuses.
+    let untrusted = guichet::notify::mail::send(&url, None, &email("a@example.fr"));
+    assert!(untrusted.is_err(), "an unknown certificate is refused");
+    let wrong = url.replace("mot-de-passe-smtp", "faux");
+    let refused =
+        guichet::notify::mail::send(&wrong, Some(&pem), &email("a@example.fr")).unwrap_err();
+    assert!(
+        !refused.contains("faux"),
+        "the password never shows in errors: {refused}"
+    );
+    assert!(smtp.messages().is_empty());
+
+    // Through a tenant's settings: STARTTLS, authentication, the town's CA.
+    let data = TempDir::new();
+    let tenant = data.0.join("tenants/demoville");
+    std::fs::create_dir_all(&tenant).unwrap();
+    std::fs::write(
+        tenant.join("settings.toml"),
+        format!(
+            "{}\n[mail]\nfrom = \"Mairie de Démoville <ne-pas-repondre@demoville.example>\"\nsmtp = \"{url}\"\nca_file = \"{}\"\n",
+            guichet::web::look::DEMO_SETTINGS,
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let mut server = Server::start_configured(&data.0, Default::default(), |_| {});
+    server.keep(data);
+    submit(&server, BIRTH);
+    let (_, sent) = outbox(&server);
+    assert_eq!(sent, 3, "acknowledgement and the two agents' notices");
+    let got = smtp.to("jean.dupont@example.fr");
+    assert_eq!(got.len(), 1);
+    assert!(got[0].subject.contains("est enregistrée"));
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -4,6 +4,7 @@
 //! (`smtp://user:password@host:587?tls=required`, `smtps://host:465`).
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ pub struct Email<'a> {
     pub message_id: &'a str,
 }
 
-pub fn send(smtp_url: &str, email: &Email) -> Result<(), String> {
+/// Sends through `smtp_url`; `ca_pem` adds certificate authorities to trust.
+pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), String> {
     let mailbox = |what: &str, value: &str| {
         value
             .parse::<Mailbox>()
@@ -39,14 +41,62 @@ pub fn send(smtp_url: &str, email: &Email) -> Result<(), String> {
         None => builder.body(email.text.to_owned()),
     }
     .map_err(|e| format!("message: {e}"))?;
-    let transport = SmtpTransport::from_url(smtp_url)
+    let mut builder = SmtpTransport::from_url(smtp_url)
         .map_err(|e| format!("SMTP address {}: {e}", redact(smtp_url)))?
-        .timeout(Some(Duration::from_secs(20)))
-        .build();
+        .timeout(Some(Duration::from_secs(20)));
+    if let Some(pem) = ca_pem {
+        builder = builder.tls(tls_with_ca(smtp_url, pem)?);
+    }
+    let transport = builder.build();
     transport
         .send(&message)
         .map(|_| ())
         .map_err(|e| format!("SMTP {}: {e}", redact(smtp_url)))
+}
+
+/// The TLS mode the URL asks for, trusting the extra authorities too.
+fn tls_with_ca(smtp_url: &str, pem: &[u8]) -> Result<Tls, String> {
+    let (scheme, rest) = smtp_url
+        .split_once("://")
+        .ok_or_else(|| format!("SMTP address {}: no scheme", redact(smtp_url)))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host_port
+        .rsplit_once(':')
+        .map_or(host_port, |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let mut params = TlsParameters::builder(host.to_owned());
+    for block in pem_blocks(pem) {
+        let cert = Certificate::from_pem(block.as_bytes())
+            .map_err(|e| format!("certificate authority file: {e}"))?;
+        params = params.add_root_certificate(cert);
+    }
+    let params = params.build().map_err(|e| format!("TLS parameters: {e}"))?;
+    let query = rest.split_once('?').map_or("", |(_, q)| q);
+    Ok(match (scheme, query.contains("tls=required")) {
+        ("smtps", _) => Tls::Wrapper(params),
+        (_, true) => Tls::Required(params),
+        _ => Tls::Opportunistic(params),
+    })
+}
+
+/// The certificates of a PEM file, one by one.
+fn pem_blocks(pem: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(pem);
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if line.starts_with("-----BEGIN CERTIFICATE") {
+            current.clear();
+        }
+        current.push_str(line);
+        current.push('\n');
+        if line.starts_with("-----END CERTIFICATE") {
+            blocks.push(std::mem::take(&mut current));
+        }
+    }
+    blocks
 }
 
 /// An SMTP URL without its password, for logs and error messages.

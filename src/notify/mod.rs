@@ -111,8 +111,16 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
             );
             let from = look.settings.mail.from.clone().unwrap_or(default_from);
             let message_id = format!("<delivery-{}.{}@guichet>", d.id, site.tenant.slug);
+            let ca = match &look.settings.mail.ca_file {
+                Some(path) => Some(
+                    std::fs::read(site.look.dir().join(path))
+                        .map_err(|e| format!("[mail] ca_file {path}: {e}"))?,
+                ),
+                None => None,
+            };
             mail::send(
                 smtp,
+                ca.as_deref(),
                 &mail::Email {
                     from: &from,
                     reply_to: look.settings.mail.reply_to.as_deref(),

@@ -52,6 +52,10 @@ pub struct MailSettings {
     /// `?tls=required` for STARTTLS, `user:password@`); the server's
     /// `--smtp` otherwise.
     pub smtp: Option<String>,
+    /// A PEM file of certificate authorities to trust for that server
+    /// (absolute, or in the tenant folder), besides the usual public ones: a
+    /// town's mail server with its own CA.
+    pub ca_file: Option<String>,
 }
 
 /// `[sms]` of `settings.toml`: the HTTP API of an SMS provider.
