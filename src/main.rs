@@ -82,6 +82,16 @@ enum AgentCommand {
         #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
         data_dir: PathBuf,
     },
+    /// Give an agent a new password (read like `add`'s) and reactivate
+    /// their account: the way back in for an administrator who lost theirs.
+    /// The agent's sessions end.
+    Password {
+        login: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        #[arg(long, default_value = "data", env = "GUICHET_DATA_DIR")]
+        data_dir: PathBuf,
+    },
     /// List a tenant's agents and their roles.
     List {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -176,6 +186,11 @@ fn main() -> ExitCode {
             data_dir,
         }) => add_agent(&data_dir, &tenant, login, name, admin, email, &roles),
         Command::Agent(AgentCommand::List { tenant, data_dir }) => list_agents(&data_dir, &tenant),
+        Command::Agent(AgentCommand::Password {
+            login,
+            tenant,
+            data_dir,
+        }) => agent_password(&data_dir, &tenant, &login),
         Command::Audit(AuditCommand::Verify { data_dir }) => verify_audit(&data_dir),
         Command::Wsdl {
             tenant,
@@ -393,26 +408,10 @@ fn add_agent(
             .ok_or_else(|| format!("role {r:?}: ROLE is reader, handler or validator"))?;
         grants.push((department.to_owned(), role));
     }
-    let password = match std::env::var("GUICHET_AGENT_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .map_err(|e| format!("cannot read the password: {e}"))?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    if password.chars().count() < guichet::auth::MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "the password must have at least {} characters",
-            guichet::auth::MIN_PASSWORD_CHARS
-        ));
-    }
     let agent = guichet::store::NewAgent {
         login: login.clone(),
         name,
-        password_hash: guichet::auth::hash_password(&password)?,
+        password_hash: read_password_hash()?,
         admin,
         roles: grants,
         email,
@@ -429,6 +428,60 @@ fn add_agent(
         return Err(format!("an agent {login:?} already exists in {tenant}"));
     }
     println!("agent {login} created in {tenant}");
+    Ok(())
+}
+
+/// The hash of a password read from GUICHET_AGENT_PASSWORD or else from the
+/// first line of standard input, checked for length.
+fn read_password_hash() -> Result<String, String> {
+    let password = match std::env::var("GUICHET_AGENT_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < guichet::auth::MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "the password must have at least {} characters",
+            guichet::auth::MIN_PASSWORD_CHARS
+        ));
+    }
+    guichet::auth::hash_password(&password)
+}
+
+fn agent_password(data_dir: &std::path::Path, tenant: &str, login: &str) -> Result<(), String> {
+    let app = load_existing(data_dir)?;
+    let site = app
+        .site(tenant)
+        .ok_or_else(|| format!("no tenant named {tenant:?}"))?;
+    let runtime = current_thread()?;
+    let record = runtime
+        .block_on(app.store.agent(site.tenant.id, login.to_owned()))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no agent {login:?} in {tenant}"))?;
+    let change = guichet::store::AgentChange {
+        login: record.agent.login.clone(),
+        name: record.agent.name.clone(),
+        email: record.email.clone(),
+        admin: record.agent.admin,
+        active: true,
+        roles: record.agent.roles.clone(),
+        password_hash: Some(read_password_hash()?),
+    };
+    runtime
+        .block_on(app.store.change_agent(
+            site.tenant.id,
+            change,
+            "system:command-line".into(),
+            None,
+            jiff::Timestamp::now(),
+        ))
+        .map_err(|e| e.to_string())?;
+    println!("agent {login} of {tenant}: new password set, account active");
     Ok(())
 }
 

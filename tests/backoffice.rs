@@ -937,6 +937,16 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "/demoville/backoffice/admin?created=nina".to_owned(),
         ),
         (
+            "an agent's account",
+            &admin,
+            "/demoville/backoffice/admin/agents/marie".to_owned(),
+        ),
+        (
+            "the administrator's own account",
+            &admin,
+            "/demoville/backoffice/admin/agents/admin".to_owned(),
+        ),
+        (
             "access refused",
             &paul,
             format!("/demoville/backoffice/requests/{civil}"),
@@ -983,4 +993,235 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "Envoyez une pièce d'identité."
         ]
     );
+}
+
+#[test]
+fn an_administrator_changes_deactivates_and_reactivates_an_agent() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let marie = login(&server, "marie");
+    let before = audit_ok(&server);
+    let page = admin.view("/demoville/backoffice/admin");
+    let listed = all(&page, "agent");
+    let row = listed
+        .iter()
+        .find(|a| a.attr("login") == Some("marie"))
+        .expect("marie listed");
+    assert_eq!(row.attr("active"), Some("true"));
+    assert_eq!(
+        row.attr("href"),
+        Some("/demoville/backoffice/admin/agents/marie")
+    );
+    let edit = admin.view("/demoville/backoffice/admin/agents/marie");
+    let f = find(&edit, "agent-form").expect("the account's form");
+    assert_eq!(f.attr("name"), Some("Marie Durand"));
+    assert_eq!(f.attr("active"), Some("true"));
+    assert_eq!(all(f, "grant").len(), 2, "her two roles are ticked");
+    let token = find(&edit, "agent-edit")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let path = "/demoville/backoffice/admin/agents/marie";
+
+    // Refused: a bad e-mail and a short new password; nothing changes.
+    let r = admin.post(
+        path,
+        &[
+            ("_token", &token),
+            ("name", "Marie Dupont"),
+            ("email", "pas une adresse"),
+            ("password", "court"),
+            ("active", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("agent-email-error") && r.body.contains("agent-password-error"));
+    assert!(r.body.contains("Marie Dupont"), "what was typed is kept");
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let name: String = db
+        .query_row("SELECT name FROM agents WHERE login = 'marie'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(name, "Marie Durand");
+    assert_eq!(audit_ok(&server), before, "nothing journalled");
+
+    // Renamed, moved to the roads as a reader, and deactivated: her session
+    // ends at once and she cannot log in any more.
+    let r = admin.post(
+        path,
+        &[
+            ("_token", &token),
+            ("name", "Marie Dupont"),
+            ("email", "marie.dupont@demoville.fr"),
+            ("role", "voirie:reader"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/demoville/backoffice/admin?changed=marie")
+    );
+    let after = marie.get("/demoville/backoffice/");
+    assert_eq!(after.status, 303, "her session has ended");
+    assert!(
+        after
+            .header("location")
+            .unwrap()
+            .contains("/backoffice/login")
+    );
+    assert_ne!(
+        login_attempt(&server, "marie", guichet::app::DEMO_PASSWORD).status,
+        303,
+        "a deactivated agent cannot log in"
+    );
+    let edit = admin.view(path);
+    let f = find(&edit, "agent-form").unwrap();
+    assert_eq!(f.attr("active"), Some("false"));
+    assert_eq!(f.attr("name"), Some("Marie Dupont"));
+    assert_eq!(f.attr("email"), Some("marie.dupont@demoville.fr"));
+    let grants: Vec<_> = all(f, "grant")
+        .iter()
+        .map(|g| {
+            format!(
+                "{}:{}",
+                g.attr("department").unwrap(),
+                g.attr("role").unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(grants, vec!["voirie:reader"]);
+    let admin_page = admin.get("/demoville/backoffice/admin?changed=marie");
+    assert!(
+        admin_page.body.contains("Compte désactivé"),
+        "{}",
+        admin_page.body
+    );
+    assert!(
+        admin_page
+            .body
+            .contains("Compte de l&#39;agent marie modifié")
+            || admin_page.body.contains("Compte de l'agent marie modifié")
+    );
+    assert_eq!(audit_ok(&server), before + 1, "one journal entry");
+    let detail: String = db
+        .query_row(
+            "SELECT detail FROM audit WHERE action = 'agent-changed' AND subject = 'agent:marie'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        detail.contains("deactivated") && detail.contains("roles: voirie:reader"),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains("argon2"),
+        "no password hash in the journal"
+    );
+
+    // Reactivated with a new password: the old one no longer works.
+    let r = admin.post(
+        path,
+        &[
+            ("_token", &token),
+            ("name", "Marie Dupont"),
+            ("password", "un tout nouveau mot de passe"),
+            ("active", "yes"),
+            ("role", "etat-civil:handler"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_ne!(
+        login_attempt(&server, "marie", guichet::app::DEMO_PASSWORD).status,
+        303
+    );
+    assert_eq!(
+        login_attempt(&server, "marie", "un tout nouveau mot de passe").status,
+        303
+    );
+
+    // Administrators cannot lock themselves out.
+    let own = admin.view("/demoville/backoffice/admin/agents/admin");
+    assert_eq!(find(&own, "agent-edit").unwrap().attr("own"), Some("true"));
+    let r = admin.post(
+        "/demoville/backoffice/admin/agents/admin",
+        &[("_token", &token), ("name", "Alice Administratrice")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("agent-admin-error") && r.body.contains("agent-active-error"));
+    assert_eq!(
+        admin.get("/demoville/backoffice/admin").status,
+        200,
+        "still an administrator"
+    );
+
+    // Their own password: their other sessions end, this one stays.
+    let other = login(&server, "admin");
+    let r = admin.post(
+        "/demoville/backoffice/admin/agents/admin",
+        &[
+            ("_token", &token),
+            ("name", "Alice Administratrice"),
+            ("admin", "yes"),
+            ("active", "yes"),
+            ("password", "le nouveau mot de passe d'Alice"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(admin.get("/demoville/backoffice/admin").status, 200);
+    assert_eq!(other.get("/demoville/backoffice/admin").status, 303);
+
+    // Unknown agents, unknown roles, and agents who are not administrators.
+    assert_eq!(
+        admin
+            .get("/demoville/backoffice/admin/agents/personne")
+            .status,
+        404
+    );
+    let r = admin.post(
+        path,
+        &[("_token", &token), ("name", "X"), ("role", "lune:handler")],
+    );
+    assert_eq!(r.status, 400);
+    let paul = login(&server, "paul");
+    assert_eq!(paul.get(path).status, 403);
+    let paul_token = find(&paul.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = paul.post(
+        path,
+        &[
+            ("_token", &paul_token),
+            ("name", "Marie"),
+            ("active", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 403);
+
+    // The way back in from the command line: a new password, account active.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["agent", "password", "paul", "--data-dir"])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", "paul a un nouveau mot de passe")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        paul.get("/demoville/backoffice/").status,
+        303,
+        "his session ended"
+    );
+    assert_eq!(
+        login_attempt(&server, "paul", "paul a un nouveau mot de passe").status,
+        303
+    );
+    audit_ok(&server);
 }

@@ -1,10 +1,11 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- Administration: the agents and their roles, and the form to add one. -->
+<!-- Administration: the agents and their roles (each a link to change it), failed messages, and the form to add an agent (bo-agent-form.xsl). -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="bo-layout.xsl"/>
+  <xsl:include href="bo-agent-form.xsl"/>
 
   <xsl:template name="content">
     <xsl:apply-templates select="v:admin"/>
@@ -27,9 +28,10 @@
         <tbody>
           <xsl:for-each select="v:agents/v:agent">
             <tr>
-              <th scope="row"><xsl:value-of select="@login"/></th>
+              <th scope="row"><a href="{@href}"><xsl:value-of select="@login"/><span class="visually-hidden"><xsl:text> — </xsl:text><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.change</xsl:with-param></xsl:call-template></span></a></th>
               <td><xsl:value-of select="v:name"/><xsl:if test="v:email"><br/><xsl:value-of select="v:email"/></xsl:if></td>
               <td>
+                <xsl:if test="@active = 'false'"><p class="tag inactive"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.inactive</xsl:with-param></xsl:call-template></p></xsl:if>
                 <xsl:if test="@admin = 'true'"><p class="tag admin"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.administrator</xsl:with-param></xsl:call-template></p></xsl:if>
                 <xsl:if test="v:role">
                   <ul class="roles"><xsl:for-each select="v:role"><li><xsl:value-of select="."/></li></xsl:for-each></ul>
@@ -50,87 +52,6 @@
       </xsl:call-template>
     </xsl:for-each>
     <h2 id="new-agent"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.new</xsl:with-param></xsl:call-template></h2>
-    <xsl:variable name="form" select="v:new-agent"/>
-    <xsl:if test="$form/v:error">
-      <div class="error-summary" role="alert" tabindex="-1" id="error-summary">
-        <h3><xsl:call-template name="m"><xsl:with-param name="key">form.errors.title</xsl:with-param></xsl:call-template></h3>
-        <ul>
-          <xsl:for-each select="$form/v:error">
-            <li><a href="#agent-{@field}"><xsl:value-of select="."/></a></li>
-          </xsl:for-each>
-        </ul>
-      </div>
-    </xsl:if>
-    <form method="post" action="{@action}" class="new-agent" novalidate="novalidate">
-      <input type="hidden" name="_token" value="{@token}"/>
-      <xsl:call-template name="input">
-        <xsl:with-param name="field">login</xsl:with-param>
-        <xsl:with-param name="value" select="$form/@login"/>
-        <xsl:with-param name="autocomplete">off</xsl:with-param>
-      </xsl:call-template>
-      <xsl:call-template name="input">
-        <xsl:with-param name="field">name</xsl:with-param>
-        <xsl:with-param name="value" select="$form/@name"/>
-        <xsl:with-param name="autocomplete">off</xsl:with-param>
-      </xsl:call-template>
-      <xsl:call-template name="input">
-        <xsl:with-param name="field">email</xsl:with-param>
-        <xsl:with-param name="value" select="$form/@email"/>
-        <xsl:with-param name="type">email</xsl:with-param>
-        <xsl:with-param name="autocomplete">off</xsl:with-param>
-        <xsl:with-param name="optional" select="true()"/>
-      </xsl:call-template>
-      <xsl:call-template name="input">
-        <xsl:with-param name="field">password</xsl:with-param>
-        <xsl:with-param name="type">password</xsl:with-param>
-        <xsl:with-param name="autocomplete">new-password</xsl:with-param>
-      </xsl:call-template>
-      <div class="choice single">
-        <input type="checkbox" id="agent-admin" name="admin" value="yes">
-          <xsl:if test="$form/@admin = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
-        </input>
-        <label for="agent-admin"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.administrator</xsl:with-param></xsl:call-template></label>
-      </div>
-      <fieldset class="field grants" id="agent-role">
-        <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.roles</xsl:with-param></xsl:call-template></legend>
-        <xsl:variable name="roles" select="v:roles/v:role"/>
-        <xsl:for-each select="v:departments/v:department">
-          <xsl:variable name="dept" select="@code"/>
-          <fieldset class="department">
-            <legend><xsl:value-of select="."/></legend>
-            <xsl:for-each select="$roles">
-              <div class="choice">
-                <input type="checkbox" id="role-{$dept}-{@code}" name="role" value="{$dept}:{@code}">
-                  <xsl:if test="$form/v:grant[@department = $dept and @role = current()/@code]"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
-                </input>
-                <label for="role-{$dept}-{@code}"><xsl:value-of select="."/></label>
-              </div>
-            </xsl:for-each>
-          </fieldset>
-        </xsl:for-each>
-      </fieldset>
-      <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.create</xsl:with-param></xsl:call-template></button></p>
-    </form>
-  </xsl:template>
-
-  <xsl:template name="input">
-    <xsl:param name="field"/>
-    <xsl:param name="value"/>
-    <xsl:param name="type">text</xsl:param>
-    <xsl:param name="autocomplete"/>
-    <xsl:param name="optional" select="false()"/>
-    <xsl:variable name="error" select="v:new-agent/v:error[@field = $field]"/>
-    <div>
-      <xsl:attribute name="class">field<xsl:if test="$error"> has-error</xsl:if></xsl:attribute>
-      <label for="agent-{$field}"><xsl:call-template name="m"><xsl:with-param name="key" select="concat('bo.admin.', $field)"/></xsl:call-template>
-        <xsl:if test="not($optional)"><xsl:text> </xsl:text><span class="required">(<xsl:call-template name="m"><xsl:with-param name="key">form.required</xsl:with-param></xsl:call-template>)</span></xsl:if></label>
-      <xsl:if test="$error"><p class="error-message" id="agent-{$field}-error"><xsl:value-of select="$error"/></p></xsl:if>
-      <input type="{$type}" id="agent-{$field}" name="{$field}" value="{$value}" autocomplete="{$autocomplete}">
-        <xsl:if test="$error">
-          <xsl:attribute name="aria-invalid">true</xsl:attribute>
-          <xsl:attribute name="aria-describedby">agent-<xsl:value-of select="$field"/>-error</xsl:attribute>
-        </xsl:if>
-      </input>
-    </div>
+    <xsl:call-template name="agent-form"/>
   </xsl:template>
 </xsl:stylesheet>

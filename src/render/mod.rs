@@ -29,6 +29,11 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
+    ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),
+    (
+        "bo-agent-form.xsl",
+        include_str!("../../xslt/bo-agent-form.xsl"),
+    ),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

@@ -85,6 +85,29 @@ pub struct NewAgent {
     pub email: Option<String>,
 }
 
+/// New values for an agent's account, all of them (the login stays).
+#[derive(Debug, Clone)]
+pub struct AgentChange {
+    pub login: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub admin: bool,
+    /// An inactive agent cannot log in; their sessions end.
+    pub active: bool,
+    pub roles: Vec<(String, Role)>,
+    /// The hash of a new password; `None` keeps the current one.
+    pub password_hash: Option<String>,
+}
+
+/// What became of an [`AgentChange`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentChanged {
+    Changed,
+    NotFound,
+    /// Refused: the tenant would be left without an active administrator.
+    LastAdministrator,
+}
+
 /// One line of a request's history as stored.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
@@ -346,6 +369,20 @@ pub trait Store: Send + Sync + 'static {
         actor: String,
         at: Timestamp,
     ) -> BoxFuture<'_, Result<bool, StoreError>>;
+
+    /// Changes an agent's account in one transaction, recorded in the audit
+    /// journal as done by `actor`. When the agent is deactivated or given a
+    /// new password, their sessions end, except `keep_session` (the digest
+    /// of the session making the change, when agents change their own
+    /// password).
+    fn change_agent(
+        &self,
+        tenant_id: i64,
+        change: AgentChange,
+        actor: String,
+        keep_session: Option<String>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<AgentChanged, StoreError>>;
 
     fn create_session(
         &self,

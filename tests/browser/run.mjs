@@ -1059,6 +1059,28 @@ test('backoffice: axe on the login page with an error, the mass-action confirmat
   assert(await admin.locator('#agent-login[aria-invalid=true]').count(), 'the login field is marked invalid');
 });
 
+test('backoffice: an administrator deactivates an agent from the admin page, who is logged out at once', async () => {
+  const jean = await agentPage('jean');
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await press(admin, admin.getByRole('link', { name: /^jean/ }));
+  assert(admin.url().endsWith('/admin/agents/jean'), `the account page: ${admin.url()}`);
+  await assertNoViolations(admin, "an agent's account page");
+  const active = admin.getByLabel('Compte actif');
+  assert(await active.isChecked(), 'the account is active');
+  await admin.getByLabel(/^Nouveau mot de passe/).fill('court');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les modifications' })), 422, 'a short password is refused');
+  await assertNoViolations(admin, "an agent's account page with an error");
+  assert(await admin.locator('#agent-password[aria-invalid=true]').count(), 'the password field is marked invalid');
+  await admin.getByLabel(/^Nouveau mot de passe/).fill('');
+  await admin.getByLabel('Compte actif').uncheck();
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les modifications' })), 200, 'saved, back to the admin page');
+  assert((await admin.locator('.notice.success').textContent()).includes('jean'), 'the change is confirmed');
+  assert((await admin.locator('tr', { hasText: 'Jean Lefèvre' }).textContent()).includes('Compte désactivé'), 'and shown in the list');
+  await jean.goto(`${BO}/`);
+  assert(jean.url().startsWith(`${BO}/login`), 'jean is logged out at once');
+});
+
 test('backoffice: rights by direct URL, and no session without logging in', async () => {
   const { reference } = await soapSubmit(SOAP_BIRTH);
   const paul = await agentPage('paul');

@@ -13,9 +13,9 @@
 mod work;
 
 use super::{
-    AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow, DeadlineMark, Delivery,
-    DeliveryRecord, Department, NewAgent, NewDelivery, OpenRequest, PendingMessage, StandardAnswer,
-    Store, StoreError, StoredRequest, TenantRecord, WorkItem,
+    AgentChange, AgentChanged, AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow,
+    DeadlineMark, Delivery, DeliveryRecord, Department, NewAgent, NewDelivery, OpenRequest,
+    PendingMessage, StandardAnswer, Store, StoreError, StoredRequest, TenantRecord, WorkItem,
 };
 use crate::core::intake::NewRequest;
 use crate::core::status::{RequestRecord, StepEntry};
@@ -607,6 +607,26 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<bool, StoreError>> {
         self.write(move |conn| work::add_agent(conn, tenant_id, &agent, &actor, &at.to_string()))
+    }
+
+    fn change_agent(
+        &self,
+        tenant_id: i64,
+        change: AgentChange,
+        actor: String,
+        keep_session: Option<String>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<AgentChanged, StoreError>> {
+        self.write(move |conn| {
+            work::change_agent(
+                conn,
+                tenant_id,
+                &change,
+                &actor,
+                keep_session.as_deref(),
+                &at.to_string(),
+            )
+        })
     }
 
     fn create_session(

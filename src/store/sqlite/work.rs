@@ -5,9 +5,9 @@
 use crate::core::tracking::Reference;
 use crate::core::workflow::{Agent, Effect, Outcome, RequestState, Role};
 use crate::store::{
-    AgentRecord, AuditReport, ConsoleQuery, ConsoleRow, DeadlineMark, Delivery, DeliveryRecord,
-    Department, MessageRequest, NewAgent, NewDelivery, OpenRequest, PendingMessage, SortKey,
-    StandardAnswer, StateFilter, StoreError, StoredEvent,
+    AgentChange, AgentChanged, AgentRecord, AuditReport, ConsoleQuery, ConsoleRow, DeadlineMark,
+    Delivery, DeliveryRecord, Department, MessageRequest, NewAgent, NewDelivery, OpenRequest,
+    PendingMessage, SortKey, StandardAnswer, StateFilter, StoreError, StoredEvent,
 };
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -631,16 +631,11 @@ pub fn add_agent(
             params![id, department, role.as_str()],
         )?;
     }
-    let roles: Vec<String> = a
-        .roles
-        .iter()
-        .map(|(d, r)| format!("{d}:{}", r.as_str()))
-        .collect();
     let detail = format!(
         "{}{}; roles: {}",
         a.name,
         if a.admin { " (administrator)" } else { "" },
-        roles.join(" ")
+        grants_text(&a.roles)
     );
     append_audit(
         tx,
@@ -652,6 +647,110 @@ pub fn add_agent(
         &detail,
     )?;
     Ok(true)
+}
+
+fn grants_text(roles: &[(String, Role)]) -> String {
+    roles
+        .iter()
+        .map(|(d, r)| format!("{d}:{}", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn change_agent(
+    tx: &Connection,
+    tenant_id: i64,
+    c: &AgentChange,
+    actor: &str,
+    keep_session: Option<&str>,
+    at: &str,
+) -> Result<AgentChanged, StoreError> {
+    let Some(before) = agent(tx, tenant_id, &c.login)? else {
+        return Ok(AgentChanged::NotFound);
+    };
+    if before.agent.admin && before.active && !(c.admin && c.active) {
+        let others: i64 = tx
+            .prepare_cached(
+                "SELECT count(*) FROM agents
+                 WHERE tenant_id = ?1 AND admin = 1 AND active = 1 AND id <> ?2",
+            )?
+            .query_row(params![tenant_id, before.id], |r| r.get(0))?;
+        if others == 0 {
+            return Ok(AgentChanged::LastAdministrator);
+        }
+    }
+    tx.prepare_cached(
+        "UPDATE agents SET name = ?2, email = ?3, admin = ?4, active = ?5,
+             password_hash = coalesce(?6, password_hash)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        before.id,
+        c.name,
+        c.email,
+        c.admin,
+        c.active,
+        c.password_hash
+    ])?;
+    tx.prepare_cached("DELETE FROM agent_roles WHERE agent_id = ?1")?
+        .execute(params![before.id])?;
+    for (department, role) in &c.roles {
+        tx.prepare_cached(
+            "INSERT INTO agent_roles (agent_id, department, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![before.id, department, role.as_str()])?;
+    }
+    if !c.active || c.password_hash.is_some() {
+        tx.prepare_cached("DELETE FROM sessions WHERE agent_id = ?1 AND digest <> ?2")?
+            .execute(params![before.id, keep_session.unwrap_or("")])?;
+    }
+    // The journal says what changed, never a password or its hash.
+    let mut changes = Vec::new();
+    if before.agent.name != c.name {
+        changes.push(format!("name: {}", c.name));
+    }
+    if before.email != c.email {
+        changes.push(format!("e-mail: {}", c.email.as_deref().unwrap_or("none")));
+    }
+    if before.agent.admin != c.admin {
+        changes.push(format!(
+            "administrator: {}",
+            if c.admin { "yes" } else { "no" }
+        ));
+    }
+    if before.active != c.active {
+        changes.push(
+            if c.active {
+                "reactivated"
+            } else {
+                "deactivated"
+            }
+            .to_owned(),
+        );
+    }
+    let mut roles = c.roles.clone();
+    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    roles.dedup();
+    if grants_text(&before.agent.roles) != grants_text(&roles) {
+        changes.push(format!("roles: {}", grants_text(&roles)));
+    }
+    if c.password_hash.is_some() {
+        changes.push("new password".to_owned());
+    }
+    if changes.is_empty() {
+        return Ok(AgentChanged::Changed);
+    }
+    append_audit(
+        tx,
+        tenant_id,
+        at,
+        actor,
+        &format!("agent:{}", c.login),
+        "agent-changed",
+        &changes.join("; "),
+    )?;
+    Ok(AgentChanged::Changed)
 }
 
 pub fn session_agent(

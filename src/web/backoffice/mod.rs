@@ -22,11 +22,12 @@ use crate::core::intake::Channel;
 use crate::core::tracking::Reference;
 use crate::core::workflow::{self, Command, Role};
 use crate::store::{
-    AgentRecord, ConsoleQuery, NewAgent, SortKey, StandardAnswer, StateFilter, StoreError, WorkItem,
+    AgentChange, AgentChanged, AgentRecord, ConsoleQuery, NewAgent, SortKey, StandardAnswer,
+    StateFilter, StoreError, WorkItem,
 };
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
-use view::{Bar, Filter, NewAgentForm};
+use view::{AgentForm, Bar, Filter};
 
 const COOKIE: &str = "guichet_session";
 /// Requests per console page.
@@ -51,6 +52,7 @@ pub async fn handle(
         [] | [""] | ["requests", _] | ["admin"] => "GET, HEAD, POST",
         ["login"] => "GET, HEAD, POST",
         ["logout"] | ["mass"] | ["admin", "agents"] => "POST",
+        ["admin", "agents", _] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
     let method_ok = (get && allowed.contains("GET")) || (post && allowed.contains("POST"));
@@ -111,6 +113,9 @@ pub async fn handle(
             ["admin", "agents"] if session.record.agent.admin => {
                 add_agent(app, site, frame, req, &session, &fields).await
             }
+            ["admin", "agents", login] if session.record.agent.admin => {
+                change_agent(app, site, frame, req, &session, login, &fields).await
+            }
             _ => forbidden(site, frame, req, &session),
         };
     }
@@ -118,24 +123,42 @@ pub async fn handle(
         [] | [""] => console(app, site, frame, req, &session).await,
         ["requests", reference] => request_page(app, site, frame, req, &session, reference).await,
         ["admin"] if session.record.agent.admin => {
-            let notice = req
-                .query_values("created")
-                .into_iter()
-                .next()
-                .map(|login| frame.format("bo.notice.agent-created", &[("login", &login)]));
+            let created = req.query_values("created").into_iter().next();
+            let changed = req.query_values("changed").into_iter().next();
+            let notice = match (created, changed) {
+                (Some(login), _) => {
+                    Some(frame.format("bo.notice.agent-created", &[("login", &login)]))
+                }
+                (None, Some(login)) => {
+                    Some(frame.format("bo.notice.agent-changed", &[("login", &login)]))
+                }
+                (None, None) => None,
+            };
             admin_page(
                 app,
                 site,
                 frame,
                 req,
                 &session,
-                &NewAgentForm::default(),
+                &AgentForm::default(),
                 notice.as_deref().map(|n| ("success", n)),
                 StatusCode::OK,
             )
             .await
         }
-        ["admin"] => forbidden(site, frame, req, &session),
+        ["admin", "agents", login] if session.record.agent.admin => {
+            match app.store.agent(site.tenant.id, (*login).to_owned()).await {
+                Ok(Some(record)) => {
+                    let own = record.id == session.record.id;
+                    let v =
+                        view::agent_edit(frame, site, &bar(&session), &AgentForm::of(&record), own);
+                    bo_page(site, frame, req, StatusCode::OK, "bo-agent.xsl", v)
+                }
+                Ok(None) => super::not_found(site, frame, req),
+                Err(e) => unavailable(&e),
+            }
+        }
+        ["admin"] | ["admin", ..] => forbidden(site, frame, req, &session),
         _ => super::not_found(site, frame, req),
     }
 }
@@ -1007,7 +1030,7 @@ async fn admin_page(
     frame: &Frame<'_>,
     req: &PageRequest<'_>,
     session: &Session,
-    form: &NewAgentForm,
+    form: &AgentForm,
     notice: Option<(&str, &str)>,
     status: StatusCode,
 ) -> Response<Body> {
@@ -1030,20 +1053,25 @@ fn valid_login(login: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
 }
 
-async fn add_agent(
-    app: &App,
+/// The agent form as posted, checked; `None` for a post no form of ours
+/// could send (an unknown role). `existing`: the agent being changed (its login stays, the
+/// password may stay empty).
+fn read_agent_form(
     site: &Site,
     frame: &Frame<'_>,
-    req: &PageRequest<'_>,
-    session: &Session,
     fields: &Fields,
-) -> Response<Body> {
-    let mut form = NewAgentForm {
-        login: fields.get("login").unwrap_or("").trim().to_owned(),
+    existing: Option<&AgentRecord>,
+) -> Option<(AgentForm, String)> {
+    let mut form = AgentForm {
+        login: match existing {
+            Some(record) => record.agent.login.clone(),
+            None => fields.get("login").unwrap_or("").trim().to_owned(),
+        },
         name: fields.get("name").unwrap_or("").trim().to_owned(),
         email: fields.get("email").unwrap_or("").trim().to_owned(),
         admin: fields.get("admin") == Some("yes"),
-        ..NewAgentForm::default()
+        active: existing.map(|_| fields.get("active") == Some("yes")),
+        ..AgentForm::default()
     };
     let password = fields.get("password").unwrap_or("").to_owned();
     for grant in fields.all("role") {
@@ -1053,10 +1081,10 @@ async fn add_agent(
             .filter(|(d, _)| site.department(d).is_some());
         match parsed {
             Some((d, r)) => form.grants.push((d.to_owned(), r)),
-            None => return plain(StatusCode::BAD_REQUEST, "Rôle inconnu."),
+            None => return None,
         }
     }
-    if !valid_login(&form.login) {
+    if existing.is_none() && !valid_login(&form.login) {
         form.errors
             .push(("login", frame.message("bo.admin.error.login")));
     }
@@ -1075,10 +1103,43 @@ async fn add_agent(
         form.errors
             .push(("email", frame.message("bo.admin.error.email")));
     }
-    if password.chars().count() < auth::MIN_PASSWORD_CHARS {
+    let keeps_password = existing.is_some() && password.is_empty();
+    if !keeps_password && password.chars().count() < auth::MIN_PASSWORD_CHARS {
         form.errors
             .push(("password", frame.message("bo.admin.error.password")));
     }
+    Some((form, password))
+}
+
+async fn hash_off_thread(password: String) -> Option<String> {
+    match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
+        Ok(Ok(h)) => Some(h),
+        _ => None,
+    }
+}
+
+fn unknown_role() -> Response<Body> {
+    plain(StatusCode::BAD_REQUEST, "Rôle inconnu.")
+}
+
+fn hashing_failed() -> Response<Body> {
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Service momentanément indisponible.",
+    )
+}
+
+async fn add_agent(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    fields: &Fields,
+) -> Response<Body> {
+    let Some((mut form, password)) = read_agent_form(site, frame, fields, None) else {
+        return unknown_role();
+    };
     if !form.errors.is_empty() {
         return admin_page(
             app,
@@ -1092,14 +1153,8 @@ async fn add_agent(
         )
         .await;
     }
-    let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
-        Ok(Ok(h)) => h,
-        _ => {
-            return plain(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service momentanément indisponible.",
-            );
-        }
+    let Some(hash) = hash_off_thread(password).await else {
+        return hashing_failed();
     };
     let agent = NewAgent {
         login: form.login.clone(),
@@ -1134,6 +1189,87 @@ async fn add_agent(
             )
             .await
         }
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// An administrator changes an agent's account: name, e-mail, rights,
+/// active or not, a new password. Administrators cannot lock themselves
+/// out, and the tenant always keeps an active administrator.
+async fn change_agent(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    login: &str,
+    fields: &Fields,
+) -> Response<Body> {
+    let record = match app.store.agent(site.tenant.id, login.to_owned()).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return super::not_found(site, frame, req),
+        Err(e) => return unavailable(&e),
+    };
+    let own = record.id == session.record.id;
+    let Some((mut form, password)) = read_agent_form(site, frame, fields, Some(&record)) else {
+        return unknown_role();
+    };
+    if own && !form.admin {
+        form.errors
+            .push(("admin", frame.message("bo.agent.error.own-admin")));
+    }
+    if own && form.active == Some(false) {
+        form.errors
+            .push(("active", frame.message("bo.agent.error.own-active")));
+    }
+    let refused = |form: &AgentForm| {
+        let v = view::agent_edit(frame, site, &bar(session), form, own);
+        bo_page(
+            site,
+            frame,
+            req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bo-agent.xsl",
+            v,
+        )
+    };
+    if !form.errors.is_empty() {
+        return refused(&form);
+    }
+    let password_hash = if password.is_empty() {
+        None
+    } else {
+        match hash_off_thread(password).await {
+            Some(h) => Some(h),
+            None => return hashing_failed(),
+        }
+    };
+    let change = AgentChange {
+        login: record.agent.login.clone(),
+        name: form.name.clone(),
+        email: (!form.email.is_empty()).then(|| form.email.clone()),
+        admin: form.admin,
+        active: form.active.unwrap_or(true),
+        roles: form.grants.clone(),
+        password_hash,
+    };
+    let actor = format!("agent:{}", session.record.agent.login);
+    let keep = own.then(|| session.digest.clone());
+    match app
+        .store
+        .change_agent(site.tenant.id, change, actor, keep, (app.clock)())
+        .await
+    {
+        Ok(AgentChanged::Changed) => {
+            let login: String = form_urlencoded::byte_serialize(form.login.as_bytes()).collect();
+            redirect(&format!("{}/backoffice/admin?changed={login}", frame.base))
+        }
+        Ok(AgentChanged::LastAdministrator) => {
+            form.errors
+                .push(("admin", frame.message("bo.agent.error.last-admin")));
+            refused(&form)
+        }
+        Ok(AgentChanged::NotFound) => super::not_found(site, frame, req),
         Err(e) => unavailable(&e),
     }
 }

@@ -762,35 +762,37 @@ pub fn request(
     x.finish()
 }
 
-/// The new-agent form as typed, with its errors.
+/// An agent's form as typed, new or existing, with its errors.
 #[derive(Default)]
-pub struct NewAgentForm {
+pub struct AgentForm {
     pub login: String,
     pub name: String,
     pub email: String,
     pub admin: bool,
+    /// `None` for a new agent (who is active).
+    pub active: Option<bool>,
     pub grants: Vec<(String, Role)>,
     /// `(field, message)`
     pub errors: Vec<(&'static str, String)>,
 }
 
-pub fn admin(
-    frame: &Frame,
-    site: &Site,
-    b: &Bar,
-    agents: &[crate::store::AgentRecord],
-    failures: &[DeliveryRecord],
-    form: &NewAgentForm,
-    notice: Option<(&str, &str)>,
-) -> String {
-    let mut x = Xml::new();
-    frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
-    bar(frame, &mut x, b);
-    let action = format!("{}/backoffice/admin/agents", frame.base);
-    x.open("admin", &[("action", &action), ("token", b.token)]);
-    if let Some((kind, text)) = notice {
-        x.text("notice", &[("kind", kind)], text);
+impl AgentForm {
+    /// The form of an existing agent, as stored.
+    pub fn of(record: &crate::store::AgentRecord) -> AgentForm {
+        AgentForm {
+            login: record.agent.login.clone(),
+            name: record.agent.name.clone(),
+            email: record.email.clone().unwrap_or_default(),
+            admin: record.agent.admin,
+            active: Some(record.active),
+            grants: record.agent.roles.clone(),
+            errors: Vec::new(),
+        }
     }
+}
+
+/// The departments and the roles an agent can be given in each.
+fn grantable(frame: &Frame, site: &Site, x: &mut Xml) {
     x.open("departments", &[]);
     for d in &site.departments {
         x.text("department", &[("code", &d.code)], &d.name);
@@ -805,13 +807,56 @@ pub fn admin(
         );
     }
     x.close("roles");
+}
+
+fn agent_form(x: &mut Xml, form: &AgentForm) {
+    let mut attrs = vec![
+        ("login", form.login.as_str()),
+        ("name", form.name.as_str()),
+        ("email", form.email.as_str()),
+        ("admin", bool_str(form.admin)),
+    ];
+    if let Some(active) = form.active {
+        attrs.push(("active", bool_str(active)));
+    }
+    x.open("agent-form", &attrs);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for (d, r) in &form.grants {
+        x.empty("grant", &[("department", d), ("role", r.as_str())]);
+    }
+    x.close("agent-form");
+}
+
+pub fn admin(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    agents: &[crate::store::AgentRecord],
+    failures: &[DeliveryRecord],
+    form: &AgentForm,
+    notice: Option<(&str, &str)>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
+    bar(frame, &mut x, b);
+    let action = format!("{}/backoffice/admin/agents", frame.base);
+    x.open("admin", &[("action", &action), ("token", b.token)]);
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    grantable(frame, site, &mut x);
     x.open("agents", &[]);
     for a in agents {
+        let href = format!("{action}/{}", a.agent.login);
         x.open(
             "agent",
             &[
                 ("login", &a.agent.login),
                 ("admin", bool_str(a.agent.admin)),
+                ("active", bool_str(a.active)),
+                ("href", &href),
             ],
         );
         x.text("name", &[], &a.agent.name);
@@ -830,23 +875,32 @@ pub fn admin(
     }
     x.close("agents");
     deliveries(frame, &mut x, "failures", failures);
+    agent_form(&mut x, form);
+    x.close("admin");
+    x.close("page");
+    x.finish()
+}
+
+/// One agent's account, to change. `own`: the agent looking at it.
+pub fn agent_edit(frame: &Frame, site: &Site, b: &Bar, form: &AgentForm, own: bool) -> String {
+    let mut x = Xml::new();
+    let title = frame.format("bo.agent.title", &[("login", &form.login)]);
+    frame.begin(&mut x, "bo-agent", &title);
+    bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = format!("{back}/agents/{}", form.login);
     x.open(
-        "new-agent",
+        "agent-edit",
         &[
-            ("login", &form.login),
-            ("name", &form.name),
-            ("email", &form.email),
-            ("admin", bool_str(form.admin)),
+            ("action", &action),
+            ("token", b.token),
+            ("back", &back),
+            ("own", bool_str(own)),
         ],
     );
-    for (field, message) in &form.errors {
-        x.text("error", &[("field", field)], message);
-    }
-    for (d, r) in &form.grants {
-        x.empty("grant", &[("department", d), ("role", r.as_str())]);
-    }
-    x.close("new-agent");
-    x.close("admin");
+    grantable(frame, site, &mut x);
+    agent_form(&mut x, form);
+    x.close("agent-edit");
     x.close("page");
     x.finish()
 }
