@@ -74,6 +74,8 @@ impl Site {
                 departments.push(Department {
                     code: d.code.clone(),
                     name: d.name.clone(),
+                    // Heads are chosen in the store; see `Store::departments`.
+                    head: None,
                 });
             }
         }

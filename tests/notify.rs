@@ -842,3 +842,93 @@ fn mail_goes_through_starttls_with_authentication() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn a_department_head_named_by_an_administrator_is_told_first_when_a_request_is_late() {
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    let cookie = login(&server, "admin");
+    let page = get(&server, "/demoville/backoffice/admin?format=xml", &cookie);
+    let token = page
+        .body
+        .split("token=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let post = |fields: &[(&str, &str)]| {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        body.append_pair("_token", &token);
+        for (k, v) in fields {
+            body.append_pair(k, v);
+        }
+        let body = body.finish();
+        server.raw(
+            format!(
+                "POST /demoville/backoffice/admin/departments HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+    };
+    assert_eq!(post(&[("head-etat-civil", "personne")]).status, 400);
+    let r = post(&[("head-etat-civil", "jean"), ("head-voirie", "")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = get(
+        &server,
+        "/demoville/backoffice/admin?format=xml&heads=1",
+        &cookie,
+    );
+    assert!(
+        page.body
+            .contains("<department code=\"etat-civil\" head=\"jean\">"),
+        "{}",
+        page.body
+    );
+    let heads = get(&server, "/demoville/backoffice/admin?heads=1", &cookie);
+    assert!(heads.body.contains("Responsables des services enregistrés"));
+    assert!(
+        heads.body.contains("<option value=\"jean\" selected>"),
+        "the head is selected"
+    );
+
+    let (_reference, _) = submit(&server, BIRTH);
+    outbox(&server);
+    server.advance_days(11);
+    let recorded = runtime()
+        .block_on(guichet::notify::watch_deadlines(&server.app))
+        .unwrap();
+    assert_eq!(recorded, 2, "the reminder and the first escalation");
+    outbox(&server);
+    let late: Vec<String> = smtp
+        .messages()
+        .iter()
+        .filter(|m| m.subject.starts_with("En retard"))
+        .map(|m| m.to.clone())
+        .collect();
+    assert_eq!(
+        late,
+        ["jean@demoville.example"],
+        "the head, not the validators"
+    );
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let journalled: i64 = db
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'department-head' AND subject = 'department:etat-civil' AND detail = 'head: jean'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        journalled, 1,
+        "one journal entry; the unchanged roads department has none"
+    );
+    let unchanged: i64 = db
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'department-head'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unchanged, 1);
+}

@@ -43,6 +43,31 @@
       </table>
     </div>
 
+    <xsl:for-each select="v:heads">
+      <h2 id="heads"><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.title</xsl:with-param></xsl:call-template></h2>
+      <p><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.help</xsl:with-param></xsl:call-template></p>
+      <form method="post" action="{@action}" class="heads">
+        <input type="hidden" name="_token" value="{../@token}"/>
+        <xsl:variable name="agents" select="../v:agents/v:agent[@active = 'true']"/>
+        <xsl:for-each select="v:department">
+          <xsl:variable name="head" select="@head"/>
+          <div class="field">
+            <label for="head-{@code}"><xsl:value-of select="."/></label>
+            <select id="head-{@code}" name="head-{@code}">
+              <option value=""><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.none</xsl:with-param></xsl:call-template></option>
+              <xsl:for-each select="$agents">
+                <option value="{@login}">
+                  <xsl:if test="@login = $head"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+                  <xsl:value-of select="v:name"/> (<xsl:value-of select="@login"/>)
+                </option>
+              </xsl:for-each>
+            </select>
+          </div>
+        </xsl:for-each>
+        <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.save</xsl:with-param></xsl:call-template></button></p>
+      </form>
+    </xsl:for-each>
+
     <xsl:for-each select="v:failures">
       <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>

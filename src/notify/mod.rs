@@ -44,20 +44,31 @@ fn site_of(app: &App, tenant_id: i64) -> Option<&Arc<Site>> {
     app.sites.values().find(|s| s.tenant.id == tenant_id)
 }
 
+/// A tenant's agents and departments (with their heads), read once per run.
+#[derive(Default)]
+struct Staff {
+    agents: Vec<crate::store::AgentRecord>,
+    departments: Vec<crate::store::Department>,
+}
+
 /// Expands new messages and sends what is due. Returns (expanded, sent).
 pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     let mut expanded = 0;
     // Each tenant's agents, read once per run.
-    let mut agents: std::collections::HashMap<i64, Vec<crate::store::AgentRecord>> =
-        std::collections::HashMap::new();
+    let mut staff: std::collections::HashMap<i64, Staff> = std::collections::HashMap::new();
     for message in app.store.pending_messages(200).await? {
         let Some(site) = site_of(app, message.tenant_id) else {
             continue;
         };
-        if message.recipient_kind != "citizen" && !agents.contains_key(&site.tenant.id) {
-            agents.insert(site.tenant.id, app.store.agents(site.tenant.id).await?);
+        if message.recipient_kind != "citizen" && !staff.contains_key(&site.tenant.id) {
+            let known = Staff {
+                agents: app.store.agents(site.tenant.id).await?,
+                departments: app.store.departments(site.tenant.id).await?,
+            };
+            staff.insert(site.tenant.id, known);
         }
-        let known = agents.get(&site.tenant.id).map_or(&[][..], Vec::as_slice);
+        let no_one = Staff::default();
+        let known = staff.get(&site.tenant.id).unwrap_or(&no_one);
         let deliveries = expand(app, site, &message, known)?;
         app.store.expand_message(message.id, deliveries).await?;
         expanded += 1;
@@ -148,8 +159,9 @@ fn expand(
     app: &App,
     site: &Site,
     message: &PendingMessage,
-    agents: &[crate::store::AgentRecord],
+    staff: &Staff,
 ) -> Result<Vec<NewDelivery>, StoreError> {
+    let agents = &staff.agents;
     let look = site.look.get();
     let Some(request) = &message.request else {
         return Ok(Vec::new());
@@ -266,17 +278,34 @@ fn expand(
             .iter()
             .any(|(d, r)| *d == department && role.is_none_or(|want| *r == want))
     };
-    let mut chosen: Vec<&crate::store::AgentRecord> = agents
+    // The department's head, when an administrator named one.
+    let head = staff
+        .departments
         .iter()
-        .filter(|a| a.active && a.email.is_some())
-        .filter(|a| match template.as_str() {
-            "validation-asked" | "escalation-head" => in_department(a, Some(Role::Validator)),
-            "escalation-admin" => a.agent.admin,
-            _ => in_department(a, None),
-        })
-        .collect();
+        .find(|d| d.code == department)
+        .and_then(|d| d.head.as_deref());
+    let reachable = |a: &&crate::store::AgentRecord| a.active && a.email.is_some();
+    let mut chosen: Vec<&crate::store::AgentRecord> = match (template.as_str(), head) {
+        ("escalation-head", Some(head)) => agents
+            .iter()
+            .filter(reachable)
+            .filter(|a| a.agent.login == head)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if chosen.is_empty() {
+        chosen = agents
+            .iter()
+            .filter(reachable)
+            .filter(|a| match template.as_str() {
+                "validation-asked" | "escalation-head" => in_department(a, Some(Role::Validator)),
+                "escalation-admin" => a.agent.admin,
+                _ => in_department(a, None),
+            })
+            .collect();
+    }
     if chosen.is_empty() && template.starts_with("escalation") {
-        // No department head: the administrators are told.
+        // No head and no validator to reach: the administrators are told.
         chosen = agents
             .iter()
             .filter(|a| a.active && a.email.is_some() && a.agent.admin)
@@ -292,7 +321,7 @@ fn expand(
 
 /// Reminders and escalations due at the clock's "now": a reminder to the
 /// department once `reminder_percent` of the delay has gone, the department
-/// head told on the first late day, the administrators `admin_after_days`
+/// head (or, without one, its validators) told on the first late day, the administrators `admin_after_days`
 /// later. Requests waiting for the citizen are left alone. Returns how many
 /// notices were recorded.
 pub async fn watch_deadlines(app: &App) -> Result<usize, StoreError> {

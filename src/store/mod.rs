@@ -60,6 +60,8 @@ pub struct StoredRequest {
 pub struct Department {
     pub code: String,
     pub name: String,
+    /// The login of the agent told first when a request is late.
+    pub head: Option<String>,
 }
 
 /// An agent as stored.
@@ -350,6 +352,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 
     fn departments(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Department>, StoreError>>;
+
+    /// Sets departments' heads (`(code, Some(login))`, or `None` for no
+    /// head), audited; returns how many changed.
+    fn set_department_heads(
+        &self,
+        tenant_id: i64,
+        heads: Vec<(String, Option<String>)>,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>>;
 
     /// An agent by login (active or not).
     fn agent(

@@ -29,10 +29,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
+    include_str!("0004_department_heads.sql"),
 ];
 
 /// Most jobs committed in one transaction.
@@ -585,6 +586,18 @@ impl Store for SqliteStore {
 
     fn departments(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Department>, StoreError>> {
         self.read(move |conn| work::departments(conn, tenant_id))
+    }
+
+    fn set_department_heads(
+        &self,
+        tenant_id: i64,
+        heads: Vec<(String, Option<String>)>,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>> {
+        self.write(move |conn| {
+            work::set_department_heads(conn, tenant_id, &heads, &actor, &at.to_string())
+        })
     }
 
     fn agent(

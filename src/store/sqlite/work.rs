@@ -777,15 +777,64 @@ pub fn session_agent(
 }
 
 pub fn departments(conn: &Connection, tenant_id: i64) -> Result<Vec<Department>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT code, name FROM departments WHERE tenant_id = ?1 ORDER BY name")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.code, d.name, a.login FROM departments d
+         LEFT JOIN agents a ON a.id = d.head_agent_id
+         WHERE d.tenant_id = ?1 ORDER BY d.name",
+    )?;
     let rows = stmt.query_map(params![tenant_id], |r| {
         Ok(Department {
             code: r.get(0)?,
             name: r.get(1)?,
+            head: r.get(2)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sets the heads of departments (`None`: no head), one audit entry per
+/// department whose head changes; an unknown department or agent refuses
+/// the whole change. Returns how many changed.
+pub fn set_department_heads(
+    tx: &Connection,
+    tenant_id: i64,
+    heads: &[(String, Option<String>)],
+    actor: &str,
+    at: &str,
+) -> Result<usize, StoreError> {
+    let current: Vec<Department> = departments(tx, tenant_id)?;
+    let mut changed = 0;
+    for (code, login) in heads {
+        let Some(department) = current.iter().find(|d| &d.code == code) else {
+            return Err(StoreError::Invalid(format!("no department {code:?}")));
+        };
+        if department.head == *login {
+            continue;
+        }
+        let id: Option<i64> = match login {
+            Some(login) => Some(
+                agent(tx, tenant_id, login)?
+                    .ok_or_else(|| StoreError::Invalid(format!("no agent {login:?}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        tx.prepare_cached(
+            "UPDATE departments SET head_agent_id = ?3 WHERE tenant_id = ?1 AND code = ?2",
+        )?
+        .execute(params![tenant_id, code, id])?;
+        append_audit(
+            tx,
+            tenant_id,
+            at,
+            actor,
+            &format!("department:{code}"),
+            "department-head",
+            &format!("head: {}", login.as_deref().unwrap_or("none")),
+        )?;
+        changed += 1;
+    }
+    Ok(changed)
 }
 
 pub fn standard_answers(

@@ -51,7 +51,7 @@ pub async fn handle(
     let allowed = match rest {
         [] | [""] | ["requests", _] | ["admin"] => "GET, HEAD, POST",
         ["login"] => "GET, HEAD, POST",
-        ["logout"] | ["mass"] | ["admin", "agents"] => "POST",
+        ["logout"] | ["mass"] | ["admin", "agents" | "departments"] => "POST",
         ["admin", "agents", _] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
@@ -116,6 +116,9 @@ pub async fn handle(
             ["admin", "agents", login] if session.record.agent.admin => {
                 change_agent(app, site, frame, req, &session, login, &fields).await
             }
+            ["admin", "departments"] if session.record.agent.admin => {
+                set_heads(app, site, frame, &session, &fields).await
+            }
             _ => forbidden(site, frame, req, &session),
         };
     }
@@ -125,6 +128,7 @@ pub async fn handle(
         ["admin"] if session.record.agent.admin => {
             let created = req.query_values("created").into_iter().next();
             let changed = req.query_values("changed").into_iter().next();
+            let heads = !req.query_values("heads").is_empty();
             let notice = match (created, changed) {
                 (Some(login), _) => {
                     Some(frame.format("bo.notice.agent-created", &[("login", &login)]))
@@ -132,7 +136,7 @@ pub async fn handle(
                 (None, Some(login)) => {
                     Some(frame.format("bo.notice.agent-changed", &[("login", &login)]))
                 }
-                (None, None) => None,
+                (None, None) => heads.then(|| frame.message("bo.notice.heads-saved")),
             };
             admin_page(
                 app,
@@ -1042,7 +1046,22 @@ async fn admin_page(
         Ok(f) => f,
         Err(e) => return unavailable(&e),
     };
-    let v = view::admin(frame, site, &bar(session), &agents, &failures, form, notice);
+    let departments = match app.store.departments(site.tenant.id).await {
+        Ok(d) => d,
+        Err(e) => return unavailable(&e),
+    };
+    let v = view::admin(
+        frame,
+        site,
+        &bar(session),
+        &view::AdminLists {
+            agents: &agents,
+            departments: &departments,
+            failures: &failures,
+        },
+        form,
+        notice,
+    );
     bo_page(site, frame, req, status, "bo-admin.xsl", v)
 }
 
@@ -1270,6 +1289,43 @@ async fn change_agent(
             refused(&form)
         }
         Ok(AgentChanged::NotFound) => super::not_found(site, frame, req),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// An administrator names the head of each department (or none): the agent
+/// told first when one of its requests is late.
+async fn set_heads(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    session: &Session,
+    fields: &Fields,
+) -> Response<Body> {
+    let agents = match app.store.agents(site.tenant.id).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(&e),
+    };
+    let mut heads = Vec::new();
+    for d in &site.departments {
+        let Some(value) = fields.get(&format!("head-{}", d.code)) else {
+            continue;
+        };
+        if value.is_empty() {
+            heads.push((d.code.clone(), None));
+        } else if agents.iter().any(|a| a.active && a.agent.login == value) {
+            heads.push((d.code.clone(), Some(value.to_owned())));
+        } else {
+            return plain(StatusCode::BAD_REQUEST, "Agent inconnu ou désactivé.");
+        }
+    }
+    let actor = format!("agent:{}", session.record.agent.login);
+    match app
+        .store
+        .set_department_heads(site.tenant.id, heads, actor, (app.clock)())
+        .await
+    {
+        Ok(_) => redirect(&format!("{}/backoffice/admin?heads=1#heads", frame.base)),
         Err(e) => unavailable(&e),
     }
 }

@@ -829,15 +829,24 @@ fn agent_form(x: &mut Xml, form: &AgentForm) {
     x.close("agent-form");
 }
 
+/// What the admin page lists.
+pub struct AdminLists<'a> {
+    pub agents: &'a [crate::store::AgentRecord],
+    /// With their heads.
+    pub departments: &'a [crate::store::Department],
+    /// Messages given up.
+    pub failures: &'a [DeliveryRecord],
+}
+
 pub fn admin(
     frame: &Frame,
     site: &Site,
     b: &Bar,
-    agents: &[crate::store::AgentRecord],
-    failures: &[DeliveryRecord],
+    lists: &AdminLists,
     form: &AgentForm,
     notice: Option<(&str, &str)>,
 ) -> String {
+    let agents = lists.agents;
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
     bar(frame, &mut x, b);
@@ -874,7 +883,22 @@ pub fn admin(
         x.close("agent");
     }
     x.close("agents");
-    deliveries(frame, &mut x, "failures", failures);
+    let heads_action = format!("{}/backoffice/admin/departments", frame.base);
+    x.open("heads", &[("action", &heads_action)]);
+    for d in &site.departments {
+        let head = lists
+            .departments
+            .iter()
+            .find(|s| s.code == d.code)
+            .and_then(|s| s.head.as_deref());
+        let mut attrs = vec![("code", d.code.as_str())];
+        if let Some(head) = head {
+            attrs.push(("head", head));
+        }
+        x.text("department", &attrs, &d.name);
+    }
+    x.close("heads");
+    deliveries(frame, &mut x, "failures", lists.failures);
     agent_form(&mut x, form);
     x.close("admin");
     x.close("page");
