@@ -942,6 +942,16 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "/demoville/backoffice/admin/agents/marie".to_owned(),
         ),
         (
+            "a new standard answer",
+            &admin,
+            "/demoville/backoffice/admin/answers/new?department=voirie".to_owned(),
+        ),
+        (
+            "a standard answer",
+            &admin,
+            "/demoville/backoffice/admin/answers/1".to_owned(),
+        ),
+        (
             "the administrator's own account",
             &admin,
             "/demoville/backoffice/admin/agents/admin".to_owned(),
@@ -954,7 +964,12 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
     ] {
         let sep = if path.contains('?') { '&' } else { '?' };
         let r = agent.get(&format!("{path}{sep}format=xml"));
+        let status = r.status;
         check(what, r);
+        // And its stylesheet makes a page of it.
+        let html = agent.get(&path);
+        assert_eq!(html.status, status, "{what} in HTML: {}", html.body);
+        assert!(html.body.contains("</html>"), "{what} in HTML: {}", html.body);
     }
     let token = find(&admin.view("/demoville/backoffice/"), "backoffice")
         .unwrap()
@@ -1224,4 +1239,143 @@ fn an_administrator_changes_deactivates_and_reactivates_an_agent() {
         303
     );
     audit_ok(&server);
+}
+
+#[test]
+fn administrators_write_change_and_remove_standard_answers_that_agents_send() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let marie = login(&server, "marie");
+    let (civil, code) = submit(&server, BIRTH);
+    let before = audit_ok(&server);
+    let listed = |agent: &Agent| all(&agent.view("/demoville/backoffice/admin"), "answer").len();
+    let seeded = listed(&admin);
+    assert!(seeded > 0, "the demo town has standard answers");
+    let page = admin.view("/demoville/backoffice/admin/answers/new?department=etat-civil");
+    let edit = find(&page, "answer-edit").unwrap();
+    let token = edit.attr("token").unwrap().to_owned();
+    assert_eq!(
+        find(&page, "answer-form").unwrap().attr("department"),
+        Some("etat-civil")
+    );
+    let new = "/demoville/backoffice/admin/answers/new";
+
+    // Refused with a message by each field; nothing stored.
+    let r = admin.post(
+        new,
+        &[
+            ("_token", &token),
+            ("department", "lune"),
+            ("title", ""),
+            ("text", "  "),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["department", "title", "text"] {
+        assert!(
+            r.body.contains(&format!("answer-{field}-error")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    assert_eq!(listed(&admin), seeded);
+
+    let text = "Bonjour,\r\n\r\nVotre acte est prêt : passez le retirer à l'accueil de la mairie, muni d'une pièce d'identité.";
+    let r = admin.post(
+        new,
+        &[
+            ("_token", &token),
+            ("department", "etat-civil"),
+            ("title", "Acte à retirer au guichet"),
+            ("text", text),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/demoville/backoffice/admin?answer=saved#answers")
+    );
+    let answers = admin.view("/demoville/backoffice/admin");
+    let ours = all(&answers, "answer")
+        .into_iter()
+        .find(|a| find(a, "title").unwrap().text == "Acte à retirer au guichet")
+        .expect("listed")
+        .clone();
+    let href = ours.attr("href").unwrap().to_owned();
+    let id = ours.attr("id").unwrap().to_owned();
+    assert_eq!(
+        find(&ours, "text").unwrap().text,
+        text.replace("\r\n", "\n"),
+        "line ends made plain"
+    );
+
+    // The agent finds it on the request and sends it.
+    let request = marie.request(&civil);
+    assert!(
+        all(&request, "standard")
+            .iter()
+            .any(|s| s.attr("id") == Some(id.as_str())),
+        "offered to the civil-status agent"
+    );
+    let r = marie.command(&civil, &[("command", "answer"), ("standard", &id)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let sent = tracking_messages(&server, &code);
+    assert!(
+        sent.iter().any(|m| m.contains("passez le retirer")),
+        "{sent:?}"
+    );
+
+    // Changed, then removed (once confirmed); the answer sent keeps its text.
+    let r = admin.post(
+        &href,
+        &[
+            ("_token", &token),
+            ("department", "etat-civil"),
+            ("title", "Acte à retirer"),
+            ("text", "Votre acte vous attend à l'accueil."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let form = admin.view(&href);
+    assert_eq!(
+        find(&form, "answer-form").unwrap().attr("title"),
+        Some("Acte à retirer")
+    );
+    let r = admin.post(&href, &[("_token", &token), ("delete", "yes")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("answer-confirm-error"));
+    assert_eq!(listed(&admin), seeded + 1);
+    let r = admin.post(
+        &href,
+        &[("_token", &token), ("delete", "yes"), ("confirm", "yes")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(listed(&admin), seeded);
+    assert_eq!(admin.get(&href).status, 404);
+    assert!(
+        tracking_messages(&server, &code)
+            .iter()
+            .any(|m| m.contains("passez le retirer"))
+    );
+    // created, changed, removed, plus marie's answer.
+    assert_eq!(audit_ok(&server), before + 4);
+
+    // Only administrators.
+    assert_eq!(marie.get(new).status, 403);
+    let marie_token = find(&marie.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = marie.post(
+        new,
+        &[
+            ("_token", &marie_token),
+            ("department", "etat-civil"),
+            ("title", "X"),
+            ("text", "Y"),
+        ],
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(listed(&admin), seeded);
 }

@@ -68,6 +68,41 @@
       </form>
     </xsl:for-each>
 
+    <xsl:for-each select="v:answers">
+      <h2 id="answers"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.title</xsl:with-param></xsl:call-template></h2>
+      <p><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.help</xsl:with-param></xsl:call-template></p>
+      <xsl:if test="v:answer">
+        <div class="table-scroll" tabindex="0" role="region">
+          <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.answers.title')"/></xsl:attribute>
+          <table class="agents answers">
+            <caption class="visually-hidden"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.title</xsl:with-param></xsl:call-template></caption>
+            <thead>
+              <tr>
+                <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.answer.title-field</xsl:with-param></xsl:call-template></th>
+                <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.answer.department</xsl:with-param></xsl:call-template></th>
+                <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.answer.text</xsl:with-param></xsl:call-template></th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:for-each select="v:answer">
+                <tr>
+                  <th scope="row"><a href="{@href}"><xsl:value-of select="v:title"/></a></th>
+                  <td><xsl:value-of select="v:department-name"/></td>
+                  <td class="answer-text">
+                    <xsl:choose>
+                      <xsl:when test="string-length(v:text) &gt; 140"><xsl:value-of select="substring(v:text, 1, 140)"/>…</xsl:when>
+                      <xsl:otherwise><xsl:value-of select="v:text"/></xsl:otherwise>
+                    </xsl:choose>
+                  </td>
+                </tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </div>
+      </xsl:if>
+      <p><a class="button secondary" href="{@new}"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.add</xsl:with-param></xsl:call-template></a></p>
+    </xsl:for-each>
+
     <xsl:for-each select="v:failures">
       <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>

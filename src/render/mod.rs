@@ -34,6 +34,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         "bo-agent-form.xsl",
         include_str!("../../xslt/bo-agent-form.xsl"),
     ),
+    ("bo-answer.xsl", include_str!("../../xslt/bo-answer.xsl")),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

@@ -297,6 +297,14 @@ pub struct StandardAnswer {
     pub text: String,
 }
 
+/// A standard answer's wording, to store.
+#[derive(Debug, Clone)]
+pub struct NewStandardAnswer {
+    pub department: String,
+    pub title: String,
+    pub text: String,
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditReport {
@@ -450,6 +458,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>>;
 
     /// Adds standard answers `(department, title, text)` unless the tenant has some.
+    /// Creates (`id` `None`) or changes a standard answer, audited. Returns
+    /// its id, or `None` when there is no answer `id`.
+    fn save_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: Option<i64>,
+        answer: NewStandardAnswer,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>>;
+
+    /// Removes a standard answer (answers already sent keep their text),
+    /// audited. `false` when there is no such answer.
+    fn remove_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: i64,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>>;
+
     fn seed_standard_answers(
         &self,
         tenant_id: i64,

@@ -1081,6 +1081,33 @@ test('backoffice: an administrator deactivates an agent from the admin page, who
   assert(jean.url().startsWith(`${BO}/login`), 'jean is logged out at once');
 });
 
+test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await assertNoViolations(admin, 'the admin page with department heads and standard answers');
+  await press(admin, admin.getByRole('link', { name: 'Ajouter une réponse type' }));
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer la réponse type' })), 422, 'an empty answer is refused');
+  await assertNoViolations(admin, 'a standard answer with errors');
+  assert(await admin.locator('#answer-title[aria-invalid=true]').count(), 'the title is marked invalid');
+  await admin.getByLabel(/^Service municipal/).selectOption({ label: 'État civil' });
+  await admin.getByLabel(/^Titre/).fill('Pièce manquante (navigateur)');
+  await admin.getByLabel(/^Texte envoyé au demandeur/).fill('Merci de nous envoyer une copie de votre pièce d\'identité.');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer la réponse type' })), 200, 'saved');
+  assert((await admin.locator('.notice.success').textContent()).includes('Réponse type enregistrée'), 'confirmed');
+  await press(admin, admin.getByRole('link', { name: 'Pièce manquante (navigateur)' }));
+  await assertNoViolations(admin, 'a standard answer to change or remove');
+
+  const { reference, code } = await soapSubmit(SOAP_BIRTH);
+  const marie = await agentPage('marie');
+  await marie.goto(`${BO}/requests/${reference}`);
+  const option = marie.locator('option', { hasText: 'Pièce manquante (navigateur)' });
+  assert(await option.count(), 'the new answer is offered on a civil-status request');
+  await marie.locator('#answer-standard').selectOption({ label: 'Pièce manquante (navigateur)' });
+  assertEq(await press(marie, marie.getByRole('button', { name: 'Envoyer la réponse' })), 200, 'sent');
+  const { messages } = await citizenSteps(code);
+  assertEq(JSON.stringify(messages), JSON.stringify(["Merci de nous envoyer une copie de votre pièce d'identité."]), 'the citizen reads it');
+});
+
 test('backoffice: rights by direct URL, and no session without logging in', async () => {
   const { reference } = await soapSubmit(SOAP_BIRTH);
   const paul = await agentPage('paul');

@@ -14,8 +14,9 @@ mod work;
 
 use super::{
     AgentChange, AgentChanged, AgentRecord, AuditReport, BoxFuture, ConsoleQuery, ConsoleRow,
-    DeadlineMark, Delivery, DeliveryRecord, Department, NewAgent, NewDelivery, OpenRequest,
-    PendingMessage, StandardAnswer, Store, StoreError, StoredRequest, TenantRecord, WorkItem,
+    DeadlineMark, Delivery, DeliveryRecord, Department, NewAgent, NewDelivery, NewStandardAnswer,
+    OpenRequest, PendingMessage, StandardAnswer, Store, StoreError, StoredRequest, TenantRecord,
+    WorkItem,
 };
 use crate::core::intake::NewRequest;
 use crate::core::status::{RequestRecord, StepEntry};
@@ -737,6 +738,31 @@ impl Store for SqliteStore {
         tenant_id: i64,
     ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>> {
         self.read(move |conn| work::standard_answers(conn, tenant_id))
+    }
+
+    fn save_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: Option<i64>,
+        answer: NewStandardAnswer,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        self.write(move |conn| {
+            work::save_standard_answer(conn, tenant_id, id, &answer, &actor, &at.to_string())
+        })
+    }
+
+    fn remove_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: i64,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>> {
+        self.write(move |conn| {
+            work::remove_standard_answer(conn, tenant_id, id, &actor, &at.to_string())
+        })
     }
 
     fn seed_standard_answers(

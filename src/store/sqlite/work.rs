@@ -6,8 +6,8 @@ use crate::core::tracking::Reference;
 use crate::core::workflow::{Agent, Effect, Outcome, RequestState, Role};
 use crate::store::{
     AgentChange, AgentChanged, AgentRecord, AuditReport, ConsoleQuery, ConsoleRow, DeadlineMark,
-    Delivery, DeliveryRecord, Department, MessageRequest, NewAgent, NewDelivery, OpenRequest,
-    PendingMessage, SortKey, StandardAnswer, StateFilter, StoreError, StoredEvent,
+    Delivery, DeliveryRecord, Department, MessageRequest, NewAgent, NewDelivery, NewStandardAnswer,
+    OpenRequest, PendingMessage, SortKey, StandardAnswer, StateFilter, StoreError, StoredEvent,
 };
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -835,6 +835,76 @@ pub fn set_department_heads(
         changed += 1;
     }
     Ok(changed)
+}
+
+pub fn save_standard_answer(
+    tx: &Connection,
+    tenant_id: i64,
+    id: Option<i64>,
+    a: &NewStandardAnswer,
+    actor: &str,
+    at: &str,
+) -> Result<Option<i64>, StoreError> {
+    let (id, action) = match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO standard_answers (tenant_id, department, title, text)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![tenant_id, a.department, a.title, a.text])?;
+            (tx.last_insert_rowid(), "standard-answer-created")
+        }
+        Some(id) => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE standard_answers SET department = ?3, title = ?4, text = ?5
+                     WHERE tenant_id = ?1 AND id = ?2",
+                )?
+                .execute(params![tenant_id, id, a.department, a.title, a.text])?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            (id, "standard-answer-changed")
+        }
+    };
+    append_audit(
+        tx,
+        tenant_id,
+        at,
+        actor,
+        &format!("standard-answer:{id}"),
+        action,
+        &format!("{}: {}\n{}", a.department, a.title, a.text),
+    )?;
+    Ok(Some(id))
+}
+
+pub fn remove_standard_answer(
+    tx: &Connection,
+    tenant_id: i64,
+    id: i64,
+    actor: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let title: Option<String> = tx
+        .prepare_cached(
+            "DELETE FROM standard_answers WHERE tenant_id = ?1 AND id = ?2 RETURNING title",
+        )?
+        .query_row(params![tenant_id, id], |r| r.get(0))
+        .optional()?;
+    let Some(title) = title else {
+        return Ok(false);
+    };
+    append_audit(
+        tx,
+        tenant_id,
+        at,
+        actor,
+        &format!("standard-answer:{id}"),
+        "standard-answer-removed",
+        &title,
+    )?;
+    Ok(true)
 }
 
 pub fn standard_answers(

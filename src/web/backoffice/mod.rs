@@ -22,12 +22,12 @@ use crate::core::intake::Channel;
 use crate::core::tracking::Reference;
 use crate::core::workflow::{self, Command, Role};
 use crate::store::{
-    AgentChange, AgentChanged, AgentRecord, ConsoleQuery, NewAgent, SortKey, StandardAnswer,
-    StateFilter, StoreError, WorkItem,
+    AgentChange, AgentChanged, AgentRecord, ConsoleQuery, NewAgent, NewStandardAnswer, SortKey,
+    StandardAnswer, StateFilter, StoreError, WorkItem,
 };
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
-use view::{AgentForm, Bar, Filter};
+use view::{AgentForm, AnswerForm, Bar, Filter};
 
 const COOKIE: &str = "guichet_session";
 /// Requests per console page.
@@ -52,7 +52,7 @@ pub async fn handle(
         [] | [""] | ["requests", _] | ["admin"] => "GET, HEAD, POST",
         ["login"] => "GET, HEAD, POST",
         ["logout"] | ["mass"] | ["admin", "agents" | "departments"] => "POST",
-        ["admin", "agents", _] => "GET, HEAD, POST",
+        ["admin", "agents" | "answers", _] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
     let method_ok = (get && allowed.contains("GET")) || (post && allowed.contains("POST"));
@@ -119,6 +119,9 @@ pub async fn handle(
             ["admin", "departments"] if session.record.agent.admin => {
                 set_heads(app, site, frame, &session, &fields).await
             }
+            ["admin", "answers", which] if session.record.agent.admin => {
+                save_answer(app, site, frame, req, &session, which, &fields).await
+            }
             _ => forbidden(site, frame, req, &session),
         };
     }
@@ -129,6 +132,7 @@ pub async fn handle(
             let created = req.query_values("created").into_iter().next();
             let changed = req.query_values("changed").into_iter().next();
             let heads = !req.query_values("heads").is_empty();
+            let answer = req.query_values("answer").into_iter().next();
             let notice = match (created, changed) {
                 (Some(login), _) => {
                     Some(frame.format("bo.notice.agent-created", &[("login", &login)]))
@@ -136,7 +140,11 @@ pub async fn handle(
                 (None, Some(login)) => {
                     Some(frame.format("bo.notice.agent-changed", &[("login", &login)]))
                 }
-                (None, None) => heads.then(|| frame.message("bo.notice.heads-saved")),
+                (None, None) => match answer.as_deref() {
+                    Some("saved") => Some(frame.message("bo.notice.answer-saved")),
+                    Some("removed") => Some(frame.message("bo.notice.answer-removed")),
+                    _ => heads.then(|| frame.message("bo.notice.heads-saved")),
+                },
             };
             admin_page(
                 app,
@@ -161,6 +169,32 @@ pub async fn handle(
                 Ok(None) => super::not_found(site, frame, req),
                 Err(e) => unavailable(&e),
             }
+        }
+        ["admin", "answers", which] if session.record.agent.admin => {
+            let form = if *which == "new" {
+                AnswerForm {
+                    department: req
+                        .query_values("department")
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default(),
+                    ..AnswerForm::default()
+                }
+            } else {
+                match find_answer(app, site, which).await {
+                    Ok(Some(a)) => AnswerForm {
+                        id: Some(a.id),
+                        department: a.department,
+                        title: a.title,
+                        text: a.text,
+                        errors: Vec::new(),
+                    },
+                    Ok(None) => return super::not_found(site, frame, req),
+                    Err(e) => return unavailable(&e),
+                }
+            };
+            let v = view::answer_edit(frame, site, &bar(&session), &form);
+            bo_page(site, frame, req, StatusCode::OK, "bo-answer.xsl", v)
         }
         ["admin"] | ["admin", ..] => forbidden(site, frame, req, &session),
         _ => super::not_found(site, frame, req),
@@ -1050,6 +1084,10 @@ async fn admin_page(
         Ok(d) => d,
         Err(e) => return unavailable(&e),
     };
+    let answers = match app.store.standard_answers(site.tenant.id).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(&e),
+    };
     let v = view::admin(
         frame,
         site,
@@ -1058,6 +1096,7 @@ async fn admin_page(
             agents: &agents,
             departments: &departments,
             failures: &failures,
+            answers: &answers,
         },
         form,
         notice,
@@ -1326,6 +1365,121 @@ async fn set_heads(
         .await
     {
         Ok(_) => redirect(&format!("{}/backoffice/admin?heads=1#heads", frame.base)),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// Standard answers longer than this are refused (a letter, not a file).
+const MAX_ANSWER_CHARS: usize = 4000;
+
+async fn find_answer(
+    app: &App,
+    site: &Site,
+    id: &str,
+) -> Result<Option<StandardAnswer>, StoreError> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .standard_answers(site.tenant.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id))
+}
+
+/// An administrator writes, changes or removes a standard answer.
+async fn save_answer(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    which: &str,
+    fields: &Fields,
+) -> Response<Body> {
+    let id = if which == "new" {
+        None
+    } else {
+        match find_answer(app, site, which).await {
+            Ok(Some(a)) => Some(a.id),
+            Ok(None) => return super::not_found(site, frame, req),
+            Err(e) => return unavailable(&e),
+        }
+    };
+    let mut form = AnswerForm {
+        id,
+        department: fields.get("department").unwrap_or("").to_owned(),
+        title: fields.get("title").unwrap_or("").trim().to_owned(),
+        text: fields
+            .get("text")
+            .unwrap_or("")
+            .replace("\r\n", "\n")
+            .trim()
+            .to_owned(),
+        errors: Vec::new(),
+    };
+    let actor = format!("agent:{}", session.record.agent.login);
+    let done = |what: &str| {
+        redirect(&format!(
+            "{}/backoffice/admin?answer={what}#answers",
+            frame.base
+        ))
+    };
+    let refused = |form: &AnswerForm| {
+        let v = view::answer_edit(frame, site, &bar(session), form);
+        bo_page(
+            site,
+            frame,
+            req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bo-answer.xsl",
+            v,
+        )
+    };
+    if let (Some(id), Some("yes")) = (id, fields.get("delete")) {
+        if fields.get("confirm") != Some("yes") {
+            form.errors
+                .push(("confirm", frame.message("bo.answer.error.confirm")));
+            return refused(&form);
+        }
+        return match app
+            .store
+            .remove_standard_answer(site.tenant.id, id, actor, (app.clock)())
+            .await
+        {
+            Ok(true) => done("removed"),
+            Ok(false) => super::not_found(site, frame, req),
+            Err(e) => unavailable(&e),
+        };
+    }
+    if site.department(&form.department).is_none() {
+        form.errors
+            .push(("department", frame.message("bo.answer.error.department")));
+    }
+    if form.title.is_empty() || form.title.chars().count() > 100 {
+        form.errors
+            .push(("title", frame.message("bo.answer.error.title")));
+    }
+    if form.text.is_empty() || form.text.chars().count() > MAX_ANSWER_CHARS {
+        form.errors
+            .push(("text", frame.message("bo.answer.error.text")));
+    }
+    if !form.errors.is_empty() {
+        return refused(&form);
+    }
+    let answer = NewStandardAnswer {
+        department: form.department.clone(),
+        title: form.title.clone(),
+        text: form.text.clone(),
+    };
+    match app
+        .store
+        .save_standard_answer(site.tenant.id, id, answer, actor, (app.clock)())
+        .await
+    {
+        Ok(Some(_)) => done("saved"),
+        Ok(None) => super::not_found(site, frame, req),
         Err(e) => unavailable(&e),
     }
 }

@@ -836,6 +836,7 @@ pub struct AdminLists<'a> {
     pub departments: &'a [crate::store::Department],
     /// Messages given up.
     pub failures: &'a [DeliveryRecord],
+    pub answers: &'a [StandardAnswer],
 }
 
 pub fn admin(
@@ -898,6 +899,29 @@ pub fn admin(
         x.text("department", &attrs, &d.name);
     }
     x.close("heads");
+    let answers = format!("{}/backoffice/admin/answers", frame.base);
+    let new = format!("{answers}/new");
+    x.open("answers", &[("new", &new)]);
+    for a in lists.answers {
+        let href = format!("{answers}/{}", a.id);
+        x.open(
+            "answer",
+            &[
+                ("id", &a.id.to_string()),
+                ("department", &a.department),
+                ("href", &href),
+            ],
+        );
+        x.text(
+            "department-name",
+            &[],
+            &department_name(site, &a.department),
+        );
+        x.text("title", &[], &a.title);
+        x.text("text", &[], &a.text);
+        x.close("answer");
+    }
+    x.close("answers");
     deliveries(frame, &mut x, "failures", lists.failures);
     agent_form(&mut x, form);
     x.close("admin");
@@ -925,6 +949,60 @@ pub fn agent_edit(frame: &Frame, site: &Site, b: &Bar, form: &AgentForm, own: bo
     grantable(frame, site, &mut x);
     agent_form(&mut x, form);
     x.close("agent-edit");
+    x.close("page");
+    x.finish()
+}
+
+/// A standard answer's form as typed, with its errors.
+#[derive(Default)]
+pub struct AnswerForm {
+    /// `None` for a new answer.
+    pub id: Option<i64>,
+    pub department: String,
+    pub title: String,
+    pub text: String,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// A standard answer to write or change (administrators).
+pub fn answer_edit(frame: &Frame, site: &Site, b: &Bar, form: &AnswerForm) -> String {
+    let mut x = Xml::new();
+    let title = match form.id {
+        Some(_) => frame.message("bo.answer.title-change"),
+        None => frame.message("bo.answer.title-new"),
+    };
+    frame.begin(&mut x, "bo-answer", &title);
+    bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = match form.id {
+        Some(id) => format!("{back}/answers/{id}"),
+        None => format!("{back}/answers/new"),
+    };
+    x.open(
+        "answer-edit",
+        &[("action", &action), ("token", b.token), ("back", &back)],
+    );
+    x.open("departments", &[]);
+    for d in &site.departments {
+        x.text("department", &[("code", &d.code)], &d.name);
+    }
+    x.close("departments");
+    let id = form.id.map(|i| i.to_string());
+    let mut attrs = vec![
+        ("department", form.department.as_str()),
+        ("title", form.title.as_str()),
+    ];
+    if let Some(id) = &id {
+        attrs.push(("id", id));
+    }
+    x.open("answer-form", &attrs);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    x.text("text", &[], &form.text);
+    x.close("answer-form");
+    x.close("answer-edit");
     x.close("page");
     x.finish()
 }
