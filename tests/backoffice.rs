@@ -969,7 +969,11 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
         // And its stylesheet makes a page of it.
         let html = agent.get(&path);
         assert_eq!(html.status, status, "{what} in HTML: {}", html.body);
-        assert!(html.body.contains("</html>"), "{what} in HTML: {}", html.body);
+        assert!(
+            html.body.contains("</html>"),
+            "{what} in HTML: {}",
+            html.body
+        );
     }
     let token = find(&admin.view("/demoville/backoffice/"), "backoffice")
         .unwrap()

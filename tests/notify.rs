@@ -497,6 +497,42 @@ fn failures_are_retried_with_growing_waits_then_given_up_and_shown() {
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         assert!(page.body.contains("+33612345678"));
     }
+    // The provider is fixed; an administrator sends the failed ones again.
+    *sms.status.lock().unwrap() = 200;
+    let admin = get(&server, "/demoville/backoffice/admin?format=xml", &cookie);
+    let token = admin
+        .body
+        .split("token=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let body = format!(
+        "_token={}",
+        form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+    );
+    let r = server.raw(
+        format!(
+            "POST /demoville/backoffice/admin/deliveries HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/demoville/backoffice/admin?retried=1")
+    );
+    assert_eq!(outbox(&server), (0, 1), "sent at once");
+    assert_eq!(sms.bodies().len(), 9);
+    assert_eq!(state()[1].1, "sent");
+    let page = get(&server, "/demoville/backoffice/admin?retried=1", &cookie);
+    assert!(
+        page.body.contains("Messages remis en envoi : 1."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("+33612345678"), "no failure left");
 }
 
 fn get(server: &Server, path: &str, cookie: &str) -> common::HttpResponse {

@@ -110,6 +110,10 @@
         <xsl:with-param name="title" select="key('message', 'bo.admin.failures')"/>
         <xsl:with-param name="id">failures-caption</xsl:with-param>
       </xsl:call-template>
+      <form method="post" action="{../@retry}" class="retry">
+        <input type="hidden" name="_token" value="{../@token}"/>
+        <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.retry</xsl:with-param></xsl:call-template></button></p>
+      </form>
     </xsl:for-each>
     <h2 id="new-agent"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.new</xsl:with-param></xsl:call-template></h2>
     <xsl:call-template name="agent-form"/>

@@ -479,6 +479,16 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<bool, StoreError>>;
 
+    /// Gives the tenant's failed deliveries a new round of attempts from
+    /// `now` (after the mail or SMS settings were fixed), audited. Returns
+    /// how many.
+    fn retry_failed_deliveries(
+        &self,
+        tenant_id: i64,
+        actor: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>>;
+
     fn seed_standard_answers(
         &self,
         tenant_id: i64,

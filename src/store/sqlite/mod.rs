@@ -765,6 +765,15 @@ impl Store for SqliteStore {
         })
     }
 
+    fn retry_failed_deliveries(
+        &self,
+        tenant_id: i64,
+        actor: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>> {
+        self.write(move |conn| work::retry_failed_deliveries(conn, tenant_id, &actor, now))
+    }
+
     fn seed_standard_answers(
         &self,
         tenant_id: i64,

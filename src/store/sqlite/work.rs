@@ -1134,6 +1134,32 @@ pub fn delivery_result(
     Ok(())
 }
 
+pub fn retry_failed_deliveries(
+    tx: &Connection,
+    tenant_id: i64,
+    actor: &str,
+    now: jiff::Timestamp,
+) -> Result<usize, StoreError> {
+    let count = tx
+        .prepare_cached(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2
+             WHERE tenant_id = ?1 AND state = 'failed'",
+        )?
+        .execute(params![tenant_id, now.as_second()])?;
+    if count > 0 {
+        append_audit(
+            tx,
+            tenant_id,
+            &now.to_string(),
+            actor,
+            "deliveries",
+            "deliveries-retried",
+            &format!("{count} failed deliveries sent again"),
+        )?;
+    }
+    Ok(count)
+}
+
 pub fn deliveries(
     conn: &Connection,
     tenant_id: i64,

@@ -51,7 +51,7 @@ pub async fn handle(
     let allowed = match rest {
         [] | [""] | ["requests", _] | ["admin"] => "GET, HEAD, POST",
         ["login"] => "GET, HEAD, POST",
-        ["logout"] | ["mass"] | ["admin", "agents" | "departments"] => "POST",
+        ["logout"] | ["mass"] | ["admin", "agents" | "departments" | "deliveries"] => "POST",
         ["admin", "agents" | "answers", _] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
@@ -119,6 +119,17 @@ pub async fn handle(
             ["admin", "departments"] if session.record.agent.admin => {
                 set_heads(app, site, frame, &session, &fields).await
             }
+            ["admin", "deliveries"] if session.record.agent.admin => {
+                let actor = format!("agent:{}", session.record.agent.login);
+                match app
+                    .store
+                    .retry_failed_deliveries(site.tenant.id, actor, (app.clock)())
+                    .await
+                {
+                    Ok(n) => redirect(&format!("{}/backoffice/admin?retried={n}", frame.base)),
+                    Err(e) => unavailable(&e),
+                }
+            }
             ["admin", "answers", which] if session.record.agent.admin => {
                 save_answer(app, site, frame, req, &session, which, &fields).await
             }
@@ -133,6 +144,7 @@ pub async fn handle(
             let changed = req.query_values("changed").into_iter().next();
             let heads = !req.query_values("heads").is_empty();
             let answer = req.query_values("answer").into_iter().next();
+            let retried = req.query_values("retried").into_iter().next();
             let notice = match (created, changed) {
                 (Some(login), _) => {
                     Some(frame.format("bo.notice.agent-created", &[("login", &login)]))
@@ -143,7 +155,10 @@ pub async fn handle(
                 (None, None) => match answer.as_deref() {
                     Some("saved") => Some(frame.message("bo.notice.answer-saved")),
                     Some("removed") => Some(frame.message("bo.notice.answer-removed")),
-                    _ => heads.then(|| frame.message("bo.notice.heads-saved")),
+                    _ => match retried {
+                        Some(n) => Some(frame.format("bo.notice.retried", &[("count", &n)])),
+                        None => heads.then(|| frame.message("bo.notice.heads-saved")),
+                    },
                 },
             };
             admin_page(

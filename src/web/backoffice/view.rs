@@ -852,7 +852,11 @@ pub fn admin(
     frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
     bar(frame, &mut x, b);
     let action = format!("{}/backoffice/admin/agents", frame.base);
-    x.open("admin", &[("action", &action), ("token", b.token)]);
+    let retry = format!("{}/backoffice/admin/deliveries", frame.base);
+    x.open(
+        "admin",
+        &[("action", &action), ("token", b.token), ("retry", &retry)],
+    );
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
     }
