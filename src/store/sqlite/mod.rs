@@ -40,16 +40,48 @@ const MIGRATIONS: [&str; 4] = [
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-/// Told whether the batch committed (`None`) or why not; answers the caller.
-type Finish = Box<dyn FnOnce(Option<String>) + Send>;
+/// A write waiting for the writer thread. It runs inside the transaction of
+/// a batch, possibly twice (see [`commit_batch`]), then is answered once
+/// that transaction is over.
+trait Job: Send {
+    /// Runs the write; `false` if it failed and its changes must be undone.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller: its own result if the batch committed (`None`),
+    /// else why the batch failed.
+    fn finish(self: Box<Self>, failure: Option<String>);
+}
 
-/// A write run by the writer thread inside the batch's transaction, in its
-/// own savepoint: says whether it succeeded (kept) or not (rolled back).
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>;
+/// A [`Job`] made of a closure and where to send its result.
+struct Write<F, T> {
+    f: F,
+    result: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<F, T> Job for Write<F, T>
+where
+    F: FnMut(&Connection) -> Result<T, StoreError> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let result = (self.f)(conn);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, failure: Option<String>) {
+        let _ = self.reply.send(match (failure, self.result) {
+            (None, Some(result)) => result,
+            (None, None) => Err(StoreError::Invalid("the write was never run".into())),
+            (Some(e), _) => Err(StoreError::Invalid(e)),
+        });
+    }
+}
 
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
@@ -120,7 +152,7 @@ impl SqliteStore {
         }
     }
 
-    fn send(&self, job: Job) -> Result<(), StoreError> {
+    fn send(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
         let guard = self.writer.lock().expect("writer lock");
         guard
             .as_ref()
@@ -129,25 +161,20 @@ impl SqliteStore {
             .map_err(|_| StoreError::Closed)
     }
 
-    /// Runs `f` in the writer thread, inside the next batch's transaction (in
-    /// its own savepoint), and resolves once that transaction has committed.
+    /// Runs `f` in the writer thread, inside the next batch's transaction,
+    /// and resolves once that transaction has committed. `f` may run twice:
+    /// when another write of its batch fails, the batch is rolled back and
+    /// replayed with each write in its own savepoint.
     fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> BoxFuture<'_, Result<T, StoreError>> {
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job = Box::new(move |conn| {
-            let result = f(conn);
-            let ok = result.is_ok();
-            let finish: Finish = Box::new(move |failed| {
-                let _ = reply.send(match failed {
-                    None => result,
-                    Some(e) => Err(StoreError::Invalid(e)),
-                });
-            });
-            (ok, finish)
-        });
-        let sent = self.send(job);
+        let sent = self.send(Box::new(Write {
+            f,
+            result: None,
+            reply,
+        }));
         Box::pin(async move {
             sent?;
             answer.await.map_err(|_| StoreError::Closed)?
@@ -229,7 +256,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -242,48 +269,52 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Applies every job in one transaction and answers each once committed.
-fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
-    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => {
-            // Dropping the jobs answers each caller that the store failed.
-            tracing::error!(error = %e, jobs = batch.len(), "cannot begin a write transaction");
-            return;
-        }
+/// Applies every job in one transaction and answers each once it is over.
+///
+/// Writes nearly always succeed (inputs are checked before), so the batch
+/// first runs without savepoints, which cost a copy of every page touched.
+/// If one write fails, that transaction is rolled back and the batch is
+/// replayed with each write in its own savepoint, so that the failing one is
+/// undone alone and answered with its error.
+fn commit_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
+    let outcome = match run_batch(conn, &mut batch, false) {
+        Ok(true) => Ok(()),
+        Ok(false) => run_batch(conn, &mut batch, true).map(|_| ()),
+        Err(e) => Err(e),
     };
-    let mut finishers = Vec::with_capacity(batch.len());
+    let failure = outcome.err().map(|e| {
+        tracing::error!(error = %e, jobs = batch.len(), "write transaction failed; the whole batch is refused");
+        e
+    });
     for job in batch {
-        let sp = match tx.savepoint() {
-            Ok(sp) => sp,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot open a savepoint");
-                continue;
-            }
-        };
-        let (ok, finish) = job(&sp);
-        if ok {
-            if let Err(e) = sp.commit() {
-                finish(Some(e.to_string()));
-                continue;
-            }
-        }
-        finishers.push(finish);
+        job.finish(failure.clone());
     }
-    match tx.commit() {
-        Ok(()) => {
-            for finish in finishers {
-                finish(None);
+}
+
+/// Runs the jobs in one IMMEDIATE transaction and commits it. Without
+/// savepoints, stops at the first failing job and rolls everything back
+/// (`Ok(false)`); with them, undoes a failing job alone and goes on.
+fn run_batch(
+    conn: &mut Connection,
+    batch: &mut [Box<dyn Job>],
+    savepoints: bool,
+) -> Result<bool, String> {
+    let mut tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| format!("cannot begin a write transaction: {e}"))?;
+    for job in batch.iter_mut() {
+        if savepoints {
+            let sp = tx.savepoint().map_err(|e| e.to_string())?;
+            if job.run(&sp) {
+                sp.commit().map_err(|e| e.to_string())?;
             }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "commit failed; the whole batch is refused");
-            let msg = e.to_string();
-            for finish in finishers {
-                finish(Some(msg.clone()));
-            }
+        } else if !job.run(&tx) {
+            // Dropping the transaction rolls it back.
+            return Ok(false);
         }
     }
+    tx.commit().map_err(|e| format!("commit failed: {e}"))?;
+    Ok(true)
 }
 
 fn insert_request(
@@ -901,5 +932,73 @@ impl Store for SqliteStore {
         reference: Option<Reference>,
     ) -> BoxFuture<'_, Result<Vec<DeliveryRecord>, StoreError>> {
         self.read(move |conn| work::deliveries(conn, tenant_id, reference.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A fresh folder under the system's temporary one, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_failing_write_is_undone_alone_and_the_others_of_its_batch_commit() {
+        let dir = Scratch(std::env::temp_dir().join(format!(
+            "guichet-batch-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        )));
+        let store = SqliteStore::open(&dir.0, Durability::Normal).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(store.write(|c| {
+            c.execute("CREATE TABLE scratch (x INTEGER UNIQUE)", [])?;
+            Ok(())
+        }))
+        .unwrap();
+        // Hold the writer so that the next three writes make one batch.
+        let held = store.write(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok(())
+        });
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&runs);
+        let a = store.write(move |c| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            c.execute("INSERT INTO scratch (x) VALUES (1)", [])?;
+            Ok(())
+        });
+        // Writes 2, then fails: its 2 must not stay.
+        let b = store.write(|c| {
+            c.execute("INSERT INTO scratch (x) VALUES (2)", [])?;
+            c.execute("INSERT INTO scratch (x) VALUES (1)", [])?;
+            Ok(())
+        });
+        let c = store.write(|c| {
+            c.execute("INSERT INTO scratch (x) VALUES (3)", [])?;
+            Ok(())
+        });
+        rt.block_on(held).unwrap();
+        assert!(rt.block_on(a).is_ok());
+        assert!(rt.block_on(b).is_err(), "the failing write is told");
+        assert!(rt.block_on(c).is_ok());
+        assert_eq!(runs.load(Ordering::SeqCst), 2, "run, rolled back, replayed");
+        let kept: Vec<i64> = rt
+            .block_on(store.read(|c| {
+                let mut stmt = c.prepare("SELECT x FROM scratch ORDER BY x")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+            }))
+            .unwrap();
+        assert_eq!(kept, vec![1, 3]);
     }
 }
