@@ -968,3 +968,73 @@ fn a_department_head_named_by_an_administrator_is_told_first_when_a_request_is_l
         .unwrap();
     assert_eq!(unchanged, 1);
 }
+
+#[test]
+fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
+    let dir = TempDir::new();
+    let tenant = dir.0.join("tenants/demoville");
+    std::fs::create_dir_all(&tenant).unwrap();
+    let settings = tenant.join("settings.toml");
+    std::fs::write(&settings, guichet::web::look::DEMO_SETTINGS).unwrap();
+    let mut server = Server::start_configured(&dir.0, Default::default(), |app| {
+        app.notify.public_url = "https://guichet.demoville.example".into();
+    });
+    server.keep(dir);
+    let (reference, _) = submit(&server, BIRTH);
+    let (expanded, sent) = outbox(&server);
+    assert_eq!((expanded, sent), (2, 0));
+    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let untried = || -> i64 {
+        db.query_row(
+            "SELECT count(*) FROM deliveries WHERE state = 'pending' AND attempts = 0 AND last_error IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let waiting = untried();
+    assert!(
+        waiting >= 2,
+        "the acknowledgement and the agents' notices wait, untried"
+    );
+    server.advance_minutes(120);
+    assert_eq!(outbox(&server), (0, 0), "nothing is attempted");
+    assert_eq!(untried(), waiting);
+    // The administrator is told why, and what to set.
+    let cookie = login(&server, "admin");
+    let page = get(&server, "/demoville/backoffice/admin", &cookie);
+    assert!(
+        page.body
+            .contains(&format!("{waiting} message(s) par e-mail attendent")),
+        "{}",
+        page.body
+    );
+    // The town names its mail server: no restart, the messages go.
+    let smtp = Smtp::start();
+    std::fs::write(
+        &settings,
+        format!(
+            "{}\n[mail]\nsmtp = \"{}\"\n",
+            guichet::web::look::DEMO_SETTINGS,
+            smtp.url()
+        ),
+    )
+    .unwrap();
+    let mut sent = 0;
+    for _ in 0..50 {
+        sent += outbox(&server).1;
+        if sent > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(sent as i64, waiting, "every waiting message goes");
+    assert_eq!(smtp.to("jean.dupont@example.fr").len(), 1);
+    assert!(
+        smtp.to("jean.dupont@example.fr")[0]
+            .subject
+            .contains(&reference)
+    );
+    let page = get(&server, "/demoville/backoffice/admin", &cookie);
+    assert!(!page.body.contains("attendent"), "no warning left");
+}

@@ -13,6 +13,9 @@
 
   <xsl:template match="v:admin">
     <xsl:apply-templates select="v:notice"/>
+    <xsl:for-each select="v:unsent">
+      <div class="notice warning" role="status"><p><xsl:value-of select="."/></p></div>
+    </xsl:for-each>
     <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.agents</xsl:with-param></xsl:call-template></h2>
     <div class="table-scroll" tabindex="0" role="region">
       <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.admin.agents')"/></xsl:attribute>

@@ -75,7 +75,16 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     }
     let now = (app.clock)();
     let mut sent = 0;
-    for delivery in app.store.due_deliveries(now.as_second(), 50).await? {
+    let idle: Vec<(i64, &'static str)> = app
+        .sites
+        .values()
+        .flat_map(|site| {
+            idle_channels(app, site)
+                .into_iter()
+                .map(|channel| (site.tenant.id, channel))
+        })
+        .collect();
+    for delivery in app.store.due_deliveries(now.as_second(), 50, idle).await? {
         let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
             continue;
         };
@@ -102,6 +111,21 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
             .await?;
     }
     Ok((expanded, sent))
+}
+
+/// The channels of a tenant with nowhere to send to: no SMTP server (its own
+/// or the server's `--smtp`), no SMS provider. Their deliveries wait, without
+/// counting attempts, until the settings name one.
+pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
+    let look = site.look.get();
+    let mut idle = Vec::new();
+    if look.settings.mail.smtp.is_none() && app.notify.smtp.is_none() {
+        idle.push("email");
+    }
+    if look.settings.sms.is_none() {
+        idle.push("sms");
+    }
+    idle
 }
 
 fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Result<(), String> {

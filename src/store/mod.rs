@@ -533,12 +533,21 @@ pub trait Store: Send + Sync + 'static {
         deliveries: Vec<NewDelivery>,
     ) -> BoxFuture<'_, Result<(), StoreError>>;
 
-    /// Deliveries to send now (`now` in Unix seconds).
+    /// Deliveries to send now (`now` in Unix seconds), except on `idle`
+    /// channels (`(tenant_id, channel)` with nowhere to send to: they wait,
+    /// without counting attempts).
     fn due_deliveries(
         &self,
         now: i64,
         limit: u32,
+        idle: Vec<(i64, &'static str)>,
     ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>>;
+
+    /// How many deliveries of a tenant wait to be sent, by channel.
+    fn pending_deliveries(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>>;
 
     /// Records a sending: sent, or failed with the next attempt's time (or
     /// `None` to give up).

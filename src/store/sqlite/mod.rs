@@ -913,8 +913,16 @@ impl Store for SqliteStore {
         &self,
         now: i64,
         limit: u32,
+        idle: Vec<(i64, &'static str)>,
     ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>> {
-        self.read(move |conn| work::due_deliveries(conn, now, limit))
+        self.read(move |conn| work::due_deliveries(conn, now, limit, &idle))
+    }
+
+    fn pending_deliveries(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>> {
+        self.read(move |conn| work::pending_deliveries(conn, tenant_id))
     }
 
     fn delivery_result(

@@ -1084,12 +1084,30 @@ pub fn due_deliveries(
     conn: &Connection,
     now: i64,
     limit: u32,
+    idle: &[(i64, &str)],
 ) -> Result<Vec<Delivery>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    use rusqlite::types::Value;
+    let mut sql = String::from(
         "SELECT id, tenant_id, channel, address, subject, body, html, attempts FROM deliveries
-         WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![now, limit], |r| {
+         WHERE state = 'pending' AND next_attempt_at <= ?1",
+    );
+    let mut values = vec![Value::Integer(now), Value::Integer(i64::from(limit))];
+    if !idle.is_empty() {
+        let pairs: Vec<String> = (0..idle.len())
+            .map(|i| format!("(?{}, ?{})", 3 + 2 * i, 4 + 2 * i))
+            .collect();
+        sql.push_str(&format!(
+            " AND (tenant_id, channel) NOT IN (VALUES {})",
+            pairs.join(", ")
+        ));
+        for (tenant, channel) in idle {
+            values.push(Value::Integer(*tenant));
+            values.push(Value::Text((*channel).to_owned()));
+        }
+    }
+    sql.push_str(" ORDER BY next_attempt_at, id LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
         Ok(Delivery {
             id: r.get(0)?,
             tenant_id: r.get(1)?,
@@ -1132,6 +1150,20 @@ pub fn delivery_result(
         }
     }
     Ok(())
+}
+
+pub fn pending_deliveries(
+    conn: &Connection,
+    tenant_id: i64,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, count(*) FROM deliveries
+         WHERE state = 'pending' AND tenant_id = ?1 GROUP BY channel ORDER BY channel",
+    )?;
+    let rows = stmt.query_map(params![tenant_id], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)?.unsigned_abs()))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn retry_failed_deliveries(

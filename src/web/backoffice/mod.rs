@@ -1103,6 +1103,19 @@ async fn admin_page(
         Ok(a) => a,
         Err(e) => return unavailable(&e),
     };
+    // Messages held back because their channel has nowhere to send to.
+    let idle = crate::notify::idle_channels(app, site);
+    let unsent: Vec<(String, u64)> = if idle.is_empty() {
+        Vec::new()
+    } else {
+        match app.store.pending_deliveries(site.tenant.id).await {
+            Ok(p) => p
+                .into_iter()
+                .filter(|(channel, n)| *n > 0 && idle.contains(&channel.as_str()))
+                .collect(),
+            Err(e) => return unavailable(&e),
+        }
+    };
     let v = view::admin(
         frame,
         site,
@@ -1112,6 +1125,7 @@ async fn admin_page(
             departments: &departments,
             failures: &failures,
             answers: &answers,
+            unsent: &unsent,
         },
         form,
         notice,

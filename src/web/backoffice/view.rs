@@ -837,6 +837,9 @@ pub struct AdminLists<'a> {
     /// Messages given up.
     pub failures: &'a [DeliveryRecord],
     pub answers: &'a [StandardAnswer],
+    /// `(channel, count)`: messages waiting because the channel has nowhere
+    /// to send to.
+    pub unsent: &'a [(String, u64)],
 }
 
 pub fn admin(
@@ -859,6 +862,16 @@ pub fn admin(
     );
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
+    }
+    for (channel, count) in lists.unsent {
+        x.text(
+            "unsent",
+            &[("channel", channel)],
+            &frame.format(
+                &format!("bo.admin.unsent.{channel}"),
+                &[("count", &count.to_string())],
+            ),
+        );
     }
     grantable(frame, site, &mut x);
     x.open("agents", &[]);
