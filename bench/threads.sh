@@ -5,22 +5,11 @@
 # Usage: bench/threads.sh [full|normal] [wrk args, default -t2 -c32 -d10s]    (GUICHET_BIN, ANCHORS as for run.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ANCHORS=${ANCHORS:-$ROOT/../shared/anchors/soap}
 DUR=${1:-full}; shift || true
 ARGS=${*:--t2 -c32 -d10s}
-BIN=${GUICHET_BIN:-$ROOT/target/release/guichet}
-[ -x "$BIN" ] || { [ -z "${GUICHET_BIN:-}" ] && (cd "$ROOT" && cargo build --release); }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/guichet-threads.XXXXXX")
-GPID=""
-trap '[ -n "$GPID" ] && kill "$GPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-cp "$ANCHORS/bench/soap.lua" "$WORK/soap.lua"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --listen "127.0.0.1:$port" --data-dir "$WORK/data" --durability "$DUR" >"$WORK/guichet.log" 2>&1 &
-GPID=$!
-for _ in $(seq 100); do curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
-url=http://127.0.0.1:$port/demoville/soap
-BODY=$ROOT/bench/submit.xml wrk -t1 -c4 -d2s -s "$WORK/soap.lua" "$url" >/dev/null
-BODY=$ROOT/bench/submit.xml wrk $ARGS -s "$WORK/soap.lua" "$url" >"$WORK/wrk.out" 2>&1 &
+. "$ROOT/bench/submit_server.sh"
+wrk -t1 -c4 -d2s -s "$SOAP_LUA" "$url" >/dev/null
+wrk $ARGS -s "$SOAP_LUA" "$url" >"$WORK/wrk.out" 2>&1 &
 WPID=$!
 sleep 1
 python3 - "$GPID" "$WPID" <<'EOF'

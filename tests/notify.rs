@@ -500,23 +500,11 @@ fn failures_are_retried_with_growing_waits_then_given_up_and_shown() {
     // The provider is fixed; an administrator sends the failed ones again.
     *sms.status.lock().unwrap() = 200;
     let admin = get(&server, "/demoville/backoffice/admin?format=xml", &cookie);
-    let token = admin
-        .body
-        .split("token=\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .unwrap()
-        .to_owned();
-    let body = format!(
-        "_token={}",
-        form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
-    );
-    let r = server.raw(
-        format!(
-            "POST /demoville/backoffice/admin/deliveries HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .as_bytes(),
+    let r = post(
+        &server,
+        "/demoville/backoffice/admin/deliveries",
+        &cookie,
+        &[("_token", &token_in(&admin.body))],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
@@ -545,24 +533,15 @@ fn get(server: &Server, path: &str, cookie: &str) -> common::HttpResponse {
 /// Logs an agent in through the login form; returns the session cookie.
 fn login(server: &Server, login: &str) -> String {
     let page = server.get("/demoville/backoffice/login?format=xml");
-    let token = page
-        .body
-        .split("token=\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .unwrap()
-        .to_owned();
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("_token", &token)
-        .append_pair("login", login)
-        .append_pair("password", guichet::app::DEMO_PASSWORD)
-        .finish();
-    let r = server.raw(
-        format!(
-            "POST /demoville/backoffice/login HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .as_bytes(),
+    let r = post(
+        server,
+        "/demoville/backoffice/login",
+        "",
+        &[
+            ("_token", &token_in(&page.body)),
+            ("login", login),
+            ("password", guichet::app::DEMO_PASSWORD),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
     r.header("set-cookie")
@@ -571,6 +550,36 @@ fn login(server: &Server, login: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+/// The first anti-forgery token of a view.
+fn token_in(view: &str) -> String {
+    view.split("token=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+/// Posts a back-office form as a browser would, with the session `cookie`.
+fn post(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> common::HttpResponse {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        body.append_pair(k, v);
+    }
+    let body = body.finish();
+    server.raw(
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
 }
 
 #[test]
@@ -885,26 +894,15 @@ fn a_department_head_named_by_an_administrator_is_told_first_when_a_request_is_l
     let server = server(&smtp.url(), None);
     let cookie = login(&server, "admin");
     let page = get(&server, "/demoville/backoffice/admin?format=xml", &cookie);
-    let token = page
-        .body
-        .split("token=\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .unwrap()
-        .to_owned();
+    let token = token_in(&page.body);
     let post = |fields: &[(&str, &str)]| {
-        let mut body = form_urlencoded::Serializer::new(String::new());
-        body.append_pair("_token", &token);
-        for (k, v) in fields {
-            body.append_pair(k, v);
-        }
-        let body = body.finish();
-        server.raw(
-            format!(
-                "POST /demoville/backoffice/admin/departments HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .as_bytes(),
+        let mut all = vec![("_token", token.as_str())];
+        all.extend_from_slice(fields);
+        post(
+            &server,
+            "/demoville/backoffice/admin/departments",
+            &cookie,
+            &all,
         )
     };
     assert_eq!(post(&[("head-etat-civil", "personne")]).status, 400);

@@ -282,9 +282,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 /// waiting for readers or the writer), and once more when the store closes.
 fn checkpoint_loop(conn: &mut Connection, stop: &mpsc::Receiver<()>) {
     let checkpoint = |conn: &mut Connection, mode: &str| {
-        if let Err(e) =
-            conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()))
-        {
+        if let Err(e) = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(())) {
             tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     };
