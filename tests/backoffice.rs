@@ -340,6 +340,17 @@ fn rights_are_enforced_on_every_url() {
         &[("_token", &token), ("login", "intrus")],
     );
     assert_eq!(r.status, 403);
+    for path in [
+        "/demoville/backoffice/admin/templates",
+        "/demoville/backoffice/admin/templates/acknowledgement",
+    ] {
+        assert_eq!(marie.get(path).status, 403, "{path}");
+    }
+    let r = marie.post(
+        "/demoville/backoffice/admin/templates/acknowledgement",
+        &[("_token", &token), ("action", "reset")],
+    );
+    assert_eq!(r.status, 403);
     let admin = login(&server, "admin");
     let view = admin.view("/demoville/backoffice/admin");
     assert_eq!(all(&view, "agent").len(), 6 + 1 /* the bar */);
@@ -957,6 +968,26 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "/demoville/backoffice/admin/agents/admin".to_owned(),
         ),
         (
+            "the message templates",
+            &admin,
+            "/demoville/backoffice/admin/templates".to_owned(),
+        ),
+        (
+            "a citizens' template",
+            &admin,
+            "/demoville/backoffice/admin/templates/acknowledgement?saved=1".to_owned(),
+        ),
+        (
+            "the news of one step",
+            &admin,
+            "/demoville/backoffice/admin/templates/step/road-incident/scheduled".to_owned(),
+        ),
+        (
+            "an agents' template",
+            &admin,
+            "/demoville/backoffice/admin/templates/reminder/birth-certificate".to_owned(),
+        ),
+        (
             "access refused",
             &paul,
             format!("/demoville/backoffice/requests/{civil}"),
@@ -1000,6 +1031,21 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
         "Sec-Fetch-Site: same-origin\r\nAccept: application/xml\r\n",
     );
     check("admin with errors", refused);
+    let refused = post_raw(
+        &server,
+        "/demoville/backoffice/admin/templates/sent",
+        &admin.cookie,
+        &form(&[
+            ("_token", &token),
+            ("subject", ""),
+            ("text", "{inconnue} {tracking_code}"),
+            ("sms", "{reference}"),
+            ("action", "save"),
+        ]),
+        "Sec-Fetch-Site: same-origin\r\nAccept: application/xml\r\n",
+    );
+    assert_eq!(refused.status, 422);
+    check("a template with errors", refused);
     // The citizen's tracking page with the town's messages.
     check(
         "tracking with replies",

@@ -1036,3 +1036,222 @@ fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
     let page = get(&server, "/demoville/backoffice/admin", &cookie);
     assert!(!page.body.contains("attendent"), "no warning left");
 }
+
+#[test]
+fn an_administrator_rewords_messages_on_the_admin_page_and_the_next_ones_say_it() {
+    let smtp = Smtp::start();
+    let sms = SmsDouble::start();
+    let server = server(&smtp.url(), Some(&sms));
+    let file = server
+        .app
+        .site("demoville")
+        .unwrap()
+        .look
+        .dir()
+        .join("templates.toml");
+    // The webmaster's file: its comment and table are kept.
+    let webmaster = "# Relu par le service communication.\n[answer]\nsubject = \"Réponse de la mairie ({reference})\"\n";
+    std::fs::write(&file, webmaster).unwrap();
+    server.app.site("demoville").unwrap().look.refresh();
+    let admin = login(&server, "admin");
+    let audited = || {
+        let reports = server.app.store.verify_audit().unwrap();
+        assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
+        reports.iter().map(|r| r.entries).sum::<u64>()
+    };
+    let before = audited();
+
+    let list = get(
+        &server,
+        "/demoville/backoffice/admin/templates?format=xml",
+        &admin,
+    );
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains(r#"name="answer" audience="citizen" href="/demoville/backoffice/admin/templates/answer" own="true""#), "{}", list.body);
+    assert!(list.body.contains(r#"name="reminder" audience="agents""#));
+    let ack = "/demoville/backoffice/admin/templates/acknowledgement/birth-certificate";
+    let page = get(&server, &format!("{ack}?format=xml"), &admin);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"subject="Votre demande {reference} est enregistrée""#),
+        "inherited wording shown"
+    );
+    let token = token_in(&page.body);
+
+    // Refused, naming the field; nothing written.
+    let text = "Bonjour {name},\n\nNous avons bien reçu votre demande d'acte ({numero}).\nCode de suivi : {tracking_code}\n{tracking_link}";
+    let fields = |text: &'static str, action: &'static str| {
+        vec![
+            ("_token", token.clone()),
+            (
+                "subject",
+                "Demande d'acte {reference} bien reçue".to_owned(),
+            ),
+            ("text", text.to_owned()),
+            ("sms", String::new()),
+            ("action", action.to_owned()),
+        ]
+    };
+    let send = |path: &str, f: &[(&str, String)]| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post(&server, path, &admin, &f)
+    };
+    let r = send(ack, &fields(text, "save"));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains(r#"id="template-text-error">Variable inconnue : {numero}."#),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"aria-invalid="true""#));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), webmaster);
+
+    // The preview fills an example; nothing written.
+    let text = "Bonjour {name},\n\nNous avons bien reçu votre demande d'acte.\nCode de suivi : {tracking_code}\n{tracking_link}";
+    let r = send(&format!("{ack}?format=xml"), &fields(text, "preview"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Bonjour Zoé Lefèvre,"), "{}", r.body);
+    assert!(r.body.contains("-000123 bien reçue"), "{}", r.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), webmaster);
+
+    // Saved: the acknowledgement of this service only, and no SMS for it.
+    let r = send(ack, &fields(text, "save"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some(&*format!("{ack}?saved=1")));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.starts_with(webmaster), "{written}");
+    assert!(
+        written.contains("[birth-certificate.acknowledgement]"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("[birth-certificate]\n"),
+        "no empty parent table: {written}"
+    );
+    let reread: toml::Table = written.parse().unwrap();
+    assert_eq!(
+        reread["birth-certificate"]["acknowledgement"]["text"].as_str(),
+        Some(text),
+        "{written}"
+    );
+    assert_eq!(audited(), before + 1);
+    // The news of one step, reworded for that step only.
+    let step = "/demoville/backoffice/admin/templates/step/birth-certificate/taken";
+    let r = send(
+        step,
+        &[
+            ("_token", token.clone()),
+            (
+                "subject",
+                "Votre demande {reference} est entre les mains de l'état civil".into(),
+            ),
+            (
+                "text",
+                "Bonjour {name},\n\nUn agent de l'état civil traite votre demande.\n\n{town}"
+                    .into(),
+            ),
+            (
+                "sms",
+                "{town} : votre demande {reference} est prise en charge.".into(),
+            ),
+            ("action", "save".into()),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let list = get(
+        &server,
+        "/demoville/backoffice/admin/templates?format=xml",
+        &admin,
+    );
+    assert!(
+        list.body.contains(&format!(r#"<reworded href="{step}">"#)),
+        "{}",
+        list.body
+    );
+
+    let (reference, code) = submit(&server, BIRTH);
+    outbox(&server);
+    let mail = smtp.to("jean.dupont@example.fr");
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        mail[0].subject,
+        format!("Demande d'acte {reference} bien reçue")
+    );
+    assert!(
+        mail[0].text.contains(&format!("Code de suivi : {code}")),
+        "{}",
+        mail[0].text
+    );
+    assert!(
+        sms.bodies().is_empty(),
+        "no SMS for this acknowledgement: {:?}",
+        sms.bodies()
+    );
+    act(&server, &reference, "marie", take("take"));
+    outbox(&server);
+    let news = smtp.to("jean.dupont@example.fr");
+    assert!(
+        news.iter().any(|m| m.subject
+            == format!("Votre demande {reference} est entre les mains de l'état civil")),
+        "{news:?}"
+    );
+    assert_eq!(sms.bodies().len(), 1);
+    assert!(
+        sms.bodies()[0].contains("est prise en charge"),
+        "{:?}",
+        sms.bodies()
+    );
+
+    // Back to the inherited wording: the file loses the table, keeps the rest.
+    let before = audited();
+    let r = send(
+        ack,
+        &[("_token", token.clone()), ("action", "reset".into())],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some(&*format!("{ack}?reset=1")));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(!written.contains("acknowledgement"), "{written}");
+    assert!(written.starts_with(webmaster));
+    assert_eq!(audited(), before + 1);
+    let (second, _) = submit(&server, BIRTH);
+    outbox(&server);
+    assert!(
+        smtp.to("jean.dupont@example.fr")
+            .iter()
+            .any(|m| m.subject == format!("Votre demande {second} est enregistrée")),
+        "the default acknowledgement again"
+    );
+
+    // A file the webmaster broke is never overwritten.
+    std::fs::write(&file, "[answer\nsubject = ").unwrap();
+    let r = send(ack, &fields(text, "save"));
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("templates.toml"), "{}", r.body);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "[answer\nsubject = "
+    );
+
+    // Unknown scopes, and agents who are not administrators.
+    for path in [
+        "/demoville/backoffice/admin/templates/no-such-template",
+        "/demoville/backoffice/admin/templates/acknowledgement/no-such-service",
+        "/demoville/backoffice/admin/templates/step/birth-certificate/no-such-step",
+        "/demoville/backoffice/admin/templates/acknowledgement/birth-certificate/taken",
+    ] {
+        assert_eq!(get(&server, path, &admin).status, 404, "{path}");
+    }
+    let marie = login(&server, "marie");
+    assert_eq!(get(&server, ack, &marie).status, 403);
+    let marie_token = token_in(&get(&server, "/demoville/backoffice/?format=xml", &marie).body);
+    let r = post(
+        &server,
+        ack,
+        &marie,
+        &[("_token", &marie_token), ("action", "reset")],
+    );
+    assert_eq!(r.status, 403);
+}

@@ -106,6 +106,10 @@
       <p><a class="button secondary" href="{@new}"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.add</xsl:with-param></xsl:call-template></a></p>
     </xsl:for-each>
 
+    <h2 id="templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></h2>
+    <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-help</xsl:with-param></xsl:call-template></p>
+    <p><a class="button secondary" href="{@templates}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-link</xsl:with-param></xsl:call-template></a></p>
+
     <xsl:for-each select="v:failures">
       <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>

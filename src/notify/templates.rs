@@ -99,7 +99,10 @@ pub fn render(
         vars,
     )
     .replace(['\r', '\n'], " ");
-    let sms = field(tenant, service, step, name, "sms").map(|s| fill(s, vars).trim().to_owned());
+    // An empty SMS wording: no SMS for this message.
+    let sms = field(tenant, service, step, name, "sms")
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| fill(s, vars).trim().to_owned());
     Some(Rendered {
         html: html(&subject, &text),
         subject,
@@ -136,6 +139,174 @@ fn link_line(line: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The variables a template may use, written `{name}`, in the order the
+/// admin page lists them (`templates/fr.toml` describes them too).
+pub const VARIABLES: [&str; 11] = [
+    "town",
+    "name",
+    "reference",
+    "service",
+    "due_date",
+    "step",
+    "answer",
+    "tracking_code",
+    "tracking_link",
+    "department",
+    "backoffice_link",
+];
+
+/// The template whose `{tracking_code}` is known: the code is given only
+/// once, in the acknowledgement.
+pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
+
+/// The wordings of a template: `subject` and `text` (e-mail), `sms`
+/// (citizens' templates only).
+pub const FIELDS: [&str; 3] = ["subject", "text", "sms"];
+
+/// The built-in templates in the order of `templates/fr.toml`, each with
+/// whether it goes to citizens (it has an SMS wording) or to agents.
+pub fn builtin() -> &'static [(String, bool)] {
+    static ORDER: LazyLock<Vec<(String, bool)>> = LazyLock::new(|| {
+        let doc: toml_edit::DocumentMut = include_str!("../../templates/fr.toml")
+            .parse()
+            .expect("built-in templates");
+        doc.iter()
+            .filter_map(|(name, item)| {
+                let t = item.as_table()?;
+                Some((name.to_owned(), t.contains_key("sms")))
+            })
+            .collect()
+    });
+    &ORDER
+}
+
+/// Where a template is worded in `templates.toml`: `[NAME]` for the whole
+/// town, `[SERVICE.NAME]` for one service, `[SERVICE.step.STEP]` for the
+/// news of one step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub name: String,
+    pub service: Option<String>,
+    /// Only with a service, and only for the step news.
+    pub step: Option<String>,
+}
+
+impl Scope {
+    fn path(&self) -> Vec<&str> {
+        match (&self.service, &self.step) {
+            (Some(service), Some(step)) => vec![service, "step", step],
+            (Some(service), None) => vec![service, &self.name],
+            _ => vec![&self.name],
+        }
+    }
+}
+
+/// What a field of a template says at `scope`: `(wording, own)`, where
+/// `own` is true when the tenant worded it at this very scope, and the
+/// wording is otherwise the one inherited (from the town-wide or built-in
+/// template).
+pub fn wording(tenant: &toml::Table, scope: &Scope, key: &str) -> (Option<String>, bool) {
+    let own = table(tenant, &scope.path())
+        .and_then(|t| t.get(key))
+        .and_then(|v| v.as_str());
+    match own {
+        Some(s) => (Some(s.to_owned()), true),
+        None => (inherited(tenant, scope, key).map(str::to_owned), false),
+    }
+}
+
+/// The wording `key` would have at `scope` if the tenant had none there.
+pub fn inherited<'a>(tenant: &'a toml::Table, scope: &Scope, key: &str) -> Option<&'a str> {
+    let name = scope.name.as_str();
+    let mut places: Vec<(&toml::Table, Vec<&str>)> = Vec::new();
+    if let (Some(service), Some(_)) = (&scope.service, &scope.step) {
+        places.push((tenant, vec![service, name]));
+    }
+    if scope.service.is_some() {
+        places.push((tenant, vec![name]));
+    }
+    places.push((&BUILTIN, vec![name]));
+    places.into_iter().find_map(|(t, path)| {
+        table(t, &path)
+            .and_then(|t| t.get(key))
+            .and_then(|v| v.as_str())
+    })
+}
+
+/// The `{words}` of a wording that are not variables, once each.
+pub fn unknown_variables(wording: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = wording;
+    while let Some(start) = rest.find('{') {
+        rest = &rest[start + 1..];
+        let Some(end) = rest.find('}') else { break };
+        let word = &rest[..end];
+        let looks_like_a_variable = !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if looks_like_a_variable && !VARIABLES.contains(&word) && !out.iter().any(|w| w == word) {
+            out.push(word.to_owned());
+        }
+        rest = &rest[end + 1..];
+    }
+    out
+}
+
+/// Rewrites the text of a `templates.toml` so that `scope` words each of
+/// `values` as given (`None`: no wording of its own, the inherited one
+/// applies). Everything else in the file (comments, order, other tables)
+/// is kept; tables left empty are removed.
+pub fn reword(
+    file: &str,
+    scope: &Scope,
+    values: &[(&str, Option<&str>)],
+) -> Result<String, toml_edit::TomlError> {
+    let mut doc: toml_edit::DocumentMut = file.parse()?;
+    let path = scope.path();
+    let mut at: &mut toml_edit::Table = doc.as_table_mut();
+    for key in &path {
+        let item = at.entry(key).or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        });
+        if !item.is_table() {
+            // A value where a table should be: it can only be the town's
+            // typo; the table replaces it.
+            *item = toml_edit::Item::Table(toml_edit::Table::new());
+        }
+        at = item.as_table_mut().expect("made a table above");
+    }
+    at.set_implicit(false);
+    for (key, value) in values {
+        match value {
+            Some(v) => {
+                at.insert(key, toml_edit::value(*v));
+            }
+            None => {
+                at.remove(key);
+            }
+        }
+    }
+    prune(doc.as_table_mut(), &path);
+    Ok(doc.to_string())
+}
+
+/// Removes the tables along `path` that hold nothing, deepest first.
+fn prune(t: &mut toml_edit::Table, path: &[&str]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Some(child) = t.get_mut(first).and_then(|i| i.as_table_mut()) else {
+        return;
+    };
+    prune(child, rest);
+    if child.is_empty() {
+        t.remove(first);
+    }
 }
 
 #[cfg(test)]
@@ -213,5 +384,94 @@ mod tests {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
         );
         assert!(!r.html.contains("<script>"));
+    }
+    #[test]
+    fn the_admin_page_rewords_the_file_keeping_what_the_webmaster_wrote() {
+        let file = "# Relu par le service communication.\n[answer]\nsubject = \"Réponse ({reference})\" # court\n";
+        let scope = Scope {
+            name: "step".into(),
+            service: Some("road-incident".into()),
+            step: Some("scheduled".into()),
+        };
+        let text = "Bonjour {name},\n\nNos équipes passent « bientôt ».\n{town}";
+        let out = reword(file, &scope, &[("subject", None), ("text", Some(text))]).unwrap();
+        assert!(out.starts_with(file), "{out}");
+        assert!(out.contains("[road-incident.step.scheduled]\n"), "{out}");
+        assert!(!out.contains("[road-incident]"), "implicit parents: {out}");
+        assert!(
+            out.contains("\"\"\""),
+            "multi-line text kept readable: {out}"
+        );
+        let table: toml::Table = out.parse().unwrap();
+        let (wording, own) = wording(&table, &scope, "text");
+        assert_eq!((wording.as_deref(), own), (Some(text), true));
+        let (subject, own) = super::wording(&table, &scope, "subject");
+        assert!(!own);
+        assert_eq!(
+            subject.as_deref(),
+            Some("Votre demande {reference} : {step}")
+        );
+
+        // The service-level wording of the same template sits beside the steps.
+        let service = Scope {
+            step: None,
+            ..scope.clone()
+        };
+        let out = reword(&out, &service, &[("subject", Some("Voirie : {step}"))]).unwrap();
+        let table: toml::Table = out.parse().unwrap();
+        assert_eq!(
+            inherited(&table, &scope, "subject"),
+            Some("Voirie : {step}")
+        );
+        assert_eq!(
+            render(
+                &table,
+                Some("road-incident"),
+                Some("scheduled"),
+                "step",
+                &[("step", "X")]
+            )
+            .unwrap()
+            .subject,
+            "Voirie : X"
+        );
+
+        // Removing every wording removes the tables, not the rest.
+        let out = reword(&out, &scope, &[("text", None)]).unwrap();
+        let out = reword(&out, &service, &[("subject", None)]).unwrap();
+        assert_eq!(out, file);
+        assert!(
+            reword("[answer\n", &scope, &[]).is_err(),
+            "a broken file is refused"
+        );
+    }
+
+    #[test]
+    fn unknown_variables_are_named_once_and_braces_that_are_not_variables_ignored() {
+        assert_eq!(
+            unknown_variables("{name} {numero} {numero} {town} { } {a b} {date-limite}"),
+            vec!["numero".to_owned(), "date-limite".to_owned()]
+        );
+        assert!(unknown_variables("Tarif : {reference} {").is_empty());
+    }
+
+    #[test]
+    fn builtin_templates_are_listed_in_file_order_citizens_first() {
+        let names: Vec<&str> = builtin().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[..3], ["acknowledgement", "step", "answer"]);
+        assert!(builtin().iter().any(|(n, c)| n == "reminder" && !c));
+        assert!(
+            builtin()
+                .iter()
+                .all(|(n, c)| *c == BUILTIN[n.as_str()].get("sms").is_some())
+        );
+    }
+
+    #[test]
+    fn an_empty_sms_wording_sends_no_sms() {
+        let tenant: toml::Table = "[sent]\nsms = \"\"\n".parse().unwrap();
+        let r = render(&tenant, None, None, "sent", &[]).unwrap();
+        assert_eq!(r.sms, None);
+        assert!(!r.text.is_empty());
     }
 }

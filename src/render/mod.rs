@@ -35,6 +35,14 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         include_str!("../../xslt/bo-agent-form.xsl"),
     ),
     ("bo-answer.xsl", include_str!("../../xslt/bo-answer.xsl")),
+    (
+        "bo-templates.xsl",
+        include_str!("../../xslt/bo-templates.xsl"),
+    ),
+    (
+        "bo-template.xsl",
+        include_str!("../../xslt/bo-template.xsl"),
+    ),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

@@ -457,7 +457,6 @@ pub trait Store: Send + Sync + 'static {
         tenant_id: i64,
     ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>>;
 
-    /// Adds standard answers `(department, title, text)` unless the tenant has some.
     /// Creates (`id` `None`) or changes a standard answer, audited. Returns
     /// its id, or `None` when there is no answer `id`.
     fn save_standard_answer(
@@ -489,6 +488,19 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<usize, StoreError>>;
 
+    /// Writes one entry of the tenant's audit journal for a change made
+    /// outside the store (the message templates' file).
+    fn record_audit(
+        &self,
+        tenant_id: i64,
+        actor: String,
+        subject: String,
+        action: String,
+        detail: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Adds standard answers `(department, title, text)` unless the tenant has some.
     fn seed_standard_answers(
         &self,
         tenant_id: i64,

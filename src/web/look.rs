@@ -291,6 +291,8 @@ pub struct TenantLook {
     started: Instant,
     last_check_ms: AtomicU64,
     fingerprint: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
+    /// Held while `templates.toml` is rewritten from the admin page.
+    rewriting: Mutex<()>,
 }
 
 impl TenantLook {
@@ -305,6 +307,7 @@ impl TenantLook {
             started: Instant::now(),
             last_check_ms: AtomicU64::new(0),
             fingerprint: Mutex::new(fingerprint),
+            rewriting: Mutex::new(()),
         }
     }
 
@@ -325,6 +328,43 @@ impl TenantLook {
             self.refresh();
         }
         self.current.load_full()
+    }
+
+    /// Rewrites the tenant's `templates.toml` with `edit`, which gets the
+    /// file's text (empty if there is none), then reloads the look at once.
+    /// One rewrite at a time; the new file replaces the old by a rename, so
+    /// that neither a reader nor a crash ever sees half a file.
+    pub fn rewrite_templates<E: From<std::io::Error>>(
+        &self,
+        edit: impl FnOnce(&str) -> Result<String, E>,
+    ) -> Result<(), E> {
+        let _one_at_a_time = self.rewriting.lock().expect("rewriting lock");
+        let path = self.dir.join("templates.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let new = edit(&text)?;
+        std::fs::create_dir_all(&self.dir)?;
+        let temporary = self.dir.join(".templates.toml.new");
+        {
+            let mut f = std::fs::File::create(&temporary)?;
+            std::io::Write::write_all(&mut f, new.as_bytes())?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&temporary, &path)?;
+        if let Ok(d) = std::fs::File::open(&self.dir) {
+            // The rename itself is durable once the folder is synced.
+            let _ = d.sync_all();
+        }
+        let mut known = self.fingerprint.lock().expect("fingerprint lock");
+        *known = fingerprint(&self.dir);
+        let previous = self.current.load_full();
+        let look = load(&self.dir, &self.slug, Some(&previous));
+        tracing::info!(tenant = %self.slug, version = look.version, "templates rewritten from the admin page");
+        self.current.store(Arc::new(look));
+        Ok(())
     }
 
     /// Reloads now if any file changed.

@@ -1081,6 +1081,37 @@ test('backoffice: an administrator deactivates an agent from the admin page, who
   assert(jean.url().startsWith(`${BO}/login`), 'jean is logged out at once');
 });
 
+test('backoffice: an administrator rewords the news of one step, with a preview, then goes back to the inherited wording', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await press(admin, admin.getByRole('link', { name: 'Modifier les modèles de messages' }));
+  assert(admin.url().endsWith('/admin/templates'), `the templates page: ${admin.url()}`);
+  await assertNoViolations(admin, 'the message templates');
+  await press(admin, admin.getByRole('link', { name: "Nouvelle d'étape" }));
+  await admin.getByLabel('Texte utilisé pour').selectOption({ label: "Signalement d'un incident sur la voie publique — Intervention planifiée" });
+  await press(admin, admin.getByRole('button', { name: 'Afficher' }));
+  assert(admin.url().endsWith('/admin/templates/step/road-incident/scheduled'), `the step's page: ${admin.url()}`);
+  await assertNoViolations(admin, "a step's template");
+  const text = admin.getByLabel(/^Texte du courriel/);
+  await text.fill('Bonjour {name},\n\nNos équipes passent le {jour}.\n\n{town}');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer le modèle' })), 422, 'an unknown variable is refused');
+  await assertNoViolations(admin, 'a template with errors');
+  assert(await admin.locator('#template-text[aria-invalid=true]').count(), 'the text is marked invalid');
+  assert((await admin.locator('#template-text-error').textContent()).includes('{jour}'), 'the variable is named');
+  await text.fill('Bonjour {name},\n\nNos équipes interviendront sous huit jours pour votre signalement {reference}.\n\n{town}');
+  assertEq(await press(admin, admin.getByRole('button', { name: "Voir l'aperçu" })), 200, 'preview');
+  assert((await admin.locator('.message-preview').textContent()).includes('Bonjour Zoé Lefèvre'), 'the preview is filled with the example');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer le modèle' })), 200, 'saved');
+  assert((await admin.locator('.notice.success').textContent()).includes('Modèle enregistré'), 'confirmed');
+  await assertNoViolations(admin, 'a saved template with its reset form');
+  await press(admin, admin.getByRole('link', { name: 'Retour aux modèles de messages' }));
+  assert(await admin.getByRole('link', { name: /Intervention planifiée/ }).count(), 'the list shows the step is reworded');
+  await press(admin, admin.getByRole('link', { name: /Intervention planifiée/ }));
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Revenir au texte hérité' })), 200, 'reset');
+  assert((await admin.locator('.notice.success').textContent()).includes('Texte hérité rétabli'), 'reset confirmed');
+  assert(!(await admin.getByLabel(/^Texte du courriel/).inputValue()).includes('huit jours'), 'the inherited wording is back');
+});
+
 test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);

@@ -874,6 +874,28 @@ impl Store for SqliteStore {
         self.write(move |conn| work::retry_failed_deliveries(conn, tenant_id, &actor, now))
     }
 
+    fn record_audit(
+        &self,
+        tenant_id: i64,
+        actor: String,
+        subject: String,
+        action: String,
+        detail: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |conn| {
+            work::append_audit(
+                conn,
+                tenant_id,
+                &at.to_string(),
+                &actor,
+                &subject,
+                &action,
+                &detail,
+            )
+        })
+    }
+
     fn seed_standard_answers(
         &self,
         tenant_id: i64,

@@ -12,6 +12,7 @@
 //! office); every POST also carries an anti-forgery token bound to the
 //! session, and must come from our own pages (Fetch metadata / Origin).
 
+mod templates;
 pub mod view;
 
 use super::view::Frame;
@@ -53,6 +54,7 @@ pub async fn handle(
         ["login"] => "GET, HEAD, POST",
         ["logout"] | ["mass"] | ["admin", "agents" | "departments" | "deliveries"] => "POST",
         ["admin", "agents" | "answers", _] => "GET, HEAD, POST",
+        ["admin", "templates", _, ..] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
     let method_ok = (get && allowed.contains("GET")) || (post && allowed.contains("POST"));
@@ -133,6 +135,9 @@ pub async fn handle(
             ["admin", "answers", which] if session.record.agent.admin => {
                 save_answer(app, site, frame, req, &session, which, &fields).await
             }
+            ["admin", "templates", scope @ ..] if session.record.agent.admin => {
+                templates::post(app, site, frame, req, &session, scope, &fields).await
+            }
             _ => forbidden(site, frame, req, &session),
         };
     }
@@ -210,6 +215,12 @@ pub async fn handle(
             };
             let v = view::answer_edit(frame, site, &bar(&session), &form);
             bo_page(site, frame, req, StatusCode::OK, "bo-answer.xsl", v)
+        }
+        ["admin", "templates"] if session.record.agent.admin => {
+            templates::list(site, frame, req, &session)
+        }
+        ["admin", "templates", scope @ ..] if session.record.agent.admin => {
+            templates::page(app, site, frame, req, &session, scope)
         }
         ["admin"] | ["admin", ..] => forbidden(site, frame, req, &session),
         _ => super::not_found(site, frame, req),

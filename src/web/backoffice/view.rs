@@ -856,9 +856,15 @@ pub fn admin(
     bar(frame, &mut x, b);
     let action = format!("{}/backoffice/admin/agents", frame.base);
     let retry = format!("{}/backoffice/admin/deliveries", frame.base);
+    let templates = format!("{}/backoffice/admin/templates", frame.base);
     x.open(
         "admin",
-        &[("action", &action), ("token", b.token), ("retry", &retry)],
+        &[
+            ("action", &action),
+            ("token", b.token),
+            ("retry", &retry),
+            ("templates", &templates),
+        ],
     );
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
@@ -1020,6 +1026,229 @@ pub fn answer_edit(frame: &Frame, site: &Site, b: &Bar, form: &AnswerForm) -> St
     x.text("text", &[], &form.text);
     x.close("answer-form");
     x.close("answer-edit");
+    x.close("page");
+    x.finish()
+}
+
+/// A message template as typed or as it stands at one scope, with its
+/// errors.
+#[derive(Default)]
+pub struct TemplateForm {
+    pub scope: crate::notify::templates::Scope,
+    /// A citizens' template: it has an SMS wording.
+    pub citizen: bool,
+    pub subject: String,
+    pub text: String,
+    /// Empty: no SMS for this message.
+    pub sms: String,
+    /// The fields worded at this very scope (the others are inherited).
+    pub own: Vec<&'static str>,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// A template filled with an example request.
+pub struct TemplatePreview {
+    pub subject: String,
+    pub text: String,
+    /// `(text as sent, characters, number of SMS)`
+    pub sms: Option<(String, usize, usize)>,
+}
+
+fn template_label(frame: &Frame, name: &str) -> String {
+    frame
+        .message_opt(&format!("bo.template.name.{name}"))
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// The scopes a template can be worded at, each with its label: the whole
+/// town, each service, and for the step news each step the citizen sees.
+fn template_scopes(site: &Site, name: &str) -> Vec<(crate::notify::templates::Scope, String)> {
+    use crate::notify::templates::Scope;
+    let mut out = vec![(
+        Scope {
+            name: name.to_owned(),
+            service: None,
+            step: None,
+        },
+        String::new(),
+    )];
+    for s in &site.tenant.services {
+        out.push((
+            Scope {
+                name: name.to_owned(),
+                service: Some(s.code.clone()),
+                step: None,
+            },
+            s.title.clone(),
+        ));
+        if name == workflow::STEP_TEMPLATE {
+            for st in &s.steps {
+                if let Some(label) = &st.citizen_label {
+                    out.push((
+                        Scope {
+                            name: name.to_owned(),
+                            service: Some(s.code.clone()),
+                            step: Some(st.id.clone()),
+                        },
+                        format!("{} — {label}", s.title),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The town's message templates (administrators).
+pub fn templates(frame: &Frame, site: &Site, b: &Bar) -> String {
+    use crate::notify::templates as t;
+    let look = site.look.get();
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-templates", &frame.message("bo.templates.title"));
+    bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    x.open("templates", &[("back", &back)]);
+    for (name, citizen) in t::builtin() {
+        let scopes = template_scopes(site, name);
+        let town = &scopes[0].0;
+        let own = t::FIELDS
+            .iter()
+            .any(|k| t::wording(&look.templates, town, k).1);
+        let href = super::templates::href(frame, town);
+        x.open(
+            "template",
+            &[
+                ("name", name),
+                ("audience", if *citizen { "citizen" } else { "agents" }),
+                ("href", &href),
+                ("own", bool_str(own)),
+            ],
+        );
+        x.text("label", &[], &template_label(frame, name));
+        let subject = t::wording(&look.templates, town, "subject").0;
+        x.text("subject", &[], subject.as_deref().unwrap_or(""));
+        for (scope, label) in &scopes[1..] {
+            if t::FIELDS
+                .iter()
+                .any(|k| t::wording(&look.templates, scope, k).1)
+            {
+                let href = super::templates::href(frame, scope);
+                x.text("reworded", &[("href", &href)], label);
+            }
+        }
+        x.close("template");
+    }
+    x.close("templates");
+    x.close("page");
+    x.finish()
+}
+
+/// One template at one scope: the form, the variables, the example.
+pub fn template_edit(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    form: &TemplateForm,
+    preview: &TemplatePreview,
+    notice: Option<(&str, &str)>,
+) -> String {
+    use crate::notify::templates as t;
+    let scope = &form.scope;
+    let label = template_label(frame, &scope.name);
+    let scopes = template_scopes(site, &scope.name);
+    let scope_label = scopes
+        .iter()
+        .find(|(s, _)| s == scope)
+        .map(|(_, l)| l.clone())
+        .unwrap_or_default();
+    let title = if scope_label.is_empty() {
+        frame.format("bo.template.title", &[("template", &label)])
+    } else {
+        frame.format(
+            "bo.template.title-scoped",
+            &[("template", &label), ("scope", &scope_label)],
+        )
+    };
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-template", &title);
+    bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin/templates", frame.base);
+    let action = super::templates::href(frame, scope);
+    let chooser = super::templates::href(
+        frame,
+        &t::Scope {
+            name: scope.name.clone(),
+            service: None,
+            step: None,
+        },
+    );
+    x.open(
+        "template-edit",
+        &[
+            ("action", &action),
+            ("token", b.token),
+            ("back", &back),
+            ("name", &scope.name),
+            ("audience", if form.citizen { "citizen" } else { "agents" }),
+        ],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.text("label", &[], &label);
+    x.open("scopes", &[("action", &chooser)]);
+    for (s, l) in &scopes {
+        let value = [&s.service, &s.step]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("/");
+        let text = if l.is_empty() {
+            frame.message("bo.template.scope.town")
+        } else {
+            l.clone()
+        };
+        let mut attrs = vec![("value", value.as_str())];
+        if s == scope {
+            attrs.push(("selected", "true"));
+        }
+        x.text("scope", &attrs, &text);
+    }
+    x.close("scopes");
+    x.open("variables", &[]);
+    for v in t::VARIABLES {
+        x.text(
+            "variable",
+            &[("name", v)],
+            &frame.message(&format!("bo.template.var.{v}")),
+        );
+    }
+    x.close("variables");
+    x.open("template-form", &[("subject", &form.subject)]);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for field in &form.own {
+        x.empty("own", &[("field", field)]);
+    }
+    x.text("text", &[], &form.text);
+    if form.citizen {
+        x.text("sms", &[], &form.sms);
+    }
+    x.close("template-form");
+    x.open("preview", &[("subject", &preview.subject)]);
+    x.text("text", &[], &preview.text);
+    if let Some((text, chars, parts)) = &preview.sms {
+        let count = frame.format(
+            "bo.template.sms-count",
+            &[("chars", &chars.to_string()), ("parts", &parts.to_string())],
+        );
+        x.text("sms", &[("count", &count)], text);
+    }
+    x.close("preview");
+    x.close("template-edit");
     x.close("page");
     x.finish()
 }

@@ -1,0 +1,422 @@
+//! The message templates of the admin pages: administrators reword the
+//! e-mails and SMS Guichet sends, for the whole town, for one service or
+//! for the news of one step, see a preview filled with an example, and go
+//! back to the inherited wording. What they write goes to the tenant's
+//! `templates.toml` (the file a webmaster edits by hand: one place for the
+//! town's wording), each change an entry of the audit journal.
+
+use super::view::{self, TemplateForm, TemplatePreview};
+use super::{Fields, Session, bar, bo_page, today};
+use crate::app::{App, Site};
+use crate::core::catalogue::Service;
+use crate::notify::sms;
+use crate::notify::templates::{self, ACKNOWLEDGEMENT, FIELDS, Scope};
+use crate::web::view::Frame;
+use crate::web::{Body, PageRequest, redirect};
+use hyper::{Response, StatusCode};
+
+/// Wordings longer than these are refused: a message, not a file.
+const MAX_SUBJECT_CHARS: usize = 200;
+const MAX_TEXT_CHARS: usize = 4000;
+const MAX_SMS_CHARS: usize = 1000;
+
+/// The scope a URL names under `/backoffice/admin/templates/`: `NAME`,
+/// `NAME/SERVICE`, or `step/SERVICE/STEP` for the news of one step the
+/// citizen sees. `None` for anything else (a template, service or step
+/// that does not exist).
+fn scope_of(site: &Site, path: &[&str]) -> Option<(Scope, bool)> {
+    let (name, service, step) = match path {
+        [name] => (*name, None, None),
+        [name, service] => (*name, Some(*service), None),
+        [name, service, step] if *name == crate::core::workflow::STEP_TEMPLATE => {
+            (*name, Some(*service), Some(*step))
+        }
+        _ => return None,
+    };
+    let citizen = templates::builtin()
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, citizen)| *citizen)?;
+    if let Some(code) = service {
+        let service = site.tenant.service(code)?;
+        if let Some(step) = step {
+            service.step(step)?.citizen_label.as_ref()?;
+        }
+    }
+    Some((
+        Scope {
+            name: name.to_owned(),
+            service: service.map(str::to_owned),
+            step: step.map(str::to_owned),
+        },
+        citizen,
+    ))
+}
+
+/// `/SLUG/backoffice/admin/templates/NAME[/SERVICE[/STEP]]`
+pub(super) fn href(frame: &Frame, scope: &Scope) -> String {
+    let mut url = format!("{}/backoffice/admin/templates/{}", frame.base, scope.name);
+    for part in [&scope.service, &scope.step].into_iter().flatten() {
+        url.push('/');
+        url.push_str(part);
+    }
+    url
+}
+
+/// The list of templates, with where the town reworded them.
+pub(super) fn list(
+    site: &Site,
+    frame: &Frame,
+    req: &PageRequest,
+    session: &Session,
+) -> Response<Body> {
+    let v = view::templates(frame, site, &bar(session));
+    bo_page(site, frame, req, StatusCode::OK, "bo-templates.xsl", v)
+}
+
+/// A template's page at one scope. `?scope=SERVICE[/STEP]` (the scope
+/// chooser, a GET form) redirects to that scope's page.
+pub(super) fn page(
+    app: &App,
+    site: &Site,
+    frame: &Frame,
+    req: &PageRequest,
+    session: &Session,
+    path: &[&str],
+) -> Response<Body> {
+    let Some((scope, citizen)) = scope_of(site, path) else {
+        return super::super::not_found(site, frame, req);
+    };
+    if let Some(chosen) = req.query_values("scope").into_iter().next() {
+        let mut parts = vec![scope.name.as_str()];
+        parts.extend(chosen.split('/').filter(|p| !p.is_empty()));
+        return match scope_of(site, &parts) {
+            Some((chosen, _)) => redirect(&href(frame, &chosen)),
+            None => super::super::not_found(site, frame, req),
+        };
+    }
+    let look = site.look.get();
+    let mut form = TemplateForm {
+        scope,
+        citizen,
+        ..TemplateForm::default()
+    };
+    for key in FIELDS {
+        let (wording, own) = templates::wording(&look.templates, &form.scope, key);
+        let wording = wording.unwrap_or_default().trim().to_owned();
+        match key {
+            "subject" => form.subject = wording,
+            "text" => form.text = wording,
+            _ => form.sms = wording,
+        }
+        if own && (key != "sms" || citizen) {
+            form.own.push(key);
+        }
+    }
+    let notice = if !req.query_values("saved").is_empty() {
+        Some(("success", frame.message("bo.notice.template-saved")))
+    } else if !req.query_values("reset").is_empty() {
+        Some(("success", frame.message("bo.notice.template-reset")))
+    } else {
+        None
+    };
+    let preview = preview(app, site, frame, &form);
+    let v = view::template_edit(
+        frame,
+        site,
+        &bar(session),
+        &form,
+        &preview,
+        notice.as_ref().map(|(k, t)| (*k, t.as_str())),
+    );
+    bo_page(site, frame, req, StatusCode::OK, "bo-template.xsl", v)
+}
+
+/// What the form's buttons do: `preview` shows the page again with the
+/// example filled from what was typed, `save` writes it, `reset` removes
+/// this scope's own wording.
+pub(super) async fn post(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    path: &[&str],
+    fields: &Fields,
+) -> Response<Body> {
+    let Some((scope, citizen)) = scope_of(site, path) else {
+        return super::super::not_found(site, frame, req);
+    };
+    let typed = |key: &str| {
+        fields
+            .get(key)
+            .unwrap_or("")
+            .replace("\r\n", "\n")
+            .trim()
+            .to_owned()
+    };
+    let look = site.look.get();
+    let mut form = TemplateForm {
+        subject: typed("subject").replace(['\r', '\n'], " "),
+        text: typed("text"),
+        sms: if citizen { typed("sms") } else { String::new() },
+        own: FIELDS
+            .into_iter()
+            .filter(|k| templates::wording(&look.templates, &scope, k).1)
+            .collect(),
+        scope,
+        citizen,
+        errors: Vec::new(),
+    };
+    let action = fields.get("action").unwrap_or("save");
+    let actor = format!("agent:{}", session.record.agent.login);
+    let subject = format!("template:{}", path.join("/"));
+    let show = |form: &TemplateForm, status: StatusCode, notice: Option<(&str, &str)>| {
+        let preview = preview(app, site, frame, form);
+        let v = view::template_edit(frame, site, &bar(session), form, &preview, notice);
+        bo_page(site, frame, req, status, "bo-template.xsl", v)
+    };
+    if action == "reset" {
+        let none: Vec<(&str, Option<&str>)> = FIELDS.iter().map(|k| (*k, None)).collect();
+        return match rewrite(site, &form.scope, &none) {
+            Ok(()) => {
+                audit(app, site, actor, subject, "template-reset", "").await;
+                redirect(&format!("{}?reset=1", href(frame, &form.scope)))
+            }
+            Err(e) => {
+                let message = e.message(frame);
+                show(&form, e.status(), Some(("error", &message)))
+            }
+        };
+    }
+    check(frame, &mut form);
+    let preview_only = action == "preview";
+    if !form.errors.is_empty() {
+        return show(&form, StatusCode::UNPROCESSABLE_ENTITY, None);
+    }
+    if preview_only {
+        return show(&form, StatusCode::OK, None);
+    }
+    // Only what differs from the inherited wording becomes the scope's own:
+    // the rest keeps following the town-wide or built-in template.
+    let values: Vec<(&str, Option<&str>)> = FIELDS
+        .iter()
+        .filter(|k| citizen || **k != "sms")
+        .map(|k| {
+            let value = match *k {
+                "subject" => form.subject.as_str(),
+                "text" => form.text.as_str(),
+                _ => form.sms.as_str(),
+            };
+            let inherited = templates::inherited(&look.templates, &form.scope, k).unwrap_or("");
+            (*k, (inherited.trim() != value).then_some(value))
+        })
+        .collect();
+    let own: Vec<&str> = values
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| *k)
+        .collect();
+    match rewrite(site, &form.scope, &values) {
+        Ok(()) => {
+            audit(
+                app,
+                site,
+                actor,
+                subject,
+                "template-changed",
+                &own.join(", "),
+            )
+            .await;
+            redirect(&format!("{}?saved=1", href(frame, &form.scope)))
+        }
+        Err(e) => {
+            let message = e.message(frame);
+            show(&form, e.status(), Some(("error", &message)))
+        }
+    }
+}
+
+/// Checks what was typed; errors name the field.
+fn check(frame: &Frame, form: &mut TemplateForm) {
+    let mut errors = Vec::new();
+    if form.subject.is_empty() || form.subject.chars().count() > MAX_SUBJECT_CHARS {
+        errors.push(("subject", frame.message("bo.template.error.subject")));
+    }
+    if form.text.is_empty() || form.text.chars().count() > MAX_TEXT_CHARS {
+        errors.push(("text", frame.message("bo.template.error.text")));
+    }
+    if form.citizen && form.sms.chars().count() > MAX_SMS_CHARS {
+        errors.push(("sms", frame.message("bo.template.error.sms-length")));
+    }
+    for (key, wording) in [
+        ("subject", &form.subject),
+        ("text", &form.text),
+        ("sms", &form.sms),
+    ] {
+        if errors.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let unknown = templates::unknown_variables(wording);
+        if !unknown.is_empty() {
+            let names: Vec<String> = unknown.iter().map(|w| format!("{{{w}}}")).collect();
+            errors.push((
+                key,
+                frame.format("bo.template.error.unknown", &[("names", &names.join(", "))]),
+            ));
+        } else if form.scope.name != ACKNOWLEDGEMENT && wording.contains("{tracking_code}") {
+            errors.push((key, frame.message("bo.template.error.tracking-code")));
+        }
+    }
+    form.errors = errors;
+}
+
+/// The example the preview is filled with: the scope's service and step,
+/// or the town's first service.
+fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> TemplatePreview {
+    let scope = &form.scope;
+    let service: Option<&Service> = scope
+        .service
+        .as_deref()
+        .and_then(|c| site.tenant.service(c))
+        .or_else(|| site.tenant.services.first())
+        .map(|s| &**s);
+    let step = service.and_then(|s| match &scope.step {
+        Some(id) => s.step(id),
+        None => s
+            .steps
+            .iter()
+            .filter(|st| st.citizen_label.is_some())
+            .nth(1)
+            .or_else(|| s.steps.first()),
+    });
+    let step = step
+        .map(|s| s.citizen_label.clone().unwrap_or_else(|| s.label.clone()))
+        .unwrap_or_default();
+    let today = today(app, site);
+    let due = service.map_or(today, |s| {
+        crate::core::calendar::add_days(today, s.deadline_days, s.deadline_count)
+    });
+    let reference = format!("{}-000123", today.year());
+    let public = app.notify.public_url.trim_end_matches('/');
+    let slug = &site.tenant.slug;
+    let code = if scope.name == ACKNOWLEDGEMENT {
+        "7K4M-2QXH-9D3R-WP6A"
+    } else {
+        ""
+    };
+    let tracking_link = if code.is_empty() {
+        format!("{public}/{slug}/track")
+    } else {
+        format!("{public}/{slug}/track/{code}")
+    };
+    let look = site.look.get();
+    let town = look
+        .settings
+        .name
+        .clone()
+        .unwrap_or_else(|| site.tenant.name.clone());
+    let vars: [(&str, String); 11] = [
+        ("town", town),
+        ("name", frame.message("bo.template.sample.name")),
+        ("reference", reference.clone()),
+        (
+            "service",
+            service.map(|s| s.title.clone()).unwrap_or_default(),
+        ),
+        ("due_date", crate::web::view::long_date(due, "fr")),
+        ("step", step),
+        ("answer", frame.message("bo.template.sample.answer")),
+        ("tracking_code", code.to_owned()),
+        ("tracking_link", tracking_link),
+        (
+            "department",
+            service
+                .map(|s| s.department.name.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "backoffice_link",
+            format!("{public}/{slug}/backoffice/requests/{reference}"),
+        ),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sms = (form.citizen && !form.sms.is_empty()).then(|| {
+        let (text, segments) = sms::prepare(&templates::fill(&form.sms, &vars), sms::MAX_PARTS);
+        (text, segments.units, segments.parts)
+    });
+    TemplatePreview {
+        subject: templates::fill(&form.subject, &vars).replace(['\r', '\n'], " "),
+        text: templates::fill(&form.text, &vars).trim().to_owned(),
+        sms,
+    }
+}
+
+/// Why `templates.toml` could not be rewritten.
+enum RewriteError {
+    /// The file as it is does not parse: the webmaster's typo, which only
+    /// they can mend (overwriting it would lose their work).
+    Broken(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for RewriteError {
+    fn from(e: std::io::Error) -> Self {
+        RewriteError::Io(e)
+    }
+}
+
+impl RewriteError {
+    fn status(&self) -> StatusCode {
+        match self {
+            RewriteError::Broken(_) => StatusCode::CONFLICT,
+            RewriteError::Io(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn message(&self, frame: &Frame) -> String {
+        match self {
+            RewriteError::Broken(e) => {
+                frame.format("bo.template.error.broken-file", &[("error", e)])
+            }
+            RewriteError::Io(_) => frame.message("bo.template.error.io"),
+        }
+    }
+}
+
+fn rewrite(
+    site: &Site,
+    scope: &Scope,
+    values: &[(&str, Option<&str>)],
+) -> Result<(), RewriteError> {
+    site.look
+        .rewrite_templates(|text| {
+            templates::reword(text, scope, values).map_err(|e| {
+                RewriteError::Broken(e.to_string().lines().next().unwrap_or("").to_owned())
+            })
+        })
+        .inspect_err(|e| {
+            if let RewriteError::Io(e) = e {
+                tracing::error!(tenant = %site.tenant.slug, error = %e, "templates.toml could not be written");
+            }
+        })
+}
+
+/// The file is already written: a journal that cannot be written now is
+/// said in the log, and the page goes on.
+async fn audit(app: &App, site: &Site, actor: String, subject: String, action: &str, detail: &str) {
+    if let Err(e) = app
+        .store
+        .record_audit(
+            site.tenant.id,
+            actor,
+            subject,
+            action.to_owned(),
+            detail.to_owned(),
+            (app.clock)(),
+        )
+        .await
+    {
+        tracing::error!(tenant = %site.tenant.slug, error = %e, "template change not written to the audit journal");
+    }
+}
