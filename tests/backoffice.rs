@@ -333,7 +333,19 @@ fn rights_are_enforced_on_every_url() {
     assert_eq!(note.attr("visible"), Some("false"));
     assert_eq!(find(note, "comment").unwrap().text, "Vu au guichet");
 
-    // Administration is for administrators.
+    // Administration is for administrators, at the contract's /T/admin/ too.
+    for (from, to) in [
+        ("/demoville/admin", "/demoville/backoffice/admin"),
+        ("/demoville/admin/", "/demoville/backoffice/admin"),
+        (
+            "/demoville/admin/templates/step?format=xml",
+            "/demoville/backoffice/admin/templates/step?format=xml",
+        ),
+    ] {
+        let r = marie.get(from);
+        assert_eq!(r.status, 308, "{from}");
+        assert_eq!(r.header("location"), Some(to), "{from}");
+    }
     assert_eq!(marie.get("/demoville/backoffice/admin").status, 403);
     let r = marie.post(
         "/demoville/backoffice/admin/agents",

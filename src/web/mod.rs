@@ -93,6 +93,23 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
     if let ["backoffice", rest @ ..] = req.rest {
         return backoffice::handle(app, site, &frame, &req, rest).await;
     }
+    // The contract names `/T/admin/…` for administrators; their pages are
+    // in the back office (one login, one session, one agent's bar), so that
+    // path leads there for good, method and body kept (308).
+    if let ["admin", rest @ ..] = req.rest {
+        let mut location = format!("{}/backoffice/admin", frame.base);
+        for part in rest.iter().filter(|p| !p.is_empty()) {
+            location.push('/');
+            location.push_str(part);
+        }
+        if let Some(q) = req.query {
+            location.push('?');
+            location.push_str(q);
+        }
+        let mut r = redirect(&location);
+        *r.status_mut() = StatusCode::PERMANENT_REDIRECT;
+        return r;
+    }
     let get_only = matches!(
         req.rest,
         [""] | ["receipt", _] | ["track"] | ["track", _] | ["assets", _]
