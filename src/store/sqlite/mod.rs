@@ -25,7 +25,7 @@ use crate::core::workflow::Outcome;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
@@ -118,6 +118,9 @@ impl SqliteStore {
         // The WAL is copied back into the database by its own thread (below),
         // not by the commit that happens to cross the threshold.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // Once restarted, the WAL file is cut back to this size (it keeps its
+        // largest size otherwise).
+        conn.pragma_update(None, "journal_size_limit", WAL_MAX_FRAMES * 4096)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Every statement the writer runs stays prepared (rusqlite keeps 16).
@@ -129,9 +132,11 @@ impl SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
 
         let (tx, rx) = mpsc::channel();
+        let oversized = Arc::new(AtomicBool::new(false));
+        let raised = Arc::clone(&oversized);
         let writer_thread = std::thread::Builder::new()
             .name("guichet-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, &oversized))
             .map_err(|e| StoreError::Invalid(format!("cannot start writer thread: {e}")))?;
         let mut checkpoint_conn = Connection::open(&path)?;
         checkpoint_conn.pragma_update(None, "synchronous", synchronous)?;
@@ -139,7 +144,7 @@ impl SqliteStore {
         let (stop, stopped) = mpsc::channel::<()>();
         let checkpoint_thread = std::thread::Builder::new()
             .name("guichet-checkpoint".into())
-            .spawn(move || checkpoint_loop(&mut checkpoint_conn, &stopped))
+            .spawn(move || checkpoint_loop(&mut checkpoint_conn, &stopped, &raised))
             .map_err(|e| StoreError::Invalid(format!("cannot start checkpoint thread: {e}")))?;
         Ok(SqliteStore {
             path,
@@ -278,23 +283,46 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Copies the WAL back into the database twice a second (passively: never
-/// waiting for readers or the writer), and once more when the store closes.
-fn checkpoint_loop(conn: &mut Connection, stop: &mpsc::Receiver<()>) {
-    let checkpoint = |conn: &mut Connection, mode: &str| {
-        if let Err(e) = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(())) {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
-    };
+/// Frames the WAL may hold before the writer stops to checkpoint it whole
+/// (64 MiB with SQLite's 4 KiB pages).
+const WAL_MAX_FRAMES: i64 = 16_384;
+
+/// Runs a checkpoint; `(busy, frames in the WAL, frames copied)`.
+fn checkpoint(conn: &Connection, mode: &str) -> Option<(i64, i64, i64)> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .inspect_err(|e| tracing::warn!(error = %e, mode, "WAL checkpoint failed"))
+    .ok()
+}
+
+/// Copies the WAL back into the database ten times a second, passively (never
+/// waiting for readers or the writer), and once more, truncating, when the
+/// store closes. Under a steady stream of writes a passive checkpoint never
+/// catches up, and the WAL would grow without end (9 GiB after a minute of
+/// submits): past [`WAL_MAX_FRAMES`] it raises `oversized`, and the writer
+/// checkpoints the rest itself between two batches (see [`writer_loop`]).
+fn checkpoint_loop(conn: &mut Connection, stop: &mpsc::Receiver<()>, oversized: &AtomicBool) {
     while let Err(mpsc::RecvTimeoutError::Timeout) =
-        stop.recv_timeout(std::time::Duration::from_millis(500))
+        stop.recv_timeout(std::time::Duration::from_millis(100))
     {
-        checkpoint(conn, "PASSIVE");
+        if let Some((_, frames, _)) = checkpoint(conn, "PASSIVE")
+            && frames > WAL_MAX_FRAMES
+        {
+            oversized.store(true, Ordering::Relaxed);
+        }
     }
     checkpoint(conn, "TRUNCATE");
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+/// Commits whatever is queued, batch after batch. When the checkpoint
+/// thread says the WAL is oversized, the writer checkpoints it whole and
+/// restarts it before the next batch (tens of milliseconds, as the passive
+/// checkpoints have copied most of it): being the one writer, it never
+/// fights for the write lock (a checkpoint thread asking for it starved for
+/// seconds behind back-to-back batches), and the writes queued meanwhile
+/// wait: back-pressure instead of a WAL that fills the disk.
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, oversized: &AtomicBool) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -304,6 +332,9 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
             }
         }
         commit_batch(&mut conn, batch);
+        if oversized.swap(false, Ordering::Relaxed) {
+            checkpoint(&conn, "RESTART");
+        }
     }
 }
 
