@@ -116,6 +116,11 @@ pub struct App {
     pub throttle: crate::auth::Throttle,
     /// SMTP server and public address for messages.
     pub notify: crate::notify::NotifyConfig,
+    /// Guichet's address as the public reaches it, when it sits behind a
+    /// proxy (`https://guichet.example.fr`, no trailing slash): WSDL
+    /// endpoints and the origin forms must be posted from. `None`: the
+    /// request's own `http://HOST`.
+    pub public_url: Option<String>,
 }
 
 impl App {
@@ -189,6 +194,7 @@ impl App {
                 smtp: None,
                 public_url: "http://127.0.0.1:8080".into(),
             },
+            public_url: None,
         })
     }
 

@@ -137,8 +137,10 @@ struct ServeArgs {
     /// smtp://user:password@mail.example.fr:587?tls=required or smtps://…
     #[arg(long, env = "GUICHET_SMTP")]
     smtp: Option<String>,
-    /// Guichet's public address, for the links in messages (default:
-    /// http://LISTEN).
+    /// Guichet's public address (https://guichet.example.fr), when it sits
+    /// behind a proxy: links in messages, SOAP endpoints in the WSDL, the
+    /// origin of forms (default: http://LISTEN for messages, the request's
+    /// Host elsewhere).
     #[arg(long, env = "GUICHET_PUBLIC_URL")]
     public_url: Option<String>,
 }
@@ -244,15 +246,31 @@ fn load(data_dir: &std::path::Path, durability: Durability) -> Result<App, Strin
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
+    let public_url = match &args.public_url {
+        None => None,
+        Some(url) => {
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .map(|rest| rest.split('/').next().unwrap_or(""));
+            if host.is_none_or(|h| h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic())) {
+                return Err(format!(
+                    "--public-url {url:?}: expected http(s)://host[:port][/path]"
+                ));
+            }
+            Some(url.trim_end_matches('/').to_owned())
+        }
+    };
     let durability = match args.durability {
         DurabilityArg::Full => Durability::Full,
         DurabilityArg::Normal => Durability::Normal,
     };
     let mut app = load(&args.data_dir, durability)?;
     app.limits.max_body = args.max_body;
+    app.public_url = public_url;
     app.notify = guichet::notify::NotifyConfig {
         smtp: args.smtp.clone(),
-        public_url: args
+        public_url: app
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", args.listen)),

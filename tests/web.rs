@@ -575,3 +575,49 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
 fn crate_file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
+
+#[test]
+fn behind_a_proxy_the_public_url_gives_the_wsdl_endpoints_and_the_origin_of_forms() {
+    let dir = TempDir::new();
+    let mut server = Server::start_configured(&dir.0, Default::default(), |app| {
+        app.public_url = Some("https://guichet.demoville.example".into());
+    });
+    server.keep(dir);
+    let wsdl = server.get("/demoville/soap?wsdl");
+    assert_eq!(wsdl.status, 200);
+    assert!(
+        wsdl.body.contains(
+            r#"<soap:address location="https://guichet.demoville.example/demoville/soap"/>"#
+        ),
+        "{}",
+        wsdl.body
+    );
+    assert!(!wsdl.body.contains("http://127.0.0.1"));
+    let r = server.soap11(&envelope11(&road_incident("Martin")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.element("trackingUrl")
+            .unwrap()
+            .starts_with("https://guichet.demoville.example/demoville/track/"),
+        "{}",
+        r.body
+    );
+    // A browser without fetch metadata posts from the public page: its
+    // Origin is the public one, whatever Host the proxy passes on.
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let body = incident(&token, "Martin", "Lampadaire éteint depuis trois jours");
+    let r = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Origin: https://guichet.demoville.example\r\n",
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &body,
+        "Origin: http://guichet.demoville.example\r\n",
+    );
+    assert_eq!(r.status, 403, "another scheme is another origin");
+}

@@ -143,7 +143,8 @@ async fn web_page(
     rest: &[&str],
     peer: SocketAddr,
 ) -> Response<Body> {
-    let origin = base_url(&req);
+    let base = base_url(app, &req);
+    let origin = origin_of(&base);
     let (parts, body) = req.into_parts();
     let body = if parts.method == Method::POST {
         match read_body(app, body, parts.headers.get(header::CONTENT_LENGTH)).await {
@@ -158,7 +159,7 @@ async fn web_page(
         rest,
         query: parts.uri.query(),
         headers: &parts.headers,
-        origin: &origin,
+        origin,
         body,
         peer: peer.ip(),
     };
@@ -211,8 +212,22 @@ fn schema(site: &Site, req: &Request<Incoming>, file: &str) -> Response<Body> {
     }
 }
 
-/// `scheme://host[:port]` as the client addressed us.
-fn base_url(req: &Request<Incoming>) -> String {
+/// `scheme://authority` of a URL: what a browser's Origin header says.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => &url[..after_scheme + slash],
+        None => url,
+    }
+}
+
+/// Guichet's address as the client sees it: the configured public URL
+/// (behind a proxy that ends TLS), else `http://host[:port]` as the client
+/// addressed us.
+fn base_url(app: &App, req: &Request<Incoming>) -> String {
+    if let Some(url) = &app.public_url {
+        return url.clone();
+    }
     let host = req
         .headers()
         .get(header::HOST)
@@ -224,7 +239,7 @@ fn base_url(req: &Request<Incoming>) -> String {
 }
 
 async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Response<Body> {
-    let base = base_url(&req);
+    let base = base_url(app, &req);
     let address = format!("{base}/{}/soap", site.tenant.slug);
     match *req.method() {
         Method::GET | Method::HEAD => {
