@@ -333,7 +333,19 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, oversized
         }
         commit_batch(&mut conn, batch);
         if oversized.swap(false, Ordering::Relaxed) {
-            checkpoint(&conn, "RESTART");
+            let started = std::time::Instant::now();
+            let done = checkpoint(&conn, "RESTART");
+            let took = started.elapsed();
+            let busy = done.is_some_and(|(busy, _, _)| busy != 0);
+            if busy || took > std::time::Duration::from_millis(250) {
+                // A reader holding an old snapshot makes the writer wait (up
+                // to the busy timeout): worth knowing when p99 jumps.
+                tracing::warn!(
+                    ms = took.as_millis() as u64,
+                    busy,
+                    "the writer's WAL checkpoint was slow or blocked by a reader"
+                );
+            }
         }
     }
 }
