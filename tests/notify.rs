@@ -349,6 +349,16 @@ fn the_citizen_is_acknowledged_then_told_of_each_step_by_email_and_sms() {
         ack.html
     );
     assert!(ack.message_id.contains("@guichet"));
+    // In the town's colours, with its name and site.
+    assert!(
+        ack.html.contains("background: #000091") && ack.html.contains(">Ville de Démoville</div>"),
+        "{}",
+        ack.html
+    );
+    assert!(
+        ack.html
+            .contains(r#"<a href="https://www.demoville.example""#)
+    );
 
     // The department's agents (with an e-mail address) hear of it.
     for agent in ["marie@demoville.example", "jean@demoville.example"] {

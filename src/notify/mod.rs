@@ -251,12 +251,21 @@ fn expand(
         ("department", &department_name),
         ("backoffice_link", &backoffice),
     ];
+    let colours = &look.settings.colours;
+    let brand = templates::Brand {
+        town: &town,
+        primary: &colours.primary,
+        primary_text: &colours.primary_text,
+        text: &colours.text,
+        site_url: look.settings.site_url.as_deref(),
+    };
     let Some(rendered) = templates::render(
         &look.templates,
         Some(&request.service_code),
         Some(&step_id),
         &template,
         &vars,
+        &brand,
     ) else {
         tracing::error!(tenant = %site.tenant.slug, %template, "no such message template: message dropped");
         return Ok(Vec::new());

@@ -83,6 +83,32 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     out
 }
 
+/// The town's look in the HTML part of its e-mails: its name on a band of
+/// its primary colour, and its site in the footer. Colours come from the
+/// tenant's checked settings (`#rgb` or `#rrggbb`), so they may go in a
+/// `style` attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct Brand<'a> {
+    pub town: &'a str,
+    pub primary: &'a str,
+    pub primary_text: &'a str,
+    pub text: &'a str,
+    /// The town's site, `http(s)://…`.
+    pub site_url: Option<&'a str>,
+}
+
+impl Default for Brand<'_> {
+    fn default() -> Self {
+        Brand {
+            town: "",
+            primary: "#000091",
+            primary_text: "#ffffff",
+            text: "#1e1e1e",
+            site_url: None,
+        }
+    }
+}
+
 /// Renders template `name`; `None` if it has no text anywhere.
 pub fn render(
     tenant: &toml::Table,
@@ -90,6 +116,7 @@ pub fn render(
     step: Option<&str>,
     name: &str,
     vars: &[(&str, &str)],
+    brand: &Brand,
 ) -> Option<Rendered> {
     let text = fill(field(tenant, service, step, name, "text")?, vars)
         .trim()
@@ -104,25 +131,53 @@ pub fn render(
         .filter(|s| !s.trim().is_empty())
         .map(|s| fill(s, vars).trim().to_owned());
     Some(Rendered {
-        html: html(&subject, &text),
+        html: html(&subject, &text, brand),
         subject,
         text,
         sms,
     })
 }
 
-/// The HTML part of an e-mail: the text's paragraphs, escaped, links made
-/// clickable.
-fn html(subject: &str, text: &str) -> String {
+/// The HTML part of an e-mail: the town's band, the text's paragraphs,
+/// escaped, links made clickable, and the town's site below.
+fn html(subject: &str, text: &str, brand: &Brand) -> String {
+    let colour = |c: &'static str, given: &str| {
+        if crate::core::catalogue::is_hex_colour(given) {
+            given.to_owned()
+        } else {
+            c.to_owned()
+        }
+    };
+    let defaults = Brand::default();
+    let primary = colour(defaults.primary, brand.primary);
+    let primary_text = colour(defaults.primary_text, brand.primary_text);
+    let ink = colour(defaults.text, brand.text);
+    let town = crate::xml::escape_text(brand.town);
     let mut body = String::new();
+    if !brand.town.is_empty() {
+        body.push_str(&format!(
+            "<div style=\"background: {primary}; color: {primary_text}; padding: 12px 16px; font-size: 18px; font-weight: bold\">{town}</div>\n"
+        ));
+    }
+    body.push_str("<div style=\"padding: 8px 16px\">\n");
     for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         body.push_str("<p>");
         let lines: Vec<String> = paragraph.lines().map(link_line).collect();
         body.push_str(&lines.join("<br>\n"));
         body.push_str("</p>\n");
     }
+    body.push_str("</div>\n");
+    if let Some(site) = brand
+        .site_url
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
+        let site = crate::xml::escape(site);
+        body.push_str(&format!(
+            "<div style=\"padding: 8px 16px; border-top: 1px solid #dddddd; font-size: 13px\">{town} — <a href=\"{site}\" style=\"color: {primary}\">{site}</a></div>\n"
+        ));
+    }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family: sans-serif; line-height: 1.5\">\n{body}</body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"margin: 0; font-family: sans-serif; line-height: 1.5; color: {ink}\">\n{body}</body></html>\n",
         crate::xml::escape_text(subject)
     )
 }
@@ -330,6 +385,7 @@ mod tests {
             Some("scheduled"),
             "step",
             &vars,
+            &Brand::default(),
         )
         .unwrap();
         assert_eq!(
@@ -354,6 +410,7 @@ mod tests {
             Some("scheduled"),
             "step",
             &vars,
+            &Brand::default(),
         )
         .unwrap();
         assert_eq!(r.subject, "Du nouveau : 2026-000001");
@@ -361,12 +418,30 @@ mod tests {
             r.text,
             "Nos équipes passent bientôt, Zoé Lefèvre. {unknown}"
         );
-        let other = render(&tenant, Some("road-incident"), Some("fixed"), "step", &vars).unwrap();
+        let other = render(
+            &tenant,
+            Some("road-incident"),
+            Some("fixed"),
+            "step",
+            &vars,
+            &Brand::default(),
+        )
+        .unwrap();
         assert!(
             other.text.starts_with("Bonjour"),
             "other steps keep the default text"
         );
-        assert!(render(&none, None, None, "no-such-template", &vars).is_none());
+        assert!(
+            render(
+                &none,
+                None,
+                None,
+                "no-such-template",
+                &vars,
+                &Brand::default()
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -377,11 +452,44 @@ mod tests {
             None,
             "answer",
             &[("answer", "<script>alert(1)</script> & co"), ("name", "A")],
+            &Brand {
+                town: "Saint-Jean <d'Acre> & Cie",
+                primary: "#0063cb",
+                site_url: Some("https://www.example.fr/?a=1&b=\"2\""),
+                ..Brand::default()
+            },
         )
         .unwrap();
         assert!(
             r.html
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
+        );
+        assert!(r.html.contains("background: #0063cb"), "{}", r.html);
+        assert!(
+            r.html
+                .contains(">Saint-Jean &lt;d'Acre&gt; &amp; Cie</div>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains(r#"href="https://www.example.fr/?a=1&amp;b=&quot;2&quot;""#),
+            "{}",
+            r.html
+        );
+        // A colour that is not one (settings are checked; this is the net).
+        let odd = html(
+            "S",
+            "T",
+            &Brand {
+                town: "X",
+                primary: "red; x: y",
+                ..Brand::default()
+            },
+        );
+        assert!(
+            odd.contains("background: #000091") && !odd.contains("red;"),
+            "{odd}"
         );
         assert!(!r.html.contains("<script>"));
     }
@@ -429,7 +537,8 @@ mod tests {
                 Some("road-incident"),
                 Some("scheduled"),
                 "step",
-                &[("step", "X")]
+                &[("step", "X")],
+                &Brand::default()
             )
             .unwrap()
             .subject,
@@ -470,7 +579,7 @@ mod tests {
     #[test]
     fn an_empty_sms_wording_sends_no_sms() {
         let tenant: toml::Table = "[sent]\nsms = \"\"\n".parse().unwrap();
-        let r = render(&tenant, None, None, "sent", &[]).unwrap();
+        let r = render(&tenant, None, None, "sent", &[], &Brand::default()).unwrap();
         assert_eq!(r.sms, None);
         assert!(!r.text.is_empty());
     }
