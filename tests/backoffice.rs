@@ -1441,3 +1441,42 @@ fn administrators_write_change_and_remove_standard_answers_that_agents_send() {
     assert_eq!(r.status, 403);
     assert_eq!(listed(&admin), seeded);
 }
+
+#[test]
+fn steps_show_the_colour_their_definition_gives_them() {
+    let server = Server::start();
+    let (reference, _) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    let console = marie.get("/demoville/backoffice/");
+    assert_eq!(console.status, 200);
+    let stylesheet = console
+        .body
+        .split("href=\"")
+        .filter_map(|p| p.split('"').next())
+        .find(|h| h.contains("/assets/steps.css?v="))
+        .expect("the back office links the step colours")
+        .replace("&amp;", "&");
+    assert!(
+        console
+            .body
+            .contains(r#"<span class="step-label step-colour-0063cb">Demande initiale</span>"#),
+        "{}",
+        console.body
+    );
+    let page = marie.get(&format!("/demoville/backoffice/requests/{reference}"));
+    assert!(
+        page.body
+            .contains("step-label current-step step-colour-0063cb")
+    );
+    let css = server.get(&stylesheet);
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(
+        css.body
+            .contains(".step-label.step-colour-0063cb { border-left-color: #0063cb; }"),
+        "{}",
+        css.body
+    );
+    // No inline style anywhere: the CSP forbids it.
+    assert!(!console.body.contains("style=\""));
+}

@@ -17,7 +17,7 @@
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.service</xsl:with-param></xsl:call-template></dt>
       <dd><xsl:value-of select="v:service"/></dd>
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.step</xsl:with-param></xsl:call-template></dt>
-      <dd><span class="step-label current-step"><xsl:value-of select="v:step"/></span>
+      <dd><span class="step-label current-step"><xsl:if test="v:step/@colour"><xsl:attribute name="class">step-label current-step step-colour-<xsl:value-of select="substring(v:step/@colour, 2)"/></xsl:attribute></xsl:if><xsl:value-of select="v:step"/></span>
         <xsl:if test="v:waiting"><xsl:text> </xsl:text><span class="tag waiting"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.waiting</xsl:with-param></xsl:call-template></span></xsl:if>
       </dd>
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.department</xsl:with-param></xsl:call-template></dt>

@@ -28,17 +28,16 @@ fn table<'a>(t: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Table> {
     Some(at)
 }
 
-/// The first wording of `field` found, most specific first: the tenant's
-/// `[SERVICE.step.STEP]` (step news only), `[SERVICE.NAME]`, `[NAME]`, then
-/// the built-in `[NAME]`.
-fn field<'a>(
-    tenant: &'a toml::Table,
-    service: Option<&str>,
-    step: Option<&str>,
-    name: &str,
-    key: &str,
-) -> Option<&'a str> {
-    let mut places: Vec<(&toml::Table, Vec<&str>)> = Vec::new();
+/// Where a template's wording is looked for, most specific first: the
+/// tenant's `[SERVICE.step.STEP]` (step news only), `[SERVICE.NAME]`,
+/// `[NAME]`, then the built-in `[NAME]`.
+fn places<'t, 'p>(
+    tenant: &'t toml::Table,
+    service: Option<&'p str>,
+    step: Option<&'p str>,
+    name: &'p str,
+) -> Vec<(&'t toml::Table, Vec<&'p str>)> {
+    let mut places = Vec::with_capacity(4);
     if let (Some(service), Some(step)) = (service, step) {
         if name == crate::core::workflow::STEP_TEMPLATE {
             places.push((tenant, vec![service, "step", step]));
@@ -48,12 +47,27 @@ fn field<'a>(
         places.push((tenant, vec![service, name]));
     }
     places.push((tenant, vec![name]));
-    places.push((&BUILTIN, vec![name]));
-    places.into_iter().find_map(|(t, path)| {
-        table(t, &path)
+    places.push((&*BUILTIN, vec![name]));
+    places
+}
+
+/// The first wording of `key` in `places`.
+fn first<'a>(places: &[(&'a toml::Table, Vec<&str>)], key: &str) -> Option<&'a str> {
+    places.iter().find_map(|(t, path)| {
+        table(t, path)
             .and_then(|t| t.get(key))
             .and_then(|v| v.as_str())
     })
+}
+
+fn field<'a>(
+    tenant: &'a toml::Table,
+    service: Option<&str>,
+    step: Option<&str>,
+    name: &str,
+    key: &str,
+) -> Option<&'a str> {
+    first(&places(tenant, service, step, name), key)
 }
 
 /// Fills `{name}` variables.
@@ -272,22 +286,16 @@ pub fn wording(tenant: &toml::Table, scope: &Scope, key: &str) -> (Option<String
     }
 }
 
-/// The wording `key` would have at `scope` if the tenant had none there.
+/// The wording `key` would have at `scope` if the tenant had none there:
+/// the places after the scope's own.
 pub fn inherited<'a>(tenant: &'a toml::Table, scope: &Scope, key: &str) -> Option<&'a str> {
-    let name = scope.name.as_str();
-    let mut places: Vec<(&toml::Table, Vec<&str>)> = Vec::new();
-    if let (Some(service), Some(_)) = (&scope.service, &scope.step) {
-        places.push((tenant, vec![service, name]));
-    }
-    if scope.service.is_some() {
-        places.push((tenant, vec![name]));
-    }
-    places.push((&BUILTIN, vec![name]));
-    places.into_iter().find_map(|(t, path)| {
-        table(t, &path)
-            .and_then(|t| t.get(key))
-            .and_then(|v| v.as_str())
-    })
+    let places = places(
+        tenant,
+        scope.service.as_deref(),
+        scope.step.as_deref(),
+        &scope.name,
+    );
+    first(&places[1..], key)
 }
 
 /// The `{words}` of a wording that are not variables, once each.

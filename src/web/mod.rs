@@ -129,7 +129,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         return r;
     }
     match req.rest {
-        ["assets", file] => asset(&look, file),
+        ["assets", file] => asset(&look, &site.tenant, file),
         [""] => page(
             site,
             &frame,
@@ -558,8 +558,12 @@ fn html_response(
     r
 }
 
-fn asset(look: &Look, file: &str) -> Response<Body> {
+fn asset(look: &Look, tenant: &crate::core::tenant::Tenant, file: &str) -> Response<Body> {
     let (body, content_type): (Bytes, &str) = match file {
+        "steps.css" => (
+            Bytes::from(view::step_colours_css(tenant)),
+            "text/css; charset=utf-8",
+        ),
         "guichet.css" => (
             Bytes::from_static(GUICHET_CSS.as_bytes()),
             "text/css; charset=utf-8",

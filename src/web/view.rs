@@ -70,6 +70,29 @@ impl Default for Xml {
     }
 }
 
+/// The colours service definitions give their steps, as CSS classes
+/// (`step-colour-0063cb`) the back office's step labels take: pages carry
+/// no inline style (the CSP forbids it). Colours are checked `#rgb` or
+/// `#rrggbb` when definitions load.
+pub fn step_colours_css(tenant: &Tenant) -> String {
+    let mut colours: Vec<&str> = tenant
+        .all_services()
+        .flat_map(|s| s.steps.iter())
+        .filter_map(|st| st.rules.colour.as_deref())
+        .filter(|c| crate::core::catalogue::is_hex_colour(c))
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    let mut css = String::from("/* Step colours from the service definitions. */\n");
+    for c in colours {
+        css.push_str(&format!(
+            ".step-label.step-colour-{} {{ border-left-color: {c}; }}\n",
+            &c[1..]
+        ));
+    }
+    css
+}
+
 /// What every page shares: who serves it, in which language, with which styles.
 pub struct Frame<'a> {
     pub tenant: &'a Tenant,
@@ -184,6 +207,18 @@ impl Frame<'_> {
                 "stylesheet",
                 &[],
                 &format!("{}/assets/backoffice.css?v={}", self.base, crate::VERSION),
+            );
+            let steps = step_colours_css(self.tenant);
+            let mut h = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&steps, &mut h);
+            x.text(
+                "stylesheet",
+                &[],
+                &format!(
+                    "{}/assets/steps.css?v={:x}",
+                    self.base,
+                    std::hash::Hasher::finish(&h)
+                ),
             );
         }
         if self.look.tenant_css.is_some() {
