@@ -319,7 +319,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                match guichet::notify::run_outbox(&outbox).await {
+                match guichet::notify::drain_outbox(&outbox).await {
                     Ok((0, 0)) => {}
                     Ok((expanded, sent)) => tracing::info!(expanded, sent, "outbox"),
                     Err(e) => tracing::error!(error = %e, "outbox worker failed"),

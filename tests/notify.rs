@@ -1265,3 +1265,35 @@ fn an_administrator_rewords_messages_on_the_admin_page_and_the_next_ones_say_it(
     );
     assert_eq!(r.status, 403);
 }
+
+#[test]
+fn a_backlog_larger_than_a_run_goes_out_in_one_drain_several_at_a_time() {
+    let smtp = Smtp::start();
+    let sms = SmsDouble::start();
+    let server = server(&smtp.url(), Some(&sms));
+    // 40 requests: 40 acknowledgements by e-mail and by SMS, 80 notices to
+    // the two civil-status agents — 160 deliveries, more than a run sends.
+    let references: Vec<String> = (0..40).map(|_| submit(&server, BIRTH).0).collect();
+    let (expanded, sent) = runtime()
+        .block_on(guichet::notify::drain_outbox(&server.app))
+        .unwrap();
+    assert_eq!((expanded, sent), (40 * 2, 160));
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 120);
+    for reference in &references {
+        let subject = format!("Votre demande {reference} est enregistrée");
+        assert_eq!(
+            mails.iter().filter(|m| m.subject == subject).count(),
+            1,
+            "{reference}: one acknowledgement"
+        );
+    }
+    assert_eq!(sms.bodies().len(), 40);
+    assert_eq!(
+        runtime()
+            .block_on(guichet::notify::drain_outbox(&server.app))
+            .unwrap(),
+        (0, 0),
+        "nothing twice"
+    );
+}

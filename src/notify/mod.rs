@@ -52,11 +52,34 @@ struct Staff {
 }
 
 /// Expands new messages and sends what is due. Returns (expanded, sent).
+/// Messages expanded into deliveries, and deliveries tried, per run.
+const EXPAND_PER_RUN: u32 = 200;
+const SEND_PER_RUN: u32 = 100;
+/// Deliveries being sent at the same time.
+const SEND_AT_ONCE: usize = 8;
+
+/// Runs the outbox until it has nothing more to do now: a backlog (a storm
+/// of reports, a mail server back after an outage) goes out at once rather
+/// than one run per tick. Returns what [`run_outbox`] did in all.
+pub async fn drain_outbox(app: &App) -> Result<(usize, usize), StoreError> {
+    let (mut expanded, mut sent) = (0, 0);
+    loop {
+        let (e, s) = run_outbox(app).await?;
+        expanded += e;
+        sent += s;
+        // A run below its limits found everything there was; a run that
+        // sent nothing (all failed, or all waiting) would only spin.
+        if (e < EXPAND_PER_RUN as usize && s < SEND_PER_RUN as usize) || (e == 0 && s == 0) {
+            return Ok((expanded, sent));
+        }
+    }
+}
+
 pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     let mut expanded = 0;
     // Each tenant's agents, read once per run.
     let mut staff: std::collections::HashMap<i64, Staff> = std::collections::HashMap::new();
-    for message in app.store.pending_messages(200).await? {
+    for message in app.store.pending_messages(EXPAND_PER_RUN).await? {
         let Some(site) = site_of(app, message.tenant_id) else {
             continue;
         };
@@ -84,15 +107,34 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
                 .map(|channel| (site.tenant.id, channel))
         })
         .collect();
-    for delivery in app.store.due_deliveries(now.as_second(), 50, idle).await? {
-        let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
+    // Several deliveries at once (each its own SMTP connection or HTTP
+    // request, in the blocking pool): one slow server does not hold the rest.
+    let mut sending = tokio::task::JoinSet::new();
+    let mut due = app
+        .store
+        .due_deliveries(now.as_second(), SEND_PER_RUN, idle)
+        .await?
+        .into_iter();
+    loop {
+        while sending.len() < SEND_AT_ONCE {
+            let Some(delivery) = due.next() else { break };
+            let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
+                continue;
+            };
+            let smtp = app.notify.smtp.clone();
+            sending.spawn_blocking(move || {
+                let result = deliver(&site, smtp.as_deref(), &delivery);
+                (delivery, result)
+            });
+        }
+        let Some(done) = sending.join_next().await else {
+            break;
+        };
+        let Ok((delivery, result)) = done else {
+            // A panic while sending: the delivery stays due and is tried again.
+            tracing::error!("a sending task failed");
             continue;
         };
-        let smtp = app.notify.smtp.clone();
-        let d = delivery.clone();
-        let result = tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &d))
-            .await
-            .unwrap_or_else(|e| Err(format!("sending task failed: {e}")));
         let recorded = match result {
             Ok(()) => {
                 sent += 1;
