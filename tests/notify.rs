@@ -1297,3 +1297,142 @@ fn a_backlog_larger_than_a_run_goes_out_in_one_drain_several_at_a_time() {
         "nothing twice"
     );
 }
+
+#[test]
+fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
+    let smtp = Smtp::start();
+    let sms = SmsDouble::start();
+    let server = server(&smtp.url(), Some(&sms));
+    let admin = login(&server, "admin");
+    let page = get(&server, "/demoville/backoffice/admin?format=xml", &admin);
+    assert!(
+        page.body
+            .contains(r#"test="/demoville/backoffice/admin/test-message""#)
+    );
+    let token = token_in(&page.body);
+    let test = "/demoville/backoffice/admin/test-message";
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "email"),
+            ("address", "alice@demoville.example"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "Courriel d'essai accepté par le serveur de courrier pour alice@demoville.example."
+        ),
+        "{}",
+        r.body
+    );
+    let got = smtp.to("alice@demoville.example");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].subject, "Message d'essai de Ville de Démoville");
+    assert!(
+        got[0].text.contains("demandé par Alice Administratrice"),
+        "{}",
+        got[0].text
+    );
+    assert!(got[0].html.contains("background: #000091"));
+    assert!(got[0].from.contains("ne-pas-repondre@demoville.example"));
+
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "sms"),
+            ("address", "07 11 22 33 44"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("+33711223344"), "{}", r.body);
+    assert!(
+        sms.bodies()[0].contains("SMS d'essai"),
+        "{:?}",
+        sms.bodies()
+    );
+
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "sms"),
+            ("address", "01 23 45 67 89"),
+        ],
+    );
+    assert_eq!(r.status, 422, "a landline");
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "email"),
+            ("address", "pas une adresse"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+
+    // The provider refuses: its answer is on the page.
+    *sms.status.lock().unwrap() = 401;
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "sms"),
+            ("address", "0711223344"),
+        ],
+    );
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert!(
+        r.body.contains("Le SMS d'essai n'est pas parti"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("401"), "the provider's status: {}", r.body);
+    // A mail server that is not there.
+    drop(smtp);
+    let r = post(
+        &server,
+        test,
+        &admin,
+        &[
+            ("_token", &token),
+            ("channel", "email"),
+            ("address", "alice@demoville.example"),
+        ],
+    );
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Le courriel d'essai n'est pas parti : SMTP"),
+        "{}",
+        r.body
+    );
+    // Nothing of it went through the outbox.
+    assert_eq!(outbox(&server), (0, 0));
+
+    let marie = login(&server, "marie");
+    let marie_token = token_in(&get(&server, "/demoville/backoffice/?format=xml", &marie).body);
+    let r = post(
+        &server,
+        test,
+        &marie,
+        &[
+            ("_token", &marie_token),
+            ("channel", "email"),
+            ("address", "marie@demoville.example"),
+        ],
+    );
+    assert_eq!(r.status, 403);
+}

@@ -110,6 +110,29 @@
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-help</xsl:with-param></xsl:call-template></p>
     <p><a class="button secondary" href="{@templates}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-link</xsl:with-param></xsl:call-template></a></p>
 
+    <h2 id="test-message"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.title</xsl:with-param></xsl:call-template></h2>
+    <p><xsl:call-template name="m"><xsl:with-param name="key">bo.test.help</xsl:with-param></xsl:call-template></p>
+    <div class="test-forms">
+      <form method="post" action="{@test}" class="agent-form test-message">
+        <input type="hidden" name="_token" value="{@token}"/>
+        <input type="hidden" name="channel" value="email"/>
+        <div class="field">
+          <label for="test-email"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.email</xsl:with-param></xsl:call-template></label>
+          <input type="email" id="test-email" name="address" value="{@test-email}" autocomplete="email"/>
+        </div>
+        <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.send-email</xsl:with-param></xsl:call-template></button></p>
+      </form>
+      <form method="post" action="{@test}" class="agent-form test-message">
+        <input type="hidden" name="_token" value="{@token}"/>
+        <input type="hidden" name="channel" value="sms"/>
+        <div class="field">
+          <label for="test-sms"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.sms</xsl:with-param></xsl:call-template></label>
+          <input type="tel" id="test-sms" name="address" autocomplete="tel"/>
+        </div>
+        <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.send-sms</xsl:with-param></xsl:call-template></button></p>
+      </form>
+    </div>
+
     <xsl:for-each select="v:failures">
       <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>

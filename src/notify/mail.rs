@@ -18,6 +18,11 @@ pub struct Email<'a> {
     pub message_id: &'a str,
 }
 
+/// Whether `address` is an e-mail address SMTP will take (`name@domain`).
+pub fn is_address(address: &str) -> bool {
+    address.parse::<lettre::Address>().is_ok()
+}
+
 /// Sends through `smtp_url`; `ca_pem` adds certificate authorities to trust.
 pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), String> {
     let mailbox = |what: &str, value: &str| {

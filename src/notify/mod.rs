@@ -52,6 +52,54 @@ struct Staff {
 }
 
 /// Expands new messages and sends what is due. Returns (expanded, sent).
+/// Sends one message now, outside the outbox, with the tenant's settings
+/// as they are: an administrator checks that e-mail (`channel` "email") or
+/// SMS ("sms") goes out. `Err` says why it did not, as the server or the
+/// provider answered.
+pub async fn send_test(
+    app: &App,
+    site: &Arc<Site>,
+    channel: &'static str,
+    address: String,
+    subject: &str,
+    text: &str,
+) -> Result<(), String> {
+    let look = site.look.get();
+    let town = look
+        .settings
+        .name
+        .clone()
+        .unwrap_or_else(|| site.tenant.name.clone());
+    let brand = brand(&look, &town);
+    let delivery = crate::store::Delivery {
+        id: 0,
+        tenant_id: site.tenant.id,
+        channel: channel.to_owned(),
+        address,
+        subject: (channel == "email").then(|| subject.to_owned()),
+        body: text.to_owned(),
+        html: (channel == "email").then(|| templates::html(subject, text, &brand)),
+        attempts: 0,
+    };
+    let smtp = app.notify.smtp.clone();
+    let site = Arc::clone(site);
+    tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &delivery))
+        .await
+        .unwrap_or_else(|e| Err(format!("sending task failed: {e}")))
+}
+
+/// The town's look for the HTML part of its e-mails.
+fn brand<'a>(look: &'a crate::web::look::Look, town: &'a str) -> templates::Brand<'a> {
+    let colours = &look.settings.colours;
+    templates::Brand {
+        town,
+        primary: &colours.primary,
+        primary_text: &colours.primary_text,
+        text: &colours.text,
+        site_url: look.settings.site_url.as_deref(),
+    }
+}
+
 /// Messages expanded into deliveries, and deliveries tried, per run.
 const EXPAND_PER_RUN: u32 = 200;
 const SEND_PER_RUN: u32 = 100;
@@ -187,7 +235,15 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
                 site.tenant.slug
             );
             let from = look.settings.mail.from.clone().unwrap_or(default_from);
-            let message_id = format!("<delivery-{}.{}@guichet>", d.id, site.tenant.slug);
+            let message_id = if d.id > 0 {
+                format!("<delivery-{}.{}@guichet>", d.id, site.tenant.slug)
+            } else {
+                // An administrator's test message (see `send_test`).
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                format!("<test-{}.{}@guichet>", now.as_nanos(), site.tenant.slug)
+            };
             let ca = match &look.settings.mail.ca_file {
                 Some(path) => Some(
                     std::fs::read(site.look.dir().join(path))
@@ -293,14 +349,7 @@ fn expand(
         ("department", &department_name),
         ("backoffice_link", &backoffice),
     ];
-    let colours = &look.settings.colours;
-    let brand = templates::Brand {
-        town: &town,
-        primary: &colours.primary,
-        primary_text: &colours.primary_text,
-        text: &colours.text,
-        site_url: look.settings.site_url.as_deref(),
-    };
+    let brand = brand(&look, &town);
     let Some(rendered) = templates::render(
         &look.templates,
         Some(&request.service_code),

@@ -154,7 +154,7 @@ pub fn render(
 
 /// The HTML part of an e-mail: the town's band, the text's paragraphs,
 /// escaped, links made clickable, and the town's site below.
-fn html(subject: &str, text: &str, brand: &Brand) -> String {
+pub fn html(subject: &str, text: &str, brand: &Brand) -> String {
     let colour = |c: &'static str, given: &str| {
         if crate::core::catalogue::is_hex_colour(given) {
             given.to_owned()

@@ -52,7 +52,12 @@ pub async fn handle(
     let allowed = match rest {
         [] | [""] | ["requests", _] | ["admin"] => "GET, HEAD, POST",
         ["login"] => "GET, HEAD, POST",
-        ["logout"] | ["mass"] | ["admin", "agents" | "departments" | "deliveries"] => "POST",
+        ["logout"]
+        | ["mass"]
+        | [
+            "admin",
+            "agents" | "departments" | "deliveries" | "test-message",
+        ] => "POST",
         ["admin", "agents" | "answers", _] => "GET, HEAD, POST",
         ["admin", "templates", _, ..] => "GET, HEAD, POST",
         _ => "GET, HEAD",
@@ -137,6 +142,9 @@ pub async fn handle(
             }
             ["admin", "templates", scope @ ..] if session.record.agent.admin => {
                 templates::post(app, site, frame, req, &session, scope, &fields).await
+            }
+            ["admin", "test-message"] if session.record.agent.admin => {
+                test_message(app, site, frame, req, &session, &fields).await
             }
             _ => forbidden(site, frame, req, &session),
         };
@@ -1407,6 +1415,80 @@ async fn set_heads(
         Ok(_) => redirect(&format!("{}/backoffice/admin?heads=1#heads", frame.base)),
         Err(e) => unavailable(&e),
     }
+}
+
+/// An administrator sends a test e-mail or SMS with the tenant's settings
+/// as they are, and reads on the admin page whether it went, or the mail
+/// server's or provider's answer (502: the fault is theirs, or the settings').
+async fn test_message(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    fields: &Fields,
+) -> Response<Body> {
+    let channel = if fields.get("channel") == Some("sms") {
+        "sms"
+    } else {
+        "email"
+    };
+    let typed = fields.get("address").unwrap_or("").trim().to_owned();
+    let address = match channel {
+        "sms" => crate::notify::sms::mobile_number(&typed),
+        _ => crate::notify::mail::is_address(&typed).then(|| typed.clone()),
+    };
+    let (kind, text, status) = match address {
+        None => (
+            "error",
+            frame.message(&format!("bo.test.error.{channel}-address")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Some(address) => {
+            let Some(site_arc) = app.site(&site.tenant.slug).cloned() else {
+                return super::not_found(site, frame, req);
+            };
+            let town = site
+                .look
+                .get()
+                .settings
+                .name
+                .clone()
+                .unwrap_or_else(|| site.tenant.name.clone());
+            let subject = frame.format("bo.test.subject", &[("town", &town)]);
+            let text = frame.format(
+                &format!("bo.test.text.{channel}"),
+                &[("town", &town), ("agent", &session.record.agent.name)],
+            );
+            let sent =
+                crate::notify::send_test(app, &site_arc, channel, address.clone(), &subject, &text)
+                    .await;
+            tracing::info!(tenant = %site.tenant.slug, agent = %session.record.agent.login, channel, ok = sent.is_ok(), "test message");
+            match sent {
+                Ok(()) => (
+                    "success",
+                    frame.format(&format!("bo.test.sent.{channel}"), &[("address", &address)]),
+                    StatusCode::OK,
+                ),
+                Err(error) => (
+                    "error",
+                    frame.format(&format!("bo.test.failed.{channel}"), &[("error", &error)]),
+                    StatusCode::BAD_GATEWAY,
+                ),
+            }
+        }
+    };
+    admin_page(
+        app,
+        site,
+        frame,
+        req,
+        session,
+        &AgentForm::default(),
+        Some((kind, &text)),
+        status,
+    )
+    .await
 }
 
 /// Standard answers longer than this are refused (a letter, not a file).

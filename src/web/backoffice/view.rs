@@ -857,15 +857,22 @@ pub fn admin(
     let action = format!("{}/backoffice/admin/agents", frame.base);
     let retry = format!("{}/backoffice/admin/deliveries", frame.base);
     let templates = format!("{}/backoffice/admin/templates", frame.base);
-    x.open(
-        "admin",
-        &[
-            ("action", &action),
-            ("token", b.token),
-            ("retry", &retry),
-            ("templates", &templates),
-        ],
-    );
+    let test = format!("{}/backoffice/admin/test-message", frame.base);
+    let mut attrs = vec![
+        ("action", action.as_str()),
+        ("token", b.token),
+        ("retry", retry.as_str()),
+        ("templates", templates.as_str()),
+        ("test", test.as_str()),
+    ];
+    let own_email = agents
+        .iter()
+        .find(|a| a.agent.login == b.agent.login)
+        .and_then(|a| a.email.as_deref());
+    if let Some(email) = own_email {
+        attrs.push(("test-email", email));
+    }
+    x.open("admin", &attrs);
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
     }
