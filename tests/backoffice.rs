@@ -980,6 +980,11 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "/demoville/backoffice/admin/agents/admin".to_owned(),
         ),
         (
+            "the town's settings",
+            &admin,
+            "/demoville/backoffice/admin/settings?saved=1".to_owned(),
+        ),
+        (
             "the message templates",
             &admin,
             "/demoville/backoffice/admin/templates".to_owned(),
@@ -1058,6 +1063,15 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
     );
     assert_eq!(refused.status, 422);
     check("a template with errors", refused);
+    let refused = post_raw(
+        &server,
+        "/demoville/backoffice/admin/settings",
+        &admin.cookie,
+        &form(&[("_token", &token), ("name", ""), ("colour-primary", "#fff")]),
+        "Sec-Fetch-Site: same-origin\r\nAccept: application/xml\r\n",
+    );
+    assert_eq!(refused.status, 422);
+    check("settings with errors", refused);
     // The citizen's tracking page with the town's messages.
     check(
         "tracking with replies",
@@ -1479,4 +1493,170 @@ fn steps_show_the_colour_their_definition_gives_them() {
     );
     // No inline style anywhere: the CSP forbids it.
     assert!(!console.body.contains("style=\""));
+}
+
+#[test]
+fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let marie = login(&server, "marie");
+    let before = audit_ok(&server);
+    let path = "/demoville/backoffice/admin/settings";
+    let page = admin.view(path);
+    let form = find(&page, "settings-form").unwrap();
+    assert_eq!(form.attr("name"), Some("Ville de Démoville"));
+    assert_eq!(form.attr("reminder-percent"), Some("66"));
+    let token = find(&page, "settings-edit")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let file = server
+        .app
+        .site("demoville")
+        .unwrap()
+        .look
+        .dir()
+        .join("settings.toml");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let good = [
+        ("_token", token.as_str()),
+        ("name", "Mairie de Démoville-sur-Mer"),
+        ("site_url", "https://www.demoville-sur-mer.example"),
+        ("colour-primary", "#18753c"),
+        ("colour-primary_text", "#ffffff"),
+        ("colour-accent", "#e1000f"),
+        ("colour-background", "#ffffff"),
+        ("colour-text", "#1e1e1e"),
+        ("colour-error", "#ce0500"),
+        (
+            "mail_from",
+            "Mairie <ne-pas-repondre@demoville-sur-mer.example>",
+        ),
+        ("reply_to", "accueil@demoville-sur-mer.example"),
+        ("reminder_percent", "50"),
+        ("admin_after_days", "2"),
+    ];
+    let with = |changes: &[(&'static str, &'static str)]| {
+        let mut fields = good.to_vec();
+        for (k, v) in changes {
+            fields.iter_mut().find(|(f, _)| f == k).unwrap().1 = v;
+        }
+        fields
+    };
+
+    // Every bad field named at once; the file untouched.
+    let r = admin.post(
+        path,
+        &with(&[
+            ("name", " "),
+            ("site_url", "javascript:alert(1)"),
+            ("colour-accent", "red"),
+            ("mail_from", "pas un expéditeur"),
+            ("reply_to", "nulle part"),
+            ("reminder_percent", "0"),
+            ("admin_after_days", "trois"),
+        ]),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in [
+        "name",
+        "site_url",
+        "colour-accent",
+        "mail_from",
+        "reply_to",
+        "reminder_percent",
+        "admin_after_days",
+    ] {
+        assert!(
+            r.body.contains(&format!(r#"id="settings-{field}-error""#)),
+            "{field}: {}",
+            r.body
+        );
+    }
+    // Light grey button text on light green: too faint to read.
+    let r = admin.post(
+        path,
+        &with(&[
+            ("colour-primary", "#8fd19e"),
+            ("colour-primary_text", "#eeeeee"),
+        ]),
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Texte des boutons trop peu lisible sur la couleur principale : contraste 1,5:1, il faut 4,5:1 au moins."),
+        "{}",
+        r.body
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+
+    // Saved: the file keeps its comments and other settings; the pages and
+    // the deadline notices use the new values at once.
+    let r = admin.post(path, &good);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/demoville/backoffice/admin/settings?saved=1")
+    );
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(now.starts_with("# Look of the demo town's pages."), "{now}");
+    assert!(
+        now.contains("frame_ancestors = [\"http://127.0.0.1:8081\""),
+        "{now}"
+    );
+    assert!(now.contains("primary = \"#18753c\""), "{now}");
+    let look = server.app.site("demoville").unwrap().look.get();
+    assert_eq!(
+        look.settings.name.as_deref(),
+        Some("Mairie de Démoville-sur-Mer")
+    );
+    assert_eq!(look.settings.deadlines.reminder_percent, 50);
+    assert_eq!(
+        look.settings.mail.from.as_deref(),
+        Some("Mairie <ne-pas-repondre@demoville-sur-mer.example>")
+    );
+    let theme = server.get(&format!("/demoville/assets/theme.css?v={}", look.version));
+    assert!(
+        theme.body.contains("--g-primary: #18753c;"),
+        "{}",
+        theme.body
+    );
+    assert!(
+        server
+            .get("/demoville/")
+            .body
+            .contains("Mairie de Démoville-sur-Mer")
+    );
+    assert_eq!(audit_ok(&server), before + 1);
+
+    // Emptied optional fields leave the file.
+    let r = admin.post(path, &with(&[("site_url", ""), ("reply_to", "")]));
+    assert_eq!(r.status, 303);
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !now.contains("site_url") && !now.contains("reply_to"),
+        "{now}"
+    );
+
+    // A file the webmaster broke elsewhere is never overwritten.
+    std::fs::write(
+        &file,
+        format!("{now}\nframe_ancestors = [\"pas une origine\"]\n"),
+    )
+    .unwrap();
+    let broken = std::fs::read_to_string(&file).unwrap();
+    let r = admin.post(path, &good);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+
+    // Administrators only.
+    assert_eq!(marie.get(path).status, 403);
+    let marie_token = find(&marie.view("/demoville/backoffice/"), "backoffice")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let mut fields = good.to_vec();
+    fields[0].1 = &marie_token;
+    assert_eq!(marie.post(path, &fields).status, 403);
 }

@@ -106,6 +106,10 @@
       <p><a class="button secondary" href="{@new}"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.add</xsl:with-param></xsl:call-template></a></p>
     </xsl:for-each>
 
+    <h2 id="settings"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings</xsl:with-param></xsl:call-template></h2>
+    <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings-help</xsl:with-param></xsl:call-template></p>
+    <p><a class="button secondary" href="{@settings}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings-link</xsl:with-param></xsl:call-template></a></p>
+
     <h2 id="templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></h2>
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-help</xsl:with-param></xsl:call-template></p>
     <p><a class="button secondary" href="{@templates}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-link</xsl:with-param></xsl:call-template></a></p>

@@ -18,6 +18,12 @@ pub struct Email<'a> {
     pub message_id: &'a str,
 }
 
+/// Whether `mailbox` is a sender SMTP will take (`Name <name@domain>` or
+/// `name@domain`).
+pub fn is_mailbox(mailbox: &str) -> bool {
+    mailbox.parse::<Mailbox>().is_ok()
+}
+
 /// Whether `address` is an e-mail address SMTP will take (`name@domain`).
 pub fn is_address(address: &str) -> bool {
     address.parse::<lettre::Address>().is_ok()

@@ -43,6 +43,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         "bo-template.xsl",
         include_str!("../../xslt/bo-template.xsl"),
     ),
+    (
+        "bo-settings.xsl",
+        include_str!("../../xslt/bo-settings.xsl"),
+    ),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

@@ -179,7 +179,7 @@ error = "#ce0500"
 
 impl Settings {
     /// Refuses values that would break out of CSS or of the CSP header.
-    fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), String> {
         let c = &self.colours;
         for (name, value) in [
             ("primary", &c.primary),
@@ -225,6 +225,31 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// The WCAG contrast ratio of two `#rgb` / `#rrggbb` colours (1 to 21);
+/// `None` if either is not a colour.
+pub fn contrast(a: &str, b: &str) -> Option<f64> {
+    fn luminance(colour: &str) -> Option<f64> {
+        let hex = colour.strip_prefix('#')?;
+        let full: String = match hex.len() {
+            3 => hex.chars().flat_map(|c| [c, c]).collect(),
+            6 => hex.to_owned(),
+            _ => return None,
+        };
+        let channel = |i: usize| -> Option<f64> {
+            let v = f64::from(u8::from_str_radix(full.get(i..i + 2)?, 16).ok()?) / 255.0;
+            Some(if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            })
+        };
+        Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+    }
+    let (la, lb) = (luminance(a)?, luminance(b)?);
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
 }
 
 fn is_origin(origin: &str) -> bool {
@@ -330,16 +355,18 @@ impl TenantLook {
         self.current.load_full()
     }
 
-    /// Rewrites the tenant's `templates.toml` with `edit`, which gets the
-    /// file's text (empty if there is none), then reloads the look at once.
-    /// One rewrite at a time; the new file replaces the old by a rename, so
-    /// that neither a reader nor a crash ever sees half a file.
-    pub fn rewrite_templates<E: From<std::io::Error>>(
+    /// Rewrites one of the tenant's files (`templates.toml`,
+    /// `settings.toml`) with `edit`, which gets the file's text (empty if
+    /// there is none), then reloads the look at once. One rewrite at a time;
+    /// the new file replaces the old by a rename, so that neither a reader
+    /// nor a crash ever sees half a file.
+    pub fn rewrite<E: From<std::io::Error>>(
         &self,
+        file: &str,
         edit: impl FnOnce(&str) -> Result<String, E>,
     ) -> Result<(), E> {
         let _one_at_a_time = self.rewriting.lock().expect("rewriting lock");
-        let path = self.dir.join("templates.toml");
+        let path = self.dir.join(file);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -347,7 +374,7 @@ impl TenantLook {
         };
         let new = edit(&text)?;
         std::fs::create_dir_all(&self.dir)?;
-        let temporary = self.dir.join(".templates.toml.new");
+        let temporary = self.dir.join(format!(".{file}.new"));
         {
             let mut f = std::fs::File::create(&temporary)?;
             std::io::Write::write_all(&mut f, new.as_bytes())?;
@@ -362,7 +389,7 @@ impl TenantLook {
         *known = fingerprint(&self.dir);
         let previous = self.current.load_full();
         let look = load(&self.dir, &self.slug, Some(&previous));
-        tracing::info!(tenant = %self.slug, version = look.version, "templates rewritten from the admin page");
+        tracing::info!(tenant = %self.slug, file, version = look.version, "rewritten from the admin pages");
         self.current.store(Arc::new(look));
         Ok(())
     }
@@ -490,6 +517,19 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contrast_ratios_are_the_wcag_ones() {
+        let r = |a, b| (contrast(a, b).unwrap() * 100.0).round() / 100.0;
+        assert_eq!(r("#000", "#ffffff"), 21.0);
+        assert_eq!(r("#ffffff", "#ffffff"), 1.0);
+        assert_eq!(r("#767676", "#fff"), 4.54);
+        assert_eq!(r("#fff", "#767676"), 4.54, "either order");
+        let c = Colours::default();
+        assert!(contrast(&c.primary_text, &c.primary).unwrap() >= 4.5);
+        assert!(contrast(&c.error, &c.background).unwrap() >= 4.5);
+        assert_eq!(contrast("red", "#fff"), None);
+    }
 
     #[test]
     fn demo_settings_are_valid_and_catalogues_have_the_same_keys() {

@@ -1112,6 +1112,25 @@ test('backoffice: an administrator rewords the news of one step, with a preview,
   assert(!(await admin.getByLabel(/^Texte du courriel/).inputValue()).includes('huit jours'), 'the inherited wording is back');
 });
 
+test('backoffice: an administrator changes the colours, a faint pair is refused, the pages follow', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await press(admin, admin.getByRole('link', { name: 'Modifier les réglages' }));
+  await assertNoViolations(admin, 'the town settings');
+  await admin.getByLabel('Texte des boutons').fill('#000070');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 422, 'a faint pair is refused');
+  await assertNoViolations(admin, 'the town settings with errors');
+  assert(await admin.locator('#settings-colour-primary_text[aria-invalid=true]').count(), 'the field is marked invalid');
+  await admin.getByLabel('Texte des boutons').fill('#ffffff');
+  await admin.getByLabel(/^Couleur principale/).fill('#18753c');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 200, 'saved');
+  assert((await admin.locator('.notice.success').textContent()).includes('Réglages enregistrés'), 'confirmed');
+  const primary = await admin.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--g-primary').trim());
+  assertEq(primary, '#18753c', 'the pages take the new primary colour');
+  await admin.getByLabel(/^Couleur principale/).fill('#000091');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 200, 'back to the demo colour');
+});
+
 test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);

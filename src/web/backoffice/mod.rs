@@ -12,6 +12,7 @@
 //! office); every POST also carries an anti-forgery token bound to the
 //! session, and must come from our own pages (Fetch metadata / Origin).
 
+mod settings;
 mod templates;
 pub mod view;
 
@@ -59,7 +60,7 @@ pub async fn handle(
             "agents" | "departments" | "deliveries" | "test-message",
         ] => "POST",
         ["admin", "agents" | "answers", _] => "GET, HEAD, POST",
-        ["admin", "templates", _, ..] => "GET, HEAD, POST",
+        ["admin", "templates", _, ..] | ["admin", "settings"] => "GET, HEAD, POST",
         _ => "GET, HEAD",
     };
     let method_ok = (get && allowed.contains("GET")) || (post && allowed.contains("POST"));
@@ -142,6 +143,9 @@ pub async fn handle(
             }
             ["admin", "templates", scope @ ..] if session.record.agent.admin => {
                 templates::post(app, site, frame, req, &session, scope, &fields).await
+            }
+            ["admin", "settings"] if session.record.agent.admin => {
+                settings::post(app, site, frame, req, &session, &fields).await
             }
             ["admin", "test-message"] if session.record.agent.admin => {
                 test_message(app, site, frame, req, &session, &fields).await
@@ -226,6 +230,9 @@ pub async fn handle(
         }
         ["admin", "templates"] if session.record.agent.admin => {
             templates::list(site, frame, req, &session)
+        }
+        ["admin", "settings"] if session.record.agent.admin => {
+            settings::page(site, frame, req, &session)
         }
         ["admin", "templates", scope @ ..] if session.record.agent.admin => {
             templates::page(app, site, frame, req, &session, scope)

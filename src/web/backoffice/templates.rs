@@ -390,7 +390,7 @@ fn rewrite(
     values: &[(&str, Option<&str>)],
 ) -> Result<(), RewriteError> {
     site.look
-        .rewrite_templates(|text| {
+        .rewrite("templates.toml", |text| {
             templates::reword(text, scope, values).map_err(|e| {
                 RewriteError::Broken(e.to_string().lines().next().unwrap_or("").to_owned())
             })

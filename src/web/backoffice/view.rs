@@ -858,12 +858,14 @@ pub fn admin(
     let retry = format!("{}/backoffice/admin/deliveries", frame.base);
     let templates = format!("{}/backoffice/admin/templates", frame.base);
     let test = format!("{}/backoffice/admin/test-message", frame.base);
+    let settings = format!("{}/backoffice/admin/settings", frame.base);
     let mut attrs = vec![
         ("action", action.as_str()),
         ("token", b.token),
         ("retry", retry.as_str()),
         ("templates", templates.as_str()),
         ("test", test.as_str()),
+        ("settings", settings.as_str()),
     ];
     let own_email = agents
         .iter()
@@ -1256,6 +1258,71 @@ pub fn template_edit(
     }
     x.close("preview");
     x.close("template-edit");
+    x.close("page");
+    x.finish()
+}
+
+/// The town's settings as typed or as they stand, with their errors.
+#[derive(Default)]
+pub struct SettingsForm {
+    pub name: String,
+    pub site_url: String,
+    /// In the order of `settings::COLOURS`.
+    pub colours: [String; 6],
+    pub mail_from: String,
+    pub reply_to: String,
+    pub reminder_percent: String,
+    pub admin_after_days: String,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// The town's settings (administrators).
+pub fn settings_edit(
+    frame: &Frame,
+    b: &Bar,
+    form: &SettingsForm,
+    notice: Option<(&str, &str)>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-settings", &frame.message("bo.settings.title"));
+    bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = format!("{back}/settings");
+    x.open(
+        "settings-edit",
+        &[("action", &action), ("token", b.token), ("back", &back)],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.open(
+        "settings-form",
+        &[
+            ("name", &form.name),
+            ("site-url", &form.site_url),
+            ("mail-from", &form.mail_from),
+            ("reply-to", &form.reply_to),
+            ("reminder-percent", &form.reminder_percent),
+            ("admin-after-days", &form.admin_after_days),
+        ],
+    );
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for (i, key) in super::settings::COLOURS.iter().enumerate() {
+        x.text(
+            "colour",
+            &[
+                ("name", key),
+                ("field", super::settings::colour_field(key)),
+                ("value", &form.colours[i]),
+            ],
+            &frame.message(&format!("bo.settings.colour.{key}")),
+        );
+    }
+    x.close("settings-form");
+    x.close("settings-edit");
     x.close("page");
     x.finish()
 }

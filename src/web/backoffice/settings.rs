@@ -1,0 +1,347 @@
+//! The town's settings on the admin pages: its name and site, its colours
+//! (refused when a pair is too faint to read, WCAG AA), the sender and
+//! reply-to of its e-mails, and its deadline notices. What administrators
+//! write goes into the tenant's `settings.toml` (the webmaster's file, kept
+//! as written for everything else: frame ancestors, logo, SMTP, SMS), each
+//! change an entry of the audit journal.
+
+use super::view::{self, SettingsForm};
+use super::{Fields, Session, bar, bo_page};
+use crate::app::{App, Site};
+use crate::web::look::{Settings, contrast};
+use crate::web::view::Frame;
+use crate::web::{Body, PageRequest, redirect};
+use hyper::{Response, StatusCode};
+
+/// The colours of `[colours]`, in the order the page shows them.
+pub const COLOURS: [&str; 6] = [
+    "primary",
+    "primary_text",
+    "accent",
+    "background",
+    "text",
+    "error",
+];
+
+/// Pairs that must read, foreground first: (fields, the least ratio).
+const PAIRS: [(&str, &str, f64); 4] = [
+    ("primary_text", "primary", 4.5),
+    ("primary", "background", 4.5),
+    ("text", "background", 4.5),
+    ("error", "background", 4.5),
+];
+
+/// `#rgb` made `#rrggbb`, lower case: what `<input type="color">` shows.
+fn full_hex(colour: &str) -> String {
+    let hex = colour.trim_start_matches('#').to_ascii_lowercase();
+    if hex.len() == 3 {
+        format!("#{}", hex.chars().flat_map(|c| [c, c]).collect::<String>())
+    } else {
+        format!("#{hex}")
+    }
+}
+
+fn form_of(settings: &Settings, fallback_name: &str) -> SettingsForm {
+    let c = &settings.colours;
+    SettingsForm {
+        name: settings
+            .name
+            .clone()
+            .unwrap_or_else(|| fallback_name.to_owned()),
+        site_url: settings.site_url.clone().unwrap_or_default(),
+        colours: [
+            &c.primary,
+            &c.primary_text,
+            &c.accent,
+            &c.background,
+            &c.text,
+            &c.error,
+        ]
+        .map(|v| full_hex(v)),
+        mail_from: settings.mail.from.clone().unwrap_or_default(),
+        reply_to: settings.mail.reply_to.clone().unwrap_or_default(),
+        reminder_percent: settings.deadlines.reminder_percent.to_string(),
+        admin_after_days: settings.deadlines.admin_after_days.to_string(),
+        errors: Vec::new(),
+    }
+}
+
+pub(super) fn page(
+    site: &Site,
+    frame: &Frame,
+    req: &PageRequest,
+    session: &Session,
+) -> Response<Body> {
+    let look = site.look.get();
+    let form = form_of(&look.settings, &site.tenant.name);
+    let notice =
+        (!req.query_values("saved").is_empty()).then(|| frame.message("bo.notice.settings-saved"));
+    let v = view::settings_edit(
+        frame,
+        &bar(session),
+        &form,
+        notice.as_deref().map(|n| ("success", n)),
+    );
+    bo_page(site, frame, req, StatusCode::OK, "bo-settings.xsl", v)
+}
+
+pub(super) async fn post(
+    app: &App,
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    fields: &Fields,
+) -> Response<Body> {
+    let text = |k: &str| fields.get(k).unwrap_or("").trim().to_owned();
+    let mut form = SettingsForm {
+        name: text("name"),
+        site_url: text("site_url"),
+        colours: COLOURS.map(|k| text(&format!("colour-{k}"))),
+        mail_from: text("mail_from"),
+        reply_to: text("reply_to"),
+        reminder_percent: text("reminder_percent"),
+        admin_after_days: text("admin_after_days"),
+        errors: Vec::new(),
+    };
+    check(frame, &mut form);
+    let show = |form: &SettingsForm, status: StatusCode, notice: Option<(&str, &str)>| {
+        let v = view::settings_edit(frame, &bar(session), form, notice);
+        bo_page(site, frame, req, status, "bo-settings.xsl", v)
+    };
+    if !form.errors.is_empty() {
+        return show(&form, StatusCode::UNPROCESSABLE_ENTITY, None);
+    }
+    for c in &mut form.colours {
+        *c = full_hex(c);
+    }
+    let before = form_of(&site.look.get().settings, &site.tenant.name);
+    let result = site.look.rewrite("settings.toml", |text| {
+        let new = write(text, &form).map_err(|e| Refused::Broken(first_line(&e.to_string())))?;
+        // The whole file must still load: the webmaster's part too.
+        toml::from_str::<Settings>(&new)
+            .map_err(|e| first_line(&e.to_string()))
+            .and_then(|s| s.check())
+            .map_err(Refused::Invalid)?;
+        Ok::<String, Refused>(new)
+    });
+    match result {
+        Ok(()) => {
+            let changed = changed(&before, &form);
+            if let Err(e) = app
+                .store
+                .record_audit(
+                    site.tenant.id,
+                    format!("agent:{}", session.record.agent.login),
+                    "settings".to_owned(),
+                    "settings-changed".to_owned(),
+                    changed.join(", "),
+                    (app.clock)(),
+                )
+                .await
+            {
+                tracing::error!(tenant = %site.tenant.slug, error = %e, "settings change not written to the audit journal");
+            }
+            redirect(&format!("{}/backoffice/admin/settings?saved=1", frame.base))
+        }
+        Err(e) => {
+            let (status, message) = match &e {
+                Refused::Broken(why) => (
+                    StatusCode::CONFLICT,
+                    frame.format("bo.settings.error.broken-file", &[("error", why)]),
+                ),
+                Refused::Invalid(why) => (
+                    StatusCode::CONFLICT,
+                    frame.format("bo.settings.error.invalid-file", &[("error", why)]),
+                ),
+                Refused::Io(err) => {
+                    tracing::error!(tenant = %site.tenant.slug, error = %err, "settings.toml could not be written");
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        frame.message("bo.template.error.io"),
+                    )
+                }
+            };
+            show(&form, status, Some(("error", &message)))
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_owned()
+}
+
+/// Why `settings.toml` was left as it was.
+enum Refused {
+    /// It does not parse as it is (a webmaster's typo to mend first).
+    Broken(String),
+    /// With these values it would not load (another of its settings is wrong).
+    Invalid(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Refused {
+    fn from(e: std::io::Error) -> Self {
+        Refused::Io(e)
+    }
+}
+
+/// Checks what was typed; each error names its field.
+fn check(frame: &Frame, form: &mut SettingsForm) {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let n = form.name.chars().count();
+    if n == 0 || n > 100 {
+        errors.push(("name", frame.message("bo.settings.error.name")));
+    }
+    let url_ok = form.site_url.is_empty()
+        || ((form.site_url.starts_with("https://") || form.site_url.starts_with("http://"))
+            && form.site_url.len() <= 200
+            && form.site_url.len() > "https://".len()
+            && form.site_url.bytes().all(|b| b.is_ascii_graphic()));
+    if !url_ok {
+        errors.push(("site_url", frame.message("bo.settings.error.site-url")));
+    }
+    let mut bad_colour = false;
+    for (i, key) in COLOURS.iter().enumerate() {
+        if !crate::core::catalogue::is_hex_colour(&form.colours[i]) {
+            bad_colour = true;
+            errors.push((colour_field(key), frame.message("bo.settings.error.colour")));
+        }
+    }
+    if !bad_colour {
+        let value = |k: &str| {
+            let i = COLOURS.iter().position(|c| *c == k).expect("a colour");
+            form.colours[i].as_str()
+        };
+        for (fore, back, least) in PAIRS {
+            let ratio = contrast(value(fore), value(back)).unwrap_or(1.0);
+            if ratio < least {
+                errors.push((
+                    colour_field(fore),
+                    frame.format(
+                        &format!("bo.settings.error.contrast.{fore}"),
+                        &[
+                            ("ratio", &decimal(frame, ratio)),
+                            ("least", &decimal(frame, least)),
+                        ],
+                    ),
+                ));
+            }
+        }
+    }
+    if !form.mail_from.is_empty() && !crate::notify::mail::is_mailbox(&form.mail_from) {
+        errors.push(("mail_from", frame.message("bo.settings.error.mail-from")));
+    }
+    if !form.reply_to.is_empty() && !crate::notify::mail::is_address(&form.reply_to) {
+        errors.push(("reply_to", frame.message("bo.settings.error.reply-to")));
+    }
+    if !form
+        .reminder_percent
+        .parse::<u32>()
+        .is_ok_and(|p| (1..=100).contains(&p))
+    {
+        errors.push((
+            "reminder_percent",
+            frame.message("bo.settings.error.reminder-percent"),
+        ));
+    }
+    if !form.admin_after_days.parse::<u32>().is_ok_and(|d| d <= 365) {
+        errors.push((
+            "admin_after_days",
+            frame.message("bo.settings.error.admin-after-days"),
+        ));
+    }
+    form.errors = errors;
+}
+
+/// `4.5`, or `4,5` on French pages.
+fn decimal(frame: &Frame, value: f64) -> String {
+    let text = format!("{value:.1}");
+    if frame.lang == "fr" {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
+/// The form field of a colour.
+pub fn colour_field(key: &str) -> &'static str {
+    match key {
+        "primary" => "colour-primary",
+        "primary_text" => "colour-primary_text",
+        "accent" => "colour-accent",
+        "background" => "colour-background",
+        "text" => "colour-text",
+        _ => "colour-error",
+    }
+}
+
+/// The file's text with the form's values, everything else as it was.
+fn write(file: &str, form: &SettingsForm) -> Result<String, toml_edit::TomlError> {
+    use toml_edit::{DocumentMut, Item, Table, value};
+    let mut doc: DocumentMut = file.parse()?;
+    doc["name"] = value(form.name.as_str());
+    if form.site_url.is_empty() {
+        doc.remove("site_url");
+    } else {
+        doc["site_url"] = value(form.site_url.as_str());
+    }
+    fn table<'a>(doc: &'a mut DocumentMut, name: &str) -> &'a mut Table {
+        let item = doc.entry(name).or_insert_with(|| Item::Table(Table::new()));
+        if !item.is_table() {
+            *item = Item::Table(Table::new());
+        }
+        item.as_table_mut().expect("made a table above")
+    }
+    let colours = table(&mut doc, "colours");
+    for (i, key) in COLOURS.iter().enumerate() {
+        colours[key] = value(form.colours[i].as_str());
+    }
+    let mail = table(&mut doc, "mail");
+    for (key, v) in [("from", &form.mail_from), ("reply_to", &form.reply_to)] {
+        if v.is_empty() {
+            mail.remove(key);
+        } else {
+            mail[key] = value(v.as_str());
+        }
+    }
+    let deadlines = table(&mut doc, "deadlines");
+    for (key, v) in [
+        ("reminder_percent", &form.reminder_percent),
+        ("admin_after_days", &form.admin_after_days),
+    ] {
+        deadlines[key] = value(v.parse::<i64>().unwrap_or_default());
+    }
+    Ok(doc.to_string())
+}
+
+/// The fields whose value the change gives anew, for the audit journal.
+fn changed(before: &SettingsForm, after: &SettingsForm) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, a, b) in [
+        ("name", &before.name, &after.name),
+        ("site_url", &before.site_url, &after.site_url),
+        ("mail.from", &before.mail_from, &after.mail_from),
+        ("mail.reply_to", &before.reply_to, &after.reply_to),
+        (
+            "deadlines.reminder_percent",
+            &before.reminder_percent,
+            &after.reminder_percent,
+        ),
+        (
+            "deadlines.admin_after_days",
+            &before.admin_after_days,
+            &after.admin_after_days,
+        ),
+    ] {
+        if a != b {
+            out.push(key.to_owned());
+        }
+    }
+    for (i, key) in COLOURS.iter().enumerate() {
+        if before.colours[i] != after.colours[i] {
+            out.push(format!("colours.{key}"));
+        }
+    }
+    out
+}
