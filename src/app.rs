@@ -98,6 +98,16 @@ impl Site {
         self.departments.iter().map(|d| d.code.clone()).collect()
     }
 
+    /// The town's name as its settings give it, else as registered.
+    pub fn town_name(&self) -> String {
+        self.look
+            .get()
+            .settings
+            .name
+            .clone()
+            .unwrap_or_else(|| self.tenant.name.clone())
+    }
+
     /// The WSDL with its ports pointing at `address`.
     pub fn wsdl_for(&self, address: &str) -> String {
         self.wsdl

@@ -65,11 +65,7 @@ pub async fn send_test(
     text: &str,
 ) -> Result<(), String> {
     let look = site.look.get();
-    let town = look
-        .settings
-        .name
-        .clone()
-        .unwrap_or_else(|| site.tenant.name.clone());
+    let town = site.town_name();
     let brand = brand(&look, &town);
     let delivery = crate::store::Delivery {
         id: 0,
@@ -324,11 +320,7 @@ fn expand(
         None => format!("{public}/{}/track", site.tenant.slug),
     };
     let reference = request.reference.to_string();
-    let town = look
-        .settings
-        .name
-        .clone()
-        .unwrap_or_else(|| site.tenant.name.clone());
+    let town = site.town_name();
     let service_title = service.map_or(request.service_code.clone(), |s| s.title.clone());
     let due = long_date(request.due_date, "fr");
     let backoffice = format!(

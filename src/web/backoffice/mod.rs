@@ -1455,13 +1455,7 @@ async fn test_message(
             let Some(site_arc) = app.site(&site.tenant.slug).cloned() else {
                 return super::not_found(site, frame, req);
             };
-            let town = site
-                .look
-                .get()
-                .settings
-                .name
-                .clone()
-                .unwrap_or_else(|| site.tenant.name.clone());
+            let town = site.town_name();
             let subject = frame.format("bo.test.subject", &[("town", &town)]);
             let text = frame.format(
                 &format!("bo.test.text.{channel}"),

@@ -310,12 +310,7 @@ fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> Templa
     } else {
         format!("{public}/{slug}/track/{code}")
     };
-    let look = site.look.get();
-    let town = look
-        .settings
-        .name
-        .clone()
-        .unwrap_or_else(|| site.tenant.name.clone());
+    let town = site.town_name();
     let vars: [(&str, String); 11] = [
         ("town", town),
         ("name", frame.message("bo.template.sample.name")),
