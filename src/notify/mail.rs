@@ -4,8 +4,11 @@
 //! (`smtp://user:password@host:587?tls=required`, `smtps://host:465`).
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 pub struct Email<'a> {
@@ -52,17 +55,45 @@ pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), 
         None => builder.body(email.text.to_owned()),
     }
     .map_err(|e| format!("message: {e}"))?;
+    transport(smtp_url, ca_pem)?
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| format!("SMTP {}: {e}", redact(smtp_url)))
+}
+
+/// Transports by server and trusted authorities, kept so that their pooled
+/// connections carry the next messages: without them each message paid a
+/// connection, a TLS handshake and an authentication. A pooled connection is
+/// checked (NOOP) before it is used again, and closed after a minute idle.
+type Transports = HashMap<(String, Vec<u8>), SmtpTransport>;
+static TRANSPORTS: LazyLock<Mutex<Transports>> = LazyLock::new(Mutex::default);
+
+/// Servers kept at most (each pool has its own thread); past that, they
+/// start again from none.
+const MAX_TRANSPORTS: usize = 64;
+
+fn transport(smtp_url: &str, ca_pem: Option<&[u8]>) -> Result<SmtpTransport, String> {
+    let key = (
+        smtp_url.to_owned(),
+        ca_pem.map(<[u8]>::to_vec).unwrap_or_default(),
+    );
+    let mut kept = TRANSPORTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = kept.get(&key) {
+        return Ok(t.clone());
+    }
     let mut builder = SmtpTransport::from_url(smtp_url)
         .map_err(|e| format!("SMTP address {}: {e}", redact(smtp_url)))?
-        .timeout(Some(Duration::from_secs(20)));
+        .timeout(Some(Duration::from_secs(20)))
+        .pool_config(PoolConfig::new().max_size(8));
     if let Some(pem) = ca_pem {
         builder = builder.tls(tls_with_ca(smtp_url, pem)?);
     }
     let transport = builder.build();
-    transport
-        .send(&message)
-        .map(|_| ())
-        .map_err(|e| format!("SMTP {}: {e}", redact(smtp_url)))
+    if kept.len() >= MAX_TRANSPORTS {
+        kept.clear();
+    }
+    kept.insert(key, transport.clone());
+    Ok(transport)
 }
 
 /// The TLS mode the URL asks for, trusting the extra authorities too.
