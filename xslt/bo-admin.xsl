@@ -16,7 +16,20 @@
     <xsl:for-each select="v:unsent">
       <div class="notice warning" role="status"><p><xsl:value-of select="."/></p></div>
     </xsl:for-each>
-    <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.agents</xsl:with-param></xsl:call-template></h2>
+    <nav class="on-this-page">
+      <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.admin.on-this-page')"/></xsl:attribute>
+      <ul>
+        <li><a href="#agents"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.agents</xsl:with-param></xsl:call-template></a></li>
+        <li><a href="#new-agent"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.new</xsl:with-param></xsl:call-template></a></li>
+        <xsl:if test="v:heads"><li><a href="#heads"><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.title</xsl:with-param></xsl:call-template></a></li></xsl:if>
+        <xsl:if test="v:answers"><li><a href="#answers"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.title</xsl:with-param></xsl:call-template></a></li></xsl:if>
+        <li><a href="#settings"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings</xsl:with-param></xsl:call-template></a></li>
+        <li><a href="#templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></a></li>
+        <li><a href="#test-message"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.title</xsl:with-param></xsl:call-template></a></li>
+        <xsl:if test="v:failures"><li><a href="#failures"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></a></li></xsl:if>
+      </ul>
+    </nav>
+    <h2 id="agents"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.agents</xsl:with-param></xsl:call-template></h2>
     <div class="table-scroll" tabindex="0" role="region">
       <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.admin.agents')"/></xsl:attribute>
       <table class="agents">
@@ -138,7 +151,7 @@
     </div>
 
     <xsl:for-each select="v:failures">
-      <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
+      <h2 id="failures"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></h2>
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures-help</xsl:with-param></xsl:call-template></p>
       <xsl:call-template name="deliveries">
         <xsl:with-param name="title" select="key('message', 'bo.admin.failures')"/>
