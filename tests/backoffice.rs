@@ -1621,11 +1621,13 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         "{}",
         theme.body
     );
+    let catalogue = server.get("/demoville/").body;
+    assert!(catalogue.contains("Mairie de Démoville-sur-Mer"));
     assert!(
-        server
-            .get("/demoville/")
-            .body
-            .contains("Mairie de Démoville-sur-Mer")
+        catalogue.contains(
+            r#"<a href="https://www.demoville-sur-mer.example" target="_top">Site de la collectivité</a>"#
+        ),
+        "{catalogue}"
     );
     assert_eq!(audit_ok(&server), before + 1);
 

@@ -59,7 +59,12 @@
           <xsl:call-template name="content"/>
         </main>
         <footer class="site">
-          <div class="wrap"><p><xsl:value-of select="v:site/v:footer"/></p></div>
+          <div class="wrap">
+            <p><xsl:value-of select="v:site/v:footer"/></p>
+            <xsl:if test="v:site/v:site-url">
+              <p><a href="{v:site/v:site-url}" target="_top"><xsl:call-template name="m"><xsl:with-param name="key">footer.town-site</xsl:with-param></xsl:call-template></a></p>
+            </xsl:if>
+          </div>
         </footer>
       </body>
     </html>

@@ -202,6 +202,12 @@ impl Settings {
                 ));
             }
         }
+        if let Some(url) = &self.site_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            // It becomes a link on every page: no javascript: or data: URL.
+            return Err(format!("site_url = {url:?}: an http(s) address"));
+        }
         if !LANGUAGES.iter().any(|(l, _)| *l == self.language) {
             return Err(format!("language = {:?}: fr or en", self.language));
         }
@@ -529,6 +535,15 @@ mod tests {
         assert!(contrast(&c.primary_text, &c.primary).unwrap() >= 4.5);
         assert!(contrast(&c.error, &c.background).unwrap() >= 4.5);
         assert_eq!(contrast("red", "#fff"), None);
+    }
+
+    #[test]
+    fn a_site_url_that_is_not_http_is_refused() {
+        let mut s: Settings = toml::from_str(DEMO_SETTINGS).unwrap();
+        s.site_url = Some("javascript:alert(1)".into());
+        assert!(s.check().unwrap_err().contains("site_url"));
+        s.site_url = Some("https://www.example.fr/mairie".into());
+        assert!(s.check().is_ok());
     }
 
     #[test]
