@@ -1311,16 +1311,19 @@ fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
     );
     let token = token_in(&page.body);
     let test = "/demoville/backoffice/admin/test-message";
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "email"),
-            ("address", "alice@demoville.example"),
-        ],
-    );
+    let send = |channel: &str, address: &str| {
+        post(
+            &server,
+            test,
+            &admin,
+            &[
+                ("_token", &token),
+                ("channel", channel),
+                ("address", address),
+            ],
+        )
+    };
+    let r = send("email", "alice@demoville.example");
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(
         r.body.contains(
@@ -1340,16 +1343,7 @@ fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
     assert!(got[0].html.contains("background: #000091"));
     assert!(got[0].from.contains("ne-pas-repondre@demoville.example"));
 
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "sms"),
-            ("address", "07 11 22 33 44"),
-        ],
-    );
+    let r = send("sms", "07 11 22 33 44");
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("+33711223344"), "{}", r.body);
     assert!(
@@ -1358,41 +1352,14 @@ fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
         sms.bodies()
     );
 
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "sms"),
-            ("address", "01 23 45 67 89"),
-        ],
-    );
+    let r = send("sms", "01 23 45 67 89");
     assert_eq!(r.status, 422, "a landline");
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "email"),
-            ("address", "pas une adresse"),
-        ],
-    );
+    let r = send("email", "pas une adresse");
     assert_eq!(r.status, 422);
 
     // The provider refuses: its answer is on the page.
     *sms.status.lock().unwrap() = 401;
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "sms"),
-            ("address", "0711223344"),
-        ],
-    );
+    let r = send("sms", "0711223344");
     assert_eq!(r.status, 502, "{}", r.body);
     assert!(
         r.body.contains("Le SMS d'essai n'est pas parti"),
@@ -1402,16 +1369,7 @@ fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
     assert!(r.body.contains("401"), "the provider's status: {}", r.body);
     // A mail server that is not there.
     drop(smtp);
-    let r = post(
-        &server,
-        test,
-        &admin,
-        &[
-            ("_token", &token),
-            ("channel", "email"),
-            ("address", "alice@demoville.example"),
-        ],
-    );
+    let r = send("email", "alice@demoville.example");
     assert_eq!(r.status, 502, "{}", r.body);
     assert!(
         r.body
