@@ -1394,3 +1394,82 @@ fn an_administrator_sends_a_test_email_and_sms_and_reads_why_one_did_not_go() {
     );
     assert_eq!(r.status, 403);
 }
+
+#[test]
+fn a_citizen_who_used_the_english_pages_is_written_to_in_english() {
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    let path = "/demoville/services/road-incident?lang=en";
+    let form = server.get(path);
+    assert_eq!(form.status, 200);
+    let token = form
+        .body
+        .split(r#"name="_token" value=""#)
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("_token", token.as_str()),
+        ("requester.firstName", "Ann"),
+        ("requester.lastName", "Smith"),
+        ("requester.email", "ann.smith@example.org"),
+        ("category", "lighting"),
+        ("location.street", "3 place de l'Église"),
+        ("location.postalCode", "75002"),
+        ("location.town", "Démoville"),
+        ("description", "The street lamp has been off for three days"),
+        ("observedOn", "2026-11-20"),
+    ] {
+        body.append_pair(k, v);
+    }
+    let body = body.finish();
+    let r = server.raw(
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    outbox(&server);
+    let mail = smtp.to("ann.smith@example.org");
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].subject, "Your request 2026-000001 is registered");
+    assert!(
+        mail[0].text.starts_with("Hello Ann Smith,"),
+        "{}",
+        mail[0].text
+    );
+    assert!(
+        mail[0]
+            .text
+            .contains("\"Report an incident on the public road\""),
+        "the service's English title: {}",
+        mail[0].text
+    );
+    assert!(
+        mail[0]
+            .text
+            .contains("will answer by 7 December 2026 at the latest"),
+        "{}",
+        mail[0].text
+    );
+    assert!(
+        mail[0].text.contains("/demoville/track/") && mail[0].text.contains("?lang=en"),
+        "the tracking page in English: {}",
+        mail[0].text
+    );
+    assert!(mail[0].html.contains(r#"<html lang="en">"#));
+    // The roads department's agents are told in French.
+    let agents = smtp.to("paul@demoville.example");
+    assert_eq!(agents.len(), 1);
+    assert!(
+        agents[0]
+            .subject
+            .starts_with("Nouvelle demande 2026-000001"),
+        "{}",
+        agents[0].subject
+    );
+}

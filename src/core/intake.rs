@@ -62,6 +62,8 @@ impl fmt::Display for Channel {
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub channel: Channel,
+    /// The language the citizen used (`fr`, `en`): their messages follow it.
+    pub lang: String,
     /// Named raw values in the order received, the requester block under
     /// [`forms::REQUESTER`].
     pub entries: Vec<(String, RawValue)>,
@@ -81,6 +83,8 @@ pub struct NewRequest {
     /// it until it is sent).
     pub tracking_digest: String,
     pub tracking_code: String,
+    /// The language the citizen used.
+    pub lang: String,
     /// Where the workflow puts it: first step, department, history and
     /// effects of entering it (automatic actions included).
     pub start: Outcome,
@@ -105,6 +109,7 @@ pub fn receive(
         due_date: super::calendar::add_days(today, service.deadline_days, service.deadline_count),
         tracking_digest: tracking.digest(),
         tracking_code: tracking.to_string(),
+        lang: submission.lang.clone(),
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
     })
 }

@@ -63,6 +63,7 @@ pub async fn send_test(
     address: String,
     subject: &str,
     text: &str,
+    lang: &str,
 ) -> Result<(), String> {
     let look = site.look.get();
     let town = site.town_name();
@@ -74,7 +75,7 @@ pub async fn send_test(
         address,
         subject: (channel == "email").then(|| subject.to_owned()),
         body: text.to_owned(),
-        html: (channel == "email").then(|| templates::html(subject, text, &brand)),
+        html: (channel == "email").then(|| templates::html(subject, text, &brand, lang)),
         attempts: 0,
     };
     let smtp = app.notify.smtp.clone();
@@ -314,15 +315,28 @@ fn expand(
     let department_name = site
         .department(&department)
         .map_or(department.clone(), |d| d.name.clone());
+    // Citizens read their messages in the language they used; agents in
+    // French.
+    let lang = if message.recipient_kind == "citizen" && request.lang == "en" {
+        "en"
+    } else {
+        "fr"
+    };
     let public = app.notify.public_url.trim_end_matches('/');
-    let tracking_link = match &message.secret {
+    let mut tracking_link = match &message.secret {
         Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),
         None => format!("{public}/{}/track", site.tenant.slug),
     };
+    if lang != look.settings.language {
+        tracking_link.push_str(&format!("?lang={lang}"));
+    }
     let reference = request.reference.to_string();
     let town = site.town_name();
-    let service_title = service.map_or(request.service_code.clone(), |s| s.title.clone());
-    let due = long_date(request.due_date, "fr");
+    let service_title = service.map_or(request.service_code.clone(), |s| match lang {
+        "en" => s.title_en.clone().unwrap_or_else(|| s.title.clone()),
+        _ => s.title.clone(),
+    });
+    let due = long_date(request.due_date, lang);
     let backoffice = format!(
         "{public}/{}/backoffice/requests/{reference}",
         site.tenant.slug
@@ -349,6 +363,7 @@ fn expand(
         &template,
         &vars,
         &brand,
+        lang,
     ) else {
         tracing::error!(tenant = %site.tenant.slug, %template, "no such message template: message dropped");
         return Ok(Vec::new());

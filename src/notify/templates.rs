@@ -10,6 +10,14 @@ static BUILTIN: LazyLock<toml::Table> = LazyLock::new(|| {
         .expect("built-in templates")
 });
 
+/// The citizens' messages in English, for requests made on the English
+/// pages (`templates/en.toml`).
+static BUILTIN_EN: LazyLock<toml::Table> = LazyLock::new(|| {
+    include_str!("../../templates/en.toml")
+        .parse()
+        .expect("built-in English templates")
+});
+
 /// A message ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -30,13 +38,18 @@ fn table<'a>(t: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Table> {
 
 /// Where a template's wording is looked for, most specific first: the
 /// tenant's `[SERVICE.step.STEP]` (step news only), `[SERVICE.NAME]`,
-/// `[NAME]`, then the built-in `[NAME]`.
+/// `[NAME]`, then the built-in `[NAME]`. In English, the built-in English
+/// wording when there is one (the tenant's rewordings are French).
 fn places<'t, 'p>(
     tenant: &'t toml::Table,
     service: Option<&'p str>,
     step: Option<&'p str>,
     name: &'p str,
+    lang: &str,
 ) -> Vec<(&'t toml::Table, Vec<&'p str>)> {
+    if lang == "en" && BUILTIN_EN.get(name).is_some() {
+        return vec![(&*BUILTIN_EN, vec![name])];
+    }
     let mut places = Vec::with_capacity(4);
     if let (Some(service), Some(step)) = (service, step) {
         if name == crate::core::workflow::STEP_TEMPLATE {
@@ -66,8 +79,9 @@ fn field<'a>(
     step: Option<&str>,
     name: &str,
     key: &str,
+    lang: &str,
 ) -> Option<&'a str> {
-    first(&places(tenant, service, step, name), key)
+    first(&places(tenant, service, step, name, lang), key)
 }
 
 /// Fills `{name}` variables.
@@ -131,21 +145,22 @@ pub fn render(
     name: &str,
     vars: &[(&str, &str)],
     brand: &Brand,
+    lang: &str,
 ) -> Option<Rendered> {
-    let text = fill(field(tenant, service, step, name, "text")?, vars)
+    let text = fill(field(tenant, service, step, name, "text", lang)?, vars)
         .trim()
         .to_owned();
     let subject = fill(
-        field(tenant, service, step, name, "subject").unwrap_or("{reference}"),
+        field(tenant, service, step, name, "subject", lang).unwrap_or("{reference}"),
         vars,
     )
     .replace(['\r', '\n'], " ");
     // An empty SMS wording: no SMS for this message.
-    let sms = field(tenant, service, step, name, "sms")
+    let sms = field(tenant, service, step, name, "sms", lang)
         .filter(|s| !s.trim().is_empty())
         .map(|s| fill(s, vars).trim().to_owned());
     Some(Rendered {
-        html: html(&subject, &text, brand),
+        html: html(&subject, &text, brand, lang),
         subject,
         text,
         sms,
@@ -154,7 +169,7 @@ pub fn render(
 
 /// The HTML part of an e-mail: the town's band, the text's paragraphs,
 /// escaped, links made clickable, and the town's site below.
-pub fn html(subject: &str, text: &str, brand: &Brand) -> String {
+pub fn html(subject: &str, text: &str, brand: &Brand, lang: &str) -> String {
     let colour = |c: &'static str, given: &str| {
         if crate::core::catalogue::is_hex_colour(given) {
             given.to_owned()
@@ -191,7 +206,7 @@ pub fn html(subject: &str, text: &str, brand: &Brand) -> String {
         ));
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"margin: 0; font-family: sans-serif; line-height: 1.5; color: {ink}\">\n{body}</body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"margin: 0; font-family: sans-serif; line-height: 1.5; color: {ink}\">\n{body}</body></html>\n",
         crate::xml::escape_text(subject)
     )
 }
@@ -294,6 +309,7 @@ pub fn inherited<'a>(tenant: &'a toml::Table, scope: &Scope, key: &str) -> Optio
         scope.service.as_deref(),
         scope.step.as_deref(),
         &scope.name,
+        "fr",
     );
     first(&places[1..], key)
 }
@@ -394,6 +410,7 @@ mod tests {
             "step",
             &vars,
             &Brand::default(),
+            "fr",
         )
         .unwrap();
         assert_eq!(
@@ -419,6 +436,7 @@ mod tests {
             "step",
             &vars,
             &Brand::default(),
+            "fr",
         )
         .unwrap();
         assert_eq!(r.subject, "Du nouveau : 2026-000001");
@@ -433,6 +451,7 @@ mod tests {
             "step",
             &vars,
             &Brand::default(),
+            "fr",
         )
         .unwrap();
         assert!(
@@ -446,7 +465,8 @@ mod tests {
                 None,
                 "no-such-template",
                 &vars,
-                &Brand::default()
+                &Brand::default(),
+                "fr"
             )
             .is_none()
         );
@@ -466,6 +486,7 @@ mod tests {
                 site_url: Some("https://www.example.fr/?a=1&b=\"2\""),
                 ..Brand::default()
             },
+            "fr",
         )
         .unwrap();
         assert!(
@@ -494,6 +515,7 @@ mod tests {
                 primary: "red; x: y",
                 ..Brand::default()
             },
+            "fr",
         );
         assert!(
             odd.contains("background: #000091") && !odd.contains("red;"),
@@ -546,7 +568,8 @@ mod tests {
                 Some("scheduled"),
                 "step",
                 &[("step", "X")],
-                &Brand::default()
+                &Brand::default(),
+                "fr"
             )
             .unwrap()
             .subject,
@@ -585,9 +608,71 @@ mod tests {
     }
 
     #[test]
+    fn citizens_of_the_english_pages_get_the_english_wording_agents_the_french() {
+        let tenant: toml::Table = "[acknowledgement]\nsubject = \"Bien reçu : {reference}\"\n"
+            .parse()
+            .unwrap();
+        let vars = [("reference", "2026-000001"), ("name", "Ann Smith")];
+        let en = render(
+            &tenant,
+            None,
+            None,
+            "acknowledgement",
+            &vars,
+            &Brand::default(),
+            "en",
+        )
+        .unwrap();
+        assert_eq!(en.subject, "Your request 2026-000001 is registered");
+        assert!(en.text.starts_with("Hello Ann Smith,"));
+        assert!(en.html.contains(r#"<html lang="en">"#));
+        let fr = render(
+            &tenant,
+            None,
+            None,
+            "acknowledgement",
+            &vars,
+            &Brand::default(),
+            "fr",
+        )
+        .unwrap();
+        assert_eq!(
+            fr.subject, "Bien reçu : 2026-000001",
+            "the town's rewording, in French"
+        );
+        let agents = render(
+            &tenant,
+            None,
+            None,
+            "new-request",
+            &vars,
+            &Brand::default(),
+            "en",
+        )
+        .unwrap();
+        assert!(
+            agents.subject.starts_with("Nouvelle demande"),
+            "no English agents' wording: French"
+        );
+        // Every English template has a French one, with the same fields.
+        let en_table: toml::Table = include_str!("../../templates/en.toml").parse().unwrap();
+        for (name, t) in &en_table {
+            let french = BUILTIN[name].as_table().unwrap();
+            let keys = |t: &toml::Table| t.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(t.as_table().unwrap()), keys(french), "{name}");
+            for key in ["subject", "text", "sms"] {
+                assert!(
+                    unknown_variables(t[key].as_str().unwrap()).is_empty(),
+                    "{name}.{key}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_empty_sms_wording_sends_no_sms() {
         let tenant: toml::Table = "[sent]\nsms = \"\"\n".parse().unwrap();
-        let r = render(&tenant, None, None, "sent", &[], &Brand::default()).unwrap();
+        let r = render(&tenant, None, None, "sent", &[], &Brand::default(), "fr").unwrap();
         assert_eq!(r.sms, None);
         assert!(!r.text.is_empty());
     }

@@ -77,6 +77,8 @@ async fn dispatch(
             let submission = Submission {
                 channel: Channel::Soap,
                 entries,
+                // Business software and town sites speak French here.
+                lang: "fr".to_owned(),
             };
             let now = (app.clock)().to_zoned(tenant.time_zone.clone());
             let code = new_tracking_code()?;

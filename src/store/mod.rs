@@ -244,6 +244,8 @@ pub struct MessageRequest {
     pub phone: Option<String>,
     /// The requester asked for news by SMS.
     pub sms: bool,
+    /// The language the requester used (`fr`, `en`).
+    pub lang: String,
 }
 
 /// One message to one address, to be sent once.

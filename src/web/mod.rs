@@ -385,6 +385,7 @@ async fn submit(
     let submission = Submission {
         channel: Channel::Web,
         entries: entries.clone(),
+        lang: frame.lang.to_owned(),
     };
     let zoned = (app.clock)().to_zoned(site.tenant.time_zone.clone());
     let mut bytes = [0u8; TRACKING_BYTES];

@@ -30,11 +30,12 @@ use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
     include_str!("0004_department_heads.sql"),
+    include_str!("0005_request_language.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.
@@ -420,8 +421,8 @@ fn insert_request(
     tx.prepare_cached(
         "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
              tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
-             department, entered_at, finished)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14)",
+             department, entered_at, finished, lang)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14, ?15)",
     )?
     .execute(params![
         tenant_id,
@@ -438,6 +439,7 @@ fn insert_request(
         r.form.requester_text("email"),
         state.department,
         state.finished,
+        r.lang,
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;

@@ -999,7 +999,8 @@ pub fn pending_messages(conn: &Connection, limit: u32) -> Result<Vec<PendingMess
                 r.id, r.year, r.number, r.service_code, r.service_version, r.step, r.department,
                 r.due_date, r.requester_name, r.requester_email,
                 (SELECT value FROM request_values v WHERE v.request_id = r.id AND v.path = 'requester/phone'),
-                (SELECT value FROM request_values v WHERE v.request_id = r.id AND v.path = 'requester/smsUpdates')
+                (SELECT value FROM request_values v WHERE v.request_id = r.id AND v.path = 'requester/smsUpdates'),
+                r.lang
          FROM outbox o LEFT JOIN requests r ON r.id = o.request_id
          WHERE o.state = 'pending' ORDER BY o.id LIMIT ?1",
     )?;
@@ -1027,6 +1028,7 @@ pub fn pending_messages(conn: &Connection, limit: u32) -> Result<Vec<PendingMess
                     email: row.get(16)?,
                     phone: row.get(17)?,
                     sms: row.get::<_, Option<String>>(18)?.as_deref() == Some("true"),
+                    lang: row.get(19)?,
                 })
             }
         };

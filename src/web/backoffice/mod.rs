@@ -1461,9 +1461,16 @@ async fn test_message(
                 &format!("bo.test.text.{channel}"),
                 &[("town", &town), ("agent", &session.record.agent.name)],
             );
-            let sent =
-                crate::notify::send_test(app, &site_arc, channel, address.clone(), &subject, &text)
-                    .await;
+            let sent = crate::notify::send_test(
+                app,
+                &site_arc,
+                channel,
+                address.clone(),
+                &subject,
+                &text,
+                frame.lang,
+            )
+            .await;
             tracing::info!(tenant = %site.tenant.slug, agent = %session.record.agent.login, channel, ok = sent.is_ok(), "test message");
             match sent {
                 Ok(()) => (
