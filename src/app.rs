@@ -54,6 +54,8 @@ pub struct Site {
     pub look: TenantLook,
     /// The departments its services belong to, by name.
     pub departments: Vec<Department>,
+    /// The stylesheet of its steps' colours (back office).
+    pub step_colours: crate::web::view::StepColours,
 }
 
 impl Site {
@@ -81,6 +83,7 @@ impl Site {
         }
         departments.sort_by(|a, b| a.name.cmp(&b.name));
         Site {
+            step_colours: crate::web::view::StepColours::of(&tenant),
             departments,
             tenant: Arc::new(tenant),
             wsdl,

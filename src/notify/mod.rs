@@ -51,7 +51,6 @@ struct Staff {
     departments: Vec<crate::store::Department>,
 }
 
-/// Expands new messages and sends what is due. Returns (expanded, sent).
 /// Sends one message now, outside the outbox, with the tenant's settings
 /// as they are: an administrator checks that e-mail (`channel` "email") or
 /// SMS ("sms") goes out. `Err` says why it did not, as the server or the
@@ -120,6 +119,8 @@ pub async fn drain_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     }
 }
 
+/// Expands new messages and sends what is due, once. Returns (expanded,
+/// sent).
 pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     let mut expanded = 0;
     // Each tenant's agents, read once per run.

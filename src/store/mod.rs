@@ -491,7 +491,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<usize, StoreError>>;
 
     /// Writes one entry of the tenant's audit journal for a change made
-    /// outside the store (the message templates' file).
+    /// outside the store (the tenant's `templates.toml`, `settings.toml`).
     fn record_audit(
         &self,
         tenant_id: i64,

@@ -233,16 +233,24 @@ impl Settings {
     }
 }
 
+/// A `#rgb` or `#rrggbb` colour as `#rrggbb` in lower case (what
+/// `<input type="color">` takes); `None` for anything else.
+pub fn full_hex(colour: &str) -> Option<String> {
+    if !crate::core::catalogue::is_hex_colour(colour) {
+        return None;
+    }
+    let hex = colour[1..].to_ascii_lowercase();
+    Some(match hex.len() {
+        3 => format!("#{}", hex.chars().flat_map(|c| [c, c]).collect::<String>()),
+        _ => format!("#{hex}"),
+    })
+}
+
 /// The WCAG contrast ratio of two `#rgb` / `#rrggbb` colours (1 to 21);
 /// `None` if either is not a colour.
 pub fn contrast(a: &str, b: &str) -> Option<f64> {
     fn luminance(colour: &str) -> Option<f64> {
-        let hex = colour.strip_prefix('#')?;
-        let full: String = match hex.len() {
-            3 => hex.chars().flat_map(|c| [c, c]).collect(),
-            6 => hex.to_owned(),
-            _ => return None,
-        };
+        let full = full_hex(colour)?;
         let channel = |i: usize| -> Option<f64> {
             let v = f64::from(u8::from_str_radix(full.get(i..i + 2)?, 16).ok()?) / 255.0;
             Some(if v <= 0.04045 {
@@ -251,7 +259,7 @@ pub fn contrast(a: &str, b: &str) -> Option<f64> {
                 ((v + 0.055) / 1.055).powf(2.4)
             })
         };
-        Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+        Some(0.2126 * channel(1)? + 0.7152 * channel(3)? + 0.0722 * channel(5)?)
     }
     let (la, lb) = (luminance(a)?, luminance(b)?);
     let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
@@ -322,7 +330,8 @@ pub struct TenantLook {
     started: Instant,
     last_check_ms: AtomicU64,
     fingerprint: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
-    /// Held while `templates.toml` is rewritten from the admin page.
+    /// Held while one of the tenant's files is rewritten from the admin
+    /// pages (see [`TenantLook::rewrite`]).
     rewriting: Mutex<()>,
 }
 

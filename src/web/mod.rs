@@ -85,6 +85,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         .to_owned();
     let frame = Frame {
         tenant: &site.tenant,
+        step_colours: &site.step_colours,
         look: &look,
         lang: &lang,
         base: format!("/{}", site.tenant.slug),
@@ -129,7 +130,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         return r;
     }
     match req.rest {
-        ["assets", file] => asset(&look, &site.tenant, file),
+        ["assets", file] => asset(&look, &site.step_colours, file),
         [""] => page(
             site,
             &frame,
@@ -559,10 +560,10 @@ fn html_response(
     r
 }
 
-fn asset(look: &Look, tenant: &crate::core::tenant::Tenant, file: &str) -> Response<Body> {
+fn asset(look: &Look, step_colours: &view::StepColours, file: &str) -> Response<Body> {
     let (body, content_type): (Bytes, &str) = match file {
         "steps.css" => (
-            Bytes::from(view::step_colours_css(tenant)),
+            Bytes::from(step_colours.css.clone()),
             "text/css; charset=utf-8",
         ),
         "guichet.css" => (

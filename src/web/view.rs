@@ -70,11 +70,31 @@ impl Default for Xml {
     }
 }
 
+/// The stylesheet of the colours service definitions give their steps
+/// (`/T/assets/steps.css`), made once per tenant when it loads, with the
+/// version its URL carries.
+pub struct StepColours {
+    pub css: String,
+    pub version: String,
+}
+
+impl StepColours {
+    pub fn of(tenant: &Tenant) -> StepColours {
+        let css = step_colours_css(tenant);
+        let mut h = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&css, &mut h);
+        StepColours {
+            version: format!("{:x}", std::hash::Hasher::finish(&h)),
+            css,
+        }
+    }
+}
+
 /// The colours service definitions give their steps, as CSS classes
 /// (`step-colour-0063cb`) the back office's step labels take: pages carry
 /// no inline style (the CSP forbids it). Colours are checked `#rgb` or
 /// `#rrggbb` when definitions load.
-pub fn step_colours_css(tenant: &Tenant) -> String {
+fn step_colours_css(tenant: &Tenant) -> String {
     let mut colours: Vec<&str> = tenant
         .all_services()
         .flat_map(|s| s.steps.iter())
@@ -96,6 +116,8 @@ pub fn step_colours_css(tenant: &Tenant) -> String {
 /// What every page shares: who serves it, in which language, with which styles.
 pub struct Frame<'a> {
     pub tenant: &'a Tenant,
+    /// The tenant's step colours (back-office pages link their stylesheet).
+    pub step_colours: &'a StepColours,
     pub look: &'a Look,
     pub lang: &'a str,
     /// `/SLUG`
@@ -208,16 +230,12 @@ impl Frame<'_> {
                 &[],
                 &format!("{}/assets/backoffice.css?v={}", self.base, crate::VERSION),
             );
-            let steps = step_colours_css(self.tenant);
-            let mut h = std::hash::DefaultHasher::new();
-            std::hash::Hash::hash(&steps, &mut h);
             x.text(
                 "stylesheet",
                 &[],
                 &format!(
-                    "{}/assets/steps.css?v={:x}",
-                    self.base,
-                    std::hash::Hasher::finish(&h)
+                    "{}/assets/steps.css?v={}",
+                    self.base, self.step_colours.version
                 ),
             );
         }

@@ -12,6 +12,7 @@
 //! office); every POST also carries an anti-forgery token bound to the
 //! session, and must come from our own pages (Fetch metadata / Origin).
 
+mod files;
 mod settings;
 mod templates;
 pub mod view;

@@ -5,10 +5,11 @@
 //! as written for everything else: frame ancestors, logo, SMTP, SMS), each
 //! change an entry of the audit journal.
 
+use super::files::{self, Refused};
 use super::view::{self, SettingsForm};
 use super::{Fields, Session, bar, bo_page};
 use crate::app::{App, Site};
-use crate::web::look::{Settings, contrast};
+use crate::web::look::{self, Settings, contrast};
 use crate::web::view::Frame;
 use crate::web::{Body, PageRequest, redirect};
 use hyper::{Response, StatusCode};
@@ -31,14 +32,9 @@ const PAIRS: [(&str, &str, f64); 4] = [
     ("error", "background", 4.5),
 ];
 
-/// `#rgb` made `#rrggbb`, lower case: what `<input type="color">` shows.
+/// A checked colour as the colour input shows it.
 fn full_hex(colour: &str) -> String {
-    let hex = colour.trim_start_matches('#').to_ascii_lowercase();
-    if hex.len() == 3 {
-        format!("#{}", hex.chars().flat_map(|c| [c, c]).collect::<String>())
-    } else {
-        format!("#{hex}")
-    }
+    look::full_hex(colour).unwrap_or_else(|| colour.to_owned())
 }
 
 fn form_of(settings: &Settings, fallback_name: &str) -> SettingsForm {
@@ -116,73 +112,33 @@ pub(super) async fn post(
         *c = full_hex(c);
     }
     let before = form_of(&site.look.get().settings, &site.tenant.name);
-    let result = site.look.rewrite("settings.toml", |text| {
-        let new = write(text, &form).map_err(|e| Refused::Broken(first_line(&e.to_string())))?;
+    let result = files::rewrite(site, "settings.toml", |text| {
+        let new = write(text, &form).map_err(Refused::broken)?;
         // The whole file must still load: the webmaster's part too.
         toml::from_str::<Settings>(&new)
-            .map_err(|e| first_line(&e.to_string()))
-            .and_then(|s| s.check())
-            .map_err(Refused::Invalid)?;
-        Ok::<String, Refused>(new)
+            .map_err(Refused::invalid)?
+            .check()
+            .map_err(Refused::invalid)?;
+        Ok(new)
     });
     match result {
         Ok(()) => {
-            let changed = changed(&before, &form);
-            if let Err(e) = app
-                .store
-                .record_audit(
-                    site.tenant.id,
-                    format!("agent:{}", session.record.agent.login),
-                    "settings".to_owned(),
-                    "settings-changed".to_owned(),
-                    changed.join(", "),
-                    (app.clock)(),
-                )
-                .await
-            {
-                tracing::error!(tenant = %site.tenant.slug, error = %e, "settings change not written to the audit journal");
-            }
+            let changed = changed(&before, &form).join(", ");
+            files::audit(
+                app,
+                site,
+                session,
+                "settings".to_owned(),
+                "settings-changed",
+                changed,
+            )
+            .await;
             redirect(&format!("{}/backoffice/admin/settings?saved=1", frame.base))
         }
         Err(e) => {
-            let (status, message) = match &e {
-                Refused::Broken(why) => (
-                    StatusCode::CONFLICT,
-                    frame.format("bo.settings.error.broken-file", &[("error", why)]),
-                ),
-                Refused::Invalid(why) => (
-                    StatusCode::CONFLICT,
-                    frame.format("bo.settings.error.invalid-file", &[("error", why)]),
-                ),
-                Refused::Io(err) => {
-                    tracing::error!(tenant = %site.tenant.slug, error = %err, "settings.toml could not be written");
-                    (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        frame.message("bo.template.error.io"),
-                    )
-                }
-            };
-            show(&form, status, Some(("error", &message)))
+            let message = e.message(frame, "bo.settings");
+            show(&form, e.status(), Some(("error", &message)))
         }
-    }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or("").to_owned()
-}
-
-/// Why `settings.toml` was left as it was.
-enum Refused {
-    /// It does not parse as it is (a webmaster's typo to mend first).
-    Broken(String),
-    /// With these values it would not load (another of its settings is wrong).
-    Invalid(String),
-    Io(std::io::Error),
-}
-
-impl From<std::io::Error> for Refused {
-    fn from(e: std::io::Error) -> Self {
-        Refused::Io(e)
     }
 }
 

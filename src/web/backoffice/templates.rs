@@ -5,6 +5,7 @@
 //! `templates.toml` (the file a webmaster edits by hand: one place for the
 //! town's wording), each change an entry of the audit journal.
 
+use super::files::{self, Refused};
 use super::view::{self, TemplateForm, TemplatePreview};
 use super::{Fields, Session, bar, bo_page, today};
 use crate::app::{App, Site};
@@ -169,7 +170,6 @@ pub(super) async fn post(
         errors: Vec::new(),
     };
     let action = fields.get("action").unwrap_or("save");
-    let actor = format!("agent:{}", session.record.agent.login);
     let subject = format!("template:{}", path.join("/"));
     let show = |form: &TemplateForm, status: StatusCode, notice: Option<(&str, &str)>| {
         let preview = preview(app, site, frame, form);
@@ -180,11 +180,11 @@ pub(super) async fn post(
         let none: Vec<(&str, Option<&str>)> = FIELDS.iter().map(|k| (*k, None)).collect();
         return match rewrite(site, &form.scope, &none) {
             Ok(()) => {
-                audit(app, site, actor, subject, "template-reset", "").await;
+                files::audit(app, site, session, subject, "template-reset", String::new()).await;
                 redirect(&format!("{}?reset=1", href(frame, &form.scope)))
             }
             Err(e) => {
-                let message = e.message(frame);
+                let message = e.message(frame, "bo.template");
                 show(&form, e.status(), Some(("error", &message)))
             }
         };
@@ -219,19 +219,19 @@ pub(super) async fn post(
         .collect();
     match rewrite(site, &form.scope, &values) {
         Ok(()) => {
-            audit(
+            files::audit(
                 app,
                 site,
-                actor,
+                session,
                 subject,
                 "template-changed",
-                &own.join(", "),
+                own.join(", "),
             )
             .await;
             redirect(&format!("{}?saved=1", href(frame, &form.scope)))
         }
         Err(e) => {
-            let message = e.message(frame);
+            let message = e.message(frame, "bo.template");
             show(&form, e.status(), Some(("error", &message)))
         }
     }
@@ -347,71 +347,9 @@ fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> Templa
     }
 }
 
-/// Why `templates.toml` could not be rewritten.
-enum RewriteError {
-    /// The file as it is does not parse: the webmaster's typo, which only
-    /// they can mend (overwriting it would lose their work).
-    Broken(String),
-    Io(std::io::Error),
-}
-
-impl From<std::io::Error> for RewriteError {
-    fn from(e: std::io::Error) -> Self {
-        RewriteError::Io(e)
-    }
-}
-
-impl RewriteError {
-    fn status(&self) -> StatusCode {
-        match self {
-            RewriteError::Broken(_) => StatusCode::CONFLICT,
-            RewriteError::Io(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-
-    fn message(&self, frame: &Frame) -> String {
-        match self {
-            RewriteError::Broken(e) => {
-                frame.format("bo.template.error.broken-file", &[("error", e)])
-            }
-            RewriteError::Io(_) => frame.message("bo.template.error.io"),
-        }
-    }
-}
-
-fn rewrite(
-    site: &Site,
-    scope: &Scope,
-    values: &[(&str, Option<&str>)],
-) -> Result<(), RewriteError> {
-    site.look
-        .rewrite("templates.toml", |text| {
-            templates::reword(text, scope, values).map_err(|e| {
-                RewriteError::Broken(e.to_string().lines().next().unwrap_or("").to_owned())
-            })
-        })
-        .inspect_err(|e| {
-            if let RewriteError::Io(e) = e {
-                tracing::error!(tenant = %site.tenant.slug, error = %e, "templates.toml could not be written");
-            }
-        })
-}
-
-/// The file is already written: a journal that cannot be written now is
-/// said in the log, and the page goes on.
-async fn audit(app: &App, site: &Site, actor: String, subject: String, action: &str, detail: &str) {
-    if let Err(e) = app
-        .store
-        .record_audit(
-            site.tenant.id,
-            actor,
-            subject,
-            action.to_owned(),
-            detail.to_owned(),
-            (app.clock)(),
-        )
-        .await
-    {
-        tracing::error!(tenant = %site.tenant.slug, error = %e, "template change not written to the audit journal");
-    }
+/// Writes the scope's wording into `templates.toml`.
+fn rewrite(site: &Site, scope: &Scope, values: &[(&str, Option<&str>)]) -> Result<(), Refused> {
+    files::rewrite(site, "templates.toml", |text| {
+        templates::reword(text, scope, values).map_err(Refused::broken)
+    })
 }
