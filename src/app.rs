@@ -1,277 +1,212 @@
-//! The running application: the store, each tenant's site (its catalogue and
-//! the documents generated from it once), limits and the clock.
+//! The composition root: builds the [`App`] from the [`Config`] (opens the
+//! store, loads every tenant with the documents its catalogue generates,
+//! creates the demo tenant on first start) and runs the server with its
+//! timers. The only module that knows every other; none of them knows it.
 
+pub use crate::config::RequestLimits;
+pub use crate::usecases::{App, Clock, system_clock};
+
+use crate::config::{Config, Durability};
 use crate::core::catalogue::Service;
 use crate::core::tenant::Tenant;
 use crate::core::workflow::Role;
-use crate::soap::wsdl;
-use crate::store::{Department, NewAgent, Store, StoreError};
-use crate::web::look::TenantLook;
-use crate::web::token::Secret;
-use crate::xml::Limits;
-use jiff::Timestamp;
+use crate::error::Error;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{NewAgent, Store, StoreError};
+use crate::tenant::Site;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Where "now" comes from; tests pin it.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
-pub fn system_clock() -> Clock {
-    Arc::new(Timestamp::now)
-}
-
-/// Bounds on what a client may send.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestLimits {
-    /// Largest request body accepted, in bytes.
-    pub max_body: usize,
-    pub xml: Limits,
-    /// Longest wait for a request body to arrive.
-    pub body_timeout: std::time::Duration,
-}
-
-impl Default for RequestLimits {
-    fn default() -> Self {
-        RequestLimits {
-            max_body: 1024 * 1024,
-            xml: Limits::default(),
-            body_timeout: std::time::Duration::from_secs(10),
-        }
+/// Opens the store of `config.data_dir` (creating it, and the demo tenant,
+/// on first start) and loads the application.
+pub fn open(config: Config, clock: Clock) -> Result<App, Error> {
+    let durability = match config.durability {
+        Durability::Full => crate::store::sqlite::Durability::Full,
+        Durability::Normal => crate::store::sqlite::Durability::Normal,
+    };
+    let store = SqliteStore::open(&config.data_dir, durability).map_err(|e| {
+        Error::Config(format!(
+            "cannot open the store in {}: {e}",
+            config.data_dir.display()
+        ))
+    })?;
+    if ensure_demo_tenant(&store, &config.data_dir)? {
+        tracing::info!("created the demo tenant {DEMO_TENANT} with the built-in catalogue");
     }
+    load(Arc::new(store), config, clock)
 }
 
-/// A tenant with the documents derived from its catalogue.
-pub struct Site {
-    pub tenant: Arc<Tenant>,
-    /// WSDL with [`wsdl::ADDRESS_PLACEHOLDER`] for the endpoint address.
-    pub wsdl: String,
-    /// The tenant's whole schema (`xsd/SLUG.xsd`).
-    pub schema: String,
-    /// One schema per online service (`xsd/CODE.xsd`), for request files.
-    pub service_schemas: HashMap<String, String>,
-    /// Settings, wording and stylesheet overrides from `DATA/tenants/SLUG/`.
-    pub look: TenantLook,
-    /// The departments its services belong to, by name.
-    pub departments: Vec<Department>,
-    /// The stylesheet of its steps' colours (back office).
-    pub step_colours: crate::web::view::StepColours,
+/// Opens an existing data folder (commands other than `serve` never
+/// create one).
+pub fn open_existing(config: Config) -> Result<App, Error> {
+    config.existing_data()?;
+    open(config, system_clock())
 }
 
-impl Site {
-    /// `tenant_dir` holds the tenant's own files (it need not exist).
-    pub fn new(tenant: Tenant, tenant_dir: std::path::PathBuf) -> Site {
-        let wsdl = wsdl::wsdl(&tenant);
-        let schema = wsdl::schema(&tenant, None);
-        let service_schemas = tenant
-            .services
-            .iter()
-            .map(|s| (s.code.clone(), wsdl::schema(&tenant, Some(s))))
-            .collect();
-        let look = TenantLook::open(tenant_dir, &tenant.slug);
-        let mut departments: Vec<Department> = Vec::new();
-        for service in tenant.all_services() {
-            let d = &service.department;
-            if !departments.iter().any(|k| k.code == d.code) {
-                departments.push(Department {
-                    code: d.code.clone(),
-                    name: d.name.clone(),
-                    // Heads are chosen in the store; see `Store::departments`.
-                    head: None,
-                });
+/// Loads every tenant from the store. A stored definition that no longer
+/// parses is a fatal error that names the tenant and the service.
+/// `config.data_dir` holds `secret.key` and the tenants' folders
+/// (`tenants/SLUG/`).
+pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, Error> {
+    crate::render::xslt::init();
+    let data_dir = config.data_dir.clone();
+    let secret = crate::auth::token::Secret::load_or_create(&data_dir)
+        .map_err(Error::file(data_dir.join("secret.key")))?;
+    let mut sites = HashMap::new();
+    for record in store.tenants()? {
+        let parse = |text: &str| {
+            Service::from_xml(text)
+                .map(Arc::new)
+                .map_err(|e| StoreError::Corrupt(format!("tenant {}: {e}", record.slug)))
+        };
+        let mut online = Vec::new();
+        let mut all = Vec::new();
+        for (text, is_online) in &record.services {
+            let service = parse(text)?;
+            if *is_online {
+                online.push(Arc::clone(&service));
             }
+            all.push(service);
         }
-        departments.sort_by(|a, b| a.name.cmp(&b.name));
-        Site {
-            step_colours: crate::web::view::StepColours::of(&tenant),
-            departments,
-            tenant: Arc::new(tenant),
-            wsdl,
-            schema,
-            service_schemas,
-            look,
+        for text in &record.older_versions {
+            all.push(parse(text)?);
         }
-    }
-
-    pub fn department(&self, code: &str) -> Option<&Department> {
-        self.departments.iter().find(|d| d.code == code)
-    }
-
-    pub fn department_codes(&self) -> Vec<String> {
-        self.departments.iter().map(|d| d.code.clone()).collect()
-    }
-
-    /// The town's name as its settings give it, else as registered.
-    pub fn town_name(&self) -> String {
-        self.look
-            .get()
-            .settings
-            .name
-            .clone()
-            .unwrap_or_else(|| self.tenant.name.clone())
-    }
-
-    /// The WSDL with its ports pointing at `address`.
-    pub fn wsdl_for(&self, address: &str) -> String {
-        self.wsdl
-            .replace(wsdl::ADDRESS_PLACEHOLDER, &crate::xml::escape(address))
-    }
-}
-
-pub struct App {
-    pub store: Arc<dyn Store>,
-    pub sites: HashMap<String, Arc<Site>>,
-    pub limits: RequestLimits,
-    pub clock: Clock,
-    /// Signs the anti-forgery tokens of forms.
-    pub secret: Secret,
-    /// Failed back-office logins.
-    pub throttle: crate::auth::Throttle,
-    /// SMTP server and public address for messages.
-    pub notify: crate::notify::NotifyConfig,
-    /// Guichet's address as the public reaches it, when it sits behind a
-    /// proxy (`https://guichet.example.fr`, no trailing slash): WSDL
-    /// endpoints and the origin forms must be posted from. `None`: the
-    /// request's own `http://HOST`.
-    pub public_url: Option<String>,
-}
-
-impl App {
-    /// Loads every tenant from the store. A stored definition that no longer
-    /// parses is a fatal error that names the tenant and the service.
-    /// `data_dir` holds `secret.key` and the tenants' folders (`tenants/SLUG/`).
-    pub fn load(
-        store: Arc<dyn Store>,
-        limits: RequestLimits,
-        clock: Clock,
-        data_dir: &std::path::Path,
-    ) -> Result<App, StoreError> {
-        crate::render::xslt::init();
-        let secret = Secret::load_or_create(data_dir).map_err(|e| {
-            StoreError::Invalid(format!(
-                "cannot read or create {}/secret.key: {e}",
-                data_dir.display()
+        let time_zone = TimeZone::get(&record.time_zone).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "tenant {}: time zone {}: {e}",
+                record.slug, record.time_zone
             ))
         })?;
-        let mut sites = HashMap::new();
-        for record in store.tenants()? {
-            let parse = |text: &str| {
-                Service::from_xml(text)
-                    .map(Arc::new)
-                    .map_err(|e| StoreError::Corrupt(format!("tenant {}: {e}", record.slug)))
-            };
-            let mut online = Vec::new();
-            let mut all = Vec::new();
-            for (text, is_online) in &record.services {
-                let service = parse(text)?;
-                if *is_online {
-                    online.push(Arc::clone(&service));
-                }
-                all.push(service);
-            }
-            for text in &record.older_versions {
-                all.push(parse(text)?);
-            }
-            let time_zone = TimeZone::get(&record.time_zone).map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "tenant {}: time zone {}: {e}",
-                    record.slug, record.time_zone
-                ))
-            })?;
-            let tenant = Tenant::new(
-                record.id,
-                &record.slug,
-                &record.name,
-                time_zone,
-                online,
-                all,
-            );
-            let dir = data_dir.join("tenants").join(&record.slug);
-            let site = Site::new(tenant, dir);
-            let service_departments: Vec<(String, String)> = site
-                .tenant
-                .all_services()
-                .map(|s| (s.code.clone(), s.department.code.clone()))
-                .collect();
-            store.sync_departments(site.tenant.id, &site.departments, &service_departments)?;
-            sites.insert(record.slug.clone(), Arc::new(site));
-        }
-        Ok(App {
-            store,
-            sites,
-            limits,
-            clock,
-            secret,
-            throttle: crate::auth::Throttle::default(),
-            notify: crate::notify::NotifyConfig {
-                smtp: None,
-                public_url: "http://127.0.0.1:8080".into(),
-            },
-            public_url: None,
-        })
+        let tenant = Tenant::new(
+            record.id,
+            &record.slug,
+            &record.name,
+            time_zone,
+            online,
+            all,
+        );
+        let documents = crate::soap::wsdl::documents(&tenant);
+        let dir = data_dir.join("tenants").join(&record.slug);
+        let site = Site::new(tenant, documents, dir);
+        let service_departments: Vec<(String, String)> = site
+            .tenant
+            .all_services()
+            .map(|s| (s.code.clone(), s.department.code.clone()))
+            .collect();
+        store.sync_departments(site.tenant.id, &site.departments, &service_departments)?;
+        sites.insert(record.slug.clone(), Arc::new(site));
     }
+    Ok(App {
+        store,
+        sites,
+        message_url: config.message_base_url(),
+        config,
+        clock,
+        secret,
+        throttle: crate::auth::Throttle::default(),
+    })
+}
 
-    pub fn site(&self, slug: &str) -> Option<&Arc<Site>> {
-        self.sites.get(slug)
-    }
+/// Serves every tenant until SIGINT or SIGTERM, with the timers (timed
+/// jumps and deadline watch, the outbox worker) running beside.
+pub fn serve(config: Config) -> Result<(), Error> {
+    let listen = config.listen;
+    let app = open(config, system_clock())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::system("cannot start the runtime"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(Error::system(
+            format!("cannot listen on {listen} (is another server using it? try --listen)"),
+        ))?;
+        let tenants: Vec<&String> = app.sites.keys().collect();
+        tracing::info!(
+            "Guichet listening on http://{listen} with data in {} — tenants: {tenants:?}; WSDL at http://{listen}/{DEMO_TENANT}/soap?wsdl",
+            app.config.data_dir.display(),
+        );
+        let app = Arc::new(app);
+        tokio::spawn(timers(Arc::clone(&app)));
+        tokio::spawn(outbox(Arc::clone(&app)));
+        crate::http::serve(Arc::clone(&app), listener, shutdown_signal())
+            .await
+            .map_err(Error::system("the server stopped"))?;
+        tracing::info!("stopped; pending writes committed");
+        Ok(())
+    })
+}
 
-    /// Applies the timed jumps that are due at the clock's "now" (steps left
-    /// too long), as the system. A request changed meanwhile by an agent is
-    /// left for the next run. Returns how many requests moved.
-    pub async fn run_timers(&self) -> Result<usize, StoreError> {
-        let now = (self.clock)();
-        let mut moved = 0;
-        for site in self.sites.values() {
-            for open in self.store.open_requests(site.tenant.id).await? {
-                let Some(service) = site
-                    .tenant
-                    .service_version(&open.service_code, open.service_version)
-                else {
-                    continue;
-                };
-                let Some(outcome) = crate::core::workflow::tick(service, &open.state, now) else {
-                    continue;
-                };
-                match self
-                    .store
-                    .apply(site.tenant.id, open.reference, open.revision, outcome, now)
-                    .await
-                {
-                    Ok(_) => moved += 1,
-                    Err(StoreError::Conflict) => {}
-                    Err(e) => return Err(e),
-                }
-            }
+/// The workflows' timed jumps and the deadline watch, every `timer_period`.
+async fn timers(app: Arc<App>) {
+    let mut interval = tokio::time::interval(app.config.timer_period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match crate::usecases::act::run_timers(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(moved = n, "timed jumps applied"),
+            Err(e) => tracing::error!(error = %e, "timed jumps failed"),
         }
-        Ok(moved)
+        match crate::notify::watch_deadlines(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notices = n, "reminders and escalations recorded"),
+            Err(e) => tracing::error!(error = %e, "deadline watch failed"),
+        }
     }
+}
+
+/// The outbox worker, every `outbox_period`.
+async fn outbox(app: Arc<App>) {
+    let period = app.config.outbox_period;
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match crate::notify::drain_outbox(&app).await {
+            Ok((0, 0)) => {}
+            Ok((expanded, sent)) => tracing::info!(expanded, sent, "outbox"),
+            Err(e) => tracing::error!(error = %e, "outbox worker failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }
 
 /// Creates the demo tenant with the built-in catalogue, unless it exists, and
 /// on creation writes its settings file in `DATA/tenants/demoville/`.
-pub fn ensure_demo_tenant(
-    store: &dyn Store,
-    data_dir: &std::path::Path,
-) -> Result<bool, StoreError> {
+pub fn ensure_demo_tenant(store: &dyn Store, data_dir: &std::path::Path) -> Result<bool, Error> {
     let definitions: Vec<(String, String, u32)> = crate::core::builtin::DEFINITIONS
         .iter()
         .map(|(_, text)| {
-            let service =
-                Service::from_xml(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let service = Service::from_xml(text)?;
             Ok((service.code, text.to_string(), service.version))
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect::<Result<_, Error>>()?;
     let created = store.create_tenant(DEMO_TENANT, "Ville de Démoville", &definitions)?;
     let tenant_id = store
         .tenants()?
         .into_iter()
         .find(|t| t.slug == DEMO_TENANT)
         .map(|t| t.id)
-        .ok_or_else(|| StoreError::Invalid("demo tenant vanished".into()))?;
+        .ok_or(StoreError::Corrupt("the demo tenant vanished".into()))?;
     // The demo agents, on creation or in a demo data folder made before agents existed.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(Error::system("cannot start the runtime"))?;
     if runtime.block_on(store.agents(tenant_id))?.is_empty() {
         let now = jiff::Timestamp::now();
         for (login, name, admin, roles) in DEMO_AGENTS {
@@ -292,10 +227,8 @@ pub fn ensure_demo_tenant(
         let settings = dir.join("settings.toml");
         if !settings.exists() {
             std::fs::create_dir_all(&dir)
-                .and_then(|()| std::fs::write(&settings, crate::web::look::DEMO_SETTINGS))
-                .map_err(|e| {
-                    StoreError::Invalid(format!("cannot write {}: {e}", settings.display()))
-                })?;
+                .and_then(|()| std::fs::write(&settings, crate::tenant::look::DEMO_SETTINGS))
+                .map_err(Error::file(&settings))?;
         }
     }
     Ok(created)

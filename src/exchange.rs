@@ -3,8 +3,8 @@
 
 use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
 use crate::core::tenant::Tenant;
-use crate::soap::xs_date_time;
 use crate::store::StoredRequest;
+use crate::tenant::dates::xs_date_time;
 use crate::xml::{escape, push_text_element};
 
 /// The request file of a stored request, under the definition version it was

@@ -3,15 +3,21 @@
 
 pub mod app;
 pub mod auth;
+pub mod config;
 pub mod core;
+pub mod error;
 pub mod exchange;
 pub mod http;
 pub mod notify;
 pub mod render;
 pub mod soap;
 pub mod store;
+pub mod tenant;
+pub mod usecases;
 pub mod web;
 pub mod xml;
+
+pub use error::Error;
 
 /// Version of the binary, used to bust caches of built-in assets.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -600,10 +600,23 @@ fn timed_jumps_move_requests_left_too_long() {
         .build()
         .unwrap();
     server.advance_days(14);
-    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 0);
+    assert_eq!(
+        rt.block_on(guichet::usecases::act::run_timers(&server.app))
+            .unwrap(),
+        0
+    );
     server.advance_days(1);
-    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 1);
-    assert_eq!(rt.block_on(server.app.run_timers()).unwrap(), 0, "once");
+    assert_eq!(
+        rt.block_on(guichet::usecases::act::run_timers(&server.app))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        rt.block_on(guichet::usecases::act::run_timers(&server.app))
+            .unwrap(),
+        0,
+        "once"
+    );
     let marie = login(&server, "marie");
     let page = marie.request(&reference);
     assert_eq!(find(&page, "step").unwrap().text, "Clôturée");

@@ -227,7 +227,7 @@ fn server(smtp: &str, sms: Option<&SmsDouble>) -> Server {
     std::fs::create_dir_all(&tenant).unwrap();
     let mut settings = format!(
         "{}\n[mail]\nfrom = \"Mairie de Démoville <ne-pas-repondre@demoville.example>\"\nreply_to = \"accueil@demoville.example\"\n",
-        guichet::web::look::DEMO_SETTINGS
+        guichet::tenant::look::DEMO_SETTINGS
     );
     if let Some(sms) = sms {
         settings.push_str(&format!(
@@ -238,8 +238,8 @@ fn server(smtp: &str, sms: Option<&SmsDouble>) -> Server {
     std::fs::write(tenant.join("settings.toml"), settings).unwrap();
     let smtp = smtp.to_owned();
     let mut server = Server::start_configured(&dir.0, Default::default(), move |app| {
-        app.notify.smtp = Some(smtp);
-        app.notify.public_url = "https://guichet.demoville.example".into();
+        app.config.smtp = Some(smtp);
+        app.message_url = "https://guichet.demoville.example".into();
     });
     server.keep(dir);
     server
@@ -881,7 +881,7 @@ fn mail_goes_through_starttls_with_authentication() {
         tenant.join("settings.toml"),
         format!(
             "{}\n[mail]\nfrom = \"Mairie de Démoville <ne-pas-repondre@demoville.example>\"\nsmtp = \"{url}\"\nca_file = \"{}\"\n",
-            guichet::web::look::DEMO_SETTINGS,
+            guichet::tenant::look::DEMO_SETTINGS,
             ca.display()
         ),
     )
@@ -983,9 +983,9 @@ fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
     let tenant = dir.0.join("tenants/demoville");
     std::fs::create_dir_all(&tenant).unwrap();
     let settings = tenant.join("settings.toml");
-    std::fs::write(&settings, guichet::web::look::DEMO_SETTINGS).unwrap();
+    std::fs::write(&settings, guichet::tenant::look::DEMO_SETTINGS).unwrap();
     let mut server = Server::start_configured(&dir.0, Default::default(), |app| {
-        app.notify.public_url = "https://guichet.demoville.example".into();
+        app.message_url = "https://guichet.demoville.example".into();
     });
     server.keep(dir);
     let (reference, _) = submit(&server, BIRTH);
@@ -1023,7 +1023,7 @@ fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
         &settings,
         format!(
             "{}\n[mail]\nsmtp = \"{}\"\n",
-            guichet::web::look::DEMO_SETTINGS,
+            guichet::tenant::look::DEMO_SETTINGS,
             smtp.url()
         ),
     )

@@ -580,7 +580,7 @@ fn crate_file(path: &str) -> String {
 fn behind_a_proxy_the_public_url_gives_the_wsdl_endpoints_and_the_origin_of_forms() {
     let dir = TempDir::new();
     let mut server = Server::start_configured(&dir.0, Default::default(), |app| {
-        app.public_url = Some("https://guichet.demoville.example".into());
+        app.config.public_url = Some("https://guichet.demoville.example".into());
     });
     server.keep(dir);
     let wsdl = server.get("/demoville/soap?wsdl");

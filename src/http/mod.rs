@@ -6,8 +6,9 @@
 //! - `GET /T/xsd/T.xsd`, `GET /T/xsd/CODE.xsd`: schemas;
 //! - `GET /health`.
 
-use crate::app::{App, Site};
 use crate::soap::{self, envelope::Version};
+use crate::tenant::Site;
+use crate::usecases::App;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -47,6 +48,7 @@ pub async fn serve(
                 };
                 // Without it, keep-alive clients wait on Nagle and delayed ACKs (40 ms).
                 let _ = stream.set_nodelay(true);
+                let header_timeout = app.config.limits.body_timeout;
                 let app = Arc::clone(&app);
                 let service = service_fn(move |req| {
                     let app = Arc::clone(&app);
@@ -54,7 +56,7 @@ pub async fn serve(
                 });
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(10))
+                    .header_read_timeout(header_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
@@ -175,11 +177,11 @@ async fn read_body(
     let declared = length
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > app.limits.max_body) {
+    if declared.is_some_and(|n| n > app.config.limits.max_body) {
         return Err(too_large(app));
     }
-    let limited = Limited::new(body, app.limits.max_body);
-    match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await {
+    let limited = Limited::new(body, app.config.limits.max_body);
+    match tokio::time::timeout(app.config.limits.body_timeout, limited.collect()).await {
         Err(_) => Err(text(
             StatusCode::REQUEST_TIMEOUT,
             "Le corps de la requête n'est pas arrivé à temps.",
@@ -198,9 +200,9 @@ fn schema(site: &Site, req: &Request<Incoming>, file: &str) -> Response<Body> {
         return text(StatusCode::NOT_FOUND, "Schéma introuvable.");
     };
     let body = if name == site.tenant.slug {
-        Some(&site.schema)
+        Some(&site.documents.schema)
     } else {
-        site.service_schemas.get(name)
+        site.documents.service_schemas.get(name)
     };
     match body {
         Some(s) => xml(
@@ -225,7 +227,7 @@ fn origin_of(url: &str) -> &str {
 /// (behind a proxy that ends TLS), else `http://host[:port]` as the client
 /// addressed us.
 fn base_url(app: &App, req: &Request<Incoming>) -> String {
-    if let Some(url) = &app.public_url {
+    if let Some(url) = &app.config.public_url {
         return url.clone();
     }
     let host = req
@@ -289,11 +291,12 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 .get(header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|n| n > app.limits.max_body) {
+            if declared.is_some_and(|n| n > app.config.limits.max_body) {
                 return too_large(app);
             }
-            let limited = Limited::new(req.into_body(), app.limits.max_body);
-            let body = match tokio::time::timeout(app.limits.body_timeout, limited.collect()).await
+            let limited = Limited::new(req.into_body(), app.config.limits.max_body);
+            let body = match tokio::time::timeout(app.config.limits.body_timeout, limited.collect())
+                .await
             {
                 Err(_) => {
                     return text(
@@ -323,7 +326,7 @@ fn too_large(app: &App) -> Response<Body> {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!(
             "Requête trop volumineuse (au plus {} octets).",
-            app.limits.max_body
+            app.config.limits.max_body
         ),
     )
 }

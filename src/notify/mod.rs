@@ -21,27 +21,19 @@ pub mod mail;
 pub mod sms;
 pub mod templates;
 
-use crate::app::{App, Site};
 use crate::core::catalogue::Service;
 use crate::core::workflow::Role;
 use crate::store::{DeadlineMark, NewDelivery, PendingMessage, StoreError};
-use crate::web::view::long_date;
+use crate::tenant::Site;
+use crate::tenant::dates::long_date;
+use crate::usecases::App;
 use std::sync::Arc;
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-/// Where messages go out, and what links in them point to.
-#[derive(Debug, Clone, Default)]
-pub struct NotifyConfig {
-    /// The SMTP server of tenants that name none (`smtp://…`).
-    pub smtp: Option<String>,
-    /// Guichet's public address, for links in messages (`https://…`).
-    pub public_url: String,
-}
-
 fn site_of(app: &App, tenant_id: i64) -> Option<&Arc<Site>> {
-    app.sites.values().find(|s| s.tenant.id == tenant_id)
+    app.site_by_id(tenant_id)
 }
 
 /// A tenant's agents and departments (with their heads), read once per run.
@@ -77,7 +69,7 @@ pub async fn send_test(
         html: (channel == "email").then(|| templates::html(subject, text, &brand, lang)),
         attempts: 0,
     };
-    let smtp = app.notify.smtp.clone();
+    let smtp = app.config.smtp.clone();
     let site = Arc::clone(site);
     tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &delivery))
         .await
@@ -85,7 +77,7 @@ pub async fn send_test(
 }
 
 /// The town's look for the HTML part of its e-mails.
-fn brand<'a>(look: &'a crate::web::look::Look, town: &'a str) -> templates::Brand<'a> {
+fn brand<'a>(look: &'a crate::tenant::look::Look, town: &'a str) -> templates::Brand<'a> {
     let colours = &look.settings.colours;
     templates::Brand {
         town,
@@ -167,7 +159,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
             let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
                 continue;
             };
-            let smtp = app.notify.smtp.clone();
+            let smtp = app.config.smtp.clone();
             sending.spawn_blocking(move || {
                 let result = deliver(&site, smtp.as_deref(), &delivery);
                 (delivery, result)
@@ -207,7 +199,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
 pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
     let look = site.look.get();
     let mut idle = Vec::new();
-    if look.settings.mail.smtp.is_none() && app.notify.smtp.is_none() {
+    if look.settings.mail.smtp.is_none() && app.config.smtp.is_none() {
         idle.push("email");
     }
     if look.settings.sms.is_none() {
@@ -323,7 +315,7 @@ fn expand(
     } else {
         "fr"
     };
-    let public = app.notify.public_url.trim_end_matches('/');
+    let public = app.message_url.trim_end_matches('/');
     let mut tracking_link = match &message.secret {
         Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),
         None => format!("{public}/{}/track", site.tenant.slug),

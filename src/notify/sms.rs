@@ -176,7 +176,11 @@ pub fn mobile_number(phone: &str) -> Option<String> {
 
 /// Sends an SMS through the tenant's provider: the configured body with
 /// `{to}`, `{from}` and `{text}` escaped for its content type.
-pub fn send(settings: &crate::web::look::SmsSettings, to: &str, text: &str) -> Result<(), String> {
+pub fn send(
+    settings: &crate::tenant::look::SmsSettings,
+    to: &str,
+    text: &str,
+) -> Result<(), String> {
     let json = settings.content_type.contains("json");
     let escape = |v: &str| -> String {
         if json {

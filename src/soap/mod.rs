@@ -8,15 +8,17 @@ pub mod envelope;
 pub mod fault;
 pub mod wsdl;
 
-use crate::app::{App, Site};
 use crate::core::forms::{FieldError, RawValue};
-use crate::core::intake::{self, Channel, Submission};
+use crate::core::intake::{Channel, Submission};
 use crate::core::status::{self, CitizenStatus};
-use crate::core::tracking::{TRACKING_BYTES, TrackingCode};
+use crate::core::tracking::TrackingCode;
+use crate::tenant::Site;
+use crate::tenant::dates::xs_date_time;
+use crate::usecases::App;
+use crate::usecases::submit::{self, SubmitError};
 use crate::xml::{Element, escape, push_text_element};
 use envelope::Version;
 use fault::Fault;
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -37,7 +39,7 @@ pub async fn call(
     base_url: &str,
 ) -> Response {
     let ns = site.tenant.namespace();
-    let result = match envelope::parse(body, version, app.limits.xml) {
+    let result = match envelope::parse(body, version, app.config.limits.xml) {
         Ok(env) => dispatch(app, site, &env.body, base_url).await,
         Err(fault) => Err(fault),
     };
@@ -80,31 +82,28 @@ async fn dispatch(
                 // Business software and town sites speak French here.
                 lang: "fr".to_owned(),
             };
-            let now = (app.clock)().to_zoned(tenant.time_zone.clone());
-            let code = new_tracking_code()?;
-            let request =
-                intake::receive(service, &submission, &now, &code).map_err(Fault::invalid)?;
-            let due_date = request.due_date;
-            let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
-                tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
-                Fault::server(
-                    "Erreur interne : la demande n'a pas été enregistrée. Réessayez plus tard.",
-                )
-            })?;
-            tracing::info!(tenant = %tenant.slug, service = %service.code, %reference, "request received over SOAP");
+            let receipt = submit::submit(app, site, service, &submission)
+                .await
+                .map_err(|e| match e {
+                    SubmitError::Invalid(errors) => Fault::invalid(errors),
+                    SubmitError::Unavailable(_) => Fault::server(
+                        "Erreur interne : la demande n'a pas été enregistrée. Réessayez plus tard.",
+                    ),
+                })?;
+            let code = &receipt.tracking_code;
             let mut out = String::with_capacity(512);
             out.push('<');
             out.push_str(name);
             out.push_str("Response xmlns=\"");
             out.push_str(&escape(&ns));
             out.push_str("\"><receipt>");
-            push_text_element(&mut out, "reference", &reference.to_string());
+            push_text_element(&mut out, "reference", &receipt.reference.to_string());
             push_text_element(&mut out, "trackingCode", &code.to_string());
-            push_text_element(&mut out, "dueDate", &due_date.to_string());
+            push_text_element(&mut out, "dueDate", &receipt.due_date.to_string());
             push_text_element(
                 &mut out,
                 "submittedAt",
-                &xs_date_time(now.timestamp(), &tenant.time_zone),
+                &xs_date_time(receipt.submitted_at.timestamp(), &tenant.time_zone),
             );
             push_text_element(
                 &mut out,
@@ -127,16 +126,6 @@ fn unknown_operation(payload: &Element, ns: &str) -> Fault {
             payload.qualified_name()
         ),
     )
-}
-
-/// 80 bits from the operating system's random source.
-fn new_tracking_code() -> Result<TrackingCode, Fault> {
-    let mut bytes = [0u8; TRACKING_BYTES];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        tracing::error!(error = %e, "no random source");
-        Fault::server("Erreur interne : aucun code de suivi n'a pu être tiré.")
-    })?;
-    Ok(TrackingCode::from_random(bytes))
 }
 
 /// The wrapper's children as raw values; every child must be in the tenant's
@@ -307,11 +296,4 @@ fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &Time
     }
     out.push_str("</status></GetRequestStatusResponse>");
     out
-}
-
-/// `xs:dateTime` with the tenant's offset, seconds precision.
-pub fn xs_date_time(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned(tz.clone())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
 }

@@ -19,7 +19,20 @@ use crate::xml::escape;
 use std::fmt::Write;
 
 /// Replaced by the endpoint address when the WSDL is served.
-pub const ADDRESS_PLACEHOLDER: &str = "{{GUICHET_SOAP_ADDRESS}}";
+pub const ADDRESS_PLACEHOLDER: &str = crate::tenant::Documents::ADDRESS;
+
+/// Everything generated once from a tenant's catalogue when it loads.
+pub fn documents(tenant: &Tenant) -> crate::tenant::Documents {
+    crate::tenant::Documents {
+        wsdl: wsdl(tenant),
+        schema: schema(tenant, None),
+        service_schemas: tenant
+            .services
+            .iter()
+            .map(|s| (s.code.clone(), schema(tenant, Some(s))))
+            .collect(),
+    }
+}
 
 /// Operations every tenant has, besides one `Submit…` per service.
 pub const LIST_SERVICES: &str = "ListServices";

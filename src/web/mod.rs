@@ -6,20 +6,20 @@
 //! Guichet's own files, framing only by the tenant's declared origins).
 
 pub mod backoffice;
-pub mod look;
-pub mod token;
 pub mod view;
 
-use crate::app::{App, Site};
-use crate::core::forms::{FieldError, RawValue};
-use crate::core::intake::{self, Channel, Submission};
+use crate::core::forms::RawValue;
+use crate::core::intake::{Channel, Submission};
 use crate::core::status::{self, CitizenStatus};
-use crate::core::tracking::{TRACKING_BYTES, TrackingCode};
+use crate::core::tracking::TrackingCode;
+use crate::tenant::Site;
+use crate::tenant::look::Look;
+use crate::usecases::App;
+use crate::usecases::submit::{self, SubmitError};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
-use look::Look;
 use std::sync::Arc;
 use view::{Entered, Frame};
 
@@ -388,18 +388,8 @@ async fn submit(
         entries: entries.clone(),
         lang: frame.lang.to_owned(),
     };
-    let zoned = (app.clock)().to_zoned(site.tenant.time_zone.clone());
-    let mut bytes = [0u8; TRACKING_BYTES];
-    if getrandom::fill(&mut bytes).is_err() {
-        return plain(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Service momentanément indisponible.",
-        );
-    }
-    let code = TrackingCode::from_random(bytes);
-    match intake::receive(service, &submission, &zoned, &code) {
-        Err(errors) => {
-            let errors: Vec<FieldError> = errors;
+    match submit::submit(app, site, service, &submission).await {
+        Err(SubmitError::Invalid(errors)) => {
             let v = view::form(frame, service, &entered, &errors, &fresh_token, None);
             page(
                 site,
@@ -411,19 +401,11 @@ async fn submit(
                 true,
             )
         }
-        Ok(request) => match app.store.submit(site.tenant.id, request).await {
-            Ok(reference) => {
-                tracing::info!(tenant = %site.tenant.slug, service = %service.code, %reference, "request received from the web");
-                redirect(&frame.url(&format!("/receipt/{code}")))
-            }
-            Err(e) => {
-                tracing::error!(tenant = %site.tenant.slug, error = %e, "could not store a request");
-                plain(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
-                )
-            }
-        },
+        Err(SubmitError::Unavailable(_)) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
+        ),
+        Ok(receipt) => redirect(&frame.url(&format!("/receipt/{}", receipt.tracking_code))),
     }
 }
 
@@ -560,7 +542,11 @@ fn html_response(
     r
 }
 
-fn asset(look: &Look, step_colours: &view::StepColours, file: &str) -> Response<Body> {
+fn asset(
+    look: &Look,
+    step_colours: &crate::tenant::look::StepColours,
+    file: &str,
+) -> Response<Body> {
     let (body, content_type): (Bytes, &str) = match file {
         "steps.css" => (
             Bytes::from(step_colours.css.clone()),

@@ -2,13 +2,14 @@
 //! (`xsd/view.xsd`, namespace [`VIEW_NS`]) that stylesheets turn into HTML.
 //! Sites that run their own XSLT get these documents with `?format=xml`.
 
-use super::look::Look;
 use crate::core::catalogue::{
     ADDRESS_PARTS, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, Service, TEXT_MAX,
 };
 use crate::core::forms::{FieldError, REQUESTER, RawValue};
 use crate::core::status::CitizenStatus;
 use crate::core::tenant::Tenant;
+use crate::tenant::dates::long_date;
+use crate::tenant::look::{Look, StepColours};
 use crate::xml::{escape, escape_text};
 use jiff::civil::Date;
 use std::fmt::Write;
@@ -68,49 +69,6 @@ impl Default for Xml {
     fn default() -> Self {
         Xml::new()
     }
-}
-
-/// The stylesheet of the colours service definitions give their steps
-/// (`/T/assets/steps.css`), made once per tenant when it loads, with the
-/// version its URL carries.
-pub struct StepColours {
-    pub css: String,
-    pub version: String,
-}
-
-impl StepColours {
-    pub fn of(tenant: &Tenant) -> StepColours {
-        let css = step_colours_css(tenant);
-        let mut h = std::hash::DefaultHasher::new();
-        std::hash::Hash::hash(&css, &mut h);
-        StepColours {
-            version: format!("{:x}", std::hash::Hasher::finish(&h)),
-            css,
-        }
-    }
-}
-
-/// The colours service definitions give their steps, as CSS classes
-/// (`step-colour-0063cb`) the back office's step labels take: pages carry
-/// no inline style (the CSP forbids it). Colours are checked `#rgb` or
-/// `#rrggbb` when definitions load.
-fn step_colours_css(tenant: &Tenant) -> String {
-    let mut colours: Vec<&str> = tenant
-        .all_services()
-        .flat_map(|s| s.steps.iter())
-        .filter_map(|st| st.rules.colour.as_deref())
-        .filter(|c| crate::core::catalogue::is_hex_colour(c))
-        .collect();
-    colours.sort_unstable();
-    colours.dedup();
-    let mut css = String::from("/* Step colours from the service definitions. */\n");
-    for c in colours {
-        css.push_str(&format!(
-            ".step-label.step-colour-{} {{ border-left-color: {c}; }}\n",
-            &c[1..]
-        ));
-    }
-    css
 }
 
 /// What every page shares: who serves it, in which language, with which styles.
@@ -277,49 +235,6 @@ impl Frame<'_> {
         x.close("messages");
         x.text("title", &[], title);
     }
-}
-
-/// `22 novembre 2026` / `22 November 2026`.
-pub fn long_date(date: Date, lang: &str) -> String {
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let months = if lang == "en" { EN } else { FR };
-    let day = if lang == "fr" && date.day() == 1 {
-        "1er".to_owned()
-    } else {
-        date.day().to_string()
-    };
-    format!(
-        "{day} {} {}",
-        months[date.month() as usize - 1],
-        date.year()
-    )
 }
 
 /// The wording of a delay: `KEY` in calendar days, `KEY-working` in working days.

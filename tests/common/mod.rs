@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use guichet::app::{self, App, Clock, RequestLimits};
+use guichet::config::Config;
 use guichet::store::Store;
 use guichet::store::sqlite::{Durability, SqliteStore};
 use std::io::{Read, Write};
@@ -80,7 +81,12 @@ impl Server {
         ));
         let read = Arc::clone(&now);
         let clock: Clock = Arc::new(move || *read.lock().unwrap());
-        let mut app = App::load(store, limits, clock, dir).unwrap();
+        let config = Config {
+            data_dir: dir.to_owned(),
+            limits,
+            ..Config::default()
+        };
+        let mut app = app::load(store, config, clock).unwrap();
         configure(&mut app);
         let app = Arc::new(app);
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -3,7 +3,8 @@
 //! was, and to record the change in the audit journal once it is written.
 
 use super::Session;
-use crate::app::{App, Site};
+use crate::tenant::Site;
+use crate::usecases::App;
 use crate::web::view::Frame;
 use hyper::StatusCode;
 
@@ -61,7 +62,7 @@ fn first_line(text: &str) -> String {
 }
 
 /// Rewrites `file` of the tenant folder with `edit` (see
-/// [`crate::web::look::TenantLook::rewrite`]); a file that could not be
+/// [`crate::tenant::look::TenantLook::rewrite`]); a file that could not be
 /// written is said in the log.
 pub(super) fn rewrite(
     site: &Site,

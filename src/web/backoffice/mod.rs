@@ -19,7 +19,6 @@ pub mod view;
 
 use super::view::Frame;
 use super::{Body, PageRequest, page, plain, redirect, same_origin};
-use crate::app::{App, Site};
 use crate::auth;
 use crate::core::intake::Channel;
 use crate::core::tracking::Reference;
@@ -28,6 +27,9 @@ use crate::store::{
     AgentChange, AgentChanged, AgentRecord, ConsoleQuery, NewAgent, NewStandardAnswer, SortKey,
     StandardAnswer, StateFilter, StoreError, WorkItem,
 };
+use crate::tenant::Site;
+use crate::usecases::App;
+use crate::usecases::act::{self, ActError};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 use view::{AgentForm, AnswerForm, Bar, Filter};
@@ -539,17 +541,6 @@ fn visible_departments(session: &Session) -> Option<Vec<String>> {
     Some(departments)
 }
 
-/// Whether an agent may open a request: a role in its department, or the
-/// validator of the department asked to validate its answer.
-fn can_read(agent: &workflow::Agent, item: &WorkItem) -> bool {
-    agent.can(&item.state.department, Role::Reader)
-        || item
-            .state
-            .validation
-            .as_ref()
-            .is_some_and(|v| agent.can(&v.to, Role::Validator))
-}
-
 fn today(app: &App, site: &Site) -> jiff::civil::Date {
     (app.clock)().to_zoned(site.tenant.time_zone.clone()).date()
 }
@@ -756,25 +747,28 @@ async fn readable_item(
     let Some(reference) = Reference::parse(reference) else {
         return Err(super::not_found(site, frame, req));
     };
-    let item = match app.store.work_item(site.tenant.id, reference).await {
-        Ok(Some(item)) => item,
-        Ok(None) => return Err(super::not_found(site, frame, req)),
-        Err(e) => return Err(unavailable(&e)),
-    };
-    if !can_read(&session.record.agent, &item) {
-        return Err(forbidden(site, frame, req, session));
+    act::readable(app, site, &session.record.agent, reference)
+        .await
+        .map_err(|e| refused(site, frame, req, session, e))
+}
+
+/// The page that says why an agent's request went nowhere; a conflict or a
+/// refusal is shown by the caller with the request.
+fn refused(
+    site: &Site,
+    frame: &Frame<'_>,
+    req: &PageRequest<'_>,
+    session: &Session,
+    e: ActError,
+) -> Response<Body> {
+    match e {
+        ActError::NotFound => super::not_found(site, frame, req),
+        ActError::Forbidden => forbidden(site, frame, req, session),
+        ActError::Unavailable(e) => unavailable(&e),
+        ActError::Conflict(_) | ActError::Refused(..) => {
+            plain(StatusCode::CONFLICT, &frame.message("bo.notice.conflict"))
+        }
     }
-    let Some(service) = site
-        .tenant
-        .service_version(&item.record.service_code, item.record.service_version)
-        .cloned()
-    else {
-        return Err(unavailable(&StoreError::Corrupt(format!(
-            "definition {} v{} missing",
-            item.record.service_code, item.record.service_version
-        ))));
-    };
-    Ok((item, service))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -900,9 +894,8 @@ async fn act(
     reference: &str,
     fields: &Fields,
 ) -> Response<Body> {
-    let (item, service) = match readable_item(app, site, frame, req, session, reference).await {
-        Ok(found) => found,
-        Err(r) => return r,
+    let Some(reference) = Reference::parse(reference) else {
+        return super::not_found(site, frame, req);
     };
     let answers = app
         .store
@@ -913,96 +906,50 @@ async fn act(
     let Some(command) = command(fields, &answers) else {
         return plain(StatusCode::BAD_REQUEST, "Commande inconnue.");
     };
-    let svc = &service;
-    let show = |item: WorkItem, status, kind: &'static str, text: String| async move {
-        show_request(
-            app,
-            site,
-            frame,
-            req,
-            session,
-            &item,
-            svc,
-            status,
-            Some((kind, &text)),
-        )
-        .await
-    };
-    // Decided on an older page: say so and show the request as it is now.
-    if revision != Some(item.revision) {
-        return show(
-            item,
-            StatusCode::CONFLICT,
-            "conflict",
-            frame.message("bo.notice.conflict"),
-        )
-        .await;
-    }
-    let now = (app.clock)();
-    let outcome = match workflow::apply(
-        &service,
-        &item.state,
-        &session.record.agent,
-        command,
-        &site.department_codes(),
-        now,
-    ) {
-        Ok(o) => o,
-        Err(refusal) => {
-            let text = frame.format("bo.refused", &[("reason", &refusal.to_string())]);
-            return show(item, StatusCode::UNPROCESSABLE_ENTITY, "error", text).await;
-        }
-    };
-    let still_readable = {
-        let mut after = item.clone();
-        after.state = outcome.state.clone();
-        can_read(&session.record.agent, &after)
-    };
-    match app
-        .store
-        .apply(
-            site.tenant.id,
-            item.record.reference,
-            item.revision,
-            outcome,
-            now,
-        )
-        .await
-    {
-        Ok(_) => {
-            tracing::info!(tenant = %site.tenant.slug, agent = %session.record.agent.login, reference = %item.record.reference, "request changed");
-            if still_readable {
-                redirect(&format!(
+    let agent = &session.record.agent;
+    let (item, status, kind, text) =
+        match act::act(app, site, agent, reference, revision, command).await {
+            Ok(done) if done.still_readable => {
+                return redirect(&format!(
                     "{}/backoffice/requests/{}?saved=1",
-                    frame.base, item.record.reference
-                ))
-            } else {
-                redirect(&format!("{}/backoffice/?saved=1", frame.base))
+                    frame.base, done.reference
+                ));
             }
-        }
-        Err(StoreError::Conflict) => {
-            let fresh = match app
-                .store
-                .work_item(site.tenant.id, item.record.reference)
-                .await
-            {
-                Ok(Some(fresh)) => fresh,
-                Ok(None) => return super::not_found(site, frame, req),
-                Err(e) => return unavailable(&e),
-            };
-            if !can_read(&session.record.agent, &fresh) {
-                return forbidden(site, frame, req, session);
-            }
-            show(
-                fresh,
+            Ok(_) => return redirect(&format!("{}/backoffice/?saved=1", frame.base)),
+            // Decided on an older page, or changed meanwhile: say so and
+            // show the request as it is now.
+            Err(ActError::Conflict(item)) => (
+                item,
                 StatusCode::CONFLICT,
                 "conflict",
                 frame.message("bo.notice.conflict"),
-            )
-            .await
-        }
-        Err(e) => unavailable(&e),
-    }
+            ),
+            Err(ActError::Refused(item, refusal)) => (
+                item,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error",
+                frame.format("bo.refused", &[("reason", &refusal.to_string())]),
+            ),
+            Err(e) => return refused(site, frame, req, session, e),
+        };
+    let Some(service) = site
+        .tenant
+        .service_version(&item.record.service_code, item.record.service_version)
+    else {
+        return super::not_found(site, frame, req);
+    };
+    show_request(
+        app,
+        site,
+        frame,
+        req,
+        session,
+        &item,
+        service,
+        status,
+        Some((kind, &text)),
+    )
+    .await
 }
 
 async fn mass(
@@ -1025,80 +972,36 @@ async fn mass(
         return redirect(&console);
     }
     let agent = &session.record.agent;
-    let confirmed = fields.get("confirm") == Some("yes");
-    let mut listed = Vec::new();
-    let mut label = None;
-    let (mut done, mut skipped) = (0u32, 0u32);
-    for reference in references {
-        let item = match app.store.work_item(site.tenant.id, reference).await {
-            Ok(Some(item)) if can_read(agent, &item) => item,
-            Ok(_) => {
-                skipped += 1;
-                continue;
-            }
+    let (candidates, skipped) =
+        match act::mass_candidates(app, site, agent, &action, &references).await {
+            Ok(found) => found,
             Err(e) => return unavailable(&e),
         };
-        let Some(service) = site
-            .tenant
-            .service_version(&item.record.service_code, item.record.service_version)
-        else {
-            skipped += 1;
-            continue;
+    if fields.get("confirm") == Some("yes") {
+        return match act::mass_act(app, site, agent, &action, candidates).await {
+            Ok((done, more_skipped)) => redirect(&format!(
+                "{console}?done={done}&skipped={}",
+                skipped + more_skipped
+            )),
+            Err(e) => unavailable(&e),
         };
-        let possible = workflow::available_actions(service, &item.state, agent)
-            .into_iter()
-            .find(|a| a.id == action && !a.comment_required);
-        let Some(a) = possible else {
-            skipped += 1;
-            continue;
-        };
-        label.get_or_insert_with(|| a.label.clone());
-        if !confirmed {
-            listed.push((
-                reference.to_string(),
-                format!(
-                    "{} — {}",
-                    super::view::service_title(service, frame.lang),
-                    item.requester_name
-                ),
-            ));
-            continue;
-        }
-        let now = (app.clock)();
-        let outcome = match workflow::apply(
-            service,
-            &item.state,
-            agent,
-            Command::Act {
-                action: action.clone(),
-                comment: None,
-            },
-            &site.department_codes(),
-            now,
-        ) {
-            Ok(o) => o,
-            Err(_) => {
-                skipped += 1;
-                continue;
-            }
-        };
-        match app
-            .store
-            .apply(site.tenant.id, reference, item.revision, outcome, now)
-            .await
-        {
-            Ok(_) => done += 1,
-            Err(StoreError::Conflict) => skipped += 1,
-            Err(e) => return unavailable(&e),
-        }
     }
-    if confirmed {
-        tracing::info!(tenant = %site.tenant.slug, agent = %agent.login, %action, done, skipped, "mass action");
-        return redirect(&format!("{console}?done={done}&skipped={skipped}"));
-    }
-    let Some(label) = label else {
+    let Some(label) = candidates.first().map(|c| c.label.clone()) else {
         return redirect(&format!("{console}?done=0&skipped={skipped}"));
     };
+    let listed: Vec<(String, String)> = candidates
+        .iter()
+        .map(|c| {
+            (
+                c.item.record.reference.to_string(),
+                format!(
+                    "{} — {}",
+                    super::view::service_title(&c.service, frame.lang),
+                    c.item.requester_name
+                ),
+            )
+        })
+        .collect();
     let v = view::confirm(frame, &bar(session), &action, &label, &listed);
     bo_page(site, frame, req, StatusCode::OK, "bo-confirm.xsl", v)
 }

@@ -8,8 +8,9 @@
 use super::files::{self, Refused};
 use super::view::{self, SettingsForm};
 use super::{Fields, Session, bar, bo_page};
-use crate::app::{App, Site};
-use crate::web::look::{self, Settings, contrast};
+use crate::tenant::Site;
+use crate::tenant::look::{self, Settings, contrast};
+use crate::usecases::App;
 use crate::web::view::Frame;
 use crate::web::{Body, PageRequest, redirect};
 use hyper::{Response, StatusCode};

@@ -8,10 +8,11 @@
 use super::files::{self, Refused};
 use super::view::{self, TemplateForm, TemplatePreview};
 use super::{Fields, Session, bar, bo_page, today};
-use crate::app::{App, Site};
 use crate::core::catalogue::Service;
 use crate::notify::sms;
 use crate::notify::templates::{self, ACKNOWLEDGEMENT, FIELDS, Scope};
+use crate::tenant::Site;
+use crate::usecases::App;
 use crate::web::view::Frame;
 use crate::web::{Body, PageRequest, redirect};
 use hyper::{Response, StatusCode};
@@ -298,7 +299,7 @@ fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> Templa
         crate::core::calendar::add_days(today, s.deadline_days, s.deadline_count)
     });
     let reference = format!("{}-000123", today.year());
-    let public = app.notify.public_url.trim_end_matches('/');
+    let public = app.message_url.trim_end_matches('/');
     let slug = &site.tenant.slug;
     let code = if scope.name == ACKNOWLEDGEMENT {
         "7K4M-2QXH-9D3R-WP6A"
@@ -319,7 +320,7 @@ fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> Templa
             "service",
             service.map(|s| s.title.clone()).unwrap_or_default(),
         ),
-        ("due_date", crate::web::view::long_date(due, "fr")),
+        ("due_date", crate::tenant::dates::long_date(due, "fr")),
         ("step", step),
         ("answer", frame.message("bo.template.sample.answer")),
         ("tracking_code", code.to_owned()),

@@ -2,11 +2,11 @@
 //! `xsd/view.xsd`). Like the citizen views: data only, every text escaped,
 //! wording from the message catalogue.
 
-use crate::app::Site;
 use crate::core::catalogue::{ADDRESS_PARTS, FieldType, REQUESTER_FIELDS, Service};
 use crate::core::forms::REQUESTER;
 use crate::core::workflow::{self, Agent, Role};
 use crate::store::{ConsoleRow, DeliveryRecord, StandardAnswer, StoredEvent, WorkItem};
+use crate::tenant::Site;
 use crate::web::view::{Frame, Xml, service_title};
 use jiff::Timestamp;
 use jiff::civil::Date;

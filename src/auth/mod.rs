@@ -7,6 +7,8 @@
 //! client address: after [`FREE_FAILURES`] the next attempt must wait, the
 //! wait doubling at each new failure up to [`MAX_WAIT_SECS`].
 
+pub mod token;
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
@@ -21,11 +23,17 @@ pub const MAX_WAIT_SECS: i64 = 15 * 60;
 /// How long a session lasts without a new login.
 pub const SESSION_SECS: i64 = 10 * 3600;
 
-pub fn hash_password(password: &str) -> Result<String, String> {
+/// A password could not be hashed (the hasher's parameters or the random
+/// source failed).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot hash the password: {0}")]
+pub struct PasswordError(String);
+
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
+        .map_err(|e| PasswordError(e.to_string()))
 }
 
 /// Whether `password` matches the PHC string `hash` (false for a malformed hash).

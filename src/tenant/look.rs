@@ -529,6 +529,49 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
     }
 }
 
+/// The stylesheet of the colours service definitions give their steps
+/// (`/T/assets/steps.css`), made once per tenant when it loads, with the
+/// version its URL carries.
+pub struct StepColours {
+    pub css: String,
+    pub version: String,
+}
+
+impl StepColours {
+    pub fn of(tenant: &crate::core::tenant::Tenant) -> StepColours {
+        let css = step_colours_css(tenant);
+        let mut h = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&css, &mut h);
+        StepColours {
+            version: format!("{:x}", std::hash::Hasher::finish(&h)),
+            css,
+        }
+    }
+}
+
+/// The colours service definitions give their steps, as CSS classes
+/// (`step-colour-0063cb`) the back office's step labels take: pages carry
+/// no inline style (the CSP forbids it). Colours are checked `#rgb` or
+/// `#rrggbb` when definitions load.
+fn step_colours_css(tenant: &crate::core::tenant::Tenant) -> String {
+    let mut colours: Vec<&str> = tenant
+        .all_services()
+        .flat_map(|s| s.steps.iter())
+        .filter_map(|st| st.rules.colour.as_deref())
+        .filter(|c| crate::core::catalogue::is_hex_colour(c))
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    let mut css = String::from("/* Step colours from the service definitions. */\n");
+    for c in colours {
+        css.push_str(&format!(
+            ".step-label.step-colour-{} {{ border-left-color: {c}; }}\n",
+            &c[1..]
+        ));
+    }
+    css
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,280 @@
+//! Every setting of every command, in one place: its flag, its `GUICHET_*`
+//! environment variable, its line in an optional `guichet.toml`, its default
+//! and what it is for.
+//!
+//! Precedence: a flag, else its environment variable (clap reads both), else
+//! the `guichet.toml` named by `--config` / `GUICHET_CONFIG` (or
+//! `./guichet.toml` when it exists), else the default. [`Config::resolve`]
+//! checks everything once, at start, and says which setting is wrong and
+//! how to write it; the [`Config`] it returns is passed whole to the
+//! application, so no command reads a setting of its own.
+
+use crate::error::Error;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The settings as given (flags, environment, file): all optional.
+#[derive(clap::Args, serde::Deserialize, Debug, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    /// Folder holding the database, the secret key and the tenants' files
+    /// (created by `serve` if missing) [default: data]
+    #[arg(long, global = true, env = "GUICHET_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080]
+    #[arg(long, global = true, env = "GUICHET_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
+    /// `full` syncs every commit to disk (survives a power cut); `normal`
+    /// survives a crash of Guichet but not of the machine [default: full]
+    #[arg(long, global = true, value_enum, env = "GUICHET_DURABILITY")]
+    pub durability: Option<Durability>,
+    /// Largest request body accepted, in bytes [default: 1048576]
+    #[arg(long, global = true, env = "GUICHET_MAX_BODY", value_name = "BYTES")]
+    pub max_body: Option<usize>,
+    /// Seconds a client has to send a request's headers, then its body,
+    /// before it is answered 408 [default: 10]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_REQUEST_TIMEOUT",
+        value_name = "SECONDS"
+    )]
+    pub request_timeout: Option<u64>,
+    /// Seconds between two runs of the workflows' timed jumps and the
+    /// deadline watch (reminders, escalations) [default: 60]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_TIMER_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub timer_seconds: Option<u64>,
+    /// Seconds between two runs of the outbox worker (messages to send)
+    /// [default: 5]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_OUTBOX_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub outbox_seconds: Option<u64>,
+    /// SMTP server for tenants that name none in their settings, e.g.
+    /// smtp://user:password@mail.example.fr:587?tls=required or smtps://…
+    #[arg(long, global = true, env = "GUICHET_SMTP", value_name = "URL")]
+    pub smtp: Option<String>,
+    /// Guichet's public address (https://guichet.example.fr), when it sits
+    /// behind a proxy: links in messages, SOAP endpoints in the WSDL, the
+    /// origin of forms [default: http://LISTEN for messages, the request's
+    /// Host elsewhere]
+    #[arg(long, global = true, env = "GUICHET_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
+/// Bounds on what a client may send.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+    pub xml: crate::xml::Limits,
+    /// Longest wait for a request's headers, then for its body.
+    pub body_timeout: Duration,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_body: 1024 * 1024,
+            xml: crate::xml::Limits::default(),
+            body_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The checked configuration, passed whole to the application.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub durability: Durability,
+    pub limits: RequestLimits,
+    pub timer_period: Duration,
+    pub outbox_period: Duration,
+    /// The SMTP server of tenants that name none (`smtp://…`).
+    pub smtp: Option<String>,
+    /// `https://guichet.example.fr`, no trailing slash; `None`: the
+    /// request's own `http://HOST`.
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::resolve(Settings::default(), None).expect("the defaults are valid")
+    }
+}
+
+pub const DEFAULT_DATA_DIR: &str = "data";
+const DEFAULT_FILE: &str = "guichet.toml";
+
+impl Config {
+    /// Checks the settings given as flags or environment, completed by the
+    /// configuration file (`file`, else `./guichet.toml` when it exists).
+    pub fn load(given: Settings, file: Option<&Path>) -> Result<Config, Error> {
+        let (path, required) = match file {
+            Some(p) => (p.to_owned(), true),
+            None => (PathBuf::from(DEFAULT_FILE), false),
+        };
+        let from_file = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(toml::from_str::<Settings>(&text).map_err(|e| {
+                Error::Config(format!(
+                    "{}: {} (settings are written like `data-dir = \"data\"`; see the README)",
+                    path.display(),
+                    e.message()
+                ))
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
+            Err(e) => return Err(Error::file(&path)(e)),
+        };
+        Config::resolve(given, from_file)
+    }
+
+    /// Fills what `given` leaves out from `file`, then the defaults, and
+    /// checks the result.
+    pub fn resolve(given: Settings, file: Option<Settings>) -> Result<Config, Error> {
+        let file = file.unwrap_or_default();
+        macro_rules! pick {
+            ($name:ident) => {
+                given.$name.clone().or(file.$name.clone())
+            };
+        }
+        let seconds = |value: Option<u64>, default: u64, flag: &str| match value {
+            Some(0) => Err(Error::Config(format!("--{flag} must be at least 1 second"))),
+            v => Ok(Duration::from_secs(v.unwrap_or(default))),
+        };
+        let max_body = pick!(max_body).unwrap_or(1024 * 1024);
+        if max_body < 1024 {
+            return Err(Error::Config(format!(
+                "--max-body {max_body}: at least 1024 bytes (GUICHET_MAX_BODY)"
+            )));
+        }
+        let limits = RequestLimits {
+            max_body,
+            xml: crate::xml::Limits::default(),
+            body_timeout: seconds(pick!(request_timeout), 10, "request-timeout")?,
+        };
+        let public_url = match pick!(public_url) {
+            None => None,
+            Some(url) => Some(check_public_url(&url)?),
+        };
+        Ok(Config {
+            data_dir: pick!(data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            listen: pick!(listen).unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
+            durability: pick!(durability).unwrap_or(Durability::Full),
+            limits,
+            timer_period: seconds(pick!(timer_seconds), 60, "timer-seconds")?,
+            outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
+            smtp: pick!(smtp).filter(|s| !s.is_empty()),
+            public_url,
+        })
+    }
+
+    /// Guichet's address for links in messages: the public URL, else the
+    /// address it listens on.
+    pub fn message_base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The database file of an existing data folder, or an error that says
+    /// which folder was looked at and how to give another.
+    pub fn existing_data(&self) -> Result<(), Error> {
+        if self.data_dir.join("guichet.sqlite3").exists() {
+            Ok(())
+        } else {
+            Err(Error::Config(format!(
+                "no Guichet data in {} (give the folder used by `guichet serve` with --data-dir or GUICHET_DATA_DIR)",
+                self.data_dir.display()
+            )))
+        }
+    }
+}
+
+/// `http(s)://host[:port][/path]`, without a trailing slash.
+fn check_public_url(url: &str) -> Result<String, Error> {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split('/').next().unwrap_or(""));
+    if host.is_none_or(|h| h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(Error::Config(format!(
+            "--public-url {url:?}: expected http(s)://host[:port][/path] (GUICHET_PUBLIC_URL)"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_the_defaults() {
+        let file: Settings = toml::from_str(
+            "data-dir = \"/srv/guichet\"\nlisten = \"0.0.0.0:9000\"\nmax-body = 4096\n",
+        )
+        .unwrap();
+        let given = Settings {
+            listen: Some("127.0.0.1:7000".parse().unwrap()),
+            ..Settings::default()
+        };
+        let c = Config::resolve(given, Some(file)).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7000");
+        assert_eq!(c.data_dir, PathBuf::from("/srv/guichet"));
+        assert_eq!(c.limits.max_body, 4096);
+        assert_eq!(c.timer_period, Duration::from_secs(60));
+        assert_eq!(c.durability, Durability::Full);
+    }
+
+    #[test]
+    fn wrong_settings_are_named() {
+        let bad = |s: Settings| Config::resolve(s, None).unwrap_err().to_string();
+        assert!(
+            bad(Settings {
+                public_url: Some("guichet.example.fr".into()),
+                ..Settings::default()
+            })
+            .contains("--public-url")
+        );
+        assert!(
+            bad(Settings {
+                timer_seconds: Some(0),
+                ..Settings::default()
+            })
+            .contains("--timer-seconds")
+        );
+        let unknown = toml::from_str::<Settings>("listen-on = \"x\"").unwrap_err();
+        assert!(unknown.message().contains("listen-on"), "{unknown}");
+    }
+
+    #[test]
+    fn a_public_url_loses_its_trailing_slash() {
+        let c = Config::resolve(
+            Settings {
+                public_url: Some("https://guichet.example.fr/".into()),
+                ..Settings::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://guichet.example.fr"));
+        assert_eq!(c.message_base_url(), "https://guichet.example.fr");
+    }
+}

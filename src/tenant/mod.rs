@@ -1,0 +1,97 @@
+//! What every channel shares about one town: its [`Site`] (the tenant, the
+//! documents generated from its catalogue, its departments), its look and
+//! wording ([`look`]: settings, messages, theme, re-read when its files
+//! change) and the way it writes dates ([`dates`]).
+//!
+//! Web pages, SOAP answers, e-mails and request files all read a town from
+//! here, so none of those channels needs another.
+
+pub mod dates;
+pub mod look;
+
+use crate::core::tenant::Tenant;
+use crate::store::Department;
+use look::{StepColours, TenantLook};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The documents generated once from a tenant's catalogue (by the SOAP
+/// channel, when the tenant loads).
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// WSDL with [`Documents::ADDRESS`] for the endpoint address.
+    pub wsdl: String,
+    /// The tenant's whole schema (`xsd/SLUG.xsd`).
+    pub schema: String,
+    /// One schema per online service (`xsd/CODE.xsd`), for request files.
+    pub service_schemas: HashMap<String, String>,
+}
+
+impl Documents {
+    /// Stands for the endpoint address in [`Documents::wsdl`].
+    pub const ADDRESS: &'static str = "{{GUICHET_SOAP_ADDRESS}}";
+}
+
+/// A tenant with the documents derived from its catalogue.
+pub struct Site {
+    pub tenant: Arc<Tenant>,
+    pub documents: Documents,
+    /// Settings, wording and stylesheet overrides from `DATA/tenants/SLUG/`.
+    pub look: TenantLook,
+    /// The departments its services belong to, by name.
+    pub departments: Vec<Department>,
+    /// The stylesheet of its steps' colours (back office).
+    pub step_colours: StepColours,
+}
+
+impl Site {
+    /// `tenant_dir` holds the tenant's own files (it need not exist).
+    pub fn new(tenant: Tenant, documents: Documents, tenant_dir: std::path::PathBuf) -> Site {
+        let look = TenantLook::open(tenant_dir, &tenant.slug);
+        let mut departments: Vec<Department> = Vec::new();
+        for service in tenant.all_services() {
+            let d = &service.department;
+            if !departments.iter().any(|k| k.code == d.code) {
+                departments.push(Department {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                    // Heads are chosen in the store; see `Store::departments`.
+                    head: None,
+                });
+            }
+        }
+        departments.sort_by(|a, b| a.name.cmp(&b.name));
+        Site {
+            step_colours: StepColours::of(&tenant),
+            departments,
+            tenant: Arc::new(tenant),
+            documents,
+            look,
+        }
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.code == code)
+    }
+
+    pub fn department_codes(&self) -> Vec<String> {
+        self.departments.iter().map(|d| d.code.clone()).collect()
+    }
+
+    /// The town's name as its settings give it, else as registered.
+    pub fn town_name(&self) -> String {
+        self.look
+            .get()
+            .settings
+            .name
+            .clone()
+            .unwrap_or_else(|| self.tenant.name.clone())
+    }
+
+    /// The WSDL with its ports pointing at `address`.
+    pub fn wsdl_for(&self, address: &str) -> String {
+        self.documents
+            .wsdl
+            .replace(Documents::ADDRESS, &crate::xml::escape(address))
+    }
+}

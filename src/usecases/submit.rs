@@ -1,0 +1,72 @@
+//! A submission, from any channel, becomes a stored request with its receipt.
+//!
+//! Validation against the service definition, the tracking code, the due
+//! date, the reference and the first history event, the audit entry and the
+//! acknowledgement in the outbox: all decided by the core and written by the
+//! store in one transaction before the receipt exists. A refused submission
+//! stores nothing and draws no reference.
+
+use super::App;
+use crate::core::catalogue::Service;
+use crate::core::forms::FieldError;
+use crate::core::intake::{self, Submission};
+use crate::core::tracking::{Reference, TRACKING_BYTES, TrackingCode};
+use crate::tenant::Site;
+use jiff::Zoned;
+use jiff::civil::Date;
+
+/// What the citizen keeps of a stored request.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub reference: Reference,
+    /// Shown once, never stored in clear.
+    pub tracking_code: TrackingCode,
+    pub due_date: Date,
+    /// When it was received, in the tenant's time zone.
+    pub submitted_at: Zoned,
+}
+
+#[derive(Debug)]
+pub enum SubmitError {
+    /// Every bad field at once; nothing was stored.
+    Invalid(Vec<FieldError>),
+    /// The random source or the store failed; nothing was acknowledged.
+    Unavailable(String),
+}
+
+/// Validates `submission` against `service` and stores it.
+pub async fn submit(
+    app: &App,
+    site: &Site,
+    service: &Service,
+    submission: &Submission,
+) -> Result<Receipt, SubmitError> {
+    let tenant = &site.tenant;
+    let now = app.now().to_zoned(tenant.time_zone.clone());
+    let mut bytes = [0u8; TRACKING_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "no random source");
+        SubmitError::Unavailable(format!("no random source: {e}"))
+    })?;
+    let code = TrackingCode::from_random(bytes);
+    let request =
+        intake::receive(service, submission, &now, &code).map_err(SubmitError::Invalid)?;
+    let due_date = request.due_date;
+    let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
+        tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
+        SubmitError::Unavailable(e.to_string())
+    })?;
+    tracing::info!(
+        tenant = %tenant.slug,
+        service = %service.code,
+        %reference,
+        channel = submission.channel.as_str(),
+        "request received"
+    );
+    Ok(Receipt {
+        reference,
+        tracking_code: code,
+        due_date,
+        submitted_at: now,
+    })
+}
