@@ -6,7 +6,8 @@
 //! module knows how a form is shown or transported: the SOAP schema, the HTML
 //! form and the validator are all derived from the same [`Field`] list.
 
-use super::workflow::{self, StepRules};
+pub use super::steps::is_hex_colour;
+use super::steps::{self, Automatic, StepRules};
 use crate::xml::{self, Element};
 use regex::Regex;
 use std::fmt;
@@ -482,7 +483,7 @@ impl Service {
             let kind_name = el.attr("kind").unwrap_or("agent");
             let kind = StepKind::from_name(kind_name)
                 .ok_or_else(|| err(format!("step {id:?}: unknown kind {kind_name:?}")))?;
-            let rules = workflow::parse_step_rules(el).map_err(&err)?;
+            let rules = steps::parse_step_rules(el).map_err(&err)?;
             steps.push(Step {
                 id,
                 label,
@@ -494,7 +495,7 @@ impl Service {
         if steps.is_empty() {
             return Err(err("the workflow needs at least one step".into()));
         }
-        workflow::check_workflow(&steps).map_err(&err)?;
+        check_workflow(&steps).map_err(&err)?;
 
         Ok(Service {
             code,
@@ -718,11 +719,52 @@ fn check_code(code: &str) -> Result<(), String> {
     }
 }
 
-/// `#rgb` or `#rrggbb`: the only colour syntax definitions and settings
-/// accept (nothing that could escape a CSS declaration).
-pub fn is_hex_colour(value: &str) -> bool {
-    let hex = value.strip_prefix('#').unwrap_or("");
-    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+/// Checks that every target step exists and jumps cannot loop forever.
+fn check_workflow(steps: &[Step]) -> Result<(), String> {
+    let exists = |to: &str| steps.iter().any(|s| s.id == to);
+    for step in steps {
+        let targets = step
+            .rules
+            .actions
+            .iter()
+            .map(|a| a.to.as_str())
+            .chain(step.rules.timeouts.iter().map(|t| t.to.as_str()))
+            .chain(step.rules.on_enter.iter().filter_map(|a| match a {
+                Automatic::Jump { to } => Some(to.as_str()),
+                _ => None,
+            }));
+        for to in targets {
+            if !exists(to) {
+                return Err(format!(
+                    "step {}: target step {to:?} does not exist",
+                    step.id
+                ));
+            }
+        }
+        let mut ids: Vec<&str> = step.rules.actions.iter().map(|a| a.id.as_str()).collect();
+        ids.sort();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(format!("step {}: two actions have the same id", step.id));
+        }
+    }
+    // Jumps on entering must not come back to where they started.
+    for start in steps {
+        let mut at = start;
+        for _ in 0..=steps.len() {
+            let next = at.rules.on_enter.iter().find_map(|a| match a {
+                Automatic::Jump { to } => steps.iter().find(|s| &s.id == to),
+                _ => None,
+            });
+            match next {
+                Some(n) if n.id == start.id => {
+                    return Err(format!("step {}: automatic jumps form a loop", start.id));
+                }
+                Some(n) => at = n,
+                None => break,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// ASCII subset of XML NCNames, enough for element names we generate.

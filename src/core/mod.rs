@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod forms;
 pub mod intake;
 pub mod status;
+pub mod steps;
 pub mod tenant;
 pub mod tracking;
 pub mod workflow;

@@ -5,7 +5,7 @@
 //! tenant's namespace, declared in the WSDL) listing each bad field with its
 //! path, a machine code and a French message.
 
-use super::envelope::{SOAP12_NS, Version};
+use super::version::{SOAP12_NS, Version};
 use crate::core::forms::FieldError;
 use crate::xml::{escape, push_text_element};
 

@@ -6,6 +6,7 @@
 
 pub mod envelope;
 pub mod fault;
+pub mod version;
 pub mod wsdl;
 
 use crate::core::forms::{FieldError, RawValue};

@@ -29,7 +29,7 @@ pub fn system_clock() -> Clock {
 }
 
 /// Everything a use case runs against, built once at start by
-/// [`crate::app::load`].
+/// `app::load`.
 pub struct App {
     pub store: Arc<dyn Store>,
     pub sites: HashMap<String, Arc<Site>>,
