@@ -17,7 +17,7 @@ pub struct Bar<'a> {
     pub token: &'a str,
 }
 
-fn bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
+pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     let home = format!("{}/backoffice/", frame.base);
     let logout = format!("{}/backoffice/logout", frame.base);
     let admin = format!("{}/backoffice/admin", frame.base);
@@ -41,7 +41,7 @@ fn bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     x.close("backoffice");
 }
 
-fn bool_str(b: bool) -> &'static str {
+pub(crate) fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
@@ -93,7 +93,7 @@ pub fn lateness(submitted: Date, due: Date, today: Date, finished: bool) -> (boo
 pub fn error(frame: &Frame, b: &Bar, status: u16, title: &str, text: &str) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "error", title);
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     x.text("error", &[("status", &status.to_string())], text);
     x.close("page");
     x.finish()
@@ -153,7 +153,7 @@ pub struct ConsolePage<'a> {
 pub fn console(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-console", &frame.message("bo.console.title"));
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let action = format!("{}/backoffice/", frame.base);
     let last = p.first + p.rows.len() as u64 - u64::from(!p.rows.is_empty());
     x.open(
@@ -357,7 +357,7 @@ pub fn confirm(
 ) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-confirm", &frame.message("bo.confirm.title"));
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let action = format!("{}/backoffice/mass", frame.base);
     let cancel = format!("{}/backoffice/", frame.base);
     x.open(
@@ -586,7 +586,7 @@ pub fn request(
         "bo-request",
         &frame.format("bo.request.title", &[("reference", &reference)]),
     );
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let s = &item.state;
     let tz = frame.tenant.time_zone.clone();
     let (late, _) = lateness(
@@ -853,7 +853,7 @@ pub fn admin(
     let agents = lists.agents;
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let action = format!("{}/backoffice/admin/agents", frame.base);
     let retry = format!("{}/backoffice/admin/deliveries", frame.base);
     let templates = format!("{}/backoffice/admin/templates", frame.base);
@@ -966,7 +966,7 @@ pub fn agent_edit(frame: &Frame, site: &Site, b: &Bar, form: &AgentForm, own: bo
     let mut x = Xml::new();
     let title = frame.format("bo.agent.title", &[("login", &form.login)]);
     frame.begin(&mut x, "bo-agent", &title);
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let back = format!("{}/backoffice/admin", frame.base);
     let action = format!("{back}/agents/{}", form.login);
     x.open(
@@ -1005,7 +1005,7 @@ pub fn answer_edit(frame: &Frame, site: &Site, b: &Bar, form: &AnswerForm) -> St
         None => frame.message("bo.answer.title-new"),
     };
     frame.begin(&mut x, "bo-answer", &title);
-    bar(frame, &mut x, b);
+    agent_bar(frame, &mut x, b);
     let back = format!("{}/backoffice/admin", frame.base);
     let action = match form.id {
         Some(id) => format!("{back}/answers/{id}"),
@@ -1035,294 +1035,6 @@ pub fn answer_edit(frame: &Frame, site: &Site, b: &Bar, form: &AnswerForm) -> St
     x.text("text", &[], &form.text);
     x.close("answer-form");
     x.close("answer-edit");
-    x.close("page");
-    x.finish()
-}
-
-/// A message template as typed or as it stands at one scope, with its
-/// errors.
-#[derive(Default)]
-pub struct TemplateForm {
-    pub scope: crate::notify::templates::Scope,
-    /// A citizens' template: it has an SMS wording.
-    pub citizen: bool,
-    pub subject: String,
-    pub text: String,
-    /// Empty: no SMS for this message.
-    pub sms: String,
-    /// The fields worded at this very scope (the others are inherited).
-    pub own: Vec<&'static str>,
-    /// `(field, message)`
-    pub errors: Vec<(&'static str, String)>,
-}
-
-/// A template filled with an example request.
-pub struct TemplatePreview {
-    pub subject: String,
-    pub text: String,
-    /// `(text as sent, characters, number of SMS)`
-    pub sms: Option<(String, usize, usize)>,
-}
-
-fn template_label(frame: &Frame, name: &str) -> String {
-    frame
-        .message_opt(&format!("bo.template.name.{name}"))
-        .unwrap_or_else(|| name.to_owned())
-}
-
-/// The scopes a template can be worded at, each with its label: the whole
-/// town, each service, and for the step news each step the citizen sees.
-fn template_scopes(site: &Site, name: &str) -> Vec<(crate::notify::templates::Scope, String)> {
-    use crate::notify::templates::Scope;
-    let mut out = vec![(
-        Scope {
-            name: name.to_owned(),
-            service: None,
-            step: None,
-        },
-        String::new(),
-    )];
-    for s in &site.tenant.services {
-        out.push((
-            Scope {
-                name: name.to_owned(),
-                service: Some(s.code.clone()),
-                step: None,
-            },
-            s.title.clone(),
-        ));
-        if name == workflow::STEP_TEMPLATE {
-            for st in &s.steps {
-                if let Some(label) = &st.citizen_label {
-                    out.push((
-                        Scope {
-                            name: name.to_owned(),
-                            service: Some(s.code.clone()),
-                            step: Some(st.id.clone()),
-                        },
-                        format!("{} — {label}", s.title),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The town's message templates (administrators).
-pub fn templates(frame: &Frame, site: &Site, b: &Bar) -> String {
-    use crate::notify::templates as t;
-    let look = site.look.get();
-    let mut x = Xml::new();
-    frame.begin(&mut x, "bo-templates", &frame.message("bo.templates.title"));
-    bar(frame, &mut x, b);
-    let back = format!("{}/backoffice/admin", frame.base);
-    x.open("templates", &[("back", &back)]);
-    for (name, citizen) in t::builtin() {
-        let scopes = template_scopes(site, name);
-        let town = &scopes[0].0;
-        let own = t::FIELDS
-            .iter()
-            .any(|k| t::wording(&look.templates, town, k).1);
-        let href = super::templates::href(frame, town);
-        x.open(
-            "template",
-            &[
-                ("name", name),
-                ("audience", if *citizen { "citizen" } else { "agents" }),
-                ("href", &href),
-                ("own", bool_str(own)),
-            ],
-        );
-        x.text("label", &[], &template_label(frame, name));
-        let subject = t::wording(&look.templates, town, "subject").0;
-        x.text("subject", &[], subject.as_deref().unwrap_or(""));
-        for (scope, label) in &scopes[1..] {
-            if t::FIELDS
-                .iter()
-                .any(|k| t::wording(&look.templates, scope, k).1)
-            {
-                let href = super::templates::href(frame, scope);
-                x.text("reworded", &[("href", &href)], label);
-            }
-        }
-        x.close("template");
-    }
-    x.close("templates");
-    x.close("page");
-    x.finish()
-}
-
-/// One template at one scope: the form, the variables, the example.
-pub fn template_edit(
-    frame: &Frame,
-    site: &Site,
-    b: &Bar,
-    form: &TemplateForm,
-    preview: &TemplatePreview,
-    notice: Option<(&str, &str)>,
-) -> String {
-    use crate::notify::templates as t;
-    let scope = &form.scope;
-    let label = template_label(frame, &scope.name);
-    let scopes = template_scopes(site, &scope.name);
-    let scope_label = scopes
-        .iter()
-        .find(|(s, _)| s == scope)
-        .map(|(_, l)| l.clone())
-        .unwrap_or_default();
-    let title = if scope_label.is_empty() {
-        frame.format("bo.template.title", &[("template", &label)])
-    } else {
-        frame.format(
-            "bo.template.title-scoped",
-            &[("template", &label), ("scope", &scope_label)],
-        )
-    };
-    let mut x = Xml::new();
-    frame.begin(&mut x, "bo-template", &title);
-    bar(frame, &mut x, b);
-    let back = format!("{}/backoffice/admin/templates", frame.base);
-    let action = super::templates::href(frame, scope);
-    let chooser = super::templates::href(
-        frame,
-        &t::Scope {
-            name: scope.name.clone(),
-            service: None,
-            step: None,
-        },
-    );
-    x.open(
-        "template-edit",
-        &[
-            ("action", &action),
-            ("token", b.token),
-            ("back", &back),
-            ("name", &scope.name),
-            ("audience", if form.citizen { "citizen" } else { "agents" }),
-        ],
-    );
-    if let Some((kind, text)) = notice {
-        x.text("notice", &[("kind", kind)], text);
-    }
-    x.text("label", &[], &label);
-    x.open("scopes", &[("action", &chooser)]);
-    for (s, l) in &scopes {
-        let value = [&s.service, &s.step]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("/");
-        let text = if l.is_empty() {
-            frame.message("bo.template.scope.town")
-        } else {
-            l.clone()
-        };
-        let mut attrs = vec![("value", value.as_str())];
-        if s == scope {
-            attrs.push(("selected", "true"));
-        }
-        x.text("scope", &attrs, &text);
-    }
-    x.close("scopes");
-    x.open("variables", &[]);
-    for v in t::VARIABLES {
-        x.text(
-            "variable",
-            &[("name", v)],
-            &frame.message(&format!("bo.template.var.{v}")),
-        );
-    }
-    x.close("variables");
-    x.open("template-form", &[("subject", &form.subject)]);
-    for (field, message) in &form.errors {
-        x.text("error", &[("field", field)], message);
-    }
-    for field in &form.own {
-        x.empty("own", &[("field", field)]);
-    }
-    x.text("text", &[], &form.text);
-    if form.citizen {
-        x.text("sms", &[], &form.sms);
-    }
-    x.close("template-form");
-    x.open("preview", &[("subject", &preview.subject)]);
-    x.text("text", &[], &preview.text);
-    if let Some((text, chars, parts)) = &preview.sms {
-        let count = frame.format(
-            "bo.template.sms-count",
-            &[("chars", &chars.to_string()), ("parts", &parts.to_string())],
-        );
-        x.text("sms", &[("count", &count)], text);
-    }
-    x.close("preview");
-    x.close("template-edit");
-    x.close("page");
-    x.finish()
-}
-
-/// The town's settings as typed or as they stand, with their errors.
-#[derive(Default)]
-pub struct SettingsForm {
-    pub name: String,
-    pub site_url: String,
-    /// In the order of `settings::COLOURS`.
-    pub colours: [String; 6],
-    pub mail_from: String,
-    pub reply_to: String,
-    pub reminder_percent: String,
-    pub admin_after_days: String,
-    /// `(field, message)`
-    pub errors: Vec<(&'static str, String)>,
-}
-
-/// The town's settings (administrators).
-pub fn settings_edit(
-    frame: &Frame,
-    b: &Bar,
-    form: &SettingsForm,
-    notice: Option<(&str, &str)>,
-) -> String {
-    let mut x = Xml::new();
-    frame.begin(&mut x, "bo-settings", &frame.message("bo.settings.title"));
-    bar(frame, &mut x, b);
-    let back = format!("{}/backoffice/admin", frame.base);
-    let action = format!("{back}/settings");
-    x.open(
-        "settings-edit",
-        &[("action", &action), ("token", b.token), ("back", &back)],
-    );
-    if let Some((kind, text)) = notice {
-        x.text("notice", &[("kind", kind)], text);
-    }
-    x.open(
-        "settings-form",
-        &[
-            ("name", &form.name),
-            ("site-url", &form.site_url),
-            ("mail-from", &form.mail_from),
-            ("reply-to", &form.reply_to),
-            ("reminder-percent", &form.reminder_percent),
-            ("admin-after-days", &form.admin_after_days),
-        ],
-    );
-    for (field, message) in &form.errors {
-        x.text("error", &[("field", field)], message);
-    }
-    for (i, key) in super::settings::COLOURS.iter().enumerate() {
-        x.text(
-            "colour",
-            &[
-                ("name", key),
-                ("field", super::settings::colour_field(key)),
-                ("value", &form.colours[i]),
-            ],
-            &frame.message(&format!("bo.settings.colour.{key}")),
-        );
-    }
-    x.close("settings-form");
-    x.close("settings-edit");
     x.close("page");
     x.finish()
 }

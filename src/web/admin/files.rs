@@ -2,9 +2,9 @@
 //! `settings.toml`): one way to rewrite them, to say why one was left as it
 //! was, and to record the change in the audit journal once it is written.
 
-use super::Session;
 use crate::tenant::Site;
 use crate::usecases::App;
+use crate::web::session::Session;
 use crate::web::view::Frame;
 use hyper::StatusCode;
 

@@ -6,13 +6,13 @@
 //! change an entry of the audit journal.
 
 use super::files::{self, Refused};
-use super::view::{self, SettingsForm};
-use super::{Fields, Session, bar, bo_page};
-use crate::tenant::Site;
 use crate::tenant::look::{self, Settings, contrast};
-use crate::usecases::App;
+use crate::web::backoffice::view::{self, Bar};
+use crate::web::backoffice::{bar, bo_page};
+use crate::web::route::Ctx;
 use crate::web::view::Frame;
-use crate::web::{Body, PageRequest, redirect};
+use crate::web::view::Xml;
+use crate::web::{Body, redirect};
 use hyper::{Response, StatusCode};
 
 /// The colours of `[colours]`, in the order the page shows them.
@@ -63,33 +63,26 @@ fn form_of(settings: &Settings, fallback_name: &str) -> SettingsForm {
     }
 }
 
-pub(super) fn page(
-    site: &Site,
-    frame: &Frame,
-    req: &PageRequest,
-    session: &Session,
-) -> Response<Body> {
+pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let session = cx.session();
     let look = site.look.get();
     let form = form_of(&look.settings, &site.tenant.name);
     let notice =
         (!req.query_values("saved").is_empty()).then(|| frame.message("bo.notice.settings-saved"));
-    let v = view::settings_edit(
+    let v = settings_edit(
         frame,
         &bar(session),
         &form,
         notice.as_deref().map(|n| ("success", n)),
     );
-    bo_page(site, frame, req, StatusCode::OK, "bo-settings.xsl", v)
+    bo_page(cx, StatusCode::OK, "bo-settings.xsl", v)
 }
 
-pub(super) async fn post(
-    app: &App,
-    site: &Site,
-    frame: &Frame<'_>,
-    req: &PageRequest<'_>,
-    session: &Session,
-    fields: &Fields,
-) -> Response<Body> {
+pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site, frame, _req) = (cx.app, cx.site, cx.frame, cx.req);
+    let session = cx.session();
+    let fields = &cx.fields;
     let text = |k: &str| fields.get(k).unwrap_or("").trim().to_owned();
     let mut form = SettingsForm {
         name: text("name"),
@@ -103,8 +96,8 @@ pub(super) async fn post(
     };
     check(frame, &mut form);
     let show = |form: &SettingsForm, status: StatusCode, notice: Option<(&str, &str)>| {
-        let v = view::settings_edit(frame, &bar(session), form, notice);
-        bo_page(site, frame, req, status, "bo-settings.xsl", v)
+        let v = settings_edit(frame, &bar(session), form, notice);
+        bo_page(cx, status, "bo-settings.xsl", v)
     };
     if !form.errors.is_empty() {
         return show(&form, StatusCode::UNPROCESSABLE_ENTITY, None);
@@ -301,4 +294,71 @@ fn changed(before: &SettingsForm, after: &SettingsForm) -> Vec<String> {
         }
     }
     out
+}
+
+// The page's view.
+
+/// The town's settings as typed or as they stand, with their errors.
+#[derive(Default)]
+pub struct SettingsForm {
+    pub name: String,
+    pub site_url: String,
+    /// In the order of `settings::COLOURS`.
+    pub colours: [String; 6],
+    pub mail_from: String,
+    pub reply_to: String,
+    pub reminder_percent: String,
+    pub admin_after_days: String,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// The town's settings (administrators).
+pub(super) fn settings_edit(
+    frame: &Frame,
+    b: &Bar,
+    form: &SettingsForm,
+    notice: Option<(&str, &str)>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-settings", &frame.message("bo.settings.title"));
+    view::agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = format!("{back}/settings");
+    x.open(
+        "settings-edit",
+        &[("action", &action), ("token", b.token), ("back", &back)],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.open(
+        "settings-form",
+        &[
+            ("name", &form.name),
+            ("site-url", &form.site_url),
+            ("mail-from", &form.mail_from),
+            ("reply-to", &form.reply_to),
+            ("reminder-percent", &form.reminder_percent),
+            ("admin-after-days", &form.admin_after_days),
+        ],
+    );
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for (i, key) in COLOURS.iter().enumerate() {
+        x.text(
+            "colour",
+            &[
+                ("name", key),
+                ("field", colour_field(key)),
+                ("value", &form.colours[i]),
+            ],
+            &frame.message(&format!("bo.settings.colour.{key}")),
+        );
+    }
+    x.close("settings-form");
+    x.close("settings-edit");
+    x.close("page");
+    x.finish()
 }

@@ -6,16 +6,27 @@
 //! town's wording), each change an entry of the audit journal.
 
 use super::files::{self, Refused};
-use super::view::{self, TemplateForm, TemplatePreview};
-use super::{Fields, Session, bar, bo_page, today};
 use crate::core::catalogue::Service;
 use crate::notify::sms;
 use crate::notify::templates::{self, ACKNOWLEDGEMENT, FIELDS, Scope};
 use crate::tenant::Site;
 use crate::usecases::App;
+use crate::web::Fields;
+use crate::web::backoffice::view::{self, Bar, bool_str};
+use crate::web::backoffice::{bar, bo_page, today};
+use crate::web::route::Ctx;
 use crate::web::view::Frame;
-use crate::web::{Body, PageRequest, redirect};
+use crate::web::view::Xml;
+use crate::web::{Body, redirect};
 use hyper::{Response, StatusCode};
+
+pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
+    scope_page(cx, cx.rest("scope"))
+}
+
+pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
+    save(cx, cx.rest("scope"), &cx.fields).await
+}
 
 /// Wordings longer than these are refused: a message, not a file.
 const MAX_SUBJECT_CHARS: usize = 200;
@@ -66,35 +77,27 @@ pub(super) fn href(frame: &Frame, scope: &Scope) -> String {
 }
 
 /// The list of templates, with where the town reworded them.
-pub(super) fn list(
-    site: &Site,
-    frame: &Frame,
-    req: &PageRequest,
-    session: &Session,
-) -> Response<Body> {
-    let v = view::templates(frame, site, &bar(session));
-    bo_page(site, frame, req, StatusCode::OK, "bo-templates.xsl", v)
+pub(super) async fn list(cx: &Ctx<'_>) -> Response<Body> {
+    let (site, frame, _req) = (cx.site, cx.frame, cx.req);
+    let session = cx.session();
+    let v = templates(frame, site, &bar(session));
+    bo_page(cx, StatusCode::OK, "bo-templates.xsl", v)
 }
 
 /// A template's page at one scope. `?scope=SERVICE[/STEP]` (the scope
 /// chooser, a GET form) redirects to that scope's page.
-pub(super) fn page(
-    app: &App,
-    site: &Site,
-    frame: &Frame,
-    req: &PageRequest,
-    session: &Session,
-    path: &[&str],
-) -> Response<Body> {
+fn scope_page(cx: &Ctx<'_>, path: &[&str]) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let session = cx.session();
     let Some((scope, citizen)) = scope_of(site, path) else {
-        return super::super::not_found(site, frame, req);
+        return crate::web::not_found(site, frame, req);
     };
     if let Some(chosen) = req.query_values("scope").into_iter().next() {
         let mut parts = vec![scope.name.as_str()];
         parts.extend(chosen.split('/').filter(|p| !p.is_empty()));
         return match scope_of(site, &parts) {
             Some((chosen, _)) => redirect(&href(frame, &chosen)),
-            None => super::super::not_found(site, frame, req),
+            None => crate::web::not_found(site, frame, req),
         };
     }
     let look = site.look.get();
@@ -123,7 +126,7 @@ pub(super) fn page(
         None
     };
     let preview = preview(app, site, frame, &form);
-    let v = view::template_edit(
+    let v = template_edit(
         frame,
         site,
         &bar(session),
@@ -131,23 +134,17 @@ pub(super) fn page(
         &preview,
         notice.as_ref().map(|(k, t)| (*k, t.as_str())),
     );
-    bo_page(site, frame, req, StatusCode::OK, "bo-template.xsl", v)
+    bo_page(cx, StatusCode::OK, "bo-template.xsl", v)
 }
 
 /// What the form's buttons do: `preview` shows the page again with the
 /// example filled from what was typed, `save` writes it, `reset` removes
 /// this scope's own wording.
-pub(super) async fn post(
-    app: &App,
-    site: &Site,
-    frame: &Frame<'_>,
-    req: &PageRequest<'_>,
-    session: &Session,
-    path: &[&str],
-    fields: &Fields,
-) -> Response<Body> {
+async fn save(cx: &Ctx<'_>, path: &[&str], fields: &Fields) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let session = cx.session();
     let Some((scope, citizen)) = scope_of(site, path) else {
-        return super::super::not_found(site, frame, req);
+        return crate::web::not_found(site, frame, req);
     };
     let typed = |key: &str| {
         fields
@@ -174,8 +171,8 @@ pub(super) async fn post(
     let subject = format!("template:{}", path.join("/"));
     let show = |form: &TemplateForm, status: StatusCode, notice: Option<(&str, &str)>| {
         let preview = preview(app, site, frame, form);
-        let v = view::template_edit(frame, site, &bar(session), form, &preview, notice);
-        bo_page(site, frame, req, status, "bo-template.xsl", v)
+        let v = template_edit(frame, site, &bar(session), form, &preview, notice);
+        bo_page(cx, status, "bo-template.xsl", v)
     };
     if action == "reset" {
         let none: Vec<(&str, Option<&str>)> = FIELDS.iter().map(|k| (*k, None)).collect();
@@ -353,4 +350,229 @@ fn rewrite(site: &Site, scope: &Scope, values: &[(&str, Option<&str>)]) -> Resul
     files::rewrite(site, "templates.toml", |text| {
         templates::reword(text, scope, values).map_err(Refused::broken)
     })
+}
+
+// The page's view.
+
+/// A message template as typed or as it stands at one scope, with its
+/// errors.
+#[derive(Default)]
+pub struct TemplateForm {
+    pub scope: crate::notify::templates::Scope,
+    /// A citizens' template: it has an SMS wording.
+    pub citizen: bool,
+    pub subject: String,
+    pub text: String,
+    /// Empty: no SMS for this message.
+    pub sms: String,
+    /// The fields worded at this very scope (the others are inherited).
+    pub own: Vec<&'static str>,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// A template filled with an example request.
+pub struct TemplatePreview {
+    pub subject: String,
+    pub text: String,
+    /// `(text as sent, characters, number of SMS)`
+    pub sms: Option<(String, usize, usize)>,
+}
+
+fn template_label(frame: &Frame, name: &str) -> String {
+    frame
+        .message_opt(&format!("bo.template.name.{name}"))
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// The scopes a template can be worded at, each with its label: the whole
+/// town, each service, and for the step news each step the citizen sees.
+fn template_scopes(site: &Site, name: &str) -> Vec<(crate::notify::templates::Scope, String)> {
+    use crate::notify::templates::Scope;
+    let mut out = vec![(
+        Scope {
+            name: name.to_owned(),
+            service: None,
+            step: None,
+        },
+        String::new(),
+    )];
+    for s in &site.tenant.services {
+        out.push((
+            Scope {
+                name: name.to_owned(),
+                service: Some(s.code.clone()),
+                step: None,
+            },
+            s.title.clone(),
+        ));
+        if name == crate::core::workflow::STEP_TEMPLATE {
+            for st in &s.steps {
+                if let Some(label) = &st.citizen_label {
+                    out.push((
+                        Scope {
+                            name: name.to_owned(),
+                            service: Some(s.code.clone()),
+                            step: Some(st.id.clone()),
+                        },
+                        format!("{} — {label}", s.title),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The town's message templates (administrators).
+pub(super) fn templates(frame: &Frame, site: &Site, b: &Bar) -> String {
+    use crate::notify::templates as t;
+    let look = site.look.get();
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-templates", &frame.message("bo.templates.title"));
+    view::agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    x.open("templates", &[("back", &back)]);
+    for (name, citizen) in t::builtin() {
+        let scopes = template_scopes(site, name);
+        let town = &scopes[0].0;
+        let own = t::FIELDS
+            .iter()
+            .any(|k| t::wording(&look.templates, town, k).1);
+        let href = self::href(frame, town);
+        x.open(
+            "template",
+            &[
+                ("name", name),
+                ("audience", if *citizen { "citizen" } else { "agents" }),
+                ("href", &href),
+                ("own", bool_str(own)),
+            ],
+        );
+        x.text("label", &[], &template_label(frame, name));
+        let subject = t::wording(&look.templates, town, "subject").0;
+        x.text("subject", &[], subject.as_deref().unwrap_or(""));
+        for (scope, label) in &scopes[1..] {
+            if t::FIELDS
+                .iter()
+                .any(|k| t::wording(&look.templates, scope, k).1)
+            {
+                let href = self::href(frame, scope);
+                x.text("reworded", &[("href", &href)], label);
+            }
+        }
+        x.close("template");
+    }
+    x.close("templates");
+    x.close("page");
+    x.finish()
+}
+
+/// One template at one scope: the form, the variables, the example.
+pub(super) fn template_edit(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    form: &TemplateForm,
+    preview: &TemplatePreview,
+    notice: Option<(&str, &str)>,
+) -> String {
+    use crate::notify::templates as t;
+    let scope = &form.scope;
+    let label = template_label(frame, &scope.name);
+    let scopes = template_scopes(site, &scope.name);
+    let scope_label = scopes
+        .iter()
+        .find(|(s, _)| s == scope)
+        .map(|(_, l)| l.clone())
+        .unwrap_or_default();
+    let title = if scope_label.is_empty() {
+        frame.format("bo.template.title", &[("template", &label)])
+    } else {
+        frame.format(
+            "bo.template.title-scoped",
+            &[("template", &label), ("scope", &scope_label)],
+        )
+    };
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-template", &title);
+    view::agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin/templates", frame.base);
+    let action = self::href(frame, scope);
+    let chooser = self::href(
+        frame,
+        &t::Scope {
+            name: scope.name.clone(),
+            service: None,
+            step: None,
+        },
+    );
+    x.open(
+        "template-edit",
+        &[
+            ("action", &action),
+            ("token", b.token),
+            ("back", &back),
+            ("name", &scope.name),
+            ("audience", if form.citizen { "citizen" } else { "agents" }),
+        ],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.text("label", &[], &label);
+    x.open("scopes", &[("action", &chooser)]);
+    for (s, l) in &scopes {
+        let value = [&s.service, &s.step]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("/");
+        let text = if l.is_empty() {
+            frame.message("bo.template.scope.town")
+        } else {
+            l.clone()
+        };
+        let mut attrs = vec![("value", value.as_str())];
+        if s == scope {
+            attrs.push(("selected", "true"));
+        }
+        x.text("scope", &attrs, &text);
+    }
+    x.close("scopes");
+    x.open("variables", &[]);
+    for v in t::VARIABLES {
+        x.text(
+            "variable",
+            &[("name", v)],
+            &frame.message(&format!("bo.template.var.{v}")),
+        );
+    }
+    x.close("variables");
+    x.open("template-form", &[("subject", &form.subject)]);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for field in &form.own {
+        x.empty("own", &[("field", field)]);
+    }
+    x.text("text", &[], &form.text);
+    if form.citizen {
+        x.text("sms", &[], &form.sms);
+    }
+    x.close("template-form");
+    x.open("preview", &[("subject", &preview.subject)]);
+    x.text("text", &[], &preview.text);
+    if let Some((text, chars, parts)) = &preview.sms {
+        let count = frame.format(
+            "bo.template.sms-count",
+            &[("chars", &chars.to_string()), ("parts", &parts.to_string())],
+        );
+        x.text("sms", &[("count", &count)], text);
+    }
+    x.close("preview");
+    x.close("template-edit");
+    x.close("page");
+    x.finish()
 }

@@ -1,0 +1,221 @@
+//! The administration pages (`/T/backoffice/admin/…`): agents, department
+//! heads, standard answers, failed messages, message templates, the town's
+//! settings, test messages. Administrators only (the route table's
+//! [`Guard::Admin`]), with the back office's session.
+//!
+//! Where to add an admin page: a file here with its handler and its view, a
+//! line in [`ROUTES`].
+
+mod agents;
+mod answers;
+mod departments;
+mod files;
+mod messages;
+mod settings;
+mod templates;
+
+use crate::handler;
+use crate::web::backoffice::view::{self, AgentForm};
+use crate::web::backoffice::{bar, bo_page, forbidden, unavailable};
+use crate::web::route::{Ctx, Guard, Route, Surface};
+use crate::web::{Body, redirect};
+use hyper::{Method, Response, StatusCode};
+
+/// The admin pages: method, path after `/T/backoffice/admin/`, guard, handler.
+pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "",
+        guard: Guard::Admin,
+        handler: handler!(index),
+    },
+    Route {
+        method: Method::POST,
+        path: "",
+        guard: Guard::Admin,
+        handler: handler!(crate::web::backoffice::refuse),
+    },
+    Route {
+        method: Method::POST,
+        path: "agents",
+        guard: Guard::Admin,
+        handler: handler!(agents::add),
+    },
+    Route {
+        method: Method::GET,
+        path: "agents/{login}",
+        guard: Guard::Admin,
+        handler: handler!(agents::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "agents/{login}",
+        guard: Guard::Admin,
+        handler: handler!(agents::change),
+    },
+    Route {
+        method: Method::POST,
+        path: "departments",
+        guard: Guard::Admin,
+        handler: handler!(departments::post),
+    },
+    Route {
+        method: Method::POST,
+        path: "deliveries",
+        guard: Guard::Admin,
+        handler: handler!(retry_deliveries),
+    },
+    Route {
+        method: Method::GET,
+        path: "answers/{which}",
+        guard: Guard::Admin,
+        handler: handler!(answers::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "answers/{which}",
+        guard: Guard::Admin,
+        handler: handler!(answers::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "templates",
+        guard: Guard::Admin,
+        handler: handler!(templates::list),
+    },
+    Route {
+        method: Method::GET,
+        path: "templates/{scope*}",
+        guard: Guard::Admin,
+        handler: handler!(templates::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "templates/{scope*}",
+        guard: Guard::Admin,
+        handler: handler!(templates::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "settings",
+        guard: Guard::Admin,
+        handler: handler!(settings::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "settings",
+        guard: Guard::Admin,
+        handler: handler!(settings::post),
+    },
+    Route {
+        method: Method::POST,
+        path: "test-message",
+        guard: Guard::Admin,
+        handler: handler!(messages::post),
+    },
+];
+
+pub static SURFACE: Surface = Surface {
+    prefix: "/backoffice/admin",
+    routes: ROUTES,
+    unknown: Guard::Admin,
+    login_first: crate::web::backoffice::login_first,
+    forbidden,
+};
+
+/// The admin page, with the notice of what was just done.
+async fn index(cx: &Ctx<'_>) -> Response<Body> {
+    let frame = cx.frame;
+    let created = cx.query("created");
+    let changed = cx.query("changed");
+    let heads = cx.query("heads").is_some();
+    let answer = cx.query("answer");
+    let retried = cx.query("retried");
+    let notice = match (created, changed) {
+        (Some(login), _) => Some(frame.format("bo.notice.agent-created", &[("login", &login)])),
+        (None, Some(login)) => Some(frame.format("bo.notice.agent-changed", &[("login", &login)])),
+        (None, None) => match answer.as_deref() {
+            Some("saved") => Some(frame.message("bo.notice.answer-saved")),
+            Some("removed") => Some(frame.message("bo.notice.answer-removed")),
+            _ => match retried {
+                Some(n) => Some(frame.format("bo.notice.retried", &[("count", &n)])),
+                None => heads.then(|| frame.message("bo.notice.heads-saved")),
+            },
+        },
+    };
+    admin_page(
+        cx,
+        &AgentForm::default(),
+        notice.as_deref().map(|n| ("success", n)),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Failed messages sent again once the settings are fixed.
+async fn retry_deliveries(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site) = (cx.app, cx.site);
+    let actor = format!("agent:{}", cx.session().record.agent.login);
+    match app
+        .store
+        .retry_failed_deliveries(site.tenant.id, actor, app.now())
+        .await
+    {
+        Ok(n) => redirect(&format!("{}/backoffice/admin?retried={n}", cx.frame.base)),
+        Err(e) => unavailable(&e),
+    }
+}
+
+pub(crate) async fn admin_page(
+    cx: &Ctx<'_>,
+    form: &AgentForm,
+    notice: Option<(&str, &str)>,
+    status: StatusCode,
+) -> Response<Body> {
+    let (app, site, frame, _req) = (cx.app, cx.site, cx.frame, cx.req);
+    let session = cx.session();
+    let agents = match app.store.agents(site.tenant.id).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(&e),
+    };
+    let failures = match app.store.deliveries(site.tenant.id, None).await {
+        Ok(f) => f,
+        Err(e) => return unavailable(&e),
+    };
+    let departments = match app.store.departments(site.tenant.id).await {
+        Ok(d) => d,
+        Err(e) => return unavailable(&e),
+    };
+    let answers = match app.store.standard_answers(site.tenant.id).await {
+        Ok(a) => a,
+        Err(e) => return unavailable(&e),
+    };
+    // Messages held back because their channel has nowhere to send to.
+    let idle = crate::notify::idle_channels(app, site);
+    let unsent: Vec<(String, u64)> = if idle.is_empty() {
+        Vec::new()
+    } else {
+        match app.store.pending_deliveries(site.tenant.id).await {
+            Ok(p) => p
+                .into_iter()
+                .filter(|(channel, n)| *n > 0 && idle.contains(&channel.as_str()))
+                .collect(),
+            Err(e) => return unavailable(&e),
+        }
+    };
+    let v = view::admin(
+        frame,
+        site,
+        &bar(session),
+        &view::AdminLists {
+            agents: &agents,
+            departments: &departments,
+            failures: &failures,
+            answers: &answers,
+            unsent: &unsent,
+        },
+        form,
+        notice,
+    );
+    bo_page(cx, status, "bo-admin.xsl", v)
+}

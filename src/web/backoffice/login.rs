@@ -1,0 +1,157 @@
+//! Logging in and out of the back office: the login page, the throttled
+//! password check (as slow for an unknown login as for a wrong password),
+//! the session cookie.
+
+use crate::auth;
+use crate::tenant::Site;
+use crate::web::backoffice::view::{self};
+use crate::web::backoffice::{bo_page, unavailable};
+use crate::web::route::Ctx;
+use crate::web::session::{COOKIE, login_purpose, now_secs, set_cookie};
+use crate::web::{Body, Fields, plain, redirect};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Response, StatusCode};
+
+/// Only back-office addresses of this tenant are followed after login.
+fn safe_next(site: &Site, next: Option<&str>) -> Option<String> {
+    let next = next?;
+    let prefix = format!("/{}/backoffice/", site.tenant.slug);
+    (next.starts_with(&prefix)
+        && !next.contains("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic()))
+    .then(|| next.to_owned())
+}
+
+fn login_page(
+    cx: &Ctx<'_>,
+    status: StatusCode,
+    value: &str,
+    error: Option<&str>,
+) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let token = app.secret.issue(&login_purpose(site), now_secs(app));
+    let next = safe_next(site, req.query_values("next").first().map(String::as_str));
+    let v = view::login(frame, &token, value, next.as_deref(), error);
+    bo_page(cx, status, "bo-login.xsl", v)
+}
+
+/// A password hash compared against when the login is unknown, so that
+/// answering takes as long either way.
+const UNKNOWN_AGENT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
+
+pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let fields = Fields::parse(&req.body);
+    let now = now_secs(app);
+    let login = fields.get("login").unwrap_or("").trim().to_lowercase();
+    let password = fields.get("password").unwrap_or("").to_owned();
+    let next = safe_next(site, fields.get("next"));
+    let again = |status, error: String| {
+        let token = app.secret.issue(&login_purpose(site), now);
+        let v = view::login(frame, &token, &login, next.as_deref(), Some(&error));
+        bo_page(cx, status, "bo-login.xsl", v)
+    };
+    if !app.secret.verify(
+        &login_purpose(site),
+        fields.get("_token").unwrap_or(""),
+        now,
+    ) {
+        return again(
+            StatusCode::FORBIDDEN,
+            frame.message("bo.notice.form-expired"),
+        );
+    }
+    let key = format!("{}/{login}/{}", site.tenant.slug, req.peer);
+    let wait = app.throttle.wait(&key, now);
+    if wait > 0 {
+        let mut r = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            frame.format("bo.login.throttled", &[("seconds", &wait.to_string())]),
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let record = match app.store.agent(site.tenant.id, login.clone()).await {
+        Ok(r) => r.filter(|r| r.active),
+        Err(e) => return unavailable(&e),
+    };
+    let hash = record
+        .as_ref()
+        .map_or(UNKNOWN_AGENT_HASH.to_owned(), |r| r.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(record) = record.filter(|_| matches) else {
+        app.throttle.failed(&key, now);
+        tracing::warn!(tenant = %site.tenant.slug, %login, peer = %req.peer, "failed back-office login");
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            frame.message("bo.login.failed"),
+        );
+    };
+    app.throttle.succeeded(&key);
+    let Ok((token, digest)) = auth::new_session() else {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service momentanément indisponible.",
+        );
+    };
+    let at = (app.clock)();
+    let expires = at
+        .checked_add(jiff::SignedDuration::from_secs(auth::SESSION_SECS))
+        .unwrap_or(at);
+    if let Err(e) = app
+        .store
+        .create_session(record.id, digest, at, expires)
+        .await
+    {
+        return unavailable(&e);
+    }
+    tracing::info!(tenant = %site.tenant.slug, %login, "agent logged in");
+    let target = next.unwrap_or_else(|| format!("{}/backoffice/", frame.base));
+    let mut r = redirect(&target);
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(cx, &token, auth::SESSION_SECS),
+    );
+    r
+}
+
+pub(super) async fn logout(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, frame, session) = (cx.app, cx.frame, cx.session());
+    if let Err(e) = app.store.end_session(session.digest.clone()).await {
+        return unavailable(&e);
+    }
+    let mut r = redirect(&format!("{}/backoffice/login", frame.base));
+    let clear = format!(
+        "{COOKIE}=; Path={}/backoffice; Max-Age=0; HttpOnly; SameSite=Strict",
+        frame.base
+    );
+    if let Ok(v) = HeaderValue::from_str(&clear) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
+    login_page(cx, StatusCode::OK, "", None)
+}
+
+/// What a guarded page answers without a session: the login page, with
+/// the page asked for as where to go next (a POST's session has expired).
+pub fn login_first(cx: &Ctx<'_>) -> Response<Body> {
+    if cx.req.method == Method::POST {
+        return login_page(
+            cx,
+            StatusCode::UNAUTHORIZED,
+            "",
+            Some(&cx.frame.message("bo.login.expired")),
+        );
+    }
+    let here = format!("{}{}/{}", cx.frame.base, cx.prefix, cx.segments().join("/"));
+    let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    redirect(&format!("{}/backoffice/login?next={next}", cx.frame.base))
+}

@@ -1,0 +1,116 @@
+//! The agents' session: a random token in a cookie (`HttpOnly`,
+//! `SameSite=Strict`, `Secure` unless the server is addressed on a loopback
+//! name, path limited to the back office), of which the store keeps only the
+//! SHA-256; and the anti-forgery token every back-office POST carries, bound
+//! to the session.
+
+use crate::auth;
+use crate::store::AgentRecord;
+use crate::tenant::Site;
+use crate::usecases::App;
+use crate::web::Fields;
+use crate::web::route::Ctx;
+use hyper::header::{self, HeaderValue};
+
+pub(crate) const COOKIE: &str = "guichet_session";
+
+pub struct Session {
+    pub record: AgentRecord,
+    pub digest: String,
+    pub token: String,
+}
+
+pub(crate) fn now_secs(app: &App) -> i64 {
+    (app.clock)().as_second()
+}
+
+pub(crate) fn session_purpose(site: &Site, digest: &str) -> String {
+    format!(
+        "{}/backoffice/{}",
+        site.tenant.slug,
+        &digest[..16.min(digest.len())]
+    )
+}
+
+pub(crate) fn login_purpose(site: &Site) -> String {
+    format!("{}/backoffice/login", site.tenant.slug)
+}
+
+fn cookie(cx: &Ctx<'_>, name: &str) -> Option<String> {
+    let req = cx.req;
+    req.headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The session the request's cookie names, if it is valid.
+pub async fn current(cx: &Ctx<'_>) -> Option<Session> {
+    let (app, site, _req) = (cx.app, cx.site, cx.req);
+    let token = cookie(cx, COOKIE)?;
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digest = auth::session_digest(&token);
+    match app
+        .store
+        .session_agent(site.tenant.id, digest.clone(), (app.clock)())
+        .await
+    {
+        Ok(Some(record)) => {
+            let token = app
+                .secret
+                .issue(&session_purpose(site, &digest), now_secs(app));
+            Some(Session {
+                record,
+                digest,
+                token,
+            })
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }
+    }
+}
+
+pub(crate) fn is_loopback(cx: &Ctx<'_>) -> bool {
+    let req = cx.req;
+    let host = req
+        .origin
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
+    let name = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .unwrap_or(host)
+            .trim_start_matches('[')
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    name == "localhost" || name.starts_with("127.") || name == "::1"
+}
+
+pub(crate) fn set_cookie(cx: &Ctx<'_>, value: &str, max_age: i64) -> HeaderValue {
+    let (site, _req) = (cx.site, cx.req);
+    let secure = if is_loopback(cx) { "" } else { "; Secure" };
+    let text = format!(
+        "{COOKIE}={value}; Path=/{}/backoffice; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}",
+        site.tenant.slug
+    );
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_session=; Max-Age=0"))
+}
+
+/// Whether a POST carries the session's anti-forgery token.
+pub fn token_ok(app: &App, site: &Site, session: &Session, fields: &Fields) -> bool {
+    app.secret.verify(
+        &session_purpose(site, &session.digest),
+        fields.get("_token").unwrap_or(""),
+        now_secs(app),
+    )
+}
