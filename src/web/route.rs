@@ -226,7 +226,7 @@ pub async fn dispatch(
         captures,
     };
     if guard != Guard::Public {
-        match session::current(&cx).await {
+        match session::current(app, site, req).await {
             Some(s) => cx.session = Some(s),
             None => return (surface.login_first)(&cx),
         }

@@ -9,7 +9,7 @@ use crate::store::AgentRecord;
 use crate::tenant::Site;
 use crate::usecases::App;
 use crate::web::Fields;
-use crate::web::route::Ctx;
+use crate::web::PageRequest;
 use hyper::header::{self, HeaderValue};
 
 pub(crate) const COOKIE: &str = "guichet_session";
@@ -36,8 +36,7 @@ pub(crate) fn login_purpose(site: &Site) -> String {
     format!("{}/backoffice/login", site.tenant.slug)
 }
 
-fn cookie(cx: &Ctx<'_>, name: &str) -> Option<String> {
-    let req = cx.req;
+fn cookie(req: &PageRequest, name: &str) -> Option<String> {
     req.headers
         .get_all(header::COOKIE)
         .iter()
@@ -49,9 +48,8 @@ fn cookie(cx: &Ctx<'_>, name: &str) -> Option<String> {
 }
 
 /// The session the request's cookie names, if it is valid.
-pub async fn current(cx: &Ctx<'_>) -> Option<Session> {
-    let (app, site, _req) = (cx.app, cx.site, cx.req);
-    let token = cookie(cx, COOKIE)?;
+pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<Session> {
+    let token = cookie(req, COOKIE)?;
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -79,8 +77,7 @@ pub async fn current(cx: &Ctx<'_>) -> Option<Session> {
     }
 }
 
-pub(crate) fn is_loopback(cx: &Ctx<'_>) -> bool {
-    let req = cx.req;
+pub(crate) fn is_loopback(req: &PageRequest) -> bool {
     let host = req
         .origin
         .trim_start_matches("http://")
@@ -96,9 +93,8 @@ pub(crate) fn is_loopback(cx: &Ctx<'_>) -> bool {
     name == "localhost" || name.starts_with("127.") || name == "::1"
 }
 
-pub(crate) fn set_cookie(cx: &Ctx<'_>, value: &str, max_age: i64) -> HeaderValue {
-    let (site, _req) = (cx.site, cx.req);
-    let secure = if is_loopback(cx) { "" } else { "; Secure" };
+pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if is_loopback(req) { "" } else { "; Secure" };
     let text = format!(
         "{COOKIE}={value}; Path=/{}/backoffice; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}",
         site.tenant.slug

@@ -115,7 +115,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let mut r = redirect(&target);
     r.headers_mut().insert(
         header::SET_COOKIE,
-        set_cookie(cx, &token, auth::SESSION_SECS),
+        set_cookie(cx.site, cx.req, &token, auth::SESSION_SECS),
     );
     r
 }

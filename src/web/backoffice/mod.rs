@@ -1,6 +1,6 @@
 //! The agents' back office (`/T/backoffice/…`): login, console, request
 //! page, mass actions. The administration pages under
-//! `/T/backoffice/admin/…` are their own surface ([`crate::web::admin`]),
+//! `/T/backoffice/admin/…` are their own surface (`web/admin/`),
 //! with the same session.
 //!
 //! Every page and every action checks, on the server, who is logged in and
@@ -9,7 +9,7 @@
 //! it only if nobody changed the request since the page was shown
 //! (revision), so two agents acting at once never both win.
 //!
-//! Sessions ([`crate::web::session`]) live in a cookie; every POST also
+//! Sessions (`web/session.rs`) live in a cookie; every POST also
 //! carries an anti-forgery token bound to the session, and must come from
 //! our own pages (Fetch metadata / Origin): the route table's guards check
 //! both before a handler runs.
