@@ -844,16 +844,16 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     let out = verify();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("demoville: 10 entries, chain intact"));
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-    let original: String = db
-        .query_row("SELECT detail FROM audit WHERE seq = 8", [], |r| r.get(0))
-        .unwrap();
-    db.execute(
-        "UPDATE audit SET detail = 'taken -> closed' WHERE seq = 8",
-        [],
-    )
-    .unwrap();
+    use common::sqlite_backend::{Tamper, audit_detail, tamper};
+    let data = &server.data_dir;
+    let original = audit_detail(data, 8);
+    tamper(
+        data,
+        Tamper::Edit {
+            seq: 8,
+            detail: "taken -> closed",
+        },
+    );
     let out = verify();
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stdout).to_string();
@@ -861,24 +861,24 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
         said.contains("entry 8") && said.contains("edited"),
         "{said}"
     );
-    db.execute("UPDATE audit SET detail = ?1 WHERE seq = 8", [&original])
-        .unwrap();
+    tamper(
+        data,
+        Tamper::Edit {
+            seq: 8,
+            detail: &original,
+        },
+    );
     assert!(verify().status.success(), "restored");
-    db.execute("DELETE FROM audit WHERE seq = 7", []).unwrap();
+    tamper(data, Tamper::Remove { seq: 7 });
     let said = String::from_utf8_lossy(&verify().stdout).to_string();
     assert!(said.contains("entry 7 is missing"), "{said}");
-    db.execute(
-        "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, prev_hash, hash)
-         SELECT tenant_id, 7, at, actor, subject, action, detail, prev_hash, hash FROM audit WHERE seq = 6",
-        [],
-    )
-    .unwrap();
+    tamper(data, Tamper::Forge { seq: 7, from: 6 });
     let said = String::from_utf8_lossy(&verify().stdout).to_string();
     assert!(
         said.contains("entry 7"),
         "a forged entry 7 does not chain: {said}"
     );
-    db.execute("DELETE FROM audit WHERE seq >= 7", []).unwrap();
+    tamper(data, Tamper::CutFrom { seq: 7 });
     let said = String::from_utf8_lossy(&verify().stdout).to_string();
     assert!(said.contains("removed from its end"), "{said}");
 }
@@ -1142,13 +1142,15 @@ fn an_administrator_changes_deactivates_and_reactivates_an_agent() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("agent-email-error") && r.body.contains("agent-password-error"));
     assert!(r.body.contains("Marie Dupont"), "what was typed is kept");
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
-    let name: String = db
-        .query_row("SELECT name FROM agents WHERE login = 'marie'", [], |r| {
-            r.get(0)
-        })
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
         .unwrap();
-    assert_eq!(name, "Marie Durand");
+    let stored = rt
+        .block_on(server.app.store.agent(tenant, "marie".into()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.agent.name, "Marie Durand");
     assert_eq!(audit_ok(&server), before, "nothing journalled");
 
     // Renamed, moved to the roads as a reader, and deactivated: her session
@@ -1209,13 +1211,19 @@ fn an_administrator_changes_deactivates_and_reactivates_an_agent() {
             || admin_page.body.contains("Compte de l'agent marie modifié")
     );
     assert_eq!(audit_ok(&server), before + 1, "one journal entry");
-    let detail: String = db
-        .query_row(
-            "SELECT detail FROM audit WHERE action = 'agent-changed' AND subject = 'agent:marie'",
-            [],
-            |r| r.get(0),
+    let changes = rt
+        .block_on(
+            server
+                .app
+                .store
+                .journal(tenant, Some("agent-changed".into()), 10),
         )
         .unwrap();
+    let detail = &changes
+        .iter()
+        .find(|e| e.subject == "agent:marie")
+        .expect("the change is journalled")
+        .detail;
     assert!(
         detail.contains("deactivated") && detail.contains("roles: voirie:reader"),
         "{detail}"

@@ -304,6 +304,15 @@ fn take(action: &str) -> guichet::core::workflow::Command {
     }
 }
 
+/// A request's deliveries, through the store.
+fn deliveries(server: &Server, reference: &str) -> Vec<guichet::store::DeliveryRecord> {
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let reference = guichet::core::tracking::Reference::parse(reference).unwrap();
+    runtime()
+        .block_on(server.app.store.deliveries(tenant, Some(reference)))
+        .unwrap()
+}
+
 fn outbox(server: &Server) -> (usize, usize) {
     runtime()
         .block_on(guichet::notify::run_outbox(&server.app))
@@ -391,15 +400,7 @@ fn the_citizen_is_acknowledged_then_told_of_each_step_by_email_and_sms() {
     assert!(head.contains("Bearer jeton-secret"), "{head}");
 
     // The tracking code is not kept once sent.
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
-    let kept: i64 = db
-        .query_row(
-            "SELECT (SELECT count(*) FROM outbox WHERE secret IS NOT NULL)
-                  + (SELECT count(*) FROM deliveries WHERE body LIKE ?1)",
-            [format!("%{code}%")],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let kept = common::sqlite_backend::tracking_code_copies(&server.data_dir, &code);
     assert_eq!(kept, 0);
 
     // Each citizen-visible step is news, once.
@@ -447,14 +448,24 @@ fn failures_are_retried_with_growing_waits_then_given_up_and_shown() {
     let server = server(&format!("smtp://127.0.0.1:{port}"), Some(&sms));
     let (reference, _) = submit(&server, BIRTH);
     assert_eq!(outbox(&server), (2, 0));
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
+    let citizen = ["jean.dupont@example.fr", "+33612345678"];
     let state = || -> Vec<(String, String, i64, i64, Option<String>)> {
-        db.prepare("SELECT channel, state, attempts, next_attempt_at, last_error FROM deliveries WHERE address IN ('jean.dupont@example.fr', '+33612345678') ORDER BY channel")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        let mut list: Vec<_> = deliveries(&server, &reference)
+            .into_iter()
+            .filter(|d| citizen.contains(&d.address.as_str()))
+            .map(|d| {
+                let attempts = i64::from(d.attempts);
+                (
+                    d.channel,
+                    d.state,
+                    attempts,
+                    d.next_attempt_at,
+                    d.last_error,
+                )
+            })
+            .collect();
+        list.sort();
+        list
     };
     let now = (server.app.clock)().as_second();
     let s = state();
@@ -720,14 +731,17 @@ fn a_crash_between_writing_and_sending_loses_nothing_and_sends_each_message_once
     first.submit();
     first.crash();
     assert!(smtp.messages().is_empty(), "nothing sent before the crash");
-    let pending: i64 = rusqlite::Connection::open(data.0.join("guichet.sqlite3"))
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE state = 'pending'",
-            [],
-            |r| r.get(0),
+    let pending = {
+        let store = guichet::store::sqlite::SqliteStore::open(
+            &data.0,
+            guichet::store::sqlite::Durability::Full,
         )
         .unwrap();
+        runtime()
+            .block_on(guichet::store::OutboxStore::pending_messages(&store, 100))
+            .unwrap()
+            .len()
+    };
     assert_eq!(
         pending, 2,
         "the acknowledgement and the agents' notice were written with the request"
@@ -955,26 +969,24 @@ fn a_department_head_named_by_an_administrator_is_told_first_when_a_request_is_l
         ["jean@demoville.example"],
         "the head, not the validators"
     );
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
-    let journalled: i64 = db
-        .query_row(
-            "SELECT count(*) FROM audit WHERE action = 'department-head' AND subject = 'department:etat-civil' AND detail = 'head: jean'",
-            [],
-            |r| r.get(0),
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let heads = runtime()
+        .block_on(
+            server
+                .app
+                .store
+                .journal(tenant, Some("department-head".into()), 100),
         )
         .unwrap();
+    let journalled = heads
+        .iter()
+        .filter(|e| e.subject == "department:etat-civil" && e.detail == "head: jean")
+        .count();
     assert_eq!(
         journalled, 1,
         "one journal entry; the unchanged roads department has none"
     );
-    let unchanged: i64 = db
-        .query_row(
-            "SELECT count(*) FROM audit WHERE action = 'department-head'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(unchanged, 1);
+    assert_eq!(heads.len(), 1);
 }
 
 #[test]
@@ -991,14 +1003,11 @@ fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
     let (reference, _) = submit(&server, BIRTH);
     let (expanded, sent) = outbox(&server);
     assert_eq!((expanded, sent), (2, 0));
-    let db = rusqlite::Connection::open(server.data_dir.join("guichet.sqlite3")).unwrap();
-    let untried = || -> i64 {
-        db.query_row(
-            "SELECT count(*) FROM deliveries WHERE state = 'pending' AND attempts = 0 AND last_error IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    let untried = || -> usize {
+        deliveries(&server, &reference)
+            .iter()
+            .filter(|d| d.state == "pending" && d.attempts == 0 && d.last_error.is_none())
+            .count()
     };
     let waiting = untried();
     assert!(
@@ -1036,7 +1045,7 @@ fn without_a_mail_server_messages_wait_untried_and_go_once_one_is_configured() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(sent as i64, waiting, "every waiting message goes");
+    assert_eq!(sent, waiting, "every waiting message goes");
     assert_eq!(smtp.to("jean.dupont@example.fr").len(), 1);
     assert!(
         smtp.to("jean.dupont@example.fr")[0]

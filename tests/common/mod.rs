@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod sqlite_backend;
+
 use guichet::app::{self, App, Clock, RequestLimits};
 use guichet::config::Config;
 use guichet::store::Store;

@@ -1,0 +1,142 @@
+//! The outbox: messages written with their cause, expanded into deliveries, sent, retried.
+
+use super::{BoxFuture, StoreError};
+use crate::core::tracking::Reference;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// A message of the outbox not yet expanded into deliveries.
+#[derive(Debug, Clone)]
+pub struct PendingMessage {
+    pub id: i64,
+    pub tenant_id: i64,
+    /// `citizen` or `department`.
+    pub recipient_kind: String,
+    /// The department, for `department`.
+    pub recipient: Option<String>,
+    pub template: Option<String>,
+    pub text: Option<String>,
+    /// The tracking code, for an acknowledgement.
+    pub secret: Option<String>,
+    pub request: Option<MessageRequest>,
+}
+
+/// What messages say of their request.
+#[derive(Debug, Clone)]
+pub struct MessageRequest {
+    pub id: i64,
+    pub reference: Reference,
+    pub service_code: String,
+    pub service_version: u32,
+    pub step: String,
+    pub department: String,
+    pub due_date: Date,
+    pub requester_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The requester asked for news by SMS.
+    pub sms: bool,
+    /// The language the requester used (`fr`, `en`).
+    pub lang: String,
+}
+
+/// One message to one address, to be sent once.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    pub address: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    pub has_secret: bool,
+    /// SMS: concatenated parts.
+    pub parts: Option<u32>,
+}
+
+/// A delivery due for sending.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub channel: String,
+    pub address: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    pub attempts: u32,
+}
+
+/// A delivery as agents see it (request page, admin page).
+#[derive(Debug, Clone)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub reference: Option<Reference>,
+    pub channel: String,
+    pub address: String,
+    pub subject: Option<String>,
+    /// `pending`, `sent` or `failed`.
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// When a pending delivery is tried next (Unix seconds).
+    pub next_attempt_at: i64,
+    pub sent_at: Option<String>,
+}
+
+pub trait OutboxStore: Send + Sync {
+    /// Outbox messages not yet expanded, oldest first.
+    fn pending_messages(
+        &self,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<PendingMessage>, StoreError>>;
+
+    /// Replaces a message by its deliveries (and forgets its secret).
+    fn expand_message(
+        &self,
+        message_id: i64,
+        deliveries: Vec<NewDelivery>,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Deliveries to send now (`now` in Unix seconds), except on `idle`
+    /// channels (`(tenant_id, channel)` with nowhere to send to: they wait,
+    /// without counting attempts).
+    fn due_deliveries(
+        &self,
+        now: i64,
+        limit: u32,
+        idle: Vec<(i64, &'static str)>,
+    ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>>;
+
+    /// How many deliveries of a tenant wait to be sent, by channel.
+    fn pending_deliveries(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>>;
+
+    /// Records a sending: sent, or failed with the next attempt's time (or
+    /// `None` to give up).
+    fn delivery_result(
+        &self,
+        id: i64,
+        result: Result<(), (String, Option<i64>)>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// A tenant's deliveries, newest first: of one request, or the failed ones.
+    fn deliveries(
+        &self,
+        tenant_id: i64,
+        reference: Option<Reference>,
+    ) -> BoxFuture<'_, Result<Vec<DeliveryRecord>, StoreError>>;
+
+    /// Gives the tenant's failed deliveries a new round of attempts from
+    /// `now` (after the mail or SMS settings were fixed), audited. Returns
+    /// how many.
+    fn retry_failed_deliveries(
+        &self,
+        tenant_id: i64,
+        actor: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>>;
+}

@@ -1,0 +1,329 @@
+//! SQL of tenants, their departments (and heads) and standard answers.
+
+use super::SqliteStore;
+use super::agents::agent;
+use super::audit::append_audit;
+use crate::store::*;
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+impl TenantStore for SqliteStore {
+    fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        self.admin(|conn| {
+            let mut tenants: Vec<TenantRecord> = conn
+                .prepare("SELECT id, slug, name, time_zone FROM tenants ORDER BY id")?
+                .query_map([], |row| {
+                    Ok(TenantRecord {
+                        id: row.get(0)?,
+                        slug: row.get(1)?,
+                        name: row.get(2)?,
+                        time_zone: row.get(3)?,
+                        services: Vec::new(),
+                        older_versions: Vec::new(),
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            for t in &mut tenants {
+                t.services = conn
+                    .prepare(
+                        "SELECT v.definition, s.status = 'online' FROM services s
+                         JOIN service_versions v ON v.tenant_id = s.tenant_id AND v.code = s.code AND v.version = s.version
+                         WHERE s.tenant_id = ?1 ORDER BY s.position",
+                    )?
+                    .query_map(params![t.id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                t.older_versions = conn
+                    .prepare(
+                        "SELECT v.definition FROM service_versions v
+                         JOIN services s ON s.tenant_id = v.tenant_id AND s.code = v.code
+                         WHERE v.tenant_id = ?1 AND v.version <> s.version ORDER BY v.id",
+                    )?
+                    .query_map(params![t.id], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+            }
+            Ok(tenants)
+        })
+    }
+
+    fn create_tenant(
+        &self,
+        slug: &str,
+        name: &str,
+        definitions: &[(String, String, u32)],
+    ) -> Result<bool, StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction()?;
+            let now = jiff::Timestamp::now().to_string();
+            let inserted = tx.execute(
+                "INSERT INTO tenants (slug, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (slug) DO NOTHING",
+                params![slug, name, now],
+            )?;
+            if inserted == 0 {
+                return Ok(false);
+            }
+            let tenant_id = tx.last_insert_rowid();
+            for (position, (code, definition, version)) in definitions.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![tenant_id, code, version, definition, now],
+                )?;
+                tx.execute(
+                    "INSERT INTO services (tenant_id, code, version, status, position) VALUES (?1, ?2, ?3, 'online', ?4)",
+                    params![tenant_id, code, version, position as i64],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn sync_departments(
+        &self,
+        tenant_id: i64,
+        departments: &[Department],
+        service_departments: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for d in departments {
+                tx.execute(
+                    "INSERT INTO departments (tenant_id, code, name) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name",
+                    params![tenant_id, d.code, d.name],
+                )?;
+            }
+            for (service, department) in service_departments {
+                tx.execute(
+                    "UPDATE requests SET department = ?1
+                     WHERE tenant_id = ?2 AND service_code = ?3 AND department = ''",
+                    params![department, tenant_id, service],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn departments(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Department>, StoreError>> {
+        self.read(move |conn| departments(conn, tenant_id))
+    }
+
+    fn set_department_heads(
+        &self,
+        tenant_id: i64,
+        heads: Vec<(String, Option<String>)>,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<usize, StoreError>> {
+        self.write(move |conn| {
+            set_department_heads(conn, tenant_id, &heads, &actor, &at.to_string())
+        })
+    }
+
+    fn standard_answers(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<StandardAnswer>, StoreError>> {
+        self.read(move |conn| standard_answers(conn, tenant_id))
+    }
+
+    fn save_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: Option<i64>,
+        answer: NewStandardAnswer,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        self.write(move |conn| {
+            save_standard_answer(conn, tenant_id, id, &answer, &actor, &at.to_string())
+        })
+    }
+
+    fn remove_standard_answer(
+        &self,
+        tenant_id: i64,
+        id: i64,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>> {
+        self.write(move |conn| remove_standard_answer(conn, tenant_id, id, &actor, &at.to_string()))
+    }
+
+    fn seed_standard_answers(
+        &self,
+        tenant_id: i64,
+        answers: &[(&str, &str, &str)],
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let any: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM standard_answers WHERE tenant_id = ?1)",
+                params![tenant_id],
+                |r| r.get(0),
+            )?;
+            if !any {
+                for (department, title, text) in answers {
+                    tx.execute(
+                        "INSERT INTO standard_answers (tenant_id, department, title, text) VALUES (?1, ?2, ?3, ?4)",
+                        params![tenant_id, department, title, text],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+}
+
+pub(super) fn departments(
+    conn: &Connection,
+    tenant_id: i64,
+) -> Result<Vec<Department>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.code, d.name, a.login FROM departments d
+         LEFT JOIN agents a ON a.id = d.head_agent_id
+         WHERE d.tenant_id = ?1 ORDER BY d.name",
+    )?;
+    let rows = stmt.query_map(params![tenant_id], |r| {
+        Ok(Department {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            head: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sets the heads of departments (`None`: no head), one audit entry per
+/// department whose head changes; an unknown department or agent refuses
+/// the whole change. Returns how many changed.
+pub(super) fn set_department_heads(
+    tx: &Connection,
+    tenant_id: i64,
+    heads: &[(String, Option<String>)],
+    actor: &str,
+    at: &str,
+) -> Result<usize, StoreError> {
+    let current: Vec<Department> = departments(tx, tenant_id)?;
+    let mut changed = 0;
+    for (code, login) in heads {
+        let Some(department) = current.iter().find(|d| &d.code == code) else {
+            return Err(StoreError::Invalid(format!("no department {code:?}")));
+        };
+        if department.head == *login {
+            continue;
+        }
+        let id: Option<i64> = match login {
+            Some(login) => Some(
+                agent(tx, tenant_id, login)?
+                    .ok_or_else(|| StoreError::Invalid(format!("no agent {login:?}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        tx.prepare_cached(
+            "UPDATE departments SET head_agent_id = ?3 WHERE tenant_id = ?1 AND code = ?2",
+        )?
+        .execute(params![tenant_id, code, id])?;
+        append_audit(
+            tx,
+            tenant_id,
+            at,
+            actor,
+            &format!("department:{code}"),
+            "department-head",
+            &format!("head: {}", login.as_deref().unwrap_or("none")),
+        )?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+pub(super) fn save_standard_answer(
+    tx: &Connection,
+    tenant_id: i64,
+    id: Option<i64>,
+    a: &NewStandardAnswer,
+    actor: &str,
+    at: &str,
+) -> Result<Option<i64>, StoreError> {
+    let (id, action) = match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO standard_answers (tenant_id, department, title, text)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![tenant_id, a.department, a.title, a.text])?;
+            (tx.last_insert_rowid(), "standard-answer-created")
+        }
+        Some(id) => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE standard_answers SET department = ?3, title = ?4, text = ?5
+                     WHERE tenant_id = ?1 AND id = ?2",
+                )?
+                .execute(params![tenant_id, id, a.department, a.title, a.text])?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            (id, "standard-answer-changed")
+        }
+    };
+    append_audit(
+        tx,
+        tenant_id,
+        at,
+        actor,
+        &format!("standard-answer:{id}"),
+        action,
+        &format!("{}: {}\n{}", a.department, a.title, a.text),
+    )?;
+    Ok(Some(id))
+}
+
+pub(super) fn remove_standard_answer(
+    tx: &Connection,
+    tenant_id: i64,
+    id: i64,
+    actor: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let title: Option<String> = tx
+        .prepare_cached(
+            "DELETE FROM standard_answers WHERE tenant_id = ?1 AND id = ?2 RETURNING title",
+        )?
+        .query_row(params![tenant_id, id], |r| r.get(0))
+        .optional()?;
+    let Some(title) = title else {
+        return Ok(false);
+    };
+    append_audit(
+        tx,
+        tenant_id,
+        at,
+        actor,
+        &format!("standard-answer:{id}"),
+        "standard-answer-removed",
+        &title,
+    )?;
+    Ok(true)
+}
+
+pub(super) fn standard_answers(
+    conn: &Connection,
+    tenant_id: i64,
+) -> Result<Vec<StandardAnswer>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, department, title, text FROM standard_answers WHERE tenant_id = ?1 ORDER BY department, title",
+    )?;
+    let rows = stmt.query_map(params![tenant_id], |r| {
+        Ok(StandardAnswer {
+            id: r.get(0)?,
+            department: r.get(1)?,
+            title: r.get(2)?,
+            text: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
