@@ -315,198 +315,301 @@ pub fn apply(
     departments: &[String],
     now: Timestamp,
 ) -> Result<Outcome, Refusal> {
-    let current = step(service, &state.step);
-    let dept = state.department.as_str();
-    let finished = current.kind.is_final();
-    let actor = format!("agent:{}", agent.login);
-    let mut out = Outcome {
-        state: state.clone(),
-        events: Vec::new(),
-        effects: Vec::new(),
-    };
-    let require = |role: Role, what: &'static str| {
-        if agent.can(dept, role) {
+    let mut d = Deciding::new(service, state, agent, departments, now);
+    match command {
+        Command::Act { action, comment } => d.act(action, comment),
+        Command::Transfer { to, comment } => d.transfer(to, comment),
+        Command::AskValidation { to, answer } => d.ask_validation(to, answer),
+        Command::Decide { approve, comment } => d.decide(approve, comment),
+        Command::Note { text: note } => d.note(note),
+        Command::Answer { text: answer } => d.answer(answer),
+        Command::Hold { comment } => d.hold(comment),
+        Command::Resume { comment } => d.resume(comment),
+        Command::Reopen { comment } => d.reopen(comment),
+    }?;
+    let mut out = d.out;
+    tell_citizen(&mut out);
+    Ok(out)
+}
+
+/// One agent's command being decided: what every command reads, and the
+/// outcome it builds. Each command is its own method.
+struct Deciding<'a> {
+    service: &'a Service,
+    state: &'a RequestState,
+    agent: &'a Agent,
+    departments: &'a [String],
+    now: Timestamp,
+    current: &'a Step,
+    /// The request's department.
+    dept: &'a str,
+    finished: bool,
+    actor: String,
+    out: Outcome,
+}
+
+impl<'a> Deciding<'a> {
+    fn new(
+        service: &'a Service,
+        state: &'a RequestState,
+        agent: &'a Agent,
+        departments: &'a [String],
+        now: Timestamp,
+    ) -> Deciding<'a> {
+        let current = step(service, &state.step);
+        Deciding {
+            service,
+            state,
+            agent,
+            departments,
+            now,
+            current,
+            dept: state.department.as_str(),
+            finished: current.kind.is_final(),
+            actor: format!("agent:{}", agent.login),
+            out: Outcome {
+                state: state.clone(),
+                events: Vec::new(),
+                effects: Vec::new(),
+            },
+        }
+    }
+
+    /// The agent's role in the request's department, or a refusal naming
+    /// what they tried.
+    fn require(&self, role: Role, what: &'static str) -> Result<(), Refusal> {
+        if self.agent.can(self.dept, role) {
             Ok(())
         } else {
             Err(Refusal::NotAllowed(what))
         }
-    };
-    let event = |action: &str, comment: Option<String>, visible: bool| Event {
-        actor: actor.clone(),
-        action: action.to_owned(),
-        from_step: Some(state.step.clone()),
-        to_step: None,
-        comment,
-        citizen_visible: visible,
-        department: None,
-    };
-    match command {
-        Command::Act { action, comment } => {
-            if finished {
-                return Err(Refusal::Finished);
-            }
-            let a = current
-                .rules
-                .actions
-                .iter()
-                .find(|a| a.id == action)
-                .ok_or(Refusal::UnknownAction)?;
-            if !a.roles.iter().any(|r| agent.can(dept, *r)) {
-                return Err(Refusal::NotAllowed("rôle insuffisant"));
-            }
-            let comment = text(comment);
-            if a.comment_required && comment.is_none() {
-                return Err(Refusal::CommentRequired);
-            }
-            if let Some(template) = &a.message {
-                out.effects.push(Effect::MessageCitizen {
-                    template: Some(template.clone()),
-                    text: None,
-                });
-            }
-            out.state.waiting_for_citizen = false;
-            enter(
-                service,
-                &mut out,
-                &a.to.clone(),
-                &actor,
-                &a.id,
-                comment,
-                now,
-            );
-        }
-        Command::Transfer { to, comment } => {
-            require(Role::Handler, "transférer")?;
-            if finished {
-                return Err(Refusal::Finished);
-            }
-            if !departments.contains(&to) {
-                return Err(Refusal::UnknownDepartment(to));
-            }
-            out.state.department = to.clone();
-            let mut e = event("transfer", text(comment), false);
-            e.to_step = Some(state.step.clone());
-            e.department = Some(to.clone());
-            out.events.push(e);
-            out.effects.push(Effect::NotifyDepartment {
-                department: to,
-                reason: "transferred".into(),
-            });
-        }
-        Command::AskValidation { to, answer } => {
-            require(Role::Handler, "demander une validation")?;
-            if finished {
-                return Err(Refusal::Finished);
-            }
-            if state.validation.is_some() {
-                return Err(Refusal::ValidationPending);
-            }
-            if !departments.contains(&to) {
-                return Err(Refusal::UnknownDepartment(to));
-            }
-            let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
-            out.state.validation = Some(PendingValidation {
-                from: dept.to_owned(),
-                to: to.clone(),
-                answer: answer.clone(),
-            });
-            let mut e = event("ask-validation", Some(answer), false);
-            e.department = Some(to.clone());
-            out.events.push(e);
-            out.effects.push(Effect::NotifyDepartment {
-                department: to,
-                reason: "validation-asked".into(),
-            });
-        }
-        Command::Decide { approve, comment } => {
-            let pending = state
-                .validation
-                .clone()
-                .ok_or(Refusal::NoValidationPending)?;
-            if !agent.can(&pending.to, Role::Validator) {
-                return Err(Refusal::NotAllowed("valider"));
-            }
-            out.state.validation = None;
-            let comment = text(comment);
-            if approve {
-                out.events.push(event("validated", comment, false));
-                out.events
-                    .push(event("answer", Some(pending.answer.clone()), true));
-                out.effects.push(Effect::MessageCitizen {
-                    template: None,
-                    text: Some(pending.answer),
-                });
-            } else {
-                out.events.push(event("validation-refused", comment, false));
-                out.effects.push(Effect::NotifyDepartment {
-                    department: pending.from,
-                    reason: "validation-refused".into(),
-                });
-            }
-        }
-        Command::Note { text: note } => {
-            require(Role::Reader, "annoter")?;
-            let note = text(Some(note)).ok_or(Refusal::Empty)?;
-            out.events.push(event("note", Some(note), false));
-        }
-        Command::Answer { text: answer } => {
-            require(Role::Handler, "répondre")?;
-            let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
-            out.events.push(event("answer", Some(answer.clone()), true));
-            out.effects.push(Effect::MessageCitizen {
-                template: None,
-                text: Some(answer),
-            });
-        }
-        Command::Hold { comment } => {
-            require(Role::Handler, "mettre en attente")?;
-            if finished {
-                return Err(Refusal::Finished);
-            }
-            let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
-            out.state.waiting_for_citizen = true;
-            out.events.push(event("hold", Some(comment.clone()), true));
-            out.effects.push(Effect::MessageCitizen {
-                template: None,
-                text: Some(comment),
-            });
-        }
-        Command::Resume { comment } => {
-            require(Role::Handler, "reprendre")?;
-            if !state.waiting_for_citizen {
-                return Err(Refusal::NotWaiting);
-            }
-            out.state.waiting_for_citizen = false;
-            out.events.push(event("resume", text(comment), false));
-        }
-        Command::Reopen { comment } => {
-            require(Role::Handler, "rouvrir")?;
-            if !finished {
-                return Err(Refusal::NotFinished);
-            }
-            let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
-            // Back to the last step an agent worked in before the end.
-            let target = service
-                .steps
-                .iter()
-                .rev()
-                .find(|s| !s.kind.is_final() && s.kind != StepKind::Automatic)
-                .unwrap_or_else(|| service.first_step())
-                .id
-                .clone();
-            enter(
-                service,
-                &mut out,
-                &target,
-                &actor,
-                "reopen",
-                Some(comment),
-                now,
-            );
+    }
+
+    /// A history event of the agent's, at the current step.
+    fn event(&self, action: &str, comment: Option<String>, visible: bool) -> Event {
+        Event {
+            actor: self.actor.clone(),
+            action: action.to_owned(),
+            from_step: Some(self.state.step.clone()),
+            to_step: None,
+            comment,
+            citizen_visible: visible,
+            department: None,
         }
     }
-    tell_citizen(&mut out);
-    Ok(out)
+
+    /// An action of the current step: where it leads, what it tells the citizen.
+    fn act(&mut self, action: String, comment: Option<String>) -> Result<(), Refusal> {
+        if self.finished {
+            return Err(Refusal::Finished);
+        }
+        let a = self
+            .current
+            .rules
+            .actions
+            .iter()
+            .find(|a| a.id == action)
+            .ok_or(Refusal::UnknownAction)?;
+        if !a.roles.iter().any(|r| self.agent.can(self.dept, *r)) {
+            return Err(Refusal::NotAllowed("rôle insuffisant"));
+        }
+        let comment = text(comment);
+        if a.comment_required && comment.is_none() {
+            return Err(Refusal::CommentRequired);
+        }
+        if let Some(template) = &a.message {
+            self.out.effects.push(Effect::MessageCitizen {
+                template: Some(template.clone()),
+                text: None,
+            });
+        }
+        self.out.state.waiting_for_citizen = false;
+        enter(
+            self.service,
+            &mut self.out,
+            &a.to.clone(),
+            &self.actor,
+            &a.id,
+            comment,
+            self.now,
+        );
+
+        Ok(())
+    }
+
+    /// The request moves to another department, which is told.
+    fn transfer(&mut self, to: String, comment: Option<String>) -> Result<(), Refusal> {
+        self.require(Role::Handler, "transférer")?;
+        if self.finished {
+            return Err(Refusal::Finished);
+        }
+        if !self.departments.contains(&to) {
+            return Err(Refusal::UnknownDepartment(to));
+        }
+        self.out.state.department = to.clone();
+        let mut e = self.event("transfer", text(comment), false);
+        e.to_step = Some(self.state.step.clone());
+        e.department = Some(to.clone());
+        self.out.events.push(e);
+        self.out.effects.push(Effect::NotifyDepartment {
+            department: to,
+            reason: "transferred".into(),
+        });
+
+        Ok(())
+    }
+
+    /// Another department is asked to validate an answer before it goes.
+    fn ask_validation(&mut self, to: String, answer: String) -> Result<(), Refusal> {
+        self.require(Role::Handler, "demander une validation")?;
+        if self.finished {
+            return Err(Refusal::Finished);
+        }
+        if self.state.validation.is_some() {
+            return Err(Refusal::ValidationPending);
+        }
+        if !self.departments.contains(&to) {
+            return Err(Refusal::UnknownDepartment(to));
+        }
+        let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
+        self.out.state.validation = Some(PendingValidation {
+            from: self.dept.to_owned(),
+            to: to.clone(),
+            answer: answer.clone(),
+        });
+        let mut e = self.event("ask-validation", Some(answer), false);
+        e.department = Some(to.clone());
+        self.out.events.push(e);
+        self.out.effects.push(Effect::NotifyDepartment {
+            department: to,
+            reason: "validation-asked".into(),
+        });
+
+        Ok(())
+    }
+
+    /// The validator approves (the answer goes to the citizen) or refuses (the asking department is told).
+    fn decide(&mut self, approve: bool, comment: Option<String>) -> Result<(), Refusal> {
+        let pending = self
+            .state
+            .validation
+            .clone()
+            .ok_or(Refusal::NoValidationPending)?;
+        if !self.agent.can(&pending.to, Role::Validator) {
+            return Err(Refusal::NotAllowed("valider"));
+        }
+        self.out.state.validation = None;
+        let comment = text(comment);
+        if approve {
+            self.out
+                .events
+                .push(self.event("validated", comment, false));
+            self.out
+                .events
+                .push(self.event("answer", Some(pending.answer.clone()), true));
+            self.out.effects.push(Effect::MessageCitizen {
+                template: None,
+                text: Some(pending.answer),
+            });
+        } else {
+            self.out
+                .events
+                .push(self.event("validation-refused", comment, false));
+            self.out.effects.push(Effect::NotifyDepartment {
+                department: pending.from,
+                reason: "validation-refused".into(),
+            });
+        }
+
+        Ok(())
+    }
+
+    /// An internal note, never shown to the citizen.
+    fn note(&mut self, note: String) -> Result<(), Refusal> {
+        self.require(Role::Reader, "annoter")?;
+        let note = text(Some(note)).ok_or(Refusal::Empty)?;
+        self.out.events.push(self.event("note", Some(note), false));
+
+        Ok(())
+    }
+
+    /// An answer to the citizen.
+    fn answer(&mut self, answer: String) -> Result<(), Refusal> {
+        self.require(Role::Handler, "répondre")?;
+        let answer = text(Some(answer)).ok_or(Refusal::Empty)?;
+        self.out
+            .events
+            .push(self.event("answer", Some(answer.clone()), true));
+        self.out.effects.push(Effect::MessageCitizen {
+            template: None,
+            text: Some(answer),
+        });
+
+        Ok(())
+    }
+
+    /// Waiting for the citizen, who is told why.
+    fn hold(&mut self, comment: String) -> Result<(), Refusal> {
+        self.require(Role::Handler, "mettre en attente")?;
+        if self.finished {
+            return Err(Refusal::Finished);
+        }
+        let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
+        self.out.state.waiting_for_citizen = true;
+        self.out
+            .events
+            .push(self.event("hold", Some(comment.clone()), true));
+        self.out.effects.push(Effect::MessageCitizen {
+            template: None,
+            text: Some(comment),
+        });
+
+        Ok(())
+    }
+
+    /// No longer waiting for the citizen.
+    fn resume(&mut self, comment: Option<String>) -> Result<(), Refusal> {
+        self.require(Role::Handler, "reprendre")?;
+        if !self.state.waiting_for_citizen {
+            return Err(Refusal::NotWaiting);
+        }
+        self.out.state.waiting_for_citizen = false;
+        self.out
+            .events
+            .push(self.event("resume", text(comment), false));
+
+        Ok(())
+    }
+
+    /// A finished request back to the last step an agent worked in.
+    fn reopen(&mut self, comment: String) -> Result<(), Refusal> {
+        self.require(Role::Handler, "rouvrir")?;
+        if !self.finished {
+            return Err(Refusal::NotFinished);
+        }
+        let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
+        // Back to the last step an agent worked in before the end.
+        let target = self
+            .service
+            .steps
+            .iter()
+            .rev()
+            .find(|s| !s.kind.is_final() && s.kind != StepKind::Automatic)
+            .unwrap_or_else(|| self.service.first_step())
+            .id
+            .clone();
+        enter(
+            self.service,
+            &mut self.out,
+            &target,
+            &self.actor,
+            "reopen",
+            Some(comment),
+            self.now,
+        );
+
+        Ok(())
+    }
 }
 
 /// Timed jumps: what the scheduler does to a request at `now`, if anything.

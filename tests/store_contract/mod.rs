@@ -2301,7 +2301,11 @@ pub async fn a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_o
     let record = &store.deliveries(brest.id, Some(r)).await.unwrap()[0];
     assert_eq!((record.state.as_str(), record.attempts), ("pending", 1));
     assert_eq!(record.last_error.as_deref(), Some("SMTP down"));
-    assert_eq!(record.next_attempt_at, start + 30, "the next attempt is shown");
+    assert_eq!(
+        record.next_attempt_at,
+        start + 30,
+        "the next attempt is shown"
+    );
     assert!(store.deliveries(brest.id, None).await.unwrap().is_empty());
     assert_eq!(
         store.pending_deliveries(brest.id).await.unwrap(),
