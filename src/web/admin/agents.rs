@@ -6,10 +6,11 @@ use crate::auth;
 use crate::core::workflow::Role;
 use crate::store::{AgentChange, AgentChanged, AgentRecord, NewAgent};
 use crate::tenant::Site;
-use crate::web::backoffice::view::{self, AgentForm};
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, unavailable};
 use crate::web::route::Ctx;
 use crate::web::view::Frame;
+use crate::web::view::Xml;
 use crate::web::{Body, Fields, not_found, plain, redirect};
 use hyper::{Response, StatusCode};
 
@@ -160,7 +161,7 @@ async fn change_agent(cx: &Ctx<'_>, login: &str, fields: &Fields) -> Response<Bo
             .push(("active", frame.message("bo.agent.error.own-active")));
     }
     let refused = |form: &AgentForm| {
-        let v = view::agent_edit(frame, site, &bar(session), form, own);
+        let v = agent_edit(frame, site, &bar(session), form, own);
         bo_page(cx, StatusCode::UNPROCESSABLE_ENTITY, "bo-agent.xsl", v)
     };
     if !form.errors.is_empty() {
@@ -219,10 +220,109 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     {
         Ok(Some(record)) => {
             let own = record.id == session.record.id;
-            let v = view::agent_edit(frame, site, &bar(session), &AgentForm::of(&record), own);
+            let v = agent_edit(frame, site, &bar(session), &AgentForm::of(&record), own);
             bo_page(cx, StatusCode::OK, "bo-agent.xsl", v)
         }
         Ok(None) => not_found(cx.site, cx.frame, cx.req),
         Err(e) => unavailable(&e),
     }
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+/// An agent's form as typed, new or existing, with its errors.
+#[derive(Default)]
+pub(crate) struct AgentForm {
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+    /// `None` for a new agent (who is active).
+    pub active: Option<bool>,
+    pub grants: Vec<(String, Role)>,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl AgentForm {
+    /// The form of an existing agent, as stored.
+    pub fn of(record: &crate::store::AgentRecord) -> AgentForm {
+        AgentForm {
+            login: record.agent.login.clone(),
+            name: record.agent.name.clone(),
+            email: record.email.clone().unwrap_or_default(),
+            admin: record.agent.admin,
+            active: Some(record.active),
+            grants: record.agent.roles.clone(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// The departments and the roles an agent can be given in each.
+pub(super) fn grantable(frame: &Frame, site: &Site, x: &mut Xml) {
+    x.open("departments", &[]);
+    for d in &site.departments {
+        x.text("department", &[("code", &d.code)], &d.name);
+    }
+    x.close("departments");
+    x.open("roles", &[]);
+    for r in [Role::Reader, Role::Handler, Role::Validator] {
+        x.text(
+            "role",
+            &[("code", r.as_str())],
+            &frame.message(&format!("bo.role.{}", r.as_str())),
+        );
+    }
+    x.close("roles");
+}
+
+pub(super) fn agent_form(x: &mut Xml, form: &AgentForm) {
+    let mut attrs = vec![
+        ("login", form.login.as_str()),
+        ("name", form.name.as_str()),
+        ("email", form.email.as_str()),
+        ("admin", bool_str(form.admin)),
+    ];
+    if let Some(active) = form.active {
+        attrs.push(("active", bool_str(active)));
+    }
+    x.open("agent-form", &attrs);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    for (d, r) in &form.grants {
+        x.empty("grant", &[("department", d), ("role", r.as_str())]);
+    }
+    x.close("agent-form");
+}
+
+/// One agent's account, to change. `own`: the agent looking at it.
+pub(super) fn agent_edit(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    form: &AgentForm,
+    own: bool,
+) -> String {
+    let mut x = Xml::new();
+    let title = frame.format("bo.agent.title", &[("login", &form.login)]);
+    frame.begin(&mut x, "bo-agent", &title);
+    agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = format!("{back}/agents/{}", form.login);
+    x.open(
+        "agent-edit",
+        &[
+            ("action", &action),
+            ("token", b.token),
+            ("back", &back),
+            ("own", bool_str(own)),
+        ],
+    );
+    grantable(frame, site, &mut x);
+    agent_form(&mut x, form);
+    x.close("agent-edit");
+    x.close("page");
+    x.finish()
 }

@@ -3,9 +3,11 @@
 use crate::store::{NewStandardAnswer, StandardAnswer, StoreError};
 use crate::tenant::Site;
 use crate::usecases::App;
-use crate::web::backoffice::view::{self, AnswerForm};
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, unavailable};
 use crate::web::route::Ctx;
+use crate::web::view::Frame;
+use crate::web::view::Xml;
 use crate::web::{Body, Fields, not_found, redirect};
 use hyper::{Response, StatusCode};
 
@@ -61,7 +63,7 @@ async fn save_answer(cx: &Ctx<'_>, which: &str, fields: &Fields) -> Response<Bod
         ))
     };
     let refused = |form: &AnswerForm| {
-        let v = view::answer_edit(frame, site, &bar(session), form);
+        let v = answer_edit(frame, site, &bar(session), form);
         bo_page(cx, StatusCode::UNPROCESSABLE_ENTITY, "bo-answer.xsl", v)
     };
     if let (Some(id), Some("yes")) = (id, fields.get("delete")) {
@@ -137,6 +139,62 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
             Err(e) => return unavailable(&e),
         }
     };
-    let v = view::answer_edit(frame, site, &bar(cx.session()), &form);
+    let v = answer_edit(frame, site, &bar(cx.session()), &form);
     bo_page(cx, StatusCode::OK, "bo-answer.xsl", v)
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+/// A standard answer's form as typed, with its errors.
+#[derive(Default)]
+pub(crate) struct AnswerForm {
+    /// `None` for a new answer.
+    pub id: Option<i64>,
+    pub department: String,
+    pub title: String,
+    pub text: String,
+    /// `(field, message)`
+    pub errors: Vec<(&'static str, String)>,
+}
+
+/// A standard answer to write or change (administrators).
+pub(super) fn answer_edit(frame: &Frame, site: &Site, b: &Bar, form: &AnswerForm) -> String {
+    let mut x = Xml::new();
+    let title = match form.id {
+        Some(_) => frame.message("bo.answer.title-change"),
+        None => frame.message("bo.answer.title-new"),
+    };
+    frame.begin(&mut x, "bo-answer", &title);
+    agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = match form.id {
+        Some(id) => format!("{back}/answers/{id}"),
+        None => format!("{back}/answers/new"),
+    };
+    x.open(
+        "answer-edit",
+        &[("action", &action), ("token", b.token), ("back", &back)],
+    );
+    x.open("departments", &[]);
+    for d in &site.departments {
+        x.text("department", &[("code", &d.code)], &d.name);
+    }
+    x.close("departments");
+    let id = form.id.map(|i| i.to_string());
+    let mut attrs = vec![
+        ("department", form.department.as_str()),
+        ("title", form.title.as_str()),
+    ];
+    if let Some(id) = &id {
+        attrs.push(("id", id));
+    }
+    x.open("answer-form", &attrs);
+    for (field, message) in &form.errors {
+        x.text("error", &[("field", field)], message);
+    }
+    x.text("text", &[], &form.text);
+    x.close("answer-form");
+    x.close("answer-edit");
+    x.close("page");
+    x.finish()
 }

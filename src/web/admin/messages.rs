@@ -1,7 +1,7 @@
 //! A test e-mail or SMS sent at once with the town's settings.
 
 use super::admin_page;
-use crate::web::backoffice::view::AgentForm;
+use super::agents::AgentForm;
 use crate::web::route::Ctx;
 use crate::web::{Body, not_found};
 use hyper::{Response, StatusCode};

@@ -15,10 +15,15 @@ mod settings;
 mod templates;
 
 use crate::handler;
-use crate::web::backoffice::view::{self, AgentForm};
+use crate::store::{DeliveryRecord, StandardAnswer};
+use crate::tenant::Site;
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, forbidden, unavailable};
 use crate::web::route::{Ctx, Guard, Route, Surface};
+use crate::web::view::Frame;
+use crate::web::view::Xml;
 use crate::web::{Body, redirect};
+use agents::{AgentForm, agent_form, grantable};
 use hyper::{Method, Response, StatusCode};
 
 /// The admin pages: method, path after `/T/backoffice/admin/`, guard, handler.
@@ -203,11 +208,11 @@ pub(crate) async fn admin_page(
             Err(e) => return unavailable(&e),
         }
     };
-    let v = view::admin(
+    let v = admin_view(
         frame,
         site,
         &bar(session),
-        &view::AdminLists {
+        &AdminLists {
             agents: &agents,
             departments: &departments,
             failures: &failures,
@@ -218,4 +223,138 @@ pub(crate) async fn admin_page(
         notice,
     );
     bo_page(cx, status, "bo-admin.xsl", v)
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+/// What the admin page lists.
+pub(crate) struct AdminLists<'a> {
+    pub agents: &'a [crate::store::AgentRecord],
+    /// With their heads.
+    pub departments: &'a [crate::store::Department],
+    /// Messages given up.
+    pub failures: &'a [DeliveryRecord],
+    pub answers: &'a [StandardAnswer],
+    /// `(channel, count)`: messages waiting because the channel has nowhere
+    /// to send to.
+    pub unsent: &'a [(String, u64)],
+}
+
+pub(super) fn admin_view(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    lists: &AdminLists,
+    form: &AgentForm,
+    notice: Option<(&str, &str)>,
+) -> String {
+    let agents = lists.agents;
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-admin", &frame.message("bo.admin.title"));
+    agent_bar(frame, &mut x, b);
+    let action = format!("{}/backoffice/admin/agents", frame.base);
+    let retry = format!("{}/backoffice/admin/deliveries", frame.base);
+    let templates = format!("{}/backoffice/admin/templates", frame.base);
+    let test = format!("{}/backoffice/admin/test-message", frame.base);
+    let settings = format!("{}/backoffice/admin/settings", frame.base);
+    let mut attrs = vec![
+        ("action", action.as_str()),
+        ("token", b.token),
+        ("retry", retry.as_str()),
+        ("templates", templates.as_str()),
+        ("test", test.as_str()),
+        ("settings", settings.as_str()),
+    ];
+    let own_email = agents
+        .iter()
+        .find(|a| a.agent.login == b.agent.login)
+        .and_then(|a| a.email.as_deref());
+    if let Some(email) = own_email {
+        attrs.push(("test-email", email));
+    }
+    x.open("admin", &attrs);
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    for (channel, count) in lists.unsent {
+        x.text(
+            "unsent",
+            &[("channel", channel)],
+            &frame.format(
+                &format!("bo.admin.unsent.{channel}"),
+                &[("count", &count.to_string())],
+            ),
+        );
+    }
+    grantable(frame, site, &mut x);
+    x.open("agents", &[]);
+    for a in agents {
+        let href = format!("{action}/{}", a.agent.login);
+        x.open(
+            "agent",
+            &[
+                ("login", &a.agent.login),
+                ("admin", bool_str(a.agent.admin)),
+                ("active", bool_str(a.active)),
+                ("href", &href),
+            ],
+        );
+        x.text("name", &[], &a.agent.name);
+        if let Some(e) = &a.email {
+            x.text("email", &[], e);
+        }
+        for (d, r) in &a.agent.roles {
+            let text = format!(
+                "{} : {}",
+                department_name(site, d),
+                frame.message(&format!("bo.role.{}", r.as_str()))
+            );
+            x.text("role", &[("department", d), ("role", r.as_str())], &text);
+        }
+        x.close("agent");
+    }
+    x.close("agents");
+    let heads_action = format!("{}/backoffice/admin/departments", frame.base);
+    x.open("heads", &[("action", &heads_action)]);
+    for d in &site.departments {
+        let head = lists
+            .departments
+            .iter()
+            .find(|s| s.code == d.code)
+            .and_then(|s| s.head.as_deref());
+        let mut attrs = vec![("code", d.code.as_str())];
+        if let Some(head) = head {
+            attrs.push(("head", head));
+        }
+        x.text("department", &attrs, &d.name);
+    }
+    x.close("heads");
+    let answers = format!("{}/backoffice/admin/answers", frame.base);
+    let new = format!("{answers}/new");
+    x.open("answers", &[("new", &new)]);
+    for a in lists.answers {
+        let href = format!("{answers}/{}", a.id);
+        x.open(
+            "answer",
+            &[
+                ("id", &a.id.to_string()),
+                ("department", &a.department),
+                ("href", &href),
+            ],
+        );
+        x.text(
+            "department-name",
+            &[],
+            &department_name(site, &a.department),
+        );
+        x.text("title", &[], &a.title);
+        x.text("text", &[], &a.text);
+        x.close("answer");
+    }
+    x.close("answers");
+    deliveries_view(frame, &mut x, "failures", lists.failures);
+    agent_form(&mut x, form);
+    x.close("admin");
+    x.close("page");
+    x.finish()
 }

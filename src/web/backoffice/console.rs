@@ -3,13 +3,18 @@
 
 use crate::core::intake::Channel;
 use crate::core::workflow::{self};
+use crate::store::ConsoleRow;
 use crate::store::{ConsoleQuery, SortKey, StateFilter};
+use crate::tenant::Site;
 use crate::web::Body;
-use crate::web::backoffice::view::{self, Filter};
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, today, unavailable};
 use crate::web::route::Ctx;
 use crate::web::session::Session;
+use crate::web::view::Frame;
+use crate::web::view::{Xml, service_title};
 use hyper::{Response, StatusCode};
+use jiff::civil::Date;
 
 /// Requests per console page.
 const PAGE_SIZE: u32 = 25;
@@ -193,7 +198,7 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     } else {
         None
     };
-    let p = view::ConsolePage {
+    let p = ConsolePage {
         filters,
         late_only,
         sort: sort_name,
@@ -208,6 +213,221 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
         mass,
         notice,
     };
-    let v = view::console(frame, site, &bar(session), &p);
+    let v = console_view(frame, site, &bar(session), &p);
     bo_page(cx, StatusCode::OK, "bo-console.xsl", v)
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+/// A filter of the console: name, current value, label key, options.
+pub(crate) struct Filter {
+    pub name: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+}
+
+pub(crate) struct ConsolePage<'a> {
+    pub filters: Vec<Filter>,
+    pub late_only: bool,
+    pub sort: &'static str,
+    pub descending: bool,
+    /// Query string of the filters (without sort and page).
+    pub filter_query: String,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub first: u64,
+    pub rows: &'a [ConsoleRow],
+    pub today: Date,
+    pub mass: Vec<(String, String)>,
+    pub notice: Option<(&'static str, String)>,
+}
+
+pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-console", &frame.message("bo.console.title"));
+    agent_bar(frame, &mut x, b);
+    let action = format!("{}/backoffice/", frame.base);
+    let last = p.first + p.rows.len() as u64 - u64::from(!p.rows.is_empty());
+    x.open(
+        "console",
+        &[
+            ("action", &action),
+            ("total", &p.total.to_string()),
+            ("page", &p.page.to_string()),
+            ("pages", &p.pages.to_string()),
+            ("first", &p.first.to_string()),
+            ("last", &last.to_string()),
+        ],
+    );
+    if let Some((kind, text)) = &p.notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.open("filters", &[]);
+    for f in &p.filters {
+        let kind = if f.options.is_empty() {
+            "text"
+        } else {
+            "select"
+        };
+        x.open(
+            "filter",
+            &[("name", f.name), ("type", kind), ("value", &f.value)],
+        );
+        x.text(
+            "label",
+            &[],
+            &frame.message(&format!("bo.filter.{}", f.name)),
+        );
+        for (value, label) in &f.options {
+            let mut attrs = vec![("value", value.as_str())];
+            if *value == f.value {
+                attrs.push(("selected", "true"));
+            }
+            x.text("option", &attrs, label);
+        }
+        x.close("filter");
+    }
+    x.open(
+        "filter",
+        &[
+            ("name", "late"),
+            ("type", "checkbox"),
+            ("value", "1"),
+            ("checked", bool_str(p.late_only)),
+        ],
+    );
+    x.text("label", &[], &frame.message("bo.filter.late"));
+    x.close("filter");
+    x.empty("hidden", &[("name", "sort"), ("value", p.sort)]);
+    x.empty(
+        "hidden",
+        &[
+            ("name", "dir"),
+            ("value", if p.descending { "desc" } else { "asc" }),
+        ],
+    );
+    x.close("filters");
+    x.open("columns", &[]);
+    for key in [
+        "reference",
+        "service",
+        "channel",
+        "step",
+        "subject",
+        "received",
+        "due",
+        "department",
+    ] {
+        let label = frame.message(&format!("bo.column.{key}"));
+        if matches!(key, "reference" | "service" | "received" | "due") {
+            let current = p.sort == key;
+            let sort = match (current, p.descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            };
+            let dir = if current && !p.descending {
+                "desc"
+            } else {
+                "asc"
+            };
+            let href = format!("{action}?{}sort={key}&dir={dir}", p.filter_query);
+            x.text(
+                "column",
+                &[("key", key), ("sort", sort), ("href", &href)],
+                &label,
+            );
+        } else {
+            x.text("column", &[("key", key)], &label);
+        }
+    }
+    x.close("columns");
+    x.open("requests", &[]);
+    for row in p.rows {
+        let reference = row.reference.to_string();
+        let href = format!("{}/backoffice/requests/{reference}", frame.base);
+        let (late, soon) = lateness(
+            row.submitted_at
+                .to_zoned(frame.tenant.time_zone.clone())
+                .date(),
+            row.due_date,
+            p.today,
+            row.finished,
+        );
+        x.open(
+            "request",
+            &[
+                ("reference", &reference),
+                ("href", &href),
+                ("late", bool_str(late)),
+                ("soon", bool_str(soon)),
+                ("final", bool_str(row.finished)),
+                ("waiting", bool_str(row.waiting)),
+            ],
+        );
+        let service = frame
+            .tenant
+            .service_version(&row.service_code, row.service_version);
+        x.text(
+            "service",
+            &[("code", &row.service_code)],
+            service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
+        );
+        x.text(
+            "channel",
+            &[("code", &row.channel)],
+            &channel_label(frame, &row.channel),
+        );
+        step_element(&mut x, service.map(|s| &**s), &row.step);
+        x.text("subject", &[], &row.requester_name);
+        let received = row
+            .submitted_at
+            .to_zoned(frame.tenant.time_zone.clone())
+            .date();
+        x.text(
+            "received",
+            &[("date", &received.to_string())],
+            &short_date(received),
+        );
+        x.text(
+            "due",
+            &[("date", &row.due_date.to_string())],
+            &short_date(row.due_date),
+        );
+        x.text(
+            "department",
+            &[("code", &row.department)],
+            &department_name(site, &row.department),
+        );
+        x.close("request");
+    }
+    x.close("requests");
+    if !p.mass.is_empty() {
+        let mass = format!("{}/backoffice/mass", frame.base);
+        x.open("mass", &[("action", &mass), ("token", b.token)]);
+        for (id, label) in &p.mass {
+            x.text("action", &[("id", id)], label);
+        }
+        x.close("mass");
+    }
+    x.open("pager", &[]);
+    let page_href = |n: u32| {
+        format!(
+            "{action}?{}sort={}&dir={}&page={n}",
+            p.filter_query,
+            p.sort,
+            if p.descending { "desc" } else { "asc" }
+        )
+    };
+    if p.page > 1 {
+        x.empty("prev", &[("href", &page_href(p.page - 1))]);
+    }
+    if p.page < p.pages {
+        x.empty("next", &[("href", &page_href(p.page + 1))]);
+    }
+    x.close("pager");
+    x.close("console");
+    x.close("page");
+    x.finish()
 }

@@ -4,10 +4,11 @@
 
 use crate::auth;
 use crate::tenant::Site;
-use crate::web::backoffice::view::{self};
 use crate::web::backoffice::{bo_page, unavailable};
 use crate::web::route::Ctx;
 use crate::web::session::{COOKIE, login_purpose, now_secs, set_cookie};
+use crate::web::view::Frame;
+use crate::web::view::Xml;
 use crate::web::{Body, Fields, plain, redirect};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
@@ -32,7 +33,7 @@ fn login_page(
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
     let token = app.secret.issue(&login_purpose(site), now_secs(app));
     let next = safe_next(site, req.query_values("next").first().map(String::as_str));
-    let v = view::login(frame, &token, value, next.as_deref(), error);
+    let v = login_view(frame, &token, value, next.as_deref(), error);
     bo_page(cx, status, "bo-login.xsl", v)
 }
 
@@ -49,7 +50,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let next = safe_next(site, fields.get("next"));
     let again = |status, error: String| {
         let token = app.secret.issue(&login_purpose(site), now);
-        let v = view::login(frame, &token, &login, next.as_deref(), Some(&error));
+        let v = login_view(frame, &token, &login, next.as_deref(), Some(&error));
         bo_page(cx, status, "bo-login.xsl", v)
     };
     if !app.secret.verify(
@@ -154,4 +155,33 @@ pub fn login_first(cx: &Ctx<'_>) -> Response<Body> {
     let here = format!("{}{}/{}", cx.frame.base, cx.prefix, cx.segments().join("/"));
     let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
     redirect(&format!("{}/backoffice/login?next={next}", cx.frame.base))
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+pub(super) fn login_view(
+    frame: &Frame,
+    token: &str,
+    value: &str,
+    next: Option<&str>,
+    error: Option<&str>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-login", &frame.message("bo.login.title"));
+    let action = format!("{}/backoffice/login", frame.base);
+    let mut attrs = vec![
+        ("action", action.as_str()),
+        ("token", token),
+        ("value", value),
+    ];
+    if let Some(n) = next {
+        attrs.push(("next", n));
+    }
+    x.open("login", &attrs);
+    if let Some(e) = error {
+        x.text("error", &[], e);
+    }
+    x.close("login");
+    x.close("page");
+    x.finish()
 }

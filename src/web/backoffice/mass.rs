@@ -3,9 +3,11 @@
 
 use crate::core::tracking::Reference;
 use crate::usecases::act::{self};
-use crate::web::backoffice::view::{self};
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, unavailable};
 use crate::web::route::Ctx;
+use crate::web::view::Frame;
+use crate::web::view::Xml;
 use crate::web::{Body, redirect};
 use hyper::{Response, StatusCode};
 
@@ -55,6 +57,38 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
             )
         })
         .collect();
-    let v = view::confirm(frame, &bar(session), &action, &label, &listed);
+    let v = confirm_view(frame, &bar(session), &action, &label, &listed);
     bo_page(cx, StatusCode::OK, "bo-confirm.xsl", v)
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+pub(super) fn confirm_view(
+    frame: &Frame,
+    b: &Bar,
+    action_id: &str,
+    label: &str,
+    requests: &[(String, String)],
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-confirm", &frame.message("bo.confirm.title"));
+    agent_bar(frame, &mut x, b);
+    let action = format!("{}/backoffice/mass", frame.base);
+    let cancel = format!("{}/backoffice/", frame.base);
+    x.open(
+        "confirm",
+        &[
+            ("action", &action),
+            ("token", b.token),
+            ("action-id", action_id),
+            ("cancel", &cancel),
+        ],
+    );
+    x.text("label", &[], label);
+    for (reference, text) in requests {
+        x.text("request", &[("reference", reference)], text);
+    }
+    x.close("confirm");
+    x.close("page");
+    x.finish()
 }

@@ -1,15 +1,24 @@
 //! A request's page and the agents' commands on it (act, transfer, ask for
 //! validation, decide, note, answer, hold, resume, reopen).
 
+use crate::core::catalogue::{ADDRESS_PARTS, FieldType, REQUESTER_FIELDS, Service};
+use crate::core::forms::REQUESTER;
 use crate::core::tracking::Reference;
+use crate::core::workflow;
 use crate::core::workflow::Command;
+use crate::core::workflow::{Agent, Role};
+use crate::store::{DeliveryRecord, StoredEvent};
 use crate::store::{StandardAnswer, WorkItem};
+use crate::tenant::Site;
 use crate::usecases::act::{self, ActError};
-use crate::web::backoffice::view::{self};
+use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, forbidden, today, unavailable};
 use crate::web::route::Ctx;
+use crate::web::view::Frame;
+use crate::web::view::{Xml, service_title};
 use crate::web::{Body, Fields, not_found, plain, redirect};
 use hyper::{Response, StatusCode};
+use jiff::civil::Date;
 
 /// A request the agent may read, or the response that says why not.
 async fn readable_item(
@@ -56,7 +65,7 @@ async fn show_request(
         .standard_answers(site.tenant.id)
         .await
         .unwrap_or_default();
-    let commands = view::commands(
+    let commands = commands(
         service,
         item,
         &session.record.agent,
@@ -68,7 +77,7 @@ async fn show_request(
         .deliveries(site.tenant.id, Some(item.record.reference))
         .await
         .unwrap_or_default();
-    let v = view::request(
+    let v = request_view(
         frame,
         site,
         &bar(session),
@@ -200,4 +209,356 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
 
 pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     act(cx, cx.param("reference"), &cx.fields).await
+}
+
+// The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
+
+/// A stored value as a person reads it.
+fn display_value(service: &Service, path: &str, value: &str) -> (String, String) {
+    let mut parts = path.split('/');
+    let first = parts.next().unwrap_or_default();
+    if first == REQUESTER {
+        let name = parts.next().unwrap_or_default();
+        let label = REQUESTER_FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .map_or(name, |f| f.label.as_str());
+        return (label.to_owned(), value.to_owned());
+    }
+    let Some(field) = service.field(first) else {
+        return (path.to_owned(), value.to_owned());
+    };
+    if let Some(part) = parts.next() {
+        let part_label = ADDRESS_PARTS
+            .iter()
+            .find(|(n, ..)| *n == part)
+            .map_or(part, |(_, l, ..)| *l);
+        return (format!("{} — {part_label}", field.label), value.to_owned());
+    }
+    let shown = match field.kind {
+        FieldType::Boolean => if value == "true" { "Oui" } else { "Non" }.to_owned(),
+        FieldType::Date => value
+            .parse::<Date>()
+            .map_or_else(|_| value.to_owned(), short_date),
+        FieldType::Time => value.get(..5).unwrap_or(value).to_owned(),
+        _ => field
+            .options
+            .iter()
+            .find(|o| o.value == value)
+            .map_or_else(|| value.to_owned(), |o| o.label.clone()),
+    };
+    (field.label.clone(), shown)
+}
+
+/// Rows with the same path (several choices) shown on one line.
+fn items(service: &Service, rows: &[(String, String)], requester: bool) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for (path, value) in rows {
+        if path.starts_with(&format!("{REQUESTER}/")) != requester {
+            continue;
+        }
+        let (label, shown) = display_value(service, path, value);
+        match out.last_mut() {
+            Some((p, _, v)) if p == path => {
+                v.push_str(", ");
+                v.push_str(&shown);
+            }
+            _ => out.push((path.clone(), label, shown)),
+        }
+    }
+    out.into_iter().map(|(_, l, v)| (l, v)).collect()
+}
+
+fn event_kind(action: &str) -> &'static str {
+    match action {
+        "submitted" => "submitted",
+        "note" => "note",
+        "answer" => "answer",
+        "transfer" => "transfer",
+        "ask-validation" | "validated" | "validation-refused" => "validation",
+        "hold" | "resume" => "hold",
+        _ => "step",
+    }
+}
+
+fn who(frame: &Frame, e: &StoredEvent) -> String {
+    if let Some(login) = e.actor.strip_prefix("agent:") {
+        return e.actor_name.clone().unwrap_or_else(|| login.to_owned());
+    }
+    if let Some(channel) = e.actor.strip_prefix("citizen:") {
+        return format!(
+            "{} ({})",
+            frame.message("bo.who.citizen"),
+            channel_label(frame, channel)
+        );
+    }
+    frame.message("bo.who.system")
+}
+
+fn what(frame: &Frame, site: &Site, service: &Service, e: &StoredEvent) -> String {
+    let department = e
+        .department
+        .as_deref()
+        .map(|d| department_name(site, d))
+        .unwrap_or_default();
+    if let Some(text) = frame.message_opt(&format!("bo.what.{}", e.action)) {
+        return frame.fill(&text, &[("department", &department)]);
+    }
+    // An action button of the step it was pressed in.
+    e.from_step
+        .as_deref()
+        .and_then(|s| service.step(s))
+        .and_then(|s| s.rules.actions.iter().find(|a| a.id == e.action))
+        .map_or_else(|| e.action.clone(), |a| a.label.clone())
+}
+
+/// What the agent may do on the request page.
+pub(crate) struct Commands<'a> {
+    pub token: &'a str,
+    pub acts: Vec<&'a workflow::Action>,
+    pub answers: Option<Vec<&'a StandardAnswer>>,
+    pub transfer: bool,
+    pub ask_validation: bool,
+    pub decide: bool,
+    pub hold: bool,
+    pub resume: bool,
+    pub reopen: bool,
+    pub note: bool,
+}
+
+impl Commands<'_> {
+    fn any(&self) -> bool {
+        !self.acts.is_empty()
+            || self.answers.is_some()
+            || self.transfer
+            || self.ask_validation
+            || self.decide
+            || self.hold
+            || self.resume
+            || self.reopen
+            || self.note
+    }
+}
+
+/// What an agent may do to a request now (rights per department and role).
+pub(super) fn commands<'a>(
+    service: &'a Service,
+    item: &WorkItem,
+    agent: &Agent,
+    answers: &'a [StandardAnswer],
+    token: &'a str,
+) -> Commands<'a> {
+    let s = &item.state;
+    let dept = s.department.as_str();
+    let handler = agent.can(dept, Role::Handler);
+    Commands {
+        token,
+        acts: workflow::available_actions(service, s, agent),
+        answers: handler.then(|| answers.iter().filter(|a| a.department == dept).collect()),
+        transfer: handler && !s.finished,
+        ask_validation: handler && !s.finished && s.validation.is_none(),
+        decide: s
+            .validation
+            .as_ref()
+            .is_some_and(|v| agent.can(&v.to, Role::Validator)),
+        hold: handler && !s.finished && !s.waiting_for_citizen,
+        resume: handler && s.waiting_for_citizen,
+        reopen: handler && s.finished,
+        note: agent.can(dept, Role::Reader),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn request_view(
+    frame: &Frame,
+    site: &Site,
+    b: &Bar,
+    service: &Service,
+    item: &WorkItem,
+    commands: &Commands,
+    notice: Option<(&str, &str)>,
+    today: Date,
+    sent: &[DeliveryRecord],
+) -> String {
+    let mut x = Xml::new();
+    let reference = item.record.reference.to_string();
+    frame.begin(
+        &mut x,
+        "bo-request",
+        &frame.format("bo.request.title", &[("reference", &reference)]),
+    );
+    agent_bar(frame, &mut x, b);
+    let s = &item.state;
+    let tz = frame.tenant.time_zone.clone();
+    let (late, _) = lateness(
+        item.record.submitted_at.to_zoned(tz).date(),
+        item.record.due_date,
+        today,
+        s.finished,
+    );
+    let state = if s.finished {
+        "final"
+    } else if s.waiting_for_citizen {
+        "waiting"
+    } else {
+        "in-progress"
+    };
+    x.open(
+        "request",
+        &[
+            ("reference", &reference),
+            ("state", state),
+            ("late", bool_str(late)),
+            ("final", bool_str(s.finished)),
+        ],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    x.text(
+        "service",
+        &[("code", &service.code)],
+        service_title(service, frame.lang),
+    );
+    step_element(&mut x, Some(service), &s.step);
+    x.text(
+        "department",
+        &[("code", &s.department)],
+        &department_name(site, &s.department),
+    );
+    x.text(
+        "channel",
+        &[("code", &item.record.channel)],
+        &channel_label(frame, &item.record.channel),
+    );
+    let (received, received_iso) = date_time(frame, item.record.submitted_at);
+    x.text("received", &[("date", &received_iso)], &received);
+    x.text(
+        "due",
+        &[("date", &item.record.due_date.to_string())],
+        &frame.date(item.record.due_date),
+    );
+    if s.waiting_for_citizen {
+        x.empty("waiting", &[]);
+    }
+    if let Some(v) = &s.validation {
+        x.open("validation", &[]);
+        x.text("from", &[], &department_name(site, &v.from));
+        x.text("to", &[], &department_name(site, &v.to));
+        x.text("answer", &[], &v.answer);
+        x.close("validation");
+    }
+    for (name, requester) in [("requester", true), ("fields", false)] {
+        x.open(name, &[]);
+        for (label, value) in items(service, &item.rows, requester) {
+            x.text("item", &[("label", &label)], &value);
+        }
+        x.close(name);
+    }
+    x.open("history", &[]);
+    for e in &item.events {
+        let (when, iso) = date_time(frame, e.at);
+        x.open(
+            "event",
+            &[
+                ("at", &iso),
+                ("kind", event_kind(&e.action)),
+                ("visible", bool_str(e.citizen_visible)),
+            ],
+        );
+        x.text("when", &[], &when);
+        x.text("who", &[], &who(frame, e));
+        x.text("what", &[], &what(frame, site, service, e));
+        if let (Some(from), Some(to)) = (&e.from_step, &e.to_step) {
+            if from != to {
+                x.open("move", &[]);
+                let label = |id: &str| {
+                    service
+                        .step(id)
+                        .map_or_else(|| id.to_owned(), |s| s.label.clone())
+                };
+                x.text("from", &[], &label(from));
+                x.text("to", &[], &label(to));
+                x.close("move");
+            }
+        }
+        if let Some(c) = &e.comment {
+            x.text("comment", &[], c);
+        }
+        x.close("event");
+    }
+    x.close("history");
+    deliveries_view(frame, &mut x, "deliveries", sent);
+    if commands.any() {
+        let action = format!("{}/backoffice/requests/{reference}", frame.base);
+        x.open(
+            "commands",
+            &[
+                ("action", &action),
+                ("token", commands.token),
+                ("revision", &item.revision.to_string()),
+            ],
+        );
+        for a in &commands.acts {
+            x.text(
+                "act",
+                &[
+                    ("id", &a.id),
+                    (
+                        "comment",
+                        if a.comment_required {
+                            "required"
+                        } else {
+                            "optional"
+                        },
+                    ),
+                ],
+                &a.label,
+            );
+        }
+        if let Some(answers) = &commands.answers {
+            x.open("answer", &[]);
+            for a in answers {
+                x.text(
+                    "standard",
+                    &[("id", &a.id.to_string()), ("title", &a.title)],
+                    &a.text,
+                );
+            }
+            x.close("answer");
+        }
+        let others = || {
+            site.departments
+                .iter()
+                .filter(|d| d.code != s.department)
+                .collect::<Vec<_>>()
+        };
+        for (name, shown) in [
+            ("transfer", commands.transfer),
+            ("ask-validation", commands.ask_validation),
+        ] {
+            if shown {
+                x.open(name, &[]);
+                for d in others() {
+                    x.text("department", &[("code", &d.code)], &d.name);
+                }
+                x.close(name);
+            }
+        }
+        for (name, shown) in [
+            ("decide", commands.decide),
+            ("hold", commands.hold),
+            ("resume", commands.resume),
+            ("reopen", commands.reopen),
+            ("note", commands.note),
+        ] {
+            if shown {
+                x.empty(name, &[]);
+            }
+        }
+        x.close("commands");
+    }
+    x.close("request");
+    x.close("page");
+    x.finish()
 }
