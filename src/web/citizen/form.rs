@@ -1,0 +1,658 @@
+//! A service's form: shown empty (rendered once per thread, the anti-forgery
+//! token put in), posted through the submit use case, shown again with every
+//! value and every message next to its field when refused.
+
+use crate::core::catalogue::{
+    ADDRESS_PARTS, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, Service, TEXT_MAX,
+};
+use crate::core::forms::{FieldError, REQUESTER, RawValue};
+use crate::core::intake::{Channel, Submission};
+use crate::tenant::Site;
+use crate::usecases::App;
+use crate::usecases::submit::{self, SubmitError};
+use crate::web::route::Ctx;
+use crate::web::view::{Frame, Xml, deadline_key, service_title};
+use crate::web::{Body, html_response, not_found, page, plain, redirect};
+use bytes::Bytes;
+use hyper::header;
+use hyper::{Response, StatusCode};
+use std::sync::Arc;
+
+pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let Some(service) = site.tenant.service(cx.param("code")).cloned() else {
+        return not_found(site, frame, req);
+    };
+    let token = app
+        .secret
+        .issue(&form_purpose(site, &service.code), now_secs(app));
+    if req.wants_xml() {
+        let v = form_view(
+            frame,
+            &service,
+            &Entered { entries: &[] },
+            &[],
+            &token,
+            None,
+        );
+        return page(site, frame, req, StatusCode::OK, "form.xsl", v, false);
+    }
+    // An empty form is the same for everyone but its token: render it once
+    // per thread and put the token in.
+    let key = format!(
+        "form:{}:{}:{}",
+        service.code, frame.lang, frame.look.version
+    );
+    let html =
+        crate::render::render_cached(&site.look.dir().join("xslt"), "form.xsl", &key, || {
+            form_view(
+                frame,
+                &service,
+                &Entered { entries: &[] },
+                &[],
+                TOKEN_PLACEHOLDER,
+                None,
+            )
+        });
+    match html {
+        Ok(html) => {
+            let html = String::from_utf8_lossy(&html).replacen(TOKEN_PLACEHOLDER, &token, 1);
+            html_response(
+                frame,
+                StatusCode::OK,
+                Bytes::from(html),
+                "text/html; charset=utf-8",
+                false,
+            )
+        }
+        Err(e) => {
+            tracing::error!(tenant = %site.tenant.slug, error = %e, "form could not be rendered");
+            plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Cette page ne peut pas être affichée pour le moment.",
+            )
+        }
+    }
+}
+
+pub(super) async fn post_form(cx: &Ctx<'_>) -> Response<Body> {
+    match cx.site.tenant.service(cx.param("code")).cloned() {
+        Some(service) => submit(cx, &service).await,
+        None => not_found(cx.site, cx.frame, cx.req),
+    }
+}
+
+/// Stands for the anti-forgery token in cached form pages.
+const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
+
+fn form_purpose(site: &Site, code: &str) -> String {
+    format!("{}/form/{code}", site.tenant.slug)
+}
+
+fn now_secs(app: &App) -> i64 {
+    (app.clock)().as_second()
+}
+
+/// Raw entries from a form body: `requester.address.street=…` becomes nested groups.
+fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
+    let mut entries: Vec<(String, RawValue)> = Vec::new();
+    let mut token = None;
+    for (key, value) in form_urlencoded::parse(body) {
+        if key == "_token" {
+            token = Some(value.into_owned());
+            continue;
+        }
+        let parts: Vec<&str> = key.split('.').collect();
+        insert(&mut entries, &parts, value.into_owned());
+    }
+    (entries, token)
+}
+
+fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
+    match path {
+        [] => {}
+        [name] => entries.push(((*name).to_owned(), RawValue::Text(value))),
+        [name, rest @ ..] => {
+            let existing = entries
+                .iter_mut()
+                .find(|(n, v)| n == name && matches!(v, RawValue::Group(_)));
+            match existing {
+                Some((_, RawValue::Group(items))) => insert(items, rest, value),
+                _ => {
+                    let mut items = Vec::new();
+                    insert(&mut items, rest, value);
+                    entries.push(((*name).to_owned(), RawValue::Group(items)));
+                }
+            }
+        }
+    }
+}
+
+async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) -> Response<Body> {
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let purpose = form_purpose(site, &service.code);
+    let now = now_secs(app);
+    let fresh_token = app.secret.issue(&purpose, now);
+    let content_type = req
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Envoyez le formulaire en application/x-www-form-urlencoded.",
+        );
+    }
+    if !crate::web::same_origin(req) {
+        tracing::warn!(tenant = %site.tenant.slug, "form posted from another site: refused");
+        return plain(
+            StatusCode::FORBIDDEN,
+            "Ce formulaire ne peut être envoyé que depuis sa propre page.",
+        );
+    }
+    let (entries, token) = entries_from_form(&req.body);
+    let entered = Entered { entries: &entries };
+    if !token.is_some_and(|t| app.secret.verify(&purpose, &t, now)) {
+        let v = form_view(
+            frame,
+            service,
+            &entered,
+            &[],
+            &fresh_token,
+            Some(&frame.message("form.expired")),
+        );
+        return page(site, frame, req, StatusCode::FORBIDDEN, "form.xsl", v, true);
+    }
+    let submission = Submission {
+        channel: Channel::Web,
+        entries: entries.clone(),
+        lang: frame.lang.to_owned(),
+    };
+    match submit::submit(app, site, service, &submission).await {
+        Err(SubmitError::Invalid(errors)) => {
+            let v = form_view(frame, service, &entered, &errors, &fresh_token, None);
+            page(
+                site,
+                frame,
+                req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "form.xsl",
+                v,
+                true,
+            )
+        }
+        Err(SubmitError::Unavailable(_)) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
+        ),
+        Ok(receipt) => redirect(&frame.url(&format!("/receipt/{}", receipt.tracking_code))),
+    }
+}
+
+// The form's view.
+
+/// What the citizen typed, to put back in the form after an error.
+pub(super) struct Entered<'a> {
+    pub entries: &'a [(String, RawValue)],
+}
+
+impl Entered<'_> {
+    /// Every value given at `path` (`requester/address/street`).
+    fn values(&self, path: &str) -> Vec<&str> {
+        let mut parts = path.split('/');
+        let first = parts.next().unwrap_or_default();
+        let mut current: Vec<&RawValue> = self
+            .entries
+            .iter()
+            .filter(|(n, _)| n == first)
+            .map(|(_, v)| v)
+            .collect();
+        for part in parts {
+            current = current
+                .into_iter()
+                .filter_map(|v| match v {
+                    RawValue::Group(items) => {
+                        Some(items.iter().filter(|(n, _)| n == part).map(|(_, v)| v))
+                    }
+                    RawValue::Text(_) => None,
+                })
+                .flatten()
+                .collect();
+        }
+        current
+            .into_iter()
+            .filter_map(|v| match v {
+                RawValue::Text(t) => Some(t.as_str()),
+                RawValue::Group(_) => None,
+            })
+            .collect()
+    }
+}
+
+pub(super) fn field_id(path: &str) -> String {
+    format!("f-{}", path.replace('/', "-"))
+}
+
+/// The form of a service, with the values and errors of a refused attempt.
+pub(super) fn form_view(
+    frame: &Frame,
+    service: &Service,
+    entered: &Entered,
+    errors: &[FieldError],
+    token: &str,
+    notice: Option<&str>,
+) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "form", service_title(service, frame.lang));
+    let action = frame.url(&format!("/services/{}", service.code));
+    x.open(
+        "form",
+        &[
+            ("action", &action),
+            ("service", &service.code),
+            ("token", token),
+        ],
+    );
+    if !service.description.is_empty() {
+        x.text("description", &frame.french_text(), &service.description);
+    }
+    x.text(
+        "deadline",
+        &[],
+        &frame.format(
+            deadline_key("form.deadline", service),
+            &[("days", &service.deadline_days.to_string())],
+        ),
+    );
+    if let Some(notice) = notice {
+        x.text("notice", &[], notice);
+    }
+    let errors: Vec<Shown> = errors.iter().map(|e| localize(frame, service, e)).collect();
+    let errors = errors.as_slice();
+    if !errors.is_empty() {
+        x.open("errors", &[]);
+        for e in errors {
+            let target = error_target(e, service);
+            let id = field_id(&target);
+            let mut attrs = vec![
+                ("for", id.as_str()),
+                ("path", e.path.as_str()),
+                ("code", e.code.as_str()),
+            ];
+            attrs.extend(error_lang(frame, e));
+            x.text("error", &attrs, &e.message);
+        }
+        x.close("errors");
+    }
+    x.open("group", &[("name", REQUESTER)]);
+    x.text("legend", &[], &frame.message("form.requester"));
+    for field in REQUESTER_FIELDS.iter() {
+        field_view(
+            &mut x,
+            frame,
+            field,
+            &format!("{REQUESTER}/{}", field.name),
+            entered,
+            errors,
+        );
+    }
+    x.close("group");
+    let mut details = vec![("name", "details")];
+    details.extend(frame.french_text());
+    x.open("group", &details);
+    x.text("legend", &[], &frame.message("form.details"));
+    for field in &service.fields {
+        field_view(&mut x, frame, field, &field.name, entered, errors);
+    }
+    x.close("group");
+    x.close("form");
+    x.close("page");
+    x.finish()
+}
+
+/// The input an error points at: a group's error goes to its first input.
+fn error_target(error: &Shown, service: &Service) -> String {
+    let path = &error.path;
+    if path.is_empty() {
+        return "form".into();
+    }
+    let field = if let Some(rest) = path.strip_prefix("requester/") {
+        REQUESTER_FIELDS.iter().find(|f| f.name == rest)
+    } else {
+        service.field(path)
+    };
+    match field.map(|f| f.kind) {
+        Some(FieldType::Address) => format!("{path}/street"),
+        Some(FieldType::MultipleChoice) | Some(FieldType::Choice) => {
+            let f = field.expect("matched");
+            if f.kind == FieldType::MultipleChoice || f.options.len() <= 4 {
+                format!("{path}/{}", f.options[0].value)
+            } else {
+                path.clone()
+            }
+        }
+        _ if path == "requester" => "requester/firstName".into(),
+        _ => path.clone(),
+    }
+}
+
+/// An error as shown on the page.
+pub(super) struct Shown {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+    /// The message stayed in French on a page in another language.
+    pub french: bool,
+}
+
+fn error_lang(frame: &Frame, e: &Shown) -> Vec<(&'static str, &'static str)> {
+    if e.french {
+        frame.french_text()
+    } else {
+        Vec::new()
+    }
+}
+
+/// An error in the page's language: the catalogue's `error.CODE` wording (a
+/// tenant may reword any of them, in French too) filled with the field's
+/// label and limits; otherwise the core's French message, marked as French
+/// when the page is not (rule messages of the town's definitions, say).
+fn localize(frame: &Frame, service: &Service, e: &FieldError) -> Shown {
+    let mut out = Shown {
+        path: e.path.clone(),
+        code: e.code.clone(),
+        message: e.message.clone(),
+        french: frame.lang != "fr",
+    };
+    let Some(template) = frame.message_opt(&format!("error.{}", e.code)) else {
+        return out;
+    };
+    out.french = false;
+    let (field, rest) = match e.path.strip_prefix("requester/") {
+        Some(rest) => (
+            REQUESTER_FIELDS
+                .iter()
+                .find(|f| rest.starts_with(f.name.as_str())),
+            rest,
+        ),
+        None => (
+            service
+                .fields
+                .iter()
+                .find(|f| e.path.split('/').next() == Some(f.name.as_str())),
+            e.path.as_str(),
+        ),
+    };
+    let requester = e.path.starts_with("requester/");
+    let field_label = field.map(|f| {
+        requester
+            .then(|| frame.message_opt(&format!("field.requester.{}", f.name)))
+            .flatten()
+            .unwrap_or_else(|| f.label.clone())
+    });
+    let part = rest
+        .split_once('/')
+        .and_then(|(_, p)| ADDRESS_PARTS.iter().find(|(n, ..)| *n == p));
+    let label = match (field_label, part) {
+        (Some(l), Some((name, part_label, _, _))) => {
+            let part_label = requester
+                .then(|| frame.message_opt(&format!("field.address.{name}")))
+                .flatten()
+                .unwrap_or_else(|| part_label.to_string());
+            format!(
+                "{l}{} {}",
+                if frame.lang == "fr" { " :" } else { ":" },
+                part_label.to_lowercase()
+            )
+        }
+        (Some(l), None) => l,
+        (None, _) if e.path == REQUESTER => frame.message("form.requester"),
+        (None, _) => String::new(),
+    };
+    let facets = field.map(|f| &f.facets);
+    let default_max = match field.map(|f| f.kind) {
+        Some(FieldType::LongText) => LONG_TEXT_MAX,
+        Some(FieldType::Email) => 254,
+        _ => TEXT_MAX,
+    };
+    let max = match (e.code.as_str(), part) {
+        (_, Some((_, _, _, max))) => max.to_string(),
+        ("too-long", _) => facets
+            .and_then(|f| f.max_length)
+            .unwrap_or(default_max)
+            .to_string(),
+        ("too-many-choices", _) => facets
+            .and_then(|f| f.max_items)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        _ => facets.and_then(|f| f.max.clone()).unwrap_or_default(),
+    };
+    let min = match e.code.as_str() {
+        "too-short" => facets
+            .and_then(|f| f.min_length)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        "too-few-choices" => facets
+            .and_then(|f| f.min_items)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        _ => facets.and_then(|f| f.min.clone()).unwrap_or_default(),
+    };
+    let length = facets
+        .and_then(|f| f.length)
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    let digits = facets
+        .and_then(|f| f.fraction_digits)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    out.message = frame.fill(
+        &template,
+        &[
+            ("label", &label),
+            ("min", &min),
+            ("max", &max),
+            ("length", &length),
+            ("digits", &digits),
+        ],
+    );
+    out
+}
+
+fn errors_at<'a>(errors: &'a [Shown], path: &str) -> Vec<&'a Shown> {
+    errors.iter().filter(|e| e.path == path).collect()
+}
+
+fn field_view(
+    x: &mut Xml,
+    frame: &Frame,
+    field: &Field,
+    path: &str,
+    entered: &Entered,
+    errors: &[Shown],
+) {
+    let id = field_id(path);
+    let input_name = path.replace('/', ".");
+    let widget = match field.kind {
+        FieldType::Choice if field.options.len() <= 4 => "radio",
+        FieldType::Choice => "select",
+        FieldType::MultipleChoice => "checkboxes",
+        FieldType::Boolean => "checkbox",
+        FieldType::LongText => "textarea",
+        FieldType::Address => "address",
+        _ => "input",
+    };
+    let (input_type, autocomplete, inputmode) = match (field.kind, path) {
+        (_, "requester/firstName") => ("text", "given-name", ""),
+        (_, "requester/lastName") => ("text", "family-name", ""),
+        (FieldType::Email, _) => (
+            "email",
+            if path.starts_with("requester/") {
+                "email"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::Phone, _) => (
+            "tel",
+            if path.starts_with("requester/") {
+                "tel"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::PostalCode, _) => ("text", "", "numeric"),
+        (FieldType::Date, _) => ("date", "", ""),
+        (FieldType::Time, _) => ("time", "", ""),
+        (FieldType::Integer, _) => ("number", "", "numeric"),
+        (FieldType::Decimal, _) => ("text", "", "decimal"),
+        _ => ("text", "", ""),
+    };
+    let required = if field.required { "true" } else { "false" };
+    let mut attrs: Vec<(&str, &str)> = vec![
+        ("name", &input_name),
+        ("id", &id),
+        ("type", field.kind.name()),
+        ("widget", widget),
+        ("input-type", input_type),
+        ("required", required),
+    ];
+    if !autocomplete.is_empty() {
+        attrs.push(("autocomplete", autocomplete));
+    }
+    if !inputmode.is_empty() {
+        attrs.push(("inputmode", inputmode));
+    }
+    let max_length = field.facets.max_length.map(|m| m.to_string());
+    if let Some(m) = &max_length {
+        attrs.push(("maxlength", m));
+    }
+    let (min, max) = (field.facets.min.clone(), field.facets.max.clone());
+    if let Some(m) = &min {
+        attrs.push(("min", m));
+    }
+    if let Some(m) = &max {
+        attrs.push(("max", m));
+    }
+    x.open("field", &attrs);
+    // The requester block is Guichet's own: worded in the page's language.
+    let requester = path.starts_with("requester/");
+    let label = requester
+        .then(|| frame.message_opt(&format!("field.{}", path.replace('/', "."))))
+        .flatten()
+        .unwrap_or_else(|| field.label.clone());
+    x.text("label", &[], &label);
+    if let Some(help) = &field.help {
+        x.text("help", &[], help);
+    }
+    for e in errors_at(errors, path) {
+        let mut attrs = vec![("code", e.code.as_str())];
+        attrs.extend(error_lang(frame, e));
+        x.text("error", &attrs, &e.message);
+    }
+    match field.kind {
+        FieldType::Address => {
+            // A postal address needs no coordinates; a location may have them.
+            let postal = path.starts_with("requester/");
+            for (part, label, part_required, max) in ADDRESS_PARTS {
+                if postal && matches!(part, "latitude" | "longitude") {
+                    continue;
+                }
+                let sub = format!("{path}/{part}");
+                let max = max.to_string();
+                let inputmode = match part {
+                    "postalCode" => "numeric",
+                    "latitude" | "longitude" => "decimal",
+                    _ => "",
+                };
+                let autocomplete = match (path.starts_with("requester/"), part) {
+                    (true, "street") => "street-address",
+                    (true, "postalCode") => "postal-code",
+                    (true, "town") => "address-level2",
+                    _ => "",
+                };
+                let sub_name = sub.replace('/', ".");
+                let sub_id = field_id(&sub);
+                let mut pattrs = vec![
+                    ("name", part),
+                    ("input-name", sub_name.as_str()),
+                    ("id", sub_id.as_str()),
+                    (
+                        "required",
+                        if part_required && field.required {
+                            "true"
+                        } else {
+                            "false"
+                        },
+                    ),
+                    ("maxlength", max.as_str()),
+                ];
+                if !inputmode.is_empty() {
+                    pattrs.push(("inputmode", inputmode));
+                }
+                if !autocomplete.is_empty() {
+                    pattrs.push(("autocomplete", autocomplete));
+                }
+                x.open("part", &pattrs);
+                let part_label = requester
+                    .then(|| frame.message_opt(&format!("field.address.{part}")))
+                    .flatten()
+                    .unwrap_or_else(|| label.to_owned());
+                x.text("label", &[], &part_label);
+                for e in errors_at(errors, &sub) {
+                    let mut attrs = vec![("code", e.code.as_str())];
+                    attrs.extend(error_lang(frame, e));
+                    x.text("error", &attrs, &e.message);
+                }
+                if let Some(v) = entered.values(&sub).first() {
+                    x.text("value", &[], v);
+                }
+                x.close("part");
+            }
+        }
+        FieldType::Choice | FieldType::MultipleChoice => {
+            let chosen = entered.values(path);
+            for option in &field.options {
+                let option_id = field_id(&format!("{path}/{}", option.value));
+                let mut oattrs = vec![("value", option.value.as_str()), ("id", option_id.as_str())];
+                if chosen.contains(&option.value.as_str()) {
+                    oattrs.push(("selected", "true"));
+                }
+                let option_label = requester
+                    .then(|| {
+                        frame.message_opt(&format!(
+                            "field.{}.{}",
+                            path.replace('/', "."),
+                            option.value
+                        ))
+                    })
+                    .flatten()
+                    .unwrap_or_else(|| option.label.clone());
+                x.text("option", &oattrs, &option_label);
+            }
+        }
+        FieldType::Boolean => {
+            let checked = entered.values(path).first().is_some_and(|v| {
+                matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "oui")
+            });
+            x.text(
+                "option",
+                &[
+                    ("value", "true"),
+                    ("id", &id),
+                    ("selected", if checked { "true" } else { "false" }),
+                ],
+                &frame.message("form.yes"),
+            );
+        }
+        _ => {
+            if let Some(v) = entered.values(path).first() {
+                x.text("value", &[], v);
+            }
+        }
+    }
+    x.close("field");
+}

@@ -1,0 +1,233 @@
+//! The citizen's pages, embedded in the town's site: the catalogue, each
+//! service's form (its POST goes through the same submit use case as SOAP),
+//! the acknowledgement, the tracking lookup and page, and the built-in
+//! assets.
+//!
+//! Where to add a citizen page: a handler here (or a file beside it when it
+//! grows), a line in [`ROUTES`], its stylesheet in `xslt/`.
+
+use crate::handler;
+use crate::tenant::look::Look;
+use crate::web::route::{Ctx, Guard, Route, Surface};
+use crate::web::view::{Frame, Xml, deadline_key, service_title};
+use crate::web::{Body, not_found, page, plain};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Response, StatusCode};
+
+/// The citizen pages: method, path after `/T/`, guard, handler.
+mod form;
+mod track;
+
+pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "",
+        guard: Guard::Public,
+        handler: handler!(catalogue),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}",
+        guard: Guard::Public,
+        handler: handler!(form::form),
+    },
+    Route {
+        method: Method::POST,
+        path: "services/{code}",
+        guard: Guard::Public,
+        handler: handler!(form::post_form),
+    },
+    Route {
+        method: Method::GET,
+        path: "receipt/{code}",
+        guard: Guard::Public,
+        handler: handler!(track::receipt),
+    },
+    Route {
+        method: Method::GET,
+        path: "track",
+        guard: Guard::Public,
+        handler: handler!(track::lookup),
+    },
+    Route {
+        method: Method::GET,
+        path: "track/{code}",
+        guard: Guard::Public,
+        handler: handler!(track::tracking),
+    },
+    Route {
+        method: Method::GET,
+        path: "assets/{file}",
+        guard: Guard::Public,
+        handler: handler!(assets),
+    },
+];
+
+pub static SURFACE: Surface = Surface {
+    prefix: "",
+    routes: ROUTES,
+    unknown: Guard::Public,
+    login_first: not_found_page,
+    forbidden: not_found_page,
+};
+
+/// Citizen pages have no session: nothing is guarded here.
+fn not_found_page(cx: &Ctx<'_>) -> Response<Body> {
+    not_found(cx.site, cx.frame, cx.req)
+}
+
+async fn catalogue(cx: &Ctx<'_>) -> Response<Body> {
+    let v = catalogue_view(cx.frame);
+    page(
+        cx.site,
+        cx.frame,
+        cx.req,
+        StatusCode::OK,
+        "catalogue.xsl",
+        v,
+        false,
+    )
+}
+
+async fn assets(cx: &Ctx<'_>) -> Response<Body> {
+    asset(cx.frame.look, &cx.site.step_colours, cx.param("file"))
+}
+
+/// Built-in static files.
+const GUICHET_CSS: &str = include_str!("../../../css/guichet.css");
+
+const BACKOFFICE_CSS: &str = include_str!("../../../css/backoffice.css");
+
+const FRAME_JS: &str = include_str!("../../../js/frame.js");
+
+const EMBED_JS: &str = include_str!("../../../js/embed.js");
+
+fn asset(
+    look: &Look,
+    step_colours: &crate::tenant::look::StepColours,
+    file: &str,
+) -> Response<Body> {
+    let (body, content_type): (Bytes, &str) = match file {
+        "steps.css" => (
+            Bytes::from(step_colours.css.clone()),
+            "text/css; charset=utf-8",
+        ),
+        "guichet.css" => (
+            Bytes::from_static(GUICHET_CSS.as_bytes()),
+            "text/css; charset=utf-8",
+        ),
+        "backoffice.css" => (
+            Bytes::from_static(BACKOFFICE_CSS.as_bytes()),
+            "text/css; charset=utf-8",
+        ),
+        "theme.css" => (
+            Bytes::from(look.theme_css.clone()),
+            "text/css; charset=utf-8",
+        ),
+        "tenant.css" => match &look.tenant_css {
+            Some(css) => (Bytes::from(css.clone()), "text/css; charset=utf-8"),
+            None => {
+                return plain(
+                    StatusCode::NOT_FOUND,
+                    "Pas de feuille de style propre à cette collectivité.",
+                );
+            }
+        },
+        "frame.js" => (
+            Bytes::from_static(FRAME_JS.as_bytes()),
+            "text/javascript; charset=utf-8",
+        ),
+        "embed.js" => (
+            Bytes::from_static(EMBED_JS.as_bytes()),
+            "text/javascript; charset=utf-8",
+        ),
+        name => match &look.logo {
+            Some((logo, bytes, content_type)) if logo == name => {
+                (Bytes::from(bytes.clone()), *content_type)
+            }
+            _ => return plain(StatusCode::NOT_FOUND, "Fichier introuvable."),
+        },
+    };
+    let mut r = Response::new(Full::new(body));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // URLs carry a version, so browsers may keep them; embed.js is loaded by
+    // the town's own pages under a fixed URL.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if file == "embed.js" {
+            "max-age=3600"
+        } else {
+            "max-age=86400"
+        }),
+    );
+    if file == "embed.js" {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    r
+}
+
+/// The catalogue grouped by theme, in catalogue order.
+pub(super) fn catalogue_view(frame: &Frame) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "catalogue", &frame.message("catalogue.title"));
+    x.open("catalogue", &[]);
+    let mut themes: Vec<(&str, &str)> = Vec::new();
+    for s in &frame.tenant.services {
+        if !themes.iter().any(|(c, _)| *c == s.theme.code) {
+            themes.push((&s.theme.code, &s.theme.label));
+        }
+    }
+    for (code, label) in themes {
+        x.open("theme", &[("code", code)]);
+        x.text("label", &frame.french_text(), label);
+        for s in frame
+            .tenant
+            .services
+            .iter()
+            .filter(|s| s.theme.code == code)
+        {
+            x.open(
+                "service",
+                &[
+                    ("code", &s.code),
+                    ("href", &frame.url(&format!("/services/{}", s.code))),
+                ],
+            );
+            let title = service_title(s, frame.lang);
+            let title_lang = if title == s.title {
+                frame.french_text()
+            } else {
+                Vec::new()
+            };
+            x.text("title", &title_lang, title);
+            x.text("description", &frame.french_text(), &s.description);
+            x.text(
+                "deadline",
+                &[],
+                &frame.format(
+                    deadline_key("catalogue.deadline", s),
+                    &[("days", &s.deadline_days.to_string())],
+                ),
+            );
+            x.close("service");
+        }
+        x.close("theme");
+    }
+    x.close("catalogue");
+    x.close("page");
+    x.finish()
+}

@@ -1,0 +1,240 @@
+//! The acknowledgement, the tracking lookup and the tracking page, found by
+//! tracking code; what the citizen may see of a request comes from
+//! `core::status`.
+
+use crate::core::status::{self, CitizenStatus};
+use crate::core::tracking::TrackingCode;
+use crate::tenant::Site;
+use crate::usecases::App;
+use crate::web::route::Ctx;
+use crate::web::view::{Frame, Xml};
+use crate::web::{Body, not_found, page, redirect};
+use hyper::{Response, StatusCode};
+
+pub(super) async fn receipt(cx: &Ctx<'_>) -> Response<Body> {
+    match find(cx.app, cx.site, cx.param("code")).await {
+        Some((status, code)) => {
+            let v = receipt_view(cx.frame, &status, &code.to_string());
+            page(
+                cx.site,
+                cx.frame,
+                cx.req,
+                StatusCode::OK,
+                "receipt.xsl",
+                v,
+                true,
+            )
+        }
+        None => not_found(cx.site, cx.frame, cx.req),
+    }
+}
+
+pub(super) async fn lookup(cx: &Ctx<'_>) -> Response<Body> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let typed = cx.query("code").unwrap_or_default();
+    if typed.trim().is_empty() {
+        let v = lookup_view(frame, "", None);
+        return page(site, frame, req, StatusCode::OK, "track.xsl", v, false);
+    }
+    match TrackingCode::parse(&typed) {
+        None => {
+            let v = lookup_view(frame, &typed, Some(&frame.message("track.malformed")));
+            page(
+                site,
+                frame,
+                req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "track.xsl",
+                v,
+                true,
+            )
+        }
+        Some(code) => match find(cx.app, site, &code.to_string()).await {
+            Some(_) => redirect(&frame.url(&format!("/track/{code}"))),
+            None => unknown_code(cx, &typed),
+        },
+    }
+}
+
+pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
+    let code = cx.param("code");
+    match find(cx.app, cx.site, code).await {
+        Some((status, code)) => {
+            let v = tracking_view(cx.frame, &status, &code.to_string());
+            page(
+                cx.site,
+                cx.frame,
+                cx.req,
+                StatusCode::OK,
+                "track.xsl",
+                v,
+                true,
+            )
+        }
+        None => unknown_code(cx, code),
+    }
+}
+
+/// A request and its status by tracking code, if the code is well-formed and known.
+async fn find(app: &App, site: &Site, typed: &str) -> Option<(CitizenStatus, TrackingCode)> {
+    let code = TrackingCode::parse(typed)?;
+    let record = match app
+        .store
+        .request_by_tracking(site.tenant.id, code.digest())
+        .await
+    {
+        Ok(r) => r?,
+        Err(e) => {
+            tracing::error!(tenant = %site.tenant.slug, error = %e, "status lookup failed");
+            return None;
+        }
+    };
+    let service = site
+        .tenant
+        .service_version(&record.service_code, record.service_version)?;
+    Some((
+        status::citizen_view(service, &record, &site.tenant.time_zone),
+        code,
+    ))
+}
+
+/// The lookup page again, saying no request has this code.
+fn unknown_code(cx: &Ctx<'_>, typed: &str) -> Response<Body> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let v = lookup_view(frame, typed, Some(&frame.message("track.unknown")));
+    page(
+        site,
+        frame,
+        req,
+        StatusCode::NOT_FOUND,
+        "track.xsl",
+        v,
+        true,
+    )
+}
+
+// Their views.
+
+/// The acknowledgement of a request just submitted (or looked up again).
+pub(super) fn receipt_view(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "receipt", &frame.message("receipt.title"));
+    let tz = &frame.tenant.time_zone;
+    let submitted = status.submitted_at.to_zoned(tz.clone());
+    x.open(
+        "receipt",
+        &[
+            ("reference", &status.reference.to_string()),
+            ("tracking-code", code),
+            ("tracking-url", &frame.url(&format!("/track/{code}"))),
+            ("due-date", &status.due_date.to_string()),
+            (
+                "submitted",
+                &submitted.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            ),
+        ],
+    );
+    x.text("service", &[], &status.service_title);
+    x.text("due-date", &[], &frame.date(status.due_date));
+    x.text(
+        "submitted",
+        &[],
+        &format!(
+            "{} {}",
+            frame.date(submitted.date()),
+            submitted.strftime("%H:%M")
+        ),
+    );
+    x.close("receipt");
+    x.close("page");
+    x.finish()
+}
+
+/// The step-by-step progress of a request.
+pub(super) fn tracking_view(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
+    let mut x = Xml::new();
+    let reference = status.reference.to_string();
+    frame.begin(
+        &mut x,
+        "tracking",
+        &frame.format("track.status-title", &[("reference", &reference)]),
+    );
+    x.open(
+        "tracking",
+        &[
+            ("reference", &reference),
+            ("tracking-code", code),
+            ("state", status.state.as_str()),
+            ("due-date", &status.due_date.to_string()),
+        ],
+    );
+    x.text("service", &[], &status.service_title);
+    x.text("state", &[], state_label(status.state, frame.lang));
+    x.text("due-date", &[], &frame.date(status.due_date));
+    x.open("steps", &[]);
+    for step in &status.steps {
+        let mut attrs = vec![
+            ("done", if step.done { "true" } else { "false" }),
+            ("current", if step.current { "true" } else { "false" }),
+        ];
+        let date = step.date.map(|d| d.to_string());
+        if let Some(d) = &date {
+            attrs.push(("date", d));
+        }
+        x.open("step", &attrs);
+        x.text("label", &[], &step.label);
+        let when = match step.date {
+            Some(d) => frame.format("track.done", &[("date", &frame.date(d))]),
+            None => frame.message("track.not-yet"),
+        };
+        x.text("when", &[], &when);
+        x.close("step");
+    }
+    x.close("steps");
+    if !status.messages.is_empty() {
+        x.open("replies", &[]);
+        for (date, text) in &status.messages {
+            x.open("message", &[("date", &date.to_string())]);
+            x.text("when", &[], &frame.date(*date));
+            x.text("text", &[], text);
+            x.close("message");
+        }
+        x.close("replies");
+    }
+    x.close("tracking");
+    x.close("page");
+    x.finish()
+}
+
+fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
+    use crate::core::status::State;
+    if lang != "en" {
+        return state.label();
+    }
+    match state {
+        State::Received => "Received",
+        State::InProgress => "Being processed",
+        State::WaitingForCitizen => "Waiting for you",
+        State::Accepted => "Accepted",
+        State::Refused => "Refused",
+        State::Closed => "Completed",
+    }
+}
+
+/// The "type your code" page, with an error when a code was refused.
+pub(super) fn lookup_view(frame: &Frame, value: &str, error: Option<&str>) -> String {
+    let mut x = Xml::new();
+    frame.begin(&mut x, "lookup", &frame.message("track.title"));
+    let action = format!("{}/track", frame.base);
+    let mut attrs = vec![("action", action.as_str()), ("value", value)];
+    if frame.lang != frame.look.settings.language {
+        attrs.push(("lang", frame.lang));
+    }
+    x.open("lookup", &attrs);
+    if let Some(e) = error {
+        x.text("error", &[], e);
+    }
+    x.close("lookup");
+    x.close("page");
+    x.finish()
+}
