@@ -32,138 +32,177 @@ fn visible_departments(session: &Session) -> Option<Vec<String>> {
 }
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
-    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let (app, site, frame) = (cx.app, cx.site, cx.frame);
     let session = cx.session();
-    let q = |name: &str| {
-        req.query_values(name)
-            .into_iter()
-            .next()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
     let visible = visible_departments(session);
-    let state_value = q("state").unwrap_or_else(|| "open".into());
-    let state = match state_value.as_str() {
-        "waiting" => StateFilter::Waiting,
-        "final" => StateFilter::Finished,
-        "all" => StateFilter::All,
-        _ => StateFilter::Open,
-    };
-    let known =
-        |value: Option<String>, allowed: &dyn Fn(&str) -> bool| value.filter(|v| allowed(v));
-    let service = known(q("service"), &|v| site.tenant.service(v).is_some());
-    let department = known(q("department"), &|v| {
-        site.department(v).is_some() && visible.as_ref().is_none_or(|d| d.iter().any(|d| d == v))
-    });
-    let channel = known(q("channel"), &|v| Channel::from_name(v).is_some());
-    let text = q("q").map(|t| t.chars().take(100).collect::<String>());
-    let late_only = q("late").is_some();
-    let (sort_name, sort) = match q("sort").as_deref() {
-        Some("reference") => ("reference", SortKey::Reference),
-        Some("service") => ("service", SortKey::Service),
-        Some("received") => ("received", SortKey::Received),
-        _ => ("due", SortKey::Due),
-    };
-    let descending = q("dir").as_deref() == Some("desc");
-    let page: u32 = q("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(100_000);
+    let asked = Asked::read(cx, visible.as_deref());
     let today = today(app, site);
-    let query = ConsoleQuery {
-        departments: visible.clone(),
-        state,
-        service: service.clone(),
-        department: department.clone(),
-        channel: channel.clone(),
-        due_before: late_only.then_some(today),
-        text: text.clone(),
-        sort,
-        descending,
-        offset: (page - 1) * PAGE_SIZE,
-        limit: PAGE_SIZE,
-    };
-    let (total, rows) = match app.store.console(site.tenant.id, query).await {
+    let (total, rows) = match app
+        .store
+        .console(site.tenant.id, asked.query(visible.clone(), today))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return unavailable(&e),
     };
     let pages = (total.div_ceil(u64::from(PAGE_SIZE)).max(1)) as u32;
-    let mut filter_query = String::new();
-    {
-        let mut s = form_urlencoded::Serializer::new(&mut filter_query);
-        if let Some(t) = &text {
-            s.append_pair("q", t);
+    let p = ConsolePage {
+        filter_query: asked.filter_query(),
+        late_only: asked.late_only,
+        sort: asked.sort.0,
+        descending: asked.descending,
+        total,
+        page: asked.page,
+        pages,
+        first: u64::from((asked.page - 1) * PAGE_SIZE) + 1,
+        rows: &rows,
+        today,
+        mass: mass_actions(site, &session.record.agent, &rows),
+        notice: notice(cx),
+        filters: asked.filters(frame, site, visible.as_deref()),
+    };
+    let v = console_view(frame, site, &bar(session), &p);
+    bo_page(cx, StatusCode::OK, "bo-console.xsl", v)
+}
+
+/// What the console's URL asks for, each value checked against what exists
+/// and what the agent may see.
+struct Asked {
+    text: Option<String>,
+    /// `open`, `waiting`, `final` or `all`, as written in the URL.
+    state: String,
+    service: Option<String>,
+    department: Option<String>,
+    channel: Option<String>,
+    late_only: bool,
+    sort: (&'static str, SortKey),
+    descending: bool,
+    page: u32,
+}
+
+impl Asked {
+    fn read(cx: &Ctx<'_>, visible: Option<&[String]>) -> Asked {
+        let site = cx.site;
+        let q = |name: &str| asked(cx, name);
+        let known =
+            |value: Option<String>, allowed: &dyn Fn(&str) -> bool| value.filter(|v| allowed(v));
+        Asked {
+            text: q("q").map(|t| t.chars().take(100).collect::<String>()),
+            state: q("state").unwrap_or_else(|| "open".into()),
+            service: known(q("service"), &|v| site.tenant.service(v).is_some()),
+            department: known(q("department"), &|v| {
+                site.department(v).is_some() && visible.is_none_or(|d| d.iter().any(|d| d == v))
+            }),
+            channel: known(q("channel"), &|v| Channel::from_name(v).is_some()),
+            late_only: q("late").is_some(),
+            sort: match q("sort").as_deref() {
+                Some("reference") => ("reference", SortKey::Reference),
+                Some("service") => ("service", SortKey::Service),
+                Some("received") => ("received", SortKey::Received),
+                _ => ("due", SortKey::Due),
+            },
+            descending: q("dir").as_deref() == Some("desc"),
+            page: q("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1)
+                .min(100_000),
         }
-        s.append_pair("state", &state_value);
-        for (k, v) in [
-            ("service", &service),
-            ("department", &department),
-            ("channel", &channel),
-        ] {
-            if let Some(v) = v {
-                s.append_pair(k, v);
+    }
+
+    fn query(&self, departments: Option<Vec<String>>, today: Date) -> ConsoleQuery {
+        ConsoleQuery {
+            departments,
+            state: match self.state.as_str() {
+                "waiting" => StateFilter::Waiting,
+                "final" => StateFilter::Finished,
+                "all" => StateFilter::All,
+                _ => StateFilter::Open,
+            },
+            service: self.service.clone(),
+            department: self.department.clone(),
+            channel: self.channel.clone(),
+            due_before: self.late_only.then_some(today),
+            text: self.text.clone(),
+            sort: self.sort.1,
+            descending: self.descending,
+            offset: (self.page - 1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    /// The filters as a query string (for the sorting and paging links),
+    /// ending with `&`.
+    fn filter_query(&self) -> String {
+        let mut filter_query = String::new();
+        {
+            let mut s = form_urlencoded::Serializer::new(&mut filter_query);
+            if let Some(t) = &self.text {
+                s.append_pair("q", t);
+            }
+            s.append_pair("state", &self.state);
+            for (k, v) in [
+                ("service", &self.service),
+                ("department", &self.department),
+                ("channel", &self.channel),
+            ] {
+                if let Some(v) = v {
+                    s.append_pair(k, v);
+                }
+            }
+            if self.late_only {
+                s.append_pair("late", "1");
             }
         }
-        if late_only {
-            s.append_pair("late", "1");
+        filter_query.push('&');
+        filter_query
+    }
+
+    /// The filter fields with their choices and what is chosen.
+    fn filters(&self, frame: &Frame, site: &Site, visible: Option<&[String]>) -> Vec<Filter> {
+        let all = frame.message("bo.filter.all");
+        let mut services: Vec<(String, String)> = vec![(String::new(), all.clone())];
+        for s in &site.tenant.services {
+            services.push((s.code.clone(), service_title(s, frame.lang).to_owned()));
         }
-    }
-    filter_query.push('&');
-    let all = frame.message("bo.filter.all");
-    let mut services: Vec<(String, String)> = vec![(String::new(), all.clone())];
-    for s in &site.tenant.services {
-        services.push((
-            s.code.clone(),
-            crate::web::view::service_title(s, frame.lang).to_owned(),
-        ));
-    }
-    let mut departments = vec![(String::new(), all.clone())];
-    for d in &site.departments {
-        if visible.as_ref().is_none_or(|v| v.contains(&d.code)) {
-            departments.push((d.code.clone(), d.name.clone()));
+        let mut departments = vec![(String::new(), all.clone())];
+        for d in &site.departments {
+            if visible.is_none_or(|v| v.contains(&d.code)) {
+                departments.push((d.code.clone(), d.name.clone()));
+            }
         }
+        let mut channels = vec![(String::new(), all)];
+        for c in Channel::ALL {
+            channels.push((
+                c.as_str().to_owned(),
+                frame.message(&format!("bo.channel.{}", c.as_str())),
+            ));
+        }
+        let states = ["open", "waiting", "final", "all"]
+            .map(|s| (s.to_owned(), frame.message(&format!("bo.state.{s}"))))
+            .to_vec();
+        let filter = |name, value: &Option<String>, options| Filter {
+            name,
+            value: value.clone().unwrap_or_default(),
+            options,
+        };
+        vec![
+            filter("q", &self.text, Vec::new()),
+            filter("state", &Some(self.state.clone()), states),
+            filter("service", &self.service, services),
+            filter("department", &self.department, departments),
+            filter("channel", &self.channel, channels),
+        ]
     }
-    let mut channels = vec![(String::new(), all)];
-    for c in Channel::ALL {
-        channels.push((
-            c.as_str().to_owned(),
-            frame.message(&format!("bo.channel.{}", c.as_str())),
-        ));
-    }
-    let states = ["open", "waiting", "final", "all"]
-        .map(|s| (s.to_owned(), frame.message(&format!("bo.state.{s}"))))
-        .to_vec();
-    let filters = vec![
-        Filter {
-            name: "q",
-            value: text.unwrap_or_default(),
-            options: Vec::new(),
-        },
-        Filter {
-            name: "state",
-            value: state_value,
-            options: states,
-        },
-        Filter {
-            name: "service",
-            value: service.unwrap_or_default(),
-            options: services,
-        },
-        Filter {
-            name: "department",
-            value: department.unwrap_or_default(),
-            options: departments,
-        },
-        Filter {
-            name: "channel",
-            value: channel.unwrap_or_default(),
-            options: channels,
-        },
-    ];
-    // Mass actions: the buttons without a required comment that this agent
-    // may press on at least one listed request.
-    let agent = &session.record.agent;
+}
+
+/// Mass actions: the buttons without a required comment that this agent
+/// may press on at least one listed request.
+fn mass_actions(
+    site: &Site,
+    agent: &workflow::Agent,
+    rows: &[ConsoleRow],
+) -> Vec<(String, String)> {
     let mut mass: Vec<(String, String)> = Vec::new();
     for row in rows.iter().filter(|r| !r.finished) {
         let Some(svc) = site
@@ -187,34 +226,30 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
             }
         }
     }
-    let notice = if let Some(done) = q("done") {
-        let skipped = q("skipped").unwrap_or_else(|| "0".into());
+    mass
+}
+
+/// A value of the URL's query, trimmed; `None` when empty.
+fn asked(cx: &Ctx<'_>, name: &str) -> Option<String> {
+    cx.query(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// What the agent just did, said at the top of the console.
+fn notice(cx: &Ctx<'_>) -> Option<(&'static str, String)> {
+    let frame = cx.frame;
+    if let Some(done) = asked(cx, "done") {
+        let skipped = asked(cx, "skipped").unwrap_or_else(|| "0".into());
         Some((
             "success",
             frame.format("bo.notice.mass", &[("done", &done), ("skipped", &skipped)]),
         ))
-    } else if q("saved").is_some() {
+    } else if asked(cx, "saved").is_some() {
         Some(("success", frame.message("bo.notice.done")))
     } else {
         None
-    };
-    let p = ConsolePage {
-        filters,
-        late_only,
-        sort: sort_name,
-        descending,
-        filter_query,
-        total,
-        page,
-        pages,
-        first: u64::from((page - 1) * PAGE_SIZE) + 1,
-        rows: &rows,
-        today,
-        mass,
-        notice,
-    };
-    let v = console_view(frame, site, &bar(session), &p);
-    bo_page(cx, StatusCode::OK, "bo-console.xsl", v)
+    }
 }
 
 // The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
@@ -263,6 +298,28 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
     if let Some((kind, text)) = &p.notice {
         x.text("notice", &[("kind", kind)], text);
     }
+    filters_view(frame, &mut x, p);
+    columns_view(frame, &mut x, p, &action);
+    x.open("requests", &[]);
+    for row in p.rows {
+        request_row(frame, site, &mut x, p, row);
+    }
+    x.close("requests");
+    if !p.mass.is_empty() {
+        let mass = format!("{}/backoffice/mass", frame.base);
+        x.open("mass", &[("action", &mass), ("token", b.token)]);
+        for (id, label) in &p.mass {
+            x.text("action", &[("id", id)], label);
+        }
+        x.close("mass");
+    }
+    pager_view(&mut x, p, &action);
+    x.close("console");
+    x.close("page");
+    x.finish()
+}
+
+fn filters_view(frame: &Frame, x: &mut Xml, p: &ConsolePage) {
     x.open("filters", &[]);
     for f in &p.filters {
         let kind = if f.options.is_empty() {
@@ -308,6 +365,10 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
         ],
     );
     x.close("filters");
+}
+
+/// The columns' headings, the sortable ones with the link that sorts by them.
+fn columns_view(frame: &Frame, x: &mut Xml, p: &ConsolePage, action: &str) {
     x.open("columns", &[]);
     for key in [
         "reference",
@@ -343,74 +404,69 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
         }
     }
     x.close("columns");
-    x.open("requests", &[]);
-    for row in p.rows {
-        let reference = row.reference.to_string();
-        let href = format!("{}/backoffice/requests/{reference}", frame.base);
-        let (late, soon) = lateness(
-            row.submitted_at
-                .to_zoned(frame.tenant.time_zone.clone())
-                .date(),
-            row.due_date,
-            p.today,
-            row.finished,
-        );
-        x.open(
-            "request",
-            &[
-                ("reference", &reference),
-                ("href", &href),
-                ("late", bool_str(late)),
-                ("soon", bool_str(soon)),
-                ("final", bool_str(row.finished)),
-                ("waiting", bool_str(row.waiting)),
-            ],
-        );
-        let service = frame
-            .tenant
-            .service_version(&row.service_code, row.service_version);
-        x.text(
-            "service",
-            &[("code", &row.service_code)],
-            service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
-        );
-        x.text(
-            "channel",
-            &[("code", &row.channel)],
-            &channel_label(frame, &row.channel),
-        );
-        step_element(&mut x, service.map(|s| &**s), &row.step);
-        x.text("subject", &[], &row.requester_name);
-        let received = row
-            .submitted_at
+}
+
+/// One request of the list.
+fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &ConsoleRow) {
+    let reference = row.reference.to_string();
+    let href = format!("{}/backoffice/requests/{reference}", frame.base);
+    let (late, soon) = lateness(
+        row.submitted_at
             .to_zoned(frame.tenant.time_zone.clone())
-            .date();
-        x.text(
-            "received",
-            &[("date", &received.to_string())],
-            &short_date(received),
-        );
-        x.text(
-            "due",
-            &[("date", &row.due_date.to_string())],
-            &short_date(row.due_date),
-        );
-        x.text(
-            "department",
-            &[("code", &row.department)],
-            &department_name(site, &row.department),
-        );
-        x.close("request");
-    }
-    x.close("requests");
-    if !p.mass.is_empty() {
-        let mass = format!("{}/backoffice/mass", frame.base);
-        x.open("mass", &[("action", &mass), ("token", b.token)]);
-        for (id, label) in &p.mass {
-            x.text("action", &[("id", id)], label);
-        }
-        x.close("mass");
-    }
+            .date(),
+        row.due_date,
+        p.today,
+        row.finished,
+    );
+    x.open(
+        "request",
+        &[
+            ("reference", &reference),
+            ("href", &href),
+            ("late", bool_str(late)),
+            ("soon", bool_str(soon)),
+            ("final", bool_str(row.finished)),
+            ("waiting", bool_str(row.waiting)),
+        ],
+    );
+    let service = frame
+        .tenant
+        .service_version(&row.service_code, row.service_version);
+    x.text(
+        "service",
+        &[("code", &row.service_code)],
+        service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
+    );
+    x.text(
+        "channel",
+        &[("code", &row.channel)],
+        &channel_label(frame, &row.channel),
+    );
+    step_element(x, service.map(|s| &**s), &row.step);
+    x.text("subject", &[], &row.requester_name);
+    let received = row
+        .submitted_at
+        .to_zoned(frame.tenant.time_zone.clone())
+        .date();
+    x.text(
+        "received",
+        &[("date", &received.to_string())],
+        &short_date(received),
+    );
+    x.text(
+        "due",
+        &[("date", &row.due_date.to_string())],
+        &short_date(row.due_date),
+    );
+    x.text(
+        "department",
+        &[("code", &row.department)],
+        &department_name(site, &row.department),
+    );
+    x.close("request");
+}
+
+fn pager_view(x: &mut Xml, p: &ConsolePage, action: &str) {
     x.open("pager", &[]);
     let page_href = |n: u32| {
         format!(
@@ -427,7 +483,4 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
         x.empty("next", &[("href", &page_href(p.page + 1))]);
     }
     x.close("pager");
-    x.close("console");
-    x.close("page");
-    x.finish()
 }

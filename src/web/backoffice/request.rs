@@ -455,8 +455,26 @@ pub(super) fn request_view(
         }
         x.close(name);
     }
+    history_view(frame, site, &mut x, service, &item.events);
+    deliveries_view(frame, &mut x, "deliveries", sent);
+    if commands.any() {
+        commands_view(frame, site, &mut x, item, commands);
+    }
+    x.close("request");
+    x.close("page");
+    x.finish()
+}
+
+/// What happened to the request, step by step, with who did it.
+fn history_view(
+    frame: &Frame,
+    site: &Site,
+    x: &mut Xml,
+    service: &Service,
+    events: &[StoredEvent],
+) {
     x.open("history", &[]);
-    for e in &item.events {
+    for e in events {
         let (when, iso) = date_time(frame, e.at);
         x.open(
             "event",
@@ -488,77 +506,78 @@ pub(super) fn request_view(
         x.close("event");
     }
     x.close("history");
-    deliveries_view(frame, &mut x, "deliveries", sent);
-    if commands.any() {
-        let action = format!("{}/backoffice/requests/{reference}", frame.base);
-        x.open(
-            "commands",
+}
+
+/// The forms of the commands the agent may give on this request.
+fn commands_view(frame: &Frame, site: &Site, x: &mut Xml, item: &WorkItem, commands: &Commands) {
+    let action = format!(
+        "{}/backoffice/requests/{}",
+        frame.base, item.record.reference
+    );
+    x.open(
+        "commands",
+        &[
+            ("action", &action),
+            ("token", commands.token),
+            ("revision", &item.revision.to_string()),
+        ],
+    );
+    for a in &commands.acts {
+        x.text(
+            "act",
             &[
-                ("action", &action),
-                ("token", commands.token),
-                ("revision", &item.revision.to_string()),
+                ("id", &a.id),
+                (
+                    "comment",
+                    if a.comment_required {
+                        "required"
+                    } else {
+                        "optional"
+                    },
+                ),
             ],
+            &a.label,
         );
-        for a in &commands.acts {
+    }
+    if let Some(answers) = &commands.answers {
+        x.open("answer", &[]);
+        for a in answers {
             x.text(
-                "act",
-                &[
-                    ("id", &a.id),
-                    (
-                        "comment",
-                        if a.comment_required {
-                            "required"
-                        } else {
-                            "optional"
-                        },
-                    ),
-                ],
-                &a.label,
+                "standard",
+                &[("id", &a.id.to_string()), ("title", &a.title)],
+                &a.text,
             );
         }
-        if let Some(answers) = &commands.answers {
-            x.open("answer", &[]);
-            for a in answers {
-                x.text(
-                    "standard",
-                    &[("id", &a.id.to_string()), ("title", &a.title)],
-                    &a.text,
-                );
-            }
-            x.close("answer");
-        }
-        let others = || {
-            site.departments
-                .iter()
-                .filter(|d| d.code != s.department)
-                .collect::<Vec<_>>()
-        };
-        for (name, shown) in [
-            ("transfer", commands.transfer),
-            ("ask-validation", commands.ask_validation),
-        ] {
-            if shown {
-                x.open(name, &[]);
-                for d in others() {
-                    x.text("department", &[("code", &d.code)], &d.name);
-                }
-                x.close(name);
-            }
-        }
-        for (name, shown) in [
-            ("decide", commands.decide),
-            ("hold", commands.hold),
-            ("resume", commands.resume),
-            ("reopen", commands.reopen),
-            ("note", commands.note),
-        ] {
-            if shown {
-                x.empty(name, &[]);
-            }
-        }
-        x.close("commands");
+        x.close("answer");
     }
-    x.close("request");
-    x.close("page");
-    x.finish()
+    let others = || {
+        site.departments
+            .iter()
+            .filter(|d| d.code != item.state.department)
+            .collect::<Vec<_>>()
+    };
+    for (name, shown) in [
+        ("transfer", commands.transfer),
+        ("ask-validation", commands.ask_validation),
+    ] {
+        if shown {
+            x.open(name, &[]);
+            for d in others() {
+                x.text("department", &[("code", &d.code)], &d.name);
+            }
+            x.close(name);
+        }
+    }
+    for (name, shown) in [
+        ("decide", commands.decide),
+        ("hold", commands.hold),
+        ("resume", commands.resume),
+        ("reopen", commands.reopen),
+        ("note", commands.note),
+    ] {
+        if shown {
+            x.empty(name, &[]);
+        }
+    }
+    x.close("commands");
 }
