@@ -474,43 +474,8 @@ fn field_view(
 ) {
     let id = field_id(path);
     let input_name = path.replace('/', ".");
-    let widget = match field.kind {
-        FieldType::Choice if field.options.len() <= 4 => "radio",
-        FieldType::Choice => "select",
-        FieldType::MultipleChoice => "checkboxes",
-        FieldType::Boolean => "checkbox",
-        FieldType::LongText => "textarea",
-        FieldType::Address => "address",
-        _ => "input",
-    };
-    let (input_type, autocomplete, inputmode) = match (field.kind, path) {
-        (_, "requester/firstName") => ("text", "given-name", ""),
-        (_, "requester/lastName") => ("text", "family-name", ""),
-        (FieldType::Email, _) => (
-            "email",
-            if path.starts_with("requester/") {
-                "email"
-            } else {
-                ""
-            },
-            "",
-        ),
-        (FieldType::Phone, _) => (
-            "tel",
-            if path.starts_with("requester/") {
-                "tel"
-            } else {
-                ""
-            },
-            "",
-        ),
-        (FieldType::PostalCode, _) => ("text", "", "numeric"),
-        (FieldType::Date, _) => ("date", "", ""),
-        (FieldType::Time, _) => ("time", "", ""),
-        (FieldType::Integer, _) => ("number", "", "numeric"),
-        (FieldType::Decimal, _) => ("text", "", "decimal"),
-        _ => ("text", "", ""),
-    };
+    let widget = widget(field);
+    let (input_type, autocomplete, inputmode) = input_hints(field.kind, path);
     let required = if field.required { "true" } else { "false" };
     let mut attrs: Vec<(&str, &str)> = vec![
         ("name", &input_name),
@@ -548,92 +513,10 @@ fn field_view(
     if let Some(help) = &field.help {
         x.text("help", &[], help);
     }
-    for e in errors_at(errors, path) {
-        let mut attrs = vec![("code", e.code.as_str())];
-        attrs.extend(error_lang(frame, e));
-        x.text("error", &attrs, &e.message);
-    }
+    errors_view(x, frame, errors, path);
     match field.kind {
-        FieldType::Address => {
-            // A postal address needs no coordinates; a location may have them.
-            let postal = path.starts_with("requester/");
-            for (part, label, part_required, max) in ADDRESS_PARTS {
-                if postal && matches!(part, "latitude" | "longitude") {
-                    continue;
-                }
-                let sub = format!("{path}/{part}");
-                let max = max.to_string();
-                let inputmode = match part {
-                    "postalCode" => "numeric",
-                    "latitude" | "longitude" => "decimal",
-                    _ => "",
-                };
-                let autocomplete = match (path.starts_with("requester/"), part) {
-                    (true, "street") => "street-address",
-                    (true, "postalCode") => "postal-code",
-                    (true, "town") => "address-level2",
-                    _ => "",
-                };
-                let sub_name = sub.replace('/', ".");
-                let sub_id = field_id(&sub);
-                let mut pattrs = vec![
-                    ("name", part),
-                    ("input-name", sub_name.as_str()),
-                    ("id", sub_id.as_str()),
-                    (
-                        "required",
-                        if part_required && field.required {
-                            "true"
-                        } else {
-                            "false"
-                        },
-                    ),
-                    ("maxlength", max.as_str()),
-                ];
-                if !inputmode.is_empty() {
-                    pattrs.push(("inputmode", inputmode));
-                }
-                if !autocomplete.is_empty() {
-                    pattrs.push(("autocomplete", autocomplete));
-                }
-                x.open("part", &pattrs);
-                let part_label = requester
-                    .then(|| frame.message_opt(&format!("field.address.{part}")))
-                    .flatten()
-                    .unwrap_or_else(|| label.to_owned());
-                x.text("label", &[], &part_label);
-                for e in errors_at(errors, &sub) {
-                    let mut attrs = vec![("code", e.code.as_str())];
-                    attrs.extend(error_lang(frame, e));
-                    x.text("error", &attrs, &e.message);
-                }
-                if let Some(v) = entered.values(&sub).first() {
-                    x.text("value", &[], v);
-                }
-                x.close("part");
-            }
-        }
-        FieldType::Choice | FieldType::MultipleChoice => {
-            let chosen = entered.values(path);
-            for option in &field.options {
-                let option_id = field_id(&format!("{path}/{}", option.value));
-                let mut oattrs = vec![("value", option.value.as_str()), ("id", option_id.as_str())];
-                if chosen.contains(&option.value.as_str()) {
-                    oattrs.push(("selected", "true"));
-                }
-                let option_label = requester
-                    .then(|| {
-                        frame.message_opt(&format!(
-                            "field.{}.{}",
-                            path.replace('/', "."),
-                            option.value
-                        ))
-                    })
-                    .flatten()
-                    .unwrap_or_else(|| option.label.clone());
-                x.text("option", &oattrs, &option_label);
-            }
-        }
+        FieldType::Address => address_parts(x, frame, field, path, entered, errors),
+        FieldType::Choice | FieldType::MultipleChoice => options(x, frame, field, path, entered),
         FieldType::Boolean => {
             let checked = entered.values(path).first().is_some_and(|v| {
                 matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "oui")
@@ -655,4 +538,147 @@ fn field_view(
         }
     }
     x.close("field");
+}
+
+fn widget(field: &Field) -> &'static str {
+    match field.kind {
+        FieldType::Choice if field.options.len() <= 4 => "radio",
+        FieldType::Choice => "select",
+        FieldType::MultipleChoice => "checkboxes",
+        FieldType::Boolean => "checkbox",
+        FieldType::LongText => "textarea",
+        FieldType::Address => "address",
+        _ => "input",
+    }
+}
+
+/// The input's type, `autocomplete` and `inputmode`: what makes a phone
+/// show a keypad and a browser fill in the requester's own details.
+fn input_hints(kind: FieldType, path: &str) -> (&'static str, &'static str, &'static str) {
+    match (kind, path) {
+        (_, "requester/firstName") => ("text", "given-name", ""),
+        (_, "requester/lastName") => ("text", "family-name", ""),
+        (FieldType::Email, _) => (
+            "email",
+            if path.starts_with("requester/") {
+                "email"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::Phone, _) => (
+            "tel",
+            if path.starts_with("requester/") {
+                "tel"
+            } else {
+                ""
+            },
+            "",
+        ),
+        (FieldType::PostalCode, _) => ("text", "", "numeric"),
+        (FieldType::Date, _) => ("date", "", ""),
+        (FieldType::Time, _) => ("time", "", ""),
+        (FieldType::Integer, _) => ("number", "", "numeric"),
+        (FieldType::Decimal, _) => ("text", "", "decimal"),
+        _ => ("text", "", ""),
+    }
+}
+
+/// The messages of the errors at `path`, each with its language.
+fn errors_view(x: &mut Xml, frame: &Frame, errors: &[Shown], path: &str) {
+    for e in errors_at(errors, path) {
+        let mut attrs = vec![("code", e.code.as_str())];
+        attrs.extend(error_lang(frame, e));
+        x.text("error", &attrs, &e.message);
+    }
+}
+
+/// The parts of an address: a postal address needs no coordinates; a
+/// location may have them.
+fn address_parts(
+    x: &mut Xml,
+    frame: &Frame,
+    field: &Field,
+    path: &str,
+    entered: &Entered,
+    errors: &[Shown],
+) {
+    let requester = path.starts_with("requester/");
+    let postal = path.starts_with("requester/");
+    for (part, label, part_required, max) in ADDRESS_PARTS {
+        if postal && matches!(part, "latitude" | "longitude") {
+            continue;
+        }
+        let sub = format!("{path}/{part}");
+        let max = max.to_string();
+        let inputmode = match part {
+            "postalCode" => "numeric",
+            "latitude" | "longitude" => "decimal",
+            _ => "",
+        };
+        let autocomplete = match (path.starts_with("requester/"), part) {
+            (true, "street") => "street-address",
+            (true, "postalCode") => "postal-code",
+            (true, "town") => "address-level2",
+            _ => "",
+        };
+        let sub_name = sub.replace('/', ".");
+        let sub_id = field_id(&sub);
+        let mut pattrs = vec![
+            ("name", part),
+            ("input-name", sub_name.as_str()),
+            ("id", sub_id.as_str()),
+            (
+                "required",
+                if part_required && field.required {
+                    "true"
+                } else {
+                    "false"
+                },
+            ),
+            ("maxlength", max.as_str()),
+        ];
+        if !inputmode.is_empty() {
+            pattrs.push(("inputmode", inputmode));
+        }
+        if !autocomplete.is_empty() {
+            pattrs.push(("autocomplete", autocomplete));
+        }
+        x.open("part", &pattrs);
+        let part_label = requester
+            .then(|| frame.message_opt(&format!("field.address.{part}")))
+            .flatten()
+            .unwrap_or_else(|| label.to_owned());
+        x.text("label", &[], &part_label);
+        errors_view(x, frame, errors, &sub);
+        if let Some(v) = entered.values(&sub).first() {
+            x.text("value", &[], v);
+        }
+        x.close("part");
+    }
+}
+
+/// The options of a choice, the chosen ones marked.
+fn options(x: &mut Xml, frame: &Frame, field: &Field, path: &str, entered: &Entered) {
+    let requester = path.starts_with("requester/");
+    let chosen = entered.values(path);
+    for option in &field.options {
+        let option_id = field_id(&format!("{path}/{}", option.value));
+        let mut oattrs = vec![("value", option.value.as_str()), ("id", option_id.as_str())];
+        if chosen.contains(&option.value.as_str()) {
+            oattrs.push(("selected", "true"));
+        }
+        let option_label = requester
+            .then(|| {
+                frame.message_opt(&format!(
+                    "field.{}.{}",
+                    path.replace('/', "."),
+                    option.value
+                ))
+            })
+            .flatten()
+            .unwrap_or_else(|| option.label.clone());
+        x.text("option", &oattrs, &option_label);
+    }
 }
