@@ -273,96 +273,157 @@ fn expand(
     message: &PendingMessage,
     staff: &Staff,
 ) -> Result<Vec<NewDelivery>, StoreError> {
-    let agents = &staff.agents;
     let look = site.look.get();
     let Some(request) = &message.request else {
         return Ok(Vec::new());
     };
-    let service: Option<&Arc<Service>> = site
-        .tenant
-        .service_version(&request.service_code, request.service_version);
-    let template = message
-        .template
-        .clone()
-        .unwrap_or_else(|| "answer".to_owned());
-    // For a template, `text` is the step the request had reached; for an
-    // answer, its text.
-    let (step_id, answer) = match &message.template {
-        Some(_) => (
-            message.text.clone().unwrap_or_else(|| request.step.clone()),
-            String::new(),
-        ),
-        None => (
-            request.step.clone(),
-            message.text.clone().unwrap_or_default(),
-        ),
-    };
-    let step_label = service
-        .and_then(|s| s.step(&step_id))
-        .map(|s| s.citizen_label.clone().unwrap_or_else(|| s.label.clone()))
-        .unwrap_or_default();
-    let department = message
-        .recipient
-        .clone()
-        .unwrap_or_else(|| request.department.clone());
-    let department_name = site
-        .department(&department)
-        .map_or(department.clone(), |d| d.name.clone());
-    // Citizens read their messages in the language they used; agents in
-    // French.
-    let lang = if message.recipient_kind == "citizen" && request.lang == "en" {
-        "en"
-    } else {
-        "fr"
-    };
-    let public = app.message_url.trim_end_matches('/');
-    let mut tracking_link = match &message.secret {
-        Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),
-        None => format!("{public}/{}/track", site.tenant.slug),
-    };
-    if lang != look.settings.language {
-        tracking_link.push_str(&format!("?lang={lang}"));
-    }
-    let reference = request.reference.to_string();
-    let town = site.town_name();
-    let service_title = service.map_or(request.service_code.clone(), |s| match lang {
-        "en" => s.title_en.clone().unwrap_or_else(|| s.title.clone()),
-        _ => s.title.clone(),
-    });
-    let due = long_date(request.due_date, lang);
-    let backoffice = format!(
-        "{public}/{}/backoffice/requests/{reference}",
-        site.tenant.slug
-    );
-    let code = message.secret.clone().unwrap_or_default();
-    let vars: Vec<(&str, &str)> = vec![
-        ("town", &town),
-        ("name", &request.requester_name),
-        ("reference", &reference),
-        ("service", &service_title),
-        ("due_date", &due),
-        ("step", &step_label),
-        ("answer", &answer),
-        ("tracking_code", &code),
-        ("tracking_link", &tracking_link),
-        ("department", &department_name),
-        ("backoffice_link", &backoffice),
-    ];
-    let brand = brand(&look, &town);
+    let w = Wording::of(app, site, &look, message, request);
+    let brand = brand(&look, &w.town);
     let Some(rendered) = templates::render(
         &look.templates,
         Some(&request.service_code),
-        Some(&step_id),
-        &template,
-        &vars,
+        Some(&w.step_id),
+        &w.template,
+        &w.variables(),
         &brand,
-        lang,
+        w.lang,
     ) else {
-        tracing::error!(tenant = %site.tenant.slug, %template, "no such message template: message dropped");
+        tracing::error!(tenant = %site.tenant.slug, template = %w.template, "no such message template: message dropped");
         return Ok(Vec::new());
     };
     let has_secret = message.secret.is_some();
-    let email = |address: &str| NewDelivery {
+    if message.recipient_kind == "citizen" {
+        return Ok(citizen_deliveries(request, &rendered, &look, has_secret));
+    }
+    Ok(concerned_agents(staff, &w.template, &w.department)
+        .into_iter()
+        .filter_map(|a| a.email.as_deref())
+        .map(|address| email(address, &rendered, has_secret))
+        .collect())
+}
+
+/// What fills a message's template: its variables, and which template and
+/// step's wording to take, in which language.
+struct Wording {
+    template: String,
+    /// The step whose wording applies: for a template, the step the request
+    /// had reached when the message was written.
+    step_id: String,
+    answer: String,
+    department: String,
+    department_name: String,
+    lang: &'static str,
+    town: String,
+    name: String,
+    reference: String,
+    service_title: String,
+    due: String,
+    step_label: String,
+    code: String,
+    tracking_link: String,
+    backoffice: String,
+}
+
+impl Wording {
+    fn of(
+        app: &App,
+        site: &Site,
+        look: &crate::tenant::look::Look,
+        message: &PendingMessage,
+        request: &crate::store::MessageRequest,
+    ) -> Wording {
+        let service: Option<&Arc<Service>> = site
+            .tenant
+            .service_version(&request.service_code, request.service_version);
+        let template = message
+            .template
+            .clone()
+            .unwrap_or_else(|| "answer".to_owned());
+        // For a template, `text` is the step the request had reached; for an
+        // answer, its text.
+        let (step_id, answer) = match &message.template {
+            Some(_) => (
+                message.text.clone().unwrap_or_else(|| request.step.clone()),
+                String::new(),
+            ),
+            None => (
+                request.step.clone(),
+                message.text.clone().unwrap_or_default(),
+            ),
+        };
+        let step_label = service
+            .and_then(|s| s.step(&step_id))
+            .map(|s| s.citizen_label.clone().unwrap_or_else(|| s.label.clone()))
+            .unwrap_or_default();
+        let department = message
+            .recipient
+            .clone()
+            .unwrap_or_else(|| request.department.clone());
+        let department_name = site
+            .department(&department)
+            .map_or(department.clone(), |d| d.name.clone());
+        // Citizens read their messages in the language they used; agents in
+        // French.
+        let lang = if message.recipient_kind == "citizen" && request.lang == "en" {
+            "en"
+        } else {
+            "fr"
+        };
+        let public = app.message_url.trim_end_matches('/');
+        let mut tracking_link = match &message.secret {
+            Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),
+            None => format!("{public}/{}/track", site.tenant.slug),
+        };
+        if lang != look.settings.language {
+            tracking_link.push_str(&format!("?lang={lang}"));
+        }
+        let reference = request.reference.to_string();
+        let service_title = service.map_or(request.service_code.clone(), |s| match lang {
+            "en" => s.title_en.clone().unwrap_or_else(|| s.title.clone()),
+            _ => s.title.clone(),
+        });
+        Wording {
+            backoffice: format!(
+                "{public}/{}/backoffice/requests/{reference}",
+                site.tenant.slug
+            ),
+            template,
+            step_id,
+            answer,
+            department,
+            department_name,
+            lang,
+            town: site.town_name(),
+            name: request.requester_name.clone(),
+            reference,
+            service_title,
+            due: long_date(request.due_date, lang),
+            step_label,
+            code: message.secret.clone().unwrap_or_default(),
+            tracking_link,
+        }
+    }
+
+    /// The template variables (`templates::VARIABLES`) and their values.
+    fn variables(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("town", &self.town),
+            ("name", &self.name),
+            ("reference", &self.reference),
+            ("service", &self.service_title),
+            ("due_date", &self.due),
+            ("step", &self.step_label),
+            ("answer", &self.answer),
+            ("tracking_code", &self.code),
+            ("tracking_link", &self.tracking_link),
+            ("department", &self.department_name),
+            ("backoffice_link", &self.backoffice),
+        ]
+    }
+}
+
+fn email(address: &str, rendered: &templates::Rendered, has_secret: bool) -> NewDelivery {
+    NewDelivery {
         channel: "email",
         address: address.to_owned(),
         subject: Some(rendered.subject.clone()),
@@ -370,32 +431,51 @@ fn expand(
         html: Some(rendered.html.clone()),
         has_secret,
         parts: None,
-    };
-    let mut out = Vec::new();
-    if message.recipient_kind == "citizen" {
-        if let Some(address) = &request.email {
-            out.push(email(address));
-        }
-        if let (true, Some(phone), Some(text), Some(_)) = (
-            request.sms,
-            request.phone.as_deref().and_then(sms::mobile_number),
-            &rendered.sms,
-            &look.settings.sms,
-        ) {
-            let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
-            out.push(NewDelivery {
-                channel: "sms",
-                address: phone,
-                subject: None,
-                body,
-                html: None,
-                has_secret,
-                parts: u32::try_from(segments.parts).ok(),
-            });
-        }
-        return Ok(out);
     }
-    // Agents: who is concerned by this notice.
+}
+
+/// The citizen's e-mail, and SMS if they asked for it, the message has an
+/// SMS wording and the town an SMS provider.
+fn citizen_deliveries(
+    request: &crate::store::MessageRequest,
+    rendered: &templates::Rendered,
+    look: &crate::tenant::look::Look,
+    has_secret: bool,
+) -> Vec<NewDelivery> {
+    let mut out = Vec::new();
+    if let Some(address) = &request.email {
+        out.push(email(address, rendered, has_secret));
+    }
+    if let (true, Some(phone), Some(text), Some(_)) = (
+        request.sms,
+        request.phone.as_deref().and_then(sms::mobile_number),
+        &rendered.sms,
+        &look.settings.sms,
+    ) {
+        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
+        out.push(NewDelivery {
+            channel: "sms",
+            address: phone,
+            subject: None,
+            body,
+            html: None,
+            has_secret,
+            parts: u32::try_from(segments.parts).ok(),
+        });
+    }
+    out
+}
+
+/// The agents a notice reaches, as they are now: the department's agents;
+/// its validators for a validation; its head (else its validators, else the
+/// administrators) for a first escalation; the administrators for the
+/// second. Only active agents with an e-mail address.
+fn concerned_agents<'a>(
+    staff: &'a Staff,
+    template: &str,
+    department: &str,
+) -> Vec<&'a crate::store::AgentRecord> {
+    let agents = &staff.agents;
     let in_department = |a: &crate::store::AgentRecord, role: Option<Role>| {
         a.agent
             .roles
@@ -409,7 +489,7 @@ fn expand(
         .find(|d| d.code == department)
         .and_then(|d| d.head.as_deref());
     let reachable = |a: &&crate::store::AgentRecord| a.active && a.email.is_some();
-    let mut chosen: Vec<&crate::store::AgentRecord> = match (template.as_str(), head) {
+    let mut chosen: Vec<&crate::store::AgentRecord> = match (template, head) {
         ("escalation-head", Some(head)) => agents
             .iter()
             .filter(reachable)
@@ -421,7 +501,7 @@ fn expand(
         chosen = agents
             .iter()
             .filter(reachable)
-            .filter(|a| match template.as_str() {
+            .filter(|a| match template {
                 "validation-asked" | "escalation-head" => in_department(a, Some(Role::Validator)),
                 "escalation-admin" => a.agent.admin,
                 _ => in_department(a, None),
@@ -435,12 +515,7 @@ fn expand(
             .filter(|a| a.active && a.email.is_some() && a.agent.admin)
             .collect();
     }
-    for a in chosen {
-        if let Some(address) = &a.email {
-            out.push(email(address));
-        }
-    }
-    Ok(out)
+    chosen
 }
 
 /// Reminders and escalations due at the clock's "now": a reminder to the
