@@ -439,32 +439,7 @@ fn check_scalar(
         None
     };
     match field.kind {
-        FieldType::Text | FieldType::LongText => {
-            if text
-                .chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-            {
-                return bad(
-                    errors,
-                    "invalid-characters",
-                    format!("« {label} » contient des caractères de contrôle."),
-                );
-            }
-            if field.kind == FieldType::Text && text.contains(['\n', '\r']) {
-                return bad(
-                    errors,
-                    "multiline",
-                    format!("« {label} » doit tenir sur une seule ligne."),
-                );
-            }
-            let max = if field.kind == FieldType::Text {
-                TEXT_MAX
-            } else {
-                LONG_TEXT_MAX
-            };
-            check_length(field, text, Some(max), path, errors);
-            Some(Value::Text(text.to_owned()))
-        }
+        FieldType::Text | FieldType::LongText => check_text(field, text, path, errors),
         FieldType::Email => {
             if !EMAIL.is_match(text) {
                 return bad(
@@ -529,28 +504,7 @@ fn check_scalar(
             check_bounds(field, n as f64, path, errors);
             Some(Value::Integer(n))
         }
-        FieldType::Decimal => {
-            if !DECIMAL.is_match(text) {
-                return bad(
-                    errors,
-                    "invalid-decimal",
-                    format!("« {label} » doit être un nombre (exemple : 12,5)."),
-                );
-            }
-            let canonical = canonical_decimal(text);
-            if let Some(digits) = field.facets.fraction_digits {
-                let frac = canonical.split('.').nth(1).map_or(0, str::len);
-                if frac > digits as usize {
-                    return bad(
-                        errors,
-                        "too-many-decimals",
-                        format!("« {label} » : au plus {digits} chiffre(s) après la virgule."),
-                    );
-                }
-            }
-            check_bounds(field, canonical.parse().unwrap_or(0.0), path, errors);
-            Some(Value::Decimal(canonical))
-        }
+        FieldType::Decimal => check_decimal(field, text, path, errors),
         FieldType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" | "1" | "on" | "oui" => Some(Value::Boolean(true)),
             "false" | "0" | "non" => Some(Value::Boolean(false)),
@@ -570,6 +524,80 @@ fn check_scalar(
         }
         FieldType::MultipleChoice | FieldType::Address => unreachable!("handled by check_field"),
     }
+}
+
+/// A text on one line (or several, for a long text), without control
+/// characters, within its length.
+fn check_text(
+    field: &Field,
+    text: &str,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    let label = &field.label;
+    let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
+        errors.push(error(path, code, message));
+        None
+    };
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return bad(
+            errors,
+            "invalid-characters",
+            format!("« {label} » contient des caractères de contrôle."),
+        );
+    }
+    if field.kind == FieldType::Text && text.contains(['\n', '\r']) {
+        return bad(
+            errors,
+            "multiline",
+            format!("« {label} » doit tenir sur une seule ligne."),
+        );
+    }
+    let max = if field.kind == FieldType::Text {
+        TEXT_MAX
+    } else {
+        LONG_TEXT_MAX
+    };
+    check_length(field, text, Some(max), path, errors);
+    Some(Value::Text(text.to_owned()))
+}
+
+/// A decimal number, written with a comma or a point, within its digits
+/// and bounds.
+fn check_decimal(
+    field: &Field,
+    text: &str,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    let label = &field.label;
+    let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
+        errors.push(error(path, code, message));
+        None
+    };
+    if !DECIMAL.is_match(text) {
+        return bad(
+            errors,
+            "invalid-decimal",
+            format!("« {label} » doit être un nombre (exemple : 12,5)."),
+        );
+    }
+    let canonical = canonical_decimal(text);
+    if let Some(digits) = field.facets.fraction_digits {
+        let frac = canonical.split('.').nth(1).map_or(0, str::len);
+        if frac > digits as usize {
+            return bad(
+                errors,
+                "too-many-decimals",
+                format!("« {label} » : au plus {digits} chiffre(s) après la virgule."),
+            );
+        }
+    }
+    check_bounds(field, canonical.parse().unwrap_or(0.0), path, errors);
+    Some(Value::Decimal(canonical))
 }
 
 fn check_bounds(field: &Field, n: f64, path: &str, errors: &mut Vec<FieldError>) {
@@ -612,84 +640,13 @@ fn check_address(
         }
     }
     for (name, label, required, max) in ADDRESS_PARTS {
-        let sub = format!("{path}/{name}");
-        let label = format!("{} : {}", field.label, label.to_lowercase());
-        let given: Vec<&RawValue> = items
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .collect();
-        if given.len() > 1 {
-            errors.push(error(
-                &sub,
-                "repeated-field",
-                format!("« {label} » ne peut être donné qu'une fois."),
-            ));
-            parts.push(None);
-            continue;
-        }
-        let text = match given.first() {
-            Some(RawValue::Text(t)) => t.trim().to_owned(),
-            Some(RawValue::Group(_)) => {
-                errors.push(error(
-                    &sub,
-                    "invalid-structure",
-                    format!("« {label} » attend une valeur simple."),
-                ));
-                parts.push(None);
-                continue;
-            }
-            None => String::new(),
-        };
-        if text.is_empty() {
-            if required {
-                errors.push(error(
-                    &sub,
-                    "required",
-                    format!("« {label} » est obligatoire."),
-                ));
-            }
-            parts.push(None);
-            continue;
-        }
-        if text.chars().count() > max || text.contains(['\n', '\r']) {
-            errors.push(error(
-                &sub,
-                "too-long",
-                format!("« {label} » ne doit pas dépasser {max} caractères, sur une ligne."),
-            ));
-        }
-        match name {
-            "postalCode" if !POSTAL_CODE.is_match(&text) => {
-                errors.push(error(
-                    &sub,
-                    "invalid-postal-code",
-                    format!("« {label} » doit être un code postal de 5 chiffres."),
-                ));
-            }
-            "latitude" | "longitude" => {
-                let limit = if name == "latitude" { 90.0 } else { 180.0 };
-                let ok = DECIMAL.is_match(&text)
-                    && canonical_decimal(&text)
-                        .parse::<f64>()
-                        .is_ok_and(|v| v.abs() <= limit);
-                if !ok {
-                    errors.push(error(
-                        &sub,
-                        &format!("invalid-{name}"),
-                        format!(
-                            "« {label} » doit être un nombre décimal entre -{limit} et {limit}."
-                        ),
-                    ));
-                    parts.push(None);
-                    continue;
-                }
-                parts.push(Some(canonical_decimal(&text)));
-                continue;
-            }
-            _ => {}
-        }
-        parts.push(Some(text));
+        parts.push(address_part(
+            field,
+            items,
+            path,
+            (name, label, required, max),
+            errors,
+        ));
     }
     if parts[3].is_some() != parts[4].is_some() {
         errors.push(error(
@@ -719,6 +676,88 @@ fn check_address(
         latitude: it.next().flatten(),
         longitude: it.next().flatten(),
     })
+}
+
+/// One part of an address (street, postal code, town, latitude,
+/// longitude), checked; `None` when missing or wrong.
+fn address_part(
+    field: &Field,
+    items: &[(String, RawValue)],
+    path: &str,
+    (name, label, required, max): (&str, &str, bool, usize),
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let sub = format!("{path}/{name}");
+    let label = format!("{} : {}", field.label, label.to_lowercase());
+    let given: Vec<&RawValue> = items
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .collect();
+    if given.len() > 1 {
+        errors.push(error(
+            &sub,
+            "repeated-field",
+            format!("« {label} » ne peut être donné qu'une fois."),
+        ));
+        return None;
+    }
+    let text = match given.first() {
+        Some(RawValue::Text(t)) => t.trim().to_owned(),
+        Some(RawValue::Group(_)) => {
+            errors.push(error(
+                &sub,
+                "invalid-structure",
+                format!("« {label} » attend une valeur simple."),
+            ));
+            return None;
+        }
+        None => String::new(),
+    };
+    if text.is_empty() {
+        if required {
+            errors.push(error(
+                &sub,
+                "required",
+                format!("« {label} » est obligatoire."),
+            ));
+        }
+        return None;
+    }
+    if text.chars().count() > max || text.contains(['\n', '\r']) {
+        errors.push(error(
+            &sub,
+            "too-long",
+            format!("« {label} » ne doit pas dépasser {max} caractères, sur une ligne."),
+        ));
+    }
+    match name {
+        "postalCode" if !POSTAL_CODE.is_match(&text) => {
+            errors.push(error(
+                &sub,
+                "invalid-postal-code",
+                format!("« {label} » doit être un code postal de 5 chiffres."),
+            ));
+        }
+        "latitude" | "longitude" => {
+            let limit = if name == "latitude" { 90.0 } else { 180.0 };
+            let ok = DECIMAL.is_match(&text)
+                && canonical_decimal(&text)
+                    .parse::<f64>()
+                    .is_ok_and(|v| v.abs() <= limit);
+            if !ok {
+                errors.push(error(
+                    &sub,
+                    &format!("invalid-{name}"),
+                    format!("« {label} » doit être un nombre décimal entre -{limit} et {limit}."),
+                ));
+                return None;
+            }
+            return Some(canonical_decimal(&text));
+        }
+        _ => {}
+    }
+    Some(text)
 }
 
 /// `+33612345678` from any accepted spelling.
