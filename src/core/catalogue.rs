@@ -7,7 +7,7 @@
 //! form and the validator are all derived from the same [`Field`] list.
 
 pub use super::steps::is_hex_colour;
-use super::steps::{self, Automatic, StepRules};
+use super::steps::{self, Automatic, Problem, StepRules, fail};
 use crate::xml::{self, Element};
 use regex::Regex;
 use std::fmt;
@@ -387,7 +387,7 @@ impl Service {
                 root.qualified_name()
             )));
         }
-        check_code(&code).map_err(&err)?;
+        check_code(&code).map_err(|p| err(p.0))?;
         let version = root
             .attr("version")
             .and_then(|v| v.parse().ok())
@@ -410,13 +410,13 @@ impl Service {
             code: theme_el.attr("code").unwrap_or_default().to_owned(),
             label: theme_el.text.trim().to_owned(),
         };
-        check_code(&theme.code).map_err(&err)?;
+        check_code(&theme.code).map_err(|p| err(p.0))?;
         let dep_el = child("department")?;
         let department = Department {
             code: dep_el.attr("code").unwrap_or_default().to_owned(),
             name: dep_el.text.trim().to_owned(),
         };
-        check_code(&department.code).map_err(&err)?;
+        check_code(&department.code).map_err(|p| err(p.0))?;
         let title = root
             .children_named("title")
             .find(|t| t.attr("lang").unwrap_or("fr") == "fr")
@@ -432,70 +432,18 @@ impl Service {
                 "operation {operation:?} must be an XML name starting with a capital letter"
             )));
         }
-        let deadline = child("deadline")?;
-        let deadline_days = deadline
-            .attr("days")
-            .and_then(|d| d.parse().ok())
-            .ok_or_else(|| err("<deadline days=\"…\"> must be a whole number of days".into()))?;
-        let deadline_count = match deadline.attr("count") {
-            None => super::calendar::DayCount::Calendar,
-            Some(c) => super::calendar::DayCount::from_name(c).ok_or_else(|| {
-                err(format!(
-                    "<deadline count={c:?}> must be \"calendar\" or \"working\""
-                ))
-            })?,
-        };
+        let (deadline_days, deadline_count) =
+            parse_deadline(child("deadline")?).map_err(|p| err(p.0))?;
         let description = root
             .child("description")
             .map(|d| d.text.trim().to_owned())
             .unwrap_or_default();
 
-        let mut fields = Vec::new();
-        for el in child("form")?.children_named("field") {
-            let field = parse_field(el).map_err(&err)?;
-            if field.name == "requester" || fields.iter().any(|f: &Field| f.name == field.name) {
-                return Err(err(format!("field name {:?} is used twice", field.name)));
-            }
-            fields.push(field);
-        }
+        let fields = parse_fields(child("form")?).map_err(|p| err(p.0))?;
 
-        let mut rules = Vec::new();
-        if let Some(rules_el) = root.child("rules") {
-            for el in &rules_el.children {
-                let rule = parse_rule(el).map_err(&err)?;
-                check_rule(&rule, &fields).map_err(&err)?;
-                rules.push(rule);
-            }
-        }
+        let rules = parse_rules(root.child("rules"), &fields).map_err(|p| err(p.0))?;
 
-        let mut steps = Vec::new();
-        for el in child("workflow")?.children_named("step") {
-            let id = el.attr("id").unwrap_or_default().to_owned();
-            check_code(&id).map_err(&err)?;
-            if steps.iter().any(|s: &Step| s.id == id) {
-                return Err(err(format!("step id {id:?} is used twice")));
-            }
-            let label = el.attr("label").unwrap_or_default().to_owned();
-            if label.is_empty() {
-                return Err(err(format!("step {id:?} has no label")));
-            }
-            let citizen_label = el.attr("citizen").map(str::to_owned);
-            let kind_name = el.attr("kind").unwrap_or("agent");
-            let kind = StepKind::from_name(kind_name)
-                .ok_or_else(|| err(format!("step {id:?}: unknown kind {kind_name:?}")))?;
-            let rules = steps::parse_step_rules(el).map_err(&err)?;
-            steps.push(Step {
-                id,
-                label,
-                citizen_label,
-                kind,
-                rules,
-            });
-        }
-        if steps.is_empty() {
-            return Err(err("the workflow needs at least one step".into()));
-        }
-        check_workflow(&steps).map_err(&err)?;
+        let steps = parse_steps(child("workflow")?).map_err(|p| err(p.0))?;
 
         Ok(Service {
             code,
@@ -532,10 +480,84 @@ impl Service {
     }
 }
 
-fn parse_field(el: &Element) -> Result<Field, String> {
+fn parse_deadline(deadline: &Element) -> Result<(u32, super::calendar::DayCount), Problem> {
+    let deadline_days = deadline
+        .attr("days")
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| Problem("<deadline days=\"…\"> must be a whole number of days".into()))?;
+    let deadline_count = match deadline.attr("count") {
+        None => super::calendar::DayCount::Calendar,
+        Some(c) => super::calendar::DayCount::from_name(c).ok_or_else(|| {
+            Problem(format!(
+                "<deadline count={c:?}> must be \"calendar\" or \"working\""
+            ))
+        })?,
+    };
+    Ok((deadline_days, deadline_count))
+}
+
+fn parse_fields(form: &Element) -> Result<Vec<Field>, Problem> {
+    let mut fields = Vec::new();
+    for el in form.children_named("field") {
+        let field = parse_field(el)?;
+        if field.name == "requester" || fields.iter().any(|f: &Field| f.name == field.name) {
+            return fail(format!("field name {:?} is used twice", field.name));
+        }
+        fields.push(field);
+    }
+    Ok(fields)
+}
+
+fn parse_rules(rules_el: Option<&Element>, fields: &[Field]) -> Result<Vec<Rule>, Problem> {
+    let mut rules = Vec::new();
+    if let Some(rules_el) = rules_el {
+        for el in &rules_el.children {
+            let rule = parse_rule(el)?;
+            check_rule(&rule, fields)?;
+            rules.push(rule);
+        }
+    }
+    Ok(rules)
+}
+
+/// The workflow's steps, each with its rules; ids unique, targets existing,
+/// no loop of automatic jumps.
+fn parse_steps(workflow: &Element) -> Result<Vec<Step>, Problem> {
+    let mut steps = Vec::new();
+    for el in workflow.children_named("step") {
+        let id = el.attr("id").unwrap_or_default().to_owned();
+        check_code(&id)?;
+        if steps.iter().any(|s: &Step| s.id == id) {
+            return fail(format!("step id {id:?} is used twice"));
+        }
+        let label = el.attr("label").unwrap_or_default().to_owned();
+        if label.is_empty() {
+            return fail(format!("step {id:?} has no label"));
+        }
+        let citizen_label = el.attr("citizen").map(str::to_owned);
+        let kind_name = el.attr("kind").unwrap_or("agent");
+        let kind = StepKind::from_name(kind_name)
+            .ok_or_else(|| Problem(format!("step {id:?}: unknown kind {kind_name:?}")))?;
+        let rules = steps::parse_step_rules(el)?;
+        steps.push(Step {
+            id,
+            label,
+            citizen_label,
+            kind,
+            rules,
+        });
+    }
+    if steps.is_empty() {
+        return fail("the workflow needs at least one step".into());
+    }
+    check_workflow(&steps)?;
+    Ok(steps)
+}
+
+fn parse_field(el: &Element) -> Result<Field, Problem> {
     let name = el.attr("name").unwrap_or_default().to_owned();
     if !is_xml_name(&name) {
-        return Err(format!("field name {name:?} is not an XML name"));
+        return fail(format!("field name {name:?} is not an XML name"));
     }
     let type_name = el.attr("type").unwrap_or_default();
     let kind = FieldType::from_name(type_name)
@@ -549,13 +571,13 @@ fn parse_field(el: &Element) -> Result<Field, String> {
     let required = match el.attr("required") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(other) => return Err(format!("field {name}: required={other:?} is not a boolean")),
+        Some(other) => return fail(format!("field {name}: required={other:?} is not a boolean")),
     };
-    let num = |attr: &str| -> Result<Option<usize>, String> {
+    let num = |attr: &str| -> Result<Option<usize>, Problem> {
         el.attr(attr)
             .map(|v| {
                 v.parse()
-                    .map_err(|_| format!("field {name}: {attr} must be a whole number"))
+                    .map_err(|_| Problem(format!("field {name}: {attr} must be a whole number")))
             })
             .transpose()
     };
@@ -582,7 +604,7 @@ fn parse_field(el: &Element) -> Result<Field, String> {
             _ => false,
         };
         if !ok {
-            return Err(format!(
+            return fail(format!(
                 "field {name}: min/max {bound:?} does not fit type {type_name}"
             ));
         }
@@ -596,16 +618,16 @@ fn parse_field(el: &Element) -> Result<Field, String> {
         .collect();
     let is_choice = matches!(kind, FieldType::Choice | FieldType::MultipleChoice);
     if is_choice && options.is_empty() {
-        return Err(format!("field {name}: a choice needs <option> elements"));
+        return fail(format!("field {name}: a choice needs <option> elements"));
     }
     if !is_choice && !options.is_empty() {
-        return Err(format!("field {name}: only choices take <option> elements"));
+        return fail(format!("field {name}: only choices take <option> elements"));
     }
     if options
         .iter()
         .any(|o| o.value.is_empty() || o.label.is_empty())
     {
-        return Err(format!(
+        return fail(format!(
             "field {name}: every option needs a value and a label"
         ));
     }
@@ -620,7 +642,7 @@ fn parse_field(el: &Element) -> Result<Field, String> {
     })
 }
 
-fn parse_rule(el: &Element) -> Result<Rule, String> {
+fn parse_rule(el: &Element) -> Result<Rule, Problem> {
     let attr = |name: &str| {
         el.attr(name)
             .map(str::to_owned)
@@ -651,7 +673,7 @@ fn parse_rule(el: &Element) -> Result<Rule, String> {
                 .map(str::to_owned)
                 .collect(),
         },
-        other => return Err(format!("unknown rule <{other}>")),
+        other => return fail(format!("unknown rule <{other}>")),
     };
     let code = el.attr("code").unwrap_or(kind.default_code()).to_owned();
     let message = el.child("message").map(|m| m.text.trim().to_owned());
@@ -662,7 +684,7 @@ fn parse_rule(el: &Element) -> Result<Rule, String> {
     })
 }
 
-fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
+fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), Problem> {
     let get = |name: &str| {
         fields
             .iter()
@@ -672,13 +694,13 @@ fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
     match &rule.kind {
         RuleKind::Past { field } | RuleKind::NotBefore { field, .. } => {
             if get(field)?.kind != FieldType::Date {
-                return Err(format!("rule {}: field {field} must be a date", rule.code));
+                return fail(format!("rule {}: field {field} must be a date", rule.code));
             }
         }
         RuleKind::After { field, than } => {
             let (a, b) = (get(field)?, get(than)?);
             if a.kind != b.kind || !matches!(a.kind, FieldType::Date | FieldType::Time) {
-                return Err(format!(
+                return fail(format!(
                     "rule {}: {field} and {than} must both be dates or both times",
                     rule.code
                 ));
@@ -690,7 +712,7 @@ fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
         }
         RuleKind::AtLeastOne { fields: names } => {
             if names.len() < 2 {
-                return Err(format!(
+                return fail(format!(
                     "rule {}: atLeastOne needs two fields or more",
                     rule.code
                 ));
@@ -703,7 +725,7 @@ fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_code(code: &str) -> Result<(), String> {
+fn check_code(code: &str) -> Result<(), Problem> {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code
@@ -713,14 +735,14 @@ fn check_code(code: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
+        fail(format!(
             "code {code:?} must be lowercase letters, digits and hyphens (at most 64)"
         ))
     }
 }
 
 /// Checks that every target step exists and jumps cannot loop forever.
-fn check_workflow(steps: &[Step]) -> Result<(), String> {
+fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
     let exists = |to: &str| steps.iter().any(|s| s.id == to);
     for step in steps {
         let targets = step
@@ -735,7 +757,7 @@ fn check_workflow(steps: &[Step]) -> Result<(), String> {
             }));
         for to in targets {
             if !exists(to) {
-                return Err(format!(
+                return fail(format!(
                     "step {}: target step {to:?} does not exist",
                     step.id
                 ));
@@ -744,7 +766,7 @@ fn check_workflow(steps: &[Step]) -> Result<(), String> {
         let mut ids: Vec<&str> = step.rules.actions.iter().map(|a| a.id.as_str()).collect();
         ids.sort();
         if ids.windows(2).any(|w| w[0] == w[1]) {
-            return Err(format!("step {}: two actions have the same id", step.id));
+            return fail(format!("step {}: two actions have the same id", step.id));
         }
     }
     // Jumps on entering must not come back to where they started.
@@ -757,7 +779,7 @@ fn check_workflow(steps: &[Step]) -> Result<(), String> {
             });
             match next {
                 Some(n) if n.id == start.id => {
-                    return Err(format!("step {}: automatic jumps form a loop", start.id));
+                    return fail(format!("step {}: automatic jumps form a loop", start.id));
                 }
                 Some(n) => at = n,
                 None => break,

@@ -5,6 +5,23 @@
 
 use crate::xml::Element;
 
+/// What is wrong in a definition, in words; the loader adds which service
+/// ([`DefinitionError`](super::catalogue::DefinitionError)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Problem(pub String);
+
+impl From<String> for Problem {
+    fn from(message: String) -> Problem {
+        Problem(message)
+    }
+}
+
+/// A refusal of the definition being read.
+pub fn fail<T>(message: String) -> Result<T, Problem> {
+    Err(Problem(message))
+}
+
 /// A role an agent holds in a department.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -83,7 +100,7 @@ pub struct StepRules {
 }
 
 /// Reads the children of a `<step>`: `<action>`, `<onEnter>`, `<timeout>`.
-pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
+pub fn parse_step_rules(step: &Element) -> Result<StepRules, Problem> {
     let id = step.attr("id").unwrap_or_default();
     let mut rules = StepRules {
         department: step.attr("department").map(str::to_owned),
@@ -92,7 +109,7 @@ pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
     };
     if let Some(colour) = &rules.colour {
         if !is_hex_colour(colour) {
-            return Err(format!(
+            return fail(format!(
                 "step {id}: colour {colour:?} must be #rgb or #rrggbb"
             ));
         }
@@ -139,7 +156,7 @@ pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
                         },
                         "export" => Automatic::Export,
                         other => {
-                            return Err(format!("step {id}: unknown automatic action <{other}>"));
+                            return fail(format!("step {id}: unknown automatic action <{other}>"));
                         }
                     });
                 }
@@ -153,7 +170,7 @@ pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
                     "entered" => false,
                     "created" => true,
                     other => {
-                        return Err(format!(
+                        return fail(format!(
                             "step {id}: timeout since {other:?}: entered or created"
                         ));
                     }
@@ -168,7 +185,7 @@ pub fn parse_step_rules(step: &Element) -> Result<StepRules, String> {
                     to,
                 });
             }
-            other => return Err(format!("step {id}: unknown element <{other}>")),
+            other => return fail(format!("step {id}: unknown element <{other}>")),
         }
     }
     Ok(rules)
