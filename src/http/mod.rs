@@ -271,11 +271,12 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 .unwrap_or("");
             let version = match Version::from_content_type(content_type) {
                 Some(Ok(v)) => v,
-                Some(Err(charset)) => {
+                Some(Err(refused)) => {
                     return text(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         &format!(
-                            "Jeu de caractères {charset} non pris en charge : envoyez de l'UTF-8."
+                            "Jeu de caractères {} non pris en charge : envoyez de l'UTF-8.",
+                            refused.0
                         ),
                     );
                 }

@@ -3,6 +3,7 @@
 //! message), STARTTLS or TLS and authentication as the server's URL says
 //! (`smtp://user:password@host:587?tls=required`, `smtps://host:465`).
 
+use super::SendError;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -33,7 +34,7 @@ pub fn is_address(address: &str) -> bool {
 }
 
 /// Sends through `smtp_url`; `ca_pem` adds certificate authorities to trust.
-pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), String> {
+pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), SendError> {
     let mailbox = |what: &str, value: &str| {
         value
             .parse::<Mailbox>()
@@ -58,7 +59,7 @@ pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), 
     transport(smtp_url, ca_pem)?
         .send(&message)
         .map(|_| ())
-        .map_err(|e| format!("SMTP {}: {e}", redact(smtp_url)))
+        .map_err(|e| SendError(format!("SMTP {}: {e}", redact(smtp_url))))
 }
 
 /// Transports by server and trusted authorities, kept so that their pooled
@@ -72,7 +73,7 @@ static TRANSPORTS: LazyLock<Mutex<Transports>> = LazyLock::new(Mutex::default);
 /// start again from none.
 const MAX_TRANSPORTS: usize = 64;
 
-fn transport(smtp_url: &str, ca_pem: Option<&[u8]>) -> Result<SmtpTransport, String> {
+fn transport(smtp_url: &str, ca_pem: Option<&[u8]>) -> Result<SmtpTransport, SendError> {
     let key = (
         smtp_url.to_owned(),
         ca_pem.map(<[u8]>::to_vec).unwrap_or_default(),
@@ -97,7 +98,7 @@ fn transport(smtp_url: &str, ca_pem: Option<&[u8]>) -> Result<SmtpTransport, Str
 }
 
 /// The TLS mode the URL asks for, trusting the extra authorities too.
-fn tls_with_ca(smtp_url: &str, pem: &[u8]) -> Result<Tls, String> {
+fn tls_with_ca(smtp_url: &str, pem: &[u8]) -> Result<Tls, SendError> {
     let (scheme, rest) = smtp_url
         .split_once("://")
         .ok_or_else(|| format!("SMTP address {}: no scheme", redact(smtp_url)))?;

@@ -29,6 +29,23 @@ use crate::tenant::dates::long_date;
 use crate::usecases::App;
 use std::sync::Arc;
 
+/// Why a message did not go: the mail server's or the SMS provider's answer, or what is missing to send it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SendError(pub String);
+
+impl From<String> for SendError {
+    fn from(message: String) -> SendError {
+        SendError(message)
+    }
+}
+
+impl From<&str> for SendError {
+    fn from(message: &str) -> SendError {
+        SendError(message.to_owned())
+    }
+}
+
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 
@@ -55,7 +72,7 @@ pub async fn send_test(
     subject: &str,
     text: &str,
     lang: &str,
-) -> Result<(), String> {
+) -> Result<(), SendError> {
     let look = site.look.get();
     let town = site.town_name();
     let brand = brand(&look, &town);
@@ -73,7 +90,7 @@ pub async fn send_test(
     let site = Arc::clone(site);
     tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &delivery))
         .await
-        .unwrap_or_else(|e| Err(format!("sending task failed: {e}")))
+        .unwrap_or_else(|e| Err(SendError(format!("sending task failed: {e}"))))
 }
 
 /// The town's look for the HTML part of its e-mails.
@@ -183,7 +200,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
                 tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempts, %error, "delivery failed");
                 let next = (attempts < MAX_ATTEMPTS)
                     .then(|| now.as_second() + (30i64 << (attempts - 1).min(7)).min(3600));
-                Err((error, next))
+                Err((error.0, next))
             }
         };
         app.store
@@ -208,7 +225,7 @@ pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
     idle
 }
 
-fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Result<(), String> {
+fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Result<(), SendError> {
     let look = site.look.get();
     match d.channel.as_str() {
         "email" => {
@@ -263,7 +280,7 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
                 .ok_or("aucun fournisseur SMS configuré ([sms])")?;
             sms::send(settings, &d.address, &d.body)
         }
-        other => Err(format!("unknown channel {other}")),
+        other => Err(SendError(format!("unknown channel {other}"))),
     }
 }
 

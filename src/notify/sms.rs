@@ -6,6 +6,8 @@
 //! (an "œ", an emoji, a typographic apostrophe) makes the whole message UCS-2:
 //! 70 characters, 67 per part, counted in UTF-16 units.
 
+use super::SendError;
+
 /// The GSM 03.38 default alphabet.
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1b}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Characters of the extension table (sent as escape + character).
@@ -180,7 +182,7 @@ pub fn send(
     settings: &crate::tenant::look::SmsSettings,
     to: &str,
     text: &str,
-) -> Result<(), String> {
+) -> Result<(), SendError> {
     let json = settings.content_type.contains("json");
     let escape = |v: &str| -> String {
         if json {
@@ -255,7 +257,9 @@ pub fn send(
             .chars()
             .take(200)
             .collect::<String>();
-        Err(format!("SMS provider answered HTTP {status}: {text}"))
+        Err(SendError(format!(
+            "SMS provider answered HTTP {status}: {text}"
+        )))
     }
 }
 

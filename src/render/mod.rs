@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
+pub use xslt::RenderError;
 use xslt::{Overlay, Stylesheet};
 
 /// The default stylesheets, by file name.
@@ -102,7 +103,7 @@ fn stamp(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
 
 /// Renders `view` with stylesheet `page` (e.g. `form.xsl`), using the
 /// tenant's overrides in `tenant_xslt_dir` when they work.
-pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>, String> {
+pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>, RenderError> {
     let key = (tenant_xslt_dir.to_owned(), page.to_owned());
     let tenant_result = CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -153,7 +154,7 @@ pub fn render(tenant_xslt_dir: &Path, page: &str, view: &str) -> Result<Vec<u8>,
 }
 
 /// Renders with the built-in stylesheets only.
-pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, String> {
+pub fn render_default(page: &str, view: &str) -> Result<Vec<u8>, RenderError> {
     let key = (PathBuf::new(), page.to_owned());
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -176,7 +177,7 @@ pub fn render_cached(
     page: &str,
     key: &str,
     view: impl FnOnce() -> String,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, RenderError> {
     let cache_key = (tenant_xslt_dir.to_owned(), page.to_owned());
     let hit = CACHE.with(|cache| {
         let cache = cache.borrow();

@@ -18,6 +18,23 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::Once;
 
+/// Why a page could not be rendered: a stylesheet that does not compile, a view that does not parse, a transform that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderError(pub String);
+
+impl From<String> for RenderError {
+    fn from(message: String) -> RenderError {
+        RenderError(message)
+    }
+}
+
+impl From<&str> for RenderError {
+    fn from(message: &str) -> RenderError {
+        RenderError(message.to_owned())
+    }
+}
+
 /// Where stylesheets come from: a tenant folder that may override any file,
 /// then the built-in defaults (name → text).
 #[derive(Clone)]
@@ -153,7 +170,7 @@ unsafe extern "C" fn overlay_loader(
 }
 
 /// Parses XML text into a libxml2 document; refuses a DTD.
-fn parse_document(text: &str, url: &str) -> Result<ffi::xmlDocPtr, String> {
+fn parse_document(text: &str, url: &str) -> Result<ffi::xmlDocPtr, RenderError> {
     init();
     let len = c_int::try_from(text.len()).map_err(|_| "document too large".to_owned())?;
     let c_url = CString::new(url).map_err(|_| "bad URL".to_owned())?;
@@ -167,12 +184,14 @@ fn parse_document(text: &str, url: &str) -> Result<ffi::xmlDocPtr, String> {
         )
     };
     if doc.is_null() {
-        return Err(format!("{url} is not well-formed XML"));
+        return Err(RenderError::from(format!("{url} is not well-formed XML")));
     }
     unsafe {
         if !(*doc).intSubset.is_null() || !(*doc).extSubset.is_null() {
             ffi::xmlFreeDoc(doc);
-            return Err(format!("{url} declares a DTD, which is refused"));
+            return Err(RenderError::from(format!(
+                "{url} declares a DTD, which is refused"
+            )));
         }
     }
     Ok(doc)
@@ -193,7 +212,7 @@ impl Drop for Stylesheet {
 
 impl Stylesheet {
     /// Compiles `name` from the overlay, with its includes.
-    pub fn compile(overlay: &Overlay, name: &str) -> Result<Stylesheet, String> {
+    pub fn compile(overlay: &Overlay, name: &str) -> Result<Stylesheet, RenderError> {
         let source = overlay
             .find(name)
             .ok_or_else(|| format!("stylesheet {name} not found"))?;
@@ -203,18 +222,18 @@ impl Stylesheet {
         COMPILING.with(|c| *c.borrow_mut() = None);
         if ptr.is_null() {
             unsafe { ffi::xmlFreeDoc(doc) };
-            return Err(format!(
+            return Err(RenderError::from(format!(
                 "stylesheet {} does not compile (libxslt's messages are just above in the log)",
                 source.uri
-            ));
+            )));
         }
         unsafe {
             if (*ptr).errors > 0 {
                 ffi::xsltFreeStylesheet(ptr);
-                return Err(format!(
+                return Err(RenderError::from(format!(
                     "stylesheet {} has errors (see libxslt's messages above)",
                     source.uri
-                ));
+                )));
             }
         }
         Ok(Stylesheet {
@@ -224,13 +243,13 @@ impl Stylesheet {
     }
 
     /// Transforms a view document (XML text) into the stylesheet's output.
-    pub fn transform(&self, view: &str) -> Result<Vec<u8>, String> {
+    pub fn transform(&self, view: &str) -> Result<Vec<u8>, RenderError> {
         let doc = parse_document(view, "view:")?;
         let result = unsafe {
             let ctxt = ffi::xsltNewTransformContext(self.ptr, doc);
             if ctxt.is_null() {
                 ffi::xmlFreeDoc(doc);
-                return Err("cannot create a transform context".into());
+                return Err(RenderError::from("cannot create a transform context"));
             }
             SECURITY.with(|sec| ffi::xsltSetCtxtSecurityPrefs(sec.0, ctxt));
             let mut params: [*const c_char; 1] = [ptr::null()];
@@ -249,10 +268,10 @@ impl Stylesheet {
                 if !out.is_null() {
                     ffi::xmlFreeDoc(out);
                 }
-                return Err(format!(
+                return Err(RenderError::from(format!(
                     "transform by {} failed (see libxslt's messages above)",
                     self.uri
-                ));
+                )));
             }
             out
         };
@@ -262,7 +281,7 @@ impl Stylesheet {
             let rc = ffi::xsltSaveResultToString(&mut text, &mut len, result, self.ptr);
             ffi::xmlFreeDoc(result);
             if rc != 0 {
-                return Err("cannot serialise the transform's result".into());
+                return Err(RenderError::from("cannot serialise the transform's result"));
             }
             if text.is_null() {
                 return Ok(Vec::new());

@@ -218,7 +218,9 @@ mod tests {
         assert_eq!(Version::from_content_type("application/json"), None);
         assert_eq!(
             Version::from_content_type("text/xml; charset=iso-8859-1"),
-            Some(Err("iso-8859-1".into()))
+            Some(Err(super::super::version::UnsupportedCharset(
+                "iso-8859-1".into()
+            )))
         );
         let doc = env(SOAP12_NS, "<e:Body><x/></e:Body>");
         assert_eq!(

@@ -28,7 +28,7 @@ impl Version {
 
     /// The version a request's Content-Type announces, `None` if it is not SOAP.
     /// Err carries the refused charset.
-    pub fn from_content_type(content_type: &str) -> Option<Result<Version, String>> {
+    pub fn from_content_type(content_type: &str) -> Option<Result<Version, UnsupportedCharset>> {
         let mut parts = content_type.split(';');
         let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
         let version = match media.as_str() {
@@ -42,10 +42,16 @@ impl Version {
             {
                 let charset = value.trim().trim_matches('"').to_ascii_lowercase();
                 if !matches!(charset.as_str(), "utf-8" | "utf8" | "us-ascii") {
-                    return Some(Err(charset));
+                    return Some(Err(UnsupportedCharset(charset)));
                 }
             }
         }
         Some(Ok(version))
     }
 }
+
+/// A charset other than UTF-8 (or its ASCII subset) in a SOAP request's
+/// Content-Type: refused with 415.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("charset {0} is not supported: send UTF-8")]
+pub struct UnsupportedCharset(pub String);

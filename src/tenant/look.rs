@@ -11,6 +11,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+/// Why a tenant's settings were refused: the setting and how to write it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(pub String);
+
+impl From<String> for SettingsError {
+    fn from(message: String) -> SettingsError {
+        SettingsError(message)
+    }
+}
+
+impl From<&str> for SettingsError {
+    fn from(message: &str) -> SettingsError {
+        SettingsError(message.to_owned())
+    }
+}
+
 /// Built-in message catalogues, French first.
 pub const LANGUAGES: [(&str, &str); 2] = [
     ("fr", include_str!("../../i18n/fr.toml")),
@@ -179,7 +196,7 @@ error = "#ce0500"
 
 impl Settings {
     /// Refuses values that would break out of CSS or of the CSP header.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), SettingsError> {
         let c = &self.colours;
         for (name, value) in [
             ("primary", &c.primary),
@@ -190,44 +207,51 @@ impl Settings {
             ("error", &c.error),
         ] {
             if !crate::core::catalogue::is_hex_colour(value) {
-                return Err(format!(
+                return Err(SettingsError::from(format!(
                     "colours.{name} = {value:?}: write a colour as #rgb or #rrggbb"
-                ));
+                )));
             }
         }
         for origin in &self.frame_ancestors {
             if !is_origin(origin) {
-                return Err(format!(
+                return Err(SettingsError::from(format!(
                     "frame_ancestors: {origin:?} is not an origin like https://www.example.fr"
-                ));
+                )));
             }
         }
         if let Some(url) = &self.site_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             // It becomes a link on every page: no javascript: or data: URL.
-            return Err(format!("site_url = {url:?}: an http(s) address"));
+            return Err(SettingsError::from(format!(
+                "site_url = {url:?}: an http(s) address"
+            )));
         }
         if !LANGUAGES.iter().any(|(l, _)| *l == self.language) {
-            return Err(format!("language = {:?}: fr or en", self.language));
+            return Err(SettingsError::from(format!(
+                "language = {:?}: fr or en",
+                self.language
+            )));
         }
         if !(1..=100).contains(&self.deadlines.reminder_percent) {
-            return Err("deadlines.reminder_percent: between 1 and 100".into());
+            return Err(SettingsError::from(
+                "deadlines.reminder_percent: between 1 and 100",
+            ));
         }
         if let Some(sms) = &self.sms {
             if sms.sender.is_empty() || sms.sender.chars().count() > 11 {
-                return Err("sms.sender: 1 to 11 characters".into());
+                return Err(SettingsError::from("sms.sender: 1 to 11 characters"));
             }
             if !sms.url.starts_with("https://") && !sms.url.starts_with("http://") {
-                return Err("sms.url: an http(s) URL".into());
+                return Err(SettingsError::from("sms.url: an http(s) URL"));
             }
         }
         if let Some(logo) = &self.logo
             && !is_plain_file_name(logo)
         {
-            return Err(format!(
+            return Err(SettingsError::from(format!(
                 "logo = {logo:?}: give a file name in the tenant folder"
-            ));
+            )));
         }
         Ok(())
     }
@@ -459,7 +483,7 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
     let settings = match std::fs::read_to_string(dir.join("settings.toml")) {
         Err(_) => Settings::default(),
         Ok(text) => match toml::from_str::<Settings>(&text)
-            .map_err(|e| e.to_string())
+            .map_err(|e| SettingsError(e.to_string()))
             .and_then(|s| s.check().map(|()| s))
         {
             Ok(s) => s,
@@ -593,7 +617,7 @@ mod tests {
     fn a_site_url_that_is_not_http_is_refused() {
         let mut s: Settings = toml::from_str(DEMO_SETTINGS).unwrap();
         s.site_url = Some("javascript:alert(1)".into());
-        assert!(s.check().unwrap_err().contains("site_url"));
+        assert!(s.check().unwrap_err().0.contains("site_url"));
         s.site_url = Some("https://www.example.fr/mairie".into());
         assert!(s.check().is_ok());
     }

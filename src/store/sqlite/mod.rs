@@ -368,7 +368,7 @@ fn commit_batch(conn: &mut Connection, mut batch: Vec<Box<dyn Job>>) {
     };
     let failure = outcome.err().map(|e| {
         tracing::error!(error = %e, jobs = batch.len(), "write transaction failed; the whole batch is refused");
-        e
+        format!("write transaction failed: {e}")
     });
     for job in batch {
         job.finish(failure.clone());
@@ -382,22 +382,20 @@ fn run_batch(
     conn: &mut Connection,
     batch: &mut [Box<dyn Job>],
     savepoints: bool,
-) -> Result<bool, String> {
-    let mut tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| format!("cannot begin a write transaction: {e}"))?;
+) -> Result<bool, rusqlite::Error> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for job in batch.iter_mut() {
         if savepoints {
-            let sp = tx.savepoint().map_err(|e| e.to_string())?;
+            let sp = tx.savepoint()?;
             if job.run(&sp) {
-                sp.commit().map_err(|e| e.to_string())?;
+                sp.commit()?;
             }
         } else if !job.run(&tx) {
             // Dropping the transaction rolls it back.
             return Ok(false);
         }
     }
-    tx.commit().map_err(|e| format!("commit failed: {e}"))?;
+    tx.commit()?;
     Ok(true)
 }
 

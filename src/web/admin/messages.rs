@@ -58,7 +58,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
                 ),
                 Err(error) => (
                     "error",
-                    frame.format(&format!("bo.test.failed.{channel}"), &[("error", &error)]),
+                    frame.format(&format!("bo.test.failed.{channel}"), &[("error", &error.0)]),
                     StatusCode::BAD_GATEWAY,
                 ),
             }
