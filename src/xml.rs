@@ -167,11 +167,6 @@ pub fn parse(input: &str, limits: Limits) -> Result<Element, XmlError> {
     let mut root: Option<Element> = None;
     let mut count = 0usize;
 
-    let malformed = |reader: &NsReader<&[u8]>, reason: String| XmlError::Malformed {
-        position: reader.buffer_position(),
-        reason,
-    };
-
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok((ns, ev)) => (resolved(ns)?, ev),
@@ -205,23 +200,7 @@ pub fn parse(input: &str, limits: Limits) -> Result<Element, XmlError> {
                     name: start.local_name().as_ref().to_owned(),
                     ..Element::default()
                 };
-                for attr in start.attributes() {
-                    let attr = attr.map_err(|e| malformed(&reader, e.to_string()))?;
-                    let key = attr.key;
-                    if key.as_namespace_binding().is_some() {
-                        continue;
-                    }
-                    let (ans, local) = reader.resolver().resolve_attribute(key);
-                    let ans = resolved(ans)?;
-                    let value = attr
-                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                        .map_err(|e| entity_error(&reader, e.to_string()))?;
-                    element.attributes.push(Attribute {
-                        ns: ans,
-                        name: local.as_ref().to_owned(),
-                        value: value.into_owned(),
-                    });
-                }
+                element.attributes = attributes(&reader, start)?;
                 if matches!(event, Event::Empty(_)) {
                     attach(&mut stack, &mut root, element);
                 } else {
@@ -249,20 +228,7 @@ pub fn parse(input: &str, limits: Limits) -> Result<Element, XmlError> {
                 None => return Err(malformed(&reader, "CDATA hors de l'élément racine".into())),
             },
             Event::GeneralRef(reference) => {
-                let ch = match reference.resolve_char_ref() {
-                    Ok(Some(c)) if is_xml_char(c) => c.to_string(),
-                    Ok(Some(_)) | Err(_) => {
-                        return Err(malformed(&reader, "référence de caractère invalide".into()));
-                    }
-                    Ok(None) => match reference.xml10_content().as_ref() {
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "amp" => "&".into(),
-                        "apos" => "'".into(),
-                        "quot" => "\"".into(),
-                        other => return Err(XmlError::UndeclaredEntity(other.to_owned())),
-                    },
-                };
+                let ch = general_ref(&reader, &reference)?;
                 match stack.last_mut() {
                     Some(top) => top.text.push_str(&ch),
                     None => {
@@ -287,6 +253,62 @@ pub fn parse(input: &str, limits: Limits) -> Result<Element, XmlError> {
             }
         }
     }
+}
+
+fn malformed(reader: &NsReader<&[u8]>, reason: String) -> XmlError {
+    XmlError::Malformed {
+        position: reader.buffer_position(),
+        reason,
+    }
+}
+
+/// An element's attributes, namespaces resolved, values normalised;
+/// namespace declarations left out.
+fn attributes(
+    reader: &NsReader<&[u8]>,
+    start: &quick_xml::events::BytesStart,
+) -> Result<Vec<Attribute>, XmlError> {
+    let mut out = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| malformed(reader, e.to_string()))?;
+        let key = attr.key;
+        if key.as_namespace_binding().is_some() {
+            continue;
+        }
+        let (ans, local) = reader.resolver().resolve_attribute(key);
+        let ans = resolved(ans)?;
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| entity_error(reader, e.to_string()))?;
+        out.push(Attribute {
+            ns: ans,
+            name: local.as_ref().to_owned(),
+            value: value.into_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// A character reference, or one of the five predefined entities; any
+/// other entity is refused (nothing is ever expanded).
+fn general_ref(
+    reader: &NsReader<&[u8]>,
+    reference: &quick_xml::events::BytesRef,
+) -> Result<String, XmlError> {
+    Ok(match reference.resolve_char_ref() {
+        Ok(Some(c)) if is_xml_char(c) => c.to_string(),
+        Ok(Some(_)) | Err(_) => {
+            return Err(malformed(reader, "référence de caractère invalide".into()));
+        }
+        Ok(None) => match reference.xml10_content().as_ref() {
+            "lt" => "<".into(),
+            "gt" => ">".into(),
+            "amp" => "&".into(),
+            "apos" => "'".into(),
+            "quot" => "\"".into(),
+            other => return Err(XmlError::UndeclaredEntity(other.to_owned())),
+        },
+    })
 }
 
 fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {

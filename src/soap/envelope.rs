@@ -34,39 +34,7 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
     })?;
     let root = xml::parse(text, limits)
         .map_err(|e| Fault::client(e.code(), format!("Message refusé : {e}.")))?;
-    let ns = root.ns.as_deref();
-    if root.name != "Envelope" || !matches!(ns, Some(SOAP11_NS | SOAP12_NS)) {
-        if root.name == "Envelope" {
-            return Err(Fault::new(
-                FaultCode::VersionMismatch,
-                format!(
-                    "Enveloppe SOAP inconnue ({}) : seules SOAP 1.1 et SOAP 1.2 sont prises en charge.",
-                    ns.unwrap_or("sans espace de noms")
-                ),
-            ));
-        }
-        return Err(Fault::client(
-            "not-an-envelope",
-            format!(
-                "Le message n'est pas une enveloppe SOAP (élément racine {}).",
-                root.qualified_name()
-            ),
-        ));
-    }
-    if ns != Some(version.namespace()) {
-        return Err(Fault::new(
-            FaultCode::VersionMismatch,
-            match version {
-                Version::Soap11 => {
-                    "Une enveloppe SOAP 1.2 doit être envoyée avec le type application/soap+xml."
-                }
-                Version::Soap12 => {
-                    "Une enveloppe SOAP 1.1 doit être envoyée avec le type text/xml."
-                }
-            }
-            .to_owned(),
-        ));
-    }
+    check_version(&root, version)?;
     let env_ns = version.namespace();
     if !root.text.trim().is_empty() {
         return Err(Fault::client(
@@ -77,24 +45,7 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
     let mut children = root.children.into_iter();
     let mut next = children.next();
     if let Some(header) = next.as_ref().filter(|e| e.is(env_ns, "Header")) {
-        let not_understood: Vec<(String, String)> = header
-            .children
-            .iter()
-            .filter(|block| must_understand(block, version) && targets_us(block, version))
-            .map(|block| (block.ns.clone().unwrap_or_default(), block.name.clone()))
-            .collect();
-        if !not_understood.is_empty() {
-            let names: Vec<String> = not_understood
-                .iter()
-                .map(|(ns, n)| format!("{{{ns}}}{n}"))
-                .collect();
-            let mut fault = Fault::new(
-                FaultCode::MustUnderstand,
-                format!("En-tête(s) SOAP non compris : {}.", names.join(", ")),
-            );
-            fault.not_understood = not_understood;
-            return Err(fault);
-        }
+        check_headers(header, version)?;
         next = children.next();
     }
     let body = match next {
@@ -147,6 +98,68 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
         version,
         body: payload,
     })
+}
+
+/// The root must be an envelope of the version the Content-Type announced.
+fn check_version(root: &Element, version: Version) -> Result<(), Fault> {
+    let ns = root.ns.as_deref();
+    if root.name != "Envelope" || !matches!(ns, Some(SOAP11_NS | SOAP12_NS)) {
+        if root.name == "Envelope" {
+            return Err(Fault::new(
+                FaultCode::VersionMismatch,
+                format!(
+                    "Enveloppe SOAP inconnue ({}) : seules SOAP 1.1 et SOAP 1.2 sont prises en charge.",
+                    ns.unwrap_or("sans espace de noms")
+                ),
+            ));
+        }
+        return Err(Fault::client(
+            "not-an-envelope",
+            format!(
+                "Le message n'est pas une enveloppe SOAP (élément racine {}).",
+                root.qualified_name()
+            ),
+        ));
+    }
+    if ns != Some(version.namespace()) {
+        return Err(Fault::new(
+            FaultCode::VersionMismatch,
+            match version {
+                Version::Soap11 => {
+                    "Une enveloppe SOAP 1.2 doit être envoyée avec le type application/soap+xml."
+                }
+                Version::Soap12 => {
+                    "Une enveloppe SOAP 1.1 doit être envoyée avec le type text/xml."
+                }
+            }
+            .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Header blocks addressed to us that must be understood: Guichet defines
+/// none, so any is a MustUnderstand fault naming them.
+fn check_headers(header: &Element, version: Version) -> Result<(), Fault> {
+    let not_understood: Vec<(String, String)> = header
+        .children
+        .iter()
+        .filter(|block| must_understand(block, version) && targets_us(block, version))
+        .map(|block| (block.ns.clone().unwrap_or_default(), block.name.clone()))
+        .collect();
+    if !not_understood.is_empty() {
+        let names: Vec<String> = not_understood
+            .iter()
+            .map(|(ns, n)| format!("{{{ns}}}{n}"))
+            .collect();
+        let mut fault = Fault::new(
+            FaultCode::MustUnderstand,
+            format!("En-tête(s) SOAP non compris : {}.", names.join(", ")),
+        );
+        fault.not_understood = not_understood;
+        return Err(fault);
+    }
+    Ok(())
 }
 
 fn must_understand(block: &Element, version: Version) -> bool {
