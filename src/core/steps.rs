@@ -6,7 +6,7 @@
 use crate::xml::Element;
 
 /// What is wrong in a definition, in words; the loader adds which service
-/// ([`DefinitionError`](super::catalogue::DefinitionError)).
+/// (`DefinitionError` in the catalogue).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Problem(pub String);

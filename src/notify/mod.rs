@@ -83,7 +83,7 @@ pub async fn send_test(
         address,
         subject: (channel == "email").then(|| subject.to_owned()),
         body: text.to_owned(),
-        html: (channel == "email").then(|| templates::html(subject, text, &brand, lang)),
+        html: (channel == "email").then(|| crate::render::mail::html(subject, text, &brand, lang)),
         attempts: 0,
     };
     let smtp = app.config.smtp.clone();
@@ -94,9 +94,9 @@ pub async fn send_test(
 }
 
 /// The town's look for the HTML part of its e-mails.
-fn brand<'a>(look: &'a crate::tenant::look::Look, town: &'a str) -> templates::Brand<'a> {
+fn brand<'a>(look: &'a crate::tenant::look::Look, town: &'a str) -> crate::render::mail::Brand<'a> {
     let colours = &look.settings.colours;
-    templates::Brand {
+    crate::render::mail::Brand {
         town,
         primary: &colours.primary,
         primary_text: &colours.primary_text,

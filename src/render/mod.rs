@@ -7,6 +7,7 @@
 //! tenant's files change. A broken override is logged and the default is used:
 //! a page is never blank because of a typo in a stylesheet.
 
+pub mod mail;
 pub mod xslt;
 
 use std::cell::RefCell;
