@@ -427,6 +427,12 @@ fn check_length(
     }
 }
 
+/// Records why a value is refused; the value is then `None`.
+fn refuse(errors: &mut Vec<FieldError>, path: &str, code: &str, message: String) -> Option<Value> {
+    errors.push(error(path, code, message));
+    None
+}
+
 fn check_scalar(
     field: &Field,
     text: &str,
@@ -435,8 +441,7 @@ fn check_scalar(
 ) -> Option<Value> {
     let label = &field.label;
     let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
-        errors.push(error(path, code, message));
-        None
+        refuse(errors, path, code, message)
     };
     match field.kind {
         FieldType::Text | FieldType::LongText => check_text(field, text, path, errors),
@@ -536,8 +541,7 @@ fn check_text(
 ) -> Option<Value> {
     let label = &field.label;
     let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
-        errors.push(error(path, code, message));
-        None
+        refuse(errors, path, code, message)
     };
     if text
         .chars()
@@ -575,8 +579,7 @@ fn check_decimal(
 ) -> Option<Value> {
     let label = &field.label;
     let bad = |errors: &mut Vec<FieldError>, code: &str, message: String| {
-        errors.push(error(path, code, message));
-        None
+        refuse(errors, path, code, message)
     };
     if !DECIMAL.is_match(text) {
         return bad(

@@ -555,27 +555,19 @@ fn widget(field: &Field) -> &'static str {
 /// The input's type, `autocomplete` and `inputmode`: what makes a phone
 /// show a keypad and a browser fill in the requester's own details.
 fn input_hints(kind: FieldType, path: &str) -> (&'static str, &'static str, &'static str) {
+    // The browser may fill in the requester's own address and number only.
+    let own = |hint| {
+        if path.starts_with("requester/") {
+            hint
+        } else {
+            ""
+        }
+    };
     match (kind, path) {
         (_, "requester/firstName") => ("text", "given-name", ""),
         (_, "requester/lastName") => ("text", "family-name", ""),
-        (FieldType::Email, _) => (
-            "email",
-            if path.starts_with("requester/") {
-                "email"
-            } else {
-                ""
-            },
-            "",
-        ),
-        (FieldType::Phone, _) => (
-            "tel",
-            if path.starts_with("requester/") {
-                "tel"
-            } else {
-                ""
-            },
-            "",
-        ),
+        (FieldType::Email, _) => ("email", own("email"), ""),
+        (FieldType::Phone, _) => ("tel", own("tel"), ""),
         (FieldType::PostalCode, _) => ("text", "", "numeric"),
         (FieldType::Date, _) => ("date", "", ""),
         (FieldType::Time, _) => ("time", "", ""),
