@@ -19,13 +19,13 @@
 
 pub mod mail;
 pub mod sms;
-pub mod templates;
 
 use crate::core::catalogue::Service;
 use crate::core::workflow::Role;
 use crate::store::{DeadlineMark, NewDelivery, PendingMessage, StoreError};
 use crate::tenant::Site;
 use crate::tenant::dates::long_date;
+use crate::tenant::templates;
 use crate::usecases::App;
 use std::sync::Arc;
 

@@ -203,7 +203,7 @@ pub fn send(
             form_urlencoded::byte_serialize(v.as_bytes()).collect()
         }
     };
-    let body = crate::notify::templates::fill(
+    let body = crate::tenant::templates::fill(
         &settings.body,
         &[
             ("to", &escape(to)),

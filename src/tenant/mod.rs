@@ -8,6 +8,7 @@
 
 pub mod dates;
 pub mod look;
+pub mod templates;
 
 use crate::core::tenant::Tenant;
 use crate::store::Department;

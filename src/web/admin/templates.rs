@@ -8,8 +8,8 @@
 use super::files::{self, Refused};
 use crate::core::catalogue::Service;
 use crate::notify::sms;
-use crate::notify::templates::{self, ACKNOWLEDGEMENT, FIELDS, Scope};
 use crate::tenant::Site;
+use crate::tenant::templates::{self, ACKNOWLEDGEMENT, FIELDS, Scope};
 use crate::usecases::App;
 use crate::web::Fields;
 use crate::web::backoffice::view::{self, Bar, bool_str};
@@ -358,7 +358,7 @@ fn rewrite(site: &Site, scope: &Scope, values: &[(&str, Option<&str>)]) -> Resul
 /// errors.
 #[derive(Default)]
 pub struct TemplateForm {
-    pub scope: crate::notify::templates::Scope,
+    pub scope: crate::tenant::templates::Scope,
     /// A citizens' template: it has an SMS wording.
     pub citizen: bool,
     pub subject: String,
@@ -387,8 +387,8 @@ fn template_label(frame: &Frame, name: &str) -> String {
 
 /// The scopes a template can be worded at, each with its label: the whole
 /// town, each service, and for the step news each step the citizen sees.
-fn template_scopes(site: &Site, name: &str) -> Vec<(crate::notify::templates::Scope, String)> {
-    use crate::notify::templates::Scope;
+fn template_scopes(site: &Site, name: &str) -> Vec<(crate::tenant::templates::Scope, String)> {
+    use crate::tenant::templates::Scope;
     let mut out = vec![(
         Scope {
             name: name.to_owned(),
@@ -426,7 +426,7 @@ fn template_scopes(site: &Site, name: &str) -> Vec<(crate::notify::templates::Sc
 
 /// The town's message templates (administrators).
 pub(super) fn templates(frame: &Frame, site: &Site, b: &Bar) -> String {
-    use crate::notify::templates as t;
+    use crate::tenant::templates as t;
     let look = site.look.get();
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-templates", &frame.message("bo.templates.title"));
@@ -477,7 +477,7 @@ pub(super) fn template_edit(
     preview: &TemplatePreview,
     notice: Option<(&str, &str)>,
 ) -> String {
-    use crate::notify::templates as t;
+    use crate::tenant::templates as t;
     let scope = &form.scope;
     let label = template_label(frame, &scope.name);
     let scopes = template_scopes(site, &scope.name);
