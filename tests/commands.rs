@@ -1,0 +1,189 @@
+//! The `guichet` command's settings, as an operator gives them: flags,
+//! `GUICHET_*` variables and a `guichet.toml`, read the same way by every
+//! command, checked once, with messages that say what to do.
+
+mod common;
+
+use common::{Server, TempDir, envelope11, road_incident};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The `guichet` binary with nothing of the caller's environment that could
+/// change its settings, run from `cwd` (so that no `./guichet.toml` is read
+/// by accident).
+fn guichet(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    c.current_dir(cwd);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GUICHET_") {
+            c.env_remove(key);
+        }
+    }
+    c.env("GUICHET_LOG", "error");
+    c
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A data folder with the demo town and one stored request (reference).
+fn data_with_a_request() -> (TempDir, String) {
+    let data = TempDir::new();
+    let server = Server::start_in(&data.0, Default::default());
+    let r = server.soap11(&envelope11(&road_incident("Durand")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let reference = r.element("reference").unwrap();
+    drop(server);
+    (data, reference)
+}
+
+#[test]
+fn every_command_reads_the_data_folder_from_the_environment() {
+    let (data, reference) = data_with_a_request();
+    let elsewhere = TempDir::new();
+    let out = guichet(&elsewhere.0)
+        .args(["export", &reference])
+        .env("GUICHET_DATA_DIR", &data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Durand"), "{}", stdout(&out));
+    let out = guichet(&elsewhere.0)
+        .arg("wsdl")
+        .env("GUICHET_DATA_DIR", &data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(r#"location="http://127.0.0.1:8080/demoville/soap""#));
+    let out = guichet(&elsewhere.0)
+        .args(["agent", "list"])
+        .env("GUICHET_DATA_DIR", &data.0)
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("marie"), "{}", stderr(&out));
+    let out = guichet(&elsewhere.0)
+        .args(["audit", "verify"])
+        .env("GUICHET_DATA_DIR", &data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_wsdl_names_the_tenant_and_address_asked_for() {
+    let (data, _) = data_with_a_request();
+    let out = guichet(&data.0)
+        .args(["wsdl", "--tenant", "demoville", "--data-dir"])
+        .arg(&data.0)
+        .args(["--public-url", "https://guichet.example.fr/"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(r#"location="https://guichet.example.fr/demoville/soap""#),
+        "{}",
+        stdout(&out)
+    );
+    let out = guichet(&data.0)
+        .args(["wsdl", "--tenant", "autreville", "--data-dir"])
+        .arg(&data.0)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(r#"no tenant named "autreville" (known: demoville)"#),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_configuration_file_gives_what_flags_and_variables_leave_out() {
+    let (data, _) = data_with_a_request();
+    let dir = TempDir::new();
+    let file = dir.0.join("guichet.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "# The town hall's settings.\ndata-dir = {:?}\nlisten = \"127.0.0.1:9090\"\n",
+            data.0.display().to_string()
+        ),
+    )
+    .unwrap();
+    // Found in the current folder…
+    let out = guichet(&dir.0).arg("wsdl").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("http://127.0.0.1:9090/demoville/soap"));
+    // …or named; a flag wins over the file, a variable too.
+    let elsewhere = TempDir::new();
+    let out = guichet(&elsewhere.0)
+        .arg("wsdl")
+        .arg("--config")
+        .arg(&file)
+        .args(["--listen", "127.0.0.1:7070"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("http://127.0.0.1:7070/demoville/soap"));
+    let out = guichet(&elsewhere.0)
+        .arg("wsdl")
+        .env("GUICHET_CONFIG", &file)
+        .env("GUICHET_LISTEN", "127.0.0.1:6060")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("http://127.0.0.1:6060/demoville/soap"));
+}
+
+#[test]
+fn wrong_settings_stop_guichet_with_what_to_write() {
+    let dir = TempDir::new();
+    let file = dir.0.join("guichet.toml");
+    std::fs::write(&file, "listen-on = \"0.0.0.0:80\"\n").unwrap();
+    let out = guichet(&dir.0).arg("wsdl").output().unwrap();
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(
+        said.contains("guichet.toml") && said.contains("listen-on"),
+        "{said}"
+    );
+    // A named file that does not exist is an error, not a silent default.
+    let out = guichet(&dir.0)
+        .args(["wsdl", "--config", "absent.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("absent.toml"), "{}", stderr(&out));
+    // A bad value is named with its variable.
+    std::fs::remove_file(&file).unwrap();
+    let out = guichet(&dir.0)
+        .arg("serve")
+        .env("GUICHET_PUBLIC_URL", "guichet.example.fr")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--public-url") && stderr(&out).contains("GUICHET_PUBLIC_URL"),
+        "{}",
+        stderr(&out)
+    );
+    let out = guichet(&dir.0)
+        .args(["serve", "--timer-seconds", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--timer-seconds"), "{}", stderr(&out));
+    // Commands other than serve never create a data folder: they say where
+    // they looked and how to give another.
+    let out = guichet(&dir.0).args(["agent", "list"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no Guichet data in data") && stderr(&out).contains("--data-dir"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.0.join("data").exists());
+}
