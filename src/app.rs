@@ -12,8 +12,10 @@ use crate::core::tenant::Tenant;
 use crate::core::workflow::Role;
 use crate::error::Error;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{NewAgent, Store, StoreError};
+use crate::store::{NewAgent, Store, StoreError, TenantRecord};
 use crate::tenant::Site;
+use crate::usecases::Sites;
+use arc_swap::ArcSwap;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -53,59 +55,154 @@ pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, 
     let data_dir = config.data_dir.clone();
     let secret = crate::auth::token::Secret::load_or_create(&data_dir)
         .map_err(Error::file(data_dir.join("secret.key")))?;
-    let mut sites = HashMap::new();
-    for record in store.tenants()? {
-        let parse = |text: &str| {
-            Service::from_xml(text)
-                .map(Arc::new)
-                .map_err(|e| StoreError::Corrupt(format!("tenant {}: {e}", record.slug)))
-        };
-        let mut online = Vec::new();
-        let mut all = Vec::new();
-        for (text, is_online) in &record.services {
-            let service = parse(text)?;
-            if *is_online {
-                online.push(Arc::clone(&service));
-            }
-            all.push(service);
-        }
-        for text in &record.older_versions {
-            all.push(parse(text)?);
-        }
-        let time_zone = TimeZone::get(&record.time_zone).map_err(|e| {
-            StoreError::Corrupt(format!(
-                "tenant {}: time zone {}: {e}",
-                record.slug, record.time_zone
-            ))
-        })?;
-        let tenant = Tenant::new(
-            record.id,
-            &record.slug,
-            &record.name,
-            time_zone,
-            online,
-            all,
-        );
-        let documents = crate::soap::wsdl::documents(&tenant);
-        let dir = data_dir.join("tenants").join(&record.slug);
-        let site = Site::new(tenant, documents, dir);
-        let service_departments: Vec<(String, String)> = site
-            .tenant
-            .all_services()
-            .map(|s| (s.code.clone(), s.department.code.clone()))
-            .collect();
-        store.sync_departments(site.tenant.id, &site.departments, &service_departments)?;
-        sites.insert(record.slug.clone(), Arc::new(site));
-    }
+    let sites = build_sites(&*store, &data_dir, None)?;
     Ok(App {
         store,
-        sites,
+        sites: ArcSwap::from_pointee(sites),
         message_url: config.message_base_url(),
         config,
         clock,
         secret,
         throttle: crate::auth::Throttle::default(),
     })
+}
+
+/// Every tenant's site, rebuilding only those whose record changed since
+/// `previous`.
+fn build_sites(
+    store: &dyn Store,
+    data_dir: &std::path::Path,
+    previous: Option<&Sites>,
+) -> Result<Sites, Error> {
+    // Read first: a change made while the sites are built moves it again,
+    // and the next look rebuilds.
+    let generation = store.tenants_generation()?;
+    let mut by_slug = HashMap::new();
+    for record in store.tenants()? {
+        let fingerprint = fingerprint(&record);
+        let kept = previous
+            .and_then(|p| p.by_slug.get(&record.slug))
+            .filter(|s| s.fingerprint == fingerprint);
+        let site = match kept {
+            Some(site) => Arc::clone(site),
+            None => Arc::new(build_site(store, data_dir, &record, fingerprint)?),
+        };
+        by_slug.insert(record.slug.clone(), site);
+    }
+    Ok(Sites {
+        by_slug,
+        generation,
+    })
+}
+
+/// What a site is built from: a changed record means a new site.
+fn fingerprint(record: &TenantRecord) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        record.id,
+        &record.name,
+        &record.time_zone,
+        record.enabled,
+        &record.services,
+        &record.older_versions,
+    )
+        .hash(&mut h);
+    for d in &record.departments {
+        (&d.code, &d.name).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn build_site(
+    store: &dyn Store,
+    data_dir: &std::path::Path,
+    record: &TenantRecord,
+    fingerprint: u64,
+) -> Result<Site, Error> {
+    let parse = |text: &str| {
+        Service::from_xml(text)
+            .map(Arc::new)
+            .map_err(|e| StoreError::Corrupt(format!("tenant {}: {e}", record.slug)))
+    };
+    let mut online = Vec::new();
+    let mut all = Vec::new();
+    for (text, is_online) in &record.services {
+        let service = parse(text)?;
+        if *is_online {
+            online.push(Arc::clone(&service));
+        }
+        all.push(service);
+    }
+    for text in &record.older_versions {
+        all.push(parse(text)?);
+    }
+    let time_zone = TimeZone::get(&record.time_zone).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "tenant {}: time zone {}: {e}",
+            record.slug, record.time_zone
+        ))
+    })?;
+    let tenant = Tenant::new(
+        record.id,
+        &record.slug,
+        &record.name,
+        time_zone,
+        online,
+        all,
+    );
+    let documents = crate::soap::wsdl::documents(&tenant);
+    let dir = data_dir.join("tenants").join(&record.slug);
+    let mut site = Site::new(tenant, documents, dir, &record.departments, record.enabled);
+    site.fingerprint = fingerprint;
+    let service_departments: Vec<(String, String)> = site
+        .tenant
+        .all_services()
+        .map(|s| (s.code.clone(), s.department.code.clone()))
+        .collect();
+    store.sync_departments(site.tenant.id, &site.departments, &service_departments)?;
+    Ok(site)
+}
+
+/// Rebuilds the sites when tenants changed in the store (a town added,
+/// disabled or enabled by `guichet tenant …` or another node, a service
+/// changed). Returns whether anything was reloaded. A tenant that no
+/// longer loads keeps every site as it was, and says why.
+pub async fn reload(app: &App) -> Result<bool, Error> {
+    let store = Arc::clone(&app.store);
+    let current = app.sites.load_full();
+    let known = current.generation;
+    let generation = tokio::task::spawn_blocking(move || store.tenants_generation()).await??;
+    if generation == known {
+        return Ok(false);
+    }
+    let store = Arc::clone(&app.store);
+    let dir = app.config.data_dir.clone();
+    let sites =
+        tokio::task::spawn_blocking(move || build_sites(&*store, &dir, Some(&current))).await??;
+    app.sites.store(Arc::new(sites));
+    Ok(true)
+}
+
+/// Looks for changed tenants every `tenant_period`.
+pub async fn watch_tenants(app: Arc<App>) {
+    let mut interval = tokio::time::interval(app.config.tenant_period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match reload(&app).await {
+            Ok(false) => {}
+            Ok(true) => {
+                let sites = app.sites.load();
+                let mut slugs: Vec<&String> = sites.by_slug.keys().collect();
+                slugs.sort();
+                tracing::info!(tenants = ?slugs, "tenants reloaded");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "tenants could not be reloaded; keeping them as they were")
+            }
+        }
+    }
 }
 
 /// Serves every tenant until SIGINT or SIGTERM, with the timers (timed
@@ -121,13 +218,15 @@ pub fn serve(config: Config) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(Error::system(
             format!("cannot listen on {listen} (is another server using it? try --listen)"),
         ))?;
-        let tenants: Vec<&String> = app.sites.keys().collect();
+        let sites = app.sites.load();
+        let tenants: Vec<&String> = sites.by_slug.keys().collect();
         tracing::info!(
             "Guichet listening on http://{listen} with data in {} — tenants: {tenants:?}; WSDL at http://{listen}/{DEMO_TENANT}/soap?wsdl",
             app.config.data_dir.display(),
         );
         let app = Arc::new(app);
         tokio::spawn(timers(Arc::clone(&app)));
+        tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
         crate::http::serve(Arc::clone(&app), listener, shutdown_signal())
             .await

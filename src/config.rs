@@ -50,6 +50,16 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub timer_seconds: Option<u64>,
+    /// Seconds between two looks for changed tenants (a town added,
+    /// disabled or enabled, a service changed), which are then served
+    /// without a restart [default: 2]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_TENANT_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub tenant_seconds: Option<u64>,
     /// Seconds between two runs of the outbox worker (messages to send)
     /// [default: 5]
     #[arg(
@@ -107,6 +117,7 @@ pub struct Config {
     pub limits: RequestLimits,
     pub timer_period: Duration,
     pub outbox_period: Duration,
+    pub tenant_period: Duration,
     /// The SMTP server of tenants that name none (`smtp://…`).
     pub smtp: Option<String>,
     /// `https://guichet.example.fr`, no trailing slash; `None`: the
@@ -180,6 +191,7 @@ impl Config {
             limits,
             timer_period: seconds(pick!(timer_seconds), 60, "timer-seconds")?,
             outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
+            tenant_period: seconds(pick!(tenant_seconds), 2, "tenant-seconds")?,
             smtp: pick!(smtp).filter(|s| !s.is_empty()),
             public_url,
         })

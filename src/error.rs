@@ -41,6 +41,8 @@ pub enum Error {
     Password(#[from] crate::auth::PasswordError),
     #[error("the operating system's random source failed: {0}")]
     Random(#[from] getrandom::Error),
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl Error {

@@ -47,6 +47,9 @@ enum Command {
         #[arg(long, default_value = app::DEMO_TENANT)]
         tenant: String,
     },
+    /// Towns on this install: add, list, disable, enable.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
     /// Manage back-office agents.
     #[command(subcommand)]
     Agent(AgentCommand),
@@ -62,6 +65,36 @@ enum Command {
         #[arg(long)]
         address: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Add a town with its first administrator (password from
+    /// GUICHET_AGENT_PASSWORD, or else the first line of standard input)
+    /// and the library's departments; no service is online yet. A running
+    /// server serves it within seconds.
+    Add {
+        /// Its address: /SLUG/ (lower-case letters, digits, dashes).
+        slug: String,
+        /// As citizens read it, e.g. "Ville d'Autreville".
+        #[arg(long)]
+        name: String,
+        /// The first administrator's login.
+        #[arg(long = "admin", value_name = "LOGIN")]
+        admin: String,
+        /// The administrator's full name, as shown in histories.
+        #[arg(long, default_value = "Administrateur")]
+        admin_name: String,
+        /// Where the administrator is told of escalations.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List the towns: slug, name, services online, requests, state.
+    List,
+    /// Take a town offline: every address answers 404, its data is kept.
+    Disable { slug: String },
+    /// Put a disabled town back online.
+    Enable { slug: String },
 }
 
 #[derive(Subcommand)]
@@ -145,6 +178,7 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
                 (None, None) => Err(Error::Usage("give a reference or --pending DIR".into())),
             }
         }
+        Command::Tenant(command) => tenant(&app::open_existing(config)?, command),
         Command::Agent(AgentCommand::Add {
             login,
             name,
@@ -178,9 +212,10 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
     }
 }
 
-fn site<'a>(app: &'a App, tenant: &str) -> Result<&'a Arc<Site>, Error> {
-    app.site(tenant).ok_or_else(|| {
-        let mut known: Vec<&str> = app.sites.keys().map(String::as_str).collect();
+fn site(app: &App, tenant: &str) -> Result<Arc<Site>, Error> {
+    app.any_site(tenant).ok_or_else(|| {
+        let sites = app.sites.load();
+        let mut known: Vec<&str> = sites.by_slug.keys().map(String::as_str).collect();
         known.sort_unstable();
         Error::Usage(format!(
             "no tenant named {tenant:?} (known: {})",
@@ -197,7 +232,7 @@ fn export(app: &App, tenant: &str, reference: &str) -> Result<(), Error> {
     let stored = current_thread()?
         .block_on(app.store.request_by_reference(site.tenant.id, parsed))?
         .ok_or_else(|| Error::Usage(format!("no request {reference} in tenant {tenant}")))?;
-    let service = definition(site, &stored)?;
+    let service = definition(&site, &stored)?;
     print!(
         "{}",
         guichet::exchange::request_file(&site.tenant, service, &stored)
@@ -242,11 +277,7 @@ fn add_agent(
     use guichet::core::workflow::Role;
     let site = site(app, tenant)?;
     let login = login.trim().to_lowercase();
-    if !(2..=40).contains(&login.len())
-        || !login
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-    {
+    if !guichet::auth::valid_login(&login) {
         return Err(Error::Usage(format!(
             "login {login:?}: 2 to 40 lower-case letters, digits, dots or dashes"
         )));
@@ -390,7 +421,7 @@ fn export_pending(app: &App, tenant: &str, out: &std::path::Path) -> Result<(), 
             .ok_or_else(|| {
                 guichet::store::StoreError::Corrupt(format!("request {reference} vanished"))
             })?;
-        let service = definition(site, &stored)?;
+        let service = definition(&site, &stored)?;
         let file = out.join(format!("{reference}.xml"));
         // Written whole under a temporary name, then renamed: business
         // software polling the folder never reads half a file.
@@ -405,5 +436,87 @@ fn export_pending(app: &App, tenant: &str, out: &std::path::Path) -> Result<(), 
         println!("{}", file.display());
     }
     eprintln!("{} request file(s) exported", pending.len());
+    Ok(())
+}
+
+fn tenant(app: &App, command: TenantCommand) -> Result<(), Error> {
+    let now = jiff::Timestamp::now();
+    match command {
+        TenantCommand::Add {
+            slug,
+            name,
+            admin,
+            admin_name,
+            email,
+        } => {
+            let login = admin.trim().to_lowercase();
+            // The cheap checks first: no password is asked for a town that
+            // cannot be added.
+            guichet::usecases::tenants::check_slug(&slug)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            if app.any_site(&slug).is_some() {
+                return Err(Error::Usage(format!(
+                    "a town named {slug:?} already exists (see `guichet tenant list`)"
+                )));
+            }
+            let town = guichet::usecases::tenants::NewTown {
+                slug: slug.clone(),
+                name,
+                admin: guichet::store::NewAgent {
+                    login: login.clone(),
+                    name: admin_name,
+                    password_hash: read_password_hash()?,
+                    admin: true,
+                    roles: Vec::new(),
+                    email,
+                },
+            };
+            current_thread()?
+                .block_on(guichet::usecases::tenants::add_town(
+                    &*app.store,
+                    town,
+                    "system:command-line",
+                    now,
+                ))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            println!("town {slug} added, administrator {login}; no service online yet");
+            Ok(())
+        }
+        TenantCommand::List => {
+            for t in app.store.tenant_summaries()? {
+                println!(
+                    "{}\t{}\t{} service(s) online\t{} request(s)\t{}",
+                    t.slug,
+                    t.name,
+                    t.services_online,
+                    t.requests,
+                    if t.enabled { "enabled" } else { "disabled" }
+                );
+            }
+            Ok(())
+        }
+        TenantCommand::Disable { slug } | TenantCommand::Enable { slug } if slug.is_empty() => {
+            Err(Error::Usage("give the town's slug".into()))
+        }
+        TenantCommand::Disable { slug } => set_enabled(app, &slug, false, now),
+        TenantCommand::Enable { slug } => set_enabled(app, &slug, true, now),
+    }
+}
+
+fn set_enabled(app: &App, slug: &str, enabled: bool, now: jiff::Timestamp) -> Result<(), Error> {
+    if !app
+        .store
+        .set_tenant_enabled(slug, enabled, "system:command-line", now)?
+    {
+        site(app, slug)?;
+    }
+    println!(
+        "town {slug} {}",
+        if enabled {
+            "enabled"
+        } else {
+            "disabled: its addresses answer 404, its data is kept"
+        }
+    );
     Ok(())
 }

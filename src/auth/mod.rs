@@ -29,6 +29,14 @@ pub const SESSION_SECS: i64 = 10 * 3600;
 #[error("cannot hash the password: {0}")]
 pub struct PasswordError(String);
 
+/// An agent's login: 2 to 40 lower-case letters, digits, dots or dashes.
+pub fn valid_login(login: &str) -> bool {
+    (2..=40).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+}
+
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     Argon2::default()
         .hash_password(password.as_bytes())

@@ -119,8 +119,8 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                 "Aucune collectivité à cette adresse.",
             ),
             Some(site) => match rest {
-                ["soap"] => soap_endpoint(app, site, req).await,
-                ["xsd", file] => schema(site, &req, file),
+                ["soap"] => soap_endpoint(app, &site, req).await,
+                ["xsd", file] => schema(&site, &req, file),
                 [] => {
                     let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
                     if let Ok(v) = HeaderValue::from_str(&format!("/{slug}/")) {
@@ -129,7 +129,7 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     r
                 }
                 // Every other path under a tenant is a page (or its 404 page).
-                rest => web_page(app, site, req, rest, peer).await,
+                rest => web_page(app, &site, req, rest, peer).await,
             },
         },
         [] => text(StatusCode::NOT_FOUND, "Page introuvable."),

@@ -49,7 +49,7 @@ impl From<&str> for SendError {
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-fn site_of(app: &App, tenant_id: i64) -> Option<&Arc<Site>> {
+fn site_of(app: &App, tenant_id: i64) -> Option<Arc<Site>> {
     app.site_by_id(tenant_id)
 }
 
@@ -147,15 +147,15 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
         }
         let no_one = Staff::default();
         let known = staff.get(&site.tenant.id).unwrap_or(&no_one);
-        let deliveries = expand(app, site, &message, known)?;
+        let deliveries = expand(app, &site, &message, known)?;
         app.store.expand_message(message.id, deliveries).await?;
         expanded += 1;
     }
     let now = (app.clock)();
     let mut sent = 0;
     let idle: Vec<(i64, &'static str)> = app
-        .sites
-        .values()
+        .all_sites()
+        .iter()
         .flat_map(|site| {
             idle_channels(app, site)
                 .into_iter()
@@ -173,7 +173,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     loop {
         while sending.len() < SEND_AT_ONCE {
             let Some(delivery) = due.next() else { break };
-            let Some(site) = site_of(app, delivery.tenant_id).cloned() else {
+            let Some(site) = site_of(app, delivery.tenant_id) else {
                 continue;
             };
             let smtp = app.config.smtp.clone();
@@ -543,7 +543,8 @@ fn concerned_agents<'a>(
 pub async fn watch_deadlines(app: &App) -> Result<usize, StoreError> {
     let now = (app.clock)();
     let mut recorded = 0;
-    for site in app.sites.values() {
+    // A disabled town is left as it is: no reminder, no escalation.
+    for site in app.all_sites().iter().filter(|s| s.enabled) {
         let settings = site.look.get().settings.deadlines.clone();
         let today = now.to_zoned(site.tenant.time_zone.clone()).date();
         for open in app.store.open_requests(site.tenant.id).await? {

@@ -15,6 +15,20 @@ pub struct TenantRecord {
     pub services: Vec<(String, bool)>,
     /// Definitions of older versions still referenced by requests.
     pub older_versions: Vec<String>,
+    /// A disabled tenant answers 404 everywhere; its data is kept.
+    pub enabled: bool,
+    /// Its departments as recorded (with or without services), by name.
+    pub departments: Vec<Department>,
+}
+
+/// A tenant as the operator lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSummary {
+    pub slug: String,
+    pub name: String,
+    pub enabled: bool,
+    pub services_online: u32,
+    pub requests: u64,
 }
 
 /// A municipal department (état civil, voirie…).
@@ -55,6 +69,23 @@ pub trait TenantStore: Send + Sync {
         name: &str,
         definitions: &[(String, String, u32)],
     ) -> Result<bool, StoreError>;
+
+    /// Enables or disables a tenant, audited in its journal. `false` when
+    /// there is no such tenant.
+    fn set_tenant_enabled(
+        &self,
+        slug: &str,
+        enabled: bool,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// A number that grows at every change of any tenant (created, enabled,
+    /// disabled, its services changed): servers reload when it moves.
+    fn tenants_generation(&self) -> Result<i64, StoreError>;
+
+    /// Every tenant with what the operator wants to know of it, by slug.
+    fn tenant_summaries(&self) -> Result<Vec<TenantSummary>, StoreError>;
 
     /// Records the tenant's departments (adding missing ones, renaming known
     /// ones) and gives requests stored before departments existed the

@@ -36,6 +36,9 @@ impl Documents {
 /// A tenant with the documents derived from its catalogue.
 pub struct Site {
     pub tenant: Arc<Tenant>,
+    /// A disabled tenant answers 404 on every URL; its workers leave it be,
+    /// but for messages already in its outbox.
+    pub enabled: bool,
     pub documents: Documents,
     /// Settings, wording and stylesheet overrides from `DATA/tenants/SLUG/`.
     pub look: TenantLook,
@@ -43,11 +46,22 @@ pub struct Site {
     pub departments: Vec<Department>,
     /// The stylesheet of its steps' colours (back office).
     pub step_colours: StepColours,
+    /// Of the stored record it was built from: a site is rebuilt when its
+    /// record changes.
+    pub fingerprint: u64,
 }
 
 impl Site {
-    /// `tenant_dir` holds the tenant's own files (it need not exist).
-    pub fn new(tenant: Tenant, documents: Documents, tenant_dir: std::path::PathBuf) -> Site {
+    /// `tenant_dir` holds the tenant's own files (it need not exist);
+    /// `recorded` are the departments the store knows, which the services'
+    /// own complete.
+    pub fn new(
+        tenant: Tenant,
+        documents: Documents,
+        tenant_dir: std::path::PathBuf,
+        recorded: &[Department],
+        enabled: bool,
+    ) -> Site {
         let look = TenantLook::open(tenant_dir, &tenant.slug);
         let mut departments: Vec<Department> = Vec::new();
         for service in tenant.all_services() {
@@ -61,8 +75,18 @@ impl Site {
                 });
             }
         }
+        for d in recorded {
+            if !departments.iter().any(|k| k.code == d.code) {
+                departments.push(Department {
+                    head: None,
+                    ..d.clone()
+                });
+            }
+        }
         departments.sort_by(|a, b| a.name.cmp(&b.name));
         Site {
+            fingerprint: 0,
+            enabled,
             step_colours: StepColours::of(&tenant),
             departments,
             tenant: Arc::new(tenant),

@@ -246,7 +246,8 @@ pub async fn mass_act(
 pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
     let now = app.now();
     let mut moved = 0;
-    for site in app.sites.values() {
+    // A disabled town is left as it is.
+    for site in app.all_sites().iter().filter(|s| s.enabled) {
         for open in app.store.open_requests(site.tenant.id).await? {
             let Some(service) = site
                 .tenant

@@ -11,12 +11,14 @@
 
 pub mod act;
 pub mod submit;
+pub mod tenants;
 
 use crate::auth::Throttle;
 use crate::auth::token::Secret;
 use crate::config::Config;
 use crate::store::Store;
 use crate::tenant::Site;
+use arc_swap::ArcSwap;
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +34,9 @@ pub fn system_clock() -> Clock {
 /// `app::load`.
 pub struct App {
     pub store: Arc<dyn Store>,
-    pub sites: HashMap<String, Arc<Site>>,
+    /// Every tenant by slug, swapped whole when tenants change (see
+    /// `app::watch_tenants`); disabled ones included, marked.
+    pub sites: ArcSwap<Sites>,
     pub config: Config,
     pub clock: Clock,
     /// Signs the anti-forgery tokens of forms.
@@ -44,14 +48,38 @@ pub struct App {
     pub message_url: String,
 }
 
+/// The tenants' sites by slug, and the store's tenants generation they
+/// were built from.
+#[derive(Default)]
+pub struct Sites {
+    pub by_slug: HashMap<String, Arc<Site>>,
+    pub generation: i64,
+}
+
 impl App {
-    pub fn site(&self, slug: &str) -> Option<&Arc<Site>> {
-        self.sites.get(slug)
+    /// An enabled tenant by slug: what every public URL serves.
+    pub fn site(&self, slug: &str) -> Option<Arc<Site>> {
+        self.any_site(slug).filter(|s| s.enabled)
     }
 
-    /// The tenant with this store id.
-    pub fn site_by_id(&self, tenant_id: i64) -> Option<&Arc<Site>> {
-        self.sites.values().find(|s| s.tenant.id == tenant_id)
+    /// A tenant by slug, enabled or not (operators' commands).
+    pub fn any_site(&self, slug: &str) -> Option<Arc<Site>> {
+        self.sites.load().by_slug.get(slug).cloned()
+    }
+
+    /// The tenant with this store id, enabled or not.
+    pub fn site_by_id(&self, tenant_id: i64) -> Option<Arc<Site>> {
+        self.sites
+            .load()
+            .by_slug
+            .values()
+            .find(|s| s.tenant.id == tenant_id)
+            .cloned()
+    }
+
+    /// Every tenant, enabled or not, in no particular order.
+    pub fn all_sites(&self) -> Vec<Arc<Site>> {
+        self.sites.load().by_slug.values().cloned().collect()
     }
 
     pub fn now(&self) -> Timestamp {

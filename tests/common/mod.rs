@@ -86,6 +86,8 @@ impl Server {
         let config = Config {
             data_dir: dir.to_owned(),
             limits,
+            // Towns added or disabled by the command line are seen quickly.
+            tenant_period: Duration::from_millis(300),
             ..Config::default()
         };
         let mut app = app::load(store, config, clock).unwrap();
@@ -103,6 +105,7 @@ impl Server {
                 .build()
                 .unwrap();
             rt.block_on(async move {
+                tokio::spawn(guichet::app::watch_tenants(Arc::clone(&served)));
                 let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
                 guichet::http::serve(served, listener, async {
                     let _ = rx.await;
@@ -229,6 +232,18 @@ pub fn element(xml: &str, local: &str) -> Option<String> {
         e.children.iter().find_map(|c| find(c, local))
     }
     find(&doc, local)
+}
+
+/// An attribute of the first element with this local name.
+pub fn element_attr(xml: &str, local: &str, attr: &str) -> Option<String> {
+    let doc = guichet::xml::parse(xml, Default::default()).ok()?;
+    fn find(e: &guichet::xml::Element, local: &str, attr: &str) -> Option<String> {
+        if e.name == local {
+            return e.attr(attr).map(str::to_owned);
+        }
+        e.children.iter().find_map(|c| find(c, local, attr))
+    }
+    find(&doc, local, attr)
 }
 
 pub fn read_response(stream: &mut TcpStream) -> HttpResponse {

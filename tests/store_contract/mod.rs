@@ -44,6 +44,7 @@ macro_rules! store_contract {
             sync: [
                 a_tenant_is_created_once_with_its_services_online,
                 each_tenant_is_listed_with_its_own_catalogue_in_order,
+                a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation,
             ],
             async: [
                 references_start_at_000001_and_follow_without_gaps,
@@ -664,6 +665,98 @@ pub fn a_tenant_is_created_once_with_its_services_online(store: Arc<dyn Store>) 
         tenant.older_versions.is_empty(),
         "a new tenant has no older versions"
     );
+}
+
+/// Towns on one install: disabling keeps a tenant and its data, every
+/// change of tenants moves the generation servers watch, departments are
+/// listed with the tenant, the operator's summary counts what matters.
+pub fn a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation(
+    store: Arc<dyn Store>,
+) {
+    let g0 = store.tenants_generation().unwrap();
+    assert!(
+        store
+            .create_tenant("brest", "Ville de Brest", &builtin_definitions())
+            .unwrap()
+    );
+    let g1 = store.tenants_generation().unwrap();
+    assert!(g1 > g0, "a new tenant moves the generation");
+    assert!(
+        !store.create_tenant("brest", "Brest", &[]).unwrap(),
+        "a taken slug"
+    );
+    assert_eq!(
+        store.tenants_generation().unwrap(),
+        g1,
+        "nothing created, nothing moved"
+    );
+    assert!(store.create_tenant("quimper", "Quimper", &[]).unwrap());
+    let quimper = store
+        .tenants()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.slug == "quimper")
+        .unwrap();
+    assert!(quimper.enabled && quimper.services.is_empty());
+    store
+        .sync_departments(
+            quimper.id,
+            &[Department {
+                code: "voirie".into(),
+                name: "Voirie".into(),
+                head: None,
+            }],
+            &[],
+        )
+        .unwrap();
+    let g2 = store.tenants_generation().unwrap();
+    assert!(
+        store
+            .set_tenant_enabled("quimper", false, "system:test", t(1))
+            .unwrap()
+    );
+    let g3 = store.tenants_generation().unwrap();
+    assert!(g3 > g2, "disabling moves the generation");
+    assert!(
+        store
+            .set_tenant_enabled("quimper", false, "system:test", t(2))
+            .unwrap()
+    );
+    assert_eq!(
+        store.tenants_generation().unwrap(),
+        g3,
+        "no change, no move"
+    );
+    assert!(
+        !store
+            .set_tenant_enabled("nowhere", false, "system:test", t(2))
+            .unwrap()
+    );
+    let listed = store.tenants().unwrap();
+    let q = listed.iter().find(|t| t.slug == "quimper").unwrap();
+    assert!(!q.enabled, "kept, disabled");
+    assert_eq!(q.departments.len(), 1);
+    assert_eq!(q.departments[0].code, "voirie");
+    assert!(listed.iter().find(|t| t.slug == "brest").unwrap().enabled);
+    let summaries = store.tenant_summaries().unwrap();
+    let slugs: Vec<&str> = summaries.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(slugs, ["brest", "quimper"]);
+    assert_eq!(
+        summaries[0].services_online as usize,
+        builtin_definitions().len()
+    );
+    assert_eq!(
+        (summaries[1].services_online, summaries[1].requests),
+        (0, 0)
+    );
+    assert!(summaries[0].enabled && !summaries[1].enabled);
+    assert!(
+        store
+            .set_tenant_enabled("quimper", true, "system:test", t(3))
+            .unwrap()
+    );
+    assert!(store.tenants_generation().unwrap() > g3);
+    assert!(store.tenants().unwrap().iter().all(|t| t.enabled));
 }
 
 pub fn each_tenant_is_listed_with_its_own_catalogue_in_order(store: Arc<dyn Store>) {

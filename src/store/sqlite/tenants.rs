@@ -11,15 +11,17 @@ impl TenantStore for SqliteStore {
     fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
         self.admin(|conn| {
             let mut tenants: Vec<TenantRecord> = conn
-                .prepare("SELECT id, slug, name, time_zone FROM tenants ORDER BY id")?
+                .prepare("SELECT id, slug, name, time_zone, enabled FROM tenants ORDER BY id")?
                 .query_map([], |row| {
                     Ok(TenantRecord {
                         id: row.get(0)?,
                         slug: row.get(1)?,
                         name: row.get(2)?,
                         time_zone: row.get(3)?,
+                        enabled: row.get(4)?,
                         services: Vec::new(),
                         older_versions: Vec::new(),
+                        departments: Vec::new(),
                     })
                 })?
                 .collect::<Result<_, _>>()?;
@@ -40,6 +42,7 @@ impl TenantStore for SqliteStore {
                     )?
                     .query_map(params![t.id], |row| row.get(0))?
                     .collect::<Result<_, _>>()?;
+                t.departments = departments(conn, t.id)?;
             }
             Ok(tenants)
         })
@@ -62,6 +65,7 @@ impl TenantStore for SqliteStore {
                 return Ok(false);
             }
             let tenant_id = tx.last_insert_rowid();
+            tenants_changed(&tx)?;
             for (position, (code, definition, version)) in definitions.iter().enumerate() {
                 tx.execute(
                     "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -74,6 +78,81 @@ impl TenantStore for SqliteStore {
             }
             tx.commit()?;
             Ok(true)
+        })
+    }
+
+    fn set_tenant_enabled(
+        &self,
+        slug: &str,
+        enabled: bool,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some((tenant_id, was)): Option<(i64, bool)> = tx
+                .query_row(
+                    "SELECT id, enabled FROM tenants WHERE slug = ?1",
+                    params![slug],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+            else {
+                return Ok(false);
+            };
+            if was != enabled {
+                tx.execute(
+                    "UPDATE tenants SET enabled = ?1 WHERE id = ?2",
+                    params![enabled, tenant_id],
+                )?;
+                tenants_changed(&tx)?;
+                append_audit(
+                    &tx,
+                    tenant_id,
+                    &at.to_string(),
+                    actor,
+                    &format!("tenant:{slug}"),
+                    if enabled {
+                        "tenant-enabled"
+                    } else {
+                        "tenant-disabled"
+                    },
+                    "",
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn tenants_generation(&self) -> Result<i64, StoreError> {
+        self.admin(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT generation FROM tenant_changes WHERE id = 1")?
+                .query_row([], |r| r.get(0))?)
+        })
+    }
+
+    fn tenant_summaries(&self) -> Result<Vec<TenantSummary>, StoreError> {
+        self.admin(|conn| {
+            let rows = conn
+                .prepare(
+                    "SELECT t.slug, t.name, t.enabled,
+                        (SELECT count(*) FROM services s WHERE s.tenant_id = t.id AND s.status = 'online'),
+                        (SELECT count(*) FROM requests r WHERE r.tenant_id = t.id)
+                     FROM tenants t ORDER BY t.slug",
+                )?
+                .query_map([], |r| {
+                    Ok(TenantSummary {
+                        slug: r.get(0)?,
+                        name: r.get(1)?,
+                        enabled: r.get(2)?,
+                        services_online: r.get(3)?,
+                        requests: r.get::<_, i64>(4)?.max(0) as u64,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
         })
     }
 
@@ -326,4 +405,13 @@ pub(super) fn standard_answers(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Tells running servers that a tenant changed (they poll the counter).
+pub(super) fn tenants_changed(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE tenant_changes SET generation = generation + 1 WHERE id = 1",
+        [],
+    )?;
+    Ok(())
 }

@@ -14,13 +14,6 @@ use crate::web::view::Xml;
 use crate::web::{Body, Fields, not_found, plain, redirect};
 use hyper::{Response, StatusCode};
 
-fn valid_login(login: &str) -> bool {
-    (2..=40).contains(&login.len())
-        && login
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-}
-
 /// The agent form as posted, checked; `None` for a post no form of ours
 /// could send (an unknown role). `existing`: the agent being changed (its login stays, the
 /// password may stay empty).
@@ -52,7 +45,7 @@ fn read_agent_form(
             None => return None,
         }
     }
-    if existing.is_none() && !valid_login(&form.login) {
+    if existing.is_none() && !auth::valid_login(&form.login) {
         form.errors
             .push(("login", frame.message("bo.admin.error.login")));
     }

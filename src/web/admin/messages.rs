@@ -30,7 +30,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Some(address) => {
-            let Some(site_arc) = app.site(&site.tenant.slug).cloned() else {
+            let Some(site_arc) = app.site(&site.tenant.slug) else {
                 return not_found(site, frame, req);
             };
             let town = site.town_name();

@@ -1,0 +1,370 @@
+//! Towns on one install: an operator adds, lists, disables and enables
+//! them with the `guichet` command while a server runs, and each town is
+//! isolated from the others — agents, WSDL, references, tracking codes,
+//! files — through HTTP and SOAP.
+
+mod common;
+
+use common::{HttpResponse, Server, envelope11, road_incident};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn guichet(server: &Server) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GUICHET_") {
+            c.env_remove(key);
+        }
+    }
+    c.env("GUICHET_LOG", "error")
+        .env("GUICHET_DATA_DIR", &server.data_dir)
+        .current_dir(&server.data_dir);
+    c
+}
+
+fn said(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Waits until `path` answers `status` (the server reloads tenants by
+/// itself), for at most 10 seconds.
+fn wait_status(server: &Server, path: &str, status: u16) -> HttpResponse {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = server.get(path);
+        if r.status == status {
+            return r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} still answers {} instead of {status}",
+            r.status
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish().into_bytes()
+}
+
+/// Logs in at `/SLUG/backoffice/login`; the response.
+fn login(server: &Server, slug: &str, login: &str, password: &str) -> HttpResponse {
+    let page = server.get(&format!("/{slug}/backoffice/login?format=xml"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = common::element_attr(&page.body, "login", "token").expect("a login token");
+    let body = form(&[("_token", &token), ("login", login), ("password", password)]);
+    let mut request = format!(
+        "POST /{slug}/backoffice/login HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    server.raw(&request)
+}
+
+const PASSWORD: &str = "autreville-2026-mairie";
+
+#[test]
+fn an_operator_adds_disables_and_enables_a_town_that_a_running_server_serves() {
+    let server = Server::start();
+    assert_eq!(server.get("/autreville/").status, 404);
+    let add = |slug: &str| {
+        guichet(&server)
+            .args([
+                "tenant",
+                "add",
+                slug,
+                "--name",
+                "Ville d'Autreville",
+                "--admin",
+                "maire",
+                "--email",
+                "maire@autreville.example",
+            ])
+            .env("GUICHET_AGENT_PASSWORD", PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let out = add("autreville");
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("town autreville added"),
+        "{}",
+        said(&out)
+    );
+    // Served without a restart: its pages, its WSDL (no service online yet),
+    // its back office for its administrator.
+    let catalogue = wait_status(&server, "/autreville/", 200);
+    assert!(
+        catalogue.body.contains("Ville d&#39;Autreville")
+            || catalogue.body.contains("Ville d'Autreville")
+    );
+    let wsdl = server.get("/autreville/soap?wsdl");
+    assert_eq!(wsdl.status, 200);
+    assert!(wsdl.body.contains("urn:guichet:autreville"));
+    assert!(
+        !wsdl.body.contains("SubmitRoadIncidentReport"),
+        "no service online"
+    );
+    let r = login(&server, "autreville", "maire", PASSWORD);
+    assert_eq!(r.status, 303, "the administrator logs in: {}", r.body);
+    // Its departments are the library's.
+    let site = server.app.any_site("autreville").unwrap();
+    assert!(site.department("etat-civil").is_some() && site.department("voirie").is_some());
+
+    // A taken or malformed slug is refused, and says why.
+    let out = add("autreville");
+    assert!(!out.status.success());
+    assert!(said(&out).contains("already exists"), "{}", said(&out));
+    let out = add("Autre Ville");
+    assert!(!out.status.success());
+    assert!(said(&out).contains("lower-case letters"), "{}", said(&out));
+    let out = add("health");
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("Guichet's own address"),
+        "{}",
+        said(&out)
+    );
+
+    // Listed with its numbers.
+    let out = guichet(&server).args(["tenant", "list"]).output().unwrap();
+    let list = said(&out);
+    assert!(
+        list.contains("autreville\tVille d'Autreville\t0 service(s) online\t0 request(s)\tenabled"),
+        "{list}"
+    );
+    assert!(
+        list.contains("demoville\tVille de Démoville\t5 service(s) online"),
+        "{list}"
+    );
+
+    // Disabled: every address answers 404, within seconds; data kept.
+    let out = guichet(&server)
+        .args(["tenant", "disable", "autreville"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    wait_status(&server, "/autreville/", 404);
+    for path in [
+        "/autreville/soap?wsdl",
+        "/autreville/backoffice/login",
+        "/autreville/xsd/autreville.xsd",
+        "/autreville/track",
+    ] {
+        assert_eq!(server.get(path).status, 404, "{path}");
+    }
+    assert_eq!(server.get("/demoville/").status, 200, "the others carry on");
+    let out = guichet(&server).args(["tenant", "list"]).output().unwrap();
+    assert!(
+        said(&out).contains(
+            "autreville\tVille d'Autreville\t0 service(s) online\t0 request(s)\tdisabled"
+        )
+    );
+    // Enabled again: served again, with its administrator.
+    let out = guichet(&server)
+        .args(["tenant", "enable", "autreville"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    wait_status(&server, "/autreville/", 200);
+    assert_eq!(login(&server, "autreville", "maire", PASSWORD).status, 303);
+    let out = guichet(&server)
+        .args(["tenant", "disable", "nowhere"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("no tenant named \"nowhere\""),
+        "{}",
+        said(&out)
+    );
+    // Each change is in the town's own journal.
+    let journal = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(server.app.store.journal(site.tenant.id, None, 10))
+        .unwrap();
+    let actions: Vec<&str> = journal.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.starts_with(&["tenant-enabled", "tenant-disabled"]),
+        "{actions:?}"
+    );
+}
+
+/// Demoville (the whole catalogue) and Autreville (two services of it).
+fn two_towns() -> Server {
+    let server = Server::start();
+    let definitions: Vec<(String, String, u32)> = guichet::core::builtin::DEFINITIONS
+        .iter()
+        .filter_map(|(_, text)| {
+            let s = guichet::core::catalogue::Service::from_xml(text).unwrap();
+            matches!(s.code.as_str(), "road-incident" | "room-booking")
+                .then(|| (s.code, text.to_string(), s.version))
+        })
+        .collect();
+    assert_eq!(definitions.len(), 2);
+    assert!(
+        server
+            .app
+            .store
+            .create_tenant("autreville", "Ville d'Autreville", &definitions)
+            .unwrap()
+    );
+    wait_status(&server, "/autreville/", 200);
+    server
+}
+
+fn soap(server: &Server, slug: &str, body: &str) -> HttpResponse {
+    let envelope =
+        envelope11(body).replace("urn:guichet:demoville", &format!("urn:guichet:{slug}"));
+    server.post(
+        &format!("/{slug}/soap"),
+        "text/xml; charset=utf-8",
+        envelope.as_bytes(),
+    )
+}
+
+#[test]
+fn each_town_has_its_own_services_references_tracking_codes_agents_and_files() {
+    let server = two_towns();
+    // Each WSDL lists only its town's services, in its town's namespace.
+    let demo = server.get("/demoville/soap?wsdl").body;
+    let autre = server.get("/autreville/soap?wsdl").body;
+    assert!(demo.contains("SubmitBirthCertificateRequest"));
+    assert!(autre.contains("SubmitRoadIncidentReport"));
+    assert!(
+        !autre.contains("SubmitBirthCertificateRequest"),
+        "not offered there"
+    );
+    assert!(autre.contains("urn:guichet:autreville") && !autre.contains("urn:guichet:demoville"));
+    // A service of one town is unknown in the other.
+    assert_eq!(
+        server.get("/autreville/services/birth-certificate").status,
+        404
+    );
+
+    // References count per town and year.
+    let a = soap(&server, "demoville", &road_incident("Durand"));
+    let b = soap(&server, "autreville", &road_incident("Martin"));
+    let c = soap(&server, "autreville", &road_incident("Petit"));
+    for r in [&a, &b, &c] {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    assert_eq!(a.element("reference").unwrap(), "2026-000001");
+    assert_eq!(b.element("reference").unwrap(), "2026-000001");
+    assert_eq!(c.element("reference").unwrap(), "2026-000002");
+    assert!(
+        b.element("trackingUrl")
+            .unwrap()
+            .contains("/autreville/track/")
+    );
+
+    // A tracking code of one town is unknown under the other's addresses.
+    let code = a.element("trackingCode").unwrap();
+    assert_eq!(server.get(&format!("/demoville/track/{code}")).status, 200);
+    assert_eq!(server.get(&format!("/autreville/track/{code}")).status, 404);
+    let status =
+        format!("<g:GetRequestStatus><g:trackingCode>{code}</g:trackingCode></g:GetRequestStatus>");
+    let there = soap(&server, "autreville", &status);
+    assert_eq!(there.status, 500);
+    assert!(
+        there.body.contains("unknown-tracking-code"),
+        "{}",
+        there.body
+    );
+    assert_eq!(soap(&server, "demoville", &status).status, 200);
+
+    // An agent of one town cannot log into another, nor use its session there.
+    let r = login(&server, "autreville", "marie", guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 422, "marie is Démoville's: {}", r.body);
+    let r = login(&server, "demoville", "marie", guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 303);
+    let cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let with_cookie = |path: &str| {
+        server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+    };
+    assert_eq!(with_cookie("/demoville/backoffice/").status, 200);
+    let elsewhere = with_cookie("/autreville/backoffice/");
+    assert_eq!(elsewhere.status, 303, "sent to Autreville's login");
+    assert!(
+        elsewhere
+            .header("location")
+            .unwrap()
+            .starts_with("/autreville/backoffice/login")
+    );
+    assert_eq!(
+        with_cookie("/autreville/backoffice/requests/2026-000001").status,
+        303,
+        "no request of Autreville's by URL either"
+    );
+
+    // A town's files are its own: Autreville's colours change its pages only.
+    let dir = server.data_dir.join("tenants/autreville");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.toml"),
+        "name = \"Autreville-sur-Mer\"\n[colours]\nprimary = \"#8a2be2\"\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server
+        .get("/autreville/")
+        .body
+        .contains("Autreville-sur-Mer")
+    {
+        assert!(Instant::now() < deadline, "Autreville's settings are read");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        server
+            .get("/autreville/assets/theme.css")
+            .body
+            .contains("#8a2be2")
+    );
+    assert!(
+        !server
+            .get("/demoville/assets/theme.css")
+            .body
+            .contains("#8a2be2")
+    );
+    assert!(!server.get("/demoville/").body.contains("Autreville"));
+    // And a town's messages are in its own journal only.
+    let demo_id = server.app.site("demoville").unwrap().tenant.id;
+    let autre_id = server.app.site("autreville").unwrap().tenant.id;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let demo_journal = rt
+        .block_on(server.app.store.journal(demo_id, None, 100))
+        .unwrap();
+    let autre_journal = rt
+        .block_on(server.app.store.journal(autre_id, None, 100))
+        .unwrap();
+    assert!(
+        autre_journal
+            .iter()
+            .all(|e| !e.subject.contains("Durand") && !e.detail.contains("Durand"))
+    );
+    assert!(!demo_journal.is_empty() && !autre_journal.is_empty());
+}
