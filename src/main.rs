@@ -50,6 +50,9 @@ enum Command {
     /// Towns on this install: add, list, disable, enable.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// A town's catalogue, picked from the service library.
+    #[command(subcommand)]
+    Service(ServiceCommand),
     /// Manage back-office agents.
     #[command(subcommand)]
     Agent(AgentCommand),
@@ -95,6 +98,35 @@ enum TenantCommand {
     Disable { slug: String },
     /// Put a disabled town back online.
     Enable { slug: String },
+}
+
+#[derive(Subcommand)]
+enum ServiceCommand {
+    /// The service library by theme, with the town's status of each.
+    List {
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Put a library service online in the town (its copy of the library's
+    /// definition; the town's own version if it had it before).
+    Enable {
+        code: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Withdraw a service: gone from the catalogue and the WSDL; requests
+    /// already made carry on to their end.
+    Disable {
+        code: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Print the town's definition of a service (XML) on standard output.
+    Export {
+        code: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -179,6 +211,7 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
             }
         }
         Command::Tenant(command) => tenant(&app::open_existing(config)?, command),
+        Command::Service(command) => service(&app::open_existing(config)?, command),
         Command::Agent(AgentCommand::Add {
             login,
             name,
@@ -519,4 +552,65 @@ fn set_enabled(app: &App, slug: &str, enabled: bool, now: jiff::Timestamp) -> Re
         }
     );
     Ok(())
+}
+
+fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
+    use guichet::usecases::catalogue;
+    let now = jiff::Timestamp::now();
+    let actor = "system:command-line";
+    let refused = |e: catalogue::CatalogueError| Error::Usage(e.to_string());
+    match command {
+        ServiceCommand::List { tenant } => {
+            let site = site(app, &tenant)?;
+            let town = app.store.services(site.tenant.id)?;
+            let mut theme = String::new();
+            for entry in catalogue::library() {
+                let s = &entry.service;
+                if s.theme.label != theme {
+                    theme = s.theme.label.clone();
+                    println!("{theme}");
+                }
+                let status = town
+                    .iter()
+                    .find(|t| t.code == s.code)
+                    .map_or("-".to_owned(), |t| {
+                        format!("{} (v{})", t.status.as_str(), t.version)
+                    });
+                println!("  {}\t{}\t{status}", s.code, s.title);
+            }
+            for own in town.iter().filter(|t| {
+                !catalogue::library()
+                    .iter()
+                    .any(|l| l.service.code == t.code)
+            }) {
+                println!(
+                    "  {}\t(the town's own)\t{} (v{})",
+                    own.code,
+                    own.status.as_str(),
+                    own.version
+                );
+            }
+            Ok(())
+        }
+        ServiceCommand::Enable { code, tenant } => {
+            let site = site(app, &tenant)?;
+            catalogue::enable(&*app.store, &site, &code, actor, now).map_err(refused)?;
+            println!("{code} online in {tenant}");
+            Ok(())
+        }
+        ServiceCommand::Disable { code, tenant } => {
+            let site = site(app, &tenant)?;
+            catalogue::disable(&*app.store, &site, &code, actor, now).map_err(refused)?;
+            println!("{code} withdrawn from {tenant}; its requests carry on");
+            Ok(())
+        }
+        ServiceCommand::Export { code, tenant } => {
+            let site = site(app, &tenant)?;
+            print!(
+                "{}",
+                catalogue::export(&*app.store, &site, &code).map_err(refused)?
+            );
+            Ok(())
+        }
+    }
 }

@@ -368,3 +368,134 @@ fn each_town_has_its_own_services_references_tracking_codes_agents_and_files() {
     );
     assert!(!demo_journal.is_empty() && !autre_journal.is_empty());
 }
+
+#[test]
+fn an_operator_builds_a_towns_catalogue_from_the_library() {
+    let server = Server::start();
+    let out = guichet(&server)
+        .args([
+            "tenant",
+            "add",
+            "autreville",
+            "--name",
+            "Ville d'Autreville",
+            "--admin",
+            "maire",
+        ])
+        .env("GUICHET_AGENT_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    let service = |args: &[&str]| {
+        guichet(&server)
+            .arg("service")
+            .args(args)
+            .args(["--tenant", "autreville"])
+            .output()
+            .unwrap()
+    };
+    let list = said(&service(&["list"]));
+    assert!(
+        list.contains("Vie quotidienne\n  road-incident\t"),
+        "themes: {list}"
+    );
+    assert!(list.contains("  road-incident\t"), "{list}");
+    assert!(
+        list.contains("\t-\n"),
+        "nothing of the library is online yet: {list}"
+    );
+
+    // Enabled from the library: served within seconds, submitted through SOAP.
+    let out = service(&["enable", "road-incident"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server
+        .get("/autreville/soap?wsdl")
+        .body
+        .contains("SubmitRoadIncidentReport")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the WSDL lists the enabled service"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.get("/autreville/services/road-incident").status, 200);
+    let r = soap(&server, "autreville", &road_incident("Martin"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.element("reference").unwrap(), "2026-000001");
+    let code = r.element("trackingCode").unwrap();
+    assert!(said(&service(&["list"])).contains("online (v1)"));
+    // The town's definition is the library's file, byte for byte.
+    let out = service(&["export", "road-incident"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let shipped = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/road-incident.xml"),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), shipped);
+    // Unknown codes are refused with the way to find the right one.
+    let out = service(&["enable", "pothole"]);
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("no service \"pothole\" in the library"),
+        "{}",
+        said(&out)
+    );
+    let out = service(&["disable", "birth-certificate"]);
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("the town has no service"),
+        "{}",
+        said(&out)
+    );
+
+    // Withdrawn: gone from the WSDL and the pages; its request carries on.
+    let out = service(&["disable", "road-incident"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server
+        .get("/autreville/soap?wsdl")
+        .body
+        .contains("SubmitRoadIncidentReport")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the WSDL drops the withdrawn service"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.get("/autreville/services/road-incident").status, 404);
+    assert_eq!(server.get(&format!("/autreville/track/{code}")).status, 200);
+    assert!(said(&service(&["list"])).contains("offline (v1)"));
+    assert_eq!(
+        soap(&server, "autreville", &road_incident("Petit")).status,
+        500,
+        "no longer offered"
+    );
+    // Back online, the same version.
+    assert!(service(&["enable", "road-incident"]).status.success());
+    wait_status(&server, "/autreville/services/road-incident", 200);
+    let r = soap(&server, "autreville", &road_incident("Petit"));
+    assert_eq!(r.element("reference").unwrap(), "2026-000002");
+    // Every change is journalled in the town's journal.
+    let site = server.app.any_site("autreville").unwrap();
+    let journal = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(server.app.store.journal(site.tenant.id, None, 20))
+        .unwrap();
+    let changes: Vec<(&str, &str)> = journal
+        .iter()
+        .filter(|e| e.subject == "service:road-incident")
+        .map(|e| (e.action.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("service-status", "offline -> online"),
+            ("service-status", "online -> offline"),
+            ("service-set", "version 1, online"),
+        ]
+    );
+}

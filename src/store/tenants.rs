@@ -21,6 +21,48 @@ pub struct TenantRecord {
     pub departments: Vec<Department>,
 }
 
+/// Where a service stands in a town's catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceStatus {
+    /// Being written: administrators only.
+    Draft,
+    /// Tried by the town's agents; its requests are marked as tests.
+    Test,
+    /// In the catalogue, the WSDL, `ListServices`.
+    Online,
+    /// Withdrawn: gone from the catalogue and the WSDL; its requests carry on.
+    Offline,
+}
+
+impl ServiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceStatus::Draft => "draft",
+            ServiceStatus::Test => "test",
+            ServiceStatus::Online => "online",
+            ServiceStatus::Offline => "offline",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ServiceStatus> {
+        Some(match name {
+            "draft" => ServiceStatus::Draft,
+            "test" => ServiceStatus::Test,
+            "online" => ServiceStatus::Online,
+            "offline" => ServiceStatus::Offline,
+            _ => return None,
+        })
+    }
+}
+
+/// A service of a town's catalogue: its code, current version and status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceState {
+    pub code: String,
+    pub version: u32,
+    pub status: ServiceStatus,
+}
+
 /// A tenant as the operator lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantSummary {
@@ -86,6 +128,36 @@ pub trait TenantStore: Send + Sync {
 
     /// Every tenant with what the operator wants to know of it, by slug.
     fn tenant_summaries(&self) -> Result<Vec<TenantSummary>, StoreError>;
+
+    /// A town's services in catalogue order, with their status.
+    fn services(&self, tenant_id: i64) -> Result<Vec<ServiceState>, StoreError>;
+
+    /// Puts `definition` (of service `code`, at `version`) in the town's
+    /// catalogue with `status`: a new service goes last, a known one takes
+    /// that version and status (its older versions are kept for the
+    /// requests made under them). Audited; tenants change (servers reload).
+    #[allow(clippy::too_many_arguments)]
+    fn set_service(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        version: u32,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Changes the status of a service the town has; `false` when it has no
+    /// such service. Audited; tenants change.
+    fn set_service_status(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     /// Records the tenant's departments (adding missing ones, renaming known
     /// ones) and gives requests stored before departments existed the

@@ -45,6 +45,7 @@ macro_rules! store_contract {
                 a_tenant_is_created_once_with_its_services_online,
                 each_tenant_is_listed_with_its_own_catalogue_in_order,
                 a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation,
+                a_towns_services_are_set_withdrawn_and_versioned,
             ],
             async: [
                 references_start_at_000001_and_follow_without_gaps,
@@ -757,6 +758,110 @@ pub fn a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation(
     );
     assert!(store.tenants_generation().unwrap() > g3);
     assert!(store.tenants().unwrap().iter().all(|t| t.enabled));
+}
+
+/// A town's catalogue: a service set with a version and status, withdrawn,
+/// given a new version (the older kept for its requests); a version is never
+/// given another definition.
+pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
+    assert!(store.create_tenant("brest", "Brest", &[]).unwrap());
+    let id = store.tenants().unwrap()[0].id;
+    let defs = builtin_definitions();
+    let (code, text, version) = &defs[0];
+    let g0 = store.tenants_generation().unwrap();
+    store
+        .set_service(
+            id,
+            code,
+            text,
+            *version,
+            ServiceStatus::Online,
+            "system:test",
+            t(1),
+        )
+        .unwrap();
+    assert!(store.tenants_generation().unwrap() > g0);
+    let (code2, text2, version2) = &defs[1];
+    store
+        .set_service(
+            id,
+            code2,
+            text2,
+            *version2,
+            ServiceStatus::Draft,
+            "system:test",
+            t(1),
+        )
+        .unwrap();
+    let states = store.services(id).unwrap();
+    assert_eq!(
+        states,
+        [
+            ServiceState {
+                code: code.clone(),
+                version: *version,
+                status: ServiceStatus::Online
+            },
+            ServiceState {
+                code: code2.clone(),
+                version: *version2,
+                status: ServiceStatus::Draft
+            },
+        ],
+        "in the order they were added"
+    );
+    let record = &store.tenants().unwrap()[0];
+    assert_eq!(
+        record.services,
+        [(text.clone(), true), (text2.clone(), false)],
+        "only online ones are online"
+    );
+    assert!(
+        store
+            .set_service_status(id, code, ServiceStatus::Offline, "system:test", t(2))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_service_status(id, "nothing", ServiceStatus::Offline, "system:test", t(2))
+            .unwrap()
+    );
+    assert_eq!(
+        store.services(id).unwrap()[0].status,
+        ServiceStatus::Offline
+    );
+    assert_eq!(store.tenant_summaries().unwrap()[0].services_online, 0);
+    // Another definition under the same version is refused; a new version
+    // takes its place and keeps the older one.
+    let changed = text.replace("</service>", "<!-- changed --></service>");
+    assert!(
+        store
+            .set_service(
+                id,
+                code,
+                &changed,
+                *version,
+                ServiceStatus::Online,
+                "system:test",
+                t(3)
+            )
+            .is_err()
+    );
+    store
+        .set_service(
+            id,
+            code,
+            &changed,
+            version + 1,
+            ServiceStatus::Online,
+            "system:test",
+            t(3),
+        )
+        .unwrap();
+    let record = &store.tenants().unwrap()[0];
+    assert_eq!(record.services[0], (changed.clone(), true));
+    assert_eq!(record.older_versions, [text.clone()], "version 1 kept");
+    assert_eq!(store.services(id).unwrap()[0].version, version + 1);
 }
 
 pub fn each_tenant_is_listed_with_its_own_catalogue_in_order(store: Arc<dyn Store>) {

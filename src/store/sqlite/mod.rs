@@ -31,13 +31,14 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
     include_str!("0004_department_heads.sql"),
     include_str!("0005_request_language.sql"),
     include_str!("0006_tenant_state.sql"),
+    include_str!("0007_service_offline.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -156,6 +156,125 @@ impl TenantStore for SqliteStore {
         })
     }
 
+    fn services(&self, tenant_id: i64) -> Result<Vec<ServiceState>, StoreError> {
+        self.admin(|conn| {
+            let rows: Vec<(String, u32, String)> = conn
+                .prepare(
+                    "SELECT code, version, status FROM services WHERE tenant_id = ?1 ORDER BY position",
+                )?
+                .query_map(params![tenant_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            rows.into_iter()
+                .map(|(code, version, status)| {
+                    let status = ServiceStatus::from_name(&status).ok_or_else(|| {
+                        StoreError::Corrupt(format!("service {code}: status {status:?}"))
+                    })?;
+                    Ok(ServiceState {
+                        code,
+                        version,
+                        status,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn set_service(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        version: u32,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = at.to_string();
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT definition FROM service_versions WHERE tenant_id = ?1 AND code = ?2 AND version = ?3",
+                    params![tenant_id, code, version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match stored {
+                Some(text) if text != definition => {
+                    return Err(StoreError::Invalid(format!(
+                        "service {code}: version {version} exists with another definition; give it a new version"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    tx.execute(
+                        "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![tenant_id, code, version, definition, now],
+                    )?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO services (tenant_id, code, version, status, position)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), -1) + 1 FROM services WHERE tenant_id = ?1))
+                 ON CONFLICT (tenant_id, code) DO UPDATE SET version = excluded.version, status = excluded.status",
+                params![tenant_id, code, version, status.as_str()],
+            )?;
+            tenants_changed(&tx)?;
+            append_audit(
+                &tx,
+                tenant_id,
+                &now,
+                actor,
+                &format!("service:{code}"),
+                "service-set",
+                &format!("version {version}, {}", status.as_str()),
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn set_service_status(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(was): Option<String> = tx
+                .query_row(
+                    "SELECT status FROM services WHERE tenant_id = ?1 AND code = ?2",
+                    params![tenant_id, code],
+                    |r| r.get(0),
+                )
+                .optional()?
+            else {
+                return Ok(false);
+            };
+            if was != status.as_str() {
+                tx.execute(
+                    "UPDATE services SET status = ?1 WHERE tenant_id = ?2 AND code = ?3",
+                    params![status.as_str(), tenant_id, code],
+                )?;
+                tenants_changed(&tx)?;
+                append_audit(
+                    &tx,
+                    tenant_id,
+                    &at.to_string(),
+                    actor,
+                    &format!("service:{code}"),
+                    "service-status",
+                    &format!("{was} -> {}", status.as_str()),
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
     fn sync_departments(
         &self,
         tenant_id: i64,

@@ -1,0 +1,122 @@
+//! A town's catalogue, picked from the service library: a library service
+//! enabled (the town's copy of it, online), withdrawn (offline: gone from the
+//! catalogue and the WSDL, its requests carrying on to their end), enabled
+//! again, exported as its definition file. Every change is audited and
+//! served by running servers within seconds (the tenants generation).
+
+use crate::core::builtin;
+use crate::core::catalogue::Service;
+use crate::store::{ServiceState, ServiceStatus, Store, StoreError};
+use crate::tenant::Site;
+use jiff::Timestamp;
+
+/// Why a catalogue change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("no service {0:?} in the library (see `guichet service list`)")]
+    NotInLibrary(String),
+    #[error("the town has no service {0:?} (see `guichet service list --tenant …`)")]
+    NotInTown(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A library service: its definition and its text.
+pub struct LibraryService {
+    pub service: Service,
+    pub text: &'static str,
+}
+
+/// The service library, in the order it ships in.
+pub fn library() -> Vec<LibraryService> {
+    builtin::DEFINITIONS
+        .iter()
+        .filter_map(|(name, text)| match Service::from_xml(text) {
+            Ok(service) => Some(LibraryService { service, text }),
+            Err(e) => {
+                tracing::error!(file = name, error = %e, "library definition refused");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Puts a library service in the town's catalogue, online: the library's
+/// definition the first time, the town's own version when it comes back.
+pub fn enable(
+    store: &dyn Store,
+    site: &Site,
+    code: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<ServiceStatus, CatalogueError> {
+    let tenant_id = site.tenant.id;
+    if let Some(state) = town_service(store, tenant_id, code)? {
+        store.set_service_status(tenant_id, code, ServiceStatus::Online, actor, at)?;
+        return Ok(state.status);
+    }
+    let entry = library()
+        .into_iter()
+        .find(|l| l.service.code == code)
+        .ok_or_else(|| CatalogueError::NotInLibrary(code.to_owned()))?;
+    store.set_service(
+        tenant_id,
+        code,
+        entry.text,
+        entry.service.version,
+        ServiceStatus::Online,
+        actor,
+        at,
+    )?;
+    Ok(ServiceStatus::Online)
+}
+
+/// Withdraws a service from the town's catalogue (offline).
+pub fn disable(
+    store: &dyn Store,
+    site: &Site,
+    code: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), CatalogueError> {
+    if !store.set_service_status(site.tenant.id, code, ServiceStatus::Offline, actor, at)? {
+        return Err(CatalogueError::NotInTown(code.to_owned()));
+    }
+    Ok(())
+}
+
+fn town_service(
+    store: &dyn Store,
+    tenant_id: i64,
+    code: &str,
+) -> Result<Option<ServiceState>, StoreError> {
+    Ok(store
+        .services(tenant_id)?
+        .into_iter()
+        .find(|s| s.code == code))
+}
+
+/// The definition file of the town's current version of `code`.
+pub fn export(store: &dyn Store, site: &Site, code: &str) -> Result<String, CatalogueError> {
+    let state = town_service(store, site.tenant.id, code)?
+        .ok_or_else(|| CatalogueError::NotInTown(code.to_owned()))?;
+    let record = store
+        .tenants()?
+        .into_iter()
+        .find(|t| t.id == site.tenant.id)
+        .ok_or_else(|| StoreError::Corrupt(format!("tenant {} vanished", site.tenant.slug)))?;
+    record
+        .services
+        .into_iter()
+        .map(|(text, _)| text)
+        .find(|text| {
+            Service::from_xml(text).is_ok_and(|s| s.code == code && s.version == state.version)
+        })
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "service {code} v{} has no definition",
+                state.version
+            ))
+            .into()
+        })
+}
