@@ -55,8 +55,10 @@ pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, 
     let data_dir = config.data_dir.clone();
     let secret = crate::auth::token::Secret::load_or_create(&data_dir)
         .map_err(Error::file(data_dir.join("secret.key")))?;
+    let library = crate::library::load(config.library.as_deref()).map_err(Error::Library)?;
     let sites = build_sites(&*store, &data_dir, None)?;
     Ok(App {
+        library: Arc::new(library),
         store,
         sites: ArcSwap::from_pointee(sites),
         message_url: config.message_base_url(),

@@ -69,6 +69,11 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub outbox_seconds: Option<u64>,
+    /// The service library towns pick their services from: every `*.xml`
+    /// below DIR, checked at start (a broken file stops Guichet, named with
+    /// its line) [default: the library shipped in the binary]
+    #[arg(long, global = true, env = "GUICHET_LIBRARY", value_name = "DIR")]
+    pub library: Option<PathBuf>,
     /// SMTP server for tenants that name none in their settings, e.g.
     /// smtp://user:password@mail.example.fr:587?tls=required or smtps://…
     #[arg(long, global = true, env = "GUICHET_SMTP", value_name = "URL")]
@@ -118,6 +123,8 @@ pub struct Config {
     pub timer_period: Duration,
     pub outbox_period: Duration,
     pub tenant_period: Duration,
+    /// The service library's folder; `None`: the built-in one.
+    pub library: Option<PathBuf>,
     /// The SMTP server of tenants that name none (`smtp://…`).
     pub smtp: Option<String>,
     /// `https://guichet.example.fr`, no trailing slash; `None`: the
@@ -192,6 +199,7 @@ impl Config {
             timer_period: seconds(pick!(timer_seconds), 60, "timer-seconds")?,
             outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
             tenant_period: seconds(pick!(tenant_seconds), 2, "tenant-seconds")?,
+            library: pick!(library),
             smtp: pick!(smtp).filter(|s| !s.is_empty()),
             public_url,
         })

@@ -41,6 +41,9 @@ pub enum Error {
     Password(#[from] crate::auth::PasswordError),
     #[error("the operating system's random source failed: {0}")]
     Random(#[from] getrandom::Error),
+    /// The service library has broken files: each problem, file and line.
+    #[error("the service library is refused:\n{}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"))]
+    Library(Vec<crate::library::FileRefused>),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

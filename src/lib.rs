@@ -8,6 +8,7 @@ pub mod core;
 pub mod error;
 pub mod exchange;
 pub mod http;
+pub mod library;
 pub mod notify;
 pub mod render;
 pub mod soap;

@@ -507,6 +507,7 @@ fn tenant(app: &App, command: TenantCommand) -> Result<(), Error> {
             current_thread()?
                 .block_on(guichet::usecases::tenants::add_town(
                     &*app.store,
+                    &app.library,
                     town,
                     "system:command-line",
                     now,
@@ -564,7 +565,7 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
             let site = site(app, &tenant)?;
             let town = app.store.services(site.tenant.id)?;
             let mut theme = String::new();
-            for entry in catalogue::library() {
+            for entry in app.library.iter() {
                 let s = &entry.service;
                 if s.theme.label != theme {
                     theme = s.theme.label.clone();
@@ -578,11 +579,10 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
                     });
                 println!("  {}\t{}\t{status}", s.code, s.title);
             }
-            for own in town.iter().filter(|t| {
-                !catalogue::library()
-                    .iter()
-                    .any(|l| l.service.code == t.code)
-            }) {
+            for own in town
+                .iter()
+                .filter(|t| !app.library.iter().any(|l| l.service.code == t.code))
+            {
                 println!(
                     "  {}\t(the town's own)\t{} (v{})",
                     own.code,
@@ -594,7 +594,8 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
         }
         ServiceCommand::Enable { code, tenant } => {
             let site = site(app, &tenant)?;
-            catalogue::enable(&*app.store, &site, &code, actor, now).map_err(refused)?;
+            catalogue::enable(&*app.store, &app.library, &site, &code, actor, now)
+                .map_err(refused)?;
             println!("{code} online in {tenant}");
             Ok(())
         }

@@ -499,3 +499,71 @@ fn an_operator_builds_a_towns_catalogue_from_the_library() {
         ]
     );
 }
+
+#[test]
+fn a_library_of_files_is_checked_whole_at_start() {
+    let server = Server::start();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue");
+    let library = common::TempDir::new();
+    for (theme, file) in [
+        ("cadre-de-vie", "road-incident.xml"),
+        ("vie-associative", "room-booking.xml"),
+    ] {
+        std::fs::create_dir_all(library.0.join(theme)).unwrap();
+        std::fs::copy(root.join(file), library.0.join(theme).join(file)).unwrap();
+    }
+    // A library of files, by theme folder: what `service list` offers.
+    let out = guichet(&server)
+        .args(["service", "list", "--library"])
+        .arg(&library.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    let list = said(&out);
+    assert!(
+        list.contains("road-incident") && list.contains("room-booking"),
+        "{list}"
+    );
+    assert!(
+        list.contains("  birth-certificate\t(the town's own)"),
+        "only the folder's services come from the library; the demo town's others are its own: {list}"
+    );
+    // One broken file refuses the whole library, with its file and line;
+    // the server does not start on it.
+    let broken = std::fs::read_to_string(root.join("school-enrolment.xml"))
+        .unwrap()
+        .replacen("<deadline ", "<deadline colour=\"red\" ", 1);
+    std::fs::create_dir_all(library.0.join("vie-scolaire")).unwrap();
+    std::fs::write(library.0.join("vie-scolaire/school-enrolment.xml"), broken).unwrap();
+    let out = guichet(&server)
+        .args(["serve", "--listen", "127.0.0.1:0", "--library"])
+        .arg(&library.0)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = said(&out);
+    assert!(
+        said.contains("the service library is refused")
+            && said.contains("vie-scolaire/school-enrolment.xml:")
+            && said.contains("colour"),
+        "{said}"
+    );
+    // Two files with the same code are refused too.
+    std::fs::remove_file(library.0.join("vie-scolaire/school-enrolment.xml")).unwrap();
+    std::fs::copy(
+        root.join("road-incident.xml"),
+        library.0.join("vie-scolaire/again.xml"),
+    )
+    .unwrap();
+    let out = guichet(&server)
+        .args(["service", "list", "--library"])
+        .arg(&library.0)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("service code \"road-incident\" is already"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

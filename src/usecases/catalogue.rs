@@ -4,8 +4,8 @@
 //! again, exported as its definition file. Every change is audited and
 //! served by running servers within seconds (the tenants generation).
 
-use crate::core::builtin;
 use crate::core::catalogue::Service;
+use crate::library::Entry;
 use crate::store::{ServiceState, ServiceStatus, Store, StoreError};
 use crate::tenant::Site;
 use jiff::Timestamp;
@@ -21,30 +21,11 @@ pub enum CatalogueError {
     Store(#[from] StoreError),
 }
 
-/// A library service: its definition and its text.
-pub struct LibraryService {
-    pub service: Service,
-    pub text: &'static str,
-}
-
-/// The service library, in the order it ships in.
-pub fn library() -> Vec<LibraryService> {
-    builtin::DEFINITIONS
-        .iter()
-        .filter_map(|(name, text)| match Service::from_xml(text) {
-            Ok(service) => Some(LibraryService { service, text }),
-            Err(e) => {
-                tracing::error!(file = name, error = %e, "library definition refused");
-                None
-            }
-        })
-        .collect()
-}
-
 /// Puts a library service in the town's catalogue, online: the library's
 /// definition the first time, the town's own version when it comes back.
 pub fn enable(
     store: &dyn Store,
+    library: &[Entry],
     site: &Site,
     code: &str,
     actor: &str,
@@ -55,14 +36,14 @@ pub fn enable(
         store.set_service_status(tenant_id, code, ServiceStatus::Online, actor, at)?;
         return Ok(state.status);
     }
-    let entry = library()
-        .into_iter()
+    let entry = library
+        .iter()
         .find(|l| l.service.code == code)
         .ok_or_else(|| CatalogueError::NotInLibrary(code.to_owned()))?;
     store.set_service(
         tenant_id,
         code,
-        entry.text,
+        &entry.text,
         entry.service.version,
         ServiceStatus::Online,
         actor,

@@ -47,6 +47,8 @@ pub struct App {
     /// Guichet's address for links in messages (`https://…`): the public
     /// URL, else the address it listens on.
     pub message_url: String,
+    /// The service library towns pick from, checked at start.
+    pub library: Arc<Vec<crate::library::Entry>>,
 }
 
 /// The tenants' sites by slug, and the store's tenants generation they

@@ -3,8 +3,6 @@
 //! yet), disabled (every URL answers 404, its data kept) or enabled again.
 //! Running servers serve the change within seconds (`app::watch_tenants`).
 
-use crate::core::builtin;
-use crate::core::catalogue::Service;
 use crate::store::{Department, NewAgent, Store, StoreError};
 use jiff::Timestamp;
 
@@ -56,12 +54,11 @@ pub fn check_slug(slug: &str) -> Result<(), TownError> {
 }
 
 /// The departments of the service library: a new town starts with them.
-pub fn library_departments() -> Vec<Department> {
+pub fn library_departments(library: &[crate::library::Entry]) -> Vec<Department> {
     let mut out: Vec<Department> = Vec::new();
-    for (_, text) in builtin::DEFINITIONS {
-        if let Ok(service) = Service::from_xml(text)
-            && !out.iter().any(|d| d.code == service.department.code)
-        {
+    for entry in library {
+        let service = &entry.service;
+        if !out.iter().any(|d| d.code == service.department.code) {
             out.push(Department {
                 code: service.department.code.clone(),
                 name: service.department.name.clone(),
@@ -77,6 +74,7 @@ pub fn library_departments() -> Vec<Department> {
 /// is checked before anything is written; returns the tenant's id.
 pub async fn add_town(
     store: &dyn Store,
+    library: &[crate::library::Entry],
     town: NewTown,
     actor: &str,
     at: Timestamp,
@@ -98,7 +96,7 @@ pub async fn add_town(
         .find(|t| t.slug == town.slug)
         .map(|t| t.id)
         .ok_or_else(|| StoreError::Corrupt(format!("tenant {} vanished", town.slug)))?;
-    store.sync_departments(tenant_id, &library_departments(), &[])?;
+    store.sync_departments(tenant_id, &library_departments(library), &[])?;
     let admin = NewAgent {
         admin: true,
         ..town.admin
@@ -143,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_new_town_starts_with_the_librarys_departments() {
-        let d = library_departments();
+        let d = library_departments(&crate::library::load(None).unwrap());
         let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
         for code in ["etat-civil", "voirie", "population"] {
             assert!(codes.contains(&code), "{codes:?}");

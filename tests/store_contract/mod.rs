@@ -860,7 +860,11 @@ pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
         .unwrap();
     let record = &store.tenants().unwrap()[0];
     assert_eq!(record.services[0], (changed.clone(), true));
-    assert_eq!(record.older_versions, [text.clone()], "version 1 kept");
+    assert_eq!(
+        record.older_versions,
+        std::slice::from_ref(text),
+        "version 1 kept"
+    );
     assert_eq!(store.services(id).unwrap()[0].version, version + 1);
 }
 
