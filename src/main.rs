@@ -121,6 +121,23 @@ enum ServiceCommand {
         #[arg(long, default_value = app::DEMO_TENANT)]
         tenant: String,
     },
+    /// Keep a definition file (checked like a library file) as the town's
+    /// draft of its service; `publish` makes it the next version.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Publish the town's draft of a service as its next version (online,
+    /// or with --test for the town's agents only); requests already made
+    /// keep the version they were made under.
+    Publish {
+        code: String,
+        #[arg(long)]
+        test: bool,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
     /// Print the town's definition of a service (XML) on standard output.
     Export {
         code: String,
@@ -579,6 +596,9 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
                     });
                 println!("  {}\t{}\t{status}", s.code, s.title);
             }
+            for (code, _) in app.store.drafts(site.tenant.id)? {
+                println!("  {code}\t(draft)\tto publish");
+            }
             for own in town
                 .iter()
                 .filter(|t| !app.library.iter().any(|l| l.service.code == t.code))
@@ -603,6 +623,35 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
             let site = site(app, &tenant)?;
             catalogue::disable(&*app.store, &site, &code, actor, now).map_err(refused)?;
             println!("{code} withdrawn from {tenant}; its requests carry on");
+            Ok(())
+        }
+        ServiceCommand::Import { file, tenant } => {
+            let site = site(app, &tenant)?;
+            let text = std::fs::read_to_string(&file).map_err(Error::file(&file))?;
+            let code = catalogue::import(
+                &*app.store,
+                &site,
+                &file.display().to_string(),
+                &text,
+                actor,
+                now,
+            )
+            .map_err(refused)?;
+            println!(
+                "draft of {code} kept for {tenant}; `guichet service publish {code}` to put it online"
+            );
+            Ok(())
+        }
+        ServiceCommand::Publish { code, test, tenant } => {
+            let site = site(app, &tenant)?;
+            let status = if test {
+                guichet::store::ServiceStatus::Test
+            } else {
+                guichet::store::ServiceStatus::Online
+            };
+            let version = catalogue::publish(&*app.store, &site, &code, status, actor, now)
+                .map_err(refused)?;
+            println!("{code} version {version} {} in {tenant}", status.as_str());
             Ok(())
         }
         ServiceCommand::Export { code, tenant } => {

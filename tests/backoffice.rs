@@ -1683,3 +1683,135 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
     fields[0].1 = &marie_token;
     assert_eq!(marie.post(path, &fields).status, 403);
 }
+
+/// Version 2 of the road-incident service: received, then fixed at once
+/// (no qualifying, no scheduling).
+fn road_incident_v2() -> String {
+    let v1 = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/road-incident.xml"),
+    )
+    .unwrap();
+    let start = v1.find("<workflow>").unwrap();
+    let end = v1.find("</workflow>").unwrap() + "</workflow>".len();
+    format!(
+        "{}{}{}",
+        &v1[..start],
+        r##"<workflow>
+    <step id="received" label="Signalement reçu" citizen="Signalement reçu">
+      <action id="repair" label="Réparer aussitôt" to="repaired" roles="handler" message="fixed"/>
+    </step>
+    <step id="repaired" kind="accepted" label="Réparé" citizen="Incident réparé"/>
+  </workflow>"##,
+        &v1[end..]
+    )
+}
+
+#[test]
+fn a_request_made_on_version_1_ends_along_version_1_after_version_2_is_published() {
+    let server = Server::start();
+    let (first, first_code) = submit(&server, &road_incident("Durand"));
+    // The town imports and publishes a version 2 with other steps, through
+    // the command line, while the server runs.
+    let file = server.data_dir.join("road-incident-v2.xml");
+    std::fs::write(&file, road_incident_v2()).unwrap();
+    let guichet = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(args)
+            .env("GUICHET_DATA_DIR", &server.data_dir)
+            .env("GUICHET_LOG", "error")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "guichet {args:?}: {said}");
+        said
+    };
+    let imported = guichet(&["service", "import", file.to_str().unwrap()]);
+    assert!(
+        imported.contains("draft of road-incident kept"),
+        "{imported}"
+    );
+    assert!(guichet(&["service", "list"]).contains("road-incident\t(draft)"));
+    let published = guichet(&["service", "publish", "road-incident"]);
+    assert!(
+        published.contains("road-incident version 2 online"),
+        "{published}"
+    );
+    // Served within seconds: a new request is made on version 2.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server
+        .app
+        .site("demoville")
+        .unwrap()
+        .tenant
+        .service("road-incident")
+        .unwrap()
+        .version
+        != 2
+    {
+        assert!(std::time::Instant::now() < deadline, "version 2 is served");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (second, _) = submit(&server, &road_incident("Martin"));
+    assert!(guichet(&["service", "list"]).contains("online (v2)"));
+    let exported = guichet(&["service", "export", "road-incident"]);
+    assert!(
+        exported.contains("version=\"2\""),
+        "the published file carries its version"
+    );
+
+    // Each request follows the steps of the version it was made under.
+    let paul = login(&server, "paul");
+    assert_eq!(acts(&paul.request(&second)), ["repair"]);
+    assert_eq!(acts(&paul.request(&first)), ["qualify", "not-ours"]);
+    for action in ["qualify", "schedule", "fixed"] {
+        let r = paul.act(&first, action);
+        assert_eq!(r.status, 303, "{action}: {}", r.body);
+    }
+    assert_eq!(paul.step(&first), "Réparé");
+    let steps: Vec<String> = tracking_steps(&server, &first_code)
+        .into_iter()
+        .map(|(label, _)| label)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "Signalement reçu",
+            "Signalement examiné",
+            "Intervention planifiée",
+            "Incident réparé"
+        ],
+        "the citizen follows version 1's steps to the end"
+    );
+    assert_eq!(paul.act(&second, "repair").status, 303);
+    assert_eq!(paul.step(&second), "Réparé");
+    // Publishing again without a new draft says what to do.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["service", "publish", "road-incident"])
+        .env("GUICHET_DATA_DIR", &server.data_dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no draft"));
+    // A broken file is refused with its line, and nothing is kept.
+    std::fs::write(
+        &file,
+        road_incident_v2().replace("<deadline ", "<deadline colour=\"x\" "),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["service", "import", file.to_str().unwrap()])
+        .env("GUICHET_DATA_DIR", &server.data_dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        said.contains("road-incident-v2.xml:") && said.contains("colour"),
+        "{said}"
+    );
+    assert!(!guichet(&["service", "list"]).contains("(draft)"));
+}

@@ -276,6 +276,30 @@ impl fmt::Display for DefinitionError {
 
 impl std::error::Error for DefinitionError {}
 
+/// The definition `text` with its root's `version` attribute set to
+/// `version`: a draft published as the service's next version. Only the
+/// root's start tag is touched; the rest of the file stays as written.
+pub fn with_version(text: &str, version: u32) -> String {
+    let Some(start) = text.find("<service") else {
+        return text.to_owned();
+    };
+    let Some(len) = text[start..].find('>') else {
+        return text.to_owned();
+    };
+    let tag = &text[start..start + len];
+    let attribute =
+        regex::Regex::new(r#"\sversion\s*=\s*("[^"]*"|'[^']*')"#).expect("a valid pattern");
+    let new_tag = match attribute.find(tag) {
+        Some(m) => format!(
+            "{} version=\"{version}\"{}",
+            &tag[..m.start()],
+            &tag[m.end()..]
+        ),
+        None => format!("{tag} version=\"{version}\""),
+    };
+    format!("{}{new_tag}{}", &text[..start], &text[start + len..])
+}
+
 /// The lexical pattern of e-mail addresses, shared by XSD and validation.
 pub const EMAIL_PATTERN: &str = r"[^@\s]+@[^@\s]+\.[^@\s]+";
 /// French phone numbers, national or international form, with optional
@@ -799,6 +823,24 @@ pub fn is_xml_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_draft_takes_its_next_version_in_its_root_only() {
+        let text = "<?xml version=\"1.0\"?>\n<service xmlns=\"urn:x\" code=\"a\" version='1'>\n<title version=\"9\">T</title></service>";
+        let v2 = with_version(text, 2);
+        assert!(v2.contains("code=\"a\" version=\"2\">"), "{v2}");
+        assert!(
+            v2.contains("<?xml version=\"1.0\"?>"),
+            "the declaration is not the root"
+        );
+        assert!(
+            v2.contains("<title version=\"9\">"),
+            "only the root's start tag"
+        );
+        let none = with_version("<service code=\"a\">x</service>", 3);
+        assert_eq!(none, "<service code=\"a\" version=\"3\">x</service>");
+    }
+
     use super::*;
 
     #[test]

@@ -159,6 +159,38 @@ pub trait TenantStore: Send + Sync {
         at: Timestamp,
     ) -> Result<bool, StoreError>;
 
+    /// Keeps `definition` as the town's draft of service `code` (replacing
+    /// the previous draft), audited.
+    fn save_draft(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// The town's drafts, `(code, definition)`, by code.
+    fn drafts(&self, tenant_id: i64) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Makes the draft of `code` (written for `version`, the next one) the
+    /// service's current version with `status`, and forgets the draft, in
+    /// one transaction. `false` when there is no draft.
+    #[allow(clippy::too_many_arguments)]
+    fn publish_draft(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        version: u32,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// The highest version the town ever had of `code` (0 for none).
+    fn last_version(&self, tenant_id: i64, code: &str) -> Result<u32, StoreError>;
+
     /// Records the tenant's departments (adding missing ones, renaming known
     /// ones) and gives requests stored before departments existed the
     /// department of their service (`(service code, department)`).

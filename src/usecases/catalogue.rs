@@ -17,6 +17,10 @@ pub enum CatalogueError {
     NotInLibrary(String),
     #[error("the town has no service {0:?} (see `guichet service list --tenant …`)")]
     NotInTown(String),
+    #[error("the town has no draft of {0:?} (import one first: `guichet service import FILE`)")]
+    NoDraft(String),
+    #[error(transparent)]
+    Refused(#[from] crate::library::FileRefused),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -100,4 +104,46 @@ pub fn export(store: &dyn Store, site: &Site, code: &str) -> Result<String, Cata
             ))
             .into()
         })
+}
+
+/// Keeps a definition file as the town's draft of its service (checked
+/// like a library file first); returns the service's code.
+pub fn import(
+    store: &dyn Store,
+    site: &Site,
+    file: &str,
+    text: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<String, CatalogueError> {
+    let service = crate::library::check(file, text)?;
+    store.save_draft(site.tenant.id, &service.code, text, actor, at)?;
+    Ok(service.code)
+}
+
+/// Publishes the town's draft of `code` as its next version, online (or in
+/// test): requests already made keep the version they were made under.
+/// Returns the new version.
+pub fn publish(
+    store: &dyn Store,
+    site: &Site,
+    code: &str,
+    status: ServiceStatus,
+    actor: &str,
+    at: Timestamp,
+) -> Result<u32, CatalogueError> {
+    let tenant_id = site.tenant.id;
+    let draft = store
+        .drafts(tenant_id)?
+        .into_iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, text)| text)
+        .ok_or_else(|| CatalogueError::NoDraft(code.to_owned()))?;
+    let version = store.last_version(tenant_id, code)? + 1;
+    let text = crate::core::catalogue::with_version(&draft, version);
+    crate::library::check(code, &text)?;
+    if !store.publish_draft(tenant_id, code, &text, version, status, actor, at)? {
+        return Err(CatalogueError::NoDraft(code.to_owned()));
+    }
+    Ok(version)
 }

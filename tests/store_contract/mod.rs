@@ -46,6 +46,7 @@ macro_rules! store_contract {
                 each_tenant_is_listed_with_its_own_catalogue_in_order,
                 a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation,
                 a_towns_services_are_set_withdrawn_and_versioned,
+                a_draft_is_kept_then_published_as_the_next_version_once,
             ],
             async: [
                 references_start_at_000001_and_follow_without_gaps,
@@ -866,6 +867,68 @@ pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
         "version 1 kept"
     );
     assert_eq!(store.services(id).unwrap()[0].version, version + 1);
+}
+
+/// A draft replaces the previous one, is published once as the given
+/// version (the draft then gone), and the last version counts every
+/// version the town had.
+pub fn a_draft_is_kept_then_published_as_the_next_version_once(store: Arc<dyn Store>) {
+    let defs = builtin_definitions();
+    assert!(store.create_tenant("brest", "Brest", &defs[..1]).unwrap());
+    let id = store.tenants().unwrap()[0].id;
+    let (code, text, version) = &defs[0];
+    assert_eq!(store.last_version(id, code).unwrap(), *version);
+    assert_eq!(store.last_version(id, "nothing").unwrap(), 0);
+    store
+        .save_draft(id, code, "first draft", "agent:admin", t(1))
+        .unwrap();
+    store
+        .save_draft(id, code, text, "agent:admin", t(2))
+        .unwrap();
+    assert_eq!(
+        store.drafts(id).unwrap(),
+        [(code.clone(), text.clone())],
+        "the second draft replaces the first"
+    );
+    let next = version + 1;
+    let published = text.replace("</service>", "<!-- v2 --></service>");
+    let g = store.tenants_generation().unwrap();
+    assert!(
+        store
+            .publish_draft(
+                id,
+                code,
+                &published,
+                next,
+                ServiceStatus::Online,
+                "agent:admin",
+                t(3)
+            )
+            .unwrap()
+    );
+    assert!(store.tenants_generation().unwrap() > g);
+    assert!(
+        store.drafts(id).unwrap().is_empty(),
+        "published, the draft is gone"
+    );
+    assert!(
+        !store
+            .publish_draft(
+                id,
+                code,
+                &published,
+                next + 1,
+                ServiceStatus::Online,
+                "agent:admin",
+                t(4)
+            )
+            .unwrap(),
+        "no draft, nothing published"
+    );
+    assert_eq!(store.last_version(id, code).unwrap(), next);
+    let record = &store.tenants().unwrap()[0];
+    assert_eq!(record.services, [(published.clone(), true)]);
+    assert_eq!(record.older_versions, std::slice::from_ref(text));
 }
 
 pub fn each_tenant_is_listed_with_its_own_catalogue_in_order(store: Arc<dyn Store>) {

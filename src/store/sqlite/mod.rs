@@ -31,7 +31,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -39,6 +39,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("0005_request_language.sql"),
     include_str!("0006_tenant_state.sql"),
     include_str!("0007_service_offline.sql"),
+    include_str!("0008_service_drafts.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -191,46 +191,73 @@ impl TenantStore for SqliteStore {
     ) -> Result<(), StoreError> {
         self.admin(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let now = at.to_string();
-            let stored: Option<String> = tx
-                .query_row(
-                    "SELECT definition FROM service_versions WHERE tenant_id = ?1 AND code = ?2 AND version = ?3",
-                    params![tenant_id, code, version],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match stored {
-                Some(text) if text != definition => {
-                    return Err(StoreError::Invalid(format!(
-                        "service {code}: version {version} exists with another definition; give it a new version"
-                    )));
-                }
-                Some(_) => {}
-                None => {
-                    tx.execute(
-                        "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![tenant_id, code, version, definition, now],
-                    )?;
-                }
-            }
-            tx.execute(
-                "INSERT INTO services (tenant_id, code, version, status, position)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), -1) + 1 FROM services WHERE tenant_id = ?1))
-                 ON CONFLICT (tenant_id, code) DO UPDATE SET version = excluded.version, status = excluded.status",
-                params![tenant_id, code, version, status.as_str()],
-            )?;
-            tenants_changed(&tx)?;
-            append_audit(
-                &tx,
-                tenant_id,
-                &now,
-                actor,
-                &format!("service:{code}"),
-                "service-set",
-                &format!("version {version}, {}", status.as_str()),
-            )?;
+            set_service(&tx, tenant_id, code, definition, version, status, actor, at)?;
             tx.commit()?;
             Ok(())
+        })
+    }
+
+    fn save_draft(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = at.to_string();
+            tx.execute(
+                "INSERT INTO service_drafts (tenant_id, code, definition, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tenant_id, code) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+                params![tenant_id, code, definition, now],
+            )?;
+            append_audit(&tx, tenant_id, &now, actor, &format!("service:{code}"), "draft-saved", "")?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn drafts(&self, tenant_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        self.admin(|conn| {
+            Ok(conn
+                .prepare("SELECT code, definition FROM service_drafts WHERE tenant_id = ?1 ORDER BY code")?
+                .query_map(params![tenant_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn publish_draft(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        definition: &str,
+        version: u32,
+        status: ServiceStatus,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let removed = tx.execute(
+                "DELETE FROM service_drafts WHERE tenant_id = ?1 AND code = ?2",
+                params![tenant_id, code],
+            )?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            set_service(&tx, tenant_id, code, definition, version, status, actor, at)?;
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn last_version(&self, tenant_id: i64, code: &str) -> Result<u32, StoreError> {
+        self.admin(|conn| {
+            Ok(conn
+                .prepare("SELECT coalesce(max(version), 0) FROM service_versions WHERE tenant_id = ?1 AND code = ?2")?
+                .query_row(params![tenant_id, code], |r| r.get(0))?)
         })
     }
 
@@ -531,6 +558,60 @@ pub(super) fn tenants_changed(conn: &Connection) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE tenant_changes SET generation = generation + 1 WHERE id = 1",
         [],
+    )?;
+    Ok(())
+}
+
+/// Puts `definition` in the town's catalogue at `version` with `status`
+/// (see `TenantStore::set_service`), inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+fn set_service(
+    tx: &Connection,
+    tenant_id: i64,
+    code: &str,
+    definition: &str,
+    version: u32,
+    status: ServiceStatus,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let now = at.to_string();
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT definition FROM service_versions WHERE tenant_id = ?1 AND code = ?2 AND version = ?3",
+            params![tenant_id, code, version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(text) if text != definition => {
+            return Err(StoreError::Invalid(format!(
+                "service {code}: version {version} exists with another definition; give it a new version"
+            )));
+        }
+        Some(_) => {}
+        None => {
+            tx.execute(
+                "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![tenant_id, code, version, definition, now],
+            )?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO services (tenant_id, code, version, status, position)
+         VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), -1) + 1 FROM services WHERE tenant_id = ?1))
+         ON CONFLICT (tenant_id, code) DO UPDATE SET version = excluded.version, status = excluded.status",
+        params![tenant_id, code, version, status.as_str()],
+    )?;
+    tenants_changed(tx)?;
+    append_audit(
+        tx,
+        tenant_id,
+        &now,
+        actor,
+        &format!("service:{code}"),
+        "service-set",
+        &format!("version {version}, {}", status.as_str()),
     )?;
     Ok(())
 }
