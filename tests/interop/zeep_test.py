@@ -285,9 +285,92 @@ class Suite:
            "errors")
 
 
+class TwoTowns:
+    """A second town added and given a library service by the operator's
+    commands while the server runs; zeep sees each town's own WSDL,
+    references and tracking codes, and nothing of the other's."""
+
+    def __init__(self, demoville):
+        self.demoville = demoville  # a Suite that ran: its service and receipts
+        self.service = None
+        self.receipt = None
+
+    def run(self):
+        check("zeep/two-towns/added-and-served-without-restart", self.add)
+        if self.service is None:
+            return
+        check("zeep/two-towns/own-wsdl-and-services", self.own_services)
+        check("zeep/two-towns/own-references", self.own_references)
+        check("zeep/two-towns/tracking-codes-stay-in-their-town", self.tracking_codes)
+
+    def command(self, *args):
+        env = dict(os.environ, GUICHET_AGENT_PASSWORD="autreville-2026-mairie",
+                   GUICHET_DATA_DIR=DATA_DIR, GUICHET_LOG="error")
+        done = subprocess.run([BIN, *args], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"guichet {' '.join(args)}: {done.stderr.strip()}"
+
+    def add(self):
+        self.command("tenant", "add", "autreville", "--name", "Ville d'Autreville",
+                     "--admin", "maire")
+        self.command("service", "enable", "road-incident", "--tenant", "autreville")
+        wsdl = f"{BASE_URL}/autreville/soap?wsdl"
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=15)
+        while True:
+            try:
+                with urllib.request.urlopen(wsdl, timeout=5) as r:
+                    if b"SubmitRoadIncidentReport" in r.read():
+                        break
+            except OSError:
+                pass
+            assert datetime.datetime.now() < deadline, "the new town is not served"
+            import time
+            time.sleep(0.2)
+        client = zeep.Client(wsdl, transport=Transport(timeout=15, operation_timeout=15))
+        self.service = client.bind("Guichet", PORTS["soap11"])
+
+    def own_services(self):
+        services = self.service.ListServices()
+        eq([s.code for s in services], ["road-incident"], "Autreville's services")
+        ops = [op for op in dir(self.service) if op.startswith("Submit")]
+        eq(ops, ["SubmitRoadIncidentReport"], "operations in Autreville's WSDL")
+
+    def own_references(self):
+        self.receipt = self.service.SubmitRoadIncidentReport(
+            requester={"firstName": "Anne", "lastName": "Autre", "email": "anne@example.fr"},
+            category="pothole",
+            location={"street": "1 place de la Mairie", "postalCode": "59100",
+                      "town": "Autreville"},
+            description="Trou sur la place",
+            observedOn=datetime.date.today())
+        eq(self.receipt.reference[5:], "000001", "Autreville's first reference")
+        assert "/autreville/track/" in self.receipt.trackingUrl, self.receipt.trackingUrl
+        assert self.demoville.receipts, "Démoville had requests before"
+
+    def tracking_codes(self):
+        theirs = self.demoville.receipts[0][1].trackingCode
+        try:
+            self.service.GetRequestStatus(trackingCode=theirs)
+            raise AssertionError("Démoville's code is known in Autreville")
+        except zeep.exceptions.Fault as fault:
+            assert "unknown-tracking-code" in etree.tostring(fault.detail).decode(), \
+                etree.tostring(fault.detail).decode()
+        ours = self.service.GetRequestStatus(trackingCode=self.receipt.trackingCode)
+        eq(ours.reference, self.receipt.reference, "Autreville's own request")
+        try:
+            self.demoville.service.GetRequestStatus(trackingCode=self.receipt.trackingCode)
+            raise AssertionError("Autreville's code is known in Démoville")
+        except zeep.exceptions.Fault:
+            pass
+
+
 def main():
+    suites = []
     for version in ("soap11", "soap12"):
-        Suite(version).run()
+        suite = Suite(version)
+        suite.run()
+        suites.append(suite)
+    if suites[0].service is not None:
+        TwoTowns(suites[0]).run()
     sys.exit(1 if failures else 0)
 
 
