@@ -355,9 +355,20 @@ fn rights_are_enforced_on_every_url() {
     for path in [
         "/demoville/backoffice/admin/templates",
         "/demoville/backoffice/admin/templates/acknowledgement",
+        "/demoville/backoffice/admin/catalogue",
+        "/demoville/backoffice/admin/catalogue/road-incident.xml",
     ] {
         assert_eq!(marie.get(path).status, 403, "{path}");
     }
+    let r = marie.post(
+        "/demoville/backoffice/admin/catalogue",
+        &[
+            ("_token", &token),
+            ("action", "disable"),
+            ("code", "road-incident"),
+        ],
+    );
+    assert_eq!(r.status, 403);
     let r = marie.post(
         "/demoville/backoffice/admin/templates/acknowledgement",
         &[("_token", &token), ("action", "reset")],
@@ -1001,6 +1012,11 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "the message templates",
             &admin,
             "/demoville/backoffice/admin/templates".to_owned(),
+        ),
+        (
+            "the catalogue",
+            &admin,
+            "/demoville/backoffice/admin/catalogue?done=enabled&code=road-incident".to_owned(),
         ),
         (
             "a citizens' template",
@@ -1814,4 +1830,128 @@ fn a_request_made_on_version_1_ends_along_version_1_after_version_2_is_published
         "{said}"
     );
     assert!(!guichet(&["service", "list"]).contains("(draft)"));
+}
+
+#[test]
+fn an_administrator_runs_the_towns_catalogue_from_the_admin_page() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let page = admin.view("/demoville/backoffice/admin/catalogue");
+    let catalogue = find(&page, "catalogue-admin").expect("the catalogue");
+    let token = catalogue.attr("token").unwrap().to_owned();
+    let statuses: Vec<(String, String)> = all(&page, "service")
+        .iter()
+        .map(|s| {
+            (
+                s.attr("code").unwrap().to_owned(),
+                s.attr("status").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses.len(),
+        5,
+        "the whole library, by theme: {statuses:?}"
+    );
+    assert!(statuses.iter().all(|(_, s)| s == "online"));
+    assert_eq!(all(&page, "theme").len(), 5);
+    let wsdl_has = |op: &str| server.get("/demoville/soap?wsdl").body.contains(op);
+    let until = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    let post = |fields: &[(&str, &str)]| {
+        let mut all = vec![("_token", token.as_str())];
+        all.extend_from_slice(fields);
+        admin.post("/demoville/backoffice/admin/catalogue", &all)
+    };
+
+    // Withdrawn from the page: gone from the WSDL; back online.
+    let r = post(&[("action", "disable"), ("code", "room-booking")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .ends_with("?done=disabled&code=room-booking")
+    );
+    until("room booking withdrawn", &|| {
+        !wsdl_has("SubmitRoomBookingRequest")
+    });
+    let page = admin.view("/demoville/backoffice/admin/catalogue?done=disabled&code=room-booking");
+    assert!(find(&page, "notice").unwrap().text.contains("room-booking"));
+    assert_eq!(
+        post(&[("action", "enable"), ("code", "room-booking")]).status,
+        303
+    );
+    until("room booking back", &|| {
+        wsdl_has("SubmitRoomBookingRequest")
+    });
+
+    // Its definition downloads as the file it is.
+    let file = admin.get("/demoville/backoffice/admin/catalogue/road-incident.xml");
+    assert_eq!(file.status, 200);
+    assert!(
+        file.header("content-disposition")
+            .unwrap()
+            .contains("road-incident.xml")
+    );
+    assert!(file.body.contains("code=\"road-incident\""));
+    assert_eq!(
+        admin
+            .get("/demoville/backoffice/admin/catalogue/nothing.xml")
+            .status,
+        404
+    );
+
+    // A broken definition is refused with its line, what was pasted kept,
+    // nothing stored.
+    let own = file
+        .body
+        .replace("code=\"road-incident\"", "code=\"graffiti\"")
+        .replace("SubmitRoadIncident", "SubmitGraffiti")
+        .replace(
+            "<operation>RoadIncidentReport</operation>",
+            "<operation>GraffitiReport</operation>",
+        );
+    let broken = own.replacen("<deadline ", "<deadline colour=\"red\" ", 1);
+    let r = post(&[("action", "import"), ("definition", &broken)]);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let page = admin.view("/demoville/backoffice/admin/catalogue");
+    assert!(all(&page, "draft").is_empty(), "nothing kept");
+    let refused = post(&[("action", "import"), ("definition", &broken)]);
+    assert!(refused.body.contains("colour"), "the problem is said");
+    assert!(refused.body.contains("Ligne "), "with its line");
+    assert!(refused.body.contains("aria-invalid"), "next to the field");
+
+    // The town's own service: imported as a draft, published, online.
+    let r = post(&[("action", "import"), ("definition", &own)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.view("/demoville/backoffice/admin/catalogue");
+    let drafts: Vec<&str> = all(&page, "draft")
+        .iter()
+        .map(|d| d.attr("code").unwrap())
+        .collect();
+    assert_eq!(drafts, ["graffiti"]);
+    assert_eq!(
+        post(&[("action", "publish"), ("code", "graffiti")]).status,
+        303
+    );
+    until("the town's own service online", &|| {
+        wsdl_has("SubmitGraffitiReport")
+    });
+    let page = admin.view("/demoville/backoffice/admin/catalogue");
+    let own_section = find(&page, "own").expect("the town's own services");
+    assert_eq!(
+        all(own_section, "service")[0].attr("code"),
+        Some("graffiti")
+    );
+    assert_eq!(server.get("/demoville/services/graffiti").status, 200);
+    // Unknown actions and codes are refused, each with a reason.
+    assert_eq!(post(&[("action", "explode")]).status, 400);
+    let r = post(&[("action", "enable"), ("code", "nothing")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("nothing"));
 }

@@ -49,6 +49,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         "bo-settings.xsl",
         include_str!("../../xslt/bo-settings.xsl"),
     ),
+    (
+        "bo-catalogue.xsl",
+        include_str!("../../xslt/bo-catalogue.xsl"),
+    ),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

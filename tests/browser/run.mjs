@@ -1131,6 +1131,22 @@ test('backoffice: an administrator changes the colours, a faint pair is refused,
   assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 200, 'back to the demo colour');
 });
 
+test('backoffice: an administrator withdraws a service and puts it back from the catalogue page; a broken definition is refused next to the field', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await press(admin, admin.getByRole('link', { name: 'Gérer le catalogue' }));
+  await assertNoViolations(admin, 'the catalogue');
+  assertEq(await press(admin, admin.getByRole('button', { name: "Retirer Réservation d'une salle municipale" })), 200, 'withdrawn');
+  assert((await admin.locator('.notice.success').textContent()).includes('room-booking'), 'confirmed');
+  await assertNoViolations(admin, 'the catalogue with a withdrawn service');
+  assertEq(await press(admin, admin.getByRole('button', { name: "Mettre en ligne Réservation d'une salle municipale" })), 200, 'back online');
+  await admin.getByLabel('Définition du téléservice (XML)').fill('<service xmlns="urn:guichet:service-definition:1" code="x" version="1"><oops/></service>');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Vérifier et garder comme brouillon' })), 422, 'refused');
+  assert(await admin.locator('#definition[aria-invalid=true]').count(), 'the field is marked invalid');
+  assert((await admin.locator('#definition-error').textContent()).includes('Ligne'), 'each problem with its line');
+  await assertNoViolations(admin, 'the catalogue with a refused definition');
+});
+
 test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);

@@ -8,6 +8,7 @@
 
 mod agents;
 mod answers;
+mod catalogue;
 mod departments;
 mod files;
 mod messages;
@@ -28,6 +29,24 @@ use hyper::{Method, Response, StatusCode};
 
 /// The admin pages: method, path after `/T/backoffice/admin/`, guard, handler.
 pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "catalogue",
+        guard: Guard::Admin,
+        handler: handler!(catalogue::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue",
+        guard: Guard::Admin,
+        handler: handler!(catalogue::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "catalogue/{file}",
+        guard: Guard::Admin,
+        handler: handler!(catalogue::download),
+    },
     Route {
         method: Method::GET,
         path: "",
@@ -257,7 +276,9 @@ pub(super) fn admin_view(
     let templates = format!("{}/backoffice/admin/templates", frame.base);
     let test = format!("{}/backoffice/admin/test-message", frame.base);
     let settings = format!("{}/backoffice/admin/settings", frame.base);
+    let catalogue = format!("{}/backoffice/admin/catalogue", frame.base);
     let mut attrs = vec![
+        ("catalogue", catalogue.as_str()),
         ("action", action.as_str()),
         ("token", b.token),
         ("retry", retry.as_str()),

@@ -1,0 +1,246 @@
+//! The town's catalogue on the admin pages: the service library by theme
+//! with the town's status of each service (enable, withdraw), its own
+//! services, its drafts (publish online or in test), a definition pasted in
+//! and checked (every problem shown next to it, with its line), and each of
+//! its definitions downloadable as XML. The same use cases as
+//! `guichet service …` (`usecases::catalogue`).
+
+use crate::store::{ServiceState, ServiceStatus};
+use crate::usecases::catalogue::{self, CatalogueError};
+use crate::web::backoffice::view::{self, Bar};
+use crate::web::backoffice::{bar, bo_page, unavailable};
+use crate::web::route::Ctx;
+use crate::web::view::{Frame, Xml, service_title};
+use crate::web::{Body, not_found, plain, redirect};
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+
+/// The largest definition accepted from the page, in bytes.
+const MAX_DEFINITION: usize = 256 * 1024;
+
+pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
+    let notice = cx.query("done").map(|what| {
+        let code = cx.query("code").unwrap_or_default();
+        cx.frame
+            .format(&format!("bo.catalogue.done.{what}"), &[("code", &code)])
+    });
+    show(
+        cx,
+        StatusCode::OK,
+        notice.as_deref().map(|n| ("success", n)),
+        &Import::default(),
+    )
+}
+
+/// What was pasted to import, and why it was refused.
+#[derive(Default)]
+struct Import {
+    text: String,
+    problems: Vec<(Option<u32>, String)>,
+}
+
+fn show(
+    cx: &Ctx<'_>,
+    status: StatusCode,
+    notice: Option<(&str, &str)>,
+    import: &Import,
+) -> Response<Body> {
+    let (app, site) = (cx.app, cx.site);
+    let states = match app.store.services(site.tenant.id) {
+        Ok(s) => s,
+        Err(e) => return unavailable(&e),
+    };
+    let drafts = match app.store.drafts(site.tenant.id) {
+        Ok(d) => d,
+        Err(e) => return unavailable(&e),
+    };
+    let v = catalogue_view(cx, &bar(cx.session()), &states, &drafts, notice, import);
+    bo_page(cx, status, "bo-catalogue.xsl", v)
+}
+
+pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site, fields) = (cx.app, cx.site, &cx.fields);
+    let actor = format!("agent:{}", cx.session().record.agent.login);
+    let now = app.now();
+    let code = fields.text("code").unwrap_or_default();
+    let done = |what: &str, code: &str| {
+        let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+        redirect(&format!(
+            "{}/backoffice/admin/catalogue?done={what}&code={code}",
+            cx.frame.base
+        ))
+    };
+    let result = match fields.get("action").unwrap_or("") {
+        "enable" => catalogue::enable(&*app.store, &app.library, site, &code, &actor, now)
+            .map(|_| done("enabled", &code)),
+        "disable" => catalogue::disable(&*app.store, site, &code, &actor, now)
+            .map(|()| done("disabled", &code)),
+        "publish" | "publish-test" => {
+            let status = if fields.get("action") == Some("publish") {
+                ServiceStatus::Online
+            } else {
+                ServiceStatus::Test
+            };
+            catalogue::publish(&*app.store, site, &code, status, &actor, now)
+                .map(|_| done(status.as_str(), &code))
+        }
+        "import" => {
+            let text = fields.get("definition").unwrap_or("").to_owned();
+            if text.len() > MAX_DEFINITION {
+                return plain(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Définition trop volumineuse.",
+                );
+            }
+            match catalogue::import(&*app.store, site, "definition.xml", &text, &actor, now) {
+                Ok(code) => Ok(done("imported", &code)),
+                Err(CatalogueError::Refused(refused)) => {
+                    let import = Import {
+                        text,
+                        problems: refused
+                            .problems
+                            .into_iter()
+                            .map(|p| (p.line, p.message))
+                            .collect(),
+                    };
+                    return show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import);
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => return plain(StatusCode::BAD_REQUEST, "Action inconnue."),
+    };
+    match result {
+        Ok(r) => r,
+        Err(CatalogueError::Store(e)) => unavailable(&e),
+        Err(e) => {
+            let text = e.to_string();
+            show(
+                cx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(("error", &text)),
+                &Import::default(),
+            )
+        }
+    }
+}
+
+/// A definition of the town's, as a file to download.
+pub(super) async fn download(cx: &Ctx<'_>) -> Response<Body> {
+    let Some(code) = cx.param("file").strip_suffix(".xml") else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    match catalogue::export(&*cx.app.store, cx.site, code) {
+        Ok(text) => {
+            let mut r = Response::new(http_body_util::Full::new(bytes::Bytes::from(text)));
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml; charset=utf-8"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{code}.xml\"")) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(CatalogueError::Store(e)) => unavailable(&e),
+        Err(_) => not_found(cx.site, cx.frame, cx.req),
+    }
+}
+
+// The page's view.
+
+fn catalogue_view(
+    cx: &Ctx<'_>,
+    b: &Bar,
+    states: &[ServiceState],
+    drafts: &[(String, String)],
+    notice: Option<(&str, &str)>,
+    import: &Import,
+) -> String {
+    let frame: &Frame = cx.frame;
+    let mut x = Xml::new();
+    frame.begin(&mut x, "bo-catalogue", &frame.message("bo.catalogue.title"));
+    view::agent_bar(frame, &mut x, b);
+    let back = format!("{}/backoffice/admin", frame.base);
+    let action = format!("{back}/catalogue");
+    x.open(
+        "catalogue-admin",
+        &[("back", &back), ("action", &action), ("token", b.token)],
+    );
+    if let Some((kind, text)) = notice {
+        x.text("notice", &[("kind", kind)], text);
+    }
+    let status_of = |code: &str| states.iter().find(|s| s.code == code);
+    let mut theme = String::new();
+    for entry in cx.app.library.iter() {
+        let s = &entry.service;
+        if s.theme.label != theme {
+            if !theme.is_empty() {
+                x.close("theme");
+            }
+            theme = s.theme.label.clone();
+            x.open("theme", &[("code", &s.theme.code), ("label", &theme)]);
+        }
+        service_row(
+            &mut x,
+            frame,
+            &s.code,
+            service_title(s, frame.lang),
+            status_of(&s.code),
+        );
+    }
+    if !theme.is_empty() {
+        x.close("theme");
+    }
+    let own: Vec<&ServiceState> = states
+        .iter()
+        .filter(|st| !cx.app.library.iter().any(|l| l.service.code == st.code))
+        .collect();
+    if !own.is_empty() {
+        x.open("own", &[]);
+        for st in own {
+            let title = cx
+                .site
+                .tenant
+                .service_version(&st.code, st.version)
+                .map_or(st.code.clone(), |s| service_title(s, frame.lang).to_owned());
+            service_row(&mut x, frame, &st.code, &title, Some(st));
+        }
+        x.close("own");
+    }
+    for (code, _) in drafts {
+        x.empty("draft", &[("code", code)]);
+    }
+    x.open("import", &[]);
+    for (line, message) in &import.problems {
+        let line = line.map(|l| l.to_string());
+        let mut attrs = Vec::new();
+        if let Some(l) = &line {
+            attrs.push(("line", l.as_str()));
+        }
+        x.text("error", &attrs, message);
+    }
+    if !import.text.is_empty() {
+        x.text("value", &[], &import.text);
+    }
+    x.close("import");
+    x.close("catalogue-admin");
+    x.close("page");
+    x.finish()
+}
+
+fn service_row(x: &mut Xml, frame: &Frame, code: &str, title: &str, state: Option<&ServiceState>) {
+    let download = format!("{}/backoffice/admin/catalogue/{code}.xml", frame.base);
+    let version = state.map(|s| s.version.to_string());
+    let mut attrs = vec![
+        ("code", code),
+        ("status", state.map_or("absent", |s| s.status.as_str())),
+    ];
+    if let Some(v) = &version {
+        attrs.push(("version", v.as_str()));
+        attrs.push(("download", download.as_str()));
+    }
+    x.text("service", &attrs, title);
+}
