@@ -621,3 +621,61 @@ fn behind_a_proxy_the_public_url_gives_the_wsdl_endpoints_and_the_origin_of_form
     );
     assert_eq!(r.status, 403, "another scheme is another origin");
 }
+
+#[test]
+fn each_service_has_a_webmasters_documentation_whose_example_the_server_accepts() {
+    let server = Server::start();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let catalogue = server.get("/demoville/?format=xml");
+    for code in [
+        "birth-certificate",
+        "school-enrolment",
+        "road-incident",
+        "room-booking",
+        "change-of-address",
+    ] {
+        let path = format!("/demoville/services/{code}/doc");
+        assert!(
+            catalogue.body.contains(&format!("doc=\"{path}\"")),
+            "linked from the catalogue"
+        );
+        let page = server.get(&path);
+        assert_eq!(page.status, 200, "{code}: {}", page.body);
+        assert!(page.body.contains("SoapClient") && page.body.contains("zeep.Client"));
+        assert!(
+            page.body.contains("&lt;iframe src="),
+            "the iframe snippet, escaped"
+        );
+        let view = server.get(&format!("{path}?format=xml"));
+        assert_valid(&schema, &view.body, &format!("documentation of {code}"));
+        let doc = guichet::xml::parse(&view.body, Default::default()).unwrap();
+        let service_doc = doc
+            .children
+            .iter()
+            .find(|c| c.name == "service-doc")
+            .expect("the documentation");
+        let operation = service_doc.attr("operation").unwrap();
+        assert!(operation.starts_with("Submit"));
+        let parameters: Vec<&str> = service_doc
+            .children_named("parameter")
+            .map(|p| p.attr("path").unwrap())
+            .collect();
+        assert!(parameters.contains(&"requester/lastName"), "{parameters:?}");
+        // The example is a whole envelope the server accepts.
+        let example = element(&view.body, "example").unwrap();
+        assert!(example.contains(operation));
+        let r = server.soap11(&example);
+        assert_eq!(r.status, 200, "{code}'s example: {}\n{example}", r.body);
+        assert!(r.element("reference").is_some());
+    }
+    // Every rule in words; every parameter's allowed values with their labels.
+    let view = server
+        .get("/demoville/services/room-booking/doc?format=xml")
+        .body;
+    assert!(
+        view.contains("L'heure de fin doit être postérieure"),
+        "{view}"
+    );
+    assert!(view.contains("value=\"salle-polyvalente\""));
+    assert_eq!(server.get("/demoville/services/nothing/doc").status, 404);
+}

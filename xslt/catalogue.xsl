@@ -22,5 +22,13 @@
         </ul>
       </section>
     </xsl:for-each>
+    <details class="webmasters">
+      <summary><xsl:call-template name="m"><xsl:with-param name="key">catalogue.webmasters</xsl:with-param></xsl:call-template></summary>
+      <ul>
+        <xsl:for-each select="v:catalogue/v:theme/v:service">
+          <li><a href="{@doc}"><xsl:copy-of select="v:title/@lang"/><xsl:value-of select="v:title"/></a></li>
+        </xsl:for-each>
+      </ul>
+    </details>
   </xsl:template>
 </xsl:stylesheet>

@@ -25,6 +25,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("receipt.xsl", include_str!("../../xslt/receipt.xsl")),
     ("track.xsl", include_str!("../../xslt/track.xsl")),
     ("error.xsl", include_str!("../../xslt/error.xsl")),
+    ("doc.xsl", include_str!("../../xslt/doc.xsl")),
     ("bo-layout.xsl", include_str!("../../xslt/bo-layout.xsl")),
     ("bo-login.xsl", include_str!("../../xslt/bo-login.xsl")),
     ("bo-console.xsl", include_str!("../../xslt/bo-console.xsl")),

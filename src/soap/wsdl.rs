@@ -24,6 +24,7 @@ pub const ADDRESS_PLACEHOLDER: &str = crate::tenant::Documents::ADDRESS;
 /// Everything generated once from a tenant's catalogue when it loads.
 pub fn documents(tenant: &Tenant) -> crate::tenant::Documents {
     crate::tenant::Documents {
+        example: example_envelope,
         wsdl: wsdl(tenant),
         schema: schema(tenant, None),
         service_schemas: tenant
@@ -399,4 +400,37 @@ pub fn wsdl(tenant: &Tenant) -> String {
     );
     x.push_str("</wsdl:definitions>\n");
     x
+}
+
+/// A complete SOAP 1.1 envelope submitting `service`'s example (valid on
+/// `today`), indented for reading: what the webmasters' documentation shows,
+/// and what its tests send.
+pub fn example_envelope(
+    tenant: &Tenant,
+    service: &crate::core::catalogue::Service,
+    today: jiff::civil::Date,
+) -> String {
+    use crate::core::forms::RawValue;
+    fn write(out: &mut String, entries: &[(String, RawValue)], depth: usize) {
+        for (name, value) in entries {
+            let indent = "  ".repeat(depth);
+            match value {
+                RawValue::Text(t) => {
+                    out.push_str(&format!("{indent}<g:{name}>{}</g:{name}>\n", escape(t)));
+                }
+                RawValue::Group(items) => {
+                    out.push_str(&format!("{indent}<g:{name}>\n"));
+                    write(out, items, depth + 1);
+                    out.push_str(&format!("{indent}</g:{name}>\n"));
+                }
+            }
+        }
+    }
+    let operation = service.submit_operation();
+    let mut body = String::new();
+    write(&mut body, &crate::core::example::example(service, today), 3);
+    format!(
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"\n               xmlns:g=\"{}\">\n  <soap:Body>\n    <g:{operation}>\n{body}    </g:{operation}>\n  </soap:Body>\n</soap:Envelope>\n",
+        escape(&tenant.namespace())
+    )
 }

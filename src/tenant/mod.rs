@@ -18,8 +18,12 @@ use std::sync::Arc;
 
 /// The documents generated once from a tenant's catalogue (by the SOAP
 /// channel, when the tenant loads).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct Documents {
+    /// Writes a complete SOAP envelope submitting a service's example, valid
+    /// on the given day (the SOAP channel's own writer, handed over so that
+    /// the pages documenting a service need not know envelopes).
+    pub example: fn(&Tenant, &crate::core::catalogue::Service, jiff::civil::Date) -> String,
     /// WSDL with [`Documents::ADDRESS`] for the endpoint address.
     pub wsdl: String,
     /// The tenant's whole schema (`xsd/SLUG.xsd`).

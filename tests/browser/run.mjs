@@ -373,6 +373,12 @@ test('axe: form road-incident in English (?lang=en)', async () => {
   await assertNoViolations(page, 'the English road-incident form');
 });
 
+test('axe: a service\'s documentation for webmasters', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/services/road-incident/doc`);
+  await assertNoViolations(page, 'the documentation of road-incident');
+});
+
 test('axe: acknowledgement', async () => {
   const page = await (await newContext()).newPage();
   await submitValid(page, 'birth-certificate');

@@ -363,7 +363,22 @@ class TwoTowns:
             pass
 
 
+def documented_snippet_runs():
+    """The zeep call shown on a service's documentation page, run as pasted."""
+    url = f"{BASE_URL}/{TENANT}/services/road-incident/doc?format=xml"
+    with urllib.request.urlopen(url, timeout=15) as r:
+        view = etree.fromstring(r.read())
+    snippet = view.find(".//{urn:guichet:view:1}zeep").text
+    printed = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True,
+                             timeout=60)
+    assert printed.returncode == 0, printed.stderr.strip()
+    reference, code = printed.stdout.split()
+    assert REFERENCE_RE.match(reference), printed.stdout
+    assert TRACKING_RE.match(code), printed.stdout
+
+
 def main():
+    check("zeep/documentation-snippet-runs-as-pasted", documented_snippet_runs)
     suites = []
     for version in ("soap11", "soap12"):
         suite = Suite(version)

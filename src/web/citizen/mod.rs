@@ -17,10 +17,17 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
 /// The citizen pages: method, path after `/T/`, guard, handler.
+mod doc;
 mod form;
 mod track;
 
 pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "services/{code}/doc",
+        guard: Guard::Public,
+        handler: handler!(doc::doc),
+    },
     Route {
         method: Method::GET,
         path: "",
@@ -205,6 +212,7 @@ pub(super) fn catalogue_view(frame: &Frame) -> String {
                 &[
                     ("code", &s.code),
                     ("href", &frame.url(&format!("/services/{}", s.code))),
+                    ("doc", &frame.url(&format!("/services/{}/doc", s.code))),
                 ],
             );
             let title = service_title(s, frame.lang);

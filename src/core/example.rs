@@ -1,0 +1,173 @@
+//! An example submission of a service, valid by construction: every field
+//! filled with a value its type, limits, options and coherence rules
+//! accept on `today`. The webmasters' documentation shows it as a complete
+//! SOAP envelope; the tests submit it.
+
+use super::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, RuleKind, Service};
+use super::forms::{REQUESTER, RawValue};
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+/// The example's entries, as a channel would hand them to the submit path:
+/// the requester block first, then the service's fields in their order.
+pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
+    let requester = REQUESTER_FIELDS
+        .iter()
+        // An e-mail address for the acknowledgement; no SMS without a
+        // mobile number worth showing.
+        .filter(|f| f.name != "smsUpdates")
+        .filter_map(|f| value(service, f, today, "").map(|v| (f.name.clone(), v)))
+        .collect();
+    let mut entries = vec![(REQUESTER.to_owned(), RawValue::Group(requester))];
+    for field in &service.fields {
+        if let Some(v) = value(service, field, today, &field.name) {
+            entries.push((field.name.clone(), v));
+        }
+    }
+    entries
+}
+
+fn text(value: impl Into<String>) -> Option<RawValue> {
+    Some(RawValue::Text(value.into()))
+}
+
+/// A value of `field`; `name` is its path among the service's fields (empty
+/// for the requester block, whose rules are the requester's own).
+fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<RawValue> {
+    let rule = |pick: &dyn Fn(&RuleKind) -> bool| {
+        service
+            .rules
+            .iter()
+            .map(|r| &r.kind)
+            .find(|k| !name.is_empty() && k.field() == name && pick(k))
+            .cloned()
+    };
+    match field.kind {
+        FieldType::Text => text(sample_text(field, "Exemple")),
+        FieldType::LongText => text(sample_text(
+            field,
+            "Texte d'exemple : ce que le demandeur écrit.",
+        )),
+        FieldType::Email => text("prenom.nom@exemple.fr"),
+        FieldType::Phone => text("06 12 34 56 78"),
+        FieldType::PostalCode => text("59000"),
+        FieldType::Date => {
+            let date = if rule(&|k| matches!(k, RuleKind::Past { .. })).is_some() {
+                today.checked_sub(30.years()).ok()?
+            } else if let Some(RuleKind::NotBefore { days, .. }) =
+                rule(&|k| matches!(k, RuleKind::NotBefore { .. }))
+            {
+                today.checked_add((days + 7).days()).ok()?
+            } else if let Some(RuleKind::After { .. }) =
+                rule(&|k| matches!(k, RuleKind::After { .. }))
+            {
+                today.checked_add(21.days()).ok()?
+            } else {
+                today.checked_sub(1.days()).ok()?
+            };
+            text(date.to_string())
+        }
+        FieldType::Time => {
+            let later = rule(&|k| matches!(k, RuleKind::After { .. })).is_some();
+            text(if later { "20:00" } else { "18:00" })
+        }
+        FieldType::Integer => {
+            let min: i64 = field
+                .facets
+                .min
+                .as_deref()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(1);
+            let max: i64 = field
+                .facets
+                .max
+                .as_deref()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(i64::MAX);
+            text(min.max(1).min(max).to_string())
+        }
+        FieldType::Decimal => {
+            let min: f64 = field
+                .facets
+                .min
+                .as_deref()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(1.0);
+            text(format!("{}", min.max(1.0)))
+        }
+        FieldType::Boolean => text("true"),
+        FieldType::Choice => field
+            .options
+            .first()
+            .map(|o| RawValue::Text(o.value.clone())),
+        // One entry per chosen value: the first options, as many as needed.
+        FieldType::MultipleChoice => field
+            .options
+            .first()
+            .map(|o| RawValue::Text(o.value.clone())),
+        FieldType::Address => {
+            let sample = [
+                ("street", "1 place de la Mairie"),
+                ("postalCode", "59000"),
+                ("town", "Démoville"),
+            ];
+            Some(RawValue::Group(
+                ADDRESS_PARTS
+                    .iter()
+                    .filter(|(_, _, required, _)| *required)
+                    .filter_map(|(part, ..)| {
+                        sample
+                            .iter()
+                            .find(|(p, _)| p == part)
+                            .map(|(p, v)| ((*p).to_owned(), RawValue::Text((*v).to_owned())))
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// A text the field's pattern and lengths accept: `preferred` when it does,
+/// else the first of a few common shapes that does.
+fn sample_text(field: &Field, preferred: &str) -> String {
+    let fits = |candidate: &str| {
+        let n = candidate.chars().count();
+        field
+            .facets
+            .pattern
+            .as_ref()
+            .is_none_or(|p| p.matches(candidate))
+            && field.facets.min_length.is_none_or(|m| n >= m)
+            && field.facets.max_length.is_none_or(|m| n <= m)
+            && field.facets.length.is_none_or(|m| n == m)
+    };
+    [
+        preferred,
+        "Exemple",
+        "A",
+        "ABC",
+        "12345",
+        "A1B2C3",
+        "AB-123-CD",
+    ]
+    .into_iter()
+    .find(|c| fits(c))
+    .unwrap_or(preferred)
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_library_example_is_accepted_by_validation() {
+        let today: Date = "2026-11-22".parse().unwrap();
+        for service in crate::core::builtin::services() {
+            let entries = example(&service, today);
+            if let Err(errors) = crate::core::forms::validate(&service, &entries, today) {
+                panic!("{}: {errors:?}", service.code);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! A service's documentation for the town's webmaster
+//! (`/T/services/CODE/doc`): its SOAP operation and endpoint, every
+//! parameter (path, type, required, limits, allowed values with their
+//! labels, help), its coherence rules in words, a complete example envelope
+//! the server accepts, ready-to-paste PHP `SoapClient` and Python `zeep`
+//! calls, the iframe to embed its form, and the faults it may return.
+
+use crate::core::catalogue::{
+    ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, REQUESTER_RULES, Rule, RuleKind, Service,
+};
+use crate::core::example::example;
+use crate::core::forms::{REQUESTER, RawValue};
+use crate::web::route::Ctx;
+use crate::web::view::{Xml, service_title};
+use crate::web::{Body, not_found, page};
+use hyper::{Response, StatusCode};
+
+pub(super) async fn doc(cx: &Ctx<'_>) -> Response<Body> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let Some(service) = site.tenant.service(cx.param("code")).cloned() else {
+        return not_found(site, frame, req);
+    };
+    let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
+    let envelope = (site.documents.example)(&site.tenant, &service, today);
+    let entries = example(&service, today);
+    let v = doc_view(cx, &service, &envelope, &entries);
+    page(site, frame, req, StatusCode::OK, "doc.xsl", v, false)
+}
+
+fn doc_view(
+    cx: &Ctx<'_>,
+    service: &Service,
+    envelope: &str,
+    entries: &[(String, RawValue)],
+) -> String {
+    let frame = cx.frame;
+    let origin = cx.app.config.public_url.as_deref().unwrap_or(cx.req.origin);
+    let endpoint = format!("{origin}{}/soap", frame.base);
+    let wsdl = format!("{endpoint}?wsdl");
+    let form = format!("{origin}{}/services/{}", frame.base, service.code);
+    let title = service_title(service, frame.lang);
+    let mut x = Xml::new();
+    frame.begin(
+        &mut x,
+        "doc",
+        &frame.format("doc.title", &[("service", title)]),
+    );
+    let operation = service.submit_operation();
+    x.open(
+        "service-doc",
+        &[
+            ("code", &service.code),
+            ("operation", &operation),
+            ("endpoint", &endpoint),
+            ("wsdl", &wsdl),
+            ("form", &form),
+        ],
+    );
+    x.text("title", &[], title);
+    if !service.description.is_empty() {
+        x.text("description", &[("lang", "fr")], &service.description);
+    }
+    for field in REQUESTER_FIELDS.iter() {
+        parameter(&mut x, field, &format!("{REQUESTER}/{}", field.name));
+    }
+    for field in &service.fields {
+        parameter(&mut x, field, &field.name);
+    }
+    let labels = |name: &str| {
+        service
+            .fields
+            .iter()
+            .chain(REQUESTER_FIELDS.iter())
+            .find(|f| f.name == name)
+            .map_or(name.to_owned(), |f| f.label.clone())
+    };
+    for rule in service.rules.iter().chain(REQUESTER_RULES.iter()) {
+        x.text(
+            "rule",
+            &[("code", &rule.code), ("lang", "fr")],
+            &in_words(rule, &labels),
+        );
+    }
+    x.text("example", &[], envelope);
+    x.text("php", &[], &php(&wsdl, &operation, entries));
+    x.text("zeep", &[], &zeep(&wsdl, &operation, entries));
+    x.text(
+        "iframe",
+        &[],
+        &format!(
+            "<iframe src=\"{form}\" title=\"{}\" style=\"width: 100%; border: 0; min-height: 40rem\"></iframe>\n<script src=\"{origin}{}/assets/embed.js\" async></script>",
+            crate::xml::escape(title),
+            frame.base
+        ),
+    );
+    x.close("service-doc");
+    x.close("page");
+    x.finish()
+}
+
+/// One parameter: its path in the envelope, its type and limits, its
+/// allowed values; an address gives one parameter per part.
+fn parameter(x: &mut Xml, field: &Field, path: &str) {
+    if field.kind == FieldType::Address {
+        for (part, label, required, max) in ADDRESS_PARTS {
+            let max = max.to_string();
+            let required = if required && field.required {
+                "true"
+            } else {
+                "false"
+            };
+            x.open(
+                "parameter",
+                &[
+                    ("path", &format!("{path}/{part}")),
+                    ("type", "text"),
+                    ("required", required),
+                    ("max-length", &max),
+                ],
+            );
+            x.text(
+                "label",
+                &[("lang", "fr")],
+                &format!("{} : {label}", field.label),
+            );
+            x.close("parameter");
+        }
+        return;
+    }
+    let max_length = field.facets.max_length.map(|m| m.to_string());
+    let mut attrs = vec![
+        ("path", path),
+        ("type", field.kind.name()),
+        ("required", if field.required { "true" } else { "false" }),
+    ];
+    if let Some(m) = &max_length {
+        attrs.push(("max-length", m));
+    }
+    if let Some(m) = &field.facets.min {
+        attrs.push(("min", m));
+    }
+    if let Some(m) = &field.facets.max {
+        attrs.push(("max", m));
+    }
+    if let Some(p) = &field.facets.pattern {
+        attrs.push(("pattern", &p.source));
+    }
+    x.open("parameter", &attrs);
+    x.text("label", &[("lang", "fr")], &field.label);
+    if let Some(help) = &field.help {
+        x.text("help", &[("lang", "fr")], help);
+    }
+    for option in &field.options {
+        x.text(
+            "option",
+            &[("value", &option.value), ("lang", "fr")],
+            &option.label,
+        );
+    }
+    x.close("parameter");
+}
+
+/// A coherence rule as the webmaster reads it (in French, like the faults).
+fn in_words(rule: &Rule, label: &dyn Fn(&str) -> String) -> String {
+    if let Some(message) = &rule.message {
+        return message.clone();
+    }
+    match &rule.kind {
+        RuleKind::Past { field } => format!("« {} » doit être une date passée.", label(field)),
+        RuleKind::NotBefore { field, days } => {
+            format!("« {} » : au plus tôt dans {days} jour(s).", label(field))
+        }
+        RuleKind::After { field, than } => {
+            format!("« {} » doit être après « {} ».", label(field), label(than))
+        }
+        RuleKind::RequiredIf {
+            field,
+            when,
+            equals,
+        } => format!(
+            "« {} » est obligatoire quand « {} » vaut « {equals} ».",
+            label(field),
+            label(when)
+        ),
+        RuleKind::AtLeastOne { fields } => format!(
+            "Au moins un de : {}.",
+            fields
+                .iter()
+                .map(|f| format!("« {} »", label(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn php_value(value: &RawValue, depth: usize) -> String {
+    match value {
+        RawValue::Text(t) => format!("'{}'", t.replace('\\', "\\\\").replace('\'', "\\'")),
+        RawValue::Group(items) => {
+            let indent = "    ".repeat(depth + 1);
+            let inner: Vec<String> = items
+                .iter()
+                .map(|(k, v)| format!("{indent}'{k}' => {},", php_value(v, depth + 1)))
+                .collect();
+            format!("[\n{}\n{}]", inner.join("\n"), "    ".repeat(depth))
+        }
+    }
+}
+
+fn php(wsdl: &str, operation: &str, entries: &[(String, RawValue)]) -> String {
+    let params = php_value(&RawValue::Group(entries.to_vec()), 1);
+    format!(
+        "<?php\n$client = new SoapClient('{wsdl}', ['exceptions' => true]);\ntry {{\n    $receipt = $client->{operation}({params})->receipt;\n    echo $receipt->reference, ' ', $receipt->trackingCode, \"\\n\";\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
+    )
+}
+
+fn py_value(value: &RawValue, depth: usize) -> String {
+    match value {
+        RawValue::Text(t) => format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
+        RawValue::Group(items) => {
+            let indent = "    ".repeat(depth + 1);
+            let inner: Vec<String> = items
+                .iter()
+                .map(|(k, v)| format!("{indent}\"{k}\": {},", py_value(v, depth + 1)))
+                .collect();
+            format!("{{\n{}\n{}}}", inner.join("\n"), "    ".repeat(depth))
+        }
+    }
+}
+
+fn zeep(wsdl: &str, operation: &str, entries: &[(String, RawValue)]) -> String {
+    let args: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("        {k}={},", py_value(v, 2)))
+        .collect();
+    format!(
+        "import zeep\n\nclient = zeep.Client(\"{wsdl}\")\ntry:\n    receipt = client.service.{operation}(\n{}\n    )\n    print(receipt.reference, receipt.trackingCode)\nexcept zeep.exceptions.Fault as fault:\n    # fault.detail: the ValidationFault, each bad field with its code and message.\n    print(fault.message)\n",
+        args.join("\n")
+    )
+}
