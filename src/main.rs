@@ -263,15 +263,19 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
 }
 
 fn site(app: &App, tenant: &str) -> Result<Arc<Site>, Error> {
-    app.any_site(tenant).ok_or_else(|| {
-        let sites = app.sites.load();
-        let mut known: Vec<&str> = sites.by_slug.keys().map(String::as_str).collect();
-        known.sort_unstable();
-        Error::Usage(format!(
-            "no tenant named {tenant:?} (known: {})",
-            known.join(", ")
-        ))
-    })
+    app.any_site(tenant)
+        .ok_or_else(|| unknown_tenant(app, tenant))
+}
+
+/// No such tenant: say which ones there are.
+fn unknown_tenant(app: &App, tenant: &str) -> Error {
+    let sites = app.sites.load();
+    let mut known: Vec<&str> = sites.by_slug.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    Error::Usage(format!(
+        "no tenant named {tenant:?} (known: {})",
+        known.join(", ")
+    ))
 }
 
 fn export(app: &App, tenant: &str, reference: &str) -> Result<(), Error> {
@@ -546,9 +550,6 @@ fn tenant(app: &App, command: TenantCommand) -> Result<(), Error> {
             }
             Ok(())
         }
-        TenantCommand::Disable { slug } | TenantCommand::Enable { slug } if slug.is_empty() => {
-            Err(Error::Usage("give the town's slug".into()))
-        }
         TenantCommand::Disable { slug } => set_enabled(app, &slug, false, now),
         TenantCommand::Enable { slug } => set_enabled(app, &slug, true, now),
     }
@@ -559,7 +560,7 @@ fn set_enabled(app: &App, slug: &str, enabled: bool, now: jiff::Timestamp) -> Re
         .store
         .set_tenant_enabled(slug, enabled, "system:command-line", now)?
     {
-        site(app, slug)?;
+        return Err(unknown_tenant(app, slug));
     }
     println!(
         "town {slug} {}",

@@ -49,10 +49,6 @@ impl From<&str> for SendError {
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-fn site_of(app: &App, tenant_id: i64) -> Option<Arc<Site>> {
-    app.site_by_id(tenant_id)
-}
-
 /// A tenant's agents and departments (with their heads), read once per run.
 #[derive(Default)]
 struct Staff {
@@ -135,7 +131,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     // Each tenant's agents, read once per run.
     let mut staff: std::collections::HashMap<i64, Staff> = std::collections::HashMap::new();
     for message in app.store.pending_messages(EXPAND_PER_RUN).await? {
-        let Some(site) = site_of(app, message.tenant_id) else {
+        let Some(site) = app.site_by_id(message.tenant_id) else {
             continue;
         };
         if message.recipient_kind != "citizen" && !staff.contains_key(&site.tenant.id) {
@@ -173,7 +169,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     loop {
         while sending.len() < SEND_AT_ONCE {
             let Some(delivery) = due.next() else { break };
-            let Some(site) = site_of(app, delivery.tenant_id) else {
+            let Some(site) = app.site_by_id(delivery.tenant_id) else {
                 continue;
             };
             let smtp = app.config.smtp.clone();

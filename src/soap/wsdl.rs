@@ -402,13 +402,13 @@ pub fn wsdl(tenant: &Tenant) -> String {
     x
 }
 
-/// A complete SOAP 1.1 envelope submitting `service`'s example (valid on
-/// `today`), indented for reading: what the webmasters' documentation shows,
-/// and what its tests send.
+/// A complete SOAP 1.1 envelope submitting `entries` (a service's example)
+/// to `service`, indented for reading: what the webmasters' documentation
+/// shows, and what its tests send.
 pub fn example_envelope(
     tenant: &Tenant,
     service: &crate::core::catalogue::Service,
-    today: jiff::civil::Date,
+    entries: &[(String, crate::core::forms::RawValue)],
 ) -> String {
     use crate::core::forms::RawValue;
     fn write(out: &mut String, entries: &[(String, RawValue)], depth: usize) {
@@ -428,7 +428,7 @@ pub fn example_envelope(
     }
     let operation = service.submit_operation();
     let mut body = String::new();
-    write(&mut body, &crate::core::example::example(service, today), 3);
+    write(&mut body, entries, 3);
     format!(
         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"\n               xmlns:g=\"{}\">\n  <soap:Body>\n    <g:{operation}>\n{body}    </g:{operation}>\n  </soap:Body>\n</soap:Envelope>\n",
         escape(&tenant.namespace())

@@ -188,6 +188,14 @@ pub trait TenantStore: Send + Sync {
         at: Timestamp,
     ) -> Result<bool, StoreError>;
 
+    /// The definition text of version `version` of the town's `code`.
+    fn definition(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        version: u32,
+    ) -> Result<Option<String>, StoreError>;
+
     /// The highest version the town ever had of `code` (0 for none).
     fn last_version(&self, tenant_id: i64, code: &str) -> Result<u32, StoreError>;
 

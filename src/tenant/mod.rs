@@ -20,10 +20,14 @@ use std::sync::Arc;
 /// channel, when the tenant loads).
 #[derive(Clone)]
 pub struct Documents {
-    /// Writes a complete SOAP envelope submitting a service's example, valid
-    /// on the given day (the SOAP channel's own writer, handed over so that
-    /// the pages documenting a service need not know envelopes).
-    pub example: fn(&Tenant, &crate::core::catalogue::Service, jiff::civil::Date) -> String,
+    /// Writes a complete SOAP envelope submitting a service's example
+    /// entries (the SOAP channel's own writer, handed over so that the pages
+    /// documenting a service need not know envelopes).
+    pub example: fn(
+        &Tenant,
+        &crate::core::catalogue::Service,
+        &[(String, crate::core::forms::RawValue)],
+    ) -> String,
     /// WSDL with [`Documents::ADDRESS`] for the endpoint address.
     pub wsdl: String,
     /// The tenant's whole schema (`xsd/SLUG.xsd`).

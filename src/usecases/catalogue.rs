@@ -4,7 +4,6 @@
 //! again, exported as its definition file. Every change is audited and
 //! served by running servers within seconds (the tenants generation).
 
-use crate::core::catalogue::Service;
 use crate::library::Entry;
 use crate::store::{ServiceState, ServiceStatus, Store, StoreError};
 use crate::tenant::Site;
@@ -85,18 +84,8 @@ fn town_service(
 pub fn export(store: &dyn Store, site: &Site, code: &str) -> Result<String, CatalogueError> {
     let state = town_service(store, site.tenant.id, code)?
         .ok_or_else(|| CatalogueError::NotInTown(code.to_owned()))?;
-    let record = store
-        .tenants()?
-        .into_iter()
-        .find(|t| t.id == site.tenant.id)
-        .ok_or_else(|| StoreError::Corrupt(format!("tenant {} vanished", site.tenant.slug)))?;
-    record
-        .services
-        .into_iter()
-        .map(|(text, _)| text)
-        .find(|text| {
-            Service::from_xml(text).is_ok_and(|s| s.code == code && s.version == state.version)
-        })
+    store
+        .definition(site.tenant.id, code, state.version)?
         .ok_or_else(|| {
             StoreError::Corrupt(format!(
                 "service {code} v{} has no definition",

@@ -867,6 +867,16 @@ pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
         "version 1 kept"
     );
     assert_eq!(store.services(id).unwrap()[0].version, version + 1);
+    assert_eq!(
+        store.definition(id, code, *version).unwrap().as_ref(),
+        Some(text)
+    );
+    assert_eq!(
+        store.definition(id, code, version + 1).unwrap(),
+        Some(changed)
+    );
+    assert_eq!(store.definition(id, code, version + 2).unwrap(), None);
+    assert_eq!(store.definition(id, "nothing", 1).unwrap(), None);
 }
 
 /// A draft replaces the previous one, is published once as the given

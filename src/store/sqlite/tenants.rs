@@ -253,6 +253,23 @@ impl TenantStore for SqliteStore {
         })
     }
 
+    fn definition(
+        &self,
+        tenant_id: i64,
+        code: &str,
+        version: u32,
+    ) -> Result<Option<String>, StoreError> {
+        self.admin(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT definition FROM service_versions WHERE tenant_id = ?1 AND code = ?2 AND version = ?3",
+                    params![tenant_id, code, version],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
     fn last_version(&self, tenant_id: i64, code: &str) -> Result<u32, StoreError> {
         self.admin(|conn| {
             Ok(conn

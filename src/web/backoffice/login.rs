@@ -9,7 +9,7 @@ use crate::web::route::Ctx;
 use crate::web::session::{COOKIE, login_purpose, now_secs, set_cookie};
 use crate::web::view::Frame;
 use crate::web::view::Xml;
-use crate::web::{Body, Fields, plain, redirect};
+use crate::web::{Body, plain, redirect};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
@@ -43,7 +43,7 @@ const UNKNOWN_AGENT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMki
 
 pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
-    let fields = Fields::parse(&req.body);
+    let fields = &cx.fields;
     let now = now_secs(app);
     let login = fields.get("login").unwrap_or("").trim().to_lowercase();
     let password = fields.get("password").unwrap_or("").to_owned();

@@ -21,8 +21,8 @@ pub(super) async fn doc(cx: &Ctx<'_>) -> Response<Body> {
         return not_found(site, frame, req);
     };
     let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
-    let envelope = (site.documents.example)(&site.tenant, &service, today);
     let entries = example(&service, today);
+    let envelope = (site.documents.example)(&site.tenant, &service, &entries);
     let v = doc_view(cx, &service, &envelope, &entries);
     page(site, frame, req, StatusCode::OK, "doc.xsl", v, false)
 }
