@@ -12,7 +12,7 @@ use crate::core::tenant::Tenant;
 use crate::core::workflow::Role;
 use crate::error::Error;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{NewAgent, Store, StoreError, TenantRecord};
+use crate::store::{NewAgent, ServiceStatus, Store, StoreError, TenantRecord};
 use crate::tenant::Site;
 use crate::usecases::Sites;
 use arc_swap::ArcSwap;
@@ -128,11 +128,14 @@ fn build_site(
             .map_err(|e| StoreError::Corrupt(format!("tenant {}: {e}", record.slug)))
     };
     let mut online = Vec::new();
+    let mut testing = Vec::new();
     let mut all = Vec::new();
-    for (text, is_online) in &record.services {
+    for (text, status) in &record.services {
         let service = parse(text)?;
-        if *is_online {
-            online.push(Arc::clone(&service));
+        match status {
+            ServiceStatus::Online => online.push(Arc::clone(&service)),
+            ServiceStatus::Test => testing.push(Arc::clone(&service)),
+            ServiceStatus::Draft | ServiceStatus::Offline => {}
         }
         all.push(service);
     }
@@ -151,6 +154,7 @@ fn build_site(
         &record.name,
         time_zone,
         online,
+        testing,
         all,
     );
     let documents = crate::soap::wsdl::documents(&tenant);

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use guichet::app::{self, App};
 use guichet::config::{Config, Settings};
+use guichet::core::tenant::Audience;
 use guichet::core::tracking::Reference;
 use guichet::error::Error;
 use guichet::tenant::Site;
@@ -111,6 +112,18 @@ enum ServiceCommand {
     /// definition; the town's own version if it had it before).
     Enable {
         code: String,
+        /// In test instead: for the town's agents only (the testers' desk
+        /// `/T/backoffice/test/` and SOAP endpoint `/T/soap/test`), its
+        /// requests marked as tests.
+        #[arg(long)]
+        test: bool,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Delete the town's test requests (of one service, or all), with their
+    /// history and messages; their references stay in the audit journal.
+    PurgeTests {
+        code: Option<String>,
         #[arg(long, default_value = app::DEMO_TENANT)]
         tenant: String,
     },
@@ -256,7 +269,7 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
             let app = app::open_existing(config)?;
             let site = site(&app, &tenant)?;
             let address = address.unwrap_or_else(|| format!("{}/{tenant}/soap", app.message_url));
-            print!("{}", site.wsdl_for(&address));
+            print!("{}", site.wsdl_for(Audience::Public, &address));
             Ok(())
         }
     }
@@ -613,11 +626,30 @@ fn service(app: &App, command: ServiceCommand) -> Result<(), Error> {
             }
             Ok(())
         }
-        ServiceCommand::Enable { code, tenant } => {
+        ServiceCommand::Enable { code, test, tenant } => {
             let site = site(app, &tenant)?;
-            catalogue::enable(&*app.store, &app.library, &site, &code, actor, now)
+            let status = if test {
+                guichet::store::ServiceStatus::Test
+            } else {
+                guichet::store::ServiceStatus::Online
+            };
+            catalogue::enable(&*app.store, &app.library, &site, &code, status, actor, now)
                 .map_err(refused)?;
-            println!("{code} online in {tenant}");
+            println!("{code} {} in {tenant}", status.as_str());
+            Ok(())
+        }
+        ServiceCommand::PurgeTests { code, tenant } => {
+            let site = site(app, &tenant)?;
+            let purged = current_thread()?
+                .block_on(catalogue::purge_tests(
+                    &*app.store,
+                    &site,
+                    code.as_deref(),
+                    actor,
+                    now,
+                ))
+                .map_err(refused)?;
+            println!("{purged} test request(s) deleted in {tenant}");
             Ok(())
         }
         ServiceCommand::Disable { code, tenant } => {

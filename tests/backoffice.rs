@@ -1955,3 +1955,313 @@ fn an_administrator_runs_the_towns_catalogue_from_the_admin_page() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("nothing"));
 }
+
+/// A SOAP 1.1 call to the testers' endpoint, with `login:password` as HTTP
+/// Basic credentials (none when `None`).
+fn soap_test(server: &Server, credentials: Option<&str>, envelope: &str) -> HttpResponse {
+    use base64::Engine;
+    let auth = credentials.map_or(String::new(), |c| {
+        format!(
+            "Authorization: Basic {}\r\n",
+            base64::engine::general_purpose::STANDARD.encode(c)
+        )
+    });
+    let mut request = format!(
+        "POST /demoville/soap/test HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n",
+        envelope.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(envelope.as_bytes());
+    server.raw(&request)
+}
+
+fn status_call(code: &str) -> String {
+    envelope11(&format!(
+        "<g:GetRequestStatus><g:trackingCode>{code}</g:trackingCode></g:GetRequestStatus>"
+    ))
+}
+
+#[test]
+fn a_service_in_test_is_tried_by_agents_through_the_form_and_soap_and_its_requests_purged() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let paul = login(&server, "paul");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let real = submit(&server, &road_incident("Réel")).1;
+    let catalogue = admin.view("/demoville/backoffice/admin/catalogue");
+    let token = find(&catalogue, "catalogue-admin")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = admin.post(
+        "/demoville/backoffice/admin/catalogue",
+        &[
+            ("_token", &token),
+            ("action", "enable-test"),
+            ("code", "road-incident"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server
+        .get("/demoville/soap?wsdl")
+        .body
+        .contains("SubmitRoadIncidentReport")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "in test: gone from the public WSDL"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Not public: no form, not in the catalogue, not through SOAP.
+    assert_eq!(server.get("/demoville/services/road-incident").status, 404);
+    assert!(
+        !server
+            .get("/demoville/?format=xml")
+            .body
+            .contains("road-incident")
+    );
+    let public = server.soap11(&envelope11(&road_incident("Public")));
+    assert_eq!(public.status, 500, "{}", public.body);
+    assert!(public.body.contains("unknown-operation"));
+
+    // The testers' desk is behind an agent's session.
+    let anonymous = server.get("/demoville/backoffice/test/services/road-incident");
+    assert_eq!(anonymous.status, 303);
+    assert!(
+        anonymous
+            .header("location")
+            .unwrap()
+            .contains("/demoville/backoffice/login?next=")
+    );
+    let home = paul.get("/demoville/backoffice/test/?format=xml");
+    common::assert_valid(&xsd, &home.body, "testers' catalogue");
+    let home = parse(&home.body);
+    assert!(find(&home, "testing").is_some(), "the banner");
+    let tested: Vec<(&str, Option<&str>)> = all(&home, "service")
+        .iter()
+        .map(|s| (s.attr("code").unwrap(), s.attr("test")))
+        .collect();
+    assert_eq!(tested[0], ("road-incident", Some("true")), "{tested:?}");
+    assert!(
+        tested.iter().skip(1).all(|(_, t)| t.is_none()),
+        "online ones too, unmarked"
+    );
+    let bar = find(
+        &parse(&paul.get("/demoville/backoffice/?format=xml").body),
+        "backoffice",
+    )
+    .unwrap()
+    .attr("test")
+    .map(str::to_owned);
+    assert_eq!(bar.as_deref(), Some("/demoville/backoffice/test/"));
+
+    // The form, as citizens will see it, submitted by an agent.
+    let view = paul.get("/demoville/backoffice/test/services/road-incident?format=xml");
+    assert_eq!(view.status, 200, "{}", view.body);
+    common::assert_valid(&xsd, &view.body, "test form");
+    let form_view = parse(&view.body);
+    let form = find(&form_view, "form").unwrap();
+    assert_eq!(form.attr("test"), Some("true"));
+    assert_eq!(
+        form.attr("action"),
+        Some("/demoville/backoffice/test/services/road-incident")
+    );
+    let page = paul.get("/demoville/backoffice/test/services/road-incident");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("class=\"testing\""),
+        "the banner is shown"
+    );
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let token = form.attr("token").unwrap().to_owned();
+    let r = paul.post(
+        "/demoville/backoffice/test/services/road-incident",
+        &[
+            ("_token", &token),
+            ("requester.firstName", "Paul"),
+            ("requester.lastName", "Essai"),
+            ("requester.email", "paul@example.fr"),
+            ("category", "lighting"),
+            ("location.street", "3 place de l'Église"),
+            ("location.postalCode", "75002"),
+            ("location.town", "Démoville"),
+            ("description", "Lampadaire éteint (essai)"),
+            ("observedOn", "2026-11-20"),
+            ("immediateDanger", "false"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let receipt_url = r.header("location").unwrap().to_owned();
+    assert!(
+        receipt_url.starts_with("/demoville/backoffice/test/receipt/"),
+        "{receipt_url}"
+    );
+    let web_code = receipt_url.rsplit('/').next().unwrap().to_owned();
+    let receipt = paul.get(&format!("{receipt_url}?format=xml"));
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    common::assert_valid(&xsd, &receipt.body, "test receipt");
+    let receipt = parse(&receipt.body);
+    let receipt = find(&receipt, "receipt").unwrap();
+    assert_eq!(receipt.attr("reference"), Some("2026-000002"));
+    assert_eq!(
+        receipt.attr("tracking-url").map(str::to_owned),
+        Some(format!("/demoville/backoffice/test/track/{web_code}"))
+    );
+    assert_eq!(
+        paul.get(&format!("/demoville/backoffice/test/track/{web_code}"))
+            .status,
+        200
+    );
+    // Unknown to the public tracking, page and SOAP alike.
+    assert_eq!(
+        server.get(&format!("/demoville/track/{web_code}")).status,
+        404
+    );
+    assert_eq!(
+        server.get(&format!("/demoville/receipt/{web_code}")).status,
+        404
+    );
+    let r = server.soap11(&status_call(&web_code));
+    assert!(r.body.contains("unknown-tracking-code"), "{}", r.body);
+
+    // The testers' SOAP endpoint: agents' credentials, services in test.
+    let call = envelope11(&road_incident("Soap"));
+    let r = soap_test(&server, None, &call);
+    assert_eq!(r.status, 401);
+    assert!(
+        r.header("www-authenticate")
+            .unwrap()
+            .starts_with("Basic realm=")
+    );
+    assert_eq!(soap_test(&server, Some("paul:mauvais"), &call).status, 401);
+    let wsdl = server.raw(
+        format!(
+            "GET /demoville/soap/test?wsdl HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: Basic {}\r\nConnection: close\r\n\r\n",
+            {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("paul:{}", guichet::app::DEMO_PASSWORD))
+            }
+        )
+        .as_bytes(),
+    );
+    assert_eq!(wsdl.status, 200);
+    assert!(wsdl.body.contains("SubmitRoadIncidentReport"));
+    assert!(
+        wsdl.body.contains("/demoville/soap/test\""),
+        "its own address"
+    );
+    let credentials = format!("paul:{}", guichet::app::DEMO_PASSWORD);
+    let r = soap_test(&server, Some(&credentials), &call);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.element("reference").unwrap(), "2026-000003");
+    let soap_code = r.element("trackingCode").unwrap();
+    assert!(
+        r.element("trackingUrl")
+            .unwrap()
+            .ends_with(&format!("/demoville/backoffice/test/track/{soap_code}"))
+    );
+    let r = soap_test(&server, Some(&credentials), &status_call(&soap_code));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        server
+            .soap11(&status_call(&soap_code))
+            .body
+            .contains("unknown-tracking-code")
+    );
+    // A real request is still tracked publicly.
+    assert_eq!(server.get(&format!("/demoville/track/{real}")).status, 200);
+
+    // Agents see test requests marked in the console and on their page.
+    let console = paul.view("/demoville/backoffice/?state=all");
+    let marks: Vec<(&str, &str)> = all(&console, "request")
+        .iter()
+        .map(|r| (r.attr("reference").unwrap(), r.attr("test").unwrap()))
+        .collect();
+    assert!(marks.contains(&("2026-000001", "false")), "{marks:?}");
+    assert!(marks.contains(&("2026-000002", "true")), "{marks:?}");
+    assert!(marks.contains(&("2026-000003", "true")), "{marks:?}");
+    assert_eq!(
+        find(&paul.request("2026-000002"), "request")
+            .unwrap()
+            .attr("test"),
+        Some("true")
+    );
+
+    // The administrator purges them; the real request stays.
+    let catalogue = admin.view("/demoville/backoffice/admin/catalogue");
+    let row = all(&catalogue, "service")
+        .into_iter()
+        .find(|s| s.attr("code") == Some("road-incident"))
+        .unwrap();
+    assert_eq!(row.attr("status"), Some("test"));
+    assert_eq!(row.attr("tests"), Some("2"));
+    assert_eq!(
+        row.attr("try"),
+        Some("/demoville/backoffice/test/services/road-incident")
+    );
+    let r = admin.post(
+        "/demoville/backoffice/admin/catalogue",
+        &[
+            ("_token", &token_of_catalogue(&catalogue)),
+            ("action", "purge-tests"),
+            ("code", "road-incident"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.header("location").unwrap().contains("count=2"));
+    assert_eq!(
+        paul.get("/demoville/backoffice/requests/2026-000002")
+            .status,
+        404
+    );
+    assert_eq!(
+        paul.get("/demoville/backoffice/requests/2026-000001")
+            .status,
+        200
+    );
+    assert_eq!(
+        paul.get(&format!("/demoville/backoffice/test/track/{web_code}"))
+            .status,
+        404
+    );
+    assert!(
+        audit_ok(&server) > 0,
+        "the journal is intact after the purge"
+    );
+    // Put online after its test: public again, new requests are real.
+    let catalogue = admin.view("/demoville/backoffice/admin/catalogue");
+    let r = admin.post(
+        "/demoville/backoffice/admin/catalogue",
+        &[
+            ("_token", &token_of_catalogue(&catalogue)),
+            ("action", "enable"),
+            ("code", "road-incident"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.get("/demoville/services/road-incident").status != 200 {
+        assert!(std::time::Instant::now() < deadline, "back online");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let r = soap_test(&server, Some(&credentials), &call);
+    assert_eq!(r.element("reference").unwrap(), "2026-000004");
+    let code = r.element("trackingCode").unwrap();
+    assert_eq!(
+        server.get(&format!("/demoville/track/{code}")).status,
+        200,
+        "an online service's request is real, whoever sends it"
+    );
+}
+
+fn token_of_catalogue(page: &Element) -> String {
+    find(page, "catalogue-admin")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned()
+}

@@ -498,6 +498,26 @@ fn an_operator_builds_a_towns_catalogue_from_the_library() {
             ("service-set", "version 1, online"),
         ]
     );
+    // In test: for the town's agents only; its test requests purged.
+    let out = service(&["enable", "road-incident", "--test"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("road-incident test in autreville"));
+    assert!(said(&service(&["list"])).contains("test (v1)"));
+    wait_status(&server, "/autreville/services/road-incident", 404);
+    let out = service(&["purge-tests", "road-incident"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("0 test request(s) deleted"),
+        "{}",
+        said(&out)
+    );
+    let out = service(&["purge-tests", "pothole"]);
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("the town has no service"),
+        "{}",
+        said(&out)
+    );
 }
 
 #[test]

@@ -106,15 +106,26 @@
                 <form method="post" action="{$admin/@action}" class="inline">
                   <input type="hidden" name="_token" value="{$admin/@token}"/>
                   <input type="hidden" name="code" value="{@code}"/>
-                  <xsl:choose>
-                    <xsl:when test="@status = 'online'">
-                      <button type="submit" name="action" value="disable" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.disable</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
-                    </xsl:when>
-                    <xsl:otherwise>
-                      <button type="submit" name="action" value="enable" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.enable</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
-                    </xsl:otherwise>
-                  </xsl:choose>
+                  <xsl:if test="@status != 'online'">
+                    <button type="submit" name="action" value="enable" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.enable</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
+                    <xsl:text> </xsl:text>
+                  </xsl:if>
+                  <xsl:if test="@status != 'test'">
+                    <button type="submit" name="action" value="enable-test" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.enable-test</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
+                    <xsl:text> </xsl:text>
+                  </xsl:if>
+                  <xsl:if test="@status = 'online' or @status = 'test'">
+                    <button type="submit" name="action" value="disable" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.disable</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
+                  </xsl:if>
+                  <xsl:if test="@tests">
+                    <xsl:text> </xsl:text>
+                    <button type="submit" name="action" value="purge-tests" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.purge-tests</xsl:with-param></xsl:call-template><xsl:text> (</xsl:text><xsl:value-of select="@tests"/>)<span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
+                  </xsl:if>
                 </form>
+                <xsl:if test="@try">
+                  <xsl:text> </xsl:text>
+                  <a href="{@try}"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.try</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></a>
+                </xsl:if>
                 <xsl:if test="@download">
                   <xsl:text> </xsl:text>
                   <a href="{@download}"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.download</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></a>

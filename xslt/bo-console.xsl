@@ -147,7 +147,9 @@
                   <label for="ref-{@reference}" class="visually-hidden"><xsl:call-template name="m"><xsl:with-param name="key">bo.mass.select-one</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@reference"/></label>
                 </td>
               </xsl:if>
-              <th scope="row"><a href="{@href}"><xsl:value-of select="@reference"/></a></th>
+              <th scope="row"><a href="{@href}"><xsl:value-of select="@reference"/></a>
+                <xsl:if test="@test = 'true'"><br/><span class="tag test"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.test</xsl:with-param></xsl:call-template></span></xsl:if>
+              </th>
               <td><xsl:value-of select="v:service"/></td>
               <td><xsl:value-of select="v:channel"/></td>
               <td><span class="step-label"><xsl:if test="v:step/@colour"><xsl:attribute name="class">step-label step-colour-<xsl:value-of select="substring(v:step/@colour, 2)"/></xsl:attribute></xsl:if><xsl:value-of select="v:step"/></span>

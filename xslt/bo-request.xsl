@@ -13,6 +13,9 @@
 
   <xsl:template match="v:request">
     <xsl:apply-templates select="v:notice"/>
+    <xsl:if test="@test = 'true'">
+      <p class="tag test"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.test</xsl:with-param></xsl:call-template></p>
+    </xsl:if>
     <dl class="summary">
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.service</xsl:with-param></xsl:call-template></dt>
       <dd><xsl:value-of select="v:service"/></dd>

@@ -14,7 +14,9 @@
         <ul class="services">
           <xsl:for-each select="v:service">
             <li class="service">
-              <h3><a href="{@href}"><xsl:copy-of select="v:title/@lang"/><xsl:value-of select="v:title"/></a></h3>
+              <h3><a href="{@href}"><xsl:copy-of select="v:title/@lang"/><xsl:value-of select="v:title"/></a>
+                <xsl:if test="@test = 'true'"><xsl:text> </xsl:text><span class="badge test"><xsl:call-template name="m"><xsl:with-param name="key">test.badge</xsl:with-param></xsl:call-template></span></xsl:if>
+              </h3>
               <p><xsl:copy-of select="v:description/@lang"/><xsl:value-of select="v:description"/></p>
               <p class="deadline"><xsl:value-of select="v:deadline"/></p>
             </li>

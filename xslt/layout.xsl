@@ -54,6 +54,9 @@
             </nav>
           </div>
         </header>
+        <xsl:if test="v:site/v:testing">
+          <div class="testing" role="note"><div class="wrap"><p><xsl:value-of select="v:site/v:testing"/></p></div></div>
+        </xsl:if>
         <main id="main" class="wrap" tabindex="-1">
           <h1><xsl:value-of select="v:title"/></h1>
           <xsl:call-template name="content"/>

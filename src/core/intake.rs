@@ -85,6 +85,9 @@ pub struct NewRequest {
     pub tracking_code: String,
     /// The language the citizen used.
     pub lang: String,
+    /// Made while the service is in its test phase (the submit use case
+    /// decides; the core takes every submission the same way).
+    pub test: bool,
     /// Where the workflow puts it: first step, department, history and
     /// effects of entering it (automatic actions included).
     pub start: Outcome,
@@ -110,6 +113,7 @@ pub fn receive(
         tracking_digest: tracking.digest(),
         tracking_code: tracking.to_string(),
         lang: submission.lang.clone(),
+        test: false,
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
     })
 }

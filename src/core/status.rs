@@ -21,6 +21,8 @@ pub struct RequestRecord {
     pub history: Vec<StepEntry>,
     /// What the town wrote to the citizen (answers, requests for more), oldest first.
     pub messages: Vec<(Timestamp, String)>,
+    /// Made while its service was in test: for the town's agents only.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone)]

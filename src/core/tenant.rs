@@ -1,6 +1,7 @@
 //! A tenant (a town) and its catalogue of online services.
 
 use super::catalogue::Service;
+use super::status::RequestRecord;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,9 @@ pub struct Tenant {
     pub time_zone: TimeZone,
     /// Online services, current version each, in catalogue order.
     pub services: Vec<Arc<Service>>,
+    /// Services in their test phase (current version each, in catalogue
+    /// order): open to the town's agents only, their requests marked as tests.
+    pub testing: Vec<Arc<Service>>,
     /// Every known version of every service, for requests submitted under an
     /// older definition.
     versions: HashMap<(String, u32), Arc<Service>>,
@@ -29,11 +33,13 @@ impl Tenant {
         name: &str,
         time_zone: TimeZone,
         online: Vec<Arc<Service>>,
+        testing: Vec<Arc<Service>>,
         all_versions: Vec<Arc<Service>>,
     ) -> Tenant {
         let versions = all_versions
             .into_iter()
             .chain(online.iter().cloned())
+            .chain(testing.iter().cloned())
             .map(|s| ((s.code.clone(), s.version), s))
             .collect();
         Tenant {
@@ -42,6 +48,7 @@ impl Tenant {
             name: name.to_owned(),
             time_zone,
             services: online,
+            testing,
             versions,
         }
     }
@@ -61,9 +68,49 @@ impl Tenant {
         self.services.iter().find(|s| s.code == code)
     }
 
+    /// A service in its test phase by code.
+    pub fn service_in_test(&self, code: &str) -> Option<&Arc<Service>> {
+        self.testing.iter().find(|s| s.code == code)
+    }
+
     /// A service at the version a request was submitted under.
     pub fn service_version(&self, code: &str, version: u32) -> Option<&Arc<Service>> {
         self.versions.get(&(code.to_owned(), version))
+    }
+}
+
+/// Who a channel serves: the public (online services, public requests) or
+/// the town's agents trying services in their test phase (online services
+/// and those in test; test requests too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Agents,
+}
+
+impl Audience {
+    /// Whether this audience may see a request: test requests are the agents'.
+    pub fn sees(self, record: &RequestRecord) -> bool {
+        self == Audience::Agents || !record.test
+    }
+}
+
+impl Tenant {
+    /// The services offered to `audience`, in catalogue order (for agents,
+    /// those in test first).
+    pub fn offered(&self, audience: Audience) -> Vec<&Arc<Service>> {
+        match audience {
+            Audience::Public => self.services.iter().collect(),
+            Audience::Agents => self.testing.iter().chain(&self.services).collect(),
+        }
+    }
+
+    /// A service offered to `audience`, by code.
+    pub fn offer(&self, audience: Audience, code: &str) -> Option<&Arc<Service>> {
+        match audience {
+            Audience::Public => self.service(code),
+            Audience::Agents => self.service(code).or_else(|| self.service_in_test(code)),
+        }
     }
 }
 

@@ -3,12 +3,16 @@
 //! Routes (per tenant `T`):
 //! - `GET /T/soap?wsdl`: the WSDL, ports pointing at the address used;
 //! - `POST /T/soap`: SOAP 1.1 (`text/xml`) or 1.2 (`application/soap+xml`);
+//! - `GET|POST /T/soap/test`: the same for the town's agents (HTTP Basic,
+//!   throttled like the login form), services in test included;
 //! - `GET /T/xsd/T.xsd`, `GET /T/xsd/CODE.xsd`: schemas;
 //! - `GET /health`.
 
+use crate::core::tenant::Audience;
 use crate::soap::{self, envelope::Version};
 use crate::tenant::Site;
 use crate::usecases::App;
+use crate::usecases::agents::{AuthError, authenticate};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -119,7 +123,11 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                 "Aucune collectivité à cette adresse.",
             ),
             Some(site) => match rest {
-                ["soap"] => soap_endpoint(app, &site, req).await,
+                ["soap"] => soap_endpoint(app, &site, Audience::Public, req).await,
+                ["soap", "test"] => match agent_credentials(app, &site, &req, peer).await {
+                    Ok(()) => soap_endpoint(app, &site, Audience::Agents, req).await,
+                    Err(refusal) => refusal,
+                },
                 ["xsd", file] => schema(&site, &req, file),
                 [] => {
                     let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
@@ -240,9 +248,89 @@ fn base_url(app: &App, req: &Request<Incoming>) -> String {
     format!("http://{host}")
 }
 
-async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Response<Body> {
+/// Lets the request through when it carries the HTTP Basic credentials of
+/// an active agent of the town; else 401 (with the challenge), 429 or 503.
+async fn agent_credentials(
+    app: &App,
+    site: &Site,
+    req: &Request<Incoming>,
+    peer: SocketAddr,
+) -> Result<(), Response<Body>> {
+    use base64::Engine;
+    let challenge = || {
+        let mut r = text(
+            StatusCode::UNAUTHORIZED,
+            "Point d'accès de test réservé aux agents de la collectivité : identifiez-vous (HTTP Basic, identifiant et mot de passe de l'espace agents).",
+        );
+        let realm = format!(
+            "Basic realm=\"Guichet {} (agents)\", charset=\"UTF-8\"",
+            site.tenant.slug
+        );
+        if let Ok(v) = HeaderValue::from_str(&realm) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    };
+    let credentials = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        })
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((login, password)) = credentials.as_deref().and_then(|c| c.split_once(':')) else {
+        return Err(challenge());
+    };
+    let login = login.trim().to_lowercase();
+    match authenticate(
+        app,
+        site,
+        &login,
+        password.to_owned(),
+        &peer.ip().to_string(),
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(AuthError::Failed) => Err(challenge()),
+        Err(AuthError::Throttled(wait)) => {
+            let mut r = text(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Trop d'essais : réessayez dans {wait} secondes."),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Err(r)
+        }
+        Err(AuthError::Unavailable(e)) => {
+            tracing::error!(tenant = %site.tenant.slug, error = %e, "agent check failed");
+            Err(text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service momentanément indisponible.",
+            ))
+        }
+    }
+}
+
+async fn soap_endpoint(
+    app: &App,
+    site: &Site,
+    audience: Audience,
+    req: Request<Incoming>,
+) -> Response<Body> {
     let base = base_url(app, &req);
-    let address = format!("{base}/{}/soap", site.tenant.slug);
+    let address = match audience {
+        Audience::Public => format!("{base}/{}/soap", site.tenant.slug),
+        Audience::Agents => format!("{base}/{}/soap/test", site.tenant.slug),
+    };
     match *req.method() {
         Method::GET | Method::HEAD => {
             let wants_wsdl = req
@@ -253,7 +341,7 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 xml(
                     StatusCode::OK,
                     "text/xml; charset=utf-8",
-                    site.wsdl_for(&address),
+                    site.wsdl_for(audience, &address),
                 )
             } else {
                 let mut r = method_not_allowed("POST");
@@ -311,7 +399,7 @@ async fn soap_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respon
                 Ok(Err(_)) => return text(StatusCode::BAD_REQUEST, "Corps de requête illisible."),
                 Ok(Ok(collected)) => collected.to_bytes(),
             };
-            let response = soap::call(app, site, version, &body, &base).await;
+            let response = soap::call(app, site, audience, version, &body, &base).await;
             xml(
                 StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 version.content_type(),

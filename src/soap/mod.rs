@@ -12,6 +12,7 @@ pub mod wsdl;
 use crate::core::forms::{FieldError, RawValue};
 use crate::core::intake::{Channel, Submission};
 use crate::core::status::{self, CitizenStatus};
+use crate::core::tenant::Audience;
 use crate::core::tracking::TrackingCode;
 use crate::tenant::Site;
 use crate::tenant::dates::xs_date_time;
@@ -35,13 +36,14 @@ pub struct Response {
 pub async fn call(
     app: &App,
     site: &Site,
+    audience: Audience,
     version: Version,
     body: &[u8],
     base_url: &str,
 ) -> Response {
     let ns = site.tenant.namespace();
     let result = match envelope::parse(body, version, app.config.limits.xml) {
-        Ok(env) => dispatch(app, site, &env.body, base_url).await,
+        Ok(env) => dispatch(app, site, audience, &env.body, base_url).await,
         Err(fault) => Err(fault),
     };
     match result {
@@ -59,6 +61,7 @@ pub async fn call(
 async fn dispatch(
     app: &App,
     site: &Site,
+    audience: Audience,
     payload: &Element,
     base_url: &str,
 ) -> Result<String, Fault> {
@@ -68,12 +71,12 @@ async fn dispatch(
         return Err(unknown_operation(payload, &ns));
     }
     match payload.name.as_str() {
-        wsdl::LIST_SERVICES => Ok(list_services(site, &ns)),
-        wsdl::GET_REQUEST_STATUS => get_request_status(app, site, payload, &ns).await,
+        wsdl::LIST_SERVICES => Ok(list_services(site, audience, &ns)),
+        wsdl::GET_REQUEST_STATUS => get_request_status(app, site, audience, payload, &ns).await,
         name => {
             let service = tenant
-                .services
-                .iter()
+                .offered(audience)
+                .into_iter()
                 .find(|s| name.strip_prefix("Submit") == Some(s.operation.as_str()))
                 .ok_or_else(|| unknown_operation(payload, &ns))?;
             let entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;
@@ -106,10 +109,15 @@ async fn dispatch(
                 "submittedAt",
                 &xs_date_time(receipt.submitted_at.timestamp(), &tenant.time_zone),
             );
+            // Agents follow their requests at the testers' desk of the back office.
+            let desk = match audience {
+                Audience::Public => "",
+                Audience::Agents => "/backoffice/test",
+            };
             push_text_element(
                 &mut out,
                 "trackingUrl",
-                &format!("{base_url}/{}/track/{code}", tenant.slug),
+                &format!("{base_url}/{}{desk}/track/{code}", tenant.slug),
             );
             out.push_str("</receipt></");
             out.push_str(name);
@@ -178,12 +186,12 @@ fn raw_entries(
     }
 }
 
-fn list_services(site: &Site, ns: &str) -> String {
+fn list_services(site: &Site, audience: Audience, ns: &str) -> String {
     let mut out = String::with_capacity(4096);
     out.push_str("<ListServicesResponse xmlns=\"");
     out.push_str(&escape(ns));
     out.push_str("\">");
-    for s in &site.tenant.services {
+    for s in site.tenant.offered(audience) {
         out.push_str("<service>");
         push_text_element(&mut out, "code", &s.code);
         push_text_element(&mut out, "operation", &s.submit_operation());
@@ -202,6 +210,7 @@ fn list_services(site: &Site, ns: &str) -> String {
 async fn get_request_status(
     app: &App,
     site: &Site,
+    audience: Audience,
     payload: &Element,
     ns: &str,
 ) -> Result<String, Fault> {
@@ -247,6 +256,7 @@ async fn get_request_status(
             tracing::error!(tenant = %tenant.slug, error = %e, "status lookup failed");
             Fault::server("Erreur interne : le suivi est momentanément indisponible.")
         })?
+        .filter(|record| audience.sees(record))
         .ok_or_else(unknown)?;
     let service = tenant
         .service_version(&record.service_code, record.service_version)

@@ -14,7 +14,7 @@ use crate::core::catalogue::{
 };
 use crate::core::intake::Channel;
 use crate::core::status::State;
-use crate::core::tenant::Tenant;
+use crate::core::tenant::{Audience, Tenant};
 use crate::xml::escape;
 use std::fmt::Write;
 
@@ -25,7 +25,8 @@ pub const ADDRESS_PLACEHOLDER: &str = crate::tenant::Documents::ADDRESS;
 pub fn documents(tenant: &Tenant) -> crate::tenant::Documents {
     crate::tenant::Documents {
         example: example_envelope,
-        wsdl: wsdl(tenant),
+        wsdl: wsdl(tenant, Audience::Public),
+        agents_wsdl: wsdl(tenant, Audience::Agents),
         schema: schema(tenant, None),
         service_schemas: tenant
             .services
@@ -43,6 +44,22 @@ pub const GET_REQUEST_STATUS: &str = "GetRequestStatus";
 /// wrapper, response and request file (`…File`), then the common operations.
 /// With `only` set, just that service (for its request files).
 pub fn schema(tenant: &Tenant, only: Option<&Service>) -> String {
+    match only {
+        Some(s) => schema_of(tenant, &[s], false),
+        None => schema_of(tenant, &services(tenant, Audience::Public), true),
+    }
+}
+
+fn services(tenant: &Tenant, audience: Audience) -> Vec<&Service> {
+    tenant
+        .offered(audience)
+        .into_iter()
+        .map(|s| s.as_ref())
+        .collect()
+}
+
+/// The schema of `services`; `whole` adds the common operations.
+fn schema_of(tenant: &Tenant, services: &[&Service], whole: bool) -> String {
     let ns = escape(&tenant.namespace()).into_owned();
     let mut x = String::with_capacity(32 * 1024);
     let _ = write!(
@@ -50,14 +67,10 @@ pub fn schema(tenant: &Tenant, only: Option<&Service>) -> String {
         r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="{ns}" targetNamespace="{ns}" elementFormDefault="qualified" attributeFormDefault="unqualified" version="1">"#
     );
     common_types(&mut x);
-    let services: Vec<&Service> = match only {
-        Some(s) => vec![s],
-        None => tenant.services.iter().map(|s| s.as_ref()).collect(),
-    };
-    for service in &services {
+    for service in services {
         service_elements(&mut x, service);
     }
-    if only.is_none() {
+    if whole {
         x.push_str(&format!(
             r#"<xs:element name="{LIST_SERVICES}"><xs:annotation><xs:documentation xml:lang="fr">Liste des téléservices en ligne.</xs:documentation></xs:annotation><xs:complexType><xs:sequence/></xs:complexType></xs:element>"#
         ));
@@ -312,11 +325,12 @@ fn field_doc(x: &mut String, field: &Field) {
     doc(x, &text);
 }
 
-/// The WSDL document, with [`ADDRESS_PLACEHOLDER`] where the endpoint goes.
-pub fn wsdl(tenant: &Tenant) -> String {
+/// The WSDL document of the services offered to `audience`, with
+/// [`ADDRESS_PLACEHOLDER`] where the endpoint goes.
+pub fn wsdl(tenant: &Tenant, audience: Audience) -> String {
     let ns = escape(&tenant.namespace()).into_owned();
-    let mut operations: Vec<(String, String, bool)> = tenant
-        .services
+    let offered = tenant.offered(audience);
+    let mut operations: Vec<(String, String, bool)> = offered
         .iter()
         .map(|s| (s.submit_operation(), s.title.clone(), true))
         .collect();
@@ -345,7 +359,7 @@ pub fn wsdl(tenant: &Tenant) -> String {
         tenant.slug
     );
     x.push_str("<wsdl:types>");
-    x.push_str(&schema(tenant, None));
+    x.push_str(&schema_of(tenant, &services(tenant, audience), true));
     x.push_str("</wsdl:types>");
     for (op, _, _) in &operations {
         let _ = write!(

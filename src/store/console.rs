@@ -54,6 +54,8 @@ pub struct ConsoleRow {
     pub due_date: Date,
     pub waiting: bool,
     pub finished: bool,
+    /// Made while its service was in test.
+    pub test: bool,
 }
 
 pub trait ConsoleStore: Send + Sync {

@@ -124,6 +124,20 @@ pub trait RequestStore: Send + Sync {
         reference: Reference,
     ) -> BoxFuture<'_, Result<(), StoreError>>;
 
+    /// How many test requests the town has, per service code, by code.
+    fn test_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>>;
+
+    /// Deletes the town's test requests (of service `code`, or all) with
+    /// their values, history and messages, in one transaction that records
+    /// their references in the audit journal. Returns how many went.
+    fn purge_tests(
+        &self,
+        tenant_id: i64,
+        code: Option<String>,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<u64, StoreError>>;
+
     /// Records a deadline notice once: the mark on the request, an internal
     /// history event and the outbox message, in one transaction. `false` if
     /// it was already recorded (nothing written).

@@ -10,9 +10,9 @@ pub struct TenantRecord {
     pub slug: String,
     pub name: String,
     pub time_zone: String,
-    /// `(definition XML, online)` of the current version of each service, in
-    /// catalogue order.
-    pub services: Vec<(String, bool)>,
+    /// `(definition XML, status)` of the current version of each service,
+    /// in catalogue order.
+    pub services: Vec<(String, ServiceStatus)>,
     /// Definitions of older versions still referenced by requests.
     pub older_versions: Vec<String>,
     /// A disabled tenant answers 404 everywhere; its data is kept.
@@ -22,7 +22,7 @@ pub struct TenantRecord {
 }
 
 /// Where a service stands in a town's catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ServiceStatus {
     /// Being written: administrators only.
     Draft,

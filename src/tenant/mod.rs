@@ -10,7 +10,7 @@ pub mod dates;
 pub mod look;
 pub mod templates;
 
-use crate::core::tenant::Tenant;
+use crate::core::tenant::{Audience, Tenant};
 use crate::store::Department;
 use look::{StepColours, TenantLook};
 use std::collections::HashMap;
@@ -30,6 +30,8 @@ pub struct Documents {
     ) -> String,
     /// WSDL with [`Documents::ADDRESS`] for the endpoint address.
     pub wsdl: String,
+    /// The WSDL of the testers' endpoint: services in test as well.
+    pub agents_wsdl: String,
     /// The tenant's whole schema (`xsd/SLUG.xsd`).
     pub schema: String,
     /// One schema per online service (`xsd/CODE.xsd`), for request files.
@@ -121,10 +123,12 @@ impl Site {
             .unwrap_or_else(|| self.tenant.name.clone())
     }
 
-    /// The WSDL with its ports pointing at `address`.
-    pub fn wsdl_for(&self, address: &str) -> String {
-        self.documents
-            .wsdl
-            .replace(Documents::ADDRESS, &crate::xml::escape(address))
+    /// The WSDL for `audience` with its ports pointing at `address`.
+    pub fn wsdl_for(&self, audience: Audience, address: &str) -> String {
+        let wsdl = match audience {
+            Audience::Public => &self.documents.wsdl,
+            Audience::Agents => &self.documents.agents_wsdl,
+        };
+        wsdl.replace(Documents::ADDRESS, &crate::xml::escape(address))
     }
 }

@@ -24,20 +24,22 @@ pub enum CatalogueError {
     Store(#[from] StoreError),
 }
 
-/// Puts a library service in the town's catalogue, online: the library's
-/// definition the first time, the town's own version when it comes back.
+/// Puts a library service in the town's catalogue, online (or in test,
+/// for the town's agents): the library's definition the first time, the
+/// town's own version when it comes back.
 pub fn enable(
     store: &dyn Store,
     library: &[Entry],
     site: &Site,
     code: &str,
+    status: ServiceStatus,
     actor: &str,
     at: Timestamp,
-) -> Result<ServiceStatus, CatalogueError> {
+) -> Result<(), CatalogueError> {
     let tenant_id = site.tenant.id;
-    if let Some(state) = town_service(store, tenant_id, code)? {
-        store.set_service_status(tenant_id, code, ServiceStatus::Online, actor, at)?;
-        return Ok(state.status);
+    if town_service(store, tenant_id, code)?.is_some() {
+        store.set_service_status(tenant_id, code, status, actor, at)?;
+        return Ok(());
     }
     let entry = library
         .iter()
@@ -48,11 +50,11 @@ pub fn enable(
         code,
         &entry.text,
         entry.service.version,
-        ServiceStatus::Online,
+        status,
         actor,
         at,
     )?;
-    Ok(ServiceStatus::Online)
+    Ok(())
 }
 
 /// Withdraws a service from the town's catalogue (offline).
@@ -78,6 +80,32 @@ fn town_service(
         .services(tenant_id)?
         .into_iter()
         .find(|s| s.code == code))
+}
+
+/// Deletes the town's test requests of `code` (or of every service), with
+/// their history and messages; their references stay in the audit journal.
+/// Returns how many went.
+pub async fn purge_tests(
+    store: &dyn Store,
+    site: &Site,
+    code: Option<&str>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<u64, CatalogueError> {
+    if let Some(code) = code {
+        town_service(store, site.tenant.id, code)?
+            .ok_or_else(|| CatalogueError::NotInTown(code.to_owned()))?;
+    }
+    let purged = store
+        .purge_tests(
+            site.tenant.id,
+            code.map(str::to_owned),
+            actor.to_owned(),
+            at,
+        )
+        .await?;
+    tracing::info!(tenant = %site.tenant.slug, service = code.unwrap_or("*"), purged, "test requests purged");
+    Ok(purged)
 }
 
 /// The definition file of the town's current version of `code`.

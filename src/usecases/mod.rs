@@ -10,6 +10,7 @@
 //! SOAP, HTML or HTTP.
 
 pub mod act;
+pub mod agents;
 pub mod catalogue;
 pub mod submit;
 pub mod tenants;

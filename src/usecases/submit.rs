@@ -19,6 +19,8 @@ use jiff::civil::Date;
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub reference: Reference,
+    /// A test request (its service is in test): agents follow it in the back office.
+    pub test: bool,
     /// Shown once, never stored in clear.
     pub tracking_code: TrackingCode,
     pub due_date: Date,
@@ -49,9 +51,12 @@ pub async fn submit(
         SubmitError::Unavailable(format!("no random source: {e}"))
     })?;
     let code = TrackingCode::from_random(bytes);
-    let request =
+    let mut request =
         intake::receive(service, submission, &now, &code).map_err(SubmitError::Invalid)?;
+    // A service in its test phase takes test requests only, whoever sends them.
+    request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;
+    let request_test = request.test;
     let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
         tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
         SubmitError::Unavailable(e.to_string())
@@ -61,10 +66,12 @@ pub async fn submit(
         service = %service.code,
         %reference,
         channel = submission.channel.as_str(),
+        test = request_test,
         "request received"
     );
     Ok(Receipt {
         reference,
+        test: request_test,
         tracking_code: code,
         due_date,
         submitted_at: now,

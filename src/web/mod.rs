@@ -81,9 +81,14 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         lang: &lang,
         base: format!("/{}", site.tenant.slug),
         backoffice: matches!(req.rest, ["backoffice", ..]),
+        desk: match req.rest {
+            ["backoffice", "test", ..] => view::Desk::Testers,
+            _ => view::Desk::Public,
+        },
     };
     let (surface, segments) = match req.rest {
         ["backoffice", "admin", rest @ ..] => (&admin::SURFACE, rest),
+        ["backoffice", "test", rest @ ..] => (&citizen::TESTERS, rest),
         ["backoffice", rest @ ..] => (&backoffice::SURFACE, rest),
         // The contract names `/T/admin/…` for administrators; their pages
         // are in the back office (one login, one session, one agent's bar),
@@ -278,7 +283,7 @@ pub(crate) fn html_response(
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::VARY, HeaderValue::from_static("Accept"));
-    if private {
+    if private || frame.backoffice {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if let Ok(lang) = HeaderValue::from_str(frame.lang) {

@@ -3,7 +3,7 @@
 //! Sites that run their own XSLT get these documents with `?format=xml`.
 
 use crate::core::catalogue::Service;
-use crate::core::tenant::Tenant;
+use crate::core::tenant::{Audience, Tenant};
 use crate::tenant::dates::long_date;
 use crate::tenant::look::{Look, StepColours};
 use crate::xml::{escape, escape_text};
@@ -78,6 +78,45 @@ pub struct Frame<'a> {
     pub base: String,
     /// A back-office page: its own stylesheet and the `bo.*` messages.
     pub backoffice: bool,
+    /// Whom the citizen pages serve here: the public, or the town's agents
+    /// trying services in test.
+    pub desk: Desk,
+}
+
+/// The citizen pages are served at two desks: the public one (`/T/…`:
+/// online services, public requests) and the testers' one
+/// (`/T/backoffice/test/…`, behind an agent's session: services in test as
+/// well, and their test requests). Same handlers, same views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Desk {
+    Public,
+    Testers,
+}
+
+impl Desk {
+    /// The desk's path under the tenant.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Desk::Public => "",
+            Desk::Testers => "/backoffice/test",
+        }
+    }
+
+    /// The SOAP endpoint this desk's services are reached at, under the tenant.
+    pub fn soap_path(self) -> &'static str {
+        match self {
+            Desk::Public => "/soap",
+            Desk::Testers => "/soap/test",
+        }
+    }
+
+    /// Whom this desk serves.
+    pub fn audience(self) -> Audience {
+        match self {
+            Desk::Public => Audience::Public,
+            Desk::Testers => Audience::Agents,
+        }
+    }
 }
 
 impl Frame<'_> {
@@ -97,6 +136,12 @@ impl Frame<'_> {
             text = text.replace(&format!("{{{k}}}"), v);
         }
         text
+    }
+
+    /// A URL of the citizen pages at this frame's desk (`/T/services/x`, or
+    /// `/T/backoffice/test/services/x` for testers).
+    pub fn desk_url(&self, path: &str) -> String {
+        self.url(&format!("{}{path}", self.desk.prefix()))
     }
 
     /// A URL under the tenant, keeping a non-default language.
@@ -146,8 +191,11 @@ impl Frame<'_> {
         x.open("site", &[]);
         x.text("name", &[], &name);
         x.text("tenant", &[], &self.tenant.slug);
-        x.text("home", &[], &self.url("/"));
-        x.text("track", &[], &self.url("/track"));
+        x.text("home", &[], &self.desk_url("/"));
+        x.text("track", &[], &self.desk_url("/track"));
+        if self.desk == Desk::Testers {
+            x.text("testing", &[], &self.message("test.banner"));
+        }
         if let Some(site) = &self.look.settings.site_url {
             x.text("site-url", &[], site);
         }

@@ -1153,6 +1153,40 @@ test('backoffice: an administrator withdraws a service and puts it back from the
   await assertNoViolations(admin, 'the catalogue with a refused definition');
 });
 
+test('backoffice: a service put in test is tried by an agent at the test desk, as citizens will see it', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin/catalogue`);
+  assertEq(await press(admin, admin.getByRole('button', { name: "Mettre en test Réservation d'une salle municipale" })), 200, 'in test');
+  await assertNoViolations(admin, 'the catalogue with a service in test');
+  const until = async (what, done) => {
+    const deadline = Date.now() + 10000;
+    while (!(await done())) {
+      assert(Date.now() < deadline, what);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await until('room booking leaves the public catalogue', async () => (await fetch(`${T}/services/room-booking`)).status === 404);
+  await admin.goto(`${BO}/admin/catalogue`);
+  await press(admin, admin.getByRole('link', { name: "Essayer au guichet de test Réservation d'une salle municipale" }));
+  assertEq(new URL(admin.url()).pathname, `/${TENANT}/backoffice/test/services/room-booking`, 'the test form');
+  assert((await admin.locator('.testing').textContent()).includes('demande de test'), 'the test banner');
+  await assertNoViolations(admin, 'the form at the test desk');
+  await fillForm(admin, validAnswers('room-booking'));
+  await submit(admin);
+  assert(admin.url().includes(`/${TENANT}/backoffice/test/receipt/`), `the test receipt, not ${admin.url()}`);
+  await assertNoViolations(admin, 'the receipt at the test desk');
+  await press(admin, admin.locator('#tracking-link'));
+  assert(admin.url().includes(`/${TENANT}/backoffice/test/track/`), `the test tracking page, not ${admin.url()}`);
+  await assertNoViolations(admin, 'the tracking page at the test desk');
+  await admin.goto(`${BO}/test/`);
+  await assertNoViolations(admin, 'the test desk');
+  await admin.goto(`${BO}/admin/catalogue`);
+  assertEq(await press(admin, admin.getByRole('button', { name: /^Supprimer les demandes de test \(1\) Réservation d'une salle municipale/ })), 200, 'purged');
+  assert((await admin.locator('.notice.success').textContent()).includes('1 demande(s) de test'), 'one test request purged');
+  assertEq(await press(admin, admin.getByRole('button', { name: "Mettre en ligne Réservation d'une salle municipale" })), 200, 'back online');
+  await until('room booking back in the public catalogue', async () => (await fetch(`${T}/services/room-booking`)).status === 200);
+});
+
 test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);

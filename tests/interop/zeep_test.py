@@ -302,6 +302,7 @@ class TwoTowns:
         check("zeep/two-towns/own-wsdl-and-services", self.own_services)
         check("zeep/two-towns/own-references", self.own_references)
         check("zeep/two-towns/tracking-codes-stay-in-their-town", self.tracking_codes)
+        check("zeep/two-towns/test-phase-through-the-agents-endpoint", self.test_phase)
 
     def command(self, *args):
         env = dict(os.environ, GUICHET_AGENT_PASSWORD="autreville-2026-mairie",
@@ -361,6 +362,63 @@ class TwoTowns:
             raise AssertionError("Autreville's code is known in Démoville")
         except zeep.exceptions.Fault:
             pass
+
+
+    def test_phase(self):
+        """A service put in test leaves the public WSDL; the town's agents reach it
+        through the testers' endpoint with their credentials (HTTP Basic), and
+        its requests are unknown to public tracking."""
+        import time
+        import requests
+        from requests.auth import HTTPBasicAuth
+        self.command("service", "enable", "road-incident", "--test", "--tenant", "autreville")
+        public_wsdl = f"{BASE_URL}/autreville/soap?wsdl"
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=15)
+        while True:
+            with urllib.request.urlopen(public_wsdl, timeout=5) as r:
+                if b"SubmitRoadIncidentReport" not in r.read():
+                    break
+            assert datetime.datetime.now() < deadline, "still in the public WSDL"
+            time.sleep(0.2)
+        test_wsdl = f"{BASE_URL}/autreville/soap/test?wsdl"
+        wrong = requests.Session()
+        wrong.auth = HTTPBasicAuth("maire", "pas-le-bon-mot-de-passe")
+        try:
+            zeep.Client(test_wsdl, transport=Transport(session=wrong, timeout=15))
+            raise AssertionError("the testers' WSDL opened with a wrong password")
+        except requests.exceptions.HTTPError as e:
+            eq(e.response.status_code, 401, "status without the right password")
+        session = requests.Session()
+        session.auth = HTTPBasicAuth("maire", "autreville-2026-mairie")
+        client = zeep.Client(test_wsdl, transport=Transport(session=session, timeout=15,
+                                                            operation_timeout=15))
+        testers = client.bind("Guichet", PORTS["soap11"])
+        eq([s.code for s in testers.ListServices()], ["road-incident"], "services for agents")
+        receipt = testers.SubmitRoadIncidentReport(
+            requester={"firstName": "Agent", "lastName": "Essai", "email": "agent@example.fr"},
+            category="lighting",
+            location={"street": "2 rue de l'Essai", "postalCode": "59100", "town": "Autreville"},
+            description="Essai du téléservice",
+            observedOn=datetime.date.today())
+        assert "/autreville/backoffice/test/track/" in receipt.trackingUrl, receipt.trackingUrl
+        status = testers.GetRequestStatus(trackingCode=receipt.trackingCode)
+        eq(status.reference, receipt.reference, "the agents follow their test request")
+        try:
+            self.service.GetRequestStatus(trackingCode=receipt.trackingCode)
+            raise AssertionError("a test request is known to public tracking")
+        except zeep.exceptions.Fault as fault:
+            assert "unknown-tracking-code" in etree.tostring(fault.detail).decode()
+        try:
+            self.service.SubmitRoadIncidentReport(
+                requester={"firstName": "Anne", "lastName": "Autre"},
+                category="pothole",
+                location={"street": "1 place de la Mairie", "postalCode": "59100",
+                          "town": "Autreville"},
+                description="Trou sur la place", observedOn=datetime.date.today())
+            raise AssertionError("the public endpoint takes a service in test")
+        except zeep.exceptions.Fault as fault:
+            assert "unknown-operation" in etree.tostring(fault.detail).decode() \
+                or "Opération inconnue" in fault.message, fault.message
 
 
 def documented_snippet_runs():

@@ -56,6 +56,7 @@ macro_rules! store_contract {
                 concurrent_submits_get_distinct_consecutive_references,
                 a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only,
                 a_request_is_found_by_reference_in_its_own_tenant_only,
+                test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry,
                 values_state_and_first_history_event_are_stored_with_the_request,
                 apply_on_the_current_revision_moves_the_request_and_records_history_and_audit,
                 apply_on_a_stale_revision_is_a_conflict_and_changes_nothing,
@@ -655,9 +656,9 @@ pub fn a_tenant_is_created_once_with_its_services_online(store: Arc<dyn Store>) 
     assert_eq!(tenant.slug, "brest");
     assert_eq!(tenant.name, "Ville de Brest", "the first creation's name");
     assert_eq!(tenant.time_zone, ZONE);
-    let expected: Vec<(String, bool)> = definitions
+    let expected: Vec<(String, ServiceStatus)> = definitions
         .iter()
-        .map(|(_, text, _)| (text.clone(), true))
+        .map(|(_, text, _)| (text.clone(), ServiceStatus::Online))
         .collect();
     assert_eq!(
         tenant.services, expected,
@@ -814,8 +815,11 @@ pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
     let record = &store.tenants().unwrap()[0];
     assert_eq!(
         record.services,
-        [(text.clone(), true), (text2.clone(), false)],
-        "only online ones are online"
+        [
+            (text.clone(), ServiceStatus::Online),
+            (text2.clone(), ServiceStatus::Draft)
+        ],
+        "each with its status"
     );
     assert!(
         store
@@ -860,7 +864,7 @@ pub fn a_towns_services_are_set_withdrawn_and_versioned(store: Arc<dyn Store>) {
         )
         .unwrap();
     let record = &store.tenants().unwrap()[0];
-    assert_eq!(record.services[0], (changed.clone(), true));
+    assert_eq!(record.services[0], (changed.clone(), ServiceStatus::Online));
     assert_eq!(
         record.older_versions,
         std::slice::from_ref(text),
@@ -937,7 +941,10 @@ pub fn a_draft_is_kept_then_published_as_the_next_version_once(store: Arc<dyn St
     );
     assert_eq!(store.last_version(id, code).unwrap(), next);
     let record = &store.tenants().unwrap()[0];
-    assert_eq!(record.services, [(published.clone(), true)]);
+    assert_eq!(
+        record.services,
+        [(published.clone(), ServiceStatus::Online)]
+    );
     assert_eq!(record.older_versions, std::slice::from_ref(text));
 }
 
@@ -1108,6 +1115,105 @@ pub async fn a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only(
             .is_none(),
         "an unknown digest finds nothing"
     );
+}
+
+pub async fn test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let tested = |mut r: NewRequest| {
+        r.test = true;
+        r
+    };
+    let real = submit(&store, &brest, road(&brest, "Durand", t(0))).await;
+    let road_test = tested(road(&brest, "Essai", t(1)));
+    let digest = road_test.tracking_digest.clone();
+    let t1 = submit(&store, &brest, road_test).await;
+    let t2 = submit(&store, &brest, tested(road(&brest, "Essai", t(2)))).await;
+    let t3 = submit(&store, &brest, tested(birth(&brest, "Essai", t(3)))).await;
+    let other = submit(&store, &quimper, tested(road(&quimper, "Essai", t(4)))).await;
+    assert_eq!(
+        (real, t1, t2, t3),
+        (reference(1), reference(2), reference(3), reference(4)),
+        "test requests take their numbers in the town's sequence"
+    );
+    let found = store
+        .request_by_tracking(brest.id, digest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.test, "the mark is stored and read back");
+    assert!(!item(&store, &brest, real).await.record.test);
+    assert_eq!(
+        store.test_counts(brest.id).await.unwrap(),
+        [
+            ("birth-certificate".to_owned(), 1),
+            ("road-incident".to_owned(), 2)
+        ]
+    );
+    let purged = store
+        .purge_tests(
+            brest.id,
+            Some("road-incident".into()),
+            "agent:admin".into(),
+            t(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(purged, 2, "the two road incident tests");
+    for gone in [t1, t2] {
+        assert!(store.work_item(brest.id, gone).await.unwrap().is_none());
+    }
+    assert!(
+        store.work_item(brest.id, t3).await.unwrap().is_some(),
+        "another service's test stays"
+    );
+    assert!(
+        store.work_item(brest.id, real).await.unwrap().is_some(),
+        "a real request stays"
+    );
+    assert!(
+        store.work_item(quimper.id, other).await.unwrap().is_some(),
+        "another town's test stays"
+    );
+    let journal = store
+        .journal(brest.id, Some("purge-tests".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].subject, "service:road-incident");
+    assert_eq!(
+        journal[0].detail,
+        "road-incident 2026-000002, road-incident 2026-000003"
+    );
+    assert_eq!(
+        store
+            .purge_tests(brest.id, None, "agent:admin".into(), t(6))
+            .await
+            .unwrap(),
+        1,
+        "then every service's"
+    );
+    assert!(store.test_counts(brest.id).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .purge_tests(brest.id, None, "agent:admin".into(), t(7))
+            .await
+            .unwrap(),
+        0,
+        "nothing left: nothing written"
+    );
+    assert_eq!(
+        store
+            .journal(brest.id, Some("purge-tests".into()), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let next = submit(&store, &brest, road(&brest, "Martin", t(8))).await;
+    assert_eq!(next, reference(5), "numbers are never given twice");
 }
 
 pub async fn a_request_is_found_by_reference_in_its_own_tenant_only(store: Arc<dyn Store>) {

@@ -116,7 +116,7 @@ pub(super) fn console(
     };
     let sql = format!(
         "SELECT year, number, service_code, service_version, channel, step, department,
-                requester_name, submitted_at, due_date, waiting, finished, id
+                requester_name, submitted_at, due_date, waiting, finished, id, test
          FROM requests WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
     );
     args.push(Box::new(q.limit));
@@ -145,6 +145,7 @@ pub(super) fn console(
                 .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?,
             waiting: row.get(10)?,
             finished: row.get(11)?,
+            test: row.get(13)?,
         });
     }
     Ok((total, out))

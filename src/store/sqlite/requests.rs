@@ -122,6 +122,30 @@ impl RequestStore for SqliteStore {
         })
     }
 
+    fn test_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT service_code, count(*) FROM requests WHERE tenant_id = ?1 AND test = 1
+                     GROUP BY service_code ORDER BY service_code",
+                )?
+                .query_map(params![tenant_id], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn purge_tests(
+        &self,
+        tenant_id: i64,
+        code: Option<String>,
+        actor: String,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        self.write(move |conn| purge_tests(conn, tenant_id, code.as_deref(), &actor, at))
+    }
+
     fn deadline_mark(
         &self,
         tenant_id: i64,
@@ -165,8 +189,8 @@ pub(super) fn insert_request(
     tx.prepare_cached(
         "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
              tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
-             department, entered_at, finished, lang)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14, ?15)",
+             department, entered_at, finished, lang, test)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14, ?15, ?16)",
     )?
     .execute(params![
         tenant_id,
@@ -184,6 +208,7 @@ pub(super) fn insert_request(
         state.department,
         state.finished,
         r.lang,
+        r.test,
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;
@@ -198,6 +223,62 @@ pub(super) fn insert_request(
         Some(&r.tracking_code),
     )?;
     Ok(reference)
+}
+
+fn purge_tests(
+    tx: &Connection,
+    tenant_id: i64,
+    code: Option<&str>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    const CHOSEN: &str = "SELECT id FROM requests WHERE tenant_id = ?1 AND test = 1 AND (?2 IS NULL OR service_code = ?2)";
+    let references: Vec<(String, i16, u32)> = tx
+        .prepare_cached(&format!(
+            "SELECT service_code, year, number FROM requests WHERE id IN ({CHOSEN}) ORDER BY id"
+        ))?
+        .query_map(params![tenant_id, code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    if references.is_empty() {
+        return Ok(0);
+    }
+    for statement in [
+        format!(
+            "DELETE FROM deliveries WHERE request_id IN ({CHOSEN})
+             OR outbox_id IN (SELECT id FROM outbox WHERE request_id IN ({CHOSEN}))"
+        ),
+        format!("DELETE FROM outbox WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM events WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM request_values WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM requests WHERE id IN ({CHOSEN})"),
+    ] {
+        tx.prepare_cached(&statement)?
+            .execute(params![tenant_id, code])?;
+    }
+    let listed: Vec<String> = references
+        .iter()
+        .map(|(code, year, number)| {
+            format!(
+                "{code} {}",
+                Reference {
+                    year: *year,
+                    number: *number
+                }
+            )
+        })
+        .collect();
+    append_audit(
+        tx,
+        tenant_id,
+        &at.to_string(),
+        actor,
+        &format!("service:{}", code.unwrap_or("*")),
+        "purge-tests",
+        &listed.join(", "),
+    )?;
+    Ok(references.len() as u64)
 }
 
 /// Rows of values inserted by one statement (SQLite allows 32 766 bound
@@ -242,7 +323,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -258,6 +339,7 @@ pub(super) fn load_record(
                 row.get::<_, String>(6)?,
                 row.get::<_, String>(7)?,
                 row.get::<_, String>(8)?,
+                row.get::<_, bool>(9)?,
             ))
         })
         .optional()?;
@@ -271,6 +353,7 @@ pub(super) fn load_record(
         step,
         submitted_at,
         due_date,
+        test,
     )) = row
     else {
         return Ok(None);
@@ -313,6 +396,7 @@ pub(super) fn load_record(
             due_date: due_date.parse().map_err(|e| corrupt("due_date", &e))?,
             history,
             messages,
+            test,
         },
     )))
 }

@@ -28,12 +28,21 @@ impl TenantStore for SqliteStore {
             for t in &mut tenants {
                 t.services = conn
                     .prepare(
-                        "SELECT v.definition, s.status = 'online' FROM services s
+                        "SELECT v.definition, s.status FROM services s
                          JOIN service_versions v ON v.tenant_id = s.tenant_id AND v.code = s.code AND v.version = s.version
                          WHERE s.tenant_id = ?1 ORDER BY s.position",
                     )?
-                    .query_map(params![t.id], |row| Ok((row.get(0)?, row.get(1)?)))?
-                    .collect::<Result<_, _>>()?;
+                    .query_map(params![t.id], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })?
+                    .map(|row| {
+                        let (definition, status) = row?;
+                        let status = ServiceStatus::from_name(&status).ok_or_else(|| {
+                            StoreError::Corrupt(format!("service status {status}"))
+                        })?;
+                        Ok((definition, status))
+                    })
+                    .collect::<Result<_, StoreError>>()?;
                 t.older_versions = conn
                     .prepare(
                         "SELECT v.definition FROM service_versions v

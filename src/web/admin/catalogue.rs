@@ -21,8 +21,11 @@ const MAX_DEFINITION: usize = 256 * 1024;
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     let notice = cx.query("done").map(|what| {
         let code = cx.query("code").unwrap_or_default();
-        cx.frame
-            .format(&format!("bo.catalogue.done.{what}"), &[("code", &code)])
+        let count = cx.query("count").unwrap_or_default();
+        cx.frame.format(
+            &format!("bo.catalogue.done.{what}"),
+            &[("code", &code), ("count", &count)],
+        )
     });
     show(
         cx,
@@ -30,6 +33,7 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
         notice.as_deref().map(|n| ("success", n)),
         &Import::default(),
     )
+    .await
 }
 
 /// What was pasted to import, and why it was refused.
@@ -39,7 +43,7 @@ struct Import {
     problems: Vec<(Option<u32>, String)>,
 }
 
-fn show(
+async fn show(
     cx: &Ctx<'_>,
     status: StatusCode,
     notice: Option<(&str, &str)>,
@@ -54,7 +58,21 @@ fn show(
         Ok(d) => d,
         Err(e) => return unavailable(&e),
     };
-    let v = catalogue_view(cx, &bar(cx.session()), &states, &drafts, notice, import);
+    let tests = match app.store.test_counts(site.tenant.id).await {
+        Ok(t) => t,
+        Err(e) => return unavailable(&e),
+    };
+    let v = catalogue_view(
+        cx,
+        &bar(cx.session()),
+        &Town {
+            states: &states,
+            drafts: &drafts,
+            tests: &tests,
+        },
+        notice,
+        import,
+    );
     bo_page(cx, status, "bo-catalogue.xsl", v)
 }
 
@@ -71,8 +89,25 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
         ))
     };
     let result = match fields.get("action").unwrap_or("") {
-        "enable" => catalogue::enable(&*app.store, &app.library, site, &code, &actor, now)
-            .map(|_| done("enabled", &code)),
+        "enable" | "enable-test" => {
+            let (status, what) = if fields.get("action") == Some("enable") {
+                (ServiceStatus::Online, "enabled")
+            } else {
+                (ServiceStatus::Test, "enabled-test")
+            };
+            catalogue::enable(&*app.store, &app.library, site, &code, status, &actor, now)
+                .map(|()| done(what, &code))
+        }
+        "purge-tests" => {
+            match catalogue::purge_tests(&*app.store, site, Some(&code), &actor, now).await {
+                Ok(n) => Ok(redirect(&format!(
+                    "{}/backoffice/admin/catalogue?done=purged&code={}&count={n}",
+                    cx.frame.base,
+                    form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
+                ))),
+                Err(e) => Err(e),
+            }
+        }
         "disable" => catalogue::disable(&*app.store, site, &code, &actor, now)
             .map(|()| done("disabled", &code)),
         "publish" | "publish-test" => {
@@ -103,7 +138,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
                             .map(|p| (p.line, p.message))
                             .collect(),
                     };
-                    return show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import);
+                    return show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import).await;
                 }
                 Err(e) => Err(e),
             }
@@ -121,6 +156,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
                 Some(("error", &text)),
                 &Import::default(),
             )
+            .await
         }
     }
 }
@@ -151,11 +187,18 @@ pub(super) async fn download(cx: &Ctx<'_>) -> Response<Body> {
 
 // The page's view.
 
+/// What the town has of the catalogue: its services' states, its drafts,
+/// its test requests per service.
+struct Town<'a> {
+    states: &'a [ServiceState],
+    drafts: &'a [(String, String)],
+    tests: &'a [(String, u64)],
+}
+
 fn catalogue_view(
     cx: &Ctx<'_>,
     b: &Bar,
-    states: &[ServiceState],
-    drafts: &[(String, String)],
+    town: &Town,
     notice: Option<(&str, &str)>,
     import: &Import,
 ) -> String {
@@ -172,6 +215,7 @@ fn catalogue_view(
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
     }
+    let states = town.states;
     let status_of = |code: &str| states.iter().find(|s| s.code == code);
     let mut theme = String::new();
     for entry in cx.app.library.iter() {
@@ -186,6 +230,7 @@ fn catalogue_view(
         service_row(
             &mut x,
             frame,
+            town,
             &s.code,
             service_title(s, frame.lang),
             status_of(&s.code),
@@ -206,11 +251,11 @@ fn catalogue_view(
                 .tenant
                 .service_version(&st.code, st.version)
                 .map_or(st.code.clone(), |s| service_title(s, frame.lang).to_owned());
-            service_row(&mut x, frame, &st.code, &title, Some(st));
+            service_row(&mut x, frame, town, &st.code, &title, Some(st));
         }
         x.close("own");
     }
-    for (code, _) in drafts {
+    for (code, _) in town.drafts {
         x.empty("draft", &[("code", code)]);
     }
     x.open("import", &[]);
@@ -231,9 +276,22 @@ fn catalogue_view(
     x.finish()
 }
 
-fn service_row(x: &mut Xml, frame: &Frame, code: &str, title: &str, state: Option<&ServiceState>) {
+fn service_row(
+    x: &mut Xml,
+    frame: &Frame,
+    town: &Town,
+    code: &str,
+    title: &str,
+    state: Option<&ServiceState>,
+) {
     let download = format!("{}/backoffice/admin/catalogue/{code}.xml", frame.base);
+    let try_it = format!("{}/backoffice/test/services/{code}", frame.base);
     let version = state.map(|s| s.version.to_string());
+    let tests = town
+        .tests
+        .iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, n)| n.to_string());
     let mut attrs = vec![
         ("code", code),
         ("status", state.map_or("absent", |s| s.status.as_str())),
@@ -241,6 +299,12 @@ fn service_row(x: &mut Xml, frame: &Frame, code: &str, title: &str, state: Optio
     if let Some(v) = &version {
         attrs.push(("version", v.as_str()));
         attrs.push(("download", download.as_str()));
+    }
+    if state.is_some_and(|s| s.status == ServiceStatus::Test) {
+        attrs.push(("try", try_it.as_str()));
+    }
+    if let Some(n) = &tests {
+        attrs.push(("tests", n.as_str()));
     }
     x.text("service", &attrs, title);
 }

@@ -427,6 +427,7 @@ fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &C
             ("soon", bool_str(soon)),
             ("final", bool_str(row.finished)),
             ("waiting", bool_str(row.waiting)),
+            ("test", bool_str(row.test)),
         ],
     );
     let service = frame

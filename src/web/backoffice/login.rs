@@ -4,6 +4,7 @@
 
 use crate::auth;
 use crate::tenant::Site;
+use crate::usecases::agents::{AuthError, authenticate};
 use crate::web::backoffice::{bo_page, unavailable};
 use crate::web::route::Ctx;
 use crate::web::session::{COOKIE, login_purpose, now_secs, set_cookie};
@@ -37,10 +38,6 @@ fn login_page(
     bo_page(cx, status, "bo-login.xsl", v)
 }
 
-/// A password hash compared against when the login is unknown, so that
-/// answering takes as long either way.
-const UNKNOWN_AGENT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
-
 pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
     let fields = &cx.fields;
@@ -63,37 +60,26 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
             frame.message("bo.notice.form-expired"),
         );
     }
-    let key = format!("{}/{login}/{}", site.tenant.slug, req.peer);
-    let wait = app.throttle.wait(&key, now);
-    if wait > 0 {
-        let mut r = again(
-            StatusCode::TOO_MANY_REQUESTS,
-            frame.format("bo.login.throttled", &[("seconds", &wait.to_string())]),
-        );
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
+    let record = match authenticate(app, site, &login, password, &req.peer.to_string()).await {
+        Ok(record) => record,
+        Err(AuthError::Throttled(wait)) => {
+            let mut r = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                frame.format("bo.login.throttled", &[("seconds", &wait.to_string())]),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
         }
-        return r;
-    }
-    let record = match app.store.agent(site.tenant.id, login.clone()).await {
-        Ok(r) => r.filter(|r| r.active),
-        Err(e) => return unavailable(&e),
+        Err(AuthError::Failed) => {
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                frame.message("bo.login.failed"),
+            );
+        }
+        Err(AuthError::Unavailable(e)) => return unavailable(&e),
     };
-    let hash = record
-        .as_ref()
-        .map_or(UNKNOWN_AGENT_HASH.to_owned(), |r| r.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let Some(record) = record.filter(|_| matches) else {
-        app.throttle.failed(&key, now);
-        tracing::warn!(tenant = %site.tenant.slug, %login, peer = %req.peer, "failed back-office login");
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            frame.message("bo.login.failed"),
-        );
-    };
-    app.throttle.succeeded(&key);
     let Ok((token, digest)) = auth::new_session() else {
         return plain(
             StatusCode::SERVICE_UNAVAILABLE,

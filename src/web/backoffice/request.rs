@@ -410,6 +410,7 @@ pub(super) fn request_view(
             ("state", state),
             ("late", bool_str(late)),
             ("final", bool_str(s.finished)),
+            ("test", bool_str(item.record.test)),
         ],
     );
     if let Some((kind, text)) = notice {

@@ -28,6 +28,10 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     if bar.agent.admin {
         attrs.push(("admin", admin.as_str()));
     }
+    let testers = format!("{}/backoffice/test/", frame.base);
+    if !frame.tenant.testing.is_empty() {
+        attrs.push(("test", testers.as_str()));
+    }
     x.open("backoffice", &attrs);
     x.text(
         "agent",

@@ -17,7 +17,11 @@ use hyper::{Response, StatusCode};
 
 pub(super) async fn doc(cx: &Ctx<'_>) -> Response<Body> {
     let (site, frame, req) = (cx.site, cx.frame, cx.req);
-    let Some(service) = site.tenant.service(cx.param("code")).cloned() else {
+    let Some(service) = site
+        .tenant
+        .offer(frame.desk.audience(), cx.param("code"))
+        .cloned()
+    else {
         return not_found(site, frame, req);
     };
     let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
@@ -35,9 +39,14 @@ fn doc_view(
 ) -> String {
     let frame = cx.frame;
     let origin = cx.app.config.public_url.as_deref().unwrap_or(cx.req.origin);
-    let endpoint = format!("{origin}{}/soap", frame.base);
+    let endpoint = format!("{origin}{}{}", frame.base, frame.desk.soap_path());
     let wsdl = format!("{endpoint}?wsdl");
-    let form = format!("{origin}{}/services/{}", frame.base, service.code);
+    let form = format!(
+        "{origin}{}{}/services/{}",
+        frame.base,
+        frame.desk.prefix(),
+        service.code
+    );
     let title = service_title(service, frame.lang);
     let mut x = Xml::new();
     frame.begin(

@@ -7,11 +7,10 @@ use crate::core::catalogue::{
 };
 use crate::core::forms::{FieldError, REQUESTER, RawValue};
 use crate::core::intake::{Channel, Submission};
-use crate::tenant::Site;
 use crate::usecases::App;
 use crate::usecases::submit::{self, SubmitError};
 use crate::web::route::Ctx;
-use crate::web::view::{Frame, Xml, deadline_key, service_title};
+use crate::web::view::{Desk, Frame, Xml, deadline_key, service_title};
 use crate::web::{Body, html_response, not_found, page, plain, redirect};
 use bytes::Bytes;
 use hyper::header;
@@ -20,12 +19,16 @@ use std::sync::Arc;
 
 pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
-    let Some(service) = site.tenant.service(cx.param("code")).cloned() else {
+    let Some(service) = site
+        .tenant
+        .offer(frame.desk.audience(), cx.param("code"))
+        .cloned()
+    else {
         return not_found(site, frame, req);
     };
     let token = app
         .secret
-        .issue(&form_purpose(site, &service.code), now_secs(app));
+        .issue(&form_purpose(cx, &service.code), now_secs(app));
     if req.wants_xml() {
         let v = form_view(
             frame,
@@ -40,8 +43,8 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     // An empty form is the same for everyone but its token: render it once
     // per thread and put the token in.
     let key = format!(
-        "form:{}:{}:{}",
-        service.code, frame.lang, frame.look.version
+        "form:{}:{}:{}:{:?}",
+        service.code, frame.lang, frame.look.version, frame.desk
     );
     let html =
         crate::render::render_cached(&site.look.dir().join("xslt"), "form.xsl", &key, || {
@@ -76,7 +79,12 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
 }
 
 pub(super) async fn post_form(cx: &Ctx<'_>) -> Response<Body> {
-    match cx.site.tenant.service(cx.param("code")).cloned() {
+    match cx
+        .site
+        .tenant
+        .offer(cx.frame.desk.audience(), cx.param("code"))
+        .cloned()
+    {
         Some(service) => submit(cx, &service).await,
         None => not_found(cx.site, cx.frame, cx.req),
     }
@@ -85,8 +93,15 @@ pub(super) async fn post_form(cx: &Ctx<'_>) -> Response<Body> {
 /// Stands for the anti-forgery token in cached form pages.
 const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
 
-fn form_purpose(site: &Site, code: &str) -> String {
-    format!("{}/form/{code}", site.tenant.slug)
+/// What a form's anti-forgery token is for: the service's form, or at the
+/// testers' desk the agent's session (which the back office's guard checks).
+fn form_purpose(cx: &Ctx<'_>, code: &str) -> String {
+    match &cx.session {
+        Some(session) if cx.frame.desk == Desk::Testers => {
+            crate::web::session::session_purpose(cx.site, &session.digest)
+        }
+        _ => format!("{}/form/{code}", cx.site.tenant.slug),
+    }
 }
 
 fn now_secs(app: &App) -> i64 {
@@ -130,7 +145,7 @@ fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
 
 async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
-    let purpose = form_purpose(site, &service.code);
+    let purpose = form_purpose(cx, &service.code);
     let now = now_secs(app);
     let fresh_token = app.secret.issue(&purpose, now);
     let content_type = req
@@ -186,7 +201,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             StatusCode::SERVICE_UNAVAILABLE,
             "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
         ),
-        Ok(receipt) => redirect(&frame.url(&format!("/receipt/{}", receipt.tracking_code))),
+        Ok(receipt) => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
     }
 }
 
@@ -245,15 +260,16 @@ pub(super) fn form_view(
 ) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "form", service_title(service, frame.lang));
-    let action = frame.url(&format!("/services/{}", service.code));
-    x.open(
-        "form",
-        &[
-            ("action", &action),
-            ("service", &service.code),
-            ("token", token),
-        ],
-    );
+    let action = frame.desk_url(&format!("/services/{}", service.code));
+    let mut attrs = vec![
+        ("action", action.as_str()),
+        ("service", service.code.as_str()),
+        ("token", token),
+    ];
+    if frame.tenant.service_in_test(&service.code).is_some() {
+        attrs.push(("test", "true"));
+    }
+    x.open("form", &attrs);
     if !service.description.is_empty() {
         x.text("description", &frame.french_text(), &service.description);
     }

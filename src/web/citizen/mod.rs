@@ -72,6 +72,62 @@ pub static ROUTES: &[Route] = &[
     },
 ];
 
+/// The same pages at the testers' desk (`/T/backoffice/test/…`), for the
+/// town's agents: services in test besides online ones, test requests
+/// tracked. See [`crate::web::view::Desk`].
+pub static TESTER_ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "services/{code}/doc",
+        guard: Guard::Agent,
+        handler: handler!(doc::doc),
+    },
+    Route {
+        method: Method::GET,
+        path: "",
+        guard: Guard::Agent,
+        handler: handler!(catalogue),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}",
+        guard: Guard::Agent,
+        handler: handler!(form::form),
+    },
+    Route {
+        method: Method::POST,
+        path: "services/{code}",
+        guard: Guard::Agent,
+        handler: handler!(form::post_form),
+    },
+    Route {
+        method: Method::GET,
+        path: "receipt/{code}",
+        guard: Guard::Agent,
+        handler: handler!(track::receipt),
+    },
+    Route {
+        method: Method::GET,
+        path: "track",
+        guard: Guard::Agent,
+        handler: handler!(track::lookup),
+    },
+    Route {
+        method: Method::GET,
+        path: "track/{code}",
+        guard: Guard::Agent,
+        handler: handler!(track::tracking),
+    },
+];
+
+pub static TESTERS: Surface = Surface {
+    prefix: "/backoffice/test",
+    routes: TESTER_ROUTES,
+    unknown: Guard::Agent,
+    login_first: crate::web::backoffice::login_first,
+    forbidden: crate::web::backoffice::forbidden,
+};
+
 pub static SURFACE: Surface = Surface {
     prefix: "",
     routes: ROUTES,
@@ -193,7 +249,8 @@ pub(super) fn catalogue_view(frame: &Frame) -> String {
     frame.begin(&mut x, "catalogue", &frame.message("catalogue.title"));
     x.open("catalogue", &[]);
     let mut themes: Vec<(&str, &str)> = Vec::new();
-    for s in &frame.tenant.services {
+    let services = frame.tenant.offered(frame.desk.audience());
+    for s in &services {
         if !themes.iter().any(|(c, _)| *c == s.theme.code) {
             themes.push((&s.theme.code, &s.theme.label));
         }
@@ -201,20 +258,18 @@ pub(super) fn catalogue_view(frame: &Frame) -> String {
     for (code, label) in themes {
         x.open("theme", &[("code", code)]);
         x.text("label", &frame.french_text(), label);
-        for s in frame
-            .tenant
-            .services
-            .iter()
-            .filter(|s| s.theme.code == code)
-        {
-            x.open(
-                "service",
-                &[
-                    ("code", &s.code),
-                    ("href", &frame.url(&format!("/services/{}", s.code))),
-                    ("doc", &frame.url(&format!("/services/{}/doc", s.code))),
-                ],
-            );
+        for s in services.iter().filter(|s| s.theme.code == code) {
+            let href = frame.desk_url(&format!("/services/{}", s.code));
+            let doc = frame.desk_url(&format!("/services/{}/doc", s.code));
+            let mut attrs = vec![
+                ("code", s.code.as_str()),
+                ("href", href.as_str()),
+                ("doc", doc.as_str()),
+            ];
+            if frame.tenant.service_in_test(&s.code).is_some() {
+                attrs.push(("test", "true"));
+            }
+            x.open("service", &attrs);
             let title = service_title(s, frame.lang);
             let title_lang = if title == s.title {
                 frame.french_text()

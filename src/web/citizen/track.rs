@@ -4,15 +4,13 @@
 
 use crate::core::status::{self, CitizenStatus};
 use crate::core::tracking::TrackingCode;
-use crate::tenant::Site;
-use crate::usecases::App;
 use crate::web::route::Ctx;
 use crate::web::view::{Frame, Xml};
 use crate::web::{Body, not_found, page, redirect};
 use hyper::{Response, StatusCode};
 
 pub(super) async fn receipt(cx: &Ctx<'_>) -> Response<Body> {
-    match find(cx.app, cx.site, cx.param("code")).await {
+    match find(cx, cx.param("code")).await {
         Some((status, code)) => {
             let v = receipt_view(cx.frame, &status, &code.to_string());
             page(
@@ -49,8 +47,8 @@ pub(super) async fn lookup(cx: &Ctx<'_>) -> Response<Body> {
                 true,
             )
         }
-        Some(code) => match find(cx.app, site, &code.to_string()).await {
-            Some(_) => redirect(&frame.url(&format!("/track/{code}"))),
+        Some(code) => match find(cx, &code.to_string()).await {
+            Some(_) => redirect(&frame.desk_url(&format!("/track/{code}"))),
             None => unknown_code(cx, &typed),
         },
     }
@@ -58,7 +56,7 @@ pub(super) async fn lookup(cx: &Ctx<'_>) -> Response<Body> {
 
 pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
     let code = cx.param("code");
-    match find(cx.app, cx.site, code).await {
+    match find(cx, code).await {
         Some((status, code)) => {
             let v = tracking_view(cx.frame, &status, &code.to_string());
             page(
@@ -75,8 +73,10 @@ pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
-/// A request and its status by tracking code, if the code is well-formed and known.
-async fn find(app: &App, site: &Site, typed: &str) -> Option<(CitizenStatus, TrackingCode)> {
+/// A request and its status by tracking code, if the code is well-formed and
+/// known at this desk (test requests are known to testers only).
+async fn find(cx: &Ctx<'_>, typed: &str) -> Option<(CitizenStatus, TrackingCode)> {
+    let (app, site) = (cx.app, cx.site);
     let code = TrackingCode::parse(typed)?;
     let record = match app
         .store
@@ -89,6 +89,9 @@ async fn find(app: &App, site: &Site, typed: &str) -> Option<(CitizenStatus, Tra
             return None;
         }
     };
+    if !cx.frame.desk.audience().sees(&record) {
+        return None;
+    }
     let service = site
         .tenant
         .service_version(&record.service_code, record.service_version)?;
@@ -126,7 +129,7 @@ pub(super) fn receipt_view(frame: &Frame, status: &CitizenStatus, code: &str) ->
         &[
             ("reference", &status.reference.to_string()),
             ("tracking-code", code),
-            ("tracking-url", &frame.url(&format!("/track/{code}"))),
+            ("tracking-url", &frame.desk_url(&format!("/track/{code}"))),
             ("due-date", &status.due_date.to_string()),
             (
                 "submitted",
@@ -225,7 +228,7 @@ fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
 pub(super) fn lookup_view(frame: &Frame, value: &str, error: Option<&str>) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "lookup", &frame.message("track.title"));
-    let action = format!("{}/track", frame.base);
+    let action = format!("{}{}/track", frame.base, frame.desk.prefix());
     let mut attrs = vec![("action", action.as_str()), ("value", value)];
     if frame.lang != frame.look.settings.language {
         attrs.push(("lang", frame.lang));

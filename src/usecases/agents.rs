@@ -1,0 +1,62 @@
+//! An agent proves who they are: the password check behind the back
+//! office's login form and the testers' SOAP endpoint (HTTP Basic), as slow
+//! for an unknown login as for a wrong password, throttled per tenant,
+//! login and client address.
+
+use super::App;
+use crate::auth;
+use crate::store::{AgentRecord, StoreError};
+use crate::tenant::Site;
+
+/// A password hash compared against when the login is unknown, so that
+/// answering takes as long either way.
+const UNKNOWN_AGENT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
+
+#[derive(Debug)]
+pub enum AuthError {
+    /// Too many failures from this address for this login: wait so many seconds.
+    Throttled(i64),
+    /// Unknown login, inactive agent or wrong password (which one is not said).
+    Failed,
+    Unavailable(StoreError),
+}
+
+/// The active agent of `site` with this login and password. `peer` is the
+/// client's address (for throttling).
+pub async fn authenticate(
+    app: &App,
+    site: &Site,
+    login: &str,
+    password: String,
+    peer: &str,
+) -> Result<AgentRecord, AuthError> {
+    let now = app.now().as_second();
+    let key = format!("{}/{login}/{peer}", site.tenant.slug);
+    let wait = app.throttle.wait(&key, now);
+    if wait > 0 {
+        return Err(AuthError::Throttled(wait));
+    }
+    let record = app
+        .store
+        .agent(site.tenant.id, login.to_owned())
+        .await
+        .map_err(AuthError::Unavailable)?
+        .filter(|r| r.active);
+    let hash = record
+        .as_ref()
+        .map_or(UNKNOWN_AGENT_HASH.to_owned(), |r| r.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    match record.filter(|_| matches) {
+        Some(record) => {
+            app.throttle.succeeded(&key);
+            Ok(record)
+        }
+        None => {
+            app.throttle.failed(&key, now);
+            tracing::warn!(tenant = %site.tenant.slug, %login, %peer, "failed agent authentication");
+            Err(AuthError::Failed)
+        }
+    }
+}
