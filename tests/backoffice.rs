@@ -2265,3 +2265,374 @@ fn token_of_catalogue(page: &Element) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[test]
+fn a_towns_own_service_is_made_in_the_editor_tried_in_test_then_published() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let paul = login(&server, "paul");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let base = "/demoville/backoffice/admin/catalogue";
+    let valid = |path: &str| {
+        let r = admin.get(&format!("{path}?format=xml"));
+        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+        common::assert_valid(&xsd, &r.body, path);
+        parse(&r.body)
+    };
+    // Every form of the editor carries its token and the form's id.
+    let send = |path: &str, form: &str, fields: &[(&str, &str)]| {
+        let page = valid(path);
+        let token = all(&page, "form")
+            .into_iter()
+            .find(|f| f.attr("id") == Some(form))
+            .unwrap_or_else(|| panic!("no form {form} on {path}"))
+            .attr("token")
+            .unwrap()
+            .to_owned();
+        let mut all_fields = vec![("_token", token.as_str()), ("form", form)];
+        all_fields.extend_from_slice(fields);
+        admin.post(path, &all_fields)
+    };
+
+    // A new service of the town's own, started from the catalogue.
+    let catalogue = valid(base);
+    assert_eq!(
+        find(&catalogue, "catalogue-admin").unwrap().attr("new"),
+        Some("/demoville/backoffice/admin/catalogue/new")
+    );
+    let new = format!("{base}/new");
+    let r = send(
+        &new,
+        "new",
+        &[("action", "create"), ("code", ""), ("title", "")],
+    );
+    assert_eq!(r.status, 422, "an empty form is refused");
+    assert!(r.body.contains("aria-invalid"), "next to the fields");
+    let r = send(
+        &new,
+        "new",
+        &[
+            ("action", "create"),
+            ("code", "road-incident"),
+            ("title", "Doublon"),
+            ("operation", "Duplicate"),
+            ("theme", "vie-quotidienne"),
+            ("department", "voirie"),
+        ],
+    );
+    assert_eq!(r.status, 422, "a taken code is refused: {}", r.body);
+    assert!(r.body.contains("already taken"));
+    let r = send(
+        &new,
+        "new",
+        &[
+            ("action", "create"),
+            ("code", "graffiti"),
+            ("title", "Signalement d'un tag ou graffiti"),
+            ("operation", "GraffitiReport"),
+            ("theme", "vie-quotidienne"),
+            ("department", "voirie"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let edit = format!("{base}/graffiti/edit");
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{edit}?done=created")
+    );
+
+    // Shaped: the general part, a field with its choices, a rule, a step
+    // with a button leading to it.
+    let r = send(
+        &edit,
+        "general",
+        &[
+            ("action", "save-general"),
+            ("title", "Signalement d'un tag ou graffiti"),
+            (
+                "description",
+                "Un tag sur un mur, un abri, du mobilier urbain.",
+            ),
+            ("theme", "vie-quotidienne"),
+            ("department", "voirie"),
+            ("deadline-days", "dix"),
+            ("deadline-count", "working"),
+        ],
+    );
+    assert_eq!(r.status, 422, "a deadline that is not a number");
+    assert!(r.body.contains("aria-invalid"));
+    assert!(
+        r.body.contains("Un tag sur un mur"),
+        "what was typed is kept"
+    );
+    let r = send(
+        &edit,
+        "general",
+        &[
+            ("action", "save-general"),
+            ("title", "Signalement d'un tag ou graffiti"),
+            (
+                "description",
+                "Un tag sur un mur, un abri, du mobilier urbain.",
+            ),
+            ("theme", "vie-quotidienne"),
+            ("department", "voirie"),
+            ("deadline-days", "10"),
+            ("deadline-count", "working"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = send(
+        &edit,
+        "add-field",
+        &[
+            ("action", "add-field"),
+            ("name", "surface"),
+            ("label", "Surface taguée"),
+            ("type", "choice"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = send(
+        &format!("{edit}/fields/surface"),
+        "field",
+        &[
+            ("action", "save-field"),
+            ("label", "Surface taguée"),
+            ("type", "choice"),
+            ("required", "yes"),
+            (
+                "options",
+                "wall = Mur\nshelter = Abri de bus\nfurniture = Mobilier urbain",
+            ),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = send(
+        &edit,
+        "add-field",
+        &[
+            ("action", "add-field"),
+            ("name", "seenOn"),
+            ("label", "Constaté le"),
+            ("type", "date"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let r = send(
+        &edit,
+        "add-rule",
+        &[
+            ("action", "add-rule"),
+            ("kind", "past"),
+            ("field", "seenOn"),
+            (
+                "message",
+                "La date de constatation ne peut pas être future.",
+            ),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = send(
+        &edit,
+        "add-step",
+        &[
+            ("action", "add-step"),
+            ("id", "cleaned"),
+            ("label", "Nettoyé"),
+            ("kind", "accepted"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let step = format!("{edit}/steps/received");
+    let r = send(
+        &step,
+        "add-action",
+        &[
+            ("action", "save-action"),
+            ("id", "clean"),
+            ("label", "Nettoyer"),
+            ("to", "cleaned"),
+            ("role-handler", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = send(
+        &step,
+        "add-timeout",
+        &[
+            ("action", "add-timeout"),
+            ("days", "30"),
+            ("since", "created"),
+            ("to", "done"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The tree shows it: steps, buttons and where they lead.
+    let page = valid(&edit);
+    let tree = find(&page, "tree").unwrap();
+    let steps: Vec<&str> = all(tree, "step")
+        .iter()
+        .map(|s| s.attr("id").unwrap())
+        .collect();
+    assert_eq!(steps, ["received", "done", "cleaned"]);
+    let branches: Vec<(String, String)> = all(tree, "branch")
+        .iter()
+        .map(|b| (b.text.clone(), b.attr("to").unwrap().to_owned()))
+        .collect();
+    assert!(
+        branches.contains(&("Nettoyer".into(), "cleaned".into())),
+        "{branches:?}"
+    );
+    assert!(branches.iter().any(|(_, to)| to == "done"));
+
+    // What the loader would refuse is refused, nothing kept: a step a
+    // button leads to cannot go.
+    let before = admin.get(&format!("{base}/graffiti.xml")).body;
+    let r = send(
+        &edit,
+        "step-cleaned",
+        &[("action", "remove-step"), ("step", "cleaned")],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("does not exist"),
+        "the loader's reason: {}",
+        r.body
+    );
+    let page = valid(&edit);
+    assert_eq!(
+        all(find(&page, "tree").unwrap(), "step").len(),
+        3,
+        "nothing kept"
+    );
+    assert_eq!(admin.get(&format!("{base}/graffiti.xml")).body, before);
+
+    // The preview renders the form and checks what is typed, storing nothing.
+    let preview = admin.get(&format!("{edit}/preview"));
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("Surface taguée"));
+    let preview = parse(&admin.get(&format!("{edit}/preview?format=xml")).body);
+    let token = find(&preview, "form")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = admin.post(
+        &format!("{edit}/preview"),
+        &[
+            ("_token", &token),
+            ("requester.firstName", "Zoé"),
+            ("requester.lastName", "Essai"),
+            ("requester.email", "zoe@example.fr"),
+            ("surface", "wall"),
+            ("seenOn", "2099-01-01"),
+            ("details", "Un grand tag"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("ne peut pas être future"),
+        "the rule's message"
+    );
+    let r = admin.post(
+        &format!("{edit}/preview"),
+        &[
+            ("_token", &token),
+            ("requester.firstName", "Zoé"),
+            ("requester.lastName", "Essai"),
+            ("requester.email", "zoe@example.fr"),
+            ("surface", "wall"),
+            ("seenOn", "2026-11-20"),
+            ("details", "Un grand tag"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("aurait été acceptée"));
+    assert_eq!(
+        console_refs(&paul, "state=all").len(),
+        0,
+        "a preview stores nothing"
+    );
+
+    // Published in test: the agents try it, then it goes online.
+    let r = send(&edit, "publish", &[("action", "publish-test")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while paul
+        .get("/demoville/backoffice/test/services/graffiti")
+        .status
+        != 200
+    {
+        assert!(std::time::Instant::now() < deadline, "in test for agents");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(server.get("/demoville/services/graffiti").status, 404);
+    let form = parse(
+        &paul
+            .get("/demoville/backoffice/test/services/graffiti?format=xml")
+            .body,
+    );
+    let token = find(&form, "form")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = paul.post(
+        "/demoville/backoffice/test/services/graffiti",
+        &[
+            ("_token", &token),
+            ("requester.firstName", "Paul"),
+            ("requester.lastName", "Essai"),
+            ("requester.email", "paul@example.fr"),
+            ("surface", "shelter"),
+            ("seenOn", "2026-11-20"),
+            ("details", "Tag sur l'abri de bus"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let reference = "2026-000001";
+    let item = paul.request(reference);
+    assert_eq!(find(&item, "request").unwrap().attr("test"), Some("true"));
+    assert!(
+        acts(&item).contains(&"clean".to_owned()),
+        "its button: {:?}",
+        acts(&item)
+    );
+    let catalogue = valid(base);
+    let r = admin.post(
+        base,
+        &[
+            ("_token", &token_of_catalogue(&catalogue)),
+            ("action", "enable"),
+            ("code", "graffiti"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.get("/demoville/services/graffiti").status != 200 {
+        assert!(std::time::Instant::now() < deadline, "online");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        server
+            .get("/demoville/soap?wsdl")
+            .body
+            .contains("SubmitGraffitiReport")
+    );
+    let catalogue = valid(base);
+    let row = all(&catalogue, "service")
+        .into_iter()
+        .find(|s| s.attr("code") == Some("graffiti"))
+        .unwrap();
+    assert_eq!(row.attr("status"), Some("online"));
+    assert_eq!(
+        row.attr("edit"),
+        Some("/demoville/backoffice/admin/catalogue/graffiti/edit")
+    );
+    // Its definition, written by the editor, passes the schema and the loader.
+    let file = admin.get(&format!("{base}/graffiti.xml")).body;
+    guichet::library::check("graffiti.xml", &file).expect("the editor's file is valid");
+    assert!(file.contains("<option value=\"shelter\">Abri de bus</option>"));
+}

@@ -587,3 +587,78 @@ fn a_library_of_files_is_checked_whole_at_start() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn every_library_service_exported_then_imported_is_the_same_definition() {
+    let server = Server::start();
+    let out = guichet(&server)
+        .args([
+            "tenant",
+            "add",
+            "autreville",
+            "--name",
+            "Ville d'Autreville",
+            "--admin",
+            "maire",
+        ])
+        .env("GUICHET_AGENT_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    let service = |args: &[&str]| {
+        let out = guichet(&server)
+            .arg("service")
+            .args(args)
+            .args(["--tenant", "autreville"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "service {args:?}: {}", said(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = common::TempDir::new();
+    for (path, shipped) in guichet::core::builtin::DEFINITIONS {
+        let original = guichet::core::catalogue::Service::from_xml(shipped).unwrap();
+        let code = original.code.as_str();
+        service(&["enable", code]);
+        let exported = service(&["export", code]);
+        assert_eq!(
+            exported, *shipped,
+            "{path}: the library's file, byte for byte"
+        );
+        let file = dir.0.join(format!("{code}.xml"));
+        std::fs::write(&file, &exported).unwrap();
+        service(&["import", file.to_str().unwrap()]);
+        service(&["publish", code]);
+        let again = service(&["export", code]);
+        let read = guichet::core::catalogue::Service::from_xml(&again).unwrap();
+        assert_eq!(read.version, 2, "{path}: published as the next version");
+        assert_eq!(
+            read,
+            guichet::core::catalogue::Service {
+                version: 2,
+                ..original.clone()
+            },
+            "{path}: the same definition in meaning"
+        );
+        assert_eq!(
+            again,
+            guichet::core::catalogue::with_version(shipped, 2),
+            "{path}: and byte for byte but its version"
+        );
+        // The editor's written form goes round the same way.
+        let written = guichet::core::definition::write(&read);
+        std::fs::write(&file, &written).unwrap();
+        service(&["import", file.to_str().unwrap()]);
+        service(&["publish", code]);
+        let third = service(&["export", code]);
+        assert_eq!(
+            guichet::core::catalogue::Service::from_xml(&third).unwrap(),
+            guichet::core::catalogue::Service {
+                version: 3,
+                ..original
+            },
+            "{path}: the written form means the same"
+        );
+        assert_eq!(third, guichet::core::catalogue::with_version(&written, 3));
+    }
+}

@@ -20,6 +20,7 @@
           <xsl:with-param name="caption" select="@label"/>
         </xsl:call-template>
       </xsl:for-each>
+      <p><a href="{@new}" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.new</xsl:with-param></xsl:call-template></a></p>
       <xsl:for-each select="v:own">
         <h2 id="own"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.own</xsl:with-param></xsl:call-template></h2>
         <xsl:call-template name="services">
@@ -35,7 +36,7 @@
               <form method="post" action="{$admin/@action}" class="inline">
                 <input type="hidden" name="_token" value="{$admin/@token}"/>
                 <input type="hidden" name="code" value="{@code}"/>
-                <span class="draft-code"><xsl:value-of select="@code"/></span>
+                <a class="draft-code" href="{@edit}"><xsl:value-of select="@code"/></a>
                 <xsl:text> </xsl:text>
                 <button type="submit" name="action" value="publish" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.publish</xsl:with-param></xsl:call-template></button>
                 <xsl:text> </xsl:text>
@@ -122,6 +123,10 @@
                     <button type="submit" name="action" value="purge-tests" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.purge-tests</xsl:with-param></xsl:call-template><xsl:text> (</xsl:text><xsl:value-of select="@tests"/>)<span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></button>
                   </xsl:if>
                 </form>
+                <xsl:if test="@edit">
+                  <xsl:text> </xsl:text>
+                  <a href="{@edit}"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.edit</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></a>
+                </xsl:if>
                 <xsl:if test="@try">
                   <xsl:text> </xsl:text>
                   <a href="{@try}"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.try</xsl:with-param></xsl:call-template><span class="visually-hidden"><xsl:text> </xsl:text><xsl:value-of select="."/></span></a>

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 pub const DEFINITION_NS: &str = "urn:guichet:service-definition:1";
 
 /// A teleservice, at one version of its definition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     /// Stable code used in URLs, e.g. `birth-certificate`.
     pub code: String,
@@ -96,6 +96,17 @@ impl StepKind {
         })
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Agent => "agent",
+            StepKind::Citizen => "citizen",
+            StepKind::Automatic => "automatic",
+            StepKind::Accepted => "accepted",
+            StepKind::Refused => "refused",
+            StepKind::Closed => "closed",
+        }
+    }
+
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -105,7 +116,7 @@ impl StepKind {
 }
 
 /// One input of a form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// Element name in SOAP and request files (an XML NCName, camelCase).
     pub name: String,
@@ -172,7 +183,7 @@ pub struct ChoiceOption {
 }
 
 /// Restrictions on a field's value, mirrored as XSD facets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facets {
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
@@ -194,6 +205,13 @@ pub struct Facets {
 pub struct Pattern {
     pub source: String,
     pub regex: Regex,
+}
+
+/// Two patterns are the same when they are written the same.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source
+    }
 }
 
 impl Pattern {

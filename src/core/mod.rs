@@ -5,6 +5,8 @@
 pub mod builtin;
 pub mod calendar;
 pub mod catalogue;
+pub mod definition;
+pub mod editor;
 pub mod example;
 pub mod forms;
 pub mod intake;

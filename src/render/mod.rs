@@ -54,6 +54,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         "bo-catalogue.xsl",
         include_str!("../../xslt/bo-catalogue.xsl"),
     ),
+    ("bo-editor.xsl", include_str!("../../xslt/bo-editor.xsl")),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
 ];
 

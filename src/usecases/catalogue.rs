@@ -4,6 +4,8 @@
 //! again, exported as its definition file. Every change is audited and
 //! served by running servers within seconds (the tenants generation).
 
+use crate::core::catalogue::{Department, Service, Theme};
+use crate::core::editor::Edit;
 use crate::library::Entry;
 use crate::store::{ServiceState, ServiceStatus, Store, StoreError};
 use crate::tenant::Site;
@@ -163,4 +165,104 @@ pub fn publish(
         return Err(CatalogueError::NoDraft(code.to_owned()));
     }
     Ok(version)
+}
+
+/// What the editor works on: the town's draft of `code`, else its current
+/// version (the first edit makes it a draft). `true` when it is a draft.
+pub fn editable(
+    store: &dyn Store,
+    site: &Site,
+    code: &str,
+) -> Result<(Service, bool), CatalogueError> {
+    let tenant_id = site.tenant.id;
+    let draft = store
+        .drafts(tenant_id)?
+        .into_iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, text)| text);
+    let (text, is_draft) = match draft {
+        Some(text) => (text, true),
+        None => (export(store, site, code)?, false),
+    };
+    let service = crate::library::check(code, &text)?;
+    Ok((service, is_draft))
+}
+
+/// Applies one change of the editor to the town's draft of `code` (made
+/// from its current version on the first change), writes it and checks it
+/// like a file — schema and loader — before keeping it: nothing is kept
+/// when the result would be refused.
+pub fn edit(
+    store: &dyn Store,
+    site: &Site,
+    code: &str,
+    change: Edit,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), CatalogueError> {
+    let (mut service, _) = editable(store, site, code)?;
+    change.apply(&mut service).map_err(|p| refused(code, p.0))?;
+    let text = crate::core::definition::write(&service);
+    crate::library::check(code, &text)?;
+    store.save_draft(site.tenant.id, code, &text, actor, at)?;
+    Ok(())
+}
+
+/// What a new service of the town's own starts from.
+#[derive(Debug, Clone)]
+pub struct NewService {
+    pub code: String,
+    pub title: String,
+    pub operation: String,
+    pub theme: Theme,
+    pub department: Department,
+}
+
+/// Starts a service of the town's own as a draft: one field and two steps
+/// (received, then done), to be shaped in the editor and published. Refused
+/// when the town or the library already has the code.
+pub fn create(
+    store: &dyn Store,
+    library: &[Entry],
+    site: &Site,
+    new: NewService,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), CatalogueError> {
+    let taken = library.iter().any(|l| l.service.code == new.code)
+        || town_service(store, site.tenant.id, &new.code)?.is_some()
+        || store
+            .drafts(site.tenant.id)?
+            .iter()
+            .any(|(c, _)| *c == new.code);
+    if taken {
+        return Err(refused(
+            &new.code,
+            format!(
+                "the code {:?} is already taken (by the library or the town)",
+                new.code
+            ),
+        ));
+    }
+    let service = crate::core::editor::skeleton(
+        &new.code,
+        &new.title,
+        &new.operation,
+        new.theme,
+        new.department,
+    );
+    let text = crate::core::definition::write(&service);
+    crate::library::check(&new.code, &text)?;
+    store.save_draft(site.tenant.id, &new.code, &text, actor, at)?;
+    Ok(())
+}
+
+fn refused(code: &str, message: String) -> CatalogueError {
+    CatalogueError::Refused(crate::library::FileRefused {
+        file: code.to_owned(),
+        problems: vec![crate::library::Problem {
+            line: None,
+            message,
+        }],
+    })
 }

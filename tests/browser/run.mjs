@@ -1187,6 +1187,35 @@ test('backoffice: a service put in test is tried by an agent at the test desk, a
   await until('room booking back in the public catalogue', async () => (await fetch(`${T}/services/room-booking`)).status === 200);
 });
 
+test('backoffice: the service editor, its field and step pages, an error, the preview and a new service are accessible without script', async () => {
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin/catalogue`);
+  await press(admin, admin.getByRole('link', { name: "Modifier Déclaration de changement d'adresse" }));
+  assertEq(new URL(admin.url()).pathname, `/${TENANT}/backoffice/admin/catalogue/change-of-address/edit`, 'the editor');
+  await assertNoViolations(admin, 'the service editor');
+  await admin.locator('#general-title').fill('');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer la présentation' })), 422, 'an empty title is refused');
+  assert(await admin.locator('#general-title[aria-invalid=true]').count(), 'the title is marked invalid');
+  assert(await admin.locator('#error-summary a[href="#general-title"]').count(), 'the summary links to it');
+  await assertNoViolations(admin, 'the service editor with an error');
+  await admin.goto(`${BO}/admin/catalogue/change-of-address/edit`);
+  await press(admin, admin.locator('section[aria-labelledby=section-fields] ul.editor-items a').first());
+  assert(admin.url().includes('/edit/fields/'), `a field's page, not ${admin.url()}`);
+  await assertNoViolations(admin, "a field's page");
+  await admin.goto(`${BO}/admin/catalogue/change-of-address/edit`);
+  await press(admin, admin.locator('.workflow-tree .step-head a').first());
+  assert(admin.url().includes('/edit/steps/'), `a step's page, not ${admin.url()}`);
+  await assertNoViolations(admin, "a step's page");
+  await admin.goto(`${BO}/admin/catalogue/change-of-address/edit/preview`);
+  await assertNoViolations(admin, 'the preview');
+  await submit(admin);
+  assert(await admin.locator('#error-summary').count(), 'the preview checks what is typed');
+  await assertNoViolations(admin, 'the preview with errors');
+  await admin.goto(`${BO}/admin/catalogue`);
+  await press(admin, admin.getByRole('link', { name: 'Créer un téléservice propre à la collectivité' }));
+  await assertNoViolations(admin, 'a new service');
+});
+
 test('backoffice: an administrator writes a standard answer, an agent sends it', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);

@@ -208,9 +208,15 @@ fn catalogue_view(
     view::agent_bar(frame, &mut x, b);
     let back = format!("{}/backoffice/admin", frame.base);
     let action = format!("{back}/catalogue");
+    let new = format!("{back}/catalogue/new");
     x.open(
         "catalogue-admin",
-        &[("back", &back), ("action", &action), ("token", b.token)],
+        &[
+            ("back", &back),
+            ("action", &action),
+            ("token", b.token),
+            ("new", &new),
+        ],
     );
     if let Some((kind, text)) = notice {
         x.text("notice", &[("kind", kind)], text);
@@ -256,7 +262,8 @@ fn catalogue_view(
         x.close("own");
     }
     for (code, _) in town.drafts {
-        x.empty("draft", &[("code", code)]);
+        let edit = format!("{back}/catalogue/{code}/edit");
+        x.empty("draft", &[("code", code), ("edit", &edit)]);
     }
     x.open("import", &[]);
     for (line, message) in &import.problems {
@@ -285,6 +292,7 @@ fn service_row(
     state: Option<&ServiceState>,
 ) {
     let download = format!("{}/backoffice/admin/catalogue/{code}.xml", frame.base);
+    let edit = format!("{}/backoffice/admin/catalogue/{code}/edit", frame.base);
     let try_it = format!("{}/backoffice/test/services/{code}", frame.base);
     let version = state.map(|s| s.version.to_string());
     let tests = town
@@ -299,6 +307,7 @@ fn service_row(
     if let Some(v) = &version {
         attrs.push(("version", v.as_str()));
         attrs.push(("download", download.as_str()));
+        attrs.push(("edit", edit.as_str()));
     }
     if state.is_some_and(|s| s.status == ServiceStatus::Test) {
         attrs.push(("try", try_it.as_str()));

@@ -10,6 +10,7 @@ mod agents;
 mod answers;
 mod catalogue;
 mod departments;
+mod editor;
 mod files;
 mod messages;
 mod settings;
@@ -43,9 +44,69 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "catalogue/new",
+        guard: Guard::Admin,
+        handler: handler!(editor::new_page),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue/new",
+        guard: Guard::Admin,
+        handler: handler!(editor::create),
+    },
+    Route {
+        method: Method::GET,
         path: "catalogue/{file}",
         guard: Guard::Admin,
         handler: handler!(catalogue::download),
+    },
+    Route {
+        method: Method::GET,
+        path: "catalogue/{code}/edit",
+        guard: Guard::Admin,
+        handler: handler!(editor::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue/{code}/edit",
+        guard: Guard::Admin,
+        handler: handler!(editor::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "catalogue/{code}/edit/preview",
+        guard: Guard::Admin,
+        handler: handler!(editor::preview),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue/{code}/edit/preview",
+        guard: Guard::Admin,
+        handler: handler!(editor::preview),
+    },
+    Route {
+        method: Method::GET,
+        path: "catalogue/{code}/edit/fields/{name}",
+        guard: Guard::Admin,
+        handler: handler!(editor::field_page),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue/{code}/edit/fields/{name}",
+        guard: Guard::Admin,
+        handler: handler!(editor::field_post),
+    },
+    Route {
+        method: Method::GET,
+        path: "catalogue/{code}/edit/steps/{id}",
+        guard: Guard::Admin,
+        handler: handler!(editor::step_page),
+    },
+    Route {
+        method: Method::POST,
+        path: "catalogue/{code}/edit/steps/{id}",
+        guard: Guard::Admin,
+        handler: handler!(editor::step_post),
     },
     Route {
         method: Method::GET,

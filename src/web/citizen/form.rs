@@ -90,6 +90,57 @@ pub(super) async fn post_form(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
+/// A service's form as citizens will see it, for the editor's preview:
+/// empty, or (when the administrator sent it) with what was typed checked
+/// by the same validation as a real submission — every message next to its
+/// field, or a notice that it would have been accepted. Nothing is stored.
+/// The form posts back to `action` with the session's token (`token`).
+pub(crate) fn preview(
+    cx: &Ctx<'_>,
+    service: &Service,
+    action: &str,
+    token: &str,
+) -> Response<Body> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let (entries, _) = if req.method == hyper::Method::POST {
+        entries_from_form(&req.body)
+    } else {
+        (Vec::new(), None)
+    };
+    let entered = Entered { entries: &entries };
+    let (status, errors, notice) = if req.method == hyper::Method::POST {
+        let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
+        match crate::core::forms::validate(service, &entries, today) {
+            Ok(_) => (
+                StatusCode::OK,
+                Vec::new(),
+                frame.message("bo.editor.preview-valid"),
+            ),
+            Err(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                frame.message("bo.editor.preview-invalid"),
+            ),
+        }
+    } else {
+        (
+            StatusCode::OK,
+            Vec::new(),
+            frame.message("bo.editor.preview-notice"),
+        )
+    };
+    let v = form_view_at(
+        frame,
+        service,
+        action,
+        &entered,
+        &errors,
+        token,
+        Some(&notice),
+    );
+    page(site, frame, req, status, "form.xsl", v, true)
+}
+
 /// Stands for the anti-forgery token in cached form pages.
 const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
 
@@ -258,11 +309,24 @@ pub(super) fn form_view(
     token: &str,
     notice: Option<&str>,
 ) -> String {
+    let action = frame.desk_url(&format!("/services/{}", service.code));
+    form_view_at(frame, service, &action, entered, errors, token, notice)
+}
+
+/// The form posting to `action`.
+fn form_view_at(
+    frame: &Frame,
+    service: &Service,
+    action: &str,
+    entered: &Entered,
+    errors: &[FieldError],
+    token: &str,
+    notice: Option<&str>,
+) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "form", service_title(service, frame.lang));
-    let action = frame.desk_url(&format!("/services/{}", service.code));
     let mut attrs = vec![
-        ("action", action.as_str()),
+        ("action", action),
         ("service", service.code.as_str()),
         ("token", token),
     ];

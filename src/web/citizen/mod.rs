@@ -19,6 +19,8 @@ use hyper::{Method, Response, StatusCode};
 /// The citizen pages: method, path after `/T/`, guard, handler.
 mod doc;
 mod form;
+
+pub(crate) use form::preview;
 mod track;
 
 pub static ROUTES: &[Route] = &[
