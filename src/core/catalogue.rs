@@ -7,8 +7,7 @@
 //! form and the validator are all derived from the same [`Field`] list.
 
 pub use super::steps::is_hex_colour;
-use super::steps::{self, Automatic, Problem, StepRules, fail};
-use crate::xml::{self, Element};
+use super::steps::{Automatic, Problem, StepRules, fail};
 use regex::Regex;
 use std::fmt;
 use std::sync::LazyLock;
@@ -268,7 +267,8 @@ impl RuleKind {
         }
     }
 
-    fn default_code(&self) -> &'static str {
+    /// The code of its errors when the definition gives none.
+    pub fn default_code(&self) -> &'static str {
         match self {
             RuleKind::Past { .. } => "must-be-past",
             RuleKind::NotBefore { .. } => "too-early",
@@ -412,96 +412,9 @@ pub const ADDRESS_PARTS: [(&str, &str, bool, usize); 5] = [
 ];
 
 impl Service {
-    /// Parses and checks a definition file.
+    /// Reads and checks a definition file (see [`super::definition::read`]).
     pub fn from_xml(text: &str) -> Result<Service, DefinitionError> {
-        let root = xml::parse(text, xml::Limits::default()).map_err(|e| DefinitionError {
-            service: "?".into(),
-            message: e.to_string(),
-        })?;
-        let code = root.attr("code").unwrap_or("?").to_owned();
-        let err = |message: String| DefinitionError {
-            service: code.clone(),
-            message,
-        };
-        if !root.is(DEFINITION_NS, "service") {
-            return Err(err(format!(
-                "root element must be {{{DEFINITION_NS}}}service, found {}",
-                root.qualified_name()
-            )));
-        }
-        check_code(&code).map_err(|p| err(p.0))?;
-        let version = root
-            .attr("version")
-            .and_then(|v| v.parse().ok())
-            .filter(|v| *v > 0)
-            .ok_or_else(|| err("attribute version must be a positive integer".into()))?;
-
-        let child = |name: &str| {
-            root.child(name)
-                .ok_or_else(|| err(format!("missing element <{name}>")))
-        };
-        let text = |name: &str| -> Result<String, DefinitionError> {
-            let t = child(name)?.text.trim().to_owned();
-            if t.is_empty() {
-                return Err(err(format!("element <{name}> is empty")));
-            }
-            Ok(t)
-        };
-        let theme_el = child("theme")?;
-        let theme = Theme {
-            code: theme_el.attr("code").unwrap_or_default().to_owned(),
-            label: theme_el.text.trim().to_owned(),
-        };
-        check_code(&theme.code).map_err(|p| err(p.0))?;
-        let dep_el = child("department")?;
-        let department = Department {
-            code: dep_el.attr("code").unwrap_or_default().to_owned(),
-            name: dep_el.text.trim().to_owned(),
-        };
-        check_code(&department.code).map_err(|p| err(p.0))?;
-        let title = root
-            .children_named("title")
-            .find(|t| t.attr("lang").unwrap_or("fr") == "fr")
-            .map(|t| t.text.trim().to_owned())
-            .ok_or_else(|| err("missing French <title>".into()))?;
-        let title_en = root
-            .children_named("title")
-            .find(|t| t.attr("lang") == Some("en"))
-            .map(|t| t.text.trim().to_owned());
-        let operation = text("operation")?;
-        if !is_xml_name(&operation) || !operation.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return Err(err(format!(
-                "operation {operation:?} must be an XML name starting with a capital letter"
-            )));
-        }
-        let (deadline_days, deadline_count) =
-            parse_deadline(child("deadline")?).map_err(|p| err(p.0))?;
-        let description = root
-            .child("description")
-            .map(|d| d.text.trim().to_owned())
-            .unwrap_or_default();
-
-        let fields = parse_fields(child("form")?).map_err(|p| err(p.0))?;
-
-        let rules = parse_rules(root.child("rules"), &fields).map_err(|p| err(p.0))?;
-
-        let steps = parse_steps(child("workflow")?).map_err(|p| err(p.0))?;
-
-        Ok(Service {
-            code,
-            version,
-            theme,
-            title,
-            title_en,
-            description,
-            operation,
-            department,
-            deadline_days,
-            deadline_count,
-            fields,
-            rules,
-            steps,
-        })
+        super::definition::read(text)
     }
 
     /// SOAP operation name, e.g. `SubmitBirthCertificateRequest`.
@@ -522,211 +435,7 @@ impl Service {
     }
 }
 
-fn parse_deadline(deadline: &Element) -> Result<(u32, super::calendar::DayCount), Problem> {
-    let deadline_days = deadline
-        .attr("days")
-        .and_then(|d| d.parse().ok())
-        .ok_or_else(|| Problem("<deadline days=\"…\"> must be a whole number of days".into()))?;
-    let deadline_count = match deadline.attr("count") {
-        None => super::calendar::DayCount::Calendar,
-        Some(c) => super::calendar::DayCount::from_name(c).ok_or_else(|| {
-            Problem(format!(
-                "<deadline count={c:?}> must be \"calendar\" or \"working\""
-            ))
-        })?,
-    };
-    Ok((deadline_days, deadline_count))
-}
-
-fn parse_fields(form: &Element) -> Result<Vec<Field>, Problem> {
-    let mut fields = Vec::new();
-    for el in form.children_named("field") {
-        let field = parse_field(el)?;
-        if field.name == "requester" || fields.iter().any(|f: &Field| f.name == field.name) {
-            return fail(format!("field name {:?} is used twice", field.name));
-        }
-        fields.push(field);
-    }
-    Ok(fields)
-}
-
-fn parse_rules(rules_el: Option<&Element>, fields: &[Field]) -> Result<Vec<Rule>, Problem> {
-    let mut rules = Vec::new();
-    if let Some(rules_el) = rules_el {
-        for el in &rules_el.children {
-            let rule = parse_rule(el)?;
-            check_rule(&rule, fields)?;
-            rules.push(rule);
-        }
-    }
-    Ok(rules)
-}
-
-/// The workflow's steps, each with its rules; ids unique, targets existing,
-/// no loop of automatic jumps.
-fn parse_steps(workflow: &Element) -> Result<Vec<Step>, Problem> {
-    let mut steps = Vec::new();
-    for el in workflow.children_named("step") {
-        let id = el.attr("id").unwrap_or_default().to_owned();
-        check_code(&id)?;
-        if steps.iter().any(|s: &Step| s.id == id) {
-            return fail(format!("step id {id:?} is used twice"));
-        }
-        let label = el.attr("label").unwrap_or_default().to_owned();
-        if label.is_empty() {
-            return fail(format!("step {id:?} has no label"));
-        }
-        let citizen_label = el.attr("citizen").map(str::to_owned);
-        let kind_name = el.attr("kind").unwrap_or("agent");
-        let kind = StepKind::from_name(kind_name)
-            .ok_or_else(|| Problem(format!("step {id:?}: unknown kind {kind_name:?}")))?;
-        let rules = steps::parse_step_rules(el)?;
-        steps.push(Step {
-            id,
-            label,
-            citizen_label,
-            kind,
-            rules,
-        });
-    }
-    if steps.is_empty() {
-        return fail("the workflow needs at least one step".into());
-    }
-    check_workflow(&steps)?;
-    Ok(steps)
-}
-
-fn parse_field(el: &Element) -> Result<Field, Problem> {
-    let name = el.attr("name").unwrap_or_default().to_owned();
-    if !is_xml_name(&name) {
-        return fail(format!("field name {name:?} is not an XML name"));
-    }
-    let type_name = el.attr("type").unwrap_or_default();
-    let kind = FieldType::from_name(type_name)
-        .ok_or_else(|| format!("field {name}: unknown type {type_name:?}"))?;
-    let label = el
-        .child("label")
-        .map(|l| l.text.trim().to_owned())
-        .filter(|l| !l.is_empty())
-        .ok_or_else(|| format!("field {name}: missing <label>"))?;
-    let help = el.child("help").map(|h| h.text.trim().to_owned());
-    let required = match el.attr("required") {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => return fail(format!("field {name}: required={other:?} is not a boolean")),
-    };
-    let num = |attr: &str| -> Result<Option<usize>, Problem> {
-        el.attr(attr)
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| Problem(format!("field {name}: {attr} must be a whole number")))
-            })
-            .transpose()
-    };
-    let pattern = el
-        .attr("pattern")
-        .map(|p| Pattern::new(p).map_err(|e| format!("field {name}: bad pattern: {e}")))
-        .transpose()?;
-    let facets = Facets {
-        min_length: num("minLength")?,
-        max_length: num("maxLength")?,
-        length: num("length")?,
-        pattern,
-        pattern_message: el.child("patternMessage").map(|m| m.text.trim().to_owned()),
-        min: el.attr("min").map(str::to_owned),
-        max: el.attr("max").map(str::to_owned),
-        fraction_digits: num("fractionDigits")?.map(|d| d as u32),
-        min_items: num("minItems")?,
-        max_items: num("maxItems")?,
-    };
-    for bound in [&facets.min, &facets.max].into_iter().flatten() {
-        let ok = match kind {
-            FieldType::Integer => bound.parse::<i64>().is_ok(),
-            FieldType::Decimal => bound.parse::<f64>().is_ok(),
-            _ => false,
-        };
-        if !ok {
-            return fail(format!(
-                "field {name}: min/max {bound:?} does not fit type {type_name}"
-            ));
-        }
-    }
-    let options: Vec<ChoiceOption> = el
-        .children_named("option")
-        .map(|o| ChoiceOption {
-            value: o.attr("value").unwrap_or_default().to_owned(),
-            label: o.text.trim().to_owned(),
-        })
-        .collect();
-    let is_choice = matches!(kind, FieldType::Choice | FieldType::MultipleChoice);
-    if is_choice && options.is_empty() {
-        return fail(format!("field {name}: a choice needs <option> elements"));
-    }
-    if !is_choice && !options.is_empty() {
-        return fail(format!("field {name}: only choices take <option> elements"));
-    }
-    if options
-        .iter()
-        .any(|o| o.value.is_empty() || o.label.is_empty())
-    {
-        return fail(format!(
-            "field {name}: every option needs a value and a label"
-        ));
-    }
-    Ok(Field {
-        name,
-        label,
-        help,
-        required,
-        kind,
-        facets,
-        options,
-    })
-}
-
-fn parse_rule(el: &Element) -> Result<Rule, Problem> {
-    let attr = |name: &str| {
-        el.attr(name)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("rule <{}> needs attribute {name}", el.name))
-    };
-    let kind = match el.name.as_str() {
-        "past" => RuleKind::Past {
-            field: attr("field")?,
-        },
-        "notBefore" => RuleKind::NotBefore {
-            field: attr("field")?,
-            days: attr("days")?
-                .parse()
-                .map_err(|_| "rule <notBefore>: days must be a whole number".to_owned())?,
-        },
-        "after" => RuleKind::After {
-            field: attr("field")?,
-            than: attr("than")?,
-        },
-        "requiredIf" => RuleKind::RequiredIf {
-            field: attr("field")?,
-            when: attr("when")?,
-            equals: attr("equals")?,
-        },
-        "atLeastOne" => RuleKind::AtLeastOne {
-            fields: attr("fields")?
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect(),
-        },
-        other => return fail(format!("unknown rule <{other}>")),
-    };
-    let code = el.attr("code").unwrap_or(kind.default_code()).to_owned();
-    let message = el.child("message").map(|m| m.text.trim().to_owned());
-    Ok(Rule {
-        kind,
-        code,
-        message,
-    })
-}
-
-fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), Problem> {
+pub(super) fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), Problem> {
     let get = |name: &str| {
         fields
             .iter()
@@ -767,7 +476,7 @@ fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_code(code: &str) -> Result<(), Problem> {
+pub(super) fn check_code(code: &str) -> Result<(), Problem> {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code
@@ -784,7 +493,7 @@ fn check_code(code: &str) -> Result<(), Problem> {
 }
 
 /// Checks that every target step exists and jumps cannot loop forever.
-fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
+pub(super) fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
     let exists = |to: &str| steps.iter().any(|s| s.id == to);
     for step in steps {
         let targets = step
@@ -875,11 +584,17 @@ mod tests {
             .1
             .replace("type=\"date\"", "type=\"when\"");
         let err = Service::from_xml(&text).unwrap_err();
-        assert!(err.message.contains("unknown type \"when\""), "{err}");
+        assert!(err.message.contains("unknown variant `when`"), "{err}");
         let text = crate::core::builtin::DEFINITIONS[0]
             .1
             .replace("<deadline days=\"10\"/>", "<deadline days=\"dix\"/>");
         let err = Service::from_xml(&text).unwrap_err();
-        assert!(err.message.contains("deadline"), "{err}");
+        assert!(err.message.contains("\"dix\""), "{err}");
+        // What the types cannot say, the loader does.
+        let text = crate::core::builtin::DEFINITIONS[0]
+            .1
+            .replacen("to=\"", "to=\"nowhere-", 1);
+        let err = Service::from_xml(&text).unwrap_err();
+        assert!(err.message.contains("does not exist"), "{err}");
     }
 }

@@ -3,8 +3,6 @@
 //! Read by the catalogue when a definition loads, obeyed by the workflow
 //! engine; knows neither.
 
-use crate::xml::Element;
-
 /// What is wrong in a definition, in words; the loader adds which service
 /// (`DefinitionError` in the catalogue).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,98 +95,6 @@ pub struct StepRules {
     pub actions: Vec<Action>,
     pub on_enter: Vec<Automatic>,
     pub timeouts: Vec<Timeout>,
-}
-
-/// Reads the children of a `<step>`: `<action>`, `<onEnter>`, `<timeout>`.
-pub fn parse_step_rules(step: &Element) -> Result<StepRules, Problem> {
-    let id = step.attr("id").unwrap_or_default();
-    let mut rules = StepRules {
-        department: step.attr("department").map(str::to_owned),
-        colour: step.attr("colour").map(str::to_owned),
-        ..StepRules::default()
-    };
-    if let Some(colour) = &rules.colour {
-        if !is_hex_colour(colour) {
-            return fail(format!(
-                "step {id}: colour {colour:?} must be #rgb or #rrggbb"
-            ));
-        }
-    }
-    for el in &step.children {
-        match el.name.as_str() {
-            "action" => {
-                let attr = |n: &str| {
-                    el.attr(n)
-                        .map(str::to_owned)
-                        .ok_or_else(|| format!("step {id}: <action> needs {n}"))
-                };
-                let roles = el
-                    .attr("roles")
-                    .unwrap_or("handler")
-                    .split_whitespace()
-                    .map(|r| {
-                        Role::from_name(r).ok_or_else(|| format!("step {id}: unknown role {r:?}"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                rules.actions.push(Action {
-                    id: attr("id")?,
-                    label: attr("label")?,
-                    roles,
-                    to: attr("to")?,
-                    comment_required: el.attr("comment") == Some("required"),
-                    message: el.attr("message").map(str::to_owned),
-                });
-            }
-            "onEnter" => {
-                for a in &el.children {
-                    let attr = |n: &str| {
-                        a.attr(n)
-                            .map(str::to_owned)
-                            .ok_or_else(|| format!("step {id}: <{}> needs {n}", a.name))
-                    };
-                    rules.on_enter.push(match a.name.as_str() {
-                        "assign" => Automatic::Assign {
-                            department: attr("department")?,
-                        },
-                        "jump" => Automatic::Jump { to: attr("to")? },
-                        "message" => Automatic::Message {
-                            template: attr("template")?,
-                        },
-                        "export" => Automatic::Export,
-                        other => {
-                            return fail(format!("step {id}: unknown automatic action <{other}>"));
-                        }
-                    });
-                }
-            }
-            "timeout" => {
-                let days = el
-                    .attr("days")
-                    .and_then(|d| d.parse().ok())
-                    .ok_or_else(|| format!("step {id}: <timeout days> must be a whole number"))?;
-                let since_creation = match el.attr("since").unwrap_or("entered") {
-                    "entered" => false,
-                    "created" => true,
-                    other => {
-                        return fail(format!(
-                            "step {id}: timeout since {other:?}: entered or created"
-                        ));
-                    }
-                };
-                let to = el
-                    .attr("to")
-                    .map(str::to_owned)
-                    .ok_or_else(|| format!("step {id}: <timeout> needs to"))?;
-                rules.timeouts.push(Timeout {
-                    days,
-                    since_creation,
-                    to,
-                });
-            }
-            other => return fail(format!("step {id}: unknown element <{other}>")),
-        }
-    }
-    Ok(rules)
 }
 
 /// `#rgb` or `#rrggbb`: the only colour syntax definitions and settings
