@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod calendar;
 pub mod catalogue;
+pub mod describe;
 pub mod example;
 pub mod forms;
 pub mod intake;
