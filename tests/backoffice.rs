@@ -56,13 +56,58 @@ fn form(fields: &[(&str, &str)]) -> Vec<u8> {
 }
 
 fn post_raw(server: &Server, path: &str, cookie: &str, body: &[u8], extra: &str) -> HttpResponse {
+    post_typed(
+        server,
+        path,
+        cookie,
+        "application/x-www-form-urlencoded",
+        body,
+        extra,
+    )
+}
+
+fn post_typed(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    content_type: &str,
+    body: &[u8],
+    extra: &str,
+) -> HttpResponse {
     let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\n{extra}Connection: close\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCookie: {cookie}\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     )
     .into_bytes();
     request.extend_from_slice(body);
     server.raw(&request)
+}
+
+/// A `multipart/form-data` body of `fields` then, if given, one file
+/// `(input, file name, bytes)`, as a browser sends it; with its Content-Type.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----GuichetTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/xml\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 struct Agent<'a> {
@@ -1954,6 +1999,175 @@ fn an_administrator_runs_the_towns_catalogue_from_the_admin_page() {
     let r = post(&[("action", "enable"), ("code", "nothing")]);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("nothing"));
+}
+
+#[test]
+fn an_administrator_uploads_a_definition_file_on_the_catalogue_page() {
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let path = "/demoville/backoffice/admin/catalogue";
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let token = token_of_catalogue(&admin.view(path));
+    // The upload form, beside the paste field: a labelled file input tied
+    // to its help, sent as multipart with the session's token.
+    let html = admin.get(path).body;
+    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
+    assert!(html.contains(r#"<label for="definition-file">"#));
+    assert!(html.contains(r#"type="file" id="definition-file" name="definition-file""#));
+    assert!(html.contains(r#"aria-describedby="definition-file-help""#));
+    assert!(
+        html.contains(r#"<textarea id="definition""#),
+        "the paste field stays"
+    );
+
+    let upload = |file_name: &str, bytes: &[u8], extra: &str| {
+        let (content_type, body) = multipart(
+            &[("_token", &token), ("action", "upload")],
+            Some(("definition-file", file_name, bytes)),
+        );
+        post_typed(
+            &server,
+            path,
+            &admin.cookie,
+            &content_type,
+            &body,
+            &format!("Sec-Fetch-Site: same-origin\r\n{extra}"),
+        )
+    };
+    let drafts = || {
+        all(&admin.view(path), "draft")
+            .iter()
+            .map(|d| d.attr("code").unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let own = admin
+        .get("/demoville/backoffice/admin/catalogue/road-incident.xml")
+        .body
+        .replace("code=\"road-incident\"", "code=\"graffiti\"")
+        .replace(
+            "<operation>RoadIncidentReport</operation>",
+            "<operation>GraffitiReport</operation>",
+        );
+
+    // A broken file: its problem with its line and the file's name, next
+    // to the file input; nothing stored. The view is the schema's.
+    let broken = own.replacen("<deadline ", "<deadline colour=\"red\" ", 1);
+    let r = upload("graffiti-cassé.xml", broken.as_bytes(), "");
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("colour"), "the problem is said: {}", r.body);
+    assert!(
+        r.body.contains("graffiti-cassé.xml</span> — Ligne "),
+        "with the file and line: {}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains(r#"aria-describedby="definition-file-help definition-file-error""#)
+    );
+    assert!(r.body.contains(r#"id="definition-file-error""#));
+    let view = upload(
+        "graffiti-cassé.xml",
+        broken.as_bytes(),
+        "Accept: application/xml\r\n",
+    );
+    assert_eq!(view.status, 422);
+    common::assert_valid(&xsd, &view.body, "the refused upload");
+    let page = parse(&view.body);
+    let refused = find(&page, "upload").unwrap();
+    assert_eq!(refused.attr("file"), Some("graffiti-cassé.xml"));
+    assert!(find(refused, "error").unwrap().attr("line").is_some());
+    assert!(drafts().is_empty(), "nothing kept");
+
+    // A file not in UTF-8, an empty one, one too big, none at all: each
+    // said next to the file input, nothing stored.
+    let mut latin1 = own.clone().into_bytes();
+    latin1.extend_from_slice(b"<!-- \xe9t\xe9 -->\n");
+    let r = upload("latin1.xml", &latin1, "");
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("« latin1.xml » n'est pas en UTF-8"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"aria-invalid="true""#));
+    let r = upload("vide.xml", b"", "");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("« vide.xml » est vide"), "{}", r.body);
+    let big = format!("{own}<!-- {} -->\n", "x".repeat(256 * 1024));
+    let r = upload("gros.xml", big.as_bytes(), "");
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert!(
+        r.body.contains("« gros.xml » dépasse 256 Kio"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"id="definition-file-error""#));
+    let r = upload("", b"", "");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Choisissez un fichier de définition."));
+    assert!(drafts().is_empty(), "nothing kept");
+
+    // The guard reads a multipart form's token like any other: none, or a
+    // forged one, is refused, and so is a form posted from another site.
+    for fields in [
+        vec![("action", "upload")],
+        vec![("_token", "forged"), ("action", "upload")],
+    ] {
+        let (content_type, body) = multipart(
+            &fields,
+            Some(("definition-file", "graffiti.xml", own.as_bytes())),
+        );
+        let r = post_typed(
+            &server,
+            path,
+            &admin.cookie,
+            &content_type,
+            &body,
+            "Sec-Fetch-Site: same-origin\r\n",
+        );
+        assert_eq!(r.status, 403, "{fields:?}: {}", r.body);
+    }
+    let (content_type, body) = multipart(
+        &[("_token", &token), ("action", "upload")],
+        Some(("definition-file", "graffiti.xml", own.as_bytes())),
+    );
+    for elsewhere in [
+        "Sec-Fetch-Site: cross-site\r\n",
+        "Origin: https://elsewhere.example\r\n",
+    ] {
+        let r = post_typed(
+            &server,
+            path,
+            &admin.cookie,
+            &content_type,
+            &body,
+            elsewhere,
+        );
+        assert_eq!(r.status, 403, "posted from another site: {elsewhere}");
+    }
+    let r = post_typed(
+        &server,
+        path,
+        &admin.cookie,
+        "multipart/form-data",
+        &body,
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(r.status, 400, "a multipart body without its boundary");
+    assert!(drafts().is_empty(), "nothing kept");
+
+    // A good file (with the byte order mark some editors write): a draft,
+    // the same as a pasted one.
+    let mut good = "\u{feff}".as_bytes().to_vec();
+    good.extend_from_slice(own.as_bytes());
+    let r = upload("C:\\Users\\mairie\\graffiti.xml", &good, "");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .ends_with("?done=imported&code=graffiti")
+    );
+    assert_eq!(drafts(), ["graffiti"]);
 }
 
 /// A SOAP 1.1 call to the testers' endpoint, with `login:password` as HTTP

@@ -190,6 +190,152 @@ fn wsdl_follows_ws_i_document_literal_wrapped() {
     assert_eq!(ports.len(), 2);
 }
 
+/// The words of an XSD declaration's `xs:annotation/xs:documentation`.
+fn documentation(e: &guichet::xml::Element) -> &str {
+    e.child("annotation")
+        .and_then(|a| a.child("documentation"))
+        .map_or("", |d| d.text.as_str())
+}
+
+/// The element named `name` in the sequence of a complex type.
+fn declared<'a>(complex: &'a guichet::xml::Element, name: &str) -> &'a guichet::xml::Element {
+    complex
+        .child("sequence")
+        .and_then(|s| {
+            s.children_named("element")
+                .find(|e| e.attr("name") == Some(name))
+        })
+        .unwrap_or_else(|| panic!("{name} is declared"))
+}
+
+#[test]
+fn the_wsdl_documents_each_service_in_the_words_of_its_documentation_page() {
+    let server = Server::start();
+    let limits = guichet::xml::Limits {
+        max_depth: 64,
+        max_elements: 100_000,
+    };
+    let wsdl = guichet::xml::parse(&server.get("/demoville/soap?wsdl").body, limits).unwrap();
+    let schema = wsdl.child("types").unwrap().child("schema").unwrap();
+    let named = |kind: &'static str, name: &str| {
+        schema
+            .children_named(kind)
+            .find(|e| e.attr("name") == Some(name))
+            .unwrap_or_else(|| panic!("{kind} {name} in the WSDL's schema"))
+    };
+    let requester = named("complexType", "Requester");
+    let address = named("complexType", "Address");
+    for (file, text) in guichet::core::builtin::DEFINITIONS {
+        let service = guichet::core::catalogue::Service::from_xml(text).unwrap();
+        let operation = service.submit_operation();
+        let view = server.get(&format!(
+            "/demoville/services/{}/doc?format=xml",
+            service.code
+        ));
+        assert_eq!(view.status, 200, "{file}");
+        let page = guichet::xml::parse(&view.body, limits).unwrap();
+        let doc = page.child("service-doc").expect("the documentation");
+        assert_eq!(doc.attr("operation"), Some(operation.as_str()));
+
+        // The operation and its wrapper: title, description, delay, rules.
+        let said = wsdl
+            .child("portType")
+            .unwrap()
+            .children_named("operation")
+            .find(|o| o.attr("name") == Some(operation.as_str()))
+            .and_then(|o| o.child("documentation"))
+            .map(|d| d.text.clone())
+            .unwrap_or_else(|| panic!("{operation} is documented"));
+        let wrapper = named("element", &operation);
+        let mut sentences: Vec<&str> = vec![&doc.child("title").unwrap().text];
+        sentences.extend(doc.child("description").map(|d| d.text.as_str()));
+        sentences.push(&doc.child("deadline").expect("the delay").text);
+        let rules: Vec<&str> = doc
+            .children_named("rule")
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(!rules.is_empty(), "{file}: at least the requester's rule");
+        sentences.extend(&rules);
+        for sentence in &sentences {
+            assert!(
+                said.contains(sentence),
+                "{operation}'s wsdl:documentation says {sentence:?}: {said}"
+            );
+            assert!(
+                documentation(wrapper).contains(sentence),
+                "{operation}'s xs:documentation says {sentence:?}"
+            );
+        }
+        assert_eq!(documentation(wrapper), said, "one wording");
+
+        // Each parameter: where it is declared, and what its annotation says.
+        let wrapper_type = wrapper.child("complexType").unwrap();
+        for parameter in doc.children_named("parameter") {
+            let path = parameter.attr("path").unwrap();
+            let segments: Vec<&str> = path.split('/').collect();
+            let (container, rest) = match segments.as_slice() {
+                ["requester", rest @ ..] => (requester, rest),
+                rest => (wrapper_type, rest),
+            };
+            let limits: Vec<&str> = parameter
+                .children_named("limit")
+                .map(|l| l.text.as_str())
+                .collect();
+            let element = match rest {
+                [name] => declared(container, name),
+                [field, part] => {
+                    // An address: the field says its label, the part its limits.
+                    let label = &parameter.child("label").unwrap().text;
+                    let field_label = label.split(" : ").next().unwrap();
+                    assert!(
+                        documentation(declared(container, field)).contains(field_label),
+                        "{path}"
+                    );
+                    assert!(!limits.is_empty(), "{path} has a length");
+                    let part = declared(address, part);
+                    for limit in &limits {
+                        assert!(documentation(part).contains(limit), "{path}: {limit}");
+                    }
+                    continue;
+                }
+                _ => panic!("{path}: an unexpected path"),
+            };
+            let words = documentation(element);
+            let mut expected = vec![
+                parameter.child("label").unwrap().text.clone(),
+                guichet::core::describe::presence(parameter.attr("required") == Some("true"))
+                    .to_owned(),
+            ];
+            expected.extend(parameter.child("help").map(|h| h.text.clone()));
+            expected.extend(limits.iter().map(|l| l.to_string()));
+            for option in parameter.children_named("option") {
+                expected.push(format!(
+                    "{} : {}",
+                    option.attr("value").unwrap(),
+                    option.text
+                ));
+            }
+            for sentence in &expected {
+                assert!(
+                    words.contains(sentence.as_str()),
+                    "{operation} {path}: the annotation says {sentence:?}: {words}"
+                );
+            }
+        }
+    }
+    // What the page says of a few parameters, word for word.
+    let view = server
+        .get("/demoville/services/room-booking/doc?format=xml")
+        .body;
+    for sentence in [
+        "<limit lang=\"fr\">Au moins 1.</limit><limit lang=\"fr\">Au plus 200.</limit>",
+        "<limit lang=\"fr\">Au plus 160 caractères.</limit>",
+        "<deadline lang=\"fr\">Délai de réponse : 10 jours au plus.</deadline>",
+    ] {
+        assert!(view.contains(sentence), "{sentence}: {view}");
+    }
+}
+
 #[test]
 fn schemas_are_served_and_compile_in_libxml2() {
     let server = Server::start();

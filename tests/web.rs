@@ -677,5 +677,9 @@ fn each_service_has_a_webmasters_documentation_whose_example_the_server_accepts(
         "{view}"
     );
     assert!(view.contains("value=\"salle-polyvalente\""));
+    // The limits and the delay in words, the WSDL's words (core::describe).
+    let page = server.get("/demoville/services/room-booking/doc").body;
+    assert!(page.contains("Au plus 160 caractères."), "{page}");
+    assert!(page.contains("Délai de réponse : 10 jours au plus."));
     assert_eq!(server.get("/demoville/services/nothing/doc").status, 404);
 }

@@ -1,5 +1,5 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- The town's catalogue (administrators): the service library by theme with the town's status of each service, its own services, its drafts, a definition to import. -->
+<!-- The town's catalogue (administrators): the service library by theme with the town's status of each service, its own services, its drafts, a definition to import, uploaded as a file (multipart form) or pasted. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:v="urn:guichet:view:1"
@@ -48,6 +48,38 @@
       </xsl:if>
       <xsl:for-each select="v:import">
         <h2 id="import"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.import</xsl:with-param></xsl:call-template></h2>
+        <xsl:for-each select="../v:upload">
+          <form method="post" action="{$admin/@action}" enctype="multipart/form-data" class="agent-form" novalidate="novalidate">
+            <input type="hidden" name="_token" value="{$admin/@token}"/>
+            <input type="hidden" name="action" value="upload"/>
+            <div>
+              <xsl:attribute name="class">field<xsl:if test="v:error"> has-error</xsl:if></xsl:attribute>
+              <label for="definition-file"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.file</xsl:with-param></xsl:call-template></label>
+              <p class="hint" id="definition-file-help"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.file-help</xsl:with-param></xsl:call-template></p>
+              <xsl:if test="v:error">
+                <ul class="error-message" id="definition-file-error">
+                  <xsl:for-each select="v:error">
+                    <li>
+                      <xsl:if test="../@file and @line"><span class="file-name"><xsl:value-of select="../@file"/></span><xsl:text> — </xsl:text></xsl:if>
+                      <xsl:if test="@line"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.line</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@line"/><xsl:text> : </xsl:text></xsl:if>
+                      <xsl:value-of select="."/>
+                    </li>
+                  </xsl:for-each>
+                </ul>
+              </xsl:if>
+              <input type="file" id="definition-file" name="definition-file" accept=".xml,application/xml,text/xml">
+                <xsl:choose>
+                  <xsl:when test="v:error">
+                    <xsl:attribute name="aria-invalid">true</xsl:attribute>
+                    <xsl:attribute name="aria-describedby">definition-file-help definition-file-error</xsl:attribute>
+                  </xsl:when>
+                  <xsl:otherwise><xsl:attribute name="aria-describedby">definition-file-help</xsl:attribute></xsl:otherwise>
+                </xsl:choose>
+              </input>
+            </div>
+            <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.catalogue.file-button</xsl:with-param></xsl:call-template></button></p>
+          </form>
+        </xsl:for-each>
         <form method="post" action="{$admin/@action}" class="agent-form" novalidate="novalidate">
           <input type="hidden" name="_token" value="{$admin/@token}"/>
           <input type="hidden" name="action" value="import"/>

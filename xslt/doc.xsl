@@ -1,5 +1,5 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- A service's documentation for the town's webmaster: operation, parameters, rules, example envelope, PHP / zeep / iframe snippets, faults. -->
+<!-- A service's documentation for the town's webmaster: operation, delay, parameters (limits in words, as the WSDL's annotations say them), rules, example envelope, PHP / zeep / iframe snippets, faults. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:v="urn:guichet:view:1"
@@ -9,6 +9,7 @@
   <xsl:template name="content">
     <xsl:for-each select="v:service-doc">
       <xsl:if test="v:description"><p lang="fr"><xsl:value-of select="v:description"/></p></xsl:if>
+      <p class="deadline" lang="fr"><xsl:value-of select="v:deadline"/></p>
       <dl class="receipt doc-summary">
         <dt><xsl:call-template name="m"><xsl:with-param name="key">doc.operation</xsl:with-param></xsl:call-template></dt>
         <dd><code><xsl:value-of select="@operation"/></code></dd>
@@ -47,10 +48,7 @@
                   </xsl:choose>
                 </td>
                 <td>
-                  <xsl:if test="@max-length"><xsl:call-template name="m"><xsl:with-param name="key">doc.max-length</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@max-length"/><xsl:text>. </xsl:text></xsl:if>
-                  <xsl:if test="@min"><xsl:call-template name="m"><xsl:with-param name="key">doc.min</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@min"/><xsl:text>. </xsl:text></xsl:if>
-                  <xsl:if test="@max"><xsl:call-template name="m"><xsl:with-param name="key">doc.max</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@max"/><xsl:text>. </xsl:text></xsl:if>
-                  <xsl:if test="@pattern"><xsl:call-template name="m"><xsl:with-param name="key">doc.pattern</xsl:with-param></xsl:call-template><xsl:text> </xsl:text><code><xsl:value-of select="@pattern"/></code><xsl:text>. </xsl:text></xsl:if>
+                  <xsl:for-each select="v:limit"><span lang="fr"><xsl:value-of select="."/></span><xsl:text> </xsl:text></xsl:for-each>
                   <xsl:if test="v:option">
                     <ul class="roles">
                       <xsl:for-each select="v:option"><li><code><xsl:value-of select="@value"/></code><xsl:text> : </xsl:text><span lang="fr"><xsl:value-of select="."/></span></li></xsl:for-each>

@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod calendar;
 pub mod catalogue;
 pub mod definition;
+pub mod describe;
 pub mod editor;
 pub mod example;
 pub mod forms;

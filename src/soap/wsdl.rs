@@ -4,7 +4,10 @@
 //! want it: each message has one part named `parameters` declared with
 //! `element=`, the request wrapper is named after its operation, and every
 //! wrapper is a sequence of elements. Field rules become XSD facets, so a
-//! client can validate before sending. There is a SOAP 1.1 and a SOAP 1.2
+//! client can validate before sending; the annotations say in words what
+//! the service's documentation page says (`core::describe`): each field's
+//! label, help, presence, limits and allowed values, each operation's
+//! title, description, delay and coherence rules. There is a SOAP 1.1 and a SOAP 1.2
 //! binding and port; their address is filled in with the address the WSDL was
 //! fetched from ([`ADDRESS_PLACEHOLDER`]).
 
@@ -12,6 +15,7 @@ use crate::core::catalogue::{
     ADDRESS_PARTS, EMAIL_PATTERN, Field, FieldType, LONG_TEXT_MAX, PHONE_PATTERN,
     POSTAL_CODE_PATTERN, REQUESTER_FIELDS, Service, TEXT_MAX,
 };
+use crate::core::describe;
 use crate::core::intake::Channel;
 use crate::core::status::State;
 use crate::core::tenant::{Audience, Tenant};
@@ -117,7 +121,14 @@ fn common_types(x: &mut String) {
     for (name, label, required, max) in ADDRESS_PARTS {
         let min = if required { "" } else { r#" minOccurs="0""# };
         let _ = write!(x, r#"<xs:element name="{name}"{min}>"#);
-        doc(x, label);
+        doc(
+            x,
+            &format!(
+                "{label}. {} {}",
+                describe::presence(required),
+                describe::max_length(max)
+            ),
+        );
         match name {
             "postalCode" => x.push_str(
                 r#"<xs:simpleType><xs:restriction base="tns:FrenchPostalCode"/></xs:simpleType>"#,
@@ -184,7 +195,7 @@ fn field_elements(x: &mut String, service: &Service) {
 fn service_elements(x: &mut String, service: &Service) {
     let op = service.submit_operation();
     let _ = write!(x, r#"<xs:element name="{op}">"#);
-    doc(x, &service.title);
+    doc(x, &describe::service(service));
     x.push_str(
         r#"<xs:complexType><xs:sequence><xs:element name="requester" type="tns:Requester"/>"#,
     );
@@ -316,13 +327,10 @@ fn bounds(x: &mut String, field: &Field) {
     }
 }
 
+/// A field's annotation: the words of its documentation page (label, help,
+/// required or not, limits, allowed values), from `core::describe`.
 fn field_doc(x: &mut String, field: &Field) {
-    let mut text = field.label.clone();
-    if let Some(help) = &field.help {
-        text.push_str(" — ");
-        text.push_str(help);
-    }
-    doc(x, &text);
+    doc(x, &describe::field(field));
 }
 
 /// The WSDL document of the services offered to `audience`, with
@@ -332,7 +340,7 @@ pub fn wsdl(tenant: &Tenant, audience: Audience) -> String {
     let offered = tenant.offered(audience);
     let mut operations: Vec<(String, String, bool)> = offered
         .iter()
-        .map(|s| (s.submit_operation(), s.title.clone(), true))
+        .map(|s| (s.submit_operation(), describe::service(s), true))
         .collect();
     operations.push((
         LIST_SERVICES.into(),

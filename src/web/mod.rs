@@ -114,22 +114,81 @@ fn admin_redirect(frame: &Frame, req: &PageRequest, rest: &[&str]) -> Response<B
     r
 }
 
-/// Form fields of a POST body, in order (repeated names kept).
-/// Form fields of a POST body, in order (repeated names kept).
+/// A file sent with a form (`multipart/form-data`): the name it had on the
+/// sender's machine (without its folders; empty when none was chosen) and
+/// its bytes, as sent.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Bytes,
+}
+
+/// Form fields of a POST body, in order (repeated names kept), and the
+/// files it carries.
 #[derive(Default)]
-pub struct Fields(Vec<(String, String)>);
+pub struct Fields {
+    values: Vec<(String, String)>,
+    files: Vec<(String, Upload)>,
+}
 
 impl Fields {
+    /// An `application/x-www-form-urlencoded` body.
     pub fn parse(body: &[u8]) -> Fields {
-        Fields(
-            form_urlencoded::parse(body)
+        Fields {
+            values: form_urlencoded::parse(body)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
-        )
+            files: Vec::new(),
+        }
+    }
+
+    /// The fields of a POST, read the one way for every page: a
+    /// `multipart/form-data` body (a form that sends files) gives its text
+    /// parts as fields like any other — the anti-forgery token `_token`
+    /// included, so the guard checks it whatever the form's encoding — and
+    /// its files apart ([`Fields::file`]); any other body is read as
+    /// urlencoded, what forms send by default. `Err` says why a multipart
+    /// body cannot be read.
+    pub async fn read(req: &PageRequest<'_>) -> Result<Fields, String> {
+        let content_type = req
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("multipart/form-data") {
+            return Ok(Fields::parse(&req.body));
+        }
+        let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+        // The body is already whole and bounded (`--max-body`): the parser
+        // reads it as a stream of one chunk.
+        use http_body_util::BodyExt;
+        let stream = Full::new(req.body.clone()).into_data_stream();
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        let mut fields = Fields::default();
+        while let Some(part) = multipart.next_field().await.map_err(|e| e.to_string())? {
+            let name = part.name().unwrap_or("").to_owned();
+            match part.file_name().map(file_name) {
+                Some(file_name) => {
+                    let bytes = part.bytes().await.map_err(|e| e.to_string())?;
+                    fields.files.push((name, Upload { file_name, bytes }));
+                }
+                None => {
+                    let text = part.text().await.map_err(|e| e.to_string())?;
+                    fields.values.push((name, text));
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// The file sent as `name`, if the form has such a file input (its
+    /// name and bytes are empty when no file was chosen).
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.iter().find(|(k, _)| k == name).map(|(_, f)| f)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.values
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
@@ -143,12 +202,22 @@ impl Fields {
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
+        self.values
             .iter()
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .collect()
     }
+}
+
+/// A file's name as a browser sends it, without the folders some put before
+/// it.
+fn file_name(sent: &str) -> String {
+    sent.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned()
 }
 
 /// The browser says where a POST comes from; only Guichet's own pages may
@@ -290,4 +359,63 @@ pub(crate) fn html_response(
         h.insert(header::CONTENT_LANGUAGE, lang);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(headers: &'a HeaderMap, body: &'static [u8]) -> PageRequest<'a> {
+        PageRequest {
+            method: &Method::POST,
+            rest: &[],
+            query: None,
+            headers,
+            origin: "http://127.0.0.1:8080",
+            body: Bytes::from_static(body),
+            peer: std::net::Ipv4Addr::LOCALHOST.into(),
+        }
+    }
+
+    fn typed(content_type: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        h
+    }
+
+    #[tokio::test]
+    async fn multipart_forms_give_their_fields_and_files_apart() {
+        let headers = typed("multipart/form-data; boundary=XX");
+        let body = b"--XX\r\nContent-Disposition: form-data; name=\"_token\"\r\n\r\nt0k3n\r\n--XX\r\nContent-Disposition: form-data; name=\"definition-file\"; filename=\"C:\\\\Mairie\\\\d\xc3\xa9f.xml\"\r\nContent-Type: text/xml\r\n\r\n<a>\xff</a>\r\n--XX\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n\r\n--XX--\r\n";
+        let fields = Fields::read(&request(&headers, body)).await.unwrap();
+        assert_eq!(fields.get("_token"), Some("t0k3n"));
+        assert_eq!(
+            fields.get("definition-file"),
+            None,
+            "a file is no text field"
+        );
+        let file = fields.file("definition-file").unwrap();
+        assert_eq!(file.file_name, "déf.xml", "without its folders");
+        assert_eq!(&file.bytes[..], b"<a>\xff</a>", "the bytes as sent");
+        let empty = fields.file("empty").unwrap();
+        assert!(empty.file_name.is_empty() && empty.bytes.is_empty());
+        let no_boundary = typed("multipart/form-data");
+        assert!(Fields::read(&request(&no_boundary, body)).await.is_err());
+        let cut = typed("multipart/form-data; boundary=XX");
+        let truncated = b"--XX\r\nContent-Disposition: form-data; name=\"_token\"\r\n\r\nt0k";
+        assert!(Fields::read(&request(&cut, truncated)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn other_bodies_are_read_as_urlencoded() {
+        for content_type in ["application/x-www-form-urlencoded", "text/plain"] {
+            let headers = typed(content_type);
+            let fields = Fields::read(&request(&headers, b"_token=a&x=1&x=2"))
+                .await
+                .unwrap();
+            assert_eq!(fields.get("_token"), Some("a"));
+            assert_eq!(fields.all("x"), ["1", "2"]);
+            assert!(fields.file("x").is_none());
+        }
+    }
 }

@@ -78,7 +78,8 @@ pub struct Ctx<'r> {
     /// The logged-in agent, on guarded pages (and on public ones when a
     /// session cookie is valid).
     pub session: Option<Session>,
-    /// The fields of a POST body (empty for other methods).
+    /// The fields of a POST body, urlencoded or multipart (empty for other
+    /// methods).
     pub fields: Fields,
     /// The surface's prefix (`/backoffice`…).
     pub prefix: &'static str,
@@ -210,7 +211,13 @@ pub async fn dispatch(
         );
     }
     let fields = if post {
-        Fields::parse(&req.body)
+        match Fields::read(req).await {
+            Ok(fields) => fields,
+            Err(why) => {
+                tracing::warn!(tenant = %site.tenant.slug, prefix = surface.prefix, %why, "unreadable multipart form");
+                return super::plain(StatusCode::BAD_REQUEST, "Formulaire illisible.");
+            }
+        }
     } else {
         Fields::default()
     };

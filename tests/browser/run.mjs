@@ -1137,7 +1137,7 @@ test('backoffice: an administrator changes the colours, a faint pair is refused,
   assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 200, 'back to the demo colour');
 });
 
-test('backoffice: an administrator withdraws a service and puts it back from the catalogue page; a broken definition is refused next to the field', async () => {
+test('backoffice: an administrator withdraws a service and puts it back from the catalogue page; a broken definition, pasted or uploaded as a file, is refused next to its field', async () => {
   const admin = await agentPage('admin');
   await admin.goto(`${BO}/admin`);
   await press(admin, admin.getByRole('link', { name: 'Gérer le catalogue' }));
@@ -1151,6 +1151,16 @@ test('backoffice: an administrator withdraws a service and puts it back from the
   assert(await admin.locator('#definition[aria-invalid=true]').count(), 'the field is marked invalid');
   assert((await admin.locator('#definition-error').textContent()).includes('Ligne'), 'each problem with its line');
   await assertNoViolations(admin, 'the catalogue with a refused definition');
+  await admin.getByLabel('Fichier de définition (XML)').setInputFiles({
+    name: 'cassé.xml',
+    mimeType: 'text/xml',
+    buffer: Buffer.from('<service xmlns="urn:guichet:service-definition:1" code="x" version="1"><oops/></service>'),
+  });
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Envoyer le fichier, le vérifier et le garder comme brouillon' })), 422, 'the file is refused');
+  assert(await admin.locator('#definition-file[aria-invalid=true]').count(), 'the file input is marked invalid');
+  const said = await admin.locator('#definition-file-error').textContent();
+  assert(said.includes('cassé.xml') && said.includes('Ligne'), `each problem with the file's name and its line: ${said}`);
+  await assertNoViolations(admin, 'the catalogue with a refused file');
 });
 
 test('backoffice: a service put in test is tried by an agent at the test desk, as citizens will see it', async () => {

@@ -1,8 +1,9 @@
 //! The town's catalogue on the admin pages: the service library by theme
 //! with the town's status of each service (enable, withdraw), its own
 //! services, its drafts (publish online or in test), a definition pasted in
-//! and checked (every problem shown next to it, with its line), and each of
-//! its definitions downloadable as XML. The same use cases as
+//! or uploaded as a file and checked (every problem shown next to its field,
+//! with its line and, for a file, the file's name), and each of its
+//! definitions downloadable as XML. The same use cases as
 //! `guichet service …` (`usecases::catalogue`).
 
 use crate::store::{ServiceState, ServiceStatus};
@@ -15,8 +16,12 @@ use crate::web::{Body, not_found, plain, redirect};
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 
-/// The largest definition accepted from the page, in bytes.
+/// The largest definition accepted from the page, pasted or uploaded, in
+/// bytes.
 const MAX_DEFINITION: usize = 256 * 1024;
+
+/// The upload form's file input.
+const FILE_INPUT: &str = "definition-file";
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     let notice = cx.query("done").map(|what| {
@@ -36,11 +41,14 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     .await
 }
 
-/// What was pasted to import, and why it was refused.
+/// What was pasted to import, and why it was refused; or why the uploaded
+/// file was, with its name.
 #[derive(Default)]
 struct Import {
     text: String,
     problems: Vec<(Option<u32>, String)>,
+    file: Option<String>,
+    file_problems: Vec<(Option<u32>, String)>,
 }
 
 async fn show(
@@ -137,12 +145,14 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
                             .into_iter()
                             .map(|p| (p.line, p.message))
                             .collect(),
+                        ..Import::default()
                     };
                     return show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import).await;
                 }
                 Err(e) => Err(e),
             }
         }
+        "upload" => return upload(cx, &actor).await,
         _ => return plain(StatusCode::BAD_REQUEST, "Action inconnue."),
     };
     match result {
@@ -159,6 +169,107 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
             .await
         }
     }
+}
+
+/// A definition uploaded as a file (`multipart/form-data`): checked like a
+/// pasted one and kept as a draft, or the page again with why it was not —
+/// no file, an empty one, one too big (413) or not in UTF-8 — next to the
+/// file input, with the file's name; nothing stored.
+async fn upload(cx: &Ctx<'_>, actor: &str) -> Response<Body> {
+    let frame = cx.frame;
+    let Some(file) = cx
+        .fields
+        .file(FILE_INPUT)
+        .filter(|f| !f.file_name.is_empty() || !f.bytes.is_empty())
+    else {
+        return refuse_file(
+            cx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            "bo.catalogue.file-missing",
+        )
+        .await;
+    };
+    let name = if file.file_name.is_empty() {
+        "definition.xml"
+    } else {
+        &file.file_name
+    };
+    if file.bytes.is_empty() {
+        return refuse_file(
+            cx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            "bo.catalogue.file-empty",
+        )
+        .await;
+    }
+    if file.bytes.len() > MAX_DEFINITION {
+        return refuse_file(
+            cx,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            name,
+            "bo.catalogue.file-too-big",
+        )
+        .await;
+    }
+    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+        return refuse_file(
+            cx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            name,
+            "bo.catalogue.file-not-utf8",
+        )
+        .await;
+    };
+    // Some editors start UTF-8 files with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (app, site) = (cx.app, cx.site);
+    match catalogue::import(&*app.store, site, name, text, actor, app.now()) {
+        Ok(code) => {
+            let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+            redirect(&format!(
+                "{}/backoffice/admin/catalogue?done=imported&code={code}",
+                frame.base
+            ))
+        }
+        Err(CatalogueError::Refused(refused)) => {
+            let import = Import {
+                file: Some(refused.file),
+                file_problems: refused
+                    .problems
+                    .into_iter()
+                    .map(|p| (p.line, p.message))
+                    .collect(),
+                ..Import::default()
+            };
+            show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import).await
+        }
+        Err(CatalogueError::Store(e)) => unavailable(&e),
+        Err(e) => {
+            let text = e.to_string();
+            show(
+                cx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(("error", &text)),
+                &Import::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// The page again with why the uploaded file (named `file`, empty when none
+/// was chosen) was not read: the message `key`, next to the file input.
+async fn refuse_file(cx: &Ctx<'_>, status: StatusCode, file: &str, key: &str) -> Response<Body> {
+    let max = (MAX_DEFINITION / 1024).to_string();
+    let message = cx.frame.format(key, &[("file", file), ("max", &max)]);
+    let import = Import {
+        file: Some(file.to_owned()).filter(|f| !f.is_empty()),
+        file_problems: vec![(None, message)],
+        ..Import::default()
+    };
+    show(cx, status, None, &import).await
 }
 
 /// A definition of the town's, as a file to download.
@@ -278,6 +389,20 @@ fn catalogue_view(
         x.text("value", &[], &import.text);
     }
     x.close("import");
+    let mut attrs = Vec::new();
+    if let Some(file) = &import.file {
+        attrs.push(("file", file.as_str()));
+    }
+    x.open("upload", &attrs);
+    for (line, message) in &import.file_problems {
+        let line = line.map(|l| l.to_string());
+        let mut attrs = Vec::new();
+        if let Some(l) = &line {
+            attrs.push(("line", l.as_str()));
+        }
+        x.text("error", &attrs, message);
+    }
+    x.close("upload");
     x.close("catalogue-admin");
     x.close("page");
     x.finish()

@@ -1,13 +1,13 @@
 //! A service's documentation for the town's webmaster
 //! (`/T/services/CODE/doc`): its SOAP operation and endpoint, every
 //! parameter (path, type, required, limits, allowed values with their
-//! labels, help), its coherence rules in words, a complete example envelope
-//! the server accepts, ready-to-paste PHP `SoapClient` and Python `zeep`
+//! labels, help), its delay and coherence rules in words (`core::describe`,
+//! whose words the WSDL's annotations carry too), a complete example
+//! envelope the server accepts, ready-to-paste PHP `SoapClient` and Python `zeep`
 //! calls, the iframe to embed its form, and the faults it may return.
 
-use crate::core::catalogue::{
-    ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, REQUESTER_RULES, Rule, RuleKind, Service,
-};
+use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
+use crate::core::describe;
 use crate::core::example::example;
 use crate::core::forms::{REQUESTER, RawValue};
 use crate::web::route::Ctx;
@@ -69,26 +69,15 @@ fn doc_view(
     if !service.description.is_empty() {
         x.text("description", &[("lang", "fr")], &service.description);
     }
+    x.text("deadline", &[("lang", "fr")], &describe::deadline(service));
     for field in REQUESTER_FIELDS.iter() {
         parameter(&mut x, field, &format!("{REQUESTER}/{}", field.name));
     }
     for field in &service.fields {
         parameter(&mut x, field, &field.name);
     }
-    let labels = |name: &str| {
-        service
-            .fields
-            .iter()
-            .chain(REQUESTER_FIELDS.iter())
-            .find(|f| f.name == name)
-            .map_or(name.to_owned(), |f| f.label.clone())
-    };
-    for rule in service.rules.iter().chain(REQUESTER_RULES.iter()) {
-        x.text(
-            "rule",
-            &[("code", &rule.code), ("lang", "fr")],
-            &in_words(rule, &labels),
-        );
+    for (rule, words) in describe::rules(service) {
+        x.text("rule", &[("code", &rule.code), ("lang", "fr")], &words);
     }
     x.text("example", &[], envelope);
     x.text("php", &[], &php(&wsdl, &operation, entries));
@@ -111,8 +100,8 @@ fn doc_view(
 /// allowed values; an address gives one parameter per part.
 fn parameter(x: &mut Xml, field: &Field, path: &str) {
     if field.kind == FieldType::Address {
-        for (part, label, required, max) in ADDRESS_PARTS {
-            let max = max.to_string();
+        for (part, label, required, max_length) in ADDRESS_PARTS {
+            let max = max_length.to_string();
             let required = if required && field.required {
                 "true"
             } else {
@@ -131,6 +120,11 @@ fn parameter(x: &mut Xml, field: &Field, path: &str) {
                 "label",
                 &[("lang", "fr")],
                 &format!("{} : {label}", field.label),
+            );
+            x.text(
+                "limit",
+                &[("lang", "fr")],
+                &describe::max_length(max_length),
             );
             x.close("parameter");
         }
@@ -159,6 +153,9 @@ fn parameter(x: &mut Xml, field: &Field, path: &str) {
     if let Some(help) = &field.help {
         x.text("help", &[("lang", "fr")], help);
     }
+    for limit in describe::limits(field) {
+        x.text("limit", &[("lang", "fr")], &limit);
+    }
     for option in &field.options {
         x.text(
             "option",
@@ -167,39 +164,6 @@ fn parameter(x: &mut Xml, field: &Field, path: &str) {
         );
     }
     x.close("parameter");
-}
-
-/// A coherence rule as the webmaster reads it (in French, like the faults).
-fn in_words(rule: &Rule, label: &dyn Fn(&str) -> String) -> String {
-    if let Some(message) = &rule.message {
-        return message.clone();
-    }
-    match &rule.kind {
-        RuleKind::Past { field } => format!("« {} » doit être une date passée.", label(field)),
-        RuleKind::NotBefore { field, days } => {
-            format!("« {} » : au plus tôt dans {days} jour(s).", label(field))
-        }
-        RuleKind::After { field, than } => {
-            format!("« {} » doit être après « {} ».", label(field), label(than))
-        }
-        RuleKind::RequiredIf {
-            field,
-            when,
-            equals,
-        } => format!(
-            "« {} » est obligatoire quand « {} » vaut « {equals} ».",
-            label(field),
-            label(when)
-        ),
-        RuleKind::AtLeastOne { fields } => format!(
-            "Au moins un de : {}.",
-            fields
-                .iter()
-                .map(|f| format!("« {} »", label(f)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 fn php_value(value: &RawValue, depth: usize) -> String {

@@ -1,0 +1,297 @@
+//! A service put into French words, as its documentation for webmasters
+//! says it: whether a field is required, its limits and allowed values, a
+//! coherence rule, the promised delay. The documentation page
+//! (`/T/services/CODE/doc`) and the WSDL and XSD annotations both take their
+//! words from here, so the two can never say different things; each channel
+//! writes them in its own markup.
+//!
+//! Pure functions of a definition: no I/O, nothing of SOAP or HTML.
+
+use super::calendar::DayCount;
+use super::catalogue::{
+    ChoiceOption, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, REQUESTER_RULES, Rule,
+    RuleKind, Service, TEXT_MAX,
+};
+
+/// The longest e-mail address accepted when a field names no maximum.
+const EMAIL_MAX: usize = 254;
+
+/// "Obligatoire." or "Facultatif."
+pub fn presence(required: bool) -> &'static str {
+    if required {
+        "Obligatoire."
+    } else {
+        "Facultatif."
+    }
+}
+
+fn characters(n: usize) -> String {
+    if n > 1 {
+        format!("{n} caractères")
+    } else {
+        format!("{n} caractère")
+    }
+}
+
+/// "Au plus N caractères.": the limit of a text (and of an address's part).
+pub fn max_length(n: usize) -> String {
+    format!("Au plus {}.", characters(n))
+}
+
+/// A field's limits, one sentence each, as validation applies them: the
+/// length of a text (its type's default when the definition names none),
+/// its format, the bounds and decimals of a number, how many choices may
+/// be ticked. Allowed values are [`option`]'s; an address's limits are
+/// its parts' ([`max_length`]).
+pub fn limits(field: &Field) -> Vec<String> {
+    let f = &field.facets;
+    let mut out = Vec::new();
+    match field.kind {
+        FieldType::Text | FieldType::LongText | FieldType::Email => {
+            if let Some(l) = f.length {
+                out.push(format!("Exactement {}.", characters(l)));
+            } else {
+                if let Some(m) = f.min_length {
+                    out.push(format!("Au moins {}.", characters(m)));
+                }
+                let default = match field.kind {
+                    FieldType::Text => TEXT_MAX,
+                    FieldType::LongText => LONG_TEXT_MAX,
+                    _ => EMAIL_MAX,
+                };
+                out.push(max_length(f.max_length.unwrap_or(default)));
+            }
+            if let Some(p) = &f.pattern {
+                out.push(format!("Format (expression régulière) : « {} ».", p.source));
+            }
+        }
+        FieldType::Integer | FieldType::Decimal => {
+            if let Some(min) = &f.min {
+                out.push(format!("Au moins {min}."));
+            }
+            if let Some(max) = &f.max {
+                out.push(format!("Au plus {max}."));
+            }
+            if let Some(d) = f.fraction_digits {
+                out.push(format!("Au plus {d} chiffre(s) après la virgule."));
+            }
+        }
+        FieldType::MultipleChoice => {
+            if let Some(n) = f.min_items {
+                out.push(format!("Au moins {n} choix."));
+            }
+            if let Some(n) = f.max_items {
+                out.push(format!("Au plus {n} choix."));
+            }
+        }
+        FieldType::Phone
+        | FieldType::PostalCode
+        | FieldType::Date
+        | FieldType::Time
+        | FieldType::Boolean
+        | FieldType::Choice
+        | FieldType::Address => {}
+    }
+    out
+}
+
+/// An allowed value with its label: "value : label".
+pub fn option(option: &ChoiceOption) -> String {
+    format!("{} : {}", option.value, option.label)
+}
+
+/// A coherence rule of `service` (or of the requester block) in words: its
+/// own message when the definition gives one, else a sentence naming the
+/// fields by their labels.
+pub fn rule(service: &Service, rule: &Rule) -> String {
+    if let Some(message) = &rule.message {
+        return message.clone();
+    }
+    let label = |name: &str| {
+        service
+            .fields
+            .iter()
+            .chain(REQUESTER_FIELDS.iter())
+            .find(|f| f.name == name)
+            .map_or(name.to_owned(), |f| f.label.clone())
+    };
+    match &rule.kind {
+        RuleKind::Past { field } => format!("« {} » doit être une date passée.", label(field)),
+        RuleKind::NotBefore { field, days } => {
+            format!("« {} » : au plus tôt dans {days} jour(s).", label(field))
+        }
+        RuleKind::After { field, than } => {
+            format!("« {} » doit être après « {} ».", label(field), label(than))
+        }
+        RuleKind::RequiredIf {
+            field,
+            when,
+            equals,
+        } => format!(
+            "« {} » est obligatoire quand « {} » vaut « {equals} ».",
+            label(field),
+            label(when)
+        ),
+        RuleKind::AtLeastOne { fields } => format!(
+            "Au moins un de : {}.",
+            fields
+                .iter()
+                .map(|f| format!("« {} »", label(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Every rule a submission of `service` must follow, the service's then the
+/// requester block's, each with its words.
+pub fn rules(service: &Service) -> Vec<(&Rule, String)> {
+    service
+        .rules
+        .iter()
+        .chain(REQUESTER_RULES.iter())
+        .map(|r| (r, rule(service, r)))
+        .collect()
+}
+
+/// The delay promised to the citizen: "Délai de réponse : 10 jours au plus."
+pub fn deadline(service: &Service) -> String {
+    let n = service.deadline_days;
+    let days = if n > 1 { "jours" } else { "jour" };
+    let kind = match (service.deadline_count, n > 1) {
+        (DayCount::Calendar, _) => "",
+        (DayCount::Working, true) => " ouvrés",
+        (DayCount::Working, false) => " ouvré",
+    };
+    format!("Délai de réponse : {n} {days}{kind} au plus.")
+}
+
+/// `text` ending as a sentence does.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?', '…', ':']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// Everything said of a field, in one paragraph: its label and help,
+/// whether it is required, its limits, its allowed values.
+pub fn field(field: &Field) -> String {
+    let mut parts = vec![sentence(&field.label)];
+    if let Some(help) = &field.help {
+        parts.push(sentence(help));
+    }
+    parts.push(presence(field.required).to_owned());
+    parts.extend(limits(field));
+    if !field.options.is_empty() {
+        let values: Vec<String> = field.options.iter().map(option).collect();
+        parts.push(format!("Valeurs permises : {}.", values.join(" ; ")));
+    }
+    parts.join(" ")
+}
+
+/// Everything said of a service, in one paragraph: its title and
+/// description, the promised delay, its coherence rules.
+pub fn service(service: &Service) -> String {
+    let mut parts = vec![sentence(&service.title)];
+    if !service.description.is_empty() {
+        parts.push(sentence(&service.description));
+    }
+    parts.push(deadline(service));
+    let rules = rules(service);
+    if !rules.is_empty() {
+        parts.push("Règles de cohérence :".to_owned());
+        parts.extend(rules.into_iter().map(|(_, words)| sentence(&words)));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::builtin;
+
+    fn library(code: &str) -> Service {
+        builtin::services()
+            .into_iter()
+            .find(|s| s.code == code)
+            .unwrap()
+    }
+
+    #[test]
+    fn limits_say_what_validation_applies() {
+        let booking = library("room-booking");
+        let field = |name: &str| booking.field(name).unwrap();
+        assert_eq!(limits(field("attendees")), ["Au moins 1.", "Au plus 200."]);
+        assert_eq!(limits(field("organisation")), ["Au plus 160 caractères."]);
+        assert_eq!(
+            limits(field("comments")),
+            ["Au plus 2000 caractères."],
+            "a definition's maximum"
+        );
+        assert!(limits(field("room")).is_empty(), "a choice has options");
+        let requester = REQUESTER_FIELDS.iter().find(|f| f.name == "civility");
+        assert_eq!(option(&requester.unwrap().options[0]), "Mme : Madame");
+        let mut text = field("organisation").clone();
+        text.facets.max_length = None;
+        text.facets.length = Some(1);
+        assert_eq!(limits(&text), ["Exactement 1 caractère."]);
+        text.facets.length = None;
+        assert_eq!(limits(&text), ["Au plus 255 caractères."], "the default");
+    }
+
+    #[test]
+    fn a_service_is_said_with_its_delay_and_rules() {
+        let booking = library("room-booking");
+        assert_eq!(deadline(&booking), "Délai de réponse : 10 jours au plus.");
+        let words = service(&booking);
+        assert!(words.starts_with("Réservation d'une salle municipale. Demander"));
+        assert!(words.contains("Délai de réponse : 10 jours au plus. Règles de cohérence :"));
+        for (_, rule) in rules(&booking) {
+            assert!(words.contains(&rule), "{words}");
+        }
+        assert!(words.contains("Indiquez au moins un moyen de vous joindre"));
+        let mut working = booking.clone();
+        working.deadline_count = DayCount::Working;
+        working.deadline_days = 1;
+        assert_eq!(
+            deadline(&working),
+            "Délai de réponse : 1 jour ouvré au plus."
+        );
+    }
+
+    #[test]
+    fn a_field_is_said_whole() {
+        let email = REQUESTER_FIELDS.iter().find(|f| f.name == "email").unwrap();
+        assert_eq!(
+            field(email),
+            "Adresse e-mail. Pour recevoir l'accusé de réception et le suivi de la demande. Facultatif. Au plus 254 caractères."
+        );
+        let civility = REQUESTER_FIELDS
+            .iter()
+            .find(|f| f.name == "civility")
+            .unwrap();
+        assert_eq!(
+            field(civility),
+            "Civilité. Facultatif. Valeurs permises : Mme : Madame ; M : Monsieur."
+        );
+    }
+
+    #[test]
+    fn rules_without_a_message_name_the_fields_by_their_labels() {
+        let mut booking = library("room-booking");
+        let after = booking
+            .rules
+            .iter_mut()
+            .find(|r| matches!(r.kind, RuleKind::After { .. }))
+            .unwrap();
+        after.message = None;
+        let after = after.clone();
+        assert_eq!(
+            rule(&booking, &after),
+            "« Heure de fin » doit être après « Heure de début »."
+        );
+    }
+}
