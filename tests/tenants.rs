@@ -662,3 +662,307 @@ fn every_library_service_exported_then_imported_is_the_same_definition() {
         assert_eq!(third, guichet::core::catalogue::with_version(&written, 3));
     }
 }
+
+/// An agent logged in to one town, sending its forms with their tokens.
+struct Session<'a> {
+    server: &'a Server,
+    cookie: String,
+}
+
+impl Session<'_> {
+    fn open<'a>(server: &'a Server, slug: &str, who: &str, password: &str) -> Session<'a> {
+        let r = login(server, slug, who, password);
+        assert_eq!(r.status, 303, "{who} logs in to {slug}: {}", r.body);
+        let cookie = r
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Session { server, cookie }
+    }
+
+    fn get(&self, path: &str) -> HttpResponse {
+        self.server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                self.cookie
+            )
+            .as_bytes(),
+        )
+    }
+
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let body = form(fields);
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {}\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n",
+            body.len(),
+            self.cookie
+        )
+        .into_bytes();
+        request.extend_from_slice(&body);
+        self.server.raw(&request)
+    }
+
+    /// Sends the form `form` of the page at `path` (its token found in the
+    /// page's view) with `fields`.
+    fn send(&self, path: &str, form: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let view = self.get(&format!("{path}?format=xml")).body;
+        let doc = guichet::xml::parse(&view, Default::default()).unwrap();
+        fn find<'e>(e: &'e guichet::xml::Element, id: &str) -> Option<&'e guichet::xml::Element> {
+            if e.name == "form" && e.attr("id") == Some(id) {
+                return Some(e);
+            }
+            e.children.iter().find_map(|c| find(c, id))
+        }
+        let token = find(&doc, form)
+            .unwrap_or_else(|| panic!("no form {form} on {path}"))
+            .attr("token")
+            .unwrap()
+            .to_owned();
+        let mut all = vec![("_token", token.as_str()), ("form", form)];
+        all.extend_from_slice(fields);
+        self.post(path, &all)
+    }
+
+    fn token(&self, path: &str, element: &str) -> String {
+        common::element_attr(
+            &self.get(&format!("{path}?format=xml")).body,
+            element,
+            "token",
+        )
+        .unwrap()
+    }
+}
+
+fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn two_towns_each_make_their_own_service_in_the_editor_test_it_publish_it_and_keep_old_requests_on_their_version()
+ {
+    let server = Server::start();
+    let out = guichet(&server)
+        .args([
+            "tenant",
+            "add",
+            "autreville",
+            "--name",
+            "Ville d'Autreville",
+            "--admin",
+            "maire",
+        ])
+        .env("GUICHET_AGENT_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    wait_status(&server, "/autreville/", 200);
+    let towns = [
+        (
+            "demoville",
+            "admin",
+            guichet::app::DEMO_PASSWORD,
+            "noise",
+            "NoiseReport",
+            "Signalement d'une nuisance sonore",
+        ),
+        (
+            "autreville",
+            "maire",
+            PASSWORD,
+            "graffiti",
+            "GraffitiReport",
+            "Signalement d'un tag",
+        ),
+    ];
+    for (slug, who, password, code, operation, title) in towns {
+        let admin = Session::open(&server, slug, who, password);
+        let base = format!("/{slug}/backoffice/admin/catalogue");
+        // Its catalogue picked from the library (Autreville had nothing).
+        if slug == "autreville" {
+            let token = admin.token(&base, "catalogue-admin");
+            let r = admin.post(
+                &base,
+                &[
+                    ("_token", &token),
+                    ("action", "enable"),
+                    ("code", "road-incident"),
+                ],
+            );
+            assert_eq!(r.status, 303);
+        }
+        let department = if slug == "demoville" {
+            "voirie"
+        } else {
+            "voirie"
+        };
+        let r = admin.send(
+            &format!("{base}/new"),
+            "new",
+            &[
+                ("action", "create"),
+                ("code", code),
+                ("title", title),
+                ("operation", operation),
+                ("theme", "vie-quotidienne"),
+                ("department", department),
+            ],
+        );
+        assert_eq!(r.status, 303, "{slug}: {}", r.body);
+        let edit = format!("{base}/{code}/edit");
+        let r = admin.send(
+            &edit,
+            "add-field",
+            &[
+                ("action", "add-field"),
+                ("name", "place"),
+                ("label", "Lieu"),
+                ("type", "text"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{slug}: {}", r.body);
+        // In test, then online.
+        assert_eq!(
+            admin
+                .send(&edit, "publish", &[("action", "publish-test")])
+                .status,
+            303
+        );
+        until(&format!("{slug}: {code} at the test desk"), || {
+            admin
+                .get(&format!("/{slug}/backoffice/test/services/{code}"))
+                .status
+                == 200
+        });
+        assert_eq!(server.get(&format!("/{slug}/services/{code}")).status, 404);
+        let token = admin.token(&base, "catalogue-admin");
+        assert_eq!(
+            admin
+                .post(
+                    &base,
+                    &[("_token", &token), ("action", "enable"), ("code", code)]
+                )
+                .status,
+            303
+        );
+        until(&format!("{slug}: {code} online"), || {
+            server.get(&format!("/{slug}/services/{code}")).status == 200
+        });
+    }
+    // Each town's WSDL has its own service only.
+    let demo = server.get("/demoville/soap?wsdl").body;
+    let autre = server.get("/autreville/soap?wsdl").body;
+    assert!(demo.contains("SubmitNoiseReport") && !demo.contains("SubmitGraffitiReport"));
+    assert!(autre.contains("SubmitGraffitiReport") && !autre.contains("SubmitNoiseReport"));
+    assert!(
+        autre.contains("SubmitRoadIncidentReport"),
+        "its pick from the library"
+    );
+    assert_eq!(server.get("/autreville/services/noise").status, 404);
+    assert_eq!(server.get("/demoville/services/graffiti").status, 404);
+
+    // A request on version 1, then version 2 with another step online: the
+    // request keeps version 1's steps to its end.
+    let graffiti = |last: &str| {
+        format!(
+            "<g:SubmitGraffitiReport><g:requester><g:firstName>Anne</g:firstName><g:lastName>{last}</g:lastName><g:email>anne@example.fr</g:email></g:requester><g:details>Tag sur la mairie</g:details><g:place>Place de la mairie</g:place></g:SubmitGraffitiReport>"
+        )
+    };
+    let r = soap(&server, "autreville", &graffiti("Avant"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let old = r.element("reference").unwrap();
+    let maire = Session::open(&server, "autreville", "maire", PASSWORD);
+    let edit = "/autreville/backoffice/admin/catalogue/graffiti/edit";
+    let r = maire.send(
+        edit,
+        "add-step",
+        &[
+            ("action", "add-step"),
+            ("id", "cleaning"),
+            ("label", "Nettoyage programmé"),
+            ("kind", "agent"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = maire.send(
+        &format!("{edit}/steps/received"),
+        "action-done",
+        &[
+            ("action", "save-action"),
+            ("id", "done"),
+            ("label", "Programmer le nettoyage"),
+            ("to", "cleaning"),
+            ("role-handler", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = maire.send(
+        &format!("{edit}/steps/cleaning"),
+        "add-action",
+        &[
+            ("action", "save-action"),
+            ("id", "cleaned"),
+            ("label", "Nettoyé"),
+            ("to", "done"),
+            ("role-handler", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        maire.send(edit, "publish", &[("action", "publish")]).status,
+        303
+    );
+    until("version 2 published", || {
+        maire
+            .get("/autreville/backoffice/admin/catalogue?format=xml")
+            .body
+            .contains("code=\"graffiti\" status=\"online\" version=\"2\"")
+    });
+    // Servers reload within their tenants period (300 ms in tests).
+    std::thread::sleep(Duration::from_millis(1000));
+    let r = soap(&server, "autreville", &graffiti("Après"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let new = r.element("reference").unwrap();
+    let page = |reference: &str| {
+        maire
+            .get(&format!(
+                "/autreville/backoffice/requests/{reference}?format=xml"
+            ))
+            .body
+    };
+    assert!(
+        page(&old).contains("Traiter"),
+        "version 1's button: {}",
+        page(&old)
+    );
+    assert!(!page(&old).contains("Programmer le nettoyage"));
+    assert!(
+        page(&new).contains("Programmer le nettoyage"),
+        "version 2's button"
+    );
+    // The old one goes to its end along version 1.
+    let view = page(&old);
+    let token = common::element_attr(&view, "commands", "token").unwrap();
+    let revision = common::element_attr(&view, "commands", "revision").unwrap();
+    let r = maire.post(
+        &format!("/autreville/backoffice/requests/{old}"),
+        &[
+            ("_token", &token),
+            ("revision", &revision),
+            ("command", "act"),
+            ("action", "done"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let view = page(&old);
+    assert!(
+        view.contains("final=\"true\""),
+        "finished on version 1's last step: {view}"
+    );
+}

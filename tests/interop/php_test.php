@@ -366,7 +366,65 @@ final class Suite
     }
 }
 
+/** A town of its own, a service in test, reached by its agents through the testers' endpoint. */
+function testersEndpoint(): void
+{
+    global $baseUrl, $bin, $dataDir;
+    $password = 'phpville-2026-mairie';
+    $run = function (array $args) use ($bin, $dataDir, $password): void {
+        $env = ['GUICHET_AGENT_PASSWORD' => $password, 'GUICHET_DATA_DIR' => $dataDir,
+                'GUICHET_LOG' => 'error', 'PATH' => getenv('PATH')];
+        $proc = proc_open(array_merge([$bin], $args), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
+        $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+        $code = proc_close($proc);
+        ok($code === 0, 'guichet ' . implode(' ', $args) . ": $out");
+    };
+    $run(['tenant', 'add', 'phpville', '--name', 'Ville de PHP', '--admin', 'maire']);
+    $run(['service', 'enable', 'road-incident', '--test', '--tenant', 'phpville']);
+    $wsdl = "$baseUrl/phpville/soap/test?wsdl";
+    $auth = ['login' => 'maire', 'password' => $password, 'authentication' => SOAP_AUTHENTICATION_BASIC];
+    $context = stream_context_create(['http' => ['header' => 'Authorization: Basic ' . base64_encode("maire:$password"),
+                                                 'ignore_errors' => true]]);
+    $deadline = microtime(true) + 15;
+    while (!str_contains((string) @file_get_contents($wsdl, false, $context), 'SubmitRoadIncidentReport')) {
+        ok(microtime(true) < $deadline, 'the new town is served with its service in test');
+        usleep(200_000);
+    }
+    try {
+        new SoapClient($wsdl, ['login' => 'maire', 'password' => 'pas-le-bon', 'cache_wsdl' => WSDL_CACHE_NONE,
+                               'exceptions' => true]);
+        throw new Failed('the testers\' WSDL opened with a wrong password');
+    } catch (SoapFault $f) {
+        ok(str_contains($f->getMessage(), '401') || stripos($f->getMessage(), 'Unauthorized') !== false
+           || str_contains($f->getMessage(), 'failed to load'), 'refused: ' . $f->getMessage());
+    }
+    $testers = new SoapClient($wsdl, $auth + ['cache_wsdl' => WSDL_CACHE_NONE, 'exceptions' => true,
+                                               'soap_version' => SOAP_1_1, 'trace' => true]);
+    eq(array_map(fn ($s) => $s->code, items($testers->ListServices()->service ?? [])), ['road-incident'],
+       'services for the agents');
+    $receipt = $testers->SubmitRoadIncidentReport([
+        'requester' => ['firstName' => 'Agent', 'lastName' => 'Essai', 'email' => 'agent@example.fr'],
+        'category' => 'lighting',
+        'location' => ['street' => '1 place de la Mairie', 'postalCode' => '59000', 'town' => 'Phpville'],
+        'description' => 'Essai du téléservice',
+        'observedOn' => day(-1),
+    ])->receipt;
+    ok(str_contains($receipt->trackingUrl, '/phpville/backoffice/test/track/'), $receipt->trackingUrl);
+    eq($testers->GetRequestStatus(['trackingCode' => $receipt->trackingCode])->status->reference,
+       $receipt->reference, 'the agents follow their test request');
+    $public = new SoapClient("$baseUrl/phpville/soap?wsdl", ['cache_wsdl' => WSDL_CACHE_NONE, 'exceptions' => true]);
+    eq(items($public->ListServices()->service ?? []), [], 'nothing public while in test');
+    try {
+        $public->GetRequestStatus(['trackingCode' => $receipt->trackingCode]);
+        throw new Failed('a test request is known to public tracking');
+    } catch (SoapFault $f) {
+        ok(str_contains(json_encode($f->detail ?? ''), 'unknown-tracking-code') || str_contains($f->getMessage(), 'code de suivi'),
+           'unknown publicly: ' . $f->getMessage());
+    }
+}
+
 foreach (['soap11', 'soap12'] as $version) {
     (new Suite($version))->run();
 }
+check('php/testers-endpoint-for-a-service-in-test', fn () => testersEndpoint());
 exit($failures ? 1 : 0);
