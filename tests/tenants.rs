@@ -797,11 +797,7 @@ fn two_towns_each_make_their_own_service_in_the_editor_test_it_publish_it_and_ke
             );
             assert_eq!(r.status, 303);
         }
-        let department = if slug == "demoville" {
-            "voirie"
-        } else {
-            "voirie"
-        };
+        let department = "voirie";
         let r = admin.send(
             &format!("{base}/new"),
             "new",
