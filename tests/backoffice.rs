@@ -1749,7 +1749,8 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
 /// (no qualifying, no scheduling).
 fn road_incident_v2() -> String {
     let v1 = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/road-incident.xml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("catalogue/vie-quotidienne/road-incident.xml"),
     )
     .unwrap();
     let start = v1.find("<workflow>").unwrap();

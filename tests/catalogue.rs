@@ -27,12 +27,35 @@ fn xsd_accepts(file: &Path) -> bool {
 
 #[test]
 fn every_catalogue_file_is_valid_against_the_schema() {
+    // A folder per theme, a file per service, named by its code.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue");
     let mut count = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "xml") {
+    for theme in std::fs::read_dir(dir).unwrap() {
+        let theme = theme.unwrap().path();
+        assert!(
+            theme.is_dir(),
+            "{}: only theme folders here",
+            theme.display()
+        );
+        for entry in std::fs::read_dir(&theme).unwrap() {
+            let path = entry.unwrap().path();
             assert!(xsd_accepts(&path), "{} is not valid", path.display());
+            let service = guichet::library::check(
+                &path.display().to_string(),
+                &std::fs::read_to_string(&path).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(
+                path.file_name().unwrap().to_string_lossy(),
+                format!("{}.xml", service.code),
+                "named by its code"
+            );
+            assert_eq!(
+                theme.file_name().unwrap().to_string_lossy(),
+                service.theme.code,
+                "{} is in its theme's folder",
+                path.display()
+            );
             count += 1;
         }
     }
@@ -42,7 +65,7 @@ fn every_catalogue_file_is_valid_against_the_schema() {
 #[test]
 fn broken_definitions_are_refused_by_schema_and_loader_alike() {
     let temp = TempDir::new();
-    let original = guichet::core::builtin::DEFINITIONS[3].1;
+    let original = guichet::core::builtin::definition("room-booking").unwrap();
     let cases = [
         (
             "unknown field type",

@@ -150,11 +150,12 @@ fn wsdl_follows_ws_i_document_literal_wrapped() {
     assert_eq!(
         operations,
         [
+            // The library's order: by theme folder, then file.
             "SubmitBirthCertificateRequest",
-            "SubmitSchoolEnrolmentRequest",
-            "SubmitRoadIncidentReport",
-            "SubmitRoomBookingRequest",
             "SubmitChangeOfAddressNotification",
+            "SubmitRoomBookingRequest",
+            "SubmitRoadIncidentReport",
+            "SubmitSchoolEnrolmentRequest",
             "ListServices",
             "GetRequestStatus"
         ]

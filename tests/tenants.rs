@@ -430,7 +430,8 @@ fn an_operator_builds_a_towns_catalogue_from_the_library() {
     let out = service(&["export", "road-incident"]);
     assert!(out.status.success(), "{}", said(&out));
     let shipped = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/road-incident.xml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("catalogue/vie-quotidienne/road-incident.xml"),
     )
     .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), shipped);
@@ -523,14 +524,15 @@ fn an_operator_builds_a_towns_catalogue_from_the_library() {
 #[test]
 fn a_library_of_files_is_checked_whole_at_start() {
     let server = Server::start();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue");
     let library = common::TempDir::new();
     for (theme, file) in [
         ("cadre-de-vie", "road-incident.xml"),
         ("vie-associative", "room-booking.xml"),
     ] {
         std::fs::create_dir_all(library.0.join(theme)).unwrap();
-        std::fs::copy(root.join(file), library.0.join(theme).join(file)).unwrap();
+        let code = file.trim_end_matches(".xml");
+        let text = guichet::core::builtin::definition(code).unwrap();
+        std::fs::write(library.0.join(theme).join(file), text).unwrap();
     }
     // A library of files, by theme folder: what `service list` offers.
     let out = guichet(&server)
@@ -550,7 +552,7 @@ fn a_library_of_files_is_checked_whole_at_start() {
     );
     // One broken file refuses the whole library, with its file and line;
     // the server does not start on it.
-    let broken = std::fs::read_to_string(root.join("school-enrolment.xml"))
+    let broken = guichet::core::builtin::definition("school-enrolment")
         .unwrap()
         .replacen("<deadline ", "<deadline colour=\"red\" ", 1);
     std::fs::create_dir_all(library.0.join("vie-scolaire")).unwrap();
@@ -570,9 +572,9 @@ fn a_library_of_files_is_checked_whole_at_start() {
     );
     // Two files with the same code are refused too.
     std::fs::remove_file(library.0.join("vie-scolaire/school-enrolment.xml")).unwrap();
-    std::fs::copy(
-        root.join("road-incident.xml"),
+    std::fs::write(
         library.0.join("vie-scolaire/again.xml"),
+        guichet::core::builtin::definition("road-incident").unwrap(),
     )
     .unwrap();
     let out = guichet(&server)

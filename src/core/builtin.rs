@@ -1,31 +1,10 @@
-//! The catalogue shipped with Guichet (`catalogue/*.xml`), compiled into the
-//! binary so that a fresh install has a working demo town.
+//! The service library shipped with Guichet (`catalogue/THEME/CODE.xml`),
+//! compiled into the binary (the list is written by `build.rs`) so that a
+//! fresh install has a library to pick from and a working demo town.
 
 use super::catalogue::Service;
 
-/// `(file name, definition text)` of every built-in service.
-pub const DEFINITIONS: [(&str, &str); 5] = [
-    (
-        "birth-certificate.xml",
-        include_str!("../../catalogue/birth-certificate.xml"),
-    ),
-    (
-        "school-enrolment.xml",
-        include_str!("../../catalogue/school-enrolment.xml"),
-    ),
-    (
-        "road-incident.xml",
-        include_str!("../../catalogue/road-incident.xml"),
-    ),
-    (
-        "room-booking.xml",
-        include_str!("../../catalogue/room-booking.xml"),
-    ),
-    (
-        "change-of-address.xml",
-        include_str!("../../catalogue/change-of-address.xml"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// The built-in services, parsed. They are checked by the test suite, so a
 /// failure here is a build defect.
@@ -34,4 +13,13 @@ pub fn services() -> Vec<Service> {
         .iter()
         .map(|(name, text)| Service::from_xml(text).unwrap_or_else(|e| panic!("{name}: {e}")))
         .collect()
+}
+
+/// The shipped definition file of `code` (`road-incident`…), if any.
+pub fn definition(code: &str) -> Option<&'static str> {
+    let file = format!("{code}.xml");
+    DEFINITIONS
+        .iter()
+        .find(|(path, _)| path.rsplit('/').next() == Some(file.as_str()))
+        .map(|(_, text)| *text)
 }

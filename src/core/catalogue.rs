@@ -580,19 +580,19 @@ mod tests {
 
     #[test]
     fn definition_errors_name_the_problem() {
-        let text = crate::core::builtin::DEFINITIONS[0]
-            .1
+        let text = crate::core::builtin::definition("birth-certificate")
+            .unwrap()
             .replace("type=\"date\"", "type=\"when\"");
         let err = Service::from_xml(&text).unwrap_err();
         assert!(err.message.contains("unknown variant `when`"), "{err}");
-        let text = crate::core::builtin::DEFINITIONS[0]
-            .1
+        let text = crate::core::builtin::definition("birth-certificate")
+            .unwrap()
             .replace("<deadline days=\"10\"/>", "<deadline days=\"dix\"/>");
         let err = Service::from_xml(&text).unwrap_err();
         assert!(err.message.contains("\"dix\""), "{err}");
         // What the types cannot say, the loader does.
-        let text = crate::core::builtin::DEFINITIONS[0]
-            .1
+        let text = crate::core::builtin::definition("birth-certificate")
+            .unwrap()
             .replacen("to=\"", "to=\"nowhere-", 1);
         let err = Service::from_xml(&text).unwrap_err();
         assert!(err.message.contains("does not exist"), "{err}");

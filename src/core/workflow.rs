@@ -1061,7 +1061,7 @@ mod tests {
 
     #[test]
     fn broken_workflows_are_refused_when_loaded() {
-        let text = builtin::DEFINITIONS[2].1;
+        let text = builtin::definition("road-incident").unwrap();
         let unknown = text.replace(r#"to="scheduled""#, r#"to="nowhere""#);
         assert!(
             Service::from_xml(&unknown)

@@ -620,7 +620,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_defaults_are_written_out() {
-        let mut service = Service::from_xml(crate::core::builtin::DEFINITIONS[0].1).unwrap();
+        let mut service =
+            Service::from_xml(crate::core::builtin::definition("birth-certificate").unwrap())
+                .unwrap();
         service.title = "Actes & « copies » <urgent>".into();
         service.steps[0].label = "Reçue \"vite\"".into();
         let written = write(&service);
