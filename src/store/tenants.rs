@@ -112,6 +112,20 @@ pub trait TenantStore: Send + Sync {
         definitions: &[(String, String, u32)],
     ) -> Result<bool, StoreError>;
 
+    /// Creates a town with its departments and its first agent (an
+    /// administrator), all in one transaction, audited: the town's id, or
+    /// `None` when the slug is taken (nothing written).
+    #[allow(clippy::too_many_arguments)]
+    fn create_town(
+        &self,
+        slug: &str,
+        name: &str,
+        departments: &[Department],
+        admin: &super::NewAgent,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError>;
+
     /// Enables or disables a tenant, audited in its journal. `false` when
     /// there is no such tenant.
     fn set_tenant_enabled(

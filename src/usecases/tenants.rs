@@ -70,8 +70,8 @@ pub fn library_departments(library: &[crate::library::Entry]) -> Vec<Department>
     out
 }
 
-/// Adds a town, its departments and its first administrator. Everything
-/// is checked before anything is written; returns the tenant's id.
+/// Adds a town, its departments and its first administrator, checked
+/// first, then written in one transaction; returns the tenant's id.
 pub async fn add_town(
     store: &dyn Store,
     library: &[crate::library::Entry],
@@ -87,23 +87,20 @@ pub async fn add_town(
     if !crate::auth::valid_login(&town.admin.login) {
         return Err(TownError::MalformedLogin(town.admin.login.clone()));
     }
-    if !store.create_tenant(&town.slug, name, &[])? {
-        return Err(TownError::Taken(town.slug.clone()));
-    }
-    let tenant_id = store
-        .tenants()?
-        .into_iter()
-        .find(|t| t.slug == town.slug)
-        .map(|t| t.id)
-        .ok_or_else(|| StoreError::Corrupt(format!("tenant {} vanished", town.slug)))?;
-    store.sync_departments(tenant_id, &library_departments(library), &[])?;
     let admin = NewAgent {
         admin: true,
         ..town.admin
     };
-    store
-        .add_agent(tenant_id, admin, actor.to_owned(), at)
-        .await?;
+    let tenant_id = store
+        .create_town(
+            &town.slug,
+            name,
+            &library_departments(library),
+            &admin,
+            actor,
+            at,
+        )?
+        .ok_or_else(|| TownError::Taken(town.slug.clone()))?;
     tracing::info!(tenant = %town.slug, "town added");
     Ok(tenant_id)
 }

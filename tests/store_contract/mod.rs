@@ -43,6 +43,7 @@ macro_rules! store_contract {
             $make;
             sync: [
                 a_tenant_is_created_once_with_its_services_online,
+                a_town_is_created_with_its_departments_and_administrator_at_once,
                 each_tenant_is_listed_with_its_own_catalogue_in_order,
                 a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation,
                 a_towns_services_are_set_withdrawn_and_versioned,
@@ -673,6 +674,81 @@ pub fn a_tenant_is_created_once_with_its_services_online(store: Arc<dyn Store>) 
 /// Towns on one install: disabling keeps a tenant and its data, every
 /// change of tenants moves the generation servers watch, departments are
 /// listed with the tenant, the operator's summary counts what matters.
+pub fn a_town_is_created_with_its_departments_and_administrator_at_once(store: Arc<dyn Store>) {
+    let before = store.tenants_generation().unwrap();
+    let departments = [
+        Department {
+            code: "voirie".into(),
+            name: "Voirie".into(),
+            head: None,
+        },
+        Department {
+            code: "etat-civil".into(),
+            name: "État civil".into(),
+            head: None,
+        },
+    ];
+    let maire = new_agent("maire", "Jeanne Maire", true, &[]);
+    let id = store
+        .create_town(
+            "brest",
+            "Ville de Brest",
+            &departments,
+            &maire,
+            "system:test",
+            now(),
+        )
+        .unwrap()
+        .expect("created");
+    assert!(
+        store.tenants_generation().unwrap() > before,
+        "servers reload"
+    );
+    let tenants = store.tenants().unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(tenants[0].id, id);
+    assert!(tenants[0].services.is_empty(), "no service yet");
+    let mut codes: Vec<String> = tenants[0]
+        .departments
+        .iter()
+        .map(|d| d.code.clone())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["etat-civil", "voirie"]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let agents = rt.block_on(store.agents(id)).unwrap();
+    assert_eq!(agents.len(), 1);
+    assert!(agents[0].agent.admin && agents[0].active);
+    assert_eq!(agents[0].agent.login, "maire");
+    let journal = rt.block_on(store.journal(id, None, 10)).unwrap();
+    assert!(
+        journal.iter().any(|e| e.subject == "agent:maire"),
+        "{journal:?}"
+    );
+    // A taken slug: nothing written at all.
+    let generation = store.tenants_generation().unwrap();
+    let other = new_agent("autre", "Autre", true, &[]);
+    assert_eq!(
+        store
+            .create_town(
+                "brest",
+                "Ville de Brest 2",
+                &departments,
+                &other,
+                "system:test",
+                now()
+            )
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.tenants_generation().unwrap(), generation);
+    assert_eq!(store.tenants().unwrap()[0].name, "Ville de Brest");
+    assert_eq!(rt.block_on(store.agents(id)).unwrap().len(), 1);
+}
+
 pub fn a_tenant_is_disabled_and_enabled_and_every_change_moves_the_generation(
     store: Arc<dyn Store>,
 ) {

@@ -90,6 +90,43 @@ impl TenantStore for SqliteStore {
         })
     }
 
+    fn create_town(
+        &self,
+        slug: &str,
+        name: &str,
+        departments: &[Department],
+        admin: &NewAgent,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        self.admin(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx.execute(
+                "INSERT INTO tenants (slug, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (slug) DO NOTHING",
+                params![slug, name, at.to_string()],
+            )?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            let tenant_id = tx.last_insert_rowid();
+            tenants_changed(&tx)?;
+            for d in departments {
+                tx.execute(
+                    "INSERT INTO departments (tenant_id, code, name) VALUES (?1, ?2, ?3)",
+                    params![tenant_id, d.code, d.name],
+                )?;
+            }
+            if !super::agents::add_agent(&tx, tenant_id, admin, actor, &at.to_string())? {
+                return Err(StoreError::Corrupt(format!(
+                    "a new town {slug} already has an agent {}",
+                    admin.login
+                )));
+            }
+            tx.commit()?;
+            Ok(Some(tenant_id))
+        })
+    }
+
     fn set_tenant_enabled(
         &self,
         slug: &str,
