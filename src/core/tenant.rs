@@ -98,11 +98,13 @@ impl Audience {
 impl Tenant {
     /// The services offered to `audience`, in catalogue order (for agents,
     /// those in test first).
-    pub fn offered(&self, audience: Audience) -> Vec<&Arc<Service>> {
-        match audience {
-            Audience::Public => self.services.iter().collect(),
-            Audience::Agents => self.testing.iter().chain(&self.services).collect(),
-        }
+    /// (No allocation: the SOAP channel looks operations up here on every call.)
+    pub fn offered(&self, audience: Audience) -> impl Iterator<Item = &Arc<Service>> + Clone {
+        let testing: &[Arc<Service>] = match audience {
+            Audience::Public => &[],
+            Audience::Agents => &self.testing,
+        };
+        testing.iter().chain(&self.services)
     }
 
     /// A service offered to `audience`, by code.

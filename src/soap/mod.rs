@@ -76,7 +76,6 @@ async fn dispatch(
         name => {
             let service = tenant
                 .offered(audience)
-                .into_iter()
                 .find(|s| name.strip_prefix("Submit") == Some(s.operation.as_str()))
                 .ok_or_else(|| unknown_operation(payload, &ns))?;
             let entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;

@@ -55,11 +55,7 @@ pub fn schema(tenant: &Tenant, only: Option<&Service>) -> String {
 }
 
 fn services(tenant: &Tenant, audience: Audience) -> Vec<&Service> {
-    tenant
-        .offered(audience)
-        .into_iter()
-        .map(|s| s.as_ref())
-        .collect()
+    tenant.offered(audience).map(|s| s.as_ref()).collect()
 }
 
 /// The schema of `services`; `whole` adds the common operations.
@@ -337,9 +333,8 @@ fn field_doc(x: &mut String, field: &Field) {
 /// [`ADDRESS_PLACEHOLDER`] where the endpoint goes.
 pub fn wsdl(tenant: &Tenant, audience: Audience) -> String {
     let ns = escape(&tenant.namespace()).into_owned();
-    let offered = tenant.offered(audience);
-    let mut operations: Vec<(String, String, bool)> = offered
-        .iter()
+    let mut operations: Vec<(String, String, bool)> = tenant
+        .offered(audience)
         .map(|s| (s.submit_operation(), describe::service(s), true))
         .collect();
     operations.push((

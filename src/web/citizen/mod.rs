@@ -251,7 +251,7 @@ pub(super) fn catalogue_view(frame: &Frame) -> String {
     frame.begin(&mut x, "catalogue", &frame.message("catalogue.title"));
     x.open("catalogue", &[]);
     let mut themes: Vec<(&str, &str)> = Vec::new();
-    let services = frame.tenant.offered(frame.desk.audience());
+    let services: Vec<_> = frame.tenant.offered(frame.desk.audience()).collect();
     for s in &services {
         if !themes.iter().any(|(c, _)| *c == s.theme.code) {
             themes.push((&s.theme.code, &s.theme.label));
