@@ -683,3 +683,61 @@ fn each_service_has_a_webmasters_documentation_whose_example_the_server_accepts(
     assert!(page.contains("Délai de réponse : 10 jours au plus."));
     assert_eq!(server.get("/demoville/services/nothing/doc").status, 404);
 }
+
+#[test]
+fn the_catalogue_is_searched_without_javascript() {
+    let server = Server::start();
+    let codes = |path: &str| -> Vec<String> {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        validate_view(&r.body, path);
+        let doc = guichet::xml::parse(&r.body, Default::default()).unwrap();
+        fn walk(e: &guichet::xml::Element, out: &mut Vec<String>) {
+            if e.name == "service" {
+                out.push(e.attr("code").unwrap().to_owned());
+            }
+            for c in &e.children {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&doc, &mut out);
+        out
+    };
+    assert_eq!(
+        codes("/demoville/?format=xml").len(),
+        5,
+        "no search: every service"
+    );
+    assert_eq!(
+        codes("/demoville/?q=naissance&format=xml"),
+        ["birth-certificate"]
+    );
+    assert_eq!(
+        codes("/demoville/?q=ETAT%20civil&format=xml"),
+        ["birth-certificate"],
+        "case and accents do not matter"
+    );
+    assert_eq!(codes("/demoville/?q=voirie%20trou&format=xml").len(), 0);
+    let html = server.get("/demoville/?q=salle");
+    assert!(html.body.contains("role=\"search\""), "a search form");
+    assert!(
+        html.body.contains("Une démarche correspond à « salle »"),
+        "the result said"
+    );
+    assert!(
+        html.body.contains("value=\"salle\""),
+        "the words kept in the box"
+    );
+    let none = server.get("/demoville/?q=%3Cscript%3E");
+    assert!(
+        none.body
+            .contains("Aucune démarche ne correspond à « &lt;script&gt; »")
+    );
+    assert!(!none.body.contains("<script>"));
+    let english = server.get("/demoville/?lang=en");
+    assert!(
+        english.body.contains("name=\"lang\" value=\"en\""),
+        "the language goes with the search"
+    );
+}

@@ -8,6 +8,20 @@
 
   <xsl:template name="content">
     <p class="intro"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.intro</xsl:with-param></xsl:call-template></p>
+    <xsl:for-each select="v:catalogue">
+      <form method="get" action="{@search}" role="search" class="catalogue-search">
+        <label for="catalogue-q"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.search.label</xsl:with-param></xsl:call-template></label>
+        <xsl:if test="@lang"><input type="hidden" name="lang" value="{@lang}"/></xsl:if>
+        <input type="search" id="catalogue-q" name="q" value="{@query}" autocomplete="off"/>
+        <xsl:text> </xsl:text>
+        <button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.search.button</xsl:with-param></xsl:call-template></button>
+      </form>
+      <xsl:if test="v:result">
+        <p class="search-result" role="status"><xsl:value-of select="v:result"/>
+          <xsl:text> </xsl:text><a href="{@search}"><xsl:call-template name="m"><xsl:with-param name="key">catalogue.search.all</xsl:with-param></xsl:call-template></a>
+        </p>
+      </xsl:if>
+    </xsl:for-each>
     <xsl:for-each select="v:catalogue/v:theme">
       <section class="theme" aria-labelledby="theme-{@code}">
         <h2 id="theme-{@code}"><xsl:copy-of select="v:label/@lang"/><xsl:value-of select="v:label"/></h2>

@@ -540,6 +540,47 @@ pub(super) fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Text as the catalogue's search compares it: lower case, French accents
+/// and ligatures taken off ("État civil" and "etat civil" meet).
+pub fn search_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'î' | 'ï' | 'í' | 'ì' => out.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => out.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
+            'ÿ' => out.push('y'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            '’' | '\'' | '-' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Service {
+    /// Whether every word of `query` is in the service's titles,
+    /// description, theme or department (see [`search_key`]).
+    pub fn matches_search(&self, query: &str) -> bool {
+        let haystack = search_key(&format!(
+            "{} {} {} {} {} {}",
+            self.title,
+            self.title_en.as_deref().unwrap_or(""),
+            self.description,
+            self.theme.label,
+            self.department.name,
+            self.code
+        ));
+        search_key(query)
+            .split_whitespace()
+            .all(|word| haystack.contains(word))
+    }
+}
+
 /// ASCII subset of XML NCNames, enough for element names we generate.
 pub fn is_xml_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -569,6 +610,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_catalogue_search_ignores_case_accents_and_order() {
+        let s = Service::from_xml(crate::core::builtin::definition("birth-certificate").unwrap())
+            .unwrap();
+        for query in [
+            "naissance",
+            "ETAT civil",
+            "état-civil",
+            "acte naissance",
+            "birth",
+        ] {
+            assert!(s.matches_search(query), "{query}");
+        }
+        for query in ["mariage", "naissance voirie"] {
+            assert!(!s.matches_search(query), "{query}");
+        }
+        assert!(s.matches_search("  "), "no word: everything");
+        assert_eq!(search_key("Œuvre d’Été"), "oeuvre d ete");
+    }
 
     #[test]
     fn every_builtin_definition_loads() {

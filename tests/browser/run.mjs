@@ -345,6 +345,11 @@ test('axe: catalogue', async () => {
   await page.goto(`${T}/`);
   assert((await page.locator('main h1').count()) === 1, 'the catalogue has no h1 in main');
   await assertNoViolations(page, 'the catalogue');
+  await page.getByLabel('Rechercher une démarche').fill('etat civil');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Rechercher' }).click()]);
+  assertEq(await page.locator('li.service').count(), 1, 'the search keeps the civil-status service only');
+  assert((await page.locator('.search-result').textContent()).includes('Une démarche correspond'), 'the result is said');
+  await assertNoViolations(page, 'the catalogue searched');
 });
 
 for (const code of SERVICES) {

@@ -144,7 +144,8 @@ fn not_found_page(cx: &Ctx<'_>) -> Response<Body> {
 }
 
 async fn catalogue(cx: &Ctx<'_>) -> Response<Body> {
-    let v = catalogue_view(cx.frame);
+    let query = cx.query("q").unwrap_or_default();
+    let v = catalogue_view(cx.frame, query.trim());
     page(
         cx.site,
         cx.frame,
@@ -246,12 +247,45 @@ fn asset(
 }
 
 /// The catalogue grouped by theme, in catalogue order.
-pub(super) fn catalogue_view(frame: &Frame) -> String {
+/// The catalogue grouped by theme, in catalogue order; with a search
+/// (`?q=`), the services whose words match only (see
+/// `Service::matches_search`). Works without JavaScript: the search is a
+/// GET form.
+pub(super) fn catalogue_view(frame: &Frame, query: &str) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "catalogue", &frame.message("catalogue.title"));
-    x.open("catalogue", &[]);
+    let all = frame.tenant.offered(frame.desk.audience()).count();
+    let services: Vec<_> = frame
+        .tenant
+        .offered(frame.desk.audience())
+        .filter(|s| s.matches_search(query))
+        .collect();
+    let action = frame.desk_url("/");
+    let found = services.len().to_string();
+    let total = all.to_string();
+    let mut attrs = vec![("search", action.as_str()), ("total", total.as_str())];
+    if !query.is_empty() {
+        attrs.push(("query", query));
+        attrs.push(("found", found.as_str()));
+    }
+    // A GET form drops its action's query: the language goes as a field.
+    if frame.lang != frame.look.settings.language {
+        attrs.push(("lang", frame.lang));
+    }
+    x.open("catalogue", &attrs);
+    if !query.is_empty() {
+        let key = match services.len() {
+            0 => "catalogue.search.none",
+            1 => "catalogue.search.one",
+            _ => "catalogue.search.some",
+        };
+        x.text(
+            "result",
+            &[],
+            &frame.format(key, &[("count", &found), ("query", query)]),
+        );
+    }
     let mut themes: Vec<(&str, &str)> = Vec::new();
-    let services: Vec<_> = frame.tenant.offered(frame.desk.audience()).collect();
     for s in &services {
         if !themes.iter().any(|(c, _)| *c == s.theme.code) {
             themes.push((&s.theme.code, &s.theme.label));
