@@ -2342,6 +2342,24 @@ fn a_service_in_test_is_tried_by_agents_through_the_form_and_soap_and_its_reques
     let r = server.soap11(&status_call(&web_code));
     assert!(r.body.contains("unknown-tracking-code"), "{}", r.body);
 
+    // Its documentation at the test desk points at the testers' endpoint,
+    // with the agent's login in the snippets.
+    let doc = paul.get("/demoville/backoffice/test/services/road-incident/doc?format=xml");
+    assert_eq!(doc.status, 200);
+    common::assert_valid(&xsd, &doc.body, "test doc");
+    assert!(doc.body.contains("/demoville/soap/test?wsdl"));
+    assert!(
+        doc.body
+            .contains("&apos;login&apos; =&gt; &apos;paul&apos;")
+            || doc.body.contains("'login' =&gt; 'paul'"),
+        "{}",
+        doc.body
+    );
+    assert!(
+        doc.body.contains("session.auth = (&quot;paul&quot;")
+            || doc.body.contains("session.auth = (\"paul\"")
+    );
+
     // The testers' SOAP endpoint: agents' credentials, services in test.
     let call = envelope11(&road_incident("Soap"));
     let r = soap_test(&server, None, &call);

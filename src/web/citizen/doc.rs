@@ -11,7 +11,7 @@ use crate::core::describe;
 use crate::core::example::example;
 use crate::core::forms::{REQUESTER, RawValue};
 use crate::web::route::Ctx;
-use crate::web::view::{Xml, service_title};
+use crate::web::view::{Desk, Xml, service_title};
 use crate::web::{Body, not_found, page};
 use hyper::{Response, StatusCode};
 
@@ -80,8 +80,14 @@ fn doc_view(
         x.text("rule", &[("code", &rule.code), ("lang", "fr")], &words);
     }
     x.text("example", &[], envelope);
-    x.text("php", &[], &php(&wsdl, &operation, entries));
-    x.text("zeep", &[], &zeep(&wsdl, &operation, entries));
+    // At the test desk the endpoint wants the agent's credentials (HTTP
+    // Basic): the snippets say so, the password read from the environment.
+    let login = match frame.desk {
+        Desk::Testers => cx.session.as_ref().map(|s| s.record.agent.login.as_str()),
+        Desk::Public => None,
+    };
+    x.text("php", &[], &php(&wsdl, &operation, entries, login));
+    x.text("zeep", &[], &zeep(&wsdl, &operation, entries, login));
     x.text(
         "iframe",
         &[],
@@ -180,10 +186,16 @@ fn php_value(value: &RawValue, depth: usize) -> String {
     }
 }
 
-fn php(wsdl: &str, operation: &str, entries: &[(String, RawValue)]) -> String {
+fn php(wsdl: &str, operation: &str, entries: &[(String, RawValue)], login: Option<&str>) -> String {
     let params = php_value(&RawValue::Group(entries.to_vec()), 1);
+    let options = match login {
+        Some(login) => format!(
+            "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
+        ),
+        None => "['exceptions' => true]".to_owned(),
+    };
     format!(
-        "<?php\n$client = new SoapClient('{wsdl}', ['exceptions' => true]);\ntry {{\n    $receipt = $client->{operation}({params})->receipt;\n    echo $receipt->reference, ' ', $receipt->trackingCode, \"\\n\";\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
+        "<?php\n$client = new SoapClient('{wsdl}', {options});\ntry {{\n    $receipt = $client->{operation}({params})->receipt;\n    echo $receipt->reference, ' ', $receipt->trackingCode, \"\\n\";\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
     )
 }
 
@@ -201,13 +213,24 @@ fn py_value(value: &RawValue, depth: usize) -> String {
     }
 }
 
-fn zeep(wsdl: &str, operation: &str, entries: &[(String, RawValue)]) -> String {
+fn zeep(
+    wsdl: &str,
+    operation: &str,
+    entries: &[(String, RawValue)],
+    login: Option<&str>,
+) -> String {
     let args: Vec<String> = entries
         .iter()
         .map(|(k, v)| format!("        {k}={},", py_value(v, 2)))
         .collect();
+    let client = match login {
+        Some(login) => format!(
+            "import os\n\nimport requests\nimport zeep\nfrom zeep.transports import Transport\n\nsession = requests.Session()\nsession.auth = (\"{login}\", os.environ[\"GUICHET_PASSWORD\"])\nclient = zeep.Client(\"{wsdl}\", transport=Transport(session=session))"
+        ),
+        None => format!("import zeep\n\nclient = zeep.Client(\"{wsdl}\")"),
+    };
     format!(
-        "import zeep\n\nclient = zeep.Client(\"{wsdl}\")\ntry:\n    receipt = client.service.{operation}(\n{}\n    )\n    print(receipt.reference, receipt.trackingCode)\nexcept zeep.exceptions.Fault as fault:\n    # fault.detail: the ValidationFault, each bad field with its code and message.\n    print(fault.message)\n",
+        "{client}\ntry:\n    receipt = client.service.{operation}(\n{}\n    )\n    print(receipt.reference, receipt.trackingCode)\nexcept zeep.exceptions.Fault as fault:\n    # fault.detail: the ValidationFault, each bad field with its code and message.\n    print(fault.message)\n",
         args.join("\n")
     )
 }
