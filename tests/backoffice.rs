@@ -1971,6 +1971,11 @@ fn an_administrator_runs_the_towns_catalogue_from_the_admin_page() {
     assert!(refused.body.contains("colour"), "the problem is said");
     assert!(refused.body.contains("Ligne "), "with its line");
     assert!(refused.body.contains("aria-invalid"), "next to the field");
+    let huge = "x".repeat(300 * 1024);
+    let r = post(&[("action", "import"), ("definition", &huge)]);
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("dépasse 256 Kio"), "said next to the field");
+    assert!(r.body.contains("aria-invalid"));
 
     // The town's own service: imported as a draft, published, online.
     let r = post(&[("action", "import"), ("definition", &own)]);

@@ -130,10 +130,16 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
         "import" => {
             let text = fields.get("definition").unwrap_or("").to_owned();
             if text.len() > MAX_DEFINITION {
-                return plain(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Définition trop volumineuse.",
+                // Said next to the field; what was pasted is not sent back.
+                let message = cx.frame.format(
+                    "bo.catalogue.definition-too-big",
+                    &[("max", &(MAX_DEFINITION / 1024).to_string())],
                 );
+                let import = Import {
+                    problems: vec![(None, message)],
+                    ..Import::default()
+                };
+                return show(cx, StatusCode::PAYLOAD_TOO_LARGE, None, &import).await;
             }
             match catalogue::import(&*app.store, site, "definition.xml", &text, &actor, now) {
                 Ok(code) => Ok(done("imported", &code)),
