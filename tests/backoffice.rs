@@ -2874,3 +2874,96 @@ fn a_towns_own_service_is_made_in_the_editor_tried_in_test_then_published() {
     guichet::library::check("graffiti.xml", &file).expect("the editor's file is valid");
     assert!(file.contains("<option value=\"shelter\">Abri de bus</option>"));
 }
+
+#[test]
+fn a_legal_deadline_decides_by_silence_and_tells_the_requester() {
+    let server = Server::start();
+    // The town's room booking, given a legal deadline: silence means acceptance.
+    let site = server.app.any_site("demoville").unwrap();
+    let text = guichet::core::builtin::definition("room-booking")
+        .unwrap()
+        .replace(
+            "<deadline days=\"10\"/>",
+            "<deadline days=\"10\" silence=\"acceptance\"/>",
+        );
+    let store = &*server.app.store;
+    let now = server.app.now();
+    guichet::usecases::catalogue::import(
+        store,
+        &site,
+        "room-booking.xml",
+        &text,
+        "agent:admin",
+        now,
+    )
+    .unwrap();
+    guichet::usecases::catalogue::publish(
+        store,
+        &site,
+        "room-booking",
+        guichet::store::ServiceStatus::Online,
+        "agent:admin",
+        now,
+    )
+    .unwrap();
+    // Served within the tenants period; its documentation says it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let doc = loop {
+        let doc = server
+            .get("/demoville/services/room-booking/doc?format=xml")
+            .body;
+        if doc.contains("le silence vaut accord") {
+            break doc;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "version 2 served: {doc}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let envelope = find(&parse(&doc), "example").unwrap().text.clone();
+    let r = server.soap11(&envelope);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let reference = r.element("reference").unwrap();
+    let code = r.element("trackingCode").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let timers = || {
+        rt.block_on(guichet::usecases::act::run_timers(&server.app))
+            .unwrap()
+    };
+    server.advance_days(10);
+    assert_eq!(
+        timers(),
+        0,
+        "on the due date itself the town may still answer"
+    );
+    server.advance_days(1);
+    assert_eq!(timers(), 1, "the day after, silence decides");
+    assert_eq!(timers(), 0, "once");
+    let admin = login(&server, "admin");
+    let page = admin.request(&reference);
+    assert_eq!(find(&page, "step").unwrap().text, "Réservation confirmée");
+    let last = all(&page, "event").pop().unwrap();
+    assert_eq!(find(last, "who").unwrap().text, "Automatique");
+    assert_eq!(
+        find(last, "what").unwrap().text,
+        "Décision implicite : délai légal écoulé"
+    );
+    let messages = tracking_messages(&server, &code);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("le silence vaut accord")),
+        "the requester is told why: {messages:?}"
+    );
+    let steps = tracking_steps(&server, &code);
+    assert!(
+        steps
+            .iter()
+            .any(|(label, _)| label == "Réservation confirmée"),
+        "{steps:?}"
+    );
+}

@@ -35,9 +35,21 @@ pub struct Service {
     /// `deadline_count` says.
     pub deadline_days: u32,
     pub deadline_count: super::calendar::DayCount,
+    /// A legal deadline: what the town's silence means when it runs out.
+    pub silence: Option<Silence>,
     pub fields: Vec<Field>,
     pub rules: Vec<Rule>,
     pub steps: Vec<Step>,
+}
+
+/// What the town's silence means at a legal deadline ("silence vaut
+/// accord" or "silence vaut rejet"), and the step a request goes to then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Silence {
+    /// Acceptance (SVA); else refusal (SVR).
+    pub accepts: bool,
+    /// A final step of the matching kind.
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

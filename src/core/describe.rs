@@ -163,7 +163,16 @@ pub fn deadline(service: &Service) -> String {
         (DayCount::Working, true) => " ouvrés",
         (DayCount::Working, false) => " ouvré",
     };
-    format!("Délai de réponse : {n} {days}{kind} au plus.")
+    let silence = match &service.silence {
+        None => "",
+        Some(s) if s.accepts => {
+            " Délai légal : sans réponse à son terme, le silence vaut accord (acceptation tacite)."
+        }
+        Some(_) => {
+            " Délai légal : sans réponse à son terme, le silence vaut rejet (refus implicite)."
+        }
+    };
+    format!("Délai de réponse : {n} {days}{kind} au plus.{silence}")
 }
 
 /// `text` ending as a sentence does.

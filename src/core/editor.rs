@@ -261,6 +261,7 @@ pub fn skeleton(
         department,
         deadline_days: 30,
         deadline_count: DayCount::Calendar,
+        silence: None,
         fields: vec![Field {
             name: "details".into(),
             label: "Votre demande".into(),

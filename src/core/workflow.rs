@@ -646,6 +646,53 @@ pub fn tick(service: &Service, state: &RequestState, now: Timestamp) -> Option<O
     Some(out)
 }
 
+/// A legal deadline run out: what the system does to a request on `today`
+/// (in the tenant's calendar), if anything. The day after `due` a request
+/// still open and not waiting for the requester takes the decision the
+/// town's silence means (acceptance or refusal), recorded in its history and
+/// told to the requester in words.
+pub fn silence(
+    service: &Service,
+    state: &RequestState,
+    due: jiff::civil::Date,
+    today: jiff::civil::Date,
+    now: Timestamp,
+) -> Option<Outcome> {
+    let rule = service.silence.as_ref()?;
+    if state.finished || state.waiting_for_citizen || today <= due {
+        return None;
+    }
+    let due = due.strftime("%d/%m/%Y").to_string();
+    let words = if rule.accepts {
+        format!(
+            "Sans réponse de la mairie dans le délai légal (au {due}), le silence vaut accord : votre demande est acceptée tacitement."
+        )
+    } else {
+        format!(
+            "Sans réponse de la mairie dans le délai légal (au {due}), le silence vaut rejet : votre demande est implicitement refusée. Vous pouvez en demander les motifs et former un recours."
+        )
+    };
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    enter(
+        service,
+        &mut out,
+        &rule.to.clone(),
+        "system",
+        "silence",
+        Some(words.clone()),
+        now,
+    );
+    out.effects.push(Effect::MessageCitizen {
+        template: None,
+        text: Some(words),
+    });
+    Some(out)
+}
+
 /// The actions an agent may take on a request now, for the request page.
 pub fn available_actions<'a>(
     service: &'a Service,
@@ -1081,5 +1128,87 @@ mod tests {
         );
         let bad_role = text.replace(r#"roles="handler""#, r#"roles="boss""#);
         assert!(Service::from_xml(&bad_role).is_err());
+    }
+    fn room_with(deadline: &str) -> Result<Service, crate::core::catalogue::DefinitionError> {
+        let text = builtin::definition("room-booking")
+            .unwrap()
+            .replace("<deadline days=\"10\"/>", deadline);
+        Service::from_xml(&text)
+    }
+
+    #[test]
+    fn a_legal_deadline_decides_by_silence_the_day_after_it_runs_out() {
+        let day = |d: i8| jiff::civil::date(2026, 12, d);
+        for (silence, step, words) in [
+            ("acceptance", "confirmed", "le silence vaut accord"),
+            ("refusal", "refused", "le silence vaut rejet"),
+        ] {
+            let svc = room_with(&format!("<deadline days=\"10\" silence=\"{silence}\"/>")).unwrap();
+            let state = start(&svc, at(0), "web").state;
+            assert!(
+                silence_at(&svc, &state, day(10), day(10)).is_none(),
+                "not on the due date itself"
+            );
+            let out = silence_at(&svc, &state, day(10), day(11)).expect("decided the day after");
+            assert_eq!(out.state.step, step);
+            assert!(out.state.finished);
+            let event = out.events.first().unwrap();
+            assert_eq!(
+                (event.actor.as_str(), event.action.as_str()),
+                ("system", "silence")
+            );
+            assert!(event.comment.as_deref().unwrap().contains(words));
+            assert!(out.effects.iter().any(|e| matches!(e,
+                Effect::MessageCitizen { text: Some(t), .. } if t.contains(words))));
+            let mut waiting = state.clone();
+            waiting.waiting_for_citizen = true;
+            assert!(
+                silence_at(&svc, &waiting, day(10), day(20)).is_none(),
+                "not while waiting for the requester"
+            );
+            let done = out.state;
+            assert!(
+                silence_at(&svc, &done, day(10), day(20)).is_none(),
+                "not once decided"
+            );
+        }
+        let plain = room_with("<deadline days=\"10\"/>").unwrap();
+        let state = start(&plain, at(0), "web").state;
+        assert!(
+            silence_at(&plain, &state, day(1), day(20)).is_none(),
+            "no legal deadline, no silence"
+        );
+    }
+
+    #[test]
+    fn a_silence_needs_a_final_step_to_lead_to() {
+        let err = room_with("<deadline days=\"10\" silence=\"acceptance\" then=\"received\"/>")
+            .unwrap_err();
+        assert!(err.message.contains("must be final"), "{err}");
+        let err = room_with("<deadline days=\"10\" silence=\"acceptance\" then=\"nowhere\"/>")
+            .unwrap_err();
+        assert!(err.message.contains("no such step"), "{err}");
+        let road = builtin::definition("road-incident").unwrap().replace(
+            "<deadline days=\"15\"/>",
+            "<deadline days=\"15\" silence=\"refusal\"/>",
+        );
+        let err = Service::from_xml(&road).unwrap_err();
+        assert!(err.message.contains("\"refused\""), "{err}");
+        let svc =
+            room_with("<deadline days=\"10\" silence=\"refusal\" then=\"confirmed\"/>").unwrap();
+        assert_eq!(
+            svc.silence.as_ref().unwrap().to,
+            "confirmed",
+            "a final step named"
+        );
+    }
+
+    fn silence_at(
+        svc: &Service,
+        state: &RequestState,
+        due: jiff::civil::Date,
+        today: jiff::civil::Date,
+    ) -> Option<Outcome> {
+        silence(svc, state, due, today, at(30))
     }
 }

@@ -241,7 +241,8 @@ pub async fn mass_act(
 }
 
 /// Applies the timed jumps that are due at the clock's "now" (steps left
-/// too long), as the system. A request changed meanwhile by an agent is
+/// too long) and the decisions legal deadlines take by silence, as the
+/// system. A request changed meanwhile by an agent is
 /// left for the next run. Returns how many requests moved.
 pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
     let now = app.now();
@@ -255,7 +256,10 @@ pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
             else {
                 continue;
             };
-            let Some(outcome) = workflow::tick(service, &open.state, now) else {
+            let today = now.to_zoned(site.tenant.time_zone.clone()).date();
+            let Some(outcome) = workflow::tick(service, &open.state, now)
+                .or_else(|| workflow::silence(service, &open.state, open.due_date, today, now))
+            else {
                 continue;
             };
             match app

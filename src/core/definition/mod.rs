@@ -18,8 +18,8 @@ pub mod types;
 use super::calendar::DayCount;
 use super::catalogue::{
     ChoiceOption, DEFINITION_NS, DefinitionError, Department, Facets, Field, FieldType, Pattern,
-    Rule, RuleKind, Service, Step, StepKind, Theme, check_code, check_rule, check_workflow,
-    is_hex_colour, is_xml_name,
+    Rule, RuleKind, Service, Silence, Step, StepKind, Theme, check_code, check_rule,
+    check_workflow, is_hex_colour, is_xml_name,
 };
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
 use serde::Serialize;
@@ -139,7 +139,43 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         return fail("the workflow needs at least one step".into());
     }
     check_workflow(&steps)?;
+    let silence = match doc.deadline.silence {
+        None => None,
+        Some(kind) => {
+            let accepts = kind == t::ServiceDeadlineSilenceType::Acceptance;
+            let wanted = if accepts {
+                StepKind::Accepted
+            } else {
+                StepKind::Refused
+            };
+            let to = match doc.deadline.then {
+                Some(to) => {
+                    let step = steps.iter().find(|s| s.id == to).ok_or_else(|| {
+                        Problem(format!("<deadline then={to:?}>: no such step"))
+                    })?;
+                    if !step.kind.is_final() {
+                        return fail(format!(
+                            "<deadline then={to:?}>: the step the silence leads to must be final"
+                        ));
+                    }
+                    to
+                }
+                None => steps
+                    .iter()
+                    .find(|s| s.kind == wanted)
+                    .map(|s| s.id.clone())
+                    .ok_or_else(|| {
+                        Problem(format!(
+                            "<deadline silence=…>: the workflow needs a step of kind {:?} (or say which with then=…)",
+                            wanted.name()
+                        ))
+                    })?,
+            };
+            Some(Silence { accepts, to })
+        }
+    };
     Ok(Service {
+        silence,
         code: doc.code,
         version,
         theme,
@@ -421,6 +457,14 @@ fn to_document(s: &Service) -> t::Service {
                 DayCount::Calendar => t::ServiceDeadlineCountType::Calendar,
                 DayCount::Working => t::ServiceDeadlineCountType::Working,
             },
+            silence: s.silence.as_ref().map(|silence| {
+                if silence.accepts {
+                    t::ServiceDeadlineSilenceType::Acceptance
+                } else {
+                    t::ServiceDeadlineSilenceType::Refusal
+                }
+            }),
+            then: s.silence.as_ref().map(|silence| silence.to.clone()),
         },
         description: (!s.description.is_empty()).then(|| s.description.clone()),
         form: t::ServiceFormElementType {

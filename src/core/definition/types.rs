@@ -60,6 +60,12 @@ pub struct ServiceDeadlineElementType {
     pub days: usize,
     #[serde(default = "ServiceDeadlineElementType::default_count", rename = "@count")]
     pub count: ServiceDeadlineCountType,
+    #[serde(default, rename = "@silence")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silence: Option<ServiceDeadlineSilenceType>,
+    #[serde(default, rename = "@then")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<String>,
 }
 impl ServiceDeadlineElementType {
     #[must_use]
@@ -101,6 +107,13 @@ pub enum ServiceDeadlineCountType {
     Calendar,
     #[serde(rename = "working")]
     Working,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum ServiceDeadlineSilenceType {
+    #[serde(rename = "acceptance")]
+    Acceptance,
+    #[serde(rename = "refusal")]
+    Refusal,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct FieldType {

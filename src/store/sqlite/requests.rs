@@ -378,6 +378,11 @@ pub(super) fn load_record(
             row.get::<_, Option<String>>(3)?,
         ) {
             (_, Some(text)) if action == "answer" || action == "hold" => messages.push((at, text)),
+            // A decision by silence is a step, and words for the requester.
+            (Some(step), Some(text)) if action == "silence" => {
+                history.push(StepEntry { step, at });
+                messages.push((at, text));
+            }
             (Some(step), _) => history.push(StepEntry { step, at }),
             _ => {}
         }
