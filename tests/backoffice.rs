@@ -2966,4 +2966,58 @@ fn a_legal_deadline_decides_by_silence_and_tells_the_requester() {
             .any(|(label, _)| label == "Réservation confirmée"),
         "{steps:?}"
     );
+
+    // Waiting for missing documents stops the clock: the due date moves by
+    // the days waited, and silence decides only after the new one.
+    let doc = server
+        .get("/demoville/services/room-booking/doc?format=xml")
+        .body;
+    let envelope = find(&parse(&doc), "example").unwrap().text.clone();
+    let r = server.soap11(&envelope);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let held = r.element("reference").unwrap();
+    let due = |admin: &Agent| {
+        find(&admin.request(&held), "due")
+            .unwrap()
+            .attr("date")
+            .unwrap()
+            .to_owned()
+    };
+    let first_due = due(&admin);
+    let r = admin.command(
+        &held,
+        &[
+            ("command", "hold"),
+            ("comment", "Merci de joindre les statuts de l'association."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    server.advance_days(5);
+    let admin = login(&server, "admin");
+    let r = admin.command(
+        &held,
+        &[("command", "resume"), ("comment", "Statuts reçus.")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let moved = due(&admin);
+    let first: jiff::civil::Date = first_due.parse().unwrap();
+    assert_eq!(
+        moved,
+        first
+            .checked_add(jiff::Span::new().days(5))
+            .unwrap()
+            .to_string(),
+        "the due date moved by the five days waited"
+    );
+    // Made on day 0, due on day 10; held from day 0 to day 5: due on day 15.
+    server.advance_days(6);
+    assert_eq!(
+        timers(),
+        0,
+        "day 11: past the first due date, not the new one"
+    );
+    server.advance_days(4);
+    assert_eq!(timers(), 0, "day 15: the new due date itself");
+    server.advance_days(1);
+    assert_eq!(timers(), 1, "day 16: the day after the new due date");
 }

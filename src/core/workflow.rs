@@ -49,6 +49,9 @@ pub struct RequestState {
     pub validation: Option<PendingValidation>,
     /// In a final step (accepted, refused, closed).
     pub finished: bool,
+    /// When it was put on hold for the citizen (a legal deadline's clock
+    /// stops meanwhile).
+    pub waiting_since: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +120,9 @@ pub enum Effect {
     NotifyDepartment { department: String, reason: String },
     /// Mark the request for export to business software.
     Export,
+    /// Move the due date this many days later: a legal deadline's clock
+    /// stopped while the request waited for the citizen.
+    PostponeDue { days: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +176,7 @@ pub fn start(service: &Service, now: Timestamp, channel: &str) -> Outcome {
         waiting_for_citizen: false,
         validation: None,
         finished: first.kind.is_final(),
+        waiting_since: None,
     };
     let mut out = Outcome {
         state,
@@ -556,6 +563,7 @@ impl<'a> Deciding<'a> {
         }
         let comment = text(Some(comment)).ok_or(Refusal::CommentRequired)?;
         self.out.state.waiting_for_citizen = true;
+        self.out.state.waiting_since = Some(self.now);
         self.out
             .events
             .push(self.event("hold", Some(comment.clone()), true));
@@ -574,6 +582,16 @@ impl<'a> Deciding<'a> {
             return Err(Refusal::NotWaiting);
         }
         self.out.state.waiting_for_citizen = false;
+        self.out.state.waiting_since = None;
+        // A legal deadline's clock stopped while waiting: the due date moves
+        // by the days waited, a day begun counting whole.
+        if let (Some(since), Some(_)) = (self.state.waiting_since, &self.service.silence) {
+            let seconds = (self.now.as_second() - since.as_second()).max(0);
+            let days = u32::try_from((seconds + 86_399) / 86_400).unwrap_or(u32::MAX);
+            if days > 0 {
+                self.out.effects.push(Effect::PostponeDue { days });
+            }
+        }
         self.out
             .events
             .push(self.event("resume", text(comment), false));
@@ -1082,6 +1100,27 @@ mod tests {
             tick(&svc, &resumed.state, at(30)).unwrap().state.step,
             "refused"
         );
+        assert!(
+            !resumed
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::PostponeDue { .. })),
+            "an ordinary deadline does not move"
+        );
+        assert_eq!(resumed.state.waiting_since, None);
+        // A legal deadline stops while waiting: three days held, three more.
+        let legal = room_with("<deadline days=\"10\" silence=\"acceptance\"/>").unwrap();
+        let resumed = apply(
+            &legal,
+            &held.state,
+            &clerk,
+            Command::Resume { comment: None },
+            &departments(),
+            at(5),
+        )
+        .unwrap();
+        assert_eq!(held.state.waiting_since, Some(at(2)));
+        assert!(resumed.effects.contains(&Effect::PostponeDue { days: 3 }));
 
         let svc = service("change-of-address");
         let clerk = agent("ana", &[("population", Role::Handler)]);

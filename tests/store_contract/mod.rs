@@ -81,6 +81,7 @@ macro_rules! store_contract {
                 the_journal_reads_newest_first_by_action_within_its_tenant,
                 the_audit_journal_verified_while_it_is_written_is_intact,
                 export_marks_are_listed_oldest_first_and_cleared_once_done,
+                a_hold_is_remembered_and_a_postponed_due_date_moves,
                 submit_and_apply_write_their_messages_to_the_outbox,
                 expanded_messages_become_deliveries_due_at_once_except_on_idle_channels,
                 a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_on_demand,
@@ -2498,6 +2499,36 @@ pub async fn the_audit_journal_verified_while_it_is_written_is_intact(store: Arc
 // ---------------------------------------------------------------------------
 // Export marks
 // ---------------------------------------------------------------------------
+
+pub async fn a_hold_is_remembered_and_a_postponed_due_date_moves(store: Arc<dyn Store>) {
+    let brest = town(&store, "brest").await;
+    let r = submit(&store, &brest, road(&brest, "Durand", t(0))).await;
+    let before = item(&store, &brest, r).await;
+    assert_eq!(before.state.waiting_since, None);
+    let due = before.record.due_date;
+    let mut outcome = Outcome {
+        state: before.state.clone(),
+        events: Vec::new(),
+        effects: vec![workflow::Effect::PostponeDue { days: 5 }],
+    };
+    outcome.state.waiting_for_citizen = true;
+    outcome.state.waiting_since = Some(t(30));
+    store
+        .apply(brest.id, r, before.revision, outcome, t(30))
+        .await
+        .unwrap();
+    let after = item(&store, &brest, r).await;
+    assert_eq!(
+        after.state.waiting_since,
+        Some(t(30)),
+        "when the hold began"
+    );
+    assert_eq!(
+        after.record.due_date,
+        due.checked_add(SignedDuration::from_hours(24 * 5)).unwrap(),
+        "five days later"
+    );
+}
 
 pub async fn export_marks_are_listed_oldest_first_and_cleared_once_done(store: Arc<dyn Store>) {
     let brest = town(&store, "brest").await;

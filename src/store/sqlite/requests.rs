@@ -515,6 +515,19 @@ pub(super) fn record_outcome(
                 tx.prepare_cached("UPDATE requests SET export_pending = 1 WHERE id = ?1")?
                     .execute(params![request_id])?;
             }
+            Effect::PostponeDue { days } => {
+                let due: String = tx
+                    .prepare_cached("SELECT due_date FROM requests WHERE id = ?1")?
+                    .query_row(params![request_id], |r| r.get(0))?;
+                let due: jiff::civil::Date = due.parse().map_err(|e| {
+                    StoreError::Corrupt(format!("request {request_id}: due_date: {e}"))
+                })?;
+                let moved = due
+                    .checked_add(jiff::Span::new().days(i64::from(*days)))
+                    .map_err(|e| StoreError::Invalid(format!("due date out of range: {e}")))?;
+                tx.prepare_cached("UPDATE requests SET due_date = ?1 WHERE id = ?2")?
+                    .execute(params![moved.to_string(), request_id])?;
+            }
         }
     }
     Ok(())
@@ -538,7 +551,7 @@ pub(super) fn apply(
         .prepare_cached(
             "UPDATE requests SET step = ?1, department = ?2, entered_at = ?3, waiting = ?4,
                  finished = ?5, validation_from = ?6, validation_to = ?7, validation_answer = ?8,
-                 revision = revision + 1
+                 waiting_since = ?13, revision = revision + 1
              WHERE tenant_id = ?9 AND year = ?10 AND number = ?11 AND revision = ?12
              RETURNING id, revision",
         )?
@@ -555,7 +568,8 @@ pub(super) fn apply(
                 tenant_id,
                 reference.year,
                 reference.number,
-                revision
+                revision,
+                s.waiting_since.map(|t| t.to_string())
             ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -604,10 +618,11 @@ pub(super) fn state_from_row(row: &rusqlite::Row, first: usize) -> rusqlite::Res
             }
             _ => None,
         },
+        waiting_since: row.get(first + 9)?,
     })
 }
 
-pub(super) const STATE_COLUMNS: &str = "step, department, submitted_at, entered_at, waiting, finished, validation_from, validation_to, validation_answer";
+pub(super) const STATE_COLUMNS: &str = "step, department, submitted_at, entered_at, waiting, finished, validation_from, validation_to, validation_answer, waiting_since";
 
 pub(super) struct RawState {
     step: String,
@@ -617,6 +632,7 @@ pub(super) struct RawState {
     waiting: bool,
     finished: bool,
     validation: Option<crate::core::workflow::PendingValidation>,
+    waiting_since: Option<String>,
 }
 
 impl RawState {
@@ -629,6 +645,10 @@ impl RawState {
             waiting_for_citizen: self.waiting,
             validation: self.validation,
             finished: self.finished,
+            waiting_since: self
+                .waiting_since
+                .map(|t| parse_time(id, "waiting_since", &t))
+                .transpose()?,
         })
     }
 }
@@ -641,7 +661,7 @@ pub(super) fn load_state(
     let sql =
         format!("SELECT {STATE_COLUMNS}, revision, requester_name FROM requests WHERE id = ?1");
     let (raw, revision, name) = conn.prepare_cached(&sql)?.query_row(params![id], |row| {
-        Ok((state_from_row(row, 0)?, row.get(9)?, row.get(10)?))
+        Ok((state_from_row(row, 0)?, row.get(10)?, row.get(11)?))
     })?;
     Ok((raw.into_state(id)?, revision, name))
 }
@@ -757,6 +777,7 @@ pub(super) fn deadline_mark(
             waiting_for_citizen: false,
             validation: None,
             finished: false,
+            waiting_since: None,
         },
         events: vec![crate::core::workflow::Event {
             actor: "system".into(),

@@ -219,6 +219,7 @@ fn mass_actions(
             waiting_for_citizen: row.waiting,
             validation: None,
             finished: row.finished,
+            waiting_since: None,
         };
         for a in workflow::available_actions(svc, &state, agent) {
             if !a.comment_required && !mass.iter().any(|(id, _)| *id == a.id) {
