@@ -95,6 +95,19 @@ fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<Ra
                 .unwrap_or(1.0);
             text(format!("{}", min.max(1.0)))
         }
+        FieldType::Amount => {
+            let bound = |b: &Option<String>| b.as_deref().and_then(|m| m.parse::<f64>().ok());
+            let min = bound(&field.facets.min).unwrap_or(0.0);
+            let max = bound(&field.facets.max).unwrap_or(f64::MAX);
+            text(format!("{:.2}", min.max(10.0).min(max)))
+        }
+        FieldType::Siren => text("732829320"),
+        FieldType::Siret => text("73282932000074"),
+        FieldType::Iban => text("FR7630006000011234567890189"),
+        FieldType::Bic => text("BNPAFRPP"),
+        FieldType::Country => text("FR"),
+        FieldType::CadastralParcel => text("000AB0123"),
+        FieldType::PartialDate => text(format!("{}-03", today.year() - 30)),
         FieldType::Boolean => text("true"),
         FieldType::Choice => field
             .options
