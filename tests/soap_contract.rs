@@ -153,6 +153,7 @@ fn wsdl_follows_ws_i_document_literal_wrapped() {
             // The library's order: by theme folder, then file.
             "SubmitBirthCertificateRequest",
             "SubmitChangeOfAddressNotification",
+            "SubmitAssociationDirectoryRequest",
             "SubmitRoomBookingRequest",
             "SubmitRoadIncidentReport",
             "SubmitSchoolEnrolmentRequest",

@@ -551,7 +551,7 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
     let page = server.get("/demoville/");
     assert!(
         page.body
-            .contains(r#"<p id="town-catalogue">Nos démarches : 5</p>"#),
+            .contains(r#"<p id="town-catalogue">Nos démarches : 6</p>"#),
         "{}",
         page.body
     );

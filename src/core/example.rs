@@ -154,6 +154,15 @@ fn sample_text(field: &Field, preferred: &str) -> String {
             && field.facets.max_length.is_none_or(|m| n <= m)
             && field.facets.length.is_none_or(|m| n == m)
     };
+    // Else a word of the field's help or pattern message that fits: where
+    // a definition gives its example ("exemple : W595012345").
+    let words: Vec<&str> = [&field.help, &field.facets.pattern_message]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.split(|c: char| c.is_whitespace() || "(),;«»".contains(c)))
+        .map(|w| w.trim_end_matches(['.', ':']))
+        .filter(|w| !w.is_empty())
+        .collect();
     [
         preferred,
         "Exemple",
@@ -164,6 +173,7 @@ fn sample_text(field: &Field, preferred: &str) -> String {
         "AB-123-CD",
     ]
     .into_iter()
+    .chain(words)
     .find(|c| fits(c))
     .unwrap_or(preferred)
     .to_owned()
