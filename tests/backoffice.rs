@@ -1896,7 +1896,7 @@ fn an_administrator_runs_the_towns_catalogue_from_the_admin_page() {
         .collect();
     assert_eq!(
         statuses.len(),
-        5,
+        6,
         "the whole library, by theme: {statuses:?}"
     );
     assert!(statuses.iter().all(|(_, s)| s == "online"));

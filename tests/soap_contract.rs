@@ -153,6 +153,7 @@ fn wsdl_follows_ws_i_document_literal_wrapped() {
             // The library's order: by theme folder, then file.
             "SubmitBirthCertificateRequest",
             "SubmitChangeOfAddressNotification",
+            "SubmitAssociationDirectoryRequest",
             "SubmitRoomBookingRequest",
             "SubmitRoadIncidentReport",
             "SubmitSchoolEnrolmentRequest",
@@ -740,4 +741,85 @@ fn mangled_envelopes_get_an_answer_never_a_crash() {
         );
     }
     assert_eq!(server.get("/health").status, 200);
+}
+
+#[test]
+fn the_new_field_types_fault_on_each_bad_field_and_store_canonical_values() {
+    let server = Server::start();
+    let request = |values: &str| {
+        format!(
+            "<g:SubmitAssociationDirectoryRequest><g:requester><g:firstName>Zoé</g:firstName><g:lastName>Lefèvre</g:lastName><g:email>zoe@example.fr</g:email></g:requester><g:associationName>Les Amis du Vieux Démoville</g:associationName><g:rnaNumber>W595012345</g:rnaNumber>{values}</g:SubmitAssociationDirectoryRequest>"
+        )
+    };
+    let bad = request(
+        "<g:creationDate>1912-02-30</g:creationDate><g:category>culture</g:category><g:purpose>Patrimoine.</g:purpose><g:headOfficeCountry>XX</g:headOfficeCountry><g:siren>73282932</g:siren><g:siret>35600000000014</g:siret><g:membershipFee>12.345</g:membershipFee><g:premisesParcel>AB 0</g:premisesParcel><g:iban>DE89 3704 0044 0532 0130</g:iban><g:bic>BNP1FRPP</g:bic>",
+    );
+    let r = server.soap11(&envelope11(&bad));
+    assert_eq!(r.status, 500, "{}", r.body);
+    let doc = guichet::xml::parse(&r.body, Default::default()).unwrap();
+    let mut errors = Vec::new();
+    let mut stack = vec![&doc];
+    while let Some(e) = stack.pop() {
+        if e.name == "error" {
+            let text = |n: &str| e.child(n).map(|c| c.text.clone());
+            errors.push((text("field").unwrap(), text("code").unwrap()));
+        }
+        stack.extend(e.children.iter().rev());
+    }
+    let expected = [
+        ("creationDate", "impossible-date"),
+        ("headOfficeCountry", "invalid-country"),
+        ("siren", "invalid-siren"),
+        ("siret", "siret-checksum"),
+        ("membershipFee", "too-many-cents"),
+        ("premisesParcel", "invalid-cadastral-parcel"),
+        ("iban", "invalid-iban"),
+        ("bic", "invalid-bic"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(f, c)| (f.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(errors, expected, "{}", r.body);
+
+    // Loosely typed, accepted, stored canonical; the request file is valid.
+    let good = request(
+        "<g:creationDate>12/03/1912</g:creationDate><g:category>sport</g:category><g:purpose>Patrimoine.</g:purpose><g:headOfficeCountry>be</g:headOfficeCountry><g:siren>552 100 554</g:siren><g:siret>356 000 000 00001</g:siret><g:membershipFee>0,5</g:membershipFee><g:ownsPremises>true</g:ownsPremises><g:premisesParcel>302 0B 15</g:premisesParcel><g:subsidies>true</g:subsidies><g:iban>gb29 nwbk 6016 1331 9268 19</g:iban><g:bic>nwbkgb2l</g:bic>",
+    );
+    let r = server.soap11(&envelope11(&good));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.element("reference").as_deref(), Some("2026-000001"));
+    let site = server.app.site("demoville").unwrap();
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(server.app.store.request_by_reference(
+            site.tenant.id,
+            guichet::core::tracking::Reference {
+                year: 2026,
+                number: 1,
+            },
+        ))
+        .unwrap()
+        .unwrap();
+    let service = site.tenant.service("association-directory").unwrap();
+    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    for (name, canonical) in [
+        ("creationDate", "1912-03-12"),
+        ("headOfficeCountry", "BE"),
+        ("siren", "552100554"),
+        ("siret", "35600000000001"),
+        ("membershipFee", "0.50"),
+        ("premisesParcel", "3020B0015"),
+        ("iban", "GB29NWBK60161331926819"),
+        ("bic", "NWBKGB2L"),
+    ] {
+        assert_eq!(element(&file, name).as_deref(), Some(canonical), "{file}");
+    }
+    assert_valid_against_served(
+        &server,
+        "/demoville/xsd/association-directory.xsd",
+        &file,
+        "the request file",
+    );
 }

@@ -144,7 +144,7 @@ fn an_operator_adds_disables_and_enables_a_town_that_a_running_server_serves() {
         "{list}"
     );
     assert!(
-        list.contains("demoville\tVille de Démoville\t5 service(s) online"),
+        list.contains("demoville\tVille de Démoville\t6 service(s) online"),
         "{list}"
     );
 

@@ -320,6 +320,7 @@ fn pages_send_a_strict_policy_and_views_are_valid_xml() {
         "road-incident",
         "room-booking",
         "change-of-address",
+        "association-directory",
     ] {
         pages.push(format!("/demoville/services/{code}?format=xml&lang=en"));
     }
@@ -551,7 +552,7 @@ fn a_town_changes_its_colours_wording_and_stylesheets_without_a_restart() {
     let page = server.get("/demoville/");
     assert!(
         page.body
-            .contains(r#"<p id="town-catalogue">Nos démarches : 5</p>"#),
+            .contains(r#"<p id="town-catalogue">Nos démarches : 6</p>"#),
         "{}",
         page.body
     );
@@ -633,6 +634,7 @@ fn each_service_has_a_webmasters_documentation_whose_example_the_server_accepts(
         "road-incident",
         "room-booking",
         "change-of-address",
+        "association-directory",
     ] {
         let path = format!("/demoville/services/{code}/doc");
         assert!(
@@ -706,7 +708,7 @@ fn the_catalogue_is_searched_without_javascript() {
     };
     assert_eq!(
         codes("/demoville/?format=xml").len(),
-        5,
+        6,
         "no search: every service"
     );
     assert_eq!(
@@ -739,5 +741,138 @@ fn the_catalogue_is_searched_without_javascript() {
     assert!(
         english.body.contains("name=\"lang\" value=\"en\""),
         "the language goes with the search"
+    );
+}
+
+fn association(token: &str, values: &[(&str, &str)]) -> Vec<u8> {
+    let mut fields = vec![
+        ("_token", token),
+        ("requester.firstName", "Zoé"),
+        ("requester.lastName", "Lefèvre"),
+        ("requester.email", "zoe@example.fr"),
+        ("associationName", "Les Amis du Vieux Démoville"),
+        ("rnaNumber", "W595012345"),
+        ("category", "culture"),
+        (
+            "purpose",
+            "Sauvegarde et mise en valeur du patrimoine de la commune.",
+        ),
+        ("ownsPremises", "true"),
+        ("subsidies", "true"),
+    ];
+    fields.extend_from_slice(values);
+    form_body(&fields)
+}
+
+#[test]
+fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonical_ones() {
+    let server = Server::start();
+    let path = "/demoville/services/association-directory";
+    let form = server.get(path);
+    assert_eq!(form.status, 200);
+    // The country is a select of names; identifiers get a keypad or a hint.
+    assert!(
+        form.body
+            .contains(r#"<option value="DE">Allemagne</option>"#)
+    );
+    assert!(form.body.contains(r#"<option value="FR">France</option>"#));
+    let siret = form.body.split(r#"id="f-siret""#).nth(1).unwrap();
+    assert!(siret[..siret.find('>').unwrap()].contains(r#"inputmode="numeric""#));
+    let bad = association(
+        &token_of(&form.body),
+        &[
+            ("siren", "732 829 321"),
+            ("siret", "7328293200007"),
+            ("iban", "FR76 3000 6000 0112 3456 7890 188"),
+            ("bic", "BNPA-FR"),
+            ("membershipFee", "12,345"),
+            ("headOfficeCountry", "XX"),
+            ("premisesParcel", "ABC 12345"),
+            ("creationDate", "30/02/1912"),
+        ],
+    );
+    let r = post_form(&server, path, &bad, "");
+    assert_eq!(r.status, 422, "{}", r.body);
+    let html = &r.body;
+    for (name, message) in [
+        ("siren", "ce numéro SIREN n'existe pas"),
+        ("siret", "doit être un numéro SIRET de 14 chiffres"),
+        ("iban", "cet IBAN n'existe pas"),
+        ("bic", "doit être un code BIC"),
+        ("membershipFee", "au plus 2 chiffres après la virgule"),
+        ("headOfficeCountry", "n'est pas un code de pays"),
+        ("premisesParcel", "doit être une référence cadastrale"),
+        ("creationDate", "cette date n'existe pas"),
+    ] {
+        let id = format!("f-{name}");
+        assert!(
+            html.contains(&format!(r##"<a href="#{id}">"##)),
+            "summary links to {id}"
+        );
+        let shown = html.split(&format!(r#"id="{id}-error""#)).nth(1).unwrap();
+        let shown = &shown[..shown.find("</p>").unwrap()];
+        assert!(shown.contains(message), "{id}: {shown}");
+        let input = html.split(&format!(r#"id="{id}""#)).nth(1).unwrap();
+        let input = &input[..input.find('>').unwrap()];
+        assert!(
+            input.contains(&format!("{id}-error")) && input.contains(r#"aria-invalid="true""#),
+            "{id}: {input}"
+        );
+    }
+    assert!(html.contains(r#"value="7328293200007""#), "values kept");
+    // Good values as people type them, stored in canonical form.
+    let good = association(
+        &token_of(html),
+        &[
+            ("siren", "732 829 320"),
+            ("siret", "732 829 320 00074"),
+            ("iban", "fr76 3000 6000 0112 3456 7890 189"),
+            ("bic", "bnpa fr pp"),
+            ("membershipFee", "1\u{a0}234,5 €"),
+            ("headOfficeCountry", "fr"),
+            ("premisesParcel", "ab 123"),
+            ("creationDate", "03/1912"),
+        ],
+    );
+    let r = post_form(&server, path, &good, "");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let receipt = server.get(r.header("location").unwrap());
+    assert!(
+        receipt.body.contains(">2026-000001<"),
+        "nothing stored before"
+    );
+    let site = server.app.site("demoville").unwrap();
+    let stored = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(server.app.store.request_by_reference(
+            site.tenant.id,
+            guichet::core::tracking::Reference {
+                year: 2026,
+                number: 1,
+            },
+        ))
+        .unwrap()
+        .unwrap();
+    let service = site.tenant.service("association-directory").unwrap();
+    // What `guichet export REF` writes.
+    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    for (name, canonical) in [
+        ("siren", "732829320"),
+        ("siret", "73282932000074"),
+        ("iban", "FR7630006000011234567890189"),
+        ("bic", "BNPAFRPP"),
+        ("membershipFee", "1234.50"),
+        ("headOfficeCountry", "FR"),
+        ("premisesParcel", "000AB0123"),
+        ("creationDate", "1912-03"),
+    ] {
+        assert_eq!(element(&file, name).as_deref(), Some(canonical), "{file}");
+    }
+    assert_valid_against_served(
+        &server,
+        "/demoville/xsd/association-directory.xsd",
+        &file,
+        "the request file",
     );
 }

@@ -155,10 +155,18 @@ pub enum FieldType {
     Choice,
     MultipleChoice,
     Address,
+    Siret,
+    Siren,
+    Iban,
+    Bic,
+    Amount,
+    Country,
+    CadastralParcel,
+    PartialDate,
 }
 
 impl FieldType {
-    pub const ALL: [(&'static str, FieldType); 13] = [
+    pub const ALL: [(&'static str, FieldType); 21] = [
         ("text", FieldType::Text),
         ("long-text", FieldType::LongText),
         ("email", FieldType::Email),
@@ -172,6 +180,14 @@ impl FieldType {
         ("choice", FieldType::Choice),
         ("multiple-choice", FieldType::MultipleChoice),
         ("address", FieldType::Address),
+        ("siret", FieldType::Siret),
+        ("siren", FieldType::Siren),
+        ("iban", FieldType::Iban),
+        ("bic", FieldType::Bic),
+        ("amount", FieldType::Amount),
+        ("country", FieldType::Country),
+        ("cadastral-parcel", FieldType::CadastralParcel),
+        ("partial-date", FieldType::PartialDate),
     ];
 
     pub fn from_name(name: &str) -> Option<FieldType> {

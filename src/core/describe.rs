@@ -65,7 +65,8 @@ pub fn limits(field: &Field) -> Vec<String> {
                 out.push(format!("Format (expression régulière) : « {} ».", p.source));
             }
         }
-        FieldType::Integer | FieldType::Decimal => {
+        FieldType::Integer | FieldType::Decimal | FieldType::Amount => {
+            out.extend(format(field.kind));
             if let Some(min) = &f.min {
                 out.push(format!("Au moins {min}."));
             }
@@ -84,6 +85,13 @@ pub fn limits(field: &Field) -> Vec<String> {
                 out.push(format!("Au plus {n} choix."));
             }
         }
+        FieldType::Siren
+        | FieldType::Siret
+        | FieldType::Iban
+        | FieldType::Bic
+        | FieldType::Country
+        | FieldType::CadastralParcel
+        | FieldType::PartialDate => out.extend(format(field.kind)),
         FieldType::Phone
         | FieldType::PostalCode
         | FieldType::Date
@@ -93,6 +101,40 @@ pub fn limits(field: &Field) -> Vec<String> {
         | FieldType::Address => {}
     }
     out
+}
+
+/// The shape of a value of `kind` in words, for the types that have one
+/// of their own (identifiers, codes, amounts, partial dates): the
+/// sentence of the field's limits and of the SOAP type's annotation.
+pub fn format(kind: FieldType) -> Option<String> {
+    let words = match kind {
+        FieldType::Amount => {
+            "Montant en euros, positif, au plus 2 chiffres après la virgule (1 234,50 ou 1234.50, le signe € permis), enregistré sous la forme 1234.50."
+        }
+        FieldType::Siren => {
+            "Numéro SIREN : 9 chiffres (espaces permis) dont le dernier est une clé de Luhn, enregistré sans espaces."
+        }
+        FieldType::Siret => {
+            "Numéro SIRET : 14 chiffres (espaces permis), le SIREN suivi du numéro d'établissement, clé de Luhn (pour les établissements de La Poste, SIREN 356 000 000, la somme des chiffres est un multiple de 5), enregistré sans espaces."
+        }
+        FieldType::Iban => {
+            "IBAN (ISO 13616) : 2 lettres de pays, 2 chiffres de clé (contrôle modulo 97) et le numéro de compte, 27 caractères pour la France, 15 à 34 selon le pays ; espaces et minuscules permis, enregistré en majuscules sans espaces."
+        }
+        FieldType::Bic => {
+            "Code BIC (ISO 9362) : 8 ou 11 caractères, 4 lettres de banque, 2 lettres de pays, 2 lettres ou chiffres de lieu et 3 facultatifs d'agence, enregistré en majuscules."
+        }
+        FieldType::Country => {
+            "Code de pays ISO 3166-1 à 2 lettres (FR pour la France), enregistré en majuscules."
+        }
+        FieldType::CadastralParcel => {
+            "Référence cadastrale : préfixe de 3 chiffres facultatif (000 par défaut), section de 1 ou 2 lettres (ou 0 et une lettre), numéro de plan de 1 à 4 chiffres (AB 123) ; enregistrée sous la forme 000AB0123."
+        }
+        FieldType::PartialDate => {
+            "Date passée, complète ou non : une année (AAAA), un mois (AAAA-MM ou MM/AAAA) ou un jour (AAAA-MM-JJ ou JJ/MM/AAAA), enregistrée sous la forme ISO de ce qui est donné."
+        }
+        _ => return None,
+    };
+    Some(words.to_owned())
 }
 
 /// An allowed value with its label: "value : label".

@@ -95,6 +95,19 @@ fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<Ra
                 .unwrap_or(1.0);
             text(format!("{}", min.max(1.0)))
         }
+        FieldType::Amount => {
+            let bound = |b: &Option<String>| b.as_deref().and_then(|m| m.parse::<f64>().ok());
+            let min = bound(&field.facets.min).unwrap_or(0.0);
+            let max = bound(&field.facets.max).unwrap_or(f64::MAX);
+            text(format!("{:.2}", min.max(10.0).min(max)))
+        }
+        FieldType::Siren => text("732829320"),
+        FieldType::Siret => text("73282932000074"),
+        FieldType::Iban => text("FR7630006000011234567890189"),
+        FieldType::Bic => text("BNPAFRPP"),
+        FieldType::Country => text("FR"),
+        FieldType::CadastralParcel => text("000AB0123"),
+        FieldType::PartialDate => text(format!("{}-03", today.year() - 30)),
         FieldType::Boolean => text("true"),
         FieldType::Choice => field
             .options
@@ -141,6 +154,15 @@ fn sample_text(field: &Field, preferred: &str) -> String {
             && field.facets.max_length.is_none_or(|m| n <= m)
             && field.facets.length.is_none_or(|m| n == m)
     };
+    // Else a word of the field's help or pattern message that fits: where
+    // a definition gives its example ("exemple : W595012345").
+    let words: Vec<&str> = [&field.help, &field.facets.pattern_message]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.split(|c: char| c.is_whitespace() || "(),;«»".contains(c)))
+        .map(|w| w.trim_end_matches(['.', ':']))
+        .filter(|w| !w.is_empty())
+        .collect();
     [
         preferred,
         "Exemple",
@@ -151,6 +173,7 @@ fn sample_text(field: &Field, preferred: &str) -> String {
         "AB-123-CD",
     ]
     .into_iter()
+    .chain(words)
     .find(|c| fits(c))
     .unwrap_or(preferred)
     .to_owned()

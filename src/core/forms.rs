@@ -10,6 +10,7 @@ use super::catalogue::{
     ADDRESS_PARTS, EMAIL_PATTERN, Field, FieldType, LONG_TEXT_MAX, PHONE_PATTERN,
     POSTAL_CODE_PATTERN, REQUESTER_FIELDS, REQUESTER_RULES, Rule, RuleKind, Service, TEXT_MAX,
 };
+use super::formats::{self, Refusal};
 use jiff::civil::{Date, Time};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -172,8 +173,13 @@ pub fn validate(
             requester_seen = true;
             match value {
                 RawValue::Group(items) => {
-                    requester =
-                        check_fields(&REQUESTER_FIELDS, items, Some(REQUESTER), &mut errors);
+                    requester = check_fields(
+                        &REQUESTER_FIELDS,
+                        items,
+                        Some(REQUESTER),
+                        today,
+                        &mut errors,
+                    );
                     check_rules(
                         &REQUESTER_RULES,
                         &REQUESTER_FIELDS,
@@ -201,7 +207,7 @@ pub fn validate(
             "Les coordonnées du demandeur sont obligatoires.".into(),
         ));
     }
-    let values = check_fields(&service.fields, &own, None, &mut errors);
+    let values = check_fields(&service.fields, &own, None, today, &mut errors);
     check_rules(
         &service.rules,
         &service.fields,
@@ -237,6 +243,7 @@ fn check_fields(
     fields: &[Field],
     entries: &[(String, RawValue)],
     prefix: Option<&str>,
+    today: Date,
     errors: &mut Vec<FieldError>,
 ) -> Vec<(String, Value)> {
     for (name, _) in entries {
@@ -264,7 +271,7 @@ fn check_fields(
             ));
             continue;
         }
-        if let Some(value) = check_field(field, &given, &path, errors) {
+        if let Some(value) = check_field(field, &given, &path, today, errors) {
             values.push((field.name.clone(), value));
         }
     }
@@ -282,6 +289,7 @@ fn check_field(
     field: &Field,
     given: &[&RawValue],
     path: &str,
+    today: Date,
     errors: &mut Vec<FieldError>,
 ) -> Option<Value> {
     let given: Vec<&RawValue> = given.iter().copied().filter(|v| !is_blank(v)).collect();
@@ -345,7 +353,7 @@ fn check_field(
             Some(Value::Choices(chosen))
         }
         _ => text_of(field, given[0], path, errors)
-            .and_then(|t| check_scalar(field, &t, path, errors)),
+            .and_then(|t| check_scalar(field, &t, path, today, errors)),
     };
     if errors.len() > before { None } else { value }
 }
@@ -433,10 +441,29 @@ fn refuse(errors: &mut Vec<FieldError>, path: &str, code: &str, message: String)
     None
 }
 
+/// An identifier read by `core::formats`: its canonical form, or the
+/// error `invalid-KIND` (not shaped like one) or `KIND-checksum` (its check
+/// digits are wrong).
+fn identifier(
+    read: Result<String, Refusal>,
+    kind: &str,
+    format_message: String,
+    check_message: String,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    match read {
+        Ok(text) => Some(Value::Text(text)),
+        Err(Refusal::Format) => refuse(errors, path, &format!("invalid-{kind}"), format_message),
+        Err(Refusal::Check) => refuse(errors, path, &format!("{kind}-checksum"), check_message),
+    }
+}
+
 fn check_scalar(
     field: &Field,
     text: &str,
     path: &str,
+    today: Date,
     errors: &mut Vec<FieldError>,
 ) -> Option<Value> {
     let label = &field.label;
@@ -527,6 +554,101 @@ fn check_scalar(
                 None
             }
         }
+        FieldType::Siren => identifier(
+            formats::siren(text),
+            "siren",
+            format!("« {label} » doit être un numéro SIREN de 9 chiffres (exemple : 732 829 320)."),
+            format!(
+                "« {label} » : ce numéro SIREN n'existe pas (sa clé de contrôle est fausse, vérifiez chaque chiffre)."
+            ),
+            path,
+            errors,
+        ),
+        FieldType::Siret => identifier(
+            formats::siret(text),
+            "siret",
+            format!(
+                "« {label} » doit être un numéro SIRET de 14 chiffres (exemple : 732 829 320 00074)."
+            ),
+            format!(
+                "« {label} » : ce numéro SIRET n'existe pas (sa clé de contrôle est fausse, vérifiez chaque chiffre)."
+            ),
+            path,
+            errors,
+        ),
+        FieldType::Iban => identifier(
+            formats::iban(text),
+            "iban",
+            format!(
+                "« {label} » doit être un IBAN : 2 lettres de pays, 2 chiffres de clé, puis le numéro de compte (27 caractères pour un compte en France, exemple : FR76 3000 6000 0112 3456 7890 189)."
+            ),
+            format!(
+                "« {label} » : cet IBAN n'existe pas (sa clé de contrôle est fausse, vérifiez chaque caractère)."
+            ),
+            path,
+            errors,
+        ),
+        FieldType::Bic => identifier(
+            formats::bic(text),
+            "bic",
+            format!(
+                "« {label} » doit être un code BIC de 8 ou 11 lettres et chiffres (exemple : BNPAFRPP)."
+            ),
+            String::new(),
+            path,
+            errors,
+        ),
+        FieldType::Country => identifier(
+            formats::country(text),
+            "country",
+            format!(
+                "« {label} » : « {text} » n'est pas un code de pays ISO 3166 (exemple : FR pour la France)."
+            ),
+            String::new(),
+            path,
+            errors,
+        ),
+        FieldType::CadastralParcel => identifier(
+            formats::cadastral_parcel(text),
+            "cadastral-parcel",
+            format!(
+                "« {label} » doit être une référence cadastrale : la section (1 ou 2 lettres) puis le numéro de plan (1 à 4 chiffres), précédés s'il y a lieu du préfixe à 3 chiffres (exemple : AB 123 ou 000 AB 0123)."
+            ),
+            String::new(),
+            path,
+            errors,
+        ),
+        FieldType::PartialDate => match formats::partial_date(text, today) {
+            Ok(date) => Some(Value::Text(date)),
+            Err(Refusal::Format) => bad(
+                errors,
+                "invalid-partial-date",
+                format!(
+                    "« {label} » n'est pas une date valide (attendu : une année AAAA, un mois MM/AAAA ou une date JJ/MM/AAAA)."
+                ),
+            ),
+            Err(Refusal::Check) => bad(
+                errors,
+                "impossible-date",
+                format!("« {label} » : cette date n'existe pas ou n'est pas encore passée."),
+            ),
+        },
+        FieldType::Amount => match formats::amount(text) {
+            Ok(amount) => {
+                check_bounds(field, amount.parse().unwrap_or(0.0), path, errors);
+                Some(Value::Decimal(amount))
+            }
+            Err(Refusal::Format) => bad(
+                errors,
+                "invalid-amount",
+                format!("« {label} » doit être un montant en euros, positif (exemple : 1 234,50)."),
+            ),
+            Err(Refusal::Check) => bad(
+                errors,
+                "too-many-cents",
+                format!("« {label} » : au plus 2 chiffres après la virgule (les centimes)."),
+            ),
+        },
         FieldType::MultipleChoice | FieldType::Address => unreachable!("handled by check_field"),
     }
 }
@@ -1155,7 +1277,7 @@ mod tests {
             options: vec![],
         };
         let mut errs = vec![];
-        let mut check = |kind, s: &str| check_scalar(&field(kind), s, "f", &mut errs);
+        let mut check = |kind, s: &str| check_scalar(&field(kind), s, "f", today(), &mut errs);
         assert_eq!(
             check(FieldType::Phone, "06 12 34 56 78"),
             Some(Value::Text("+33612345678".into()))
@@ -1190,6 +1312,104 @@ mod tests {
             assert_eq!(check(kind, bad), None, "{bad:?} accepted as {kind:?}");
         }
         assert_eq!(errs.len(), 8);
+    }
+
+    #[test]
+    fn identifiers_amounts_and_partial_dates_are_stored_canonical() {
+        let field = |kind, min: Option<&str>, max: Option<&str>| Field {
+            name: "f".into(),
+            label: "F".into(),
+            help: None,
+            required: true,
+            kind,
+            facets: crate::core::catalogue::Facets {
+                min: min.map(Into::into),
+                max: max.map(Into::into),
+                ..Default::default()
+            },
+            options: vec![],
+        };
+        let check = |kind, s: &str| {
+            let mut errs = vec![];
+            let v = check_scalar(&field(kind, None, None), s, "f", today(), &mut errs);
+            (v, errs.into_iter().map(|e| e.code).collect::<Vec<_>>())
+        };
+        let text = |s: &str| (Some(Value::Text(s.into())), vec![]);
+        assert_eq!(check(FieldType::Siren, "732 829 320"), text("732829320"));
+        assert_eq!(
+            check(FieldType::Siret, " 732 829 320 00074 "),
+            text("73282932000074")
+        );
+        assert_eq!(
+            check(FieldType::Siret, "356 000 000 00001"),
+            text("35600000000001")
+        );
+        assert_eq!(
+            check(FieldType::Iban, "fr76 3000 6000 0112 3456 7890 189"),
+            text("FR7630006000011234567890189")
+        );
+        assert_eq!(
+            check(FieldType::Iban, "DE89 3704 0044 0532 0130 00"),
+            text("DE89370400440532013000")
+        );
+        assert_eq!(check(FieldType::Bic, "cepafrpp627"), text("CEPAFRPP627"));
+        assert_eq!(check(FieldType::Country, "be"), text("BE"));
+        assert_eq!(
+            check(FieldType::CadastralParcel, "ab0123"),
+            text("000AB0123")
+        );
+        assert_eq!(check(FieldType::PartialDate, "03/1912"), text("1912-03"));
+        assert_eq!(
+            check(FieldType::Amount, "1 234,5 €"),
+            (Some(Value::Decimal("1234.50".into())), vec![])
+        );
+        for (kind, bad, code) in [
+            (FieldType::Siren, "732 829 321", "siren-checksum"),
+            (FieldType::Siren, "7328", "invalid-siren"),
+            (FieldType::Siret, "73282932000075", "siret-checksum"),
+            (FieldType::Siret, "35600000000014", "siret-checksum"),
+            (FieldType::Siret, "732829320", "invalid-siret"),
+            (
+                FieldType::Iban,
+                "FR76 3000 6000 0112 3456 7890 188",
+                "iban-checksum",
+            ),
+            (FieldType::Iban, "FR76 3000 6000 0112", "invalid-iban"),
+            (FieldType::Bic, "BNPAFR", "invalid-bic"),
+            (FieldType::Country, "ZZ", "invalid-country"),
+            (
+                FieldType::CadastralParcel,
+                "ABC",
+                "invalid-cadastral-parcel",
+            ),
+            (FieldType::PartialDate, "1912-02-30", "impossible-date"),
+            (FieldType::PartialDate, "2030", "impossible-date"),
+            (FieldType::PartialDate, "mars 1912", "invalid-partial-date"),
+            (FieldType::Amount, "-3", "invalid-amount"),
+            (FieldType::Amount, "3,145", "too-many-cents"),
+        ] {
+            assert_eq!(
+                check(kind, bad),
+                (None, vec![code.to_owned()]),
+                "{bad:?} as {kind:?}"
+            );
+        }
+        let mut errs = vec![];
+        let fee = field(FieldType::Amount, Some("5"), Some("500"));
+        assert_eq!(
+            check_scalar(&fee, "4,99", "f", today(), &mut errs),
+            Some(Value::Decimal("4.99".into()))
+        );
+        assert_eq!(
+            check_scalar(&fee, "1 000", "f", today(), &mut errs),
+            Some(Value::Decimal("1000.00".into()))
+        );
+        let codes: Vec<&str> = errs.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["below-minimum", "above-maximum"]);
+        assert!(
+            errs.iter()
+                .all(|e| e.path == "f" && e.message.contains("« F »"))
+        );
     }
 
     #[test]

@@ -5,10 +5,12 @@
 pub mod builtin;
 pub mod calendar;
 pub mod catalogue;
+pub mod countries;
 pub mod definition;
 pub mod describe;
 pub mod editor;
 pub mod example;
+pub mod formats;
 pub mod forms;
 pub mod intake;
 pub mod status;

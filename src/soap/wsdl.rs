@@ -19,6 +19,7 @@ use crate::core::describe;
 use crate::core::intake::Channel;
 use crate::core::status::State;
 use crate::core::tenant::{Audience, Tenant};
+use crate::core::{countries, formats};
 use crate::xml::escape;
 use std::fmt::Write;
 
@@ -111,6 +112,44 @@ fn common_types(x: &mut String) {
         x,
         r#"<xs:simpleType name="FrenchPostalCode"><xs:restriction base="xs:string"><xs:pattern value="{POSTAL_CODE_PATTERN}"/></xs:restriction></xs:simpleType>"#
     );
+    for (name, pattern, words) in [
+        ("Siren", formats::SIREN_PATTERN, FieldType::Siren),
+        ("Siret", formats::SIRET_PATTERN, FieldType::Siret),
+        ("Iban", formats::IBAN_PATTERN, FieldType::Iban),
+        ("Bic", formats::BIC_PATTERN, FieldType::Bic),
+        (
+            "CadastralParcel",
+            formats::CADASTRAL_PARCEL_PATTERN,
+            FieldType::CadastralParcel,
+        ),
+        (
+            "PartialDate",
+            formats::PARTIAL_DATE_PATTERN,
+            FieldType::PartialDate,
+        ),
+    ] {
+        let _ = write!(x, r#"<xs:simpleType name="{name}">"#);
+        doc(x, &describe::format(words).unwrap_or_default());
+        let _ = write!(
+            x,
+            r#"<xs:restriction base="xs:string"><xs:pattern value="{}"/></xs:restriction></xs:simpleType>"#,
+            escape(pattern)
+        );
+    }
+    x.push_str(r#"<xs:simpleType name="Amount">"#);
+    doc(x, &describe::format(FieldType::Amount).unwrap_or_default());
+    x.push_str(r#"<xs:restriction base="xs:decimal"><xs:minInclusive value="0"/><xs:fractionDigits value="2"/></xs:restriction></xs:simpleType>"#);
+    x.push_str(r#"<xs:simpleType name="Country">"#);
+    doc(x, &describe::format(FieldType::Country).unwrap_or_default());
+    x.push_str(r#"<xs:restriction base="xs:string">"#);
+    for (code, name) in countries::ALL.iter() {
+        let _ = write!(
+            x,
+            r#"<xs:enumeration value="{code}"><xs:annotation><xs:documentation xml:lang="fr">{}</xs:documentation></xs:annotation></xs:enumeration>"#,
+            escape(name)
+        );
+    }
+    x.push_str("</xs:restriction></xs:simpleType>");
     x.push_str(r#"<xs:simpleType name="TrackingCode"><xs:annotation><xs:documentation xml:lang="fr">Code de suivi secret : 16 caractères (base 32 de Crockford), en quatre groupes séparés par des tirets.</xs:documentation></xs:annotation><xs:restriction base="xs:string"><xs:maxLength value="40"/></xs:restriction></xs:simpleType>"#);
     x.push_str(r#"<xs:simpleType name="Reference"><xs:restriction base="xs:string"><xs:pattern value="[0-9]{4}-[0-9]{6,}"/></xs:restriction></xs:simpleType>"#);
     x.push_str(r#"<xs:complexType name="Address"><xs:sequence>"#);
@@ -234,6 +273,7 @@ fn field_element(x: &mut String, field: &Field) {
     if max != "1" {
         let _ = write!(attrs, r#" maxOccurs="{max}""#);
     }
+    let facets = &field.facets;
     let named = match field.kind {
         FieldType::Email => Some("tns:Email"),
         FieldType::Phone => Some("tns:FrenchPhone"),
@@ -242,9 +282,16 @@ fn field_element(x: &mut String, field: &Field) {
         FieldType::Time => Some("xs:time"),
         FieldType::Boolean => Some("xs:boolean"),
         FieldType::Address => Some("tns:Address"),
+        FieldType::Siren => Some("tns:Siren"),
+        FieldType::Siret => Some("tns:Siret"),
+        FieldType::Iban => Some("tns:Iban"),
+        FieldType::Bic => Some("tns:Bic"),
+        FieldType::Country => Some("tns:Country"),
+        FieldType::CadastralParcel => Some("tns:CadastralParcel"),
+        FieldType::PartialDate => Some("tns:PartialDate"),
+        FieldType::Amount if facets.min.is_none() && facets.max.is_none() => Some("tns:Amount"),
         _ => None,
     };
-    let facets = &field.facets;
     // Named types take no extra facets here, except an e-mail's length.
     if let Some(t) = named {
         let _ = write!(x, r#"<xs:element {attrs} type="{t}">"#);
@@ -296,6 +343,10 @@ fn field_element(x: &mut String, field: &Field) {
             if let Some(d) = facets.fraction_digits {
                 let _ = write!(x, r#"<xs:fractionDigits value="{d}"/>"#);
             }
+            bounds(x, field);
+        }
+        FieldType::Amount => {
+            x.push_str(r#"<xs:restriction base="tns:Amount">"#);
             bounds(x, field);
         }
         FieldType::Choice | FieldType::MultipleChoice => {

@@ -28,7 +28,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const TEST_TIMEOUT_MS = 45_000;
-const SERVICES = ['birth-certificate', 'school-enrolment', 'road-incident', 'room-booking', 'change-of-address'];
+const SERVICES = ['birth-certificate', 'school-enrolment', 'road-incident', 'room-booking', 'change-of-address', 'association-directory'];
 const MAX_PAGE_WEIGHT = 30 * 1024; // HTML + CSS of a form page, bytes
 
 // The two hostile strings of the escaping test.
@@ -110,6 +110,12 @@ function validAnswers(code) {
       'previousAddress.town': 'Démoville', 'newAddress.street': '8 allée des Tilleuls',
       'newAddress.postalCode': '75003', 'newAddress.town': 'Démoville', moveDate: isoDay(-10),
       householdSize: '2',
+    },
+    'association-directory': {
+      associationName: 'Les Amis du Vieux Démoville', rnaNumber: 'W595012345', creationDate: '03/1912',
+      category: 'culture', purpose: 'Sauvegarde du patrimoine de la commune.', headOfficeCountry: 'FR',
+      siren: '732 829 320', siret: '732 829 320 00074', membershipFee: '12,50', ownsPremises: 'true',
+      premisesParcel: 'AB 123', subsidies: 'true', iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'BNPAFRPP',
     },
   };
   return { ...common, ...byService[code] };

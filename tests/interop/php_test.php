@@ -19,8 +19,8 @@ const ENV_NS = [
 ];
 const SOAP_VERSION = ['soap11' => SOAP_1_1, 'soap12' => SOAP_1_2];
 const CLIENT_FAULT = ['soap11' => 'Client', 'soap12' => 'Sender'];
-const SERVICE_CODES = ['birth-certificate', 'change-of-address', 'road-incident',
-                       'room-booking', 'school-enrolment'];
+const SERVICE_CODES = ['association-directory', 'birth-certificate', 'change-of-address',
+                       'road-incident', 'room-booking', 'school-enrolment'];
 const REFERENCE_RE = '/^\d{4}-\d{6}$/';
 const TRACKING_RE = '/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/';
 

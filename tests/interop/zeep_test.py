@@ -34,7 +34,7 @@ ENV_NS = {
 PORTS = {"soap11": "TeleservicesSoap11Port", "soap12": "TeleservicesSoap12Port"}
 CLIENT_FAULT = {"soap11": "Client", "soap12": "Sender"}
 SERVICE_CODES = {"birth-certificate", "school-enrolment", "road-incident",
-                 "room-booking", "change-of-address"}
+                 "room-booking", "change-of-address", "association-directory"}
 REFERENCE_RE = re.compile(r"^\d{4}-\d{6}$")
 TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
@@ -125,6 +125,8 @@ class Suite:
               self.road_incident)
         check(f"{self.prefix}/submit-room-booking", self.submit, "room-booking",
               self.room_booking)
+        check(f"{self.prefix}/submit-association-directory", self.submit,
+              "association-directory", self.association_directory)
         check(f"{self.prefix}/references-increase", self.references_increase)
         for code, receipt in self.receipts:
             check(f"{self.prefix}/status-{code}", self.status, code, receipt)
@@ -184,6 +186,19 @@ class Suite:
             attendees=60, equipment=["chairs", "projector"],
             comments="Accès PMR nécessaire ; café offert")
 
+    def association_directory(self):
+        # The new field types as zeep sends them: Amount as a Decimal,
+        # Country from its enumeration, a partial date as text.
+        return self.service.SubmitAssociationDirectoryRequest(
+            requester={"firstName": "Zoé", "lastName": "Lefèvre", "email": "zoe@example.fr"},
+            associationName="Les Amis du Vieux Démoville", rnaNumber="W595012345",
+            creationDate="1912-03", category="culture",
+            purpose="Sauvegarde du patrimoine de la commune.",
+            headOfficeCountry="FR", siren="732 829 320", siret="73282932000074",
+            membershipFee=decimal.Decimal("12.5"), ownsPremises=True,
+            premisesParcel="AB 123", subsidies=True,
+            iban="FR76 3000 6000 0112 3456 7890 189", bic="BNPAFRPP")
+
     def submit(self, code, call):
         receipt = call()
         assert REFERENCE_RE.match(receipt.reference), f"reference {receipt.reference!r}"
@@ -196,7 +211,7 @@ class Suite:
 
     def references_increase(self):
         refs = [r.reference for _, r in self.receipts]
-        eq(len(refs), 3, "receipts")
+        eq(len(refs), 4, "receipts")
         key = [(int(r[:4]), int(r[5:])) for r in refs]
         assert key == sorted(key) and len(set(key)) == len(key), f"not increasing: {refs}"
 
@@ -242,6 +257,11 @@ class Suite:
             eq([e.text for e in root.findall(f"{{{TNS}}}equipment")], ["chairs", "projector"],
                "equipment")
             eq(text_at(root, "startTime")[:5], "18:30", "startTime")
+        elif code == "association-directory":
+            for name, canonical in [("siren", "732829320"), ("membershipFee", "12.50"),
+                                    ("premisesParcel", "000AB0123"), ("creationDate", "1912-03"),
+                                    ("iban", "FR7630006000011234567890189")]:
+                eq(text_at(root, name), canonical, name)
 
     # 4, 5. faults
     def expect_fault(self, call):

@@ -226,6 +226,7 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
         let ok = match kind {
             FieldType::Integer => bound.parse::<i64>().is_ok(),
             FieldType::Decimal => bound.parse::<f64>().is_ok(),
+            FieldType::Amount => bound.parse::<f64>().is_ok_and(|b| b >= 0.0),
             _ => false,
         };
         if !ok {
@@ -410,6 +411,14 @@ fn field_kind(k: &t::FieldKindType) -> FieldType {
         K::Choice => FieldType::Choice,
         K::MultipleChoice => FieldType::MultipleChoice,
         K::Address => FieldType::Address,
+        K::Siret => FieldType::Siret,
+        K::Siren => FieldType::Siren,
+        K::Iban => FieldType::Iban,
+        K::Bic => FieldType::Bic,
+        K::Amount => FieldType::Amount,
+        K::Country => FieldType::Country,
+        K::CadastralParcel => FieldType::CadastralParcel,
+        K::PartialDate => FieldType::PartialDate,
     }
 }
 
@@ -495,6 +504,14 @@ fn field_document(f: &Field) -> t::FieldType {
         FieldType::Choice => K::Choice,
         FieldType::MultipleChoice => K::MultipleChoice,
         FieldType::Address => K::Address,
+        FieldType::Siret => K::Siret,
+        FieldType::Siren => K::Siren,
+        FieldType::Iban => K::Iban,
+        FieldType::Bic => K::Bic,
+        FieldType::Amount => K::Amount,
+        FieldType::Country => K::Country,
+        FieldType::CadastralParcel => K::CadastralParcel,
+        FieldType::PartialDate => K::PartialDate,
     };
     let x = &f.facets;
     t::FieldType {

@@ -289,6 +289,22 @@ pub enum FieldKindType {
     MultipleChoice,
     #[serde(rename = "address")]
     Address,
+    #[serde(rename = "siret")]
+    Siret,
+    #[serde(rename = "siren")]
+    Siren,
+    #[serde(rename = "iban")]
+    Iban,
+    #[serde(rename = "bic")]
+    Bic,
+    #[serde(rename = "amount")]
+    Amount,
+    #[serde(rename = "country")]
+    Country,
+    #[serde(rename = "cadastral-parcel")]
+    CadastralParcel,
+    #[serde(rename = "partial-date")]
+    PartialDate,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct OptionType {

@@ -590,13 +590,20 @@ fn field_view(
         .flatten()
         .unwrap_or_else(|| field.label.clone());
     x.text("label", &[], &label);
-    if let Some(help) = &field.help {
+    // Types with a shape of their own say it when the definition gives
+    // no help, in the page's language.
+    let help = field
+        .help
+        .clone()
+        .or_else(|| frame.message_opt(&format!("form.hint.{}", field.kind.name())));
+    if let Some(help) = &help {
         x.text("help", &[], help);
     }
     errors_view(x, frame, errors, path);
     match field.kind {
         FieldType::Address => address_parts(x, frame, field, path, entered, errors),
         FieldType::Choice | FieldType::MultipleChoice => options(x, frame, field, path, entered),
+        FieldType::Country => countries(x, path, entered),
         FieldType::Boolean => {
             let checked = entered.values(path).first().is_some_and(|v| {
                 matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "oui")
@@ -623,7 +630,7 @@ fn field_view(
 fn widget(field: &Field) -> &'static str {
     match field.kind {
         FieldType::Choice if field.options.len() <= 4 => "radio",
-        FieldType::Choice => "select",
+        FieldType::Choice | FieldType::Country => "select",
         FieldType::MultipleChoice => "checkboxes",
         FieldType::Boolean => "checkbox",
         FieldType::LongText => "textarea",
@@ -652,7 +659,10 @@ fn input_hints(kind: FieldType, path: &str) -> (&'static str, &'static str, &'st
         (FieldType::Date, _) => ("date", "", ""),
         (FieldType::Time, _) => ("time", "", ""),
         (FieldType::Integer, _) => ("number", "", "numeric"),
-        (FieldType::Decimal, _) => ("text", "", "decimal"),
+        (FieldType::Decimal | FieldType::Amount, _) => ("text", "", "decimal"),
+        (FieldType::Siren | FieldType::Siret, _) => ("text", "", "numeric"),
+        (FieldType::Country, _) => ("text", own("country"), ""),
+        (FieldType::PartialDate, _) => ("text", "", ""),
         _ => ("text", "", ""),
     }
 }
@@ -728,6 +738,23 @@ fn address_parts(
             x.text("value", &[], v);
         }
         x.close("part");
+    }
+}
+
+/// The countries of a country field, by French name, the one chosen (its
+/// code, in any case) marked.
+fn countries(x: &mut Xml, path: &str, entered: &Entered) {
+    let chosen = entered
+        .values(path)
+        .first()
+        .map(|v| v.trim().to_ascii_uppercase());
+    for (code, name) in crate::core::countries::BY_NAME.iter() {
+        let option_id = field_id(&format!("{path}/{code}"));
+        let mut oattrs = vec![("value", *code), ("id", option_id.as_str())];
+        if chosen.as_deref() == Some(*code) {
+            oattrs.push(("selected", "true"));
+        }
+        x.text("option", &oattrs, name);
     }
 }
 

@@ -64,7 +64,7 @@ public final class InteropTest {
             "soap11", SOAPBinding.SOAP11HTTP_BINDING, "soap12", SOAPBinding.SOAP12HTTP_BINDING);
     static final Map<String, String> CLIENT_FAULT = Map.of("soap11", "Client", "soap12", "Sender");
     static final Set<String> SERVICE_CODES = Set.of("birth-certificate", "school-enrolment",
-            "road-incident", "room-booking", "change-of-address");
+            "road-incident", "room-booking", "change-of-address", "association-directory");
     static final Pattern REFERENCE = Pattern.compile("^\\d{4}-\\d{6}$");
     static final Pattern TRACKING = Pattern.compile("^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$");
 
