@@ -787,6 +787,7 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
             ("bic", "BNPA-FR"),
             ("membershipFee", "12,345"),
             ("headOfficeCountry", "XX"),
+            ("headOfficeCommune", "Brest 75001"),
             ("premisesParcel", "ABC 12345"),
             ("creationDate", "30/02/1912"),
         ],
@@ -801,6 +802,7 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
         ("bic", "doit être un code BIC"),
         ("membershipFee", "au plus 2 chiffres après la virgule"),
         ("headOfficeCountry", "n'est pas un code de pays"),
+        ("headOfficeCommune", "le code postal ne correspond pas"),
         ("premisesParcel", "doit être une référence cadastrale"),
         ("creationDate", "cette date n'existe pas"),
     ] {
@@ -830,6 +832,7 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
             ("bic", "bnpa fr pp"),
             ("membershipFee", "1\u{a0}234,5 €"),
             ("headOfficeCountry", "fr"),
+            ("headOfficeCommune", "29200 brest"),
             ("premisesParcel", "ab 123"),
             ("creationDate", "03/1912"),
         ],
@@ -864,6 +867,7 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
         ("bic", "BNPAFRPP"),
         ("membershipFee", "1234.50"),
         ("headOfficeCountry", "FR"),
+        ("headOfficeCommune", "29019"),
         ("premisesParcel", "000AB0123"),
         ("creationDate", "1912-03"),
     ] {

@@ -163,10 +163,13 @@ pub enum FieldType {
     Country,
     CadastralParcel,
     PartialDate,
+    /// A French commune, stored as its INSEE code (checked against the
+    /// official list, with its postal code when given).
+    Commune,
 }
 
 impl FieldType {
-    pub const ALL: [(&'static str, FieldType); 21] = [
+    pub const ALL: [(&'static str, FieldType); 22] = [
         ("text", FieldType::Text),
         ("long-text", FieldType::LongText),
         ("email", FieldType::Email),
@@ -188,6 +191,7 @@ impl FieldType {
         ("country", FieldType::Country),
         ("cadastral-parcel", FieldType::CadastralParcel),
         ("partial-date", FieldType::PartialDate),
+        ("commune", FieldType::Commune),
     ];
 
     pub fn from_name(name: &str) -> Option<FieldType> {

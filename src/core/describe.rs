@@ -91,7 +91,8 @@ pub fn limits(field: &Field) -> Vec<String> {
         | FieldType::Bic
         | FieldType::Country
         | FieldType::CadastralParcel
-        | FieldType::PartialDate => out.extend(format(field.kind)),
+        | FieldType::PartialDate
+        | FieldType::Commune => out.extend(format(field.kind)),
         FieldType::Phone
         | FieldType::PostalCode
         | FieldType::Date
@@ -131,6 +132,9 @@ pub fn format(kind: FieldType) -> Option<String> {
         }
         FieldType::PartialDate => {
             "Date passée, complète ou non : une année (AAAA), un mois (AAAA-MM ou MM/AAAA) ou un jour (AAAA-MM-JJ ou JJ/MM/AAAA), enregistrée sous la forme ISO de ce qui est donné."
+        }
+        FieldType::Commune => {
+            "Commune française : son code INSEE (29019 pour Brest) ; dans le formulaire, aussi son nom avec son code postal (Brest 29200), vérifiés ensemble dans la liste officielle des communes ; enregistrée sous son code INSEE."
         }
         _ => return None,
     };

@@ -108,6 +108,7 @@ fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<Ra
         FieldType::Country => text("FR"),
         FieldType::CadastralParcel => text("000AB0123"),
         FieldType::PartialDate => text(format!("{}-03", today.year() - 30)),
+        FieldType::Commune => text("29019"),
         FieldType::Boolean => text("true"),
         FieldType::Choice => field
             .options

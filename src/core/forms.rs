@@ -598,6 +598,30 @@ fn check_scalar(
             path,
             errors,
         ),
+        FieldType::Commune => match crate::core::communes::find(text) {
+            Ok(commune) => Some(Value::Text(commune.code.to_owned())),
+            Err(crate::core::communes::NotFound::Unknown) => bad(
+                errors,
+                "unknown-commune",
+                format!(
+                    "« {label} » : aucune commune française ne correspond à « {text} ». Indiquez son code INSEE, ou son nom et son code postal (exemple : Brest 29200)."
+                ),
+            ),
+            Err(crate::core::communes::NotFound::WrongPostalCode) => bad(
+                errors,
+                "commune-postal-code",
+                format!(
+                    "« {label} » : le code postal ne correspond pas à cette commune. Vérifiez l'un et l'autre (exemple : Brest 29200)."
+                ),
+            ),
+            Err(crate::core::communes::NotFound::Ambiguous(n)) => bad(
+                errors,
+                "ambiguous-commune",
+                format!(
+                    "« {label} » : {n} communes répondent à « {text} ». Ajoutez le code postal, ou indiquez le code INSEE."
+                ),
+            ),
+        },
         FieldType::Country => identifier(
             formats::country(text),
             "country",
@@ -1312,6 +1336,40 @@ mod tests {
             assert_eq!(check(kind, bad), None, "{bad:?} accepted as {kind:?}");
         }
         assert_eq!(errs.len(), 8);
+    }
+
+    #[test]
+    fn a_commune_is_stored_by_its_insee_code_and_checked_with_its_postal_code() {
+        let field = Field {
+            name: "town".into(),
+            label: "Commune du siège".into(),
+            help: None,
+            required: true,
+            kind: FieldType::Commune,
+            facets: Default::default(),
+            options: Vec::new(),
+        };
+        let one = |text: &str| {
+            let mut errors = Vec::new();
+            let v = check_scalar(
+                &field,
+                text,
+                "town",
+                jiff::civil::date(2026, 12, 1),
+                &mut errors,
+            );
+            (v, errors.into_iter().map(|e| e.code).collect::<Vec<_>>())
+        };
+        for typed in ["29019", "Brest 29200", "29200 BREST"] {
+            assert_eq!(one(typed).0, Some(Value::Text("29019".into())), "{typed}");
+        }
+        assert_eq!(one("Brest 75001").1, ["commune-postal-code"]);
+        assert_eq!(one("Démoville").1, ["unknown-commune"]);
+        assert_eq!(one("Saint-Denis").1, ["ambiguous-commune"]);
+        assert_eq!(
+            one("saint-denis 97400").0,
+            Some(Value::Text("97411".into()))
+        );
     }
 
     #[test]

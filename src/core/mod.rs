@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod calendar;
 pub mod catalogue;
+pub mod communes;
 pub mod countries;
 pub mod definition;
 pub mod describe;

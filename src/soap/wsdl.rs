@@ -97,6 +97,10 @@ fn doc(x: &mut String, text: &str) {
     );
 }
 
+/// An INSEE commune code: the département (2 digits, 2A or 2B for Corsica)
+/// then 3 digits (overseas: 97 and 3 digits).
+const INSEE_PATTERN: &str = "(2[AB]|[0-9]{2})[0-9]{3}";
+
 fn common_types(x: &mut String) {
     let _ = write!(
         x,
@@ -127,6 +131,7 @@ fn common_types(x: &mut String) {
             formats::PARTIAL_DATE_PATTERN,
             FieldType::PartialDate,
         ),
+        ("InseeCommune", INSEE_PATTERN, FieldType::Commune),
     ] {
         let _ = write!(x, r#"<xs:simpleType name="{name}">"#);
         doc(x, &describe::format(words).unwrap_or_default());
@@ -289,6 +294,7 @@ fn field_element(x: &mut String, field: &Field) {
         FieldType::Country => Some("tns:Country"),
         FieldType::CadastralParcel => Some("tns:CadastralParcel"),
         FieldType::PartialDate => Some("tns:PartialDate"),
+        FieldType::Commune => Some("tns:InseeCommune"),
         FieldType::Amount if facets.min.is_none() && facets.max.is_none() => Some("tns:Amount"),
         _ => None,
     };

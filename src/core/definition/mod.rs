@@ -419,6 +419,7 @@ fn field_kind(k: &t::FieldKindType) -> FieldType {
         K::Country => FieldType::Country,
         K::CadastralParcel => FieldType::CadastralParcel,
         K::PartialDate => FieldType::PartialDate,
+        K::Commune => FieldType::Commune,
     }
 }
 
@@ -512,6 +513,7 @@ fn field_document(f: &Field) -> t::FieldType {
         FieldType::Country => K::Country,
         FieldType::CadastralParcel => K::CadastralParcel,
         FieldType::PartialDate => K::PartialDate,
+        FieldType::Commune => K::Commune,
     };
     let x = &f.facets;
     t::FieldType {

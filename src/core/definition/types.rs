@@ -305,6 +305,8 @@ pub enum FieldKindType {
     CadastralParcel,
     #[serde(rename = "partial-date")]
     PartialDate,
+    #[serde(rename = "commune")]
+    Commune,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct OptionType {

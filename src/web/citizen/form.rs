@@ -663,6 +663,7 @@ fn input_hints(kind: FieldType, path: &str) -> (&'static str, &'static str, &'st
         (FieldType::Siren | FieldType::Siret, _) => ("text", "", "numeric"),
         (FieldType::Country, _) => ("text", own("country"), ""),
         (FieldType::PartialDate, _) => ("text", "", ""),
+        (FieldType::Commune, _) => ("text", "", ""),
         _ => ("text", "", ""),
     }
 }
