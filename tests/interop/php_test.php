@@ -139,7 +139,8 @@ final class Suite
             return;
         }
         foreach (['birth-certificate' => 'birthCertificate', 'road-incident' => 'roadIncident',
-                  'room-booking' => 'roomBooking'] as $code => $method) {
+                  'room-booking' => 'roomBooking',
+                  'association-directory' => 'associationDirectory'] as $code => $method) {
             check("$this->prefix/submit-$code", fn () => $this->submit($code, [$this, $method]));
         }
         check("$this->prefix/references-increase", fn () => $this->referencesIncrease());
@@ -231,6 +232,30 @@ final class Suite
         ]);
     }
 
+    // The new field types as PHP sends them: an amount as a float, a country
+    // from its enumeration, a partial date, a commune by name and postal code.
+    private function associationDirectory(): stdClass
+    {
+        return $this->client->SubmitAssociationDirectoryRequest([
+            'requester' => ['firstName' => 'Zoé', 'lastName' => LAST_NAME, 'email' => 'zoe@example.fr'],
+            'associationName' => ORGANISATION,
+            'rnaNumber' => 'W595012345',
+            'creationDate' => '1912-03',
+            'category' => 'culture',
+            'purpose' => 'Sauvegarde du patrimoine de la commune.',
+            'headOfficeCountry' => 'FR',
+            'headOfficeCommune' => '29019',
+            'siren' => '732829320',
+            'siret' => '73282932000074',
+            'membershipFee' => 12.5,
+            'ownsPremises' => true,
+            'premisesParcel' => '000AB0123',
+            'subsidies' => true,
+            'iban' => 'FR7630006000011234567890189',
+            'bic' => 'BNPAFRPP',
+        ]);
+    }
+
     private function submit(string $code, callable $call): void
     {
         $receipt = $call()->receipt;
@@ -245,7 +270,7 @@ final class Suite
     private function referencesIncrease(): void
     {
         $refs = array_map(fn ($r) => $r[1]->reference, $this->receipts);
-        eq(count($refs), 3, 'receipts');
+        eq(count($refs), 4, 'receipts');
         $keys = array_map(fn ($r) => [(int) substr($r, 0, 4), (int) substr($r, 5)], $refs);
         for ($i = 1; $i < count($keys); $i++) {
             ok($keys[$i - 1] < $keys[$i], 'not increasing: ' . implode(', ', $refs));
@@ -303,6 +328,13 @@ final class Suite
                 eq(textAt($x, '/g:*/g:organisation'), ORGANISATION, 'organisation');
                 eq(texts($x, '/g:*/g:equipment'), ['chairs', 'projector'], 'equipment');
                 eq(substr(textAt($x, '/g:*/g:startTime'), 0, 5), '18:30', 'startTime');
+                break;
+            case 'association-directory':
+                eq(textAt($x, '/g:*/g:associationName'), ORGANISATION, 'associationName');
+                eq(textAt($x, '/g:*/g:membershipFee'), '12.50', 'membershipFee, canonical');
+                eq(textAt($x, '/g:*/g:headOfficeCommune'), '29019', 'headOfficeCommune');
+                eq(textAt($x, '/g:*/g:creationDate'), '1912-03', 'creationDate');
+                eq(textAt($x, '/g:*/g:premisesParcel'), '000AB0123', 'premisesParcel');
                 break;
         }
     }
