@@ -259,6 +259,8 @@ public final class InteropTest {
             check(prefix + "/submit-birth-certificate", () -> submit("birth-certificate", this::birthCertificate));
             check(prefix + "/submit-road-incident", () -> submit("road-incident", this::roadIncident));
             check(prefix + "/submit-room-booking", () -> submit("room-booking", this::roomBooking));
+            check(prefix + "/submit-association-directory",
+                    () -> submit("association-directory", this::associationDirectory));
             check(prefix + "/references-increase", this::referencesIncrease);
             for (int i = 0; i < receipts.size(); i++) {
                 String code = codes.get(i);
@@ -340,6 +342,19 @@ public final class InteropTest {
                     Arrays.asList("chairs", "projector"), "Accès PMR nécessaire ; café offert");
         }
 
+        // The new field types as JAXB binds them: an amount as a BigDecimal,
+        // the country as an enum, a partial date and a commune as strings.
+        SubmissionReceipt associationDirectory() throws Exception {
+            Requester r = new Requester();
+            r.setFirstName("Zoé");
+            r.setLastName(LAST_NAME);
+            r.setEmail("zoe@example.fr");
+            return port.submitAssociationDirectoryRequest(r, ORGANISATION, "W595012345", "1912-03",
+                    "culture", "Sauvegarde du patrimoine de la commune.", guichet.ws.Country.FR, "29019",
+                    "732829320", "73282932000074", new BigDecimal("12.5"), Boolean.TRUE, "000AB0123",
+                    Boolean.TRUE, "FR7630006000011234567890189", "BNPAFRPP");
+        }
+
         void submit(String code, Callable<SubmissionReceipt> call) throws Exception {
             SubmissionReceipt receipt = call.call();
             ok(receipt != null, "no receipt");
@@ -357,7 +372,7 @@ public final class InteropTest {
             for (SubmissionReceipt r : receipts) {
                 refs.add(r.getReference());
             }
-            eq(refs.size(), 3, "receipts");
+            eq(refs.size(), 4, "receipts");
             for (int i = 1; i < refs.size(); i++) {
                 long before = Long.parseLong(refs.get(i - 1).replace("-", ""));
                 long after = Long.parseLong(refs.get(i).replace("-", ""));
@@ -414,6 +429,13 @@ public final class InteropTest {
                     eq(textAt(root, "organisation"), ORGANISATION, "organisation");
                     eq(texts(root, "equipment"), List.of("chairs", "projector"), "equipment");
                     eq(textAt(root, "startTime").substring(0, 5), "18:30", "startTime");
+                    break;
+                case "association-directory":
+                    eq(textAt(root, "associationName"), ORGANISATION, "associationName");
+                    eq(textAt(root, "membershipFee"), "12.50", "membershipFee, canonical");
+                    eq(textAt(root, "headOfficeCountry"), "FR", "headOfficeCountry");
+                    eq(textAt(root, "headOfficeCommune"), "29019", "headOfficeCommune");
+                    eq(textAt(root, "creationDate"), "1912-03", "creationDate");
                     break;
                 default:
                     throw new Failed("no export check for " + code);
