@@ -31,6 +31,14 @@ pub struct FileRefused {
 }
 
 impl FileRefused {
+    /// Each problem as `(line, message)`, as pages show them.
+    pub fn by_line(self) -> Vec<(Option<u32>, String)> {
+        self.problems
+            .into_iter()
+            .map(|p| (p.line, p.message))
+            .collect()
+    }
+
     fn describe(&self) -> String {
         self.problems
             .iter()

@@ -146,11 +146,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
                 Err(CatalogueError::Refused(refused)) => {
                     let import = Import {
                         text,
-                        problems: refused
-                            .problems
-                            .into_iter()
-                            .map(|p| (p.line, p.message))
-                            .collect(),
+                        problems: refused.by_line(),
                         ..Import::default()
                     };
                     return show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import).await;
@@ -241,12 +237,8 @@ async fn upload(cx: &Ctx<'_>, actor: &str) -> Response<Body> {
         }
         Err(CatalogueError::Refused(refused)) => {
             let import = Import {
-                file: Some(refused.file),
-                file_problems: refused
-                    .problems
-                    .into_iter()
-                    .map(|p| (p.line, p.message))
-                    .collect(),
+                file: Some(refused.file.clone()),
+                file_problems: refused.by_line(),
                 ..Import::default()
             };
             show(cx, StatusCode::UNPROCESSABLE_ENTITY, None, &import).await
@@ -424,7 +416,11 @@ fn service_row(
 ) {
     let download = format!("{}/backoffice/admin/catalogue/{code}.xml", frame.base);
     let edit = format!("{}/backoffice/admin/catalogue/{code}/edit", frame.base);
-    let try_it = format!("{}/backoffice/test/services/{code}", frame.base);
+    let try_it = format!(
+        "{}{}/services/{code}",
+        frame.base,
+        crate::web::view::Desk::Testers.prefix()
+    );
     let version = state.map(|s| s.version.to_string());
     let tests = town
         .tests

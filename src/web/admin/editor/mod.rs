@@ -55,9 +55,7 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Response<Body> {
     if code.is_empty() {
         errors.push(("code".into(), frame.message("bo.editor.error.code")));
     }
-    if title.is_empty() {
-        errors.push(("title".into(), frame.message("bo.editor.error.required")));
-    }
+    required(&mut errors, frame, "title", title.is_empty());
     if operation.is_empty() {
         errors.push((
             "operation".into(),
@@ -65,40 +63,17 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Response<Body> {
         ));
     }
     let theme = theme_of(cx, &text(f, "theme"));
-    let department = site.department(&text(f, "department")).map(|d| Department {
-        code: d.code.clone(),
-        name: d.name.clone(),
-    });
-    if department.is_none() {
-        errors.push((
-            "department".into(),
-            frame.message("bo.editor.error.required"),
-        ));
-    }
-    let typed = |errors| Typed {
-        form: "new".into(),
-        fields: f,
-        errors,
+    required(&mut errors, frame, "theme", theme.is_none());
+    let department = department_of(cx, &text(f, "department"));
+    required(&mut errors, frame, "department", department.is_none());
+    let (Some(theme), Some(department), true) = (theme, department, errors.is_empty()) else {
+        let typed = Typed {
+            form: "new".into(),
+            fields: f,
+            errors,
+        };
+        return show_new(cx, StatusCode::UNPROCESSABLE_ENTITY, Some(&typed), &[]);
     };
-    let (Some(theme), Some(department)) = (theme, department) else {
-        if !errors.iter().any(|(n, _)| n == "department") {
-            errors.push(("theme".into(), frame.message("bo.editor.error.required")));
-        }
-        return show_new(
-            cx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&typed(errors)),
-            &[],
-        );
-    };
-    if !errors.is_empty() {
-        return show_new(
-            cx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&typed(errors)),
-            &[],
-        );
-    }
     let new = NewService {
         code: code.clone(),
         title,
@@ -109,12 +84,19 @@ pub(super) async fn create(cx: &Ctx<'_>) -> Response<Body> {
     match catalogue::create(&*app.store, &app.library, site, new, &actor(cx), app.now()) {
         Ok(()) => redirect(&format!("{}/edit?done=created", catalogue_url(cx, &code))),
         Err(CatalogueError::Store(e)) => unavailable(&e),
-        Err(e) => show_new(
-            cx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&typed(Vec::new())),
-            &problems(e),
-        ),
+        Err(e) => {
+            let typed = Typed {
+                form: "new".into(),
+                fields: f,
+                errors: Vec::new(),
+            };
+            show_new(
+                cx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&typed),
+                &problems(e),
+            )
+        }
     }
 }
 
@@ -229,11 +211,7 @@ async fn apply(cx: &Ctx<'_>, at: Page<'_>) -> Response<Body> {
 
 fn problems(e: CatalogueError) -> Vec<(Option<u32>, String)> {
     match e {
-        CatalogueError::Refused(r) => r
-            .problems
-            .into_iter()
-            .map(|p| (p.line, p.message))
-            .collect(),
+        CatalogueError::Refused(r) => r.by_line(),
         other => vec![(None, other.to_string())],
     }
 }
@@ -250,8 +228,28 @@ fn text(f: &Fields, name: &str) -> String {
     f.get(name).unwrap_or("").trim().to_owned()
 }
 
-fn optional(f: &Fields, name: &str) -> Option<String> {
-    f.text(name)
+/// A 0-based position from a form's 1-based one (`usize::MAX`, which no
+/// list has, when it is not a number).
+fn position(f: &Fields, name: &str) -> usize {
+    text(f, name)
+        .parse::<usize>()
+        .unwrap_or(usize::MAX)
+        .saturating_sub(1)
+}
+
+/// Says `name` is required when it is `missing`.
+fn required(errors: &mut read::Errors, frame: &crate::web::view::Frame, name: &str, missing: bool) {
+    if missing {
+        errors.push((name.into(), frame.message("bo.editor.error.required")));
+    }
+}
+
+/// One of the town's departments, by code.
+fn department_of(cx: &Ctx<'_>, code: &str) -> Option<Department> {
+    cx.site.department(code).map(|d| Department {
+        code: d.code.clone(),
+        name: d.name.clone(),
+    })
 }
 
 fn theme_of(cx: &Ctx<'_>, code: &str) -> Option<Theme> {

@@ -1,9 +1,9 @@
 //! The editor's posted forms read into an [`Edit`], or every control that
 //! was wrong with its message.
 
-use super::{Page, optional, text, theme_of};
+use super::{Page, department_of, position, required, text, theme_of};
 use crate::core::calendar::DayCount;
-use crate::core::catalogue::{Department, Facets, FieldType, Rule, RuleKind, StepKind};
+use crate::core::catalogue::{Facets, FieldType, Rule, RuleKind, StepKind};
 use crate::core::editor::{self, Edit, FieldChange, General, StepChange};
 use crate::core::steps::{Action, Automatic, Role, Timeout};
 use crate::web::route::Ctx;
@@ -32,33 +32,18 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
     let edit = match (at, action) {
         (Page::Main, "save-general") => {
             let days = number(&mut errors, "deadline-days", true);
-            let department = cx
-                .site
-                .department(&text(f, "department"))
-                .map(|d| Department {
-                    code: d.code.clone(),
-                    name: d.name.clone(),
-                });
+            let department = department_of(cx, &text(f, "department"));
             let theme = theme_of(cx, &text(f, "theme"));
             let count = DayCount::from_name(&text(f, "deadline-count")).unwrap_or_default();
             let title = text(f, "title");
-            if title.is_empty() {
-                errors.push(("title".into(), frame.message("bo.editor.error.required")));
-            }
-            if department.is_none() {
-                errors.push((
-                    "department".into(),
-                    frame.message("bo.editor.error.required"),
-                ));
-            }
-            if theme.is_none() {
-                errors.push(("theme".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "title", title.is_empty());
+            required(&mut errors, frame, "department", department.is_none());
+            required(&mut errors, frame, "theme", theme.is_none());
             return match (days, department, theme) {
                 (Some(days), Some(department), Some(theme)) if errors.is_empty() => {
                     Ok(Edit::General(General {
                         title,
-                        title_en: optional(f, "title-en"),
+                        title_en: f.text("title-en"),
                         description: text(f, "description"),
                         theme,
                         department,
@@ -75,9 +60,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
             if !crate::core::catalogue::is_xml_name(&name) {
                 errors.push(("name".into(), frame.message("bo.editor.error.name")));
             }
-            if label.is_empty() {
-                errors.push(("label".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "label", label.is_empty());
             let kind = FieldType::from_name(&text(f, "type")).unwrap_or(FieldType::Text);
             Edit::AddField { name, label, kind }
         }
@@ -93,10 +76,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
             name: text(f, "field"),
         },
         (Page::Main, "remove-rule") => Edit::RemoveRule {
-            index: text(f, "rule")
-                .parse::<usize>()
-                .unwrap_or(usize::MAX)
-                .saturating_sub(1),
+            index: position(f, "rule"),
         },
         (Page::Main, "add-rule") => {
             let field = text(f, "field");
@@ -124,11 +104,11 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
                         .collect(),
                 },
             };
-            let code = optional(f, "code").unwrap_or_else(|| kind.default_code().into());
+            let code = f.text("code").unwrap_or_else(|| kind.default_code().into());
             Edit::AddRule(Rule {
                 kind,
                 code,
-                message: optional(f, "message"),
+                message: f.text("message"),
             })
         }
         (Page::Main, "add-step") => {
@@ -137,9 +117,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
             if id.is_empty() {
                 errors.push(("id".into(), frame.message("bo.editor.error.code")));
             }
-            if label.is_empty() {
-                errors.push(("label".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "label", label.is_empty());
             let kind = StepKind::from_name(&text(f, "kind")).unwrap_or(StepKind::Agent);
             Edit::AddStep { id, label, kind }
         }
@@ -148,9 +126,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
         },
         (Page::Field(name), "save-field") => {
             let label = text(f, "label");
-            if label.is_empty() {
-                errors.push(("label".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "label", label.is_empty());
             let pattern = match editor::pattern(&text(f, "pattern")) {
                 Ok(p) => p,
                 Err(p) => {
@@ -164,9 +140,9 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
                 max_length: n("max-length"),
                 length: n("length"),
                 pattern,
-                pattern_message: optional(f, "pattern-message"),
-                min: optional(f, "min"),
-                max: optional(f, "max"),
+                pattern_message: f.text("pattern-message"),
+                min: f.text("min"),
+                max: f.text("max"),
                 fraction_digits: n("fraction-digits").map(|d| d as u32),
                 min_items: n("min-items"),
                 max_items: n("max-items"),
@@ -175,7 +151,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
                 name: name.to_owned(),
                 change: FieldChange {
                     label,
-                    help: optional(f, "help"),
+                    help: f.text("help"),
                     kind: FieldType::from_name(&text(f, "type")).unwrap_or(FieldType::Text),
                     required: f.get("required").is_some(),
                     options: editor::options_from_lines(f.get("options").unwrap_or("")),
@@ -185,17 +161,15 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
         }
         (Page::Step(id), "save-step") => {
             let label = text(f, "label");
-            if label.is_empty() {
-                errors.push(("label".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "label", label.is_empty());
             Edit::ChangeStep {
                 id: id.to_owned(),
                 change: StepChange {
                     label,
-                    citizen_label: optional(f, "citizen"),
+                    citizen_label: f.text("citizen"),
                     kind: StepKind::from_name(&text(f, "kind")).unwrap_or(StepKind::Agent),
-                    department: optional(f, "department"),
-                    colour: optional(f, "colour"),
+                    department: f.text("department"),
+                    colour: f.text("colour"),
                 },
             }
         }
@@ -205,9 +179,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
             if action_id.is_empty() {
                 errors.push(("id".into(), frame.message("bo.editor.error.code")));
             }
-            if label.is_empty() {
-                errors.push(("label".into(), frame.message("bo.editor.error.required")));
-            }
+            required(&mut errors, frame, "label", label.is_empty());
             let roles: Vec<Role> = ["reader", "handler", "validator"]
                 .into_iter()
                 .filter(|r| f.get(&format!("role-{r}")).is_some())
@@ -227,7 +199,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
                     roles,
                     to: text(f, "to"),
                     comment_required: f.get("comment").is_some(),
-                    message: optional(f, "template"),
+                    message: f.text("template"),
                 },
             }
         }
@@ -248,10 +220,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
         }
         (Page::Step(id), "remove-timeout") => Edit::RemoveTimeout {
             step: id.to_owned(),
-            index: text(f, "index")
-                .parse::<usize>()
-                .unwrap_or(usize::MAX)
-                .saturating_sub(1),
+            index: position(f, "index"),
         },
         (Page::Step(id), "add-effect") => {
             let value = text(f, "value");
@@ -268,10 +237,7 @@ pub(super) fn read_edit(cx: &Ctx<'_>, at: Page<'_>, action: &str) -> Result<Edit
         }
         (Page::Step(id), "remove-effect") => Edit::RemoveEffect {
             step: id.to_owned(),
-            index: text(f, "index")
-                .parse::<usize>()
-                .unwrap_or(usize::MAX)
-                .saturating_sub(1),
+            index: position(f, "index"),
         },
         _ => {
             return Err(vec![(
