@@ -152,12 +152,8 @@ pub fn publish(
     at: Timestamp,
 ) -> Result<u32, CatalogueError> {
     let tenant_id = site.tenant.id;
-    let draft = store
-        .drafts(tenant_id)?
-        .into_iter()
-        .find(|(c, _)| c == code)
-        .map(|(_, text)| text)
-        .ok_or_else(|| CatalogueError::NoDraft(code.to_owned()))?;
+    let draft =
+        draft(store, tenant_id, code)?.ok_or_else(|| CatalogueError::NoDraft(code.to_owned()))?;
     let version = store.last_version(tenant_id, code)? + 1;
     let text = crate::core::catalogue::with_version(&draft, version);
     crate::library::check(code, &text)?;
@@ -174,18 +170,23 @@ pub fn editable(
     site: &Site,
     code: &str,
 ) -> Result<(Service, bool), CatalogueError> {
-    let tenant_id = site.tenant.id;
-    let draft = store
-        .drafts(tenant_id)?
-        .into_iter()
-        .find(|(c, _)| c == code)
-        .map(|(_, text)| text);
-    let (text, is_draft) = match draft {
+    let (text, is_draft) = match draft(store, site.tenant.id, code)? {
         Some(text) => (text, true),
         None => (export(store, site, code)?, false),
     };
-    let service = crate::library::check(code, &text)?;
+    // Checked like a file when it was kept: reading it is enough.
+    let service = Service::from_xml(&text)
+        .map_err(|e| StoreError::Corrupt(format!("the definition of {code} kept: {e}")))?;
     Ok((service, is_draft))
+}
+
+/// The town's draft of `code`, if it has one.
+fn draft(store: &dyn Store, tenant_id: i64, code: &str) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .drafts(tenant_id)?
+        .into_iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, text)| text))
 }
 
 /// Applies one change of the editor to the town's draft of `code` (made
@@ -231,10 +232,7 @@ pub fn create(
 ) -> Result<(), CatalogueError> {
     let taken = library.iter().any(|l| l.service.code == new.code)
         || town_service(store, site.tenant.id, &new.code)?.is_some()
-        || store
-            .drafts(site.tenant.id)?
-            .iter()
-            .any(|(c, _)| *c == new.code);
+        || draft(store, site.tenant.id, &new.code)?.is_some();
     if taken {
         return Err(refused(
             &new.code,
