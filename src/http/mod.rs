@@ -327,10 +327,11 @@ async fn soap_endpoint(
     req: Request<Incoming>,
 ) -> Response<Body> {
     let base = base_url(app, &req);
-    let address = match audience {
-        Audience::Public => format!("{base}/{}/soap", site.tenant.slug),
-        Audience::Agents => format!("{base}/{}/soap/test", site.tenant.slug),
-    };
+    let address = format!(
+        "{base}/{}{}",
+        site.tenant.slug,
+        crate::tenant::soap_path(audience)
+    );
     match *req.method() {
         Method::GET | Method::HEAD => {
             let wants_wsdl = req

@@ -109,10 +109,7 @@ async fn dispatch(
                 &xs_date_time(receipt.submitted_at.timestamp(), &tenant.time_zone),
             );
             // Agents follow their requests at the testers' desk of the back office.
-            let desk = match audience {
-                Audience::Public => "",
-                Audience::Agents => "/backoffice/test",
-            };
+            let desk = crate::tenant::desk_prefix(audience);
             push_text_element(
                 &mut out,
                 "trackingUrl",

@@ -16,6 +16,24 @@ use look::{StepColours, TenantLook};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Where the citizen pages serve `audience`, under the tenant's path: the
+/// public pages, or the agents' test desk (`/T/backoffice/test/…`). Every
+/// channel that links to a page (a SOAP receipt's tracking URL) asks here.
+pub fn desk_prefix(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Public => "",
+        Audience::Agents => "/backoffice/test",
+    }
+}
+
+/// The SOAP endpoint serving `audience`, under the tenant's path.
+pub fn soap_path(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Public => "/soap",
+        Audience::Agents => "/soap/test",
+    }
+}
+
 /// The documents generated once from a tenant's catalogue (by the SOAP
 /// channel, when the tenant loads).
 #[derive(Clone)]

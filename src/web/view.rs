@@ -96,18 +96,12 @@ pub enum Desk {
 impl Desk {
     /// The desk's path under the tenant.
     pub fn prefix(self) -> &'static str {
-        match self {
-            Desk::Public => "",
-            Desk::Testers => "/backoffice/test",
-        }
+        crate::tenant::desk_prefix(self.audience())
     }
 
     /// The SOAP endpoint this desk's services are reached at, under the tenant.
     pub fn soap_path(self) -> &'static str {
-        match self {
-            Desk::Public => "/soap",
-            Desk::Testers => "/soap/test",
-        }
+        crate::tenant::soap_path(self.audience())
     }
 
     /// Whom this desk serves.

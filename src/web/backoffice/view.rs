@@ -28,7 +28,11 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     if bar.agent.admin {
         attrs.push(("admin", admin.as_str()));
     }
-    let testers = format!("{}/backoffice/test/", frame.base);
+    let testers = format!(
+        "{}{}/",
+        frame.base,
+        crate::web::view::Desk::Testers.prefix()
+    );
     if !frame.tenant.testing.is_empty() {
         attrs.push(("test", testers.as_str()));
     }
