@@ -249,6 +249,7 @@ pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
     let mut moved = 0;
     // A disabled town is left as it is.
     for site in app.all_sites().iter().filter(|s| s.enabled) {
+        let today = now.to_zoned(site.tenant.time_zone.clone()).date();
         for open in app.store.open_requests(site.tenant.id).await? {
             let Some(service) = site
                 .tenant
@@ -256,7 +257,6 @@ pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
             else {
                 continue;
             };
-            let today = now.to_zoned(site.tenant.time_zone.clone()).date();
             let Some(outcome) = workflow::tick(service, &open.state, now)
                 .or_else(|| workflow::silence(service, &open.state, open.due_date, today, now))
             else {
