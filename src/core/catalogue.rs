@@ -598,6 +598,11 @@ impl Service {
     /// Whether every word of `query` is in the service's titles,
     /// description, theme or department (see [`search_key`]).
     pub fn matches_search(&self, query: &str) -> bool {
+        let query = search_key(query);
+        if query.trim().is_empty() {
+            // The catalogue without a search: nothing to fold.
+            return true;
+        }
         let haystack = search_key(&format!(
             "{} {} {} {} {} {}",
             self.title,
@@ -607,9 +612,7 @@ impl Service {
             self.department.name,
             self.code
         ));
-        search_key(query)
-            .split_whitespace()
-            .all(|word| haystack.contains(word))
+        query.split_whitespace().all(|word| haystack.contains(word))
     }
 }
 
