@@ -434,9 +434,11 @@ mod tests {
             Ok(())
         }))
         .unwrap();
-        // Hold the writer so that the next three writes make one batch.
-        let held = store.write(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(300));
+        // Hold the writer until the next three writes are queued, so that
+        // they make one batch (a timed wait let a slow machine split it).
+        let (queued, wait) = std::sync::mpsc::channel::<()>();
+        let held = store.write(move |_| {
+            let _ = wait.recv_timeout(std::time::Duration::from_secs(10));
             Ok(())
         });
         let runs = Arc::new(AtomicUsize::new(0));
@@ -456,6 +458,8 @@ mod tests {
             c.execute("INSERT INTO scratch (x) VALUES (3)", [])?;
             Ok(())
         });
+        queued.send(()).unwrap();
+        drop(queued);
         rt.block_on(held).unwrap();
         assert!(rt.block_on(a).is_ok());
         assert!(rt.block_on(b).is_err(), "the failing write is told");
