@@ -42,7 +42,22 @@ pub fn request_file(tenant: &Tenant, service: &Service, stored: &StoredRequest) 
 fn write_fields(out: &mut String, fields: &[Field], rows: &[(String, String)], prefix: &str) {
     for field in fields {
         let path = format!("{prefix}{}", field.name);
-        if field.kind == FieldType::Address {
+        if field.kind == FieldType::Group {
+            // Rows stored as GROUP/N/FIELD: one element per row, in order.
+            for n in 1.. {
+                let row = format!("{path}/{n}/");
+                if !rows.iter().any(|(p, _)| p.starts_with(&row)) {
+                    break;
+                }
+                out.push('<');
+                out.push_str(&field.name);
+                out.push('>');
+                write_fields(out, &field.fields, rows, &row);
+                out.push_str("</");
+                out.push_str(&field.name);
+                out.push('>');
+            }
+        } else if field.kind == FieldType::Address {
             let parts: Vec<(&str, &str)> = ADDRESS_PARTS
                 .iter()
                 .filter_map(|(part, ..)| {

@@ -39,6 +39,9 @@
     <p class="required-note"><xsl:call-template name="m"><xsl:with-param name="key">form.required-note</xsl:with-param></xsl:call-template></p>
     <form method="post" action="{@action}" novalidate="novalidate" id="form">
       <input type="hidden" name="_token" value="{@token}"/>
+      <!-- The default button (Enter in a field) sends the form, never a
+           repeating group's add or remove button. -->
+      <button type="submit" hidden="hidden" tabindex="-1"><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button>
       <xsl:for-each select="v:group">
         <fieldset class="group">
           <xsl:copy-of select="@lang"/>
@@ -62,6 +65,7 @@
   <!-- Help and error messages below a label; ids used by aria-describedby. -->
   <xsl:template name="help-and-errors">
     <xsl:if test="v:help"><p class="help" id="{@id}-help"><xsl:value-of select="v:help"/></p></xsl:if>
+    <xsl:if test="v:condition"><p class="condition" id="{@id}-condition"><xsl:value-of select="v:condition"/></p></xsl:if>
     <xsl:if test="v:error">
       <p class="error-message" id="{@id}-error">
         <xsl:copy-of select="v:error[1]/@lang"/>
@@ -73,12 +77,23 @@
   <xsl:template name="described-by">
     <xsl:variable name="ids">
       <xsl:if test="v:help"><xsl:value-of select="@id"/>-help </xsl:if>
+      <xsl:if test="v:condition"><xsl:value-of select="@id"/>-condition </xsl:if>
       <xsl:if test="v:error"><xsl:value-of select="@id"/>-error</xsl:if>
     </xsl:variable>
     <xsl:if test="normalize-space($ids)">
       <xsl:attribute name="aria-describedby"><xsl:value-of select="normalize-space($ids)"/></xsl:attribute>
     </xsl:if>
     <xsl:if test="v:error"><xsl:attribute name="aria-invalid">true</xsl:attribute></xsl:if>
+  </xsl:template>
+
+  <!-- A conditional field: the page's script hides it until the field it
+       depends on has one of the values (without script, its condition is
+       said in words). -->
+  <xsl:template name="conditional">
+    <xsl:if test="@when">
+      <xsl:attribute name="data-when"><xsl:value-of select="@when"/></xsl:attribute>
+      <xsl:attribute name="data-equals"><xsl:value-of select="@equals"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template name="input-attributes">
@@ -94,6 +109,7 @@
   <xsl:template match="v:field[@widget = 'input']">
     <div class="field">
       <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <label for="{@id}"><xsl:call-template name="label-text"/></label>
       <xsl:call-template name="help-and-errors"/>
       <input type="{@input-type}" id="{@id}" name="{@name}" value="{v:value}">
@@ -105,6 +121,7 @@
   <xsl:template match="v:field[@widget = 'textarea']">
     <div class="field">
       <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <label for="{@id}"><xsl:call-template name="label-text"/></label>
       <xsl:call-template name="help-and-errors"/>
       <textarea id="{@id}" name="{@name}" rows="5">
@@ -117,6 +134,7 @@
   <xsl:template match="v:field[@widget = 'select']">
     <div class="field">
       <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <label for="{@id}"><xsl:call-template name="label-text"/></label>
       <xsl:call-template name="help-and-errors"/>
       <select id="{@id}" name="{@name}">
@@ -140,6 +158,7 @@
     <xsl:variable name="field" select="."/>
     <fieldset class="field choices" id="{@id}">
       <xsl:if test="v:error"><xsl:attribute name="class">field choices has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <legend><xsl:call-template name="label-text"/></legend>
       <xsl:call-template name="help-and-errors"/>
       <xsl:for-each select="v:option">
@@ -158,6 +177,7 @@
   <xsl:template match="v:field[@widget = 'checkbox']">
     <div class="field choice single">
       <xsl:if test="v:error"><xsl:attribute name="class">field choice single has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <input type="checkbox" id="{@id}" name="{@name}" value="true">
         <xsl:if test="v:option/@selected = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
         <xsl:call-template name="described-by"/>
@@ -170,6 +190,7 @@
   <xsl:template match="v:field[@widget = 'address']">
     <fieldset class="field address" id="{@id}">
       <xsl:if test="v:error"><xsl:attribute name="class">field address has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
       <xsl:if test="v:help or v:error">
         <xsl:attribute name="aria-describedby"><xsl:if test="v:help"><xsl:value-of select="@id"/>-help</xsl:if><xsl:if test="v:help and v:error"><xsl:text> </xsl:text></xsl:if><xsl:if test="v:error"><xsl:value-of select="@id"/>-error</xsl:if></xsl:attribute>
       </xsl:if>
@@ -185,6 +206,40 @@
           </input>
         </div>
       </xsl:for-each>
+    </fieldset>
+  </xsl:template>
+
+  <!-- A repeating group: one fieldset per row, each row's errors on it, a
+       button to remove a row and one to add a row. The buttons post the form
+       back (it comes again with the rows changed); the page's script does it
+       in place. -->
+  <xsl:template match="v:field[@widget = 'rows']">
+    <fieldset class="field rows" id="{@id}" data-rows="{@name}" data-min="{@min-rows}" data-max="{@max-rows}">
+      <xsl:if test="v:error"><xsl:attribute name="class">field rows has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
+      <xsl:if test="v:help or v:error or v:condition">
+        <xsl:attribute name="aria-describedby"><xsl:if test="v:help"><xsl:value-of select="@id"/>-help </xsl:if><xsl:if test="v:condition"><xsl:value-of select="@id"/>-condition </xsl:if><xsl:if test="v:error"><xsl:value-of select="@id"/>-error</xsl:if></xsl:attribute>
+      </xsl:if>
+      <legend><xsl:call-template name="label-text"/></legend>
+      <xsl:call-template name="help-and-errors"/>
+      <xsl:for-each select="v:row">
+        <fieldset class="row" data-row="{@index}" id="{../@id}-{@index}">
+          <legend><xsl:value-of select="v:legend"/></legend>
+          <xsl:if test="v:error">
+            <p class="error-message" id="{../@id}-{@index}-error">
+              <xsl:copy-of select="v:error[1]/@lang"/>
+              <xsl:for-each select="v:error"><xsl:if test="position() &gt; 1"><xsl:text> </xsl:text></xsl:if><xsl:value-of select="."/></xsl:for-each>
+            </p>
+          </xsl:if>
+          <xsl:apply-templates select="v:field"/>
+          <xsl:if test="@remove">
+            <p><button type="submit" class="button secondary" name="_remove" value="{@remove}" data-remove-row=""><xsl:call-template name="m"><xsl:with-param name="key">form.remove-row</xsl:with-param></xsl:call-template></button></p>
+          </xsl:if>
+        </fieldset>
+      </xsl:for-each>
+      <xsl:if test="v:add">
+        <p><button type="submit" class="button secondary" name="_add" value="{v:add/@value}" data-add-row=""><xsl:value-of select="v:add"/></button></p>
+      </xsl:if>
     </fieldset>
   </xsl:template>
 </xsl:stylesheet>

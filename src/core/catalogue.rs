@@ -37,9 +37,94 @@ pub struct Service {
     pub deadline_count: super::calendar::DayCount,
     /// A legal deadline: what the town's silence means when it runs out.
     pub silence: Option<Silence>,
+    /// Who may ask (at least one kind; citizens when the file says none).
+    pub requesters: Vec<RequesterKind>,
+    /// The pages of a long form, in order (none: one page). Each field says
+    /// which it is on.
+    pub pages: Vec<Page>,
     pub fields: Vec<Field>,
     pub rules: Vec<Rule>,
+    /// A booking service: the slot a request holds.
+    pub booking: Option<Booking>,
+    /// A simulation: results computed at once, no request stored.
+    pub simulation: Option<Simulation>,
     pub steps: Vec<Step>,
+}
+
+/// Who a service serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequesterKind {
+    Citizen,
+    Association,
+    Business,
+}
+
+impl RequesterKind {
+    pub const ALL: [RequesterKind; 3] = [
+        RequesterKind::Citizen,
+        RequesterKind::Association,
+        RequesterKind::Business,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RequesterKind::Citizen => "citizen",
+            RequesterKind::Association => "association",
+            RequesterKind::Business => "business",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RequesterKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// In French, as the form's choice shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequesterKind::Citizen => "Un particulier",
+            RequesterKind::Association => "Une association",
+            RequesterKind::Business => "Une entreprise",
+        }
+    }
+}
+
+/// A page of a long form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub title: String,
+    pub title_en: Option<String>,
+}
+
+/// Which fields say what a booking holds: two open or accepted requests for
+/// the same resource on the same day cannot overlap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// A choice field naming the resource (a room); `None`: one resource.
+    pub resource: Option<String>,
+    /// A date field.
+    pub date: String,
+    /// Time fields, start before end.
+    pub start: String,
+    pub end: String,
+}
+
+/// The results a simulation computes from the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub results: Vec<Computed>,
+    /// The service to go on with.
+    pub then: Option<String>,
+}
+
+/// One computed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    pub name: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub formula: String,
+    pub fraction_digits: u32,
+    pub unit: Option<String>,
 }
 
 /// What the town's silence means at a legal deadline ("silence vaut
@@ -72,6 +157,8 @@ pub struct Step {
     pub label: String,
     /// Label shown to the citizen; `None` hides the step from the citizen.
     pub citizen_label: Option<String>,
+    /// The citizen's label on the English pages.
+    pub citizen_label_en: Option<String>,
     pub kind: StepKind,
     /// Owning department, buttons, automatic actions and timed jumps.
     pub rules: StepRules,
@@ -126,22 +213,43 @@ impl StepKind {
     }
 }
 
-/// One input of a form.
-#[derive(Debug, Clone, PartialEq)]
+/// One input of a form, or a repeating group of them.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Field {
     /// Element name in SOAP and request files (an XML NCName, camelCase).
     pub name: String,
     pub label: String,
     pub help: Option<String>,
+    /// Wordings of the English pages.
+    pub label_en: Option<String>,
+    pub help_en: Option<String>,
+    /// Required (when shown, for a conditional field); for a group, at
+    /// least one row.
     pub required: bool,
     pub kind: FieldType,
+    /// For a group: rows between `min_items` and `max_items`.
     pub facets: Facets,
     /// Allowed values of a choice or multiple choice.
     pub options: Vec<ChoiceOption>,
+    /// A conditional field: asked only when this holds.
+    pub when: Option<Condition>,
+    /// The fields of each row of a group.
+    pub fields: Vec<Field>,
+    /// The page of a long form it is on (0 for a form of one page).
+    pub page: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// When a conditional field is asked: an earlier field has one of these
+/// values (option values, or `true`/`false` for a yes-no question).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FieldType {
+    #[default]
     Text,
     LongText,
     Email,
@@ -166,6 +274,8 @@ pub enum FieldType {
     /// A French commune, stored as its INSEE code (checked against the
     /// official list, with its postal code when given).
     Commune,
+    /// A repeating group of fields (not a `type` of the file: `<group>`).
+    Group,
 }
 
 impl FieldType {
@@ -199,6 +309,9 @@ impl FieldType {
     }
 
     pub fn name(self) -> &'static str {
+        if self == FieldType::Group {
+            return "group";
+        }
         Self::ALL
             .iter()
             .find(|(_, t)| *t == self)
@@ -211,6 +324,8 @@ impl FieldType {
 pub struct ChoiceOption {
     pub value: String,
     pub label: String,
+    /// Its wording on the English pages.
+    pub label_en: Option<String>,
 }
 
 /// Restrictions on a field's value, mirrored as XSD facets.
@@ -374,17 +489,19 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
             max_length: max,
             ..Facets::default()
         },
-        options: Vec::new(),
+        ..Field::default()
     };
     let mut civility = f("civility", "Civilité", false, FieldType::Choice, None);
     civility.options = vec![
         ChoiceOption {
             value: "Mme".into(),
             label: "Madame".into(),
+            label_en: Some("Mrs".into()),
         },
         ChoiceOption {
             value: "M".into(),
             label: "Monsieur".into(),
+            label_en: Some("Mr".into()),
         },
     ];
     let mut email = f(
@@ -456,6 +573,11 @@ impl Service {
 
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Whether the service serves this kind of requester.
+    pub fn serves(&self, kind: RequesterKind) -> bool {
+        self.requesters.contains(&kind)
     }
 
     pub fn step(&self, id: &str) -> Option<&Step> {

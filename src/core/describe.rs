@@ -77,6 +77,14 @@ pub fn limits(field: &Field) -> Vec<String> {
                 out.push(format!("Au plus {d} chiffre(s) après la virgule."));
             }
         }
+        FieldType::Group => {
+            if let Some(n) = f.min_items.filter(|n| *n > 0) {
+                out.push(format!("Au moins {n} ligne(s)."));
+            }
+            if let Some(n) = f.max_items {
+                out.push(format!("Au plus {n} ligne(s)."));
+            }
+        }
         FieldType::MultipleChoice => {
             if let Some(n) = f.min_items {
                 out.push(format!("Au moins {n} choix."));
@@ -233,18 +241,49 @@ fn sentence(text: &str) -> String {
 
 /// Everything said of a field, in one paragraph: its label and help,
 /// whether it is required, its limits, its allowed values.
-pub fn field(field: &Field) -> String {
+pub fn field(field: &Field, siblings: &[Field]) -> String {
     let mut parts = vec![sentence(&field.label)];
     if let Some(help) = &field.help {
         parts.push(sentence(help));
     }
     parts.push(presence(field.required).to_owned());
+    parts.extend(condition(field, siblings));
     parts.extend(limits(field));
     if !field.options.is_empty() {
         let values: Vec<String> = field.options.iter().map(option).collect();
         parts.push(format!("Valeurs permises : {}.", values.join(" ; ")));
     }
     parts.join(" ")
+}
+
+/// When a conditional field is asked, in words: « Seulement si « Label »
+/// vaut « Option » ou « Option ». » (what is given otherwise is ignored).
+pub fn condition(field: &Field, siblings: &[Field]) -> Option<String> {
+    let when = field.when.as_ref()?;
+    let on = siblings.iter().find(|f| f.name == when.field);
+    let label = on.map_or(when.field.as_str(), |f| f.label.as_str());
+    let values: Vec<String> = when
+        .values
+        .iter()
+        .map(|v| {
+            let shown = match on {
+                Some(f) if f.kind == FieldType::Boolean => {
+                    if v == "true" { "Oui" } else { "Non" }.to_owned()
+                }
+                Some(f) => f
+                    .options
+                    .iter()
+                    .find(|o| &o.value == v)
+                    .map_or_else(|| v.clone(), |o| o.label.clone()),
+                None => v.clone(),
+            };
+            format!("« {shown} »")
+        })
+        .collect();
+    Some(format!(
+        "Seulement si « {label} » vaut {} ; ignoré sinon.",
+        values.join(" ou ")
+    ))
 }
 
 /// Everything said of a service, in one paragraph: its title and
@@ -321,7 +360,7 @@ mod tests {
     fn a_field_is_said_whole() {
         let email = REQUESTER_FIELDS.iter().find(|f| f.name == "email").unwrap();
         assert_eq!(
-            field(email),
+            field(email, &[]),
             "Adresse e-mail. Pour recevoir l'accusé de réception et le suivi de la demande. Facultatif. Au plus 254 caractères."
         );
         let civility = REQUESTER_FIELDS
@@ -329,7 +368,7 @@ mod tests {
             .find(|f| f.name == "civility")
             .unwrap();
         assert_eq!(
-            field(civility),
+            field(civility, &[]),
             "Civilité. Facultatif. Valeurs permises : Mme : Madame ; M : Monsieur."
         );
     }

@@ -132,6 +132,7 @@ impl Edit {
                     vec![ChoiceOption {
                         value: "1".into(),
                         label: "Choix 1".into(),
+                        label_en: None,
                     }]
                 } else {
                     Vec::new()
@@ -144,6 +145,8 @@ impl Edit {
                     kind,
                     facets: Facets::default(),
                     options,
+                    page: service.pages.len().saturating_sub(1),
+                    ..Field::default()
                 });
             }
             Edit::ChangeField { name, change } => {
@@ -178,6 +181,7 @@ impl Edit {
                     id,
                     label,
                     citizen_label: None,
+                    citizen_label_en: None,
                     kind,
                     rules: StepRules::default(),
                 });
@@ -262,6 +266,10 @@ pub fn skeleton(
         deadline_days: 30,
         deadline_count: DayCount::Calendar,
         silence: None,
+        requesters: vec![super::catalogue::RequesterKind::Citizen],
+        pages: Vec::new(),
+        booking: None,
+        simulation: None,
         fields: vec![Field {
             name: "details".into(),
             label: "Votre demande".into(),
@@ -270,6 +278,7 @@ pub fn skeleton(
             kind: FieldType::LongText,
             facets: Facets::default(),
             options: Vec::new(),
+            ..Field::default()
         }],
         rules: Vec::new(),
         steps: vec![
@@ -277,6 +286,7 @@ pub fn skeleton(
                 id: "received".into(),
                 label: "Reçue".into(),
                 citizen_label: Some("Demande reçue".into()),
+                citizen_label_en: None,
                 kind: StepKind::Agent,
                 rules: StepRules {
                     actions: vec![Action {
@@ -294,6 +304,7 @@ pub fn skeleton(
                 id: "done".into(),
                 label: "Traitée".into(),
                 citizen_label: Some("Demande traitée".into()),
+                citizen_label_en: None,
                 kind: StepKind::Closed,
                 rules: StepRules::default(),
             },
@@ -325,10 +336,12 @@ pub fn options_from_lines(text: &str) -> Vec<ChoiceOption> {
             Some((value, label)) => ChoiceOption {
                 value: value.trim().to_owned(),
                 label: label.trim().to_owned(),
+                label_en: None,
             },
             None => ChoiceOption {
                 value: (i + 1).to_string(),
                 label: l.to_owned(),
+                label_en: None,
             },
         })
         .collect()

@@ -19,8 +19,37 @@ pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
         .filter_map(|f| value(service, f, today, "").map(|v| (f.name.clone(), v)))
         .collect();
     let mut entries = vec![(REQUESTER.to_owned(), RawValue::Group(requester))];
-    for field in &service.fields {
-        if let Some(v) = value(service, field, today, &field.name) {
+    entries.extend(fields(service, &service.fields, today, true));
+    entries
+}
+
+/// Example values of `fields` in order, a conditional field only when the
+/// values before it ask for it; `top` for the form's own fields (whose
+/// rules apply), not a group's.
+fn fields(service: &Service, fields: &[Field], today: Date, top: bool) -> Vec<(String, RawValue)> {
+    let mut entries: Vec<(String, RawValue)> = Vec::new();
+    for field in fields {
+        if let Some(when) = &field.when {
+            let asked = entries.iter().any(|(n, v)| {
+                *n == when.field && matches!(v, RawValue::Text(t) if when.values.contains(t))
+            });
+            if !asked {
+                continue;
+            }
+        }
+        if field.kind == FieldType::Group {
+            // As many rows as needed, and one at least to show their shape.
+            let n = field.facets.min_items.unwrap_or(0).max(1);
+            for _ in 0..n {
+                entries.push((
+                    field.name.clone(),
+                    RawValue::Group(self::fields(service, &field.fields, today, false)),
+                ));
+            }
+            continue;
+        }
+        let name = if top { field.name.as_str() } else { "" };
+        if let Some(v) = value(service, field, today, name) {
             entries.push((field.name.clone(), v));
         }
     }
@@ -43,6 +72,7 @@ fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<Ra
             .cloned()
     };
     match field.kind {
+        FieldType::Group => None,
         FieldType::Text => text(sample_text(field, "Exemple")),
         FieldType::LongText => text(sample_text(
             field,

@@ -50,6 +50,8 @@ pub enum Value {
     Choice(String),
     Choices(Vec<String>),
     Address(Address),
+    /// The rows of a repeating group, each its fields' values in order.
+    Rows(Vec<Vec<(String, Value)>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +72,45 @@ pub struct Form {
 }
 
 impl Value {
-    /// The canonical lexical forms (XSD-compatible) of this value, with the
-    /// sub-path of each: one for scalars, one per choice, one per address part.
-    pub fn lexical(&self) -> Vec<(Option<&'static str>, String)> {
+    /// Whether the value is, or holds, `wanted` (in lexical form): a yes-no
+    /// answer `true` or `false`, a choice, one of the chosen values. What
+    /// conditions and `requiredIf` rules compare.
+    pub fn has(&self, wanted: &str) -> bool {
         match self {
+            Value::Choices(c) => c.iter().any(|v| v == wanted),
+            Value::Address(_) | Value::Rows(_) => false,
+            v => v.lexical().first().is_some_and(|(_, t)| t == wanted),
+        }
+    }
+
+    /// The canonical lexical forms (XSD-compatible) of this value, with the
+    /// sub-path of each: one for scalars, one per choice, one per address
+    /// part, one per value of each row (`1/firstName`, rows from 1).
+    pub fn lexical(&self) -> Vec<(Option<String>, String)> {
+        if let Value::Rows(rows) = self {
+            let mut out = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                for (name, value) in row {
+                    for (sub, text) in value.lexical() {
+                        let path = match sub {
+                            Some(sub) => format!("{}/{name}/{sub}", i + 1),
+                            None => format!("{}/{name}", i + 1),
+                        };
+                        out.push((Some(path), text));
+                    }
+                }
+            }
+            return out;
+        }
+        self.parts()
+            .into_iter()
+            .map(|(sub, text)| (sub.map(str::to_owned), text))
+            .collect()
+    }
+
+    fn parts(&self) -> Vec<(Option<&'static str>, String)> {
+        match self {
+            Value::Rows(_) => Vec::new(),
             Value::Text(s) | Value::Decimal(s) | Value::Choice(s) => vec![(None, s.clone())],
             Value::Date(d) => vec![(None, d.to_string())],
             Value::Time(t) => vec![(None, t.strftime("%H:%M:%S").to_string())],
@@ -113,7 +150,7 @@ impl Form {
                 path.push_str(name);
                 if let Some(s) = sub {
                     path.push('/');
-                    path.push_str(s);
+                    path.push_str(&s);
                 }
                 rows.push((path, text));
             }
@@ -255,14 +292,24 @@ fn check_fields(
             ));
         }
     }
-    let mut values = Vec::new();
+    let mut values: Vec<(String, Value)> = Vec::new();
     for field in fields {
+        // A conditional field not asked: what came for it is ignored.
+        if !is_asked(field, &values) {
+            continue;
+        }
         let path = join(prefix, &field.name);
         let given: Vec<&RawValue> = entries
             .iter()
             .filter(|(n, _)| n == &field.name)
             .map(|(_, v)| v)
             .collect();
+        if field.kind == FieldType::Group {
+            if let Some(rows) = check_group(field, &given, &path, today, errors) {
+                values.push((field.name.clone(), rows));
+            }
+            continue;
+        }
         if field.kind != FieldType::MultipleChoice && given.len() > 1 {
             errors.push(error(
                 &path,
@@ -276,6 +323,83 @@ fn check_fields(
         }
     }
     values
+}
+
+/// Whether a field is asked given the values before it: always, or when
+/// its condition holds (a condition on a field not given, or refused, does
+/// not).
+pub fn is_asked(field: &Field, before: &[(String, Value)]) -> bool {
+    match &field.when {
+        None => true,
+        Some(when) => before
+            .iter()
+            .find(|(n, _)| *n == when.field)
+            .is_some_and(|(_, v)| when.values.iter().any(|w| v.has(w))),
+    }
+}
+
+/// The rows of a repeating group: each checked like a form of the group's
+/// fields, its errors under `PATH/N/…` (rows from 1); blank rows are not
+/// rows.
+fn check_group(
+    field: &Field,
+    given: &[&RawValue],
+    path: &str,
+    today: Date,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    let label = &field.label;
+    let before = errors.len();
+    let mut rows = Vec::new();
+    for raw in given.iter().copied().filter(|v| !is_blank(v)) {
+        let row_path = format!("{path}/{}", rows.len() + 1);
+        match raw {
+            RawValue::Group(items) => {
+                rows.push(check_fields(
+                    &field.fields,
+                    items,
+                    Some(&row_path),
+                    today,
+                    errors,
+                ));
+            }
+            RawValue::Text(_) => {
+                errors.push(error(
+                    &row_path,
+                    "invalid-structure",
+                    format!("« {label} » : chaque ligne contient des champs, pas du texte."),
+                ));
+                rows.push(Vec::new());
+            }
+        }
+    }
+    let n = rows.len();
+    let min = field.facets.min_items.unwrap_or(0);
+    if n == 0 && min > 0 {
+        errors.push(error(
+            path,
+            "required",
+            format!("« {label} » : au moins {min} ligne(s) à remplir."),
+        ));
+    } else if n < min {
+        errors.push(error(
+            path,
+            "too-few-rows",
+            format!("« {label} » : au moins {min} ligne(s) à remplir ({n} remplie(s))."),
+        ));
+    }
+    if let Some(max) = field.facets.max_items.filter(|m| n > *m) {
+        errors.push(error(
+            path,
+            "too-many-rows",
+            format!("« {label} » : au plus {max} ligne(s) ({n} données)."),
+        ));
+    }
+    if errors.len() > before || n == 0 {
+        None
+    } else {
+        Some(Value::Rows(rows))
+    }
 }
 
 fn is_blank(value: &RawValue) -> bool {
@@ -306,6 +430,8 @@ fn check_field(
     }
     let before = errors.len();
     let value = match field.kind {
+        // Groups are checked by `check_group`.
+        FieldType::Group => None,
         FieldType::Address => match given[0] {
             RawValue::Group(items) => check_address(field, items, path, errors).map(Value::Address),
             RawValue::Text(_) => {
@@ -471,6 +597,7 @@ fn check_scalar(
         refuse(errors, path, code, message)
     };
     match field.kind {
+        FieldType::Group => None,
         FieldType::Text | FieldType::LongText => check_text(field, text, path, errors),
         FieldType::Email => {
             if !EMAIL.is_match(text) {
@@ -1050,12 +1177,7 @@ fn check_rules(
                 when,
                 equals,
             } => {
-                let triggered = match find(values, when) {
-                    Some(Value::Boolean(b)) => b.to_string() == *equals,
-                    Some(Value::Choices(c)) => c.contains(equals),
-                    Some(v) => v.lexical().first().is_some_and(|(_, t)| t == equals),
-                    None => false,
-                };
+                let triggered = find(values, when).is_some_and(|v| v.has(equals));
                 (triggered && find(values, field).is_none())
                     .then(|| format!("« {} » est obligatoire dans ce cas.", label(field)))
             }
@@ -1140,6 +1262,161 @@ mod tests {
             .into_iter()
             .map(|e| (e.path, e.code))
             .collect()
+    }
+
+    /// A service with a conditional field, a conditional group and a
+    /// repeating group (1 to 3 rows, a conditional field in each row).
+    fn household() -> Service {
+        Service::from_xml(
+            r#"<service xmlns="urn:guichet:service-definition:1" code="household" version="1">
+  <title>Foyer</title><theme code="t">T</theme><department code="d">D</department>
+  <operation>Household</operation><deadline days="5"/>
+  <form>
+    <field name="situation" type="choice" required="true"><label>Situation</label>
+      <option value="single">Seul</option><option value="couple">En couple</option></field>
+    <field name="partnerName" type="text" required="true" when="situation" equals="couple"><label>Nom du conjoint</label></field>
+    <field name="hasChildren" type="boolean"><label>Enfants</label></field>
+    <group name="children" minOccurs="1" maxOccurs="3" when="hasChildren" equals="true">
+      <label>Enfants</label>
+      <field name="firstName" type="text" required="true"><label>Prénom</label></field>
+      <field name="birthDate" type="date" required="true"><label>Naissance</label></field>
+      <field name="school" type="boolean"><label>Scolarisé</label></field>
+      <field name="schoolName" type="text" required="true" when="school" equals="true"><label>École</label></field>
+    </group>
+  </form>
+  <workflow><step id="a" label="A" kind="closed"/></workflow>
+</service>"#,
+        )
+        .unwrap()
+    }
+
+    fn child(first: &str, born: &str, school: Option<&str>) -> (String, RawValue) {
+        let mut items = vec![("firstName", t(first)), ("birthDate", t(born))];
+        if let Some(name) = school {
+            items.push(("school", t("true")));
+            items.push(("schoolName", t(name)));
+        }
+        ("children".into(), g(&items))
+    }
+
+    #[test]
+    fn a_conditional_field_is_asked_checked_and_stored_only_when_its_condition_holds() {
+        let s = household();
+        // Single: the partner's name given anyway is ignored, not stored.
+        let form = validate(
+            &s,
+            &[
+                requester(),
+                ("situation".into(), t("single")),
+                ("partnerName".into(), t("x".repeat(999).as_str())),
+            ],
+            today(),
+        )
+        .unwrap();
+        assert!(
+            form.rows().iter().all(|(p, _)| p != "partnerName"),
+            "{:?}",
+            form.rows()
+        );
+        // In a couple, it is required, and checked.
+        let errors = codes(validate(
+            &s,
+            &[requester(), ("situation".into(), t("couple"))],
+            today(),
+        ));
+        assert_eq!(errors, [("partnerName".to_owned(), "required".to_owned())]);
+        let errors = codes(validate(
+            &s,
+            &[
+                requester(),
+                ("situation".into(), t("couple")),
+                ("partnerName".into(), t("x".repeat(999).as_str())),
+            ],
+            today(),
+        ));
+        assert_eq!(errors, [("partnerName".to_owned(), "too-long".to_owned())]);
+    }
+
+    #[test]
+    fn a_repeating_group_keeps_its_rows_in_order_and_names_each_rows_errors() {
+        let s = household();
+        let base = || {
+            vec![
+                requester(),
+                ("situation".into(), t("single")),
+                ("hasChildren".into(), t("true")),
+            ]
+        };
+        let mut entries = base();
+        entries.push(child("Léa", "2018-05-02", Some("École Jules-Ferry")));
+        entries.push(child("Tom", "2021-01-10", None));
+        let form = validate(&s, &entries, today()).unwrap();
+        let rows = form.rows();
+        let wanted = [
+            ("children/1/firstName", "Léa"),
+            ("children/1/birthDate", "2018-05-02"),
+            ("children/1/school", "true"),
+            ("children/1/schoolName", "École Jules-Ferry"),
+            ("children/2/firstName", "Tom"),
+            ("children/2/birthDate", "2021-01-10"),
+        ];
+        let got: Vec<(&str, &str)> = rows
+            .iter()
+            .filter(|(p, _)| p.starts_with("children/"))
+            .map(|(p, v)| (p.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(got, wanted);
+        // Each row's errors on that row; a blank row is no row.
+        let mut entries = base();
+        entries.push(child("Léa", "demain", None));
+        entries.push(("children".into(), g(&[("firstName", t(" "))])));
+        entries.push(("children".into(), g(&[("school", t("true"))])));
+        assert_eq!(
+            codes(validate(&s, &entries, today())),
+            [
+                ("children/1/birthDate".to_owned(), "invalid-date".to_owned()),
+                ("children/2/firstName".to_owned(), "required".to_owned()),
+                ("children/2/birthDate".to_owned(), "required".to_owned()),
+                ("children/2/schoolName".to_owned(), "required".to_owned()),
+            ]
+        );
+        // Between minOccurs and maxOccurs rows, when the group is asked.
+        assert_eq!(
+            codes(validate(&s, &base(), today())),
+            [("children".to_owned(), "required".to_owned())]
+        );
+        let mut entries = base();
+        for name in ["A", "B", "C", "D"] {
+            entries.push(child(name, "2020-01-01", None));
+        }
+        assert_eq!(
+            codes(validate(&s, &entries, today())),
+            [("children".to_owned(), "too-many-rows".to_owned())]
+        );
+        // Not asked (no children): its rows are ignored.
+        let mut entries = vec![requester(), ("situation".into(), t("single"))];
+        entries.push(child("Léa", "pas une date", None));
+        assert!(validate(&s, &entries, today()).is_ok());
+    }
+
+    #[test]
+    fn conditions_must_name_an_earlier_field_and_values_it_takes() {
+        let text = household_text().replace(
+            r#"when="situation" equals="couple""#,
+            r#"when="situation" equals="married""#,
+        );
+        let err = Service::from_xml(&text).unwrap_err();
+        assert!(err.message.contains("\"married\" is not a value"), "{err}");
+        let text = household_text().replace(
+            r#"when="school" equals="true""#,
+            r#"when="nowhere" equals="true""#,
+        );
+        let err = Service::from_xml(&text).unwrap_err();
+        assert!(err.message.contains("earlier field"), "{err}");
+    }
+
+    fn household_text() -> String {
+        crate::core::definition::write(&household())
     }
 
     #[test]
@@ -1299,6 +1576,7 @@ mod tests {
             kind,
             facets: Default::default(),
             options: vec![],
+            ..Field::default()
         };
         let mut errs = vec![];
         let mut check = |kind, s: &str| check_scalar(&field(kind), s, "f", today(), &mut errs);
@@ -1348,6 +1626,7 @@ mod tests {
             kind: FieldType::Commune,
             facets: Default::default(),
             options: Vec::new(),
+            ..Field::default()
         };
         let one = |text: &str| {
             let mut errors = Vec::new();
@@ -1386,6 +1665,7 @@ mod tests {
                 ..Default::default()
             },
             options: vec![],
+            ..Field::default()
         };
         let check = |kind, s: &str| {
             let mut errs = vec![];

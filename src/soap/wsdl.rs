@@ -197,7 +197,7 @@ fn common_types(x: &mut String) {
     );
     x.push_str("<xs:sequence>");
     for field in REQUESTER_FIELDS.iter() {
-        field_element(x, field);
+        field_element(x, field, &REQUESTER_FIELDS);
     }
     x.push_str("</xs:sequence></xs:complexType>");
 
@@ -228,7 +228,7 @@ fn common_types(x: &mut String) {
 /// The declarations of a service's fields, in definition order.
 fn field_elements(x: &mut String, service: &Service) {
     for field in &service.fields {
-        field_element(x, field);
+        field_element(x, field, &service.fields);
     }
 }
 
@@ -252,8 +252,34 @@ fn service_elements(x: &mut String, service: &Service) {
     x.push_str("</xs:sequence></xs:complexType></xs:element>");
 }
 
-fn field_element(x: &mut String, field: &Field) {
-    let min = if field.kind == FieldType::MultipleChoice {
+/// A field's declaration; `siblings` are the fields beside it (its
+/// condition names one of them).
+fn field_element(x: &mut String, field: &Field, siblings: &[Field]) {
+    if field.kind == FieldType::Group {
+        // One element per row, holding the row's fields.
+        let min = if field.when.is_some() {
+            0
+        } else {
+            field.facets.min_items.unwrap_or(0)
+        };
+        let _ = write!(
+            x,
+            r#"<xs:element name="{}" minOccurs="{min}" maxOccurs="{}">"#,
+            field.name,
+            field.facets.max_items.unwrap_or(1)
+        );
+        field_doc(x, field, siblings);
+        x.push_str("<xs:complexType><xs:sequence>");
+        for f in &field.fields {
+            field_element(x, f, &field.fields);
+        }
+        x.push_str("</xs:sequence></xs:complexType></xs:element>");
+        return;
+    }
+    let min = if field.when.is_some() {
+        // Required only when its condition holds: said in its documentation.
+        0
+    } else if field.kind == FieldType::MultipleChoice {
         if field.required {
             field.facets.min_items.unwrap_or(1)
         } else {
@@ -301,12 +327,12 @@ fn field_element(x: &mut String, field: &Field) {
     // Named types take no extra facets here, except an e-mail's length.
     if let Some(t) = named {
         let _ = write!(x, r#"<xs:element {attrs} type="{t}">"#);
-        field_doc(x, field);
+        field_doc(x, field, siblings);
         x.push_str("</xs:element>");
         return;
     }
     let _ = write!(x, "<xs:element {attrs}>");
-    field_doc(x, field);
+    field_doc(x, field, siblings);
     x.push_str("<xs:simpleType>");
     match field.kind {
         FieldType::Text | FieldType::LongText => {
@@ -382,8 +408,8 @@ fn bounds(x: &mut String, field: &Field) {
 
 /// A field's annotation: the words of its documentation page (label, help,
 /// required or not, limits, allowed values), from `core::describe`.
-fn field_doc(x: &mut String, field: &Field) {
-    doc(x, &describe::field(field));
+fn field_doc(x: &mut String, field: &Field, siblings: &[Field]) {
+    doc(x, &describe::field(field, siblings));
 }
 
 /// The WSDL document of the services offered to `audience`, with

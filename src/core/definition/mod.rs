@@ -17,9 +17,9 @@ pub mod types;
 
 use super::calendar::DayCount;
 use super::catalogue::{
-    ChoiceOption, DEFINITION_NS, DefinitionError, Department, Facets, Field, FieldType, Pattern,
-    Rule, RuleKind, Service, Silence, Step, StepKind, Theme, check_code, check_rule,
-    check_workflow, is_hex_colour, is_xml_name,
+    Booking, ChoiceOption, Computed, Condition, DEFINITION_NS, DefinitionError, Department, Facets,
+    Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service, Silence, Simulation,
+    Step, StepKind, Theme, check_code, check_rule, check_workflow, is_hex_colour, is_xml_name,
 };
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
 use serde::Serialize;
@@ -111,16 +111,122 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         t::ServiceDeadlineCountType::Working => DayCount::Working,
     };
     let mut fields: Vec<Field> = Vec::new();
-    for f in doc.form.field {
-        let field = field(f)?;
+    let mut pages: Vec<Page> = Vec::new();
+    for (i, item) in doc.form.content.into_iter().enumerate() {
+        use t::ServiceFormElementTypeContent as C;
+        let mut field = match item {
+            C::Page(p) => {
+                if i > 0 && pages.is_empty() {
+                    return fail("a form with pages starts with a <page>".into());
+                }
+                let (title, title_en) = worded(&p.title);
+                let title = title
+                    .ok_or_else(|| Problem(format!("page {}: missing title", pages.len() + 1)))?;
+                pages.push(Page { title, title_en });
+                continue;
+            }
+            C::Field(f) => field(f)?,
+            C::Group(g) => group(g)?,
+        };
         if field.name == "requester" || fields.iter().any(|g| g.name == field.name) {
             return fail(format!("field name {:?} is used twice", field.name));
         }
+        if let Some(when) = &field.when {
+            check_condition(&field.name, when, &fields)?;
+        }
+        field.page = pages.len().saturating_sub(1);
         fields.push(field);
     }
     if fields.is_empty() {
         return fail("the form needs at least one field".into());
     }
+    for (i, _) in pages.iter().enumerate() {
+        if !fields.iter().any(|f| f.page == i) {
+            return fail(format!("page {} has no field", i + 1));
+        }
+    }
+    let requesters: Vec<RequesterKind> = match doc.requesters {
+        None => vec![RequesterKind::Citizen],
+        Some(list) => {
+            let mut kinds = Vec::new();
+            for k in list.0 {
+                let kind = match k {
+                    t::RequesterKindType::Citizen => RequesterKind::Citizen,
+                    t::RequesterKindType::Association => RequesterKind::Association,
+                    t::RequesterKindType::Business => RequesterKind::Business,
+                };
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+            }
+            if kinds.is_empty() {
+                kinds.push(RequesterKind::Citizen);
+            }
+            kinds
+        }
+    };
+    let booking = doc
+        .booking
+        .map(|b| {
+            let kind_of = |name: &str, wanted: FieldType| {
+                let f = fields
+                    .iter()
+                    .find(|f| f.name == name)
+                    .ok_or_else(|| Problem(format!("<booking>: no field {name:?}")))?;
+                if f.kind != wanted || f.when.is_some() || !f.required {
+                    return fail(format!(
+                        "<booking>: field {name} must be a required {} field, not conditional",
+                        wanted.name()
+                    ));
+                }
+                Ok(())
+            };
+            if let Some(r) = &b.resource {
+                kind_of(r, FieldType::Choice)?;
+            }
+            kind_of(&b.date, FieldType::Date)?;
+            kind_of(&b.start, FieldType::Time)?;
+            kind_of(&b.end, FieldType::Time)?;
+            Ok::<_, Problem>(Booking {
+                resource: b.resource,
+                date: b.date,
+                start: b.start,
+                end: b.end,
+            })
+        })
+        .transpose()?;
+    let simulation = doc
+        .simulation
+        .map(|sim| {
+            let mut results: Vec<Computed> = Vec::new();
+            for r in sim.result {
+                let (label, label_en) = worded(&r.label);
+                let label =
+                    label.ok_or_else(|| Problem(format!("result {}: missing label", r.name)))?;
+                if !is_xml_name(&r.name)
+                    || fields.iter().any(|f| f.name == r.name)
+                    || results.iter().any(|c| c.name == r.name)
+                {
+                    return fail(format!(
+                        "result name {:?} must be an XML name used once",
+                        r.name
+                    ));
+                }
+                results.push(Computed {
+                    name: r.name,
+                    label,
+                    label_en,
+                    formula: r.formula,
+                    fraction_digits: u32::try_from(r.fraction_digits).unwrap_or(2).min(6),
+                    unit: r.unit,
+                });
+            }
+            Ok::<_, Problem>(Simulation {
+                results,
+                then: sim.continue_,
+            })
+        })
+        .transpose()?;
     let mut rules = Vec::new();
     for r in doc.rules.map(|r| r.content).unwrap_or_default() {
         let rule = rule(r);
@@ -176,6 +282,10 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
     };
     Ok(Service {
         silence,
+        requesters,
+        pages,
+        booking,
+        simulation,
         code: doc.code,
         version,
         theme,
@@ -201,10 +311,11 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
         return fail(format!("field name {name:?} is not an XML name"));
     }
     let kind = field_kind(&f.type_);
-    let label = f.label.trim().to_owned();
-    if label.is_empty() {
+    let (label, label_en) = worded(&f.label);
+    let Some(label) = label else {
         return fail(format!("field {name}: missing <label>"));
-    }
+    };
+    let (help, help_en) = worded(&f.help);
     let pattern = f
         .pattern
         .as_deref()
@@ -242,6 +353,7 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
         .map(|o| ChoiceOption {
             value: o.value,
             label: o.content.trim().to_owned(),
+            label_en: o.en.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()),
         })
         .collect();
     let is_choice = matches!(kind, FieldType::Choice | FieldType::MultipleChoice);
@@ -260,13 +372,120 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
         ));
     }
     Ok(Field {
+        when: condition(f.when, f.equals),
         name,
         label,
-        help: f.help.map(|h| h.trim().to_owned()),
+        help,
+        label_en,
+        help_en,
         required: f.required,
         kind,
         facets,
         options,
+        fields: Vec::new(),
+        page: 0,
+    })
+}
+
+/// The French wording (no `lang`, or `fr`) and the English one of a
+/// repeated element, trimmed; an empty one counts as none.
+fn worded(items: &[t::WordedType]) -> (Option<String>, Option<String>) {
+    let pick = |lang: &str| {
+        items
+            .iter()
+            .find(|w| w.lang == lang)
+            .map(|w| w.content.trim().to_owned())
+            .filter(|w| !w.is_empty())
+    };
+    (pick("fr"), pick("en"))
+}
+
+fn condition(when: Option<String>, equals: Option<t::ValuesType>) -> Option<Condition> {
+    when.map(|field| Condition {
+        field,
+        values: equals.map(|v| v.0).unwrap_or_default(),
+    })
+}
+
+/// A condition names an earlier field of the form, not inside a group, and
+/// values it can take.
+fn check_condition(name: &str, when: &Condition, before: &[Field]) -> Result<(), Problem> {
+    let Some(on) = before.iter().find(|f| f.name == when.field) else {
+        return fail(format!(
+            "field {name}: when={:?} must name an earlier field of the form",
+            when.field
+        ));
+    };
+    if when.values.is_empty() {
+        return fail(format!("field {name}: when=… needs equals=\"…\""));
+    }
+    for v in &when.values {
+        let fits = match on.kind {
+            FieldType::Boolean => v == "true" || v == "false",
+            FieldType::Choice | FieldType::MultipleChoice => {
+                on.options.iter().any(|o| &o.value == v)
+            }
+            FieldType::Group | FieldType::Address => false,
+            _ => true,
+        };
+        if !fits {
+            return fail(format!(
+                "field {name}: {:?} is not a value field {} can take",
+                v, on.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn group(g: t::GroupType) -> Result<Field, Problem> {
+    let name = g.name;
+    if !is_xml_name(&name) {
+        return fail(format!("group name {name:?} is not an XML name"));
+    }
+    let (label, label_en) = worded(&g.label);
+    let Some(label) = label else {
+        return fail(format!("group {name}: missing <label>"));
+    };
+    let (help, help_en) = worded(&g.help);
+    if g.min_occurs > g.max_occurs {
+        return fail(format!("group {name}: minOccurs is above maxOccurs"));
+    }
+    let mut fields: Vec<Field> = Vec::new();
+    for f in g.field {
+        let field = field(f)?;
+        if fields.iter().any(|g| g.name == field.name) {
+            return fail(format!(
+                "group {name}: field name {:?} is used twice",
+                field.name
+            ));
+        }
+        if let Some(when) = &field.when {
+            check_condition(&field.name, when, &fields)
+                .map_err(|p| Problem(format!("group {name}: {}", p.0)))?;
+        }
+        fields.push(field);
+    }
+    if fields.is_empty() {
+        return fail(format!("group {name}: a group needs fields"));
+    }
+    Ok(Field {
+        when: condition(g.when, g.equals),
+        name,
+        label,
+        help,
+        label_en,
+        help_en,
+        required: g.min_occurs > 0,
+        kind: FieldType::Group,
+        facets: Facets {
+            min_items: Some(g.min_occurs),
+            max_items: Some(g.max_occurs),
+            ..Facets::default()
+        },
+        options: Vec::new(),
+        fields,
+        page: 0,
     })
 }
 
@@ -375,6 +594,7 @@ fn step(s: t::ServiceWorkflowStepElementType) -> Result<Step, Problem> {
     Ok(Step {
         label,
         citizen_label: s.citizen,
+        citizen_label_en: s.citizen_en,
         kind: step_kind(&s.kind),
         rules: StepRules {
             department: s.department,
@@ -477,16 +697,114 @@ fn to_document(s: &Service) -> t::Service {
             then: s.silence.as_ref().map(|silence| silence.to.clone()),
         },
         description: (!s.description.is_empty()).then(|| s.description.clone()),
+        requesters: (s.requesters != [RequesterKind::Citizen]).then(|| {
+            t::RequesterKindList(
+                s.requesters
+                    .iter()
+                    .map(|k| match k {
+                        RequesterKind::Citizen => t::RequesterKindType::Citizen,
+                        RequesterKind::Association => t::RequesterKindType::Association,
+                        RequesterKind::Business => t::RequesterKindType::Business,
+                    })
+                    .collect(),
+            )
+        }),
         form: t::ServiceFormElementType {
-            field: s.fields.iter().map(field_document).collect(),
+            content: form_document(s),
         },
         rules: (!s.rules.is_empty()).then(|| t::ServiceRulesElementType {
             content: s.rules.iter().map(rule_document).collect(),
         }),
+        booking: s.booking.as_ref().map(|b| t::ServiceBookingElementType {
+            resource: b.resource.clone(),
+            date: b.date.clone(),
+            start: b.start.clone(),
+            end: b.end.clone(),
+        }),
+        simulation: s
+            .simulation
+            .as_ref()
+            .map(|sim| t::ServiceSimulationElementType {
+                continue_: sim.then.clone(),
+                result: sim
+                    .results
+                    .iter()
+                    .map(|r| t::ServiceSimulationResultElementType {
+                        name: r.name.clone(),
+                        formula: r.formula.clone(),
+                        fraction_digits: r.fraction_digits as usize,
+                        unit: r.unit.clone(),
+                        label: wording(&r.label, r.label_en.as_deref()),
+                    })
+                    .collect(),
+            }),
         workflow: t::ServiceWorkflowElementType {
             step: s.steps.iter().map(step_document).collect(),
         },
     }
+}
+
+/// A wording and its English one, as repeated elements (French without
+/// `lang`... written out as `lang="fr"`, the default).
+fn wording(fr: &str, en: Option<&str>) -> Vec<t::WordedType> {
+    let mut out = vec![t::WordedType {
+        lang: "fr".into(),
+        content: fr.to_owned(),
+    }];
+    if let Some(en) = en {
+        out.push(t::WordedType {
+            lang: "en".into(),
+            content: en.to_owned(),
+        });
+    }
+    out
+}
+
+fn optional_wording(fr: Option<&str>, en: Option<&str>) -> Vec<t::WordedType> {
+    match fr {
+        Some(fr) => wording(fr, en),
+        None => Vec::new(),
+    }
+}
+
+fn condition_document(c: &Option<Condition>) -> (Option<String>, Option<t::ValuesType>) {
+    match c {
+        Some(c) => (Some(c.field.clone()), Some(t::ValuesType(c.values.clone()))),
+        None => (None, None),
+    }
+}
+
+/// The form's pages, fields and groups in order.
+fn form_document(s: &Service) -> Vec<t::ServiceFormElementTypeContent> {
+    use t::ServiceFormElementTypeContent as C;
+    let mut out = Vec::new();
+    let mut page = None;
+    for f in &s.fields {
+        if !s.pages.is_empty() && page != Some(f.page) {
+            page = Some(f.page);
+            if let Some(p) = s.pages.get(f.page) {
+                out.push(C::Page(t::PageType {
+                    title: wording(&p.title, p.title_en.as_deref()),
+                }));
+            }
+        }
+        if f.kind == FieldType::Group {
+            let (when, equals) = condition_document(&f.when);
+            out.push(C::Group(t::GroupType {
+                name: f.name.clone(),
+                min_occurs: f.facets.min_items.unwrap_or(0),
+                max_occurs: f.facets.max_items.unwrap_or(1),
+                when,
+                equals,
+                label: wording(&f.label, f.label_en.as_deref()),
+                help: optional_wording(f.help.as_deref(), f.help_en.as_deref()),
+                field: f.fields.iter().map(field_document).collect(),
+            }));
+        } else {
+            out.push(C::Field(field_document(f)));
+        }
+    }
+    out
 }
 
 fn field_document(f: &Field) -> t::FieldType {
@@ -514,8 +832,11 @@ fn field_document(f: &Field) -> t::FieldType {
         FieldType::CadastralParcel => K::CadastralParcel,
         FieldType::PartialDate => K::PartialDate,
         FieldType::Commune => K::Commune,
+        // Groups are written by `form_document`.
+        FieldType::Group => K::Text,
     };
     let x = &f.facets;
+    let (when, equals) = condition_document(&f.when);
     t::FieldType {
         name: f.name.clone(),
         type_: kind,
@@ -529,14 +850,17 @@ fn field_document(f: &Field) -> t::FieldType {
         fraction_digits: x.fraction_digits.map(|d| d as usize),
         min_items: x.min_items,
         max_items: x.max_items,
-        label: f.label.clone(),
-        help: f.help.clone(),
+        when,
+        equals,
+        label: wording(&f.label, f.label_en.as_deref()),
+        help: optional_wording(f.help.as_deref(), f.help_en.as_deref()),
         pattern_message: x.pattern_message.clone(),
         option: f
             .options
             .iter()
             .map(|o| t::OptionType {
                 value: o.value.clone(),
+                en: o.label_en.clone(),
                 content: o.label.clone(),
             })
             .collect(),
@@ -602,6 +926,7 @@ fn step_document(s: &Step) -> t::ServiceWorkflowStepElementType {
         kind,
         label: s.label.clone(),
         citizen: s.citizen_label.clone(),
+        citizen_en: s.citizen_label_en.clone(),
         on_enter: (!r.on_enter.is_empty()).then(|| t::ServiceWorkflowStepOnEnterElementType {
             content: r
                 .on_enter

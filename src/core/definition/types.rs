@@ -26,11 +26,20 @@ pub struct ServiceElementType {
     #[serde(default, rename = "description")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, rename = "requesters")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requesters: Option<RequesterKindList>,
     #[serde(rename = "form")]
     pub form: ServiceFormElementType,
     #[serde(default, rename = "rules")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<ServiceRulesElementType>,
+    #[serde(default, rename = "booking")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking: Option<ServiceBookingElementType>,
+    #[serde(default, rename = "simulation")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<ServiceSimulationElementType>,
     #[serde(rename = "workflow")]
     pub workflow: ServiceWorkflowElementType,
 }
@@ -73,10 +82,21 @@ impl ServiceDeadlineElementType {
         ServiceDeadlineCountType::Calendar
     }
 }
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct RequesterKindList(pub Vec<RequesterKindType>);
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceFormElementType {
-    #[serde(default, rename = "field")]
-    pub field: Vec<FieldType>,
+    #[serde(rename = "$value")]
+    pub content: Vec<ServiceFormElementTypeContent>,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum ServiceFormElementTypeContent {
+    #[serde(rename = "page")]
+    Page(PageType),
+    #[serde(rename = "field")]
+    Field(FieldType),
+    #[serde(rename = "group")]
+    Group(GroupType),
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceRulesElementType {
@@ -95,6 +115,26 @@ pub enum ServiceRulesElementTypeContent {
     RequiredIf(ServiceRulesRequiredIfElementType),
     #[serde(rename = "atLeastOne")]
     AtLeastOne(ServiceRulesAtLeastOneElementType),
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceBookingElementType {
+    #[serde(default, rename = "@resource")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(rename = "@date")]
+    pub date: String,
+    #[serde(rename = "@start")]
+    pub start: String,
+    #[serde(rename = "@end")]
+    pub end: String,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceSimulationElementType {
+    #[serde(default, rename = "@continue")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continue_: Option<String>,
+    #[serde(default, rename = "result")]
+    pub result: Vec<ServiceSimulationResultElementType>,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceWorkflowElementType {
@@ -116,11 +156,31 @@ pub enum ServiceDeadlineSilenceType {
     Refusal,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum RequesterKindType {
+    #[serde(rename = "citizen")]
+    Citizen,
+    #[serde(rename = "association")]
+    Association,
+    #[serde(rename = "business")]
+    Business,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct PageType {
+    #[serde(default, rename = "title")]
+    pub title: Vec<WordedType>,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct FieldType {
     #[serde(rename = "@name")]
     pub name: String,
     #[serde(rename = "@type")]
     pub type_: FieldKindType,
+    #[serde(default, rename = "@when")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(default, rename = "@equals")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equals: Option<ValuesType>,
     #[serde(default = "FieldType::default_required", rename = "@required")]
     pub required: bool,
     #[serde(default, rename = "@minLength")]
@@ -150,11 +210,10 @@ pub struct FieldType {
     #[serde(default, rename = "@maxItems")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<usize>,
-    #[serde(rename = "label")]
-    pub label: String,
+    #[serde(default, rename = "label")]
+    pub label: Vec<WordedType>,
     #[serde(default, rename = "help")]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Vec<WordedType>,
     #[serde(default, rename = "patternMessage")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern_message: Option<String>,
@@ -165,6 +224,33 @@ impl FieldType {
     #[must_use]
     pub fn default_required() -> bool {
         false
+    }
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct GroupType {
+    #[serde(rename = "@name")]
+    pub name: String,
+    #[serde(default = "GroupType::default_min_occurs", rename = "@minOccurs")]
+    pub min_occurs: usize,
+    #[serde(rename = "@maxOccurs")]
+    pub max_occurs: usize,
+    #[serde(default, rename = "@when")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(default, rename = "@equals")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equals: Option<ValuesType>,
+    #[serde(default, rename = "label")]
+    pub label: Vec<WordedType>,
+    #[serde(default, rename = "help")]
+    pub help: Vec<WordedType>,
+    #[serde(default, rename = "field")]
+    pub field: Vec<FieldType>,
+}
+impl GroupType {
+    #[must_use]
+    pub fn default_min_occurs() -> usize {
+        0usize
     }
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
@@ -231,6 +317,29 @@ pub struct ServiceRulesAtLeastOneElementType {
     pub message: Option<String>,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceSimulationResultElementType {
+    #[serde(rename = "@name")]
+    pub name: String,
+    #[serde(rename = "@formula")]
+    pub formula: String,
+    #[serde(
+        default = "ServiceSimulationResultElementType::default_fraction_digits",
+        rename = "@fractionDigits"
+    )]
+    pub fraction_digits: usize,
+    #[serde(default, rename = "@unit")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, rename = "label")]
+    pub label: Vec<WordedType>,
+}
+impl ServiceSimulationResultElementType {
+    #[must_use]
+    pub fn default_fraction_digits() -> usize {
+        2usize
+    }
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceWorkflowStepElementType {
     #[serde(rename = "@id")]
     pub id: String,
@@ -247,6 +356,9 @@ pub struct ServiceWorkflowStepElementType {
     #[serde(default, rename = "@citizen")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub citizen: Option<String>,
+    #[serde(default, rename = "@citizenEn")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citizen_en: Option<String>,
     #[serde(default, rename = "onEnter")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_enter: Option<ServiceWorkflowStepOnEnterElementType>,
@@ -259,6 +371,19 @@ impl ServiceWorkflowStepElementType {
     #[must_use]
     pub fn default_kind() -> StepKindType {
         StepKindType::Agent
+    }
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct WordedType {
+    #[serde(default = "WordedType::default_lang", rename = "@lang")]
+    pub lang: String,
+    #[serde(default, rename = "$text")]
+    pub content: String,
+}
+impl WordedType {
+    #[must_use]
+    pub fn default_lang() -> String {
+        String::from("fr")
     }
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
@@ -308,10 +433,15 @@ pub enum FieldKindType {
     #[serde(rename = "commune")]
     Commune,
 }
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct ValuesType(pub Vec<TokenType>);
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct OptionType {
     #[serde(rename = "@value")]
     pub value: String,
+    #[serde(default, rename = "@en")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
     #[serde(default, rename = "$text")]
     pub content: String,
 }
@@ -392,6 +522,7 @@ impl ServiceWorkflowStepTimeoutElementType {
         ServiceWorkflowStepTimeoutSinceType::Entered
     }
 }
+pub type TokenType = String;
 pub type NameType = String;
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceWorkflowStepOnEnterAssignElementType {

@@ -225,15 +225,30 @@ fn display_value(service: &Service, path: &str, value: &str) -> (String, String)
             .map_or(name, |f| f.label.as_str());
         return (label.to_owned(), value.to_owned());
     }
-    let Some(field) = service.field(first) else {
+    let Some(mut field) = service.field(first) else {
         return (path.to_owned(), value.to_owned());
     };
+    let mut row_label = None;
+    if field.kind == FieldType::Group {
+        // GROUP/N/FIELD[/PART]: "Group 2 — Field".
+        let n = parts.next().unwrap_or_default();
+        let name = parts.next().unwrap_or_default();
+        let Some(inner) = field.fields.iter().find(|f| f.name == name) else {
+            return (path.to_owned(), value.to_owned());
+        };
+        row_label = Some(format!("{} {n} — ", field.label));
+        field = inner;
+    }
+    let row_label = row_label.unwrap_or_default();
     if let Some(part) = parts.next() {
         let part_label = ADDRESS_PARTS
             .iter()
             .find(|(n, ..)| *n == part)
             .map_or(part, |(_, l, ..)| *l);
-        return (format!("{} — {part_label}", field.label), value.to_owned());
+        return (
+            format!("{row_label}{} — {part_label}", field.label),
+            value.to_owned(),
+        );
     }
     let shown = match field.kind {
         FieldType::Boolean => if value == "true" { "Oui" } else { "Non" }.to_owned(),
@@ -247,7 +262,7 @@ fn display_value(service: &Service, path: &str, value: &str) -> (String, String)
             .find(|o| o.value == value)
             .map_or_else(|| value.to_owned(), |o| o.label.clone()),
     };
-    (field.label.clone(), shown)
+    (format!("{row_label}{}", field.label), shown)
 }
 
 /// Rows with the same path (several choices) shown on one line.

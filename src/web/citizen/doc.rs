@@ -71,10 +71,19 @@ fn doc_view(
     }
     x.text("deadline", &[("lang", "fr")], &describe::deadline(service));
     for field in REQUESTER_FIELDS.iter() {
-        parameter(&mut x, field, &format!("{REQUESTER}/{}", field.name));
+        parameter(&mut x, field, &format!("{REQUESTER}/{}", field.name), &[]);
     }
     for field in &service.fields {
-        parameter(&mut x, field, &field.name);
+        parameter(&mut x, field, &field.name, &service.fields);
+        // A group's fields, under the group's element (repeated per row).
+        for f in &field.fields {
+            parameter(
+                &mut x,
+                f,
+                &format!("{}/{}", field.name, f.name),
+                &field.fields,
+            );
+        }
     }
     for (rule, words) in describe::rules(service) {
         x.text("rule", &[("code", &rule.code), ("lang", "fr")], &words);
@@ -86,8 +95,13 @@ fn doc_view(
         Desk::Testers => cx.session.as_ref().map(|s| s.record.agent.login.as_str()),
         Desk::Public => None,
     };
-    x.text("php", &[], &php(&wsdl, &operation, entries, login));
-    x.text("zeep", &[], &zeep(&wsdl, &operation, entries, login));
+    let lists = repeated(service);
+    x.text("php", &[], &php(&wsdl, &operation, entries, login, &lists));
+    x.text(
+        "zeep",
+        &[],
+        &zeep(&wsdl, &operation, entries, login, &lists),
+    );
     x.text(
         "iframe",
         &[],
@@ -104,7 +118,7 @@ fn doc_view(
 
 /// One parameter: its path in the envelope, its type and limits, its
 /// allowed values; an address gives one parameter per part.
-fn parameter(x: &mut Xml, field: &Field, path: &str) {
+fn parameter(x: &mut Xml, field: &Field, path: &str, siblings: &[Field]) {
     if field.kind == FieldType::Address {
         for (part, label, required, max_length) in ADDRESS_PARTS {
             let max = max_length.to_string();
@@ -159,7 +173,10 @@ fn parameter(x: &mut Xml, field: &Field, path: &str) {
     if let Some(help) = &field.help {
         x.text("help", &[("lang", "fr")], help);
     }
-    for limit in describe::limits(field) {
+    for limit in describe::condition(field, siblings)
+        .into_iter()
+        .chain(describe::limits(field))
+    {
         x.text("limit", &[("lang", "fr")], &limit);
     }
     for option in &field.options {
@@ -172,22 +189,63 @@ fn parameter(x: &mut Xml, field: &Field, path: &str) {
     x.close("parameter");
 }
 
-fn php_value(value: &RawValue, depth: usize) -> String {
+/// The service's elements that may repeat (groups' rows, multiple
+/// choices): the snippets give them as lists.
+fn repeated(service: &Service) -> Vec<&str> {
+    service
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldType::Group | FieldType::MultipleChoice))
+        .map(|f| f.name.as_str())
+        .collect()
+}
+
+/// Entries with one name together, in the order of their first: an
+/// element given once, or each of its repetitions.
+fn collapsed(entries: &[(String, RawValue)]) -> Vec<(&str, Vec<&RawValue>)> {
+    let mut out: Vec<(&str, Vec<&RawValue>)> = Vec::new();
+    for (k, v) in entries {
+        match out.iter_mut().find(|(n, _)| n == k) {
+            Some((_, values)) => values.push(v),
+            None => out.push((k, vec![v])),
+        }
+    }
+    out
+}
+
+fn php_value(value: &RawValue, depth: usize, lists: &[&str]) -> String {
     match value {
         RawValue::Text(t) => format!("'{}'", t.replace('\\', "\\\\").replace('\'', "\\'")),
         RawValue::Group(items) => {
             let indent = "    ".repeat(depth + 1);
-            let inner: Vec<String> = items
-                .iter()
-                .map(|(k, v)| format!("{indent}'{k}' => {},", php_value(v, depth + 1)))
+            let inner: Vec<String> = collapsed(items)
+                .into_iter()
+                .map(|(k, values)| {
+                    let shown = if lists.contains(&k) || values.len() > 1 {
+                        let rows: Vec<String> = values
+                            .iter()
+                            .map(|v| php_value(v, depth + 1, &[]))
+                            .collect();
+                        format!("[{}]", rows.join(", "))
+                    } else {
+                        php_value(values[0], depth + 1, &[])
+                    };
+                    format!("{indent}'{k}' => {shown},")
+                })
                 .collect();
             format!("[\n{}\n{}]", inner.join("\n"), "    ".repeat(depth))
         }
     }
 }
 
-fn php(wsdl: &str, operation: &str, entries: &[(String, RawValue)], login: Option<&str>) -> String {
-    let params = php_value(&RawValue::Group(entries.to_vec()), 1);
+fn php(
+    wsdl: &str,
+    operation: &str,
+    entries: &[(String, RawValue)],
+    login: Option<&str>,
+    lists: &[&str],
+) -> String {
+    let params = php_value(&RawValue::Group(entries.to_vec()), 1, lists);
     let options = match login {
         Some(login) => format!(
             "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
@@ -204,12 +262,24 @@ fn py_value(value: &RawValue, depth: usize) -> String {
         RawValue::Text(t) => format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
         RawValue::Group(items) => {
             let indent = "    ".repeat(depth + 1);
-            let inner: Vec<String> = items
-                .iter()
-                .map(|(k, v)| format!("{indent}\"{k}\": {},", py_value(v, depth + 1)))
+            let inner: Vec<String> = collapsed(items)
+                .into_iter()
+                .map(|(k, values)| {
+                    format!("{indent}\"{k}\": {},", py_values(&values, false, depth + 1))
+                })
                 .collect();
             format!("{{\n{}\n{}}}", inner.join("\n"), "    ".repeat(depth))
         }
+    }
+}
+
+/// A value given once, or a list of them (an element that may repeat).
+fn py_values(values: &[&RawValue], list: bool, depth: usize) -> String {
+    if list || values.len() > 1 {
+        let items: Vec<String> = values.iter().map(|v| py_value(v, depth)).collect();
+        format!("[{}]", items.join(", "))
+    } else {
+        py_value(values[0], depth)
     }
 }
 
@@ -218,10 +288,11 @@ fn zeep(
     operation: &str,
     entries: &[(String, RawValue)],
     login: Option<&str>,
+    lists: &[&str],
 ) -> String {
-    let args: Vec<String> = entries
-        .iter()
-        .map(|(k, v)| format!("        {k}={},", py_value(v, 2)))
+    let args: Vec<String> = collapsed(entries)
+        .into_iter()
+        .map(|(k, values)| format!("        {k}={},", py_values(&values, lists.contains(&k), 2)))
         .collect();
     let client = match login {
         Some(login) => format!(

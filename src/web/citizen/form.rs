@@ -102,13 +102,17 @@ pub(crate) fn preview(
     token: &str,
 ) -> Response<Body> {
     let (site, frame, req) = (cx.site, cx.frame, cx.req);
-    let (entries, _) = if req.method == hyper::Method::POST {
+    let (mut entries, _) = if req.method == hyper::Method::POST {
         entries_from_form(&req.body)
     } else {
         (Vec::new(), None)
     };
+    let changed = req.method == hyper::Method::POST && row_change(&req.body, service, &mut entries);
+    if !changed {
+        without_blank_rows(service, &mut entries);
+    }
     let entered = Entered { entries: &entries };
-    let (status, errors, notice) = if req.method == hyper::Method::POST {
+    let (status, errors, notice) = if req.method == hyper::Method::POST && !changed {
         let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
         match crate::core::forms::validate(service, &entries, today) {
             Ok(_) => (
@@ -171,7 +175,99 @@ fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
         let parts: Vec<&str> = key.split('.').collect();
         insert(&mut entries, &parts, value.into_owned());
     }
-    (entries, token)
+    (numbered_rows(entries), token)
+}
+
+/// A repeating group's inputs are named `group.N.field`: the group's rows,
+/// in the order of N, become one entry each, as SOAP gives them.
+fn numbered_rows(entries: Vec<(String, RawValue)>) -> Vec<(String, RawValue)> {
+    let mut out = Vec::with_capacity(entries.len());
+    for (name, value) in entries {
+        match value {
+            RawValue::Group(items)
+                if !items.is_empty()
+                    && items.iter().all(|(n, v)| {
+                        n.parse::<u32>().is_ok() && matches!(v, RawValue::Group(_))
+                    }) =>
+            {
+                let mut rows: Vec<(u32, RawValue)> = items
+                    .into_iter()
+                    .map(|(n, v)| (n.parse().unwrap_or(0), v))
+                    .collect();
+                rows.sort_by_key(|(n, _)| *n);
+                out.extend(rows.into_iter().map(|(_, row)| (name.clone(), row)));
+            }
+            value => out.push((name, value)),
+        }
+    }
+    out
+}
+
+/// What a form post asks besides sending: another row of a group
+/// (`_add=GROUP`) or one row less (`_remove=GROUP.N`), for pages without
+/// JavaScript; the form comes back with the rows changed.
+fn row_change(body: &[u8], service: &Service, entries: &mut Vec<(String, RawValue)>) -> bool {
+    for (key, value) in form_urlencoded::parse(body) {
+        let is_group = |name: &str| {
+            service
+                .field(name)
+                .is_some_and(|f| f.kind == FieldType::Group)
+        };
+        match key.as_ref() {
+            "_add" if is_group(&value) => {
+                let field = service.field(&value).expect("a group");
+                // The rows shown (at least the minimum, and one), then one more.
+                let given = entries.iter().filter(|(n, _)| *n == *value).count();
+                let shown = given.max(field.facets.min_items.unwrap_or(0)).max(1);
+                let at = entries
+                    .iter()
+                    .rposition(|(n, _)| *n == *value)
+                    .map_or(entries.len(), |i| i + 1);
+                for _ in given..=shown {
+                    entries.insert(at, (value.to_string(), RawValue::Group(Vec::new())));
+                }
+                return true;
+            }
+            "_remove" => {
+                let Some((name, n)) = value.rsplit_once('.') else {
+                    continue;
+                };
+                let (Some(n), true) = (n.parse::<usize>().ok(), is_group(name)) else {
+                    continue;
+                };
+                if let Some(i) = entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (e, _))| e == name)
+                    .nth(n.saturating_sub(1))
+                    .map(|(i, _)| i)
+                {
+                    entries.remove(i);
+                }
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Blank rows of the groups are not rows: left out before checking, so
+/// that the rows the errors name are the rows shown again.
+fn without_blank_rows(service: &Service, entries: &mut Vec<(String, RawValue)>) {
+    entries.retain(|(name, value)| {
+        let group = service
+            .field(name)
+            .is_some_and(|f| f.kind == FieldType::Group);
+        !(group && is_blank(value))
+    });
+}
+
+fn is_blank(value: &RawValue) -> bool {
+    match value {
+        RawValue::Text(t) => t.trim().is_empty(),
+        RawValue::Group(items) => items.iter().all(|(_, v)| is_blank(v)),
+    }
 }
 
 fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
@@ -217,9 +313,16 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             "Ce formulaire ne peut être envoyé que depuis sa propre page.",
         );
     }
-    let (entries, token) = entries_from_form(&req.body);
+    let (mut entries, token) = entries_from_form(&req.body);
+    let token_ok = token.is_some_and(|t| app.secret.verify(&purpose, &t, now));
+    if token_ok && row_change(&req.body, service, &mut entries) {
+        let entered = Entered { entries: &entries };
+        let v = form_view(frame, service, &entered, &[], &fresh_token, None);
+        return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
+    }
+    without_blank_rows(service, &mut entries);
     let entered = Entered { entries: &entries };
-    if !token.is_some_and(|t| app.secret.verify(&purpose, &t, now)) {
+    if !token_ok {
         let v = form_view(
             frame,
             service,
@@ -275,6 +378,15 @@ impl Entered<'_> {
             .map(|(_, v)| v)
             .collect();
         for part in parts {
+            if let Ok(n) = part.parse::<usize>() {
+                // The Nth row of a group.
+                current = current
+                    .into_iter()
+                    .skip(n.saturating_sub(1))
+                    .take(1)
+                    .collect();
+                continue;
+            }
             current = current
                 .into_iter()
                 .filter_map(|v| match v {
@@ -293,6 +405,11 @@ impl Entered<'_> {
                 RawValue::Group(_) => None,
             })
             .collect()
+    }
+
+    /// How many rows of the group `name` were given.
+    fn rows(&self, name: &str) -> usize {
+        self.entries.iter().filter(|(n, _)| n == name).count()
     }
 }
 
@@ -375,6 +492,7 @@ fn form_view_at(
             &format!("{REQUESTER}/{}", field.name),
             entered,
             errors,
+            (&[], None),
         );
     }
     x.close("group");
@@ -383,7 +501,15 @@ fn form_view_at(
     x.open("group", &details);
     x.text("legend", &[], &frame.message("form.details"));
     for field in &service.fields {
-        field_view(&mut x, frame, field, &field.name, entered, errors);
+        field_view(
+            &mut x,
+            frame,
+            field,
+            &field.name,
+            entered,
+            errors,
+            (&service.fields, None),
+        );
     }
     x.close("group");
     x.close("form");
@@ -464,12 +590,30 @@ fn localize(frame: &Frame, service: &Service, e: &FieldError) -> Shown {
             e.path.as_str(),
         ),
     };
+    // A group's row: GROUP/N/FIELD[/PART] speaks of the row's field.
+    let (field, rest, row) = match field {
+        Some(g) if g.kind == FieldType::Group => {
+            let mut it = rest.splitn(3, '/').skip(1);
+            let n = it.next().unwrap_or_default();
+            let inner = it.next().unwrap_or_default();
+            let name = inner.split('/').next().unwrap_or_default();
+            match g.fields.iter().find(|f| f.name == name) {
+                Some(f) => (Some(f), inner, Some(format!("{} {n}", g.label))),
+                None => (Some(g), rest, None),
+            }
+        }
+        other => (other, rest, None),
+    };
     let requester = e.path.starts_with("requester/");
     let field_label = field.map(|f| {
-        requester
+        let label = requester
             .then(|| frame.message_opt(&format!("field.requester.{}", f.name)))
             .flatten()
-            .unwrap_or_else(|| f.label.clone())
+            .unwrap_or_else(|| f.label.clone());
+        match &row {
+            Some(row) => format!("{row} — {label}"),
+            None => label,
+        }
     });
     let part = rest
         .split_once('/')
@@ -544,6 +688,10 @@ fn errors_at<'a>(errors: &'a [Shown], path: &str) -> Vec<&'a Shown> {
     errors.iter().filter(|e| e.path == path).collect()
 }
 
+/// The fields beside a field (its condition names one of them), and the
+/// path they are under (a group's row), if any.
+type Siblings<'a> = (&'a [Field], Option<&'a str>);
+
 fn field_view(
     x: &mut Xml,
     frame: &Frame,
@@ -551,10 +699,20 @@ fn field_view(
     path: &str,
     entered: &Entered,
     errors: &[Shown],
+    (siblings, under): Siblings<'_>,
 ) {
     let id = field_id(path);
     let input_name = path.replace('/', ".");
     let widget = widget(field);
+    let when = field.when.as_ref().map(|w| {
+        let on = match under {
+            Some(u) => format!("{u}/{}", w.field),
+            None => w.field.clone(),
+        };
+        (on.replace('/', "."), w.values.join(" "))
+    });
+    let rows_min = field.facets.min_items.unwrap_or(0).to_string();
+    let rows_max = field.facets.max_items.unwrap_or(1).to_string();
     let (input_type, autocomplete, inputmode) = input_hints(field.kind, path);
     let required = if field.required { "true" } else { "false" };
     let mut attrs: Vec<(&str, &str)> = vec![
@@ -582,6 +740,14 @@ fn field_view(
     if let Some(m) = &max {
         attrs.push(("max", m));
     }
+    if let Some((on, values)) = &when {
+        attrs.push(("when", on));
+        attrs.push(("equals", values));
+    }
+    if field.kind == FieldType::Group {
+        attrs.push(("min-rows", &rows_min));
+        attrs.push(("max-rows", &rows_max));
+    }
     x.open("field", &attrs);
     // The requester block is Guichet's own: worded in the page's language.
     let requester = path.starts_with("requester/");
@@ -599,8 +765,12 @@ fn field_view(
     if let Some(help) = &help {
         x.text("help", &[], help);
     }
+    if let Some(words) = condition_words(frame, field, siblings) {
+        x.text("condition", &[], &words);
+    }
     errors_view(x, frame, errors, path);
     match field.kind {
+        FieldType::Group => rows_view(x, frame, field, path, entered, errors),
         FieldType::Address => address_parts(x, frame, field, path, entered, errors),
         FieldType::Choice | FieldType::MultipleChoice => options(x, frame, field, path, entered),
         FieldType::Country => countries(x, path, entered),
@@ -627,8 +797,89 @@ fn field_view(
     x.close("field");
 }
 
+/// A conditional field's condition in the page's words: without
+/// JavaScript every field shows, and this says when to fill it.
+fn condition_words(frame: &Frame, field: &Field, siblings: &[Field]) -> Option<String> {
+    let when = field.when.as_ref()?;
+    let on = siblings.iter().find(|f| f.name == when.field)?;
+    let values: Vec<String> = when
+        .values
+        .iter()
+        .map(|v| {
+            let shown = match on.kind {
+                FieldType::Boolean if v == "true" => frame.message("form.yes"),
+                FieldType::Boolean => frame.message("form.no"),
+                _ => on
+                    .options
+                    .iter()
+                    .find(|o| &o.value == v)
+                    .map_or_else(|| v.clone(), |o| o.label.clone()),
+            };
+            format!("« {shown} »")
+        })
+        .collect();
+    let or = format!(" {} ", frame.message("form.or"));
+    Some(frame.format(
+        "form.condition",
+        &[("label", &on.label), ("values", &values.join(&or))],
+    ))
+}
+
+/// A repeating group's rows: those given (at least its minimum, and one),
+/// each with its fields under `PATH/N/…` and a button to remove it, and a
+/// button to add one while below the maximum. The buttons post the form
+/// back (`_remove`, `_add`); the page's script does it in place.
+fn rows_view(
+    x: &mut Xml,
+    frame: &Frame,
+    field: &Field,
+    path: &str,
+    entered: &Entered,
+    errors: &[Shown],
+) {
+    let min = field.facets.min_items.unwrap_or(0);
+    let max = field.facets.max_items.unwrap_or(1).max(1);
+    let n = entered.rows(&field.name).max(min).max(1).min(max);
+    for i in 1..=n {
+        let row_path = format!("{path}/{i}");
+        let number = i.to_string();
+        let remove = format!("{}.{i}", path.replace('/', "."));
+        let mut rattrs = vec![("index", number.as_str())];
+        if n > min {
+            rattrs.push(("remove", remove.as_str()));
+        }
+        x.open("row", &rattrs);
+        x.text(
+            "legend",
+            &[],
+            &frame.format("form.row", &[("label", &field.label), ("number", &number)]),
+        );
+        errors_view(x, frame, errors, &row_path);
+        for f in &field.fields {
+            field_view(
+                x,
+                frame,
+                f,
+                &format!("{row_path}/{}", f.name),
+                entered,
+                errors,
+                (&field.fields, Some(&row_path)),
+            );
+        }
+        x.close("row");
+    }
+    if n < max {
+        x.text(
+            "add",
+            &[("value", &field.name)],
+            &frame.format("form.add-row", &[("label", &field.label)]),
+        );
+    }
+}
+
 fn widget(field: &Field) -> &'static str {
     match field.kind {
+        FieldType::Group => "rows",
         FieldType::Choice if field.options.len() <= 4 => "radio",
         FieldType::Choice | FieldType::Country => "select",
         FieldType::MultipleChoice => "checkboxes",
