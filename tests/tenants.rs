@@ -144,7 +144,10 @@ fn an_operator_adds_disables_and_enables_a_town_that_a_running_server_serves() {
         "{list}"
     );
     assert!(
-        list.contains("demoville\tVille de Démoville\t6 service(s) online"),
+        list.contains(&format!(
+            "demoville\tVille de Démoville\t{} service(s) online",
+            guichet::core::builtin::services().len()
+        )),
         "{list}"
     );
 
@@ -396,7 +399,7 @@ fn an_operator_builds_a_towns_catalogue_from_the_library() {
     };
     let list = said(&service(&["list"]));
     assert!(
-        list.contains("Vie quotidienne\n  road-incident\t"),
+        list.contains("Vie quotidienne\n  elected-official-appointment\t"),
         "themes: {list}"
     );
     assert!(list.contains("  road-incident\t"), "{list}");
@@ -618,8 +621,16 @@ fn every_library_service_exported_then_imported_is_the_same_definition() {
         String::from_utf8(out.stdout).unwrap()
     };
     let dir = common::TempDir::new();
+    // Through the commands, the first service of each theme (each command
+    // starts Guichet); every definition's written form reads back the same
+    // in `core::definition`'s own test.
+    let mut themes = Vec::new();
     for (path, shipped) in guichet::core::builtin::DEFINITIONS {
         let original = guichet::core::catalogue::Service::from_xml(shipped).unwrap();
+        if themes.contains(&original.theme.code) {
+            continue;
+        }
+        themes.push(original.theme.code.clone());
         let code = original.code.as_str();
         service(&["enable", code]);
         let exported = service(&["export", code]);

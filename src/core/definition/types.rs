@@ -13,6 +13,9 @@ pub struct ServiceElementType {
     pub code: String,
     #[serde(rename = "@version")]
     pub version: usize,
+    #[serde(default, rename = "@requesters")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requesters: Option<RequesterKindList>,
     #[serde(default, rename = "title")]
     pub title: Vec<TitledType>,
     #[serde(rename = "theme")]
@@ -26,9 +29,6 @@ pub struct ServiceElementType {
     #[serde(default, rename = "description")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, rename = "requesters")]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requesters: Option<RequesterKindList>,
     #[serde(rename = "form")]
     pub form: ServiceFormElementType,
     #[serde(default, rename = "rules")]
@@ -43,6 +43,8 @@ pub struct ServiceElementType {
     #[serde(rename = "workflow")]
     pub workflow: ServiceWorkflowElementType,
 }
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
+pub struct RequesterKindList(pub Vec<RequesterKindType>);
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct TitledType {
     #[serde(default = "TitledType::default_lang", rename = "@lang")]
@@ -82,8 +84,6 @@ impl ServiceDeadlineElementType {
         ServiceDeadlineCountType::Calendar
     }
 }
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
-pub struct RequesterKindList(pub Vec<RequesterKindType>);
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceFormElementType {
     #[serde(rename = "$value")]
@@ -142,6 +142,15 @@ pub struct ServiceWorkflowElementType {
     pub step: Vec<ServiceWorkflowStepElementType>,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum RequesterKindType {
+    #[serde(rename = "citizen")]
+    Citizen,
+    #[serde(rename = "association")]
+    Association,
+    #[serde(rename = "business")]
+    Business,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub enum ServiceDeadlineCountType {
     #[serde(rename = "calendar")]
     Calendar,
@@ -154,15 +163,6 @@ pub enum ServiceDeadlineSilenceType {
     Acceptance,
     #[serde(rename = "refusal")]
     Refusal,
-}
-#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
-pub enum RequesterKindType {
-    #[serde(rename = "citizen")]
-    Citizen,
-    #[serde(rename = "association")]
-    Association,
-    #[serde(rename = "business")]
-    Business,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct PageType {
