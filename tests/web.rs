@@ -887,3 +887,86 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
         "the request file",
     );
 }
+
+/// A repeating group without JavaScript: its minimum of rows shown, rows
+/// added and removed by posting the form back (values kept), each row's
+/// errors on that row; a conditional field says when to fill it.
+#[test]
+fn repeating_groups_and_conditional_fields_work_without_javascript() {
+    let server = Server::start();
+    let path = "/demoville/services/marriage-file";
+    let page = server.get(path).body;
+    // Two witnesses at least, four at most: two rows, no remove button.
+    assert!(
+        page.contains(r#"name="witnesses.1.witnessLastName""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="witnesses.2.witnessLastName""#));
+    assert!(!page.contains(r#"name="witnesses.3.witnessLastName""#));
+    assert!(!page.contains(r#"name="_remove""#));
+    assert!(page.contains(r#"name="_add" value="witnesses""#));
+    // The conditional field says its condition, for pages without script.
+    assert!(page.contains(r#"data-when="marriageContract" data-equals="true""#));
+    assert!(page.contains("À remplir seulement si vous avez répondu « Oui »"));
+    let token = token_of(&page);
+    let added = post_form(
+        &server,
+        path,
+        &form_body(&[
+            ("_token", &token),
+            ("witnesses.1.witnessLastName", "Martin"),
+            ("witnesses.2.witnessLastName", "Durand"),
+            ("_add", "witnesses"),
+        ]),
+        "",
+    );
+    assert_eq!(added.status, 200, "another row, nothing sent");
+    let html = &added.body;
+    assert!(html.contains(r#"name="witnesses.3.witnessLastName""#));
+    assert!(html.contains(r#"value="Martin""#) && html.contains(r#"value="Durand""#));
+    assert!(html.contains(r#"name="_remove" value="witnesses.1""#));
+    assert!(!html.contains("error-summary"), "no error for a row added");
+    let token = token_of(html);
+    let removed = post_form(
+        &server,
+        path,
+        &form_body(&[
+            ("_token", &token),
+            ("witnesses.1.witnessLastName", "Martin"),
+            ("witnesses.2.witnessLastName", "Durand"),
+            ("witnesses.3.witnessLastName", "Petit"),
+            ("_remove", "witnesses.1"),
+        ]),
+        "",
+    );
+    assert_eq!(removed.status, 200);
+    let html = &removed.body;
+    assert!(!html.contains(r#"value="Martin""#), "row 1 removed");
+    let first = html.find(r#"value="Durand""#).unwrap();
+    let second = html.find(r#"value="Petit""#).unwrap();
+    assert!(first < second, "the others move up");
+    // Sent: the second row's bad date is said on the second row.
+    let token = token_of(html);
+    let sent = post_form(
+        &server,
+        path,
+        &form_body(&[
+            ("_token", &token),
+            ("witnesses.1.witnessLastName", "Durand"),
+            ("witnesses.2.witnessLastName", "Petit"),
+            ("witnesses.2.witnessBirthDate", "pas une date"),
+        ]),
+        "",
+    );
+    assert_eq!(sent.status, 422);
+    assert!(
+        sent.body
+            .contains(r##"href="#f-witnesses-2-witnessBirthDate""##),
+        "the summary links the row's field"
+    );
+    assert!(
+        sent.body
+            .contains(r#"id="f-witnesses-2-witnessBirthDate-error""#),
+        "the message on that row"
+    );
+}

@@ -41,7 +41,9 @@
       <input type="hidden" name="_token" value="{@token}"/>
       <!-- The default button (Enter in a field) sends the form, never a
            repeating group's add or remove button. -->
-      <button type="submit" hidden="hidden" tabindex="-1"><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button>
+      <xsl:if test=".//v:field[@widget = 'rows']">
+        <button type="submit" hidden="hidden" tabindex="-1" data-default=""><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button>
+      </xsl:if>
       <xsl:for-each select="v:group">
         <fieldset class="group">
           <xsl:copy-of select="@lang"/>
