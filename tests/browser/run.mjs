@@ -353,9 +353,27 @@ test('axe: catalogue', async () => {
   await assertNoViolations(page, 'the catalogue');
   await page.getByLabel('Rechercher une démarche').fill('etat civil');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Rechercher' }).click()]);
-  assertEq(await page.locator('li.service').count(), 1, 'the search keeps the civil-status service only');
-  assert((await page.locator('.search-result').textContent()).includes('Une démarche correspond'), 'the result is said');
+  assertEq(await page.locator('li.service').count(), 6, 'the search keeps the six civil-status services');
+  assert((await page.locator('.search-result').textContent()).includes('6 démarches correspondent'), 'the result is said');
   await assertNoViolations(page, 'the catalogue searched');
+});
+
+// Every service of the library, by its form page (axe), the services with
+// repeating groups and conditional fields among them.
+const LIBRARY = await (async () => {
+  const xml = await (await fetch(`${T}/?format=xml`)).text();
+  return [...xml.matchAll(/<service [^>]*code="([a-z0-9-]+)"/g)].map((m) => m[1]);
+})();
+
+test('axe: the form of every service of the library', async () => {
+  assert(LIBRARY.length >= 40, `the whole catalogue: ${LIBRARY.length}`);
+  const page = await (await newContext()).newPage();
+  for (const code of LIBRARY) {
+    const resp = await page.goto(`${T}/services/${code}`);
+    assertEq(resp.status(), 200, `GET /services/${code} status`);
+    await assertNoViolations(page, `the ${code} form`);
+  }
+  return `${LIBRARY.length} forms`;
 });
 
 for (const code of SERVICES) {
