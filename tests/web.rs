@@ -109,6 +109,23 @@ fn a_citizen_fills_a_form_gets_an_acknowledgement_and_follows_the_request() {
     assert!(tracking.body.contains("Signalement reçu"));
     assert!(tracking.body.contains("fait le 22 novembre 2026"));
     assert_eq!(tracking.body.matches("pas encore").count(), 3);
+    // In English, the steps the definition words in English.
+    let english = server.get(&format!("/demoville/track/{code}?lang=en"));
+    assert!(english.body.contains("Report received"), "{}", english.body);
+    assert!(!english.body.contains("Signalement reçu"));
+    let form = server.get("/demoville/services/road-incident?lang=en").body;
+    for words in [
+        "Kind of incident",
+        "Pothole or damaged road",
+        "The nearest address; GPS coordinates are optional.",
+        "Date seen",
+    ] {
+        assert!(form.contains(words), "{words}: {form}");
+    }
+    assert!(
+        !form.contains(r#"<fieldset class="group" lang="fr">"#),
+        "every field says itself in English: not marked French"
+    );
 
     // The same request is visible over SOAP, stored with the web channel.
     let s = server.soap11(&envelope11(&format!(
@@ -968,5 +985,60 @@ fn repeating_groups_and_conditional_fields_work_without_javascript() {
         sent.body
             .contains(r#"id="f-witnesses-2-witnessBirthDate-error""#),
         "the message on that row"
+    );
+}
+
+/// A booking service refuses a slot already held: the same room on the same
+/// day for overlapping times, said next to the start time; touching times
+/// and another room are free.
+#[test]
+fn a_room_is_not_booked_twice_for_overlapping_times() {
+    let server = Server::start();
+    let day = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap()
+        .to_string();
+    let book = |room: &str, start: &str, end: &str| {
+        let token = token_of(&server.get("/demoville/services/room-booking").body);
+        post_form(
+            &server,
+            "/demoville/services/room-booking",
+            &form_body(&[
+                ("_token", &token),
+                ("requester.firstName", "Ann"),
+                ("requester.lastName", "Lee"),
+                ("requester.email", "ann@example.fr"),
+                ("room", room),
+                ("eventType", "meeting"),
+                ("eventDate", &day),
+                ("startTime", start),
+                ("endTime", end),
+                ("attendees", "20"),
+            ]),
+            "",
+        )
+    };
+    assert_eq!(book("salle-reunion", "18:00", "20:00").status, 303);
+    let taken = book("salle-reunion", "19:30", "21:00");
+    assert_eq!(taken.status, 422, "an overlapping slot");
+    assert!(
+        taken.body.contains("Ce créneau est déjà réservé"),
+        "{}",
+        taken.body
+    );
+    assert!(
+        taken.body.contains(r##"href="#f-startTime""##),
+        "said at the start time"
+    );
+    assert_eq!(
+        book("salle-reunion", "20:00", "22:00").status,
+        303,
+        "touching is free"
+    );
+    assert_eq!(
+        book("salle-des-fetes", "18:00", "20:00").status,
+        303,
+        "another room"
     );
 }

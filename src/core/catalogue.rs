@@ -239,6 +239,56 @@ pub struct Field {
     pub page: usize,
 }
 
+impl Field {
+    /// The label in `lang`: the English one on English pages when the
+    /// definition gives it, else the French.
+    pub fn label_in(&self, lang: &str) -> &str {
+        match (&self.label_en, lang) {
+            (Some(en), "en") => en,
+            _ => &self.label,
+        }
+    }
+
+    /// The help in `lang`, as [`Field::label_in`] (French help when no
+    /// English one).
+    pub fn help_in(&self, lang: &str) -> Option<&str> {
+        match (&self.help_en, lang) {
+            (Some(en), "en") => Some(en),
+            _ => self.help.as_deref(),
+        }
+    }
+
+    /// Whether what the field says (label, help, options) is all in `lang`.
+    pub fn worded_in(&self, lang: &str) -> bool {
+        lang == "fr"
+            || (lang == "en"
+                && self.label_en.is_some()
+                && (self.help.is_none() || self.help_en.is_some())
+                && self.options.iter().all(|o| o.label_en.is_some())
+                && self.fields.iter().all(|f| f.worded_in(lang)))
+    }
+}
+
+impl ChoiceOption {
+    /// The option's wording in `lang` (see [`Field::label_in`]).
+    pub fn label_in(&self, lang: &str) -> &str {
+        match (&self.label_en, lang) {
+            (Some(en), "en") => en,
+            _ => &self.label,
+        }
+    }
+}
+
+impl Step {
+    /// The citizen's label in `lang` (see [`Field::label_in`]).
+    pub fn citizen_label_in(&self, lang: &str) -> Option<&str> {
+        match (&self.citizen_label_en, lang) {
+            (Some(en), "en") => Some(en),
+            _ => self.citizen_label.as_deref(),
+        }
+    }
+}
+
 /// When a conditional field is asked: an earlier field has one of these
 /// values (option values, or `true`/`false` for a yes-no question).
 #[derive(Debug, Clone, PartialEq, Eq)]

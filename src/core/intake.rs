@@ -1,7 +1,7 @@
 //! Intake: every channel's input becomes a [`Submission`]; a valid submission
 //! becomes a [`NewRequest`] ready to be stored.
 
-use super::catalogue::Service;
+use super::catalogue::{Service, StepKind};
 use super::forms::{self, FieldError, Form, RawValue};
 use super::tracking::TrackingCode;
 use super::workflow::{self, Outcome};
@@ -91,6 +91,59 @@ pub struct NewRequest {
     /// Where the workflow puts it: first step, department, history and
     /// effects of entering it (automatic actions included).
     pub start: Outcome,
+    /// A booking service's slot: the store refuses it, in the storing
+    /// transaction, when another request holds an overlapping one.
+    pub slot: Option<Slot>,
+}
+
+/// What a booking holds: a resource (or the service's one), a day, a time
+/// range; each as the path and lexical value of its stored row, so that the
+/// store compares rows without knowing the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub resource: Option<(String, String)>,
+    pub date: (String, String),
+    /// `HH:MM:SS`: text order is time order.
+    pub start: (String, String),
+    pub end: (String, String),
+    /// The steps at which a request no longer holds its slot (refused or
+    /// closed): every other step holds it, accepted ones included.
+    pub released_at: Vec<String>,
+}
+
+/// The slot a validated booking asks for.
+pub fn slot(service: &Service, form: &forms::Form) -> Option<Slot> {
+    let booking = service.booking.as_ref()?;
+    let row = |name: &str| form.rows().into_iter().find(|(path, _)| path == name);
+    Some(Slot {
+        resource: match &booking.resource {
+            Some(r) => Some(row(r)?),
+            None => None,
+        },
+        date: row(&booking.date)?,
+        start: row(&booking.start)?,
+        end: row(&booking.end)?,
+        released_at: service
+            .steps
+            .iter()
+            .filter(|s| matches!(s.kind, StepKind::Refused | StepKind::Closed))
+            .map(|s| s.id.clone())
+            .collect(),
+    })
+}
+
+/// The error a booking gets when its slot is taken: on its start time.
+pub fn slot_taken(service: &Service) -> forms::FieldError {
+    let path = service
+        .booking
+        .as_ref()
+        .map_or_else(String::new, |b| b.start.clone());
+    forms::FieldError {
+        path,
+        code: "slot-taken".into(),
+        message: "Ce créneau est déjà réservé : choisissez une autre date ou d'autres horaires."
+            .into(),
+    }
 }
 
 /// Validates a submission; `now` is in the tenant's time zone, `tracking` was
@@ -107,7 +160,6 @@ pub fn receive(
         service_code: service.code.clone(),
         service_version: service.version,
         channel: submission.channel,
-        form,
         submitted_at: now.clone(),
         due_date: super::calendar::add_days(today, service.deadline_days, service.deadline_count),
         tracking_digest: tracking.digest(),
@@ -115,5 +167,7 @@ pub fn receive(
         lang: submission.lang.clone(),
         test: false,
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
+        slot: slot(service, &form),
+        form,
     })
 }

@@ -99,8 +99,14 @@ pub struct CitizenStatus {
 }
 
 /// Builds the citizen's view of a request under the definition it was
-/// submitted with.
-pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) -> CitizenStatus {
+/// submitted with, its steps worded in `lang` where the definition says
+/// them in it.
+pub fn citizen_view(
+    service: &Service,
+    record: &RequestRecord,
+    tz: &TimeZone,
+    lang: &str,
+) -> CitizenStatus {
     let current = service.step(&record.step);
     let state = match current.map(|s| s.kind) {
         Some(StepKind::Accepted) => State::Accepted,
@@ -121,7 +127,7 @@ pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) ->
         .steps
         .iter()
         .filter_map(|step| {
-            let label = step.citizen_label.clone()?;
+            let label = step.citizen_label_in(lang)?.to_owned();
             let reached = record.history.iter().rev().find(|h| h.step == step.id);
             if step.kind.is_final() && reached.is_none() && Some(step.id.as_str()) != normal_end {
                 return None;
@@ -136,9 +142,12 @@ pub fn citizen_view(service: &Service, record: &RequestRecord, tz: &TimeZone) ->
         .collect();
     CitizenStatus {
         reference: record.reference,
-        service_title: service.title.clone(),
+        service_title: match (&service.title_en, lang) {
+            (Some(en), "en") => en.clone(),
+            _ => service.title.clone(),
+        },
         state,
-        current_step: current.and_then(|s| s.citizen_label.clone()),
+        current_step: current.and_then(|s| s.citizen_label_in(lang).map(str::to_owned)),
         submitted_at: record.submitted_at,
         due_date: record.due_date,
         steps,

@@ -1156,8 +1156,8 @@ mod tests {
                 .contains("nowhere")
         );
         let looping = text.replace(
-            r##"<step id="qualified" label="Qualifié" citizen="Signalement examiné" colour="#b34000">"##,
-            r##"<step id="qualified" label="Qualifié" citizen="Signalement examiné" colour="#b34000"><onEnter><jump to="scheduled"/></onEnter>"##,
+            r##"<step id="qualified" label="Qualifié" citizen="Signalement examiné" citizenEn="Report examined" colour="#b34000">"##,
+            r##"<step id="qualified" label="Qualifié" citizen="Signalement examiné" citizenEn="Report examined" colour="#b34000"><onEnter><jump to="scheduled"/></onEnter>"##,
         ).replace("<onEnter><export/></onEnter>", r#"<onEnter><jump to="qualified"/></onEnter>"#);
         assert!(
             Service::from_xml(&looping)

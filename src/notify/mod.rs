@@ -364,10 +364,6 @@ impl Wording {
                 message.text.clone().unwrap_or_default(),
             ),
         };
-        let step_label = service
-            .and_then(|s| s.step(&step_id))
-            .map(|s| s.citizen_label.clone().unwrap_or_else(|| s.label.clone()))
-            .unwrap_or_default();
         let department = message
             .recipient
             .clone()
@@ -382,6 +378,13 @@ impl Wording {
         } else {
             "fr"
         };
+        let step_label = service
+            .and_then(|s| s.step(&step_id))
+            .map(|s| {
+                s.citizen_label_in(lang)
+                    .map_or_else(|| s.label.clone(), str::to_owned)
+            })
+            .unwrap_or_default();
         let public = app.message_url.trim_end_matches('/');
         let mut tracking_link = match &message.secret {
             Some(code) => format!("{public}/{}/track/{code}", site.tenant.slug),

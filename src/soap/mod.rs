@@ -259,7 +259,7 @@ async fn get_request_status(
         .ok_or_else(|| {
             Fault::server("Erreur interne : la définition de ce téléservice est introuvable.")
         })?;
-    let view = status::citizen_view(service, &record, &tenant.time_zone);
+    let view = status::citizen_view(service, &record, &tenant.time_zone, "fr");
     Ok(status_response(
         &view,
         &record.service_code,

@@ -40,6 +40,9 @@ pub enum StoreError {
     /// Somebody changed the request since the caller read it.
     #[error("the request was changed by somebody else in the meantime")]
     Conflict,
+    /// A booking's slot is held by another request (its reference).
+    #[error("the slot is already booked by request {0}")]
+    SlotTaken(crate::core::tracking::Reference),
 }
 
 /// Everything channels, use cases and the server need of a store, one trait

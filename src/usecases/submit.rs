@@ -11,6 +11,7 @@ use crate::core::catalogue::Service;
 use crate::core::forms::FieldError;
 use crate::core::intake::{self, Submission};
 use crate::core::tracking::{Reference, TRACKING_BYTES, TrackingCode};
+use crate::store::StoreError;
 use crate::tenant::Site;
 use jiff::Zoned;
 use jiff::civil::Date;
@@ -57,10 +58,21 @@ pub async fn submit(
     request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;
     let request_test = request.test;
-    let reference = app.store.submit(tenant.id, request).await.map_err(|e| {
-        tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
-        SubmitError::Unavailable(e.to_string())
-    })?;
+    let reference = app
+        .store
+        .submit(tenant.id, request)
+        .await
+        .map_err(|e| match e {
+            // Someone booked the slot first: the requester's field error.
+            StoreError::SlotTaken(holder) => {
+                tracing::info!(tenant = %tenant.slug, service = %service.code, %holder, "slot already booked");
+                SubmitError::Invalid(vec![intake::slot_taken(service)])
+            }
+            e => {
+                tracing::error!(tenant = %tenant.slug, error = %e, "could not store a request");
+                SubmitError::Unavailable(e.to_string())
+            }
+        })?;
     tracing::info!(
         tenant = %tenant.slug,
         service = %service.code,

@@ -80,6 +80,9 @@ function isoDay(days = 0) {
 const REQUESTER = { firstName: 'Zoé', lastName: 'Lefèvre', email: 'zoe@example.fr' };
 
 /** Valid answers for each service: field path → value (a string, or an array for checkboxes). */
+// A room is booked once per slot: each booking of the suite its own day.
+let bookings = 0;
+
 function validAnswers(code) {
   const common = {
     'requester.firstName': REQUESTER.firstName,
@@ -102,7 +105,7 @@ function validAnswers(code) {
       observedOn: isoDay(-1),
     },
     'room-booking': {
-      room: 'salle-polyvalente', eventType: 'meeting', eventDate: isoDay(14), startTime: '18:00',
+      room: 'salle-polyvalente', eventType: 'meeting', eventDate: isoDay(code === 'room-booking' ? 14 + bookings++ : 14), startTime: '18:00',
       endTime: '20:00', attendees: '30', equipment: ['chairs', 'projector'],
     },
     'change-of-address': {

@@ -225,7 +225,8 @@ final class Suite
             'room' => 'salle-polyvalente',
             'organisation' => ORGANISATION,
             'eventType' => 'general-assembly',
-            'eventDate' => day(14),
+            // A room is booked once per slot: each client and SOAP version its day.
+            'eventDate' => day($this->version === 'soap11' ? 16 : 17),
             'startTime' => '18:30:00',
             'endTime' => '22:00:00',
             'attendees' => 60,
@@ -485,6 +486,9 @@ function everyServiceFromItsDocumentation(): void
         $doc->loadXML(file_get_contents("$baseUrl/demoville/services/$code/doc?format=xml"));
         $snippet = $doc->getElementsByTagNameNS('urn:guichet:view:1', 'php')->item(0)->textContent;
         $snippet = str_replace('new SoapClient(', 'new RecordingClient(', preg_replace('/^<\?php\s*/', '', $snippet));
+        // A room is booked once per slot: PHP's example forty days later.
+        $snippet = preg_replace_callback("/'eventDate' => '(\\d{4}-\\d{2}-\\d{2})'/",
+            fn ($m) => "'eventDate' => '" . (new DateTimeImmutable($m[1]))->modify('+40 days')->format('Y-m-d') . "'", $snippet);
         ob_start();
         eval($snippet);
         $printed = trim(ob_get_clean());

@@ -185,7 +185,9 @@ class Suite:
             requester={"firstName": "Noël", "lastName": "Dupré", "email": "noel@example.fr"},
             room="salle-polyvalente", organisation=ORGANISATION,
             eventType="general-assembly",
-            eventDate=datetime.date.today() + datetime.timedelta(days=14),
+            # A room is booked once per slot: each client and SOAP version its day.
+            eventDate=datetime.date.today() + datetime.timedelta(
+                days=14 if self.version == "soap11" else 15),
             startTime=datetime.time(18, 30), endTime=datetime.time(22, 0),
             attendees=60, equipment=["chairs", "projector"],
             comments="Accès PMR nécessaire ; café offert")
@@ -485,13 +487,26 @@ def every_service_documented_example_is_accepted():
         with urllib.request.urlopen(url, timeout=15) as r:
             view = etree.fromstring(r.read())
         snippet = view.find(".//{urn:guichet:view:1}zeep").text
+        # A room is booked once per slot: zeep's example a month later.
+        snippet = re.sub(r'eventDate="(\d{4}-\d{2}-\d{2})"',
+                         lambda m: 'eventDate="%s"' % (datetime.date.fromisoformat(m.group(1))
+                                                      + datetime.timedelta(days=30)),
+                         snippet)
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(snippet.replace("zeep.Client(", "Cached(", 1), {"Cached": Cached})
         words = printed.getvalue().split()
         assert len(words) == 2 and REFERENCE_RE.match(words[0]), f"{code}: {printed.getvalue()}"
-        # A broken one: the requester's last name empty.
         operation, kwargs = calls[-1]
+        if code == "room-booking":
+            # The same room, day and times again: the slot is taken.
+            try:
+                getattr(client.service, operation)(**kwargs)
+                raise AssertionError("a room was booked twice for the same slot")
+            except zeep.exceptions.Fault as fault:
+                detail = etree.tostring(fault.detail).decode()
+                assert "slot-taken" in detail and "startTime" in detail, detail
+        # A broken one: the requester's last name empty.
         broken = dict(kwargs)
         broken["requester"] = {**kwargs["requester"], "lastName": ""}
         try:

@@ -172,6 +172,11 @@ pub(super) fn insert_request(
     tenant_id: i64,
     r: &NewRequest,
 ) -> Result<Reference, StoreError> {
+    if let Some(slot) = &r.slot
+        && let Some(holder) = slot_holder(tx, tenant_id, &r.service_code, r.test, slot)?
+    {
+        return Err(StoreError::SlotTaken(holder));
+    }
     let year = r.submitted_at.year();
     let number: u32 = tx
         .prepare_cached(
@@ -223,6 +228,63 @@ pub(super) fn insert_request(
         Some(&r.tracking_code),
     )?;
     Ok(reference)
+}
+
+/// The request holding a slot overlapping `slot`: same service, same test
+/// or real side, same resource and day, its times crossing, at a step
+/// that still holds it. Read in the storing transaction, by the single
+/// writer: two bookings of one slot cannot both pass.
+fn slot_holder(
+    tx: &Connection,
+    tenant_id: i64,
+    service_code: &str,
+    test: bool,
+    slot: &crate::core::intake::Slot,
+) -> Result<Option<Reference>, StoreError> {
+    use rusqlite::types::Value;
+    let mut sql = String::from(
+        "SELECT r.year, r.number FROM requests r
+         JOIN request_values d ON d.request_id = r.id AND d.path = ?4 AND d.value = ?5
+         JOIN request_values s ON s.request_id = r.id AND s.path = ?6
+         JOIN request_values e ON e.request_id = r.id AND e.path = ?7",
+    );
+    let mut values: Vec<Value> = vec![
+        Value::Integer(tenant_id),
+        Value::Text(service_code.to_owned()),
+        Value::Integer(i64::from(test)),
+        Value::Text(slot.date.0.clone()),
+        Value::Text(slot.date.1.clone()),
+        Value::Text(slot.start.0.clone()),
+        Value::Text(slot.end.0.clone()),
+        Value::Text(slot.end.1.clone()),
+        Value::Text(slot.start.1.clone()),
+    ];
+    if let Some((path, value)) = &slot.resource {
+        sql.push_str(
+            " JOIN request_values x ON x.request_id = r.id AND x.path = ?10 AND x.value = ?11",
+        );
+        values.push(Value::Text(path.clone()));
+        values.push(Value::Text(value.clone()));
+    }
+    sql.push_str(
+        " WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.test = ?3
+           AND s.value < ?8 AND e.value > ?9",
+    );
+    for step in &slot.released_at {
+        values.push(Value::Text(step.clone()));
+        sql.push_str(&format!(" AND r.step <> ?{}", values.len()));
+    }
+    sql.push_str(" ORDER BY r.id LIMIT 1");
+    let found = tx
+        .prepare(&sql)?
+        .query_row(rusqlite::params_from_iter(values), |row| {
+            Ok(Reference {
+                year: row.get(0)?,
+                number: row.get(1)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
 }
 
 fn purge_tests(

@@ -497,7 +497,11 @@ fn form_view_at(
     }
     x.close("group");
     let mut details = vec![("name", "details")];
-    details.extend(frame.french_text());
+    // The town's wording is French unless every field says itself in the
+    // page's language.
+    if !service.fields.iter().all(|f| f.worded_in(frame.lang)) {
+        details.extend(frame.french_text());
+    }
     x.open("group", &details);
     x.text("legend", &[], &frame.message("form.details"));
     for field in &service.fields {
@@ -754,13 +758,13 @@ fn field_view(
     let label = requester
         .then(|| frame.message_opt(&format!("field.{}", path.replace('/', "."))))
         .flatten()
-        .unwrap_or_else(|| field.label.clone());
+        .unwrap_or_else(|| field.label_in(frame.lang).to_owned());
     x.text("label", &[], &label);
     // Types with a shape of their own say it when the definition gives
     // no help, in the page's language.
     let help = field
-        .help
-        .clone()
+        .help_in(frame.lang)
+        .map(str::to_owned)
         .or_else(|| frame.message_opt(&format!("form.hint.{}", field.kind.name())));
     if let Some(help) = &help {
         x.text("help", &[], help);
@@ -813,15 +817,22 @@ fn condition_words(frame: &Frame, field: &Field, siblings: &[Field]) -> Option<S
                     .options
                     .iter()
                     .find(|o| &o.value == v)
-                    .map_or_else(|| v.clone(), |o| o.label.clone()),
+                    .map_or_else(|| v.clone(), |o| o.label_in(frame.lang).to_owned()),
             };
-            format!("« {shown} »")
+            if frame.lang == "fr" {
+                format!("« {shown} »")
+            } else {
+                format!("“{shown}”")
+            }
         })
         .collect();
     let or = format!(" {} ", frame.message("form.or"));
     Some(frame.format(
         "form.condition",
-        &[("label", &on.label), ("values", &values.join(&or))],
+        &[
+            ("label", on.label_in(frame.lang)),
+            ("values", &values.join(&or)),
+        ],
     ))
 }
 
@@ -1029,7 +1040,7 @@ fn options(x: &mut Xml, frame: &Frame, field: &Field, path: &str, entered: &Ente
                 ))
             })
             .flatten()
-            .unwrap_or_else(|| option.label.clone());
+            .unwrap_or_else(|| option.label_in(frame.lang).to_owned());
         x.text("option", &oattrs, &option_label);
     }
 }

@@ -96,7 +96,7 @@ async fn find(cx: &Ctx<'_>, typed: &str) -> Option<(CitizenStatus, TrackingCode)
         .tenant
         .service_version(&record.service_code, record.service_version)?;
     Some((
-        status::citizen_view(service, &record, &site.tenant.time_zone),
+        status::citizen_view(service, &record, &site.tenant.time_zone, cx.frame.lang),
         code,
     ))
 }

@@ -339,7 +339,9 @@ public final class InteropTest {
             r.setLastName("Dupré");
             r.setEmail("noel@example.fr");
             return port.submitRoomBookingRequest(r, "salle-polyvalente", ORGANISATION, "general-assembly",
-                    xml(LocalDate.now().plusDays(14).toString()), xml("18:30:00"), xml("22:00:00"), 60,
+                    // A room is booked once per slot: each client and SOAP version its day.
+                    xml(LocalDate.now().plusDays(version.equals("soap11") ? 18 : 19).toString()),
+                    xml("18:30:00"), xml("22:00:00"), 60,
                     Arrays.asList("chairs", "projector"), "Accès PMR nécessaire ; café offert");
         }
 
@@ -512,6 +514,11 @@ public final class InteropTest {
             String envelope = view.newDocumentBuilder()
                     .parse(new java.io.ByteArrayInputStream(doc.getBytes(StandardCharsets.UTF_8)))
                     .getElementsByTagNameNS("urn:guichet:view:1", "example").item(0).getTextContent();
+            // A room is booked once per slot: JAX-WS's example fifty days later.
+            java.util.regex.Matcher date = Pattern.compile("<g:eventDate>(\\d{4}-\\d{2}-\\d{2})</g:eventDate>").matcher(envelope);
+            if (date.find()) {
+                envelope = date.replaceFirst("<g:eventDate>" + LocalDate.parse(date.group(1)).plusDays(50) + "</g:eventDate>");
+            }
             javax.xml.soap.SOAPMessage request = factory.createMessage(null,
                     new java.io.ByteArrayInputStream(envelope.getBytes(StandardCharsets.UTF_8)));
             javax.xml.soap.SOAPMessage answer = dispatch.invoke(request);
