@@ -1042,3 +1042,62 @@ fn a_room_is_not_booked_twice_for_overlapping_times() {
         "another room"
     );
 }
+
+/// The family-quotient simulation answers on its page at once, in the
+/// page's language, links to the enrolment it prices, and stores nothing:
+/// the next request still takes the year's first reference.
+#[test]
+fn a_simulation_answers_at_once_and_stores_nothing() {
+    let server = Server::start();
+    let page = server.get("/demoville/services/family-quotient").body;
+    assert!(
+        !page.contains("requester.lastName"),
+        "nobody's details asked"
+    );
+    assert!(page.contains(">Calculer</button>"));
+    let token = token_of(&page);
+    let r = post_form(
+        &server,
+        "/demoville/services/family-quotient",
+        &form_body(&[
+            ("_token", &token),
+            ("annualIncome", "36 000"),
+            ("monthlyBenefits", "140"),
+            ("children", "3"),
+        ]),
+        "",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for words in [
+        "<dt>Nombre de parts</dt><dd>4,0</dd>",
+        "<dt>Quotient familial mensuel</dt><dd>785,00 €</dd>",
+        "<dt>Tranche du barème municipal</dt><dd>C</dd>",
+        "<dt>Prix d'un repas à la cantine</dt><dd>3,20 €</dd>",
+        r#"href="/demoville/services/school-canteen""#,
+        r#"value="36 000""#,
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let bad = post_form(
+        &server,
+        "/demoville/services/family-quotient",
+        &form_body(&[("_token", &token), ("children", "trois")]),
+        "",
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains(r##"href="#f-annualIncome""##));
+    // Nothing was stored: a real request takes the first number.
+    let token = token_of(&server.get("/demoville/services/road-incident").body);
+    let r = post_form(
+        &server,
+        "/demoville/services/road-incident",
+        &incident(&token, "Lefèvre", "Lampadaire éteint depuis trois jours"),
+        "",
+    );
+    let receipt = server.get(r.header("location").unwrap());
+    assert!(
+        receipt
+            .body
+            .contains(r#"<dd id="reference">2026-000001</dd>"#)
+    );
+}

@@ -25,6 +25,20 @@
     <xsl:if test="v:notice">
       <div class="notice warning" role="alert"><p><xsl:value-of select="v:notice"/></p></div>
     </xsl:if>
+    <xsl:if test="v:results">
+      <div class="results" role="status" id="results">
+        <h2><xsl:call-template name="m"><xsl:with-param name="key">form.results</xsl:with-param></xsl:call-template></h2>
+        <dl>
+          <xsl:for-each select="v:results/v:result">
+            <dt><xsl:value-of select="@label"/></dt>
+            <dd><xsl:value-of select="."/></dd>
+          </xsl:for-each>
+        </dl>
+        <xsl:if test="v:results/@continue">
+          <p><a class="button" href="{v:results/@continue}"><xsl:value-of select="v:results/@continue-text"/></a></p>
+        </xsl:if>
+      </div>
+    </xsl:if>
     <xsl:if test="v:errors">
       <div class="error-summary" id="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
         <h2 id="error-summary-title"><xsl:call-template name="m"><xsl:with-param name="key">form.errors.title</xsl:with-param></xsl:call-template></h2>
@@ -51,7 +65,7 @@
           <xsl:apply-templates select="v:field"/>
         </fieldset>
       </xsl:for-each>
-      <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button></p>
+      <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key"><xsl:choose><xsl:when test="@simulation = 'true'">form.simulate</xsl:when><xsl:otherwise>form.submit</xsl:otherwise></xsl:choose></xsl:with-param></xsl:call-template></button></p>
     </form>
   </xsl:template>
 

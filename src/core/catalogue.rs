@@ -122,7 +122,7 @@ pub struct Computed {
     pub name: String,
     pub label: String,
     pub label_en: Option<String>,
-    pub formula: String,
+    pub formula: super::formula::Formula,
     pub fraction_digits: u32,
     pub unit: Option<String>,
 }
@@ -616,9 +616,14 @@ impl Service {
         super::definition::read(text)
     }
 
-    /// SOAP operation name, e.g. `SubmitBirthCertificateRequest`.
+    /// SOAP operation name, e.g. `SubmitBirthCertificateRequest`; a
+    /// simulation's is `Simulate…` (it answers, it stores nothing).
     pub fn submit_operation(&self) -> String {
-        format!("Submit{}", self.operation)
+        if self.simulation.is_some() {
+            format!("Simulate{}", self.operation)
+        } else {
+            format!("Submit{}", self.operation)
+        }
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {

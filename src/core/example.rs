@@ -18,7 +18,12 @@ pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
         .filter(|f| f.name != "smsUpdates")
         .filter_map(|f| value(service, f, today, "").map(|v| (f.name.clone(), v)))
         .collect();
-    let mut entries = vec![(REQUESTER.to_owned(), RawValue::Group(requester))];
+    // A simulation asks nobody's details.
+    let mut entries = if service.simulation.is_some() {
+        Vec::new()
+    } else {
+        vec![(REQUESTER.to_owned(), RawValue::Group(requester))]
+    };
     entries.extend(fields(service, &service.fields, today, true));
     entries
 }

@@ -197,7 +197,17 @@ pub fn validate(
     let mut requester = Vec::new();
     let mut own: Vec<(String, RawValue)> = Vec::new();
     let mut requester_seen = false;
+    // A simulation asks nobody's details: it stores nothing.
+    let asks_requester = service.simulation.is_none();
     for (name, value) in entries {
+        if name == REQUESTER && !asks_requester {
+            errors.push(error(
+                REQUESTER,
+                "unknown-field",
+                "Une simulation ne demande pas les coordonnées du demandeur.".into(),
+            ));
+            continue;
+        }
         if name == REQUESTER {
             if requester_seen {
                 errors.push(error(
@@ -237,7 +247,7 @@ pub fn validate(
             own.push((name.clone(), value.clone()));
         }
     }
-    if !requester_seen {
+    if !requester_seen && asks_requester {
         errors.push(error(
             REQUESTER,
             "required",

@@ -13,6 +13,7 @@ pub mod editor;
 pub mod example;
 pub mod formats;
 pub mod forms;
+pub mod formula;
 pub mod intake;
 pub mod status;
 pub mod steps;

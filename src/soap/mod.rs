@@ -76,9 +76,12 @@ async fn dispatch(
         name => {
             let service = tenant
                 .offered(audience)
-                .find(|s| name.strip_prefix("Submit") == Some(s.operation.as_str()))
+                .find(|s| s.submit_operation() == name)
                 .ok_or_else(|| unknown_operation(payload, &ns))?;
             let entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;
+            if service.simulation.is_some() {
+                return simulate(app, site, service, name, &entries, &ns);
+            }
             let submission = Submission {
                 channel: Channel::Soap,
                 entries,
@@ -121,6 +124,48 @@ async fn dispatch(
             Ok(out)
         }
     }
+}
+
+/// A simulation's answer: each result, computed at once; nothing stored.
+fn simulate(
+    app: &App,
+    site: &Site,
+    service: &crate::core::catalogue::Service,
+    name: &str,
+    entries: &[(String, crate::core::forms::RawValue)],
+    ns: &str,
+) -> Result<String, Fault> {
+    let today = app.now().to_zoned(site.tenant.time_zone.clone()).date();
+    let answers =
+        crate::usecases::simulate::simulate(service, entries, today).map_err(|e| match e {
+            crate::usecases::simulate::SimulateError::Invalid(errors) => Fault::invalid(errors),
+            crate::usecases::simulate::SimulateError::Failed(_) => {
+                Fault::server("La simulation n'a pas pu être calculée avec ces valeurs.")
+            }
+        })?;
+    let mut out = String::with_capacity(512);
+    out.push('<');
+    out.push_str(name);
+    out.push_str("Response xmlns=\"");
+    out.push_str(&escape(ns));
+    out.push_str("\">");
+    for (computed, answer) in &answers {
+        out.push_str("<result>");
+        push_text_element(&mut out, "name", &computed.name);
+        push_text_element(&mut out, "label", &computed.label);
+        push_text_element(&mut out, "value", &answer.value);
+        if let Some(unit) = &computed.unit {
+            push_text_element(&mut out, "unit", unit);
+        }
+        out.push_str("</result>");
+    }
+    if let Some(next) = service.simulation.as_ref().and_then(|s| s.then.as_ref()) {
+        push_text_element(&mut out, "continueWith", next);
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push_str("Response>");
+    Ok(out)
 }
 
 fn unknown_operation(payload: &Element, ns: &str) -> Fault {

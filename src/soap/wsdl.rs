@@ -201,6 +201,7 @@ fn common_types(x: &mut String) {
     }
     x.push_str("</xs:sequence></xs:complexType>");
 
+    x.push_str(r#"<xs:complexType name="SimulationResult"><xs:annotation><xs:documentation xml:lang="fr">Un résultat de simulation : son nom, son libellé, sa valeur (un nombre au point décimal, ou un texte) et son unité.</xs:documentation></xs:annotation><xs:sequence><xs:element name="name" type="xs:string"/><xs:element name="label" type="xs:string"/><xs:element name="value" type="xs:string"/><xs:element name="unit" type="xs:string" minOccurs="0"/></xs:sequence></xs:complexType>"#);
     x.push_str(r#"<xs:complexType name="SubmissionReceipt"><xs:sequence>"#);
     x.push_str(r#"<xs:element name="reference" type="tns:Reference"><xs:annotation><xs:documentation xml:lang="fr">Référence publique de la demande (année et numéro d'ordre).</xs:documentation></xs:annotation></xs:element>"#);
     x.push_str(r#"<xs:element name="trackingCode" type="tns:TrackingCode"><xs:annotation><xs:documentation xml:lang="fr">Code de suivi secret, à remettre au demandeur seul.</xs:documentation></xs:annotation></xs:element>"#);
@@ -234,6 +235,29 @@ fn field_elements(x: &mut String, service: &Service) {
 
 fn service_elements(x: &mut String, service: &Service) {
     let op = service.submit_operation();
+    if let Some(simulation) = &service.simulation {
+        // A simulation: the form's fields in, the results out; no requester,
+        // no request, no request file.
+        let _ = write!(x, r#"<xs:element name="{op}">"#);
+        doc(x, &describe::service(service));
+        x.push_str("<xs:complexType><xs:sequence>");
+        field_elements(x, service);
+        x.push_str("</xs:sequence></xs:complexType></xs:element>");
+        let _ = write!(x, r#"<xs:element name="{op}Response">"#);
+        let names: Vec<String> = simulation
+            .results
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.label))
+            .collect();
+        doc(
+            x,
+            &format!("Les résultats, dans l'ordre : {}.", names.join(", ")),
+        );
+        x.push_str(r#"<xs:complexType><xs:sequence><xs:element name="result" type="tns:SimulationResult" maxOccurs="unbounded"/>"#);
+        x.push_str(r#"<xs:element name="continueWith" type="xs:string" minOccurs="0"><xs:annotation><xs:documentation xml:lang="fr">Le téléservice qui fait suite (son code), s'il y en a un.</xs:documentation></xs:annotation></xs:element>"#);
+        x.push_str("</xs:sequence></xs:complexType></xs:element>");
+        return;
+    }
     let _ = write!(x, r#"<xs:element name="{op}">"#);
     doc(x, &describe::service(service));
     x.push_str(

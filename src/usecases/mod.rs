@@ -12,6 +12,7 @@
 pub mod act;
 pub mod agents;
 pub mod catalogue;
+pub mod simulate;
 pub mod submit;
 pub mod tenants;
 

@@ -149,7 +149,9 @@ class Suite:
         codes = {s.code for s in services}
         assert SERVICE_CODES <= codes and len(codes) >= 40, f"service codes: {sorted(codes)}"
         for s in services:
-            assert s.operation.startswith("Submit") and s.title and s.deadlineDays > 0, \
+            # A request has a delay; a simulation (Simulate…) answers at once.
+            assert s.title and (s.operation.startswith("Submit") and s.deadlineDays > 0
+                                or s.operation.startswith("Simulate")), \
                 f"incomplete service {s.code}: {s}"
             self.titles[s.code] = s.title
         eq(self.titles["change-of-address"], "Déclaration de changement d'adresse",
@@ -495,9 +497,19 @@ def every_service_documented_example_is_accepted():
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(snippet.replace("zeep.Client(", "Cached(", 1), {"Cached": Cached})
+        operation, kwargs = calls[-1]
+        if operation.startswith("Simulate"):
+            # A simulation answers its results; a broken one is refused.
+            assert "quotient " in printed.getvalue(), f"{code}: {printed.getvalue()}"
+            try:
+                getattr(client.service, operation)(**{**kwargs, "children": 99})
+                raise AssertionError(f"{code}: 99 children accepted")
+            except zeep.exceptions.Fault as fault:
+                detail = etree.tostring(fault.detail).decode()
+                assert "children" in detail and "above-maximum" in detail, f"{code}: {detail}"
+            continue
         words = printed.getvalue().split()
         assert len(words) == 2 and REFERENCE_RE.match(words[0]), f"{code}: {printed.getvalue()}"
-        operation, kwargs = calls[-1]
         if code == "room-booking":
             # The same room, day and times again: the slot is taken.
             try:

@@ -21,9 +21,13 @@ use super::catalogue::{
     Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service, Silence, Simulation,
     Step, StepKind, Theme, check_code, check_rule, check_workflow, is_hex_colour, is_xml_name,
 };
+use super::formula::Formula;
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
 use serde::Serialize;
 use types as t;
+
+/// The step standing for a simulation's workflow (it has none).
+const SIMULATION_STEP: &str = "simulation";
 
 /// Reads and checks a definition file. The text goes first through
 /// Guichet's own XML reader (no DTD, no entity, bounded size) and must have
@@ -212,11 +216,19 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
                         r.name
                     ));
                 }
+                let known: Vec<&str> = fields
+                    .iter()
+                    .filter(|f| f.kind != FieldType::Group)
+                    .map(|f| f.name.as_str())
+                    .chain(results.iter().map(|c| c.name.as_str()))
+                    .collect();
+                let formula = Formula::parse(&r.formula, &known)
+                    .map_err(|e| Problem(format!("result {}: {e}", r.name)))?;
                 results.push(Computed {
                     name: r.name,
                     label,
                     label_en,
-                    formula: r.formula,
+                    formula,
                     fraction_digits: u32::try_from(r.fraction_digits).unwrap_or(2).min(6),
                     unit: r.unit,
                 });
@@ -234,12 +246,29 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         rules.push(rule);
     }
     let mut steps: Vec<Step> = Vec::new();
-    for s in doc.workflow.step {
+    let written_steps = match doc.workflow {
+        Some(w) => w.step,
+        None if simulation.is_some() => Vec::new(),
+        None => return fail("the service needs a <workflow> (only a simulation has none)".into()),
+    };
+    for s in written_steps {
         let step = step(s)?;
         if steps.iter().any(|t| t.id == step.id) {
             return fail(format!("step id {:?} is used twice", step.id));
         }
         steps.push(step);
+    }
+    if steps.is_empty() && simulation.is_some() {
+        // A simulation stores no request: one final step stands for its
+        // workflow, so that every service has a first step.
+        steps.push(Step {
+            id: SIMULATION_STEP.into(),
+            label: "Simulation".into(),
+            citizen_label: None,
+            citizen_label_en: None,
+            kind: StepKind::Closed,
+            rules: StepRules::default(),
+        });
     }
     if steps.is_empty() {
         return fail("the workflow needs at least one step".into());
@@ -731,16 +760,19 @@ fn to_document(s: &Service) -> t::Service {
                     .iter()
                     .map(|r| t::ServiceSimulationResultElementType {
                         name: r.name.clone(),
-                        formula: r.formula.clone(),
+                        formula: r.formula.source.clone(),
                         fraction_digits: r.fraction_digits as usize,
                         unit: r.unit.clone(),
                         label: wording(&r.label, r.label_en.as_deref()),
                     })
                     .collect(),
             }),
-        workflow: t::ServiceWorkflowElementType {
-            step: s.steps.iter().map(step_document).collect(),
-        },
+        workflow: (!(s.simulation.is_some()
+            && s.steps.len() == 1
+            && s.steps[0].id == SIMULATION_STEP))
+            .then(|| t::ServiceWorkflowElementType {
+                step: s.steps.iter().map(step_document).collect(),
+            }),
     }
 }
 

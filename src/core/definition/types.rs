@@ -40,8 +40,9 @@ pub struct ServiceElementType {
     #[serde(default, rename = "simulation")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation: Option<ServiceSimulationElementType>,
-    #[serde(rename = "workflow")]
-    pub workflow: ServiceWorkflowElementType,
+    #[serde(default, rename = "workflow")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<ServiceWorkflowElementType>,
 }
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct RequesterKindList(pub Vec<RequesterKindType>);

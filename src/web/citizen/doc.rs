@@ -96,11 +96,16 @@ fn doc_view(
         Desk::Public => None,
     };
     let lists = repeated(service);
-    x.text("php", &[], &php(&wsdl, &operation, entries, login, &lists));
+    let simulation = service.simulation.is_some();
+    x.text(
+        "php",
+        &[],
+        &php(&wsdl, &operation, entries, login, &lists, simulation),
+    );
     x.text(
         "zeep",
         &[],
-        &zeep(&wsdl, &operation, entries, login, &lists),
+        &zeep(&wsdl, &operation, entries, login, &lists, simulation),
     );
     x.text(
         "iframe",
@@ -244,8 +249,20 @@ fn php(
     entries: &[(String, RawValue)],
     login: Option<&str>,
     lists: &[&str],
+    simulation: bool,
 ) -> String {
     let params = php_value(&RawValue::Group(entries.to_vec()), 1, lists);
+    if simulation {
+        let options = match login {
+            Some(login) => format!(
+                "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
+            ),
+            None => "['exceptions' => true]".to_owned(),
+        };
+        return format!(
+            "<?php\n$client = new SoapClient('{wsdl}', {options});\ntry {{\n    $answer = $client->{operation}({params});\n    foreach (is_array($answer->result) ? $answer->result : [$answer->result] as $result) {{\n        echo $result->name, ' ', $result->value, \"\\n\";\n    }}\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
+        );
+    }
     let options = match login {
         Some(login) => format!(
             "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
@@ -289,6 +306,7 @@ fn zeep(
     entries: &[(String, RawValue)],
     login: Option<&str>,
     lists: &[&str],
+    simulation: bool,
 ) -> String {
     let args: Vec<String> = collapsed(entries)
         .into_iter()
@@ -300,6 +318,12 @@ fn zeep(
         ),
         None => format!("import zeep\n\nclient = zeep.Client(\"{wsdl}\")"),
     };
+    if simulation {
+        return format!(
+            "{client}\ntry:\n    answer = client.service.{operation}(\n{}\n    )\n    for result in answer.result:\n        print(result.name, result.value)\nexcept zeep.exceptions.Fault as fault:\n    # fault.detail: the ValidationFault, each bad field with its code and message.\n    print(fault.message)\n",
+            args.join("\n")
+        );
+    }
     format!(
         "{client}\ntry:\n    receipt = client.service.{operation}(\n{}\n    )\n    print(receipt.reference, receipt.trackingCode)\nexcept zeep.exceptions.Fault as fault:\n    # fault.detail: the ValidationFault, each bad field with its code and message.\n    print(fault.message)\n",
         args.join("\n")

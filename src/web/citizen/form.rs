@@ -141,6 +141,7 @@ pub(crate) fn preview(
         &errors,
         token,
         Some(&notice),
+        &[],
     );
     page(site, frame, req, status, "form.xsl", v, true)
 }
@@ -333,6 +334,9 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         );
         return page(site, frame, req, StatusCode::FORBIDDEN, "form.xsl", v, true);
     }
+    if service.simulation.is_some() {
+        return simulation(cx, service, &entered, &fresh_token);
+    }
     let submission = Submission {
         channel: Channel::Web,
         entries: entries.clone(),
@@ -356,6 +360,66 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
         ),
         Ok(receipt) => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
+    }
+}
+
+/// A simulation posted: its results on the form page, the values kept to
+/// try others; nothing stored.
+fn simulation(cx: &Ctx<'_>, service: &Service, entered: &Entered, token: &str) -> Response<Body> {
+    use crate::usecases::simulate::{SimulateError, simulate};
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
+    let action = frame.desk_url(&format!("/services/{}", service.code));
+    let (status, errors, notice, results) = match simulate(service, entered.entries, today) {
+        Ok(answers) => {
+            let results: Vec<(String, String)> = answers
+                .iter()
+                .map(|(computed, answer)| {
+                    let label = match (&computed.label_en, frame.lang) {
+                        (Some(en), "en") => en.clone(),
+                        _ => computed.label.clone(),
+                    };
+                    let value = shown_number(&answer.value, frame.lang);
+                    let value = match &computed.unit {
+                        Some(unit) => format!("{value} {unit}"),
+                        None => value,
+                    };
+                    (label, value)
+                })
+                .collect();
+            (StatusCode::OK, Vec::new(), None, results)
+        }
+        Err(SimulateError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, None, Vec::new())
+        }
+        Err(SimulateError::Failed(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            Some(frame.message("form.simulation-failed")),
+            Vec::new(),
+        ),
+    };
+    let v = form_view_at(
+        frame,
+        service,
+        &action,
+        entered,
+        &errors,
+        token,
+        notice.as_deref(),
+        &results,
+    );
+    page(site, frame, req, status, "form.xsl", v, true)
+}
+
+/// A computed number as the page's language writes it (`785,00` in
+/// French); a text stays as it is.
+fn shown_number(value: &str, lang: &str) -> String {
+    let is_number = value.parse::<f64>().is_ok();
+    if is_number && lang == "fr" {
+        value.replace('.', ",")
+    } else {
+        value.to_owned()
     }
 }
 
@@ -427,10 +491,12 @@ pub(super) fn form_view(
     notice: Option<&str>,
 ) -> String {
     let action = frame.desk_url(&format!("/services/{}", service.code));
-    form_view_at(frame, service, &action, entered, errors, token, notice)
+    form_view_at(frame, service, &action, entered, errors, token, notice, &[])
 }
 
-/// The form posting to `action`.
+/// The form posting to `action`; a simulation's `results` (label and value
+/// with its unit) shown above it once computed.
+#[allow(clippy::too_many_arguments)]
 fn form_view_at(
     frame: &Frame,
     service: &Service,
@@ -439,6 +505,7 @@ fn form_view_at(
     errors: &[FieldError],
     token: &str,
     notice: Option<&str>,
+    results: &[(String, String)],
 ) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "form", service_title(service, frame.lang));
@@ -450,20 +517,48 @@ fn form_view_at(
     if frame.tenant.service_in_test(&service.code).is_some() {
         attrs.push(("test", "true"));
     }
+    if service.simulation.is_some() {
+        attrs.push(("simulation", "true"));
+    }
     x.open("form", &attrs);
     if !service.description.is_empty() {
         x.text("description", &frame.french_text(), &service.description);
     }
-    x.text(
-        "deadline",
-        &[],
-        &frame.format(
+    let deadline = if service.simulation.is_some() {
+        frame.message("form.simulation")
+    } else {
+        frame.format(
             deadline_key("form.deadline", service),
             &[("days", &service.deadline_days.to_string())],
-        ),
-    );
+        )
+    };
+    x.text("deadline", &[], &deadline);
     if let Some(notice) = notice {
         x.text("notice", &[], notice);
+    }
+    if !results.is_empty() {
+        let then = service
+            .simulation
+            .as_ref()
+            .and_then(|s| s.then.as_deref())
+            .and_then(|code| frame.tenant.offer(frame.desk.audience(), code));
+        let href = then.map(|t| frame.desk_url(&format!("/services/{}", t.code)));
+        let text = then.map(|t| {
+            frame.format(
+                "form.continue",
+                &[("service", service_title(t, frame.lang))],
+            )
+        });
+        let mut rattrs = Vec::new();
+        if let (Some(href), Some(text)) = (&href, &text) {
+            rattrs.push(("continue", href.as_str()));
+            rattrs.push(("continue-text", text.as_str()));
+        }
+        x.open("results", &rattrs);
+        for (label, value) in results {
+            x.text("result", &[("label", label.as_str())], value);
+        }
+        x.close("results");
     }
     let errors: Vec<Shown> = errors.iter().map(|e| localize(frame, service, e)).collect();
     let errors = errors.as_slice();
@@ -482,9 +577,17 @@ fn form_view_at(
         }
         x.close("errors");
     }
-    x.open("group", &[("name", REQUESTER)]);
-    x.text("legend", &[], &frame.message("form.requester"));
-    for field in REQUESTER_FIELDS.iter() {
+    // A simulation asks nobody's details.
+    let requester_fields: &[Field] = if service.simulation.is_some() {
+        &[]
+    } else {
+        &REQUESTER_FIELDS
+    };
+    if !requester_fields.is_empty() {
+        x.open("group", &[("name", REQUESTER)]);
+        x.text("legend", &[], &frame.message("form.requester"));
+    }
+    for field in requester_fields {
         field_view(
             &mut x,
             frame,
@@ -495,7 +598,9 @@ fn form_view_at(
             (&[], None),
         );
     }
-    x.close("group");
+    if !requester_fields.is_empty() {
+        x.close("group");
+    }
     let mut details = vec![("name", "details")];
     // The town's wording is French unless every field says itself in the
     // page's language.
