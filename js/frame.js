@@ -77,7 +77,8 @@
     var add = group.querySelector(":scope > p > [data-add-row]");
     if (add) add.parentNode.hidden = rows.length >= max;
     var removes = group.querySelectorAll(":scope > .row > p > [data-remove-row]");
-    for (var j = 0; j < removes.length; j++) removes[j].parentNode.hidden = rows.length <= 1;
+    var min = Math.max(parseInt(group.getAttribute("data-min"), 10) || 0, 1);
+    for (var j = 0; j < removes.length; j++) removes[j].parentNode.hidden = rows.length <= min;
   }
 
   function addRow(group) {

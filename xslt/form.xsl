@@ -249,7 +249,10 @@
           </xsl:if>
           <xsl:apply-templates select="v:field"/>
           <xsl:if test="@remove">
-            <p><button type="submit" class="button secondary" name="_remove" value="{@remove}" data-remove-row=""><xsl:call-template name="m"><xsl:with-param name="key">form.remove-row</xsl:with-param></xsl:call-template></button></p>
+            <p>
+              <xsl:if test="@removable = 'false'"><xsl:attribute name="hidden">hidden</xsl:attribute></xsl:if>
+              <button type="submit" class="button secondary" name="_remove" value="{@remove}" data-remove-row=""><xsl:call-template name="m"><xsl:with-param name="key">form.remove-row</xsl:with-param></xsl:call-template></button>
+            </p>
           </xsl:if>
         </fieldset>
       </xsl:for-each>

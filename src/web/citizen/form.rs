@@ -960,9 +960,11 @@ fn rows_view(
         let row_path = format!("{path}/{i}");
         let number = i.to_string();
         let remove = format!("{}.{i}", path.replace('/', "."));
-        let mut rattrs = vec![("index", number.as_str())];
-        if n > min {
-            rattrs.push(("remove", remove.as_str()));
+        // Every row has its remove button; at the minimum, hidden (the
+        // page's script shows them again when rows are added).
+        let mut rattrs = vec![("index", number.as_str()), ("remove", remove.as_str())];
+        if n <= min {
+            rattrs.push(("removable", "false"));
         }
         x.open("row", &rattrs);
         x.text(
