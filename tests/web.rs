@@ -1106,3 +1106,153 @@ fn a_simulation_answers_at_once_and_stores_nothing() {
             .contains(r#"<dd id="reference">2026-000001</dd>"#)
     );
 }
+
+fn body(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+/// A long form in pages, without JavaScript: each page checked on its own
+/// before the next, what was typed carried along (nothing stored), the
+/// requester's details on their own page, a summary of every answer with a
+/// button to change each page, then the request sent from the summary.
+#[test]
+fn a_long_form_goes_page_by_page_to_a_summary_then_is_sent() {
+    let server = Server::start();
+    let path = "/demoville/services/social-housing-application";
+    let first = server.get(path).body;
+    assert!(first.contains(r#"<li aria-current="step" class="current">Votre demande</li>"#));
+    assert!(first.contains(r#"name="requestType""#) && !first.contains(r#"name="monthlyIncome""#));
+    assert!(
+        !first.contains("requester.lastName"),
+        "the requester has a page of their own"
+    );
+    // Carried along: each post sends back what the page had in hidden inputs.
+    let post = |token: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("_token", token)];
+        all.extend_from_slice(fields);
+        post_form(&server, path, &form_body(&all), "")
+    };
+    let hidden = |html: &str| -> Vec<(String, String)> {
+        html.match_indices(r#"<input type="hidden" name=""#)
+            .map(|(i, _)| {
+                let rest = &html[i + 27..];
+                let name = &rest[..rest.find('"').unwrap()];
+                let v = &rest[rest.find(r#"value=""#).unwrap() + 7..];
+                (name.to_owned(), v[..v.find('"').unwrap()].to_owned())
+            })
+            .filter(|(n, _)| n != "_token" && n != "_step")
+            .collect()
+    };
+    let page1 = [
+        ("requestType", "new"),
+        ("applicantBirthDate", "1990-05-04"),
+        ("applicantNationality", "french"),
+        ("familyStatus", "single"),
+        ("applicantActivity", "cdi"),
+    ];
+    // The first page checked alone: its own error only.
+    let mut bad = page1.to_vec();
+    bad.retain(|(n, _)| *n != "familyStatus");
+    bad.push(("_step", "0"));
+    bad.push(("_nav", "next"));
+    let r = post(&token_of(&first), &bad);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(r##"href="#f-familyStatus"##), "{}", r.body);
+    assert!(
+        !r.body.contains(r##"href="#f-monthlyIncome"##),
+        "not the next page's"
+    );
+    // Page after page.
+    let mut sent: Vec<(&str, &str)> = page1.to_vec();
+    sent.extend([("_step", "0"), ("_nav", "next")]);
+    let r = post(&token_of(&r.body), &sent);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<legend>Votre foyer et vos ressources</legend>")
+    );
+    let carried = hidden(&r.body);
+    assert!(
+        carried.contains(&("requestType".into(), "new".into())),
+        "{carried:?}"
+    );
+    let mut next: Vec<(String, String)> = carried;
+    for (n, v) in [
+        ("householdMembers.1.memberLastName", "Martin"),
+        ("householdMembers.1.memberFirstName", "Léo"),
+        ("householdMembers.1.memberBirthDate", "2015-02-03"),
+        ("dependentChildren", "1"),
+        ("monthlyIncome", "1 450"),
+        ("taxReferenceIncome", "16 000"),
+        ("_step", "1"),
+        ("_nav", "next"),
+    ] {
+        next.push((n.into(), v.into()));
+    }
+    let r = post(&token_of(&r.body), &body(&next));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<legend>Votre logement et vos souhaits</legend>")
+    );
+    let mut next = hidden(&r.body);
+    for (n, v) in [
+        ("currentHousing", "hosted-family"),
+        ("requestReasons", "no-housing"),
+        ("wishedType", "t2"),
+        ("wishedCommunes", "Démoville"),
+        ("_step", "2"),
+        ("_nav", "next"),
+    ] {
+        next.push((n.into(), v.into()));
+    }
+    let r = post(&token_of(&r.body), &body(&next));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("requester.lastName"),
+        "the requester's page"
+    );
+    let mut next = hidden(&r.body);
+    for (n, v) in [
+        ("requester.firstName", "Zoé"),
+        ("requester.lastName", "Lefèvre"),
+        ("requester.email", "zoe@example.fr"),
+        ("_step", "3"),
+        ("_nav", "next"),
+    ] {
+        next.push((n.into(), v.into()));
+    }
+    let r = post(&token_of(&r.body), &body(&next));
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The summary: every page's answers, each page changeable.
+    for words in [
+        "<h2>Récapitulatif</h2>",
+        "<h3>Votre foyer et vos ressources</h3>",
+        "Martin",
+        "<dd>Lefèvre</dd>",
+        r#"name="_nav" value="edit-1""#,
+    ] {
+        assert!(r.body.contains(words), "{words}: {}", r.body);
+    }
+    let summary = hidden(&r.body);
+    let mut edit = summary.clone();
+    edit.extend([
+        ("_step".into(), "4".into()),
+        ("_nav".into(), "edit-1".into()),
+    ]);
+    let back = post(&token_of(&r.body), &body(&edit));
+    assert!(
+        back.body
+            .contains("<legend>Votre foyer et vos ressources</legend>")
+    );
+    assert!(
+        back.body.contains(r#"value="Martin""#),
+        "the page's answers are back in place"
+    );
+    // Sent from the summary: a receipt.
+    let mut send = summary;
+    send.extend([("_step".into(), "4".into()), ("_nav".into(), "send".into())]);
+    let r = post(&token_of(&r.body), &body(&send));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.header("location").unwrap().contains("/receipt/"));
+}

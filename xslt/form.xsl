@@ -51,11 +51,48 @@
       </div>
     </xsl:if>
     <p class="required-note"><xsl:call-template name="m"><xsl:with-param name="key">form.required-note</xsl:with-param></xsl:call-template></p>
+    <xsl:if test="v:stages">
+      <nav class="stages">
+        <xsl:attribute name="aria-label"><xsl:call-template name="m"><xsl:with-param name="key">form.stages</xsl:with-param></xsl:call-template></xsl:attribute>
+        <ol>
+          <xsl:for-each select="v:stages/v:stage">
+            <li>
+              <xsl:if test="@current = 'true'"><xsl:attribute name="aria-current">step</xsl:attribute><xsl:attribute name="class">current</xsl:attribute></xsl:if>
+              <xsl:value-of select="."/>
+            </li>
+          </xsl:for-each>
+        </ol>
+      </nav>
+    </xsl:if>
     <form method="post" action="{@action}" novalidate="novalidate" id="form">
       <input type="hidden" name="_token" value="{@token}"/>
+      <xsl:if test="@step"><input type="hidden" name="_step" value="{@step}"/></xsl:if>
+      <xsl:for-each select="v:carry"><input type="hidden" name="{@name}" value="{@value}"/></xsl:for-each>
+      <xsl:if test="@step">
+        <!-- Enter goes on (or sends, from the summary). -->
+        <button type="submit" hidden="hidden" tabindex="-1" name="_nav">
+          <xsl:attribute name="value"><xsl:choose><xsl:when test="v:summary">send</xsl:when><xsl:otherwise>next</xsl:otherwise></xsl:choose></xsl:attribute>
+          <xsl:call-template name="m"><xsl:with-param name="key">form.next</xsl:with-param></xsl:call-template>
+        </button>
+      </xsl:if>
+      <xsl:if test="v:summary">
+        <div class="summary">
+          <h2><xsl:call-template name="m"><xsl:with-param name="key">form.summary</xsl:with-param></xsl:call-template></h2>
+          <p><xsl:call-template name="m"><xsl:with-param name="key">form.summary-intro</xsl:with-param></xsl:call-template></p>
+          <xsl:for-each select="v:summary/v:section">
+            <section>
+              <h3><xsl:value-of select="@title"/></h3>
+              <dl>
+                <xsl:for-each select="v:item"><dt><xsl:value-of select="@label"/></dt><dd><xsl:value-of select="."/></dd></xsl:for-each>
+              </dl>
+              <p><button type="submit" class="button secondary" name="_nav" value="edit-{@step}"><xsl:call-template name="m"><xsl:with-param name="key">form.edit</xsl:with-param></xsl:call-template><span class="visually-hidden"> : <xsl:value-of select="@title"/></span></button></p>
+            </section>
+          </xsl:for-each>
+        </div>
+      </xsl:if>
       <!-- The default button (Enter in a field) sends the form, never a
            repeating group's add or remove button. -->
-      <xsl:if test=".//v:field[@widget = 'rows']">
+      <xsl:if test=".//v:field[@widget = 'rows'] and not(@step)">
         <button type="submit" hidden="hidden" tabindex="-1" data-default=""><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button>
       </xsl:if>
       <xsl:for-each select="v:group">
@@ -65,7 +102,20 @@
           <xsl:apply-templates select="v:field"/>
         </fieldset>
       </xsl:for-each>
-      <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key"><xsl:choose><xsl:when test="@simulation = 'true'">form.simulate</xsl:when><xsl:otherwise>form.submit</xsl:otherwise></xsl:choose></xsl:with-param></xsl:call-template></button></p>
+      <xsl:choose>
+        <xsl:when test="@step">
+          <p class="pager">
+            <xsl:if test="@step &gt; 0"><button type="submit" class="button secondary" name="_nav" value="back"><xsl:call-template name="m"><xsl:with-param name="key">form.back</xsl:with-param></xsl:call-template></button><xsl:text> </xsl:text></xsl:if>
+            <xsl:choose>
+              <xsl:when test="v:summary"><button type="submit" class="button" name="_nav" value="send"><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button></xsl:when>
+              <xsl:otherwise><button type="submit" class="button" name="_nav" value="next"><xsl:call-template name="m"><xsl:with-param name="key">form.next</xsl:with-param></xsl:call-template></button></xsl:otherwise>
+            </xsl:choose>
+          </p>
+        </xsl:when>
+        <xsl:otherwise>
+          <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key"><xsl:choose><xsl:when test="@simulation = 'true'">form.simulate</xsl:when><xsl:otherwise>form.submit</xsl:otherwise></xsl:choose></xsl:with-param></xsl:call-template></button></p>
+        </xsl:otherwise>
+      </xsl:choose>
     </form>
   </xsl:template>
 

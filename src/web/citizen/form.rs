@@ -142,6 +142,7 @@ pub(crate) fn preview(
         token,
         Some(&notice),
         &[],
+        0,
     );
     page(site, frame, req, status, "form.xsl", v, true)
 }
@@ -164,6 +165,10 @@ fn now_secs(app: &App) -> i64 {
     (app.clock)().as_second()
 }
 
+/// Names a form posts besides the fields: a group's row added or removed,
+/// a long form's page and the way it goes.
+const CONTROLS: [&str; 4] = ["_add", "_remove", "_step", "_nav"];
+
 /// Raw entries from a form body: `requester.address.street=…` becomes nested groups.
 fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
     let mut entries: Vec<(String, RawValue)> = Vec::new();
@@ -171,6 +176,10 @@ fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
     for (key, value) in form_urlencoded::parse(body) {
         if key == "_token" {
             token = Some(value.into_owned());
+            continue;
+        }
+        // The form's own controls: rows, and a long form's pages.
+        if CONTROLS.contains(&key.as_ref()) {
             continue;
         }
         let parts: Vec<&str> = key.split('.').collect();
@@ -318,7 +327,10 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     let token_ok = token.is_some_and(|t| app.secret.verify(&purpose, &t, now));
     if token_ok && row_change(&req.body, service, &mut entries) {
         let entered = Entered { entries: &entries };
-        let v = form_view(frame, service, &entered, &[], &fresh_token, None);
+        let step = control(&req.body, "_step")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let v = paged_view(frame, service, &entered, &[], &fresh_token, step);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
     }
     without_blank_rows(service, &mut entries);
@@ -337,6 +349,11 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     if service.simulation.is_some() {
         return simulation(cx, service, &entered, &fresh_token);
     }
+    if !service.pages.is_empty()
+        && let Some(response) = turn_page(cx, service, &entered, &fresh_token)
+    {
+        return response;
+    }
     let submission = Submission {
         channel: Channel::Web,
         entries: entries.clone(),
@@ -344,7 +361,13 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     };
     match submit::submit(app, site, service, &submission).await {
         Err(SubmitError::Invalid(errors)) => {
-            let v = form_view(frame, service, &entered, &errors, &fresh_token, None);
+            // A long form goes back to the page of its first error.
+            let step = errors.first().map_or(0, |e| step_of(service, &e.path));
+            let here: Vec<FieldError> = errors
+                .into_iter()
+                .filter(|e| service.pages.is_empty() || step_of(service, &e.path) == step)
+                .collect();
+            let v = paged_view(frame, service, &entered, &here, &fresh_token, step);
             page(
                 site,
                 frame,
@@ -361,6 +384,103 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         ),
         Ok(receipt) => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
     }
+}
+
+/// A control's value in a form body (`_step`, `_nav`).
+fn control(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The step of a long form a field is on: its page, the requester's page
+/// (after the service's), for an error's path.
+fn step_of(service: &Service, path: &str) -> usize {
+    let first = path.split('/').next().unwrap_or_default();
+    if first == REQUESTER {
+        return service.pages.len();
+    }
+    service.field(first).map_or(0, |f| f.page)
+}
+
+/// The form at `step` (0 for a form of one page).
+fn paged_view(
+    frame: &Frame,
+    service: &Service,
+    entered: &Entered,
+    errors: &[FieldError],
+    token: &str,
+    step: usize,
+) -> String {
+    let action = frame.desk_url(&format!("/services/{}", service.code));
+    form_view_at(
+        frame,
+        service,
+        &action,
+        entered,
+        errors,
+        token,
+        None,
+        &[],
+        step,
+    )
+}
+
+/// A long form's way between its pages (`_nav`: `next`, `back`, `edit-N`;
+/// `send` from the summary is the submission, `None` here): the next page
+/// once this one's answers are right, the previous one, the page to change,
+/// the summary once every answer is. Nothing is stored on the way: what was
+/// typed rides along in the form.
+fn turn_page(
+    cx: &Ctx<'_>,
+    service: &Service,
+    entered: &Entered,
+    token: &str,
+) -> Option<Response<Body>> {
+    let (site, frame, req) = (cx.site, cx.frame, cx.req);
+    let summary = service.pages.len() + 1;
+    let step: usize = control(&req.body, "_step")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+        .min(summary);
+    let nav = control(&req.body, "_nav").unwrap_or_else(|| "next".to_owned());
+    let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
+    let errors = match crate::core::forms::validate(service, entered.entries, today) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    };
+    let (status, step, shown) = match nav.as_str() {
+        "send" => return None,
+        "back" => (StatusCode::OK, step.saturating_sub(1), Vec::new()),
+        edit if edit.starts_with("edit-") => (
+            StatusCode::OK,
+            edit[5..].parse::<usize>().unwrap_or(0).min(summary - 1),
+            Vec::new(),
+        ),
+        _ => {
+            let here: Vec<FieldError> = errors
+                .iter()
+                .filter(|e| step_of(service, &e.path) == step)
+                .cloned()
+                .collect();
+            if !here.is_empty() {
+                (StatusCode::UNPROCESSABLE_ENTITY, step, here)
+            } else if step + 1 == summary && !errors.is_empty() {
+                // The summary only once every answer is right.
+                let first = step_of(service, &errors[0].path);
+                let there = errors
+                    .iter()
+                    .filter(|e| step_of(service, &e.path) == first)
+                    .cloned()
+                    .collect();
+                (StatusCode::UNPROCESSABLE_ENTITY, first, there)
+            } else {
+                (StatusCode::OK, (step + 1).min(summary), Vec::new())
+            }
+        }
+    };
+    let v = paged_view(frame, service, entered, &shown, token, step);
+    Some(page(site, frame, req, status, "form.xsl", v, true))
 }
 
 /// A simulation posted: its results on the form page, the values kept to
@@ -408,6 +528,7 @@ fn simulation(cx: &Ctx<'_>, service: &Service, entered: &Entered, token: &str) -
         token,
         notice.as_deref(),
         &results,
+        0,
     );
     page(site, frame, req, status, "form.xsl", v, true)
 }
@@ -491,7 +612,17 @@ pub(super) fn form_view(
     notice: Option<&str>,
 ) -> String {
     let action = frame.desk_url(&format!("/services/{}", service.code));
-    form_view_at(frame, service, &action, entered, errors, token, notice, &[])
+    form_view_at(
+        frame,
+        service,
+        &action,
+        entered,
+        errors,
+        token,
+        notice,
+        &[],
+        0,
+    )
 }
 
 /// The form posting to `action`; a simulation's `results` (label and value
@@ -506,9 +637,16 @@ fn form_view_at(
     token: &str,
     notice: Option<&str>,
     results: &[(String, String)],
+    step: usize,
 ) -> String {
     let mut x = Xml::new();
     frame.begin(&mut x, "form", service_title(service, frame.lang));
+    // A long form: its pages, then the requester's, then the summary.
+    let paged = !service.pages.is_empty();
+    let requester_step = service.pages.len();
+    let summary_step = requester_step + 1;
+    let step_text = step.to_string();
+    let steps_text = (summary_step + 1).to_string();
     let mut attrs = vec![
         ("action", action),
         ("service", service.code.as_str()),
@@ -519,6 +657,10 @@ fn form_view_at(
     }
     if service.simulation.is_some() {
         attrs.push(("simulation", "true"));
+    }
+    if paged {
+        attrs.push(("step", &step_text));
+        attrs.push(("steps", &steps_text));
     }
     x.open("form", &attrs);
     if !service.description.is_empty() {
@@ -577,12 +719,20 @@ fn form_view_at(
         }
         x.close("errors");
     }
-    // A simulation asks nobody's details.
-    let requester_fields: &[Field] = if service.simulation.is_some() {
-        &[]
-    } else {
-        &REQUESTER_FIELDS
-    };
+    if paged {
+        stages_view(&mut x, frame, service, step);
+        carried_view(&mut x, service, entered, step);
+        if step == summary_step {
+            summary_view(&mut x, frame, service, entered);
+        }
+    }
+    // A simulation asks nobody's details; a long form, on its own page.
+    let requester_fields: &[Field] =
+        if service.simulation.is_some() || (paged && step != requester_step) {
+            &[]
+        } else {
+            &REQUESTER_FIELDS
+        };
     if !requester_fields.is_empty() {
         x.open("group", &[("name", REQUESTER)]);
         x.text("legend", &[], &frame.message("form.requester"));
@@ -607,9 +757,21 @@ fn form_view_at(
     if !service.fields.iter().all(|f| f.worded_in(frame.lang)) {
         details.extend(frame.french_text());
     }
+    if paged && step >= requester_step {
+        x.close("form");
+        x.close("page");
+        return x.finish();
+    }
     x.open("group", &details);
-    x.text("legend", &[], &frame.message("form.details"));
-    for field in &service.fields {
+    let legend = match service.pages.get(step) {
+        Some(page) if paged => match (&page.title_en, frame.lang) {
+            (Some(en), "en") => en.clone(),
+            _ => page.title.clone(),
+        },
+        _ => frame.message("form.details"),
+    };
+    x.text("legend", &[], &legend);
+    for field in service.fields.iter().filter(|f| !paged || f.page == step) {
         field_view(
             &mut x,
             frame,
@@ -904,6 +1066,191 @@ fn field_view(
         }
     }
     x.close("field");
+}
+
+/// A long form's stages: its pages, the requester's, the summary; the
+/// current one marked.
+fn stages_view(x: &mut Xml, frame: &Frame, service: &Service, step: usize) {
+    x.open("stages", &[]);
+    let mut titles: Vec<String> = service
+        .pages
+        .iter()
+        .map(|p| match (&p.title_en, frame.lang) {
+            (Some(en), "en") => en.clone(),
+            _ => p.title.clone(),
+        })
+        .collect();
+    titles.push(frame.message("form.requester"));
+    titles.push(frame.message("form.summary"));
+    for (i, title) in titles.iter().enumerate() {
+        let index = i.to_string();
+        let mut attrs = vec![("index", index.as_str())];
+        if i == step {
+            attrs.push(("current", "true"));
+        }
+        x.text("stage", &attrs, title);
+    }
+    x.close("stages");
+}
+
+/// What was typed on the other pages of a long form, carried as hidden
+/// inputs from page to page: nothing is kept on the server before the
+/// request is sent.
+fn carried_view(x: &mut Xml, service: &Service, entered: &Entered, step: usize) {
+    let requester_step = service.pages.len();
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (name, value) in entered.entries {
+        let here = if name == REQUESTER {
+            step == requester_step
+        } else {
+            service.field(name).is_some_and(|f| f.page == step)
+        };
+        if here && step != requester_step + 1 {
+            continue;
+        }
+        let group = service
+            .field(name)
+            .is_some_and(|f| f.kind == FieldType::Group);
+        let prefix = if group {
+            let n = match seen.iter_mut().find(|(n, _)| n == name) {
+                Some((_, count)) => {
+                    *count += 1;
+                    *count
+                }
+                None => {
+                    seen.push((name, 1));
+                    1
+                }
+            };
+            format!("{name}.{n}")
+        } else {
+            name.clone()
+        };
+        carry(x, &prefix, value);
+    }
+}
+
+fn carry(x: &mut Xml, name: &str, value: &RawValue) {
+    match value {
+        RawValue::Text(t) => {
+            x.empty("carry", &[("name", name), ("value", t)]);
+        }
+        RawValue::Group(items) => {
+            for (n, v) in items {
+                carry(x, &format!("{name}.{n}"), v);
+            }
+        }
+    }
+}
+
+/// The summary of a long form before it is sent: each page's answers, as
+/// the citizen gave them, with a button to change that page.
+fn summary_view(x: &mut Xml, frame: &Frame, service: &Service, entered: &Entered) {
+    x.open("summary", &[]);
+    let mut sections: Vec<(usize, String, Vec<&Field>)> = service
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let title = match (&p.title_en, frame.lang) {
+                (Some(en), "en") => en.clone(),
+                _ => p.title.clone(),
+            };
+            (
+                i,
+                title,
+                service.fields.iter().filter(|f| f.page == i).collect(),
+            )
+        })
+        .collect();
+    sections.push((
+        service.pages.len(),
+        frame.message("form.requester"),
+        REQUESTER_FIELDS.iter().collect(),
+    ));
+    for (i, title, fields) in sections {
+        let index = i.to_string();
+        x.open(
+            "section",
+            &[("step", index.as_str()), ("title", title.as_str())],
+        );
+        let requester = i == service.pages.len();
+        for field in fields {
+            let path = if requester {
+                format!("{REQUESTER}/{}", field.name)
+            } else {
+                field.name.clone()
+            };
+            for (label, shown) in answered(frame, field, &path, entered) {
+                x.text("item", &[("label", label.as_str())], &shown);
+            }
+        }
+        x.close("section");
+    }
+    x.close("summary");
+}
+
+/// A field's answer as the summary shows it (label, words): nothing for a
+/// field left empty or not asked, one line per row of a group.
+fn answered(frame: &Frame, field: &Field, path: &str, entered: &Entered) -> Vec<(String, String)> {
+    let label = field.label_in(frame.lang).to_owned();
+    let words = |f: &Field, values: Vec<&str>| -> Option<String> {
+        let values: Vec<&str> = values
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        Some(match f.kind {
+            FieldType::Boolean => frame.message(if values[0] == "true" {
+                "form.yes"
+            } else {
+                "form.no"
+            }),
+            FieldType::Choice | FieldType::MultipleChoice => values
+                .iter()
+                .map(|v| {
+                    f.options
+                        .iter()
+                        .find(|o| o.value == *v)
+                        .map_or_else(|| (*v).to_owned(), |o| o.label_in(frame.lang).to_owned())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => values.join(", "),
+        })
+    };
+    match field.kind {
+        FieldType::Group => (1..=entered.rows(&field.name))
+            .filter_map(|n| {
+                let parts: Vec<String> = field
+                    .fields
+                    .iter()
+                    .filter_map(|f| {
+                        words(f, entered.values(&format!("{path}/{n}/{}", f.name)))
+                            .map(|w| format!("{} : {w}", f.label_in(frame.lang)))
+                    })
+                    .collect();
+                (!parts.is_empty()).then(|| (format!("{label} — {n}"), parts.join(" ; ")))
+            })
+            .collect(),
+        FieldType::Address => {
+            let parts: Vec<&str> = ADDRESS_PARTS
+                .iter()
+                .flat_map(|(part, ..)| entered.values(&format!("{path}/{part}")))
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+            if parts.is_empty() {
+                Vec::new()
+            } else {
+                vec![(label, parts.join(", "))]
+            }
+        }
+        _ => words(field, entered.values(path))
+            .map(|w| vec![(label, w)])
+            .unwrap_or_default(),
+    }
 }
 
 /// A conditional field's condition in the page's words: without
