@@ -81,9 +81,17 @@ impl RequesterKind {
     /// In French, as the form's choice shows it.
     pub fn label(self) -> &'static str {
         match self {
-            RequesterKind::Citizen => "Un particulier",
-            RequesterKind::Association => "Une association",
-            RequesterKind::Business => "Une entreprise",
+            RequesterKind::Citizen => "À titre personnel",
+            RequesterKind::Association => "Pour une association",
+            RequesterKind::Business => "Pour une entreprise",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RequesterKind::Citizen => "For yourself",
+            RequesterKind::Association => "For an association",
+            RequesterKind::Business => "For a business",
         }
     }
 }
@@ -570,6 +578,41 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
         None,
     );
     sms.help = Some("Sur le numéro de portable indiqué ci-dessus.".into());
+    // Who asks, for the services that serve associations or businesses
+    // (`Service::requesters`): their name, and a business's SIRET.
+    let mut kind = f(
+        "kind",
+        "Vous faites cette demande",
+        false,
+        FieldType::Choice,
+        None,
+    );
+    kind.help = Some("À titre personnel si vous ne choisissez rien.".into());
+    kind.help_en = Some("For yourself if you choose nothing.".into());
+    kind.options = RequesterKind::ALL
+        .iter()
+        .map(|k| ChoiceOption {
+            value: k.name().into(),
+            label: k.label().into(),
+            label_en: Some(k.label_en().into()),
+        })
+        .collect();
+    let mut organisation = f(
+        "organisation",
+        "Nom de l'association ou de l'entreprise",
+        true,
+        FieldType::Text,
+        Some(160),
+    );
+    organisation.when = Some(Condition {
+        field: "kind".into(),
+        values: vec!["association".into(), "business".into()],
+    });
+    let mut siret = f("siret", "Numéro SIRET", true, FieldType::Siret, None);
+    siret.when = Some(Condition {
+        field: "kind".into(),
+        values: vec!["business".into()],
+    });
     vec![
         civility,
         f("firstName", "Prénom", true, FieldType::Text, Some(80)),
@@ -584,6 +627,9 @@ pub static REQUESTER_FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
             FieldType::Address,
             None,
         ),
+        kind,
+        organisation,
+        siret,
     ]
 });
 
@@ -628,6 +674,29 @@ impl Service {
 
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The requester block as this service asks it: who asks (and an
+    /// organisation's name and SIRET) only when it serves associations or
+    /// businesses, with the kinds it serves.
+    pub fn requester_fields(&self) -> Vec<Field> {
+        let organisations = self.requesters.iter().any(|k| *k != RequesterKind::Citizen);
+        REQUESTER_FIELDS
+            .iter()
+            .filter(|f| {
+                organisations || !matches!(f.name.as_str(), "kind" | "organisation" | "siret")
+            })
+            .filter(|f| f.name != "siret" || self.serves(RequesterKind::Business))
+            .map(|f| {
+                let mut f = f.clone();
+                if f.name == "kind" {
+                    f.options.retain(|o| {
+                        RequesterKind::from_name(&o.value).is_some_and(|k| self.serves(k))
+                    });
+                }
+                f
+            })
+            .collect()
     }
 
     /// Whether the service serves this kind of requester.

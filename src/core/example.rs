@@ -3,7 +3,7 @@
 //! accept on `today`. The webmasters' documentation shows it as a complete
 //! SOAP envelope; the tests submit it.
 
-use super::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, RuleKind, Service};
+use super::catalogue::{ADDRESS_PARTS, Field, FieldType, RuleKind, Service};
 use super::forms::{REQUESTER, RawValue};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -11,13 +11,15 @@ use jiff::civil::Date;
 /// The example's entries, as a channel would hand them to the submit path:
 /// the requester block first, then the service's fields in their order.
 pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
-    let requester = REQUESTER_FIELDS
-        .iter()
-        // An e-mail address for the acknowledgement; no SMS without a
-        // mobile number worth showing.
-        .filter(|f| f.name != "smsUpdates")
-        .filter_map(|f| value(service, f, today, "").map(|v| (f.name.clone(), v)))
+    // An e-mail address for the acknowledgement; no SMS without a mobile
+    // number worth showing; a person asking (the default), so no
+    // organisation.
+    let asked: Vec<Field> = service
+        .requester_fields()
+        .into_iter()
+        .filter(|f| f.name != "smsUpdates" && f.name != "kind")
         .collect();
+    let requester = fields(service, &asked, today, false);
     // A simulation asks nobody's details.
     let mut entries = if service.simulation.is_some() {
         Vec::new()

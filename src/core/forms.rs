@@ -8,7 +8,8 @@
 
 use super::catalogue::{
     ADDRESS_PARTS, EMAIL_PATTERN, Field, FieldType, LONG_TEXT_MAX, PHONE_PATTERN,
-    POSTAL_CODE_PATTERN, REQUESTER_FIELDS, REQUESTER_RULES, Rule, RuleKind, Service, TEXT_MAX,
+    POSTAL_CODE_PATTERN, REQUESTER_FIELDS, REQUESTER_RULES, RequesterKind, Rule, RuleKind, Service,
+    TEXT_MAX,
 };
 use super::formats::{self, Refusal};
 use jiff::civil::{Date, Time};
@@ -246,6 +247,25 @@ pub fn validate(
         } else {
             own.push((name.clone(), value.clone()));
         }
+    }
+    // Only the kinds of requester the service serves.
+    if let Some(kind) = requester
+        .iter()
+        .find(|(n, _)| n == "kind")
+        .and_then(|(_, v)| match v {
+            Value::Choice(c) => RequesterKind::from_name(c),
+            _ => None,
+        })
+        && !service.serves(kind)
+    {
+        errors.push(error(
+            "requester/kind",
+            "not-served",
+            format!(
+                "Ce téléservice ne reçoit pas de demande « {} ».",
+                kind.label().to_lowercase()
+            ),
+        ));
     }
     if !requester_seen && asks_requester {
         errors.push(error(
@@ -1427,6 +1447,77 @@ mod tests {
 
     fn household_text() -> String {
         crate::core::definition::write(&household())
+    }
+
+    #[test]
+    fn an_association_or_business_says_its_name_and_a_business_its_siret() {
+        let graffiti = service("graffiti-removal");
+        let example = crate::core::example::example(&graffiti, today());
+        let with = |items: &[(&str, RawValue)]| {
+            let mut entries: Vec<(String, RawValue)> = example
+                .iter()
+                .filter(|(n, _)| n != REQUESTER)
+                .cloned()
+                .collect();
+            let mut requester = vec![
+                ("firstName", t("Zoé")),
+                ("lastName", t("Lefèvre")),
+                ("email", t("zoe@example.fr")),
+            ];
+            requester.extend_from_slice(items);
+            entries.push((REQUESTER.into(), g(&requester)));
+            entries
+        };
+        assert_eq!(
+            codes(validate(
+                &graffiti,
+                &with(&[("kind", t("business"))]),
+                today()
+            )),
+            [
+                ("requester/organisation".to_owned(), "required".to_owned()),
+                ("requester/siret".to_owned(), "required".to_owned()),
+            ]
+        );
+        let form = validate(
+            &graffiti,
+            &with(&[
+                ("kind", t("business")),
+                ("organisation", t("Boulangerie Martin")),
+                ("siret", t("732 829 320 00074")),
+            ]),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(
+            form.requester_text("organisation"),
+            Some("Boulangerie Martin")
+        );
+        // A person: no organisation asked, what came for it ignored.
+        let form = validate(&graffiti, &with(&[("organisation", t("X"))]), today()).unwrap();
+        assert_eq!(form.requester_text("organisation"), None);
+        // A service for persons only refuses a business.
+        let birth = service("birth-certificate");
+        let entries: Vec<(String, RawValue)> = crate::core::example::example(&birth, today())
+            .into_iter()
+            .map(|(n, v)| match (n.as_str(), v) {
+                (REQUESTER, RawValue::Group(mut items)) => {
+                    items.push(("kind".into(), t("business")));
+                    items.push(("organisation".into(), t("SARL X")));
+                    items.push(("siret".into(), t("73282932000074")));
+                    (n, RawValue::Group(items))
+                }
+                (_, v) => (n, v),
+            })
+            .collect();
+        assert_eq!(
+            codes(validate(&birth, &entries, today())),
+            [("requester/kind".to_owned(), "not-served".to_owned())]
+        );
+        assert!(birth.requester_fields().iter().all(|f| f.name != "kind"));
+        let kinds = graffiti.requester_fields();
+        let kind = kinds.iter().find(|f| f.name == "kind").unwrap();
+        assert_eq!(kind.options.len(), 3);
     }
 
     #[test]

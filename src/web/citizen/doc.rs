@@ -70,8 +70,15 @@ fn doc_view(
         x.text("description", &[("lang", "fr")], &service.description);
     }
     x.text("deadline", &[("lang", "fr")], &describe::deadline(service));
-    for field in REQUESTER_FIELDS.iter() {
-        parameter(&mut x, field, &format!("{REQUESTER}/{}", field.name), &[]);
+    // The requester's type is shared by every operation: its conditions
+    // are worded over every kind, as the WSDL's annotations are.
+    for field in &service.requester_fields() {
+        parameter(
+            &mut x,
+            field,
+            &format!("{REQUESTER}/{}", field.name),
+            &REQUESTER_FIELDS,
+        );
     }
     for field in &service.fields {
         parameter(&mut x, field, &field.name, &service.fields);

@@ -727,11 +727,12 @@ fn form_view_at(
         }
     }
     // A simulation asks nobody's details; a long form, on its own page.
+    let asked = service.requester_fields();
     let requester_fields: &[Field] =
         if service.simulation.is_some() || (paged && step != requester_step) {
             &[]
         } else {
-            &REQUESTER_FIELDS
+            &asked
         };
     if !requester_fields.is_empty() {
         x.open("group", &[("name", REQUESTER)]);
@@ -745,7 +746,7 @@ fn form_view_at(
             &format!("{REQUESTER}/{}", field.name),
             entered,
             errors,
-            (&[], None),
+            (requester_fields, Some(REQUESTER)),
         );
     }
     if !requester_fields.is_empty() {
@@ -1163,10 +1164,11 @@ fn summary_view(x: &mut Xml, frame: &Frame, service: &Service, entered: &Entered
             )
         })
         .collect();
+    let asked = service.requester_fields();
     sections.push((
         service.pages.len(),
         frame.message("form.requester"),
-        REQUESTER_FIELDS.iter().collect(),
+        asked.iter().collect(),
     ));
     for (i, title, fields) in sections {
         let index = i.to_string();
