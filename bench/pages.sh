@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Page rendering benchmark: the form page and the tracking page, each an XML
-# view turned into HTML by libxslt, measured with wrk (keep-alive, 2 threads,
+# Page rendering benchmark: the catalogue, two form pages, the tracking page
+# (each an XML view turned into HTML by libxslt) and the WSDL, measured with wrk (keep-alive, 2 threads,
 # 32 connections, 10 s) three times back to back; prints the median requests
 # per second and the median p99 latency.
 #   bench/pages.sh                      # builds the release binary if needed
@@ -31,7 +31,10 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }'; }
 
 printf '%-12s %12s %10s   (%s reps of wrk -t2 -c32 -d%s; %s cores)\n' page "req/s" "p99 ms" "$reps" "$duration" "$(nproc)"
-for page in "form:$base/services/birth-certificate" "tracking:$base/track/$code"; do
+# The catalogue of the whole library, a short form, the longest form with
+# repeating groups and conditional fields, a tracking page, and the WSDL of
+# every service (served from its cache).
+for page in "catalogue:$base/" "form:$base/services/birth-certificate" "form-groups:$base/services/marriage-file" "tracking:$base/track/$code" "wsdl:$base/soap?wsdl"; do
   name=${page%%:*} url=${page#*:}
   status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
   [ "$status" = 200 ] || { echo "$url answered $status" >&2; exit 1; }

@@ -42,9 +42,10 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     }
     // An empty form is the same for everyone but its token: render it once
     // per thread and put the token in.
+    // The service's version too: a new one published is a new form.
     let key = format!(
-        "form:{}:{}:{}:{:?}",
-        service.code, frame.lang, frame.look.version, frame.desk
+        "form:{}:{}:{}:{}:{:?}",
+        service.code, service.version, frame.lang, frame.look.version, frame.desk
     );
     let html =
         crate::render::render_cached(&site.look.dir().join("xslt"), "form.xsl", &key, || {

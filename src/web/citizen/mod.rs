@@ -145,6 +145,37 @@ fn not_found_page(cx: &Ctx<'_>) -> Response<Body> {
 
 async fn catalogue(cx: &Ctx<'_>) -> Response<Body> {
     let query = cx.query("q").unwrap_or_default();
+    let frame = cx.frame;
+    if query.trim().is_empty() && !cx.req.wants_xml() {
+        // The whole catalogue is the same for every visitor until a service
+        // or the town's look changes: rendered once per thread.
+        let services: String = frame
+            .tenant
+            .offered(frame.desk.audience())
+            .map(|s| format!("{}@{},", s.code, s.version))
+            .collect();
+        let key = format!(
+            "catalogue:{}:{}:{:?}:{services}",
+            frame.lang, frame.look.version, frame.desk
+        );
+        let dir = cx.site.look.dir().join("xslt");
+        match crate::render::render_cached(&dir, "catalogue.xsl", &key, || {
+            catalogue_view(frame, "")
+        }) {
+            Ok(html) => {
+                return crate::web::html_response(
+                    frame,
+                    StatusCode::OK,
+                    Bytes::from(html),
+                    "text/html; charset=utf-8",
+                    false,
+                );
+            }
+            Err(e) => {
+                tracing::error!(tenant = %cx.site.tenant.slug, error = %e, "catalogue could not be rendered");
+            }
+        }
+    }
     let v = catalogue_view(cx.frame, query.trim());
     page(
         cx.site,
