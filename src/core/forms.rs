@@ -432,7 +432,8 @@ fn check_group(
     }
 }
 
-fn is_blank(value: &RawValue) -> bool {
+/// Whether nothing was typed: empty text, or a group of empty texts.
+pub fn is_blank(value: &RawValue) -> bool {
     match value {
         RawValue::Text(t) => t.trim().is_empty(),
         RawValue::Group(items) => items.iter().all(|(_, v)| is_blank(v)),

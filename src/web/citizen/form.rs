@@ -270,15 +270,8 @@ fn without_blank_rows(service: &Service, entries: &mut Vec<(String, RawValue)>) 
         let group = service
             .field(name)
             .is_some_and(|f| f.kind == FieldType::Group);
-        !(group && is_blank(value))
+        !(group && crate::core::forms::is_blank(value))
     });
-}
-
-fn is_blank(value: &RawValue) -> bool {
-    match value {
-        RawValue::Text(t) => t.trim().is_empty(),
-        RawValue::Group(items) => items.iter().all(|(_, v)| is_blank(v)),
-    }
 }
 
 fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
@@ -413,6 +406,19 @@ fn paged_view(
     token: &str,
     step: usize,
 ) -> String {
+    form_at_step(frame, service, entered, errors, token, None, step)
+}
+
+/// The form posting to the service's own address, at `step`.
+fn form_at_step(
+    frame: &Frame,
+    service: &Service,
+    entered: &Entered,
+    errors: &[FieldError],
+    token: &str,
+    notice: Option<&str>,
+    step: usize,
+) -> String {
     let action = frame.desk_url(&format!("/services/{}", service.code));
     form_view_at(
         frame,
@@ -421,7 +427,7 @@ fn paged_view(
         entered,
         errors,
         token,
-        None,
+        notice,
         &[],
         step,
     )
@@ -612,18 +618,7 @@ pub(super) fn form_view(
     token: &str,
     notice: Option<&str>,
 ) -> String {
-    let action = frame.desk_url(&format!("/services/{}", service.code));
-    form_view_at(
-        frame,
-        service,
-        &action,
-        entered,
-        errors,
-        token,
-        notice,
-        &[],
-        0,
-    )
+    form_at_step(frame, service, entered, errors, token, notice, 0)
 }
 
 /// The form posting to `action`; a simulation's `results` (label and value
