@@ -247,14 +247,32 @@ pub struct Field {
     pub page: usize,
 }
 
+/// A wording in `lang`: the English one on English pages when the
+/// definition gives it, else the French.
+pub fn in_lang<'a>(fr: &'a str, en: Option<&'a str>, lang: &str) -> &'a str {
+    match (en, lang) {
+        (Some(en), "en") => en,
+        _ => fr,
+    }
+}
+
+impl Page {
+    pub fn title_in(&self, lang: &str) -> &str {
+        in_lang(&self.title, self.title_en.as_deref(), lang)
+    }
+}
+
+impl Computed {
+    pub fn label_in(&self, lang: &str) -> &str {
+        in_lang(&self.label, self.label_en.as_deref(), lang)
+    }
+}
+
 impl Field {
     /// The label in `lang`: the English one on English pages when the
     /// definition gives it, else the French.
     pub fn label_in(&self, lang: &str) -> &str {
-        match (&self.label_en, lang) {
-            (Some(en), "en") => en,
-            _ => &self.label,
-        }
+        in_lang(&self.label, self.label_en.as_deref(), lang)
     }
 
     /// The help in `lang`, as [`Field::label_in`] (French help when no
@@ -280,10 +298,7 @@ impl Field {
 impl ChoiceOption {
     /// The option's wording in `lang` (see [`Field::label_in`]).
     pub fn label_in(&self, lang: &str) -> &str {
-        match (&self.label_en, lang) {
-            (Some(en), "en") => en,
-            _ => &self.label,
-        }
+        in_lang(&self.label, self.label_en.as_deref(), lang)
     }
 }
 
@@ -697,6 +712,11 @@ impl Service {
                 f
             })
             .collect()
+    }
+
+    /// The title in `lang` (see [`in_lang`]).
+    pub fn title_in(&self, lang: &str) -> &str {
+        in_lang(&self.title, self.title_en.as_deref(), lang)
     }
 
     /// Whether the service serves this kind of requester.

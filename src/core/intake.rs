@@ -114,7 +114,8 @@ pub struct Slot {
 /// The slot a validated booking asks for.
 pub fn slot(service: &Service, form: &forms::Form) -> Option<Slot> {
     let booking = service.booking.as_ref()?;
-    let row = |name: &str| form.rows().into_iter().find(|(path, _)| path == name);
+    let rows = form.rows();
+    let row = |name: &str| rows.iter().find(|(path, _)| path == name).cloned();
     Some(Slot {
         resource: match &booking.resource {
             Some(r) => Some(row(r)?),

@@ -142,10 +142,7 @@ pub fn citizen_view(
         .collect();
     CitizenStatus {
         reference: record.reference,
-        service_title: match (&service.title_en, lang) {
-            (Some(en), "en") => en.clone(),
-            _ => service.title.clone(),
-        },
+        service_title: service.title_in(lang).to_owned(),
         state,
         current_step: current.and_then(|s| s.citizen_label_in(lang).map(str::to_owned)),
         submitted_at: record.submitted_at,

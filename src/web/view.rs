@@ -286,10 +286,7 @@ pub(crate) fn deadline_key(key: &'static str, service: &Service) -> &'static str
 }
 
 pub fn service_title<'a>(service: &'a Service, lang: &str) -> &'a str {
-    match (&service.title_en, lang) {
-        (Some(en), "en") => en,
-        _ => &service.title,
-    }
+    service.title_in(lang)
 }
 
 /// An error page (404…).

@@ -259,23 +259,17 @@ fn php(
     simulation: bool,
 ) -> String {
     let params = php_value(&RawValue::Group(entries.to_vec()), 1, lists);
-    if simulation {
-        let options = match login {
-            Some(login) => format!(
-                "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
-            ),
-            None => "['exceptions' => true]".to_owned(),
-        };
-        return format!(
-            "<?php\n$client = new SoapClient('{wsdl}', {options});\ntry {{\n    $answer = $client->{operation}({params});\n    foreach (is_array($answer->result) ? $answer->result : [$answer->result] as $result) {{\n        echo $result->name, ' ', $result->value, \"\\n\";\n    }}\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
-        );
-    }
     let options = match login {
         Some(login) => format!(
             "['exceptions' => true, 'login' => '{login}', 'password' => getenv('GUICHET_PASSWORD')]"
         ),
         None => "['exceptions' => true]".to_owned(),
     };
+    if simulation {
+        return format!(
+            "<?php\n$client = new SoapClient('{wsdl}', {options});\ntry {{\n    $answer = $client->{operation}({params});\n    foreach (is_array($answer->result) ? $answer->result : [$answer->result] as $result) {{\n        echo $result->name, ' ', $result->value, \"\\n\";\n    }}\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
+        );
+    }
     format!(
         "<?php\n$client = new SoapClient('{wsdl}', {options});\ntry {{\n    $receipt = $client->{operation}({params})->receipt;\n    echo $receipt->reference, ' ', $receipt->trackingCode, \"\\n\";\n}} catch (SoapFault $fault) {{\n    // $fault->detail->ValidationFault->error: each bad field, with its code and message.\n    echo $fault->getMessage(), \"\\n\";\n}}\n"
     )

@@ -502,10 +502,7 @@ fn simulation(cx: &Ctx<'_>, service: &Service, entered: &Entered, token: &str) -
             let results: Vec<(String, String)> = answers
                 .iter()
                 .map(|(computed, answer)| {
-                    let label = match (&computed.label_en, frame.lang) {
-                        (Some(en), "en") => en.clone(),
-                        _ => computed.label.clone(),
-                    };
+                    let label = computed.label_in(frame.lang).to_owned();
                     let value = shown_number(&answer.value, frame.lang);
                     let value = match &computed.unit {
                         Some(unit) => format!("{value} {unit}"),
@@ -761,10 +758,7 @@ fn form_view_at(
     }
     x.open("group", &details);
     let legend = match service.pages.get(step) {
-        Some(page) if paged => match (&page.title_en, frame.lang) {
-            (Some(en), "en") => en.clone(),
-            _ => page.title.clone(),
-        },
+        Some(page) if paged => page.title_in(frame.lang).to_owned(),
         _ => frame.message("form.details"),
     };
     x.text("legend", &[], &legend);
@@ -1072,10 +1066,7 @@ fn stages_view(x: &mut Xml, frame: &Frame, service: &Service, step: usize) {
     let mut titles: Vec<String> = service
         .pages
         .iter()
-        .map(|p| match (&p.title_en, frame.lang) {
-            (Some(en), "en") => en.clone(),
-            _ => p.title.clone(),
-        })
+        .map(|p| p.title_in(frame.lang).to_owned())
         .collect();
     titles.push(frame.message("form.requester"));
     titles.push(frame.message("form.summary"));
@@ -1149,10 +1140,7 @@ fn summary_view(x: &mut Xml, frame: &Frame, service: &Service, entered: &Entered
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let title = match (&p.title_en, frame.lang) {
-                (Some(en), "en") => en.clone(),
-                _ => p.title.clone(),
-            };
+            let title = p.title_in(frame.lang).to_owned();
             (
                 i,
                 title,
