@@ -490,22 +490,7 @@ fn submit_then_follow_then_export_a_valid_request_file() {
 
     // The stored request, written as a request file, is valid against its XSD
     // and keeps the special characters exactly.
-    let site = server.app.site("demoville").unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let stored = rt
-        .block_on(server.app.store.request_by_reference(
-            site.tenant.id,
-            guichet::core::tracking::Reference {
-                year: 2026,
-                number: 1,
-            },
-        ))
-        .unwrap()
-        .unwrap();
-    let service = site.tenant.service("road-incident").unwrap();
-    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    let file = server.request_file("road-incident", 1);
     assert_eq!(
         element(&file, "lastName").as_deref(),
         Some("Lefèvre & <Fils>")
@@ -554,10 +539,6 @@ fn every_service_round_trips_to_a_valid_request_file() {
             ),
         ),
     ];
-    let site = server.app.site("demoville").unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
     for (number, (code, body)) in cases.iter().enumerate() {
         let r = server.soap11(&envelope11(body));
         assert_eq!(r.status, 200, "{code}: {}", r.body);
@@ -566,20 +547,7 @@ fn every_service_round_trips_to_a_valid_request_file() {
             number: number as u32 + 1,
         };
         assert_eq!(r.element("reference"), Some(reference.to_string()));
-        let stored = rt
-            .block_on(
-                server
-                    .app
-                    .store
-                    .request_by_reference(site.tenant.id, reference),
-            )
-            .unwrap()
-            .unwrap();
-        let file = guichet::exchange::request_file(
-            &site.tenant,
-            site.tenant.service(code).unwrap(),
-            &stored,
-        );
+        let file = server.request_file(code, reference.number);
         assert_valid_against_served(&server, &format!("/demoville/xsd/{code}.xsd"), &file, code);
         if *code != "road-incident" {
             assert_eq!(
@@ -797,21 +765,7 @@ fn the_new_field_types_fault_on_each_bad_field_and_store_canonical_values() {
     let r = server.soap11(&envelope11(&good));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.element("reference").as_deref(), Some("2026-000001"));
-    let site = server.app.site("demoville").unwrap();
-    let stored = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(server.app.store.request_by_reference(
-            site.tenant.id,
-            guichet::core::tracking::Reference {
-                year: 2026,
-                number: 1,
-            },
-        ))
-        .unwrap()
-        .unwrap();
-    let service = site.tenant.service("association-directory").unwrap();
-    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    let file = server.request_file("association-directory", 1);
     for (name, canonical) in [
         ("creationDate", "1912-03-12"),
         ("headOfficeCountry", "BE"),

@@ -868,22 +868,8 @@ fn the_new_field_types_refuse_bad_values_next_to_their_fields_and_store_canonica
         receipt.body.contains(">2026-000001<"),
         "nothing stored before"
     );
-    let site = server.app.site("demoville").unwrap();
-    let stored = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(server.app.store.request_by_reference(
-            site.tenant.id,
-            guichet::core::tracking::Reference {
-                year: 2026,
-                number: 1,
-            },
-        ))
-        .unwrap()
-        .unwrap();
-    let service = site.tenant.service("association-directory").unwrap();
     // What `guichet export REF` writes.
-    let file = guichet::exchange::request_file(&site.tenant, service, &stored);
+    let file = server.request_file("association-directory", 1);
     for (name, canonical) in [
         ("siren", "732829320"),
         ("siret", "73282932000074"),

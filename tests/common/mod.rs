@@ -147,6 +147,23 @@ impl Server {
 
     /// Sends raw bytes, returns the whole response (the request should ask
     /// for `Connection: close`).
+    /// The demo town's request 2026-NUMBER of service `code`, as
+    /// `guichet export` writes it (its request file).
+    #[allow(dead_code)]
+    pub fn request_file(&self, code: &str, number: u32) -> String {
+        let site = self.app.site("demoville").unwrap();
+        let stored = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self.app.store.request_by_reference(
+                site.tenant.id,
+                guichet::core::tracking::Reference { year: 2026, number },
+            ))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no request 2026-{number:06}"));
+        guichet::exchange::request_file(&site.tenant, site.tenant.service(code).unwrap(), &stored)
+    }
+
     pub fn raw(&self, request: &[u8]) -> HttpResponse {
         let mut stream = TcpStream::connect(self.addr).unwrap();
         stream
