@@ -6,7 +6,9 @@
    - Forms: hides a conditional field until the field it depends on has one
      of its values (the server ignores it otherwise); adds and removes the
      rows of a repeating group in place (without script, the same buttons
-     post the form back and it returns with the rows changed). */
+     post the form back and it returns with the rows changed); shows an
+     appointment's free slots as soon as its date changes (without script,
+     a button posts the form back to show them). */
 (function () {
   "use strict";
   function postHeight() {
@@ -127,8 +129,52 @@
     row.setAttribute("data-row", String(n));
   }
 
+  // An appointment's free slots for the date (and resource) entered, from
+  // the service's slots address (a free-slots view document).
+  function refreshSlots(form, box) {
+    var date = valuesOf(form, box.getAttribute("data-date-field"))[0];
+    if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
+    var url = box.getAttribute("data-slots");
+    url += (url.indexOf("?") >= 0 ? "&" : "?") + "date=" + encodeURIComponent(date);
+    var resourceField = box.getAttribute("data-resource-field");
+    if (resourceField) {
+      var resource = valuesOf(form, resourceField)[0];
+      if (resource) url += "&resource=" + encodeURIComponent(resource);
+    }
+    fetch(url, { headers: { Accept: "application/xml" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "application/xml");
+        var ns = "urn:guichet:view:1";
+        var note = doc.getElementsByTagNameNS(ns, "note")[0];
+        var slots = Array.prototype.map.call(doc.getElementsByTagNameNS(ns, "slot"), function (s) { return s.textContent; });
+        box.querySelector("[data-slots-note]").textContent = note ? note.textContent : "";
+        var list = box.querySelector("[data-slots-list]");
+        var datalist = box.querySelector("datalist");
+        list.textContent = "";
+        datalist.textContent = "";
+        slots.forEach(function (t) {
+          var li = document.createElement("li");
+          li.textContent = t;
+          list.appendChild(li);
+          var option = document.createElement("option");
+          option.value = t;
+          datalist.appendChild(option);
+        });
+        list.hidden = slots.length === 0;
+        postHeight();
+      })
+      .catch(function () { /* the button still shows them */ });
+  }
+
   function setUpForm(form) {
-    form.addEventListener("change", function () { applyConditions(form); });
+    form.addEventListener("change", function (event) {
+      applyConditions(form);
+      Array.prototype.forEach.call(form.querySelectorAll("[data-slots]"), function (box) {
+        var name = event.target.name;
+        if (name === box.getAttribute("data-date-field") || name === box.getAttribute("data-resource-field")) refreshSlots(form, box);
+      });
+    });
     form.addEventListener("click", function (event) {
       var button = event.target.closest("[data-add-row], [data-remove-row]");
       if (!button) return;
@@ -152,7 +198,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("form");
-    if (form && form.querySelector("[data-when], [data-rows]")) setUpForm(form);
+    if (form && form.querySelector("[data-when], [data-rows], [data-slots]")) setUpForm(form);
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
     var print = document.querySelector("[data-print]");

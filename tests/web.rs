@@ -1034,6 +1034,153 @@ fn a_room_is_not_booked_twice_for_overlapping_times() {
     );
 }
 
+/// An appointment service offers the free slots its agenda publishes: the
+/// form shows them for the day entered (a button posts it back without
+/// JavaScript), the slots address answers them as a view document, a time
+/// off the grid or a closed day is refused, a slot taken is refused and no
+/// longer offered — for that elected official only; a drop-in session's
+/// request holds none; the town's own hours replace the service's.
+#[test]
+fn an_appointment_takes_a_free_slot_of_the_published_hours() {
+    let server = Server::start();
+    let path = "/demoville/services/elected-official-appointment";
+    // A Tuesday at least ten days ahead that is no public holiday.
+    let mut day = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap();
+    while day.weekday() != jiff::civil::Weekday::Tuesday
+        || guichet::core::calendar::is_public_holiday(day)
+    {
+        day = day.tomorrow().unwrap();
+    }
+    let sunday = day
+        .checked_sub(jiff::Span::new().days(2))
+        .unwrap()
+        .to_string();
+    let day = day.to_string();
+    let free = |official: &str| {
+        let r = server.get(&format!("{path}/slots?date={day}&resource={official}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        validate_view(&r.body, "free-slots");
+        r.body
+    };
+    let mayor = free("mayor");
+    assert!(
+        mayor.contains("<slot>14:00</slot>") && mayor.contains("<slot>17:30</slot>"),
+        "{mayor}"
+    );
+    assert!(
+        !mayor.contains("<slot>18:00</slot>"),
+        "the last slot ends at 18:00"
+    );
+
+    let send = |extra: &[(&str, &str)]| {
+        let token = token_of(&server.get(path).body);
+        let mut fields = vec![
+            ("_token", token.as_str()),
+            ("requester.firstName", "Ann"),
+            ("requester.lastName", "Lee"),
+            ("requester.email", "ann@example.fr"),
+            ("subjectCategory", "housing"),
+            (
+                "subject",
+                "Une demande de logement social déposée il y a deux ans",
+            ),
+            ("meetingMode", "in-person"),
+            ("attendees", "1"),
+        ];
+        fields.extend_from_slice(extra);
+        post_form(&server, path, &form_body(&fields), "")
+    };
+    let with_mayor = |date: &str, time: &str| {
+        send(&[
+            ("meetingType", "appointment"),
+            ("official", "mayor"),
+            ("wishedDate", date),
+            ("wishedTime", time),
+        ])
+    };
+    // Without JavaScript: the date entered, the button shows that day's slots.
+    let seen = send(&[
+        ("meetingType", "appointment"),
+        ("official", "mayor"),
+        ("wishedDate", &day),
+        ("_slots", "1"),
+    ]);
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(!seen.body.contains("error-summary"), "nothing checked yet");
+    assert!(seen.body.contains("Créneaux libres le"), "{}", seen.body);
+    assert!(
+        seen.body.contains("<li>14:00</li>") && seen.body.contains(r#"<option value="14:30">"#)
+    );
+    assert!(seen.body.contains(r#"list="f-wishedTime-slots-list""#));
+
+    assert_eq!(with_mayor(&day, "14:00").status, 303);
+    let taken = with_mayor(&day, "14:00");
+    assert_eq!(taken.status, 422);
+    assert!(
+        taken.body.contains("Ce créneau vient d'être pris"),
+        "{}",
+        taken.body
+    );
+    assert!(taken.body.contains(r##"href="#f-wishedTime""##));
+    assert!(
+        !taken.body.contains("<li>14:00</li>") && taken.body.contains("<li>14:30</li>"),
+        "the free ones shown"
+    );
+    assert!(!free("mayor").contains("<slot>14:00</slot>"));
+    assert!(
+        free("deputy-social").contains("<slot>14:00</slot>"),
+        "each official's own agenda"
+    );
+
+    let off = with_mayor(&day, "14:10");
+    assert_eq!(off.status, 422);
+    assert!(
+        off.body.contains("n'est pas un créneau proposé"),
+        "{}",
+        off.body
+    );
+    let closed = with_mayor(&sunday, "14:00");
+    assert_eq!(closed.status, 422);
+    assert!(
+        closed.body.contains("Pas de rendez-vous ce jour-là"),
+        "{}",
+        closed.body
+    );
+    assert!(closed.body.contains(r##"href="#f-wishedDate""##));
+
+    // A drop-in session: no slot held, any time.
+    let drop_in = send(&[
+        ("meetingType", "permanence"),
+        ("permanence", "mayor-saturday"),
+        ("wishedDate", &day),
+        ("wishedTime", "14:00"),
+    ]);
+    assert_eq!(drop_in.status, 303, "{}", drop_in.body);
+
+    // The town publishes its own hours for the mayor's office.
+    let dir = server.data_dir.join("tenants/demoville");
+    let mut settings = std::fs::read_to_string(dir.join("settings.toml")).unwrap();
+    settings.push_str("\n[agendas.cabinet]\nhours = [\"tue 10:00-11:00\"]\n");
+    std::fs::write(dir.join("settings.toml"), settings).unwrap();
+    server.app.site("demoville").unwrap().look.refresh();
+    let published = free("mayor");
+    assert!(
+        published.contains("<slot>10:00</slot><slot>10:30</slot><see>"),
+        "{published}"
+    );
+    assert!(
+        server
+            .get(path)
+            .body
+            .contains("Rendez-vous le mardi, hors jours fériés")
+    );
+    assert_eq!(with_mayor(&day, "10:30").status, 303);
+    assert_eq!(with_mayor(&day, "14:30").status, 422, "no longer offered");
+}
+
 /// The family-quotient simulation answers on its page at once, in the
 /// page's language, links to the enrolment it prices, and stores nothing:
 /// the next request still takes the year's first reference.

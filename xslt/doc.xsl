@@ -10,6 +10,7 @@
     <xsl:for-each select="v:service-doc">
       <xsl:if test="v:description"><p lang="fr"><xsl:value-of select="v:description"/></p></xsl:if>
       <p class="deadline" lang="fr"><xsl:value-of select="v:deadline"/></p>
+      <xsl:if test="v:booking"><p lang="fr"><xsl:value-of select="v:booking"/></p></xsl:if>
       <dl class="receipt doc-summary">
         <dt><xsl:call-template name="m"><xsl:with-param name="key">doc.operation</xsl:with-param></xsl:call-template></dt>
         <dd><code><xsl:value-of select="@operation"/></code></dd>

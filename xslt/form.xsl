@@ -92,7 +92,7 @@
       </xsl:if>
       <!-- The default button (Enter in a field) sends the form, never a
            repeating group's add or remove button. -->
-      <xsl:if test=".//v:field[@widget = 'rows'] and not(@step)">
+      <xsl:if test="(.//v:field[@widget = 'rows'] or .//v:slots) and not(@step)">
         <button type="submit" hidden="hidden" tabindex="-1" data-default=""><xsl:call-template name="m"><xsl:with-param name="key">form.submit</xsl:with-param></xsl:call-template></button>
       </xsl:if>
       <xsl:for-each select="v:group">
@@ -180,7 +180,27 @@
       <xsl:call-template name="help-and-errors"/>
       <input type="{@input-type}" id="{@id}" name="{@name}" value="{v:value}">
         <xsl:call-template name="input-attributes"/>
+        <xsl:if test="v:slots"><xsl:attribute name="list"><xsl:value-of select="@id"/>-slots-list</xsl:attribute></xsl:if>
       </input>
+      <xsl:apply-templates select="v:slots"/>
+    </div>
+  </xsl:template>
+
+  <!-- An appointment's free slots on the day entered: the page's script
+       asks for them again when the date changes; without it, the button
+       posts the form back to show them. -->
+  <xsl:template match="v:slots">
+    <div class="slots" id="{../@id}-slots" data-slots="{@url}" data-date-field="{@date-field}" data-time-field="{../@name}">
+      <xsl:if test="@resource-field"><xsl:attribute name="data-resource-field"><xsl:value-of select="@resource-field"/></xsl:attribute></xsl:if>
+      <p class="help" aria-live="polite" data-slots-note=""><xsl:value-of select="v:note"/></p>
+      <ul class="slot-list" data-slots-list="">
+        <xsl:if test="not(v:slot)"><xsl:attribute name="hidden">hidden</xsl:attribute></xsl:if>
+        <xsl:for-each select="v:slot"><li><xsl:value-of select="."/></li></xsl:for-each>
+      </ul>
+      <datalist id="{../@id}-slots-list">
+        <xsl:for-each select="v:slot"><option value="{.}"/></xsl:for-each>
+      </datalist>
+      <p><button type="submit" class="button secondary" name="{@button}" value="1"><xsl:value-of select="v:see"/></button></p>
     </div>
   </xsl:template>
 

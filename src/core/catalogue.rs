@@ -104,16 +104,49 @@ pub struct Page {
 }
 
 /// Which fields say what a booking holds: two open or accepted requests for
-/// the same resource on the same day cannot overlap.
+/// the same resource on the same day cannot overlap (more than `desks` of
+/// an appointment agenda).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking {
-    /// A choice field naming the resource (a room); `None`: one resource.
+    /// A choice field naming the resource (a room, an elected official);
+    /// `None`: one resource.
     pub resource: Option<String>,
     /// A date field.
     pub date: String,
-    /// Time fields, start before end.
+    /// A time field: when it starts.
     pub start: String,
-    pub end: String,
+    /// Until when it holds.
+    pub until: Until,
+}
+
+/// How a booking's end is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Until {
+    /// A time field after the start (a room from 18:00 to 22:30).
+    Field(String),
+    /// A slot of an agenda: `minutes` after the start.
+    Appointment(Box<Appointment>),
+}
+
+/// An appointment service's agenda.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub minutes: u32,
+    /// Its name, shared by the services taking appointments on it (by
+    /// default the service's department).
+    pub agenda: String,
+    /// The hours published by default; the town's settings replace them.
+    pub hours: super::agenda::Hours,
+}
+
+impl Booking {
+    /// The agenda, for an appointment service.
+    pub fn appointment(&self) -> Option<&Appointment> {
+        match &self.until {
+            Until::Appointment(a) => Some(a),
+            Until::Field(_) => None,
+        }
+    }
 }
 
 /// The results a simulation computes from the form.
@@ -774,14 +807,19 @@ pub(super) fn check_rule(rule: &Rule, fields: &[Field]) -> Result<(), Problem> {
     Ok(())
 }
 
-pub(super) fn check_code(code: &str) -> Result<(), Problem> {
-    let ok = !code.is_empty()
+/// Lowercase letters, digits and hyphens, as in URLs (services,
+/// departments, agendas).
+pub fn is_code(code: &str) -> bool {
+    !code.is_empty()
         && code.len() <= 64
         && code
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !code.starts_with('-');
-    if ok {
+        && !code.starts_with('-')
+}
+
+pub(super) fn check_code(code: &str) -> Result<(), Problem> {
+    if is_code(code) {
         Ok(())
     } else {
         fail(format!(

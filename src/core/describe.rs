@@ -10,7 +10,7 @@
 use super::calendar::DayCount;
 use super::catalogue::{
     ChoiceOption, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, REQUESTER_RULES, Rule,
-    RuleKind, Service, TEXT_MAX,
+    RuleKind, Service, TEXT_MAX, Until,
 };
 
 /// The longest e-mail address accepted when a field names no maximum.
@@ -229,6 +229,52 @@ pub fn deadline(service: &Service) -> String {
     format!("Délai de réponse : {n} {days}{kind} au plus.{silence}")
 }
 
+/// What a booking or an appointment holds, in words, with the errors a
+/// taken or unoffered slot gets.
+pub fn booking(service: &Service) -> Option<String> {
+    let booking = service.booking.as_ref()?;
+    let label = |name: &str| {
+        service
+            .field(name)
+            .map_or_else(|| name.to_owned(), |f| f.label.clone())
+    };
+    let resource = booking
+        .resource
+        .as_ref()
+        .map(|r| format!(", pour chaque valeur de « {} »", label(r)))
+        .unwrap_or_default();
+    Some(match &booking.until {
+        Until::Field(end) => format!(
+            "Réservation : deux demandes en cours ou acceptées ne peuvent se chevaucher le même jour « {} »{resource}, de « {} » à « {} » (erreur slot-taken sur « {} »).",
+            label(&booking.date),
+            label(&booking.start),
+            label(end),
+            label(&booking.start)
+        ),
+        Until::Appointment(a) => {
+            let days = a.hours.open_days("fr");
+            let desks = if a.hours.desks > 1 {
+                format!(", {} rendez-vous à la fois", a.hours.desks)
+            } else {
+                String::new()
+            };
+            format!(
+                "Rendez-vous de {} minutes sur l'agenda « {} »{desks}{resource} : « {} » doit être l'heure d'un créneau encore libre le jour « {} », parmi ceux que la mairie publie ({}hors jours fériés) ; sinon l'erreur day-closed (jour sans rendez-vous), slot-not-offered (heure hors des créneaux) ou slot-taken (créneau déjà pris). Les créneaux libres d'un jour : GET services/{}/slots?date=AAAA-MM-JJ.",
+                a.minutes,
+                a.agenda,
+                label(&booking.start),
+                label(&booking.date),
+                if days.is_empty() {
+                    String::new()
+                } else {
+                    format!("par défaut le {days}, ")
+                },
+                service.code
+            )
+        }
+    })
+}
+
 /// `text` ending as a sentence does.
 fn sentence(text: &str) -> String {
     let text = text.trim();
@@ -294,6 +340,7 @@ pub fn service(service: &Service) -> String {
         parts.push(sentence(&service.description));
     }
     parts.push(deadline(service));
+    parts.extend(booking(service));
     let rules = rules(service);
     if !rules.is_empty() {
         parts.push("Règles de cohérence :".to_owned());
@@ -342,7 +389,13 @@ mod tests {
         assert_eq!(deadline(&booking), "Délai de réponse : 10 jours au plus.");
         let words = service(&booking);
         assert!(words.starts_with("Réservation d'une salle municipale. Demander"));
-        assert!(words.contains("Délai de réponse : 10 jours au plus. Règles de cohérence :"));
+        assert!(words.contains("Délai de réponse : 10 jours au plus. Réservation : deux demandes en cours ou acceptées ne peuvent se chevaucher le même jour « Date de la manifestation », pour chaque valeur de « Salle »"), "{words}");
+        assert!(
+            words.contains("(erreur slot-taken sur « Heure de début »). Règles de cohérence :"),
+            "{words}"
+        );
+        let appointment = service(&library("identity-card"));
+        assert!(appointment.contains("Rendez-vous de 20 minutes sur l'agenda « titres-identite », 2 rendez-vous à la fois : « Heure du rendez-vous » doit être l'heure d'un créneau encore libre le jour « Date du rendez-vous », parmi ceux que la mairie publie (par défaut le lundi, mardi, mercredi, jeudi, vendredi, samedi, hors jours fériés)"), "{appointment}");
         for (_, rule) in rules(&booking) {
             assert!(words.contains(&rule), "{words}");
         }

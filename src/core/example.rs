@@ -6,11 +6,18 @@
 use super::catalogue::{ADDRESS_PARTS, Field, FieldType, RuleKind, Service};
 use super::forms::{REQUESTER, RawValue};
 use jiff::ToSpan;
-use jiff::civil::Date;
+use jiff::civil::{Date, Time};
 
 /// The example's entries, as a channel would hand them to the submit path:
-/// the requester block first, then the service's fields in their order.
-pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
+/// the requester block first, then the service's fields in their order. An
+/// appointment service's takes `slot` (a free one, which only the store
+/// knows), or else the first its own hours offer from
+/// [`appointment_search_from`].
+pub fn example(
+    service: &Service,
+    today: Date,
+    slot: Option<(Date, Time)>,
+) -> Vec<(String, RawValue)> {
     // An e-mail address for the acknowledgement; no SMS without a mobile
     // number worth showing; a person asking (the default), so no
     // organisation.
@@ -26,8 +33,48 @@ pub fn example(service: &Service, today: Date) -> Vec<(String, RawValue)> {
     } else {
         vec![(REQUESTER.to_owned(), RawValue::Group(requester))]
     };
-    entries.extend(fields(service, &service.fields, today, true));
+    let mut own = fields(service, &service.fields, today, true);
+    if let Some(booking) = &service.booking
+        && let Some(appointment) = booking.appointment()
+    {
+        let slot = slot.or_else(|| {
+            let mut day = appointment_search_from(service, today)?;
+            for _ in 0..366 {
+                if let Some((start, _)) =
+                    appointment.hours.offered(day, appointment.minutes).first()
+                {
+                    return Some((day, *start));
+                }
+                day = day.tomorrow().ok()?;
+            }
+            None
+        });
+        for (name, value) in &mut own {
+            match slot {
+                Some((day, _)) if *name == booking.date => {
+                    *value = RawValue::Text(day.to_string());
+                }
+                Some((_, time)) if *name == booking.start => {
+                    *value = RawValue::Text(time.strftime("%H:%M").to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    entries.extend(own);
     entries
+}
+
+/// The first day an appointment service's example may take (its rules
+/// allow it): where the search for a free slot starts.
+pub fn appointment_search_from(service: &Service, today: Date) -> Option<Date> {
+    let booking = service.booking.as_ref()?;
+    booking.appointment()?;
+    let field = service.field(&booking.date)?;
+    match value(service, field, today, &booking.date)? {
+        RawValue::Text(t) => t.parse().ok(),
+        _ => None,
+    }
 }
 
 /// Example values of `fields` in order, a conditional field only when the
@@ -225,8 +272,19 @@ mod tests {
     fn every_library_example_is_accepted_by_validation() {
         let today: Date = "2026-11-22".parse().unwrap();
         for service in crate::core::builtin::services() {
-            let entries = example(&service, today);
-            if let Err(errors) = crate::core::forms::validate(&service, &entries, today) {
+            let entries = example(&service, today, None);
+            // What every channel's submission goes through, appointments'
+            // offered slots included.
+            let now = today.at(9, 0, 0, 0).in_tz("Europe/Paris").unwrap();
+            let code = crate::core::tracking::TrackingCode::from_random(Default::default());
+            let submission = crate::core::intake::Submission {
+                channel: crate::core::intake::Channel::Soap,
+                lang: "fr".into(),
+                entries,
+            };
+            if let Err(errors) =
+                crate::core::intake::receive(&service, &submission, &now, &code, None)
+            {
                 panic!("{}: {errors:?}", service.code);
             }
         }

@@ -1453,7 +1453,7 @@ mod tests {
     #[test]
     fn an_association_or_business_says_its_name_and_a_business_its_siret() {
         let graffiti = service("graffiti-removal");
-        let example = crate::core::example::example(&graffiti, today());
+        let example = crate::core::example::example(&graffiti, today(), None);
         let with = |items: &[(&str, RawValue)]| {
             let mut entries: Vec<(String, RawValue)> = example
                 .iter()
@@ -1499,7 +1499,7 @@ mod tests {
         assert_eq!(form.requester_text("organisation"), None);
         // A service for persons only refuses a business.
         let birth = service("birth-certificate");
-        let entries: Vec<(String, RawValue)> = crate::core::example::example(&birth, today())
+        let entries: Vec<(String, RawValue)> = crate::core::example::example(&birth, today(), None)
             .into_iter()
             .map(|(n, v)| match (n.as_str(), v) {
                 (REQUESTER, RawValue::Group(mut items)) => {

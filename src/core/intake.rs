@@ -1,12 +1,13 @@
 //! Intake: every channel's input becomes a [`Submission`]; a valid submission
 //! becomes a [`NewRequest`] ready to be stored.
 
-use super::catalogue::{Service, StepKind};
-use super::forms::{self, FieldError, Form, RawValue};
+use super::agenda::Hours;
+use super::catalogue::{Appointment, Service, StepKind, Until};
+use super::forms::{self, FieldError, Form, RawValue, Value};
 use super::tracking::TrackingCode;
 use super::workflow::{self, Outcome};
 use jiff::Zoned;
-use jiff::civil::Date;
+use jiff::civil::{Date, Time};
 use std::fmt;
 
 /// How a request reached the town.
@@ -96,34 +97,89 @@ pub struct NewRequest {
     pub slot: Option<Slot>,
 }
 
-/// What a booking holds: a resource (or the service's one), a day, a time
-/// range; each as the path and lexical value of its stored row, so that the
-/// store compares rows without knowing the service.
+/// What a booking holds: a time range of a day on an agenda. Requests on
+/// one agenda compete for its slots: more than `desks` of them cannot
+/// overlap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
-    pub resource: Option<(String, String)>,
-    pub date: (String, String),
-    /// `HH:MM:SS`: text order is time order.
-    pub start: (String, String),
-    pub end: (String, String),
+    /// `service/CODE` for a booking, `agenda/NAME` for an appointment,
+    /// then `/RESOURCE` when the service books one of several.
+    pub agenda: String,
+    pub day: Date,
+    pub start: Time,
+    pub end: Time,
+    /// How many requests may hold overlapping slots (1 for a room).
+    pub desks: u32,
     /// The steps at which a request no longer holds its slot (refused or
     /// closed): every other step holds it, accepted ones included.
     pub released_at: Vec<String>,
 }
 
-/// The slot a validated booking asks for.
-pub fn slot(service: &Service, form: &forms::Form) -> Option<Slot> {
+impl Slot {
+    /// `HH:MM:SS`: text order is time order.
+    pub fn start_text(&self) -> String {
+        self.start.strftime("%H:%M:%S").to_string()
+    }
+
+    pub fn end_text(&self) -> String {
+        self.end.strftime("%H:%M:%S").to_string()
+    }
+}
+
+/// The hours an appointment service offers: the town's, or its own.
+pub fn hours<'a>(appointment: &'a Appointment, published: Option<&'a Hours>) -> &'a Hours {
+    published.unwrap_or(&appointment.hours)
+}
+
+/// The agenda a booking's requests compete on (its resource's, if any).
+pub fn agenda(service: &Service, resource: Option<&str>) -> Option<String> {
     let booking = service.booking.as_ref()?;
-    let rows = form.rows();
-    let row = |name: &str| rows.iter().find(|(path, _)| path == name).cloned();
-    Some(Slot {
-        resource: match &booking.resource {
-            Some(r) => Some(row(r)?),
-            None => None,
+    let mut key = match booking.appointment() {
+        Some(a) => format!("agenda/{}", a.agenda),
+        None => format!("service/{}", service.code),
+    };
+    if let Some(r) = resource {
+        key.push('/');
+        key.push_str(r);
+    }
+    Some(key)
+}
+
+/// The slot a validated booking asks for; none when the form does not ask
+/// it (a conditional appointment) or, for an appointment, when the time is
+/// not a slot of the hours (validation refuses it first).
+pub fn slot(service: &Service, form: &forms::Form, published: Option<&Hours>) -> Option<Slot> {
+    let booking = service.booking.as_ref()?;
+    let value = |name: &str| form.values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let resource = match &booking.resource {
+        Some(r) => match value(r)? {
+            Value::Choice(c) => Some(c.as_str()),
+            _ => return None,
         },
-        date: row(&booking.date)?,
-        start: row(&booking.start)?,
-        end: row(&booking.end)?,
+        None => None,
+    };
+    let Some(Value::Date(day)) = value(&booking.date) else {
+        return None;
+    };
+    let Some(Value::Time(start)) = value(&booking.start) else {
+        return None;
+    };
+    let (end, desks) = match &booking.until {
+        Until::Field(end) => match value(end)? {
+            Value::Time(end) => (*end, 1),
+            _ => return None,
+        },
+        Until::Appointment(a) => {
+            let hours = hours(a, published);
+            (hours.slot_at(*day, a.minutes, *start)?.1, hours.desks)
+        }
+    };
+    Some(Slot {
+        agenda: agenda(service, resource)?,
+        day: *day,
+        start: *start,
+        end,
+        desks,
         released_at: service
             .steps
             .iter()
@@ -133,17 +189,74 @@ pub fn slot(service: &Service, form: &forms::Form) -> Option<Slot> {
     })
 }
 
+/// An appointment's time must be one of the slots offered that day: the
+/// error on its date (a day without appointments) or on its time.
+fn check_offered(
+    service: &Service,
+    form: &forms::Form,
+    published: Option<&Hours>,
+) -> Option<FieldError> {
+    let booking = service.booking.as_ref()?;
+    let appointment = booking.appointment()?;
+    let hours = hours(appointment, published);
+    let value = |name: &str| form.values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    if booking
+        .resource
+        .as_ref()
+        .is_some_and(|r| value(r).is_none())
+    {
+        // Not asked (a drop-in session rather than an elected official):
+        // no slot held, none checked.
+        return None;
+    }
+    let (Some(Value::Date(day)), Some(Value::Time(time))) =
+        (value(&booking.date), value(&booking.start))
+    else {
+        return None;
+    };
+    if !hours.is_open(*day) {
+        let days = hours.open_days("fr");
+        return Some(FieldError {
+            path: booking.date.clone(),
+            code: "day-closed".into(),
+            message: if days.is_empty() {
+                "Aucun rendez-vous n'est proposé pour le moment.".into()
+            } else {
+                format!(
+                    "Pas de rendez-vous ce jour-là : ils sont proposés le {days}, hors jours fériés."
+                )
+            },
+        });
+    }
+    if hours.slot_at(*day, appointment.minutes, *time).is_none() {
+        return Some(FieldError {
+            path: booking.start.clone(),
+            code: "slot-not-offered".into(),
+            message: format!(
+                "Cet horaire n'est pas un créneau proposé : les rendez-vous durent {} minutes, à choisir parmi les créneaux libres de ce jour.",
+                appointment.minutes
+            ),
+        });
+    }
+    None
+}
+
 /// The error a booking gets when its slot is taken: on its start time.
 pub fn slot_taken(service: &Service) -> forms::FieldError {
     let path = service
         .booking
         .as_ref()
         .map_or_else(String::new, |b| b.start.clone());
+    let appointment = service.booking.as_ref().and_then(|b| b.appointment());
     forms::FieldError {
         path,
         code: "slot-taken".into(),
-        message: "Ce créneau est déjà réservé : choisissez une autre date ou d'autres horaires."
-            .into(),
+        message: if appointment.is_some() {
+            "Ce créneau vient d'être pris : choisissez-en un autre parmi les créneaux libres."
+                .into()
+        } else {
+            "Ce créneau est déjà réservé : choisissez une autre date ou d'autres horaires.".into()
+        },
     }
 }
 
@@ -154,9 +267,13 @@ pub fn receive(
     submission: &Submission,
     now: &Zoned,
     tracking: &TrackingCode,
+    published: Option<&Hours>,
 ) -> Result<NewRequest, Vec<FieldError>> {
     let today = now.date();
     let form = forms::validate(service, &submission.entries, today)?;
+    if let Some(error) = check_offered(service, &form, published) {
+        return Err(vec![error]);
+    }
     Ok(NewRequest {
         service_code: service.code.clone(),
         service_version: service.version,
@@ -168,7 +285,7 @@ pub fn receive(
         lang: submission.lang.clone(),
         test: false,
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
-        slot: slot(service, &form),
+        slot: slot(service, &form, published),
         form,
     })
 }

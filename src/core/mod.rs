@@ -2,6 +2,7 @@
 //! source of its own, and no knowledge of SOAP, HTML or SQL: channels and
 //! stores depend on it, never the reverse.
 
+pub mod agenda;
 pub mod builtin;
 pub mod calendar;
 pub mod catalogue;

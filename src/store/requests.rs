@@ -111,6 +111,17 @@ pub trait RequestStore: Send + Sync {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<i64, StoreError>>;
 
+    /// The times held on an agenda's day (see [`crate::core::intake::Slot`]),
+    /// on the test or the real side, in time order: what an appointment
+    /// form subtracts from the slots offered.
+    fn held_slots(
+        &self,
+        tenant_id: i64,
+        agenda: String,
+        test: bool,
+        day: jiff::civil::Date,
+    ) -> BoxFuture<'_, Result<Vec<(jiff::civil::Time, jiff::civil::Time)>, StoreError>>;
+
     /// Requests neither finished nor waiting for the citizen (for timed jumps).
     fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>>;
 

@@ -3,9 +3,10 @@
 //! stylesheet overrides — all files in `DATA/tenants/SLUG/`, picked up without a
 //! restart (checked at most once a second, read without a lock).
 
+use crate::core::agenda::Hours;
 use arc_swap::ArcSwap;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,6 +57,48 @@ pub struct Settings {
     /// SMS through a provider's HTTP API (none when absent).
     pub sms: Option<SmsSettings>,
     pub deadlines: DeadlineSettings,
+    /// `[agendas.NAME]`: the appointment hours each agenda publishes, over
+    /// the services' own.
+    pub agendas: BTreeMap<String, AgendaSettings>,
+}
+
+/// `[agendas.NAME]` of `settings.toml`: an appointment agenda (by default a
+/// department's code) — when it receives, how many at once, days closed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaSettings {
+    /// Days then ranges: `"mon tue wed thu fri 08:30-12:00 13:30-17:00"`.
+    pub hours: Vec<String>,
+    /// Appointments at the same time (counters, readers' seats).
+    #[serde(default = "one")]
+    pub desks: u32,
+    /// Days without appointments besides public holidays (`"2026-12-24"`).
+    #[serde(default)]
+    pub closed: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl AgendaSettings {
+    pub fn hours(&self) -> Result<Hours, String> {
+        let mut hours = Hours::closed();
+        for line in &self.hours {
+            hours.open_line(line)?;
+        }
+        if !(1..=50).contains(&self.desks) {
+            return Err("desks: between 1 and 50".into());
+        }
+        hours.desks = self.desks;
+        for day in &self.closed {
+            hours.closed.push(
+                day.parse()
+                    .map_err(|_| format!("closed: {day:?} is not a date like 2026-12-24"))?,
+            );
+        }
+        Ok(hours)
+    }
 }
 
 /// `[mail]` of `settings.toml`.
@@ -166,6 +209,7 @@ impl Default for Settings {
             mail: MailSettings::default(),
             sms: None,
             deadlines: DeadlineSettings::default(),
+            agendas: BTreeMap::new(),
         }
     }
 }
@@ -245,6 +289,16 @@ impl Settings {
             if !sms.url.starts_with("https://") && !sms.url.starts_with("http://") {
                 return Err(SettingsError::from("sms.url: an http(s) URL"));
             }
+        }
+        for (name, agenda) in &self.agendas {
+            if !crate::core::catalogue::is_code(name) {
+                return Err(SettingsError::from(format!(
+                    "[agendas.{name}]: an agenda is named like a department code (lowercase letters, digits, hyphens)"
+                )));
+            }
+            agenda
+                .hours()
+                .map_err(|e| SettingsError::from(format!("[agendas.{name}] {e}")))?;
         }
         if let Some(logo) = &self.logo
             && !is_plain_file_name(logo)
@@ -329,6 +383,8 @@ pub struct Look {
     pub version: u64,
     /// The tenant's message templates (`templates.toml`), over the built-in ones.
     pub templates: toml::Table,
+    /// The appointment hours it publishes, by agenda (`[agendas.NAME]`).
+    pub agendas: HashMap<String, Hours>,
 }
 
 impl Look {
@@ -542,7 +598,13 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
             }
         },
     };
+    let agendas = settings
+        .agendas
+        .iter()
+        .filter_map(|(name, a)| Some((name.clone(), a.hours().ok()?)))
+        .collect();
     Look {
+        agendas,
         templates,
         settings,
         messages,

@@ -11,6 +11,7 @@
 
 pub mod act;
 pub mod agents;
+pub mod appointments;
 pub mod catalogue;
 pub mod simulate;
 pub mod submit;

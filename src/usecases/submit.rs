@@ -52,8 +52,9 @@ pub async fn submit(
         SubmitError::Unavailable(format!("no random source: {e}"))
     })?;
     let code = TrackingCode::from_random(bytes);
-    let mut request =
-        intake::receive(service, submission, &now, &code).map_err(SubmitError::Invalid)?;
+    let published = super::appointments::published(site, service);
+    let mut request = intake::receive(service, submission, &now, &code, published.as_ref())
+        .map_err(SubmitError::Invalid)?;
     // A service in its test phase takes test requests only, whoever sends them.
     request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;

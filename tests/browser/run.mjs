@@ -752,6 +752,35 @@ test('javascript on: a conditional field shows when relevant; rows are added and
   assert(!(await add.isHidden()), 'the add button is back below the maximum');
 });
 
+// An appointment's free slots with JavaScript: shown as soon as the date is
+// entered (no post-back), offered as the time field's suggestions, and a
+// free one taken sends the request.
+test('javascript on: an appointment form shows the free slots of the date entered', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/services/hosting-certificate`);
+  const list = page.locator('[data-slots-list] li');
+  assertEq(await list.count(), 0, 'no slot listed before a date');
+  // A Tuesday two months ahead (the hosting certificate receives on weekdays).
+  // (Not a public holiday: one with free slots.)
+  const d = new Date(Date.now() + 60 * 86400000);
+  let day, free, expected = [];
+  for (let tries = 0; tries < 10 && !expected.length; tries++) {
+    do d.setDate(d.getDate() + 1); while (d.getDay() !== 2);
+    day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    free = await (await fetch(`${T}/services/hosting-certificate/slots?date=${day}`)).text();
+    expected = [...free.matchAll(/<slot>([0-9:]+)<\/slot>/g)].map((m) => m[1]);
+  }
+  assert(expected.length > 0, `free slots on ${day}`, free);
+  await page.fill('#f-appointmentDate', day);
+  await page.locator('#f-appointmentDate').dispatchEvent('change');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-slots-list] li').length === n, expected.length, { timeout: 5000 });
+  assertEq(await list.first().textContent(), expected[0], 'the first free slot');
+  assertEq(await page.locator('#f-appointmentTime-slots-list option').count(), expected.length, 'offered as suggestions');
+  assertEq(new URL(page.url()).pathname, `/${TENANT}/services/hosting-certificate`, 'no page change');
+  assert(/Créneaux libres le mardi/.test(await page.locator('[data-slots-note]').textContent()), 'the day said');
+  await assertNoViolations(page, 'an appointment form with its free slots');
+});
+
 // ---------------------------------------------------------------------------------------------
 // 5. Inside an iframe of a page of another origin, with embed.js; and refused elsewhere.
 

@@ -518,6 +518,16 @@ def every_service_documented_example_is_accepted():
             except zeep.exceptions.Fault as fault:
                 detail = etree.tostring(fault.detail).decode()
                 assert "slot-taken" in detail and "startTime" in detail, detail
+        if code == "elected-official-appointment":
+            # The official's slot the example took is no longer free; a time
+            # off the agenda's grid is no slot at all.
+            for time, error in ((kwargs["wishedTime"], "slot-taken"), ("14:10:00", "slot-not-offered")):
+                try:
+                    getattr(client.service, operation)(**{**kwargs, "wishedTime": time})
+                    raise AssertionError(f"appointment at {time} accepted")
+                except zeep.exceptions.Fault as fault:
+                    detail = etree.tostring(fault.detail).decode()
+                    assert error in detail and "wishedTime" in detail, detail
         # A broken one: the requester's last name empty.
         broken = dict(kwargs)
         broken["requester"] = {**kwargs["requester"], "lastName": ""}

@@ -58,6 +58,7 @@ macro_rules! store_contract {
                 a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only,
                 a_request_is_found_by_reference_in_its_own_tenant_only,
                 test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry,
+                an_agendas_slots_hold_as_many_overlapping_requests_as_it_has_desks,
                 values_state_and_first_history_event_are_stored_with_the_request,
                 apply_on_the_current_revision_moves_the_request_and_records_history_and_audit,
                 apply_on_a_stale_revision_is_a_conflict_and_changes_nothing,
@@ -336,8 +337,14 @@ fn new_request(
         entries,
     };
     let zoned = at.in_tz(ZONE).unwrap();
-    intake::receive(town.service(code), &submission, &zoned, &tracking_code())
-        .unwrap_or_else(|errors| panic!("invalid fixture: {errors:?}"))
+    intake::receive(
+        town.service(code),
+        &submission,
+        &zoned,
+        &tracking_code(),
+        None,
+    )
+    .unwrap_or_else(|errors| panic!("invalid fixture: {errors:?}"))
 }
 
 fn road(town: &Town, last_name: &str, at: Timestamp) -> NewRequest {
@@ -1192,6 +1199,113 @@ pub async fn a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only(
             .is_none(),
         "an unknown digest finds nothing"
     );
+}
+
+/// Requests on one agenda compete for its slots: as many overlapping ones
+/// as it has desks, then [`StoreError::SlotTaken`] naming the first holder
+/// and nothing stored; touching times, another agenda, the test side and a
+/// request at a step that releases its slot do not count.
+pub async fn an_agendas_slots_hold_as_many_overlapping_requests_as_it_has_desks(
+    store: Arc<dyn Store>,
+) {
+    use jiff::civil::time;
+    let brest = town(&store, "brest").await;
+    let day: Date = "2026-12-08".parse().unwrap();
+    let at = |agenda: &str, (h, m): (i8, i8), minutes: i8, test: bool, r: NewRequest| {
+        let mut r = r;
+        r.test = test;
+        r.slot = Some(intake::Slot {
+            agenda: agenda.into(),
+            day,
+            start: time(h, m, 0, 0),
+            end: time(h + (m + minutes) / 60, (m + minutes) % 60, 0, 0),
+            desks: 2,
+            released_at: vec!["not-ours".into()],
+        });
+        r
+    };
+    let desk = "agenda/titres-identite";
+    let first = submit(
+        &store,
+        &brest,
+        at(desk, (9, 0), 20, false, road(&brest, "Un", t(0))),
+    )
+    .await;
+    submit(
+        &store,
+        &brest,
+        at(desk, (9, 10), 20, false, road(&brest, "Deux", t(1))),
+    )
+    .await;
+    let third = store
+        .submit(
+            brest.id,
+            at(desk, (9, 0), 20, false, road(&brest, "Trois", t(2))),
+        )
+        .await;
+    assert!(
+        matches!(third, Err(StoreError::SlotTaken(holder)) if holder == first),
+        "two desks, both taken: {third:?}"
+    );
+    assert_eq!(
+        store
+            .held_slots(brest.id, desk.into(), false, day)
+            .await
+            .unwrap(),
+        vec![
+            (time(9, 0, 0, 0), time(9, 20, 0, 0)),
+            (time(9, 10, 0, 0), time(9, 30, 0, 0))
+        ]
+    );
+    // Touching the first (09:20) still overlaps the second: one desk left.
+    submit(
+        &store,
+        &brest,
+        at(desk, (9, 20), 20, false, road(&brest, "Quatre", t(3))),
+    )
+    .await;
+    // Another agenda, the test side: free.
+    submit(
+        &store,
+        &brest,
+        at(
+            "agenda/cabinet",
+            (9, 0),
+            20,
+            false,
+            road(&brest, "Cinq", t(4)),
+        ),
+    )
+    .await;
+    submit(
+        &store,
+        &brest,
+        at(desk, (9, 0), 20, true, road(&brest, "Essai", t(5))),
+    )
+    .await;
+    assert!(
+        store
+            .held_slots(brest.id, desk.into(), false, "2026-12-09".parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The first holder closed: its slot is free again.
+    act(
+        &store,
+        &brest,
+        first,
+        &clerk(),
+        press_with("not-ours", "Voie départementale"),
+        t(6),
+    )
+    .await;
+    submit(
+        &store,
+        &brest,
+        at(desk, (9, 0), 20, false, road(&brest, "Six", t(7))),
+    )
+    .await;
 }
 
 pub async fn test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry(

@@ -15,11 +15,13 @@
 #[rustfmt::skip]
 pub mod types;
 
+use super::agenda::{self, Hours};
 use super::calendar::DayCount;
 use super::catalogue::{
-    Booking, ChoiceOption, Computed, Condition, DEFINITION_NS, DefinitionError, Department, Facets,
-    Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service, Silence, Simulation,
-    Step, StepKind, Theme, check_code, check_rule, check_workflow, is_hex_colour, is_xml_name,
+    Appointment, Booking, ChoiceOption, Computed, Condition, DEFINITION_NS, DefinitionError,
+    Department, Facets, Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service,
+    Silence, Simulation, Step, StepKind, Theme, Until, check_code, check_rule, check_workflow,
+    is_hex_colour, is_xml_name,
 };
 use super::formula::Formula;
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
@@ -169,36 +171,85 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
             kinds
         }
     };
+    // A booking's and an appointment's fields: a date, times, a choice
+    // for the resource; an appointment's may be conditional (all alike).
+    let kind_of = |what: &str, name: &str, wanted: FieldType, conditional: bool| {
+        let f = fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| Problem(format!("<{what}>: no field {name:?}")))?;
+        if f.kind != wanted || !f.required || (f.when.is_some() && !conditional) {
+            return fail(format!(
+                "<{what}>: field {name} must be a required {} field{}",
+                wanted.name(),
+                if conditional { "" } else { ", not conditional" }
+            ));
+        }
+        Ok(f.when.clone())
+    };
     let booking = doc
         .booking
         .map(|b| {
-            let kind_of = |name: &str, wanted: FieldType| {
-                let f = fields
-                    .iter()
-                    .find(|f| f.name == name)
-                    .ok_or_else(|| Problem(format!("<booking>: no field {name:?}")))?;
-                if f.kind != wanted || f.when.is_some() || !f.required {
-                    return fail(format!(
-                        "<booking>: field {name} must be a required {} field, not conditional",
-                        wanted.name()
-                    ));
-                }
-                Ok(())
-            };
             if let Some(r) = &b.resource {
-                kind_of(r, FieldType::Choice)?;
+                kind_of("booking", r, FieldType::Choice, false)?;
             }
-            kind_of(&b.date, FieldType::Date)?;
-            kind_of(&b.start, FieldType::Time)?;
-            kind_of(&b.end, FieldType::Time)?;
+            kind_of("booking", &b.date, FieldType::Date, false)?;
+            kind_of("booking", &b.start, FieldType::Time, false)?;
+            kind_of("booking", &b.end, FieldType::Time, false)?;
             Ok::<_, Problem>(Booking {
                 resource: b.resource,
                 date: b.date,
                 start: b.start,
-                end: b.end,
+                until: Until::Field(b.end),
             })
         })
         .transpose()?;
+    let appointment = doc
+        .appointment
+        .map(|a| {
+            let date_when = kind_of("appointment", &a.date, FieldType::Date, true)?;
+            if kind_of("appointment", &a.time, FieldType::Time, true)? != date_when {
+                return fail(format!(
+                    "<appointment>: fields {} and {} are asked on the same condition",
+                    a.date, a.time
+                ));
+            }
+            if let Some(r) = &a.resource {
+                kind_of("appointment", r, FieldType::Choice, true)?;
+            }
+            let minutes = u32::try_from(a.minutes)
+                .ok()
+                .filter(|m| (5..=480).contains(m))
+                .ok_or_else(|| Problem("<appointment>: minutes between 5 and 480".into()))?;
+            let desks = u32::try_from(a.desks)
+                .ok()
+                .filter(|d| (1..=50).contains(d))
+                .ok_or_else(|| Problem("<appointment>: desks between 1 and 50".into()))?;
+            let mut hours = Hours::closed();
+            hours.desks = desks;
+            for h in &a.hours {
+                hours
+                    .open(&h.days, &h.from, &h.to)
+                    .map_err(|e| Problem(format!("<appointment><hours>: {e}")))?;
+            }
+            let agenda = a.agenda.unwrap_or_else(|| department.code.clone());
+            check_code(&agenda)?;
+            Ok::<_, Problem>(Booking {
+                resource: a.resource,
+                date: a.date,
+                start: a.time,
+                until: Until::Appointment(Box::new(Appointment {
+                    minutes,
+                    agenda,
+                    hours,
+                })),
+            })
+        })
+        .transpose()?;
+    if booking.is_some() && appointment.is_some() {
+        return fail("a service has a <booking> or an <appointment>, not both".into());
+    }
+    let booking = booking.or(appointment);
     let simulation = doc
         .simulation
         .map(|sim| {
@@ -744,11 +795,26 @@ fn to_document(s: &Service) -> t::Service {
         rules: (!s.rules.is_empty()).then(|| t::ServiceRulesElementType {
             content: s.rules.iter().map(rule_document).collect(),
         }),
-        booking: s.booking.as_ref().map(|b| t::ServiceBookingElementType {
-            resource: b.resource.clone(),
-            date: b.date.clone(),
-            start: b.start.clone(),
-            end: b.end.clone(),
+        booking: s.booking.as_ref().and_then(|b| match &b.until {
+            Until::Field(end) => Some(t::ServiceBookingElementType {
+                resource: b.resource.clone(),
+                date: b.date.clone(),
+                start: b.start.clone(),
+                end: end.clone(),
+            }),
+            Until::Appointment(_) => None,
+        }),
+        appointment: s.booking.as_ref().and_then(|b| {
+            let a = b.appointment()?;
+            Some(t::ServiceAppointmentElementType {
+                date: b.date.clone(),
+                time: b.start.clone(),
+                minutes: a.minutes as usize,
+                agenda: (a.agenda != s.department.code).then(|| a.agenda.clone()),
+                desks: a.hours.desks as usize,
+                resource: b.resource.clone(),
+                hours: hours_document(&a.hours),
+            })
         }),
         simulation: s
             .simulation
@@ -1020,6 +1086,28 @@ fn step_document(s: &Step) -> t::ServiceWorkflowStepElementType {
             })
             .collect(),
     }
+}
+
+/// Opening hours as `<hours>` elements: the days sharing a range together.
+fn hours_document(hours: &Hours) -> Vec<t::ServiceAppointmentHoursElementType> {
+    let mut out: Vec<t::ServiceAppointmentHoursElementType> = Vec::new();
+    for (i, ranges) in hours.week.iter().enumerate() {
+        for (from, to) in ranges {
+            let (from, to) = (agenda::short(*from), agenda::short(*to));
+            match out.iter_mut().find(|h| h.from == from && h.to == to) {
+                Some(h) => {
+                    h.days.push(' ');
+                    h.days.push_str(agenda::DAYS[i]);
+                }
+                None => out.push(t::ServiceAppointmentHoursElementType {
+                    days: agenda::DAYS[i].to_owned(),
+                    from,
+                    to,
+                }),
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

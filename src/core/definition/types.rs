@@ -37,6 +37,9 @@ pub struct ServiceElementType {
     #[serde(default, rename = "booking")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub booking: Option<ServiceBookingElementType>,
+    #[serde(default, rename = "appointment")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<ServiceAppointmentElementType>,
     #[serde(default, rename = "simulation")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation: Option<ServiceSimulationElementType>,
@@ -128,6 +131,31 @@ pub struct ServiceBookingElementType {
     pub start: String,
     #[serde(rename = "@end")]
     pub end: String,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceAppointmentElementType {
+    #[serde(rename = "@date")]
+    pub date: String,
+    #[serde(rename = "@time")]
+    pub time: String,
+    #[serde(rename = "@minutes")]
+    pub minutes: usize,
+    #[serde(default, rename = "@agenda")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<String>,
+    #[serde(default = "ServiceAppointmentElementType::default_desks", rename = "@desks")]
+    pub desks: usize,
+    #[serde(default, rename = "@resource")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, rename = "hours")]
+    pub hours: Vec<ServiceAppointmentHoursElementType>,
+}
+impl ServiceAppointmentElementType {
+    #[must_use]
+    pub fn default_desks() -> usize {
+        1usize
+    }
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceSimulationElementType {
@@ -316,6 +344,15 @@ pub struct ServiceRulesAtLeastOneElementType {
     #[serde(default, rename = "message")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceAppointmentHoursElementType {
+    #[serde(rename = "@days")]
+    pub days: String,
+    #[serde(rename = "@from")]
+    pub from: String,
+    #[serde(rename = "@to")]
+    pub to: String,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceSimulationResultElementType {

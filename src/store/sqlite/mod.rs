@@ -31,7 +31,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -42,6 +42,7 @@ const MIGRATIONS: [&str; 10] = [
     include_str!("0008_service_drafts.sql"),
     include_str!("0009_test_requests.sql"),
     include_str!("0010_waiting_since.sql"),
+    include_str!("0011_slots.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -122,6 +122,16 @@ impl RequestStore for SqliteStore {
         })
     }
 
+    fn held_slots(
+        &self,
+        tenant_id: i64,
+        agenda: String,
+        test: bool,
+        day: jiff::civil::Date,
+    ) -> BoxFuture<'_, Result<Vec<(jiff::civil::Time, jiff::civil::Time)>, StoreError>> {
+        self.read(move |conn| held_slots(conn, tenant_id, &agenda, test, day))
+    }
+
     fn test_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>> {
         self.read(move |conn| {
             Ok(conn
@@ -173,7 +183,7 @@ pub(super) fn insert_request(
     r: &NewRequest,
 ) -> Result<Reference, StoreError> {
     if let Some(slot) = &r.slot
-        && let Some(holder) = slot_holder(tx, tenant_id, &r.service_code, r.test, slot)?
+        && let Some(holder) = slot_holder(tx, tenant_id, r.test, slot)?
     {
         return Err(StoreError::SlotTaken(holder));
     }
@@ -217,6 +227,9 @@ pub(super) fn insert_request(
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;
+    if let Some(slot) = &r.slot {
+        insert_slot(tx, tenant_id, request_id, r.test, slot)?;
+    }
     let reference = Reference { year, number };
     record_outcome(
         tx,
@@ -230,61 +243,100 @@ pub(super) fn insert_request(
     Ok(reference)
 }
 
-/// The request holding a slot overlapping `slot`: same service, same test
-/// or real side, same resource and day, its times crossing, at a step
-/// that still holds it. Read in the storing transaction, by the single
-/// writer: two bookings of one slot cannot both pass.
+/// Whether a request still holds its slot: its step is not one of those
+/// that release it.
+const HELD: &str = "instr(' ' || s.released_at || ' ', ' ' || r.step || ' ') = 0";
+
+/// The first request holding a slot overlapping `slot` when `desks` of them
+/// already do: same agenda, same test or real side, same day, times
+/// crossing, at a step that still holds it. Read in the storing
+/// transaction, by the single writer: two bookings of one slot cannot both
+/// pass.
 fn slot_holder(
     tx: &Connection,
     tenant_id: i64,
-    service_code: &str,
     test: bool,
     slot: &crate::core::intake::Slot,
 ) -> Result<Option<Reference>, StoreError> {
-    use rusqlite::types::Value;
-    let mut sql = String::from(
-        "SELECT r.year, r.number FROM requests r
-         JOIN request_values d ON d.request_id = r.id AND d.path = ?4 AND d.value = ?5
-         JOIN request_values s ON s.request_id = r.id AND s.path = ?6
-         JOIN request_values e ON e.request_id = r.id AND e.path = ?7",
-    );
-    let mut values: Vec<Value> = vec![
-        Value::Integer(tenant_id),
-        Value::Text(service_code.to_owned()),
-        Value::Integer(i64::from(test)),
-        Value::Text(slot.date.0.clone()),
-        Value::Text(slot.date.1.clone()),
-        Value::Text(slot.start.0.clone()),
-        Value::Text(slot.end.0.clone()),
-        Value::Text(slot.end.1.clone()),
-        Value::Text(slot.start.1.clone()),
-    ];
-    if let Some((path, value)) = &slot.resource {
-        sql.push_str(
-            " JOIN request_values x ON x.request_id = r.id AND x.path = ?10 AND x.value = ?11",
-        );
-        values.push(Value::Text(path.clone()));
-        values.push(Value::Text(value.clone()));
-    }
-    sql.push_str(
-        " WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.test = ?3
-           AND s.value < ?8 AND e.value > ?9",
-    );
-    for step in &slot.released_at {
-        values.push(Value::Text(step.clone()));
-        sql.push_str(&format!(" AND r.step <> ?{}", values.len()));
-    }
-    sql.push_str(" ORDER BY r.id LIMIT 1");
-    let found = tx
-        .prepare(&sql)?
-        .query_row(rusqlite::params_from_iter(values), |row| {
-            Ok(Reference {
-                year: row.get(0)?,
-                number: row.get(1)?,
-            })
+    let holders: Vec<Reference> = tx
+        .prepare_cached(&format!(
+            "SELECT r.year, r.number FROM slots s JOIN requests r ON r.id = s.request_id
+             WHERE s.tenant_id = ?1 AND s.agenda = ?2 AND s.test = ?3 AND s.day = ?4
+               AND s.start < ?6 AND s.\"end\" > ?5 AND {HELD}
+             ORDER BY r.id"
+        ))?
+        .query_map(
+            params![
+                tenant_id,
+                slot.agenda,
+                test,
+                slot.day.to_string(),
+                slot.start_text(),
+                slot.end_text()
+            ],
+            |row| {
+                Ok(Reference {
+                    year: row.get(0)?,
+                    number: row.get(1)?,
+                })
+            },
+        )?
+        .collect::<Result<_, _>>()?;
+    let desks = usize::try_from(slot.desks.max(1)).unwrap_or(1);
+    Ok((holders.len() >= desks).then(|| holders[0]))
+}
+
+fn insert_slot(
+    tx: &Connection,
+    tenant_id: i64,
+    request_id: i64,
+    test: bool,
+    slot: &crate::core::intake::Slot,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO slots (request_id, tenant_id, agenda, test, day, start, \"end\", released_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        request_id,
+        tenant_id,
+        slot.agenda,
+        test,
+        slot.day.to_string(),
+        slot.start_text(),
+        slot.end_text(),
+        slot.released_at.join(" ")
+    ])?;
+    Ok(())
+}
+
+/// The times held on an agenda's day, in time order.
+fn held_slots(
+    conn: &Connection,
+    tenant_id: i64,
+    agenda: &str,
+    test: bool,
+    day: jiff::civil::Date,
+) -> Result<Vec<(jiff::civil::Time, jiff::civil::Time)>, StoreError> {
+    let rows: Vec<(String, String)> = conn
+        .prepare_cached(&format!(
+            "SELECT s.start, s.\"end\" FROM slots s JOIN requests r ON r.id = s.request_id
+             WHERE s.tenant_id = ?1 AND s.agenda = ?2 AND s.test = ?3 AND s.day = ?4 AND {HELD}
+             ORDER BY s.start"
+        ))?
+        .query_map(params![tenant_id, agenda, test, day.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(s, e)| {
+            let parse = |t: &str| {
+                t.parse::<jiff::civil::Time>()
+                    .map_err(|e| StoreError::Corrupt(format!("slot time {t:?}: {e}")))
+            };
+            Ok((parse(&s)?, parse(&e)?))
         })
-        .optional()?;
-    Ok(found)
+        .collect()
 }
 
 fn purge_tests(
@@ -314,6 +366,7 @@ fn purge_tests(
         format!("DELETE FROM outbox WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM events WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM request_values WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM slots WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM requests WHERE id IN ({CHOSEN})"),
     ] {
         tx.prepare_cached(&statement)?

@@ -8,7 +8,6 @@
 
 use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
 use crate::core::describe;
-use crate::core::example::example;
 use crate::core::forms::{REQUESTER, RawValue};
 use crate::web::route::Ctx;
 use crate::web::view::{Desk, Xml, service_title};
@@ -25,7 +24,7 @@ pub(super) async fn doc(cx: &Ctx<'_>) -> Response<Body> {
         return not_found(site, frame, req);
     };
     let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
-    let entries = example(&service, today);
+    let entries = crate::usecases::appointments::example(cx.app, site, &service, today).await;
     let envelope = (site.documents.example)(&site.tenant, &service, &entries);
     let v = doc_view(cx, &service, &envelope, &entries);
     page(site, frame, req, StatusCode::OK, "doc.xsl", v, false)
@@ -70,6 +69,9 @@ fn doc_view(
         x.text("description", &[("lang", "fr")], &service.description);
     }
     x.text("deadline", &[("lang", "fr")], &describe::deadline(service));
+    if let Some(words) = describe::booking(service) {
+        x.text("booking", &[("lang", "fr")], &words);
+    }
     // The requester's type is shared by every operation: its conditions
     // are worded over every kind, as the WSDL's annotations are.
     for field in &service.requester_fields() {

@@ -7,8 +7,8 @@ use crate::core::catalogue::{
 };
 use crate::core::forms::{FieldError, REQUESTER, RawValue};
 use crate::core::intake::{Channel, Submission};
-use crate::usecases::App;
 use crate::usecases::submit::{self, SubmitError};
+use crate::usecases::{App, appointments};
 use crate::web::route::Ctx;
 use crate::web::view::{Desk, Frame, Xml, deadline_key, service_title};
 use crate::web::{Body, html_response, not_found, page, plain, redirect};
@@ -16,6 +16,8 @@ use bytes::Bytes;
 use hyper::header;
 use hyper::{Response, StatusCode};
 use std::sync::Arc;
+
+use super::slots::{self, SlotsView};
 
 pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
@@ -29,15 +31,13 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     let token = app
         .secret
         .issue(&form_purpose(cx, &service.code), now_secs(app));
+    let hours = appointments::hours(site, &service);
+    let empty = || Entered {
+        entries: &[],
+        slots: slots::view(frame, &service, hours.as_ref(), None),
+    };
     if req.wants_xml() {
-        let v = form_view(
-            frame,
-            &service,
-            &Entered { entries: &[] },
-            &[],
-            &token,
-            None,
-        );
+        let v = form_view(frame, &service, &empty(), &[], &token, None);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, false);
     }
     // An empty form is the same for everyone but its token: render it once
@@ -49,14 +49,7 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     );
     let html =
         crate::render::render_cached(&site.look.dir().join("xslt"), "form.xsl", &key, || {
-            form_view(
-                frame,
-                &service,
-                &Entered { entries: &[] },
-                &[],
-                TOKEN_PLACEHOLDER,
-                None,
-            )
+            form_view(frame, &service, &empty(), &[], TOKEN_PLACEHOLDER, None)
         });
     match html {
         Ok(html) => {
@@ -112,7 +105,15 @@ pub(crate) fn preview(
     if !changed {
         without_blank_rows(service, &mut entries);
     }
-    let entered = Entered { entries: &entries };
+    let entered = Entered {
+        entries: &entries,
+        slots: slots::view(
+            frame,
+            service,
+            appointments::hours(site, service).as_ref(),
+            None,
+        ),
+    };
     let (status, errors, notice) = if req.method == hyper::Method::POST && !changed {
         let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
         match crate::core::forms::validate(service, &entries, today) {
@@ -168,7 +169,7 @@ fn now_secs(app: &App) -> i64 {
 
 /// Names a form posts besides the fields: a group's row added or removed,
 /// a long form's page and the way it goes.
-const CONTROLS: [&str; 4] = ["_add", "_remove", "_step", "_nav"];
+const CONTROLS: [&str; 5] = ["_add", "_remove", "_step", "_nav", "_slots"];
 
 /// Raw entries from a form body: `requester.address.street=…` becomes nested groups.
 fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
@@ -319,8 +320,19 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     }
     let (mut entries, token) = entries_from_form(&req.body);
     let token_ok = token.is_some_and(|t| app.secret.verify(&purpose, &t, now));
-    if token_ok && row_change(&req.body, service, &mut entries) {
-        let entered = Entered { entries: &entries };
+    // An appointment service shows the free slots of the day entered.
+    let hours = appointments::hours(site, service);
+    let day = match &hours {
+        Some(_) if token_ok => slots::free_on_entered_day(cx, service, &entries).await,
+        _ => None,
+    };
+    let slots_view = || slots::view(frame, service, hours.as_ref(), day.clone());
+    let seeing_slots = control(&req.body, "_slots").is_some();
+    if token_ok && (row_change(&req.body, service, &mut entries) || seeing_slots) {
+        let entered = Entered {
+            entries: &entries,
+            slots: slots_view(),
+        };
         let step = control(&req.body, "_step")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
@@ -328,7 +340,10 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
     }
     without_blank_rows(service, &mut entries);
-    let entered = Entered { entries: &entries };
+    let entered = Entered {
+        entries: &entries,
+        slots: slots_view(),
+    };
     if !token_ok {
         let v = form_view(
             frame,
@@ -553,6 +568,8 @@ fn shown_number(value: &str, lang: &str) -> String {
 /// What the citizen typed, to put back in the form after an error.
 pub(super) struct Entered<'a> {
     pub entries: &'a [(String, RawValue)],
+    /// An appointment service's agenda, beside its time field.
+    pub slots: Option<SlotsView>,
 }
 
 impl Entered<'_> {
@@ -1055,6 +1072,9 @@ fn field_view(
                 x.text("value", &[], v);
             }
         }
+    }
+    if let Some(s) = entered.slots.as_ref().filter(|s| s.time == path) {
+        slots::write(x, frame, s);
     }
     x.close("field");
 }

@@ -21,6 +21,7 @@ mod doc;
 mod form;
 
 pub(crate) use form::preview;
+mod slots;
 mod track;
 
 pub static ROUTES: &[Route] = &[
@@ -41,6 +42,12 @@ pub static ROUTES: &[Route] = &[
         path: "services/{code}",
         guard: Guard::Public,
         handler: handler!(form::form),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}/slots",
+        guard: Guard::Public,
+        handler: handler!(slots::slots),
     },
     Route {
         method: Method::POST,
@@ -95,6 +102,12 @@ pub static TESTER_ROUTES: &[Route] = &[
         path: "services/{code}",
         guard: Guard::Agent,
         handler: handler!(form::form),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}/slots",
+        guard: Guard::Agent,
+        handler: handler!(slots::slots),
     },
     Route {
         method: Method::POST,
