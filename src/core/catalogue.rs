@@ -302,6 +302,20 @@ impl Computed {
 }
 
 impl Field {
+    /// How one of its values reads in `lang`: a choice's option label, a
+    /// yes-no answer as `yes` or `no`, any other value as it is.
+    pub fn value_words_in(&self, value: &str, lang: &str, (yes, no): (&str, &str)) -> String {
+        match self.kind {
+            FieldType::Boolean if value == "true" => yes.to_owned(),
+            FieldType::Boolean => no.to_owned(),
+            _ => self
+                .options
+                .iter()
+                .find(|o| o.value == value)
+                .map_or_else(|| value.to_owned(), |o| o.label_in(lang).to_owned()),
+        }
+    }
+
     /// The label in `lang`: the English one on English pages when the
     /// definition gives it, else the French.
     pub fn label_in(&self, lang: &str) -> &str {

@@ -312,17 +312,7 @@ pub fn condition(field: &Field, siblings: &[Field]) -> Option<String> {
         .values
         .iter()
         .map(|v| {
-            let shown = match on {
-                Some(f) if f.kind == FieldType::Boolean => {
-                    if v == "true" { "Oui" } else { "Non" }.to_owned()
-                }
-                Some(f) => f
-                    .options
-                    .iter()
-                    .find(|o| &o.value == v)
-                    .map_or_else(|| v.clone(), |o| o.label.clone()),
-                None => v.clone(),
-            };
+            let shown = on.map_or_else(|| v.clone(), |f| f.value_words_in(v, "fr", ("Oui", "Non")));
             format!("« {shown} »")
         })
         .collect();

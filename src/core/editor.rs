@@ -155,7 +155,22 @@ impl Edit {
                 field.help = change.help;
                 field.kind = change.kind;
                 field.required = change.required;
-                field.options = change.options;
+                // The editor's lines carry no English wording: an option
+                // kept (same value) keeps its own.
+                let before = std::mem::take(&mut field.options);
+                field.options = change
+                    .options
+                    .into_iter()
+                    .map(|mut o| {
+                        if o.label_en.is_none() {
+                            o.label_en = before
+                                .iter()
+                                .find(|b| b.value == o.value)
+                                .and_then(|b| b.label_en.clone());
+                        }
+                        o
+                    })
+                    .collect();
                 field.facets = change.facets;
             }
             Edit::RemoveField { name } => {
@@ -526,6 +541,38 @@ mod tests {
             .apply(&mut s)
             .unwrap();
         assert!(Service::from_xml(&write(&s)).is_err());
+    }
+
+    #[test]
+    fn options_changed_in_the_editor_keep_their_english_wording() {
+        let mut s = crate::core::builtin::services()
+            .into_iter()
+            .find(|s| s.code == "road-incident")
+            .unwrap();
+        let category = s.field("category").unwrap().clone();
+        let first = category.options[0].clone();
+        assert!(
+            first.label_en.is_some(),
+            "road-incident's options are worded in English"
+        );
+        let mut lines = options_to_lines(&category.options);
+        lines.push_str("\nnew-one = Autre chose");
+        Edit::ChangeField {
+            name: "category".into(),
+            change: FieldChange {
+                label: category.label.clone(),
+                help: category.help.clone(),
+                kind: category.kind,
+                required: category.required,
+                options: options_from_lines(&lines),
+                facets: category.facets.clone(),
+            },
+        }
+        .apply(&mut s)
+        .unwrap();
+        let after = &s.field("category").unwrap().options;
+        assert_eq!(after[0].label_en, first.label_en);
+        assert_eq!(after.last().unwrap().label_en, None);
     }
 
     #[test]

@@ -675,10 +675,45 @@ async function exampleAnswers(page, code) {
   }, envelope);
 }
 
+/** Presses Tab from the top of the page until the form's send button has
+ * the focus; returns the form's visible controls the focus never reached on
+ * the way (a radio group counts once). */
+async function tabToSend(page) {
+  const mark = await page.evaluate(() => {
+    const form = document.getElementById('form');
+    const send = [...form.querySelectorAll('p > button.button:not(.secondary)')].pop();
+    send.setAttribute('data-send', '');
+    const shown = (el) => el.getClientRects().length > 0 && !el.disabled && !el.closest('[hidden]');
+    const want = [];
+    for (const el of form.querySelectorAll('input:not([type=hidden]), select, textarea, button')) {
+      if (!shown(el)) continue;
+      const key = el.type === 'radio' ? `radio:${el.name}` : (el.id || el.name || el.textContent.trim());
+      if (!want.includes(key)) want.push(key);
+    }
+    // Tab goes on from the last control filled: start again from the
+    // page's first stop, the skip link.
+    document.querySelector('a[href]').focus();
+    return want;
+  });
+  const reached = new Set();
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || !el.closest('#form')) return { outside: true };
+      return { key: el.type === 'radio' ? `radio:${el.name}` : (el.id || el.name || el.textContent.trim()), send: el.hasAttribute('data-send') };
+    });
+    if (f.outside) continue;
+    reached.add(f.key);
+    if (f.send) return mark.filter((k) => !reached.has(k));
+  }
+  throw new Failure('the send button was not reached after 400 presses of Tab');
+}
+
 // Every service of the library, filled from its documentation's example and
 // sent from Chromium: a receipt (or a simulation's results), without
 // JavaScript for the first service of each theme.
-test('every service: submitted in Chromium from its documentation example, JavaScript off for one of each theme', async () => {
+test('every service: submitted in Chromium from its documentation example by the keyboard, JavaScript off for one of each theme', async () => {
   const p = new Problems();
   const catalogue = await (await fetch(`${T}/?format=xml`)).text();
   const themes = [...catalogue.matchAll(/<theme [^>]*code="([a-z0-9-]+)"|<service [^>]*code="([a-z0-9-]+)"/g)];
@@ -703,8 +738,12 @@ test('every service: submitted in Chromium from its documentation example, JavaS
       }
       await fillForm(page, here);
       if (await page.locator('.summary').count()) await assertNoViolations(page, `the summary of ${code}`);
+      // Sent by the keyboard: from the top of the page, Tab reaches every
+      // control of the form in order, then the send button; Enter sends.
+      const missed = await tabToSend(page);
+      p.check(missed.length === 0, `${code}: controls never reached by Tab: ${missed.join(', ')}`);
       const nav = page.waitForNavigation({ waitUntil: 'load' });
-      await page.locator('form#form p > button.button:not(.secondary)').last().click();
+      await page.keyboard.press('Enter');
       resp = await nav;
       if (resp.status() !== 200 || !(await page.locator('nav.stages').count())) break;
     }

@@ -1208,23 +1208,14 @@ fn answered(frame: &Frame, field: &Field, path: &str, entered: &Entered) -> Vec<
         if values.is_empty() {
             return None;
         }
-        Some(match f.kind {
-            FieldType::Boolean => frame.message(if values[0] == "true" {
-                "form.yes"
-            } else {
-                "form.no"
-            }),
-            FieldType::Choice | FieldType::MultipleChoice => values
-                .iter()
-                .map(|v| {
-                    f.options
-                        .iter()
-                        .find(|o| o.value == *v)
-                        .map_or_else(|| (*v).to_owned(), |o| o.label_in(frame.lang).to_owned())
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            _ => values.join(", "),
+        let (yes, no) = (frame.message("form.yes"), frame.message("form.no"));
+        let mut shown = values
+            .iter()
+            .map(|v| f.value_words_in(v, frame.lang, (&yes, &no)));
+        Some(if f.kind == FieldType::Boolean {
+            shown.next().unwrap_or_default()
+        } else {
+            shown.collect::<Vec<_>>().join(", ")
         })
     };
     match field.kind {
@@ -1268,15 +1259,8 @@ fn condition_words(frame: &Frame, field: &Field, siblings: &[Field]) -> Option<S
         .values
         .iter()
         .map(|v| {
-            let shown = match on.kind {
-                FieldType::Boolean if v == "true" => frame.message("form.yes"),
-                FieldType::Boolean => frame.message("form.no"),
-                _ => on
-                    .options
-                    .iter()
-                    .find(|o| &o.value == v)
-                    .map_or_else(|| v.clone(), |o| o.label_in(frame.lang).to_owned()),
-            };
+            let (yes, no) = (frame.message("form.yes"), frame.message("form.no"));
+            let shown = on.value_words_in(v, frame.lang, (&yes, &no));
             if frame.lang == "fr" {
                 format!("« {shown} »")
             } else {
