@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::smtp::{Smtp, free_port};
 use common::{Server, TempDir, envelope11};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -15,140 +16,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIRTH: &str = "<g:SubmitBirthCertificateRequest><g:requester><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:email>jean.dupont@example.fr</g:email><g:phone>06 12 34 56 78</g:phone><g:smsUpdates>true</g:smsUpdates></g:requester><g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>1</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A real SMTP server (aiosmtpd) writing what it receives to a Maildir.
-struct Smtp {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: TempDir,
-}
-
-impl Smtp {
-    fn start() -> Smtp {
-        Smtp::start_on(free_port())
-    }
-
-    fn start_on(port: u16) -> Smtp {
-        let dir = TempDir::new();
-        let maildir = dir.0.join("mail");
-        for sub in ["cur", "new", "tmp"] {
-            std::fs::create_dir_all(maildir.join(sub)).unwrap();
-        }
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .spawn()
-            .expect("python3 with aiosmtpd is needed: run scripts/test.sh, which installs it");
-        let smtp = Smtp {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "aiosmtpd did not start (is it installed? pip install aiosmtpd)"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        smtp
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Every message received so far.
-    fn messages(&self) -> Vec<Mail> {
-        let out = Command::new("python3")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/notify/maildir.py"))
-            .arg(&self.maildir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut mails = Vec::new();
-        for line in text.lines() {
-            if line == "MESSAGE" {
-                mails.push(Mail::default());
-                continue;
-            }
-            let (k, v) = line.split_once('=').unwrap();
-            let v = unescape(v);
-            let m = mails.last_mut().unwrap();
-            match k {
-                "to" => m.to = v,
-                "from" => m.from = v,
-                "reply-to" => m.reply_to = v,
-                "subject" => m.subject = v,
-                "message-id" => m.message_id = v,
-                "text" => m.text = v,
-                "html" => m.html = v,
-                _ => {}
-            }
-        }
-        mails
-    }
-
-    fn to(&self, address: &str) -> Vec<Mail> {
-        self.messages()
-            .into_iter()
-            .filter(|m| m.to.contains(address))
-            .collect()
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn unescape(v: &str) -> String {
-    let mut out = String::new();
-    let mut chars = v.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[derive(Debug, Default, Clone)]
-struct Mail {
-    to: String,
-    from: String,
-    reply_to: String,
-    subject: String,
-    message_id: String,
-    text: String,
-    html: String,
-}
 
 /// A local HTTP server playing an SMS provider: records each request, and
 /// answers with the status given (200 unless told otherwise).

@@ -47,6 +47,9 @@
               <ul>
                 <li><a href="{v:site/v:home}"><xsl:call-template name="m"><xsl:with-param name="key">home</xsl:with-param></xsl:call-template></a></li>
                 <li><a href="{v:site/v:track}"><xsl:call-template name="m"><xsl:with-param name="key">track.link</xsl:with-param></xsl:call-template></a></li>
+                <xsl:if test="v:site/v:account">
+                  <li><a href="{v:site/v:account}"><xsl:call-template name="m"><xsl:with-param name="key">account.nav.label</xsl:with-param></xsl:call-template></a></li>
+                </xsl:if>
                 <xsl:for-each select="v:site/v:language">
                   <li><a href="{@href}" lang="{@lang}" hreflang="{@lang}"><xsl:value-of select="."/></a></li>
                 </xsl:for-each>

@@ -1,4 +1,5 @@
-//! Agents' credentials: Argon2id password hashes, session tokens, and the
+//! Agents' and citizens' credentials: Argon2id password hashes, the
+//! strength of a citizen's new password, session tokens, and the
 //! throttling of failed logins.
 //!
 //! Passwords are kept only as PHC strings (`$argon2id$v=19$…`, salt
@@ -35,6 +36,18 @@ pub fn valid_login(login: &str) -> bool {
         && login
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+}
+
+/// Why a new citizen's password is refused: shorter than
+/// [`MIN_PASSWORD_CHARS`] (`too-short`), or among the passwords guessed
+/// first — the most common ones, words, dates, keyboard walks, the
+/// person's own address or the town's name (`too-common`: zxcvbn's
+/// estimate below 10^10 guesses, its score 3).
+pub fn password_problem(password: &str, personal: &[&str]) -> Option<&'static str> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some("too-short");
+    }
+    (zxcvbn::zxcvbn(password, personal).score() < zxcvbn::Score::Three).then_some("too-common")
 }
 
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
@@ -111,6 +124,28 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterie", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        assert_eq!(password_problem("court", &[]), Some("too-short"));
+        for common in [
+            "password1234",
+            "azertyuiop123",
+            "123456789012",
+            "motdepasse2024",
+        ] {
+            assert_eq!(
+                password_problem(common, &[]),
+                Some("too-common"),
+                "{common}"
+            );
+        }
+        assert_eq!(
+            password_problem("zoe.lefevre@example.fr", &["zoe.lefevre@example.fr"]),
+            Some("too-common")
+        );
+        assert_eq!(password_problem("Lune-verte-sous-la-pluie-7", &[]), None);
     }
 
     #[test]

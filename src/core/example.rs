@@ -281,6 +281,7 @@ mod tests {
                 channel: crate::core::intake::Channel::Soap,
                 lang: "fr".into(),
                 entries,
+                citizen_id: None,
             };
             if let Err(errors) =
                 crate::core::intake::receive(&service, &submission, &now, &code, None)

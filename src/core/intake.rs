@@ -68,6 +68,8 @@ pub struct Submission {
     /// Named raw values in the order received, the requester block under
     /// [`forms::REQUESTER`].
     pub entries: Vec<(String, RawValue)>,
+    /// The citizen's account, when they submit signed in.
+    pub citizen_id: Option<i64>,
 }
 
 /// A validated request, ready to be stored; the store gives it its reference.
@@ -95,6 +97,8 @@ pub struct NewRequest {
     /// A booking service's slot: the store refuses it, in the storing
     /// transaction, when another request holds an overlapping one.
     pub slot: Option<Slot>,
+    /// The citizen's account it belongs to (submitted signed in).
+    pub citizen_id: Option<i64>,
 }
 
 /// What a booking holds: a time range of a day on an agenda. Requests on
@@ -286,6 +290,7 @@ pub fn receive(
         test: false,
         start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
         slot: slot(service, &form, published),
+        citizen_id: submission.citizen_id,
         form,
     })
 }

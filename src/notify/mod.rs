@@ -287,6 +287,9 @@ fn expand(
     staff: &Staff,
 ) -> Result<Vec<NewDelivery>, StoreError> {
     let look = site.look.get();
+    if message.recipient_kind == "account" {
+        return Ok(account_mail(site, &look, message).into_iter().collect());
+    }
     let Some(request) = &message.request else {
         return Ok(Vec::new());
     };
@@ -313,6 +316,42 @@ fn expand(
         .filter_map(|a| a.email.as_deref())
         .map(|address| email(address, &rendered, has_secret))
         .collect())
+}
+
+/// A message about a citizen's account (a link to confirm the address, to
+/// choose a new password; a change made): an e-mail to its address, in the
+/// citizen's language (the message's text), its link the message's secret.
+fn account_mail(
+    site: &Site,
+    look: &crate::tenant::look::Look,
+    message: &PendingMessage,
+) -> Option<NewDelivery> {
+    let to = message.recipient.as_deref()?;
+    let template = message.template.as_deref()?;
+    let lang = match message.text.as_deref() {
+        Some("en") => "en",
+        _ => "fr",
+    };
+    let town = site.town_name();
+    let link = message.secret.clone().unwrap_or_default();
+    let vars = [
+        ("town", town.as_str()),
+        ("link", link.as_str()),
+        ("email", to),
+    ];
+    let Some(rendered) = templates::render(
+        &look.templates,
+        None,
+        None,
+        template,
+        &vars,
+        &brand(look, &town),
+        lang,
+    ) else {
+        tracing::error!(tenant = %site.tenant.slug, %template, "no such message template: message dropped");
+        return None;
+    };
+    Some(email(to, &rendered, true))
 }
 
 /// What fills a message's template: its variables, and which template and

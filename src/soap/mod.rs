@@ -87,6 +87,7 @@ async fn dispatch(
                 entries,
                 // Business software and town sites speak French here.
                 lang: "fr".to_owned(),
+                citizen_id: None,
             };
             let receipt = submit::submit(app, site, service, &submission)
                 .await

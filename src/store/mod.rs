@@ -7,6 +7,7 @@
 
 mod agents;
 mod audit;
+mod citizens;
 mod console;
 mod outbox;
 mod requests;
@@ -15,6 +16,7 @@ mod tenants;
 
 pub use agents::*;
 pub use audit::*;
+pub use citizens::*;
 pub use console::*;
 pub use outbox::*;
 pub use requests::*;
@@ -46,16 +48,30 @@ pub enum StoreError {
 }
 
 /// Everything channels, use cases and the server need of a store, one trait
-/// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`],
+/// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`], [`CitizenStore`],
 /// [`TenantStore`], [`OutboxStore`], [`AuditStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
-    RequestStore + ConsoleStore + AgentStore + TenantStore + OutboxStore + AuditStore + 'static
+    RequestStore
+    + ConsoleStore
+    + AgentStore
+    + CitizenStore
+    + TenantStore
+    + OutboxStore
+    + AuditStore
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: RequestStore + ConsoleStore + AgentStore + TenantStore + OutboxStore + AuditStore + 'static
+    T: RequestStore
+        + ConsoleStore
+        + AgentStore
+        + CitizenStore
+        + TenantStore
+        + OutboxStore
+        + AuditStore
+        + 'static
 {
 }

@@ -144,7 +144,7 @@ pub fn render(
 
 /// The variables a template may use, written `{name}`, in the order the
 /// admin page lists them (`templates/fr.toml` describes them too).
-pub const VARIABLES: [&str; 11] = [
+pub const VARIABLES: [&str; 13] = [
     "town",
     "name",
     "reference",
@@ -156,6 +156,8 @@ pub const VARIABLES: [&str; 11] = [
     "tracking_link",
     "department",
     "backoffice_link",
+    "link",
+    "email",
 ];
 
 /// The template whose `{tracking_code}` is known: the code is given only

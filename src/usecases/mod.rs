@@ -9,6 +9,7 @@
 //! into a SOAP Fault, a page or a status code. Use cases know nothing of
 //! SOAP, HTML or HTTP.
 
+pub mod account;
 pub mod act;
 pub mod agents;
 pub mod appointments;

@@ -5,6 +5,7 @@
 //! SOAP. Pages carry a strict Content-Security-Policy (scripts only from
 //! Guichet's own files, framing only by the tenant's declared origins).
 
+pub mod account;
 pub mod admin;
 pub mod backoffice;
 pub mod citizen;
@@ -94,6 +95,7 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         // are in the back office (one login, one session, one agent's bar),
         // so that path leads there for good, method and body kept (308).
         ["admin", rest @ ..] => return admin_redirect(&frame, &req, rest),
+        ["account", rest @ ..] => (&account::SURFACE, rest),
         rest => (&citizen::SURFACE, rest),
     };
     route::dispatch(app, site, &frame, &req, surface, segments).await

@@ -187,6 +187,10 @@ impl Frame<'_> {
         x.text("tenant", &[], &self.tenant.slug);
         x.text("home", &[], &self.desk_url("/"));
         x.text("track", &[], &self.desk_url("/track"));
+        // The citizen's account, on the public pages.
+        if self.desk == Desk::Public && !self.backoffice {
+            x.text("account", &[], &self.url("/account/"));
+        }
         if self.desk == Desk::Testers {
             x.text("testing", &[], &self.message("test.banner"));
         }
@@ -266,7 +270,13 @@ impl Frame<'_> {
             .unwrap_or_default();
         keys.sort();
         for (key, text) in keys {
-            if !text.contains('{') && (self.backoffice || !key.starts_with("bo.")) {
+            // Each surface's own wording: the back office's for agents, the
+            // account's on its pages (and its link everywhere).
+            let wanted = (self.backoffice || !key.starts_with("bo."))
+                && (kind == "account"
+                    || !key.starts_with("account.")
+                    || key == "account.nav.label");
+            if !text.contains('{') && wanted {
                 x.text("m", &[("key", key)], text);
             }
         }

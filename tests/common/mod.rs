@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
 pub mod sqlite_backend;
 
 use guichet::app::{self, App, Clock, RequestLimits};

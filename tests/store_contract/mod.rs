@@ -59,6 +59,7 @@ macro_rules! store_contract {
                 a_request_is_found_by_reference_in_its_own_tenant_only,
                 test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry,
                 an_agendas_slots_hold_as_many_overlapping_requests_as_it_has_desks,
+                a_citizens_account_is_made_once_its_links_work_once_and_its_requests_are_its_own,
                 values_state_and_first_history_event_are_stored_with_the_request,
                 apply_on_the_current_revision_moves_the_request_and_records_history_and_audit,
                 apply_on_a_stale_revision_is_a_conflict_and_changes_nothing,
@@ -335,6 +336,7 @@ fn new_request(
         channel,
         lang: lang.to_owned(),
         entries,
+        citizen_id: None,
     };
     let zoned = at.in_tz(ZONE).unwrap();
     intake::receive(
@@ -1198,6 +1200,256 @@ pub async fn a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only(
             .unwrap()
             .is_none(),
         "an unknown digest finds nothing"
+    );
+}
+
+/// An account per address and tenant; a link works once, before it
+/// expires; a session ends with a reset; requests belong to the account
+/// they were submitted or attached to, and to no other.
+pub async fn a_citizens_account_is_made_once_its_links_work_once_and_its_requests_are_its_own(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let link = |digest: &str, purpose: LinkPurpose, minutes: i64| NewLink {
+        digest: digest.into(),
+        purpose,
+        email: None,
+        expires: t(minutes),
+    };
+    let mail = |template: &str| AccountMail {
+        template: template.into(),
+        to: "zoe@example.fr".into(),
+        link: "https://guichet.example/brest/account/x".into(),
+        lang: "fr".into(),
+    };
+    let up = |tenant: i64, digest: &str| {
+        store.sign_up(
+            tenant,
+            "zoe@example.fr".into(),
+            "$argon2id$hash".into(),
+            link(digest, LinkPurpose::Confirm, 60),
+            mail("account-confirm"),
+            mail("account-exists"),
+            t(0),
+        )
+    };
+    assert!(up(brest.id, "d1").await.unwrap());
+    assert!(
+        !up(brest.id, "d2").await.unwrap(),
+        "one account per address"
+    );
+    assert!(up(quimper.id, "d3").await.unwrap(), "per tenant");
+    let zoe = store
+        .citizen_by_email(brest.id, "zoe@example.fr".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!zoe.confirmed);
+    assert!(
+        store
+            .confirm(quimper.id, "d1".into(), t(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "another tenant's link"
+    );
+    assert!(
+        store
+            .confirm(brest.id, "d2".into(), t(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "no link was written for a known address"
+    );
+    let confirmed = store
+        .confirm(brest.id, "d1".into(), t(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(confirmed.confirmed);
+    assert!(
+        store
+            .confirm(brest.id, "d1".into(), t(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+
+    store
+        .create_citizen_session(zoe.id, "s1".into(), t(2), t(600))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_citizen(brest.id, "s1".into(), t(3))
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(zoe.id)
+    );
+    assert!(
+        store
+            .session_citizen(quimper.id, "s1".into(), t(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_citizen(brest.id, "s1".into(), t(601))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        store
+            .send_link(
+                brest.id,
+                "zoe@example.fr".into(),
+                link("r1", LinkPurpose::Reset, 30),
+                mail("account-reset"),
+                t(3)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .send_link(
+                brest.id,
+                "nobody@example.fr".into(),
+                link("r2", LinkPurpose::Reset, 30),
+                mail("account-reset"),
+                t(3)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .reset_password(
+                brest.id,
+                "r1".into(),
+                "$new".into(),
+                mail("account-password-changed"),
+                t(40)
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "expired link"
+    );
+    assert!(
+        store
+            .send_link(
+                brest.id,
+                "zoe@example.fr".into(),
+                link("r3", LinkPurpose::Reset, 60),
+                mail("account-reset"),
+                t(41)
+            )
+            .await
+            .unwrap()
+    );
+    let reset = store
+        .reset_password(
+            brest.id,
+            "r3".into(),
+            "$new".into(),
+            mail("account-password-changed"),
+            t(42),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reset.password_hash.as_deref(), Some("$new"));
+    assert!(
+        store
+            .session_citizen(brest.id, "s1".into(), t(43))
+            .await
+            .unwrap()
+            .is_none(),
+        "sessions end with a reset"
+    );
+
+    // Requests: submitted with the account, or attached by their code once.
+    let mut mine = road(&brest, "Lefèvre", t(50));
+    mine.citizen_id = Some(zoe.id);
+    let r1 = submit(&store, &brest, mine).await;
+    let loose = road(&brest, "Lefèvre", t(51));
+    let digest = loose.tracking_digest.clone();
+    let r2 = submit(&store, &brest, loose).await;
+    assert_eq!(
+        store
+            .citizen_requests(brest.id, zoe.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .attach_request(brest.id, zoe.id, digest.clone(), t(52))
+            .await
+            .unwrap(),
+        Attached::Attached(r2)
+    );
+    assert_eq!(
+        store
+            .attach_request(brest.id, zoe.id, digest.clone(), t(53))
+            .await
+            .unwrap(),
+        Attached::Already(r2)
+    );
+    store
+        .sign_up(
+            brest.id,
+            "paul@example.fr".into(),
+            "$h".into(),
+            link("p1", LinkPurpose::Confirm, 60),
+            mail("account-confirm"),
+            mail("account-exists"),
+            t(54),
+        )
+        .await
+        .unwrap();
+    let paul = store
+        .citizen_by_email(brest.id, "paul@example.fr".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .attach_request(brest.id, paul.id, digest, t(55))
+            .await
+            .unwrap(),
+        Attached::Unknown,
+        "another's request"
+    );
+    let listed: Vec<Reference> = store
+        .citizen_requests(brest.id, zoe.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.reference)
+        .collect();
+    assert_eq!(listed, vec![r2, r1], "newest first");
+    assert!(
+        store
+            .citizen_request(brest.id, paul.id, r1)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .citizen_request(brest.id, zoe.id, r1)
+            .await
+            .unwrap()
+            .is_some()
     );
 }
 

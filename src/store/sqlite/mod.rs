@@ -12,6 +12,7 @@
 
 mod agents;
 mod audit;
+mod citizens;
 mod console;
 mod outbox;
 mod requests;
@@ -31,7 +32,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 11] = [
+const MIGRATIONS: [&str; 12] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -43,6 +44,7 @@ const MIGRATIONS: [&str; 11] = [
     include_str!("0009_test_requests.sql"),
     include_str!("0010_waiting_since.sql"),
     include_str!("0011_slots.sql"),
+    include_str!("0012_citizens.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

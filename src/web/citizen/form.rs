@@ -36,6 +36,20 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
         entries: &[],
         slots: slots::view(frame, &service, hours.as_ref(), None),
     };
+    // Signed in, the requester's block starts from the account's profile
+    // (a page of its own, not the cached one).
+    if frame.desk == Desk::Public
+        && service.simulation.is_none()
+        && let Some(s) = crate::web::account::session::current(app, site, req).await
+    {
+        let entries = crate::web::account::session::prefilled(&s.citizen);
+        let entered = Entered {
+            entries: &entries,
+            slots: slots::view(frame, &service, hours.as_ref(), None),
+        };
+        let v = form_view(frame, &service, &entered, &[], &token, None);
+        return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
+    }
     if req.wants_xml() {
         let v = form_view(frame, &service, &empty(), &[], &token, None);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, false);
@@ -320,6 +334,13 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     }
     let (mut entries, token) = entries_from_form(&req.body);
     let token_ok = token.is_some_and(|t| app.secret.verify(&purpose, &t, now));
+    // Sent signed in, the request belongs to the account.
+    let citizen = match frame.desk {
+        Desk::Public => crate::web::account::session::current(app, site, req)
+            .await
+            .map(|s| s.citizen),
+        Desk::Testers => None,
+    };
     // An appointment service shows the free slots of the day entered.
     let hours = appointments::hours(site, service);
     let day = match &hours {
@@ -367,6 +388,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         channel: Channel::Web,
         entries: entries.clone(),
         lang: frame.lang.to_owned(),
+        citizen_id: citizen.as_ref().map(|c| c.id),
     };
     match submit::submit(app, site, service, &submission).await {
         Err(SubmitError::Invalid(errors)) => {

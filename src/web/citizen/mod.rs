@@ -24,6 +24,8 @@ pub(crate) use form::preview;
 mod slots;
 mod track;
 
+pub(crate) use track::state_label;
+
 pub static ROUTES: &[Route] = &[
     Route {
         method: Method::GET,

@@ -209,7 +209,7 @@ pub(super) fn tracking_view(frame: &Frame, status: &CitizenStatus, code: &str) -
     x.finish()
 }
 
-fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
+pub(crate) fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
     use crate::core::status::State;
     if lang != "en" {
         return state.label();

@@ -1,0 +1,114 @@
+//! The signed-in citizen: the `guichet_account` cookie, its session, and
+//! the anti-forgery tokens of the account's forms.
+
+use crate::auth;
+use crate::store::Citizen;
+use crate::tenant::Site;
+use crate::usecases::App;
+use crate::web::PageRequest;
+use crate::web::session::{is_loopback, now_secs};
+use hyper::header::{self, HeaderValue};
+
+pub(crate) const COOKIE: &str = "guichet_account";
+
+pub struct CitizenSession {
+    pub citizen: Citizen,
+    pub digest: String,
+    /// The anti-forgery token of the session's forms.
+    pub token: String,
+}
+
+fn cookie(req: &PageRequest) -> Option<String> {
+    req.headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// What a signed-in citizen's forms are for.
+pub(crate) fn session_purpose(site: &Site, digest: &str) -> String {
+    format!(
+        "{}/account/{}",
+        site.tenant.slug,
+        &digest[..16.min(digest.len())]
+    )
+}
+
+/// What a form of the signed-out pages is for (`signup`, `login`…).
+pub(crate) fn page_purpose(site: &Site, page: &str) -> String {
+    format!("{}/account-page/{page}", site.tenant.slug)
+}
+
+/// The citizen the request's cookie names, if its session is valid.
+pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<CitizenSession> {
+    let token = cookie(req)?;
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digest = auth::session_digest(&token);
+    match app
+        .store
+        .session_citizen(site.tenant.id, digest.clone(), app.now())
+        .await
+    {
+        Ok(Some(citizen)) => Some(CitizenSession {
+            token: app
+                .secret
+                .issue(&session_purpose(site, &digest), now_secs(app)),
+            citizen,
+            digest,
+        }),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "citizen session lookup failed");
+            None
+        }
+    }
+}
+
+/// The cookie that opens (`Max-Age` the session's) or ends (0) a session.
+pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if is_loopback(req) { "" } else { "; Secure" };
+    let text = format!(
+        "{COOKIE}={value}; Path=/{}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        site.tenant.slug
+    );
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_account=; Max-Age=0"))
+}
+
+/// What a signed-in citizen's new form starts with: the requester's block
+/// from the profile and the account's address.
+pub fn prefilled(citizen: &Citizen) -> Vec<(String, crate::core::forms::RawValue)> {
+    use crate::core::forms::{REQUESTER, RawValue};
+    let p = &citizen.profile;
+    let mut requester: Vec<(String, RawValue)> = Vec::new();
+    let mut put = |name: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            requester.push((name.to_owned(), RawValue::Text(v.clone())));
+        }
+    };
+    put("civility", &p.civility);
+    put("firstName", &p.first_name);
+    put("lastName", &p.last_name);
+    put("email", &Some(citizen.email.clone()));
+    put("phone", &p.phone);
+    let address: Vec<(String, RawValue)> = [
+        ("street", &p.street),
+        ("postalCode", &p.postal_code),
+        ("town", &p.town),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| {
+        v.as_ref()
+            .map(|v| (n.to_owned(), RawValue::Text(v.clone())))
+    })
+    .collect();
+    if !address.is_empty() {
+        requester.push(("address".to_owned(), RawValue::Group(address)));
+    }
+    vec![(REQUESTER.to_owned(), RawValue::Group(requester))]
+}

@@ -1,0 +1,594 @@
+//! The citizen's account through real HTTP and a real SMTP server
+//! (aiosmtpd): sign up, the link that confirms the address, sign in and
+//! out, requests submitted signed in and attached by their code, one
+//! account never seeing another's, nothing telling an outsider whether an
+//! address has an account, the forgotten password, a new address or
+//! password told by e-mail, the profile filling the forms.
+
+mod common;
+
+use common::smtp::Smtp;
+use common::{HttpResponse, Server, TempDir};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A server with the demo tenant, sending mail through `smtp`.
+fn server(smtp: &Smtp) -> Server {
+    let dir = TempDir::new();
+    let url = smtp.url();
+    let mut server = Server::start_configured(&dir.0, Default::default(), move |app| {
+        app.config.smtp = Some(url);
+        app.message_url = "http://127.0.0.1:8080".into();
+    });
+    server.keep(dir);
+    server
+}
+
+/// Sends what the outbox holds.
+fn send_mail(server: &Server) {
+    runtime()
+        .block_on(guichet::notify::drain_outbox(&server.app))
+        .unwrap();
+}
+
+/// The account link of the last message to `address` (its path), after
+/// sending what waits.
+fn link_to(server: &Server, smtp: &Smtp, address: &str) -> String {
+    send_mail(server);
+    let mails = smtp.to(address);
+    let mail = mails
+        .last()
+        .unwrap_or_else(|| panic!("no mail to {address}"));
+    let start = mail
+        .text
+        .find("http://127.0.0.1:8080/")
+        .unwrap_or_else(|| panic!("no link in {}", mail.text))
+        + "http://127.0.0.1:8080".len();
+    let rest = &mail.text[start..];
+    rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_owned()
+}
+
+/// A browser of one person: their cookie kept from page to page.
+struct Browser<'a> {
+    server: &'a Server,
+    cookie: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(server: &'a Server) -> Browser<'a> {
+        Browser {
+            server,
+            cookie: None,
+        }
+    }
+
+    fn keep_cookie(&mut self, r: &HttpResponse) {
+        for (name, value) in &r.headers {
+            if name.eq_ignore_ascii_case("set-cookie") && value.starts_with("guichet_account=") {
+                let pair = value.split(';').next().unwrap();
+                self.cookie = (pair != "guichet_account=").then(|| pair.to_owned());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookie
+            .as_ref()
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default()
+    }
+
+    fn get(&mut self, path: &str) -> HttpResponse {
+        let r = self.server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n{}Connection: close\r\n\r\n",
+                self.cookie_header()
+            )
+            .as_bytes(),
+        );
+        self.keep_cookie(&r);
+        r
+    }
+
+    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        let body = s.finish();
+        let r = self.server.raw(
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
+                body.len(),
+                self.cookie_header()
+            )
+            .as_bytes(),
+        );
+        self.keep_cookie(&r);
+        r
+    }
+
+    /// Opens `page`, then sends its form `form` with `fields` and its token.
+    fn send(&mut self, page: &str, form: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let html = self.get(page).body;
+        let token = token_of(&html, form);
+        let action = attr_after(&html, &format!(r#"id="{form}""#), "action")
+            .or_else(|| attr_before(&html, &format!(r#"id="{form}""#), "action"))
+            .unwrap_or_else(|| panic!("no form {form} on {page}: {html}"));
+        let mut all = vec![("_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(&action.replace("&amp;", "&"), &all)
+    }
+}
+
+/// The value of attribute `name` in the tag holding `marker`, looking back.
+fn attr_before(html: &str, marker: &str, name: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..at];
+    let key = format!(r#"{name}=""#);
+    let start = tag.find(&key)? + key.len();
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
+
+fn attr_after(html: &str, marker: &str, name: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[at..tag_end];
+    let key = format!(r#"{name}=""#);
+    let start = tag.find(&key)? + key.len();
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
+
+/// The anti-forgery token of form `form` (or the first form of the page).
+fn token_of(html: &str, form: &str) -> String {
+    let from = html.find(&format!(r#"id="{form}""#)).unwrap_or(0);
+    let key = r#"name="_token" value=""#;
+    let start = from + html[from..].find(key).expect("a token") + key.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+const PASSWORD: &str = "Lune-verte-sous-la-pluie-7";
+
+/// Signs up and confirms `email` by the link it receives; signed in after.
+fn open_account<'a>(server: &'a Server, smtp: &Smtp, email: &str) -> Browser<'a> {
+    let mut b = Browser::new(server);
+    let r = b.send(
+        "/demoville/account/signup",
+        "signup",
+        &[("email", email), ("password", PASSWORD)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let link = link_to(server, smtp, &email.to_lowercase());
+    assert!(link.starts_with("/demoville/account/confirm/"), "{link}");
+    let r = b.send(&link, "confirm", &[]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(b.cookie.is_some(), "signed in once confirmed");
+    b
+}
+
+fn road_incident(b: &mut Browser, last_name: &str) -> HttpResponse {
+    b.send(
+        "/demoville/services/road-incident",
+        "form",
+        &[
+            ("requester.firstName", "Zoé"),
+            ("requester.lastName", last_name),
+            ("requester.email", "zoe@example.fr"),
+            ("category", "lighting"),
+            ("location.street", "3 place de l'Église"),
+            ("location.postalCode", "75002"),
+            ("location.town", "Démoville"),
+            ("description", "Lampadaire éteint depuis trois jours"),
+            ("observedOn", "2026-11-20"),
+        ],
+    )
+}
+
+/// The tracking code of a receipt page a submission led to.
+fn tracking_code(b: &mut Browser, sent: &HttpResponse) -> String {
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let location = sent.header("location").unwrap().to_owned();
+    let code = location.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(b.get(&location).status, 200);
+    code
+}
+
+#[test]
+fn a_citizen_signs_up_confirms_files_requests_attaches_one_and_sees_only_their_own() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    // Without a session, the account's pages lead to the sign-in page.
+    let mut anonymous = Browser::new(&server);
+    let r = anonymous.get("/demoville/account/");
+    assert_eq!(r.status, 303);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with("/demoville/account/login?next=")
+    );
+
+    // A request made before the account exists, followed by its code.
+    let earlier = road_incident(&mut anonymous, "Avant");
+    let earlier_code = tracking_code(&mut anonymous, &earlier);
+
+    let mut zoe = open_account(&server, &smtp, "Zoe.Lefevre@Example.fr");
+    let mail = smtp.to("zoe.lefevre@example.fr");
+    assert_eq!(mail.len(), 1, "one message, to the address in lower case");
+    assert!(
+        mail[0].subject.contains("Confirmez votre adresse"),
+        "{}",
+        mail[0].subject
+    );
+    let home = zoe.get("/demoville/account/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("Votre compte est ouvert")
+            || home.body.contains("Aucune demande en cours")
+    );
+    assert_eq!(home.header("cache-control"), Some("no-store"));
+
+    // Two requests sent signed in, and the earlier one attached by its code.
+    let first = road_incident(&mut zoe, "Premier");
+    tracking_code(&mut zoe, &first);
+    let second = road_incident(&mut zoe, "Second");
+    tracking_code(&mut zoe, &second);
+    let attached = zoe.send("/demoville/account/", "attach", &[("code", &earlier_code)]);
+    assert_eq!(attached.status, 303, "{}", attached.body);
+    let home = zoe.get(attached.header("location").unwrap());
+    assert!(
+        home.body
+            .contains("La demande 2026-000001 est dans votre compte"),
+        "{}",
+        home.body
+    );
+    for reference in ["2026-000001", "2026-000002", "2026-000003"] {
+        assert!(
+            home.body
+                .contains(&format!("/demoville/account/requests/{reference}")),
+            "{reference}"
+        );
+    }
+    assert!(
+        home.body.contains("Signalement reçu"),
+        "the steps are listed"
+    );
+    let page = zoe.get("/demoville/account/requests/2026-000002");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Signalement reçu"));
+    // The views are the vocabulary's.
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    for path in [
+        "/demoville/account/?format=xml",
+        "/demoville/account/requests/2026-000002?format=xml",
+        "/demoville/account/profile?format=xml",
+        "/demoville/account/security?format=xml",
+        "/demoville/account/archive?format=xml",
+    ] {
+        let xml = zoe.get(path);
+        assert_eq!(xml.status, 200, "{path}");
+        common::assert_valid(&schema, &xml.body, path);
+    }
+    for path in [
+        "/demoville/account/signup?format=xml",
+        "/demoville/account/login?format=xml",
+    ] {
+        common::assert_valid(&schema, &anonymous.get(path).body, path);
+    }
+
+    // A second account sees none of them, whatever the URL; nor can it
+    // take the earlier request with its code.
+    let mut other = open_account(&server, &smtp, "paul@example.fr");
+    let theirs = other.get("/demoville/account/");
+    assert!(
+        !theirs.body.contains("2026-000001") && theirs.body.contains("Aucune demande en cours")
+    );
+    assert_eq!(
+        other.get("/demoville/account/requests/2026-000002").status,
+        404
+    );
+    let taken = other.send("/demoville/account/", "attach", &[("code", &earlier_code)]);
+    assert_eq!(taken.status, 422);
+    assert!(
+        taken
+            .body
+            .contains("Aucune demande ne correspond à ce code")
+    );
+
+    // A form opened signed in is filled from the profile.
+    let saved = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[
+            ("civility", "Mme"),
+            ("firstName", "Zoé"),
+            ("lastName", "Lefèvre"),
+            ("phone", "06 12 34 56 78"),
+            ("street", "3 rue des Lilas"),
+            ("postalCode", "75002"),
+            ("town", "Démoville"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Vos informations sont enregistrées"));
+    let form = zoe.get("/demoville/services/birth-certificate").body;
+    for value in ["Lefèvre", "zoe.lefevre@example.fr", "3 rue des Lilas"] {
+        assert!(
+            form.contains(&format!(r#"value="{value}""#)),
+            "{value} prefilled"
+        );
+    }
+    let bad = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[("postalCode", "7500")],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Le code postal compte 5 chiffres"));
+    assert!(
+        anonymous
+            .get("/demoville/services/birth-certificate")
+            .body
+            .contains(r#"name="requester.lastName" value="""#),
+        "nobody else's details"
+    );
+
+    // Signed out: the session is over, the account's pages lead to sign-in.
+    let token = token_of(&zoe.get("/demoville/account/").body, "");
+    let out = zoe.post("/demoville/account/logout", &[("_token", &token)]);
+    assert_eq!(out.status, 303);
+    assert!(zoe.cookie.is_none(), "the cookie is cleared");
+    assert_eq!(zoe.get("/demoville/account/").status, 303);
+
+    // Signed in again with the password.
+    let back = zoe.send(
+        "/demoville/account/login",
+        "login",
+        &[("email", "zoe.lefevre@example.fr"), ("password", PASSWORD)],
+    );
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(zoe.get("/demoville/account/").body.contains("2026-000003"));
+}
+
+#[test]
+fn nothing_tells_whether_an_address_has_an_account_and_links_work_once() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let mut zoe = open_account(&server, &smtp, "zoe@example.fr");
+
+    // Signing up again with the address: the same page, a different mail.
+    let mut stranger = Browser::new(&server);
+    let again = stranger.send(
+        "/demoville/account/signup",
+        "signup",
+        &[
+            ("email", "zoe@example.fr"),
+            ("password", "Un-autre-mot-de-passe-42"),
+        ],
+    );
+    let new = stranger.send(
+        "/demoville/account/signup",
+        "signup",
+        &[
+            ("email", "nobody@example.fr"),
+            ("password", "Un-autre-mot-de-passe-42"),
+        ],
+    );
+    assert_eq!(again.status, new.status);
+    let strip = |b: &str, email: &str| {
+        b.replace(email, "X")
+            .replace(|c: char| c.is_ascii_digit(), "")
+    };
+    assert_eq!(
+        strip(&again.body, "zoe@example.fr"),
+        strip(&new.body, "nobody@example.fr"),
+        "the same page either way"
+    );
+    send_mail(&server);
+    let told = smtp.to("zoe@example.fr");
+    assert!(
+        told.last().unwrap().subject.contains("Votre compte"),
+        "the owner is told"
+    );
+    // An unconfirmed account cannot sign in, and says no more than a wrong password.
+    let unconfirmed = stranger.send(
+        "/demoville/account/login",
+        "login",
+        &[
+            ("email", "nobody@example.fr"),
+            ("password", "Un-autre-mot-de-passe-42"),
+        ],
+    );
+    let wrong = stranger.send(
+        "/demoville/account/login",
+        "login",
+        &[
+            ("email", "zoe@example.fr"),
+            ("password", "pas le bon mot de passe"),
+        ],
+    );
+    assert_eq!((unconfirmed.status, wrong.status), (422, 422));
+    let notice = |b: &str| {
+        b[b.find("notice error").unwrap()..]
+            .split("</div>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(notice(&unconfirmed.body), notice(&wrong.body));
+
+    // Weak passwords are refused, next to the field.
+    let weak = stranger.send(
+        "/demoville/account/signup",
+        "signup",
+        &[("email", "weak@example.fr"), ("password", "azertyuiop123")],
+    );
+    assert_eq!(weak.status, 422);
+    assert!(weak.body.contains("trop courant"), "{}", weak.body);
+    assert!(weak.body.contains(r#"id="signup-password-error""#));
+    let short = stranger.send(
+        "/demoville/account/signup",
+        "signup",
+        &[("email", "weak@example.fr"), ("password", "court")],
+    );
+    assert!(short.body.contains("au moins 12 caractères"));
+
+    // Forgotten password: the same page for any address; the link works once.
+    let unknown = stranger.send(
+        "/demoville/account/forgot",
+        "forgot",
+        &[("email", "nobody-at-all@example.fr")],
+    );
+    let known = stranger.send(
+        "/demoville/account/forgot",
+        "forgot",
+        &[("email", "zoe@example.fr")],
+    );
+    assert_eq!(
+        strip(&unknown.body, "nobody-at-all@example.fr"),
+        strip(&known.body, "zoe@example.fr")
+    );
+    send_mail(&server);
+    assert!(
+        smtp.to("nobody-at-all@example.fr").is_empty(),
+        "no mail to an address without an account"
+    );
+    let reset = link_to(&server, &smtp, "zoe@example.fr");
+    assert!(reset.starts_with("/demoville/account/reset/"), "{reset}");
+    let mut phone = Browser::new(&server);
+    let done = phone.send(
+        &reset,
+        "reset",
+        &[("password", "Un-nouveau-mot-de-passe-tres-long")],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(phone.get(&reset).status, 404, "a link works once");
+    // The other sessions ended; the old password no longer works.
+    assert_eq!(zoe.get("/demoville/account/").status, 303);
+    let old = stranger.send(
+        "/demoville/account/login",
+        "login",
+        &[("email", "zoe@example.fr"), ("password", PASSWORD)],
+    );
+    assert_eq!(old.status, 422);
+    send_mail(&server);
+    assert!(
+        smtp.to("zoe@example.fr")
+            .last()
+            .unwrap()
+            .subject
+            .contains("mot de passe de votre compte"),
+        "the citizen is told of the change"
+    );
+    // A made-up link: the same dead end.
+    assert_eq!(
+        phone
+            .get(&format!("/demoville/account/reset/{}", "0".repeat(64)))
+            .status,
+        404
+    );
+}
+
+#[test]
+fn a_new_address_is_confirmed_on_it_and_the_old_one_is_told() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let mut zoe = open_account(&server, &smtp, "zoe@example.fr");
+    let asked = zoe.send(
+        "/demoville/account/security",
+        "email",
+        &[("email", "zoe.new@example.fr")],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("zoe.new@example.fr"));
+    let link = link_to(&server, &smtp, "zoe.new@example.fr");
+    let done = zoe.send(&link, "email-confirm", &[]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body
+            .contains("utilise désormais l'adresse zoe.new@example.fr")
+    );
+    send_mail(&server);
+    assert!(
+        smtp.to("zoe@example.fr")
+            .last()
+            .unwrap()
+            .subject
+            .contains("L'adresse de votre compte"),
+        "the old address is told"
+    );
+    // The password changes with the current one only.
+    let wrong = zoe.send(
+        "/demoville/account/security",
+        "password",
+        &[
+            ("current", "pas le bon"),
+            ("password", "Encore-un-autre-mot-de-passe-9"),
+        ],
+    );
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong
+            .body
+            .contains("Le mot de passe actuel n'est pas le bon")
+    );
+    let changed = zoe.send(
+        "/demoville/account/security",
+        "password",
+        &[
+            ("current", PASSWORD),
+            ("password", "Encore-un-autre-mot-de-passe-9"),
+        ],
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(
+        zoe.get("/demoville/account/").status,
+        200,
+        "this session stays"
+    );
+    let mut again = Browser::new(&server);
+    let signed = again.send(
+        "/demoville/account/login",
+        "login",
+        &[
+            ("email", "zoe.new@example.fr"),
+            ("password", "Encore-un-autre-mot-de-passe-9"),
+        ],
+    );
+    assert_eq!(signed.status, 303, "{}", signed.body);
+}
+
+#[test]
+fn failed_sign_ins_are_throttled_and_forms_need_their_token() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let _zoe = open_account(&server, &smtp, "zoe@example.fr");
+    let mut b = Browser::new(&server);
+    let mut last = 0;
+    for _ in 0..6 {
+        last = b
+            .send(
+                "/demoville/account/login",
+                "login",
+                &[
+                    ("email", "zoe@example.fr"),
+                    ("password", "mauvais mot de passe"),
+                ],
+            )
+            .status;
+    }
+    assert_eq!(last, 429, "waits after five failures");
+    // A POST without its token changes nothing.
+    let forged = b.post(
+        "/demoville/account/signup",
+        &[("email", "x@example.fr"), ("password", PASSWORD)],
+    );
+    assert_eq!(forged.status, 403);
+    send_mail(&server);
+    assert!(smtp.to("x@example.fr").is_empty());
+}
