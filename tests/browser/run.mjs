@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
+import { execFileSync } from 'node:child_process';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_VERSION = require('axe-core/package.json').version;
@@ -819,6 +820,110 @@ test('javascript on: an appointment form shows the free slots of the date entere
   assert(/Créneaux libres le mardi/.test(await page.locator('[data-slots-note]').textContent()), 'the day said');
   await assertNoViolations(page, 'an appointment form with its free slots');
 });
+
+// The citizen's account without JavaScript and by the keyboard: every page
+// free of axe violations, from sign-up to sign-out.
+/** The link of the last account message to `address` (read from the store: this suite has no mail server). */
+async function accountLink(address) {
+  const db = path.join(DATA_DIR, 'guichet.sqlite3');
+  const script = `import sqlite3, sys, re
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute("SELECT secret FROM outbox WHERE recipient = ? AND secret IS NOT NULL ORDER BY id DESC LIMIT 1", (sys.argv[2],)).fetchall()
+rows += c.execute("SELECT body FROM deliveries WHERE address = ? ORDER BY id DESC LIMIT 1", (sys.argv[2],)).fetchall()
+for (text,) in rows:
+    m = re.search(r"https?://[^/\\s]+(/[^\\s]*account/[^\\s]+)", text or "")
+    if m:
+        print(m.group(1)); break`;
+  for (let i = 0; i < 50; i++) {
+    const out = execFileSync('python3', ['-c', script, db, address]).toString().trim();
+    if (out) return out;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Failure(`no account message to ${address}`);
+}
+
+test('account: sign up, confirm, requests, profile, security, sign out — JavaScript off, keyboard only, no axe violation', async () => {
+  const page = await (await newContext({ javaScriptEnabled: false })).newPage();
+  const kb = page.keyboard;
+  const seen = [];
+  // axe needs JavaScript: each page as the JavaScript-off browser got it is
+  // checked in a page that runs scripts (its styles from the server).
+  const axePage = await (await newContext()).newPage();
+  const check = async (what) => {
+    const html = await page.content();
+    const url = page.url();
+    await axePage.route(url, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 });
+    await axePage.goto(url);
+    await assertNoViolations(axePage, what);
+    seen.push(what);
+  };
+  /** Tab until the element `id` (or matching the selector) has the focus. */
+  const tabTo = async (id) => {
+    const selector = /^[a-z][\w-]*$/.test(id) ? `#${id}` : id;
+    for (let i = 0; i < 60; i++) {
+      await kb.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
+    }
+    throw new Failure(`${selector} not reached by Tab on ${page.url()}`);
+  };
+  /** Presses Enter on the focused control and waits for the next page. */
+  const enter = async () => { await Promise.all([page.waitForNavigation(), kb.press('Enter')]); };
+  const email = `zoe.${Date.now()}@example.fr`;
+
+  await page.goto(`${T}/`);
+  await Promise.all([page.waitForNavigation(), page.locator('header a', { hasText: 'Mon compte' }).click()]);
+  assert(/\/account\/login/.test(page.url()), `the account link leads to sign-in, not ${page.url()}`);
+  await check('sign-in');
+  await page.goto(`${T}/account/signup`);
+  await check('sign-up');
+  await tabTo('signup-email'); await kb.type(email);
+  await tabTo('signup-password'); await kb.type('azertyuiop123');
+  await enter();
+  assert(await page.locator('#signup-password-error').count() === 1, 'a common password is refused next to its field');
+  await check('sign-up refused');
+  await tabTo('signup-password'); await kb.type('Lune-verte-sous-la-pluie-7');
+  await enter();
+  await check('sign-up sent');
+  await page.goto(`${BASE}${await accountLink(email)}`);
+  await check('confirmation');
+  await tabTo('#confirm button');
+  await enter();
+  assert(/\/account\/\?welcome/.test(page.url()), `confirmed, not at the dashboard: ${page.url()}`);
+  await check('dashboard, empty');
+
+  // A request sent signed in is on the dashboard, its steps listed.
+  await submitValid(page, 'road-incident');
+  await page.goto(`${T}/account/`);
+  assert(await page.locator('.account-request').count() === 1, 'the request is on the dashboard');
+  await check('dashboard with a request');
+  await Promise.all([page.waitForNavigation(), page.locator('.account-request h2 a').first().click()]);
+  await check('a request');
+  await page.goto(`${T}/account/archive`);
+  await check('archive');
+  await page.goto(`${T}/account/profile`);
+  await tabTo('profile-lastName'); await kb.type('Lefèvre');
+  await tabTo('profile-postalCode'); await kb.type('7500');
+  await enter();
+  assert(await page.locator('#profile-postalCode-error').count() === 1, 'a bad postal code is said next to it');
+  await check('profile refused');
+  await tabTo('profile-postalCode'); await kb.press('End'); await kb.type('2');
+  await enter();
+  await check('profile saved');
+  const form = await (await page.context().request.get(`${T}/services/birth-certificate`)).text();
+  assert(form.includes('value="Lefèvre"'), 'a form opened signed in is filled from the profile');
+  await page.goto(`${T}/account/security`);
+  await check('address and password');
+  await page.goto(`${T}/account/forgot`);
+  await check('forgotten password');
+  // Signed out by the keyboard.
+  await page.goto(`${T}/account/`);
+  await tabTo('form.logout button');
+  await enter();
+  assert(/\/account\/login/.test(page.url()), `signed out to the sign-in page, not ${page.url()}`);
+  await page.goto(`${T}/account/`);
+  assert(/\/account\/login/.test(page.url()), 'the session is over');
+  return `${seen.length} pages: ${seen.join(', ')}`;
+}, 60_000);
 
 // ---------------------------------------------------------------------------------------------
 // 5. Inside an iframe of a page of another origin, with embed.js; and refused elsewhere.
