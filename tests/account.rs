@@ -300,6 +300,29 @@ fn a_citizen_signs_up_confirms_files_requests_attaches_one_and_sees_only_their_o
             .contains("Aucune demande ne correspond à ce code")
     );
 
+    // She writes to the town from her request's page; the other account
+    // cannot write on it.
+    let replied = zoe.send(
+        "/demoville/account/requests/2026-000002",
+        "reply",
+        &[("text", "Le lampadaire clignote aussi la nuit.")],
+    );
+    assert_eq!(replied.status, 303, "{}", replied.body);
+    let page = zoe.get(replied.header("location").unwrap());
+    assert!(page.body.contains("Le lampadaire clignote aussi la nuit."));
+    assert!(page.body.contains("Votre message est envoyé"));
+    let token = token_of(&other.get("/demoville/account/").body, "");
+    let theirs = other.post(
+        "/demoville/account/requests/2026-000002/reply",
+        &[("_token", &token), ("text", "Intrus")],
+    );
+    assert_eq!(theirs.status, 404);
+    assert!(
+        !zoe.get("/demoville/account/requests/2026-000002")
+            .body
+            .contains("Intrus")
+    );
+
     // A form opened signed in is filled from the profile.
     let saved = zoe.send(
         "/demoville/account/profile",

@@ -3022,3 +3022,157 @@ fn a_legal_deadline_decides_by_silence_and_tells_the_requester() {
     server.advance_days(1);
     assert_eq!(timers(), 1, "day 16: the day after the new due date");
 }
+
+/// The citizen writes to the town: from the tracking page (the code proves
+/// the request is theirs), and through a town site by SOAP
+/// (`ReplyToRequest`). The reply is in the history and the tracking page,
+/// the department's agents are told, the console marks the request until an
+/// agent opens it; an empty or unknown reply stores nothing.
+#[test]
+fn the_citizen_replies_from_the_tracking_page_and_by_soap_and_agents_see_it_unread() {
+    let server = Server::start();
+    let (reference, code) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    marie.command(
+        &reference,
+        &[
+            ("command", "answer"),
+            ("text", "Merci de préciser le nom de votre mère."),
+        ],
+    );
+
+    // Without JavaScript, from the tracking page.
+    let page = server.get(&format!("/demoville/track/{code}"));
+    assert!(
+        page.body
+            .contains(r#"<form method="post" action="/demoville/track/"#),
+        "a reply form"
+    );
+    let start = page.body.find(r#"name="_token" value=""#).unwrap() + 21;
+    let token = page.body[start..start + page.body[start..].find('"').unwrap()].to_owned();
+    let path = format!("/demoville/track/{code}/reply");
+    let empty = post_raw(
+        &server,
+        &path,
+        "",
+        &form(&[("_token", &token), ("text", "   ")]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains("Écrivez votre message"),
+        "{}",
+        empty.body
+    );
+    let forged = post_raw(
+        &server,
+        &path,
+        "",
+        &form(&[("_token", "1.abc"), ("text", "Bonjour")]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(forged.status, 403);
+    let sent = post_raw(
+        &server,
+        &path,
+        "",
+        &form(&[
+            ("_token", &token),
+            ("text", "Ma mère s'appelle Anne Martin, épouse Dupont."),
+        ]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let after = server.get(sent.header("location").unwrap());
+    assert!(after.body.contains("Votre message est envoyé"));
+    assert_eq!(
+        tracking_messages(&server, &code),
+        [
+            "Merci de préciser le nom de votre mère.",
+            "Ma mère s'appelle Anne Martin, épouse Dupont."
+        ]
+    );
+    let view = parse(
+        &server
+            .get(&format!("/demoville/track/{code}?format=xml"))
+            .body,
+    );
+    let froms: Vec<&str> = all(&view, "message")
+        .iter()
+        .map(|m| m.attr("from").unwrap())
+        .collect();
+    assert_eq!(froms, ["town", "citizen"]);
+
+    // The console marks it until an agent opens the request.
+    let unread = |agent: &Agent| {
+        let console = agent.view("/demoville/backoffice/");
+        all(&console, "request")
+            .iter()
+            .find(|r| r.attr("reference") == Some(reference.as_str()))
+            .and_then(|r| r.attr("unread"))
+            .map(str::to_owned)
+    };
+    assert_eq!(unread(&marie).as_deref(), Some("true"));
+    let history = all(&marie.request(&reference), "event")
+        .iter()
+        .filter(|e| e.attr("kind") == Some("reply"))
+        .count();
+    assert_eq!(history, 1, "the reply is in the history");
+    assert_eq!(unread(&marie).as_deref(), Some("false"), "read once opened");
+
+    // By SOAP, with the tracking code: the status answered has the messages.
+    let r = server.soap11(&envelope11(&format!(
+        "<g:ReplyToRequest><g:trackingCode>{code}</g:trackingCode><g:text>Je joins aussi le livret de famille.</g:text></g:ReplyToRequest>"
+    )));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<from>citizen</from><text>Je joins aussi le livret de famille.</text>"),
+        "{}",
+        r.body
+    );
+    let status = server.soap11(&envelope11(&format!(
+        "<g:GetRequestStatus><g:trackingCode>{code}</g:trackingCode></g:GetRequestStatus>"
+    )));
+    assert!(
+        status
+            .body
+            .contains("<from>town</from><text>Merci de préciser le nom de votre mère.</text>"),
+        "{}",
+        status.body
+    );
+    assert_eq!(unread(&marie).as_deref(), Some("true"));
+    for (inner, wanted) in [
+        (format!("<g:ReplyToRequest><g:trackingCode>{code}</g:trackingCode><g:text> </g:text></g:ReplyToRequest>"), "required"),
+        ("<g:ReplyToRequest><g:trackingCode>AAAA-BBBB-CCCC-DDDD</g:trackingCode><g:text>Bonjour</g:text></g:ReplyToRequest>".to_owned(), "unknown-tracking-code"),
+        (format!("<g:ReplyToRequest><g:trackingCode>{code}</g:trackingCode><g:text>{}</g:text></g:ReplyToRequest>", "x".repeat(4001)), "too-long"),
+    ] {
+        let fault = server.soap11(&envelope11(&inner));
+        assert_eq!(fault.status, 500, "{}", fault.body);
+        assert!(fault.body.contains(wanted), "{wanted}: {}", fault.body);
+    }
+    assert_eq!(
+        tracking_messages(&server, &code).len(),
+        3,
+        "nothing stored by a refused reply"
+    );
+
+    // The department's agents are told (an outbox message to état civil).
+    let pending = runtime()
+        .block_on(server.app.store.pending_messages(100))
+        .unwrap();
+    assert!(
+        pending
+            .iter()
+            .any(|m| m.recipient_kind == "department"
+                && m.template.as_deref() == Some("citizen-reply")),
+        "{pending:?}"
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}

@@ -157,7 +157,11 @@ fn wsdl_follows_ws_i_document_literal_wrapped() {
         expected[0], "SubmitCafChangeNotification",
         "aide-sociale first"
     );
-    expected.extend(["ListServices".to_owned(), "GetRequestStatus".to_owned()]);
+    expected.extend([
+        "ListServices".to_owned(),
+        "GetRequestStatus".to_owned(),
+        "ReplyToRequest".to_owned(),
+    ]);
     assert_eq!(operations, expected);
     for message in doc.children_named("message") {
         let parts: Vec<_> = message.children_named("part").collect();

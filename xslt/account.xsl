@@ -6,6 +6,7 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="layout.xsl"/>
+  <xsl:include href="conversation.xsl"/>
 
   <xsl:template name="content">
     <xsl:apply-templates select="v:account"/>
@@ -28,7 +29,7 @@
         </form>
       </nav>
     </xsl:if>
-    <xsl:apply-templates select="v:notice | v:heading | v:para | v:form | v:links | v:requests | v:request"/>
+    <xsl:apply-templates select="v:notice | v:heading | v:para | v:form | v:links | v:requests | v:request | v:reply"/>
   </xsl:template>
 
   <xsl:template match="v:notice">
@@ -110,17 +111,7 @@
   <xsl:template match="v:request">
     <p class="reference"><xsl:value-of select="v:service"/> — <xsl:value-of select="@reference"/></p>
     <xsl:call-template name="request-body"/>
-    <xsl:if test="v:message">
-      <h2><xsl:call-template name="m"><xsl:with-param name="key">track.messages</xsl:with-param></xsl:call-template></h2>
-      <ul class="replies">
-        <xsl:for-each select="v:message">
-          <li>
-            <p class="when"><time datetime="{@date}"><xsl:value-of select="v:when"/></time></p>
-            <p class="text" lang="fr"><xsl:value-of select="v:text"/></p>
-          </li>
-        </xsl:for-each>
-      </ul>
-    </xsl:if>
+    <xsl:apply-templates select="v:replies"/>
   </xsl:template>
 
   <xsl:template name="request-body">

@@ -154,6 +154,7 @@
               <td><xsl:value-of select="v:channel"/></td>
               <td><span class="step-label"><xsl:if test="v:step/@colour"><xsl:attribute name="class">step-label step-colour-<xsl:value-of select="substring(v:step/@colour, 2)"/></xsl:attribute></xsl:if><xsl:value-of select="v:step"/></span>
                 <xsl:if test="@waiting = 'true'"><br/><span class="tag waiting"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.waiting</xsl:with-param></xsl:call-template></span></xsl:if>
+                <xsl:if test="@unread = 'true'"><br/><span class="tag unread"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.unread</xsl:with-param></xsl:call-template></span></xsl:if>
               </td>
               <td><xsl:value-of select="v:subject"/></td>
               <td><time datetime="{v:received/@date}"><xsl:value-of select="v:received"/></time></td>

@@ -5,6 +5,7 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="layout.xsl"/>
+  <xsl:include href="conversation.xsl"/>
 
   <xsl:template name="content">
     <xsl:apply-templates select="v:lookup | v:tracking"/>
@@ -60,16 +61,6 @@
         </li>
       </xsl:for-each>
     </ol>
-    <xsl:if test="v:replies">
-      <h2><xsl:call-template name="m"><xsl:with-param name="key">track.messages</xsl:with-param></xsl:call-template></h2>
-      <ul class="replies">
-        <xsl:for-each select="v:replies/v:message">
-          <li>
-            <p class="when"><time datetime="{@date}"><xsl:value-of select="v:when"/></time></p>
-            <p class="text" lang="fr"><xsl:value-of select="v:text"/></p>
-          </li>
-        </xsl:for-each>
-      </ul>
-    </xsl:if>
+    <xsl:apply-templates select="v:replies | v:reply"/>
   </xsl:template>
 </xsl:stylesheet>

@@ -19,10 +19,29 @@ pub struct RequestRecord {
     pub due_date: Date,
     /// Citizen-visible steps entered, oldest first.
     pub history: Vec<StepEntry>,
-    /// What the town wrote to the citizen (answers, requests for more), oldest first.
-    pub messages: Vec<(Timestamp, String)>,
+    /// What the town wrote to the citizen (answers, requests for more) and
+    /// the citizen's replies, oldest first.
+    pub messages: Vec<Exchange>,
     /// Made while its service was in test: for the town's agents only.
     pub test: bool,
+}
+
+/// A message between the town and the citizen about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub at: Timestamp,
+    pub text: String,
+    /// Written by the citizen (a reply), not the town.
+    pub from_citizen: bool,
+}
+
+/// A message as the citizen's page shows it: the day written (tenant's
+/// time zone), its text, who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownMessage {
+    pub date: Date,
+    pub text: String,
+    pub from_citizen: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -94,8 +113,8 @@ pub struct CitizenStatus {
     pub submitted_at: Timestamp,
     pub due_date: Date,
     pub steps: Vec<CitizenStep>,
-    /// The town's messages: day written (tenant's time zone) and text.
-    pub messages: Vec<(Date, String)>,
+    /// The town's messages and the citizen's replies, oldest first.
+    pub messages: Vec<ShownMessage>,
 }
 
 /// Builds the citizen's view of a request under the definition it was
@@ -151,7 +170,11 @@ pub fn citizen_view(
         messages: record
             .messages
             .iter()
-            .map(|(at, text)| (at.to_zoned(tz.clone()).date(), text.clone()))
+            .map(|m| ShownMessage {
+                date: m.at.to_zoned(tz.clone()).date(),
+                text: m.text.clone(),
+                from_citizen: m.from_citizen,
+            })
             .collect(),
     }
 }

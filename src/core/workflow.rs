@@ -123,6 +123,9 @@ pub enum Effect {
     /// Move the due date this many days later: a legal deadline's clock
     /// stopped while the request waited for the citizen.
     PostponeDue { days: u32 },
+    /// The citizen wrote: the request shows an unread reply to agents until
+    /// one of them opens it.
+    Unread,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -631,6 +634,59 @@ impl<'a> Deciding<'a> {
 }
 
 /// Timed jumps: what the scheduler does to a request at `now`, if anything.
+/// The longest reply a citizen may send.
+pub const REPLY_MAX: usize = 4000;
+
+/// Why a citizen's reply is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyRefusal {
+    #[error("the reply is empty")]
+    Empty,
+    #[error("the reply is longer than {REPLY_MAX} characters")]
+    TooLong,
+}
+
+/// A reply's text as kept (trimmed), or why it is refused.
+pub fn check_reply(text: &str) -> Result<&str, ReplyRefusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(ReplyRefusal::Empty)
+    } else if text.chars().count() > REPLY_MAX {
+        Err(ReplyRefusal::TooLong)
+    } else {
+        Ok(text)
+    }
+}
+
+/// The citizen replies to the town (from the request's page, or by SOAP
+/// with the tracking code): the reply goes into the history, the agents of
+/// the request's department are told, and the request shows an unread
+/// reply. The step does not change: agents decide what follows (a request
+/// waiting for the citizen stays so until an agent resumes it). `channel`
+/// names where it came from (`web`, `soap`).
+pub fn reply(state: &RequestState, text: &str, channel: &str) -> Result<Outcome, ReplyRefusal> {
+    let text = check_reply(text)?;
+    Ok(Outcome {
+        state: state.clone(),
+        events: vec![Event {
+            actor: format!("citizen:{channel}"),
+            action: "reply".into(),
+            from_step: Some(state.step.clone()),
+            to_step: None,
+            comment: Some(text.to_owned()),
+            citizen_visible: true,
+            department: Some(state.department.clone()),
+        }],
+        effects: vec![
+            Effect::NotifyDepartment {
+                department: state.department.clone(),
+                reason: "citizen-reply".into(),
+            },
+            Effect::Unread,
+        ],
+    })
+}
+
 pub fn tick(service: &Service, state: &RequestState, now: Timestamp) -> Option<Outcome> {
     let current = step(service, &state.step);
     if current.kind.is_final() || state.waiting_for_citizen {
@@ -739,6 +795,37 @@ mod tests {
             .into_iter()
             .find(|s| s.code == code)
             .unwrap()
+    }
+
+    #[test]
+    fn a_citizens_reply_is_history_news_for_the_department_and_unread_nothing_else() {
+        let road = service("road-incident");
+        let start = start(&road, at(0), "web").state;
+        let o = reply(&start, "  Le trou s'agrandit.  ", "web").unwrap();
+        assert_eq!(o.state, start, "the step does not change");
+        assert_eq!(o.events.len(), 1);
+        let e = &o.events[0];
+        assert_eq!(
+            (e.actor.as_str(), e.action.as_str()),
+            ("citizen:web", "reply")
+        );
+        assert_eq!(e.comment.as_deref(), Some("Le trou s'agrandit."));
+        assert!(e.citizen_visible);
+        assert_eq!(
+            o.effects,
+            [
+                Effect::NotifyDepartment {
+                    department: start.department.clone(),
+                    reason: "citizen-reply".into()
+                },
+                Effect::Unread
+            ]
+        );
+        assert_eq!(reply(&start, " \n ", "web"), Err(ReplyRefusal::Empty));
+        assert_eq!(
+            reply(&start, &"x".repeat(REPLY_MAX + 1), "soap"),
+            Err(ReplyRefusal::TooLong)
+        );
     }
 
     fn at(day: i64) -> Timestamp {

@@ -27,6 +27,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("error.xsl", include_str!("../../xslt/error.xsl")),
     ("doc.xsl", include_str!("../../xslt/doc.xsl")),
     ("account.xsl", include_str!("../../xslt/account.xsl")),
+    (
+        "conversation.xsl",
+        include_str!("../../xslt/conversation.xsl"),
+    ),
     ("bo-layout.xsl", include_str!("../../xslt/bo-layout.xsl")),
     ("bo-login.xsl", include_str!("../../xslt/bo-login.xsl")),
     ("bo-console.xsl", include_str!("../../xslt/bo-console.xsl")),

@@ -73,6 +73,7 @@ async fn dispatch(
     match payload.name.as_str() {
         wsdl::LIST_SERVICES => Ok(list_services(site, audience, &ns)),
         wsdl::GET_REQUEST_STATUS => get_request_status(app, site, audience, payload, &ns).await,
+        wsdl::REPLY_TO_REQUEST => reply_to_request(app, site, audience, payload, &ns).await,
         name => {
             let service = tenant
                 .offered(audience)
@@ -315,8 +316,21 @@ async fn get_request_status(
 }
 
 fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &TimeZone) -> String {
+    status_answer(wsdl::GET_REQUEST_STATUS, view, service_code, ns, tz)
+}
+
+/// `<OPERATIONResponse><status>…</status></OPERATIONResponse>`.
+fn status_answer(
+    operation: &str,
+    view: &CitizenStatus,
+    service_code: &str,
+    ns: &str,
+    tz: &TimeZone,
+) -> String {
     let mut out = String::with_capacity(1024);
-    out.push_str("<GetRequestStatusResponse xmlns=\"");
+    out.push('<');
+    out.push_str(operation);
+    out.push_str("Response xmlns=\"");
     out.push_str(&escape(ns));
     out.push_str("\"><status>");
     push_text_element(&mut out, "reference", &view.reference.to_string());
@@ -347,6 +361,123 @@ fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &Time
         );
         out.push_str("</step>");
     }
-    out.push_str("</status></GetRequestStatusResponse>");
+    for m in &view.messages {
+        out.push_str("<message>");
+        push_text_element(&mut out, "date", &m.date.to_string());
+        push_text_element(
+            &mut out,
+            "from",
+            if m.from_citizen { "citizen" } else { "town" },
+        );
+        push_text_element(&mut out, "text", &m.text);
+        out.push_str("</message>");
+    }
+    out.push_str("</status></");
+    out.push_str(operation);
+    out.push_str("Response>");
     out
+}
+
+/// `ReplyToRequest`: the citizen's message to the town, by tracking code;
+/// answers the request's status with the message in it.
+async fn reply_to_request(
+    app: &App,
+    site: &Site,
+    audience: Audience,
+    payload: &Element,
+    ns: &str,
+) -> Result<String, Fault> {
+    use crate::usecases::reply::{self, ReplyError};
+    let tenant = &site.tenant;
+    let error = |path: &str, code: &str, message: String| FieldError {
+        path: path.into(),
+        code: code.into(),
+        message,
+    };
+    let entries = raw_entries(payload, ns, None).map_err(Fault::invalid)?;
+    let (mut code_text, mut text) = (None, None);
+    let mut errors = Vec::new();
+    for (name, value) in entries {
+        match (name.as_str(), value) {
+            ("trackingCode", RawValue::Text(t)) if code_text.is_none() => code_text = Some(t),
+            ("text", RawValue::Text(t)) if text.is_none() => text = Some(t),
+            (name, _) => errors.push(error(
+                name,
+                "unknown-field",
+                format!("L'élément « {name} » n'est pas attendu."),
+            )),
+        }
+    }
+    let code_text = code_text.filter(|t| !t.trim().is_empty());
+    if code_text.is_none() {
+        errors.push(error(
+            "trackingCode",
+            "required",
+            "Le code de suivi est obligatoire.".into(),
+        ));
+    }
+    let text = text.unwrap_or_default();
+    match crate::core::workflow::check_reply(&text) {
+        Err(crate::core::workflow::ReplyRefusal::Empty) => errors.push(error(
+            "text",
+            "required",
+            "Le message est obligatoire.".into(),
+        )),
+        Err(crate::core::workflow::ReplyRefusal::TooLong) => errors.push(error(
+            "text",
+            "too-long",
+            format!(
+                "Le message ne peut dépasser {} caractères.",
+                crate::core::workflow::REPLY_MAX
+            ),
+        )),
+        Ok(_) => {}
+    }
+    if !errors.is_empty() {
+        return Err(Fault::invalid(errors));
+    }
+    let unknown = || {
+        Fault::invalid(vec![error(
+            "trackingCode",
+            "unknown-tracking-code",
+            "Aucune demande ne correspond à ce code de suivi. Vérifiez-le sur votre accusé de réception.".into(),
+        )])
+    };
+    let code = TrackingCode::parse(code_text.as_deref().unwrap_or_default()).ok_or_else(unknown)?;
+    let unavailable = |e: &dyn std::fmt::Display| {
+        tracing::error!(tenant = %tenant.slug, error = %e, "reply not stored");
+        Fault::server("Erreur interne : le message n'a pas été enregistré. Réessayez plus tard.")
+    };
+    let record = app
+        .store
+        .request_by_tracking(tenant.id, code.digest())
+        .await
+        .map_err(|e| unavailable(&e))?
+        .filter(|record| audience.sees(record))
+        .ok_or_else(unknown)?;
+    match reply::reply(app, site, record.reference, &text, "soap").await {
+        Ok(()) => {}
+        Err(ReplyError::Unknown) => return Err(unknown()),
+        Err(ReplyError::Refused(r)) => return Err(unavailable(&r)),
+        Err(ReplyError::Unavailable(e)) => return Err(unavailable(&e)),
+    }
+    let record = app
+        .store
+        .request_by_tracking(tenant.id, code.digest())
+        .await
+        .map_err(|e| unavailable(&e))?
+        .ok_or_else(unknown)?;
+    let service = tenant
+        .service_version(&record.service_code, record.service_version)
+        .ok_or_else(|| {
+            Fault::server("Erreur interne : la définition de ce téléservice est introuvable.")
+        })?;
+    let view = status::citizen_view(service, &record, &tenant.time_zone, "fr");
+    Ok(status_answer(
+        wsdl::REPLY_TO_REQUEST,
+        &view,
+        &record.service_code,
+        ns,
+        &tenant.time_zone,
+    ))
 }

@@ -44,6 +44,7 @@ pub fn documents(tenant: &Tenant) -> crate::tenant::Documents {
 /// Operations every tenant has, besides one `Submit…` per service.
 pub const LIST_SERVICES: &str = "ListServices";
 pub const GET_REQUEST_STATUS: &str = "GetRequestStatus";
+pub const REPLY_TO_REQUEST: &str = "ReplyToRequest";
 
 /// The tenant's schema: common types, then for each service its `Submit…`
 /// wrapper, response and request file (`…File`), then the common operations.
@@ -83,6 +84,13 @@ fn schema_of(tenant: &Tenant, services: &[&Service], whole: bool) -> String {
         ));
         x.push_str(&format!(
             r#"<xs:element name="{GET_REQUEST_STATUS}Response"><xs:complexType><xs:sequence><xs:element name="status" type="tns:RequestStatus"/></xs:sequence></xs:complexType></xs:element>"#
+        ));
+        x.push_str(&format!(
+            r#"<xs:element name="{REPLY_TO_REQUEST}"><xs:annotation><xs:documentation xml:lang="fr">Le demandeur écrit à la mairie au sujet de sa demande (code de suivi) : le message rejoint l'historique, le service qui la traite est prévenu. Erreurs : unknown-tracking-code, required, too-long.</xs:documentation></xs:annotation><xs:complexType><xs:sequence><xs:element name="trackingCode" type="tns:TrackingCode"/><xs:element name="text"><xs:simpleType><xs:restriction base="xs:string"><xs:minLength value="1"/><xs:maxLength value="{}"/></xs:restriction></xs:simpleType></xs:element></xs:sequence></xs:complexType></xs:element>"#,
+            crate::core::workflow::REPLY_MAX
+        ));
+        x.push_str(&format!(
+            r#"<xs:element name="{REPLY_TO_REQUEST}Response"><xs:complexType><xs:sequence><xs:element name="status" type="tns:RequestStatus"/></xs:sequence></xs:complexType></xs:element>"#
         ));
     }
     x.push_str("</xs:schema>");
@@ -215,7 +223,8 @@ fn common_types(x: &mut String) {
     }
     x.push_str("</xs:restriction></xs:simpleType>");
     x.push_str(r#"<xs:complexType name="StatusStep"><xs:sequence><xs:element name="label" type="xs:string"/><xs:element name="done" type="xs:boolean"/><xs:element name="date" type="xs:date" minOccurs="0"/><xs:element name="current" type="xs:boolean"/></xs:sequence></xs:complexType>"#);
-    x.push_str(r#"<xs:complexType name="RequestStatus"><xs:sequence><xs:element name="reference" type="tns:Reference"/><xs:element name="service" type="xs:string"/><xs:element name="serviceTitle" type="xs:string"/><xs:element name="state" type="tns:State"/><xs:element name="stateLabel" type="xs:string"/><xs:element name="currentStep" type="xs:string" minOccurs="0"/><xs:element name="submittedAt" type="xs:dateTime"/><xs:element name="dueDate" type="xs:date"/><xs:element name="step" type="tns:StatusStep" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:complexType name="RequestStatus"><xs:sequence><xs:element name="reference" type="tns:Reference"/><xs:element name="service" type="xs:string"/><xs:element name="serviceTitle" type="xs:string"/><xs:element name="state" type="tns:State"/><xs:element name="stateLabel" type="xs:string"/><xs:element name="currentStep" type="xs:string" minOccurs="0"/><xs:element name="submittedAt" type="xs:dateTime"/><xs:element name="dueDate" type="xs:date"/><xs:element name="step" type="tns:StatusStep" minOccurs="0" maxOccurs="unbounded"/><xs:element name="message" type="tns:StatusMessage" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType>"#);
+    x.push_str(r#"<xs:complexType name="StatusMessage"><xs:annotation><xs:documentation xml:lang="fr">Un message au sujet de la demande : de la mairie au demandeur (town) ou du demandeur (citizen).</xs:documentation></xs:annotation><xs:sequence><xs:element name="date" type="xs:date"/><xs:element name="from"><xs:simpleType><xs:restriction base="xs:string"><xs:enumeration value="town"/><xs:enumeration value="citizen"/></xs:restriction></xs:simpleType></xs:element><xs:element name="text" type="xs:string"/></xs:sequence></xs:complexType>"#);
     x.push_str(r#"<xs:complexType name="ServiceInfo"><xs:sequence><xs:element name="code" type="xs:string"/><xs:element name="operation" type="xs:string"/><xs:element name="title" type="xs:string"/><xs:element name="theme" type="xs:string"/><xs:element name="themeLabel" type="xs:string"/><xs:element name="department" type="xs:string"/><xs:element name="deadlineDays" type="xs:int"/><xs:element name="description" type="xs:string"/></xs:sequence></xs:complexType>"#);
     x.push_str(r#"<xs:simpleType name="Channel"><xs:restriction base="xs:string">"#);
     for channel in Channel::ALL {
@@ -451,7 +460,12 @@ pub fn wsdl(tenant: &Tenant, audience: Audience) -> String {
     ));
     operations.push((
         GET_REQUEST_STATUS.into(),
-        "Suivi d'une demande par son code de suivi : état, étapes et date limite.".into(),
+        "Suivi d'une demande par son code de suivi : état, étapes, date limite et messages.".into(),
+        true,
+    ));
+    operations.push((
+        REPLY_TO_REQUEST.into(),
+        "Message du demandeur à la mairie au sujet de sa demande, par son code de suivi.".into(),
         true,
     ));
 

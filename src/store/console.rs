@@ -56,6 +56,8 @@ pub struct ConsoleRow {
     pub finished: bool,
     /// Made while its service was in test.
     pub test: bool,
+    /// The citizen replied and no agent has opened it since.
+    pub unread: bool,
 }
 
 pub trait ConsoleStore: Send + Sync {

@@ -122,6 +122,13 @@ pub trait RequestStore: Send + Sync {
         day: jiff::civil::Date,
     ) -> BoxFuture<'_, Result<Vec<(jiff::civil::Time, jiff::civil::Time)>, StoreError>>;
 
+    /// An agent opened the request: its citizen's replies are read.
+    fn mark_read(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
     /// Requests neither finished nor waiting for the citizen (for timed jumps).
     fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>>;
 

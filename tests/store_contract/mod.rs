@@ -1951,11 +1951,16 @@ pub async fn answers_and_holds_are_the_citizens_messages_and_holding_waits(store
         .unwrap()
         .unwrap()
         .record;
+    let messages: Vec<(Timestamp, String, bool)> = record
+        .messages
+        .iter()
+        .map(|m| (m.at, m.text.clone(), m.from_citizen))
+        .collect();
     assert_eq!(
-        record.messages,
+        messages,
         [
-            (t(10), "Merci, nous passons demain.".to_owned()),
-            (t(20), "Une photo, s'il vous plaît.".to_owned())
+            (t(10), "Merci, nous passons demain.".to_owned(), false),
+            (t(20), "Une photo, s'il vous plaît.".to_owned(), false)
         ],
         "the answer and the hold, not the note"
     );

@@ -116,7 +116,7 @@ pub(super) fn console(
     };
     let sql = format!(
         "SELECT year, number, service_code, service_version, channel, step, department,
-                requester_name, submitted_at, due_date, waiting, finished, id, test
+                requester_name, submitted_at, due_date, waiting, finished, id, test, unread
          FROM requests WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
     );
     args.push(Box::new(q.limit));
@@ -146,6 +146,7 @@ pub(super) fn console(
             waiting: row.get(10)?,
             finished: row.get(11)?,
             test: row.get(13)?,
+            unread: row.get(14)?,
         });
     }
     Ok((total, out))

@@ -32,7 +32,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -45,6 +45,7 @@ const MIGRATIONS: [&str; 12] = [
     include_str!("0010_waiting_since.sql"),
     include_str!("0011_slots.sql"),
     include_str!("0012_citizens.sql"),
+    include_str!("0013_unread_replies.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

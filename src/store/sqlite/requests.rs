@@ -3,7 +3,7 @@
 use super::SqliteStore;
 use super::audit::append_audit;
 use crate::core::intake::NewRequest;
-use crate::core::status::{RequestRecord, StepEntry};
+use crate::core::status::{Exchange, RequestRecord, StepEntry};
 use crate::core::tracking::Reference;
 use crate::core::workflow::{Effect, Outcome, RequestState};
 use crate::store::*;
@@ -116,6 +116,20 @@ impl RequestStore for SqliteStore {
         self.write(move |conn| {
             conn.prepare_cached(
                 "UPDATE requests SET export_pending = 0 WHERE tenant_id = ?1 AND year = ?2 AND number = ?3",
+            )?
+            .execute(params![tenant_id, reference.year, reference.number])?;
+            Ok(())
+        })
+    }
+
+    fn mark_read(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "UPDATE requests SET unread = 0 WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND unread = 1",
             )?
             .execute(params![tenant_id, reference.year, reference.number])?;
             Ok(())
@@ -493,11 +507,21 @@ pub(super) fn load_record(
             row.get::<_, Option<String>>(0)?,
             row.get::<_, Option<String>>(3)?,
         ) {
-            (_, Some(text)) if action == "answer" || action == "hold" => messages.push((at, text)),
+            (_, Some(text)) if action == "answer" || action == "hold" || action == "reply" => {
+                messages.push(Exchange {
+                    at,
+                    text,
+                    from_citizen: action == "reply",
+                })
+            }
             // A decision by silence is a step, and words for the requester.
             (Some(step), Some(text)) if action == "silence" => {
                 history.push(StepEntry { step, at });
-                messages.push((at, text));
+                messages.push(Exchange {
+                    at,
+                    text,
+                    from_citizen: false,
+                });
             }
             (Some(step), _) => history.push(StepEntry { step, at }),
             _ => {}
@@ -629,6 +653,10 @@ pub(super) fn record_outcome(
             }
             Effect::Export => {
                 tx.prepare_cached("UPDATE requests SET export_pending = 1 WHERE id = ?1")?
+                    .execute(params![request_id])?;
+            }
+            Effect::Unread => {
+                tx.prepare_cached("UPDATE requests SET unread = 1 WHERE id = ?1")?
                     .execute(params![request_id])?;
             }
             Effect::PostponeDue { days } => {

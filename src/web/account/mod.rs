@@ -27,6 +27,11 @@ pub static ROUTES: &[Route] = &[
         "requests/{reference}",
         handler!(requests::request),
     ),
+    route(
+        Method::POST,
+        "requests/{reference}/reply",
+        handler!(requests::reply),
+    ),
     route(Method::POST, "attach", handler!(requests::attach)),
     route(Method::GET, "profile", handler!(requests::profile)),
     route(Method::POST, "profile", handler!(requests::save_profile)),

@@ -9,6 +9,7 @@ use crate::core::status::{self, CitizenStatus, RequestRecord, State};
 use crate::core::tracking::Reference;
 use crate::store::Profile;
 use crate::usecases::account::{self, AccountError, Refused};
+use crate::web::citizen::ReplyForm;
 use crate::web::route::Ctx;
 use crate::web::{Body, not_found, redirect};
 use hyper::{Response, StatusCode};
@@ -152,6 +153,19 @@ pub(super) async fn request(cx: &Ctx<'_>) -> Response<Body> {
         Ok(s) => s,
         Err(r) => return r,
     };
+    let sent = cx.query("sent").is_some();
+    request_page(cx, &s, StatusCode::OK, "", None, sent).await
+}
+
+/// A request's page: its steps, its messages, the reply form.
+async fn request_page(
+    cx: &Ctx<'_>,
+    s: &CitizenSession,
+    code: StatusCode,
+    typed: &str,
+    error: Option<String>,
+    sent: bool,
+) -> Response<Body> {
     // Another account's request, or none: the same "not found".
     let Some(reference) = Reference::parse(cx.param("reference")) else {
         return not_found(cx.site, cx.frame, cx.req);
@@ -174,10 +188,61 @@ pub(super) async fn request(cx: &Ctx<'_>) -> Response<Body> {
         "track.status-title",
         &[("reference", &reference.to_string())],
     );
-    let mut v = View::begin(f, "request", &title, Some(&s), "");
+    let mut v = View::begin(f, "request", &title, Some(s), "");
     v.request(&status, true);
+    v.reply(&ReplyForm {
+        action: f.url(&format!("/account/requests/{reference}/reply")),
+        token: s.token.clone(),
+        typed,
+        error,
+        sent,
+    });
     v.links(&[("/account/".into(), f.message("account.request.back"))]);
-    respond(cx, StatusCode::OK, v.finish())
+    respond(cx, code, v.finish())
+}
+
+/// The citizen replies from their account's page of the request.
+pub(super) async fn reply(cx: &Ctx<'_>) -> Response<Body> {
+    use crate::usecases::reply::{self, ReplyError};
+    let s = match signed_in_post(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(reference) = Reference::parse(cx.param("reference")) else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    // Only the account's own requests.
+    match cx
+        .app
+        .store
+        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(cx.site, cx.frame, cx.req),
+        Err(e) => return unavailable(&e.to_string()),
+    }
+    let text = cx.fields.get("text").unwrap_or("").to_owned();
+    match reply::reply(cx.app, cx.site, reference, &text, "web").await {
+        Ok(()) => redirect(
+            &cx.frame
+                .url(&format!("/account/requests/{reference}?sent=1")),
+        ),
+        Err(ReplyError::Refused(r)) => {
+            let error = crate::web::citizen::reply_refusal(cx.frame, r);
+            request_page(
+                cx,
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &text,
+                Some(error),
+                false,
+            )
+            .await
+        }
+        Err(ReplyError::Unknown) => not_found(cx.site, cx.frame, cx.req),
+        Err(ReplyError::Unavailable(why)) => unavailable(&why),
+    }
 }
 
 pub(super) async fn attach(cx: &Ctx<'_>) -> Response<Body> {

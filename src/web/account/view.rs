@@ -252,14 +252,15 @@ impl<'a> View<'a> {
             self.x.close("step");
         }
         if whole {
-            for (date, text) in &status.messages {
-                self.x.open("message", &[("date", &date.to_string())]);
-                self.x.text("when", &[], &frame.date(*date));
-                self.x.text("text", &[], text);
-                self.x.close("message");
-            }
+            crate::web::citizen::conversation(&mut self.x, frame, &status.messages);
         }
         self.x.close("request");
+        self
+    }
+
+    /// The form the citizen replies to the town with.
+    pub fn reply(&mut self, form: &crate::web::citizen::ReplyForm) -> &mut Self {
+        crate::web::citizen::reply_form(&mut self.x, self.frame, form);
         self
     }
 

@@ -429,6 +429,7 @@ fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &C
             ("final", bool_str(row.finished)),
             ("waiting", bool_str(row.waiting)),
             ("test", bool_str(row.test)),
+            ("unread", bool_str(row.unread)),
         ],
     );
     let service = frame

@@ -92,13 +92,22 @@ async fn show_request(
 }
 
 async fn request_page(cx: &Ctx<'_>, reference: &str) -> Response<Body> {
-    let (_app, _site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let (frame, req) = (cx.frame, cx.req);
     let _session = cx.session();
     let (item, service) = match readable_item(cx, reference).await {
         Ok(found) => found,
         Err(r) => return r,
     };
     let saved = (!req.query_values("saved").is_empty()).then(|| frame.message("bo.notice.done"));
+    // Opened by an agent: the citizen's replies are read.
+    if let Err(e) = cx
+        .app
+        .store
+        .mark_read(cx.site.tenant.id, item.record.reference)
+        .await
+    {
+        tracing::warn!(error = %e, "could not mark the replies read");
+    }
     show_request(
         cx,
         &item,
@@ -292,6 +301,7 @@ fn event_kind(action: &str) -> &'static str {
         "transfer" => "transfer",
         "ask-validation" | "validated" | "validation-refused" => "validation",
         "hold" | "resume" => "hold",
+        "reply" => "reply",
         _ => "step",
     }
 }

@@ -24,7 +24,7 @@ pub(crate) use form::preview;
 mod slots;
 mod track;
 
-pub(crate) use track::state_label;
+pub(crate) use track::{ReplyForm, conversation, reply_form, reply_refusal, state_label};
 
 pub static ROUTES: &[Route] = &[
     Route {
@@ -74,6 +74,12 @@ pub static ROUTES: &[Route] = &[
         path: "track/{code}",
         guard: Guard::Public,
         handler: handler!(track::tracking),
+    },
+    Route {
+        method: Method::POST,
+        path: "track/{code}/reply",
+        guard: Guard::Public,
+        handler: handler!(track::post_reply),
     },
     Route {
         method: Method::GET,

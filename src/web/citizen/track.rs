@@ -2,7 +2,7 @@
 //! tracking code; what the citizen may see of a request comes from
 //! `core::status`.
 
-use crate::core::status::{self, CitizenStatus};
+use crate::core::status::{self, CitizenStatus, ShownMessage};
 use crate::core::tracking::TrackingCode;
 use crate::web::route::Ctx;
 use crate::web::view::{Frame, Xml};
@@ -58,7 +58,18 @@ pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
     let code = cx.param("code");
     match find(cx, code).await {
         Some((status, code)) => {
-            let v = tracking_view(cx.frame, &status, &code.to_string());
+            // The public desk's page takes the citizen's replies.
+            let form = (cx.frame.desk == crate::web::view::Desk::Public).then(|| ReplyForm {
+                action: cx.frame.desk_url(&format!("/track/{code}/reply")),
+                token: cx.app.secret.issue(
+                    &reply_purpose(cx, &code),
+                    crate::web::session::now_secs(cx.app),
+                ),
+                typed: "",
+                error: None,
+                sent: cx.query("sent").is_some(),
+            });
+            let v = tracking_view(cx.frame, &status, &code.to_string(), form.as_ref());
             page(
                 cx.site,
                 cx.frame,
@@ -154,7 +165,12 @@ pub(super) fn receipt_view(frame: &Frame, status: &CitizenStatus, code: &str) ->
 }
 
 /// The step-by-step progress of a request.
-pub(super) fn tracking_view(frame: &Frame, status: &CitizenStatus, code: &str) -> String {
+pub(super) fn tracking_view(
+    frame: &Frame,
+    status: &CitizenStatus,
+    code: &str,
+    reply: Option<&ReplyForm>,
+) -> String {
     let mut x = Xml::new();
     let reference = status.reference.to_string();
     frame.begin(
@@ -194,19 +210,125 @@ pub(super) fn tracking_view(frame: &Frame, status: &CitizenStatus, code: &str) -
         x.close("step");
     }
     x.close("steps");
-    if !status.messages.is_empty() {
-        x.open("replies", &[]);
-        for (date, text) in &status.messages {
-            x.open("message", &[("date", &date.to_string())]);
-            x.text("when", &[], &frame.date(*date));
-            x.text("text", &[], text);
-            x.close("message");
-        }
-        x.close("replies");
+    conversation(&mut x, frame, &status.messages);
+    if let Some(form) = reply {
+        reply_form(&mut x, frame, form);
     }
     x.close("tracking");
     x.close("page");
     x.finish()
+}
+
+/// The messages between the town and the citizen, oldest first.
+pub(crate) fn conversation(x: &mut Xml, frame: &Frame, messages: &[ShownMessage]) {
+    if messages.is_empty() {
+        return;
+    }
+    x.open("replies", &[]);
+    for m in messages {
+        let from = if m.from_citizen { "citizen" } else { "town" };
+        x.open("message", &[("date", &m.date.to_string()), ("from", from)]);
+        x.text("when", &[], &frame.date(m.date));
+        x.text("who", &[], &frame.message(&format!("track.from.{from}")));
+        x.text("text", &[], &m.text);
+        x.close("message");
+    }
+    x.close("replies");
+}
+
+/// The form a citizen replies with, as typed when refused.
+pub(crate) struct ReplyForm<'a> {
+    pub action: String,
+    pub token: String,
+    pub typed: &'a str,
+    pub error: Option<String>,
+    pub sent: bool,
+}
+
+pub(crate) fn reply_form(x: &mut Xml, frame: &Frame, form: &ReplyForm) {
+    let max = crate::core::workflow::REPLY_MAX.to_string();
+    x.open(
+        "reply",
+        &[
+            ("action", &form.action),
+            ("token", &form.token),
+            ("maxlength", &max),
+        ],
+    );
+    x.text("label", &[], &frame.message("track.reply.label"));
+    x.text("help", &[], &frame.message("track.reply.help"));
+    if let Some(e) = &form.error {
+        x.text("error", &[], e);
+    }
+    if form.sent {
+        x.text("sent", &[], &frame.message("track.reply.sent"));
+    }
+    x.text("value", &[], form.typed);
+    x.close("reply");
+}
+
+/// The message of a refused reply.
+pub(crate) fn reply_refusal(frame: &Frame, refusal: crate::core::workflow::ReplyRefusal) -> String {
+    use crate::core::workflow::ReplyRefusal;
+    match refusal {
+        ReplyRefusal::Empty => frame.message("track.reply.empty"),
+        ReplyRefusal::TooLong => frame.format(
+            "track.reply.too-long",
+            &[("max", &crate::core::workflow::REPLY_MAX.to_string())],
+        ),
+    }
+}
+
+fn reply_purpose(cx: &Ctx<'_>, code: &TrackingCode) -> String {
+    format!(
+        "{}/track-reply/{}",
+        cx.site.tenant.slug,
+        &code.digest()[..16]
+    )
+}
+
+/// The citizen replies from the tracking page (its code proves the
+/// request is theirs); back to the page, the reply in its messages.
+pub(super) async fn post_reply(cx: &Ctx<'_>) -> Response<Body> {
+    use crate::usecases::reply::{self, ReplyError};
+    let typed = cx.param("code");
+    let Some((status, code)) = find(cx, typed).await else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    let now = crate::web::session::now_secs(cx.app);
+    let text = cx.fields.get("text").unwrap_or("").to_owned();
+    let again = |status_code, error: String| {
+        let form = ReplyForm {
+            action: cx.frame.desk_url(&format!("/track/{code}/reply")),
+            token: cx.app.secret.issue(&reply_purpose(cx, &code), now),
+            typed: &text,
+            error: Some(error),
+            sent: false,
+        };
+        let v = tracking_view(cx.frame, &status, &code.to_string(), Some(&form));
+        page(cx.site, cx.frame, cx.req, status_code, "track.xsl", v, true)
+    };
+    if !cx.app.secret.verify(
+        &reply_purpose(cx, &code),
+        cx.fields.get("_token").unwrap_or(""),
+        now,
+    ) {
+        return again(StatusCode::FORBIDDEN, cx.frame.message("form.expired"));
+    }
+    match reply::reply(cx.app, cx.site, status.reference, &text, "web").await {
+        Ok(()) => redirect(&cx.frame.desk_url(&format!("/track/{code}?sent=1"))),
+        Err(ReplyError::Refused(r)) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, reply_refusal(cx.frame, r))
+        }
+        Err(ReplyError::Unknown) => not_found(cx.site, cx.frame, cx.req),
+        Err(ReplyError::Unavailable(why)) => {
+            tracing::error!(error = %why, "reply not stored");
+            crate::web::plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Votre message n'a pas pu être enregistré. Réessayez dans quelques instants.",
+            )
+        }
+    }
 }
 
 pub(crate) fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
