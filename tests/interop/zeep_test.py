@@ -136,6 +136,7 @@ class Suite:
             check(f"{self.prefix}/export-{code}", self.export, code, receipt)
         check(f"{self.prefix}/fault-birth-certificate", self.fault_birth_certificate)
         check(f"{self.prefix}/fault-unknown-tracking-code", self.fault_unknown_tracking_code)
+        check(f"{self.prefix}/reply-to-request", self.reply_to_request)
 
     # 1. WSDL unchanged, the port for this SOAP version, five services
     def list_services(self):
@@ -311,6 +312,21 @@ class Suite:
             lambda: self.service.GetRequestStatus(trackingCode="ZZZZ-ZZZZ-ZZZZ-ZZZZ"))
         eq([(e.field, e.code) for e in detail.error], [("trackingCode", "unknown-tracking-code")],
            "errors")
+
+    def reply_to_request(self):
+        """The citizen's message by tracking code: in the status answered,
+        then in GetRequestStatus; an empty one is refused naming text."""
+        code, receipt = self.receipts[0]
+        text = f"Message du demandeur ({self.version})"
+        st = self.service.ReplyToRequest(trackingCode=receipt.trackingCode, text=text)
+        eq(st.reference, receipt.reference, "reference")
+        mine = [m for m in (st.message or []) if m["from"] == "citizen"]
+        assert any(m.text == text for m in mine), f"messages {st.message}"
+        again = self.service.GetRequestStatus(trackingCode=receipt.trackingCode)
+        assert any(m.text == text for m in (again.message or [])), "not in the status"
+        detail = self.expect_fault(
+            lambda: self.service.ReplyToRequest(trackingCode=receipt.trackingCode, text=" "))
+        eq([(e.field, e.code) for e in detail.error], [("text", "required")], "errors")
 
 
 class TwoTowns:
