@@ -36,7 +36,8 @@ pub(crate) fn login_purpose(site: &Site) -> String {
     format!("{}/backoffice/login", site.tenant.slug)
 }
 
-fn cookie(req: &PageRequest, name: &str) -> Option<String> {
+/// The value of the request's cookie `name`.
+pub(crate) fn cookie(req: &PageRequest, name: &str) -> Option<String> {
     req.headers
         .get_all(header::COOKIE)
         .iter()

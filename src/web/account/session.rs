@@ -7,7 +7,7 @@ use crate::tenant::Site;
 use crate::usecases::App;
 use crate::web::PageRequest;
 use crate::web::session::{is_loopback, now_secs};
-use hyper::header::{self, HeaderValue};
+use hyper::header::HeaderValue;
 
 pub(crate) const COOKIE: &str = "guichet_account";
 
@@ -16,17 +16,6 @@ pub struct CitizenSession {
     pub digest: String,
     /// The anti-forgery token of the session's forms.
     pub token: String,
-}
-
-fn cookie(req: &PageRequest) -> Option<String> {
-    req.headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
 }
 
 /// What a signed-in citizen's forms are for.
@@ -45,7 +34,7 @@ pub(crate) fn page_purpose(site: &Site, page: &str) -> String {
 
 /// The citizen the request's cookie names, if its session is valid.
 pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<CitizenSession> {
-    let token = cookie(req)?;
+    let token = crate::web::session::cookie(req, COOKIE)?;
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
