@@ -3176,3 +3176,121 @@ fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// An agent asks the citizen to correct a field, saying why: the request
+/// waits; the tracking page leads to a page with that field only, filled
+/// with what was sent; the correction is checked by the same rules, stored
+/// in place of the old value, and the history says both.
+#[test]
+fn an_agent_asks_for_a_correction_and_the_citizen_makes_it() {
+    let server = Server::start();
+    let (reference, code) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    let page = marie.request(&reference);
+    let fields: Vec<String> = all(&page, "correction")
+        .first()
+        .map(|c| {
+            all(c, "field")
+                .iter()
+                .map(|f| f.attr("name").unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(fields.contains(&"motherName".to_owned()), "{fields:?}");
+    let refused = marie.command(
+        &reference,
+        &[("command", "ask-correction"), ("comment", "Nom incomplet")],
+    );
+    assert_eq!(refused.status, 422, "no field chosen");
+    let asked = marie.command(
+        &reference,
+        &[
+            ("command", "ask-correction"),
+            ("field", "motherName"),
+            ("comment", "Indiquez le nom de naissance de votre mère."),
+        ],
+    );
+    assert_eq!(asked.status, 303, "{}", asked.body);
+
+    let track = server.get(&format!("/demoville/track/{code}"));
+    let link = format!("/demoville/track/{code}/correct");
+    assert!(track.body.contains(&link), "{}", track.body);
+    assert!(
+        track
+            .body
+            .contains("Indiquez le nom de naissance de votre mère.")
+    );
+    let correction = server.get(&link);
+    assert_eq!(correction.status, 200);
+    let html = &correction.body;
+    assert!(
+        html.contains(r#"name="motherName" value="Martin Anne""#),
+        "the stored value"
+    );
+    assert!(
+        !html.contains("requester.lastName") && !html.contains(r#"name="birthDate""#),
+        "only the field asked"
+    );
+    let start = html.find(r#"name="_token" value=""#).unwrap() + 21;
+    let token = html[start..start + html[start..].find('"').unwrap()].to_owned();
+    let send = |value: &str| {
+        post_raw(
+            &server,
+            &link,
+            "",
+            &form(&[
+                ("_token", token.as_str()),
+                ("motherName", value),
+                ("birthDate", "1900-01-01"),
+            ]),
+            "Sec-Fetch-Site: same-origin\r\n",
+        )
+    };
+    let empty = send("");
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert!(empty.body.contains(r##"href="#f-motherName""##));
+    let done = send("Martin Anne Marie");
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(server.get(&link).status, 404, "nothing more to correct");
+
+    let page = marie.request(&reference);
+    let corrected = all(&page, "event")
+        .into_iter()
+        .find(|e| {
+            all(e, "comment")
+                .first()
+                .is_some_and(|c| c.text.contains("→"))
+        })
+        .map(|e| all(e, "comment")[0].text.clone())
+        .expect("the correction in the history");
+    assert!(
+        corrected.contains("« Martin Anne » → « Martin Anne Marie »"),
+        "{corrected}"
+    );
+    let item = runtime()
+        .block_on(server.app.store.work_item(
+            server.app.site("demoville").unwrap().tenant.id,
+            guichet::core::tracking::Reference::parse(&reference).unwrap(),
+        ))
+        .unwrap()
+        .unwrap();
+    let value = |path: &str| {
+        item.rows
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        value("motherName").as_deref(),
+        Some("Martin Anne Marie"),
+        "the new value is the request's"
+    );
+    assert_eq!(
+        value("birthDate").as_deref(),
+        Some("1980-02-29"),
+        "a field not asked keeps its value"
+    );
+    assert_eq!(value("requester/lastName").as_deref(), Some("Dupont"));
+    assert!(!item.state.waiting_for_citizen, "no longer waiting");
+    assert!(item.record.correction.is_empty());
+}

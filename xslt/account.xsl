@@ -111,7 +111,7 @@
   <xsl:template match="v:request">
     <p class="reference"><xsl:value-of select="v:service"/> — <xsl:value-of select="@reference"/></p>
     <xsl:call-template name="request-body"/>
-    <xsl:apply-templates select="v:replies"/>
+    <xsl:apply-templates select="v:correct | v:replies"/>
   </xsl:template>
 
   <xsl:template name="request-body">

@@ -237,6 +237,31 @@
       </form>
     </xsl:for-each>
 
+    <xsl:for-each select="v:correction">
+      <form method="post" action="{../@action}" class="command">
+        <fieldset>
+          <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.command.correction</xsl:with-param></xsl:call-template></legend>
+          <xsl:call-template name="hidden"><xsl:with-param name="command">ask-correction</xsl:with-param></xsl:call-template>
+          <fieldset class="choices">
+            <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.command.correction-fields</xsl:with-param></xsl:call-template></legend>
+            <xsl:for-each select="v:field">
+              <div class="choice">
+                <input type="checkbox" name="field" value="{@name}" id="correction-{@name}"/>
+                <label for="correction-{@name}"><xsl:value-of select="."/></label>
+              </div>
+            </xsl:for-each>
+          </fieldset>
+          <xsl:call-template name="textarea">
+            <xsl:with-param name="id">correction-comment</xsl:with-param>
+            <xsl:with-param name="name">comment</xsl:with-param>
+            <xsl:with-param name="key">bo.command.correction-text</xsl:with-param>
+            <xsl:with-param name="required" select="true()"/>
+          </xsl:call-template>
+          <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.command.correction-submit</xsl:with-param></xsl:call-template></button></p>
+        </fieldset>
+      </form>
+    </xsl:for-each>
+
     <xsl:for-each select="v:hold">
       <form method="post" action="{../@action}" class="command">
         <fieldset>

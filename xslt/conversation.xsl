@@ -7,6 +7,13 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
 
+  <xsl:template match="v:correct">
+    <div class="notice info" role="status">
+      <p><xsl:value-of select="v:notice"/></p>
+      <p><a href="{@href}" class="button"><xsl:value-of select="v:link"/></a></p>
+    </div>
+  </xsl:template>
+
   <xsl:template match="v:replies">
     <h2><xsl:call-template name="m"><xsl:with-param name="key">track.messages</xsl:with-param></xsl:call-template></h2>
     <ul class="replies">

@@ -61,6 +61,6 @@
         </li>
       </xsl:for-each>
     </ol>
-    <xsl:apply-templates select="v:replies | v:reply"/>
+    <xsl:apply-templates select="v:correct | v:replies | v:reply"/>
   </xsl:template>
 </xsl:stylesheet>

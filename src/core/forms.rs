@@ -355,6 +355,67 @@ fn check_fields(
     values
 }
 
+/// Raw entries from values named by paths (`a`, `a.b`, `group.N.field`
+/// with `separator` `.` as a form posts them; `a/b`, `group/N/field` as the
+/// store keeps them), in the order given; a repeating group's numbered rows
+/// become one entry each, in the order of N, as SOAP gives them.
+pub fn entries_from_paths(
+    pairs: impl IntoIterator<Item = (String, String)>,
+    separator: char,
+) -> Vec<(String, RawValue)> {
+    let mut entries: Vec<(String, RawValue)> = Vec::new();
+    for (name, value) in pairs {
+        let parts: Vec<&str> = name.split(separator).collect();
+        insert(&mut entries, &parts, value);
+    }
+    numbered_rows(entries)
+}
+
+/// A repeating group's inputs are named `group.N.field`: the group's rows,
+/// in the order of N, become one entry each, as SOAP gives them.
+fn numbered_rows(entries: Vec<(String, RawValue)>) -> Vec<(String, RawValue)> {
+    let mut out = Vec::with_capacity(entries.len());
+    for (name, value) in entries {
+        match value {
+            RawValue::Group(items)
+                if !items.is_empty()
+                    && items.iter().all(|(n, v)| {
+                        n.parse::<u32>().is_ok() && matches!(v, RawValue::Group(_))
+                    }) =>
+            {
+                let mut rows: Vec<(u32, RawValue)> = items
+                    .into_iter()
+                    .map(|(n, v)| (n.parse().unwrap_or(0), v))
+                    .collect();
+                rows.sort_by_key(|(n, _)| *n);
+                out.extend(rows.into_iter().map(|(_, row)| (name.clone(), row)));
+            }
+            value => out.push((name, value)),
+        }
+    }
+    out
+}
+
+fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
+    match path {
+        [] => {}
+        [name] => entries.push(((*name).to_owned(), RawValue::Text(value))),
+        [name, rest @ ..] => {
+            let existing = entries
+                .iter_mut()
+                .find(|(n, v)| n == name && matches!(v, RawValue::Group(_)));
+            match existing {
+                Some((_, RawValue::Group(items))) => insert(items, rest, value),
+                _ => {
+                    let mut items = Vec::new();
+                    insert(&mut items, rest, value);
+                    entries.push(((*name).to_owned(), RawValue::Group(items)));
+                }
+            }
+        }
+    }
+}
+
 /// Whether a field is asked given the values before it: always, or when
 /// its condition holds (a condition on a field not given, or refused, does
 /// not).

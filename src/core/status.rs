@@ -24,6 +24,8 @@ pub struct RequestRecord {
     pub messages: Vec<Exchange>,
     /// Made while its service was in test: for the town's agents only.
     pub test: bool,
+    /// The fields an agent asked the citizen to correct, until corrected.
+    pub correction: Vec<String>,
 }
 
 /// A message between the town and the citizen about a request.
@@ -115,6 +117,8 @@ pub struct CitizenStatus {
     pub steps: Vec<CitizenStep>,
     /// The town's messages and the citizen's replies, oldest first.
     pub messages: Vec<ShownMessage>,
+    /// The town asked the citizen to correct some fields.
+    pub correction_asked: bool,
 }
 
 /// Builds the citizen's view of a request under the definition it was
@@ -176,5 +180,6 @@ pub fn citizen_view(
                 from_citizen: m.from_citizen,
             })
             .collect(),
+        correction_asked: !record.correction.is_empty(),
     }
 }

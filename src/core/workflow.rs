@@ -88,6 +88,9 @@ pub enum Command {
     Hold { comment: String },
     /// The citizen answered: back to the agents.
     Resume { comment: Option<String> },
+    /// Ask the citizen to correct some fields (top-level field names of
+    /// the service), saying why: the request waits for them meanwhile.
+    AskCorrection { fields: Vec<String>, reason: String },
     /// Take a finished request up again.
     Reopen { comment: String },
 }
@@ -123,6 +126,10 @@ pub enum Effect {
     /// Move the due date this many days later: a legal deadline's clock
     /// stopped while the request waited for the citizen.
     PostponeDue { days: u32 },
+    /// These fields are open for the citizen to correct (and no others).
+    OpenCorrection { fields: Vec<String> },
+    /// The correction was made: no field is open any more.
+    CloseCorrection,
     /// The citizen wrote: the request shows an unread reply to agents until
     /// one of them opens it.
     Unread,
@@ -158,6 +165,12 @@ pub enum Refusal {
     NotWaiting,
     #[error("le texte est vide")]
     Empty,
+    #[error("choisissez au moins un champ à corriger")]
+    NoFieldToCorrect,
+    #[error("ce téléservice n'a pas de champ « {0} »")]
+    UnknownField(String),
+    #[error("une correction est déjà demandée")]
+    CorrectionPending,
 }
 
 fn step<'a>(service: &'a Service, id: &str) -> &'a Step {
@@ -335,6 +348,7 @@ pub fn apply(
         Command::Answer { text: answer } => d.answer(answer),
         Command::Hold { comment } => d.hold(comment),
         Command::Resume { comment } => d.resume(comment),
+        Command::AskCorrection { fields, reason } => d.ask_correction(fields, reason),
         Command::Reopen { comment } => d.reopen(comment),
     }?;
     let mut out = d.out;
@@ -586,19 +600,55 @@ impl<'a> Deciding<'a> {
         }
         self.out.state.waiting_for_citizen = false;
         self.out.state.waiting_since = None;
-        // A legal deadline's clock stopped while waiting: the due date moves
-        // by the days waited, a day begun counting whole.
-        if let (Some(since), Some(_)) = (self.state.waiting_since, &self.service.silence) {
-            let seconds = (self.now.as_second() - since.as_second()).max(0);
-            let days = u32::try_from((seconds + 86_399) / 86_400).unwrap_or(u32::MAX);
-            if days > 0 {
-                self.out.effects.push(Effect::PostponeDue { days });
-            }
-        }
+        self.out
+            .effects
+            .extend(postponement(self.service, self.state, self.now));
         self.out
             .events
             .push(self.event("resume", text(comment), false));
 
+        Ok(())
+    }
+
+    /// Some fields to be corrected by the citizen, and why; waits for them.
+    fn ask_correction(&mut self, fields: Vec<String>, reason: String) -> Result<(), Refusal> {
+        self.require(Role::Handler, "demander une correction")?;
+        if self.finished {
+            return Err(Refusal::Finished);
+        }
+        if self.state.waiting_for_citizen {
+            return Err(Refusal::CorrectionPending);
+        }
+        let reason = text(Some(reason)).ok_or(Refusal::CommentRequired)?;
+        let mut open: Vec<String> = Vec::new();
+        for name in fields {
+            if self.service.field(&name).is_none() {
+                return Err(Refusal::UnknownField(name));
+            }
+            if !open.contains(&name) {
+                open.push(name);
+            }
+        }
+        if open.is_empty() {
+            return Err(Refusal::NoFieldToCorrect);
+        }
+        self.out.state.waiting_for_citizen = true;
+        self.out.state.waiting_since = Some(self.now);
+        let labels: Vec<&str> = open
+            .iter()
+            .filter_map(|n| self.service.field(n).map(|f| f.label.as_str()))
+            .collect();
+        let said = format!("{reason} ({})", labels.join(", "));
+        self.out
+            .events
+            .push(self.event("correction-asked", Some(said), true));
+        self.out.effects.push(Effect::MessageCitizen {
+            template: Some("correction".into()),
+            text: Some(reason),
+        });
+        self.out
+            .effects
+            .push(Effect::OpenCorrection { fields: open });
         Ok(())
     }
 
@@ -634,6 +684,68 @@ impl<'a> Deciding<'a> {
 }
 
 /// Timed jumps: what the scheduler does to a request at `now`, if anything.
+/// A legal deadline's clock stopped while the request waited for the
+/// citizen: the due date moves by the days waited, a day begun counting
+/// whole.
+fn postponement(service: &Service, state: &RequestState, now: Timestamp) -> Option<Effect> {
+    let since = state.waiting_since?;
+    service.silence.as_ref()?;
+    let seconds = (now.as_second() - since.as_second()).max(0);
+    let days = u32::try_from((seconds + 86_399) / 86_400).unwrap_or(u32::MAX);
+    (days > 0).then_some(Effect::PostponeDue { days })
+}
+
+/// One field the citizen corrected: its label, and its values before and
+/// after, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrected {
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// The citizen corrected the fields asked (the new values already
+/// validated with the whole form): the history says each old and new value,
+/// the request no longer waits (a legal deadline's due date moves by the
+/// days waited), the department is told and the request marked unread.
+pub fn corrected(
+    service: &Service,
+    state: &RequestState,
+    changes: &[Corrected],
+    channel: &str,
+    now: Timestamp,
+) -> Outcome {
+    let mut next = state.clone();
+    next.waiting_for_citizen = false;
+    next.waiting_since = None;
+    let words: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} : « {} » → « {} »", c.label, c.before, c.after))
+        .collect();
+    let mut effects: Vec<Effect> = postponement(service, state, now).into_iter().collect();
+    effects.extend([
+        Effect::CloseCorrection,
+        Effect::NotifyDepartment {
+            department: state.department.clone(),
+            reason: "citizen-corrected".into(),
+        },
+        Effect::Unread,
+    ]);
+    Outcome {
+        state: next,
+        events: vec![Event {
+            actor: format!("citizen:{channel}"),
+            action: "corrected".into(),
+            from_step: Some(state.step.clone()),
+            to_step: None,
+            comment: Some(words.join("\n")),
+            citizen_visible: true,
+            department: None,
+        }],
+        effects,
+    }
+}
+
 /// The longest reply a citizen may send.
 pub const REPLY_MAX: usize = 4000;
 
@@ -795,6 +907,70 @@ mod tests {
             .into_iter()
             .find(|s| s.code == code)
             .unwrap()
+    }
+
+    #[test]
+    fn a_correction_is_asked_for_fields_of_the_service_then_made_and_the_clock_moves() {
+        let permit = service("prior-declaration");
+        assert!(permit.silence.is_some(), "a legal delay");
+        let first = start(&permit, at(0), "web").state;
+        let clerk = Agent {
+            login: "paul".into(),
+            name: "Paul".into(),
+            admin: true,
+            roles: vec![],
+        };
+        let field = permit.fields[0].name.clone();
+        let ask = |fields: Vec<String>, reason: &str| {
+            apply(
+                &permit,
+                &first,
+                &clerk,
+                Command::AskCorrection {
+                    fields,
+                    reason: reason.into(),
+                },
+                &[],
+                at(1),
+            )
+        };
+        assert_eq!(
+            ask(vec![], "Pièce illisible"),
+            Err(Refusal::NoFieldToCorrect)
+        );
+        assert_eq!(ask(vec![field.clone()], " "), Err(Refusal::CommentRequired));
+        assert_eq!(
+            ask(vec!["nope".into()], "Pièce illisible"),
+            Err(Refusal::UnknownField("nope".into()))
+        );
+        let asked = ask(vec![field.clone(), field.clone()], "Pièce illisible").unwrap();
+        assert!(asked.state.waiting_for_citizen);
+        assert_eq!(asked.state.waiting_since, Some(at(1)));
+        assert!(asked.effects.contains(&Effect::OpenCorrection {
+            fields: vec![field.clone()]
+        }));
+        assert!(asked.effects.iter().any(
+            |e| matches!(e, Effect::MessageCitizen { template: Some(t), .. } if t == "correction")
+        ));
+        assert_eq!(asked.events[0].action, "correction-asked");
+        assert!(asked.events[0].citizen_visible);
+
+        // Made three days and a bit later: due four days later, history says what changed.
+        let later = at(4)
+            .checked_add(jiff::SignedDuration::from_hours(2))
+            .unwrap();
+        let change = Corrected {
+            label: permit.fields[0].label.clone(),
+            before: "ancien".into(),
+            after: "nouveau".into(),
+        };
+        let done = corrected(&permit, &asked.state, &[change], "web", later);
+        assert!(!done.state.waiting_for_citizen && done.state.waiting_since.is_none());
+        assert_eq!(done.effects[0], Effect::PostponeDue { days: 4 });
+        assert!(done.effects.contains(&Effect::CloseCorrection));
+        assert!(done.effects.contains(&Effect::Unread));
+        let words = done.events[0].comment.clone().unwrap();
+        assert!(words.contains("« ancien » → « nouveau »"), "{words}");
     }
 
     #[test]

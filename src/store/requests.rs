@@ -122,6 +122,19 @@ pub trait RequestStore: Send + Sync {
         day: jiff::civil::Date,
     ) -> BoxFuture<'_, Result<Vec<(jiff::civil::Time, jiff::civil::Time)>, StoreError>>;
 
+    /// The citizen's correction: the request's values replaced by `rows`
+    /// (the whole form, validated) and `outcome` applied, decided on
+    /// `revision`, in one transaction.
+    fn correct(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        revision: i64,
+        rows: Vec<(String, String)>,
+        outcome: Outcome,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<i64, StoreError>>;
+
     /// An agent opened the request: its citizen's replies are read.
     fn mark_read(
         &self,

@@ -14,6 +14,7 @@ pub mod act;
 pub mod agents;
 pub mod appointments;
 pub mod catalogue;
+pub mod correct;
 pub mod reply;
 pub mod simulate;
 pub mod submit;

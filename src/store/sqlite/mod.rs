@@ -32,7 +32,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 13] = [
+const MIGRATIONS: [&str; 14] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -46,6 +46,7 @@ const MIGRATIONS: [&str; 13] = [
     include_str!("0011_slots.sql"),
     include_str!("0012_citizens.sql"),
     include_str!("0013_unread_replies.sql"),
+    include_str!("0014_corrections.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

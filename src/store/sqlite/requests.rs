@@ -87,6 +87,38 @@ impl RequestStore for SqliteStore {
         })
     }
 
+    fn correct(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+        revision: i64,
+        rows: Vec<(String, String)>,
+        outcome: Outcome,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<i64, StoreError>> {
+        self.write(move |tx| {
+            let revision = apply(
+                tx,
+                tenant_id,
+                &reference,
+                revision,
+                &outcome,
+                &at.to_string(),
+            )?;
+            let id: i64 = tx
+                .prepare_cached(
+                    "SELECT id FROM requests WHERE tenant_id = ?1 AND year = ?2 AND number = ?3",
+                )?
+                .query_row(params![tenant_id, reference.year, reference.number], |r| {
+                    r.get(0)
+                })?;
+            tx.prepare_cached("DELETE FROM request_values WHERE request_id = ?1")?
+                .execute(params![id])?;
+            insert_values(tx, id, &rows)?;
+            Ok(revision)
+        })
+    }
+
     fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>> {
         self.read(move |conn| open_requests(conn, tenant_id))
     }
@@ -453,7 +485,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -470,6 +502,7 @@ pub(super) fn load_record(
                 row.get::<_, String>(7)?,
                 row.get::<_, String>(8)?,
                 row.get::<_, bool>(9)?,
+                row.get::<_, Option<String>>(10)?,
             ))
         })
         .optional()?;
@@ -484,6 +517,7 @@ pub(super) fn load_record(
         submitted_at,
         due_date,
         test,
+        correction,
     )) = row
     else {
         return Ok(None);
@@ -507,11 +541,16 @@ pub(super) fn load_record(
             row.get::<_, Option<String>>(0)?,
             row.get::<_, Option<String>>(3)?,
         ) {
-            (_, Some(text)) if action == "answer" || action == "hold" || action == "reply" => {
+            (_, Some(text))
+                if matches!(
+                    action.as_str(),
+                    "answer" | "hold" | "reply" | "correction-asked" | "corrected"
+                ) =>
+            {
                 messages.push(Exchange {
                     at,
                     text,
-                    from_citizen: action == "reply",
+                    from_citizen: action == "reply" || action == "corrected",
                 })
             }
             // A decision by silence is a step, and words for the requester.
@@ -542,6 +581,9 @@ pub(super) fn load_record(
             history,
             messages,
             test,
+            correction: correction
+                .map(|c| c.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
         },
     )))
 }
@@ -653,6 +695,14 @@ pub(super) fn record_outcome(
             }
             Effect::Export => {
                 tx.prepare_cached("UPDATE requests SET export_pending = 1 WHERE id = ?1")?
+                    .execute(params![request_id])?;
+            }
+            Effect::OpenCorrection { fields } => {
+                tx.prepare_cached("UPDATE requests SET correction = ?2 WHERE id = ?1")?
+                    .execute(params![request_id, fields.join(" ")])?;
+            }
+            Effect::CloseCorrection => {
+                tx.prepare_cached("UPDATE requests SET correction = NULL WHERE id = ?1")?
                     .execute(params![request_id])?;
             }
             Effect::Unread => {

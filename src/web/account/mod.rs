@@ -32,6 +32,16 @@ pub static ROUTES: &[Route] = &[
         "requests/{reference}/reply",
         handler!(requests::reply),
     ),
+    route(
+        Method::GET,
+        "requests/{reference}/correct",
+        handler!(requests::correct),
+    ),
+    route(
+        Method::POST,
+        "requests/{reference}/correct",
+        handler!(requests::correct),
+    ),
     route(Method::POST, "attach", handler!(requests::attach)),
     route(Method::GET, "profile", handler!(requests::profile)),
     route(Method::POST, "profile", handler!(requests::save_profile)),

@@ -409,3 +409,29 @@ pub(super) async fn save_profile(cx: &Ctx<'_>) -> Response<Body> {
         Err(AccountError::Unavailable(why)) => unavailable(&why),
     }
 }
+
+/// The correction page of one of the account's requests.
+pub(super) async fn correct(cx: &Ctx<'_>) -> Response<Body> {
+    let s = match signed_in(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(reference) = Reference::parse(cx.param("reference")) else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    match cx
+        .app
+        .store
+        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(cx.site, cx.frame, cx.req),
+        Err(e) => return unavailable(&e.to_string()),
+    }
+    let action = cx
+        .frame
+        .url(&format!("/account/requests/{reference}/correct"));
+    let back = cx.frame.url(&format!("/account/requests/{reference}"));
+    crate::web::citizen::correction(cx, reference, &action, &back).await
+}

@@ -252,6 +252,10 @@ impl<'a> View<'a> {
             self.x.close("step");
         }
         if whole {
+            if status.correction_asked {
+                let href = frame.url(&format!("/account/requests/{reference}/correct"));
+                crate::web::citizen::correction_link(&mut self.x, frame, &href);
+            }
             crate::web::citizen::conversation(&mut self.x, frame, &status.messages);
         }
         self.x.close("request");

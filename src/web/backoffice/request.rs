@@ -151,6 +151,10 @@ fn command(fields: &Fields, answers: &[StandardAnswer]) -> Option<Command> {
                 text: text.unwrap_or_default(),
             }
         }
+        "ask-correction" => Command::AskCorrection {
+            fields: fields.all("field").into_iter().map(str::to_owned).collect(),
+            reason: comment.unwrap_or_default(),
+        },
         "hold" => Command::Hold {
             comment: comment.unwrap_or_default(),
         },
@@ -300,7 +304,7 @@ fn event_kind(action: &str) -> &'static str {
         "answer" => "answer",
         "transfer" => "transfer",
         "ask-validation" | "validated" | "validation-refused" => "validation",
-        "hold" | "resume" => "hold",
+        "hold" | "resume" | "correction-asked" | "corrected" => "hold",
         "reply" => "reply",
         _ => "step",
     }
@@ -593,6 +597,19 @@ fn commands_view(frame: &Frame, site: &Site, x: &mut Xml, item: &WorkItem, comma
             }
             x.close(name);
         }
+    }
+    // A correction is asked when the request could be put on hold: the
+    // service's own fields to choose from.
+    if commands.hold
+        && let Some(service) = site
+            .tenant
+            .service_version(&item.record.service_code, item.record.service_version)
+    {
+        x.open("correction", &[]);
+        for f in &service.fields {
+            x.text("field", &[("name", &f.name)], &f.label);
+        }
+        x.close("correction");
     }
     for (name, shown) in [
         ("decide", commands.decide),

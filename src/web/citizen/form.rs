@@ -35,6 +35,7 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
     let empty = || Entered {
         entries: &[],
         slots: slots::view(frame, &service, hours.as_ref(), None),
+        ask_requester: true,
     };
     // Signed in, the requester's block starts from the account's profile
     // (a page of its own, not the cached one).
@@ -46,6 +47,7 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
         let entered = Entered {
             entries: &entries,
             slots: slots::view(frame, &service, hours.as_ref(), None),
+            ask_requester: true,
         };
         let v = form_view(frame, &service, &entered, &[], &token, None);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
@@ -127,6 +129,7 @@ pub(crate) fn preview(
             appointments::hours(site, service).as_ref(),
             None,
         ),
+        ask_requester: true,
     };
     let (status, errors, notice) = if req.method == hyper::Method::POST && !changed {
         let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
@@ -187,7 +190,7 @@ const CONTROLS: [&str; 5] = ["_add", "_remove", "_step", "_nav", "_slots"];
 
 /// Raw entries from a form body: `requester.address.street=…` becomes nested groups.
 fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
-    let mut entries: Vec<(String, RawValue)> = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
     let mut token = None;
     for (key, value) in form_urlencoded::parse(body) {
         if key == "_token" {
@@ -198,35 +201,9 @@ fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
         if CONTROLS.contains(&key.as_ref()) {
             continue;
         }
-        let parts: Vec<&str> = key.split('.').collect();
-        insert(&mut entries, &parts, value.into_owned());
+        pairs.push((key.into_owned(), value.into_owned()));
     }
-    (numbered_rows(entries), token)
-}
-
-/// A repeating group's inputs are named `group.N.field`: the group's rows,
-/// in the order of N, become one entry each, as SOAP gives them.
-fn numbered_rows(entries: Vec<(String, RawValue)>) -> Vec<(String, RawValue)> {
-    let mut out = Vec::with_capacity(entries.len());
-    for (name, value) in entries {
-        match value {
-            RawValue::Group(items)
-                if !items.is_empty()
-                    && items.iter().all(|(n, v)| {
-                        n.parse::<u32>().is_ok() && matches!(v, RawValue::Group(_))
-                    }) =>
-            {
-                let mut rows: Vec<(u32, RawValue)> = items
-                    .into_iter()
-                    .map(|(n, v)| (n.parse().unwrap_or(0), v))
-                    .collect();
-                rows.sort_by_key(|(n, _)| *n);
-                out.extend(rows.into_iter().map(|(_, row)| (name.clone(), row)));
-            }
-            value => out.push((name, value)),
-        }
-    }
-    out
+    (crate::core::forms::entries_from_paths(pairs, '.'), token)
 }
 
 /// What a form post asks besides sending: another row of a group
@@ -289,26 +266,6 @@ fn without_blank_rows(service: &Service, entries: &mut Vec<(String, RawValue)>) 
     });
 }
 
-fn insert(entries: &mut Vec<(String, RawValue)>, path: &[&str], value: String) {
-    match path {
-        [] => {}
-        [name] => entries.push(((*name).to_owned(), RawValue::Text(value))),
-        [name, rest @ ..] => {
-            let existing = entries
-                .iter_mut()
-                .find(|(n, v)| n == name && matches!(v, RawValue::Group(_)));
-            match existing {
-                Some((_, RawValue::Group(items))) => insert(items, rest, value),
-                _ => {
-                    let mut items = Vec::new();
-                    insert(&mut items, rest, value);
-                    entries.push(((*name).to_owned(), RawValue::Group(items)));
-                }
-            }
-        }
-    }
-}
-
 async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) -> Response<Body> {
     let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
     let purpose = form_purpose(cx, &service.code);
@@ -353,6 +310,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         let entered = Entered {
             entries: &entries,
             slots: slots_view(),
+            ask_requester: true,
         };
         let step = control(&req.body, "_step")
             .and_then(|s| s.parse().ok())
@@ -364,6 +322,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     let entered = Entered {
         entries: &entries,
         slots: slots_view(),
+        ask_requester: true,
     };
     if !token_ok {
         let v = form_view(
@@ -592,6 +551,8 @@ pub(super) struct Entered<'a> {
     pub entries: &'a [(String, RawValue)],
     /// An appointment service's agenda, beside its time field.
     pub slots: Option<SlotsView>,
+    /// The requester block is asked (not when correcting some fields).
+    pub ask_requester: bool,
 }
 
 impl Entered<'_> {
@@ -760,12 +721,14 @@ fn form_view_at(
     }
     // A simulation asks nobody's details; a long form, on its own page.
     let asked = service.requester_fields();
-    let requester_fields: &[Field] =
-        if service.simulation.is_some() || (paged && step != requester_step) {
-            &[]
-        } else {
-            &asked
-        };
+    let requester_fields: &[Field] = if service.simulation.is_some()
+        || !entered.ask_requester
+        || (paged && step != requester_step)
+    {
+        &[]
+    } else {
+        &asked
+    };
     if !requester_fields.is_empty() {
         x.open("group", &[("name", REQUESTER)]);
         x.text("legend", &[], &frame.message("form.requester"));
@@ -1508,5 +1471,91 @@ fn options(x: &mut Xml, frame: &Frame, field: &Field, path: &str, entered: &Ente
             .flatten()
             .unwrap_or_else(|| option.label_in(frame.lang).to_owned());
         x.text("option", &oattrs, &option_label);
+    }
+}
+
+/// The page where the citizen corrects the fields an agent asked them to
+/// (found by the tracking code or through their account): only those
+/// fields, filled with what is stored, the agent's reason above; sent, the
+/// same validation as a submission, then back to `back` (`?corrected=1`).
+pub(crate) async fn correction(
+    cx: &Ctx<'_>,
+    reference: crate::core::tracking::Reference,
+    action: &str,
+    back: &str,
+) -> Response<Body> {
+    use crate::usecases::correct::{self, CorrectError};
+    let (app, site, frame, req) = (cx.app, cx.site, cx.frame, cx.req);
+    let (item, service, stored) = match correct::asked(app, site, reference).await {
+        Ok(found) => found,
+        Err(CorrectError::NotAsked) => return not_found(site, frame, req),
+        Err(CorrectError::Invalid(_)) => return not_found(site, frame, req),
+        Err(CorrectError::Unavailable(why)) => {
+            tracing::error!(error = %why, "correction page unavailable");
+            return plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Cette page ne peut pas être affichée pour le moment.",
+            );
+        }
+    };
+    let purpose = format!("{}/correct/{reference}", site.tenant.slug);
+    let now = now_secs(app);
+    let token = app.secret.issue(&purpose, now);
+    // Only the fields asked, each asked whatever the others say.
+    let mut open = (*service).clone();
+    open.fields
+        .retain(|f| item.record.correction.contains(&f.name));
+    for f in &mut open.fields {
+        f.when = None;
+        f.page = 0;
+    }
+    open.pages.clear();
+    let reason = item
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == "correction-asked")
+        .and_then(|e| e.comment.clone())
+        .unwrap_or_default();
+    let notice = frame.format("form.correction", &[("reason", &reason)]);
+    let render = |entries: &[(String, RawValue)], errors: &[FieldError], status: StatusCode| {
+        let entered = Entered {
+            entries,
+            slots: None,
+            ask_requester: false,
+        };
+        let v = form_view_at(
+            frame,
+            &open,
+            action,
+            &entered,
+            errors,
+            &token,
+            Some(&notice),
+            &[],
+            0,
+        );
+        page(site, frame, req, status, "form.xsl", v, true)
+    };
+    if req.method != hyper::Method::POST {
+        return render(&stored, &[], StatusCode::OK);
+    }
+    let (entries, sent_token) = entries_from_form(&req.body);
+    if !sent_token.is_some_and(|t| app.secret.verify(&purpose, &t, now)) {
+        return render(&entries, &[], StatusCode::FORBIDDEN);
+    }
+    match correct::correct(app, site, reference, &entries, "web").await {
+        Ok(()) => redirect(&format!("{back}?corrected=1")),
+        Err(CorrectError::Invalid(errors)) => {
+            render(&entries, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(CorrectError::NotAsked) => not_found(site, frame, req),
+        Err(CorrectError::Unavailable(why)) => {
+            tracing::error!(error = %why, "correction not stored");
+            plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Votre correction n'a pas pu être enregistrée. Réessayez dans quelques instants.",
+            )
+        }
     }
 }

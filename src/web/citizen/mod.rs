@@ -24,7 +24,10 @@ pub(crate) use form::preview;
 mod slots;
 mod track;
 
-pub(crate) use track::{ReplyForm, conversation, reply_form, reply_refusal, state_label};
+pub(crate) use form::correction;
+pub(crate) use track::{
+    ReplyForm, conversation, correction_link, reply_form, reply_refusal, state_label,
+};
 
 pub static ROUTES: &[Route] = &[
     Route {
@@ -80,6 +83,18 @@ pub static ROUTES: &[Route] = &[
         path: "track/{code}/reply",
         guard: Guard::Public,
         handler: handler!(track::post_reply),
+    },
+    Route {
+        method: Method::GET,
+        path: "track/{code}/correct",
+        guard: Guard::Public,
+        handler: handler!(track::correct),
+    },
+    Route {
+        method: Method::POST,
+        path: "track/{code}/correct",
+        guard: Guard::Public,
+        handler: handler!(track::correct),
     },
     Route {
         method: Method::GET,

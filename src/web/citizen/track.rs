@@ -67,7 +67,7 @@ pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
                 ),
                 typed: "",
                 error: None,
-                sent: cx.query("sent").is_some(),
+                sent: cx.query("sent").is_some() || cx.query("corrected").is_some(),
             });
             let v = tracking_view(cx.frame, &status, &code.to_string(), form.as_ref());
             page(
@@ -210,6 +210,13 @@ pub(super) fn tracking_view(
         x.close("step");
     }
     x.close("steps");
+    if status.correction_asked {
+        correction_link(
+            &mut x,
+            frame,
+            &frame.desk_url(&format!("/track/{code}/correct")),
+        );
+    }
     conversation(&mut x, frame, &status.messages);
     if let Some(form) = reply {
         reply_form(&mut x, frame, form);
@@ -217,6 +224,14 @@ pub(super) fn tracking_view(
     x.close("tracking");
     x.close("page");
     x.finish()
+}
+
+/// The town asked for a correction: where to make it.
+pub(crate) fn correction_link(x: &mut Xml, frame: &Frame, href: &str) {
+    x.open("correct", &[("href", href)]);
+    x.text("notice", &[], &frame.message("track.correct.notice"));
+    x.text("link", &[], &frame.message("track.correct.link"));
+    x.close("correct");
 }
 
 /// The messages between the town and the citizen, oldest first.
@@ -362,4 +377,14 @@ pub(super) fn lookup_view(frame: &Frame, value: &str, error: Option<&str>) -> St
     x.close("lookup");
     x.close("page");
     x.finish()
+}
+
+/// The correction page, found by the tracking code.
+pub(super) async fn correct(cx: &Ctx<'_>) -> Response<Body> {
+    let Some((status, code)) = find(cx, cx.param("code")).await else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    let action = cx.frame.desk_url(&format!("/track/{code}/correct"));
+    let back = cx.frame.desk_url(&format!("/track/{code}"));
+    super::form::correction(cx, status.reference, &action, &back).await
 }
