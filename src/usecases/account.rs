@@ -8,7 +8,7 @@
 //! goes only to the address's owner, by e-mail.
 
 use super::App;
-use super::agents::AuthError;
+use super::agents::{AuthError, password_matches};
 use crate::auth;
 use crate::core::tracking::{Reference, TrackingCode};
 use crate::store::{
@@ -23,10 +23,6 @@ pub const CONFIRM_SECS: i64 = 48 * 3600;
 pub const RESET_SECS: i64 = 3600;
 /// How long a citizen stays signed in.
 pub const SESSION_SECS: i64 = 8 * 3600;
-
-/// The hash compared against when the address has no account, so that
-/// answering takes as long either way.
-const UNKNOWN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
 
 /// A field refused: its name in the page and the message key's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,14 +229,9 @@ pub async fn sign_in(
         .await
         .map_err(AuthError::Unavailable)?
         .filter(|c| c.confirmed);
-    let hash = citizen
-        .as_ref()
-        .and_then(|c| c.password_hash.clone())
-        .unwrap_or_else(|| UNKNOWN_HASH.to_owned());
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    match citizen.filter(|c| matches && c.password_hash.is_some()) {
+    let hash = citizen.as_ref().and_then(|c| c.password_hash.clone());
+    let matches = password_matches(password, hash).await;
+    match citizen.filter(|_| matches) {
         Some(c) => {
             app.throttle.succeeded(&key);
             Ok(c)
@@ -337,14 +328,7 @@ pub async fn change_password(
     password: String,
     lang: &str,
 ) -> Result<(), AccountError> {
-    let known = citizen
-        .password_hash
-        .clone()
-        .unwrap_or_else(|| UNKNOWN_HASH.to_owned());
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&current, &known))
-        .await
-        .unwrap_or(false);
-    if !matches || citizen.password_hash.is_none() {
+    if !password_matches(current, citizen.password_hash.clone()).await {
         return Err(AccountError::Invalid(vec![Refused {
             field: "current",
             code: "wrong-password",

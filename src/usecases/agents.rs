@@ -10,7 +10,20 @@ use crate::tenant::Site;
 
 /// A password hash compared against when the login is unknown, so that
 /// answering takes as long either way.
-const UNKNOWN_AGENT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
+const UNKNOWN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mFsuxXY41laCMkiX0MeEfQ$e8qH9zyLe668SrHlgpcllRY6kUQPZjqiZ8Dw85YCARY";
+
+/// Whether `password` is the one `hash` was made from, in the blocking pool
+/// (Argon2 is slow on purpose); with no hash (no such agent or citizen),
+/// compared against [`UNKNOWN_HASH`] all the same, so that answering takes
+/// as long either way, and false.
+pub(crate) async fn password_matches(password: String, hash: Option<String>) -> bool {
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| UNKNOWN_HASH.to_owned());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    matches && known
+}
 
 #[derive(Debug)]
 pub enum AuthError {
@@ -42,12 +55,8 @@ pub async fn authenticate(
         .await
         .map_err(AuthError::Unavailable)?
         .filter(|r| r.active);
-    let hash = record
-        .as_ref()
-        .map_or(UNKNOWN_AGENT_HASH.to_owned(), |r| r.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let matches =
+        password_matches(password, record.as_ref().map(|r| r.password_hash.clone())).await;
     match record.filter(|_| matches) {
         Some(record) => {
             app.throttle.succeeded(&key);

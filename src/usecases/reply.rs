@@ -1,11 +1,12 @@
 //! The citizen writes to the town about a request: from the tracking page
 //! (the tracking code proves it is theirs), from their account's request
-//! page, or through a town site by SOAP with the tracking code. The reply
+//! page, or through a town site by SOAP with the tracking code (each
+//! channel finds the request; this use case writes the reply). The reply
 //! goes into the request's history, the agents of its department are told,
 //! and the console marks the request until an agent opens it.
 
 use super::App;
-use crate::core::tracking::{Reference, TrackingCode};
+use crate::core::tracking::Reference;
 use crate::core::workflow::{self, ReplyRefusal};
 use crate::store::StoreError;
 use crate::tenant::Site;
@@ -22,18 +23,6 @@ impl From<StoreError> for ReplyError {
     fn from(e: StoreError) -> ReplyError {
         ReplyError::Unavailable(e.to_string())
     }
-}
-
-/// The reference of the request with this tracking code (never a test one).
-pub async fn by_tracking(app: &App, site: &Site, code: &str) -> Result<Reference, ReplyError> {
-    let code = TrackingCode::parse(code).ok_or(ReplyError::Unknown)?;
-    let record = app
-        .store
-        .request_by_tracking(site.tenant.id, code.digest())
-        .await?
-        .filter(|r| !r.test)
-        .ok_or(ReplyError::Unknown)?;
-    Ok(record.reference)
 }
 
 /// Writes the citizen's reply to the request `reference`; `channel` is
