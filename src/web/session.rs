@@ -48,13 +48,17 @@ pub(crate) fn cookie(req: &PageRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// The digest of the session token in the request's cookie `name`, when
+/// it holds one (64 hex digits): what the store knows a session by.
+pub(crate) fn session_digest(req: &PageRequest, name: &str) -> Option<String> {
+    let token = cookie(req, name)?;
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| auth::session_digest(&token))
+}
+
 /// The session the request's cookie names, if it is valid.
 pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<Session> {
-    let token = cookie(req, COOKIE)?;
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let digest = auth::session_digest(&token);
+    let digest = session_digest(req, COOKIE)?;
     match app
         .store
         .session_agent(site.tenant.id, digest.clone(), (app.clock)())
@@ -95,12 +99,33 @@ pub(crate) fn is_loopback(req: &PageRequest) -> bool {
 }
 
 pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i64) -> HeaderValue {
+    session_cookie(
+        req,
+        COOKIE,
+        value,
+        &format!("/{}/backoffice", site.tenant.slug),
+        "Strict",
+        max_age,
+    )
+}
+
+/// A session cookie `name` (`HttpOnly`, `Secure` unless the server is
+/// addressed on a loopback name) for `path`; `max_age` 0 ends it.
+pub(crate) fn session_cookie(
+    req: &PageRequest,
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: i64,
+) -> HeaderValue {
     let secure = if is_loopback(req) { "" } else { "; Secure" };
     let text = format!(
-        "{COOKIE}={value}; Path=/{}/backoffice; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}",
-        site.tenant.slug
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
     );
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_session=; Max-Age=0"))
+    HeaderValue::from_str(&text)
+        .or_else(|_| HeaderValue::from_str(&format!("{name}=; Max-Age=0")))
+        .unwrap_or(HeaderValue::from_static("guichet_session=; Max-Age=0"))
 }
 
 /// Whether a POST carries the session's anti-forgery token.

@@ -1,12 +1,11 @@
 //! The signed-in citizen: the `guichet_account` cookie, its session, and
 //! the anti-forgery tokens of the account's forms.
 
-use crate::auth;
 use crate::store::Citizen;
 use crate::tenant::Site;
 use crate::usecases::App;
 use crate::web::PageRequest;
-use crate::web::session::{is_loopback, now_secs};
+use crate::web::session::{now_secs, session_cookie, session_digest};
 use hyper::header::HeaderValue;
 
 pub(crate) const COOKIE: &str = "guichet_account";
@@ -34,11 +33,7 @@ pub(crate) fn page_purpose(site: &Site, page: &str) -> String {
 
 /// The citizen the request's cookie names, if its session is valid.
 pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<CitizenSession> {
-    let token = crate::web::session::cookie(req, COOKIE)?;
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let digest = auth::session_digest(&token);
+    let digest = session_digest(req, COOKIE)?;
     match app
         .store
         .session_citizen(site.tenant.id, digest.clone(), app.now())
@@ -61,12 +56,15 @@ pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<Ci
 
 /// The cookie that opens (`Max-Age` the session's) or ends (0) a session.
 pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if is_loopback(req) { "" } else { "; Secure" };
-    let text = format!(
-        "{COOKIE}={value}; Path=/{}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        site.tenant.slug
-    );
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_account=; Max-Age=0"))
+    // Lax: the links of the account's e-mails open signed in.
+    session_cookie(
+        req,
+        COOKIE,
+        value,
+        &format!("/{}", site.tenant.slug),
+        "Lax",
+        max_age,
+    )
 }
 
 /// What a signed-in citizen's new form starts with: the requester's block
