@@ -136,25 +136,25 @@ pub(super) async fn signup(cx: &Ctx<'_>) -> Response<Body> {
     let f = cx.frame;
     let email = field(cx, "email");
     if !token_ok(cx, "signup") {
-        let mut v = View::begin(f, "signup", &f.message("account.signup.title"), None, "");
-        v.notice("error", &f.message("form.expired"));
-        return respond(cx, StatusCode::FORBIDDEN, v.finish());
+        return notice_page(
+            cx,
+            StatusCode::FORBIDDEN,
+            ("signup", "account.signup.title"),
+            ("error", &f.message("form.expired")),
+            &[],
+        );
     }
     match account::sign_up(cx.app, cx.site, &email, field(cx, "password"), lang(cx)).await {
-        Ok(()) => {
-            let mut v = View::begin(
-                f,
-                "signup-sent",
-                &f.message("account.signup.sent-title"),
-                None,
-                "",
-            );
-            v.notice(
+        Ok(()) => notice_page(
+            cx,
+            StatusCode::OK,
+            ("signup-sent", "account.signup.sent-title"),
+            (
                 "info",
                 &f.format("account.signup.sent", &[("email", email.trim())]),
-            );
-            respond(cx, StatusCode::OK, v.finish())
-        }
+            ),
+            &[],
+        ),
         Err(AccountError::Invalid(refused)) => respond(
             cx,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -188,16 +188,35 @@ pub(super) async fn confirm_page(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
+/// A page that only says something (`kind` info or error), with links on.
+fn notice_page(
+    cx: &Ctx<'_>,
+    status: StatusCode,
+    (page, title): (&str, &str),
+    (kind, text): (&str, &str),
+    links: &[(String, String)],
+) -> Response<Body> {
+    let mut v = View::begin(cx.frame, page, &cx.frame.message(title), None, "");
+    v.notice(kind, text);
+    if !links.is_empty() {
+        v.links(links);
+    }
+    respond(cx, status, v.finish())
+}
+
 /// A link unknown, used or expired.
 fn dead_link(cx: &Ctx<'_>) -> Response<Body> {
     let f = cx.frame;
-    let mut v = View::begin(f, "dead-link", &f.message("account.link.title"), None, "");
-    v.notice("error", &f.message("account.link.dead"));
-    v.links(&[
-        ("/account/login".into(), f.message("account.login.title")),
-        ("/account/forgot".into(), f.message("account.login.forgot")),
-    ]);
-    respond(cx, StatusCode::NOT_FOUND, v.finish())
+    notice_page(
+        cx,
+        StatusCode::NOT_FOUND,
+        ("dead-link", "account.link.title"),
+        ("error", &f.message("account.link.dead")),
+        &[
+            ("/account/login".into(), f.message("account.login.title")),
+            ("/account/forgot".into(), f.message("account.login.forgot")),
+        ],
+    )
 }
 
 pub(super) async fn confirm(cx: &Ctx<'_>) -> Response<Body> {
@@ -365,20 +384,16 @@ pub(super) async fn forgot(cx: &Ctx<'_>) -> Response<Body> {
         return plain(StatusCode::FORBIDDEN, &f.message("form.expired"));
     }
     match account::forgot(cx.app, cx.site, &email, lang(cx)).await {
-        Ok(()) => {
-            let mut v = View::begin(
-                f,
-                "forgot-sent",
-                &f.message("account.forgot.title"),
-                None,
-                "",
-            );
-            v.notice(
+        Ok(()) => notice_page(
+            cx,
+            StatusCode::OK,
+            ("forgot-sent", "account.forgot.title"),
+            (
                 "info",
                 &f.format("account.forgot.sent", &[("email", email.trim())]),
-            );
-            respond(cx, StatusCode::OK, v.finish())
-        }
+            ),
+            &[],
+        ),
         Err(AccountError::Invalid(refused)) => respond(
             cx,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -607,32 +622,23 @@ pub(super) async fn confirm_email(cx: &Ctx<'_>) -> Response<Body> {
         return plain(StatusCode::FORBIDDEN, &f.message("form.expired"));
     }
     match account::confirm_email_change(cx.app, cx.site, cx.param("token"), lang(cx)).await {
-        Ok(EmailChanged::Changed(citizen)) => {
-            let mut v = View::begin(
-                f,
-                "email-changed",
-                &f.message("account.email.title"),
-                None,
-                "",
-            );
-            v.notice(
+        Ok(EmailChanged::Changed(citizen)) => notice_page(
+            cx,
+            StatusCode::OK,
+            ("email-changed", "account.email.title"),
+            (
                 "info",
                 &f.format("account.email.changed", &[("email", &citizen.email)]),
-            );
-            v.links(&[("/account/".into(), f.message("account.nav.requests"))]);
-            respond(cx, StatusCode::OK, v.finish())
-        }
-        Ok(EmailChanged::Taken) => {
-            let mut v = View::begin(
-                f,
-                "email-taken",
-                &f.message("account.email.title"),
-                None,
-                "",
-            );
-            v.notice("error", &f.message("account.email.taken"));
-            respond(cx, StatusCode::CONFLICT, v.finish())
-        }
+            ),
+            &[("/account/".into(), f.message("account.nav.requests"))],
+        ),
+        Ok(EmailChanged::Taken) => notice_page(
+            cx,
+            StatusCode::CONFLICT,
+            ("email-taken", "account.email.title"),
+            ("error", &f.message("account.email.taken")),
+            &[],
+        ),
         Ok(EmailChanged::Invalid) => dead_link(cx),
         Err(e) => unavailable(&format!("{e:?}")),
     }

@@ -157,6 +157,27 @@ pub(super) async fn request(cx: &Ctx<'_>) -> Response<Body> {
     request_page(cx, &s, StatusCode::OK, "", None, sent).await
 }
 
+/// The account's request the URL names; another account's, or none, is
+/// the same "not found".
+async fn own_request(
+    cx: &Ctx<'_>,
+    s: &CitizenSession,
+) -> Result<(Reference, RequestRecord), Response<Body>> {
+    let Some(reference) = Reference::parse(cx.param("reference")) else {
+        return Err(not_found(cx.site, cx.frame, cx.req));
+    };
+    match cx
+        .app
+        .store
+        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
+        .await
+    {
+        Ok(Some(record)) => Ok((reference, record)),
+        Ok(None) => Err(not_found(cx.site, cx.frame, cx.req)),
+        Err(e) => Err(unavailable(&e.to_string())),
+    }
+}
+
 /// A request's page: its steps, its messages, the reply form.
 async fn request_page(
     cx: &Ctx<'_>,
@@ -166,19 +187,9 @@ async fn request_page(
     error: Option<String>,
     sent: bool,
 ) -> Response<Body> {
-    // Another account's request, or none: the same "not found".
-    let Some(reference) = Reference::parse(cx.param("reference")) else {
-        return not_found(cx.site, cx.frame, cx.req);
-    };
-    let record = match cx
-        .app
-        .store
-        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(cx.site, cx.frame, cx.req),
-        Err(e) => return unavailable(&e.to_string()),
+    let (reference, record) = match own_request(cx, s).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     let Some(status) = status_of(cx, &record) else {
         return not_found(cx.site, cx.frame, cx.req);
@@ -208,20 +219,10 @@ pub(super) async fn reply(cx: &Ctx<'_>) -> Response<Body> {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Some(reference) = Reference::parse(cx.param("reference")) else {
-        return not_found(cx.site, cx.frame, cx.req);
+    let (reference, _) = match own_request(cx, &s).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
-    // Only the account's own requests.
-    match cx
-        .app
-        .store
-        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
-        .await
-    {
-        Ok(Some(_)) => {}
-        Ok(None) => return not_found(cx.site, cx.frame, cx.req),
-        Err(e) => return unavailable(&e.to_string()),
-    }
     let text = cx.fields.get("text").unwrap_or("").to_owned();
     match reply::reply(cx.app, cx.site, reference, &text, "web").await {
         Ok(()) => redirect(
@@ -416,19 +417,10 @@ pub(super) async fn correct(cx: &Ctx<'_>) -> Response<Body> {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Some(reference) = Reference::parse(cx.param("reference")) else {
-        return not_found(cx.site, cx.frame, cx.req);
+    let (reference, _) = match own_request(cx, &s).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
-    match cx
-        .app
-        .store
-        .citizen_request(cx.site.tenant.id, s.citizen.id, reference)
-        .await
-    {
-        Ok(Some(_)) => {}
-        Ok(None) => return not_found(cx.site, cx.frame, cx.req),
-        Err(e) => return unavailable(&e.to_string()),
-    }
     let action = cx
         .frame
         .url(&format!("/account/requests/{reference}/correct"));
