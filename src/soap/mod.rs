@@ -11,7 +11,7 @@ pub mod wsdl;
 
 use crate::core::forms::{FieldError, RawValue};
 use crate::core::intake::{Channel, Submission};
-use crate::core::status::{self, CitizenStatus};
+use crate::core::status::{self, CitizenStatus, RequestRecord};
 use crate::core::tenant::Audience;
 use crate::core::tracking::TrackingCode;
 use crate::tenant::Site;
@@ -284,39 +284,63 @@ async fn get_request_status(
     let code_text = code_text
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| field_error("required", "Le code de suivi est obligatoire."))?;
-    let unknown = || {
-        field_error(
-            "unknown-tracking-code",
-            "Aucune demande ne correspond à ce code de suivi. Vérifiez-le sur votre accusé de réception.",
-        )
-    };
-    let code = TrackingCode::parse(&code_text).ok_or_else(unknown)?;
-    let record = app
-        .store
-        .request_by_tracking(tenant.id, code.digest())
+    let record = by_code(app, site, audience, &code_text)
         .await
         .map_err(|e| {
             tracing::error!(tenant = %tenant.slug, error = %e, "status lookup failed");
             Fault::server("Erreur interne : le suivi est momentanément indisponible.")
         })?
-        .filter(|record| audience.sees(record))
-        .ok_or_else(unknown)?;
+        .ok_or_else(|| Fault::invalid(vec![unknown_code()]))?;
+    status_of(site, wsdl::GET_REQUEST_STATUS, &record, ns)
+}
+
+/// The request with this tracking code that `audience` may see; `None`
+/// when the code is malformed or no such request is known here.
+async fn by_code(
+    app: &App,
+    site: &Site,
+    audience: Audience,
+    code: &str,
+) -> Result<Option<RequestRecord>, crate::store::StoreError> {
+    let Some(code) = TrackingCode::parse(code) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .request_by_tracking(site.tenant.id, code.digest())
+        .await?
+        .filter(|record| audience.sees(record)))
+}
+
+fn unknown_code() -> FieldError {
+    FieldError {
+        path: "trackingCode".into(),
+        code: "unknown-tracking-code".into(),
+        message: "Aucune demande ne correspond à ce code de suivi. Vérifiez-le sur votre accusé de réception.".into(),
+    }
+}
+
+/// `<OPERATIONResponse>` with the request's status as its citizen sees it.
+fn status_of(
+    site: &Site,
+    operation: &str,
+    record: &RequestRecord,
+    ns: &str,
+) -> Result<String, Fault> {
+    let tenant = &site.tenant;
     let service = tenant
         .service_version(&record.service_code, record.service_version)
         .ok_or_else(|| {
             Fault::server("Erreur interne : la définition de ce téléservice est introuvable.")
         })?;
-    let view = status::citizen_view(service, &record, &tenant.time_zone, "fr");
-    Ok(status_response(
+    let view = status::citizen_view(service, record, &tenant.time_zone, "fr");
+    Ok(status_answer(
+        operation,
         &view,
         &record.service_code,
         ns,
         &tenant.time_zone,
     ))
-}
-
-fn status_response(view: &CitizenStatus, service_code: &str, ns: &str, tz: &TimeZone) -> String {
-    status_answer(wsdl::GET_REQUEST_STATUS, view, service_code, ns, tz)
 }
 
 /// `<OPERATIONResponse><status>…</status></OPERATIONResponse>`.
@@ -436,24 +460,15 @@ async fn reply_to_request(
     if !errors.is_empty() {
         return Err(Fault::invalid(errors));
     }
-    let unknown = || {
-        Fault::invalid(vec![error(
-            "trackingCode",
-            "unknown-tracking-code",
-            "Aucune demande ne correspond à ce code de suivi. Vérifiez-le sur votre accusé de réception.".into(),
-        )])
-    };
-    let code = TrackingCode::parse(code_text.as_deref().unwrap_or_default()).ok_or_else(unknown)?;
+    let code = code_text.unwrap_or_default();
+    let unknown = || Fault::invalid(vec![unknown_code()]);
     let unavailable = |e: &dyn std::fmt::Display| {
         tracing::error!(tenant = %tenant.slug, error = %e, "reply not stored");
         Fault::server("Erreur interne : le message n'a pas été enregistré. Réessayez plus tard.")
     };
-    let record = app
-        .store
-        .request_by_tracking(tenant.id, code.digest())
+    let record = by_code(app, site, audience, &code)
         .await
         .map_err(|e| unavailable(&e))?
-        .filter(|record| audience.sees(record))
         .ok_or_else(unknown)?;
     match reply::reply(app, site, record.reference, &text, "soap").await {
         Ok(()) => {}
@@ -461,23 +476,10 @@ async fn reply_to_request(
         Err(ReplyError::Refused(r)) => return Err(unavailable(&r)),
         Err(ReplyError::Unavailable(e)) => return Err(unavailable(&e)),
     }
-    let record = app
-        .store
-        .request_by_tracking(tenant.id, code.digest())
+    // The status as it is now, the reply in it.
+    let record = by_code(app, site, audience, &code)
         .await
         .map_err(|e| unavailable(&e))?
         .ok_or_else(unknown)?;
-    let service = tenant
-        .service_version(&record.service_code, record.service_version)
-        .ok_or_else(|| {
-            Fault::server("Erreur interne : la définition de ce téléservice est introuvable.")
-        })?;
-    let view = status::citizen_view(service, &record, &tenant.time_zone, "fr");
-    Ok(status_answer(
-        wsdl::REPLY_TO_REQUEST,
-        &view,
-        &record.service_code,
-        ns,
-        &tenant.time_zone,
-    ))
+    status_of(site, wsdl::REPLY_TO_REQUEST, &record, ns)
 }
