@@ -104,6 +104,19 @@ fn subject(citizen_id: i64) -> String {
     format!("citizen:{citizen_id}")
 }
 
+/// A change the citizen made to their own account, in the audit journal.
+fn own_audit(
+    tx: &Connection,
+    tenant_id: i64,
+    at: &str,
+    citizen_id: i64,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let who = subject(citizen_id);
+    append_audit(tx, tenant_id, at, &who, &who, action, detail)
+}
+
 impl CitizenStore for SqliteStore {
     fn sign_up(
         &self,
@@ -129,7 +142,7 @@ impl CitizenStore for SqliteStore {
             let id = tx.last_insert_rowid();
             insert_link(tx, id, &link)?;
             queue_mail(tx, tenant_id, &created, &at_text)?;
-            append_audit(tx, tenant_id, &at_text, &subject(id), &subject(id), "sign-up", &email)?;
+            own_audit(tx, tenant_id, &at_text, id, "sign-up", &email)?;
             Ok(true)
         })
     }
@@ -187,12 +200,11 @@ impl CitizenStore for SqliteStore {
                 "UPDATE citizens SET confirmed_at = coalesce(confirmed_at, ?2) WHERE id = ?1",
             )?
             .execute(params![citizen.id, at_text])?;
-            append_audit(
+            own_audit(
                 tx,
                 tenant_id,
                 &at_text,
-                &subject(citizen.id),
-                &subject(citizen.id),
+                citizen.id,
                 "confirm-email",
                 &citizen.email,
             )?;
@@ -220,15 +232,7 @@ impl CitizenStore for SqliteStore {
             .execute(params![citizen.id, password_hash, at_text])?;
             tx.prepare_cached("DELETE FROM citizen_sessions WHERE citizen_id = ?1")?
                 .execute(params![citizen.id])?;
-            append_audit(
-                tx,
-                tenant_id,
-                &at_text,
-                &subject(citizen.id),
-                &subject(citizen.id),
-                "reset-password",
-                "",
-            )?;
+            own_audit(tx, tenant_id, &at_text, citizen.id, "reset-password", "")?;
             let mut notice = notice.clone();
             notice.to = citizen.email.clone();
             queue_mail(tx, tenant_id, &notice, &at_text)?;
@@ -259,15 +263,7 @@ impl CitizenStore for SqliteStore {
                 "DELETE FROM citizen_sessions WHERE citizen_id = ?1 AND digest <> ?2",
             )?
             .execute(params![citizen_id, keep_session])?;
-            append_audit(
-                tx,
-                tenant_id,
-                &at_text,
-                &subject(citizen_id),
-                &subject(citizen_id),
-                "change-password",
-                "",
-            )?;
+            own_audit(tx, tenant_id, &at_text, citizen_id, "change-password", "")?;
             queue_mail(tx, tenant_id, &notice, &at_text)?;
             Ok(())
         })
@@ -311,15 +307,7 @@ impl CitizenStore for SqliteStore {
                 "UPDATE citizens SET email = ?2, confirmed_at = coalesce(confirmed_at, ?3) WHERE id = ?1",
             )?
             .execute(params![citizen.id, email, at_text])?;
-            append_audit(
-                tx,
-                tenant_id,
-                &at_text,
-                &subject(citizen.id),
-                &subject(citizen.id),
-                "change-email",
-                &format!("{} → {email}", citizen.email),
-            )?;
+            own_audit(tx, tenant_id, &at_text, citizen.id, "change-email", &format!("{} → {email}", citizen.email))?;
             let mut notice = notice.clone();
             notice.to = citizen.email.clone();
             queue_mail(tx, tenant_id, &notice, &at_text)?;
@@ -407,12 +395,11 @@ impl CitizenStore for SqliteStore {
             if changed == 0 {
                 return Err(StoreError::Invalid(format!("no citizen {citizen_id}")));
             }
-            append_audit(
+            own_audit(
                 tx,
                 tenant_id,
                 &at.to_string(),
-                &subject(citizen_id),
-                &subject(citizen_id),
+                citizen_id,
                 "change-profile",
                 "",
             )?;
