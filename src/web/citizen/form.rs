@@ -298,18 +298,15 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             .map(|s| s.citizen),
         Desk::Testers => None,
     };
-    // An appointment service shows the free slots of the day entered.
+    // An appointment service shows the free slots of the day entered
+    // whenever the form comes back (read then, not for a request stored).
     let hours = appointments::hours(site, service);
-    let day = match &hours {
-        Some(_) if token_ok => slots::free_on_entered_day(cx, service, &entries).await,
-        _ => None,
-    };
-    let slots_view = || slots::view(frame, service, hours.as_ref(), day.clone());
     let seeing_slots = control(&req.body, "_slots").is_some();
     if token_ok && (row_change(&req.body, service, &mut entries) || seeing_slots) {
+        let day = slots::free_on_entered_day(cx, service, &entries).await;
         let entered = Entered {
             entries: &entries,
-            slots: slots_view(),
+            slots: slots::view(frame, service, hours.as_ref(), day),
             ask_requester: true,
         };
         let step = control(&req.body, "_step")
@@ -319,9 +316,15 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
     }
     without_blank_rows(service, &mut entries);
+    // A long form's pages come back at each turn.
+    let day = if token_ok && !service.pages.is_empty() {
+        slots::free_on_entered_day(cx, service, &entries).await
+    } else {
+        None
+    };
     let entered = Entered {
         entries: &entries,
-        slots: slots_view(),
+        slots: slots::view(frame, service, hours.as_ref(), day),
         ask_requester: true,
     };
     if !token_ok {
@@ -351,6 +354,15 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     };
     match submit::submit(app, site, service, &submission).await {
         Err(SubmitError::Invalid(errors)) => {
+            let entered = if entered.slots.as_ref().is_some_and(|v| v.day.is_none()) {
+                let day = slots::free_on_entered_day(cx, service, &entries).await;
+                Entered {
+                    slots: slots::view(frame, service, hours.as_ref(), day),
+                    ..entered
+                }
+            } else {
+                entered
+            };
             // A long form goes back to the page of its first error.
             let step = errors.first().map_or(0, |e| step_of(service, &e.path));
             let here: Vec<FieldError> = errors
