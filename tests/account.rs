@@ -8,14 +8,7 @@
 mod common;
 
 use common::smtp::Smtp;
-use common::{HttpResponse, Server, TempDir};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use common::{HttpResponse, Server, TempDir, runtime};
 
 /// A server with the demo tenant, sending mail through `smtp`.
 fn server(smtp: &Smtp) -> Server {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{HttpResponse, Server, envelope11, road_incident};
+use common::{HttpResponse, Server, envelope11, road_incident, runtime};
 use guichet::xml::Element;
 
 const BIRTH: &str = "<g:SubmitBirthCertificateRequest><g:requester><g:civility>M</g:civility><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:email>jean.dupont@example.fr</g:email></g:requester><g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean Pierre</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>2</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>";
@@ -3168,13 +3168,6 @@ fn the_citizen_replies_from_the_tracking_page_and_by_soap_and_agents_see_it_unre
                 && m.template.as_deref() == Some("citizen-reply")),
         "{pending:?}"
     );
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// An agent asks the citizen to correct a field, saying why: the request

@@ -7,7 +7,7 @@
 mod common;
 
 use common::smtp::{Smtp, free_port};
-use common::{Server, TempDir, envelope11};
+use common::{Server, TempDir, envelope11, runtime};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -110,13 +110,6 @@ fn server(smtp: &str, sms: Option<&SmsDouble>) -> Server {
     });
     server.keep(dir);
     server
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 fn submit(server: &Server, body: &str) -> (String, String) {

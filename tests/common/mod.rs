@@ -17,6 +17,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A runtime for calling the server's async pieces (the outbox, the
+/// store) from a test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// 2026-11-22 11:00 in Paris.
 pub const NOW: &str = "2026-11-22T10:00:00Z";
 
