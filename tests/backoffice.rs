@@ -3287,3 +3287,46 @@ fn an_agent_asks_for_a_correction_and_the_citizen_makes_it() {
     assert!(!item.state.waiting_for_citizen, "no longer waiting");
     assert!(item.record.correction.is_empty());
 }
+
+/// A correction the citizen never makes: the birth certificate's workflow
+/// says 30 days, then the request is closed as unanswered by itself, the
+/// correction page closes and the tracking page says why.
+#[test]
+fn a_correction_left_unanswered_closes_the_request_after_the_days_its_workflow_says() {
+    let server = Server::start();
+    let (reference, code) = submit(&server, BIRTH);
+    let marie = login(&server, "marie");
+    let asked = marie.command(
+        &reference,
+        &[
+            ("command", "ask-correction"),
+            ("field", "motherName"),
+            ("comment", "Indiquez le nom de naissance de votre mère."),
+        ],
+    );
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let timers = || runtime().block_on(guichet::usecases::act::run_timers(&server.app));
+    server.advance_days(29);
+    assert_eq!(timers().unwrap(), 0, "29 days: still waiting");
+    let link = format!("/demoville/track/{code}/correct");
+    assert_eq!(server.get(&link).status, 200);
+    server.advance_days(1);
+    assert_eq!(timers().unwrap(), 1, "30 days: unanswered");
+    assert_eq!(timers().unwrap(), 0, "once");
+    assert_eq!(server.get(&link).status, 404, "nothing to correct any more");
+    let marie = login(&server, "marie");
+    let page = marie.request(&reference);
+    assert_eq!(
+        find(&page, "step").unwrap().text,
+        "Classée sans suite (correction non faite)"
+    );
+    let last = all(&page, "event").pop().unwrap();
+    assert_eq!(find(last, "who").unwrap().text, "Automatique");
+    let track = server.get(&format!("/demoville/track/{code}"));
+    assert!(
+        track.body.contains("Demande classée sans suite"),
+        "{}",
+        track.body
+    );
+    assert!(track.body.contains("30 jours"), "the citizen is told why");
+}

@@ -49,6 +49,8 @@ pub struct Service {
     /// A simulation: results computed at once, no request stored.
     pub simulation: Option<Simulation>,
     pub steps: Vec<Step>,
+    /// A request left waiting for the requester this long goes on by itself.
+    pub unanswered: Option<Unanswered>,
 }
 
 /// Who a service serves.
@@ -175,6 +177,15 @@ pub struct Silence {
     /// Acceptance (SVA); else refusal (SVR).
     pub accepts: bool,
     /// A final step of the matching kind.
+    pub to: String,
+}
+
+/// What happens to a request waiting for the requester (a correction asked,
+/// or put on hold) who does not answer: after `days` days it goes to the
+/// step `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unanswered {
+    pub days: u32,
     pub to: String,
 }
 

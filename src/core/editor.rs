@@ -285,6 +285,7 @@ pub fn skeleton(
         pages: Vec::new(),
         booking: None,
         simulation: None,
+        unanswered: None,
         fields: vec![Field {
             name: "details".into(),
             label: "Votre demande".into(),

@@ -746,6 +746,58 @@ pub fn corrected(
     }
 }
 
+/// A request left waiting for the requester (a correction asked, or put on
+/// hold) longer than its service's `<unanswered days>`: it goes to the step
+/// the workflow says, as the system; the open correction is closed, the
+/// history and the requester say why, and a legal deadline's due date moves
+/// by the days waited. A reply does not count as an answer: only the
+/// correction made, or an agent resuming the request, ends the wait.
+pub fn unanswered(service: &Service, state: &RequestState, now: Timestamp) -> Option<Outcome> {
+    let rule = service.unanswered.as_ref()?;
+    let since = state.waiting_since?;
+    if state.finished || !state.waiting_for_citizen {
+        return None;
+    }
+    let at = since
+        .checked_add(Span::new().hours(24 * i64::from(rule.days)))
+        .ok()?;
+    if at > now {
+        return None;
+    }
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: postponement(service, state, now).into_iter().collect(),
+    };
+    out.state.waiting_for_citizen = false;
+    out.state.waiting_since = None;
+    out.effects.push(Effect::CloseCorrection);
+    let days = rule.days;
+    let words = if step(service, &rule.to).kind.is_final() {
+        format!(
+            "Sans réponse de votre part dans les {days} jours demandés, votre demande est classée sans suite. Vous pouvez en déposer une nouvelle."
+        )
+    } else {
+        format!(
+            "Sans réponse de votre part dans les {days} jours demandés, votre demande suit son cours sans la correction ou les pièces attendues."
+        )
+    };
+    enter(
+        service,
+        &mut out,
+        &rule.to.clone(),
+        "system",
+        "unanswered",
+        Some(words.clone()),
+        now,
+    );
+    out.effects.push(Effect::MessageCitizen {
+        template: None,
+        text: Some(words),
+    });
+    Some(out)
+}
+
 /// The longest reply a citizen may send.
 pub const REPLY_MAX: usize = 4000;
 
@@ -971,6 +1023,55 @@ mod tests {
         assert!(done.effects.contains(&Effect::Unread));
         let words = done.events[0].comment.clone().unwrap();
         assert!(words.contains("« ancien » → « nouveau »"), "{words}");
+    }
+
+    #[test]
+    fn a_correction_left_unanswered_follows_the_path_its_workflow_says() {
+        let mut birth = service("birth-certificate");
+        birth.unanswered = None;
+        let start = start(&birth, at(0), "web").state;
+        let clerk = Agent {
+            login: "marie".into(),
+            name: "Marie".into(),
+            admin: true,
+            roles: vec![],
+        };
+        let asked = apply(
+            &birth,
+            &start,
+            &clerk,
+            Command::AskCorrection {
+                fields: vec!["motherName".into()],
+                reason: "Nom incomplet".into(),
+            },
+            &[],
+            at(1),
+        )
+        .unwrap()
+        .state;
+        assert!(asked.waiting_for_citizen);
+        assert_eq!(
+            unanswered(&birth, &asked, at(400)),
+            None,
+            "no rule, no jump"
+        );
+        birth.unanswered = Some(crate::core::catalogue::Unanswered {
+            days: 30,
+            to: "refused".into(),
+        });
+        assert_eq!(unanswered(&birth, &asked, at(30)), None, "29 days waited");
+        let o = unanswered(&birth, &asked, at(31)).expect("30 days waited");
+        assert_eq!(o.state.step, "refused");
+        assert!(o.state.finished && !o.state.waiting_for_citizen);
+        assert!(o.state.waiting_since.is_none());
+        assert!(o.effects.contains(&Effect::CloseCorrection));
+        assert!(o.effects.iter().any(
+            |e| matches!(e, Effect::MessageCitizen { text: Some(t), .. } if t.contains("30 jours"))
+        ));
+        assert_eq!(o.events[0].actor, "system");
+        assert_eq!(o.events[0].action, "unanswered");
+        assert_eq!(unanswered(&birth, &start, at(400)), None, "not waiting");
+        assert_eq!(unanswered(&birth, &o.state, at(400)), None, "once");
     }
 
     #[test]

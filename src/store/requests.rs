@@ -145,6 +145,13 @@ pub trait RequestStore: Send + Sync {
     /// Requests neither finished nor waiting for the citizen (for timed jumps).
     fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>>;
 
+    /// Requests not finished and waiting for the citizen (a correction
+    /// asked, or on hold), for the jump of a wait left unanswered.
+    fn waiting_requests(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>>;
+
     /// Requests a workflow marked for export to business software, oldest first.
     fn export_pending(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>>;
 

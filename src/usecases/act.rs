@@ -10,7 +10,7 @@ use super::App;
 use crate::core::catalogue::Service;
 use crate::core::tracking::Reference;
 use crate::core::workflow::{self, Agent, Command, Refusal, Role};
-use crate::store::{StoreError, WorkItem};
+use crate::store::{OpenRequest, StoreError, WorkItem};
 use crate::tenant::Site;
 use std::sync::Arc;
 
@@ -241,27 +241,36 @@ pub async fn mass_act(
 }
 
 /// Applies the timed jumps that are due at the clock's "now" (steps left
-/// too long) and the decisions legal deadlines take by silence, as the
-/// system. A request changed meanwhile by an agent is
-/// left for the next run. Returns how many requests moved.
+/// too long, waits for the citizen left unanswered) and the decisions legal
+/// deadlines take by silence, as the system. A request changed meanwhile by
+/// an agent is left for the next run. Returns how many requests moved.
 pub async fn run_timers(app: &App) -> Result<usize, StoreError> {
     let now = app.now();
     let mut moved = 0;
     // A disabled town is left as it is.
     for site in app.all_sites().iter().filter(|s| s.enabled) {
         let today = now.to_zoned(site.tenant.time_zone.clone()).date();
-        for open in app.store.open_requests(site.tenant.id).await? {
-            let Some(service) = site
-                .tenant
+        let service = |open: &OpenRequest| {
+            site.tenant
                 .service_version(&open.service_code, open.service_version)
-            else {
-                continue;
-            };
-            let Some(outcome) = workflow::tick(service, &open.state, now)
-                .or_else(|| workflow::silence(service, &open.state, open.due_date, today, now))
-            else {
-                continue;
-            };
+        };
+        let mut due = Vec::new();
+        for open in app.store.open_requests(site.tenant.id).await? {
+            if let Some(outcome) = service(&open).and_then(|service| {
+                workflow::tick(service, &open.state, now)
+                    .or_else(|| workflow::silence(service, &open.state, open.due_date, today, now))
+            }) {
+                due.push((open, outcome));
+            }
+        }
+        for waiting in app.store.waiting_requests(site.tenant.id).await? {
+            if let Some(outcome) = service(&waiting)
+                .and_then(|service| workflow::unanswered(service, &waiting.state, now))
+            {
+                due.push((waiting, outcome));
+            }
+        }
+        for (open, outcome) in due {
             match app
                 .store
                 .apply(site.tenant.id, open.reference, open.revision, outcome, now)

@@ -88,7 +88,7 @@ macro_rules! store_contract {
                 expanded_messages_become_deliveries_due_at_once_except_on_idle_channels,
                 a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_on_demand,
                 deadline_marks_are_recorded_once_each_in_order,
-                open_requests_leave_out_finished_and_waiting_ones,
+                open_requests_and_waiting_ones_are_listed_apart,
                 console_filters_by_state_service_department_and_channel,
                 console_shows_agents_their_departments_and_the_validations_asked_of_them,
                 console_finds_text_in_references_names_and_values,
@@ -3338,7 +3338,7 @@ pub async fn deadline_marks_are_recorded_once_each_in_order(store: Arc<dyn Store
     assert!(!mark(brest.id, r3, DeadlineMark::Escalation(1)).await);
 }
 
-pub async fn open_requests_leave_out_finished_and_waiting_ones(store: Arc<dyn Store>) {
+pub async fn open_requests_and_waiting_ones_are_listed_apart(store: Arc<dyn Store>) {
     let seeded = seeded(&store).await;
     let (town, refs) = (&seeded.town, &seeded.refs);
     let open = store.open_requests(town.id).await.unwrap();
@@ -3357,6 +3357,14 @@ pub async fn open_requests_leave_out_finished_and_waiting_ones(store: Arc<dyn St
         assert_eq!(o.due_date, *due);
         assert_eq!((o.reminded, o.escalation), (false, 0));
     }
+    let waiting = store.waiting_requests(town.id).await.unwrap();
+    let listed: Vec<Reference> = waiting.iter().map(|o| o.reference).collect();
+    assert_eq!(listed, [refs[3]], "waiting, not finished");
+    assert!(waiting[0].state.waiting_for_citizen);
+    assert_eq!(
+        waiting[0].revision,
+        item(&store, town, refs[3]).await.revision
+    );
     act(
         &store,
         town,
@@ -3366,6 +3374,10 @@ pub async fn open_requests_leave_out_finished_and_waiting_ones(store: Arc<dyn St
         day(5),
     )
     .await;
+    assert!(
+        store.waiting_requests(town.id).await.unwrap().is_empty(),
+        "resumed, it no longer waits"
+    );
     let listed: Vec<Reference> = store
         .open_requests(town.id)
         .await

@@ -20,8 +20,8 @@ use super::calendar::DayCount;
 use super::catalogue::{
     Appointment, Booking, ChoiceOption, Computed, Condition, DEFINITION_NS, DefinitionError,
     Department, Facets, Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service,
-    Silence, Simulation, Step, StepKind, Theme, Until, check_code, check_rule, check_workflow,
-    is_hex_colour, is_xml_name,
+    Silence, Simulation, Step, StepKind, Theme, Unanswered, Until, check_code, check_rule,
+    check_workflow, is_hex_colour, is_xml_name,
 };
 use super::formula::Formula;
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
@@ -297,9 +297,9 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         rules.push(rule);
     }
     let mut steps: Vec<Step> = Vec::new();
-    let written_steps = match doc.workflow {
-        Some(w) => w.step,
-        None if simulation.is_some() => Vec::new(),
+    let (written_steps, unanswered) = match doc.workflow {
+        Some(w) => (w.step, w.unanswered),
+        None if simulation.is_some() => (Vec::new(), None),
         None => return fail("the service needs a <workflow> (only a simulation has none)".into()),
     };
     for s in written_steps {
@@ -325,6 +325,24 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         return fail("the workflow needs at least one step".into());
     }
     check_workflow(&steps)?;
+    let unanswered = match unanswered {
+        None => None,
+        Some(u) => {
+            if !steps.iter().any(|s| s.id == u.to) {
+                return fail(format!("<unanswered to={:?}>: no such step", u.to));
+            }
+            let days = u32::try_from(u.days)
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| {
+                    Problem(format!(
+                        "<unanswered days={}>: between 1 and 3650 days",
+                        u.days
+                    ))
+                })?;
+            Some(Unanswered { days, to: u.to })
+        }
+    };
     let silence = match doc.deadline.silence {
         None => None,
         Some(kind) => {
@@ -362,6 +380,7 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
     };
     Ok(Service {
         silence,
+        unanswered,
         requesters,
         pages,
         booking,
@@ -838,6 +857,12 @@ fn to_document(s: &Service) -> t::Service {
             && s.steps[0].id == SIMULATION_STEP))
             .then(|| t::ServiceWorkflowElementType {
                 step: s.steps.iter().map(step_document).collect(),
+                unanswered: s.unanswered.as_ref().map(|u| {
+                    t::ServiceWorkflowUnansweredElementType {
+                        days: u.days as usize,
+                        to: u.to.clone(),
+                    }
+                }),
             }),
     }
 }

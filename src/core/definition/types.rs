@@ -169,6 +169,9 @@ pub struct ServiceSimulationElementType {
 pub struct ServiceWorkflowElementType {
     #[serde(default, rename = "step")]
     pub step: Vec<ServiceWorkflowStepElementType>,
+    #[serde(default, rename = "unanswered")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unanswered: Option<ServiceWorkflowUnansweredElementType>,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub enum RequesterKindType {
@@ -410,6 +413,13 @@ impl ServiceWorkflowStepElementType {
     pub fn default_kind() -> StepKindType {
         StepKindType::Agent
     }
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceWorkflowUnansweredElementType {
+    #[serde(rename = "@days")]
+    pub days: usize,
+    #[serde(rename = "@to")]
+    pub to: String,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct WordedType {

@@ -120,7 +120,14 @@ impl RequestStore for SqliteStore {
     }
 
     fn open_requests(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>> {
-        self.read(move |conn| open_requests(conn, tenant_id))
+        self.read(move |conn| open_requests(conn, tenant_id, false))
+    }
+
+    fn waiting_requests(
+        &self,
+        tenant_id: i64,
+    ) -> BoxFuture<'_, Result<Vec<OpenRequest>, StoreError>> {
+        self.read(move |conn| open_requests(conn, tenant_id, true))
     }
 
     fn export_pending(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
@@ -553,8 +560,9 @@ pub(super) fn load_record(
                     from_citizen: action == "reply" || action == "corrected",
                 })
             }
-            // A decision by silence is a step, and words for the requester.
-            (Some(step), Some(text)) if action == "silence" => {
+            // A decision by silence, or a wait left unanswered, is a step,
+            // and words for the requester.
+            (Some(step), Some(text)) if action == "silence" || action == "unanswered" => {
                 history.push(StepEntry { step, at });
                 messages.push(Exchange {
                     at,
@@ -888,16 +896,18 @@ pub(super) fn events(conn: &Connection, id: i64) -> Result<Vec<StoredEvent>, Sto
     Ok(out)
 }
 
+/// The requests of a tenant not finished, waiting for the citizen or not.
 pub(super) fn open_requests(
     conn: &Connection,
     tenant_id: i64,
+    waiting: bool,
 ) -> Result<Vec<OpenRequest>, StoreError> {
     let sql = format!(
         "SELECT id, year, number, service_code, service_version, revision, due_date, reminded, escalation, {STATE_COLUMNS}
-         FROM requests WHERE tenant_id = ?1 AND finished = 0 AND waiting = 0 ORDER BY id"
+         FROM requests WHERE tenant_id = ?1 AND finished = 0 AND waiting = ?2 ORDER BY id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![tenant_id])?;
+    let mut rows = stmt.query(params![tenant_id, waiting])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
