@@ -9,6 +9,7 @@ mod agents;
 mod audit;
 mod citizens;
 mod console;
+mod identities;
 mod outbox;
 mod requests;
 pub mod sqlite;
@@ -18,6 +19,7 @@ pub use agents::*;
 pub use audit::*;
 pub use citizens::*;
 pub use console::*;
+pub use identities::*;
 pub use outbox::*;
 pub use requests::*;
 pub use tenants::*;
@@ -48,7 +50,7 @@ pub enum StoreError {
 }
 
 /// Everything channels, use cases and the server need of a store, one trait
-/// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`], [`CitizenStore`],
+/// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
 /// [`TenantStore`], [`OutboxStore`], [`AuditStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
@@ -57,6 +59,7 @@ pub trait Store:
     + ConsoleStore
     + AgentStore
     + CitizenStore
+    + IdentityStore
     + TenantStore
     + OutboxStore
     + AuditStore
@@ -69,6 +72,7 @@ impl<T> Store for T where
         + ConsoleStore
         + AgentStore
         + CitizenStore
+        + IdentityStore
         + TenantStore
         + OutboxStore
         + AuditStore

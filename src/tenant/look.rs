@@ -60,6 +60,30 @@ pub struct Settings {
     /// `[agendas.NAME]`: the appointment hours each agenda publishes, over
     /// the services' own.
     pub agendas: BTreeMap<String, AgendaSettings>,
+    /// `[openid]`: the identity provider citizens may sign in with.
+    pub openid: Option<OpenIdSettings>,
+}
+
+/// `[openid]` of `settings.toml`: an OpenID Connect provider (FranceConnect,
+/// a regional one…) the town registered Guichet with as a confidential
+/// client, its redirect URI being `https://GUICHET/T/account/openid/callback`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIdSettings {
+    /// Shown on the button: "Se connecter avec {name}".
+    pub name: String,
+    /// The provider's issuer (its discovery document is
+    /// `{issuer}/.well-known/openid-configuration`).
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Scopes asked besides `openid`.
+    #[serde(default = "default_openid_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_openid_scopes() -> Vec<String> {
+    vec!["email".into(), "profile".into()]
 }
 
 /// `[agendas.NAME]` of `settings.toml`: an appointment agenda (by default a
@@ -210,6 +234,7 @@ impl Default for Settings {
             sms: None,
             deadlines: DeadlineSettings::default(),
             agendas: BTreeMap::new(),
+            openid: None,
         }
     }
 }
@@ -231,6 +256,16 @@ accent = "#e1000f"
 background = "#ffffff"
 text = "#1e1e1e"
 error = "#ce0500"
+
+# Citizens may sign in with an OpenID Connect provider (FranceConnect, …)
+# that registered Guichet with the redirect URI
+# http(s)://GUICHET/demoville/account/openid/callback:
+# [openid]
+# name = "FranceConnect"
+# issuer = "https://fcp.integ01.dev-franceconnect.fr/api/v1"
+# client_id = "…"
+# client_secret = "…"
+# scopes = ["email", "given_name", "family_name"]
 
 # Also in this folder, all optional:
 #   tenant.css        extra CSS served after the default styles
@@ -288,6 +323,31 @@ impl Settings {
             }
             if !sms.url.starts_with("https://") && !sms.url.starts_with("http://") {
                 return Err(SettingsError::from("sms.url: an http(s) URL"));
+            }
+        }
+        if let Some(openid) = &self.openid {
+            if openid.name.trim().is_empty() || openid.name.chars().count() > 60 {
+                return Err(SettingsError::from("openid.name: 1 to 60 characters"));
+            }
+            if !(openid.issuer.starts_with("https://") || openid.issuer.starts_with("http://")) {
+                return Err(SettingsError::from(format!(
+                    "openid.issuer = {:?}: an http(s) address",
+                    openid.issuer
+                )));
+            }
+            if openid.client_id.is_empty() || openid.client_secret.is_empty() {
+                return Err(SettingsError::from(
+                    "openid.client_id and openid.client_secret: as the provider registered them",
+                ));
+            }
+            if let Some(bad) = openid
+                .scopes
+                .iter()
+                .find(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'"'))
+            {
+                return Err(SettingsError::from(format!(
+                    "openid.scopes: {bad:?} is not a scope"
+                )));
             }
         }
         for (name, agenda) in &self.agendas {
@@ -682,6 +742,39 @@ mod tests {
         assert!(s.check().unwrap_err().0.contains("site_url"));
         s.site_url = Some("https://www.example.fr/mairie".into());
         assert!(s.check().is_ok());
+    }
+
+    #[test]
+    fn an_identity_provider_needs_an_http_issuer_and_its_client_credentials() {
+        let with = |extra: &str| -> Result<(), SettingsError> {
+            let s: Settings = toml::from_str(&format!("{DEMO_SETTINGS}\n[openid]\n{extra}"))
+                .map_err(|e| SettingsError(e.to_string()))?;
+            s.check()
+        };
+        let good = "name = \"FranceConnect\"\nissuer = \"https://fc.example/api/v1\"\nclient_id = \"c\"\nclient_secret = \"s\"\n";
+        with(good).unwrap();
+        let s: Settings = toml::from_str(&format!("{DEMO_SETTINGS}\n[openid]\n{good}")).unwrap();
+        assert_eq!(s.openid.unwrap().scopes, ["email", "profile"], "by default");
+        assert!(
+            with(&good.replace("https://fc.example/api/v1", "javascript:alert(1)"))
+                .unwrap_err()
+                .0
+                .contains("openid.issuer")
+        );
+        assert!(
+            with(&good.replace("client_secret = \"s\"", "client_secret = \"\""))
+                .unwrap_err()
+                .0
+                .contains("client_secret")
+        );
+        assert!(
+            with(&format!("{good}scopes = [\"a b\"]")).is_err(),
+            "one scope per item"
+        );
+        assert!(
+            with("name = \"x\"").is_err(),
+            "the issuer and client are needed"
+        );
     }
 
     #[test]

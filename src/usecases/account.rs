@@ -87,7 +87,7 @@ pub fn link_digest(token: &str) -> Option<String> {
 
 /// An account page's address for e-mails: `/T/account/PATH` on Guichet's
 /// public address, in the citizen's language.
-fn link(app: &App, site: &Site, path: &str, lang: &str) -> String {
+pub(super) fn page_link(app: &App, site: &Site, path: &str, lang: &str) -> String {
     let mut url = format!(
         "{}/{}/account/{path}",
         app.message_url.trim_end_matches('/'),
@@ -157,13 +157,13 @@ pub async fn sign_up(
     let created = mail(
         "account-confirm",
         &email,
-        link(app, site, &format!("confirm/{token}"), lang),
+        page_link(app, site, &format!("confirm/{token}"), lang),
         lang,
     );
     let exists = mail(
         "account-exists",
         &email,
-        link(app, site, "forgot", lang),
+        page_link(app, site, "forgot", lang),
         lang,
     );
     let made = app
@@ -272,7 +272,7 @@ pub async fn forgot(app: &App, site: &Site, email: &str, lang: &str) -> Result<(
     let reset = mail(
         "account-reset",
         &email,
-        link(app, site, &format!("reset/{token}"), lang),
+        page_link(app, site, &format!("reset/{token}"), lang),
         lang,
     );
     app.store
@@ -309,7 +309,7 @@ pub async fn reset(
     let notice = mail(
         "account-password-changed",
         &citizen.email,
-        link(app, site, "forgot", lang),
+        page_link(app, site, "forgot", lang),
         lang,
     );
     Ok(app
@@ -318,7 +318,8 @@ pub async fn reset(
         .await?)
 }
 
-/// A signed-in citizen's new password (the current one checked first).
+/// A signed-in citizen's new password (the current one checked first, if
+/// the account has one).
 pub async fn change_password(
     app: &App,
     site: &Site,
@@ -328,7 +329,11 @@ pub async fn change_password(
     password: String,
     lang: &str,
 ) -> Result<(), AccountError> {
-    if !password_matches(current, citizen.password_hash.clone()).await {
+    // An account made by signing in with the provider has no password yet:
+    // its first one needs no current one.
+    if citizen.password_hash.is_some()
+        && !password_matches(current, citizen.password_hash.clone()).await
+    {
         return Err(AccountError::Invalid(vec![Refused {
             field: "current",
             code: "wrong-password",
@@ -339,7 +344,7 @@ pub async fn change_password(
     let notice = mail(
         "account-password-changed",
         &citizen.email,
-        link(app, site, "forgot", lang),
+        page_link(app, site, "forgot", lang),
         lang,
     );
     app.store
@@ -374,7 +379,7 @@ pub async fn ask_email_change(
     let confirm = mail(
         "account-email",
         &email,
-        link(app, site, &format!("email/{token}"), lang),
+        page_link(app, site, &format!("email/{token}"), lang),
         lang,
     );
     app.store
@@ -396,7 +401,7 @@ pub async fn confirm_email_change(
     let notice = mail(
         "account-email-changed",
         "",
-        link(app, site, "forgot", lang),
+        page_link(app, site, "forgot", lang),
         lang,
     );
     Ok(app

@@ -15,6 +15,7 @@ pub mod agents;
 pub mod appointments;
 pub mod catalogue;
 pub mod correct;
+pub mod openid;
 pub mod reply;
 pub mod simulate;
 pub mod submit;

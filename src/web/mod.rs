@@ -292,9 +292,35 @@ pub fn content_security_policy(look: &Look, backoffice: bool) -> String {
             ancestors.push_str(origin);
         }
     }
+    // The sign-in with the town's identity provider is a form whose answer
+    // redirects to the provider: form-action covers redirects too.
+    let mut form_action = String::from("'self'");
+    if !backoffice
+        && let Some(origin) = look
+            .settings
+            .openid
+            .as_ref()
+            .and_then(|p| origin_of(&p.issuer))
+    {
+        form_action.push(' ');
+        form_action.push_str(origin);
+    }
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action {form_action}; base-uri 'none'; frame-ancestors {ancestors}"
     )
+}
+
+/// `scheme://host[:port]` of an http(s) URL, when it is plainly one.
+fn origin_of(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = url.len() - rest.len() + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = &url[..end];
+    origin
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b))
+        .then_some(origin)
 }
 
 /// Renders a view as HTML, or returns it as XML when asked.
@@ -383,6 +409,20 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         h
+    }
+
+    #[test]
+    fn forms_may_send_to_the_towns_identity_provider_only() {
+        assert_eq!(
+            origin_of("https://fc.example:8443/api/v1?x"),
+            Some("https://fc.example:8443")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:4000"),
+            Some("http://127.0.0.1:4000")
+        );
+        assert_eq!(origin_of("https://a.example; script-src *"), None);
+        assert_eq!(origin_of("ftp://a.example"), None);
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser suite needs, skipping quickly what is already there:
 #   Debian's chromium (/usr/bin/chromium; playwright never downloads a browser here), and the npm
-#   packages of package-lock.json (playwright-core, axe-core) with `npm ci`, run only when
+#   packages of package-lock.json (playwright-core, axe-core, oidc-provider: the OpenID provider
+#   the account tests sign in with) with `npm ci`, run only when
 #   node_modules is missing or does not match the lock file.
 # Idempotent; runs `apt-get update` only when a Debian package is missing. Needs root for apt,
 # and Node.js 20 or later with npm (playwright-core requires it).
@@ -46,4 +47,5 @@ fi
 
 echo "install.sh: $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version)," \
     "playwright-core $(node -p 'require("./node_modules/playwright-core/package.json").version')," \
-    "axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')"
+    "axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')," \
+    "oidc-provider $(node -p 'require("./node_modules/oidc-provider/package.json").version')"

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_VERSION = require('axe-core/package.json').version;
@@ -1582,6 +1582,300 @@ test('backoffice: rights by direct URL, and no session without logging in', asyn
   await paul.goto(`${BO}/`);
   assert(paul.url().startsWith(`${BO}/login`), 'and the session is over');
 });
+
+// ---------------------------------------------------------------------------------------------
+// 10. The account with the town's OpenID Connect provider (npm oidc-provider, started here once).
+
+let provider = null;
+
+/** Starts tests/browser/oidc-provider.mjs once, and gives the demo town an [openid] section. */
+async function openidProvider() {
+  if (provider) return provider;
+  assert(DATA_DIR, 'GUICHET_DATA_DIR is not set: cannot give the tenant an identity provider');
+  const port = await new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), 'oidc-provider.mjs')], {
+    env: { ...process.env, OIDC_PORT: String(port), OIDC_REDIRECT_URI: `${T}/account/openid/callback` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.on('exit', () => child.kill());
+  let log = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Failure(`the OpenID provider did not start: ${log}`)), 15_000);
+    const seen = (chunk) => { log += chunk; if (log.includes('oidc-provider: ready')) { clearTimeout(timer); resolve(); } };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', (c) => { log += c; });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Failure(`the OpenID provider exited (${code}): ${log}`)); });
+  });
+  const issuer = `http://127.0.0.1:${port}`;
+  const file = settingsPath();
+  const text = fs.readFileSync(file, 'utf8').replace(/\n\[openid\][\s\S]*$/, '');
+  fs.writeFileSync(file, `${text}\n[openid]\nname = "FranceConnect (test)"\nissuer = "${issuer}"\n`
+    + 'client_id = "guichet-demoville"\nclient_secret = "un-secret-de-test-assez-long-pour-hs256-0123456789"\n');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const page = await (await fetch(`${T}/account/login`)).text();
+    if (page.includes('Se connecter avec FranceConnect (test)')) break;
+    if (Date.now() > deadline) throw new Failure('the server did not pick up the [openid] settings within 10 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  provider = {
+    issuer,
+    skew: async (seconds) => { await fetch(`${issuer}/_test/skew?seconds=${seconds}`, { method: 'POST' }); },
+  };
+  return provider;
+}
+
+/** The templates of the account messages sent to `address`, oldest first. */
+function accountMessages(address) {
+  const db = path.join(DATA_DIR, 'guichet.sqlite3');
+  const script = `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute("SELECT template FROM outbox WHERE recipient = ? AND recipient_kind = 'account' ORDER BY id", (sys.argv[2],)):
+    print(t)`;
+  return execFileSync('python3', ['-c', script, db, address]).toString().trim().split('\n').filter(Boolean);
+}
+
+/** Signs in at the test provider's own page (JavaScript on), as `login`. */
+async function providerLogin(page, login) {
+  assert(page.url().startsWith(provider.issuer), `at the provider's sign-in page, not ${page.url()}`);
+  await page.locator('#login').fill(login);
+  const nav = page.waitForURL((u) => u.toString().startsWith(T), { waitUntil: 'load' });
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await nav;
+}
+
+/** Clicks "Se connecter avec …" on Guichet's sign-in page: the browser goes to the provider. */
+async function startOpenid(page) {
+  await page.goto(`${T}/account/login`);
+  await Promise.all([page.waitForURL((u) => u.toString().startsWith(provider.issuer)), page.getByRole('button', { name: 'Se connecter avec FranceConnect (test)' }).click()]);
+}
+
+async function signedInAt(context) {
+  const r = await context.request.get(`${T}/account/`, { maxRedirects: 0 });
+  return r.status() === 200;
+}
+
+test('account: sign up, confirm, two requests, one attached by code, answer, reply, correction, then out and in again with the OpenID provider — JavaScript off, keyboard only, no axe violation', async () => {
+  await openidProvider();
+  const page = await (await newContext({ javaScriptEnabled: false })).newPage();
+  const kb = page.keyboard;
+  const seen = [];
+  const axePage = await (await newContext()).newPage();
+  const check = async (what) => {
+    const html = await page.content();
+    const url = page.url();
+    await axePage.route(url, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 });
+    await axePage.goto(url);
+    await assertNoViolations(axePage, what);
+    seen.push(what);
+  };
+  const tabTo = async (id) => {
+    const selector = /^[a-z][\w-]*$/.test(id) ? `#${id}` : id;
+    for (let i = 0; i < 80; i++) {
+      await kb.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
+    }
+    throw new Failure(`${selector} not reached by Tab on ${page.url()}`);
+  };
+  const enter = async () => { await Promise.all([page.waitForNavigation(), kb.press('Enter')]); };
+  const email = `camille.${Date.now()}@example.fr`;
+
+  // A request made before the account, by SOAP: it is attached later by its code.
+  const earlier = await soapSubmit(SOAP_ROAD);
+
+  await page.goto(`${T}/account/login`);
+  await check('sign-in, with the provider\'s button');
+  await page.goto(`${T}/account/signup`);
+  await tabTo('signup-email'); await kb.type(email);
+  await tabTo('signup-password'); await kb.type('Lune-verte-sous-la-pluie-7');
+  await enter();
+  await page.goto(`${BASE}${await accountLink(email)}`);
+  await tabTo('#confirm button');
+  await enter();
+  assert(/\/account\/\?welcome/.test(page.url()), `confirmed, not at the dashboard: ${page.url()}`);
+
+  // Two requests sent signed in.
+  await submitValid(page, 'road-incident');
+  const birth = await submitValid(page, 'birth-certificate');
+  // The third, attached by its code.
+  await page.goto(`${T}/account/`);
+  await tabTo('attach-code'); await kb.type(earlier.code);
+  await enter();
+  assertEq(await page.locator('.account-request').count(), 3, 'three requests on the dashboard');
+  assert((await page.content()).includes(earlier.reference), 'the attached request is listed');
+  await check('dashboard with three requests');
+  // Each followed on its page, with its steps.
+  const links = await page.locator('.account-request h2 a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const href of links) {
+    await page.goto(new URL(href, page.url()).toString());
+    assert(await page.locator('ol.steps > li').count() >= 2, `${href}: its steps`);
+  }
+
+  // The town answers the birth certificate; the citizen replies from its page.
+  const marie = await agentPage('marie');
+  await marie.goto(`${BO}/requests/${birth.reference}`);
+  const answer = 'Merci de préciser la commune de naissance de votre mère.';
+  await marie.locator('#answer-text').fill(answer);
+  await press(marie, marie.getByRole('button', { name: 'Envoyer la réponse' }));
+  const mine = `${T}/account/requests/${birth.reference}`;
+  await page.goto(mine);
+  assert((await page.locator('.replies').textContent()).includes(answer), 'the answer is on the request\'s page');
+  await tabTo('reply-text'); await kb.type('Elle est née à Démoville.');
+  await tabTo('#reply button');
+  await enter();
+  assert((await page.locator('.replies').textContent()).includes('Elle est née à Démoville.'), 'the reply is in the messages');
+  await check('a request with its messages');
+
+  // The agent asks for a correction of one field; the citizen makes it.
+  await marie.goto(`${BO}/requests/${birth.reference}`);
+  assert((await marie.content()).includes('Elle est née à Démoville.'), 'the agent reads the reply');
+  await marie.locator('#correction-personFirstNames').check();
+  await marie.locator('#correction-comment').fill('Indiquez tous vos prénoms.');
+  await press(marie, marie.getByRole('button', { name: 'Demander la correction' }));
+  await page.goto(mine);
+  await tabTo(`a[href$="/account/requests/${birth.reference}/correct"]`);
+  await enter();
+  await check('the correction page');
+  assertEq(await page.locator('input[type=text], textarea, select').count(), 1, 'only the field asked is open');
+  await tabTo('f-personFirstNames'); await kb.press('End'); await kb.type(' Camille');
+  await tabTo('form button[type=submit]');
+  await enter();
+  await page.goto(mine);
+  assert((await page.content()).includes('Zoé Marie Camille'), 'the corrected value is the request\'s');
+  await marie.goto(`${BO}/requests/${birth.reference}`);
+  assert((await marie.locator('ol.history').textContent()).includes('« Zoé Marie » → « Zoé Marie Camille »'), 'the history says old and new');
+
+  // The provider linked from the security page (told by e-mail), then out and in with it.
+  await page.goto(`${T}/account/security`);
+  await tabTo('#link button');
+  await enter();
+  assert(page.url().startsWith(provider.issuer), `sent to the provider, not ${page.url()}`);
+  await tabTo('login'); await kb.type('camille');
+  await Promise.all([page.waitForURL((u) => u.toString().startsWith(T), { waitUntil: 'load' }), kb.press('Enter')]);
+  assert(/\/account\/security\?identity=linked/.test(page.url()), `linked, back on the security page: ${page.url()}`);
+  assert((await page.content()).includes('maintenant lié à FranceConnect (test)'), 'the page says it is linked');
+  await check('security, provider linked');
+  assert(accountMessages(email).includes('account-identity-linked'), `the citizen is told by e-mail: ${accountMessages(email)}`);
+  await page.goto(`${T}/account/`);
+  await tabTo('form.logout button');
+  await enter();
+  await tabTo('#openid button');
+  await Promise.all([page.waitForURL((u) => u.toString().startsWith(T) && !u.toString().includes('/login'), { waitUntil: 'load' }), kb.press('Enter')]);
+  assert(/\/account\/$/.test(page.url()), `signed in again by the provider, on the dashboard: ${page.url()}`);
+  assertEq(await page.locator('.account-request').count(), 3, 'the same account, its three requests');
+  await check('dashboard after signing in with the provider');
+  return `${seen.length} pages checked by axe: ${seen.join(', ')}`;
+}, 90_000);
+
+test('account: the OpenID provider — a forged state, a wrong nonce and an expired ID token are refused; an address is never matched by its e-mail claim; a new identity opens its own account', async () => {
+  const op = await openidProvider();
+  const notes = [];
+  // Each refusal is driven step by step (the browser context's own requests, its cookies, no
+  // redirect followed) so that the provider's redirects can be tampered with as an attacker would;
+  // the last step, the callback, is opened in the page.
+  const refused = async (what, { nonce, state } = {}) => {
+    const context = await newContext();
+    const page = await context.newPage();
+    const rq = context.request;
+    const login = await (await rq.get(`${T}/account/login`)).text();
+    const token = (login.match(/id="openid"[\s\S]*?name="_token" value="([^"]+)"/) || [])[1];
+    assert(token, `${what}: the provider's form on the sign-in page`);
+    let r = await rq.post(`${T}/account/openid/login`, { form: { _token: token }, maxRedirects: 0, headers: { 'Sec-Fetch-Site': 'same-origin', Origin: BASE } });
+    assertEq(r.status(), 303, `${what}: the form sends to the provider`);
+    const authorize = new URL(r.headers().location);
+    assert(authorize.toString().startsWith(op.issuer), `${what}: to the provider, not ${authorize}`);
+    for (const p of ['state', 'nonce', 'code_challenge']) assert(authorize.searchParams.get(p), `${what}: the authorization request has a ${p}`);
+    assertEq(authorize.searchParams.get('code_challenge_method'), 'S256', `${what}: PKCE`);
+    if (nonce) authorize.searchParams.set('nonce', nonce);
+    let next = authorize.toString();
+    for (let i = 0; i < 8 && next.startsWith(op.issuer); i++) {
+      r = await rq.get(next, { maxRedirects: 0 });
+      if (r.status() === 200 && (await r.text()).includes('name="login"')) {
+        r = await rq.post(next, { form: { login: `refus-${what.replace(/\W+/g, '-')}` }, maxRedirects: 0 });
+      }
+      assert([302, 303].includes(r.status()), `${what}: the provider answered ${r.status()} at ${next}: ${(await r.text()).slice(0, 200)}`);
+      next = new URL(r.headers().location, next).toString();
+    }
+    const callback = new URL(next);
+    assert(callback.toString().startsWith(`${T}/account/openid/callback`), `${what}: back to the callback, not ${callback}`);
+    assert(callback.searchParams.get('code'), `${what}: the provider gave a code`);
+    if (state) callback.searchParams.set('state', state);
+    const resp = await page.goto(callback.toString());
+    assertEq(resp.status(), 400, `${what}: the callback's status`);
+    assert((await page.content()).includes('La connexion avec FranceConnect (test) n\'a pas abouti'), `${what}: the page says the sign-in failed`);
+    assert(!(await signedInAt(context)), `${what}: not signed in`);
+    await assertNoViolations(page, `${what}: the refusal page`);
+    notes.push(what);
+    return { context, callback };
+  };
+  // A state other than the one sent (as an attacker's link would carry): refused, and the flow is
+  // used up — the true state replayed afterwards, in the same browser, is refused too.
+  {
+    const { context, callback } = await refused('forged state', { state: 'forged-state' });
+    const trueState = callback.toString();
+    const replay = await context.request.get(trueState.replace(/state=forged-state/, ''), { maxRedirects: 0 });
+    assertEq(replay.status(), 400, 'the callback replayed once the flow is used');
+  }
+  // A nonce other than the one Guichet sent: the ID token carries it, and is refused.
+  await refused('wrong nonce', { nonce: 'another-nonce' });
+  // An ID token issued two hours ago, expired.
+  await op.skew(-7200);
+  try {
+    await refused('expired ID token');
+  } finally {
+    await op.skew(0);
+  }
+
+  // An address with an account is never taken over by the provider's e-mail claim.
+  const victim = `victime${Date.now()}`;
+  {
+    const page = await (await newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto(`${T}/account/signup`);
+    await page.locator('#signup-email').fill(`${victim}@fournisseur.test`);
+    await page.locator('#signup-password').fill('Lune-verte-sous-la-pluie-7');
+    await Promise.all([page.waitForNavigation(), page.locator('#signup button').click()]);
+    await page.goto(`${BASE}${await accountLink(`${victim}@fournisseur.test`)}`);
+    await Promise.all([page.waitForNavigation(), page.locator('#confirm button').click()]);
+  }
+  {
+    const context = await newContext();
+    const page = await context.newPage();
+    await startOpenid(page);
+    let status = 0;
+    page.on('response', (r) => { if (r.url().includes('/account/openid/callback')) status = r.status(); });
+    await providerLogin(page, victim);
+    assertEq(status, 409, 'an identity whose e-mail has an account');
+    assert((await page.content()).includes('Un compte existe déjà'), 'the page says to sign in and link');
+    assert(!(await signedInAt(context)), 'not signed in to that account');
+    await assertNoViolations(page, 'the address-taken page');
+    notes.push('e-mail claim not matched');
+  }
+  // A new identity: its own account, signed in, welcomed by e-mail; the flow cookie was HttpOnly.
+  {
+    const login = `nouveau${Date.now()}`;
+    const context = await newContext();
+    const page = await context.newPage();
+    await startOpenid(page);
+    const flow = (await context.cookies()).find((c) => c.name === 'guichet_openid');
+    assert(flow && flow.httpOnly && flow.sameSite === 'Lax' && flow.path === `/${TENANT}/account/openid`, `the flow cookie: ${JSON.stringify(flow)}`);
+    await providerLogin(page, login);
+    assert(/\/account\/\?welcome=1/.test(page.url()), `a new account, signed in: ${page.url()}`);
+    assert(await signedInAt(context), 'signed in');
+    assert(!(await context.cookies()).some((c) => c.name === 'guichet_openid' && c.value), 'the flow cookie is cleared');
+    assert(accountMessages(`${login}@fournisseur.test`).includes('account-identity-welcome'), 'welcomed by e-mail');
+    await page.goto(`${T}/account/security`);
+    assert((await page.content()).includes('pas encore de mot de passe'), 'the security page says it has no password yet');
+    await assertNoViolations(page, 'security of an account without a password');
+    // It cannot unlink its only way in.
+    await press(page, page.getByRole('button', { name: 'Retirer le lien avec FranceConnect (test)' }));
+    assert((await page.content()).includes('Choisissez d\'abord un mot de passe'), 'unlinking the only way in is refused');
+    notes.push('new account');
+  }
+  return notes.join(', ');
+}, 90_000);
 
 // ---------------------------------------------------------------------------------------------
 // Run.

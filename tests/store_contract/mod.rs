@@ -60,6 +60,7 @@ macro_rules! store_contract {
                 test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry,
                 an_agendas_slots_hold_as_many_overlapping_requests_as_it_has_desks,
                 a_citizens_account_is_made_once_its_links_work_once_and_its_requests_are_its_own,
+                an_openid_flow_is_taken_once_and_an_identity_belongs_to_one_account,
                 values_state_and_first_history_event_are_stored_with_the_request,
                 apply_on_the_current_revision_moves_the_request_and_records_history_and_audit,
                 apply_on_a_stale_revision_is_a_conflict_and_changes_nothing,
@@ -3655,5 +3656,180 @@ pub async fn console_sorts_pages_counts_and_finds_late_requests(store: Arc<dyn S
     assert_eq!(
         listed(&store, &town, late_before(cut)).await,
         (expected.len() as u64, expected)
+    );
+}
+
+pub async fn an_openid_flow_is_taken_once_and_an_identity_belongs_to_one_account(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let mail = |template: &str, to: &str| AccountMail {
+        template: template.into(),
+        to: to.into(),
+        link: "https://guichet.example/brest/account/security".into(),
+        lang: "fr".into(),
+    };
+    let identity = |subject: &str| Identity {
+        issuer: "https://idp.example".into(),
+        subject: subject.into(),
+        linked_at: t(5),
+    };
+    let audit_before = audit_entries(&store, "brest").await;
+    let made = store
+        .sign_up_with_identity(
+            brest.id,
+            "camille@example.fr".into(),
+            Profile {
+                first_name: Some("Camille".into()),
+                last_name: Some("Durand".into()),
+                ..Profile::default()
+            },
+            identity("sub-camille"),
+            mail("account-identity-welcome", "camille@example.fr"),
+        )
+        .await
+        .unwrap()
+        .expect("a new account");
+    assert!(made.confirmed && made.password_hash.is_none());
+    assert_eq!(made.profile.last_name.as_deref(), Some("Durand"));
+    let found = |tenant: i64, subject: &str| {
+        store.citizen_by_identity(tenant, "https://idp.example".into(), subject.into())
+    };
+    assert_eq!(
+        found(brest.id, "sub-camille").await.unwrap().map(|c| c.id),
+        Some(made.id)
+    );
+    assert_eq!(
+        found(quimper.id, "sub-camille").await.unwrap(),
+        None,
+        "per tenant"
+    );
+    assert_eq!(
+        store
+            .sign_up_with_identity(
+                brest.id,
+                "camille@example.fr".into(),
+                Profile::default(),
+                identity("sub-other"),
+                mail("account-identity-welcome", "camille@example.fr"),
+            )
+            .await
+            .unwrap(),
+        None,
+        "an address with an account is never taken by another identity"
+    );
+    assert_eq!(found(brest.id, "sub-other").await.unwrap(), None);
+
+    // A second account links its own identity, not Camille's.
+    store
+        .sign_up(
+            brest.id,
+            "zoe@example.fr".into(),
+            "$argon2id$hash".into(),
+            NewLink {
+                digest: "z1".into(),
+                purpose: LinkPurpose::Confirm,
+                email: None,
+                expires: t(60),
+            },
+            mail("account-confirm", "zoe@example.fr"),
+            mail("account-exists", "zoe@example.fr"),
+            t(0),
+        )
+        .await
+        .unwrap();
+    let zoe = store
+        .citizen_by_email(brest.id, "zoe@example.fr".into())
+        .await
+        .unwrap()
+        .unwrap();
+    let flow = |digest: &str, purpose: FlowPurpose, minutes: i64| OpenIdFlow {
+        digest: digest.into(),
+        state: format!("state-{digest}"),
+        nonce: format!("nonce-{digest}"),
+        verifier: format!("verifier-{digest}"),
+        purpose,
+        next: Some("/brest/account/".into()),
+        expires: t(minutes),
+    };
+    store
+        .begin_openid(brest.id, flow("f1", FlowPurpose::Login, 10))
+        .await
+        .unwrap();
+    store
+        .begin_openid(brest.id, flow("f2", FlowPurpose::Link(zoe.id), 10))
+        .await
+        .unwrap();
+    store
+        .begin_openid(brest.id, flow("old", FlowPurpose::Login, 1))
+        .await
+        .unwrap();
+    let take = |tenant: i64, digest: &str, minutes: i64| {
+        store.take_openid(tenant, digest.into(), t(minutes))
+    };
+    assert_eq!(
+        take(quimper.id, "f1", 2).await.unwrap(),
+        None,
+        "another tenant's"
+    );
+    assert_eq!(
+        take(brest.id, "f1", 2).await.unwrap(),
+        Some(flow("f1", FlowPurpose::Login, 10))
+    );
+    assert_eq!(take(brest.id, "f1", 2).await.unwrap(), None, "once");
+    assert_eq!(
+        take(brest.id, "f2", 3).await.unwrap().map(|f| f.purpose),
+        Some(FlowPurpose::Link(zoe.id))
+    );
+    assert_eq!(take(brest.id, "old", 2).await.unwrap(), None, "expired");
+
+    let link = |citizen: i64, subject: &str| {
+        store.link_identity(
+            brest.id,
+            citizen,
+            identity(subject),
+            mail("account-identity-linked", "zoe@example.fr"),
+        )
+    };
+    assert_eq!(
+        link(zoe.id, "sub-camille").await.unwrap(),
+        Linked::Elsewhere
+    );
+    assert_eq!(link(zoe.id, "sub-zoe").await.unwrap(), Linked::Linked);
+    assert_eq!(link(zoe.id, "sub-zoe").await.unwrap(), Linked::Already);
+    assert_eq!(link(zoe.id, "sub-zoe-2").await.unwrap(), Linked::Other);
+    let linked = store.identities(brest.id, zoe.id).await.unwrap();
+    assert_eq!(linked, vec![identity("sub-zoe")]);
+    assert!(
+        store
+            .unlink_identity(
+                brest.id,
+                zoe.id,
+                "https://idp.example".into(),
+                mail("account-identity-unlinked", "zoe@example.fr"),
+                t(6),
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.identities(brest.id, zoe.id).await.unwrap().is_empty());
+    assert_eq!(found(brest.id, "sub-zoe").await.unwrap(), None);
+    // sign-up + link, sign-up (Zoé's), link, unlink: each audited.
+    assert_eq!(audit_entries(&store, "brest").await, audit_before + 5);
+    let told: Vec<String> = pending(&store)
+        .await
+        .into_iter()
+        .filter_map(|m| m.template)
+        .filter(|t| t.starts_with("account-identity"))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "account-identity-welcome",
+            "account-identity-linked",
+            "account-identity-unlinked"
+        ],
+        "each change told by e-mail, nothing for a refusal"
     );
 }

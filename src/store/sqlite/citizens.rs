@@ -29,7 +29,7 @@ fn citizen_from_row(row: &rusqlite::Row) -> rusqlite::Result<Citizen> {
     })
 }
 
-fn citizen_where(
+pub(super) fn citizen_where(
     conn: &Connection,
     clause: &str,
     args: &[&dyn rusqlite::ToSql],
@@ -40,13 +40,13 @@ fn citizen_where(
         .optional()?)
 }
 
-fn by_id(conn: &Connection, citizen_id: i64) -> Result<Citizen, StoreError> {
+pub(super) fn by_id(conn: &Connection, citizen_id: i64) -> Result<Citizen, StoreError> {
     citizen_where(conn, "id = ?1", &[&citizen_id])?
         .ok_or_else(|| StoreError::Invalid(format!("no citizen {citizen_id}")))
 }
 
 /// The account's e-mail to the outbox: its link is the message's secret.
-fn queue_mail(
+pub(super) fn queue_mail(
     tx: &Connection,
     tenant_id: i64,
     mail: &AccountMail,
@@ -105,7 +105,7 @@ fn subject(citizen_id: i64) -> String {
 }
 
 /// A change the citizen made to their own account, in the audit journal.
-fn own_audit(
+pub(super) fn own_audit(
     tx: &Connection,
     tenant_id: i64,
     at: &str,

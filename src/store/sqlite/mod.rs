@@ -14,6 +14,7 @@ mod agents;
 mod audit;
 mod citizens;
 mod console;
+mod identities;
 mod outbox;
 mod requests;
 mod tenants;
@@ -32,7 +33,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 14] = [
+const MIGRATIONS: [&str; 15] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -47,6 +48,7 @@ const MIGRATIONS: [&str; 14] = [
     include_str!("0012_citizens.sql"),
     include_str!("0013_unread_replies.sql"),
     include_str!("0014_corrections.sql"),
+    include_str!("0015_openid.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

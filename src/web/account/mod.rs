@@ -10,6 +10,7 @@
 //! signed in); every page is `no-store`. Pages without an account need no
 //! cookie at all.
 
+mod openid;
 mod pages;
 mod requests;
 pub mod session;
@@ -54,6 +55,10 @@ pub static ROUTES: &[Route] = &[
         "email/{token}",
         handler!(pages::confirm_email),
     ),
+    route(Method::POST, "openid/login", handler!(openid::login)),
+    route(Method::POST, "openid/link", handler!(openid::link)),
+    route(Method::POST, "openid/unlink", handler!(openid::unlink)),
+    route(Method::GET, "openid/callback", handler!(openid::callback)),
     route(Method::GET, "signup", handler!(pages::signup_page)),
     route(Method::POST, "signup", handler!(pages::signup)),
     route(

@@ -58,7 +58,7 @@ fn token_for(cx: &Ctx<'_>, page: &str) -> String {
         .issue(&page_purpose(cx.site, page), now_secs(cx.app))
 }
 
-fn token_ok(cx: &Ctx<'_>, page: &str) -> bool {
+pub(super) fn token_ok(cx: &Ctx<'_>, page: &str) -> bool {
     cx.app.secret.verify(
         &page_purpose(cx.site, page),
         cx.fields.get("_token").unwrap_or(""),
@@ -79,7 +79,7 @@ fn said(cx: &Ctx<'_>, refused: &[Refused], name: &str) -> Option<String> {
 }
 
 /// Only pages of this tenant are followed after sign-in.
-fn safe_next(cx: &Ctx<'_>, next: Option<&str>) -> Option<String> {
+pub(super) fn safe_next(cx: &Ctx<'_>, next: Option<&str>) -> Option<String> {
     let next = next?;
     let prefix = format!("{}/", cx.frame.base);
     (next.starts_with(&prefix)
@@ -189,7 +189,7 @@ pub(super) async fn confirm_page(cx: &Ctx<'_>) -> Response<Body> {
 }
 
 /// A page that only says something (`kind` info or error), with links on.
-fn notice_page(
+pub(super) fn notice_page(
     cx: &Ctx<'_>,
     status: StatusCode,
     (page, title): (&str, &str),
@@ -233,7 +233,7 @@ pub(super) async fn confirm(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
-fn signed_in_redirect(cx: &Ctx<'_>, token: &str, to: &str) -> Response<Body> {
+pub(super) fn signed_in_redirect(cx: &Ctx<'_>, token: &str, to: &str) -> Response<Body> {
     let mut r = redirect(to);
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -250,17 +250,18 @@ fn login_view(cx: &Ctx<'_>, email: &str, next: Option<&str>, error: Option<&str>
     if let Some(e) = error {
         v.notice("error", e);
     }
-    let action = match next {
+    let query = match next {
         Some(n) => {
             let n: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
-            format!("/account/login?next={n}")
+            format!("?next={n}")
         }
-        None => "/account/login".to_owned(),
+        None => String::new(),
     };
+    let token = token_for(cx, "login");
     v.form(
         "login",
-        &action,
-        &token_for(cx, "login"),
+        &format!("/account/login{query}"),
+        &token,
         &f.message("account.login.submit"),
         &[
             Input::new("email", "email", f.message("account.field.email"), "email").value(email),
@@ -276,6 +277,7 @@ fn login_view(cx: &Ctx<'_>, email: &str, next: Option<&str>, error: Option<&str>
         ("/account/forgot".into(), f.message("account.login.forgot")),
         ("/account/signup".into(), f.message("account.login.signup")),
     ]);
+    super::openid::login_part(cx, &mut v, &format!("/account/openid/login{query}"), &token);
     v.finish()
 }
 
@@ -464,11 +466,11 @@ pub(super) async fn reset(cx: &Ctx<'_>) -> Response<Body> {
 
 // A new password or address, signed in.
 
-fn security_view(
+async fn security_view(
     cx: &Ctx<'_>,
     s: &CitizenSession,
     refused: &[Refused],
-    notice: Option<&str>,
+    notice: Option<(&str, &str)>,
 ) -> String {
     let f = cx.frame;
     let mut v = View::begin(
@@ -478,8 +480,8 @@ fn security_view(
         Some(s),
         "security",
     );
-    if let Some(n) = notice {
-        v.notice("info", n);
+    if let Some((kind, text)) = notice {
+        v.notice(kind, text);
     }
     v.heading(&f.message("account.security.email"));
     v.para(&f.format("account.security.email-now", &[("email", &s.citizen.email)]));
@@ -498,13 +500,19 @@ fn security_view(
         &[email],
     );
     v.heading(&f.message("account.security.password"));
-    let mut current = Input::new(
-        "current",
-        "password",
-        f.message("account.field.password"),
-        "current-password",
-    );
-    current.error = said(cx, refused, "current");
+    let mut inputs = Vec::new();
+    if s.citizen.password_hash.is_some() {
+        let mut current = Input::new(
+            "current",
+            "password",
+            f.message("account.field.password"),
+            "current-password",
+        );
+        current.error = said(cx, refused, "current");
+        inputs.push(current);
+    } else {
+        v.para(&f.message("account.security.no-password"));
+    }
     let mut password = Input::new(
         "password",
         "password",
@@ -513,19 +521,26 @@ fn security_view(
     )
     .help(f.message("account.field.new-password-help"));
     password.error = said(cx, refused, "password");
+    inputs.push(password);
     v.form(
         "password",
         "/account/password",
         &s.token,
         &f.message("account.security.password-submit"),
-        &[current, password],
+        &inputs,
     );
+    super::openid::security_part(cx, s, &mut v).await;
     v.finish()
 }
 
 pub(super) async fn security(cx: &Ctx<'_>) -> Response<Body> {
     match signed_in(cx).await {
-        Ok(s) => respond(cx, StatusCode::OK, security_view(cx, &s, &[], None)),
+        Ok(s) => {
+            let notice = super::openid::security_notice(cx);
+            let notice = notice.as_ref().map(|(k, t)| (*k, t.as_str()));
+            let view = security_view(cx, &s, &[], notice).await;
+            respond(cx, StatusCode::OK, view)
+        }
         Err(r) => r,
     }
 }
@@ -551,13 +566,13 @@ pub(super) async fn change_password(cx: &Ctx<'_>) -> Response<Body> {
             respond(
                 cx,
                 StatusCode::OK,
-                security_view(cx, &s, &[], Some(&notice)),
+                security_view(cx, &s, &[], Some(("info", &notice))).await,
             )
         }
         Err(AccountError::Invalid(refused)) => respond(
             cx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            security_view(cx, &s, &refused, None),
+            security_view(cx, &s, &refused, None).await,
         ),
         Err(AccountError::Unavailable(why)) => unavailable(&why),
     }
@@ -577,13 +592,13 @@ pub(super) async fn ask_email(cx: &Ctx<'_>) -> Response<Body> {
             respond(
                 cx,
                 StatusCode::OK,
-                security_view(cx, &s, &[], Some(&notice)),
+                security_view(cx, &s, &[], Some(("info", &notice))).await,
             )
         }
         Err(AccountError::Invalid(refused)) => respond(
             cx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            security_view(cx, &s, &refused, None),
+            security_view(cx, &s, &refused, None).await,
         ),
         Err(AccountError::Unavailable(why)) => unavailable(&why),
     }
