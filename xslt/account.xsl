@@ -48,6 +48,7 @@
 
   <xsl:template match="v:form">
     <form method="post" action="{@action}" id="{@id}" novalidate="novalidate" class="account-form">
+      <xsl:if test="@target = '_top'"><xsl:attribute name="target">_top</xsl:attribute></xsl:if>
       <input type="hidden" name="_token" value="{@token}"/>
       <xsl:for-each select="v:input">
         <div class="field">

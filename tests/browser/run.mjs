@@ -1877,6 +1877,71 @@ test('account: the OpenID provider — a forged state, a wrong nonce and an expi
   return notes.join(', ');
 }, 90_000);
 
+test('account: inside the town\'s iframe on another site — a partitioned session (signed in, a request sent, signed out), no cookie for the pages without an account, the provider at the top of the window', async () => {
+  const op = await openidProvider();
+  const host = await startHostServer(hostPageHtml(`${T}/services/road-incident`, `${T}/assets/embed.js`));
+  try {
+    const hostUrl = `http://localhost:${host.port}/`;
+    await allowFrameAncestors([`http://localhost:${host.port}`]);
+    // An account made and confirmed beforehand (the confirmation link opens at the top).
+    const email = `cadre.${Date.now()}@example.fr`;
+    {
+      const page = await (await newContext()).newPage();
+      await page.goto(`${T}/account/signup`);
+      await page.locator('#signup-email').fill(email);
+      await page.locator('#signup-password').fill('Lune-verte-sous-la-pluie-7');
+      await Promise.all([page.waitForNavigation(), page.locator('#signup button').click()]);
+      await page.goto(`${BASE}${await accountLink(email)}`);
+      await Promise.all([page.waitForNavigation(), page.locator('#confirm button').click()]);
+    }
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(hostUrl);
+    const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
+    await frame.waitForLoadState('load');
+    assert(await frame.locator('form#form').count() === 1, 'the form in the frame');
+    assertEq(JSON.stringify(await context.cookies()), '[]', 'a page without an account sets no cookie');
+
+    // Signed in inside the frame: the session is a partitioned cookie.
+    await frame.goto(`${T}/account/login`);
+    await frame.locator('#login-email').fill(email);
+    await frame.locator('#login-password').fill('Lune-verte-sous-la-pluie-7');
+    await Promise.all([frame.waitForNavigation(), frame.locator('#login button').click()]);
+    assertEq(page.url(), hostUrl, 'the host page stays');
+    assert(/\/account\/$/.test(frame.url()), `signed in inside the frame, on the dashboard: ${frame.url()}`);
+    const session = (await context.cookies()).find((c) => c.name === 'guichet_account');
+    assert(session && session.sameSite === 'None' && session.secure && session.httpOnly, `the frame's session cookie: ${JSON.stringify(session)}`);
+    await assertNoViolations(frame, 'the dashboard inside the iframe');
+    // A request sent from the frame belongs to the account.
+    await frame.goto(`${T}/services/road-incident`);
+    assert((await frame.content()).includes(`value="${email}"`), 'the form in the frame is filled from the account');
+    await fillForm(frame, validAnswers('road-incident'));
+    await submit(frame);
+    const r = await readReceipt(frame);
+    await frame.goto(`${T}/account/`);
+    assert((await frame.content()).includes(r.reference), 'the request is on the dashboard in the frame');
+    // The frame's session is the frame's only: Guichet at the top of a window is signed out.
+    const top = await context.newPage();
+    await top.goto(`${T}/account/`);
+    assert(/\/account\/login/.test(top.url()), `at the top, not signed in by the frame's session: ${top.url()}`);
+    await top.close();
+    // Signed out inside the frame.
+    await Promise.all([frame.waitForNavigation(), frame.locator('form.logout button').click()]);
+    await frame.goto(`${T}/account/`);
+    assert(/\/account\/login/.test(frame.url()), 'signed out inside the frame');
+
+    // The provider's button leaves the frame: the sign-in goes on at the top of the window.
+    assertEq(await frame.locator('form#openid').getAttribute('target'), '_top', 'the provider\'s form targets the top');
+    await Promise.all([page.waitForURL((u) => u.toString().startsWith(op.issuer)), frame.locator('form#openid button').click()]);
+    await page.locator('#login').fill('cadre');
+    await Promise.all([page.waitForURL((u) => u.toString().startsWith(T), { waitUntil: 'load' }), page.locator('button').click()]);
+    assert(/\/account\/(\?welcome=1)?$/.test(page.url()), `signed in with the provider at the top: ${page.url()}`);
+    return `partitioned session ${JSON.stringify({ sameSite: session.sameSite, secure: session.secure, partitionKey: session.partitionKey })}`;
+  } finally {
+    await host.close();
+  }
+}, 60_000);
+
 // ---------------------------------------------------------------------------------------------
 // Run.
 

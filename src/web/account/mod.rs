@@ -5,7 +5,8 @@
 //!
 //! The session is a random token in the `guichet_account` cookie
 //! (`HttpOnly`, `SameSite=Lax`, `Secure` unless the server is addressed on a
-//! loopback name, path `/T/`), of which the store keeps only the SHA-256;
+//! loopback name, path `/T/`; inside the town's iframe a partitioned cookie,
+//! see `session::set_cookie`), of which the store keeps only the SHA-256;
 //! every form carries an anti-forgery token (bound to the session once
 //! signed in); every page is `no-store`. Pages without an account need no
 //! cookie at all.

@@ -224,14 +224,18 @@ pub(super) async fn security_part(
             &f.format("account.openid.unlink", &name),
             &[],
         );
+    } else if session::in_frame(cx.req) {
+        // The provider is never shown in the town's iframe, and the
+        // frame's (partitioned) session does not follow to the top: the
+        // link is made on Guichet's own page.
+        v.para(&f.format("account.openid.link-from-top", &name));
     } else {
         v.para(&f.format("account.openid.not-linked", &name));
-        v.form(
+        v.top_form(
             "link",
             "/account/openid/link",
             &s.token,
             &f.format("account.openid.link", &name),
-            &[],
         );
     }
 }
@@ -256,12 +260,13 @@ pub(super) fn login_part(cx: &Ctx<'_>, v: &mut super::view::View<'_>, action: &s
     if let Some(provider) = openid::provider(cx.site) {
         let name = [("provider", provider.name.as_str())];
         v.heading(&cx.frame.format("account.openid.or", &name));
-        v.form(
+        // Providers refuse to be framed: from the town's iframe, the
+        // sign-in goes on at the top of the window.
+        v.top_form(
             "openid",
             action,
             token,
             &cx.frame.format("account.openid.login", &name),
-            &[],
         );
     }
 }

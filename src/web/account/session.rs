@@ -54,17 +54,40 @@ pub async fn current(app: &App, site: &Site, req: &PageRequest<'_>) -> Option<Ci
     }
 }
 
+/// Whether the page is loaded in a frame (the town's iframe): browsers say
+/// so with `Sec-Fetch-Dest: iframe` on every navigation inside it.
+pub(crate) fn in_frame(req: &PageRequest) -> bool {
+    req.headers
+        .get("sec-fetch-dest")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"iframe"))
+}
+
 /// The cookie that opens (`Max-Age` the session's) or ends (0) a session.
+///
+/// At the top level it is `SameSite=Lax`: the links of the account's
+/// e-mails open signed in. Inside the town's iframe, on another site,
+/// browsers neither set nor send a Lax cookie; there it is a partitioned
+/// cookie (CHIPS: `SameSite=None; Secure; Partitioned`), kept by the browser
+/// for that town's site only — a session of the account inside the town's
+/// pages, apart from any top-level one, and never sent when another site
+/// frames Guichet. Ending it sends the same attributes, as a partitioned
+/// cookie is known by them.
 pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i64) -> HeaderValue {
-    // Lax: the links of the account's e-mails open signed in.
-    session_cookie(
-        req,
-        COOKIE,
-        value,
-        &format!("/{}", site.tenant.slug),
-        "Lax",
-        max_age,
-    )
+    let path = format!("/{}", site.tenant.slug);
+    if in_frame(req) {
+        partitioned_cookie(COOKIE, value, &path, max_age)
+    } else {
+        session_cookie(req, COOKIE, value, &path, "Lax", max_age)
+    }
+}
+
+/// A cookie for a third-party frame: `Secure` even on a loopback address
+/// (browsers accept it there), as `SameSite=None` requires.
+pub(crate) fn partitioned_cookie(name: &str, value: &str, path: &str, max_age: i64) -> HeaderValue {
+    let text = format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=None; Secure; Partitioned"
+    );
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_account=; Max-Age=0"))
 }
 
 /// What a signed-in citizen's new form starts with: the requester's block

@@ -129,16 +129,35 @@ impl<'a> View<'a> {
         submit: &str,
         inputs: &[Input],
     ) -> &mut Self {
+        self.form_in(id, action, token, submit, inputs, false)
+    }
+
+    /// A form whose answer opens at the top of the window, out of the
+    /// town's iframe when the page is in one.
+    pub fn top_form(&mut self, id: &str, action: &str, token: &str, submit: &str) -> &mut Self {
+        self.form_in(id, action, token, submit, &[], true)
+    }
+
+    fn form_in(
+        &mut self,
+        id: &str,
+        action: &str,
+        token: &str,
+        submit: &str,
+        inputs: &[Input],
+        top: bool,
+    ) -> &mut Self {
         let action = self.frame.url(action);
-        self.x.open(
-            "form",
-            &[
-                ("id", id),
-                ("action", &action),
-                ("token", token),
-                ("submit", submit),
-            ],
-        );
+        let mut attributes = vec![
+            ("id", id),
+            ("action", action.as_str()),
+            ("token", token),
+            ("submit", submit),
+        ];
+        if top {
+            attributes.push(("target", "_top"));
+        }
+        self.x.open("form", &attributes);
         for i in inputs {
             let required = if i.required { "true" } else { "false" };
             let field_id = format!("{id}-{}", i.name);
