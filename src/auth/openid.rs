@@ -17,13 +17,12 @@
 
 use crate::tenant::look::OpenIdSettings;
 use jiff::Timestamp;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
-    UserInfoClaims,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
+    RedirectUrl, Scope, TokenResponse, UserInfoClaims,
 };
 use std::time::Duration;
 
@@ -72,6 +71,9 @@ pub struct Claims {
     pub email_verified: bool,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// The ID token as received (compact JWT): the hint of a later logout
+    /// at the provider.
+    pub id_token: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,10 +110,10 @@ async fn http(
     .map_err(|e| HttpError(e.to_string()))?
 }
 
-async fn metadata(settings: &OpenIdSettings) -> Result<CoreProviderMetadata, OpenIdError> {
+async fn metadata(settings: &OpenIdSettings) -> Result<ProviderMetadataWithLogout, OpenIdError> {
     let issuer = IssuerUrl::new(settings.issuer.clone())
         .map_err(|e| OpenIdError::Settings(format!("issuer: {e}")))?;
-    CoreProviderMetadata::discover_async(issuer, &http)
+    ProviderMetadataWithLogout::discover_async(issuer, &http)
         .await
         .map_err(|e| OpenIdError::Unreachable(error_chain(&e)))
 }
@@ -127,11 +129,22 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// The address to send the browser to, and what its return is checked
-/// against.
-pub async fn begin(settings: &OpenIdSettings, redirect: &str) -> Result<Begun, OpenIdError> {
-    let metadata = metadata(settings).await?;
-    let client = CoreClient::from_provider_metadata(
+/// The client the provider's metadata makes, with its discovered endpoints.
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+fn client(
+    metadata: ProviderMetadataWithLogout,
+    settings: &OpenIdSettings,
+    redirect: &str,
+) -> Result<Client, OpenIdError> {
+    Ok(CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(settings.client_id.clone()),
         Some(ClientSecret::new(settings.client_secret.clone())),
@@ -139,7 +152,13 @@ pub async fn begin(settings: &OpenIdSettings, redirect: &str) -> Result<Begun, O
     .set_redirect_uri(
         RedirectUrl::new(redirect.to_owned())
             .map_err(|e| OpenIdError::Settings(format!("redirect URI: {e}")))?,
-    );
+    ))
+}
+
+/// The address to send the browser to, and what its return is checked
+/// against.
+pub async fn begin(settings: &OpenIdSettings, redirect: &str) -> Result<Begun, OpenIdError> {
+    let client = client(metadata(settings).await?, settings, redirect)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
@@ -173,15 +192,7 @@ pub async fn finish(
 ) -> Result<Claims, OpenIdError> {
     let metadata = metadata(settings).await?;
     let issuer = metadata.issuer().to_string();
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(settings.client_id.clone()),
-        Some(ClientSecret::new(settings.client_secret.clone())),
-    )
-    .set_redirect_uri(
-        RedirectUrl::new(redirect.to_owned())
-            .map_err(|e| OpenIdError::Settings(format!("redirect URI: {e}")))?,
-    );
+    let client = client(metadata, settings, redirect)?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| OpenIdError::Settings(e.to_string()))?
@@ -205,6 +216,7 @@ pub async fn finish(
         email_verified: claims.email_verified().unwrap_or(false),
         given_name: given(claims.given_name()),
         family_name: given(claims.family_name()),
+        id_token: id_token.to_string(),
     };
     // The rest of the person, from the user-info endpoint, for the same
     // subject only.
@@ -230,6 +242,35 @@ fn given<T: std::ops::Deref<Target = String>>(
     name.and_then(|n| n.get(None))
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
+}
+
+/// Where to send the browser to end the citizen's session at the provider
+/// too (RP-initiated logout, which FranceConnect requires), coming back to
+/// `back` — registered at the provider as a post-logout redirect URI.
+/// `None` when the provider publishes no `end_session_endpoint`.
+pub async fn logout_url(
+    settings: &OpenIdSettings,
+    id_token: &str,
+    back: &str,
+) -> Result<Option<String>, OpenIdError> {
+    let metadata = metadata(settings).await?;
+    let Some(end) = metadata.additional_metadata().end_session_endpoint.clone() else {
+        return Ok(None);
+    };
+    let hint: CoreIdToken = id_token
+        .parse()
+        .map_err(|e| OpenIdError::Token(format!("stored ID token: {e}")))?;
+    let back = PostLogoutRedirectUrl::new(back.to_owned())
+        .map_err(|e| OpenIdError::Settings(format!("post-logout redirect URI: {e}")))?;
+    Ok(Some(
+        LogoutRequest::from(end)
+            .set_id_token_hint(&hint)
+            .set_client_id(ClientId::new(settings.client_id.clone()))
+            .set_post_logout_redirect_uri(back)
+            .set_state(CsrfToken::new_random())
+            .http_get_url()
+            .to_string(),
+    ))
 }
 
 /// The crate checks times with `chrono`; Guichet's clock is `jiff`.

@@ -782,12 +782,25 @@ pub fn unanswered(service: &Service, state: &RequestState, now: Timestamp) -> Op
             "Sans réponse de votre part dans les {days} jours demandés, votre demande suit son cours sans la correction ou les pièces attendues."
         )
     };
+    decide(service, out, &rule.to, "unanswered", words, now)
+}
+
+/// A decision the system takes by itself (`action`): the request enters
+/// `to`, the history and the requester say `words`.
+fn decide(
+    service: &Service,
+    mut out: Outcome,
+    to: &str,
+    action: &str,
+    words: String,
+    now: Timestamp,
+) -> Option<Outcome> {
     enter(
         service,
         &mut out,
-        &rule.to.clone(),
+        to,
         "system",
-        "unanswered",
+        action,
         Some(words.clone()),
         now,
     );
@@ -910,25 +923,12 @@ pub fn silence(
             "Sans réponse de la mairie dans le délai légal (au {due}), le silence vaut rejet : votre demande est implicitement refusée. Vous pouvez en demander les motifs et former un recours."
         )
     };
-    let mut out = Outcome {
+    let out = Outcome {
         state: state.clone(),
         events: Vec::new(),
         effects: Vec::new(),
     };
-    enter(
-        service,
-        &mut out,
-        &rule.to.clone(),
-        "system",
-        "silence",
-        Some(words.clone()),
-        now,
-    );
-    out.effects.push(Effect::MessageCitizen {
-        template: None,
-        text: Some(words),
-    });
-    Some(out)
+    decide(service, out, &rule.to, "silence", words, now)
 }
 
 /// The actions an agent may take on a request now, for the request page.

@@ -194,12 +194,14 @@ pub trait CitizenStore: Send + Sync {
         email: String,
     ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>>;
 
+    /// `id_token`: the provider's, when signed in with it.
     fn create_citizen_session(
         &self,
         citizen_id: i64,
         digest: String,
         at: Timestamp,
         expires: Timestamp,
+        id_token: Option<String>,
     ) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// The account of an unexpired session.
@@ -210,7 +212,12 @@ pub trait CitizenStore: Send + Sync {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>>;
 
-    fn end_citizen_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>>;
+    /// Ends a session; the ID token it was opened with, if it came from the
+    /// identity provider (for the logout there).
+    fn end_citizen_session(
+        &self,
+        digest: String,
+    ) -> BoxFuture<'_, Result<Option<String>, StoreError>>;
 
     fn set_profile(
         &self,

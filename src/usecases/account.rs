@@ -245,7 +245,12 @@ pub async fn sign_in(
 }
 
 /// A new session for the account: the cookie's token.
-pub async fn open_session(app: &App, citizen: &Citizen) -> Result<String, AccountError> {
+/// `id_token`: the identity provider's, when signed in with it.
+pub async fn open_session(
+    app: &App,
+    citizen: &Citizen,
+    id_token: Option<String>,
+) -> Result<String, AccountError> {
     let (token, digest) = auth::new_session()
         .map_err(|e| AccountError::Unavailable(format!("no random source: {e}")))?;
     let at = app.now();
@@ -253,7 +258,7 @@ pub async fn open_session(app: &App, citizen: &Citizen) -> Result<String, Accoun
         .checked_add(SignedDuration::from_secs(SESSION_SECS))
         .unwrap_or(at);
     app.store
-        .create_citizen_session(citizen.id, digest, at, expires)
+        .create_citizen_session(citizen.id, digest, at, expires, id_token)
         .await?;
     Ok(token)
 }

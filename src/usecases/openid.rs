@@ -29,6 +29,8 @@ pub enum Returned {
         citizen: Box<Citizen>,
         next: Option<String>,
         created: bool,
+        /// Kept with the session, for the logout at the provider.
+        id_token: String,
     },
     /// The provider is now linked to the signed-in account.
     Linked(Box<Citizen>),
@@ -229,6 +231,7 @@ pub async fn finish(
                     citizen: Box::new(citizen),
                     next: flow.next,
                     created: false,
+                    id_token: claims.id_token,
                 });
             }
             let Some(email) = claims
@@ -261,11 +264,38 @@ pub async fn finish(
                     citizen: Box::new(citizen),
                     next: flow.next,
                     created: true,
+                    id_token: claims.id_token,
                 }),
                 None => Ok(Returned::AddressTaken),
             }
         }
     }
+}
+
+/// The page to go to once signed out: the provider's logout (ending the
+/// citizen's session there too, as FranceConnect requires) when the session
+/// came from it, back to `back`; `None` otherwise, or when the provider
+/// cannot say where (the log says why).
+pub async fn logout_at_provider(site: &Site, id_token: &str, back: &str) -> Option<String> {
+    let settings = provider(site)?;
+    match auth::openid::logout_url(&settings, id_token, back).await {
+        Ok(url) => url,
+        Err(e) => {
+            tracing::warn!(tenant = %site.tenant.slug, error = %e, "no logout at the identity provider");
+            None
+        }
+    }
+}
+
+/// The address the provider sends the browser back to after its logout
+/// (registered at the provider): the sign-in page, saying goodbye.
+pub fn post_logout_uri(app: &App, site: &Site, origin: &str) -> String {
+    let origin = app.config.public_url.as_deref().unwrap_or(origin);
+    format!(
+        "{}/{}/account/login?bye=1",
+        origin.trim_end_matches('/'),
+        site.tenant.slug
+    )
 }
 
 /// Unlinks the provider from a signed-in account, which must keep a way in:

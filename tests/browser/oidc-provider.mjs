@@ -5,6 +5,8 @@
 //   OIDC_PORT=PORT OIDC_REDIRECT_URI=http://127.0.0.1:8080/demoville/account/openid/callback \
 //     node oidc-provider.mjs
 //
+// Guichet's sign-out ends the session here too (RP-initiated logout): the provider asks, then
+// sends the browser back to Guichet's sign-in page.
 // Prints "oidc-provider: ready on http://127.0.0.1:PORT" once listening. Its sign-in page asks for
 // a login only (any login is an account: subject `fc-LOGIN`, e-mail LOGIN@fournisseur.test) and
 // consents on its own. For the tests of refused tokens, `POST /_test/skew?seconds=-7200` makes the
@@ -31,6 +33,8 @@ const provider = new Provider(issuer, {
     client_id: process.env.OIDC_CLIENT_ID || CLIENT_ID,
     client_secret: process.env.OIDC_CLIENT_SECRET || CLIENT_SECRET,
     redirect_uris: [redirect],
+    // Guichet's sign-in page, where the logout at the provider comes back to.
+    post_logout_redirect_uris: [redirect.replace(/openid\/callback$/, 'login?bye=1')],
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -43,7 +47,17 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['given_name', 'family_name'],
   },
-  features: { devInteractions: { enabled: false } },
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: {
+      enabled: true,
+      // The provider's own "sign out?" page, in French, a button to press.
+      logoutSource: async (ctx, form) => {
+        ctx.body = page('Déconnexion du fournisseur d\'identité',
+          `${form}<p><button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Me déconnecter</button></p>`);
+      },
+    },
+  },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   findAccount: async (ctx, sub) => ({
     accountId: sub,

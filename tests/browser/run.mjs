@@ -842,12 +842,16 @@ for (text,) in rows:
   throw new Failure(`no account message to ${address}`);
 }
 
-test('account: sign up, confirm, requests, profile, security, sign out — JavaScript off, keyboard only, no axe violation', async () => {
+/**
+ * A JavaScript-off browser driven by the keyboard: `tabTo(id or selector)` tabs until it has the
+ * focus, `enter()` presses Enter and waits for the next page, `check(what)` runs axe on the page as
+ * it was received (axe needs JavaScript: the same HTML is checked in a page that runs scripts, its
+ * styles from the server) and lists it in `seen`.
+ */
+async function keyboardBrowser() {
   const page = await (await newContext({ javaScriptEnabled: false })).newPage();
   const kb = page.keyboard;
   const seen = [];
-  // axe needs JavaScript: each page as the JavaScript-off browser got it is
-  // checked in a page that runs scripts (its styles from the server).
   const axePage = await (await newContext()).newPage();
   const check = async (what) => {
     const html = await page.content();
@@ -857,17 +861,20 @@ test('account: sign up, confirm, requests, profile, security, sign out — JavaS
     await assertNoViolations(axePage, what);
     seen.push(what);
   };
-  /** Tab until the element `id` (or matching the selector) has the focus. */
   const tabTo = async (id) => {
     const selector = /^[a-z][\w-]*$/.test(id) ? `#${id}` : id;
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 80; i++) {
       await kb.press('Tab');
       if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
     }
     throw new Failure(`${selector} not reached by Tab on ${page.url()}`);
   };
-  /** Presses Enter on the focused control and waits for the next page. */
   const enter = async () => { await Promise.all([page.waitForNavigation(), kb.press('Enter')]); };
+  return { page, kb, seen, check, tabTo, enter };
+}
+
+test('account: sign up, confirm, requests, profile, security, sign out — JavaScript off, keyboard only, no axe violation', async () => {
+  const { page, kb, seen, check, tabTo, enter } = await keyboardBrowser();
   const email = `zoe.${Date.now()}@example.fr`;
 
   await page.goto(`${T}/`);
@@ -1660,27 +1667,7 @@ async function signedInAt(context) {
 
 test('account: sign up, confirm, two requests, one attached by code, answer, reply, correction, then out and in again with the OpenID provider — JavaScript off, keyboard only, no axe violation', async () => {
   await openidProvider();
-  const page = await (await newContext({ javaScriptEnabled: false })).newPage();
-  const kb = page.keyboard;
-  const seen = [];
-  const axePage = await (await newContext()).newPage();
-  const check = async (what) => {
-    const html = await page.content();
-    const url = page.url();
-    await axePage.route(url, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }), { times: 1 });
-    await axePage.goto(url);
-    await assertNoViolations(axePage, what);
-    seen.push(what);
-  };
-  const tabTo = async (id) => {
-    const selector = /^[a-z][\w-]*$/.test(id) ? `#${id}` : id;
-    for (let i = 0; i < 80; i++) {
-      await kb.press('Tab');
-      if (await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector)) return;
-    }
-    throw new Failure(`${selector} not reached by Tab on ${page.url()}`);
-  };
-  const enter = async () => { await Promise.all([page.waitForNavigation(), kb.press('Enter')]); };
+  const { page, kb, seen, check, tabTo, enter } = await keyboardBrowser();
   const email = `camille.${Date.now()}@example.fr`;
 
   // A request made before the account, by SOAP: it is attached later by its code.
@@ -1767,6 +1754,16 @@ test('account: sign up, confirm, two requests, one attached by code, answer, rep
   assert(/\/account\/$/.test(page.url()), `signed in again by the provider, on the dashboard: ${page.url()}`);
   assertEq(await page.locator('.account-request').count(), 3, 'the same account, its three requests');
   await check('dashboard after signing in with the provider');
+  // Signing out of a session opened by the provider signs out there too, and comes back.
+  await tabTo('form.logout button');
+  await enter();
+  assert(page.url().startsWith(`${provider.issuer}/session/end`), `the provider's logout, not ${page.url()}`);
+  await tabTo('button[name=logout]');
+  await Promise.all([page.waitForURL((u) => u.toString().startsWith(T), { waitUntil: 'load' }), kb.press('Enter')]);
+  assert(/\/account\/login\?bye=1/.test(page.url()), `back on the sign-in page: ${page.url()}`);
+  await tabTo('#openid button');
+  await Promise.all([page.waitForURL((u) => u.toString().startsWith(provider.issuer), { waitUntil: 'load' }), kb.press('Enter')]);
+  assert(await page.locator('#login').count() === 1, `the provider asks who signs in again (its session ended): ${page.url()}`);
   return `${seen.length} pages checked by axe: ${seen.join(', ')}`;
 }, 90_000);
 

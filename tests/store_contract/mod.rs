@@ -1279,9 +1279,34 @@ pub async fn a_citizens_account_is_made_once_its_links_work_once_and_its_request
     );
 
     store
-        .create_citizen_session(zoe.id, "s1".into(), t(2), t(600))
+        .create_citizen_session(zoe.id, "s1".into(), t(2), t(600), None)
         .await
         .unwrap();
+    // A session opened by the identity provider gives back its ID token
+    // when it ends (the hint of the logout there); others give nothing.
+    store
+        .create_citizen_session(
+            zoe.id,
+            "by-idp".into(),
+            t(2),
+            t(600),
+            Some("eyJ.id.token".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .end_citizen_session("by-idp".into())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("eyJ.id.token")
+    );
+    assert_eq!(
+        store.end_citizen_session("by-idp".into()).await.unwrap(),
+        None,
+        "once"
+    );
     assert_eq!(
         store
             .session_citizen(brest.id, "s1".into(), t(3))

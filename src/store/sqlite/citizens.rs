@@ -331,14 +331,21 @@ impl CitizenStore for SqliteStore {
         digest: String,
         at: Timestamp,
         expires: Timestamp,
+        id_token: Option<String>,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         self.write(move |tx| {
             tx.prepare_cached("DELETE FROM citizen_sessions WHERE expires_at <= ?1")?
                 .execute(params![at.as_second()])?;
             tx.prepare_cached(
-                "INSERT INTO citizen_sessions (digest, citizen_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO citizen_sessions (digest, citizen_id, created_at, expires_at, id_token) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![digest, citizen_id, at.as_second(), expires.as_second()])?;
+            .execute(params![
+                digest,
+                citizen_id,
+                at.as_second(),
+                expires.as_second(),
+                id_token
+            ])?;
             Ok(())
         })
     }
@@ -358,11 +365,18 @@ impl CitizenStore for SqliteStore {
         })
     }
 
-    fn end_citizen_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>> {
+    fn end_citizen_session(
+        &self,
+        digest: String,
+    ) -> BoxFuture<'_, Result<Option<String>, StoreError>> {
         self.write(move |tx| {
-            tx.prepare_cached("DELETE FROM citizen_sessions WHERE digest = ?1")?
-                .execute(params![digest])?;
-            Ok(())
+            Ok(tx
+                .prepare_cached(
+                    "DELETE FROM citizen_sessions WHERE digest = ?1 RETURNING id_token",
+                )?
+                .query_row(params![digest], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten())
         })
     }
 

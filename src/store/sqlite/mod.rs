@@ -33,7 +33,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 15] = [
+const MIGRATIONS: [&str; 16] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -49,6 +49,7 @@ const MIGRATIONS: [&str; 15] = [
     include_str!("0013_unread_replies.sql"),
     include_str!("0014_corrections.sql"),
     include_str!("0015_openid.sql"),
+    include_str!("0016_openid_logout.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

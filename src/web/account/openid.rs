@@ -124,7 +124,8 @@ async fn returned_page(cx: &Ctx<'_>, returned: Returned) -> Response<Body> {
             citizen,
             next,
             created,
-        } => match account::open_session(cx.app, &citizen).await {
+            id_token,
+        } => match account::open_session(cx.app, &citizen, Some(id_token)).await {
             Ok(token) => {
                 let to = next.unwrap_or_else(|| {
                     f.url(if created {

@@ -224,7 +224,7 @@ pub(super) async fn confirm(cx: &Ctx<'_>) -> Response<Body> {
         return plain(StatusCode::FORBIDDEN, &cx.frame.message("form.expired"));
     }
     match account::confirm(cx.app, cx.site, cx.param("token")).await {
-        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen).await {
+        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen, None).await {
             Ok(token) => signed_in_redirect(cx, &token, &cx.frame.url("/account/?welcome=1")),
             Err(e) => unavailable(&format!("{e:?}")),
         },
@@ -308,7 +308,7 @@ pub(super) async fn login(cx: &Ctx<'_>) -> Response<Body> {
     }
     let peer = cx.req.peer.to_string();
     match account::sign_in(cx.app, cx.site, &email, field(cx, "password"), &peer).await {
-        Ok(citizen) => match account::open_session(cx.app, &citizen).await {
+        Ok(citizen) => match account::open_session(cx.app, &citizen, None).await {
             Ok(token) => {
                 let to = next.unwrap_or_else(|| f.url("/account/"));
                 signed_in_redirect(cx, &token, &to)
@@ -347,10 +347,19 @@ pub(super) async fn logout(cx: &Ctx<'_>) -> Response<Body> {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(e) = cx.app.store.end_citizen_session(s.digest.clone()).await {
-        return unavailable(&e.to_string());
-    }
-    let mut r = redirect(&cx.frame.url("/account/login?bye=1"));
+    let id_token = match cx.app.store.end_citizen_session(s.digest.clone()).await {
+        Ok(t) => t,
+        Err(e) => return unavailable(&e.to_string()),
+    };
+    // Signed in with the provider: signed out there too.
+    let at_provider = match id_token {
+        Some(t) => {
+            let back = crate::usecases::openid::post_logout_uri(cx.app, cx.site, cx.req.origin);
+            crate::usecases::openid::logout_at_provider(cx.site, &t, &back).await
+        }
+        None => None,
+    };
+    let mut r = redirect(&at_provider.unwrap_or_else(|| cx.frame.url("/account/login?bye=1")));
     r.headers_mut()
         .insert(header::SET_COOKIE, set_cookie(cx.site, cx.req, "", 0));
     r
@@ -442,7 +451,7 @@ pub(super) async fn reset(cx: &Ctx<'_>) -> Response<Body> {
     }
     let token = cx.param("token");
     match account::reset(cx.app, cx.site, token, field(cx, "password"), lang(cx)).await {
-        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen).await {
+        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen, None).await {
             Ok(session) => signed_in_redirect(cx, &session, &cx.frame.url("/account/?reset=1")),
             Err(e) => unavailable(&format!("{e:?}")),
         },
