@@ -1389,3 +1389,62 @@ fn a_long_form_goes_page_by_page_to_a_summary_then_is_sent() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(r.header("location").unwrap().contains("/receipt/"));
 }
+
+/// Every form says what becomes of the requester's data: the service's own
+/// notice (purpose, legal basis, retention, recipients), or general words
+/// for what it leaves out, and the rights; the service's French words are
+/// marked so on an English page. A simulation, which keeps nothing, has none.
+#[test]
+fn each_form_has_its_privacy_notice() {
+    let server = Server::start();
+    let birth = server.get("/demoville/services/birth-certificate").body;
+    let notice = &birth[birth.find(r#"<section class="privacy""#).expect("a notice")..];
+    assert!(notice.contains("Vos données personnelles"));
+    assert!(
+        notice.contains("article 30 du décret n° 2017-890"),
+        "its own purpose"
+    );
+    assert!(notice.contains("obligation légale de la commune (article 6.1.c"));
+    assert!(notice.contains("un an après son envoi"));
+    assert!(notice.contains("officiers et agents de l'état civil"));
+    assert!(notice.contains("saisir la CNIL"));
+    assert!(
+        birth.find("</form>").unwrap() < birth.find(r#"class="privacy""#).unwrap(),
+        "after the form"
+    );
+
+    let road = server.get("/demoville/services/road-incident").body;
+    let notice = &road[road.find(r#"<section class="privacy""#).expect("a notice")..];
+    assert!(
+        notice.contains("mission d'intérêt public"),
+        "a public task by default"
+    );
+    assert!(notice.contains("Les agents du service Voirie"), "{notice}");
+    assert!(notice.contains("Ville de Démoville"));
+
+    let english = server.get("/demoville/services/room-booking?lang=en").body;
+    let notice = &english[english
+        .find(r#"<section class="privacy""#)
+        .expect("a notice")..];
+    assert!(notice.contains("Your personal data"));
+    assert!(notice.contains("GDPR article 6.1.b"), "a contract");
+    assert!(
+        notice.contains(r#"<dd lang="fr">Deux ans après la date de l'événement.</dd>"#),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("The agents of the"),
+        "the default in English"
+    );
+
+    let xml = server
+        .get("/demoville/services/birth-certificate?format=xml")
+        .body;
+    validate_view(&xml, "form with its privacy notice");
+    let simulation = server.get("/demoville/services/family-quotient");
+    assert_eq!(simulation.status, 200);
+    assert!(
+        !simulation.body.contains(r#"class="privacy""#),
+        "nothing kept"
+    );
+}

@@ -117,6 +117,21 @@
         </xsl:otherwise>
       </xsl:choose>
     </form>
+    <xsl:apply-templates select="v:privacy"/>
+  </xsl:template>
+
+  <!-- The privacy notice, after the form. -->
+  <xsl:template match="v:privacy">
+    <section class="privacy" aria-labelledby="privacy-title">
+      <h2 id="privacy-title"><xsl:call-template name="m"><xsl:with-param name="key">form.privacy.title</xsl:with-param></xsl:call-template></h2>
+      <dl>
+        <xsl:for-each select="v:purpose | v:basis | v:retention | v:recipients">
+          <dt><xsl:value-of select="@label"/></dt>
+          <dd><xsl:copy-of select="@lang"/><xsl:value-of select="."/></dd>
+        </xsl:for-each>
+      </dl>
+      <p><xsl:value-of select="v:rights"/></p>
+    </section>
   </xsl:template>
 
   <!-- The label text, with the required mark stated in words. -->

@@ -28,6 +28,8 @@ pub struct Service {
     /// Title in English, when given.
     pub title_en: Option<String>,
     pub description: String,
+    /// The privacy notice of the form (GDPR art. 13).
+    pub privacy: Privacy,
     /// Base of the SOAP names: `Submit{operation}`, `{operation}File`.
     pub operation: String,
     pub department: Department,
@@ -178,6 +180,49 @@ pub struct Silence {
     pub accepts: bool,
     /// A final step of the matching kind.
     pub to: String,
+}
+
+/// A service's privacy notice: why the requester's data is processed, on
+/// which legal basis, how long it is kept, who receives it. A part left
+/// out is said in general words where the notice is shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Privacy {
+    pub purpose: Option<String>,
+    pub legal_basis: LegalBasis,
+    pub retention: Option<String>,
+    pub recipients: Option<String>,
+}
+
+/// The lawful bases of GDPR article 6.1 a town relies on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LegalBasis {
+    /// 6.1.e: a task in the public interest, most of a town's services.
+    #[default]
+    PublicTask,
+    /// 6.1.c: a legal obligation of the town (civil status, elections…).
+    LegalObligation,
+    /// 6.1.a
+    Consent,
+    /// 6.1.b: a contract with the requester (a room hired…).
+    Contract,
+    /// 6.1.d
+    VitalInterests,
+    /// 6.1.f
+    LegitimateInterests,
+}
+
+impl LegalBasis {
+    /// The word of the definition files (`legalBasis`), and of messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            LegalBasis::PublicTask => "public-task",
+            LegalBasis::LegalObligation => "legal-obligation",
+            LegalBasis::Consent => "consent",
+            LegalBasis::Contract => "contract",
+            LegalBasis::VitalInterests => "vital-interests",
+            LegalBasis::LegitimateInterests => "legitimate-interests",
+        }
+    }
 }
 
 /// What happens to a request waiting for the requester (a correction asked,

@@ -276,6 +276,7 @@ pub fn skeleton(
         title: title.to_owned(),
         title_en: None,
         description: String::new(),
+        privacy: super::catalogue::Privacy::default(),
         operation: operation.to_owned(),
         department,
         deadline_days: 30,

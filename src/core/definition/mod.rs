@@ -19,9 +19,9 @@ use super::agenda::{self, Hours};
 use super::calendar::DayCount;
 use super::catalogue::{
     Appointment, Booking, ChoiceOption, Computed, Condition, DEFINITION_NS, DefinitionError,
-    Department, Facets, Field, FieldType, Page, Pattern, RequesterKind, Rule, RuleKind, Service,
-    Silence, Simulation, Step, StepKind, Theme, Unanswered, Until, check_code, check_rule,
-    check_workflow, is_hex_colour, is_xml_name,
+    Department, Facets, Field, FieldType, LegalBasis, Page, Pattern, Privacy, RequesterKind, Rule,
+    RuleKind, Service, Silence, Simulation, Step, StepKind, Theme, Unanswered, Until, check_code,
+    check_rule, check_workflow, is_hex_colour, is_xml_name,
 };
 use super::formula::Formula;
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
@@ -390,6 +390,7 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         theme,
         title,
         title_en,
+        privacy: privacy(doc.privacy),
         description: doc
             .description
             .map(|d| d.trim().to_owned())
@@ -756,6 +757,45 @@ fn step_kind(k: &t::StepKindType) -> StepKind {
 
 // The domain back to the file's types.
 
+fn privacy(p: Option<t::ServicePrivacyElementType>) -> Privacy {
+    use t::ServicePrivacyLegalBasisType as B;
+    let Some(p) = p else {
+        return Privacy::default();
+    };
+    let text = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    Privacy {
+        purpose: text(p.purpose),
+        retention: text(p.retention),
+        recipients: text(p.recipients),
+        legal_basis: match p.legal_basis {
+            B::PublicTask => LegalBasis::PublicTask,
+            B::LegalObligation => LegalBasis::LegalObligation,
+            B::Consent => LegalBasis::Consent,
+            B::Contract => LegalBasis::Contract,
+            B::VitalInterests => LegalBasis::VitalInterests,
+            B::LegitimateInterests => LegalBasis::LegitimateInterests,
+        },
+    }
+}
+
+/// Written only when it says more than the defaults.
+fn privacy_document(p: &Privacy) -> Option<t::ServicePrivacyElementType> {
+    use t::ServicePrivacyLegalBasisType as B;
+    (*p != Privacy::default()).then(|| t::ServicePrivacyElementType {
+        legal_basis: match p.legal_basis {
+            LegalBasis::PublicTask => B::PublicTask,
+            LegalBasis::LegalObligation => B::LegalObligation,
+            LegalBasis::Consent => B::Consent,
+            LegalBasis::Contract => B::Contract,
+            LegalBasis::VitalInterests => B::VitalInterests,
+            LegalBasis::LegitimateInterests => B::LegitimateInterests,
+        },
+        purpose: p.purpose.clone(),
+        retention: p.retention.clone(),
+        recipients: p.recipients.clone(),
+    })
+}
+
 fn to_document(s: &Service) -> t::Service {
     let mut title = vec![t::TitledType {
         lang: "fr".into(),
@@ -796,6 +836,7 @@ fn to_document(s: &Service) -> t::Service {
             then: s.silence.as_ref().map(|silence| silence.to.clone()),
         },
         description: (!s.description.is_empty()).then(|| s.description.clone()),
+        privacy: privacy_document(&s.privacy),
         requesters: (s.requesters != [RequesterKind::Citizen]).then(|| {
             t::RequesterKindList(
                 s.requesters

@@ -29,6 +29,9 @@ pub struct ServiceElementType {
     #[serde(default, rename = "description")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, rename = "privacy")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<ServicePrivacyElementType>,
     #[serde(rename = "form")]
     pub form: ServiceFormElementType,
     #[serde(default, rename = "rules")]
@@ -86,6 +89,29 @@ impl ServiceDeadlineElementType {
     #[must_use]
     pub fn default_count() -> ServiceDeadlineCountType {
         ServiceDeadlineCountType::Calendar
+    }
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServicePrivacyElementType {
+    #[serde(
+        default = "ServicePrivacyElementType::default_legal_basis",
+        rename = "@legalBasis"
+    )]
+    pub legal_basis: ServicePrivacyLegalBasisType,
+    #[serde(default, rename = "purpose")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, rename = "retention")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(default, rename = "recipients")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<String>,
+}
+impl ServicePrivacyElementType {
+    #[must_use]
+    pub fn default_legal_basis() -> ServicePrivacyLegalBasisType {
+        ServicePrivacyLegalBasisType::PublicTask
     }
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
@@ -195,6 +221,21 @@ pub enum ServiceDeadlineSilenceType {
     Acceptance,
     #[serde(rename = "refusal")]
     Refusal,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum ServicePrivacyLegalBasisType {
+    #[serde(rename = "public-task")]
+    PublicTask,
+    #[serde(rename = "legal-obligation")]
+    LegalObligation,
+    #[serde(rename = "consent")]
+    Consent,
+    #[serde(rename = "contract")]
+    Contract,
+    #[serde(rename = "vital-interests")]
+    VitalInterests,
+    #[serde(rename = "legitimate-interests")]
+    LegitimateInterests,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct PageType {

@@ -680,6 +680,9 @@ fn form_view_at(
         )
     };
     x.text("deadline", &[], &deadline);
+    if service.simulation.is_none() {
+        privacy_view(&mut x, frame, service);
+    }
     if let Some(notice) = notice {
         x.text("notice", &[], notice);
     }
@@ -958,6 +961,54 @@ fn localize(frame: &Frame, service: &Service, e: &FieldError) -> Shown {
         ],
     );
     out
+}
+
+/// The privacy notice of the form (GDPR art. 13): the service's own words
+/// (in French), each part it leaves out said in general words, and the
+/// requester's rights.
+fn privacy_view(x: &mut Xml, frame: &Frame, service: &Service) {
+    let p = &service.privacy;
+    let town = frame
+        .look
+        .settings
+        .name
+        .clone()
+        .unwrap_or_else(|| frame.tenant.name.clone());
+    let words = [
+        ("service", service_title(service, frame.lang)),
+        ("town", town.as_str()),
+        ("department", service.department.name.as_str()),
+    ];
+    x.open("privacy", &[]);
+    for (part, own) in [
+        ("purpose", &p.purpose),
+        ("retention", &p.retention),
+        ("recipients", &p.recipients),
+    ] {
+        let label = frame.message(&format!("form.privacy.{part}"));
+        match own {
+            Some(text) => {
+                let mut attrs = vec![("label", label.as_str())];
+                attrs.extend(frame.french_text());
+                x.text(part, &attrs, text);
+            }
+            None => {
+                x.text(
+                    part,
+                    &[("label", label.as_str())],
+                    &frame.format(&format!("form.privacy.{part}-default"), &words),
+                );
+            }
+        }
+    }
+    let basis = frame.message(&format!("form.privacy.basis.{}", p.legal_basis.name()));
+    x.text(
+        "basis",
+        &[("label", frame.message("form.privacy.basis").as_str())],
+        &basis,
+    );
+    x.text("rights", &[], &frame.format("form.privacy.rights", &words));
+    x.close("privacy");
 }
 
 fn errors_at<'a>(errors: &'a [Shown], path: &str) -> Vec<&'a Shown> {
