@@ -608,3 +608,59 @@ fn failed_sign_ins_are_throttled_and_forms_need_their_token() {
     send_mail(&server);
     assert!(smtp.to("x@example.fr").is_empty());
 }
+
+/// A citizen downloads everything the town holds on them (GDPR access and
+/// portability): the account, its profile, and each of their requests with
+/// the values sent and the steps — and nothing of another account's.
+#[test]
+fn a_citizen_downloads_all_the_town_holds_on_them_as_json() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let mut anonymous = Browser::new(&server);
+    let r = anonymous.get("/demoville/account/export");
+    assert_eq!(r.status, 303, "signed out: to the sign-in page");
+
+    let mut zoe = open_account(&server, &smtp, "zoe.export@example.fr");
+    let saved = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[("lastName", "Lefèvre"), ("town", "Démoville")],
+    );
+    assert!(saved.status < 400, "{}", saved.body);
+    let sent = road_incident(&mut zoe, "Lefèvre");
+    tracking_code(&mut zoe, &sent);
+    let mut paul = open_account(&server, &smtp, "paul.export@example.fr");
+    let other = road_incident(&mut paul, "Paul-Unique");
+    tracking_code(&mut paul, &other);
+
+    let profile = zoe.get("/demoville/account/profile");
+    assert!(profile.body.contains(r#"href="/demoville/account/export""#));
+    let r = zoe.get("/demoville/account/export");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(
+        r.header("content-disposition"),
+        Some(r#"attachment; filename="mes-donnees-demoville.json""#)
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let data: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    assert_eq!(data["account"]["email"], "zoe.export@example.fr");
+    assert_eq!(data["account"]["profile"]["last_name"], "Lefèvre");
+    let requests = data["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "hers only");
+    let request = &requests[0];
+    assert_eq!(request["service"], "road-incident");
+    assert_eq!(
+        request["values"]["description"],
+        "Lampadaire éteint depuis trois jours"
+    );
+    assert_eq!(request["values"]["requester/lastName"], "Lefèvre");
+    assert!(!request["steps"].as_array().unwrap().is_empty());
+    assert!(
+        !r.body.contains("Paul-Unique"),
+        "nothing of another account"
+    );
+}

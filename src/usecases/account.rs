@@ -486,3 +486,30 @@ pub async fn attach(
         Attached::Unknown => Err(refused()),
     }
 }
+
+/// Everything the town holds on an account's owner: the account, its
+/// identities at the provider, and each of its requests with the values
+/// sent (GDPR access and portability, art. 15 and 20).
+pub struct Held {
+    pub identities: Vec<crate::store::Identity>,
+    pub requests: Vec<(crate::core::status::RequestRecord, Vec<(String, String)>)>,
+}
+
+pub async fn held(app: &App, site: &Site, citizen: &Citizen) -> Result<Held, AccountError> {
+    let tenant = site.tenant.id;
+    let identities = app.store.identities(tenant, citizen.id).await?;
+    let mut requests = Vec::new();
+    for record in app.store.citizen_requests(tenant, citizen.id).await? {
+        let rows = app
+            .store
+            .work_item(tenant, record.reference)
+            .await?
+            .map(|item| item.rows)
+            .unwrap_or_default();
+        requests.push((record, rows));
+    }
+    Ok(Held {
+        identities,
+        requests,
+    })
+}

@@ -11,6 +11,7 @@
 //! signed in); every page is `no-store`. Pages without an account need no
 //! cookie at all.
 
+mod export;
 mod openid;
 mod pages;
 mod requests;
@@ -46,6 +47,7 @@ pub static ROUTES: &[Route] = &[
     ),
     route(Method::POST, "attach", handler!(requests::attach)),
     route(Method::GET, "profile", handler!(requests::profile)),
+    route(Method::GET, "export", handler!(export::export)),
     route(Method::POST, "profile", handler!(requests::save_profile)),
     route(Method::GET, "security", handler!(pages::security)),
     route(Method::POST, "password", handler!(pages::change_password)),

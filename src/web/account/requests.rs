@@ -366,6 +366,9 @@ fn profile_view(
             .optional(),
         ],
     );
+    v.heading(&f.message("account.export.title"));
+    v.para(&f.message("account.export.intro"));
+    v.links(&[("/account/export".into(), f.message("account.export.link"))]);
     v.finish()
 }
 
