@@ -80,9 +80,16 @@ pub fn provider(site: &Site) -> Option<OpenIdSettings> {
 
 /// The redirect URI the provider registered: `ORIGIN/T/account/openid/callback`.
 pub fn redirect_uri(app: &App, site: &Site, origin: &str) -> String {
+    account_address(app, site, origin, "openid/callback")
+}
+
+/// `ORIGIN/T/account/PATH`, on Guichet's public address when configured
+/// (behind a proxy), else as the browser addressed it: what the provider
+/// registered must match exactly.
+fn account_address(app: &App, site: &Site, origin: &str, path: &str) -> String {
     let origin = app.config.public_url.as_deref().unwrap_or(origin);
     format!(
-        "{}/{}/account/openid/callback",
+        "{}/{}/account/{path}",
         origin.trim_end_matches('/'),
         site.tenant.slug
     )
@@ -290,12 +297,7 @@ pub async fn logout_at_provider(site: &Site, id_token: &str, back: &str) -> Opti
 /// The address the provider sends the browser back to after its logout
 /// (registered at the provider): the sign-in page, saying goodbye.
 pub fn post_logout_uri(app: &App, site: &Site, origin: &str) -> String {
-    let origin = app.config.public_url.as_deref().unwrap_or(origin);
-    format!(
-        "{}/{}/account/login?bye=1",
-        origin.trim_end_matches('/'),
-        site.tenant.slug
-    )
+    account_address(app, site, origin, "login?bye=1")
 }
 
 /// Unlinks the provider from a signed-in account, which must keep a way in:

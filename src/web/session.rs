@@ -120,9 +120,38 @@ pub(crate) fn session_cookie(
     max_age: i64,
 ) -> HeaderValue {
     let secure = if is_loopback(req) { "" } else { "; Secure" };
-    let text = format!(
-        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
-    );
+    cookie_header(
+        name,
+        value,
+        path,
+        max_age,
+        &format!("SameSite={same_site}{secure}"),
+    )
+}
+
+/// A session cookie for a page in a third-party frame: partitioned (CHIPS),
+/// so `SameSite=None`, which needs `Secure` — even on a loopback address,
+/// where browsers accept it.
+pub(crate) fn partitioned_cookie(name: &str, value: &str, path: &str, max_age: i64) -> HeaderValue {
+    cookie_header(
+        name,
+        value,
+        path,
+        max_age,
+        "SameSite=None; Secure; Partitioned",
+    )
+}
+
+/// `name=value; Path; Max-Age; HttpOnly; {attributes}`, or a cookie that
+/// ends it when the value cannot be a header.
+fn cookie_header(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+    attributes: &str,
+) -> HeaderValue {
+    let text = format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; {attributes}");
     HeaderValue::from_str(&text)
         .or_else(|_| HeaderValue::from_str(&format!("{name}=; Max-Age=0")))
         .unwrap_or(HeaderValue::from_static("guichet_session=; Max-Age=0"))

@@ -5,7 +5,7 @@ use crate::store::Citizen;
 use crate::tenant::Site;
 use crate::usecases::App;
 use crate::web::PageRequest;
-use crate::web::session::{now_secs, session_cookie, session_digest};
+use crate::web::session::{now_secs, partitioned_cookie, session_cookie, session_digest};
 use hyper::header::HeaderValue;
 
 pub(crate) const COOKIE: &str = "guichet_account";
@@ -79,15 +79,6 @@ pub(crate) fn set_cookie(site: &Site, req: &PageRequest, value: &str, max_age: i
     } else {
         session_cookie(req, COOKIE, value, &path, "Lax", max_age)
     }
-}
-
-/// A cookie for a third-party frame: `Secure` even on a loopback address
-/// (browsers accept it there), as `SameSite=None` requires.
-pub(crate) fn partitioned_cookie(name: &str, value: &str, path: &str, max_age: i64) -> HeaderValue {
-    let text = format!(
-        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=None; Secure; Partitioned"
-    );
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("guichet_account=; Max-Age=0"))
 }
 
 /// What a signed-in citizen's new form starts with: the requester's block
