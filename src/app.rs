@@ -232,6 +232,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         );
         let app = Arc::new(app);
         tokio::spawn(timers(Arc::clone(&app)));
+        tokio::spawn(retention(Arc::clone(&app)));
         tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
         crate::http::serve(Arc::clone(&app), listener, shutdown_signal())
@@ -257,6 +258,18 @@ async fn timers(app: Arc<App>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "reminders and escalations recorded"),
             Err(e) => tracing::error!(error = %e, "deadline watch failed"),
+        }
+    }
+}
+
+/// The retention run at start, then every `retention_period`.
+async fn retention(app: Arc<App>) {
+    let mut interval = tokio::time::interval(app.config.retention_period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(e) = crate::usecases::retention::run(&app).await {
+            tracing::error!(error = %e, "retention run failed; the next one goes on from there");
         }
     }
 }

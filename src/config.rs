@@ -50,6 +50,16 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub timer_seconds: Option<u64>,
+    /// Seconds between two retention runs (requests whose personal data is
+    /// due for removal, by their service's privacy rule or a closed
+    /// account) [default: 3600]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_RETENTION_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub retention_seconds: Option<u64>,
     /// Seconds between two looks for changed tenants (a town added,
     /// disabled or enabled, a service changed), which are then served
     /// without a restart [default: 2]
@@ -121,6 +131,7 @@ pub struct Config {
     pub durability: Durability,
     pub limits: RequestLimits,
     pub timer_period: Duration,
+    pub retention_period: Duration,
     pub outbox_period: Duration,
     pub tenant_period: Duration,
     /// The service library's folder; `None`: the built-in one.
@@ -197,6 +208,7 @@ impl Config {
             durability: pick!(durability).unwrap_or(Durability::Full),
             limits,
             timer_period: seconds(pick!(timer_seconds), 60, "timer-seconds")?,
+            retention_period: seconds(pick!(retention_seconds), 3600, "retention-seconds")?,
             outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
             tenant_period: seconds(pick!(tenant_seconds), 2, "tenant-seconds")?,
             library: pick!(library),

@@ -60,6 +60,9 @@ enum Command {
     /// Check the audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Personal data kept no longer than needed (GDPR).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Print a tenant's WSDL with its ports at ADDRESS.
     Wsdl {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -198,6 +201,15 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise now every request due (closed longer ago than its
+    /// service's `anonymiseAfterMonths`, or closed after its citizen closed
+    /// their account), as the server does every --retention-seconds; prints
+    /// what was done per town.
+    Run,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Walk every tenant's hash chain; exits 1 and says where if an entry
     /// was edited, removed or cut off.
@@ -265,6 +277,20 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
             agent_password(&app::open_existing(config)?, &tenant, &login)
         }
         Command::Audit(AuditCommand::Verify) => verify_audit(&app::open_existing(config)?),
+        Command::Retention(RetentionCommand::Run) => {
+            let app = app::open_existing(config)?;
+            for swept in current_thread()?.block_on(guichet::usecases::retention::run(&app))? {
+                let list: Vec<String> = swept.anonymised.iter().map(|r| r.to_string()).collect();
+                println!(
+                    "{}: {} requests anonymised{}{}",
+                    swept.tenant,
+                    list.len(),
+                    if list.is_empty() { "" } else { ": " },
+                    list.join(", ")
+                );
+            }
+            Ok(())
+        }
         Command::Wsdl { tenant, address } => {
             let app = app::open_existing(config)?;
             let site = site(&app, &tenant)?;

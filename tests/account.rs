@@ -664,3 +664,245 @@ fn a_citizen_downloads_all_the_town_holds_on_them_as_json() {
         "nothing of another account"
     );
 }
+
+/// The requests of an account, by reference, from its dashboard's XML.
+fn own_references(b: &mut Browser) -> Vec<String> {
+    let view = common::agent::parse(&b.get("/demoville/account/?format=xml").body);
+    common::agent::all(&view, "request")
+        .iter()
+        .filter_map(|r| r.attr("reference").map(str::to_owned))
+        .collect()
+}
+
+fn run_retention(server: &Server) -> Vec<String> {
+    runtime()
+        .block_on(guichet::usecases::retention::run(&server.app))
+        .unwrap()
+        .into_iter()
+        .flat_map(|s| s.anonymised)
+        .map(|r| r.to_string())
+        .collect()
+}
+
+/// Erasure: a citizen closes their account (confirmed by their password).
+/// Its finished request is anonymised at once, the open one stays with the
+/// town, which finishes it and tells the requester, and is anonymised
+/// then; the account, its profile and its address are nowhere any more
+/// once the goodbye message is sent.
+#[test]
+fn a_citizen_closes_their_account_and_only_what_the_town_must_finish_stays() {
+    use common::agent::login;
+    use common::sqlite_backend::anywhere;
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let email = "zoe.ferme@example.fr";
+    let mut zoe = open_account(&server, &smtp, email);
+    let saved = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[("lastName", "Profilnom"), ("town", "Démoville")],
+    );
+    assert!(saved.status < 400, "{}", saved.body);
+    let sent = road_incident(&mut zoe, "Fermable-Un");
+    tracking_code(&mut zoe, &sent);
+    let sent = road_incident(&mut zoe, "Fermable-Deux");
+    let open_code = tracking_code(&mut zoe, &sent);
+    let mut references = own_references(&mut zoe);
+    references.sort();
+    let [done, open] = [references[0].clone(), references[1].clone()];
+    let paul = login(&server, "paul");
+    for action in ["qualify", "schedule", "fixed"] {
+        assert_eq!(paul.act(&done, action).status, 303, "{action}");
+    }
+    send_mail(&server);
+
+    let security = zoe.get("/demoville/account/security");
+    assert!(
+        security.body.contains("Fermer mon compte"),
+        "{}",
+        security.body
+    );
+    let refused = zoe.send(
+        "/demoville/account/security",
+        "close",
+        &[("confirmation", "pas-le-bon-mot-de-passe")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("n'est pas le bon") || refused.body.contains("n&#39;est pas le bon")
+    );
+    assert!(
+        !anywhere(&server.data_dir, "Profilnom").is_empty(),
+        "nothing done"
+    );
+
+    let closed = zoe.send(
+        "/demoville/account/security",
+        "close",
+        &[("confirmation", PASSWORD)],
+    );
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert!(closed.body.contains("Votre compte est fermé"));
+    assert!(
+        closed.body.contains("Demandes terminées anonymisées : 1")
+            && closed.body.contains("anonymisées à leur clôture : 1"),
+        "{}",
+        closed.body
+    );
+    assert!(zoe.cookie.is_none(), "signed out");
+    assert_eq!(zoe.get("/demoville/account/").status, 303);
+    let again = Browser::new(&server).send(
+        "/demoville/account/login",
+        "login",
+        &[("email", email), ("password", PASSWORD)],
+    );
+    assert_ne!(again.status, 303, "no account to sign in to");
+
+    // At once: the account, its profile, its finished request.
+    for gone in ["Profilnom", "Fermable-Un"] {
+        assert_eq!(
+            anywhere(&server.data_dir, gone),
+            Vec::<String>::new(),
+            "{gone}"
+        );
+    }
+    // The open request stays, with its requester, who is still told.
+    assert!(!anywhere(&server.data_dir, "Fermable-Deux").is_empty());
+    assert_eq!(
+        server.get(&format!("/demoville/track/{open_code}")).status,
+        200
+    );
+    // The goodbye goes to the address; then the address is nowhere.
+    let bye = link_to(&server, &smtp, email);
+    assert!(bye.ends_with("/demoville/account/signup"), "{bye}");
+    assert!(smtp.to(email).last().unwrap().subject.contains("fermé"));
+    assert!(run_retention(&server).is_empty(), "the open one is not due");
+    assert_eq!(anywhere(&server.data_dir, email), Vec::<String>::new());
+
+    // The town finishes the open request; the requester hears it first.
+    let paul = login(&server, "paul");
+    for action in ["qualify", "schedule", "fixed"] {
+        assert_eq!(paul.act(&open, action).status, 303, "{action}");
+    }
+    assert!(
+        run_retention(&server).is_empty(),
+        "its last message is not sent yet"
+    );
+    send_mail(&server);
+    let told = smtp.to("zoe@example.fr");
+    assert!(
+        told.iter().any(|m| m.text.contains(&open)),
+        "the decision reached the requester"
+    );
+    assert_eq!(run_retention(&server), vec![open.clone()]);
+    assert_eq!(
+        anywhere(&server.data_dir, "Fermable-Deux"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        server.get(&format!("/demoville/track/{open_code}")).status,
+        404
+    );
+    let reports = server.app.store.verify_audit().unwrap();
+    assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
+}
+
+/// Access for a person who asks at the town hall: an administrator finds
+/// their account and requests by address or name and downloads them; the
+/// export is in the audit journal, without the address; agents who are not
+/// administrators cannot.
+#[test]
+fn an_administrator_finds_a_person_and_downloads_their_data_in_the_journal() {
+    use common::agent::{all, find, login};
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let email = "zoe.acces@example.fr";
+    let mut zoe = open_account(&server, &smtp, email);
+    let saved = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[
+            ("firstName", "Zoé"),
+            ("lastName", "Accessible"),
+            ("town", "Démoville"),
+        ],
+    );
+    assert!(saved.status < 400, "{}", saved.body);
+    let sent = road_incident(&mut zoe, "Accessible");
+    tracking_code(&mut zoe, &sent);
+    // One by SOAP, with the same name, and no account.
+    let soap = server.soap11(&common::envelope11(&common::road_incident("Accessible")));
+    assert_eq!(soap.status, 200);
+    let other = server.soap11(&common::envelope11(&common::road_incident("Autrepersonne")));
+    assert_eq!(other.status, 200);
+
+    assert_eq!(
+        login(&server, "paul")
+            .get("/demoville/backoffice/admin/people")
+            .status,
+        403
+    );
+    let admin = login(&server, "admin");
+    let short = admin.get("/demoville/backoffice/admin/people?q=a");
+    assert_eq!(short.status, 422);
+    let page = admin.view("/demoville/backoffice/admin/people?q=accessible");
+    let people = find(&page, "people").unwrap();
+    let accounts = all(people, "account");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].attr("email"), Some(email));
+    assert_eq!(all(people, "request").len(), 2, "hers and the SOAP one");
+    let by_address = admin.view(&format!("/demoville/backoffice/admin/people?q={email}"));
+    assert_eq!(all(&by_address, "request").len(), 1, "the account's");
+    let nobody = admin.view("/demoville/backoffice/admin/people?q=Inconnu%20Total");
+    assert!(all(&nobody, "request").is_empty() && all(&nobody, "account").is_empty());
+    let html = admin.get("/demoville/backoffice/admin/people?q=accessible");
+    assert!(
+        html.body.contains("Télécharger ses données"),
+        "{}",
+        html.body
+    );
+
+    let token = people.attr("token").unwrap().to_owned();
+    let r = admin.post(
+        "/demoville/backoffice/admin/people/export",
+        &[("_token", &token), ("q", "Accessible")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let data: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    assert_eq!(data["accounts"][0]["email"], email);
+    assert_eq!(data["accounts"][0]["profile"]["last_name"], "Accessible");
+    assert_eq!(data["accounts"][0]["requests"].as_array().unwrap().len(), 1);
+    let unlinked = data["requests"].as_array().unwrap();
+    assert_eq!(unlinked.len(), 1, "the SOAP one, beside the account");
+    assert_eq!(unlinked[0]["channel"], "soap");
+    assert!(!r.body.contains("Autrepersonne"));
+    let forged = admin.post(
+        "/demoville/backoffice/admin/people/export",
+        &[("_token", "faux"), ("q", "Accessible")],
+    );
+    assert_eq!(forged.status, 403);
+
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let journal = runtime()
+        .block_on(
+            server
+                .app
+                .store
+                .journal(tenant, Some("person-exported".into()), 10),
+        )
+        .unwrap();
+    assert_eq!(journal.len(), 1, "one export, one entry");
+    assert_eq!(journal[0].actor, "agent:admin");
+    assert!(
+        journal[0].detail.starts_with("1 accounts [citizen:"),
+        "{}",
+        journal[0].detail
+    );
+    assert!(journal[0].detail.contains("2 requests"));
+    assert!(!journal[0].detail.contains(email) && !journal[0].detail.contains("Accessible"));
+}

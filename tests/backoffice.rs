@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::agent::*;
 use common::{HttpResponse, Server, envelope11, road_incident, runtime};
 use guichet::xml::Element;
 
@@ -19,68 +20,6 @@ fn submit(server: &Server, body: &str) -> (String, String) {
         r.element("reference").unwrap(),
         r.element("trackingCode").unwrap(),
     )
-}
-
-fn parse(xml: &str) -> Element {
-    guichet::xml::parse(xml, Default::default()).unwrap_or_else(|e| panic!("{e}: {xml}"))
-}
-
-fn find<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
-    if e.name == name {
-        return Some(e);
-    }
-    e.children.iter().find_map(|c| find(c, name))
-}
-
-fn find_all<'a>(e: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
-    if e.name == name {
-        out.push(e);
-    }
-    for c in &e.children {
-        find_all(c, name, out);
-    }
-}
-
-fn all<'a>(e: &'a Element, name: &str) -> Vec<&'a Element> {
-    let mut out = Vec::new();
-    find_all(e, name, &mut out);
-    out
-}
-
-fn form(fields: &[(&str, &str)]) -> Vec<u8> {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish().into_bytes()
-}
-
-fn post_raw(server: &Server, path: &str, cookie: &str, body: &[u8], extra: &str) -> HttpResponse {
-    post_typed(
-        server,
-        path,
-        cookie,
-        "application/x-www-form-urlencoded",
-        body,
-        extra,
-    )
-}
-
-fn post_typed(
-    server: &Server,
-    path: &str,
-    cookie: &str,
-    content_type: &str,
-    body: &[u8],
-    extra: &str,
-) -> HttpResponse {
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCookie: {cookie}\r\n{extra}Connection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(body);
-    server.raw(&request)
 }
 
 /// A `multipart/form-data` body of `fields` then, if given, one file
@@ -108,90 +47,6 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (Str
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-struct Agent<'a> {
-    server: &'a Server,
-    cookie: String,
-}
-
-fn login_attempt(server: &Server, login: &str, password: &str) -> HttpResponse {
-    let page = server.get("/demoville/backoffice/login?format=xml");
-    assert_eq!(page.status, 200, "{}", page.body);
-    let view = parse(&page.body);
-    let token = find(&view, "login")
-        .unwrap()
-        .attr("token")
-        .unwrap()
-        .to_owned();
-    post_raw(
-        server,
-        "/demoville/backoffice/login",
-        "",
-        &form(&[("_token", &token), ("login", login), ("password", password)]),
-        "Sec-Fetch-Site: same-origin\r\n",
-    )
-}
-
-fn login<'a>(server: &'a Server, login: &str) -> Agent<'a> {
-    let r = login_attempt(server, login, guichet::app::DEMO_PASSWORD);
-    assert_eq!(r.status, 303, "{login} logs in: {}", r.body);
-    let set = r.header("set-cookie").expect("a session cookie").to_owned();
-    let cookie = set.split(';').next().unwrap().to_owned();
-    Agent { server, cookie }
-}
-
-impl Agent<'_> {
-    fn get(&self, path: &str) -> HttpResponse {
-        self.server.raw(
-            format!(
-                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {}\r\nConnection: close\r\n\r\n",
-                self.cookie
-            )
-            .as_bytes(),
-        )
-    }
-
-    /// A page's XML view, which must be served.
-    fn view(&self, path: &str) -> Element {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let r = self.get(&format!("{path}{sep}format=xml"));
-        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
-        parse(&r.body)
-    }
-
-    fn request(&self, reference: &str) -> Element {
-        self.view(&format!("/demoville/backoffice/requests/{reference}"))
-    }
-
-    fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
-        post_raw(
-            self.server,
-            path,
-            &self.cookie,
-            &form(fields),
-            "Sec-Fetch-Site: same-origin\r\n",
-        )
-    }
-
-    /// Sends a command from the request page as it is now.
-    fn command(&self, reference: &str, fields: &[(&str, &str)]) -> HttpResponse {
-        let page = self.request(reference);
-        let commands = find(&page, "commands").expect("the agent may act");
-        let token = commands.attr("token").unwrap().to_owned();
-        let revision = commands.attr("revision").unwrap().to_owned();
-        let mut all = vec![("_token", token.as_str()), ("revision", revision.as_str())];
-        all.extend_from_slice(fields);
-        self.post(&format!("/demoville/backoffice/requests/{reference}"), &all)
-    }
-
-    fn act(&self, reference: &str, action: &str) -> HttpResponse {
-        self.command(reference, &[("command", "act"), ("action", action)])
-    }
-
-    fn step(&self, reference: &str) -> String {
-        find(&self.request(reference), "step").unwrap().text.clone()
-    }
 }
 
 fn acts(page: &Element) -> Vec<String> {
@@ -1077,6 +932,21 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "an agents' template",
             &admin,
             "/demoville/backoffice/admin/templates/reminder/birth-certificate".to_owned(),
+        ),
+        (
+            "a person's data, not searched yet",
+            &admin,
+            "/demoville/backoffice/admin/people".to_owned(),
+        ),
+        (
+            "a person's data, found",
+            &admin,
+            "/demoville/backoffice/admin/people?q=Durand".to_owned(),
+        ),
+        (
+            "a person's data, too short a query",
+            &admin,
+            "/demoville/backoffice/admin/people?q=D".to_owned(),
         ),
         (
             "access refused",
@@ -3329,4 +3199,161 @@ fn a_correction_left_unanswered_closes_the_request_after_the_days_its_workflow_s
         track.body
     );
     assert!(track.body.contains("30 jours"), "the citizen is told why");
+}
+
+/// Retention: a closed birth certificate (its definition says 12 months)
+/// is anonymised after 12 months and nothing else is — not the road
+/// incident closed the same day (24 months, the default), not a request
+/// still open; then the incident's turn comes. What remains keeps the
+/// statistics; the person is nowhere in the database, the journal still
+/// verifies and tells the run.
+#[test]
+fn a_retention_run_anonymises_what_is_due_and_nothing_else() {
+    use common::sqlite_backend::anywhere;
+    let server = Server::start();
+    let rt = runtime();
+    let retention = || {
+        rt.block_on(guichet::usecases::retention::run(&server.app))
+            .unwrap()
+            .into_iter()
+            .flat_map(|s| s.anonymised)
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+    };
+    let forgettable = BIRTH
+        .replace("Dupont", "Oubliable")
+        .replace("jean.dupont", "jean.oubliable");
+    let (birth, birth_code) = submit(&server, &forgettable);
+    let (road, _) = submit(&server, &road_incident("Gardable"));
+    let open_one = BIRTH.replace("Dupont", "Encours");
+    let (open, _) = submit(&server, &open_one);
+
+    let marie = login(&server, "marie");
+    let r = marie.command(
+        &birth,
+        &[
+            ("command", "note"),
+            ("text", "Rappeler M. Oubliable au 06 12 34 56 78"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    for action in ["take", "check", "valid", "send", "close"] {
+        assert_eq!(marie.act(&birth, action).status, 303, "{action}");
+    }
+    let paul = login(&server, "paul");
+    for action in ["qualify", "schedule", "fixed"] {
+        assert_eq!(paul.act(&road, action).status, 303, "{action}");
+    }
+    assert!(!anywhere(&server.data_dir, "Oubliable").is_empty());
+    assert!(!anywhere(&server.data_dir, "06 12 34 56 78").is_empty());
+
+    server.advance_days(360);
+    assert!(retention().is_empty(), "not yet 12 months");
+    server.advance_days(10);
+    assert_eq!(
+        retention(),
+        vec![birth.clone()],
+        "the birth certificate only"
+    );
+    assert!(retention().is_empty(), "once");
+
+    // The person is gone from every table, the comment too.
+    assert_eq!(
+        anywhere(&server.data_dir, "Oubliable"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        anywhere(&server.data_dir, "oubliable"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        anywhere(&server.data_dir, "06 12 34 56 78"),
+        Vec::<String>::new(),
+        "the note's text, in the history and in the audit journal"
+    );
+    assert_eq!(
+        server.get(&format!("/demoville/track/{birth_code}")).status,
+        404,
+        "the tracking code leads nowhere"
+    );
+    // What statistics count stays.
+    let marie = login(&server, "marie");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let xml = marie.get(&format!(
+        "/demoville/backoffice/requests/{birth}?format=xml"
+    ));
+    common::assert_valid(&xsd, &xml.body, "an anonymised request");
+    let html = marie.get(&format!("/demoville/backoffice/requests/{birth}"));
+    assert!(
+        html.body.contains(r#"class="notice info anonymised""#),
+        "{}",
+        html.body
+    );
+    let page = marie.request(&birth);
+    assert!(
+        find(&page, "anonymised").unwrap().text.contains("effacées"),
+        "the page says why it is empty"
+    );
+    assert_eq!(find(&page, "step").unwrap().text, "Clôturée");
+    assert_eq!(
+        find(&page, "service").unwrap().attr("code"),
+        Some("birth-certificate")
+    );
+    assert_eq!(find(&page, "channel").unwrap().attr("code"), Some("soap"));
+    assert!(all(find(&page, "requester").unwrap(), "item").is_empty());
+    assert!(all(find(&page, "fields").unwrap(), "item").is_empty());
+    assert_eq!(all(&page, "event").len(), 7, "every step of the history");
+    assert!(find(&page, "commands").is_none(), "nothing to do any more");
+    let console = marie.view("/demoville/backoffice/?state=final");
+    let row = all(&console, "request")
+        .into_iter()
+        .find(|r| r.attr("reference") == Some(birth.as_str()))
+        .expect("still counted among the finished");
+    assert_eq!(find(row, "subject").unwrap().text, "(données effacées)");
+
+    // The others are as they were.
+    assert!(!anywhere(&server.data_dir, "Gardable").is_empty());
+    assert!(!anywhere(&server.data_dir, "Encours").is_empty());
+    let road_page = login(&server, "paul").request(&road);
+    assert!(find(&road_page, "anonymised").is_none());
+    assert!(!all(find(&road_page, "requester").unwrap(), "item").is_empty());
+
+    // The journal verifies and tells the run, without the person.
+    audit_ok(&server);
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let runs = rt
+        .block_on(
+            server
+                .app
+                .store
+                .journal(tenant, Some("anonymised".into()), 10),
+        )
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].actor, "system:retention");
+    assert_eq!(
+        runs[0].detail,
+        format!("1 requests anonymised (birth-certificate: 1): {birth}")
+    );
+    let notes = rt
+        .block_on(server.app.store.journal(tenant, Some("note".into()), 10))
+        .unwrap();
+    let note = notes
+        .iter()
+        .find(|e| e.subject == birth)
+        .expect("the note's entry");
+    assert!(
+        note.detail.is_empty() && note.redacted_at.is_some(),
+        "{note:?}"
+    );
+
+    // Two years after its closing, the incident's turn; the open one stays.
+    server.advance_days(365);
+    assert_eq!(retention(), vec![road.clone()]);
+    assert_eq!(anywhere(&server.data_dir, "Gardable"), Vec::<String>::new());
+    assert!(
+        !anywhere(&server.data_dir, "Encours").is_empty(),
+        "{open} is open"
+    );
+    audit_ok(&server);
 }

@@ -67,6 +67,17 @@ fn every_command_reads_the_data_folder_from_the_environment() {
         .unwrap();
     assert!(stdout(&out).contains("marie"), "{}", stderr(&out));
     let out = guichet(&elsewhere.0)
+        .args(["retention", "run"])
+        .env("GUICHET_DATA_DIR", &data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "demoville: 0 requests anonymised\n",
+        "the open request is kept"
+    );
+    let out = guichet(&elsewhere.0)
         .args(["audit", "verify"])
         .env("GUICHET_DATA_DIR", &data.0)
         .output()

@@ -1406,6 +1406,10 @@ fn each_form_has_its_privacy_notice() {
     );
     assert!(notice.contains("obligation légale de la commune (article 6.1.c"));
     assert!(notice.contains("un an après son envoi"));
+    assert!(
+        notice.contains("Ses données personnelles sont effacées 12 mois après sa clôture"),
+        "its anonymisation rule"
+    );
     assert!(notice.contains("officiers et agents de l'état civil"));
     assert!(notice.contains("saisir la CNIL"));
     assert!(
@@ -1421,6 +1425,12 @@ fn each_form_has_its_privacy_notice() {
     );
     assert!(notice.contains("Les agents du service Voirie"), "{notice}");
     assert!(notice.contains("Ville de Démoville"));
+    assert!(
+        notice.contains(
+            "Le temps de traiter votre demande.</span> Ses données personnelles sont effacées 24 mois"
+        ),
+        "the default rule: {notice}"
+    );
 
     let english = server.get("/demoville/services/room-booking?lang=en").body;
     let notice = &english[english
@@ -1429,7 +1439,7 @@ fn each_form_has_its_privacy_notice() {
     assert!(notice.contains("Your personal data"));
     assert!(notice.contains("GDPR article 6.1.b"), "a contract");
     assert!(
-        notice.contains(r#"<dd lang="fr">Deux ans après la date de l'événement.</dd>"#),
+        notice.contains(r#"<span lang="fr">Deux ans après la date de l'événement.</span> Its personal data is erased 24 months after it is closed"#),
         "{notice}"
     );
     assert!(

@@ -26,6 +26,7 @@
         <li><a href="#catalogue"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.catalogue</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#settings"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></a></li>
+        <li><a href="#people"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.title</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#test-message"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.title</xsl:with-param></xsl:call-template></a></li>
         <xsl:if test="v:failures"><li><a href="#failures"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.failures</xsl:with-param></xsl:call-template></a></li></xsl:if>
       </ul>
@@ -130,6 +131,10 @@
     <h2 id="templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></h2>
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-help</xsl:with-param></xsl:call-template></p>
     <p><a class="button secondary" href="{@templates}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates-link</xsl:with-param></xsl:call-template></a></p>
+
+    <h2 id="people"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.title</xsl:with-param></xsl:call-template></h2>
+    <p><xsl:call-template name="m"><xsl:with-param name="key">bo.people.admin-help</xsl:with-param></xsl:call-template></p>
+    <p><a class="button secondary" href="{@people}"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.link</xsl:with-param></xsl:call-template></a></p>
 
     <h2 id="test-message"><xsl:call-template name="m"><xsl:with-param name="key">bo.test.title</xsl:with-param></xsl:call-template></h2>
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.test.help</xsl:with-param></xsl:call-template></p>

@@ -35,6 +35,10 @@
       </dd>
     </dl>
 
+    <xsl:for-each select="v:anonymised">
+      <p class="notice info anonymised"><xsl:value-of select="."/></p>
+    </xsl:for-each>
+
     <xsl:for-each select="v:validation">
       <section class="validation" aria-labelledby="validation-title">
         <h2 id="validation-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.validation.title</xsl:with-param></xsl:call-template></h2>

@@ -127,7 +127,10 @@
       <dl>
         <xsl:for-each select="v:purpose | v:basis | v:retention | v:recipients">
           <dt><xsl:value-of select="@label"/></dt>
-          <dd><xsl:copy-of select="@lang"/><xsl:value-of select="."/></dd>
+          <dd>
+            <span><xsl:copy-of select="@lang"/><xsl:value-of select="."/></span>
+            <xsl:if test="self::v:retention"><xsl:text> </xsl:text><xsl:value-of select="../v:erasure"/></xsl:if>
+          </dd>
         </xsl:for-each>
       </dl>
       <p><xsl:value-of select="v:rights"/></p>

@@ -185,12 +185,42 @@ pub struct Silence {
 /// A service's privacy notice: why the requester's data is processed, on
 /// which legal basis, how long it is kept, who receives it. A part left
 /// out is said in general words where the notice is shown.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Privacy {
     pub purpose: Option<String>,
     pub legal_basis: LegalBasis,
     pub retention: Option<String>,
     pub recipients: Option<String>,
+    /// Months after a request closes until its personal data is removed
+    /// (1 to [`Privacy::MAX_MONTHS`]).
+    pub anonymise_after_months: u16,
+}
+
+impl Privacy {
+    /// When a definition does not say.
+    pub const DEFAULT_MONTHS: u16 = 24;
+    pub const MAX_MONTHS: u16 = 1200;
+
+    /// The instant before which a request that closed is due for
+    /// anonymisation at `now`, counted in the town's calendar. The oldest
+    /// instant there is when months go past it.
+    pub fn anonymise_before(&self, now: &jiff::Zoned) -> jiff::Timestamp {
+        now.checked_sub(jiff::Span::new().months(i64::from(self.anonymise_after_months)))
+            .map(|z| z.timestamp())
+            .unwrap_or(jiff::Timestamp::MIN)
+    }
+}
+
+impl Default for Privacy {
+    fn default() -> Privacy {
+        Privacy {
+            purpose: None,
+            legal_basis: LegalBasis::default(),
+            retention: None,
+            recipients: None,
+            anonymise_after_months: Privacy::DEFAULT_MONTHS,
+        }
+    }
 }
 
 /// The lawful bases of GDPR article 6.1 a town relies on.

@@ -26,6 +26,9 @@ pub struct RequestRecord {
     pub test: bool,
     /// The fields an agent asked the citizen to correct, until corrected.
     pub correction: Vec<String>,
+    /// When its personal data was removed (retention, a closed account):
+    /// it has no requester, values or comments any more.
+    pub anonymised_at: Option<Timestamp>,
 }
 
 /// A message between the town and the citizen about a request.

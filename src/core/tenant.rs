@@ -73,6 +73,27 @@ impl Tenant {
         self.testing.iter().find(|s| s.code == code)
     }
 
+    /// The privacy rules retention follows, one per service code: the
+    /// current version's (online, else in test), else the newest known.
+    pub fn privacy_rules(&self) -> Vec<(&str, &super::catalogue::Privacy)> {
+        let mut newest: HashMap<&str, &Arc<Service>> = HashMap::new();
+        for s in self.versions.values() {
+            let kept = newest.entry(s.code.as_str()).or_insert(s);
+            if s.version > kept.version {
+                *kept = s;
+            }
+        }
+        for s in self.testing.iter().chain(&self.services) {
+            newest.insert(s.code.as_str(), s);
+        }
+        let mut rules: Vec<_> = newest
+            .into_iter()
+            .map(|(code, s)| (code, &s.privacy))
+            .collect();
+        rules.sort_by_key(|(code, _)| *code);
+        rules
+    }
+
     /// A service at the version a request was submitted under.
     pub fn service_version(&self, code: &str, version: u32) -> Option<&Arc<Service>> {
         self.versions.get(&(code.to_owned(), version))

@@ -171,6 +171,8 @@ pub enum Refusal {
     UnknownField(String),
     #[error("une correction est déjà demandée")]
     CorrectionPending,
+    #[error("les données personnelles de la demande ont été effacées : elle ne peut plus changer")]
+    Anonymised,
 }
 
 fn step<'a>(service: &'a Service, id: &str) -> &'a Step {

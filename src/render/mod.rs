@@ -61,6 +61,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ),
     ("bo-editor.xsl", include_str!("../../xslt/bo-editor.xsl")),
     ("bo-error.xsl", include_str!("../../xslt/bo-error.xsl")),
+    ("bo-people.xsl", include_str!("../../xslt/bo-people.xsl")),
 ];
 
 struct Cached {

@@ -23,7 +23,11 @@ pub struct AuditEntry {
     /// What changed: `request:2026-000001`, `department:voirie`…
     pub subject: String,
     pub action: String,
+    /// Blank once redacted.
     pub detail: String,
+    /// When the detail was blanked because it held personal data being
+    /// erased (retention, a closed account).
+    pub redacted_at: Option<String>,
 }
 
 pub trait AuditStore: Send + Sync {

@@ -11,6 +11,7 @@ mod citizens;
 mod console;
 mod identities;
 mod outbox;
+mod personal;
 mod requests;
 pub mod sqlite;
 mod tenants;
@@ -21,6 +22,7 @@ pub use citizens::*;
 pub use console::*;
 pub use identities::*;
 pub use outbox::*;
+pub use personal::*;
 pub use requests::*;
 pub use tenants::*;
 
@@ -51,7 +53,7 @@ pub enum StoreError {
 
 /// Everything channels, use cases and the server need of a store, one trait
 /// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
-/// [`TenantStore`], [`OutboxStore`], [`AuditStore`]). Every backend
+/// [`TenantStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
@@ -63,6 +65,7 @@ pub trait Store:
     + TenantStore
     + OutboxStore
     + AuditStore
+    + PersonalDataStore
     + 'static
 {
 }
@@ -76,6 +79,7 @@ impl<T> Store for T where
         + TenantStore
         + OutboxStore
         + AuditStore
+        + PersonalDataStore
         + 'static
 {
 }

@@ -12,7 +12,8 @@ use super::agents::{AuthError, password_matches};
 use crate::auth;
 use crate::core::tracking::{Reference, TrackingCode};
 use crate::store::{
-    AccountMail, Attached, Citizen, EmailChanged, LinkPurpose, NewLink, Profile, StoreError,
+    AccountClosed, AccountMail, Attached, Citizen, EmailChanged, LinkPurpose, NewLink, Profile,
+    StoreError,
 };
 use crate::tenant::Site;
 use jiff::{SignedDuration, Timestamp};
@@ -512,4 +513,43 @@ pub async fn held(app: &App, site: &Site, citizen: &Citizen) -> Result<Held, Acc
         identities,
         requests,
     })
+}
+
+/// Closes a signed-in citizen's account at their request (GDPR erasure,
+/// art. 17), once they confirmed it with their password, or with their
+/// address for an account that has none: its finished requests are
+/// anonymised at once, the others stay with the town until finished and are
+/// anonymised then, the account and everything about it goes; a message
+/// tells the address.
+pub async fn close(
+    app: &App,
+    site: &Site,
+    citizen: &Citizen,
+    confirmation: String,
+    lang: &str,
+) -> Result<AccountClosed, AccountError> {
+    let confirmed = match &citizen.password_hash {
+        Some(hash) => password_matches(confirmation, Some(hash.clone())).await,
+        None => normalize_email(&confirmation).as_deref() == Some(citizen.email.as_str()),
+    };
+    if !confirmed {
+        return Err(AccountError::Invalid(vec![Refused {
+            field: "confirmation",
+            code: if citizen.password_hash.is_some() {
+                "wrong-password"
+            } else {
+                "not-your-address"
+            },
+        }]));
+    }
+    let goodbye = mail(
+        "account-closed",
+        &citizen.email,
+        page_link(app, site, "signup", lang),
+        lang,
+    );
+    app.store
+        .close_account(site.tenant.id, citizen.id, goodbye, app.now())
+        .await?
+        .ok_or_else(|| AccountError::Unavailable("the account is already closed".into()))
 }

@@ -99,6 +99,9 @@ pub async fn act(
     if seen_revision != Some(item.revision) {
         return Err(ActError::Conflict(Box::new(item)));
     }
+    if item.record.anonymised_at.is_some() {
+        return Err(ActError::Refused(Box::new(item), Refusal::Anonymised));
+    }
     let now = app.now();
     let outcome = match workflow::apply(
         &service,

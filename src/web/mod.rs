@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 pub mod backoffice;
 pub mod citizen;
+pub mod personal;
 pub mod route;
 pub mod session;
 pub mod view;

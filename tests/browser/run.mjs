@@ -929,6 +929,23 @@ test('account: sign up, confirm, requests, profile, security, sign out — JavaS
   assert(/\/account\/login/.test(page.url()), `signed out to the sign-in page, not ${page.url()}`);
   await page.goto(`${T}/account/`);
   assert(/\/account\/login/.test(page.url()), 'the session is over');
+  // Signed in again, the account is closed from the security page.
+  await tabTo('login-email'); await kb.type(email);
+  await tabTo('login-password'); await kb.type('Lune-verte-sous-la-pluie-7');
+  await enter();
+  await page.goto(`${T}/account/security`);
+  await tabTo('close-confirmation'); await kb.type('pas le bon');
+  await tabTo('#close button');
+  await enter();
+  assert(await page.locator('#close-confirmation-error').count() === 1, 'a wrong password is said next to its field');
+  await check('closing refused');
+  await tabTo('close-confirmation'); await kb.type('Lune-verte-sous-la-pluie-7');
+  await tabTo('#close button');
+  await enter();
+  assert((await page.content()).includes('Votre compte est fermé'), `closed: ${page.url()}`);
+  await check('account closed');
+  await page.goto(`${T}/account/`);
+  assert(/\/account\/login/.test(page.url()), 'no session after closing');
   return `${seen.length} pages: ${seen.join(', ')}`;
 }, 60_000);
 
@@ -1435,6 +1452,30 @@ test('backoffice: an administrator rewords the news of one step, with a preview,
   assertEq(await press(admin, admin.getByRole('button', { name: 'Revenir au texte hérité' })), 200, 'reset');
   assert((await admin.locator('.notice.success').textContent()).includes('Texte hérité rétabli'), 'reset confirmed');
   assert(!(await admin.getByLabel(/^Texte du courriel/).inputValue()).includes('huit jours'), 'the inherited wording is back');
+});
+
+test("backoffice: an administrator finds a person's requests and downloads their data", async () => {
+  await soapSubmit(SOAP_ROAD);
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/admin`);
+  await press(admin, admin.getByRole('link', { name: 'Rechercher une personne' }));
+  assert(admin.url().endsWith('/admin/people'), `the people page: ${admin.url()}`);
+  await assertNoViolations(admin, "a person's data, before searching");
+  await admin.getByLabel('Adresse e-mail ou nom').fill('N');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Rechercher' })), 422, 'too short');
+  assert(await admin.locator('#q[aria-invalid=true]').count(), 'the field is marked invalid');
+  await assertNoViolations(admin, "a person's data, too short a query");
+  await admin.getByLabel('Adresse e-mail ou nom').fill('Navigateur');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Rechercher' })), 200, 'searched');
+  assert(await admin.locator('table.people-requests tbody tr').count() >= 1, 'the requests found');
+  await assertNoViolations(admin, "a person's data, found");
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('button', { name: 'Télécharger ses données (JSON)' }).click(),
+  ]);
+  const file = await download.path();
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert(data.requests.some((r) => r.values['requester/lastName'] === 'Navigateur'), 'the download holds the requests');
 });
 
 test('backoffice: an administrator changes the colours, a faint pair is refused, the pages follow', async () => {

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod agent;
 pub mod smtp;
 pub mod sqlite_backend;
 

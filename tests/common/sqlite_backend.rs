@@ -47,8 +47,8 @@ pub fn tamper(data_dir: &Path, how: Tamper) {
             .unwrap(),
         Tamper::Forge { seq, from } => db
             .execute(
-                "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, prev_hash, hash)
-                 SELECT tenant_id, ?1, at, actor, subject, action, detail, prev_hash, hash FROM audit WHERE seq = ?2",
+                "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, detail_sha256, prev_hash, hash)
+                 SELECT tenant_id, ?1, at, actor, subject, action, detail, detail_sha256, prev_hash, hash FROM audit WHERE seq = ?2",
                 [seq, from],
             )
             .unwrap(),
@@ -69,4 +69,42 @@ pub fn tracking_code_copies(data_dir: &Path, code: &str) -> i64 {
             |r| r.get(0),
         )
         .unwrap()
+}
+
+/// Every `table.column` of the database where `text` still appears: after
+/// an erasure, the person must be nowhere.
+pub fn anywhere(data_dir: &Path, text: &str) -> Vec<String> {
+    let db = open(data_dir);
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = db
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for column in columns {
+            let n: i64 = db
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"
+                    ),
+                    [text],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if n > 0 {
+                found.push(format!("{table}.{column}"));
+            }
+        }
+    }
+    found
 }

@@ -90,6 +90,7 @@ macro_rules! store_contract {
                 a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_on_demand,
                 deadline_marks_are_recorded_once_each_in_order,
                 open_requests_and_waiting_ones_are_listed_apart,
+                anonymising_removes_the_person_by_rule_and_in_batches_and_keeps_the_rest,
                 console_filters_by_state_service_department_and_channel,
                 console_shows_agents_their_departments_and_the_validations_asked_of_them,
                 console_finds_text_in_references_names_and_values,
@@ -3857,4 +3858,88 @@ pub async fn an_openid_flow_is_taken_once_and_an_identity_belongs_to_one_account
         ],
         "each change told by e-mail, nothing for a refusal"
     );
+}
+
+pub async fn anonymising_removes_the_person_by_rule_and_in_batches_and_keeps_the_rest(
+    store: Arc<dyn Store>,
+) {
+    let town = town(&store, "quimper").await;
+    let agent = clerk();
+    let mut closed = Vec::new();
+    for name in ["Premier", "Second"] {
+        let r = submit(&store, &town, road(&town, name, t(0))).await;
+        act(
+            &store,
+            &town,
+            r,
+            &agent,
+            press_with("qualify", &format!("Appeler {name}")),
+            t(10),
+        )
+        .await;
+        act(&store, &town, r, &agent, press("schedule"), t(20)).await;
+        act(&store, &town, r, &agent, press("fixed"), t(30)).await;
+        closed.push(r);
+    }
+    let open = submit(&store, &town, road(&town, "Ouvert", t(0))).await;
+    let birth = submit(&store, &town, birth(&town, "Civil", t(0))).await;
+    let rule = |before| {
+        vec![RetentionRule {
+            service_code: "road-incident".into(),
+            closed_before: before,
+        }]
+    };
+    let sweep = |before, batch| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .anonymise_due(town.id, rule(before), batch, day(400))
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        sweep(t(30), 10).await.is_empty(),
+        "closed at t(30), not before"
+    );
+    assert_eq!(
+        sweep(day(1), 1).await,
+        [closed[0]],
+        "one batch of one, oldest first"
+    );
+    assert_eq!(sweep(day(1), 1).await, [closed[1]]);
+    assert!(sweep(day(1), 1).await.is_empty(), "none left");
+
+    for r in &closed {
+        let it = item(&store, &town, *r).await;
+        assert_eq!(it.requester_name, "");
+        assert!(it.rows.is_empty(), "{:?}", it.rows);
+        assert!(it.events.iter().all(|e| e.comment.is_none()));
+        assert_eq!(it.events.len(), 4, "the history stays");
+        assert_eq!(it.state.step, "fixed");
+        assert_eq!(it.record.service_code, "road-incident");
+        assert!(it.record.anonymised_at.is_some());
+    }
+    for kept in [open, birth] {
+        let it = item(&store, &town, kept).await;
+        assert!(it.record.anonymised_at.is_none());
+        assert!(!it.rows.is_empty());
+    }
+    let journal = store
+        .journal(town.id, Some("anonymised".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(journal.len(), 2, "one entry per batch");
+    let qualified = store
+        .journal(town.id, Some("qualify".into()), 10)
+        .await
+        .unwrap();
+    assert!(
+        qualified
+            .iter()
+            .all(|e| e.detail.is_empty() && e.redacted_at.is_some()),
+        "the comments are blanked in the journal: {qualified:?}"
+    );
+    let reports = blocking(&store, |s| s.verify_audit().unwrap()).await;
+    assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
 }

@@ -390,7 +390,7 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
         theme,
         title,
         title_en,
-        privacy: privacy(doc.privacy),
+        privacy: privacy(doc.privacy)?,
         description: doc
             .description
             .map(|d| d.trim().to_owned())
@@ -757,13 +757,26 @@ fn step_kind(k: &t::StepKindType) -> StepKind {
 
 // The domain back to the file's types.
 
-fn privacy(p: Option<t::ServicePrivacyElementType>) -> Privacy {
+fn privacy(p: Option<t::ServicePrivacyElementType>) -> Result<Privacy, Problem> {
     use t::ServicePrivacyLegalBasisType as B;
     let Some(p) = p else {
-        return Privacy::default();
+        return Ok(Privacy::default());
     };
     let text = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    Privacy {
+    let anonymise_after_months = match p.anonymise_after_months {
+        None => Privacy::DEFAULT_MONTHS,
+        Some(m) => u16::try_from(m)
+            .ok()
+            .filter(|m| (1..=Privacy::MAX_MONTHS).contains(m))
+            .ok_or_else(|| {
+                Problem(format!(
+                    "<privacy anonymiseAfterMonths={m}>: between 1 and {} months",
+                    Privacy::MAX_MONTHS
+                ))
+            })?,
+    };
+    Ok(Privacy {
+        anonymise_after_months,
         purpose: text(p.purpose),
         retention: text(p.retention),
         recipients: text(p.recipients),
@@ -775,13 +788,15 @@ fn privacy(p: Option<t::ServicePrivacyElementType>) -> Privacy {
             B::VitalInterests => LegalBasis::VitalInterests,
             B::LegitimateInterests => LegalBasis::LegitimateInterests,
         },
-    }
+    })
 }
 
 /// Written only when it says more than the defaults.
 fn privacy_document(p: &Privacy) -> Option<t::ServicePrivacyElementType> {
     use t::ServicePrivacyLegalBasisType as B;
     (*p != Privacy::default()).then(|| t::ServicePrivacyElementType {
+        anonymise_after_months: (p.anonymise_after_months != Privacy::DEFAULT_MONTHS)
+            .then_some(usize::from(p.anonymise_after_months)),
         legal_basis: match p.legal_basis {
             LegalBasis::PublicTask => B::PublicTask,
             LegalBasis::LegalObligation => B::LegalObligation,

@@ -93,6 +93,9 @@ impl ServiceDeadlineElementType {
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServicePrivacyElementType {
+    #[serde(default, rename = "@anonymiseAfterMonths")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymise_after_months: Option<usize>,
     #[serde(
         default = "ServicePrivacyElementType::default_legal_basis",
         rename = "@legalBasis"

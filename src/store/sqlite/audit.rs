@@ -60,7 +60,9 @@ impl AuditStore for SqliteStore {
 pub(super) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The fields of an audit entry, length-prefixed so that no two different
-/// entries hash the same way.
+/// entries hash the same way. The last field names the scheme: "" for the
+/// first (the detail hashed as it is), [`SCHEME`] for entries whose detail
+/// is given by its SHA-256.
 pub(super) fn audit_hash(seq: i64, fields: [&str; 6], prev: &str) -> String {
     let mut h = Sha256::new();
     h.update(seq.to_string().as_bytes());
@@ -73,6 +75,20 @@ pub(super) fn audit_hash(seq: i64, fields: [&str; 6], prev: &str) -> String {
     h.update(b"|");
     h.update(prev.as_bytes());
     crate::core::tracking::hex(&h.finalize())
+}
+
+/// The scheme of entries that hash their detail's digest: the detail can be
+/// blanked when it holds personal data and the chain still holds.
+const SCHEME: &str = "2";
+
+fn detail_digest(detail: &str) -> String {
+    crate::core::tracking::hex(&Sha256::digest(detail.as_bytes()))
+}
+
+/// The hash of an entry of the second scheme.
+fn entry_hash(seq: i64, fields: [&str; 4], digest: &str, prev: &str) -> String {
+    let [at, actor, subject, action] = fields;
+    audit_hash(seq, [at, actor, subject, action, digest, SCHEME], prev)
 }
 
 /// Appends an entry to the tenant's audit journal, chained to the last one.
@@ -91,13 +107,14 @@ pub(super) fn append_audit(
         .optional()?
         .unwrap_or((0, GENESIS.to_owned()));
     let seq = seq + 1;
-    let hash = audit_hash(seq, [at, actor, subject, action, detail, ""], &prev);
+    let digest = detail_digest(detail);
+    let hash = entry_hash(seq, [at, actor, subject, action], &digest, &prev);
     tx.prepare_cached(
-        "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (tenant_id, seq, at, actor, subject, action, detail, detail_sha256, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
-        tenant_id, seq, at, actor, subject, action, detail, prev, hash
+        tenant_id, seq, at, actor, subject, action, detail, digest, prev, hash
     ])?;
     tx.prepare_cached(
         "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?1, ?2, ?3)
@@ -107,6 +124,25 @@ pub(super) fn append_audit(
     Ok(())
 }
 
+/// Blanks the details of the tenant's entries about `subject` (personal
+/// data being erased); their digests stay, so the chain still verifies.
+/// Entries of the first scheme cannot be blanked and keep their detail.
+/// Returns how many were blanked.
+pub(super) fn redact_audit(
+    tx: &Connection,
+    tenant_id: i64,
+    subject: &str,
+    at: &str,
+) -> Result<usize, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE audit SET detail = '', redacted_at = ?3
+             WHERE tenant_id = ?1 AND subject = ?2 AND detail_sha256 IS NOT NULL
+               AND redacted_at IS NULL AND detail <> ''",
+        )?
+        .execute(params![tenant_id, subject, at])?)
+}
+
 /// Walks a tenant's chain and reports the first entry that does not hold.
 pub(super) fn verify_audit(
     conn: &Connection,
@@ -114,8 +150,8 @@ pub(super) fn verify_audit(
     tenant: &str,
 ) -> Result<AuditReport, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, subject, action, detail, prev_hash, hash FROM audit
-         WHERE tenant_id = ?1 ORDER BY seq",
+        "SELECT seq, at, actor, subject, action, detail, prev_hash, hash, detail_sha256, redacted_at
+         FROM audit WHERE tenant_id = ?1 ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![tenant_id])?;
     let mut expected_seq = 1i64;
@@ -137,6 +173,8 @@ pub(super) fn verify_audit(
         ];
         let prev_hash: String = row.get(6)?;
         let hash: String = row.get(7)?;
+        let digest: Option<String> = row.get(8)?;
+        let redacted: Option<String> = row.get(9)?;
         entries += 1;
         if seq != expected_seq {
             return Ok(report(
@@ -156,19 +194,22 @@ pub(super) fn verify_audit(
                 ),
             ));
         }
-        let recomputed = audit_hash(
-            seq,
-            [
-                &fields[0], &fields[1], &fields[2], &fields[3], &fields[4], "",
-            ],
-            &prev_hash,
-        );
-        if recomputed != hash {
+        let [at, actor, subject, action, detail] = &fields;
+        let holds = match &digest {
+            None => audit_hash(seq, [at, actor, subject, action, detail, ""], &prev_hash) == hash,
+            Some(digest) => {
+                // A blanked detail is vouched for by its digest alone.
+                let detail_holds =
+                    (redacted.is_some() && detail.is_empty()) || detail_digest(detail) == *digest;
+                detail_holds
+                    && entry_hash(seq, [at, actor, subject, action], digest, &prev_hash) == hash
+            }
+        };
+        if !holds {
             return Ok(report(
                 entries,
                 format!(
-                    "entry {seq} ({} by {} on {}) was edited: its content no longer matches its hash",
-                    fields[3], fields[1], fields[2]
+                    "entry {seq} ({action} by {actor} on {subject}) was edited: its content no longer matches its hash"
                 ),
             ));
         }
@@ -206,7 +247,7 @@ pub(super) fn journal(
     limit: u32,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, actor, subject, action, detail FROM audit
+        "SELECT seq, at, actor, subject, action, detail, redacted_at FROM audit
          WHERE tenant_id = ?1 AND (?2 IS NULL OR action = ?2)
          ORDER BY seq DESC LIMIT ?3",
     )?;
@@ -218,6 +259,7 @@ pub(super) fn journal(
             subject: r.get(3)?,
             action: r.get(4)?,
             detail: r.get(5)?,
+            redacted_at: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -16,6 +16,7 @@ mod citizens;
 mod console;
 mod identities;
 mod outbox;
+mod personal;
 mod requests;
 mod tenants;
 
@@ -33,7 +34,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 16] = [
+const MIGRATIONS: [&str; 17] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -50,6 +51,7 @@ const MIGRATIONS: [&str; 16] = [
     include_str!("0014_corrections.sql"),
     include_str!("0015_openid.sql"),
     include_str!("0016_openid_logout.sql"),
+    include_str!("0017_retention.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

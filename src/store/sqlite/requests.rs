@@ -492,7 +492,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -510,6 +510,7 @@ pub(super) fn load_record(
                 row.get::<_, String>(8)?,
                 row.get::<_, bool>(9)?,
                 row.get::<_, Option<String>>(10)?,
+                row.get::<_, Option<String>>(11)?,
             ))
         })
         .optional()?;
@@ -525,6 +526,7 @@ pub(super) fn load_record(
         due_date,
         test,
         correction,
+        anonymised_at,
     )) = row
     else {
         return Ok(None);
@@ -592,6 +594,9 @@ pub(super) fn load_record(
             correction: correction
                 .map(|c| c.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
+            anonymised_at: anonymised_at
+                .map(|a| a.parse().map_err(|e| corrupt("anonymised_at", &e)))
+                .transpose()?,
         },
     )))
 }

@@ -1,7 +1,7 @@
 //! The citizen's account (`/T/account/…`): sign up, confirm, sign in and
 //! out, forgotten password, the dashboard of requests (open, archived), each
 //! request's page, the profile forms are filled with, a request attached by
-//! its tracking code, a new address or password.
+//! its tracking code, a new address or password, the account closed.
 //!
 //! The session is a random token in the `guichet_account` cookie
 //! (`HttpOnly`, `SameSite=Lax`, `Secure` unless the server is addressed on a
@@ -52,6 +52,7 @@ pub static ROUTES: &[Route] = &[
     route(Method::GET, "security", handler!(pages::security)),
     route(Method::POST, "password", handler!(pages::change_password)),
     route(Method::POST, "email", handler!(pages::ask_email)),
+    route(Method::POST, "close", handler!(pages::close)),
     route(Method::GET, "email/{token}", handler!(pages::email_page)),
     route(
         Method::POST,

@@ -539,7 +539,88 @@ async fn security_view(
         &inputs,
     );
     super::openid::security_part(cx, s, &mut v).await;
+    close_part(cx, s, refused, &mut v);
     v.finish()
+}
+
+/// Closing the account, confirmed by the password (or the address for an
+/// account without one), after a word on what goes and what stays.
+fn close_part(cx: &Ctx<'_>, s: &CitizenSession, refused: &[Refused], v: &mut View<'_>) {
+    let f = cx.frame;
+    v.heading(&f.message("account.close.title"));
+    v.para(&f.message("account.close.intro"));
+    v.links(&[("/account/export".into(), f.message("account.export.link"))]);
+    let mut confirmation = if s.citizen.password_hash.is_some() {
+        Input::new(
+            "confirmation",
+            "password",
+            f.message("account.close.password"),
+            "current-password",
+        )
+    } else {
+        Input::new(
+            "confirmation",
+            "email",
+            f.message("account.close.email"),
+            "off",
+        )
+    };
+    confirmation.error = said(cx, refused, "confirmation");
+    v.form(
+        "close",
+        "/account/close",
+        &s.token,
+        &f.message("account.close.submit"),
+        &[confirmation],
+    );
+}
+
+pub(super) async fn close(cx: &Ctx<'_>) -> Response<Body> {
+    let s = match signed_in_post(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match account::close(
+        cx.app,
+        cx.site,
+        &s.citizen,
+        field(cx, "confirmation"),
+        lang(cx),
+    )
+    .await
+    {
+        Ok(closed) => {
+            let f = cx.frame;
+            let (anonymised, kept) = (
+                closed.anonymised.len().to_string(),
+                closed.kept.len().to_string(),
+            );
+            let text = f.format(
+                "account.close.done-text",
+                &[
+                    ("anonymised", &anonymised),
+                    ("kept", &kept),
+                    ("email", &s.citizen.email),
+                ],
+            );
+            let mut r = notice_page(
+                cx,
+                StatusCode::OK,
+                ("closed", "account.close.done"),
+                ("info", &text),
+                &[("/".into(), f.message("account.close.home"))],
+            );
+            r.headers_mut()
+                .insert(header::SET_COOKIE, set_cookie(cx.site, cx.req, "", 0));
+            r
+        }
+        Err(AccountError::Invalid(refused)) => respond(
+            cx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            security_view(cx, &s, &refused, None).await,
+        ),
+        Err(AccountError::Unavailable(why)) => unavailable(&why),
+    }
 }
 
 pub(super) async fn security(cx: &Ctx<'_>) -> Response<Body> {

@@ -1,6 +1,6 @@
 //! The administration pages (`/T/backoffice/admin/…`): agents, department
 //! heads, standard answers, failed messages, message templates, the town's
-//! settings, test messages. Administrators only (the route table's
+//! settings, test messages, a person's data. Administrators only (the route table's
 //! [`Guard::Admin`]), with the back office's session.
 //!
 //! Where to add an admin page: a file here with its handler and its view, a
@@ -13,6 +13,7 @@ mod departments;
 mod editor;
 mod files;
 mod messages;
+mod people;
 mod settings;
 mod templates;
 
@@ -161,6 +162,18 @@ pub static ROUTES: &[Route] = &[
         path: "answers/{which}",
         guard: Guard::Admin,
         handler: handler!(answers::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "people",
+        guard: Guard::Admin,
+        handler: handler!(people::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "people/export",
+        guard: Guard::Admin,
+        handler: handler!(people::export),
     },
     Route {
         method: Method::GET,
@@ -338,7 +351,9 @@ pub(super) fn admin_view(
     let test = format!("{}/backoffice/admin/test-message", frame.base);
     let settings = format!("{}/backoffice/admin/settings", frame.base);
     let catalogue = format!("{}/backoffice/admin/catalogue", frame.base);
+    let people = format!("{}/backoffice/admin/people", frame.base);
     let mut attrs = vec![
+        ("people", people.as_str()),
         ("catalogue", catalogue.as_str()),
         ("action", action.as_str()),
         ("token", b.token),

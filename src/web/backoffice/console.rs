@@ -446,7 +446,15 @@ fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &C
         &channel_label(frame, &row.channel),
     );
     step_element(x, service.map(|s| &**s), &row.step);
-    x.text("subject", &[], &row.requester_name);
+    // Blank once anonymised.
+    let anonymous;
+    let subject = if row.requester_name.is_empty() {
+        anonymous = frame.message("bo.console.anonymised");
+        &anonymous
+    } else {
+        &row.requester_name
+    };
+    x.text("subject", &[], subject);
     let received = row
         .submitted_at
         .to_zoned(frame.tenant.time_zone.clone())

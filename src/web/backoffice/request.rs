@@ -379,7 +379,8 @@ pub(super) fn commands<'a>(
 ) -> Commands<'a> {
     let s = &item.state;
     let dept = s.department.as_str();
-    let handler = agent.can(dept, Role::Handler);
+    // Nothing is done to a request whose data is erased.
+    let handler = agent.can(dept, Role::Handler) && item.record.anonymised_at.is_none();
     Commands {
         token,
         acts: workflow::available_actions(service, s, agent),
@@ -393,7 +394,7 @@ pub(super) fn commands<'a>(
         hold: handler && !s.finished && !s.waiting_for_citizen,
         resume: handler && s.waiting_for_citizen,
         reopen: handler && s.finished,
-        note: agent.can(dept, Role::Reader),
+        note: agent.can(dept, Role::Reader) && item.record.anonymised_at.is_none(),
     }
 }
 
@@ -470,6 +471,14 @@ pub(super) fn request_view(
     );
     if s.waiting_for_citizen {
         x.empty("waiting", &[]);
+    }
+    if let Some(at) = item.record.anonymised_at {
+        let (when, iso) = date_time(frame, at);
+        x.text(
+            "anonymised",
+            &[("date", &iso)],
+            &frame.format("bo.request.anonymised", &[("date", &when)]),
+        );
     }
     if let Some(v) = &s.validation {
         x.open("validation", &[]);

@@ -1000,6 +1000,14 @@ fn privacy_view(x: &mut Xml, frame: &Frame, service: &Service) {
                 );
             }
         }
+        if part == "retention" {
+            let months = p.anonymise_after_months.to_string();
+            x.text(
+                "erasure",
+                &[],
+                &frame.format("form.privacy.erasure", &[("months", months.as_str())]),
+            );
+        }
     }
     let basis = frame.message(&format!("form.privacy.basis.{}", p.legal_basis.name()));
     x.text(

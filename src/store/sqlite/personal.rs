@@ -1,0 +1,401 @@
+//! SQL of retention and erasure: what anonymising a request removes, and
+//! closing an account.
+
+use super::SqliteStore;
+use super::audit::{append_audit, redact_audit};
+use super::citizens::{citizen_where, queue_mail};
+use crate::core::tracking::Reference;
+use crate::store::*;
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The actor of retention runs in the audit journal.
+const ACTOR: &str = "system:retention";
+
+/// A request with no message left to send: the last decision reaches the
+/// requester of a closed account before anything is removed (or is given up
+/// after [`SENDING_DAYS`]).
+/// Days a closed request of a closed account waits for its last messages
+/// (a town whose mail server is down or not set).
+const SENDING_DAYS: i64 = 30;
+
+const NOTHING_TO_SEND: &str =
+    "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id AND o.state = 'pending')
+     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.request_id = r.id AND d.state = 'pending')";
+
+impl PersonalDataStore for SqliteStore {
+    fn find_person(
+        &self,
+        tenant_id: i64,
+        query: PersonQuery,
+    ) -> BoxFuture<'_, Result<PersonFound, StoreError>> {
+        self.read(move |conn| find_person(conn, tenant_id, &query))
+    }
+
+    fn anonymise_due(
+        &self,
+        tenant_id: i64,
+        rules: Vec<RetentionRule>,
+        batch: u32,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
+        self.write(move |tx| {
+            let at = now.to_string();
+            let due = due_requests(tx, tenant_id, &rules, batch, now)?;
+            for (id, _, _) in &due {
+                anonymise(tx, tenant_id, *id, &at)?;
+            }
+            let forgotten = forget_closed_accounts_mail(tx, tenant_id)?;
+            if !due.is_empty() || forgotten > 0 {
+                append_audit(
+                    tx,
+                    tenant_id,
+                    &at,
+                    ACTOR,
+                    "retention",
+                    "anonymised",
+                    &run_detail(&due, forgotten),
+                )?;
+            }
+            Ok(due.into_iter().map(|(_, _, reference)| reference).collect())
+        })
+    }
+
+    fn close_account(
+        &self,
+        tenant_id: i64,
+        citizen_id: i64,
+        goodbye: AccountMail,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Option<AccountClosed>, StoreError>> {
+        self.write(move |tx| close_account(tx, tenant_id, citizen_id, &goodbye, now))
+    }
+}
+
+/// Up to `batch` requests due, oldest closed first: by their service's
+/// rule (what is still to be sent then is stale and goes too), or closed
+/// after their citizen closed their account.
+fn due_requests(
+    tx: &Connection,
+    tenant_id: i64,
+    rules: &[RetentionRule],
+    batch: u32,
+    now: Timestamp,
+) -> Result<Vec<(i64, String, Reference)>, StoreError> {
+    let mut due: Vec<(String, i64, String, Reference)> = Vec::new();
+    let row = |r: &rusqlite::Row| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            Reference {
+                year: r.get(3)?,
+                number: r.get(4)?,
+            },
+        ))
+    };
+    let mut erased = tx.prepare_cached(&format!(
+        "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
+         WHERE r.tenant_id = ?1 AND r.finished = 1 AND r.anonymised_at IS NULL
+           AND r.erase_when_finished = 1 AND ({NOTHING_TO_SEND} OR r.entered_at < ?3)
+         ORDER BY r.entered_at LIMIT ?2"
+    ))?;
+    let given_up = (now - jiff::SignedDuration::from_hours(24 * SENDING_DAYS)).to_string();
+    for found in erased.query_map(params![tenant_id, batch, given_up], row)? {
+        due.push(found?);
+    }
+    let mut by_rule = tx.prepare_cached(
+        "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
+         WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
+           AND r.anonymised_at IS NULL AND r.entered_at < ?3
+         ORDER BY r.entered_at LIMIT ?4",
+    )?;
+    for rule in rules {
+        let before = rule.closed_before.to_string();
+        for found in by_rule.query_map(params![tenant_id, rule.service_code, before, batch], row)? {
+            due.push(found?);
+        }
+    }
+    due.sort();
+    due.dedup_by_key(|(_, id, _, _)| *id);
+    due.truncate(batch as usize);
+    Ok(due
+        .into_iter()
+        .map(|(_, id, code, reference)| (id, code, reference))
+        .collect())
+}
+
+/// Removes the person from one request and everything about it; keeps what
+/// statistics count.
+fn anonymise(tx: &Connection, tenant_id: i64, id: i64, at: &str) -> Result<(), StoreError> {
+    let reference: Reference = tx
+        .prepare_cached("SELECT year, number FROM requests WHERE id = ?1")?
+        .query_row(params![id], |r| {
+            Ok(Reference {
+                year: r.get(0)?,
+                number: r.get(1)?,
+            })
+        })?;
+    for statement in [
+        "DELETE FROM request_values WHERE request_id = ?1",
+        "UPDATE events SET comment = NULL WHERE request_id = ?1",
+        "DELETE FROM deliveries WHERE request_id = ?1",
+        "DELETE FROM outbox WHERE request_id = ?1",
+    ] {
+        tx.prepare_cached(statement)?.execute(params![id])?;
+    }
+    // The tracking digest must stay unique and match no code.
+    tx.prepare_cached(
+        "UPDATE requests SET requester_name = '', requester_email = NULL, citizen_id = NULL,
+                tracking_digest = 'anonymised:' || id, correction = NULL, validation_answer = NULL,
+                unread = 0, anonymised_at = ?2, revision = revision + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![id, at])?;
+    for subject in [reference.to_string(), format!("request:{reference}")] {
+        redact_audit(tx, tenant_id, &subject, at)?;
+    }
+    Ok(())
+}
+
+/// Deletes the account messages (confirmations, resets, the goodbye) of
+/// addresses no account has any more, once sent or given up.
+fn forget_closed_accounts_mail(tx: &Connection, tenant_id: i64) -> Result<usize, StoreError> {
+    let orphans = "SELECT o.id FROM outbox o
+         WHERE o.tenant_id = ?1 AND o.recipient_kind = 'account' AND o.state <> 'pending'
+           AND NOT EXISTS (SELECT 1 FROM citizens c WHERE c.tenant_id = ?1 AND c.email = o.recipient)
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.state = 'pending')";
+    tx.prepare_cached(&format!(
+        "DELETE FROM deliveries WHERE outbox_id IN ({orphans})"
+    ))?
+    .execute(params![tenant_id])?;
+    Ok(tx
+        .prepare_cached(&format!("DELETE FROM outbox WHERE id IN ({orphans})"))?
+        .execute(params![tenant_id])?)
+}
+
+/// The audit detail of one batch: counts per service, then the references.
+fn run_detail(due: &[(i64, String, Reference)], forgotten: usize) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for (_, code, _) in due {
+        match counts.iter_mut().find(|(c, _)| c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    counts.sort();
+    let per_service: Vec<String> = counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    let references: Vec<String> = due.iter().map(|(_, _, r)| r.to_string()).collect();
+    let mut detail = format!("{} requests anonymised", due.len());
+    if !due.is_empty() {
+        detail.push_str(&format!(
+            " ({}): {}",
+            per_service.join(", "),
+            references.join(", ")
+        ));
+    }
+    if forgotten > 0 {
+        detail.push_str(&format!(
+            "; {forgotten} messages to closed accounts deleted"
+        ));
+    }
+    detail
+}
+
+fn close_account(
+    tx: &Connection,
+    tenant_id: i64,
+    citizen_id: i64,
+    goodbye: &AccountMail,
+    now: Timestamp,
+) -> Result<Option<AccountClosed>, StoreError> {
+    let at = now.to_string();
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT id FROM citizens WHERE id = ?1 AND tenant_id = ?2")?
+        .query_row(params![citizen_id, tenant_id], |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let mut closed = AccountClosed::default();
+    let owned: Vec<(i64, Reference, bool)> = tx
+        .prepare_cached(&format!(
+            "SELECT r.id, r.year, r.number, r.finished = 1 AND {NOTHING_TO_SEND} FROM requests r
+             WHERE r.citizen_id = ?1 ORDER BY r.year, r.number"
+        ))?
+        .query_map(params![citizen_id], |r| {
+            Ok((
+                r.get(0)?,
+                Reference {
+                    year: r.get(1)?,
+                    number: r.get(2)?,
+                },
+                r.get(3)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, reference, done) in owned {
+        if done {
+            anonymise(tx, tenant_id, id, &at)?;
+            closed.anonymised.push(reference);
+        } else {
+            tx.prepare_cached(
+                "UPDATE requests SET erase_when_finished = 1, citizen_id = NULL, revision = revision + 1
+                 WHERE id = ?1",
+            )?
+            .execute(params![id])?;
+            closed.kept.push(reference);
+        }
+    }
+    for statement in [
+        "DELETE FROM citizen_sessions WHERE citizen_id = ?1",
+        "DELETE FROM citizen_tokens WHERE citizen_id = ?1",
+        "DELETE FROM citizen_identities WHERE citizen_id = ?1",
+        "DELETE FROM openid_flows WHERE citizen_id = ?1",
+        "DELETE FROM citizens WHERE id = ?1",
+    ] {
+        tx.prepare_cached(statement)?.execute(params![citizen_id])?;
+    }
+    let subject = format!("citizen:{citizen_id}");
+    redact_audit(tx, tenant_id, &subject, &at)?;
+    forget_closed_accounts_mail(tx, tenant_id)?;
+    queue_mail(tx, tenant_id, goodbye, &at)?;
+    let list = |r: &[Reference]| {
+        r.iter()
+            .map(Reference::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    append_audit(
+        tx,
+        tenant_id,
+        &at,
+        &subject,
+        &subject,
+        "close-account",
+        &format!(
+            "{} requests anonymised [{}], {} kept until finished [{}]",
+            closed.anonymised.len(),
+            list(&closed.anonymised),
+            closed.kept.len(),
+            list(&closed.kept)
+        ),
+    )?;
+    Ok(Some(closed))
+}
+
+/// `LIKE` patterns, one per word of a name, with `%` and `_` escaped.
+fn name_patterns(words: &str) -> Vec<String> {
+    words
+        .split_whitespace()
+        .map(|w| {
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect()
+}
+
+fn find_person(
+    conn: &Connection,
+    tenant_id: i64,
+    query: &PersonQuery,
+) -> Result<PersonFound, StoreError> {
+    let (account_ids, request_ids): (Vec<i64>, Vec<(i16, u32)>) = match query {
+        PersonQuery::Email(email) => {
+            let accounts = conn
+                .prepare_cached("SELECT id FROM citizens WHERE tenant_id = ?1 AND email = ?2")?
+                .query_map(params![tenant_id, email], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let requests = conn
+                .prepare_cached(
+                    "SELECT year, number FROM requests
+                     WHERE tenant_id = ?1 AND test = 0 AND anonymised_at IS NULL
+                       AND (lower(requester_email) = ?2
+                            OR citizen_id IN (SELECT id FROM citizens WHERE tenant_id = ?1 AND email = ?2))
+                     ORDER BY submitted_at DESC, id DESC LIMIT ?3",
+                )?
+                .query_map(params![tenant_id, email, PERSON_LIMIT], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            (accounts, requests)
+        }
+        PersonQuery::Name(words) => {
+            let patterns = name_patterns(words);
+            if patterns.is_empty() {
+                return Ok(PersonFound::default());
+            }
+            // One condition per word, each bound as a parameter.
+            let each = |column: &str| {
+                (0..patterns.len())
+                    .map(|i| format!("{column} LIKE ?{} ESCAPE '\\'", i + 3))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            };
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&tenant_id, &PERSON_LIMIT];
+            for p in &patterns {
+                args.push(p);
+            }
+            let accounts = conn
+                .prepare(&format!(
+                    "SELECT id FROM citizens WHERE tenant_id = ?1 AND ({})
+                     ORDER BY id LIMIT ?2",
+                    each("(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))")
+                ))?
+                .query_map(args.as_slice(), |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let requests = conn
+                .prepare(&format!(
+                    "SELECT year, number FROM requests
+                     WHERE tenant_id = ?1 AND test = 0 AND anonymised_at IS NULL AND ({})
+                     ORDER BY submitted_at DESC, id DESC LIMIT ?2",
+                    each("requester_name")
+                ))?
+                .query_map(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            (accounts, requests)
+        }
+    };
+    let mut found = PersonFound::default();
+    for id in account_ids {
+        if let Some(c) = citizen_where(conn, "id = ?1", &[&id])? {
+            found.accounts.push(c);
+        }
+    }
+    // The requests of the accounts found, by a name search too.
+    let mut requests = request_ids;
+    for c in &found.accounts {
+        let owned: Vec<(i16, u32)> = conn
+            .prepare_cached(
+                "SELECT year, number FROM requests WHERE citizen_id = ?1 AND test = 0
+                 ORDER BY submitted_at DESC, id DESC LIMIT ?2",
+            )?
+            .query_map(params![c.id, PERSON_LIMIT], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        requests.extend(owned);
+    }
+    requests.sort_by(|a, b| b.cmp(a));
+    requests.dedup();
+    for (year, number) in requests {
+        let (service_code, requester_name, submitted_at): (String, String, String) = conn
+            .prepare_cached(
+                "SELECT service_code, requester_name, submitted_at FROM requests
+                 WHERE tenant_id = ?1 AND year = ?2 AND number = ?3",
+            )?
+            .query_row(params![tenant_id, year, number], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        found.requests.push(FoundRequest {
+            reference: Reference { year, number },
+            service_code,
+            requester_name,
+            submitted_at: submitted_at
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("submitted_at: {e}")))?,
+        });
+    }
+    Ok(found)
+}

@@ -1,0 +1,60 @@
+//! The retention run: requests whose personal data is due for removal, by
+//! their service's privacy rule or because their citizen closed their
+//! account, anonymised in batches, each batch a transaction and an entry of
+//! the audit journal, so that a run stopped half-way loses nothing and the
+//! next one goes on.
+
+use super::App;
+use crate::core::tracking::Reference;
+use crate::store::{RetentionRule, StoreError};
+
+/// Requests anonymised in one transaction.
+pub const BATCH: u32 = 200;
+
+/// What a run did in one town.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Swept {
+    pub tenant: String,
+    pub anonymised: Vec<Reference>,
+}
+
+/// Runs retention over every town (a disabled one too: its data is kept,
+/// so its rules still apply) at the clock's "now".
+pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
+    let now = app.now();
+    let mut sites = app.all_sites();
+    sites.sort_by(|a, b| a.tenant.slug.cmp(&b.tenant.slug));
+    let mut swept = Vec::new();
+    for site in sites {
+        let tenant = &site.tenant;
+        let today = now.to_zoned(tenant.time_zone.clone());
+        let rules: Vec<RetentionRule> = tenant
+            .privacy_rules()
+            .into_iter()
+            .map(|(code, privacy)| RetentionRule {
+                service_code: code.to_owned(),
+                closed_before: privacy.anonymise_before(&today),
+            })
+            .collect();
+        let mut anonymised = Vec::new();
+        loop {
+            let batch = app
+                .store
+                .anonymise_due(tenant.id, rules.clone(), BATCH, now)
+                .await?;
+            let last = batch.len() < BATCH as usize;
+            anonymised.extend(batch);
+            if last {
+                break;
+            }
+        }
+        if !anonymised.is_empty() {
+            tracing::info!(tenant = %tenant.slug, anonymised = anonymised.len(), "retention run");
+        }
+        swept.push(Swept {
+            tenant: tenant.slug.clone(),
+            anonymised,
+        });
+    }
+    Ok(swept)
+}

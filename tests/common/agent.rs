@@ -1,0 +1,158 @@
+//! An agent in the back office over HTTP (signed in, reading XML views,
+//! sending commands from a request page) and the XML and form helpers the
+//! back-office tests share.
+
+use super::{HttpResponse, Server};
+use guichet::xml::Element;
+
+pub fn parse(xml: &str) -> Element {
+    guichet::xml::parse(xml, Default::default()).unwrap_or_else(|e| panic!("{e}: {xml}"))
+}
+
+pub fn find<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
+    if e.name == name {
+        return Some(e);
+    }
+    e.children.iter().find_map(|c| find(c, name))
+}
+
+pub fn find_all<'a>(e: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
+    if e.name == name {
+        out.push(e);
+    }
+    for c in &e.children {
+        find_all(c, name, out);
+    }
+}
+
+pub fn all<'a>(e: &'a Element, name: &str) -> Vec<&'a Element> {
+    let mut out = Vec::new();
+    find_all(e, name, &mut out);
+    out
+}
+
+pub fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish().into_bytes()
+}
+
+pub fn post_raw(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    body: &[u8],
+    extra: &str,
+) -> HttpResponse {
+    post_typed(
+        server,
+        path,
+        cookie,
+        "application/x-www-form-urlencoded",
+        body,
+        extra,
+    )
+}
+
+pub fn post_typed(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    content_type: &str,
+    body: &[u8],
+    extra: &str,
+) -> HttpResponse {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCookie: {cookie}\r\n{extra}Connection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    server.raw(&request)
+}
+
+pub struct Agent<'a> {
+    pub server: &'a Server,
+    pub cookie: String,
+}
+
+pub fn login_attempt(server: &Server, login: &str, password: &str) -> HttpResponse {
+    let page = server.get("/demoville/backoffice/login?format=xml");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let view = parse(&page.body);
+    let token = find(&view, "login")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    post_raw(
+        server,
+        "/demoville/backoffice/login",
+        "",
+        &form(&[("_token", &token), ("login", login), ("password", password)]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+}
+
+pub fn login<'a>(server: &'a Server, login: &str) -> Agent<'a> {
+    let r = login_attempt(server, login, guichet::app::DEMO_PASSWORD);
+    assert_eq!(r.status, 303, "{login} logs in: {}", r.body);
+    let set = r.header("set-cookie").expect("a session cookie").to_owned();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    Agent { server, cookie }
+}
+
+impl Agent<'_> {
+    pub fn get(&self, path: &str) -> HttpResponse {
+        self.server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+                self.cookie
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// A page's XML view, which must be served.
+    pub fn view(&self, path: &str) -> Element {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = self.get(&format!("{path}{sep}format=xml"));
+        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+        parse(&r.body)
+    }
+
+    pub fn request(&self, reference: &str) -> Element {
+        self.view(&format!("/demoville/backoffice/requests/{reference}"))
+    }
+
+    pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        post_raw(
+            self.server,
+            path,
+            &self.cookie,
+            &form(fields),
+            "Sec-Fetch-Site: same-origin\r\n",
+        )
+    }
+
+    /// Sends a command from the request page as it is now.
+    pub fn command(&self, reference: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let page = self.request(reference);
+        let commands = find(&page, "commands").expect("the agent may act");
+        let token = commands.attr("token").unwrap().to_owned();
+        let revision = commands.attr("revision").unwrap().to_owned();
+        let mut all = vec![("_token", token.as_str()), ("revision", revision.as_str())];
+        all.extend_from_slice(fields);
+        self.post(&format!("/demoville/backoffice/requests/{reference}"), &all)
+    }
+
+    pub fn act(&self, reference: &str, action: &str) -> HttpResponse {
+        self.command(reference, &[("command", "act"), ("action", action)])
+    }
+
+    pub fn step(&self, reference: &str) -> String {
+        find(&self.request(reference), "step").unwrap().text.clone()
+    }
+}
