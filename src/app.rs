@@ -57,8 +57,11 @@ pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, 
         .map_err(Error::file(data_dir.join("secret.key")))?;
     let library = crate::library::load(config.library.as_deref()).map_err(Error::Library)?;
     let sites = build_sites(&*store, &data_dir, None)?;
+    let blobs_dir = data_dir.join("blobs");
+    let blobs = crate::store::blobs::FsBlobs::open(&blobs_dir).map_err(Error::file(blobs_dir))?;
     Ok(App {
         library: Arc::new(library),
+        blobs: Arc::new(blobs),
         store,
         sites: ArcSwap::from_pointee(sites),
         message_url: config.message_base_url(),

@@ -32,6 +32,11 @@ pub struct Settings {
     /// Largest request body accepted, in bytes [default: 1048576]
     #[arg(long, global = true, env = "GUICHET_MAX_BODY", value_name = "BYTES")]
     pub max_body: Option<usize>,
+    /// Largest body that may carry files, in bytes: a form with a file
+    /// field (multipart), a SOAP call to a town whose services take files
+    /// [default: 33554432]
+    #[arg(long, global = true, env = "GUICHET_MAX_UPLOAD", value_name = "BYTES")]
+    pub max_upload: Option<usize>,
     /// Seconds a client has to send a request's headers, then its body,
     /// before it is answered 408 [default: 10]
     #[arg(
@@ -108,6 +113,9 @@ pub enum Durability {
 pub struct RequestLimits {
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Largest body that may carry files (multipart forms; SOAP calls to a
+    /// town whose services take files); never below `max_body`.
+    pub max_upload: usize,
     pub xml: crate::xml::Limits,
     /// Longest wait for a request's headers, then for its body.
     pub body_timeout: Duration,
@@ -117,6 +125,7 @@ impl Default for RequestLimits {
     fn default() -> Self {
         RequestLimits {
             max_body: 1024 * 1024,
+            max_upload: 32 * 1024 * 1024,
             xml: crate::xml::Limits::default(),
             body_timeout: Duration::from_secs(10),
         }
@@ -193,8 +202,10 @@ impl Config {
                 "--max-body {max_body}: at least 1024 bytes (GUICHET_MAX_BODY)"
             )));
         }
+        let max_upload = pick!(max_upload).unwrap_or(32 * 1024 * 1024).max(max_body);
         let limits = RequestLimits {
             max_body,
+            max_upload,
             xml: crate::xml::Limits::default(),
             body_timeout: seconds(pick!(request_timeout), 10, "request-timeout")?,
         };

@@ -1,5 +1,8 @@
 //! Exchange with business software: a stored request written as an XML
 //! request file, valid against its service's schema (`/T/xsd/CODE.xsd`).
+//! Its files are inside it, as in a SOAP call: each file field's element
+//! holds the file in base64, with `fileName` and `mediaType` (the type
+//! Guichet found in the content).
 
 use crate::core::catalogue::{ADDRESS_PARTS, Field, FieldType, REQUESTER_FIELDS, Service};
 use crate::core::tenant::Tenant;
@@ -9,7 +12,13 @@ use crate::xml::{escape, push_text_element};
 
 /// The request file of a stored request, under the definition version it was
 /// submitted with.
-pub fn request_file(tenant: &Tenant, service: &Service, stored: &StoredRequest) -> String {
+/// `blob` gives a kept file's bytes by digest.
+pub fn request_file(
+    tenant: &Tenant,
+    service: &Service,
+    stored: &StoredRequest,
+    blob: &dyn Fn(&str) -> Option<bytes::Bytes>,
+) -> String {
     let r = &stored.record;
     let root = format!("{}File", service.operation);
     let mut out = String::with_capacity(2048);
@@ -30,16 +39,38 @@ pub fn request_file(tenant: &Tenant, service: &Service, stored: &StoredRequest) 
     push_text_element(&mut out, "dueDate", &r.due_date.to_string());
     push_text_element(&mut out, "step", &r.step);
     out.push_str("<requester>");
-    write_fields(&mut out, &REQUESTER_FIELDS, &stored.rows, "requester/");
+    let files = Files {
+        attached: &r.attachments,
+        blob,
+    };
+    write_fields(
+        &mut out,
+        &REQUESTER_FIELDS,
+        &stored.rows,
+        "requester/",
+        &files,
+    );
     out.push_str("</requester>");
-    write_fields(&mut out, &service.fields, &stored.rows, "");
+    write_fields(&mut out, &service.fields, &stored.rows, "", &files);
     out.push_str("</");
     out.push_str(&root);
     out.push_str(">\n");
     out
 }
 
-fn write_fields(out: &mut String, fields: &[Field], rows: &[(String, String)], prefix: &str) {
+/// A request's kept files and where their bytes are.
+struct Files<'a> {
+    attached: &'a [crate::core::files::Attached],
+    blob: &'a dyn Fn(&str) -> Option<bytes::Bytes>,
+}
+
+fn write_fields(
+    out: &mut String,
+    fields: &[Field],
+    rows: &[(String, String)],
+    prefix: &str,
+    files: &Files<'_>,
+) {
     for field in fields {
         let path = format!("{prefix}{}", field.name);
         if field.kind == FieldType::Group {
@@ -52,7 +83,7 @@ fn write_fields(out: &mut String, fields: &[Field], rows: &[(String, String)], p
                 out.push('<');
                 out.push_str(&field.name);
                 out.push('>');
-                write_fields(out, &field.fields, rows, &row);
+                write_fields(out, &field.fields, rows, &row, files);
                 out.push_str("</");
                 out.push_str(&field.name);
                 out.push('>');
@@ -74,6 +105,32 @@ fn write_fields(out: &mut String, fields: &[Field], rows: &[(String, String)], p
                 for (part, value) in parts {
                     push_text_element(out, part, value);
                 }
+                out.push_str("</");
+                out.push_str(&field.name);
+                out.push('>');
+            }
+        } else if field.kind == FieldType::File {
+            use base64::Engine;
+            // Each row is a file's digest.
+            for (_, digest) in rows.iter().filter(|(p, _)| *p == path) {
+                let Some(file) = files
+                    .attached
+                    .iter()
+                    .find(|a| a.sha256 == *digest && a.field.as_deref() == Some(&field.name))
+                else {
+                    continue;
+                };
+                let content = (files.blob)(digest)
+                    .map(|b| base64::engine::general_purpose::STANDARD.encode(&b))
+                    .unwrap_or_default();
+                out.push('<');
+                out.push_str(&field.name);
+                out.push_str(" fileName=\"");
+                out.push_str(&escape(&file.name));
+                out.push_str("\" mediaType=\"");
+                out.push_str(&escape(&file.media_type));
+                out.push_str("\">");
+                out.push_str(&content);
                 out.push_str("</");
                 out.push_str(&field.name);
                 out.push('>');

@@ -328,7 +328,11 @@ fn export(app: &App, tenant: &str, reference: &str) -> Result<(), Error> {
     let service = definition(&site, &stored)?;
     print!(
         "{}",
-        guichet::exchange::request_file(&site.tenant, service, &stored)
+        guichet::exchange::request_file(&site.tenant, service, &stored, &|d| app
+            .blobs
+            .get(d)
+            .ok()
+            .flatten())
     );
     Ok(())
 }
@@ -521,7 +525,9 @@ fn export_pending(app: &App, tenant: &str, out: &std::path::Path) -> Result<(), 
         let temp = out.join(format!(".{reference}.xml.part"));
         std::fs::write(
             &temp,
-            guichet::exchange::request_file(&site.tenant, service, &stored),
+            guichet::exchange::request_file(&site.tenant, service, &stored, &|d| {
+                app.blobs.get(d).ok().flatten()
+            }),
         )
         .and_then(|()| std::fs::rename(&temp, &file))
         .map_err(Error::file(&file))?;

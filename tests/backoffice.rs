@@ -22,9 +22,24 @@ fn submit(server: &Server, body: &str) -> (String, String) {
     )
 }
 
+/// A file as a browser sends it: input, file name, declared type, bytes.
+type SentFile<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
 /// A `multipart/form-data` body of `fields` then, if given, one file
 /// `(input, file name, bytes)`, as a browser sends it; with its Content-Type.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let files: Vec<SentFile> = file
+        .into_iter()
+        .map(|(input, name, bytes)| (input, name, "text/xml", bytes))
+        .collect();
+    multipart_files(fields, &files)
+}
+
+/// The same with any number of files `(input, file name, declared type, bytes)`.
+fn multipart_files(
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "----GuichetTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -35,10 +50,10 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (Str
             .as_bytes(),
         );
     }
-    if let Some((name, file_name, bytes)) = file {
+    for (name, file_name, declared, bytes) in files {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/xml\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {declared}\r\n\r\n"
             )
             .as_bytes(),
         );
@@ -3356,4 +3371,255 @@ fn a_retention_run_anonymises_what_is_due_and_nothing_else() {
         "{open} is open"
     );
     audit_ok(&server);
+}
+
+const PHOTO: &[u8] = include_bytes!("fixtures/photo-gps.jpg");
+const PDF: &[u8] = include_bytes!("fixtures/piece-identite.pdf");
+
+/// The road incident's form fields as a citizen fills them.
+fn road_form(token: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("_token", token),
+        ("requester.firstName", "Zoé"),
+        ("requester.lastName", "Photographe"),
+        ("requester.email", "zoe@example.fr"),
+        ("category", "pothole"),
+        ("location.street", "3 place de l'Église"),
+        ("location.postalCode", "75002"),
+        ("location.town", "Démoville"),
+        ("description", "Nid-de-poule profond devant la mairie"),
+        ("observedOn", "2026-11-20"),
+    ]
+}
+
+/// Sends the road incident's form with `files` (multipart, as a browser).
+fn send_road_form(server: &Server, files: &[SentFile]) -> HttpResponse {
+    let page = server.get("/demoville/services/road-incident").body;
+    let key = r#"name="_token" value=""#;
+    let at = page.find(key).expect("a token") + key.len();
+    let token = page[at..at + page[at..].find('"').unwrap()].to_owned();
+    let (content_type, body) = multipart_files(&road_form(&token), files);
+    post_typed(
+        server,
+        "/demoville/services/road-incident",
+        "",
+        &content_type,
+        &body,
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+}
+
+fn blobs_on_disk(server: &Server) -> usize {
+    let root = server.data_dir.join("blobs");
+    std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != "tmp")
+        .flat_map(|fan| {
+            std::fs::read_dir(fan.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+        })
+        .count()
+}
+
+/// A photo sent with the web form reaches the agent without its location;
+/// the citizen downloads it from the tracking page; the request file holds
+/// it in base64 and stays valid against its schema.
+#[test]
+fn a_photo_sent_with_the_web_form_reaches_the_agent_without_its_location() {
+    let server = Server::start();
+    let form = server.get("/demoville/services/road-incident").body;
+    assert!(form.contains(r#"enctype="multipart/form-data""#), "{form}");
+    assert!(form.contains(r#"type="file""#) && form.contains(" multiple "));
+    assert!(form.contains("accept=\".jpg,.jpeg,image/jpeg,.png,image/png,.webp,image/webp\""));
+    assert!(form.contains("JPEG, PNG, WebP, 8 Mio au plus par fichier, 3 fichiers au plus"));
+
+    let sent = send_road_form(
+        &server,
+        &[(
+            "photo",
+            "C:\\Photos\\IMG_2041.JPG",
+            "application/octet-stream",
+            PHOTO,
+        )],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(blobs_on_disk(&server), 1, "kept once");
+
+    let paul = login(&server, "paul");
+    let reference = console_refs(&paul, "")[0].clone();
+    let page = paul.request(&reference);
+    let files = all(&page, "file");
+    assert_eq!(files.len(), 1);
+    assert_eq!(find(files[0], "name").unwrap().text, "IMG_2041.jpg");
+    assert_eq!(files[0].attr("media-type"), Some("image/jpeg"));
+    assert_eq!(
+        find(files[0], "origin").unwrap().text,
+        "Photos de l'incident"
+    );
+    let href = files[0].attr("href").unwrap().to_owned();
+    let got = paul.get(&href);
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), Some("image/jpeg"));
+    assert_eq!(
+        got.header("content-disposition"),
+        Some("attachment; filename=\"IMG_2041.jpg\"; filename*=UTF-8''IMG_2041.jpg")
+    );
+    assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
+    assert!(got.body.contains("JFIF"), "the picture");
+    assert!(!got.body.contains("GPSLatitude"), "without its location");
+    assert!(!got.body.contains("Pris devant"), "nor its comment");
+    assert!(
+        all(find(&page, "fields").unwrap(), "item")
+            .iter()
+            .all(|i| i.attr("label") != Some("Photos de l'incident")),
+        "not among the values, as a digest"
+    );
+    // Another request's file is not reached through this one.
+    assert_eq!(paul.get(&href.replace("/files/1", "/files/99")).status, 404);
+    let marie = login(&server, "marie");
+    assert_eq!(
+        marie.get(&href).status,
+        403,
+        "état civil may not read voirie's request"
+    );
+
+    // The citizen's tracking page lists it; the code downloads it.
+    let track = server.get(&format!("/demoville/track/{code}")).body;
+    assert!(
+        track.contains("Vos pièces jointes") && track.contains("IMG_2041.jpg"),
+        "{track}"
+    );
+    let mine = server.get(&format!("/demoville/track/{code}/files/1"));
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.header("content-type"), Some("image/jpeg"));
+    assert_eq!(
+        server
+            .get("/demoville/track/AAAA-AAAA-AAAA-AAAA/files/1")
+            .status,
+        404
+    );
+
+    // The request file carries it, and stays valid.
+    let number: u32 = reference.rsplit('-').next().unwrap().parse().unwrap();
+    let file = server.request_file("road-incident", number);
+    assert!(
+        file.contains(r#"<photo fileName="IMG_2041.jpg" mediaType="image/jpeg">/9j/"#),
+        "{file}"
+    );
+    common::assert_valid_against_served(
+        &server,
+        "/demoville/xsd/road-incident.xsd",
+        &file,
+        "request file with a photo",
+    );
+}
+
+/// Every limit of a file field is said next to it, with the file's name,
+/// and nothing is stored: the kind (from the content, whatever the name or
+/// the declared type), the size, the number of files, an image that does
+/// not read; over SOAP the same, and bad base64.
+#[test]
+fn every_file_limit_is_said_next_to_its_field_and_nothing_is_stored() {
+    let server = Server::start();
+    let cases: Vec<(Vec<SentFile>, &str)> = vec![
+        (
+            vec![("photo", "nid.jpg", "image/jpeg", PDF)],
+            "le fichier « nid.jpg » n'est pas un fichier JPEG, PNG ou WebP (d'après son contenu)",
+        ),
+        (
+            vec![(
+                "photo",
+                "nid.jpg",
+                "image/jpeg",
+                b"<svg onload=alert(1)>".as_slice(),
+            )],
+            "n'est pas un fichier JPEG",
+        ),
+        (
+            vec![(
+                "photo",
+                "abime.jpg",
+                "image/jpeg",
+                &[0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xFF, 0x00][..],
+            )],
+            "l'image « abime.jpg » est illisible",
+        ),
+        (
+            vec![
+                ("photo", "1.jpg", "image/jpeg", PHOTO),
+                ("photo", "2.jpg", "image/jpeg", PHOTO),
+                ("photo", "3.jpg", "image/jpeg", PHOTO),
+                ("photo", "4.jpg", "image/jpeg", PHOTO),
+            ],
+            "3 fichier(s) au plus",
+        ),
+    ];
+    for (files, said) in &cases {
+        let r = send_road_form(&server, files);
+        assert_eq!(r.status, 422, "{said}: {}", r.body);
+        let shown = r.body.replace("&#39;", "'");
+        assert!(shown.contains(said), "{said}: {shown}");
+        assert!(shown.contains(r#"id="f-photo-error""#), "next to its field");
+    }
+    // Larger than its 8 MiB (the request itself is within the upload limit).
+    let big = {
+        let mut b = PHOTO.to_vec();
+        b.resize(8 * 1024 * 1024 + 1, 0);
+        b
+    };
+    let r = send_road_form(&server, &[("photo", "grande.jpg", "image/jpeg", &big)]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("dépasse 8 Mio"), "{}", r.body);
+    let marie = login(&server, "paul");
+    assert!(console_refs(&marie, "").is_empty(), "nothing stored");
+    assert_eq!(blobs_on_disk(&server), 0, "no file kept");
+
+    // Over SOAP: base64 content, the kind from the content.
+    let birth = |content: &str| {
+        BIRTH.replace(
+            "</g:SubmitBirthCertificateRequest>",
+            &format!(r#"<g:identityDocument fileName="carte.pdf" mediaType="application/pdf">{content}</g:identityDocument></g:SubmitBirthCertificateRequest>"#),
+        )
+    };
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let r = server.soap11(&envelope11(&birth(&b64(b"pas un PDF"))));
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(
+        r.body.contains("<g:code>file-type</g:code>")
+            && r.body.contains("<g:field>identityDocument</g:field>"),
+        "{}",
+        r.body
+    );
+    let r = server.soap11(&envelope11(&birth("@@@ pas du base64 @@@")));
+    assert!(
+        r.body.contains("<g:code>invalid-base64</g:code>"),
+        "{}",
+        r.body
+    );
+    assert_eq!(blobs_on_disk(&server), 0);
+    // Wrapped base64, as some clients send it, is taken.
+    let wrapped: String = b64(PDF)
+        .as_bytes()
+        .chunks(76)
+        .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+        .collect();
+    let (reference, _) = submit(&server, &birth(&wrapped));
+    let marie = login(&server, "marie");
+    let page = marie.request(&reference);
+    let file = find(&page, "file").expect("the PDF reaches the agent");
+    assert_eq!(find(file, "name").unwrap().text, "carte.pdf");
+    assert_eq!(file.attr("media-type"), Some("application/pdf"));
+    let got = marie.get(file.attr("href").unwrap());
+    assert!(got.body.starts_with("%PDF-1.4"), "as sent");
+    assert_eq!(blobs_on_disk(&server), 1);
 }

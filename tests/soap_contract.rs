@@ -413,8 +413,11 @@ fn http_methods_and_media_types() {
 #[test]
 fn oversized_and_slow_bodies_are_refused_and_nothing_is_stored() {
     let temp = TempDir::new();
+    // The demo town's services take files: its SOAP bodies are bounded by
+    // the upload limit.
     let limits = guichet::app::RequestLimits {
         max_body: 4096,
+        max_upload: 4096,
         body_timeout: std::time::Duration::from_millis(300),
         ..Default::default()
     };

@@ -54,6 +54,15 @@
         <dl class="values"><xsl:apply-templates select="v:fields/v:item"/></dl>
         <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.requester</xsl:with-param></xsl:call-template></h2>
         <dl class="values"><xsl:apply-templates select="v:requester/v:item"/></dl>
+        <xsl:for-each select="v:files">
+          <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.files.title</xsl:with-param></xsl:call-template></h2>
+          <ul class="files">
+            <xsl:for-each select="v:file">
+              <li><a href="{@href}" download=""><xsl:value-of select="v:name"/></a>
+                <xsl:text> (</xsl:text><xsl:value-of select="@size"/><xsl:text>) — </xsl:text><xsl:value-of select="v:origin"/></li>
+            </xsl:for-each>
+          </ul>
+        </xsl:for-each>
         <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.history</xsl:with-param></xsl:call-template></h2>
         <ol class="history">
           <xsl:for-each select="v:history/v:event">

@@ -65,6 +65,7 @@
       </nav>
     </xsl:if>
     <form method="post" action="{@action}" novalidate="novalidate" id="form">
+      <xsl:if test="@multipart = 'true'"><xsl:attribute name="enctype">multipart/form-data</xsl:attribute></xsl:if>
       <input type="hidden" name="_token" value="{@token}"/>
       <xsl:if test="@step"><input type="hidden" name="_step" value="{@step}"/></xsl:if>
       <xsl:for-each select="v:carry"><input type="hidden" name="{@name}" value="{@value}"/></xsl:for-each>
@@ -219,6 +220,21 @@
         <xsl:for-each select="v:slot"><option value="{.}"/></xsl:for-each>
       </datalist>
       <p><button type="submit" class="button secondary" name="{@button}" value="1"><xsl:value-of select="v:see"/></button></p>
+    </div>
+  </xsl:template>
+
+  <!-- Files: the input names the kinds it takes; the files chosen are not
+       kept when the form comes back with an error (said in the help). -->
+  <xsl:template match="v:field[@widget = 'file']">
+    <div class="field">
+      <xsl:if test="v:error"><xsl:attribute name="class">field has-error</xsl:attribute></xsl:if>
+      <xsl:call-template name="conditional"/>
+      <label for="{@id}"><xsl:call-template name="label-text"/></label>
+      <xsl:call-template name="help-and-errors"/>
+      <input type="file" id="{@id}" name="{@name}" accept="{@accept}">
+        <xsl:if test="@max-rows &gt; 1"><xsl:attribute name="multiple">multiple</xsl:attribute></xsl:if>
+        <xsl:call-template name="input-attributes"/>
+      </input>
     </div>
   </xsl:template>
 

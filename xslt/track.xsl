@@ -61,6 +61,14 @@
         </li>
       </xsl:for-each>
     </ol>
+    <xsl:for-each select="v:files">
+      <h2><xsl:call-template name="m"><xsl:with-param name="key">track.files</xsl:with-param></xsl:call-template></h2>
+      <ul class="files">
+        <xsl:for-each select="v:file">
+          <li><a href="{@href}" download=""><xsl:value-of select="."/></a> (<xsl:value-of select="@size"/>)</li>
+        </xsl:for-each>
+      </ul>
+    </xsl:for-each>
     <xsl:apply-templates select="v:correct | v:replies | v:reply"/>
   </xsl:template>
 </xsl:stylesheet>

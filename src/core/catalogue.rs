@@ -364,6 +364,8 @@ pub struct Field {
     pub fields: Vec<Field>,
     /// The page of a long form it is on (0 for a form of one page).
     pub page: usize,
+    /// What a `file` field accepts (the default for any other).
+    pub file: super::files::FileRule,
 }
 
 /// A wording in `lang`: the English one on English pages when the
@@ -384,6 +386,13 @@ impl Page {
 impl Computed {
     pub fn label_in(&self, lang: &str) -> &str {
         in_lang(&self.label, self.label_en.as_deref(), lang)
+    }
+}
+
+impl Service {
+    /// Whether its form asks for files.
+    pub fn takes_files(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == FieldType::File)
     }
 }
 
@@ -480,12 +489,15 @@ pub enum FieldType {
     /// A French commune, stored as its INSEE code (checked against the
     /// official list, with its postal code when given).
     Commune,
+    /// Files (a photo, a scanned document), each checked by [`Field::file`]
+    /// and kept in the blob store; `facets.max_items` files at most.
+    File,
     /// A repeating group of fields (not a `type` of the file: `<group>`).
     Group,
 }
 
 impl FieldType {
-    pub const ALL: [(&'static str, FieldType); 22] = [
+    pub const ALL: [(&'static str, FieldType); 23] = [
         ("text", FieldType::Text),
         ("long-text", FieldType::LongText),
         ("email", FieldType::Email),
@@ -508,6 +520,7 @@ impl FieldType {
         ("cadastral-parcel", FieldType::CadastralParcel),
         ("partial-date", FieldType::PartialDate),
         ("commune", FieldType::Commune),
+        ("file", FieldType::File),
     ];
 
     pub fn from_name(name: &str) -> Option<FieldType> {

@@ -101,6 +101,10 @@ pub fn limits(field: &Field) -> Vec<String> {
         | FieldType::CadastralParcel
         | FieldType::PartialDate
         | FieldType::Commune => out.extend(format(field.kind)),
+        FieldType::File => out.extend(super::files::describe(
+            &field.file,
+            f.max_items.unwrap_or(1),
+        )),
         FieldType::Phone
         | FieldType::PostalCode
         | FieldType::Date

@@ -127,6 +127,7 @@ fn value(service: &Service, field: &Field, today: Date, name: &str) -> Option<Ra
     };
     match field.kind {
         FieldType::Group => None,
+        FieldType::File => Some(RawValue::File(super::files::sample(&field.file))),
         FieldType::Text => text(sample_text(field, "Exemple")),
         FieldType::LongText => text(sample_text(
             field,

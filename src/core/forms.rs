@@ -11,6 +11,7 @@ use super::catalogue::{
     POSTAL_CODE_PATTERN, REQUESTER_FIELDS, REQUESTER_RULES, RequesterKind, Rule, RuleKind, Service,
     TEXT_MAX,
 };
+use super::files::{self, FileProblem, FileValue, RawFile};
 use super::formats::{self, Refusal};
 use jiff::civil::{Date, Time};
 use regex::Regex;
@@ -22,6 +23,8 @@ pub enum RawValue {
     Text(String),
     /// A group of named values (the requester block, an address).
     Group(Vec<(String, RawValue)>),
+    /// A file (one entry per file of a field that takes several).
+    File(RawFile),
 }
 
 /// Name of the requester block among the raw entries.
@@ -53,6 +56,8 @@ pub enum Value {
     Address(Address),
     /// The rows of a repeating group, each its fields' values in order.
     Rows(Vec<Vec<(String, Value)>>),
+    /// A file field's files, as kept.
+    Files(Vec<FileValue>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +84,7 @@ impl Value {
     pub fn has(&self, wanted: &str) -> bool {
         match self {
             Value::Choices(c) => c.iter().any(|v| v == wanted),
-            Value::Address(_) | Value::Rows(_) => false,
+            Value::Address(_) | Value::Rows(_) | Value::Files(_) => false,
             v => v.lexical().first().is_some_and(|(_, t)| t == wanted),
         }
     }
@@ -118,6 +123,8 @@ impl Value {
             Value::Integer(i) => vec![(None, i.to_string())],
             Value::Boolean(b) => vec![(None, b.to_string())],
             Value::Choices(c) => c.iter().map(|v| (None, v.clone())).collect(),
+            // A file is kept in the blob store under its digest.
+            Value::Files(files) => files.iter().map(|f| (None, f.sha256.clone())).collect(),
             Value::Address(a) => {
                 let mut out = vec![
                     (Some("street"), a.street.clone()),
@@ -163,6 +170,18 @@ impl Form {
             push(None, name, value);
         }
         rows
+    }
+
+    /// The files of the form's file fields, with the field of each.
+    pub fn files(&self) -> Vec<(&str, &FileValue)> {
+        self.values
+            .iter()
+            .filter_map(|(name, v)| match v {
+                Value::Files(files) => Some(files.iter().map(move |f| (name.as_str(), f))),
+                _ => None,
+            })
+            .flatten()
+            .collect()
     }
 
     /// A requester's value by name.
@@ -238,7 +257,7 @@ pub fn validate(
                     );
                 }
                 RawValue::Text(t) if t.trim().is_empty() => {}
-                RawValue::Text(_) => errors.push(error(
+                RawValue::Text(_) | RawValue::File(_) => errors.push(error(
                     REQUESTER,
                     "invalid-structure",
                     "Le bloc « demandeur » doit contenir des champs, pas du texte.".into(),
@@ -340,7 +359,7 @@ fn check_fields(
             }
             continue;
         }
-        if field.kind != FieldType::MultipleChoice && given.len() > 1 {
+        if !matches!(field.kind, FieldType::MultipleChoice | FieldType::File) && given.len() > 1 {
             errors.push(error(
                 &path,
                 "repeated-field",
@@ -454,7 +473,7 @@ fn check_group(
                     errors,
                 ));
             }
-            RawValue::Text(_) => {
+            RawValue::Text(_) | RawValue::File(_) => {
                 errors.push(error(
                     &row_path,
                     "invalid-structure",
@@ -497,6 +516,8 @@ fn check_group(
 pub fn is_blank(value: &RawValue) -> bool {
     match value {
         RawValue::Text(t) => t.trim().is_empty(),
+        // A file input left empty sends a part with no name and no bytes.
+        RawValue::File(f) => f.bytes.is_empty() && f.file_name.trim().is_empty(),
         RawValue::Group(items) => items.iter().all(|(_, v)| is_blank(v)),
     }
 }
@@ -524,9 +545,10 @@ fn check_field(
     let value = match field.kind {
         // Groups are checked by `check_group`.
         FieldType::Group => None,
+        FieldType::File => check_files(field, &given, path, errors).map(Value::Files),
         FieldType::Address => match given[0] {
             RawValue::Group(items) => check_address(field, items, path, errors).map(Value::Address),
-            RawValue::Text(_) => {
+            RawValue::Text(_) | RawValue::File(_) => {
                 errors.push(error(
                     path,
                     "invalid-structure",
@@ -576,6 +598,78 @@ fn check_field(
     if errors.len() > before { None } else { value }
 }
 
+/// Each file against the field's rule, and their number: every file
+/// refused is named in its own message.
+fn check_files(
+    field: &Field,
+    given: &[&RawValue],
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Vec<FileValue>> {
+    let label = &field.label;
+    let rule = &field.file;
+    let max = field.facets.max_items.unwrap_or(1);
+    if given.len() > max {
+        errors.push(error(
+            path,
+            "too-many-files",
+            format!("« {label} » : {max} fichier(s) au plus."),
+        ));
+        return None;
+    }
+    let mut kept = Vec::new();
+    for v in given {
+        let RawValue::File(raw) = v else {
+            errors.push(error(
+                path,
+                "invalid-structure",
+                format!("« {label} » attend un fichier."),
+            ));
+            continue;
+        };
+        let name = raw
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .trim();
+        let shown = if name.is_empty() { "sans nom" } else { name };
+        if raw.bytes.is_empty() {
+            errors.push(error(
+                path,
+                "empty-file",
+                format!("« {label} » : le fichier « {shown} » est vide."),
+            ));
+            continue;
+        }
+        match files::accept(rule, raw) {
+            Ok(file) => kept.push(file),
+            Err(FileProblem::TooLarge) => errors.push(error(
+                path,
+                "file-too-large",
+                format!(
+                    "« {label} » : le fichier « {shown} » dépasse {}.",
+                    files::size_words(rule.max_bytes)
+                ),
+            )),
+            Err(FileProblem::Kind) => errors.push(error(
+                path,
+                "file-type",
+                format!(
+                    "« {label} » : le fichier « {shown} » n'est pas un fichier {} (d'après son contenu).",
+                    files::kinds_words(&rule.accept)
+                ),
+            )),
+            Err(FileProblem::Unreadable) => errors.push(error(
+                path,
+                "file-unreadable",
+                format!("« {label} » : l'image « {shown} » est illisible ou abîmée."),
+            )),
+        }
+    }
+    Some(kept)
+}
+
 fn text_of(
     field: &Field,
     value: &RawValue,
@@ -584,7 +678,7 @@ fn text_of(
 ) -> Option<String> {
     match value {
         RawValue::Text(t) => Some(t.trim().to_owned()),
-        RawValue::Group(_) => {
+        RawValue::Group(_) | RawValue::File(_) => {
             errors.push(error(
                 path,
                 "invalid-structure",
@@ -689,7 +783,7 @@ fn check_scalar(
         refuse(errors, path, code, message)
     };
     match field.kind {
-        FieldType::Group => None,
+        FieldType::Group | FieldType::File => None,
         FieldType::Text | FieldType::LongText => check_text(field, text, path, errors),
         FieldType::Email => {
             if !EMAIL.is_match(text) {
@@ -1072,7 +1166,7 @@ fn address_part(
     }
     let text = match given.first() {
         Some(RawValue::Text(t)) => t.trim().to_owned(),
-        Some(RawValue::Group(_)) => {
+        Some(RawValue::Group(_) | RawValue::File(_)) => {
             errors.push(error(
                 &sub,
                 "invalid-structure",

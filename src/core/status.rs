@@ -29,6 +29,8 @@ pub struct RequestRecord {
     /// When its personal data was removed (retention, a closed account):
     /// it has no requester, values or comments any more.
     pub anonymised_at: Option<Timestamp>,
+    /// The files kept with it, oldest first.
+    pub attachments: Vec<crate::core::files::Attached>,
 }
 
 /// A message between the town and the citizen about a request.
@@ -122,6 +124,8 @@ pub struct CitizenStatus {
     pub messages: Vec<ShownMessage>,
     /// The town asked the citizen to correct some fields.
     pub correction_asked: bool,
+    /// The files the requester sent (not those the town's agents added).
+    pub files: Vec<crate::core::files::Attached>,
 }
 
 /// Builds the citizen's view of a request under the definition it was
@@ -184,5 +188,11 @@ pub fn citizen_view(
             })
             .collect(),
         correction_asked: !record.correction.is_empty(),
+        files: record
+            .attachments
+            .iter()
+            .filter(|a| a.from_requester())
+            .cloned()
+            .collect(),
     }
 }

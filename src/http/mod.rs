@@ -157,7 +157,22 @@ async fn web_page(
     let origin = origin_of(&base);
     let (parts, body) = req.into_parts();
     let body = if parts.method == Method::POST {
-        match read_body(app, body, parts.headers.get(header::CONTENT_LENGTH)).await {
+        // Only a multipart form sends files.
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                t.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+        let limit = if multipart {
+            app.config.limits.max_upload
+        } else {
+            app.config.limits.max_body
+        };
+        match read_body(app, body, parts.headers.get(header::CONTENT_LENGTH), limit).await {
             Ok(b) => b,
             Err(r) => return r,
         }
@@ -181,20 +196,21 @@ async fn read_body(
     app: &App,
     body: Incoming,
     length: Option<&HeaderValue>,
+    limit: usize,
 ) -> Result<Bytes, Response<Body>> {
     let declared = length
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > app.config.limits.max_body) {
-        return Err(too_large(app));
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
     }
-    let limited = Limited::new(body, app.config.limits.max_body);
+    let limited = Limited::new(body, limit);
     match tokio::time::timeout(app.config.limits.body_timeout, limited.collect()).await {
         Err(_) => Err(text(
             StatusCode::REQUEST_TIMEOUT,
             "Le corps de la requête n'est pas arrivé à temps.",
         )),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(app)),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
         Ok(Err(_)) => Err(text(StatusCode::BAD_REQUEST, "Corps de requête illisible.")),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
@@ -381,10 +397,16 @@ async fn soap_endpoint(
                 .get(header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|n| n > app.config.limits.max_body) {
-                return too_large(app);
+            // A town whose services take files takes them in the body.
+            let limit = if site.tenant.offered(audience).any(|s| s.takes_files()) {
+                app.config.limits.max_upload
+            } else {
+                app.config.limits.max_body
+            };
+            if declared.is_some_and(|n| n > limit) {
+                return too_large(limit);
             }
-            let limited = Limited::new(req.into_body(), app.config.limits.max_body);
+            let limited = Limited::new(req.into_body(), limit);
             let body = match tokio::time::timeout(app.config.limits.body_timeout, limited.collect())
                 .await
             {
@@ -395,7 +417,7 @@ async fn soap_endpoint(
                     );
                 }
                 Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                    return too_large(app);
+                    return too_large(limit);
                 }
                 Ok(Err(_)) => return text(StatusCode::BAD_REQUEST, "Corps de requête illisible."),
                 Ok(Ok(collected)) => collected.to_bytes(),
@@ -411,12 +433,9 @@ async fn soap_endpoint(
     }
 }
 
-fn too_large(app: &App) -> Response<Body> {
+fn too_large(limit: usize) -> Response<Body> {
     text(
         StatusCode::PAYLOAD_TOO_LARGE,
-        &format!(
-            "Requête trop volumineuse (au plus {} octets).",
-            app.config.limits.max_body
-        ),
+        &format!("Requête trop volumineuse (au plus {limit} octets)."),
     )
 }

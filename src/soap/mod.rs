@@ -79,7 +79,8 @@ async fn dispatch(
                 .offered(audience)
                 .find(|s| s.submit_operation() == name)
                 .ok_or_else(|| unknown_operation(payload, &ns))?;
-            let entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;
+            let mut entries = raw_entries(payload, &ns, None).map_err(Fault::invalid)?;
+            files_from_base64(service, payload, &mut entries).map_err(Fault::invalid)?;
             if service.simulation.is_some() {
                 return simulate(app, site, service, name, &entries, &ns);
             }
@@ -178,6 +179,52 @@ fn unknown_operation(payload: &Element, ns: &str) -> Fault {
             payload.qualified_name()
         ),
     )
+}
+
+/// The elements of the service's file fields (`xs:base64Binary` content
+/// with a `fileName` attribute; `mediaType` is only informative, the kind
+/// comes from the content) as files. Whitespace in the base64 is allowed,
+/// as XSD allows it.
+fn files_from_base64(
+    service: &crate::core::catalogue::Service,
+    payload: &Element,
+    entries: &mut [(String, RawValue)],
+) -> Result<(), Vec<FieldError>> {
+    use crate::core::catalogue::FieldType;
+    use base64::Engine;
+    let mut errors = Vec::new();
+    let mut elements = payload.children.iter();
+    for (name, value) in entries.iter_mut() {
+        let element = elements.find(|e| e.name == *name);
+        if !service
+            .field(name)
+            .is_some_and(|f| f.kind == FieldType::File)
+        {
+            continue;
+        }
+        let (Some(element), RawValue::Text(text)) = (element, &*value) else {
+            continue;
+        };
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+            Ok(bytes) => {
+                *value = RawValue::File(crate::core::files::RawFile {
+                    file_name: element.attr("fileName").unwrap_or("").to_owned(),
+                    bytes: bytes.into(),
+                });
+            }
+            Err(_) => errors.push(FieldError {
+                path: name.clone(),
+                code: "invalid-base64".into(),
+                message: format!("« {name} » : le contenu du fichier n'est pas du base64 valide."),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// The wrapper's children as raw values; every child must be in the tenant's

@@ -149,6 +149,7 @@ fn common_types(x: &mut String) {
             escape(pattern)
         );
     }
+    x.push_str(r#"<xs:complexType name="File"><xs:annotation><xs:documentation xml:lang="fr">Un fichier joint : son contenu en base64, son nom (fileName). Son type est reconnu à son contenu ; mediaType n'est qu'indicatif.</xs:documentation></xs:annotation><xs:simpleContent><xs:extension base="xs:base64Binary"><xs:attribute name="fileName" type="xs:string"/><xs:attribute name="mediaType" type="xs:string"/></xs:extension></xs:simpleContent></xs:complexType>"#);
     x.push_str(r#"<xs:simpleType name="Amount">"#);
     doc(x, &describe::format(FieldType::Amount).unwrap_or_default());
     x.push_str(r#"<xs:restriction base="xs:decimal"><xs:minInclusive value="0"/><xs:fractionDigits value="2"/></xs:restriction></xs:simpleType>"#);
@@ -327,6 +328,8 @@ fn field_element(x: &mut String, field: &Field, siblings: &[Field]) {
             .max_items
             .unwrap_or(field.options.len())
             .to_string()
+    } else if field.kind == FieldType::File {
+        field.facets.max_items.unwrap_or(1).to_string()
     } else {
         "1".to_owned()
     };
@@ -354,6 +357,7 @@ fn field_element(x: &mut String, field: &Field, siblings: &[Field]) {
         FieldType::CadastralParcel => Some("tns:CadastralParcel"),
         FieldType::PartialDate => Some("tns:PartialDate"),
         FieldType::Commune => Some("tns:InseeCommune"),
+        FieldType::File => Some("tns:File"),
         FieldType::Amount if facets.min.is_none() && facets.max.is_none() => Some("tns:Amount"),
         _ => None,
     };
@@ -560,6 +564,14 @@ pub fn example_envelope(
                     out.push_str(&format!("{indent}<g:{name}>\n"));
                     write(out, items, depth + 1);
                     out.push_str(&format!("{indent}</g:{name}>\n"));
+                }
+                RawValue::File(f) => {
+                    use base64::Engine;
+                    let content = base64::engine::general_purpose::STANDARD.encode(&f.bytes);
+                    out.push_str(&format!(
+                        "{indent}<g:{name} fileName=\"{}\">{content}</g:{name}>\n",
+                        escape(&f.file_name)
+                    ));
                 }
             }
         }

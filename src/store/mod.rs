@@ -7,6 +7,7 @@
 
 mod agents;
 mod audit;
+pub mod blobs;
 mod citizens;
 mod console;
 mod identities;

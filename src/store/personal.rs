@@ -54,6 +54,10 @@ pub struct FoundRequest {
 pub const PERSON_LIMIT: u32 = 200;
 
 pub trait PersonalDataStore: Send + Sync {
+    /// The digests of every file a request still records (every tenant):
+    /// the blobs to keep.
+    fn kept_blobs(&self) -> BoxFuture<'_, Result<std::collections::HashSet<String>, StoreError>>;
+
     /// The accounts and requests of a person, for an administrator.
     fn find_person(
         &self,

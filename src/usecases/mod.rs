@@ -15,6 +15,7 @@ pub mod agents;
 pub mod appointments;
 pub mod catalogue;
 pub mod correct;
+pub mod files;
 pub mod openid;
 pub mod personal;
 pub mod reply;
@@ -44,6 +45,8 @@ pub fn system_clock() -> Clock {
 /// `app::load`.
 pub struct App {
     pub store: Arc<dyn Store>,
+    /// The files sent with requests, kept once each by digest.
+    pub blobs: Arc<dyn crate::store::blobs::BlobStore>,
     /// Every tenant by slug, swapped whole when tenants change (see
     /// `app::watch_tenants`); disabled ones included, marked.
     pub sites: ArcSwap<Sites>,

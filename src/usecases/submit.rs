@@ -59,6 +59,10 @@ pub async fn submit(
     request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;
     let request_test = request.test;
+    // The files first, synced: the request's transaction then records them.
+    super::files::keep(app, &request.form)
+        .await
+        .map_err(SubmitError::Unavailable)?;
     let reference = app
         .store
         .submit(tenant.id, request)

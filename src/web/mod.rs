@@ -204,6 +204,16 @@ impl Fields {
             .map(str::to_owned)
     }
 
+    /// Every text field, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Every file, in order, with the name of its input.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Upload)> {
+        self.files.iter().map(|(k, f)| (k.as_str(), f))
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.values
             .iter()
@@ -278,6 +288,60 @@ pub(crate) fn plain(status: StatusCode, message: &str) -> Response<Body> {
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// A kept file, downloaded: as an attachment (never shown in the page's
+/// origin), its type the one found in its content, `nosniff`, a sandboxing
+/// CSP in case a browser opens it anyway, not cached by shared caches.
+pub(crate) fn file_download(file: &crate::core::files::Attached, bytes: Bytes) -> Response<Body> {
+    let mut r = Response::new(Full::new(bytes));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    // The ASCII name for old clients, the UTF-8 one (RFC 6266, 5987) for the rest.
+    let ascii: String = file
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    let encoded: String = file
+        .name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
     );
     r
 }

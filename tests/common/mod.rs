@@ -172,7 +172,12 @@ impl Server {
             ))
             .unwrap()
             .unwrap_or_else(|| panic!("no request 2026-{number:06}"));
-        guichet::exchange::request_file(&site.tenant, site.tenant.service(code).unwrap(), &stored)
+        guichet::exchange::request_file(
+            &site.tenant,
+            site.tenant.service(code).unwrap(),
+            &stored,
+            &|d| self.app.blobs.get(d).ok().flatten(),
+        )
     }
 
     pub fn raw(&self, request: &[u8]) -> HttpResponse {
@@ -277,7 +282,8 @@ pub fn element_attr(xml: &str, local: &str, attr: &str) -> Option<String> {
 pub fn read_response(stream: &mut TcpStream) -> HttpResponse {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).expect("UTF-8 response");
+    // Pages are UTF-8; a downloaded file may be anything (read lossily).
+    let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").expect("complete head");
     let mut lines = head.split("\r\n");
     let status = lines

@@ -113,6 +113,12 @@ function texts(DOMXPath $xpath, string $path): array
     return $out;
 }
 
+/** The PDF sent with the birth certificate request. */
+function pdf(): string
+{
+    return file_get_contents(__DIR__ . '/../fixtures/piece-identite.pdf');
+}
+
 function textAt(DOMXPath $xpath, string $path): string
 {
     $found = texts($xpath, $path);
@@ -201,6 +207,8 @@ final class Suite
             'copies' => 2,
             'deliveryMode' => 'post',
             'reason' => REASON,
+            // xs:base64Binary: SoapClient encodes the bytes itself.
+            'identityDocument' => ['_' => pdf(), 'fileName' => 'pièce-php.pdf', 'mediaType' => 'application/pdf'],
         ]);
     }
 
@@ -321,6 +329,9 @@ final class Suite
                 eq(textAt($x, '/g:*/g:personFirstNames'), 'Zoé Élise', 'personFirstNames');
                 eq(textAt($x, '/g:*/g:reason'), REASON, 'reason');
                 eq(textAt($x, '/g:*/g:copies'), '2', 'copies');
+                eq(textAt($x, '/g:*/g:identityDocument/@fileName'), 'pièce-php.pdf', 'identityDocument fileName');
+                eq(textAt($x, '/g:*/g:identityDocument/@mediaType'), 'application/pdf', 'identityDocument mediaType');
+                eq(base64_decode(textAt($x, '/g:*/g:identityDocument')), pdf(), 'identityDocument content');
                 break;
             case 'road-incident':
                 eq(textAt($x, '/g:*/g:requester/g:lastName'), 'Ça & <Là>', 'requester/lastName');
@@ -483,6 +494,13 @@ function everyServiceFromItsDocumentation(): void
     $client = new SoapClient("$baseUrl/demoville/soap?wsdl", ['exceptions' => true]);
     $codes = array_map(fn ($s) => $s->code, items($client->ListServices()->service ?? null));
     ok(count($codes) >= 40, 'the whole catalogue: ' . count($codes));
+    // The snippets read their example files beside them, as the page says.
+    global $work;
+    @mkdir("$work/examples");
+    foreach (['exemple.pdf', 'exemple.png'] as $name) {
+        copy(__DIR__ . "/../../reference/$name", "$work/examples/$name");
+    }
+    chdir("$work/examples");
     foreach ($codes as $code) {
         $doc = new DOMDocument();
         $doc->loadXML(file_get_contents("$baseUrl/demoville/services/$code/doc?format=xml"));

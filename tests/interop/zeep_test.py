@@ -9,6 +9,7 @@ Environment (set by run.sh; see README.md to run alone):
 
 Prints one `PASS name` or `FAIL name: why` line per test; exits 1 if any failed.
 """
+import base64
 import datetime
 import decimal
 import os
@@ -108,6 +109,12 @@ def text_at(root, path):
     return el.text or ""
 
 
+# A PDF sent with the birth certificate request (xs:base64Binary, zeep encodes the bytes).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                       "piece-identite.pdf"), "rb") as pdf_file:
+    PDF = pdf_file.read()
+
+
 class Suite:
     def __init__(self, version):
         self.version = version
@@ -167,7 +174,9 @@ class Suite:
             actType="extract-with-filiation", requesterRelation="self",
             personLastName=LAST_NAME, personFirstNames="Zoé Élise",
             birthDate=datetime.date(1990, 5, 17), birthPlace="Démoville",
-            copies=2, deliveryMode="post", reason=REASON)
+            copies=2, deliveryMode="post", reason=REASON,
+            identityDocument={"_value_1": PDF, "fileName": "pièce-zeep.pdf",
+                              "mediaType": "application/pdf"})
 
     def road_incident(self):
         return self.service.SubmitRoadIncidentReport(
@@ -253,6 +262,11 @@ class Suite:
             eq(text_at(root, "personFirstNames"), "Zoé Élise", "personFirstNames")
             eq(text_at(root, "reason"), REASON, "reason")
             eq(text_at(root, "copies"), "2", "copies")
+            doc = root.find(f"{{{TNS}}}identityDocument")
+            assert doc is not None, "export has no identityDocument"
+            eq(doc.get("fileName"), "pièce-zeep.pdf", "identityDocument fileName")
+            eq(doc.get("mediaType"), "application/pdf", "identityDocument mediaType")
+            eq(base64.b64decode(doc.text), PDF, "identityDocument content")
         elif code == "road-incident":
             eq(text_at(root, "requester/lastName"), "Ça & <Là>", "requester/lastName")
             eq(text_at(root, "requester/address/street"), "3 rue de l'Église", "street")
@@ -465,14 +479,27 @@ class TwoTowns:
                 or "Opération inconnue" in fault.message, fault.message
 
 
+def examples_dir():
+    """A folder holding the example files the documentation's snippets send."""
+    folder = os.path.join(WORK, "examples")
+    os.makedirs(folder, exist_ok=True)
+    reference = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "reference")
+    for name in ("exemple.pdf", "exemple.png"):
+        with open(os.path.join(reference, name), "rb") as src, \
+                open(os.path.join(folder, name), "wb") as dst:
+            dst.write(src.read())
+    return folder
+
+
 def documented_snippet_runs():
     """The zeep call shown on a service's documentation page, run as pasted."""
     url = f"{BASE_URL}/{TENANT}/services/road-incident/doc?format=xml"
     with urllib.request.urlopen(url, timeout=15) as r:
         view = etree.fromstring(r.read())
     snippet = view.find(".//{urn:guichet:view:1}zeep").text
+    # The snippet reads its example file beside it, as the page says.
     printed = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, cwd=examples_dir())
     assert printed.returncode == 0, printed.stderr.strip()
     reference, code = printed.stdout.split()
     assert REFERENCE_RE.match(reference), printed.stdout
@@ -500,6 +527,7 @@ def every_service_documented_example_is_accepted():
         def __init__(self, *args, **kwargs):
             self.service = Recorder()
 
+    os.chdir(examples_dir())
     for code in codes:
         url = f"{BASE_URL}/{TENANT}/services/{code}/doc?format=xml"
         with urllib.request.urlopen(url, timeout=15) as r:

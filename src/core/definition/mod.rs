@@ -23,6 +23,7 @@ use super::catalogue::{
     RuleKind, Service, Silence, Simulation, Step, StepKind, Theme, Unanswered, Until, check_code,
     check_rule, check_workflow, is_hex_colour, is_xml_name,
 };
+use super::files::{FileKind, FileRule};
 use super::formula::Formula;
 use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
 use serde::Serialize;
@@ -145,6 +146,11 @@ fn from_document(doc: t::Service) -> Result<Service, Problem> {
     }
     if fields.is_empty() {
         return fail("the form needs at least one field".into());
+    }
+    if !pages.is_empty() && fields.iter().any(|f| f.kind == FieldType::File) {
+        return fail(
+            "a form with pages asks no file (files are not carried from page to page)".into(),
+        );
     }
     for (i, _) in pages.iter().enumerate() {
         if !fields.iter().any(|f| f.page == i) {
@@ -471,6 +477,20 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
             "field {name}: every option needs a value and a label"
         ));
     }
+    let file = file_rule(&name, kind, f.accept, f.max_kilobytes, f.remove_metadata)?;
+    let mut facets = facets;
+    if kind == FieldType::File {
+        let n = facets.max_items.unwrap_or(1);
+        if !(1..=FileRule::MAX_FILES).contains(&n) {
+            return fail(format!(
+                "field {name}: maxItems of a file field is between 1 and {}",
+                FileRule::MAX_FILES
+            ));
+        }
+    }
+    if kind == FieldType::File && facets.max_items.is_none() {
+        facets.max_items = Some(1);
+    }
     Ok(Field {
         when: condition(f.when, f.equals),
         name,
@@ -484,6 +504,58 @@ fn field(f: t::FieldType) -> Result<Field, Problem> {
         options,
         fields: Vec::new(),
         page: 0,
+        file,
+    })
+}
+
+/// What a file field accepts; its attributes on any other field are refused.
+fn file_rule(
+    name: &str,
+    kind: FieldType,
+    accept: Option<String>,
+    max_kilobytes: Option<usize>,
+    remove_metadata: bool,
+) -> Result<FileRule, Problem> {
+    let default = FileRule::default();
+    if kind != FieldType::File {
+        if accept.is_some() || max_kilobytes.is_some() || !remove_metadata {
+            return fail(format!(
+                "field {name}: accept, maxKilobytes and removeMetadata are for file fields"
+            ));
+        }
+        return Ok(default);
+    }
+    let accept = match accept {
+        None => default.accept,
+        Some(list) => {
+            let mut kinds = Vec::new();
+            for word in list.split_whitespace() {
+                let k = FileKind::from_name(word).ok_or_else(|| {
+                    Problem(format!(
+                        "field {name}: accept={word:?} is no file kind (pdf, jpeg, png, webp)"
+                    ))
+                })?;
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
+            if kinds.is_empty() {
+                return fail(format!("field {name}: accept names no file kind"));
+            }
+            kinds
+        }
+    };
+    let kilobytes = max_kilobytes.map_or(FileRule::DEFAULT_KILOBYTES, |k| k as u64);
+    if !(1..=FileRule::MAX_KILOBYTES).contains(&kilobytes) {
+        return fail(format!(
+            "field {name}: maxKilobytes is between 1 and {}",
+            FileRule::MAX_KILOBYTES
+        ));
+    }
+    Ok(FileRule {
+        accept,
+        max_bytes: kilobytes * 1024,
+        remove_metadata,
     })
 }
 
@@ -554,6 +626,12 @@ fn group(g: t::GroupType) -> Result<Field, Problem> {
     let mut fields: Vec<Field> = Vec::new();
     for f in g.field {
         let field = field(f)?;
+        if field.kind == FieldType::File {
+            return fail(format!(
+                "group {name}: field {}: files are asked outside groups",
+                field.name
+            ));
+        }
         if fields.iter().any(|g| g.name == field.name) {
             return fail(format!(
                 "group {name}: field name {:?} is used twice",
@@ -586,6 +664,7 @@ fn group(g: t::GroupType) -> Result<Field, Problem> {
         options: Vec::new(),
         fields,
         page: 0,
+        file: FileRule::default(),
     })
 }
 
@@ -740,6 +819,7 @@ fn field_kind(k: &t::FieldKindType) -> FieldType {
         K::CadastralParcel => FieldType::CadastralParcel,
         K::PartialDate => FieldType::PartialDate,
         K::Commune => FieldType::Commune,
+        K::File => FieldType::File,
     }
 }
 
@@ -1011,6 +1091,7 @@ fn field_document(f: &Field) -> t::FieldType {
         FieldType::CadastralParcel => K::CadastralParcel,
         FieldType::PartialDate => K::PartialDate,
         FieldType::Commune => K::Commune,
+        FieldType::File => K::File,
         // Groups are written by `form_document`.
         FieldType::Group => K::Text,
     };
@@ -1029,6 +1110,20 @@ fn field_document(f: &Field) -> t::FieldType {
         fraction_digits: x.fraction_digits.map(|d| d as usize),
         min_items: x.min_items,
         max_items: x.max_items,
+        accept: (f.kind == FieldType::File && f.file.accept != FileRule::default().accept).then(
+            || {
+                f.file
+                    .accept
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+        ),
+        max_kilobytes: (f.kind == FieldType::File
+            && f.file.max_bytes != FileRule::default().max_bytes)
+            .then_some((f.file.max_bytes / 1024) as usize),
+        remove_metadata: f.file.remove_metadata,
         when,
         equals,
         label: wording(&f.label, f.label_en.as_deref()),

@@ -286,6 +286,14 @@ pub struct FieldType {
     #[serde(default, rename = "@maxItems")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<usize>,
+    #[serde(default, rename = "@accept")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept: Option<String>,
+    #[serde(default, rename = "@maxKilobytes")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_kilobytes: Option<usize>,
+    #[serde(default = "FieldType::default_remove_metadata", rename = "@removeMetadata")]
+    pub remove_metadata: bool,
     #[serde(default, rename = "label")]
     pub label: Vec<WordedType>,
     #[serde(default, rename = "help")]
@@ -300,6 +308,10 @@ impl FieldType {
     #[must_use]
     pub fn default_required() -> bool {
         false
+    }
+    #[must_use]
+    pub fn default_remove_metadata() -> bool {
+        true
     }
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
@@ -524,6 +536,8 @@ pub enum FieldKindType {
     PartialDate,
     #[serde(rename = "commune")]
     Commune,
+    #[serde(rename = "file")]
+    File,
 }
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct ValuesType(pub Vec<TokenType>);

@@ -34,7 +34,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 17] = [
+const MIGRATIONS: [&str; 18] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -52,6 +52,7 @@ const MIGRATIONS: [&str; 17] = [
     include_str!("0015_openid.sql"),
     include_str!("0016_openid_logout.sql"),
     include_str!("0017_retention.sql"),
+    include_str!("0018_attachments.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -24,6 +24,15 @@ const NOTHING_TO_SEND: &str =
      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.request_id = r.id AND d.state = 'pending')";
 
 impl PersonalDataStore for SqliteStore {
+    fn kept_blobs(&self) -> BoxFuture<'_, Result<std::collections::HashSet<String>, StoreError>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare("SELECT DISTINCT sha256 FROM attachments")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
     fn find_person(
         &self,
         tenant_id: i64,
@@ -138,6 +147,8 @@ fn anonymise(tx: &Connection, tenant_id: i64, id: i64, at: &str) -> Result<(), S
         })?;
     for statement in [
         "DELETE FROM request_values WHERE request_id = ?1",
+        // The files' rows; their blobs go at the next sweep.
+        "DELETE FROM attachments WHERE request_id = ?1",
         "UPDATE events SET comment = NULL WHERE request_id = ?1",
         "DELETE FROM deliveries WHERE request_id = ?1",
         "DELETE FROM outbox WHERE request_id = ?1",

@@ -281,6 +281,10 @@ pub(super) fn insert_request(
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;
+    let sender = format!("citizen:{}", r.channel.as_str());
+    for (field, file) in r.form.files() {
+        insert_attachment(tx, request_id, Some(field), file, &submitted_at, &sender)?;
+    }
     if let Some(slot) = &r.slot {
         insert_slot(tx, tenant_id, request_id, r.test, slot)?;
     }
@@ -420,6 +424,7 @@ fn purge_tests(
         format!("DELETE FROM outbox WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM events WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM request_values WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM attachments WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM slots WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM requests WHERE id IN ({CHOSEN})"),
     ] {
@@ -448,6 +453,72 @@ fn purge_tests(
         &listed.join(", "),
     )?;
     Ok(references.len() as u64)
+}
+
+/// Records a file kept with a request (its bytes already in the blob store).
+pub(super) fn insert_attachment(
+    tx: &Connection,
+    request_id: i64,
+    field: Option<&str>,
+    file: &crate::core::files::FileValue,
+    at: &str,
+    by: &str,
+) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO attachments (request_id, field, file_name, media_type, size, sha256, added_at, added_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        request_id,
+        field,
+        file.name,
+        file.kind.media_type(),
+        file.bytes.len() as i64,
+        file.sha256,
+        at,
+        by
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// The files kept with a request, oldest first.
+pub(super) fn attachments(
+    conn: &Connection,
+    request_id: i64,
+) -> Result<Vec<crate::core::files::Attached>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, field, file_name, media_type, size, sha256, added_at, added_by
+         FROM attachments WHERE request_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![request_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, field, name, media_type, size, sha256, at, by) = row?;
+        out.push(crate::core::files::Attached {
+            id,
+            field,
+            name,
+            media_type,
+            size: size as u64,
+            sha256,
+            added_at: at
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("attachment {id}: {e}")))?,
+            added_by: by,
+        });
+    }
+    Ok(out)
 }
 
 /// Rows of values inserted by one statement (SQLite allows 32 766 bound
@@ -597,6 +668,7 @@ pub(super) fn load_record(
             anonymised_at: anonymised_at
                 .map(|a| a.parse().map_err(|e| corrupt("anonymised_at", &e)))
                 .transpose()?,
+            attachments: attachments(conn, id)?,
         },
     )))
 }

@@ -78,6 +78,12 @@ pub static ROUTES: &[Route] = &[
         handler: handler!(request::post),
     },
     Route {
+        method: Method::GET,
+        path: "requests/{reference}/files/{file}",
+        guard: Guard::Agent,
+        handler: handler!(request::file),
+    },
+    Route {
         method: Method::POST,
         path: "mass",
         guard: Guard::Agent,

@@ -224,6 +224,57 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     act(cx, cx.param("reference"), &cx.fields).await
 }
 
+/// A file of the request, for an agent who may read it.
+pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
+    let (item, _) = match readable_item(cx, cx.param("reference")).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let Ok(id) = cx.param("file").parse::<i64>() else {
+        return not_found(cx.site, cx.frame, cx.req);
+    };
+    match crate::usecases::files::read(cx.app, &item.record, id).await {
+        Ok(Some((file, bytes))) => crate::web::file_download(&file, bytes),
+        Ok(None) => not_found(cx.site, cx.frame, cx.req),
+        Err(e) => crate::web::plain(StatusCode::SERVICE_UNAVAILABLE, &e),
+    }
+}
+
+/// The request's files: each with what it was sent as (its field, or the
+/// agent who added it), its name, type and size, and where to download it.
+fn files_view(frame: &Frame, x: &mut Xml, service: &Service, item: &WorkItem) {
+    if item.record.attachments.is_empty() {
+        return;
+    }
+    let reference = item.record.reference.to_string();
+    x.open("files", &[]);
+    for a in &item.record.attachments {
+        let href = format!(
+            "{}/backoffice/requests/{reference}/files/{}",
+            frame.base, a.id
+        );
+        let origin = match &a.field {
+            Some(f) => service
+                .field(f)
+                .map_or_else(|| f.clone(), |f| f.label.clone()),
+            None => frame.format("bo.files.by-agent", &[("agent", &a.added_by)]),
+        };
+        let size = crate::core::files::size_words(a.size);
+        x.open(
+            "file",
+            &[
+                ("href", &href),
+                ("media-type", &a.media_type),
+                ("size", &size),
+            ],
+        );
+        x.text("origin", &[], &origin);
+        x.text("name", &[], &a.name);
+        x.close("file");
+    }
+    x.close("files");
+}
+
 // The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
 
 /// A stored value as a person reads it.
@@ -283,6 +334,13 @@ fn items(service: &Service, rows: &[(String, String)], requester: bool) -> Vec<(
     let mut out: Vec<(String, String, String)> = Vec::new();
     for (path, value) in rows {
         if path.starts_with(&format!("{REQUESTER}/")) != requester {
+            continue;
+        }
+        // Files are listed apart, with their names and links.
+        if service
+            .field(path)
+            .is_some_and(|f| f.kind == FieldType::File)
+        {
             continue;
         }
         let (label, shown) = display_value(service, path, value);
@@ -494,6 +552,7 @@ pub(super) fn request_view(
         }
         x.close(name);
     }
+    files_view(frame, &mut x, service, item);
     history_view(frame, site, &mut x, service, &item.events);
     deliveries_view(frame, &mut x, "deliveries", sent);
     if commands.any() {

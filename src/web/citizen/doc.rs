@@ -230,6 +230,11 @@ fn collapsed(entries: &[(String, RawValue)]) -> Vec<(&str, Vec<&RawValue>)> {
 fn php_value(value: &RawValue, depth: usize, lists: &[&str]) -> String {
     match value {
         RawValue::Text(t) => format!("'{}'", t.replace('\\', "\\\\").replace('\'', "\\'")),
+        // PHP's SoapClient encodes the bytes as base64 itself.
+        RawValue::File(f) => format!(
+            "['_' => file_get_contents('{0}'), 'fileName' => '{0}']",
+            f.file_name
+        ),
         RawValue::Group(items) => {
             let indent = "    ".repeat(depth + 1);
             let inner: Vec<String> = collapsed(items)
@@ -280,6 +285,11 @@ fn php(
 fn py_value(value: &RawValue, depth: usize) -> String {
     match value {
         RawValue::Text(t) => format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
+        // zeep: the element's content under `_value_1`, bytes it encodes.
+        RawValue::File(f) => format!(
+            "{{\"_value_1\": open(\"{0}\", \"rb\").read(), \"fileName\": \"{0}\"}}",
+            f.file_name
+        ),
         RawValue::Group(items) => {
             let indent = "    ".repeat(depth + 1);
             let inner: Vec<String> = collapsed(items)

@@ -11,7 +11,7 @@ use crate::usecases::submit::{self, SubmitError};
 use crate::usecases::{App, appointments};
 use crate::web::route::Ctx;
 use crate::web::view::{Desk, Frame, Xml, deadline_key, service_title};
-use crate::web::{Body, html_response, not_found, page, plain, redirect};
+use crate::web::{Body, Fields, html_response, not_found, page, plain, redirect};
 use bytes::Bytes;
 use hyper::header;
 use hyper::{Response, StatusCode};
@@ -113,11 +113,12 @@ pub(crate) fn preview(
 ) -> Response<Body> {
     let (site, frame, req) = (cx.site, cx.frame, cx.req);
     let (mut entries, _) = if req.method == hyper::Method::POST {
-        entries_from_form(&req.body)
+        entries_from_form(&cx.fields)
     } else {
         (Vec::new(), None)
     };
-    let changed = req.method == hyper::Method::POST && row_change(&req.body, service, &mut entries);
+    let changed =
+        req.method == hyper::Method::POST && row_change(&cx.fields, service, &mut entries);
     if !changed {
         without_blank_rows(service, &mut entries);
     }
@@ -188,43 +189,55 @@ fn now_secs(app: &App) -> i64 {
 /// a long form's page and the way it goes.
 const CONTROLS: [&str; 5] = ["_add", "_remove", "_step", "_nav", "_slots"];
 
-/// Raw entries from a form body: `requester.address.street=…` becomes nested groups.
-fn entries_from_form(body: &[u8]) -> (Vec<(String, RawValue)>, Option<String>) {
+/// Raw entries from a posted form (urlencoded, or multipart when it sends
+/// files): `requester.address.street=…` becomes nested groups, each file
+/// chosen an entry of its input's name.
+fn entries_from_form(fields: &Fields) -> (Vec<(String, RawValue)>, Option<String>) {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut token = None;
-    for (key, value) in form_urlencoded::parse(body) {
+    for (key, value) in fields.pairs() {
         if key == "_token" {
-            token = Some(value.into_owned());
+            token = Some(value.to_owned());
             continue;
         }
         // The form's own controls: rows, and a long form's pages.
-        if CONTROLS.contains(&key.as_ref()) {
+        if CONTROLS.contains(&key) {
             continue;
         }
-        pairs.push((key.into_owned(), value.into_owned()));
+        pairs.push((key.to_owned(), value.to_owned()));
     }
-    (crate::core::forms::entries_from_paths(pairs, '.'), token)
+    let mut entries = crate::core::forms::entries_from_paths(pairs, '.');
+    for (name, upload) in fields.files() {
+        entries.push((
+            name.to_owned(),
+            RawValue::File(crate::core::files::RawFile {
+                file_name: upload.file_name.clone(),
+                bytes: upload.bytes.clone(),
+            }),
+        ));
+    }
+    (entries, token)
 }
 
 /// What a form post asks besides sending: another row of a group
 /// (`_add=GROUP`) or one row less (`_remove=GROUP.N`), for pages without
 /// JavaScript; the form comes back with the rows changed.
-fn row_change(body: &[u8], service: &Service, entries: &mut Vec<(String, RawValue)>) -> bool {
-    for (key, value) in form_urlencoded::parse(body) {
+fn row_change(fields: &Fields, service: &Service, entries: &mut Vec<(String, RawValue)>) -> bool {
+    for (key, value) in fields.pairs() {
         let is_group = |name: &str| {
             service
                 .field(name)
                 .is_some_and(|f| f.kind == FieldType::Group)
         };
-        match key.as_ref() {
-            "_add" if is_group(&value) => {
-                let field = service.field(&value).expect("a group");
+        match key {
+            "_add" if is_group(value) => {
+                let field = service.field(value).expect("a group");
                 // The rows shown (at least the minimum, and one), then one more.
-                let given = entries.iter().filter(|(n, _)| *n == *value).count();
+                let given = entries.iter().filter(|(n, _)| n == value).count();
                 let shown = given.max(field.facets.min_items.unwrap_or(0)).max(1);
                 let at = entries
                     .iter()
-                    .rposition(|(n, _)| *n == *value)
+                    .rposition(|(n, _)| n == value)
                     .map_or(entries.len(), |i| i + 1);
                 for _ in given..=shown {
                     entries.insert(at, (value.to_string(), RawValue::Group(Vec::new())));
@@ -276,10 +289,12 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
+    if !content_type.starts_with("application/x-www-form-urlencoded")
+        && !content_type.starts_with("multipart/form-data")
+    {
         return plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Envoyez le formulaire en application/x-www-form-urlencoded.",
+            "Envoyez le formulaire en application/x-www-form-urlencoded ou multipart/form-data.",
         );
     }
     if !crate::web::same_origin(req) {
@@ -289,7 +304,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             "Ce formulaire ne peut être envoyé que depuis sa propre page.",
         );
     }
-    let (mut entries, token) = entries_from_form(&req.body);
+    let (mut entries, token) = entries_from_form(&cx.fields);
     let token_ok = token.is_some_and(|t| app.secret.verify(&purpose, &t, now));
     // Sent signed in, the request belongs to the account.
     let citizen = match frame.desk {
@@ -301,15 +316,15 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     // An appointment service shows the free slots of the day entered
     // whenever the form comes back (read then, not for a request stored).
     let hours = appointments::hours(site, service);
-    let seeing_slots = control(&req.body, "_slots").is_some();
-    if token_ok && (row_change(&req.body, service, &mut entries) || seeing_slots) {
+    let seeing_slots = control(&cx.fields, "_slots").is_some();
+    if token_ok && (row_change(&cx.fields, service, &mut entries) || seeing_slots) {
         let day = slots::free_on_entered_day(cx, service, &entries).await;
         let entered = Entered {
             entries: &entries,
             slots: slots::view(frame, service, hours.as_ref(), day),
             ask_requester: true,
         };
-        let step = control(&req.body, "_step")
+        let step = control(&cx.fields, "_step")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let v = paged_view(frame, service, &entered, &[], &fresh_token, step);
@@ -389,10 +404,8 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
 }
 
 /// A control's value in a form body (`_step`, `_nav`).
-fn control(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded::parse(body)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+fn control(fields: &Fields, name: &str) -> Option<String> {
+    fields.get(name).map(str::to_owned)
 }
 
 /// The step of a long form a field is on: its page, the requester's page
@@ -454,11 +467,11 @@ fn turn_page(
 ) -> Option<Response<Body>> {
     let (site, frame, req) = (cx.site, cx.frame, cx.req);
     let summary = service.pages.len() + 1;
-    let step: usize = control(&req.body, "_step")
+    let step: usize = control(&cx.fields, "_step")
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
         .min(summary);
-    let nav = control(&req.body, "_nav").unwrap_or_else(|| "next".to_owned());
+    let nav = control(&cx.fields, "_nav").unwrap_or_else(|| "next".to_owned());
     let today = cx.app.now().to_zoned(site.tenant.time_zone.clone()).date();
     let errors = match crate::core::forms::validate(service, entered.entries, today) {
         Ok(_) => Vec::new(),
@@ -594,7 +607,7 @@ impl Entered<'_> {
                     RawValue::Group(items) => {
                         Some(items.iter().filter(|(n, _)| n == part).map(|(_, v)| v))
                     }
-                    RawValue::Text(_) => None,
+                    RawValue::Text(_) | RawValue::File(_) => None,
                 })
                 .flatten()
                 .collect();
@@ -603,7 +616,7 @@ impl Entered<'_> {
             .into_iter()
             .filter_map(|v| match v {
                 RawValue::Text(t) => Some(t.as_str()),
-                RawValue::Group(_) => None,
+                RawValue::Group(_) | RawValue::File(_) => None,
             })
             .collect()
     }
@@ -666,6 +679,9 @@ fn form_view_at(
     if paged {
         attrs.push(("step", &step_text));
         attrs.push(("steps", &steps_text));
+    }
+    if service.fields.iter().any(|f| f.kind == FieldType::File) {
+        attrs.push(("multipart", "true"));
     }
     x.open("form", &attrs);
     if !service.description.is_empty() {
@@ -1079,9 +1095,13 @@ fn field_view(
         attrs.push(("when", on));
         attrs.push(("equals", values));
     }
-    if field.kind == FieldType::Group {
+    if field.kind == FieldType::Group || field.kind == FieldType::File {
         attrs.push(("min-rows", &rows_min));
         attrs.push(("max-rows", &rows_max));
+    }
+    let accept = accept_list(field);
+    if field.kind == FieldType::File {
+        attrs.push(("accept", &accept));
     }
     x.open("field", &attrs);
     // The requester block is Guichet's own: worded in the page's language.
@@ -1097,6 +1117,16 @@ fn field_view(
         .help_in(frame.lang)
         .map(str::to_owned)
         .or_else(|| frame.message_opt(&format!("form.hint.{}", field.kind.name())));
+    // A file field says what it takes, whatever the definition's help.
+    let help = if field.kind == FieldType::File {
+        let limits = file_limits(frame, field);
+        Some(match help {
+            Some(h) => format!("{h} {limits}"),
+            None => limits,
+        })
+    } else {
+        help
+    };
     if let Some(help) = &help {
         x.text("help", &[], help);
     }
@@ -1204,6 +1234,9 @@ fn carry(x: &mut Xml, name: &str, value: &RawValue) {
                 carry(x, &format!("{name}.{n}"), v);
             }
         }
+        // Files are not carried from page to page: a form with pages asks
+        // none (the loader refuses it).
+        RawValue::File(_) => {}
     }
 }
 
@@ -1388,6 +1421,39 @@ fn rows_view(
     }
 }
 
+/// What a file input offers to choose: extensions and media types.
+fn accept_list(field: &Field) -> String {
+    let mut out = Vec::new();
+    for k in &field.file.accept {
+        out.push(format!(".{}", k.extension()));
+        if *k == crate::core::files::FileKind::Jpeg {
+            out.push(".jpeg".into());
+        }
+        out.push(k.media_type().to_owned());
+    }
+    out.join(",")
+}
+
+/// A file field's limits in the page's language.
+fn file_limits(frame: &Frame, field: &Field) -> String {
+    let kinds: Vec<&str> = field.file.accept.iter().map(|k| k.label()).collect();
+    let count = field.facets.max_items.unwrap_or(1);
+    let size = crate::core::files::size_words(field.file.max_bytes);
+    let key = if count > 1 {
+        "form.file.limits-many"
+    } else {
+        "form.file.limits"
+    };
+    frame.format(
+        key,
+        &[
+            ("kinds", &kinds.join(", ")),
+            ("size", &size),
+            ("count", &count.to_string()),
+        ],
+    )
+}
+
 fn widget(field: &Field) -> &'static str {
     match field.kind {
         FieldType::Group => "rows",
@@ -1397,6 +1463,7 @@ fn widget(field: &Field) -> &'static str {
         FieldType::Boolean => "checkbox",
         FieldType::LongText => "textarea",
         FieldType::Address => "address",
+        FieldType::File => "file",
         _ => "input",
     }
 }
@@ -1611,7 +1678,7 @@ pub(crate) async fn correction(
     if req.method != hyper::Method::POST {
         return render(&stored, &[], StatusCode::OK);
     }
-    let (entries, sent_token) = entries_from_form(&req.body);
+    let (entries, sent_token) = entries_from_form(&cx.fields);
     if !sent_token.is_some_and(|t| app.secret.verify(&purpose, &t, now)) {
         return render(&entries, &[], StatusCode::FORBIDDEN);
     }

@@ -86,6 +86,12 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "track/{code}/files/{file}",
+        guard: Guard::Public,
+        handler: handler!(track::file),
+    },
+    Route {
+        method: Method::GET,
         path: "track/{code}/correct",
         guard: Guard::Public,
         handler: handler!(track::correct),

@@ -84,6 +84,36 @@ pub(super) async fn tracking(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
+/// A file the requester sent, downloaded by the request's tracking code.
+pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site) = (cx.app, cx.site);
+    let found = match TrackingCode::parse(cx.param("code")) {
+        Some(code) => app
+            .store
+            .request_by_tracking(site.tenant.id, code.digest())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let (Some(record), Ok(id)) = (found, cx.param("file").parse::<i64>()) else {
+        return crate::web::not_found(site, cx.frame, cx.req);
+    };
+    let theirs = cx.frame.desk.audience().sees(&record)
+        && record
+            .attachments
+            .iter()
+            .any(|a| a.id == id && a.from_requester());
+    if !theirs {
+        return crate::web::not_found(site, cx.frame, cx.req);
+    }
+    match crate::usecases::files::read(app, &record, id).await {
+        Ok(Some((file, bytes))) => crate::web::file_download(&file, bytes),
+        Ok(None) => crate::web::not_found(site, cx.frame, cx.req),
+        Err(e) => crate::web::plain(StatusCode::SERVICE_UNAVAILABLE, &e),
+    }
+}
+
 /// A request and its status by tracking code, if the code is well-formed and
 /// known at this desk (test requests are known to testers only).
 async fn find(cx: &Ctx<'_>, typed: &str) -> Option<(CitizenStatus, TrackingCode)> {
@@ -210,6 +240,23 @@ pub(super) fn tracking_view(
         x.close("step");
     }
     x.close("steps");
+    if !status.files.is_empty() {
+        x.open("files", &[]);
+        for f in &status.files {
+            let href = frame.desk_url(&format!("/track/{code}/files/{}", f.id));
+            let size = crate::core::files::size_words(f.size);
+            x.text(
+                "file",
+                &[
+                    ("href", &href),
+                    ("size", &size),
+                    ("media-type", &f.media_type),
+                ],
+                &f.name,
+            );
+        }
+        x.close("files");
+    }
     if status.correction_asked {
         correction_link(
             &mut x,

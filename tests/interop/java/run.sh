@@ -40,6 +40,6 @@ fi
 
 # TieredStopAtLevel=1: start fast, these tests are short. Naming the SAAJ factory silences a
 # deprecation warning printed on every call when it is found through META-INF/services.
-exec java -XX:TieredStopAtLevel=1 -Dfile.encoding=UTF-8 \
+exec java -XX:TieredStopAtLevel=1 -Dfile.encoding=UTF-8 -Dguichet.fixtures="$here/../../fixtures" \
     -Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl \
     -cp "$build/classes:$cp" guichet.interop.InteropTest

@@ -229,6 +229,11 @@ public final class InteropTest {
         return out;
     }
 
+    /** The PDF sent with the birth certificate request (tests/fixtures, beside this suite). */
+    static byte[] pdf() throws Exception {
+        return Files.readAllBytes(Path.of(System.getProperty("guichet.fixtures", "tests/fixtures"), "piece-identite.pdf"));
+    }
+
     static String textAt(Element root, String path) {
         List<String> found = texts(root, path);
         ok(found.size() == 1, "export has " + found.size() + " " + path);
@@ -311,8 +316,14 @@ public final class InteropTest {
             r.setLastName(LAST_NAME);
             r.setEmail("zoe.lefevre@example.fr");
             r.setPhone("06 12 34 56 78");
+            // xs:base64Binary with attributes: JAXB's value, fileName, mediaType.
+            guichet.ws.File doc = new guichet.ws.File();
+            doc.setValue(pdf());
+            doc.setFileName("pièce-jaxws.pdf");
+            doc.setMediaType("application/pdf");
             return port.submitBirthCertificateRequest(r, "extract-with-filiation", "self", LAST_NAME,
-                    "Zoé Élise", xml("1990-05-17"), "Démoville", null, null, 2, "post", REASON);
+                    "Zoé Élise", xml("1990-05-17"), "Démoville", null, null, 2, "post", REASON,
+                    doc);
         }
 
         SubmissionReceipt roadIncident() throws Exception {
@@ -332,7 +343,8 @@ public final class InteropTest {
             where.setLatitude(new BigDecimal("50.6292"));
             where.setLongitude(new BigDecimal("3.0573"));
             return port.submitRoadIncidentReport(r, "pothole", where, "Devant le n° 12, côté pair",
-                    INCIDENT, xml(LocalDate.now().minusDays(1).toString()), Boolean.TRUE);
+                    INCIDENT, xml(LocalDate.now().minusDays(1).toString()), Boolean.TRUE,
+                    Collections.emptyList());
         }
 
         SubmissionReceipt roomBooking() throws Exception {
@@ -420,6 +432,12 @@ public final class InteropTest {
                     eq(textAt(root, "personFirstNames"), "Zoé Élise", "personFirstNames");
                     eq(textAt(root, "reason"), REASON, "reason");
                     eq(textAt(root, "copies"), "2", "copies");
+                    Element doc = (Element) root.getElementsByTagNameNS(TNS, "identityDocument").item(0);
+                    ok(doc != null, "export has no identityDocument");
+                    eq(doc.getAttribute("fileName"), "pièce-jaxws.pdf", "identityDocument fileName");
+                    eq(doc.getAttribute("mediaType"), "application/pdf", "identityDocument mediaType");
+                    ok(Arrays.equals(java.util.Base64.getMimeDecoder().decode(doc.getTextContent()), pdf()),
+                            "identityDocument content");
                     break;
                 case "road-incident":
                     eq(textAt(root, "requester/lastName"), "Ça & <Là>", "requester/lastName");
@@ -474,7 +492,8 @@ public final class InteropTest {
                 r.setLastName(LAST_NAME);
                 r.setEmail("zoe@example.fr");
                 port.submitBirthCertificateRequest(r, "extract-without-filiation", "self", "Lefèvre", "Zoé",
-                        xml(LocalDate.now().plusDays(365).toString()), "Démoville", null, null, 9, "counter", null);
+                        xml(LocalDate.now().plusDays(365).toString()), "Démoville", null, null, 9, "counter", null,
+                        null);
             });
             ok(errors.containsKey("birthDate") && errors.containsKey("copies"), "fields " + errors.keySet());
             eq(errors.get("birthDate").getCode(), "birth-date-in-future", "birthDate code");
