@@ -106,6 +106,41 @@ impl<'a> Browser<'a> {
         r
     }
 
+    /// A multipart POST of `fields` and one file `(input, name, bytes)`.
+    fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> HttpResponse {
+        let boundary = "----GuichetAccountBoundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (input, name, bytes) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{input}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
+            body.len(),
+            self.cookie_header()
+        )
+        .into_bytes();
+        request.extend_from_slice(&body);
+        let r = self.server.raw(&request);
+        self.keep_cookie(&r);
+        r
+    }
+
     /// Opens `page`, then sends its form `form` with `fields` and its token.
     fn send(&mut self, page: &str, form: &str, fields: &[(&str, &str)]) -> HttpResponse {
         let html = self.get(page).body;
@@ -905,4 +940,57 @@ fn an_administrator_finds_a_person_and_downloads_their_data_in_the_journal() {
     );
     assert!(journal[0].detail.contains("2 requests"));
     assert!(!journal[0].detail.contains(email) && !journal[0].detail.contains("Accessible"));
+}
+
+/// A file sent signed in is on the account's page of the request, and
+/// downloads from there; another account cannot reach it.
+#[test]
+fn a_citizen_finds_the_file_they_sent_in_their_account() {
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let mut zoe = open_account(&server, &smtp, "zoe.fichier@example.fr");
+    let page = zoe.get("/demoville/services/birth-certificate").body;
+    let token = token_of(&page, "form");
+    let sent = zoe.post_file(
+        "/demoville/services/birth-certificate",
+        &[
+            ("_token", &token),
+            ("requester.firstName", "Zoé"),
+            ("requester.lastName", "Fichier"),
+            ("requester.email", "zoe.fichier@example.fr"),
+            ("actType", "extract-with-filiation"),
+            ("requesterRelation", "self"),
+            ("personLastName", "Fichier"),
+            ("personFirstNames", "Zoé"),
+            ("birthDate", "1990-05-17"),
+            ("birthPlace", "Démoville"),
+            ("copies", "1"),
+            ("deliveryMode", "counter"),
+        ],
+        (
+            "identityDocument",
+            "ma carte.pdf",
+            include_bytes!("fixtures/piece-identite.pdf"),
+        ),
+    );
+    tracking_code(&mut zoe, &sent);
+    let view = common::agent::parse(&zoe.get("/demoville/account/?format=xml").body);
+    let reference = common::agent::all(&view, "request")[0]
+        .attr("reference")
+        .unwrap()
+        .to_owned();
+    let mine = zoe
+        .get(&format!("/demoville/account/requests/{reference}"))
+        .body;
+    let href = format!("/demoville/account/requests/{reference}/files/1");
+    assert!(
+        mine.contains(&format!(r#"href="{href}""#)) && mine.contains("ma carte.pdf"),
+        "{mine}"
+    );
+    let got = zoe.get(&href);
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert!(got.body.starts_with("%PDF"));
+    let mut paul = open_account(&server, &smtp, "paul.fichier@example.fr");
+    assert_eq!(paul.get(&href).status, 404, "not another account's");
 }

@@ -3623,3 +3623,83 @@ fn every_file_limit_is_said_next_to_its_field_and_nothing_is_stored() {
     assert!(got.body.starts_with("%PDF-1.4"), "as sent");
     assert_eq!(blobs_on_disk(&server), 1);
 }
+
+/// A request with a photo is corrected: another field corrected keeps the
+/// photo; the photo itself asked again is replaced by the one sent.
+#[test]
+fn a_correction_keeps_the_files_it_does_not_ask_and_replaces_those_it_does() {
+    let server = Server::start();
+    let sent = send_road_form(&server, &[("photo", "avant.jpg", "image/jpeg", PHOTO)]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = sent
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let paul = login(&server, "paul");
+    let reference = console_refs(&paul, "")[0].clone();
+    let link = format!("/demoville/track/{code}/correct");
+    let token_of = |html: &str| {
+        let start = html.find(r#"name="_token" value=""#).unwrap() + 21;
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    };
+    let ask = |field: &str| {
+        let r = paul.command(
+            &reference,
+            &[
+                ("command", "ask-correction"),
+                ("field", field),
+                ("comment", "Merci"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+    };
+
+    ask("description");
+    let token = token_of(&server.get(&link).body);
+    let done = post_raw(
+        &server,
+        &link,
+        "",
+        &form(&[
+            ("_token", &token),
+            ("description", "Nid-de-poule très profond, 20 cm"),
+        ]),
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let files = all(&paul.request(&reference), "file")
+        .iter()
+        .map(|f| find(f, "name").unwrap().text.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(files, ["avant.jpg"], "the photo kept");
+
+    ask("photo");
+    let page = server.get(&link).body;
+    assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
+    let (content_type, body) = multipart_files(
+        &[("_token", &token_of(&page))],
+        &[(
+            "photo",
+            "apres.png",
+            "image/png",
+            include_bytes!("../reference/exemple.png"),
+        )],
+    );
+    let done = post_typed(
+        &server,
+        &link,
+        "",
+        &content_type,
+        &body,
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = paul.request(&reference);
+    let files = all(&page, "file");
+    assert_eq!(files.len(), 1, "replaced, not added");
+    assert_eq!(find(files[0], "name").unwrap().text, "apres.png");
+    assert_eq!(files[0].attr("media-type"), Some("image/png"));
+}

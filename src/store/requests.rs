@@ -125,12 +125,16 @@ pub trait RequestStore: Send + Sync {
     /// The citizen's correction: the request's values replaced by `rows`
     /// (the whole form, validated) and `outcome` applied, decided on
     /// `revision`, in one transaction.
+    /// `files`: the files of the file fields corrected, which replace the
+    /// ones sent in those fields (their blobs already written).
+    #[allow(clippy::too_many_arguments)]
     fn correct(
         &self,
         tenant_id: i64,
         reference: Reference,
         revision: i64,
         rows: Vec<(String, String)>,
+        files: Vec<(String, crate::core::files::FileValue)>,
         outcome: Outcome,
         at: Timestamp,
     ) -> BoxFuture<'_, Result<i64, StoreError>>;

@@ -6,7 +6,7 @@
 //! department is told.
 
 use super::App;
-use crate::core::catalogue::Service;
+use crate::core::catalogue::{FieldType, Service};
 use crate::core::forms::{self, FieldError, REQUESTER, RawValue};
 use crate::core::tracking::Reference;
 use crate::core::workflow::{self, Corrected};
@@ -51,6 +51,35 @@ pub async fn asked(
     Ok((item, service, stored))
 }
 
+/// The files kept in a file field, as raw files to validate again.
+async fn kept_files(
+    app: &App,
+    record: &crate::core::status::RequestRecord,
+    field: &str,
+) -> Result<Vec<(String, RawValue)>, CorrectError> {
+    let mut out = Vec::new();
+    for a in record
+        .attachments
+        .iter()
+        .filter(|a| a.field.as_deref() == Some(field))
+    {
+        let Some((_, bytes)) = super::files::read(app, record, a.id)
+            .await
+            .map_err(|e| CorrectError::Unavailable(e))?
+        else {
+            continue;
+        };
+        out.push((
+            field.to_owned(),
+            RawValue::File(crate::core::files::RawFile {
+                file_name: a.name.clone(),
+                bytes,
+            }),
+        ));
+    }
+    Ok(out)
+}
+
 /// What a field's stored rows say, in words.
 fn said(service: &Service, name: &str, rows: &[(String, String)]) -> String {
     let field = service.field(name);
@@ -82,16 +111,28 @@ pub async fn correct(
         .cloned()
         .collect();
     for field in &service.fields {
-        let source = if open.contains(&field.name) {
-            posted
+        if open.contains(&field.name) {
+            merged.extend(posted.iter().filter(|(n, _)| *n == field.name).cloned());
+        } else if field.kind == FieldType::File {
+            // A file kept, checked again as it was sent.
+            merged.extend(kept_files(app, &item.record, &field.name).await?);
         } else {
-            &stored
-        };
-        merged.extend(source.iter().filter(|(n, _)| *n == field.name).cloned());
+            merged.extend(stored.iter().filter(|(n, _)| *n == field.name).cloned());
+        }
     }
     let today = app.now().to_zoned(site.tenant.time_zone.clone()).date();
     let form = forms::validate(&service, &merged, today).map_err(CorrectError::Invalid)?;
     let rows = form.rows();
+    // The files of the fields corrected, on disk before the transaction.
+    let files: Vec<(String, crate::core::files::FileValue)> = form
+        .files()
+        .into_iter()
+        .filter(|(field, _)| open.iter().any(|o| o == field))
+        .map(|(field, file)| (field.to_owned(), file.clone()))
+        .collect();
+    super::files::keep(app, &form)
+        .await
+        .map_err(|e| CorrectError::Unavailable(e))?;
     let changes: Vec<Corrected> = open
         .iter()
         .filter_map(|name| {
@@ -115,6 +156,7 @@ pub async fn correct(
             reference,
             item.revision,
             rows,
+            files,
             outcome,
             app.now(),
         )

@@ -821,6 +821,35 @@ test('javascript on: an appointment form shows the free slots of the date entere
   await assertNoViolations(page, 'an appointment form with its free slots');
 });
 
+test('files: a photo sent with the web form, a wrong file refused next to its field, the tracking page lists it — no axe violation', async () => {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const fixtures = path.join(here, '..', 'fixtures');
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/services/road-incident`);
+  await fillForm(page, validAnswers('road-incident'));
+  // A PDF named like a photo: refused by its content.
+  await page.locator('#f-photo').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: fs.readFileSync(path.join(fixtures, 'piece-identite.pdf')) });
+  const refused = await submit(page);
+  assertEq(refused && refused.status(), 422, 'a PDF is no photo');
+  assert((await page.locator('#f-photo-error').innerText()).includes('photo.jpg'), 'the file is named next to its field');
+  assert((await page.locator('#f-photo').getAttribute('aria-invalid')) === 'true', 'the input is marked invalid');
+  await assertNoViolations(page, 'a form with a file refused');
+  await page.locator('#f-photo').setInputFiles(path.join(fixtures, 'photo-gps.jpg'));
+  await submit(page);
+  assert(/\/receipt\/[^/]+$/.test(page.url()), `sent, not ${page.url()}`, await errorSummaryLines(page));
+  const receipt = await readReceipt(page);
+  await page.goto(new URL(receipt.trackingHref, page.url()).toString());
+  assert((await page.locator('ul.files li').innerText()).includes('photo-gps.jpg'), 'the tracking page lists the photo');
+  await assertNoViolations(page, 'a tracking page with its files');
+  const agent = await agentPage('paul');
+  await agent.goto(`${BO}/requests/${receipt.reference}`);
+  assert((await agent.locator('ul.files').innerText()).includes('photo-gps.jpg'), 'the agent sees it');
+  await assertNoViolations(agent, 'a request page with its files');
+  const [download] = await Promise.all([agent.waitForEvent('download'), agent.locator('ul.files a').first().click()]);
+  const kept = fs.readFileSync(await download.path());
+  assert(kept.includes(Buffer.from('JFIF')) && !kept.includes(Buffer.from('GPSLatitude')), 'downloaded without its location');
+});
+
 // The citizen's account without JavaScript and by the keyboard: every page
 // free of axe violations, from sign-up to sign-out.
 /** The link of the last account message to `address` (read from the store: this suite has no mail server). */

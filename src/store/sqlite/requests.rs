@@ -93,6 +93,7 @@ impl RequestStore for SqliteStore {
         reference: Reference,
         revision: i64,
         rows: Vec<(String, String)>,
+        files: Vec<(String, crate::core::files::FileValue)>,
         outcome: Outcome,
         at: Timestamp,
     ) -> BoxFuture<'_, Result<i64, StoreError>> {
@@ -115,6 +116,16 @@ impl RequestStore for SqliteStore {
             tx.prepare_cached("DELETE FROM request_values WHERE request_id = ?1")?
                 .execute(params![id])?;
             insert_values(tx, id, &rows)?;
+            let mut fields: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+            fields.dedup();
+            for field in fields {
+                tx.prepare_cached("DELETE FROM attachments WHERE request_id = ?1 AND field = ?2")?
+                    .execute(params![id, field])?;
+            }
+            let at_text = at.to_string();
+            for (field, file) in &files {
+                insert_attachment(tx, id, Some(field), file, &at_text, "citizen:correction")?;
+            }
             Ok(revision)
         })
     }

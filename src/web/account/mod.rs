@@ -37,6 +37,11 @@ pub static ROUTES: &[Route] = &[
     ),
     route(
         Method::GET,
+        "requests/{reference}/files/{file}",
+        handler!(requests::file),
+    ),
+    route(
+        Method::GET,
         "requests/{reference}/correct",
         handler!(requests::correct),
     ),

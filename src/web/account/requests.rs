@@ -201,6 +201,20 @@ async fn request_page(
     );
     let mut v = View::begin(f, "request", &title, Some(s), "");
     v.request(&status, true);
+    if !status.files.is_empty() {
+        v.heading(&f.message("track.files"));
+        let files: Vec<(String, String)> = status
+            .files
+            .iter()
+            .map(|a| {
+                (
+                    format!("/account/requests/{reference}/files/{}", a.id),
+                    format!("{} ({})", a.name, crate::core::files::size_words(a.size)),
+                )
+            })
+            .collect();
+        v.links(&files);
+    }
     v.reply(&ReplyForm {
         action: f.url(&format!("/account/requests/{reference}/reply")),
         token: s.token.clone(),
@@ -210,6 +224,31 @@ async fn request_page(
     });
     v.links(&[("/account/".into(), f.message("account.request.back"))]);
     respond(cx, code, v.finish())
+}
+
+/// A file the citizen sent with one of the account's requests.
+pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
+    let s = match signed_in(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (_, record) = match own_request(cx, &s).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let id = cx.param("file").parse::<i64>().unwrap_or(-1);
+    if !record
+        .attachments
+        .iter()
+        .any(|a| a.id == id && a.from_requester())
+    {
+        return not_found(cx.site, cx.frame, cx.req);
+    }
+    match crate::usecases::files::read(cx.app, &record, id).await {
+        Ok(Some((file, bytes))) => crate::web::file_download(&file, bytes),
+        Ok(None) => not_found(cx.site, cx.frame, cx.req),
+        Err(e) => unavailable(&e),
+    }
 }
 
 /// The citizen replies from their account's page of the request.
