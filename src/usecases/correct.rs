@@ -65,7 +65,7 @@ async fn kept_files(
     {
         let Some((_, bytes)) = super::files::read(app, record, a.id)
             .await
-            .map_err(|e| CorrectError::Unavailable(e))?
+            .map_err(CorrectError::Unavailable)?
         else {
             continue;
         };
@@ -132,7 +132,7 @@ pub async fn correct(
         .collect();
     super::files::keep(app, &form)
         .await
-        .map_err(|e| CorrectError::Unavailable(e))?;
+        .map_err(CorrectError::Unavailable)?;
     let changes: Vec<Corrected> = open
         .iter()
         .filter_map(|name| {
