@@ -678,9 +678,12 @@ fn a_citizen_downloads_all_the_town_holds_on_them_as_json() {
     );
     assert_eq!(
         r.header("content-disposition"),
-        Some(r#"attachment; filename="mes-donnees-demoville.json""#)
+        Some(
+            r#"attachment; filename="mes-donnees-demoville.json"; filename*=UTF-8''mes-donnees-demoville.json"#
+        )
     );
-    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     let data: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
     assert_eq!(data["account"]["email"], "zoe.export@example.fr");
     assert_eq!(data["account"]["profile"]["last_name"], "Lefèvre");
@@ -907,7 +910,7 @@ fn an_administrator_finds_a_person_and_downloads_their_data_in_the_journal() {
         r.header("content-type"),
         Some("application/json; charset=utf-8")
     );
-    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
     let data: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
     assert_eq!(data["accounts"][0]["email"], email);
     assert_eq!(data["accounts"][0]["profile"]["last_name"], "Accessible");

@@ -3409,6 +3409,12 @@ fn send_road_form(server: &Server, files: &[SentFile]) -> HttpResponse {
     )
 }
 
+/// The tracking code a form's answer sends the browser to.
+fn receipt_code(sent: &HttpResponse) -> String {
+    let location = sent.header("location").expect("to the acknowledgement");
+    location.rsplit('/').next().unwrap().to_owned()
+}
+
 fn blobs_on_disk(server: &Server) -> usize {
     let root = server.data_dir.join("blobs");
     std::fs::read_dir(&root)
@@ -3445,13 +3451,7 @@ fn a_photo_sent_with_the_web_form_reaches_the_agent_without_its_location() {
         )],
     );
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let code = sent
-        .header("location")
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let code = receipt_code(&sent);
     assert_eq!(blobs_on_disk(&server), 1, "kept once");
 
     let paul = login(&server, "paul");
@@ -3631,13 +3631,7 @@ fn a_correction_keeps_the_files_it_does_not_ask_and_replaces_those_it_does() {
     let server = Server::start();
     let sent = send_road_form(&server, &[("photo", "avant.jpg", "image/jpeg", PHOTO)]);
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let code = sent
-        .header("location")
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let code = receipt_code(&sent);
     let paul = login(&server, "paul");
     let reference = console_refs(&paul, "")[0].clone();
     let link = format!("/demoville/track/{code}/correct");

@@ -296,16 +296,21 @@ pub(crate) fn plain(status: StatusCode, message: &str) -> Response<Body> {
 /// origin), its type the one found in its content, `nosniff`, a sandboxing
 /// CSP in case a browser opens it anyway, not cached by shared caches.
 pub(crate) fn file_download(file: &crate::core::files::Attached, bytes: Bytes) -> Response<Body> {
+    download(bytes, &file.media_type, &file.name)
+}
+
+/// Bytes served as a file to save (`file_name`), never rendered in the
+/// page's origin: the headers of [`file_download`].
+pub(crate) fn download(bytes: Bytes, media_type: &str, file_name: &str) -> Response<Body> {
     let mut r = Response::new(Full::new(bytes));
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&file.media_type)
+        HeaderValue::from_str(media_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     // The ASCII name for old clients, the UTF-8 one (RFC 6266, 5987) for the rest.
-    let ascii: String = file
-        .name
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() || c == ' ' {
@@ -316,8 +321,7 @@ pub(crate) fn file_download(file: &crate::core::files::Attached, bytes: Bytes) -
         })
         .filter(|c| *c != '"' && *c != '\\')
         .collect();
-    let encoded: String = file
-        .name
+    let encoded: String = file_name
         .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

@@ -7,8 +7,6 @@ use crate::store::{Citizen, Identity};
 use crate::tenant::Site;
 use crate::web::Body;
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -67,25 +65,12 @@ pub fn account(c: &Citizen, identities: &[Identity]) -> Value {
 
 /// The document as a file to download, never cached.
 pub fn download(document: &Value, file_name: &str) -> Response<Body> {
-    let body = match serde_json::to_vec_pretty(document) {
-        Ok(b) => b,
-        Err(e) => {
-            return crate::web::plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
-        }
-    };
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+    match serde_json::to_vec_pretty(document) {
+        Ok(body) => crate::web::download(
+            Bytes::from(body),
+            "application/json; charset=utf-8",
+            file_name,
+        ),
+        Err(e) => crate::web::plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    r
 }

@@ -138,6 +138,12 @@ async function fillForm(frame, answers) {
       for (const v of values) await frame.locator(`input[name="${name}"][value="${v}"]`).check();
       continue;
     }
+    // A file field's example is its content in base64; its kind comes from the content.
+    const file = frame.locator(`input[name="${name}"][type=file]`);
+    if (await file.count()) {
+      await file.setInputFiles(values.map((v, i) => ({ name: `exemple-${i + 1}`, mimeType: 'application/octet-stream', buffer: Buffer.from(v, 'base64') })));
+      continue;
+    }
     await frame.locator(`[name="${name}"]`).fill(values[0]);
   }
 }
@@ -498,7 +504,11 @@ test('keyboard only: road-incident form → acknowledgement → tracking', async
   p.check(await page.locator('#f-immediateDanger').isChecked(), 'Space did not check "danger immédiat"');
   p.throwIfAny('the keyboard did not fill the form as expected');
 
-  // The submit button is the next stop after the checkbox.
+  // The photos' file input is the next stop (left empty: optional), then the submit button.
+  await kb.press('Tab');
+  const photo = await focusInfo(page);
+  stops.push({ ...photo, url: page.url() });
+  assert(photo.desc.includes('f-photo'), `after the checkbox, focus is on ${photo.desc}, expected the photos' file input`);
   await kb.press('Tab');
   const button = await focusInfo(page);
   stops.push({ ...button, url: page.url() });
