@@ -94,14 +94,19 @@ impl<'a> Browser<'a> {
             s.append_pair(k, v);
         }
         let body = s.finish();
-        let r = self.server.raw(
-            format!(
-                "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
-                body.len(),
-                self.cookie_header()
-            )
-            .as_bytes(),
-        );
+        self.post_body(path, "application/x-www-form-urlencoded", body.as_bytes())
+    }
+
+    /// A POST of `body` from the town's own pages, the cookie kept.
+    fn post_body(&mut self, path: &str, content_type: &str, body: &[u8]) -> HttpResponse {
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
+            body.len(),
+            self.cookie_header()
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        let r = self.server.raw(&request);
         self.keep_cookie(&r);
         r
     }
@@ -129,16 +134,11 @@ impl<'a> Browser<'a> {
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let mut request = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://127.0.0.1:8080\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
-            body.len(),
-            self.cookie_header()
+        self.post_body(
+            path,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
         )
-        .into_bytes();
-        request.extend_from_slice(&body);
-        let r = self.server.raw(&request);
-        self.keep_cookie(&r);
-        r
     }
 
     /// Opens `page`, then sends its form `form` with `fields` and its token.

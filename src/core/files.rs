@@ -278,12 +278,17 @@ pub fn without_metadata(kind: FileKind, bytes: Bytes) -> Option<Bytes> {
     }
 }
 
+/// A file's name without the folders some senders put before it, trimmed.
+pub fn base_name(sent: &str) -> &str {
+    sent.rsplit(['/', '\\']).next().unwrap_or("").trim()
+}
+
 /// A name safe to keep, show and send in a `Content-Disposition` header:
 /// the last part of the sender's path, without control characters, quotes,
 /// slashes or backslashes, at most 100 characters, ending with the
 /// extension of the kind found; `document.EXT` when nothing is left.
 pub fn safe_name(sent: &str, kind: FileKind) -> String {
-    let base = sent.rsplit(['/', '\\']).next().unwrap_or("");
+    let base = base_name(sent);
     let cleaned: String = base
         .chars()
         .map(|c| {

@@ -627,12 +627,7 @@ fn check_files(
             ));
             continue;
         };
-        let name = raw
-            .file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("")
-            .trim();
+        let name = files::base_name(&raw.file_name);
         let shown = if name.is_empty() { "sans nom" } else { name };
         if raw.bytes.is_empty() {
             errors.push(error(

@@ -24,6 +24,9 @@ pub struct Tenant {
     /// Every known version of every service, for requests submitted under an
     /// older definition.
     versions: HashMap<(String, u32), Arc<Service>>,
+    /// Whether a service offered to the public, and to agents, takes files
+    /// (decided once: the SOAP edge asks at every call).
+    files: (bool, bool),
 }
 
 impl Tenant {
@@ -42,6 +45,8 @@ impl Tenant {
             .chain(testing.iter().cloned())
             .map(|s| ((s.code.clone(), s.version), s))
             .collect();
+        let public = online.iter().any(|s| s.takes_files());
+        let files = (public, public || testing.iter().any(|s| s.takes_files()));
         Tenant {
             id,
             slug: slug.to_owned(),
@@ -50,6 +55,7 @@ impl Tenant {
             services: online,
             testing,
             versions,
+            files,
         }
     }
 
@@ -126,6 +132,14 @@ impl Tenant {
             Audience::Agents => &self.testing,
         };
         testing.iter().chain(&self.services)
+    }
+
+    /// Whether a service offered to `audience` takes files.
+    pub fn takes_files(&self, audience: Audience) -> bool {
+        match audience {
+            Audience::Public => self.files.0,
+            Audience::Agents => self.files.1,
+        }
     }
 
     /// A service offered to `audience`, by code.

@@ -398,7 +398,7 @@ async fn soap_endpoint(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
             // A town whose services take files takes them in the body.
-            let limit = if site.tenant.offered(audience).any(|s| s.takes_files()) {
+            let limit = if site.tenant.takes_files(audience) {
                 app.config.limits.max_upload
             } else {
                 app.config.limits.max_body

@@ -226,11 +226,7 @@ impl Fields {
 /// A file's name as a browser sends it, without the folders some put before
 /// it.
 fn file_name(sent: &str) -> String {
-    sent.rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned()
+    crate::core::files::base_name(sent).to_owned()
 }
 
 /// The browser says where a POST comes from; only Guichet's own pages may

@@ -51,8 +51,8 @@ impl PersonalDataStore for SqliteStore {
         self.write(move |tx| {
             let at = now.to_string();
             let due = due_requests(tx, tenant_id, &rules, batch, now)?;
-            for (id, _, _) in &due {
-                anonymise(tx, tenant_id, *id, &at)?;
+            for (id, _, reference) in &due {
+                anonymise(tx, tenant_id, *id, *reference, &at)?;
             }
             let forgotten = forget_closed_accounts_mail(tx, tenant_id)?;
             if !due.is_empty() || forgotten > 0 {
@@ -136,15 +136,13 @@ fn due_requests(
 
 /// Removes the person from one request and everything about it; keeps what
 /// statistics count.
-fn anonymise(tx: &Connection, tenant_id: i64, id: i64, at: &str) -> Result<(), StoreError> {
-    let reference: Reference = tx
-        .prepare_cached("SELECT year, number FROM requests WHERE id = ?1")?
-        .query_row(params![id], |r| {
-            Ok(Reference {
-                year: r.get(0)?,
-                number: r.get(1)?,
-            })
-        })?;
+fn anonymise(
+    tx: &Connection,
+    tenant_id: i64,
+    id: i64,
+    reference: Reference,
+    at: &str,
+) -> Result<(), StoreError> {
     for statement in [
         "DELETE FROM request_values WHERE request_id = ?1",
         // The files' rows; their blobs go at the next sweep.
@@ -247,7 +245,7 @@ fn close_account(
         .collect::<Result<_, _>>()?;
     for (id, reference, done) in owned {
         if done {
-            anonymise(tx, tenant_id, id, &at)?;
+            anonymise(tx, tenant_id, id, reference, &at)?;
             closed.anonymised.push(reference);
         } else {
             tx.prepare_cached(
@@ -309,12 +307,30 @@ fn name_patterns(words: &str) -> Vec<String> {
         .collect()
 }
 
+/// The columns of a request found for a person, read by [`found_request`].
+const FOUND: &str = "year, number, service_code, requester_name, submitted_at";
+
+fn found_request(r: &rusqlite::Row) -> rusqlite::Result<FoundRequest> {
+    let at: String = r.get(4)?;
+    Ok(FoundRequest {
+        reference: Reference {
+            year: r.get(0)?,
+            number: r.get(1)?,
+        },
+        service_code: r.get(2)?,
+        requester_name: r.get(3)?,
+        submitted_at: at.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
 fn find_person(
     conn: &Connection,
     tenant_id: i64,
     query: &PersonQuery,
 ) -> Result<PersonFound, StoreError> {
-    let (account_ids, request_ids): (Vec<i64>, Vec<(i16, u32)>) = match query {
+    let (account_ids, mut requests): (Vec<i64>, Vec<FoundRequest>) = match query {
         PersonQuery::Email(email) => {
             let accounts = conn
                 .prepare_cached("SELECT id FROM citizens WHERE tenant_id = ?1 AND email = ?2")?
@@ -322,15 +338,13 @@ fn find_person(
                 .collect::<Result<_, _>>()?;
             let requests = conn
                 .prepare_cached(
-                    "SELECT year, number FROM requests
+                    &format!("SELECT {FOUND} FROM requests
                      WHERE tenant_id = ?1 AND test = 0 AND anonymised_at IS NULL
                        AND (lower(requester_email) = ?2
                             OR citizen_id IN (SELECT id FROM citizens WHERE tenant_id = ?1 AND email = ?2))
-                     ORDER BY submitted_at DESC, id DESC LIMIT ?3",
+                     ORDER BY submitted_at DESC, id DESC LIMIT ?3"),
                 )?
-                .query_map(params![tenant_id, email, PERSON_LIMIT], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
+                .query_map(params![tenant_id, email, PERSON_LIMIT], found_request)?
                 .collect::<Result<_, _>>()?;
             (accounts, requests)
         }
@@ -360,12 +374,12 @@ fn find_person(
                 .collect::<Result<_, _>>()?;
             let requests = conn
                 .prepare(&format!(
-                    "SELECT year, number FROM requests
+                    "SELECT {FOUND} FROM requests
                      WHERE tenant_id = ?1 AND test = 0 AND anonymised_at IS NULL AND ({})
                      ORDER BY submitted_at DESC, id DESC LIMIT ?2",
                     each("requester_name")
                 ))?
-                .query_map(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map(args.as_slice(), found_request)?
                 .collect::<Result<_, _>>()?;
             (accounts, requests)
         }
@@ -377,36 +391,18 @@ fn find_person(
         }
     }
     // The requests of the accounts found, by a name search too.
-    let mut requests = request_ids;
     for c in &found.accounts {
-        let owned: Vec<(i16, u32)> = conn
-            .prepare_cached(
-                "SELECT year, number FROM requests WHERE citizen_id = ?1 AND test = 0
-                 ORDER BY submitted_at DESC, id DESC LIMIT ?2",
-            )?
-            .query_map(params![c.id, PERSON_LIMIT], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let owned: Vec<FoundRequest> = conn
+            .prepare_cached(&format!(
+                "SELECT {FOUND} FROM requests WHERE citizen_id = ?1 AND test = 0
+                 ORDER BY submitted_at DESC, id DESC LIMIT ?2"
+            ))?
+            .query_map(params![c.id, PERSON_LIMIT], found_request)?
             .collect::<Result<_, _>>()?;
         requests.extend(owned);
     }
-    requests.sort_by(|a, b| b.cmp(a));
-    requests.dedup();
-    for (year, number) in requests {
-        let (service_code, requester_name, submitted_at): (String, String, String) = conn
-            .prepare_cached(
-                "SELECT service_code, requester_name, submitted_at FROM requests
-                 WHERE tenant_id = ?1 AND year = ?2 AND number = ?3",
-            )?
-            .query_row(params![tenant_id, year, number], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-        found.requests.push(FoundRequest {
-            reference: Reference { year, number },
-            service_code,
-            requester_name,
-            submitted_at: submitted_at
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("submitted_at: {e}")))?,
-        });
-    }
+    requests.sort_by_key(|r| std::cmp::Reverse(r.reference));
+    requests.dedup_by_key(|r| r.reference);
+    found.requests = requests;
     Ok(found)
 }

@@ -680,7 +680,7 @@ fn form_view_at(
         attrs.push(("step", &step_text));
         attrs.push(("steps", &steps_text));
     }
-    if service.fields.iter().any(|f| f.kind == FieldType::File) {
+    if service.takes_files() {
         attrs.push(("multipart", "true"));
     }
     x.open("form", &attrs);
