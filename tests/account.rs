@@ -935,6 +935,17 @@ fn an_administrator_finds_a_person_and_downloads_their_data_in_the_journal() {
         )
         .unwrap();
     assert_eq!(journal.len(), 1, "one export, one entry");
+    let pdf = admin.post(
+        "/demoville/backoffice/admin/people/export",
+        &[("_token", &token), ("q", "Accessible"), ("format", "pdf")],
+    );
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let (text, _) = common::pdf_text(&pdf.bytes);
+    assert!(
+        text.contains(email) && text.contains("Demandes (2)") && !text.contains("Autrepersonne"),
+        "{text}"
+    );
     assert_eq!(journal[0].actor, "agent:admin");
     assert!(
         journal[0].detail.starts_with("1 accounts [citizen:"),
@@ -994,6 +1005,55 @@ fn a_citizen_finds_the_file_they_sent_in_their_account() {
     assert_eq!(got.status, 200);
     assert_eq!(got.header("content-type"), Some("application/pdf"));
     assert!(got.body.starts_with("%PDF"));
+    // The request and its receipt as PDF, and everything held as a PDF.
+    for (pdf, expected) in [
+        (
+            "request.pdf",
+            &["Zoé", "17/05/1990", "ma carte.pdf", "Demandeur"][..],
+        ),
+        (
+            "receipt.pdf",
+            &["Accusé de réception", reference.as_str()][..],
+        ),
+    ] {
+        let path = format!("/demoville/account/requests/{reference}/{pdf}");
+        assert!(mine.contains(&format!(r#"href="{path}""#)), "{mine}");
+        let got = zoe.get(&path);
+        assert_eq!(got.status, 200, "{path}");
+        assert_eq!(got.header("content-type"), Some("application/pdf"));
+        let (text, _) = common::pdf_text(&got.bytes);
+        for e in expected {
+            assert!(text.contains(e), "{e:?} in\n{text}");
+        }
+    }
+    let profile = zoe.get("/demoville/account/profile").body;
+    assert!(
+        profile.contains(r#"href="/demoville/account/export.pdf""#),
+        "{profile}"
+    );
+    let all = zoe.get("/demoville/account/export.pdf");
+    assert_eq!(all.status, 200);
+    assert_eq!(all.header("cache-control"), Some("private, no-store"));
+    let (text, _) = common::pdf_text(&all.bytes);
+    for e in [
+        "Données personnelles détenues par la mairie",
+        "zoe.fichier@example.fr",
+        &reference,
+        "Fichier",
+        "Demandes (1)",
+    ] {
+        assert!(text.contains(e), "{e:?} in\n{text}");
+    }
     let mut paul = open_account(&server, &smtp, "paul.fichier@example.fr");
     assert_eq!(paul.get(&href).status, 404, "not another account's");
+    for pdf in ["request.pdf", "receipt.pdf"] {
+        let path = format!("/demoville/account/requests/{reference}/{pdf}");
+        assert_eq!(paul.get(&path).status, 404, "not another account's");
+    }
+    let theirs = paul.get("/demoville/account/export.pdf");
+    let (text, _) = common::pdf_text(&theirs.bytes);
+    assert!(
+        text.contains("Demandes (0)") && !text.contains("Zoé"),
+        "{text}"
+    );
 }

@@ -3697,3 +3697,154 @@ fn a_correction_keeps_the_files_it_does_not_ask_and_replaces_those_it_does() {
     assert_eq!(find(files[0], "name").unwrap().text, "apres.png");
     assert_eq!(files[0].attr("media-type"), Some("image/png"));
 }
+
+/// The request and its receipt as PDF, from the tracking page (with the
+/// tracking code on the receipt) and from the back office (for an agent who
+/// may read the request): real text in the town's words, French characters
+/// right, the font embedded; someone else's request is not reached.
+#[test]
+fn the_request_and_its_receipt_are_downloaded_as_pdf_with_real_text() {
+    let server = Server::start();
+    let sent = send_road_form(
+        &server,
+        &[(
+            "photo",
+            "trottoir.png",
+            "image/png",
+            guichet::core::files::SAMPLE_PNG,
+        )],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = receipt_code(&sent);
+    let track = server.get(&format!("/demoville/track/{code}")).body;
+    assert!(
+        track.contains(&format!("/demoville/track/{code}/request.pdf")),
+        "{track}"
+    );
+    let receipt_page = server.get(&format!("/demoville/receipt/{code}")).body;
+    assert!(
+        receipt_page.contains(&format!("/demoville/track/{code}/receipt.pdf")),
+        "{receipt_page}"
+    );
+
+    let got = server.get(&format!("/demoville/track/{code}/request.pdf"));
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
+    let disposition = got.header("content-disposition").unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"demande-2026-"),
+        "{disposition}"
+    );
+    assert!(got.bytes.starts_with(b"%PDF-"));
+    if let Ok(keep) = std::env::var("GUICHET_KEEP_PDF") {
+        std::fs::write(keep, &got.bytes).unwrap();
+    }
+    let (text, fonts) = common::pdf_text(&got.bytes);
+    let paul = login(&server, "paul");
+    let reference = console_refs(&paul, "")[0].clone();
+    for expected in [
+        "Ville de Démoville",
+        &format!("Demande {reference}"),
+        "Signalement d'un incident sur la voie publique",
+        "Demandeur",
+        "Zoé",
+        "Photographe",
+        "zoe@example.fr",
+        "3 place de l'Église",
+        "Nid-de-poule profond devant la mairie",
+        "20/11/2026",
+        "Pièces jointes",
+        "trottoir.png",
+        "Étapes",
+        "Réponse au plus tard le",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(
+        !text.contains(&code),
+        "the request itself does not repeat the code"
+    );
+    // DejaVu Sans, embedded and subset, with its Unicode map.
+    let dejavu = fonts
+        .lines()
+        .filter(|l| l.contains("DejaVuSans"))
+        .collect::<Vec<_>>();
+    assert!(!dejavu.is_empty(), "{fonts}");
+    for line in dejavu {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        // name type encoding emb sub uni object ID
+        assert_eq!(
+            cols[cols.len() - 5..cols.len() - 2],
+            ["yes", "yes", "yes"],
+            "{line}"
+        );
+    }
+
+    let receipt = server.get(&format!("/demoville/track/{code}/receipt.pdf"));
+    assert_eq!(receipt.status, 200);
+    let (text, _) = common::pdf_text(&receipt.bytes);
+    for expected in [
+        "Accusé de réception",
+        &reference,
+        "Code de suivi",
+        code.as_str(),
+        &format!("/demoville/track/{code}"),
+        "Conservez ce document",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert_eq!(
+        server
+            .get("/demoville/track/AAAA-AAAA-AAAA-AAAA/request.pdf")
+            .status,
+        404
+    );
+
+    // The agent prints the same request from the back office.
+    let page = paul
+        .get(&format!("/demoville/backoffice/requests/{reference}"))
+        .body;
+    assert!(
+        page.contains(&format!(
+            "/demoville/backoffice/requests/{reference}/request.pdf"
+        )),
+        "{page}"
+    );
+    let printed = paul.get(&format!(
+        "/demoville/backoffice/requests/{reference}/request.pdf"
+    ));
+    assert_eq!(printed.status, 200);
+    let (text, _) = common::pdf_text(&printed.bytes);
+    assert!(
+        text.contains("Nid-de-poule profond devant la mairie"),
+        "{text}"
+    );
+    let receipt = paul.get(&format!(
+        "/demoville/backoffice/requests/{reference}/receipt.pdf"
+    ));
+    let (text, _) = common::pdf_text(&receipt.bytes);
+    assert!(
+        text.contains("Accusé de réception") && !text.contains("Code de suivi"),
+        "{text}"
+    );
+    let marie = login(&server, "marie");
+    assert_eq!(
+        marie
+            .get(&format!(
+                "/demoville/backoffice/requests/{reference}/request.pdf"
+            ))
+            .status,
+        403,
+        "état civil may not read voirie's request"
+    );
+    assert_eq!(
+        server
+            .get(&format!(
+                "/demoville/backoffice/requests/{reference}/request.pdf"
+            ))
+            .status,
+        303,
+        "not signed in: to the login page"
+    );
+}

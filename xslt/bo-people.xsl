@@ -69,7 +69,10 @@
               <input type="hidden" name="_token" value="{@token}"/>
               <input type="hidden" name="q" value="{@q}"/>
               <p><xsl:call-template name="m"><xsl:with-param name="key">bo.people.export-help</xsl:with-param></xsl:call-template></p>
-              <div class="actions"><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.export</xsl:with-param></xsl:call-template></button></div>
+              <div class="actions">
+                <button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.export</xsl:with-param></xsl:call-template></button>
+                <button type="submit" class="button secondary" name="format" value="pdf"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.export-pdf</xsl:with-param></xsl:call-template></button>
+              </div>
             </form>
           </xsl:otherwise>
         </xsl:choose>

@@ -6,6 +6,7 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="bo-layout.xsl"/>
+  <xsl:include href="documents.xsl"/>
 
   <xsl:template name="content">
     <xsl:apply-templates select="v:request"/>
@@ -63,6 +64,7 @@
             </xsl:for-each>
           </ul>
         </xsl:for-each>
+        <xsl:apply-templates select="v:documents"/>
         <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.request.history</xsl:with-param></xsl:call-template></h2>
         <ol class="history">
           <xsl:for-each select="v:history/v:event">

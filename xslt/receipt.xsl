@@ -5,6 +5,7 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="layout.xsl"/>
+  <xsl:include href="documents.xsl"/>
 
   <xsl:template name="content">
     <xsl:variable name="r" select="v:receipt"/>
@@ -26,6 +27,7 @@
       <a class="button" id="tracking-link" href="{$r/@tracking-url}"><xsl:call-template name="m"><xsl:with-param name="key">receipt.track</xsl:with-param></xsl:call-template></a>
       <button type="button" class="button secondary" data-print="data-print" hidden="hidden"><xsl:call-template name="m"><xsl:with-param name="key">receipt.print</xsl:with-param></xsl:call-template></button>
     </p>
+    <xsl:apply-templates select="$r/v:documents"/>
     <p class="print-hint"><xsl:call-template name="m"><xsl:with-param name="key">receipt.print-hint</xsl:with-param></xsl:call-template></p>
   </xsl:template>
 </xsl:stylesheet>

@@ -5,6 +5,7 @@
     xmlns:v="urn:guichet:view:1"
     exclude-result-prefixes="v">
   <xsl:include href="layout.xsl"/>
+  <xsl:include href="documents.xsl"/>
   <xsl:include href="conversation.xsl"/>
 
   <xsl:template name="content">
@@ -69,6 +70,7 @@
         </xsl:for-each>
       </ul>
     </xsl:for-each>
+    <xsl:apply-templates select="v:documents"/>
     <xsl:apply-templates select="v:correct | v:replies | v:reply"/>
   </xsl:template>
 </xsl:stylesheet>

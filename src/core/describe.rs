@@ -9,9 +9,10 @@
 
 use super::calendar::DayCount;
 use super::catalogue::{
-    ChoiceOption, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS, REQUESTER_RULES, Rule,
-    RuleKind, Service, TEXT_MAX, Until,
+    ADDRESS_PARTS, ChoiceOption, Field, FieldType, LONG_TEXT_MAX, REQUESTER_FIELDS,
+    REQUESTER_RULES, Rule, RuleKind, Service, TEXT_MAX, Until,
 };
+use super::forms::REQUESTER;
 
 /// The longest e-mail address accepted when a field names no maximum.
 const EMAIL_MAX: usize = 254;
@@ -341,6 +342,91 @@ pub fn service(service: &Service) -> String {
         parts.extend(rules.into_iter().map(|(_, words)| sentence(&words)));
     }
     parts.join(" ")
+}
+
+/// A stored value as a person reads it.
+fn shown(service: &Service, path: &str, value: &str) -> (String, String) {
+    let mut parts = path.split('/');
+    let first = parts.next().unwrap_or_default();
+    if first == REQUESTER {
+        let name = parts.next().unwrap_or_default();
+        let label = REQUESTER_FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .map_or(name, |f| f.label.as_str());
+        return (label.to_owned(), value.to_owned());
+    }
+    let Some(mut field) = service.field(first) else {
+        return (path.to_owned(), value.to_owned());
+    };
+    let mut row_label = None;
+    if field.kind == FieldType::Group {
+        // GROUP/N/FIELD[/PART]: "Group 2 — Field".
+        let n = parts.next().unwrap_or_default();
+        let name = parts.next().unwrap_or_default();
+        let Some(inner) = field.fields.iter().find(|f| f.name == name) else {
+            return (path.to_owned(), value.to_owned());
+        };
+        row_label = Some(format!("{} {n} — ", field.label));
+        field = inner;
+    }
+    let row_label = row_label.unwrap_or_default();
+    if let Some(part) = parts.next() {
+        let part_label = ADDRESS_PARTS
+            .iter()
+            .find(|(n, ..)| *n == part)
+            .map_or(part, |(_, l, ..)| *l);
+        return (
+            format!("{row_label}{} — {part_label}", field.label),
+            value.to_owned(),
+        );
+    }
+    let shown = match field.kind {
+        FieldType::Boolean => if value == "true" { "Oui" } else { "Non" }.to_owned(),
+        FieldType::Date => value
+            .parse::<jiff::civil::Date>()
+            .map_or_else(|_| value.to_owned(), |d| d.strftime("%d/%m/%Y").to_string()),
+        FieldType::Time => value.get(..5).unwrap_or(value).to_owned(),
+        _ => field
+            .options
+            .iter()
+            .find(|o| o.value == value)
+            .map_or_else(|| value.to_owned(), |o| o.label.clone()),
+    };
+    (format!("{row_label}{}", field.label), shown)
+}
+
+/// A request's stored rows as a person reads them, label and value: the
+/// requester's (`requester`) or the fields', in order, several choices of
+/// one field on one line, files left out (they are listed with their names).
+/// The back office, the PDF of a request and its letters show these.
+pub fn values(
+    service: &Service,
+    rows: &[(String, String)],
+    requester: bool,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for (path, value) in rows {
+        if path.starts_with(&format!("{REQUESTER}/")) != requester {
+            continue;
+        }
+        // Files are listed apart, with their names and links.
+        if service
+            .field(path)
+            .is_some_and(|f| f.kind == FieldType::File)
+        {
+            continue;
+        }
+        let (label, text) = shown(service, path, value);
+        match out.last_mut() {
+            Some((p, _, v)) if p == path => {
+                v.push_str(", ");
+                v.push_str(&text);
+            }
+            _ => out.push((path.clone(), label, text)),
+        }
+    }
+    out.into_iter().map(|(_, l, v)| (l, v)).collect()
 }
 
 #[cfg(test)]

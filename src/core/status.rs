@@ -100,6 +100,21 @@ impl State {
             State::Closed => "Terminée",
         }
     }
+
+    /// The wording in `lang` (English, or French for any other).
+    pub fn label_in(self, lang: &str) -> &'static str {
+        if lang != "en" {
+            return self.label();
+        }
+        match self {
+            State::Received => "Received",
+            State::InProgress => "Being processed",
+            State::WaitingForCitizen => "Waiting for you",
+            State::Accepted => "Accepted",
+            State::Refused => "Refused",
+            State::Closed => "Completed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,9 @@
 //! tenant's files change. A broken override is logged and the default is used:
 //! a page is never blank because of a typo in a stylesheet.
 
+pub mod documents;
 pub mod mail;
+pub mod pdf;
 pub mod xslt;
 
 use std::cell::RefCell;
@@ -27,6 +29,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("error.xsl", include_str!("../../xslt/error.xsl")),
     ("doc.xsl", include_str!("../../xslt/doc.xsl")),
     ("account.xsl", include_str!("../../xslt/account.xsl")),
+    ("documents.xsl", include_str!("../../xslt/documents.xsl")),
     (
         "conversation.xsl",
         include_str!("../../xslt/conversation.xsl"),

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod backoffice;
 pub mod citizen;
 pub mod personal;
+pub mod printed;
 pub mod route;
 pub mod session;
 pub mod view;

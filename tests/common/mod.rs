@@ -240,6 +240,8 @@ pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as sent (a downloaded file).
+    pub bytes: Vec<u8>,
 }
 
 impl HttpResponse {
@@ -283,6 +285,11 @@ pub fn read_response(stream: &mut TcpStream) -> HttpResponse {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     // Pages are UTF-8; a downloaded file may be anything (read lossily).
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("complete head");
+    let bytes = raw[split + 4..].to_vec();
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").expect("complete head");
     let mut lines = head.split("\r\n");
@@ -302,7 +309,35 @@ pub fn read_response(stream: &mut TcpStream) -> HttpResponse {
         status,
         headers,
         body: body.to_owned(),
+        bytes,
     }
+}
+
+/// The text of a PDF as `pdftotext` (poppler) reads it back, in reading
+/// order; and `pdffonts`' table of its fonts.
+pub fn pdf_text(pdf: &[u8]) -> (String, String) {
+    let run = |tool: &str, args: &[&str]| {
+        let dir = TempDir::new();
+        let file = dir.0.join("document.pdf");
+        std::fs::write(&file, pdf).unwrap();
+        let out = std::process::Command::new(tool)
+            .args(args)
+            .arg(&file)
+            .args(if tool == "pdftotext" {
+                &["-"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap_or_else(|e| panic!("{tool} (poppler-utils) is needed by this test: {e}"));
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    (run("pdftotext", &["-enc", "UTF-8"]), run("pdffonts", &[]))
 }
 
 /// A valid SOAP 1.1 envelope around `inner` in the demo tenant's namespace.

@@ -36,3 +36,24 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
         &format!("mes-donnees-{}.json", cx.site.tenant.slug),
     )
 }
+
+/// `GET /T/account/export.pdf`: the same, as a PDF summary to read or print.
+pub(super) async fn export_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    let s = match signed_in(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let held = match account::held(cx.app, cx.site, &s.citizen).await {
+        Ok(h) => h,
+        Err(e) => return unavailable(&format!("{e:?}")),
+    };
+    let email = s.citizen.email.clone();
+    crate::web::printed::person_document(
+        cx,
+        &email,
+        &[(s.citizen, held)],
+        &[],
+        &format!("mes-donnees-{}.pdf", cx.site.tenant.slug),
+    )
+    .await
+}

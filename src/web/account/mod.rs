@@ -42,6 +42,16 @@ pub static ROUTES: &[Route] = &[
     ),
     route(
         Method::GET,
+        "requests/{reference}/request.pdf",
+        handler!(requests::request_pdf),
+    ),
+    route(
+        Method::GET,
+        "requests/{reference}/receipt.pdf",
+        handler!(requests::receipt_pdf),
+    ),
+    route(
+        Method::GET,
         "requests/{reference}/correct",
         handler!(requests::correct),
     ),
@@ -53,6 +63,7 @@ pub static ROUTES: &[Route] = &[
     route(Method::POST, "attach", handler!(requests::attach)),
     route(Method::GET, "profile", handler!(requests::profile)),
     route(Method::GET, "export", handler!(export::export)),
+    route(Method::GET, "export.pdf", handler!(export::export_pdf)),
     route(Method::POST, "profile", handler!(requests::save_profile)),
     route(Method::GET, "security", handler!(pages::security)),
     route(Method::POST, "password", handler!(pages::change_password)),

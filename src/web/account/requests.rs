@@ -10,6 +10,7 @@ use crate::core::tracking::Reference;
 use crate::store::Profile;
 use crate::usecases::account::{self, AccountError, Refused};
 use crate::web::citizen::ReplyForm;
+use crate::web::printed::{Printed, request_document};
 use crate::web::route::Ctx;
 use crate::web::{Body, not_found, redirect};
 use hyper::{Response, StatusCode};
@@ -222,6 +223,16 @@ async fn request_page(
         error,
         sent,
     });
+    v.links(&[
+        (
+            format!("/account/requests/{reference}/request.pdf"),
+            f.message("pdf.request.link"),
+        ),
+        (
+            format!("/account/requests/{reference}/receipt.pdf"),
+            f.message("pdf.receipt.link"),
+        ),
+    ]);
     v.links(&[("/account/".into(), f.message("account.request.back"))]);
     respond(cx, code, v.finish())
 }
@@ -248,6 +259,28 @@ pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
         Ok(Some((file, bytes))) => crate::web::file_download(&file, bytes),
         Ok(None) => not_found(cx.site, cx.frame, cx.req),
         Err(e) => unavailable(&e),
+    }
+}
+
+/// One of the citizen's requests as a PDF.
+pub(super) async fn request_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Request).await
+}
+
+/// Its receipt as a PDF (without the tracking code: the town keeps only
+/// its digest).
+pub(super) async fn receipt_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Receipt).await
+}
+
+async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
+    let s = match signed_in(cx).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match own_request(cx, &s).await {
+        Ok((reference, _)) => request_document(cx, reference, which, None).await,
+        Err(r) => r,
     }
 }
 
@@ -407,7 +440,13 @@ fn profile_view(
     );
     v.heading(&f.message("account.export.title"));
     v.para(&f.message("account.export.intro"));
-    v.links(&[("/account/export".into(), f.message("account.export.link"))]);
+    v.links(&[
+        ("/account/export".into(), f.message("account.export.link")),
+        (
+            "/account/export.pdf".into(),
+            f.message("account.export.pdf"),
+        ),
+    ]);
     v.finish()
 }
 

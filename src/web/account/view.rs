@@ -236,11 +236,7 @@ impl<'a> View<'a> {
             ],
         );
         self.x.text("service", &[], &status.service_title);
-        self.x.text(
-            "state",
-            &[],
-            crate::web::citizen::state_label(status.state, frame.lang),
-        );
+        self.x.text("state", &[], status.state.label_in(frame.lang));
         self.x.text(
             "dates",
             &[],

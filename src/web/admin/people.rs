@@ -106,6 +106,16 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
         Err(e) => return unavailable(&e),
     };
     tracing::info!(tenant = %cx.site.tenant.slug, agent = %login, accounts = person.accounts.len(), requests = person.requests.len(), "person exported");
+    if cx.fields.get("format") == Some("pdf") {
+        return crate::web::printed::person_document(
+            cx,
+            typed.trim(),
+            &person.accounts,
+            &person.requests,
+            &format!("donnees-personne-{}.pdf", cx.site.tenant.slug),
+        )
+        .await;
+    }
     json::download(
         &document(cx, &person),
         &format!("donnees-personne-{}.json", cx.site.tenant.slug),

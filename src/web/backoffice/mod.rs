@@ -84,6 +84,18 @@ pub static ROUTES: &[Route] = &[
         handler: handler!(request::file),
     },
     Route {
+        method: Method::GET,
+        path: "requests/{reference}/request.pdf",
+        guard: Guard::Agent,
+        handler: handler!(request::request_pdf),
+    },
+    Route {
+        method: Method::GET,
+        path: "requests/{reference}/receipt.pdf",
+        guard: Guard::Agent,
+        handler: handler!(request::receipt_pdf),
+    },
+    Route {
         method: Method::POST,
         path: "mass",
         guard: Guard::Agent,

@@ -1,8 +1,7 @@
 //! A request's page and the agents' commands on it (act, transfer, ask for
 //! validation, decide, note, answer, hold, resume, reopen).
 
-use crate::core::catalogue::{ADDRESS_PARTS, FieldType, REQUESTER_FIELDS, Service};
-use crate::core::forms::REQUESTER;
+use crate::core::catalogue::Service;
 use crate::core::tracking::Reference;
 use crate::core::workflow;
 use crate::core::workflow::Command;
@@ -13,6 +12,7 @@ use crate::tenant::Site;
 use crate::usecases::act::{self, ActError};
 use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, forbidden, today, unavailable};
+use crate::web::printed::{Printed, request_document};
 use crate::web::route::Ctx;
 use crate::web::view::Frame;
 use crate::web::view::{Xml, service_title};
@@ -116,6 +116,23 @@ async fn request_page(cx: &Ctx<'_>, reference: &str) -> Response<Body> {
         saved.as_deref().map(|n| ("success", n)),
     )
     .await
+}
+
+/// The request as a PDF, for an agent who may read it (to print or send).
+pub(super) async fn request_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Request).await
+}
+
+/// Its receipt as a PDF.
+pub(super) async fn receipt_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Receipt).await
+}
+
+async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
+    match readable_item(cx, cx.param("reference")).await {
+        Ok((item, _)) => request_document(cx, item.record.reference, which, None).await,
+        Err(r) => r,
+    }
 }
 
 /// The command a request page's form asks for.
@@ -276,84 +293,6 @@ fn files_view(frame: &Frame, x: &mut Xml, service: &Service, item: &WorkItem) {
 }
 
 // The views of these pages (`xsd/view.xsd`, `docs/backoffice-views.md`).
-
-/// A stored value as a person reads it.
-fn display_value(service: &Service, path: &str, value: &str) -> (String, String) {
-    let mut parts = path.split('/');
-    let first = parts.next().unwrap_or_default();
-    if first == REQUESTER {
-        let name = parts.next().unwrap_or_default();
-        let label = REQUESTER_FIELDS
-            .iter()
-            .find(|f| f.name == name)
-            .map_or(name, |f| f.label.as_str());
-        return (label.to_owned(), value.to_owned());
-    }
-    let Some(mut field) = service.field(first) else {
-        return (path.to_owned(), value.to_owned());
-    };
-    let mut row_label = None;
-    if field.kind == FieldType::Group {
-        // GROUP/N/FIELD[/PART]: "Group 2 — Field".
-        let n = parts.next().unwrap_or_default();
-        let name = parts.next().unwrap_or_default();
-        let Some(inner) = field.fields.iter().find(|f| f.name == name) else {
-            return (path.to_owned(), value.to_owned());
-        };
-        row_label = Some(format!("{} {n} — ", field.label));
-        field = inner;
-    }
-    let row_label = row_label.unwrap_or_default();
-    if let Some(part) = parts.next() {
-        let part_label = ADDRESS_PARTS
-            .iter()
-            .find(|(n, ..)| *n == part)
-            .map_or(part, |(_, l, ..)| *l);
-        return (
-            format!("{row_label}{} — {part_label}", field.label),
-            value.to_owned(),
-        );
-    }
-    let shown = match field.kind {
-        FieldType::Boolean => if value == "true" { "Oui" } else { "Non" }.to_owned(),
-        FieldType::Date => value
-            .parse::<Date>()
-            .map_or_else(|_| value.to_owned(), short_date),
-        FieldType::Time => value.get(..5).unwrap_or(value).to_owned(),
-        _ => field
-            .options
-            .iter()
-            .find(|o| o.value == value)
-            .map_or_else(|| value.to_owned(), |o| o.label.clone()),
-    };
-    (format!("{row_label}{}", field.label), shown)
-}
-
-/// Rows with the same path (several choices) shown on one line.
-fn items(service: &Service, rows: &[(String, String)], requester: bool) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    for (path, value) in rows {
-        if path.starts_with(&format!("{REQUESTER}/")) != requester {
-            continue;
-        }
-        // Files are listed apart, with their names and links.
-        if service
-            .field(path)
-            .is_some_and(|f| f.kind == FieldType::File)
-        {
-            continue;
-        }
-        let (label, shown) = display_value(service, path, value);
-        match out.last_mut() {
-            Some((p, _, v)) if p == path => {
-                v.push_str(", ");
-                v.push_str(&shown);
-            }
-            _ => out.push((path.clone(), label, shown)),
-        }
-    }
-    out.into_iter().map(|(_, l, v)| (l, v)).collect()
-}
 
 fn event_kind(action: &str) -> &'static str {
     match action {
@@ -547,12 +486,14 @@ pub(super) fn request_view(
     }
     for (name, requester) in [("requester", true), ("fields", false)] {
         x.open(name, &[]);
-        for (label, value) in items(service, &item.rows, requester) {
+        for (label, value) in crate::core::describe::values(service, &item.rows, requester) {
             x.text("item", &[("label", &label)], &value);
         }
         x.close(name);
     }
     files_view(frame, &mut x, service, item);
+    let path = format!("/backoffice/requests/{}", item.record.reference);
+    crate::web::printed::links(&mut x, frame, &path, true);
     history_view(frame, site, &mut x, service, &item.events);
     deliveries_view(frame, &mut x, "deliveries", sent);
     if commands.any() {

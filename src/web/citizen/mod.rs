@@ -25,9 +25,7 @@ mod slots;
 mod track;
 
 pub(crate) use form::correction;
-pub(crate) use track::{
-    ReplyForm, conversation, correction_link, reply_form, reply_refusal, state_label,
-};
+pub(crate) use track::{ReplyForm, conversation, correction_link, reply_form, reply_refusal};
 
 pub static ROUTES: &[Route] = &[
     Route {
@@ -89,6 +87,18 @@ pub static ROUTES: &[Route] = &[
         path: "track/{code}/files/{file}",
         guard: Guard::Public,
         handler: handler!(track::file),
+    },
+    Route {
+        method: Method::GET,
+        path: "track/{code}/request.pdf",
+        guard: Guard::Public,
+        handler: handler!(track::request_pdf),
+    },
+    Route {
+        method: Method::GET,
+        path: "track/{code}/receipt.pdf",
+        guard: Guard::Public,
+        handler: handler!(track::receipt_pdf),
     },
     Route {
         method: Method::GET,

@@ -4,6 +4,7 @@
 
 use crate::core::status::{self, CitizenStatus, ShownMessage};
 use crate::core::tracking::TrackingCode;
+use crate::web::printed::{Printed, request_document};
 use crate::web::route::Ctx;
 use crate::web::view::{Frame, Xml};
 use crate::web::{Body, not_found, page, redirect};
@@ -114,6 +115,25 @@ pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
     }
 }
 
+/// The request as a PDF, found by its tracking code.
+pub(super) async fn request_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Request).await
+}
+
+/// Its receipt as a PDF, with the tracking code.
+pub(super) async fn receipt_pdf(cx: &Ctx<'_>) -> Response<Body> {
+    printed(cx, Printed::Receipt).await
+}
+
+async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
+    match find(cx, cx.param("code")).await {
+        Some((status, code)) => {
+            request_document(cx, status.reference, which, Some(&code.to_string())).await
+        }
+        None => not_found(cx.site, cx.frame, cx.req),
+    }
+}
+
 /// A request and its status by tracking code, if the code is well-formed and
 /// known at this desk (test requests are known to testers only).
 async fn find(cx: &Ctx<'_>, typed: &str) -> Option<(CitizenStatus, TrackingCode)> {
@@ -189,6 +209,8 @@ pub(super) fn receipt_view(frame: &Frame, status: &CitizenStatus, code: &str) ->
             submitted.strftime("%H:%M")
         ),
     );
+    let path = format!("{}/track/{code}", frame.desk.prefix());
+    crate::web::printed::links(&mut x, frame, &path, true);
     x.close("receipt");
     x.close("page");
     x.finish()
@@ -218,7 +240,7 @@ pub(super) fn tracking_view(
         ],
     );
     x.text("service", &[], &status.service_title);
-    x.text("state", &[], state_label(status.state, frame.lang));
+    x.text("state", &[], status.state.label_in(frame.lang));
     x.text("due-date", &[], &frame.date(status.due_date));
     x.open("steps", &[]);
     for step in &status.steps {
@@ -257,6 +279,8 @@ pub(super) fn tracking_view(
         }
         x.close("files");
     }
+    let path = format!("{}/track/{code}", frame.desk.prefix());
+    crate::web::printed::links(&mut x, frame, &path, true);
     if status.correction_asked {
         correction_link(
             &mut x,
@@ -390,21 +414,6 @@ pub(super) async fn post_reply(cx: &Ctx<'_>) -> Response<Body> {
                 "Votre message n'a pas pu être enregistré. Réessayez dans quelques instants.",
             )
         }
-    }
-}
-
-pub(crate) fn state_label(state: crate::core::status::State, lang: &str) -> &'static str {
-    use crate::core::status::State;
-    if lang != "en" {
-        return state.label();
-    }
-    match state {
-        State::Received => "Received",
-        State::InProgress => "Being processed",
-        State::WaitingForCitizen => "Waiting for you",
-        State::Accepted => "Accepted",
-        State::Refused => "Refused",
-        State::Closed => "Completed",
     }
 }
 
