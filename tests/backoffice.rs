@@ -3848,3 +3848,112 @@ fn the_request_and_its_receipt_are_downloaded_as_pdf_with_real_text() {
         "not signed in: to the login page"
     );
 }
+
+/// An agent adds a document of the town's to a request (a photo from the
+/// field): its location removed, listed as theirs, in the history and the
+/// request file's export untouched; a file of another kind, or none, is
+/// refused with the reason on the page and nothing is kept.
+#[test]
+fn an_agent_adds_a_document_of_the_towns_and_a_bad_one_is_refused() {
+    let server = Server::start();
+    let sent = send_road_form(&server, &[]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let code = receipt_code(&sent);
+    let paul = login(&server, "paul");
+    let reference = console_refs(&paul, "")[0].clone();
+    let path = format!("/demoville/backoffice/requests/{reference}");
+    let send = |files: &[SentFile], send: bool| {
+        let page = paul.request(&reference);
+        let commands = find(&page, "commands").unwrap();
+        assert!(find(commands, "add-file").is_some());
+        let token = commands.attr("token").unwrap().to_owned();
+        let revision = commands.attr("revision").unwrap().to_owned();
+        let mut fields = vec![
+            ("_token", token.as_str()),
+            ("revision", revision.as_str()),
+            ("command", "add-file"),
+            ("comment", "Constaté sur place"),
+        ];
+        if send {
+            fields.push(("send", "yes"));
+        }
+        let (content_type, body) = multipart_files(&fields, files);
+        post_typed(
+            &server,
+            &path,
+            &paul.cookie,
+            &content_type,
+            &body,
+            "Sec-Fetch-Site: same-origin\r\n",
+        )
+    };
+
+    // Refused: not a picture nor a PDF (from its content), or no file.
+    let r = send(
+        &[("file", "photo.jpg", "image/jpeg", b"MZ\x90\x00 not a photo")],
+        true,
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "Le document n'est pas joint : le fichier « photo.jpg » n'est pas un fichier"
+        ),
+        "{}",
+        r.body
+    );
+    let r = send(&[("file", "", "application/octet-stream", b"")], false);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Choisissez le fichier à joindre."),
+        "{}",
+        r.body
+    );
+    assert_eq!(blobs_on_disk(&server), 0, "nothing kept");
+
+    let r = send(&[("file", "sur place.jpg", "image/jpeg", PHOTO)], true);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = paul.request(&reference);
+    let files = all(&page, "file");
+    assert_eq!(files.len(), 1);
+    assert_eq!(find(files[0], "name").unwrap().text, "sur place.jpg");
+    assert_eq!(find(files[0], "origin").unwrap().text, "Ajoutée par paul");
+    let got = paul.get(files[0].attr("href").unwrap());
+    assert_eq!(got.header("content-type"), Some("image/jpeg"));
+    assert!(!got.body.contains("GPSLatitude"), "without its location");
+    let history: Vec<String> = all(&page, "event")
+        .iter()
+        .map(|e| find(e, "what").unwrap().text.clone())
+        .collect();
+    assert!(
+        history.contains(&"Document joint".to_owned()),
+        "{history:?}"
+    );
+    // An e-mail waits for the requester, carrying it.
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let outbox = runtime()
+        .block_on(guichet::notify::run_outbox(&server.app))
+        .unwrap();
+    assert!(outbox.0 >= 1);
+    let deliveries = runtime()
+        .block_on(server.app.store.deliveries(
+            tenant,
+            guichet::core::tracking::Reference::parse(&reference),
+        ))
+        .unwrap();
+    assert!(
+        deliveries.iter().any(|d| d
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.contains("Un courrier de la mairie"))),
+        "{deliveries:?}"
+    );
+    // The town's documents are not the requester's: not on their tracking page.
+    let track = server.get(&format!("/demoville/track/{code}")).body;
+    assert!(!track.contains("sur place.jpg"), "{track}");
+    assert_eq!(
+        server
+            .get(&format!("/demoville/track/{code}/files/1"))
+            .status,
+        404
+    );
+}

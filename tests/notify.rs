@@ -734,6 +734,7 @@ fn mail_goes_through_starttls_with_authentication() {
         text: "Bonjour",
         html: None,
         message_id: "<essai@guichet>",
+        enclosure: None,
     };
     // Without the town's CA the server is not trusted; with a wrong password it refuses.
     let untrusted = guichet::notify::mail::send(&url, None, &email("a@example.fr"));
@@ -1342,4 +1343,162 @@ fn a_citizen_who_used_the_english_pages_is_written_to_in_english() {
         "{}",
         agents[0].subject
     );
+}
+
+/// A letter from a step's template: the administrator words the letter of a
+/// step on the admin page; the agent makes it from the request page with a
+/// text of their own and sends it; it is kept with the request (the agent
+/// downloads it: the town's letterhead, the requester, the subject, the
+/// body as worded) and reaches the requester attached to an e-mail.
+#[test]
+fn an_agent_sends_the_letter_of_a_step_made_from_its_template() {
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    let (reference, _) = submit(&server, &common::road_incident("Courrier"));
+    outbox(&server);
+
+    // The administrator words the letter of "received" for road incidents.
+    let admin = login(&server, "admin");
+    let list = get(
+        &server,
+        "/demoville/backoffice/admin/templates?format=xml",
+        &admin,
+    );
+    assert!(
+        list.body.contains(r#"name="letter" audience="letters""#),
+        "{}",
+        list.body
+    );
+    let scope = "/demoville/backoffice/admin/templates/letter/road-incident/received";
+    let page = get(&server, &format!("{scope}?format=xml"), &admin);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = token_in(&page.body);
+    let r = post(
+        &server,
+        scope,
+        &admin,
+        &[
+            ("_token", &token),
+            ("subject", "Votre signalement {reference}"),
+            (
+                "text",
+                "Madame, Monsieur,\n\nNous avons bien reçu votre signalement « {service} ».\n\n{answer}\n\nLe service {department}",
+            ),
+            ("sms", ""),
+            ("action", "save"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The agent makes it, with a text of their own, and sends it.
+    let paul = login(&server, "paul");
+    let path = format!("/demoville/backoffice/requests/{reference}");
+    let view = get(&server, &format!("{path}?format=xml"), &paul).body;
+    assert!(
+        view.contains("<letter><legend>Courrier de l'étape « Signalement reçu »</legend><send email=\"zoe@example.fr\">"),
+        "{view}"
+    );
+    let revision = view
+        .split("revision=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = post(
+        &server,
+        &path,
+        &paul,
+        &[
+            ("_token", &token_in(&view)),
+            ("revision", &revision),
+            ("command", "letter"),
+            ("comment", "Une équipe passera jeudi matin."),
+            ("send", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let view = get(&server, &format!("{path}?format=xml"), &paul).body;
+    let name = format!("courrier-{reference}-received.pdf");
+    assert!(
+        view.contains(&name) && view.contains("Ajoutée par paul"),
+        "{view}"
+    );
+    assert!(view.contains("Courrier produit"), "in the history: {view}");
+    let href = format!("{path}/files/1");
+    let letter = get(&server, &href, &paul);
+    assert_eq!(letter.status, 200);
+    assert_eq!(letter.header("content-type"), Some("application/pdf"));
+    if let Ok(keep) = std::env::var("GUICHET_KEEP_PDF") {
+        std::fs::write(keep, &letter.bytes).unwrap();
+    }
+    let (text, fonts) = common::pdf_text(&letter.bytes);
+    for expected in [
+        "Ville de Démoville",
+        "Démoville, le ",
+        "Zoé Courrier",
+        "zoe@example.fr",
+        "Objet",
+        &format!("Votre signalement {reference}"),
+        "Nous avons bien reçu votre signalement « Signalement d'un incident sur la voie publique ».",
+        "Une équipe passera jeudi matin.",
+        "Le service Voirie",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(fonts.contains("DejaVuSans"), "{fonts}");
+
+    // The e-mail carries it.
+    outbox(&server);
+    let mails = smtp.to("zoe@example.fr");
+    let mail = mails
+        .iter()
+        .find(|m| m.subject.contains("Un courrier de la mairie"))
+        .unwrap_or_else(|| panic!("{mails:?}"));
+    assert!(mail.text.contains(&reference), "{}", mail.text);
+    assert_eq!(mail.attachments.len(), 1);
+    let (file, media_type, bytes) = &mail.attachments[0];
+    assert_eq!(file, &name);
+    assert_eq!(media_type, "application/pdf");
+    assert_eq!(bytes, &letter.bytes, "the letter kept is the letter sent");
+
+    // Made without sending: kept, no e-mail.
+    let view = get(&server, &format!("{path}?format=xml"), &paul).body;
+    let revision = view
+        .split("revision=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let before = smtp.messages().len();
+    let r = post(
+        &server,
+        &path,
+        &paul,
+        &[
+            ("_token", &token_in(&view)),
+            ("revision", &revision),
+            ("command", "letter"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    outbox(&server);
+    assert_eq!(smtp.messages().len(), before, "printed for the post");
+    assert_eq!(get(&server, &format!("{path}/files/2"), &paul).status, 200);
+    // Someone without rights on the request may not.
+    let marie = login(&server, "marie");
+    assert_eq!(get(&server, &href, &marie).status, 403);
+    let r = post(
+        &server,
+        &path,
+        &marie,
+        &[
+            (
+                "_token",
+                &token_in(&get(&server, "/demoville/backoffice/?format=xml", &marie).body),
+            ),
+            ("revision", &revision),
+            ("command", "letter"),
+        ],
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
 }

@@ -130,6 +130,19 @@
     </div>
   </xsl:template>
 
+  <!-- Whether the document goes to the requester by e-mail, or why it
+       cannot (no address: print it for the post). -->
+  <xsl:template name="send-document">
+    <xsl:param name="id"/>
+    <xsl:for-each select="v:send">
+      <div class="choice">
+        <input type="checkbox" id="{$id}" name="send" value="yes"/>
+        <label for="{$id}"><xsl:value-of select="."/></label>
+      </div>
+    </xsl:for-each>
+    <xsl:for-each select="v:no-email"><p class="help"><xsl:value-of select="."/></p></xsl:for-each>
+  </xsl:template>
+
   <xsl:template name="departments">
     <xsl:param name="id"/>
     <div class="field">
@@ -304,6 +317,44 @@
             <xsl:with-param name="key">bo.command.comment</xsl:with-param>
           </xsl:call-template>
           <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.command.resume-submit</xsl:with-param></xsl:call-template></button></p>
+        </fieldset>
+      </form>
+    </xsl:for-each>
+
+    <xsl:for-each select="v:letter">
+      <form method="post" action="{../@action}" class="command">
+        <fieldset>
+          <legend><xsl:value-of select="v:legend"/></legend>
+          <xsl:call-template name="hidden"><xsl:with-param name="command">letter</xsl:with-param></xsl:call-template>
+          <xsl:call-template name="textarea">
+            <xsl:with-param name="id">letter-text</xsl:with-param>
+            <xsl:with-param name="name">comment</xsl:with-param>
+            <xsl:with-param name="key">bo.command.letter-text</xsl:with-param>
+          </xsl:call-template>
+          <xsl:call-template name="send-document"><xsl:with-param name="id">letter-send</xsl:with-param></xsl:call-template>
+          <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.command.letter-submit</xsl:with-param></xsl:call-template></button></p>
+        </fieldset>
+      </form>
+    </xsl:for-each>
+
+    <xsl:for-each select="v:add-file">
+      <form method="post" action="{../@action}" class="command" enctype="multipart/form-data">
+        <fieldset>
+          <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.command.add-file</xsl:with-param></xsl:call-template></legend>
+          <xsl:call-template name="hidden"><xsl:with-param name="command">add-file</xsl:with-param></xsl:call-template>
+          <div class="field">
+            <label for="add-file-file"><xsl:call-template name="m"><xsl:with-param name="key">bo.command.add-file-label</xsl:with-param></xsl:call-template>
+              <xsl:text> </xsl:text><span class="required">(<xsl:call-template name="m"><xsl:with-param name="key">form.required</xsl:with-param></xsl:call-template>)</span></label>
+            <p class="help" id="add-file-help"><xsl:value-of select="@help"/></p>
+            <input type="file" id="add-file-file" name="file" accept="{@accept}" required="required" aria-describedby="add-file-help"/>
+          </div>
+          <xsl:call-template name="textarea">
+            <xsl:with-param name="id">add-file-comment</xsl:with-param>
+            <xsl:with-param name="name">comment</xsl:with-param>
+            <xsl:with-param name="key">bo.command.comment</xsl:with-param>
+          </xsl:call-template>
+          <xsl:call-template name="send-document"><xsl:with-param name="id">add-file-send</xsl:with-param></xsl:call-template>
+          <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.command.add-file-submit</xsl:with-param></xsl:call-template></button></p>
         </fieldset>
       </form>
     </xsl:for-each>

@@ -14,6 +14,9 @@
         <xsl:with-param name="audience">citizen</xsl:with-param>
       </xsl:call-template>
       <xsl:call-template name="template-table">
+        <xsl:with-param name="audience">letters</xsl:with-param>
+      </xsl:call-template>
+      <xsl:call-template name="template-table">
         <xsl:with-param name="audience">agents</xsl:with-param>
       </xsl:call-template>
     </xsl:for-each>

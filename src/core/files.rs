@@ -208,14 +208,45 @@ pub fn detect(bytes: &[u8]) -> Option<FileKind> {
     FileKind::from_media_type(found.mime_type())
 }
 
+/// What a file input offers to choose (its `accept`): extensions and
+/// media types.
+pub fn accept_list(kinds: &[FileKind]) -> String {
+    let mut out = Vec::new();
+    for k in kinds {
+        out.push(format!(".{}", k.extension()));
+        if *k == FileKind::Jpeg {
+            out.push(".jpeg".into());
+        }
+        out.push(k.media_type().to_owned());
+    }
+    out.join(",")
+}
+
 /// Why a file is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileProblem {
     TooLarge,
     /// Not one of the kinds accepted (or of no kind known).
     Kind,
     /// Says it is an image but cannot be read as one.
     Unreadable,
+}
+
+impl FileProblem {
+    /// Why the file `shown` (its name) is refused under `rule`, in French.
+    pub fn words(self, rule: &FileRule, shown: &str) -> String {
+        match self {
+            FileProblem::TooLarge => format!(
+                "le fichier « {shown} » dépasse {}.",
+                size_words(rule.max_bytes)
+            ),
+            FileProblem::Kind => format!(
+                "le fichier « {shown} » n'est pas un fichier {} (d'après son contenu).",
+                kinds_words(&rule.accept)
+            ),
+            FileProblem::Unreadable => format!("l'image « {shown} » est illisible ou abîmée."),
+        }
+    }
 }
 
 /// Checks a file against its field's rule and makes the value kept.

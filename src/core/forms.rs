@@ -639,26 +639,14 @@ fn check_files(
         }
         match files::accept(rule, raw) {
             Ok(file) => kept.push(file),
-            Err(FileProblem::TooLarge) => errors.push(error(
+            Err(problem) => errors.push(error(
                 path,
-                "file-too-large",
-                format!(
-                    "« {label} » : le fichier « {shown} » dépasse {}.",
-                    files::size_words(rule.max_bytes)
-                ),
-            )),
-            Err(FileProblem::Kind) => errors.push(error(
-                path,
-                "file-type",
-                format!(
-                    "« {label} » : le fichier « {shown} » n'est pas un fichier {} (d'après son contenu).",
-                    files::kinds_words(&rule.accept)
-                ),
-            )),
-            Err(FileProblem::Unreadable) => errors.push(error(
-                path,
-                "file-unreadable",
-                format!("« {label} » : l'image « {shown} » est illisible ou abîmée."),
+                match problem {
+                    FileProblem::TooLarge => "file-too-large",
+                    FileProblem::Kind => "file-type",
+                    FileProblem::Unreadable => "file-unreadable",
+                },
+                format!("« {label} » : {}", problem.words(rule, shown)),
             )),
         }
     }

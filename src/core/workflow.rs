@@ -93,6 +93,16 @@ pub enum Command {
     AskCorrection { fields: Vec<String>, reason: String },
     /// Take a finished request up again.
     Reopen { comment: String },
+    /// Keep a document of the town's with the request — a letter made from
+    /// the step's template (`letter` holds its subject), or a file the agent
+    /// brings (a scanned letter, a photo from the field) — and, when `send`,
+    /// e-mail it to the requester.
+    AddFile {
+        file: crate::core::files::FileValue,
+        letter: Option<String>,
+        comment: Option<String>,
+        send: bool,
+    },
 }
 
 /// One line of a request's history (and of the tenant's audit journal).
@@ -121,6 +131,12 @@ pub enum Effect {
     },
     /// Tell a department's agents (transfer, validation asked).
     NotifyDepartment { department: String, reason: String },
+    /// Keep a file of the town's with the request (`field` none); when
+    /// `send` names a citizen template, the message carries the file.
+    AttachFile {
+        file: crate::core::files::FileValue,
+        send: Option<String>,
+    },
     /// Mark the request for export to business software.
     Export,
     /// Move the due date this many days later: a legal deadline's clock
@@ -229,6 +245,13 @@ pub const ACKNOWLEDGEMENT_TEMPLATE: &str = "acknowledgement";
 /// Template of the news sent when a request reaches a step the citizen sees
 /// and nothing more specific was said.
 pub const STEP_TEMPLATE: &str = "step";
+
+/// The letter of a step: its subject and body, worded per service and step
+/// like the step news (`[SERVICE.letter.STEP]`), made into a PDF.
+pub const LETTER_TEMPLATE: &str = "letter";
+
+/// The e-mail that carries a document of the town's to the requester.
+pub const DOCUMENT_TEMPLATE: &str = "document-sent";
 
 /// The citizen hears of every step they can see: when an outcome moved the
 /// request into a citizen-visible step and no message was queued, the
@@ -352,6 +375,12 @@ pub fn apply(
         Command::Resume { comment } => d.resume(comment),
         Command::AskCorrection { fields, reason } => d.ask_correction(fields, reason),
         Command::Reopen { comment } => d.reopen(comment),
+        Command::AddFile {
+            file,
+            letter,
+            comment,
+            send,
+        } => d.add_file(file, letter, comment, send),
     }?;
     let mut out = d.out;
     tell_citizen(&mut out);
@@ -556,6 +585,35 @@ impl<'a> Deciding<'a> {
         let note = text(Some(note)).ok_or(Refusal::Empty)?;
         self.out.events.push(self.event("note", Some(note), false));
 
+        Ok(())
+    }
+
+    /// A document of the town's kept with the request (at any step, a
+    /// finished request's answer letter included), sent to the requester
+    /// when `send`: the history says what it is and whether it went.
+    fn add_file(
+        &mut self,
+        file: crate::core::files::FileValue,
+        letter: Option<String>,
+        comment: Option<String>,
+        send: bool,
+    ) -> Result<(), Refusal> {
+        self.require(Role::Handler, "joindre un document")?;
+        let (action, what) = match &letter {
+            Some(subject) => ("letter", format!("{subject} ({})", file.name)),
+            None => ("file-added", file.name.clone()),
+        };
+        let comment = match text(comment) {
+            Some(c) => format!("{what} — {c}"),
+            None => what,
+        };
+        self.out
+            .events
+            .push(self.event(action, Some(comment), send));
+        self.out.effects.push(Effect::AttachFile {
+            file,
+            send: send.then(|| DOCUMENT_TEMPLATE.to_owned()),
+        });
         Ok(())
     }
 

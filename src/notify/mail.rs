@@ -4,7 +4,8 @@
 //! (`smtp://user:password@host:587?tls=required`, `smtps://host:465`).
 
 use super::SendError;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
@@ -20,6 +21,8 @@ pub struct Email<'a> {
     pub text: &'a str,
     pub html: Option<&'a str>,
     pub message_id: &'a str,
+    /// A file sent with it: name, media type, bytes.
+    pub enclosure: Option<(&'a str, &'a str, bytes::Bytes)>,
 }
 
 /// Whether `mailbox` is a sender SMTP will take (`Name <name@domain>` or
@@ -48,11 +51,22 @@ pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), 
     if let Some(r) = email.reply_to {
         builder = builder.reply_to(mailbox("reply-to", r)?);
     }
-    let message = match email.html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-            email.text.to_owned(),
-            html.to_owned(),
-        )),
+    let body = match email.html {
+        Some(html) => MultiPart::alternative_plain_html(email.text.to_owned(), html.to_owned()),
+        None => MultiPart::alternative().singlepart(SinglePart::plain(email.text.to_owned())),
+    };
+    let message = match &email.enclosure {
+        // multipart/mixed: the text (and HTML), then the file.
+        Some((name, media_type, bytes)) => {
+            let kind = ContentType::parse(media_type)
+                .map_err(|e| format!("document {name}: media type {media_type:?}: {e}"))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new((*name).to_owned()).body(bytes.to_vec(), kind)),
+            )
+        }
+        None if email.html.is_some() => builder.multipart(body),
         None => builder.body(email.text.to_owned()),
     }
     .map_err(|e| format!("message: {e}"))?;

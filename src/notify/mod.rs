@@ -81,10 +81,12 @@ pub async fn send_test(
         body: text.to_owned(),
         html: (channel == "email").then(|| crate::render::mail::html(subject, text, &brand, lang)),
         attempts: 0,
+        enclosure: None,
     };
     let smtp = app.config.smtp.clone();
     let site = Arc::clone(site);
-    tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &delivery))
+    let blobs = Arc::clone(&app.blobs);
+    tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &*blobs, &delivery))
         .await
         .unwrap_or_else(|e| Err(SendError(format!("sending task failed: {e}"))))
 }
@@ -173,8 +175,9 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
                 continue;
             };
             let smtp = app.config.smtp.clone();
+            let blobs = std::sync::Arc::clone(&app.blobs);
             sending.spawn_blocking(move || {
-                let result = deliver(&site, smtp.as_deref(), &delivery);
+                let result = deliver(&site, smtp.as_deref(), &*blobs, &delivery);
                 (delivery, result)
             });
         }
@@ -221,7 +224,12 @@ pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
     idle
 }
 
-fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Result<(), SendError> {
+fn deliver(
+    site: &Site,
+    smtp: Option<&str>,
+    blobs: &dyn crate::store::blobs::BlobStore,
+    d: &crate::store::Delivery,
+) -> Result<(), SendError> {
     let look = site.look.get();
     match d.channel.as_str() {
         "email" => {
@@ -254,6 +262,19 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
                 ),
                 None => None,
             };
+            // The document it carries, read from the blob store.
+            let enclosure = match &d.enclosure {
+                Some(e) => {
+                    let bytes = blobs
+                        .get(&e.sha256)
+                        .map_err(|err| format!("document {}: {err}", e.name))?
+                        .ok_or_else(|| {
+                            format!("document {} missing from the blob store", e.name)
+                        })?;
+                    Some((e.name.as_str(), e.media_type.as_str(), bytes))
+                }
+                None => None,
+            };
             mail::send(
                 smtp,
                 ca.as_deref(),
@@ -265,6 +286,7 @@ fn deliver(site: &Site, smtp: Option<&str>, d: &crate::store::Delivery) -> Resul
                     text: &d.body,
                     html: d.html.as_deref(),
                     message_id: &message_id,
+                    enclosure,
                 },
             )
         }

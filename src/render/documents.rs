@@ -274,3 +274,38 @@ pub async fn pdf_file(head: Letterhead<'_>, doc: Doc) -> Result<Vec<u8>, pdf::Pd
     .await
     .unwrap_or_else(|e| Err(pdf::PdfError(e.to_string())))
 }
+
+/// What a letter says, its template filled in.
+pub struct LetterText<'a> {
+    pub reference: &'a str,
+    /// The requester's name, organisation and contact, one per line.
+    pub to: Vec<String>,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The department that writes.
+    pub department: &'a str,
+    pub date: jiff::civil::Date,
+}
+
+/// A letter of the town's: place and date, the requester's address block,
+/// the subject and reference, the body.
+pub fn letter(w: &Words, town: &str, l: &LetterText) -> Doc {
+    let date = long_date(l.date, w.lang);
+    let blocks = vec![
+        Block::Right(w.format("pdf.letter.place-date", &[("town", town), ("date", &date)])),
+        Block::Address(l.to.clone()),
+        Block::Field(w.get("pdf.letter.subject"), l.subject.to_owned()),
+        Block::Field(w.get("receipt.reference"), l.reference.to_owned()),
+        Block::Field(w.get("pdf.letter.department"), l.department.to_owned()),
+        Block::Gap(14.0),
+        Block::Paragraph(l.body.to_owned()),
+    ];
+    Doc {
+        title: w.format(
+            "pdf.letter.footer",
+            &[("reference", l.reference), ("subject", l.subject)],
+        ),
+        language: w.lang.to_owned(),
+        blocks,
+    }
+}

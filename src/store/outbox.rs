@@ -65,6 +65,16 @@ pub struct Delivery {
     pub body: String,
     pub html: Option<String>,
     pub attempts: u32,
+    /// A document of the town's the e-mail carries.
+    pub enclosure: Option<Enclosure>,
+}
+
+/// A file an e-mail carries: its name and type, its bytes in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enclosure {
+    pub name: String,
+    pub media_type: String,
+    pub sha256: String,
 }
 
 /// A delivery as agents see it (request page, admin page).

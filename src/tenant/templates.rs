@@ -53,8 +53,8 @@ fn places<'t, 'p>(
     }
     let mut places = Vec::with_capacity(4);
     if let (Some(service), Some(step)) = (service, step) {
-        if name == crate::core::workflow::STEP_TEMPLATE {
-            places.push((tenant, vec![service, "step", step]));
+        if per_step(name) {
+            places.push((tenant, vec![service, name, step]));
         }
     }
     if let Some(service) = service {
@@ -110,6 +110,37 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether template `name` is also worded per step (`[SERVICE.NAME.STEP]`):
+/// the step news and the letters.
+pub fn per_step(name: &str) -> bool {
+    name == crate::core::workflow::STEP_TEMPLATE || name == crate::core::workflow::LETTER_TEMPLATE
+}
+
+/// The letter of `step`: its subject and body filled with `vars`, from the
+/// most specific wording (`[SERVICE.letter.STEP]`, `[SERVICE.letter]`,
+/// `[letter]`, the built-in one).
+pub fn letter(
+    tenant: &toml::Table,
+    service: &str,
+    step: &str,
+    vars: &[(&str, &str)],
+    lang: &str,
+) -> Option<(String, String)> {
+    let name = crate::core::workflow::LETTER_TEMPLATE;
+    let text = fill(
+        field(tenant, Some(service), Some(step), name, "text", lang)?,
+        vars,
+    )
+    .trim()
+    .to_owned();
+    let subject = fill(
+        field(tenant, Some(service), Some(step), name, "subject", lang).unwrap_or("{reference}"),
+        vars,
+    )
+    .replace(['\r', '\n'], " ");
+    Some((subject, text))
 }
 
 /// Renders template `name`; `None` if it has no text anywhere.
@@ -187,19 +218,19 @@ pub fn builtin() -> &'static [(String, bool)] {
 
 /// Where a template is worded in `templates.toml`: `[NAME]` for the whole
 /// town, `[SERVICE.NAME]` for one service, `[SERVICE.step.STEP]` for the
-/// news of one step.
+/// news of one step and `[SERVICE.letter.STEP]` for its letter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub name: String,
     pub service: Option<String>,
-    /// Only with a service, and only for the step news.
+    /// Only with a service, and only for the step news and the letters.
     pub step: Option<String>,
 }
 
 impl Scope {
     fn path(&self) -> Vec<&str> {
         match (&self.service, &self.step) {
-            (Some(service), Some(step)) => vec![service, "step", step],
+            (Some(service), Some(step)) => vec![service, &self.name, step],
             (Some(service), None) => vec![service, &self.name],
             _ => vec![&self.name],
         }
@@ -579,9 +610,9 @@ mod tests {
             let french = BUILTIN[name].as_table().unwrap();
             let keys = |t: &toml::Table| t.keys().cloned().collect::<Vec<_>>();
             assert_eq!(keys(t.as_table().unwrap()), keys(french), "{name}");
-            for key in ["subject", "text", "sms"] {
+            for (key, wording) in t.as_table().unwrap() {
                 assert!(
-                    unknown_variables(t[key].as_str().unwrap()).is_empty(),
+                    unknown_variables(wording.as_str().unwrap()).is_empty(),
                     "{name}.{key}"
                 );
             }

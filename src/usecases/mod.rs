@@ -16,6 +16,7 @@ pub mod appointments;
 pub mod catalogue;
 pub mod correct;
 pub mod files;
+pub mod letters;
 pub mod openid;
 pub mod personal;
 pub mod reply;

@@ -92,6 +92,16 @@ impl Smtp {
                 "message-id" => m.message_id = v,
                 "text" => m.text = v,
                 "html" => m.html = v,
+                "attachment" => {
+                    let mut parts = v.splitn(3, '\t');
+                    let name = parts.next().unwrap_or_default().to_owned();
+                    let media_type = parts.next().unwrap_or_default().to_owned();
+                    let hex = parts.next().unwrap_or_default();
+                    let bytes = (0..hex.len() / 2)
+                        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                        .collect();
+                    m.attachments.push((name, media_type, bytes));
+                }
                 _ => {}
             }
         }
@@ -139,4 +149,6 @@ pub struct Mail {
     pub message_id: String,
     pub text: String,
     pub html: String,
+    /// (file name, media type, bytes) of each attachment.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
 }

@@ -2,7 +2,8 @@
 """Prints the messages of a Maildir (as written by aiosmtpd's Mailbox
 handler) for the Rust tests: one block per message, fields decoded
 (RFC 2047 headers, quoted-printable or base64 parts), newlines in values
-written as \\n and backslashes as \\\\.
+written as \\n and backslashes as \\\\; each attachment as
+"attachment=NAME<TAB>TYPE<TAB>HEX".
 
     tests/notify/maildir.py DIR
 """
@@ -33,3 +34,6 @@ for m in messages:
     print("message-id=" + esc(str(m["Message-ID"])))
     print("text=" + esc(text.get_content() if text else ""))
     print("html=" + esc(html.get_content() if html and html is not text else ""))
+    for part in m.iter_attachments():
+        data = part.get_payload(decode=True) or b""
+        print("attachment=" + esc(part.get_filename() or "") + "\t" + part.get_content_type() + "\t" + data.hex())

@@ -34,7 +34,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 18] = [
+const MIGRATIONS: [&str; 19] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -53,6 +53,7 @@ const MIGRATIONS: [&str; 18] = [
     include_str!("0016_openid_logout.sql"),
     include_str!("0017_retention.sql"),
     include_str!("0018_attachments.sql"),
+    include_str!("0019_town_documents.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

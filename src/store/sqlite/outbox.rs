@@ -127,17 +127,19 @@ pub(super) fn expand_message(
     message_id: i64,
     deliveries: &[NewDelivery],
 ) -> Result<(), StoreError> {
-    let (tenant_id, request_id): (i64, Option<i64>) = tx.query_row(
-        "SELECT tenant_id, request_id FROM outbox WHERE id = ?1",
+    let (tenant_id, request_id, attachment): (i64, Option<i64>, Option<i64>) = tx.query_row(
+        "SELECT tenant_id, request_id, attachment_id FROM outbox WHERE id = ?1",
         params![message_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret, parts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret, parts, attachment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (outbox_id, channel, address) DO NOTHING",
     )?;
     for d in deliveries {
+        // Only an e-mail carries a file.
+        let attachment = attachment.filter(|_| d.channel == "email");
         insert.execute(params![
             message_id,
             tenant_id,
@@ -148,7 +150,8 @@ pub(super) fn expand_message(
             d.body,
             d.html,
             d.has_secret,
-            d.parts
+            d.parts,
+            attachment
         ])?;
     }
     tx.prepare_cached(
@@ -166,8 +169,10 @@ pub(super) fn due_deliveries(
 ) -> Result<Vec<Delivery>, StoreError> {
     use rusqlite::types::Value;
     let mut sql = String::from(
-        "SELECT id, tenant_id, channel, address, subject, body, html, attempts FROM deliveries
-         WHERE state = 'pending' AND next_attempt_at <= ?1",
+        "SELECT d.id, d.tenant_id, d.channel, d.address, d.subject, d.body, d.html, d.attempts,
+                a.file_name, a.media_type, a.sha256
+         FROM deliveries d LEFT JOIN attachments a ON a.id = d.attachment_id
+         WHERE d.state = 'pending' AND d.next_attempt_at <= ?1",
     );
     let mut values = vec![Value::Integer(now), Value::Integer(i64::from(limit))];
     if !idle.is_empty() {
@@ -175,7 +180,7 @@ pub(super) fn due_deliveries(
             .map(|i| format!("(?{}, ?{})", 3 + 2 * i, 4 + 2 * i))
             .collect();
         sql.push_str(&format!(
-            " AND (tenant_id, channel) NOT IN (VALUES {})",
+            " AND (d.tenant_id, d.channel) NOT IN (VALUES {})",
             pairs.join(", ")
         ));
         for (tenant, channel) in idle {
@@ -183,7 +188,7 @@ pub(super) fn due_deliveries(
             values.push(Value::Text((*channel).to_owned()));
         }
     }
-    sql.push_str(" ORDER BY next_attempt_at, id LIMIT ?2");
+    sql.push_str(" ORDER BY d.next_attempt_at, d.id LIMIT ?2");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
         Ok(Delivery {
@@ -195,6 +200,14 @@ pub(super) fn due_deliveries(
             body: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             html: r.get(6)?,
             attempts: r.get(7)?,
+            enclosure: match (r.get(8)?, r.get(9)?, r.get(10)?) {
+                (Some(name), Some(media_type), Some(sha256)) => Some(Enclosure {
+                    name,
+                    media_type,
+                    sha256,
+                }),
+                _ => None,
+            },
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

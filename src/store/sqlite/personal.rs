@@ -145,11 +145,12 @@ fn anonymise(
 ) -> Result<(), StoreError> {
     for statement in [
         "DELETE FROM request_values WHERE request_id = ?1",
-        // The files' rows; their blobs go at the next sweep.
-        "DELETE FROM attachments WHERE request_id = ?1",
         "UPDATE events SET comment = NULL WHERE request_id = ?1",
         "DELETE FROM deliveries WHERE request_id = ?1",
         "DELETE FROM outbox WHERE request_id = ?1",
+        // The files' rows, once no message carries them; their blobs go at
+        // the next sweep.
+        "DELETE FROM attachments WHERE request_id = ?1",
     ] {
         tx.prepare_cached(statement)?.execute(params![id])?;
     }

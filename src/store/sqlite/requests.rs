@@ -789,6 +789,27 @@ pub(super) fn record_outcome(
                     None::<String>
                 ])?;
             }
+            Effect::AttachFile { file, send } => {
+                let by = outcome
+                    .events
+                    .first()
+                    .map_or("system", |e| e.actor.as_str());
+                let attachment = insert_attachment(tx, request_id, None, file, at, by)?;
+                if let Some(template) = send {
+                    tx.prepare_cached(
+                        "INSERT INTO outbox (tenant_id, request_id, recipient_kind, template, text, created_at, attachment_id)
+                         VALUES (?1, ?2, 'citizen', ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        tenant_id,
+                        request_id,
+                        template,
+                        outcome.state.step,
+                        at,
+                        attachment
+                    ])?;
+                }
+            }
             Effect::Export => {
                 tx.prepare_cached("UPDATE requests SET export_pending = 1 WHERE id = ?1")?
                     .execute(params![request_id])?;

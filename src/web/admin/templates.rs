@@ -41,9 +41,7 @@ fn scope_of(site: &Site, path: &[&str]) -> Option<(Scope, bool)> {
     let (name, service, step) = match path {
         [name] => (*name, None, None),
         [name, service] => (*name, Some(*service), None),
-        [name, service, step] if *name == crate::core::workflow::STEP_TEMPLATE => {
-            (*name, Some(*service), Some(*step))
-        }
+        [name, service, step] if templates::per_step(name) => (*name, Some(*service), Some(*step)),
         _ => return None,
     };
     let citizen = templates::builtin()
@@ -53,7 +51,11 @@ fn scope_of(site: &Site, path: &[&str]) -> Option<(Scope, bool)> {
     if let Some(code) = service {
         let service = site.tenant.service(code)?;
         if let Some(step) = step {
-            service.step(step)?.citizen_label.as_ref()?;
+            let step = service.step(step)?;
+            // The news of a step the citizen sees; a letter at any step.
+            if name == crate::core::workflow::STEP_TEMPLATE {
+                step.citizen_label.as_ref()?;
+            }
         }
     }
     Some((
@@ -406,6 +408,18 @@ fn template_scopes(site: &Site, name: &str) -> Vec<(crate::tenant::templates::Sc
             },
             s.title.clone(),
         ));
+        if name == crate::core::workflow::LETTER_TEMPLATE {
+            for st in &s.steps {
+                out.push((
+                    Scope {
+                        name: name.to_owned(),
+                        service: Some(s.code.clone()),
+                        step: Some(st.id.clone()),
+                    },
+                    format!("{} — {}", s.title, st.label),
+                ));
+            }
+        }
         if name == crate::core::workflow::STEP_TEMPLATE {
             for st in &s.steps {
                 if let Some(label) = &st.citizen_label {
@@ -422,6 +436,18 @@ fn template_scopes(site: &Site, name: &str) -> Vec<(crate::tenant::templates::Sc
         }
     }
     out
+}
+
+/// Whom a template is for: `citizen`, `agents`, or `letters` (the letters
+/// of steps, printed or sent as PDF).
+fn audience(name: &str, citizen: bool) -> &'static str {
+    if name == crate::core::workflow::LETTER_TEMPLATE {
+        "letters"
+    } else if citizen {
+        "citizen"
+    } else {
+        "agents"
+    }
 }
 
 /// The town's message templates (administrators).
@@ -444,7 +470,7 @@ pub(super) fn templates(frame: &Frame, site: &Site, b: &Bar) -> String {
             "template",
             &[
                 ("name", name),
-                ("audience", if *citizen { "citizen" } else { "agents" }),
+                ("audience", audience(name, *citizen)),
                 ("href", &href),
                 ("own", bool_str(own)),
             ],
@@ -514,7 +540,7 @@ pub(super) fn template_edit(
             ("token", b.token),
             ("back", &back),
             ("name", &scope.name),
-            ("audience", if form.citizen { "citizen" } else { "agents" }),
+            ("audience", audience(&form.scope.name, form.citizen)),
         ],
     );
     if let Some((kind, text)) = notice {

@@ -2,6 +2,7 @@
 //! validation, decide, note, answer, hold, resume, reopen).
 
 use crate::core::catalogue::Service;
+use crate::core::files::RawFile;
 use crate::core::tracking::Reference;
 use crate::core::workflow;
 use crate::core::workflow::Command;
@@ -10,6 +11,7 @@ use crate::store::{DeliveryRecord, StoredEvent};
 use crate::store::{StandardAnswer, WorkItem};
 use crate::tenant::Site;
 use crate::usecases::act::{self, ActError};
+use crate::usecases::letters::{self, AddError};
 use crate::web::backoffice::view::*;
 use crate::web::backoffice::{bar, bo_page, forbidden, today, unavailable};
 use crate::web::printed::{Printed, request_document};
@@ -135,6 +137,23 @@ async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
     }
 }
 
+/// The request page again, saying why the agent's file was not added.
+async fn refused_file(cx: &Ctx<'_>, reference: Reference, why: String) -> Response<Body> {
+    match readable_item(cx, &reference.to_string()).await {
+        Ok((item, service)) => {
+            show_request(
+                cx,
+                &item,
+                &service,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(("error", &why)),
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
 /// The command a request page's form asks for.
 fn command(fields: &Fields, answers: &[StandardAnswer]) -> Option<Command> {
     let comment = fields.text("comment");
@@ -195,35 +214,90 @@ async fn act(cx: &Ctx<'_>, reference: &str, fields: &Fields) -> Response<Body> {
         .await
         .unwrap_or_default();
     let revision: Option<i64> = fields.get("revision").and_then(|r| r.parse().ok());
-    let Some(command) = command(fields, &answers) else {
-        return plain(StatusCode::BAD_REQUEST, "Commande inconnue.");
-    };
     let agent = &session.record.agent;
-    let (item, status, kind, text) =
-        match act::act(app, site, agent, reference, revision, command).await {
-            Ok(done) if done.still_readable => {
-                return redirect(&format!(
-                    "{}/backoffice/requests/{}?saved=1",
-                    frame.base, done.reference
-                ));
+    let send = fields.get("send") == Some("yes");
+    let result = match fields.get("command") {
+        // The town's documents: the step's letter, a file the agent brings.
+        Some("letter") => {
+            letters::letter(
+                app,
+                site,
+                agent,
+                reference,
+                revision,
+                fields.text("comment"),
+                send,
+            )
+            .await
+        }
+        Some("add-file") => {
+            let raw = match fields.file("file").filter(|f| !f.bytes.is_empty()) {
+                Some(f) => RawFile {
+                    file_name: f.file_name.clone(),
+                    bytes: f.bytes.clone(),
+                },
+                None => {
+                    return refused_file(cx, reference, frame.message("bo.command.add-file-none"))
+                        .await;
+                }
+            };
+            let shown = crate::core::files::base_name(&raw.file_name).to_owned();
+            match letters::add_file(
+                app,
+                site,
+                agent,
+                reference,
+                revision,
+                raw,
+                fields.text("comment"),
+                send,
+            )
+            .await
+            {
+                Ok(done) => Ok(done),
+                Err(AddError::File(problem)) => {
+                    let why = problem.words(&letters::agent_file_rule(), &shown);
+                    return refused_file(
+                        cx,
+                        reference,
+                        frame.format("bo.command.add-file-refused", &[("reason", &why)]),
+                    )
+                    .await;
+                }
+                Err(AddError::Act(e)) => Err(e),
             }
-            Ok(_) => return redirect(&format!("{}/backoffice/?saved=1", frame.base)),
-            // Decided on an older page, or changed meanwhile: say so and
-            // show the request as it is now.
-            Err(ActError::Conflict(item)) => (
-                item,
-                StatusCode::CONFLICT,
-                "conflict",
-                frame.message("bo.notice.conflict"),
-            ),
-            Err(ActError::Refused(item, refusal)) => (
-                item,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "error",
-                frame.format("bo.refused", &[("reason", &refusal.to_string())]),
-            ),
-            Err(e) => return refused(cx, e),
-        };
+        }
+        _ => {
+            let Some(command) = command(fields, &answers) else {
+                return plain(StatusCode::BAD_REQUEST, "Commande inconnue.");
+            };
+            act::act(app, site, agent, reference, revision, command).await
+        }
+    };
+    let (item, status, kind, text) = match result {
+        Ok(done) if done.still_readable => {
+            return redirect(&format!(
+                "{}/backoffice/requests/{}?saved=1",
+                frame.base, done.reference
+            ));
+        }
+        Ok(_) => return redirect(&format!("{}/backoffice/?saved=1", frame.base)),
+        // Decided on an older page, or changed meanwhile: say so and
+        // show the request as it is now.
+        Err(ActError::Conflict(item)) => (
+            item,
+            StatusCode::CONFLICT,
+            "conflict",
+            frame.message("bo.notice.conflict"),
+        ),
+        Err(ActError::Refused(item, refusal)) => (
+            item,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error",
+            frame.format("bo.refused", &[("reason", &refusal.to_string())]),
+        ),
+        Err(e) => return refused(cx, e),
+    };
     let Some(service) = site
         .tenant
         .service_version(&item.record.service_code, item.record.service_version)
@@ -274,7 +348,13 @@ fn files_view(frame: &Frame, x: &mut Xml, service: &Service, item: &WorkItem) {
             Some(f) => service
                 .field(f)
                 .map_or_else(|| f.clone(), |f| f.label.clone()),
-            None => frame.format("bo.files.by-agent", &[("agent", &a.added_by)]),
+            None => frame.format(
+                "bo.files.by-agent",
+                &[(
+                    "agent",
+                    a.added_by.strip_prefix("agent:").unwrap_or(&a.added_by),
+                )],
+            ),
         };
         let size = crate::core::files::size_words(a.size);
         x.open(
@@ -303,6 +383,7 @@ fn event_kind(action: &str) -> &'static str {
         "ask-validation" | "validated" | "validation-refused" => "validation",
         "hold" | "resume" | "correction-asked" | "corrected" => "hold",
         "reply" => "reply",
+        "letter" | "file-added" => "document",
         _ => "step",
     }
 }
@@ -350,6 +431,8 @@ pub(crate) struct Commands<'a> {
     pub resume: bool,
     pub reopen: bool,
     pub note: bool,
+    /// Make the step's letter, add a file (at any step).
+    pub documents: bool,
 }
 
 impl Commands<'_> {
@@ -363,6 +446,7 @@ impl Commands<'_> {
             || self.resume
             || self.reopen
             || self.note
+            || self.documents
     }
 }
 
@@ -392,6 +476,7 @@ pub(super) fn commands<'a>(
         resume: handler && s.waiting_for_citizen,
         reopen: handler && s.finished,
         note: agent.can(dept, Role::Reader) && item.record.anonymised_at.is_none(),
+        documents: handler,
     }
 }
 
@@ -547,6 +632,52 @@ fn history_view(
     x.close("history");
 }
 
+/// The forms that keep a document of the town's with the request: the
+/// letter of its step, a file; each may go to the requester's address.
+fn documents_view(frame: &Frame, site: &Site, x: &mut Xml, item: &WorkItem) {
+    let email = item
+        .rows
+        .iter()
+        .find(|(p, _)| p == &format!("{}/email", crate::core::forms::REQUESTER))
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty());
+    let step = site
+        .tenant
+        .service_version(&item.record.service_code, item.record.service_version)
+        .and_then(|s| s.step(&item.record.step))
+        .map_or_else(|| item.record.step.clone(), |s| s.label.clone());
+    let send = |x: &mut Xml| {
+        match email {
+            Some(address) => x.text(
+                "send",
+                &[("email", address)],
+                &frame.format("bo.command.send-document", &[("email", address)]),
+            ),
+            None => x.text("no-email", &[], &frame.message("bo.command.no-email")),
+        };
+    };
+    x.open("letter", &[]);
+    x.text(
+        "legend",
+        &[],
+        &frame.format("bo.command.letter", &[("step", &step)]),
+    );
+    send(x);
+    x.close("letter");
+    let rule = letters::agent_file_rule();
+    let accept = crate::core::files::accept_list(&rule.accept);
+    let help = frame.format(
+        "form.file.limits",
+        &[
+            ("kinds", &crate::core::files::kinds_words(&rule.accept)),
+            ("size", &crate::core::files::size_words(rule.max_bytes)),
+        ],
+    );
+    x.open("add-file", &[("accept", &accept), ("help", &help)]);
+    send(x);
+    x.close("add-file");
+}
+
 /// The forms of the commands the agent may give on this request.
 fn commands_view(frame: &Frame, site: &Site, x: &mut Xml, item: &WorkItem, commands: &Commands) {
     let action = format!(
@@ -619,6 +750,9 @@ fn commands_view(frame: &Frame, site: &Site, x: &mut Xml, item: &WorkItem, comma
             x.text("field", &[("name", &f.name)], &f.label);
         }
         x.close("correction");
+    }
+    if commands.documents {
+        documents_view(frame, site, x, item);
     }
     for (name, shown) in [
         ("decide", commands.decide),

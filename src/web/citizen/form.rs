@@ -1421,17 +1421,8 @@ fn rows_view(
     }
 }
 
-/// What a file input offers to choose: extensions and media types.
 fn accept_list(field: &Field) -> String {
-    let mut out = Vec::new();
-    for k in &field.file.accept {
-        out.push(format!(".{}", k.extension()));
-        if *k == crate::core::files::FileKind::Jpeg {
-            out.push(".jpeg".into());
-        }
-        out.push(k.media_type().to_owned());
-    }
-    out.join(",")
+    crate::core::files::accept_list(&field.file.accept)
 }
 
 /// A file field's limits in the page's language.
