@@ -288,6 +288,16 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
                     if list.is_empty() { "" } else { ": " },
                     list.join(", ")
                 );
+                if !swept.files_deleted.is_empty() {
+                    let files: Vec<String> =
+                        swept.files_deleted.iter().map(|r| r.to_string()).collect();
+                    println!(
+                        "{}: {} requests lost their files: {}",
+                        swept.tenant,
+                        files.len(),
+                        files.join(", ")
+                    );
+                }
             }
             Ok(())
         }

@@ -3957,3 +3957,110 @@ fn an_agent_adds_a_document_of_the_towns_and_a_bad_one_is_refused() {
         404
     );
 }
+
+/// A service that deletes files sooner than the rest (the birth
+/// certificate: 3 months, 12 for the rest): the retention run deletes the
+/// identity document the requester sent and the town's letter at 3 months,
+/// says so in the history and the journal, keeps the rest until 12.
+#[test]
+fn files_go_sooner_than_the_rest_when_the_service_says() {
+    use base64::Engine;
+    let server = Server::start();
+    let rt = runtime();
+    let retention = || {
+        rt.block_on(guichet::usecases::retention::run(&server.app))
+            .unwrap()
+    };
+    let pdf = base64::engine::general_purpose::STANDARD.encode(guichet::core::files::SAMPLE_PDF);
+    let with_file = BIRTH.replace(
+        "</g:SubmitBirthCertificateRequest>",
+        &format!(r#"<g:identityDocument fileName="carte.pdf" mediaType="application/pdf">{pdf}</g:identityDocument></g:SubmitBirthCertificateRequest>"#),
+    );
+    let (birth, _) = submit(&server, &with_file);
+    let marie = login(&server, "marie");
+    for action in ["take", "check", "valid", "send"] {
+        assert_eq!(marie.act(&birth, action).status, 303, "{action}");
+    }
+    let revision = find(&marie.request(&birth), "commands")
+        .unwrap()
+        .attr("revision")
+        .unwrap()
+        .to_owned();
+    let r = marie.command(&birth, &[("command", "letter"), ("revision", &revision)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(marie.act(&birth, "close").status, 303);
+    assert_eq!(
+        all(&marie.request(&birth), "file").len(),
+        2,
+        "theirs and the letter"
+    );
+    let kept = || rt.block_on(server.app.store.kept_blobs()).unwrap().len();
+    assert_eq!(kept(), 2);
+
+    server.advance_days(80);
+    let swept = retention();
+    assert!(
+        swept.iter().all(|s| s.files_deleted.is_empty()),
+        "not yet 3 months"
+    );
+    server.advance_days(15);
+    let swept = retention();
+    let deleted: Vec<String> = swept
+        .iter()
+        .flat_map(|s| &s.files_deleted)
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(deleted, vec![birth.clone()]);
+    assert!(
+        swept.iter().all(|s| s.anonymised.is_empty()),
+        "the rest stays"
+    );
+    assert!(
+        retention().iter().all(|s| s.files_deleted.is_empty()),
+        "once"
+    );
+    // Sessions do not last three months: sign in again.
+    let marie = login(&server, "marie");
+    let page = marie.request(&birth);
+    assert!(all(&page, "file").is_empty(), "no file left");
+    assert_eq!(kept(), 0, "their blobs go at the next sweep");
+    let history: Vec<String> = all(&page, "event")
+        .iter()
+        .map(|e| find(e, "what").unwrap().text.clone())
+        .collect();
+    assert!(
+        history.contains(&"Pièces jointes supprimées (durée de conservation)".to_owned()),
+        "{history:?}"
+    );
+    assert!(
+        all(find(&page, "requester").unwrap(), "item")
+            .iter()
+            .any(|i| i.text == "Dupont"),
+        "the requester is still known"
+    );
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let journal = rt
+        .block_on(
+            server
+                .app
+                .store
+                .journal(tenant, Some("files-deleted".into()), 10),
+        )
+        .unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].actor, "system:retention");
+    assert!(
+        journal[0].detail.starts_with(&format!(
+            "1 requests lost their files (birth-certificate: 1): {birth}"
+        )),
+        "{}",
+        journal[0].detail
+    );
+    server.advance_days(280);
+    let anonymised: Vec<String> = retention()
+        .iter()
+        .flat_map(|s| &s.anonymised)
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(anonymised, vec![birth]);
+}

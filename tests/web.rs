@@ -1407,8 +1407,8 @@ fn each_form_has_its_privacy_notice() {
     assert!(notice.contains("obligation légale de la commune (article 6.1.c"));
     assert!(notice.contains("un an après son envoi"));
     assert!(
-        notice.contains("Ses données personnelles sont effacées 12 mois après sa clôture"),
-        "its anonymisation rule"
+        notice.contains("Ses pièces jointes sont supprimées 3 mois après sa clôture, ses autres données personnelles 12 mois après"),
+        "its anonymisation rule, its files sooner"
     );
     assert!(notice.contains("officiers et agents de l'état civil"));
     assert!(notice.contains("saisir la CNIL"));

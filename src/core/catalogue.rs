@@ -194,6 +194,9 @@ pub struct Privacy {
     /// Months after a request closes until its personal data is removed
     /// (1 to [`Privacy::MAX_MONTHS`]).
     pub anonymise_after_months: u16,
+    /// Months after a request closes until its files are deleted, sooner
+    /// than the rest (at most `anonymise_after_months`); `None`: with the rest.
+    pub files_deleted_after_months: Option<u16>,
 }
 
 impl Privacy {
@@ -205,9 +208,30 @@ impl Privacy {
     /// anonymisation at `now`, counted in the town's calendar. The oldest
     /// instant there is when months go past it.
     pub fn anonymise_before(&self, now: &jiff::Zoned) -> jiff::Timestamp {
-        now.checked_sub(jiff::Span::new().months(i64::from(self.anonymise_after_months)))
-            .map(|z| z.timestamp())
-            .unwrap_or(jiff::Timestamp::MIN)
+        months_before(now, self.anonymise_after_months)
+    }
+
+    /// The instant before which a request that closed is due to lose its
+    /// files at `now`, when its service deletes them sooner than the rest.
+    pub fn files_deleted_before(&self, now: &jiff::Zoned) -> Option<jiff::Timestamp> {
+        self.files_deleted_after_months
+            .map(|months| months_before(now, months))
+    }
+}
+
+/// `months` before `now` in the town's calendar; the oldest instant there
+/// is when months go past it.
+fn months_before(now: &jiff::Zoned, months: u16) -> jiff::Timestamp {
+    now.checked_sub(jiff::Span::new().months(i64::from(months)))
+        .map(|z| z.timestamp())
+        .unwrap_or(jiff::Timestamp::MIN)
+}
+
+impl Privacy {
+    /// Whether a request's files go sooner than the rest of its data.
+    pub fn files_go_sooner(&self) -> bool {
+        self.files_deleted_after_months
+            .is_some_and(|f| f < self.anonymise_after_months)
     }
 }
 
@@ -219,6 +243,7 @@ impl Default for Privacy {
             retention: None,
             recipients: None,
             anonymise_after_months: Privacy::DEFAULT_MONTHS,
+            files_deleted_after_months: None,
         }
     }
 }

@@ -83,6 +83,20 @@ pub trait PersonalDataStore: Send + Sync {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>>;
 
+    /// Deletes, in one transaction with one audit entry listing them, the
+    /// files of at most `batch` requests closed before their service's
+    /// `filesDeletedAfterMonths` rule (`rules`) and not anonymised yet: the
+    /// requester's and the town's alike, a message still to carry one going
+    /// without it; a history event says so. Returns the requests, oldest
+    /// first: fewer than `batch` means none is left.
+    fn delete_files_due(
+        &self,
+        tenant_id: i64,
+        rules: Vec<RetentionRule>,
+        batch: u32,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>>;
+
     /// Closes a citizen's account in one transaction: its closed requests
     /// anonymised, the others marked to be when they close and no longer
     /// linked to it, then the account, its sessions, links and identities

@@ -1,6 +1,7 @@
-//! The retention run: requests whose personal data is due for removal, by
-//! their service's privacy rule or because their citizen closed their
-//! account, anonymised in batches, each batch a transaction and an entry of
+//! The retention run: requests whose files are due for deletion sooner than
+//! the rest (`filesDeletedAfterMonths`) lose them, then requests whose
+//! personal data is due for removal, by their service's privacy rule or
+//! because their citizen closed their account, are anonymised; in batches, each batch a transaction and an entry of
 //! the audit journal, so that a run stopped half-way loses nothing and the
 //! next one goes on.
 
@@ -16,6 +17,8 @@ pub const BATCH: u32 = 200;
 pub struct Swept {
     pub tenant: String,
     pub anonymised: Vec<Reference>,
+    /// Requests whose files went sooner than the rest, by their rule.
+    pub files_deleted: Vec<Reference>,
 }
 
 /// Runs retention over every town (a disabled one too: its data is kept,
@@ -36,6 +39,30 @@ pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
                 closed_before: privacy.anonymise_before(&today),
             })
             .collect();
+        // Files first: a rule may delete them sooner than the rest.
+        let file_rules: Vec<RetentionRule> = tenant
+            .privacy_rules()
+            .into_iter()
+            .filter(|(_, privacy)| privacy.files_go_sooner())
+            .filter_map(|(code, privacy)| {
+                Some(RetentionRule {
+                    service_code: code.to_owned(),
+                    closed_before: privacy.files_deleted_before(&today)?,
+                })
+            })
+            .collect();
+        let mut files_deleted = Vec::new();
+        while !file_rules.is_empty() {
+            let batch = app
+                .store
+                .delete_files_due(tenant.id, file_rules.clone(), BATCH, now)
+                .await?;
+            let last = batch.len() < BATCH as usize;
+            files_deleted.extend(batch);
+            if last {
+                break;
+            }
+        }
         let mut anonymised = Vec::new();
         loop {
             let batch = app
@@ -48,12 +75,13 @@ pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
                 break;
             }
         }
-        if !anonymised.is_empty() {
-            tracing::info!(tenant = %tenant.slug, anonymised = anonymised.len(), "retention run");
+        if !anonymised.is_empty() || !files_deleted.is_empty() {
+            tracing::info!(tenant = %tenant.slug, anonymised = anonymised.len(), files_deleted = files_deleted.len(), "retention run");
         }
         swept.push(Swept {
             tenant: tenant.slug.clone(),
             anonymised,
+            files_deleted,
         });
     }
     sweep_blobs(app).await?;

@@ -91,6 +91,7 @@ macro_rules! store_contract {
                 deadline_marks_are_recorded_once_each_in_order,
                 open_requests_and_waiting_ones_are_listed_apart,
                 anonymising_removes_the_person_by_rule_and_in_batches_and_keeps_the_rest,
+                a_town_document_is_kept_with_its_request_and_its_email_carries_it_until_deleted,
                 console_filters_by_state_service_department_and_channel,
                 console_shows_agents_their_departments_and_the_validations_asked_of_them,
                 console_finds_text_in_references_names_and_values,
@@ -3942,4 +3943,94 @@ pub async fn anonymising_removes_the_person_by_rule_and_in_batches_and_keeps_the
     );
     let reports = blocking(&store, |s| s.verify_audit().unwrap()).await;
     assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
+}
+
+/// `AddFile`: the town's file is recorded with the request (no field, by
+/// its agent), the e-mail message names it and its e-mail delivery (not its
+/// SMS) carries it; deleting a request's files by rule, then anonymising
+/// it, leaves no message pointing at a file.
+pub async fn a_town_document_is_kept_with_its_request_and_its_email_carries_it_until_deleted(
+    store: Arc<dyn Store>,
+) {
+    let town = town(&store, "quimper").await;
+    let agent = clerk();
+    let r = submit(&store, &town, road(&town, "Courrier", t(0))).await;
+    for m in pending(&store).await {
+        store.expand_message(m.id, Vec::new()).await.unwrap();
+    }
+    let bytes = bytes::Bytes::from_static(guichet::core::files::SAMPLE_PDF);
+    let file = guichet::core::files::FileValue {
+        name: "courrier.pdf".into(),
+        kind: guichet::core::files::FileKind::Pdf,
+        sha256: guichet::core::files::sha256(&bytes),
+        bytes,
+    };
+    let add = Command::AddFile {
+        file: file.clone(),
+        letter: Some("Votre signalement".into()),
+        comment: None,
+        send: true,
+    };
+    act(&store, &town, r, &agent, add, t(10)).await;
+    let kept = item(&store, &town, r).await;
+    let attached = &kept.record.attachments;
+    assert_eq!(attached.len(), 1);
+    assert_eq!(attached[0].field, None);
+    assert_eq!(attached[0].added_by, "agent:clerk");
+    assert_eq!(attached[0].sha256, file.sha256);
+    assert!(kept.events.iter().any(|e| e.action == "letter"));
+    let messages = pending(&store).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].template.as_deref(), Some("document-sent"));
+    store
+        .expand_message(
+            messages[0].id,
+            vec![email_to("zoe@example.fr", false), sms_to("+33612345678")],
+        )
+        .await
+        .unwrap();
+    let mut sent = due(&store, t(11).as_second()).await;
+    sent.sort_by(|a, b| a.channel.cmp(&b.channel));
+    assert_eq!(
+        sent[0].enclosure,
+        Some(Enclosure {
+            name: "courrier.pdf".into(),
+            media_type: "application/pdf".into(),
+            sha256: file.sha256.clone(),
+        })
+    );
+    assert_eq!(sent[1].channel, "sms");
+    assert_eq!(sent[1].enclosure, None, "an SMS carries no file");
+
+    act(&store, &town, r, &agent, press("qualify"), t(20)).await;
+    act(&store, &town, r, &agent, press("schedule"), t(30)).await;
+    act(&store, &town, r, &agent, press("fixed"), t(40)).await;
+    let rule = vec![RetentionRule {
+        service_code: "road-incident".into(),
+        closed_before: t(50),
+    }];
+    let gone = store
+        .delete_files_due(town.id, rule.clone(), 10, t(60))
+        .await
+        .unwrap();
+    assert_eq!(gone, vec![r]);
+    let after = item(&store, &town, r).await;
+    assert!(after.record.attachments.is_empty());
+    assert!(after.events.iter().any(|e| e.action == "files-deleted"));
+    assert!(
+        !after.rows.is_empty(),
+        "the rest of the request stays until it is anonymised"
+    );
+    assert!(
+        store
+            .delete_files_due(town.id, rule.clone(), 10, t(61))
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let left = due(&store, t(62).as_second()).await;
+    assert!(left.iter().all(|d| d.enclosure.is_none()), "{left:?}");
+    let anonymised = store.anonymise_due(town.id, rule, 10, t(70)).await.unwrap();
+    assert_eq!(anonymised, vec![r]);
 }

@@ -855,8 +855,22 @@ fn privacy(p: Option<t::ServicePrivacyElementType>) -> Result<Privacy, Problem> 
                 ))
             })?,
     };
+    let files_deleted_after_months = match p.files_deleted_after_months {
+        None => None,
+        Some(m) => Some(
+            u16::try_from(m)
+                .ok()
+                .filter(|m| (1..=anonymise_after_months).contains(m))
+                .ok_or_else(|| {
+                    Problem(format!(
+                        "<privacy filesDeletedAfterMonths={m}>: between 1 and anonymiseAfterMonths ({anonymise_after_months}) months"
+                    ))
+                })?,
+        ),
+    };
     Ok(Privacy {
         anonymise_after_months,
+        files_deleted_after_months,
         purpose: text(p.purpose),
         retention: text(p.retention),
         recipients: text(p.recipients),
@@ -877,6 +891,7 @@ fn privacy_document(p: &Privacy) -> Option<t::ServicePrivacyElementType> {
     (*p != Privacy::default()).then(|| t::ServicePrivacyElementType {
         anonymise_after_months: (p.anonymise_after_months != Privacy::DEFAULT_MONTHS)
             .then_some(usize::from(p.anonymise_after_months)),
+        files_deleted_after_months: p.files_deleted_after_months.map(usize::from),
         legal_basis: match p.legal_basis {
             LegalBasis::PublicTask => B::PublicTask,
             LegalBasis::LegalObligation => B::LegalObligation,

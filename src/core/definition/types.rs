@@ -96,6 +96,9 @@ pub struct ServicePrivacyElementType {
     #[serde(default, rename = "@anonymiseAfterMonths")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anonymise_after_months: Option<usize>,
+    #[serde(default, rename = "@filesDeletedAfterMonths")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files_deleted_after_months: Option<usize>,
     #[serde(
         default = "ServicePrivacyElementType::default_legal_basis",
         rename = "@legalBasis"

@@ -63,7 +63,82 @@ impl PersonalDataStore for SqliteStore {
                     ACTOR,
                     "retention",
                     "anonymised",
-                    &run_detail(&due, forgotten),
+                    &run_detail(&due, forgotten, "requests anonymised"),
+                )?;
+            }
+            Ok(due.into_iter().map(|(_, _, reference)| reference).collect())
+        })
+    }
+
+    fn delete_files_due(
+        &self,
+        tenant_id: i64,
+        rules: Vec<RetentionRule>,
+        batch: u32,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
+        self.write(move |tx| {
+            let at = now.to_string();
+            let mut due: Vec<(String, i64, String, Reference)> = Vec::new();
+            let mut by_rule = tx.prepare_cached(
+                "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
+                 WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
+                   AND r.anonymised_at IS NULL AND r.entered_at < ?3
+                   AND EXISTS (SELECT 1 FROM attachments a WHERE a.request_id = r.id)
+                 ORDER BY r.entered_at LIMIT ?4",
+            )?;
+            for rule in &rules {
+                let before = rule.closed_before.to_string();
+                let rows = by_rule.query_map(
+                    params![tenant_id, rule.service_code, before, batch],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            Reference {
+                                year: r.get(3)?,
+                                number: r.get(4)?,
+                            },
+                        ))
+                    },
+                )?;
+                for found in rows {
+                    due.push(found?);
+                }
+            }
+            due.sort();
+            due.truncate(batch as usize);
+            let due: Vec<(i64, String, Reference)> = due
+                .into_iter()
+                .map(|(_, id, code, reference)| (id, code, reference))
+                .collect();
+            for (id, _, _) in &due {
+                for statement in [
+                    "UPDATE deliveries SET attachment_id = NULL WHERE request_id = ?1",
+                    "UPDATE outbox SET attachment_id = NULL WHERE request_id = ?1",
+                    "DELETE FROM attachments WHERE request_id = ?1",
+                ] {
+                    tx.prepare_cached(statement)?.execute(params![id])?;
+                }
+                tx.prepare_cached(
+                    "INSERT INTO events (request_id, at, actor, action, citizen_visible)
+                     VALUES (?1, ?2, ?3, 'files-deleted', 0)",
+                )?
+                .execute(params![id, at, ACTOR])?;
+                tx.prepare_cached("UPDATE requests SET revision = revision + 1 WHERE id = ?1")?
+                    .execute(params![id])?;
+            }
+            if !due.is_empty() {
+                let detail = run_detail(&due, 0, "requests lost their files");
+                append_audit(
+                    tx,
+                    tenant_id,
+                    &at,
+                    ACTOR,
+                    "retention",
+                    "files-deleted",
+                    &detail,
                 )?;
             }
             Ok(due.into_iter().map(|(_, _, reference)| reference).collect())
@@ -185,7 +260,9 @@ fn forget_closed_accounts_mail(tx: &Connection, tenant_id: i64) -> Result<usize,
 }
 
 /// The audit detail of one batch: counts per service, then the references.
-fn run_detail(due: &[(i64, String, Reference)], forgotten: usize) -> String {
+/// An audit entry's detail: how many requests `done`, per service, and
+/// their references.
+fn run_detail(due: &[(i64, String, Reference)], forgotten: usize, done: &str) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for (_, code, _) in due {
         match counts.iter_mut().find(|(c, _)| c == code) {
@@ -196,7 +273,7 @@ fn run_detail(due: &[(i64, String, Reference)], forgotten: usize) -> String {
     counts.sort();
     let per_service: Vec<String> = counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
     let references: Vec<String> = due.iter().map(|(_, _, r)| r.to_string()).collect();
-    let mut detail = format!("{} requests anonymised", due.len());
+    let mut detail = format!("{} {done}", due.len());
     if !due.is_empty() {
         detail.push_str(&format!(
             " ({}): {}",

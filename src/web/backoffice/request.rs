@@ -383,7 +383,7 @@ fn event_kind(action: &str) -> &'static str {
         "ask-validation" | "validated" | "validation-refused" => "validation",
         "hold" | "resume" | "correction-asked" | "corrected" => "hold",
         "reply" => "reply",
-        "letter" | "file-added" => "document",
+        "letter" | "file-added" | "files-deleted" => "document",
         _ => "step",
     }
 }

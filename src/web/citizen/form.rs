@@ -1018,10 +1018,16 @@ fn privacy_view(x: &mut Xml, frame: &Frame, service: &Service) {
         }
         if part == "retention" {
             let months = p.anonymise_after_months.to_string();
+            let files = p.files_deleted_after_months.unwrap_or_default().to_string();
+            let key = if p.files_go_sooner() {
+                "form.privacy.erasure-files"
+            } else {
+                "form.privacy.erasure"
+            };
             x.text(
                 "erasure",
                 &[],
-                &frame.format("form.privacy.erasure", &[("months", months.as_str())]),
+                &frame.format(key, &[("months", months.as_str()), ("files", &files)]),
             );
         }
     }
