@@ -1367,6 +1367,49 @@ test('backoffice: an agent takes a SOAP request and moves it to its end; the cit
   assert(steps.every((s) => s.done), `every step done for the citizen: ${JSON.stringify(steps)}`);
 });
 
+test('backoffice: an agent makes the letter of the step and adds a photo from the field, by the keyboard; the request and its receipt download as PDF — no axe violation', async () => {
+  const { reference } = await soapSubmit(SOAP_ROAD);
+  const page = await agentPage('paul');
+  await page.goto(`${BO}/requests/${reference}`);
+  await assertNoViolations(page, 'a request with its letter and document forms');
+  const letter = page.locator('form', { has: page.getByRole('button', { name: 'Produire le courrier (PDF)' }) });
+  await letter.getByLabel('Texte ajouté au courrier (facultatif)').fill('Une équipe passera jeudi.');
+  await letter.getByLabel('L\'envoyer au demandeur par courriel (jean@example.fr)').focus();
+  await page.keyboard.press('Space');
+  assert(await letter.getByLabel('L\'envoyer au demandeur par courriel (jean@example.fr)').isChecked(), 'ticked by the keyboard');
+  await letter.getByRole('button', { name: 'Produire le courrier (PDF)' }).focus();
+  const nav = page.waitForNavigation({ waitUntil: 'load' });
+  await page.keyboard.press('Enter');
+  await nav;
+  assert(await page.locator('.notice.success').isVisible(), 'the letter is made');
+  const files = page.locator('ul.files li');
+  assertEq(await files.count(), 1, 'the letter among the files');
+  assert((await files.first().textContent()).includes(`courrier-${reference}-received.pdf`), 'named after the request and step');
+  assert((await files.first().textContent()).includes('Ajoutée par paul'), 'added by the agent');
+  const href = await files.first().locator('a').getAttribute('href');
+  const pdf = await page.request.get(new URL(href, page.url()).href);
+  assertEq(pdf.headers()['content-type'], 'application/pdf', 'the letter is a PDF');
+  assert((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'a PDF file');
+
+  // A photo from the field, chosen and sent by the keyboard.
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const add = page.locator('form', { has: page.getByRole('button', { name: 'Joindre le document' }) });
+  await add.locator('input[type=file]').setInputFiles(path.join(here, '..', 'fixtures', 'photo-gps.jpg'));
+  await add.getByRole('button', { name: 'Joindre le document' }).focus();
+  const sent = page.waitForNavigation({ waitUntil: 'load' });
+  await page.keyboard.press('Enter');
+  await sent;
+  assertEq(await page.locator('ul.files li').count(), 2, 'the photo joins the letter');
+  await assertNoViolations(page, 'a request with the town\'s documents');
+
+  // The request and its receipt as PDF, from the request page.
+  for (const name of ['Télécharger la demande (PDF)', 'Télécharger l\'accusé de réception (PDF)']) {
+    const link = page.getByRole('link', { name });
+    const r = await page.request.get(new URL(await link.getAttribute('href'), page.url()).href);
+    assertEq(r.headers()['content-type'], 'application/pdf', name);
+  }
+});
+
 test('backoffice: a transfer, a validation asked and given, and the answer reaches the citizen', async () => {
   const { reference, code } = await soapSubmit(SOAP_ROAD);
   const paul = await agentPage('paul');
