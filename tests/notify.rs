@@ -433,6 +433,15 @@ fn login(server: &Server, login: &str) -> String {
         .to_owned()
 }
 
+/// The revision a request page's commands were decided on.
+fn revision_in(view: &str) -> String {
+    view.split("revision=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
 /// The first anti-forgery token of a view.
 fn token_in(view: &str) -> String {
     view.split("token=\"")
@@ -1398,12 +1407,7 @@ fn an_agent_sends_the_letter_of_a_step_made_from_its_template() {
         view.contains("<letter><legend>Courrier de l'étape « Signalement reçu »</legend><send email=\"zoe@example.fr\">"),
         "{view}"
     );
-    let revision = view
-        .split("revision=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_owned();
+    let revision = revision_in(&view);
     let r = post(
         &server,
         &path,
@@ -1463,12 +1467,7 @@ fn an_agent_sends_the_letter_of_a_step_made_from_its_template() {
 
     // Made without sending: kept, no e-mail.
     let view = get(&server, &format!("{path}?format=xml"), &paul).body;
-    let revision = view
-        .split("revision=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_owned();
+    let revision = revision_in(&view);
     let before = smtp.messages().len();
     let r = post(
         &server,

@@ -51,30 +51,20 @@ pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
                 })
             })
             .collect();
-        let mut files_deleted = Vec::new();
-        while !file_rules.is_empty() {
-            let batch = app
-                .store
-                .delete_files_due(tenant.id, file_rules.clone(), BATCH, now)
-                .await?;
-            let last = batch.len() < BATCH as usize;
-            files_deleted.extend(batch);
-            if last {
-                break;
-            }
-        }
-        let mut anonymised = Vec::new();
-        loop {
-            let batch = app
-                .store
+        let files_deleted = if file_rules.is_empty() {
+            Vec::new()
+        } else {
+            every_batch(|| {
+                app.store
+                    .delete_files_due(tenant.id, file_rules.clone(), BATCH, now)
+            })
+            .await?
+        };
+        let anonymised = every_batch(|| {
+            app.store
                 .anonymise_due(tenant.id, rules.clone(), BATCH, now)
-                .await?;
-            let last = batch.len() < BATCH as usize;
-            anonymised.extend(batch);
-            if last {
-                break;
-            }
-        }
+        })
+        .await?;
         if !anonymised.is_empty() || !files_deleted.is_empty() {
             tracing::info!(tenant = %tenant.slug, anonymised = anonymised.len(), files_deleted = files_deleted.len(), "retention run");
         }
@@ -86,6 +76,23 @@ pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
     }
     sweep_blobs(app).await?;
     Ok(swept)
+}
+
+/// Runs `batch` until one comes back short of [`BATCH`]: what each did.
+async fn every_batch<F, Fut>(mut batch: F) -> Result<Vec<Reference>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Reference>, StoreError>>,
+{
+    let mut done = Vec::new();
+    loop {
+        let one = batch().await?;
+        let last = one.len() < BATCH as usize;
+        done.extend(one);
+        if last {
+            return Ok(done);
+        }
+    }
 }
 
 /// Files no request records any more (anonymised, purged test requests, a

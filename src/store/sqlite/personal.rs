@@ -79,34 +79,13 @@ impl PersonalDataStore for SqliteStore {
     ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
         self.write(move |tx| {
             let at = now.to_string();
-            let mut due: Vec<(String, i64, String, Reference)> = Vec::new();
-            let mut by_rule = tx.prepare_cached(
-                "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
-                 WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
-                   AND r.anonymised_at IS NULL AND r.entered_at < ?3
-                   AND EXISTS (SELECT 1 FROM attachments a WHERE a.request_id = r.id)
-                 ORDER BY r.entered_at LIMIT ?4",
+            let mut due = closed_by_rule(
+                tx,
+                tenant_id,
+                &rules,
+                batch,
+                "EXISTS (SELECT 1 FROM attachments a WHERE a.request_id = r.id)",
             )?;
-            for rule in &rules {
-                let before = rule.closed_before.to_string();
-                let rows = by_rule.query_map(
-                    params![tenant_id, rule.service_code, before, batch],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, String>(2)?,
-                            Reference {
-                                year: r.get(3)?,
-                                number: r.get(4)?,
-                            },
-                        ))
-                    },
-                )?;
-                for found in rows {
-                    due.push(found?);
-                }
-            }
             due.sort();
             due.truncate(batch as usize);
             let due: Vec<(i64, String, Reference)> = due
@@ -188,18 +167,7 @@ fn due_requests(
     for found in erased.query_map(params![tenant_id, batch, given_up], row)? {
         due.push(found?);
     }
-    let mut by_rule = tx.prepare_cached(
-        "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
-         WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
-           AND r.anonymised_at IS NULL AND r.entered_at < ?3
-         ORDER BY r.entered_at LIMIT ?4",
-    )?;
-    for rule in rules {
-        let before = rule.closed_before.to_string();
-        for found in by_rule.query_map(params![tenant_id, rule.service_code, before, batch], row)? {
-            due.push(found?);
-        }
-    }
+    due.extend(closed_by_rule(tx, tenant_id, rules, batch, "1")?);
     due.sort();
     due.dedup_by_key(|(_, id, _, _)| *id);
     due.truncate(batch as usize);
@@ -207,6 +175,44 @@ fn due_requests(
         .into_iter()
         .map(|(_, id, code, reference)| (id, code, reference))
         .collect())
+}
+
+/// Up to `batch` requests per rule, closed before their service's rule and
+/// not anonymised, that also meet `condition` (SQL on `r`): (closed at, id,
+/// service, reference).
+fn closed_by_rule(
+    tx: &Connection,
+    tenant_id: i64,
+    rules: &[RetentionRule],
+    batch: u32,
+    condition: &str,
+) -> Result<Vec<(String, i64, String, Reference)>, StoreError> {
+    let mut by_rule = tx.prepare_cached(&format!(
+        "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
+         WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
+           AND r.anonymised_at IS NULL AND r.entered_at < ?3 AND {condition}
+         ORDER BY r.entered_at LIMIT ?4"
+    ))?;
+    let mut out = Vec::new();
+    for rule in rules {
+        let before = rule.closed_before.to_string();
+        let rows =
+            by_rule.query_map(params![tenant_id, rule.service_code, before, batch], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    Reference {
+                        year: r.get(3)?,
+                        number: r.get(4)?,
+                    },
+                ))
+            })?;
+        for found in rows {
+            out.push(found?);
+        }
+    }
+    Ok(out)
 }
 
 /// Removes the person from one request and everything about it; keeps what

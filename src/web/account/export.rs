@@ -11,14 +11,22 @@ use crate::web::{Body, personal};
 use hyper::Response;
 use serde_json::{Value, json};
 
+/// The signed-in citizen and everything their account holds, or the page
+/// that says why not.
+async fn signed_in_with_data(
+    cx: &Ctx<'_>,
+) -> Result<(crate::web::account::session::CitizenSession, account::Held), Response<Body>> {
+    let s = signed_in(cx).await?;
+    match account::held(cx.app, cx.site, &s.citizen).await {
+        Ok(held) => Ok((s, held)),
+        Err(e) => Err(unavailable(&format!("{e:?}"))),
+    }
+}
+
 pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
-    let s = match signed_in(cx).await {
-        Ok(s) => s,
+    let (s, held) = match signed_in_with_data(cx).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let held = match account::held(cx.app, cx.site, &s.citizen).await {
-        Ok(h) => h,
-        Err(e) => return unavailable(&format!("{e:?}")),
     };
     let requests: Vec<Value> = held
         .requests
@@ -39,13 +47,9 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
 
 /// `GET /T/account/export.pdf`: the same, as a PDF summary to read or print.
 pub(super) async fn export_pdf(cx: &Ctx<'_>) -> Response<Body> {
-    let s = match signed_in(cx).await {
-        Ok(s) => s,
+    let (s, held) = match signed_in_with_data(cx).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let held = match account::held(cx.app, cx.site, &s.citizen).await {
-        Ok(h) => h,
-        Err(e) => return unavailable(&format!("{e:?}")),
     };
     let email = s.citizen.email.clone();
     crate::web::printed::person_document(
