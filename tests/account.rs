@@ -1057,3 +1057,55 @@ fn a_citizen_finds_the_file_they_sent_in_their_account() {
         "{text}"
     );
 }
+
+/// A request made signed in: the letter an agent makes of its step is
+/// addressed to the postal address of the citizen's profile.
+#[test]
+fn a_letter_is_addressed_to_the_postal_address_of_the_requesters_account() {
+    use common::agent::{find, login};
+    let smtp = Smtp::start();
+    let server = server(&smtp);
+    let mut zoe = open_account(&server, &smtp, "zoe.poste@example.fr");
+    let saved = zoe.send(
+        "/demoville/account/profile",
+        "profile",
+        &[
+            ("civility", "Mme"),
+            ("firstName", "Zoé"),
+            ("lastName", "Postale"),
+            ("street", "8 rue des Lilas"),
+            ("postalCode", "75003"),
+            ("town", "Démoville"),
+        ],
+    );
+    assert!(saved.status < 400, "{}", saved.body);
+    let sent = road_incident(&mut zoe, "Postale");
+    tracking_code(&mut zoe, &sent);
+    let paul = login(&server, "paul");
+    let reference = common::agent::all(&paul.view("/demoville/backoffice/"), "request")[0]
+        .attr("reference")
+        .unwrap()
+        .to_owned();
+    let page = paul.request(&reference);
+    let revision = find(&page, "commands")
+        .unwrap()
+        .attr("revision")
+        .unwrap()
+        .to_owned();
+    let r = paul.command(
+        &reference,
+        &[("command", "letter"), ("revision", &revision)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let letter = paul.get(&format!(
+        "/demoville/backoffice/requests/{reference}/files/1"
+    ));
+    let (text, _) = common::pdf_text(&letter.bytes);
+    for expected in ["Madame Zoé Postale", "8 rue des Lilas", "75003 Démoville"] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("zoe@example.fr"),
+        "the postal address, not the e-mail: {text}"
+    );
+}

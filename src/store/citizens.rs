@@ -195,6 +195,14 @@ pub trait CitizenStore: Send + Sync {
     ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>>;
 
     /// `id_token`: the provider's, when signed in with it.
+    /// The account a request belongs to, if it was made signed in (or
+    /// attached since).
+    fn requester_account(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>>;
+
     fn create_citizen_session(
         &self,
         citizen_id: i64,

@@ -81,8 +81,10 @@ pub async fn add_file(
 }
 
 /// The requester as a letter addresses them: civility and name,
-/// organisation, e-mail address.
-fn addressee(item: &WorkItem) -> Vec<String> {
+/// organisation, then the postal address of their account's profile when
+/// the request belongs to an account that has one, else their e-mail
+/// address.
+fn addressee(item: &WorkItem, profile: Option<&crate::store::Profile>) -> Vec<String> {
     let get = |name: &str| {
         item.rows
             .iter()
@@ -90,21 +92,38 @@ fn addressee(item: &WorkItem) -> Vec<String> {
             .map(|(_, v)| v.clone())
             .filter(|v| !v.trim().is_empty())
     };
-    let civility = get("civility").map(|c| match c.as_str() {
-        "Mme" => "Madame".to_owned(),
-        "M" => "Monsieur".to_owned(),
-        other => other.to_owned(),
-    });
+    let civility = get("civility")
+        .or_else(|| profile.and_then(|p| p.civility.clone()))
+        .map(|c| match c.as_str() {
+            "Mme" => "Madame".to_owned(),
+            "M" => "Monsieur".to_owned(),
+            other => other.to_owned(),
+        });
     let name = [civility, Some(item.requester_name.clone())]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    [Some(name), get("organisation"), get("email")]
+    let filled = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    let postal = profile.and_then(|p| {
+        let street = filled(&p.street)?;
+        let town = [filled(&p.postal_code), filled(&p.town)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!town.is_empty()).then(|| vec![street, town])
+    });
+    let mut lines: Vec<String> = [Some(name), get("organisation")]
         .into_iter()
         .flatten()
-        .filter(|l| !l.trim().is_empty())
-        .collect()
+        .collect();
+    match postal {
+        Some(address) => lines.extend(address),
+        None => lines.extend(get("email")),
+    }
+    lines.retain(|l| !l.trim().is_empty());
+    lines
 }
 
 /// Makes the letter of the request's current step, with `added` as its
@@ -123,6 +142,10 @@ pub async fn letter(
     if item.record.anonymised_at.is_some() {
         return Err(ActError::Refused(Box::new(item), Refusal::Anonymised));
     }
+    let account = app
+        .store
+        .requester_account(site.tenant.id, reference)
+        .await?;
     let look = site.look.get();
     let lang = look.settings.language.clone();
     let town = site.town_name();
@@ -178,7 +201,7 @@ pub async fn letter(
         &town,
         &LetterText {
             reference: &reference_text,
-            to: addressee(&item),
+            to: addressee(&item, account.as_ref().map(|c| &c.profile)),
             subject: &subject,
             body: &body,
             department: &department,

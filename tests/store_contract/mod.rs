@@ -1465,6 +1465,19 @@ pub async fn a_citizens_account_is_made_once_its_links_work_once_and_its_request
         .map(|r| r.reference)
         .collect();
     assert_eq!(listed, vec![r2, r1], "newest first");
+    // The account of a request, attached or made with it; none without.
+    for r in [r1, r2] {
+        let owner = store.requester_account(brest.id, r).await.unwrap();
+        assert_eq!(owner.map(|c| c.id), Some(zoe.id));
+    }
+    let alone = submit(&store, &brest, road(&brest, "Seul", t(56))).await;
+    assert!(
+        store
+            .requester_account(brest.id, alone)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         store
             .citizen_request(brest.id, paul.id, r1)

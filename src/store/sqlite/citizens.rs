@@ -315,6 +315,20 @@ impl CitizenStore for SqliteStore {
         })
     }
 
+    fn requester_account(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>> {
+        self.read(move |conn| {
+            citizen_where(
+                conn,
+                "id = (SELECT citizen_id FROM requests WHERE tenant_id = ?1 AND year = ?2 AND number = ?3)",
+                &[&tenant_id, &reference.year, &reference.number],
+            )
+        })
+    }
+
     fn citizen_by_email(
         &self,
         tenant_id: i64,
