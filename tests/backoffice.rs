@@ -3765,6 +3765,24 @@ fn the_request_and_its_receipt_are_downloaded_as_pdf_with_real_text() {
         !text.contains(&code),
         "the request itself does not repeat the code"
     );
+    // Tagged for assistive technologies: titled, in French, its structure
+    // headings and tables whose rows have their label as header.
+    let info = common::pdf_info(&got.bytes);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(
+        info.contains(&format!("Title:           Demande {reference}")),
+        "{info}"
+    );
+    let structure = common::pdf_structure(&got.bytes);
+    for expected in [
+        "H1 (block)",
+        "H2 (block)",
+        "Table (block)",
+        "/Scope /Row",
+        "\"Zoé\"",
+    ] {
+        assert!(structure.contains(expected), "{expected:?} in\n{structure}");
+    }
     // DejaVu Sans, embedded and subset, with its Unicode map.
     let dejavu = fonts
         .lines()

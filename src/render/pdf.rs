@@ -22,10 +22,15 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
+    TagTree,
+};
 use krilla::text::{Font, TextDirection};
 use krilla_svg::{SurfaceExt, SvgSettings};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size as FontSize};
+use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
 static REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
@@ -204,10 +209,17 @@ enum Ink {
 
 /// Lays blocks out on pages.
 struct Layout {
-    pages: Vec<Vec<Ink>>,
+    /// Each page's inks, each with the piece of the document it draws.
+    pages: Vec<Vec<(Ink, Piece)>>,
     y: f32,
     accent: (u8, u8, u8),
+    /// The piece being laid out.
+    piece: Piece,
 }
+
+/// Which block an ink belongs to, and which part of it (a field's label is
+/// part 0, its value part 1): what the tag tree groups text by.
+type Piece = (usize, u8);
 
 impl Layout {
     fn new(accent: (u8, u8, u8)) -> Layout {
@@ -215,6 +227,7 @@ impl Layout {
             pages: vec![Vec::new()],
             y: CONTENT_TOP,
             accent,
+            piece: (0, 0),
         }
     }
 
@@ -227,7 +240,8 @@ impl Layout {
     }
 
     fn ink(&mut self, ink: Ink) {
-        self.pages.last_mut().expect("a page").push(ink);
+        let piece = self.piece;
+        self.pages.last_mut().expect("a page").push((ink, piece));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -327,6 +341,7 @@ impl Layout {
                     self.y += leading;
                     let y = self.y - 2.0;
                     if let Some(l) = labels.get(i).filter(|l| !l.is_empty()) {
+                        self.piece.1 = 0;
                         self.ink(Ink::Text {
                             x: MARGIN,
                             y,
@@ -337,6 +352,7 @@ impl Layout {
                         });
                     }
                     if let Some(v) = values.get(i).filter(|v| !v.is_empty()) {
+                        self.piece.1 = 1;
                         self.ink(Ink::Text {
                             x: MARGIN + LABEL_W,
                             y,
@@ -470,13 +486,76 @@ fn letterhead(surface: &mut Surface, head: &Letterhead, accent: (u8, u8, u8)) {
     rect(surface, MARGIN, 96.0, PAGE_W - 2.0 * MARGIN, 0.8, accent);
 }
 
+fn artifact(kind: ArtifactType) -> ContentTag<'static> {
+    ContentTag::Artifact(Artifact::new(kind, None))
+}
+
+/// The document's structure for assistive technologies, in reading order:
+/// the title a first-level heading, sections second-level ones, text
+/// paragraphs, and each run of label/value rows a table whose rows have
+/// their label as header.
+fn tag_tree(blocks: &[Block], tagged: Vec<(Piece, Identifier)>, lang: &str) -> TagTree {
+    let mut by_piece: std::collections::HashMap<Piece, Vec<Identifier>> =
+        std::collections::HashMap::new();
+    for (piece, id) in tagged {
+        by_piece.entry(piece).or_default().push(id);
+    }
+    let mut take = |piece: Piece| -> Vec<Node> {
+        by_piece
+            .remove(&piece)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Node::from)
+            .collect()
+    };
+    let heading = |level: u16| Tag::Hn(NonZeroU16::new(level).expect("a level"), None);
+    let mut tree = TagTree::new().with_lang(Some(lang.to_owned()));
+    let mut table: Option<TagGroup> = None;
+    for (i, block) in blocks.iter().enumerate() {
+        if !matches!(block, Block::Field(..) | Block::Gap(_))
+            && let Some(t) = table.take()
+        {
+            tree.push(t);
+        }
+        match block {
+            Block::Title(_) => tree.push(TagGroup::with_children(heading(1), take((i, 0)))),
+            Block::Heading(_) => tree.push(TagGroup::with_children(heading(2), take((i, 0)))),
+            Block::Subheading(_) => tree.push(TagGroup::with_children(heading(3), take((i, 0)))),
+            Block::Paragraph(_) | Block::Small(_) | Block::Right(_) | Block::Address(_) => {
+                tree.push(TagGroup::with_children(Tag::P, take((i, 0))))
+            }
+            Block::Field(..) => {
+                let row = TagGroup::with_children(
+                    Tag::TR,
+                    vec![
+                        TagGroup::with_children(Tag::TH(TableHeaderScope::Row), take((i, 0)))
+                            .into(),
+                        TagGroup::with_children(Tag::TD, take((i, 1))).into(),
+                    ],
+                );
+                table
+                    .get_or_insert_with(|| TagGroup::new(Tag::Table))
+                    .push(row);
+            }
+            Block::Gap(_) => {}
+        }
+    }
+    if let Some(t) = table {
+        tree.push(t);
+    }
+    tree
+}
+
 /// The document as a PDF file.
 pub fn render(head: &Letterhead, doc: &Doc) -> Result<Vec<u8>, PdfError> {
     let accent = rgb_of(head.colour).unwrap_or((0x00, 0x00, 0x91));
     let mut layout = Layout::new(accent);
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
+        layout.piece = (i, 0);
         layout.block(block);
     }
+    // Every piece of text drawn, in reading order, for the tag tree.
+    let mut tagged: Vec<(Piece, Identifier)> = Vec::new();
     let count = layout.pages.len();
     let mut document = Document::new();
     for (i, inks) in layout.pages.iter().enumerate() {
@@ -484,8 +563,12 @@ pub fn render(head: &Letterhead, doc: &Doc) -> Result<Vec<u8>, PdfError> {
             PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError("page size".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
+        // The letterhead and the footer repeat on every page: artifacts,
+        // outside the document's structure.
+        surface.start_tagged(artifact(ArtifactType::Header));
         letterhead(&mut surface, head, accent);
-        for ink in inks {
+        surface.end_tagged();
+        for (ink, piece) in inks {
             match ink {
                 Ink::Text {
                     x,
@@ -494,17 +577,27 @@ pub fn render(head: &Letterhead, doc: &Doc) -> Result<Vec<u8>, PdfError> {
                     bold,
                     colour,
                     text: t,
-                } => text(&mut surface, *x, *y, *size, *bold, *colour, t),
-                Ink::Rule { y, colour } => rect(
-                    &mut surface,
-                    MARGIN,
-                    *y,
-                    PAGE_W - 2.0 * MARGIN,
-                    0.6,
-                    *colour,
-                ),
+                } => {
+                    let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
+                    text(&mut surface, *x, *y, *size, *bold, *colour, t);
+                    surface.end_tagged();
+                    tagged.push((*piece, id));
+                }
+                Ink::Rule { y, colour } => {
+                    surface.start_tagged(artifact(ArtifactType::Layout));
+                    rect(
+                        &mut surface,
+                        MARGIN,
+                        *y,
+                        PAGE_W - 2.0 * MARGIN,
+                        0.6,
+                        *colour,
+                    );
+                    surface.end_tagged();
+                }
             }
         }
+        surface.start_tagged(artifact(ArtifactType::Footer));
         // The footer: what this is, and where in it.
         let footer_y = PAGE_H - 34.0;
         rect(
@@ -532,9 +625,11 @@ pub fn render(head: &Letterhead, doc: &Doc) -> Result<Vec<u8>, PdfError> {
             GREY,
             &pages,
         );
+        surface.end_tagged();
         surface.finish();
         page.finish();
     }
+    document.set_tag_tree(tag_tree(&doc.blocks, tagged, &doc.language));
     document.set_metadata(
         Metadata::new()
             .title(doc.title.clone())
@@ -598,6 +693,11 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/FontFile2"), "the font is embedded");
+        // Tagged: its structure and language for assistive technologies.
+        assert!(
+            text.contains("/StructTreeRoot") && text.contains("/Marked true"),
+            "tagged"
+        );
         assert!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page/").count() <= 10);
     }
 

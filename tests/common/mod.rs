@@ -340,6 +340,34 @@ pub fn pdf_text(pdf: &[u8]) -> (String, String) {
     (run("pdftotext", &["-enc", "UTF-8"]), run("pdffonts", &[]))
 }
 
+/// What `pdfinfo` (poppler) says of a PDF: title, tagged, pages…
+pub fn pdf_info(pdf: &[u8]) -> String {
+    pdfinfo(pdf, &[])
+}
+
+/// A tagged PDF's structure tree with its text, as `pdfinfo -struct-text`
+/// prints it.
+pub fn pdf_structure(pdf: &[u8]) -> String {
+    pdfinfo(pdf, &["-struct-text"])
+}
+
+fn pdfinfo(pdf: &[u8], args: &[&str]) -> String {
+    let dir = TempDir::new();
+    let file = dir.0.join("document.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdfinfo")
+        .args(args)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfinfo (poppler-utils) is needed by this test: {e}"));
+    assert!(
+        out.status.success(),
+        "pdfinfo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A valid SOAP 1.1 envelope around `inner` in the demo tenant's namespace.
 pub fn envelope11(inner: &str) -> String {
     format!(
