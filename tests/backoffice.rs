@@ -4082,3 +4082,47 @@ fn files_go_sooner_than_the_rest_when_the_service_says() {
         .collect();
     assert_eq!(anonymised, vec![birth]);
 }
+
+/// A request made on the English pages gets its letter in English.
+#[test]
+fn a_request_made_in_english_gets_its_letter_in_english() {
+    let server = Server::start();
+    let page = server.get("/demoville/services/road-incident?lang=en").body;
+    let key = r#"name="_token" value=""#;
+    let at = page.find(key).expect("a token") + key.len();
+    let token = page[at..at + page[at..].find('"').unwrap()].to_owned();
+    let (content_type, body) = multipart_files(&road_form(&token), &[]);
+    let sent = post_typed(
+        &server,
+        "/demoville/services/road-incident?lang=en",
+        "",
+        &content_type,
+        &body,
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let paul = login(&server, "paul");
+    let reference = console_refs(&paul, "")[0].clone();
+    let revision = find(&paul.request(&reference), "commands")
+        .unwrap()
+        .attr("revision")
+        .unwrap()
+        .to_owned();
+    let r = paul.command(
+        &reference,
+        &[("command", "letter"), ("revision", &revision)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let letter = paul.get(&format!(
+        "/demoville/backoffice/requests/{reference}/files/1"
+    ));
+    let (text, _) = common::pdf_text(&letter.bytes);
+    for expected in [
+        "Dear Sir or Madam,",
+        "Subject",
+        "Report received",
+        "Yours faithfully,",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+}

@@ -31,6 +31,9 @@ pub struct RequestRecord {
     pub anonymised_at: Option<Timestamp>,
     /// The files kept with it, oldest first.
     pub attachments: Vec<crate::core::files::Attached>,
+    /// The language of the pages it was made on (`fr`, `en`): its
+    /// messages and letters are in it.
+    pub lang: String,
 }
 
 /// A message between the town and the citizen about a request.

@@ -147,7 +147,12 @@ pub async fn letter(
         .requester_account(site.tenant.id, reference)
         .await?;
     let look = site.look.get();
-    let lang = look.settings.language.clone();
+    // The language the request was made in, when the town speaks it.
+    let lang = if look.has_language(&item.record.lang) {
+        item.record.lang.clone()
+    } else {
+        look.settings.language.clone()
+    };
     let town = site.town_name();
     let tz = &site.tenant.time_zone;
     let now = app.now();

@@ -574,7 +574,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -593,6 +593,7 @@ pub(super) fn load_record(
                 row.get::<_, bool>(9)?,
                 row.get::<_, Option<String>>(10)?,
                 row.get::<_, Option<String>>(11)?,
+                row.get::<_, Option<String>>(12)?,
             ))
         })
         .optional()?;
@@ -609,6 +610,7 @@ pub(super) fn load_record(
         test,
         correction,
         anonymised_at,
+        lang,
     )) = row
     else {
         return Ok(None);
@@ -680,6 +682,7 @@ pub(super) fn load_record(
                 .map(|a| a.parse().map_err(|e| corrupt("anonymised_at", &e)))
                 .transpose()?,
             attachments: attachments(conn, id)?,
+            lang: lang.unwrap_or_else(|| "fr".to_owned()),
         },
     )))
 }
