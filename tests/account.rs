@@ -1094,9 +1094,24 @@ fn a_letter_is_addressed_to_the_postal_address_of_the_requesters_account() {
         .to_owned();
     let r = paul.command(
         &reference,
-        &[("command", "letter"), ("revision", &revision)],
+        &[
+            ("command", "letter"),
+            ("revision", &revision),
+            ("send", "yes"),
+        ],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+    // Sent: the citizen finds it in their account too.
+    let mine = zoe
+        .get(&format!("/demoville/account/requests/{reference}"))
+        .body;
+    let href = format!("/demoville/account/requests/{reference}/files/1");
+    assert!(
+        mine.contains("Courriers et documents de la mairie") && mine.contains(&href),
+        "{mine}"
+    );
+    let theirs = zoe.get(&href);
+    assert_eq!(theirs.header("content-type"), Some("application/pdf"));
     let letter = paul.get(&format!(
         "/demoville/backoffice/requests/{reference}/files/1"
     ));

@@ -3868,9 +3868,10 @@ fn the_request_and_its_receipt_are_downloaded_as_pdf_with_real_text() {
 }
 
 /// An agent adds a document of the town's to a request (a photo from the
-/// field): its location removed, listed as theirs, in the history and the
-/// request file's export untouched; a file of another kind, or none, is
-/// refused with the reason on the page and nothing is kept.
+/// field): its location removed, listed as theirs, in the history; sent,
+/// the requester finds it on the tracking page, kept for the town, not; a
+/// file of another kind, or none, is refused with the reason on the page
+/// and nothing is kept.
 #[test]
 fn an_agent_adds_a_document_of_the_towns_and_a_bad_one_is_refused() {
     let server = Server::start();
@@ -3965,12 +3966,35 @@ fn an_agent_adds_a_document_of_the_towns_and_a_bad_one_is_refused() {
             .is_some_and(|s| s.contains("Un courrier de la mairie"))),
         "{deliveries:?}"
     );
-    // The town's documents are not the requester's: not on their tracking page.
+    // Sent to the requester: on their tracking page, to download.
     let track = server.get(&format!("/demoville/track/{code}")).body;
-    assert!(!track.contains("sur place.jpg"), "{track}");
+    assert!(
+        track.contains("Courriers et documents de la mairie") && track.contains("sur place.jpg"),
+        "{track}"
+    );
     assert_eq!(
         server
             .get(&format!("/demoville/track/{code}/files/1"))
+            .status,
+        200
+    );
+    // Kept for the town only: not there.
+    let r = send(
+        &[(
+            "file",
+            "note.pdf",
+            "application/pdf",
+            guichet::core::files::SAMPLE_PDF,
+        )],
+        false,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(all(&paul.request(&reference), "file").len(), 2);
+    let track = server.get(&format!("/demoville/track/{code}")).body;
+    assert!(!track.contains("note.pdf"), "{track}");
+    assert_eq!(
+        server
+            .get(&format!("/demoville/track/{code}/files/2"))
             .status,
         404
     );

@@ -62,8 +62,8 @@
         </li>
       </xsl:for-each>
     </ol>
-    <xsl:for-each select="v:files">
-      <h2><xsl:call-template name="m"><xsl:with-param name="key">track.files</xsl:with-param></xsl:call-template></h2>
+    <xsl:for-each select="v:files | v:town-files">
+      <h2><xsl:call-template name="m"><xsl:with-param name="key" select="concat('track.', local-name())"/></xsl:call-template></h2>
       <ul class="files">
         <xsl:for-each select="v:file">
           <li><a href="{@href}" download=""><xsl:value-of select="."/></a> (<xsl:value-of select="@size"/>)</li>

@@ -133,6 +133,8 @@ pub struct Attached {
     pub added_at: jiff::Timestamp,
     /// `citizen:web`, `citizen:soap`, `agent:LOGIN`.
     pub added_by: String,
+    /// A document of the town's sent to the requester by e-mail.
+    pub sent: bool,
 }
 
 impl Attached {
@@ -140,6 +142,12 @@ impl Attached {
     /// may download again; an agent's own files are the town's.
     pub fn from_requester(&self) -> bool {
         self.field.is_some()
+    }
+
+    /// Whether the requester may download it: theirs, or the town's sent
+    /// to them.
+    pub fn requester_may_read(&self) -> bool {
+        self.from_requester() || self.sent
     }
 }
 

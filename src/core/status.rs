@@ -144,6 +144,8 @@ pub struct CitizenStatus {
     pub correction_asked: bool,
     /// The files the requester sent (not those the town's agents added).
     pub files: Vec<crate::core::files::Attached>,
+    /// The town's letters and documents sent to the requester.
+    pub town_files: Vec<crate::core::files::Attached>,
 }
 
 /// Builds the citizen's view of a request under the definition it was
@@ -210,6 +212,12 @@ pub fn citizen_view(
             .attachments
             .iter()
             .filter(|a| a.from_requester())
+            .cloned()
+            .collect(),
+        town_files: record
+            .attachments
+            .iter()
+            .filter(|a| !a.from_requester() && a.sent)
             .cloned()
             .collect(),
     }

@@ -498,8 +498,9 @@ pub(super) fn attachments(
     request_id: i64,
 ) -> Result<Vec<crate::core::files::Attached>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, field, file_name, media_type, size, sha256, added_at, added_by
-         FROM attachments WHERE request_id = ?1 ORDER BY id",
+        "SELECT a.id, a.field, a.file_name, a.media_type, a.size, a.sha256, a.added_at, a.added_by,
+                EXISTS (SELECT 1 FROM outbox o WHERE o.attachment_id = a.id)
+         FROM attachments a WHERE a.request_id = ?1 ORDER BY a.id",
     )?;
     let rows = stmt.query_map(params![request_id], |r| {
         Ok((
@@ -511,11 +512,12 @@ pub(super) fn attachments(
             r.get::<_, String>(5)?,
             r.get::<_, String>(6)?,
             r.get::<_, String>(7)?,
+            r.get::<_, bool>(8)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, field, name, media_type, size, sha256, at, by) = row?;
+        let (id, field, name, media_type, size, sha256, at, by, sent) = row?;
         out.push(crate::core::files::Attached {
             id,
             field,
@@ -527,6 +529,7 @@ pub(super) fn attachments(
                 .parse()
                 .map_err(|e| StoreError::Corrupt(format!("attachment {id}: {e}")))?,
             added_by: by,
+            sent,
         });
     }
     Ok(out)

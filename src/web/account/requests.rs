@@ -202,10 +202,15 @@ async fn request_page(
     );
     let mut v = View::begin(f, "request", &title, Some(s), "");
     v.request(&status, true);
-    if !status.files.is_empty() {
-        v.heading(&f.message("track.files"));
-        let files: Vec<(String, String)> = status
-            .files
+    for (heading, files) in [
+        ("track.files", &status.files),
+        ("track.town-files", &status.town_files),
+    ] {
+        if files.is_empty() {
+            continue;
+        }
+        v.heading(&f.message(heading));
+        let files: Vec<(String, String)> = files
             .iter()
             .map(|a| {
                 (
@@ -251,7 +256,7 @@ pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
     if !record
         .attachments
         .iter()
-        .any(|a| a.id == id && a.from_requester())
+        .any(|a| a.id == id && a.requester_may_read())
     {
         return not_found(cx.site, cx.frame, cx.req);
     }

@@ -104,7 +104,7 @@ pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
         && record
             .attachments
             .iter()
-            .any(|a| a.id == id && a.from_requester());
+            .any(|a| a.id == id && a.requester_may_read());
     if !theirs {
         return crate::web::not_found(site, cx.frame, cx.req);
     }
@@ -262,9 +262,12 @@ pub(super) fn tracking_view(
         x.close("step");
     }
     x.close("steps");
-    if !status.files.is_empty() {
-        x.open("files", &[]);
-        for f in &status.files {
+    for (name, files) in [("files", &status.files), ("town-files", &status.town_files)] {
+        if files.is_empty() {
+            continue;
+        }
+        x.open(name, &[]);
+        for f in files {
             let href = frame.desk_url(&format!("/track/{code}/files/{}", f.id));
             let size = crate::core::files::size_words(f.size);
             x.text(
@@ -277,7 +280,7 @@ pub(super) fn tracking_view(
                 &f.name,
             );
         }
-        x.close("files");
+        x.close(name);
     }
     let path = format!("{}/track/{code}", frame.desk.prefix());
     crate::web::printed::links(&mut x, frame, &path, true);
