@@ -1062,7 +1062,7 @@ fn a_citizen_finds_the_file_they_sent_in_their_account() {
 /// addressed to the postal address of the citizen's profile.
 #[test]
 fn a_letter_is_addressed_to_the_postal_address_of_the_requesters_account() {
-    use common::agent::{find, login};
+    use common::agent::login;
     let smtp = Smtp::start();
     let server = server(&smtp);
     let mut zoe = open_account(&server, &smtp, "zoe.poste@example.fr");
@@ -1086,12 +1086,7 @@ fn a_letter_is_addressed_to_the_postal_address_of_the_requesters_account() {
         .attr("reference")
         .unwrap()
         .to_owned();
-    let page = paul.request(&reference);
-    let revision = find(&page, "commands")
-        .unwrap()
-        .attr("revision")
-        .unwrap()
-        .to_owned();
+    let revision = paul.revision(&reference);
     let r = paul.command(
         &reference,
         &[

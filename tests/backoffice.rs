@@ -4023,11 +4023,7 @@ fn files_go_sooner_than_the_rest_when_the_service_says() {
     for action in ["take", "check", "valid", "send"] {
         assert_eq!(marie.act(&birth, action).status, 303, "{action}");
     }
-    let revision = find(&marie.request(&birth), "commands")
-        .unwrap()
-        .attr("revision")
-        .unwrap()
-        .to_owned();
+    let revision = marie.revision(&birth);
     let r = marie.command(&birth, &[("command", "letter"), ("revision", &revision)]);
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(marie.act(&birth, "close").status, 303);
@@ -4127,11 +4123,7 @@ fn a_request_made_in_english_gets_its_letter_in_english() {
     assert_eq!(sent.status, 303, "{}", sent.body);
     let paul = login(&server, "paul");
     let reference = console_refs(&paul, "")[0].clone();
-    let revision = find(&paul.request(&reference), "commands")
-        .unwrap()
-        .attr("revision")
-        .unwrap()
-        .to_owned();
+    let revision = paul.revision(&reference);
     let r = paul.command(
         &reference,
         &[("command", "letter"), ("revision", &revision)],

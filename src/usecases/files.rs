@@ -3,7 +3,7 @@
 //! read back for a download by someone who may see the request.
 
 use super::App;
-use crate::core::files::Attached;
+use crate::core::files::{Attached, FileValue};
 use crate::core::forms::Form;
 use crate::core::status::RequestRecord;
 use bytes::Bytes;
@@ -12,17 +12,22 @@ use bytes::Bytes;
 /// pool. `Err` says why (a full disk): nothing is acknowledged then.
 pub async fn keep(app: &App, form: &Form) -> Result<(), String> {
     for (_, file) in form.files() {
-        let blobs = std::sync::Arc::clone(&app.blobs);
-        let (sha256, bytes) = (file.sha256.clone(), file.bytes.clone());
-        tokio::task::spawn_blocking(move || blobs.put(&sha256, &bytes))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| {
-                tracing::error!(error = %e, "a file could not be kept");
-                format!("a file could not be kept: {e}")
-            })?;
+        keep_one(app, file).await?;
     }
     Ok(())
+}
+
+/// Writes one file to the blob store, in the blocking pool.
+pub async fn keep_one(app: &App, file: &FileValue) -> Result<(), String> {
+    let blobs = std::sync::Arc::clone(&app.blobs);
+    let (sha256, bytes) = (file.sha256.clone(), file.bytes.clone());
+    tokio::task::spawn_blocking(move || blobs.put(&sha256, &bytes))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| {
+            tracing::error!(error = %e, "a file could not be kept");
+            format!("a file could not be kept: {e}")
+        })
 }
 
 /// File `id` of a request, with its bytes; `None` when the request has no

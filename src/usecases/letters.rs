@@ -48,12 +48,7 @@ fn unavailable(e: impl std::fmt::Display) -> ActError {
 /// Writes a file's bytes to the blob store, before the transaction that
 /// records it.
 async fn keep(app: &App, file: &FileValue) -> Result<(), ActError> {
-    let blobs = std::sync::Arc::clone(&app.blobs);
-    let (sha256, bytes) = (file.sha256.clone(), file.bytes.clone());
-    tokio::task::spawn_blocking(move || blobs.put(&sha256, &bytes))
-        .await
-        .map_err(unavailable)?
-        .map_err(unavailable)
+    super::files::keep_one(app, file).await.map_err(unavailable)
 }
 
 /// Adds a file the agent brings to request `reference`, seen at
@@ -165,9 +160,7 @@ pub async fn letter(
         })
         .unwrap_or_default();
     let department = site
-        .departments
-        .iter()
-        .find(|d| d.code == item.state.department)
+        .department(&item.state.department)
         .map_or_else(|| service.department.name.clone(), |d| d.name.clone());
     let reference_text = reference.to_string();
     let tracking_link = format!(

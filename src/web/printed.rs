@@ -8,7 +8,7 @@ use crate::core::tracking::Reference;
 use crate::render::documents::AccountLines;
 use crate::render::documents::{self, Words};
 use crate::render::pdf::Doc;
-use crate::store::Citizen;
+use crate::store::{Citizen, WorkItem};
 use crate::usecases::account::Held;
 use crate::web::route::Ctx;
 use crate::web::view::{Frame, Xml};
@@ -72,20 +72,26 @@ pub(crate) async fn serve(cx: &Ctx<'_>, doc: Doc, file_name: &str) -> Response<B
     }
 }
 
-/// Request `reference`'s document `which`, with its tracking code on the
-/// receipt when the reader holds it.
+/// Request `reference` with its values, for a reader the caller has let
+/// through.
+pub(crate) async fn load(cx: &Ctx<'_>, reference: Reference) -> Result<WorkItem, Response<Body>> {
+    match cx.app.store.work_item(cx.site.tenant.id, reference).await {
+        Ok(Some(item)) => Ok(item),
+        Ok(None) => Err(not_found(cx.site, cx.frame, cx.req)),
+        Err(e) => Err(plain(StatusCode::SERVICE_UNAVAILABLE, &e.to_string())),
+    }
+}
+
+/// A request's document `which`, with its tracking code on the receipt
+/// when the reader holds it.
 pub(crate) async fn request_document(
     cx: &Ctx<'_>,
-    reference: Reference,
+    item: &WorkItem,
     which: Printed,
     code: Option<&str>,
 ) -> Response<Body> {
     let (app, site) = (cx.app, cx.site);
-    let item = match app.store.work_item(site.tenant.id, reference).await {
-        Ok(Some(item)) => item,
-        Ok(None) => return not_found(site, cx.frame, cx.req),
-        Err(e) => return plain(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
-    };
+    let reference = item.record.reference;
     let Some(service) = site
         .tenant
         .service_version(&item.record.service_code, item.record.service_version)

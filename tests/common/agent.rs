@@ -127,6 +127,15 @@ impl Agent<'_> {
         self.view(&format!("/demoville/backoffice/requests/{reference}"))
     }
 
+    /// The revision a request's page offers its commands on.
+    pub fn revision(&self, reference: &str) -> String {
+        find(&self.request(reference), "commands")
+            .expect("commands on the request page")
+            .attr("revision")
+            .unwrap()
+            .to_owned()
+    }
+
     pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
         post_raw(
             self.server,

@@ -10,7 +10,7 @@ use crate::core::tracking::Reference;
 use crate::store::Profile;
 use crate::usecases::account::{self, AccountError, Refused};
 use crate::web::citizen::ReplyForm;
-use crate::web::printed::{Printed, request_document};
+use crate::web::printed::{Printed, load, request_document};
 use crate::web::route::Ctx;
 use crate::web::{Body, not_found, redirect};
 use hyper::{Response, StatusCode};
@@ -284,7 +284,10 @@ async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
         Err(r) => return r,
     };
     match own_request(cx, &s).await {
-        Ok((reference, _)) => request_document(cx, reference, which, None).await,
+        Ok((reference, _)) => match load(cx, reference).await {
+            Ok(item) => request_document(cx, &item, which, None).await,
+            Err(r) => r,
+        },
         Err(r) => r,
     }
 }

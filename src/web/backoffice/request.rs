@@ -132,7 +132,7 @@ pub(super) async fn receipt_pdf(cx: &Ctx<'_>) -> Response<Body> {
 
 async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
     match readable_item(cx, cx.param("reference")).await {
-        Ok((item, _)) => request_document(cx, item.record.reference, which, None).await,
+        Ok((item, _)) => request_document(cx, &item, which, None).await,
         Err(r) => r,
     }
 }

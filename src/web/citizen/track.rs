@@ -4,7 +4,7 @@
 
 use crate::core::status::{self, CitizenStatus, ShownMessage};
 use crate::core::tracking::TrackingCode;
-use crate::web::printed::{Printed, request_document};
+use crate::web::printed::{Printed, load, request_document};
 use crate::web::route::Ctx;
 use crate::web::view::{Frame, Xml};
 use crate::web::{Body, not_found, page, redirect};
@@ -127,9 +127,10 @@ pub(super) async fn receipt_pdf(cx: &Ctx<'_>) -> Response<Body> {
 
 async fn printed(cx: &Ctx<'_>, which: Printed) -> Response<Body> {
     match find(cx, cx.param("code")).await {
-        Some((status, code)) => {
-            request_document(cx, status.reference, which, Some(&code.to_string())).await
-        }
+        Some((status, code)) => match load(cx, status.reference).await {
+            Ok(item) => request_document(cx, &item, which, Some(&code.to_string())).await,
+            Err(r) => r,
+        },
         None => not_found(cx.site, cx.frame, cx.req),
     }
 }
