@@ -57,6 +57,9 @@ enum Command {
     /// Manage back-office agents.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Accounts of business software on the exchange API (/T/exchange).
+    #[command(subcommand, name = "api-account")]
+    ApiAccount(ApiAccountCommand),
     /// Check the audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -201,6 +204,51 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
+enum ApiAccountCommand {
+    /// Create an account for a business application. The password (at
+    /// least 16 characters: the software keeps it in its configuration) is
+    /// read from GUICHET_API_PASSWORD, or GUICHET_AGENT_PASSWORD, or else
+    /// from the first line of standard input.
+    Add {
+        /// Login, the WS-Security Username: 2 to 40 lower-case letters,
+        /// digits, dots, dashes.
+        login: String,
+        /// The application's name, as shown in histories.
+        #[arg(long)]
+        name: String,
+        /// A right in a department, DEPARTMENT:ROLE with ROLE reader,
+        /// handler or validator; repeat for several (at least one).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Give an account a new password (read like `add`'s).
+    Password {
+        login: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Stop an account: its calls are refused.
+    Disable {
+        login: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// Let a stopped account call again.
+    Enable {
+        login: String,
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+    /// List a tenant's exchange accounts and their rights.
+    List {
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum RetentionCommand {
     /// Anonymise now every request due (closed longer ago than its
     /// service's `anonymiseAfterMonths`, or closed after its citizen closed
@@ -276,6 +324,7 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
         Command::Agent(AgentCommand::Password { login, tenant }) => {
             agent_password(&app::open_existing(config)?, &tenant, &login)
         }
+        Command::ApiAccount(command) => api_account(&app::open_existing(config)?, command),
         Command::Audit(AuditCommand::Verify) => verify_audit(&app::open_existing(config)?),
         Command::Retention(RetentionCommand::Run) => {
             let app = app::open_existing(config)?;
@@ -425,6 +474,120 @@ fn add_agent(
         )));
     }
     println!("agent {login} created in {tenant}");
+    Ok(())
+}
+
+/// What `guichet api-account` does.
+fn api_account(app: &App, command: ApiAccountCommand) -> Result<(), Error> {
+    use guichet::usecases::api_accounts::{self, AccountError};
+    let actor = || "system:command-line".to_owned();
+    let runtime = current_thread()?;
+    let refused = |tenant: &str, login: &str, e: AccountError| match e {
+        AccountError::Invalid(words) => Error::Usage(words),
+        AccountError::Taken => Error::Usage(format!(
+            "an exchange account {login:?} already exists in {tenant}"
+        )),
+        AccountError::NotFound => {
+            Error::Usage(format!("no exchange account {login:?} in {tenant}"))
+        }
+        AccountError::Unavailable(e) => e.into(),
+    };
+    let read_password = || -> Result<String, Error> {
+        match std::env::var("GUICHET_API_PASSWORD")
+            .or_else(|_| std::env::var("GUICHET_AGENT_PASSWORD"))
+        {
+            Ok(p) => Ok(p),
+            Err(_) => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(Error::system("cannot read the password"))?;
+                Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+            }
+        }
+    };
+    match command {
+        ApiAccountCommand::Add {
+            login,
+            name,
+            roles,
+            tenant,
+        } => {
+            let site = site(app, &tenant)?;
+            let grants = api_accounts::parse_grants(&site, &roles).map_err(Error::Usage)?;
+            let password = read_password()?;
+            runtime
+                .block_on(api_accounts::add(
+                    app,
+                    &site,
+                    &login,
+                    &name,
+                    grants,
+                    &password,
+                    actor(),
+                ))
+                .map_err(|e| refused(&tenant, &login, e))?;
+            println!(
+                "exchange account {} created in {tenant}",
+                login.trim().to_lowercase()
+            );
+        }
+        ApiAccountCommand::List { tenant } => {
+            let site = site(app, &tenant)?;
+            for a in runtime.block_on(app.store.api_accounts(site.tenant.id))? {
+                let rights: Vec<String> = a
+                    .roles
+                    .iter()
+                    .map(|(d, r)| format!("{d}:{}", r.as_str()))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.login,
+                    a.name,
+                    if a.active { "active" } else { "disabled" },
+                    rights.join(" ")
+                );
+            }
+        }
+        ApiAccountCommand::Password {
+            ref login,
+            ref tenant,
+        }
+        | ApiAccountCommand::Disable {
+            ref login,
+            ref tenant,
+        }
+        | ApiAccountCommand::Enable {
+            ref login,
+            ref tenant,
+        } => {
+            let (login, tenant) = (login.clone(), tenant.clone());
+            let site = site(app, &tenant)?;
+            let account = runtime
+                .block_on(app.store.api_account(site.tenant.id, login.clone()))?
+                .ok_or_else(|| refused(&tenant, &login, AccountError::NotFound))?;
+            let (active, password, done) = match command {
+                ApiAccountCommand::Password { .. } => {
+                    (account.active, Some(read_password()?), "has a new password")
+                }
+                ApiAccountCommand::Disable { .. } => (false, None, "disabled"),
+                _ => (true, None, "enabled"),
+            };
+            runtime
+                .block_on(api_accounts::change(
+                    app,
+                    &site,
+                    &account.login,
+                    &account.name,
+                    active,
+                    account.roles.clone(),
+                    password.as_deref(),
+                    actor(),
+                ))
+                .map_err(|e| refused(&tenant, &login, e))?;
+            println!("exchange account {login} {done} in {tenant}");
+        }
+    }
     Ok(())
 }
 

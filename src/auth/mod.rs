@@ -8,6 +8,7 @@
 //! client address: after [`FREE_FAILURES`] the next attempt must wait, the
 //! wait doubling at each new failure up to [`MAX_WAIT_SECS`].
 
+pub mod api;
 pub mod openid;
 pub mod token;
 

@@ -45,6 +45,15 @@ impl Secret {
         Secret(key)
     }
 
+    /// A key of its own for `purpose`, derived from the secret (HMAC), so
+    /// one key never serves two uses.
+    pub fn subkey(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
+        mac.update(b"guichet subkey\n");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     fn mac(&self, purpose: &str, issued: i64) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
         mac.update(purpose.as_bytes());

@@ -20,9 +20,22 @@ pub struct Agent {
     pub admin: bool,
     /// `(department code, role)`.
     pub roles: Vec<(String, Role)>,
+    /// A business application's account of the exchange API, not a person:
+    /// its history lines say `api:LOGIN`.
+    pub software: bool,
 }
 
 impl Agent {
+    /// Who the history and the journal say acted: `agent:LOGIN`, or
+    /// `api:LOGIN` for business software.
+    pub fn actor(&self) -> String {
+        if self.software {
+            format!("api:{}", self.login)
+        } else {
+            format!("agent:{}", self.login)
+        }
+    }
+
     /// Whether the agent holds `role` in `department`. A handler or validator
     /// is also a reader; an administrator holds every role.
     pub fn can(&self, department: &str, role: Role) -> bool {
@@ -363,6 +376,45 @@ pub fn apply(
     departments: &[String],
     now: Timestamp,
 ) -> Result<Outcome, Refusal> {
+    let mut out = decide_one(service, state, agent, command, departments, now)?;
+    tell_citizen(&mut out);
+    Ok(out)
+}
+
+/// Several commands taken at once (an action and its message to the
+/// citizen): each decided on the state the one before left, all or none,
+/// as one outcome — the citizen is told once.
+pub fn apply_all(
+    service: &Service,
+    state: &RequestState,
+    agent: &Agent,
+    commands: Vec<Command>,
+    departments: &[String],
+    now: Timestamp,
+) -> Result<Outcome, Refusal> {
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    for command in commands {
+        let next = decide_one(service, &out.state, agent, command, departments, now)?;
+        out.state = next.state;
+        out.events.extend(next.events);
+        out.effects.extend(next.effects);
+    }
+    tell_citizen(&mut out);
+    Ok(out)
+}
+
+fn decide_one(
+    service: &Service,
+    state: &RequestState,
+    agent: &Agent,
+    command: Command,
+    departments: &[String],
+    now: Timestamp,
+) -> Result<Outcome, Refusal> {
     let mut d = Deciding::new(service, state, agent, departments, now);
     match command {
         Command::Act { action, comment } => d.act(action, comment),
@@ -382,9 +434,7 @@ pub fn apply(
             send,
         } => d.add_file(file, letter, comment, send),
     }?;
-    let mut out = d.out;
-    tell_citizen(&mut out);
-    Ok(out)
+    Ok(d.out)
 }
 
 /// One agent's command being decided: what every command reads, and the
@@ -421,7 +471,7 @@ impl<'a> Deciding<'a> {
             current,
             dept: state.department.as_str(),
             finished: current.kind.is_final(),
-            actor: format!("agent:{}", agent.login),
+            actor: agent.actor(),
             out: Outcome {
                 state: state.clone(),
                 events: Vec::new(),
@@ -1031,6 +1081,7 @@ mod tests {
             name: "Paul".into(),
             admin: true,
             roles: vec![],
+            software: false,
         };
         let field = permit.fields[0].name.clone();
         let ask = |fields: Vec<String>, reason: &str| {
@@ -1095,6 +1146,7 @@ mod tests {
             name: "Marie".into(),
             admin: true,
             roles: vec![],
+            software: false,
         };
         let asked = apply(
             &birth,
@@ -1176,6 +1228,7 @@ mod tests {
             name: login.into(),
             admin: false,
             roles: roles.iter().map(|(d, r)| (d.to_string(), *r)).collect(),
+            software: false,
         }
     }
 

@@ -128,6 +128,7 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     Ok(()) => soap_endpoint(app, &site, Audience::Agents, req).await,
                     Err(refusal) => refusal,
                 },
+                ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
                 ["xsd", file] => schema(&site, &req, file),
                 [] => {
                     let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
@@ -369,60 +370,100 @@ async fn soap_endpoint(
             }
         }
         Method::POST => {
-            let content_type = req
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let version = match Version::from_content_type(content_type) {
-                Some(Ok(v)) => v,
-                Some(Err(refused)) => {
-                    return text(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        &format!(
-                            "Jeu de caractères {} non pris en charge : envoyez de l'UTF-8.",
-                            refused.0
-                        ),
-                    );
-                }
-                None => {
-                    return text(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        "Type de contenu non pris en charge : text/xml (SOAP 1.1) ou application/soap+xml (SOAP 1.2).",
-                    );
-                }
-            };
-            let declared = req
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
             // A town whose services take files takes them in the body.
             let limit = if site.tenant.takes_files(audience) {
                 app.config.limits.max_upload
             } else {
                 app.config.limits.max_body
             };
-            if declared.is_some_and(|n| n > limit) {
-                return too_large(limit);
-            }
-            let limited = Limited::new(req.into_body(), limit);
-            let body = match tokio::time::timeout(app.config.limits.body_timeout, limited.collect())
-                .await
-            {
-                Err(_) => {
-                    return text(
-                        StatusCode::REQUEST_TIMEOUT,
-                        "Le corps de la requête n'est pas arrivé à temps.",
-                    );
-                }
-                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                    return too_large(limit);
-                }
-                Ok(Err(_)) => return text(StatusCode::BAD_REQUEST, "Corps de requête illisible."),
-                Ok(Ok(collected)) => collected.to_bytes(),
+            let (version, body) = match soap_body(app, req, limit).await {
+                Ok(read) => read,
+                Err(refusal) => return refusal,
             };
             let response = soap::call(app, site, audience, version, &body, &base).await;
+            xml(
+                StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                version.content_type(),
+                response.body,
+            )
+        }
+        _ => method_not_allowed("GET, POST"),
+    }
+}
+
+/// The SOAP version a POST's Content-Type announces and its body, read
+/// within `limit` bytes and the body timeout; else the HTTP refusal.
+async fn soap_body(
+    app: &App,
+    req: Request<Incoming>,
+    limit: usize,
+) -> Result<(Version, Bytes), Response<Body>> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let version = match Version::from_content_type(content_type) {
+        Some(Ok(v)) => v,
+        Some(Err(refused)) => {
+            return Err(text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!(
+                    "Jeu de caractères {} non pris en charge : envoyez de l'UTF-8.",
+                    refused.0
+                ),
+            ));
+        }
+        None => {
+            return Err(text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Type de contenu non pris en charge : text/xml (SOAP 1.1) ou application/soap+xml (SOAP 1.2).",
+            ));
+        }
+    };
+    let length = req.headers().get(header::CONTENT_LENGTH).cloned();
+    let body = read_body(app, req.into_body(), length.as_ref(), limit).await?;
+    Ok((version, body))
+}
+
+/// The exchange API for business software: `GET ?wsdl` its WSDL, `POST`
+/// a call (WS-Security in the envelope, checked by `soap::exchange`).
+async fn exchange_endpoint(
+    app: &App,
+    site: &Site,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let base = base_url(app, &req);
+    let address = format!("{base}/{}{}", site.tenant.slug, crate::exchange::api::PATH);
+    match *req.method() {
+        Method::GET | Method::HEAD => {
+            let wants_wsdl = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
+            if wants_wsdl {
+                xml(
+                    StatusCode::OK,
+                    "text/xml; charset=utf-8",
+                    site.exchange_wsdl(&address),
+                )
+            } else {
+                let mut r = method_not_allowed("POST");
+                *r.body_mut() = Full::new(Bytes::from(format!(
+                    "Service d'échange pour les logiciels métier : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl, la documentation à {address}/doc\n"
+                )));
+                r
+            }
+        }
+        Method::POST => {
+            // Documents come in the body (AddDocument).
+            let (version, body) = match soap_body(app, req, app.config.limits.max_upload).await {
+                Ok(read) => read,
+                Err(refusal) => return refusal,
+            };
+            let response =
+                soap::exchange::call(app, site, version, &body, &peer.ip().to_string()).await;
             xml(
                 StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 version.content_type(),

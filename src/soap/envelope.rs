@@ -14,15 +14,32 @@ const SOAP11_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
 const SOAP12_NEXT: &str = "http://www.w3.org/2003/05/soap-envelope/role/next";
 const SOAP12_ULTIMATE: &str = "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver";
 
-/// A parsed request envelope: its version and the Body's single child.
+/// A parsed request envelope: its version, its header blocks and the
+/// Body's single child.
 #[derive(Debug)]
 pub struct Envelope {
     pub version: Version,
+    /// The Header's blocks (none without a Header).
+    pub headers: Vec<Element>,
     pub body: Element,
 }
 
-/// Reads an envelope sent with the given Content-Type version.
+/// Reads an envelope sent with the given Content-Type version; no header
+/// block is understood.
 pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope, Fault> {
+    parse_understanding(input, version, limits, &[])
+}
+
+/// Reads an envelope whose endpoint understands the header blocks named
+/// `(namespace, local name)` in `understood` (the exchange API's
+/// `wsse:Security`); any other block that must be understood is a
+/// MustUnderstand fault.
+pub fn parse_understanding(
+    input: &[u8],
+    version: Version,
+    limits: Limits,
+    understood: &[(&str, &str)],
+) -> Result<Envelope, Fault> {
     let text = std::str::from_utf8(input).map_err(|e| {
         Fault::client(
             "invalid-utf8",
@@ -44,8 +61,10 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
     }
     let mut children = root.children.into_iter();
     let mut next = children.next();
-    if let Some(header) = next.as_ref().filter(|e| e.is(env_ns, "Header")) {
-        check_headers(header, version)?;
+    let mut headers = Vec::new();
+    if let Some(header) = next.take_if(|e| e.is(env_ns, "Header")) {
+        check_headers(&header, version, understood)?;
+        headers = header.children;
         next = children.next();
     }
     let body = match next {
@@ -96,6 +115,7 @@ pub fn parse(input: &[u8], version: Version, limits: Limits) -> Result<Envelope,
     }
     Ok(Envelope {
         version,
+        headers,
         body: payload,
     })
 }
@@ -138,13 +158,18 @@ fn check_version(root: &Element, version: Version) -> Result<(), Fault> {
     Ok(())
 }
 
-/// Header blocks addressed to us that must be understood: Guichet defines
-/// none, so any is a MustUnderstand fault naming them.
-fn check_headers(header: &Element, version: Version) -> Result<(), Fault> {
+/// Header blocks addressed to us that must be understood and are not among
+/// `understood`: a MustUnderstand fault naming them.
+fn check_headers(
+    header: &Element,
+    version: Version,
+    understood: &[(&str, &str)],
+) -> Result<(), Fault> {
     let not_understood: Vec<(String, String)> = header
         .children
         .iter()
         .filter(|block| must_understand(block, version) && targets_us(block, version))
+        .filter(|block| !understood.iter().any(|(ns, name)| block.is(ns, name)))
         .map(|block| (block.ns.clone().unwrap_or_default(), block.name.clone()))
         .collect();
     if !not_understood.is_empty() {

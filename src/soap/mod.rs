@@ -5,6 +5,7 @@
 //! and never on prefixes (WS-I BP 1.1).
 
 pub mod envelope;
+pub mod exchange;
 pub mod fault;
 pub mod version;
 pub mod wsdl;

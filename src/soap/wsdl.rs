@@ -32,6 +32,8 @@ pub fn documents(tenant: &Tenant) -> crate::tenant::Documents {
         example: example_envelope,
         wsdl: wsdl(tenant, Audience::Public),
         agents_wsdl: wsdl(tenant, Audience::Agents),
+        exchange_wsdl: super::exchange::wsdl(tenant),
+        exchange_examples: super::exchange::examples(tenant),
         schema: schema(tenant, None),
         service_schemas: tenant
             .services

@@ -10,6 +10,7 @@ mod audit;
 pub mod blobs;
 mod citizens;
 mod console;
+mod exchange;
 mod identities;
 mod outbox;
 mod personal;
@@ -21,6 +22,7 @@ pub use agents::*;
 pub use audit::*;
 pub use citizens::*;
 pub use console::*;
+pub use exchange::*;
 pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
@@ -53,13 +55,14 @@ pub enum StoreError {
 }
 
 /// Everything channels, use cases and the server need of a store, one trait
-/// per entity ([`RequestStore`], [`ConsoleStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
+/// per entity ([`RequestStore`], [`ConsoleStore`], [`ExchangeStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
 /// [`TenantStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
     RequestStore
     + ConsoleStore
+    + ExchangeStore
     + AgentStore
     + CitizenStore
     + IdentityStore
@@ -74,6 +77,7 @@ pub trait Store:
 impl<T> Store for T where
     T: RequestStore
         + ConsoleStore
+        + ExchangeStore
         + AgentStore
         + CitizenStore
         + IdentityStore

@@ -50,6 +50,12 @@ pub struct Documents {
     pub wsdl: String,
     /// The WSDL of the testers' endpoint: services in test as well.
     pub agents_wsdl: String,
+    /// The exchange API's WSDL (`/T/exchange?wsdl`), with
+    /// [`Documents::ADDRESS`] for the endpoint address.
+    pub exchange_wsdl: String,
+    /// Example exchanges of the exchange API for its documentation page:
+    /// `(operation, request envelope, response envelope)`.
+    pub exchange_examples: Vec<(String, String, String)>,
     /// The tenant's whole schema (`xsd/SLUG.xsd`).
     pub schema: String,
     /// One schema per online service (`xsd/CODE.xsd`), for request files.
@@ -148,5 +154,12 @@ impl Site {
             Audience::Agents => &self.documents.agents_wsdl,
         };
         wsdl.replace(Documents::ADDRESS, &crate::xml::escape(address))
+    }
+
+    /// The exchange API's WSDL, its endpoint at `address`.
+    pub fn exchange_wsdl(&self, address: &str) -> String {
+        self.documents
+            .exchange_wsdl
+            .replace(Documents::ADDRESS, &crate::xml::escape(address))
     }
 }

@@ -42,6 +42,8 @@ pub struct Acted {
     /// Whether the agent may still open the request (a transfer to another
     /// department takes it out of their sight).
     pub still_readable: bool,
+    /// The request's revision now.
+    pub revision: i64,
 }
 
 /// Whether an agent may open a request: a role in its department, or the
@@ -86,6 +88,17 @@ fn definition(site: &Site, item: &WorkItem) -> Result<Arc<Service>, ActError> {
         })
 }
 
+/// Which revision of the request a command was decided on.
+#[derive(Debug, Clone, Copy)]
+pub enum Revision {
+    /// The one the agent's page showed (`None`: the page said none, which
+    /// is a conflict).
+    Seen(Option<i64>),
+    /// Whatever the request is now: business software that names no
+    /// revision acts on the request as it finds it.
+    Latest,
+}
+
 /// Applies `command` to the request as the agent saw it at `seen_revision`.
 pub async fn act(
     app: &App,
@@ -95,19 +108,42 @@ pub async fn act(
     seen_revision: Option<i64>,
     command: Command,
 ) -> Result<Acted, ActError> {
+    act_all(
+        app,
+        site,
+        agent,
+        reference,
+        Revision::Seen(seen_revision),
+        vec![command],
+    )
+    .await
+}
+
+/// Applies `commands` at once (all or none, one revision), decided on the
+/// revision given.
+pub async fn act_all(
+    app: &App,
+    site: &Site,
+    agent: &Agent,
+    reference: Reference,
+    revision: Revision,
+    commands: Vec<Command>,
+) -> Result<Acted, ActError> {
     let (item, service) = readable(app, site, agent, reference).await?;
-    if seen_revision != Some(item.revision) {
+    if let Revision::Seen(seen) = revision
+        && seen != Some(item.revision)
+    {
         return Err(ActError::Conflict(Box::new(item)));
     }
     if item.record.anonymised_at.is_some() {
         return Err(ActError::Refused(Box::new(item), Refusal::Anonymised));
     }
     let now = app.now();
-    let outcome = match workflow::apply(
+    let outcome = match workflow::apply_all(
         &service,
         &item.state,
         agent,
-        command,
+        commands,
         &site.department_codes(),
         now,
     ) {
@@ -124,11 +160,12 @@ pub async fn act(
         .apply(site.tenant.id, reference, item.revision, outcome, now)
         .await
     {
-        Ok(_) => {
-            tracing::info!(tenant = %site.tenant.slug, agent = %agent.login, %reference, "request changed");
+        Ok(revision) => {
+            tracing::info!(tenant = %site.tenant.slug, actor = %agent.actor(), %reference, "request changed");
             Ok(Acted {
                 reference,
                 still_readable,
+                revision,
             })
         }
         Err(StoreError::Conflict) => {

@@ -59,7 +59,7 @@ pub async fn add_file(
     site: &Site,
     agent: &Agent,
     reference: Reference,
-    seen_revision: Option<i64>,
+    revision: act::Revision,
     raw: RawFile,
     comment: Option<String>,
     send: bool,
@@ -72,7 +72,7 @@ pub async fn add_file(
         comment,
         send,
     };
-    Ok(act::act(app, site, agent, reference, seen_revision, command).await?)
+    Ok(act::act_all(app, site, agent, reference, revision, vec![command]).await?)
 }
 
 /// The requester as a letter addresses them: civility and name,

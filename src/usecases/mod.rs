@@ -12,9 +12,11 @@
 pub mod account;
 pub mod act;
 pub mod agents;
+pub mod api_accounts;
 pub mod appointments;
 pub mod catalogue;
 pub mod correct;
+pub mod exchange;
 pub mod files;
 pub mod letters;
 pub mod openid;

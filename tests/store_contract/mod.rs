@@ -410,6 +410,7 @@ fn clerk() -> Agent {
         name: "Claire Clerc".into(),
         admin: true,
         roles: Vec::new(),
+        software: false,
     }
 }
 

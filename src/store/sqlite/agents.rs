@@ -121,6 +121,7 @@ pub(super) fn agent_from_row(
             name: row.get(2)?,
             admin: row.get(4)?,
             roles: agent_roles(conn, id)?,
+            software: false,
         },
         password_hash: row.get(3)?,
         active: row.get(5)?,

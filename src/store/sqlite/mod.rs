@@ -14,6 +14,7 @@ mod agents;
 mod audit;
 mod citizens;
 mod console;
+mod exchange;
 mod identities;
 mod outbox;
 mod personal;
@@ -34,7 +35,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 19] = [
+const MIGRATIONS: [&str; 20] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -54,6 +55,7 @@ const MIGRATIONS: [&str; 19] = [
     include_str!("0017_retention.sql"),
     include_str!("0018_attachments.sql"),
     include_str!("0019_town_documents.sql"),
+    include_str!("0020_exchange.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -437,6 +437,7 @@ fn purge_tests(
         format!("DELETE FROM request_values WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM attachments WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM slots WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM exchange_acks WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM requests WHERE id IN ({CHOSEN})"),
     ] {
         tx.prepare_cached(&statement)?
@@ -986,10 +987,11 @@ pub(super) fn load_state(
 /// A request's whole history, agents' names joined.
 pub(super) fn events(conn: &Connection, id: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, e.actor, a.name, e.action, e.from_step, e.to_step, e.comment, e.citizen_visible, e.department
+        "SELECT e.at, e.actor, coalesce(a.name, k.name), e.action, e.from_step, e.to_step, e.comment, e.citizen_visible, e.department
          FROM events e
          JOIN requests r ON r.id = e.request_id
          LEFT JOIN agents a ON a.tenant_id = r.tenant_id AND 'agent:' || a.login = e.actor
+         LEFT JOIN api_accounts k ON k.tenant_id = r.tenant_id AND 'api:' || k.login = e.actor
          WHERE e.request_id = ?1 ORDER BY e.id",
     )?;
     let mut rows = stmt.query(params![id])?;

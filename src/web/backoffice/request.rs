@@ -247,7 +247,7 @@ async fn act(cx: &Ctx<'_>, reference: &str, fields: &Fields) -> Response<Body> {
                 site,
                 agent,
                 reference,
-                revision,
+                crate::usecases::act::Revision::Seen(revision),
                 raw,
                 fields.text("comment"),
                 send,
@@ -352,7 +352,10 @@ fn files_view(frame: &Frame, x: &mut Xml, service: &Service, item: &WorkItem) {
                 "bo.files.by-agent",
                 &[(
                     "agent",
-                    a.added_by.strip_prefix("agent:").unwrap_or(&a.added_by),
+                    a.added_by
+                        .strip_prefix("agent:")
+                        .or_else(|| a.added_by.strip_prefix("api:"))
+                        .unwrap_or(&a.added_by),
                 )],
             ),
         };
@@ -391,6 +394,10 @@ fn event_kind(action: &str) -> &'static str {
 fn who(frame: &Frame, e: &StoredEvent) -> String {
     if let Some(login) = e.actor.strip_prefix("agent:") {
         return e.actor_name.clone().unwrap_or_else(|| login.to_owned());
+    }
+    if let Some(login) = e.actor.strip_prefix("api:") {
+        let name = e.actor_name.clone().unwrap_or_else(|| login.to_owned());
+        return frame.format("bo.who.software", &[("name", &name)]);
     }
     if let Some(channel) = e.actor.strip_prefix("citizen:") {
         return format!(
