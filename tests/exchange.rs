@@ -305,7 +305,7 @@ fn business_software_pulls_acknowledges_and_moves_a_request_to_its_end() {
         .iter()
         .map(|e| e.text.clone())
         .collect();
-    assert_eq!(refs, [first.clone(), second.clone()]);
+    assert_eq!(refs, [first.as_str(), second.as_str()]);
     assert_eq!(element(&r.body, "more").as_deref(), Some("true"));
     let cursor = element(&r.body, "cursor").unwrap();
     let r = call(
@@ -317,7 +317,7 @@ fn business_software_pulls_acknowledges_and_moves_a_request_to_its_end() {
         .iter()
         .map(|e| e.text.clone())
         .collect();
-    assert_eq!(refs, [third.clone()]);
+    assert_eq!(refs, [third.as_str()]);
     assert_eq!(element(&r.body, "more").as_deref(), Some("false"));
     // Another department's software sees none of them.
     let r = call(&server, "etat-civil-app", "<x:ListNewRequests/>");
@@ -381,7 +381,7 @@ fn business_software_pulls_acknowledges_and_moves_a_request_to_its_end() {
         .iter()
         .map(|e| e.text.clone())
         .collect();
-    assert_eq!(refs, [third.clone()]);
+    assert_eq!(refs, [third.as_str()]);
     // One unknown reference and nothing is acknowledged.
     let r = call(
         &server,
