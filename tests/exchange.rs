@@ -526,3 +526,41 @@ fn a_document_from_the_software_reaches_the_requester() {
     );
     assert_eq!(fault_codes(&r), ["file-refused"], "{}", r.body);
 }
+
+#[test]
+fn the_documentation_page_lists_every_operation_fault_and_an_example() {
+    let server = Server::start();
+    let r = server.get("/demoville/exchange/doc");
+    assert_eq!(r.status, 200, "{}", r.body);
+    for op in [
+        "ListNewRequests",
+        "GetRequestFile",
+        "AcknowledgeRequests",
+        "UpdateRequestStatus",
+        "AddNote",
+        "AddDocument",
+        "GetRequestHistory",
+    ] {
+        assert!(r.body.contains(&format!(r#"id="op-{op}""#)), "{op}");
+    }
+    for code in [
+        "security-token-replayed",
+        "failed-authentication",
+        "stale-revision",
+        "not-allowed",
+    ] {
+        assert!(r.body.contains(&format!(r#"id="fault-{code}""#)), "{code}");
+    }
+    assert!(r.body.contains("PasswordDigest"));
+    assert!(
+        r.body
+            .contains("http://127.0.0.1:8080/demoville/exchange?wsdl")
+    );
+    // The example is a real envelope of the server's writer.
+    assert!(r.body.contains("ListNewRequestsResponse"));
+    let view = server.get("/demoville/exchange/doc?format=xml");
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(&schema, &view.body, "the exchange documentation view");
+    let en = server.get("/demoville/exchange/doc?lang=en");
+    assert!(en.body.contains("Exchange service for business software"));
+}

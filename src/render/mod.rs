@@ -28,6 +28,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("track.xsl", include_str!("../../xslt/track.xsl")),
     ("error.xsl", include_str!("../../xslt/error.xsl")),
     ("doc.xsl", include_str!("../../xslt/doc.xsl")),
+    (
+        "exchange-doc.xsl",
+        include_str!("../../xslt/exchange-doc.xsl"),
+    ),
     ("account.xsl", include_str!("../../xslt/account.xsl")),
     ("documents.xsl", include_str!("../../xslt/documents.xsl")),
     (

@@ -18,6 +18,7 @@ use hyper::{Method, Response, StatusCode};
 
 /// The citizen pages: method, path after `/T/`, guard, handler.
 mod doc;
+mod exchange;
 mod form;
 
 pub(crate) use form::preview;
@@ -33,6 +34,12 @@ pub static ROUTES: &[Route] = &[
         path: "services/{code}/doc",
         guard: Guard::Public,
         handler: handler!(doc::doc),
+    },
+    Route {
+        method: Method::GET,
+        path: "exchange/doc",
+        guard: Guard::Public,
+        handler: handler!(exchange::doc),
     },
     Route {
         method: Method::GET,
