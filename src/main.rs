@@ -483,7 +483,7 @@ fn api_account(app: &App, command: ApiAccountCommand) -> Result<(), Error> {
     let actor = || "system:command-line".to_owned();
     let runtime = current_thread()?;
     let refused = |tenant: &str, login: &str, e: AccountError| match e {
-        AccountError::Invalid(words) => Error::Usage(words),
+        AccountError::Invalid(_, words) => Error::Usage(words),
         AccountError::Taken => Error::Usage(format!(
             "an exchange account {login:?} already exists in {tenant}"
         )),

@@ -564,3 +564,86 @@ fn the_documentation_page_lists_every_operation_fault_and_an_example() {
     let en = server.get("/demoville/exchange/doc?lang=en");
     assert!(en.body.contains("Exchange service for business software"));
 }
+
+#[test]
+fn an_administrator_creates_changes_and_stops_an_account_from_the_admin_page() {
+    use common::agent::login;
+    let server = Server::start();
+    let admin = login(&server, "admin");
+    let page = admin.view("/demoville/backoffice/admin/exchange");
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let token = find(&page, "exchange-accounts")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    // Every problem next to its field; nothing created.
+    let r = admin.post(
+        "/demoville/backoffice/admin/exchange",
+        &[
+            ("_token", &token),
+            ("login", "Bad Login"),
+            ("name", "Logiciel"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    let r = admin.post(
+        "/demoville/backoffice/admin/exchange",
+        &[
+            ("_token", &token),
+            ("login", "sig-voirie"),
+            ("name", "SIG voirie"),
+            ("password", "short"),
+            ("role", "voirie:handler"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains(r#"id="account-password-error""#),
+        "{}",
+        r.body
+    );
+    let r = admin.post(
+        "/demoville/backoffice/admin/exchange",
+        &[
+            ("_token", &token),
+            ("login", "sig-voirie"),
+            ("name", "SIG voirie"),
+            ("password", PASSWORD),
+            ("role", "voirie:handler"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let view = admin.get("/demoville/backoffice/admin/exchange?format=xml&created=sig-voirie");
+    common::assert_valid(&schema, &view.body, "the exchange accounts view");
+    assert!(view.body.contains(r#"login="sig-voirie""#));
+    assert!(!view.body.contains(PASSWORD));
+    // The account works at once.
+    report(&server, "Durand");
+    let r = call(&server, "sig-voirie", "<x:ListNewRequests/>");
+    assert_eq!(all(&parse(&r.body), "request").len(), 1, "{}", r.body);
+    // Stopped from its page: refused.
+    let edit = admin.get("/demoville/backoffice/admin/exchange/sig-voirie?format=xml");
+    common::assert_valid(&schema, &edit.body, "an exchange account's view");
+    let r = admin.post(
+        "/demoville/backoffice/admin/exchange/sig-voirie",
+        &[
+            ("_token", &token),
+            ("name", "SIG voirie"),
+            ("role", "voirie:handler"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        fault_codes(&call(&server, "sig-voirie", "<x:ListNewRequests/>")),
+        ["failed-authentication"]
+    );
+    // An agent who is not an administrator may not see the page.
+    let marie = login(&server, "marie");
+    assert_eq!(
+        marie.get("/demoville/backoffice/admin/exchange").status,
+        403
+    );
+    let html = admin.get("/demoville/backoffice/admin/exchange");
+    assert!(html.body.contains("SIG voirie"));
+}

@@ -24,6 +24,7 @@
         <xsl:if test="v:heads"><li><a href="#heads"><xsl:call-template name="m"><xsl:with-param name="key">bo.heads.title</xsl:with-param></xsl:call-template></a></li></xsl:if>
         <xsl:if test="v:answers"><li><a href="#answers"><xsl:call-template name="m"><xsl:with-param name="key">bo.answers.title</xsl:with-param></xsl:call-template></a></li></xsl:if>
         <li><a href="#catalogue"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.catalogue</xsl:with-param></xsl:call-template></a></li>
+        <li><a href="#exchange"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.exchange</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#settings"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#templates"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.templates</xsl:with-param></xsl:call-template></a></li>
         <li><a href="#people"><xsl:call-template name="m"><xsl:with-param name="key">bo.people.title</xsl:with-param></xsl:call-template></a></li>
@@ -124,6 +125,9 @@
     <h2 id="catalogue"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.catalogue</xsl:with-param></xsl:call-template></h2>
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.catalogue-help</xsl:with-param></xsl:call-template></p>
     <p><a class="button secondary" href="{@catalogue}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.catalogue-link</xsl:with-param></xsl:call-template></a></p>
+    <h2 id="exchange"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.exchange</xsl:with-param></xsl:call-template></h2>
+    <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.exchange-help</xsl:with-param></xsl:call-template></p>
+    <p><a class="button secondary" href="{@exchange}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.exchange-link</xsl:with-param></xsl:call-template></a></p>
     <h2 id="settings"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings</xsl:with-param></xsl:call-template></h2>
     <p><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings-help</xsl:with-param></xsl:call-template></p>
     <p><a class="button secondary" href="{@settings}"><xsl:call-template name="m"><xsl:with-param name="key">bo.admin.settings-link</xsl:with-param></xsl:call-template></a></p>

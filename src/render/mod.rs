@@ -46,6 +46,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
     ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),
     (
+        "bo-exchange.xsl",
+        include_str!("../../xslt/bo-exchange.xsl"),
+    ),
+    (
         "bo-agent-form.xsl",
         include_str!("../../xslt/bo-agent-form.xsl"),
     ),

@@ -13,8 +13,9 @@ use crate::tenant::Site;
 /// reads it.
 #[derive(Debug)]
 pub enum AccountError {
-    /// A value is refused: the words say which and why.
-    Invalid(String),
+    /// A value is refused: the field (`login`, `name`, `role`,
+    /// `password`) and, in words, why.
+    Invalid(&'static str, String),
     /// The login is taken.
     Taken,
     NotFound,
@@ -50,16 +51,19 @@ pub fn parse_grants(site: &Site, texts: &[String]) -> Result<Vec<(String, Role)>
 fn check(login: &str, name: &str, roles: &[(String, Role)]) -> Result<(), AccountError> {
     if !crate::auth::valid_login(login) {
         return Err(AccountError::Invalid(
+            "login",
             "l'identifiant a de 2 à 40 lettres minuscules, chiffres, points ou tirets".into(),
         ));
     }
     if name.trim().is_empty() || name.chars().count() > 120 {
         return Err(AccountError::Invalid(
+            "name",
             "le nom (de 1 à 120 caractères) dit quel logiciel appelle".into(),
         ));
     }
     if roles.is_empty() {
         return Err(AccountError::Invalid(
+            "role",
             "un compte d'échange a au moins un droit dans un service".into(),
         ));
     }
@@ -68,7 +72,7 @@ fn check(login: &str, name: &str, roles: &[(String, Role)]) -> Result<(), Accoun
 
 fn seal(app: &App, site: &Site, login: &str, password: &str) -> Result<String, AccountError> {
     if let Some(problem) = credentials::secret_problem(password) {
-        return Err(AccountError::Invalid(problem));
+        return Err(AccountError::Invalid("password", problem));
     }
     credentials::seal(&app.secret, &site.tenant.slug, login, password)
         .map_err(|e| AccountError::Unavailable(StoreError::Invalid(e.to_string())))

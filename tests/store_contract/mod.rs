@@ -97,6 +97,9 @@ macro_rules! store_contract {
                 console_finds_text_in_references_names_and_values,
                 console_text_search_ignores_the_case_of_accented_letters,
                 console_sorts_pages_counts_and_finds_late_requests,
+                an_exchange_account_is_added_once_changed_whole_and_journaled,
+                a_nonce_is_used_once_per_tenant_until_forgotten,
+                new_requests_are_the_accounts_unacknowledged_ones_in_its_departments,
             ],
         }
     };
@@ -4047,4 +4050,260 @@ pub async fn a_town_document_is_kept_with_its_request_and_its_email_carries_it_u
     assert!(left.iter().all(|d| d.enclosure.is_none()), "{left:?}");
     let anonymised = store.anonymise_due(town.id, rule, 10, t(70)).await.unwrap();
     assert_eq!(anonymised, vec![r]);
+}
+
+// The exchange API: accounts of business software, nonces, acknowledgements.
+
+fn new_api_account(login: &str, roles: &[(&str, Role)]) -> NewApiAccount {
+    NewApiAccount {
+        login: login.into(),
+        name: format!("Logiciel {login}"),
+        roles: roles.iter().map(|(d, r)| (d.to_string(), *r)).collect(),
+        sealed_secret: format!("sealed-{login}"),
+    }
+}
+
+pub async fn an_exchange_account_is_added_once_changed_whole_and_journaled(store: Arc<dyn Store>) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let account = new_api_account("sig", &[("voirie", Role::Handler)]);
+    assert!(
+        store
+            .add_api_account(brest.id, account.clone(), "agent:admin".into(), now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .add_api_account(brest.id, account.clone(), "agent:admin".into(), now())
+            .await
+            .unwrap(),
+        "a login is taken once per tenant"
+    );
+    assert!(
+        store
+            .add_api_account(quimper.id, account, "agent:admin".into(), now())
+            .await
+            .unwrap()
+    );
+    let stored = store
+        .api_account(brest.id, "sig".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.name, "Logiciel sig");
+    assert!(stored.active);
+    assert_eq!(stored.sealed_secret, "sealed-sig");
+    assert_eq!(stored.roles, [("voirie".to_owned(), Role::Handler)]);
+    assert!(stored.agent().software);
+    assert_eq!(stored.agent().actor(), "api:sig");
+    // Changed whole; the secret stays unless given.
+    let change = ApiAccountChange {
+        login: "sig".into(),
+        name: "SIG".into(),
+        active: false,
+        roles: vec![("etat-civil".into(), Role::Reader)],
+        sealed_secret: None,
+    };
+    assert!(
+        store
+            .change_api_account(brest.id, change.clone(), "agent:admin".into(), now())
+            .await
+            .unwrap()
+    );
+    let changed = store
+        .api_account(brest.id, "sig".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            changed.name.as_str(),
+            changed.active,
+            changed.sealed_secret.as_str()
+        ),
+        ("SIG", false, "sealed-sig")
+    );
+    assert_eq!(changed.roles, [("etat-civil".to_owned(), Role::Reader)]);
+    assert!(
+        !store
+            .change_api_account(
+                brest.id,
+                ApiAccountChange {
+                    login: "nobody".into(),
+                    ..change
+                },
+                "agent:admin".into(),
+                now()
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.api_accounts(brest.id).await.unwrap().len(), 1);
+    let journal = store.journal(brest.id, None, 10).await.unwrap();
+    let actions: Vec<&str> = journal.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"api-account-created"), "{actions:?}");
+    assert!(actions.contains(&"api-account-changed"), "{actions:?}");
+    assert!(journal.iter().all(|e| !e.detail.contains("sealed")));
+}
+
+pub async fn a_nonce_is_used_once_per_tenant_until_forgotten(store: Arc<dyn Store>) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let long_ago = t(-60);
+    assert!(
+        store
+            .use_nonce(brest.id, "n1".into(), t(0), long_ago)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_nonce(brest.id, "n1".into(), t(1), long_ago)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .use_nonce(quimper.id, "n1".into(), t(1), long_ago)
+            .await
+            .unwrap()
+    );
+    // Past its window the nonce is forgotten (its token is refused anyway).
+    assert!(
+        store
+            .use_nonce(brest.id, "n1".into(), t(20), t(10))
+            .await
+            .unwrap()
+    );
+    // Concurrent uses of one nonce: exactly one passes.
+    let tries = (0..8).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .use_nonce(brest.id, "n2".into(), t(30), t(0))
+                .await
+                .unwrap()
+        })
+    });
+    let mut passed = 0;
+    for t in tries {
+        passed += u32::from(t.await.unwrap());
+    }
+    assert_eq!(passed, 1);
+}
+
+pub async fn new_requests_are_the_accounts_unacknowledged_ones_in_its_departments(
+    store: Arc<dyn Store>,
+) {
+    let town = town(&store, "brest").await;
+    for login in ["sig", "other"] {
+        store
+            .add_api_account(
+                town.id,
+                new_api_account(login, &[("voirie", Role::Handler)]),
+                "agent:admin".into(),
+                now(),
+            )
+            .await
+            .unwrap();
+    }
+    let sig = store
+        .api_account(town.id, "sig".into())
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store
+        .api_account(town.id, "other".into())
+        .await
+        .unwrap()
+        .unwrap();
+    let r1 = submit(&store, &town, road(&town, "Durand", t(0))).await;
+    let _births = submit(&store, &town, birth(&town, "Martin", t(1))).await;
+    let r3 = submit(&store, &town, road(&town, "Petit", t(2))).await;
+    let mut test = road(&town, "Essai", t(3));
+    test.test = true;
+    submit(&store, &town, test).await;
+    let query = |account: &ApiAccount, after: Option<i64>, limit: u32| NewRequestsQuery {
+        account_id: account.id,
+        departments: vec!["voirie".into()],
+        service: None,
+        department: None,
+        after,
+        limit,
+    };
+    let listed = store
+        .new_requests(town.id, query(&sig, None, 10))
+        .await
+        .unwrap();
+    let refs: Vec<Reference> = listed.iter().map(|l| l.reference).collect();
+    assert_eq!(
+        refs,
+        [r1, r3],
+        "oldest first, in its departments, no test request"
+    );
+    assert_eq!(listed[0].service_code, "road-incident");
+    assert_eq!(listed[0].department, "voirie");
+    // Pages follow the cursor.
+    let first = store
+        .new_requests(town.id, query(&sig, None, 1))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    let next = store
+        .new_requests(town.id, query(&sig, Some(first[0].cursor), 10))
+        .await
+        .unwrap();
+    assert_eq!(next.iter().map(|l| l.reference).collect::<Vec<_>>(), [r3]);
+    // Filters.
+    let mut by_service = query(&sig, None, 10);
+    by_service.service = Some("birth-certificate".into());
+    assert!(
+        store
+            .new_requests(town.id, by_service)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Acknowledged by one account, still new for the other; twice is no error.
+    assert_eq!(
+        store
+            .acknowledge(town.id, sig.id, vec![r1], "api:sig".into(), now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .acknowledge(town.id, sig.id, vec![r1, r3], "api:sig".into(), now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store
+            .new_requests(town.id, query(&sig, None, 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .new_requests(town.id, query(&other, None, 10))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let journal = store
+        .journal(town.id, Some("requests-acknowledged".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(journal.len(), 2);
+    assert_eq!(journal[0].actor, "api:sig");
+    assert_eq!(journal[0].detail, r3.to_string());
+    // No department, nothing.
+    let mut none = query(&sig, None, 10);
+    none.departments.clear();
+    assert!(store.new_requests(town.id, none).await.unwrap().is_empty());
 }

@@ -11,6 +11,7 @@ mod answers;
 mod catalogue;
 mod departments;
 mod editor;
+mod exchange;
 mod files;
 mod messages;
 mod people;
@@ -138,6 +139,30 @@ pub static ROUTES: &[Route] = &[
         path: "agents/{login}",
         guard: Guard::Admin,
         handler: handler!(agents::change),
+    },
+    Route {
+        method: Method::GET,
+        path: "exchange",
+        guard: Guard::Admin,
+        handler: handler!(exchange::list),
+    },
+    Route {
+        method: Method::POST,
+        path: "exchange",
+        guard: Guard::Admin,
+        handler: handler!(exchange::add),
+    },
+    Route {
+        method: Method::GET,
+        path: "exchange/{login}",
+        guard: Guard::Admin,
+        handler: handler!(exchange::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "exchange/{login}",
+        guard: Guard::Admin,
+        handler: handler!(exchange::change),
     },
     Route {
         method: Method::POST,
@@ -352,7 +377,9 @@ pub(super) fn admin_view(
     let settings = format!("{}/backoffice/admin/settings", frame.base);
     let catalogue = format!("{}/backoffice/admin/catalogue", frame.base);
     let people = format!("{}/backoffice/admin/people", frame.base);
+    let exchange = format!("{}/backoffice/admin/exchange", frame.base);
     let mut attrs = vec![
+        ("exchange", exchange.as_str()),
         ("people", people.as_str()),
         ("catalogue", catalogue.as_str()),
         ("action", action.as_str()),
