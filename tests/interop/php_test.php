@@ -543,4 +543,7 @@ foreach (['soap11', 'soap12'] as $version) {
 }
 check('php/every-service-submitted-from-its-documentation', fn () => everyServiceFromItsDocumentation());
 check('php/testers-endpoint-for-a-service-in-test', fn () => testersEndpoint());
+// The exchange API for business software: php_exchange.php, reported here.
+require __DIR__ . '/php_exchange.php';
+exchangeSuites();
 exit($failures ? 1 : 0);

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Generate a JAX-WS client from the live WSDL with wsimport, compile it with InteropTest.java
-# and run it. Needs GUICHET_URL, GUICHET_BIN, GUICHET_DATA_DIR (and optionally GUICHET_WORK),
-# like the other suites. Generated code and classes go to java/build/ (git-ignored), wiped first.
+# Generate JAX-WS clients from the live WSDLs with wsimport (the citizen-facing one into guichet.ws,
+# the exchange API's into guichet.interop.exchange), compile them with InteropTest.java and
+# ExchangeTest.java and run them (InteropTest runs ExchangeTest after its own tests).
+# Needs GUICHET_URL, GUICHET_BIN, GUICHET_DATA_DIR (and optionally GUICHET_WORK), like the
+# other suites. Generated code and classes go to java/build/ (git-ignored), wiped first.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$here/build"
 wsdl="${GUICHET_URL%/}/demoville/soap?wsdl"
+exchange_wsdl="${GUICHET_URL%/}/demoville/exchange?wsdl"
 
 # JAX-WS RI 2.3 from Debian (jaxws, libjaxws-java): the jars' manifests pull in the rest
 # (JAXB, jws-api, saaj-api...); saaj-impl, streambuffer, policy, stax-ex, mimepull are
@@ -30,6 +33,16 @@ if ! wsimport -quiet -extension -Xnocompile -s "$build/gen" -d "$build/classes" 
 fi
 grep -q 'getTeleservicesSoap12Port()' "$build/gen/guichet/ws/Guichet.java" \
     || { echo "FAIL jaxws/build: wsimport generated no SOAP 1.2 port"; exit 1; }
+
+# The exchange API for business software (ExchangeTest.java), its own package beside guichet.ws.
+if ! wsimport -quiet -extension -Xnocompile -s "$build/gen" -d "$build/classes" -p guichet.interop.exchange \
+        "$exchange_wsdl" >"$build/wsimport-exchange.log" 2>&1; then
+    cat "$build/wsimport-exchange.log" >&2
+    echo "FAIL jaxws/build: wsimport failed on $exchange_wsdl"
+    exit 1
+fi
+grep -q 'getExchangeSoap12Port()' "$build/gen/guichet/interop/exchange/GuichetExchange.java" \
+    || { echo "FAIL jaxws/build: wsimport generated no SOAP 1.2 exchange port"; exit 1; }
 
 if ! javac -nowarn -encoding UTF-8 -cp "$cp" -d "$build/classes" \
         $(find "$build/gen" "$here/src" -name '*.java') 2>"$build/javac.log"; then

@@ -579,6 +579,8 @@ public final class InteropTest {
         }
         check("jaxws/every-service-submitted-from-its-documentation",
                 InteropTest::everyServiceFromItsDocumentation);
+        // The exchange API for business software: ExchangeTest.java, counted here.
+        ExchangeTest.run();
         System.exit(failures == 0 ? 0 : 1);
     }
 }
