@@ -976,9 +976,12 @@ pub(super) fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
             .iter()
             .map(|a| a.to.as_str())
             .chain(step.rules.timeouts.iter().map(|t| t.to.as_str()))
-            .chain(step.rules.on_enter.iter().filter_map(|a| match a {
-                Automatic::Jump { to } => Some(to.as_str()),
-                _ => None,
+            .chain(step.rules.on_enter.iter().flat_map(|a| match a {
+                Automatic::Jump { to } => vec![to.as_str()],
+                Automatic::Call { answers, .. } => {
+                    answers.iter().map(|(_, to)| to.as_str()).collect()
+                }
+                _ => Vec::new(),
             }));
         for to in targets {
             if !exists(to) {
@@ -987,6 +990,30 @@ pub(super) fn check_workflow(steps: &[Step]) -> Result<(), Problem> {
                     step.id
                 ));
             }
+        }
+        let waits = step
+            .rules
+            .on_enter
+            .iter()
+            .filter(|a| matches!(a, Automatic::Call { answers, .. } if !answers.is_empty()))
+            .count();
+        if waits > 1 {
+            return fail(format!(
+                "step {}: only one call may wait for an answer",
+                step.id
+            ));
+        }
+        if waits == 1
+            && step
+                .rules
+                .on_enter
+                .iter()
+                .any(|a| matches!(a, Automatic::Jump { .. }))
+        {
+            return fail(format!(
+                "step {}: a step waiting for a call's answer cannot jump on at once",
+                step.id
+            ));
         }
         let mut ids: Vec<&str> = step.rules.actions.iter().map(|a| a.id.as_str()).collect();
         ids.sort();

@@ -75,6 +75,41 @@ pub enum Automatic {
     Message { template: String },
     /// The request is marked for export to business software.
     Export,
+    /// The town's software named `target` is called (a signed POST queued
+    /// with the event); with `answers`, the step waits for its answer and
+    /// goes where the answer says.
+    Call {
+        target: String,
+        body: CallBody,
+        /// `(answer code, step)`.
+        answers: Vec<(String, String)>,
+    },
+}
+
+/// What a call posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallBody {
+    /// A small JSON document: event, reference, service, step, due date.
+    Json,
+    /// The XML request file, valid against the service's schema.
+    File,
+}
+
+impl CallBody {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallBody::Json => "json",
+            CallBody::File => "file",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<CallBody> {
+        match name {
+            "json" => Some(CallBody::Json),
+            "file" => Some(CallBody::File),
+            _ => None,
+        }
+    }
 }
 
 /// A jump after some days without action.

@@ -8,7 +8,7 @@
 //! reads a clock or touches a database.
 
 use super::catalogue::{Service, Step, StepKind};
-pub use super::steps::{Action, Automatic, Role, StepRules, Timeout};
+pub use super::steps::{Action, Automatic, CallBody, Role, StepRules, Timeout};
 use jiff::{Span, Timestamp};
 
 /// Someone acting on a request.
@@ -152,6 +152,9 @@ pub enum Effect {
     },
     /// Mark the request for export to business software.
     Export,
+    /// Queue a signed call to the town's software `target` (its outbox
+    /// row, in the event's transaction).
+    Call { target: String, body: CallBody },
     /// Move the due date this many days later: a legal deadline's clock
     /// stopped while the request waited for the citizen.
     PostponeDue { days: u32 },
@@ -339,6 +342,21 @@ fn on_enter(service: &Service, out: &mut Outcome, now: Timestamp) {
                 }),
                 Automatic::Export => out.effects.push(Effect::Export),
                 Automatic::Jump { to } => jump = Some(to.clone()),
+                Automatic::Call { target, body, .. } => {
+                    out.effects.push(Effect::Call {
+                        target: target.clone(),
+                        body: *body,
+                    });
+                    out.events.push(Event {
+                        actor: "system".into(),
+                        action: "call".into(),
+                        from_step: None,
+                        to_step: None,
+                        comment: Some(target.clone()),
+                        citizen_visible: false,
+                        department: None,
+                    });
+                }
             }
         }
         let Some(to) = jump else { return };
@@ -857,6 +875,81 @@ pub fn corrected(
 }
 
 /// A request left waiting for the requester (a correction asked, or put on
+/// The town's software `target` answered a call (`answer`: the code its
+/// response gave, if any; `words`: what the history keeps of it). When the
+/// request still waits in a step whose call to `target` names this answer,
+/// it goes to that step, as the system; otherwise the answer is only
+/// recorded, for the agents to decide.
+pub fn call_answered(
+    service: &Service,
+    state: &RequestState,
+    target: &str,
+    answer: Option<&str>,
+    words: String,
+    now: Timestamp,
+) -> Outcome {
+    let mut out = Outcome {
+        state: state.clone(),
+        events: Vec::new(),
+        effects: Vec::new(),
+    };
+    let current = step(service, &state.step);
+    let to = answer.and_then(|answer| {
+        current.rules.on_enter.iter().find_map(|a| match a {
+            Automatic::Call {
+                target: t, answers, ..
+            } if t == target => answers
+                .iter()
+                .find(|(code, _)| code == answer)
+                .map(|(_, to)| to.clone()),
+            _ => None,
+        })
+    });
+    match to {
+        Some(to) if !state.finished => {
+            out.state.waiting_for_citizen = false;
+            enter(
+                service,
+                &mut out,
+                &to,
+                "system",
+                "call-answered",
+                Some(words),
+                now,
+            );
+            tell_citizen(&mut out);
+        }
+        _ => out.events.push(Event {
+            actor: "system".into(),
+            action: "call-answered".into(),
+            from_step: None,
+            to_step: None,
+            comment: Some(words),
+            citizen_visible: false,
+            department: None,
+        }),
+    }
+    out
+}
+
+/// A call to `target` was given up after its last try: the history says
+/// so, for the agents.
+pub fn call_failed(state: &RequestState, target: &str, words: String) -> Outcome {
+    Outcome {
+        state: state.clone(),
+        events: vec![Event {
+            actor: "system".into(),
+            action: "call-failed".into(),
+            from_step: None,
+            to_step: None,
+            comment: Some(format!("{target} : {words}")),
+            citizen_visible: false,
+            department: None,
+        }],
+        effects: Vec::new(),
+    }
+}
+
 /// hold) longer than its service's `<unanswered days>`: it goes to the step
 /// the workflow says, as the system; the open correction is closed, the
 /// history and the requester say why, and a legal deadline's due date moves

@@ -17,6 +17,7 @@
 //! each reminder and escalation with a mark on the request, in the
 //! transaction that queues its message, so none fires twice, across restarts.
 
+pub mod calls;
 pub mod mail;
 pub mod sms;
 
@@ -113,7 +114,9 @@ const SEND_AT_ONCE: usize = 8;
 /// of reports, a mail server back after an outage) goes out at once rather
 /// than one run per tick. Returns what [`run_outbox`] did in all.
 pub async fn drain_outbox(app: &App) -> Result<(usize, usize), StoreError> {
-    let (mut expanded, mut sent) = (0, 0);
+    // The calls to the town's software go in the same run.
+    let mut sent = calls::run_calls(app).await?;
+    let mut expanded = 0;
     loop {
         let (e, s) = run_outbox(app).await?;
         expanded += e;

@@ -319,6 +319,16 @@ fn token_fault(problem: TokenProblem) -> Fault {
     Fault::client(problem.code(), problem.words())
 }
 
+/// Bad parameters, the reason naming each: an exchange call is not a
+/// citizen's request.
+fn invalid(errors: Vec<FieldError>) -> Fault {
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    let reason = format!("Appel refusé : {}", messages.join(" ; "));
+    let mut fault = Fault::invalid(errors);
+    fault.reason = reason;
+    fault
+}
+
 fn fault_of(e: ExchangeError) -> Fault {
     match e {
         ExchangeError::Token(problem) => token_fault(problem),
@@ -326,32 +336,32 @@ fn fault_of(e: ExchangeError) -> Fault {
             "throttled",
             format!("Trop d'échecs d'authentification : réessayez dans {wait} secondes."),
         ),
-        ExchangeError::Invalid(errors) => Fault::invalid(errors),
-        ExchangeError::UnknownRequest(r) => Fault::invalid(vec![FieldError {
+        ExchangeError::Invalid(errors) => invalid(errors),
+        ExchangeError::UnknownRequest(r) => invalid(vec![FieldError {
             path: "reference".into(),
             code: "unknown-request".into(),
             message: format!("Aucune demande {r}."),
         }]),
-        ExchangeError::NotAllowed(r) => Fault::invalid(vec![FieldError {
+        ExchangeError::NotAllowed(r) => invalid(vec![FieldError {
             path: "reference".into(),
             code: "not-allowed".into(),
             message: format!(
                 "La demande {r} est hors des services municipaux où ce compte a des droits."
             ),
         }]),
-        ExchangeError::Stale { current } => Fault::invalid(vec![FieldError {
+        ExchangeError::Stale { current } => invalid(vec![FieldError {
             path: "revision".into(),
             code: "stale-revision".into(),
             message: format!(
                 "La demande a changé depuis (révision {current} maintenant) : relisez-la avant de décider."
             ),
         }]),
-        ExchangeError::Refused(why) => Fault::invalid(vec![FieldError {
+        ExchangeError::Refused(why) => invalid(vec![FieldError {
             path: String::new(),
             code: "refused".into(),
             message: format!("Changement refusé : {why}."),
         }]),
-        ExchangeError::FileRefused(why) => Fault::invalid(vec![FieldError {
+        ExchangeError::FileRefused(why) => invalid(vec![FieldError {
             path: "content".into(),
             code: "file-refused".into(),
             message: why,
@@ -497,7 +507,7 @@ impl<'a> Params<'a> {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(Fault::invalid(self.errors))
+            Err(invalid(self.errors))
         }
     }
 }

@@ -94,7 +94,44 @@ pub struct DeliveryRecord {
     pub sent_at: Option<String>,
 }
 
+/// A call to the town's software due for sending.
+#[derive(Debug, Clone)]
+pub struct DueCall {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub reference: Reference,
+    pub target: String,
+    pub body: crate::core::workflow::CallBody,
+    /// The step it announces.
+    pub step: String,
+    pub attempts: u32,
+}
+
+/// What became of one try of a call.
+#[derive(Debug, Clone)]
+pub enum CallResult {
+    /// The software answered (HTTP status).
+    Answered { status: u16 },
+    /// It failed; tried again at this time (Unix seconds), or given up.
+    Failed {
+        error: String,
+        next_attempt_at: Option<i64>,
+    },
+}
+
 pub trait OutboxStore: Send + Sync {
+    /// Calls to the town's software due now (`now` in Unix seconds), oldest
+    /// first.
+    fn due_calls(&self, now: i64, limit: u32) -> BoxFuture<'_, Result<Vec<DueCall>, StoreError>>;
+
+    /// Records a try of a call.
+    fn call_result(
+        &self,
+        id: i64,
+        result: CallResult,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
     /// Outbox messages not yet expanded, oldest first.
     fn pending_messages(
         &self,

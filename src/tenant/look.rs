@@ -62,6 +62,20 @@ pub struct Settings {
     pub agendas: BTreeMap<String, AgendaSettings>,
     /// `[openid]`: the identity provider citizens may sign in with.
     pub openid: Option<OpenIdSettings>,
+    /// `[calls.NAME]`: the town's software a workflow step calls
+    /// (`<call target="NAME">`).
+    pub calls: BTreeMap<String, CallSettings>,
+}
+
+/// `[calls.NAME]` of `settings.toml`: where a step's call goes and the
+/// secret it is signed with (HMAC-SHA256, header `Guichet-Signature`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallSettings {
+    /// `https://…` (or `http://` on a private network).
+    pub url: String,
+    /// Shared with the receiver, 16 characters at least.
+    pub secret: String,
 }
 
 /// `[openid]` of `settings.toml`: an OpenID Connect provider (FranceConnect,
@@ -235,6 +249,7 @@ impl Default for Settings {
             deadlines: DeadlineSettings::default(),
             agendas: BTreeMap::new(),
             openid: None,
+            calls: BTreeMap::new(),
         }
     }
 }
@@ -295,6 +310,24 @@ impl Settings {
             if !is_origin(origin) {
                 return Err(SettingsError::from(format!(
                     "frame_ancestors: {origin:?} is not an origin like https://www.example.fr"
+                )));
+            }
+        }
+        for (name, call) in &self.calls {
+            let url = call.url.trim();
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .unwrap_or("");
+            if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(SettingsError::from(format!(
+                    "calls.{name}.url = {:?}: write an http(s) address like https://logiciel.example.fr/guichet",
+                    call.url
+                )));
+            }
+            if call.secret.chars().count() < 16 {
+                return Err(SettingsError::from(format!(
+                    "calls.{name}.secret: 16 characters at least, shared with the receiver"
                 )));
             }
         }

@@ -183,6 +183,42 @@ pub async fn act_all(
     }
 }
 
+/// Applies what the system decides of a request as it is now (`decide`:
+/// its definition and state to an outcome, e.g. a call's answer), with the
+/// revision check; decided again on the fresh request when somebody changed
+/// it meanwhile. `Ok(false)` when there is no such request any more.
+pub async fn as_system(
+    app: &App,
+    site: &Site,
+    reference: Reference,
+    decide: impl Fn(&Service, &WorkItem) -> workflow::Outcome,
+) -> Result<bool, StoreError> {
+    for _ in 0..5 {
+        let Some(item) = app.store.work_item(site.tenant.id, reference).await? else {
+            return Ok(false);
+        };
+        let service = definition(site, &item).map_err(|e| match e {
+            ActError::Unavailable(e) => e,
+            _ => StoreError::Invalid("definition".into()),
+        })?;
+        if item.record.anonymised_at.is_some() {
+            return Ok(true);
+        }
+        let now = app.now();
+        let outcome = decide(&service, &item);
+        match app
+            .store
+            .apply(site.tenant.id, reference, item.revision, outcome, now)
+            .await
+        {
+            Ok(_) => return Ok(true),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
 /// One request of a mass action, before it is confirmed.
 pub struct MassCandidate {
     pub item: WorkItem,

@@ -25,7 +25,7 @@ use super::catalogue::{
 };
 use super::files::{FileKind, FileRule};
 use super::formula::Formula;
-use super::steps::{Action, Automatic, Problem, Role, StepRules, Timeout, fail};
+use super::steps::{Action, Automatic, CallBody, Problem, Role, StepRules, Timeout, fail};
 use serde::Serialize;
 use types as t;
 
@@ -740,6 +740,14 @@ fn step(s: t::ServiceWorkflowStepElementType) -> Result<Step, Problem> {
                     template: m.template,
                 },
                 E::Export(_) => Automatic::Export,
+                E::Call(c) => Automatic::Call {
+                    target: c.target,
+                    body: match c.body {
+                        t::ServiceWorkflowStepOnEnterCallBodyType::Json => CallBody::Json,
+                        t::ServiceWorkflowStepOnEnterCallBodyType::File => CallBody::File,
+                    },
+                    answers: c.on.into_iter().map(|o| (o.answer, o.to)).collect(),
+                },
             }
         })
         .collect();
@@ -1235,6 +1243,26 @@ fn step_document(s: &Step) -> t::ServiceWorkflowStepElementType {
                         })
                     }
                     Automatic::Export => E::Export(t::ServiceWorkflowStepOnEnterExportElementType),
+                    Automatic::Call {
+                        target,
+                        body,
+                        answers,
+                    } => E::Call(t::ServiceWorkflowStepOnEnterCallElementType {
+                        target: target.clone(),
+                        body: match body {
+                            CallBody::Json => t::ServiceWorkflowStepOnEnterCallBodyType::Json,
+                            CallBody::File => t::ServiceWorkflowStepOnEnterCallBodyType::File,
+                        },
+                        on: answers
+                            .iter()
+                            .map(
+                                |(answer, to)| t::ServiceWorkflowStepOnEnterCallOnElementType {
+                                    answer: answer.clone(),
+                                    to: to.clone(),
+                                },
+                            )
+                            .collect(),
+                    }),
                 })
                 .collect(),
         }),

@@ -586,6 +586,8 @@ pub enum ServiceWorkflowStepOnEnterElementTypeContent {
     Message(ServiceWorkflowStepOnEnterMessageElementType),
     #[serde(rename = "export")]
     Export(ServiceWorkflowStepOnEnterExportElementType),
+    #[serde(rename = "call")]
+    Call(ServiceWorkflowStepOnEnterCallElementType),
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceWorkflowStepActionElementType {
@@ -650,6 +652,24 @@ pub struct ServiceWorkflowStepOnEnterMessageElementType {
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub struct ServiceWorkflowStepOnEnterExportElementType;
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceWorkflowStepOnEnterCallElementType {
+    #[serde(rename = "@target")]
+    pub target: String,
+    #[serde(
+        default = "ServiceWorkflowStepOnEnterCallElementType::default_body",
+        rename = "@body"
+    )]
+    pub body: ServiceWorkflowStepOnEnterCallBodyType,
+    #[serde(default, rename = "on")]
+    pub on: Vec<ServiceWorkflowStepOnEnterCallOnElementType>,
+}
+impl ServiceWorkflowStepOnEnterCallElementType {
+    #[must_use]
+    pub fn default_body() -> ServiceWorkflowStepOnEnterCallBodyType {
+        ServiceWorkflowStepOnEnterCallBodyType::Json
+    }
+}
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Serialize)]
 pub struct ServiceItemList(pub Vec<ServiceItemType>);
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
@@ -665,6 +685,20 @@ pub enum ServiceWorkflowStepTimeoutSinceType {
     Entered,
     #[serde(rename = "created")]
     Created,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub enum ServiceWorkflowStepOnEnterCallBodyType {
+    #[serde(rename = "json")]
+    Json,
+    #[serde(rename = "file")]
+    File,
+}
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+pub struct ServiceWorkflowStepOnEnterCallOnElementType {
+    #[serde(rename = "@answer")]
+    pub answer: String,
+    #[serde(rename = "@to")]
+    pub to: String,
 }
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
 pub enum ServiceItemType {

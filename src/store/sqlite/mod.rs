@@ -35,7 +35,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 20] = [
+const MIGRATIONS: [&str; 21] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -56,6 +56,7 @@ const MIGRATIONS: [&str; 20] = [
     include_str!("0018_attachments.sql"),
     include_str!("0019_town_documents.sql"),
     include_str!("0020_exchange.sql"),
+    include_str!("0021_calls.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

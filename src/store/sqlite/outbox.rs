@@ -39,6 +39,70 @@ impl OutboxStore for SqliteStore {
         self.read(move |conn| pending_deliveries(conn, tenant_id))
     }
 
+    fn due_calls(&self, now: i64, limit: u32) -> BoxFuture<'_, Result<Vec<DueCall>, StoreError>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.id, c.tenant_id, r.year, r.number, c.target, c.body_kind, c.step, c.attempts
+                 FROM calls c JOIN requests r ON r.id = c.request_id
+                 WHERE c.state = 'pending' AND c.next_attempt_at <= ?1
+                 ORDER BY c.id LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![now, limit])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let body: String = row.get(5)?;
+                out.push(DueCall {
+                    id,
+                    tenant_id: row.get(1)?,
+                    reference: Reference {
+                        year: row.get(2)?,
+                        number: row.get(3)?,
+                    },
+                    target: row.get(4)?,
+                    body: crate::core::workflow::CallBody::from_name(&body)
+                        .ok_or_else(|| StoreError::Corrupt(format!("call {id}: body {body:?}")))?,
+                    step: row.get(6)?,
+                    attempts: row.get(7)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn call_result(
+        &self,
+        id: i64,
+        result: CallResult,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |tx| {
+            match &result {
+                CallResult::Answered { status } => {
+                    tx.prepare_cached(
+                        "UPDATE calls SET state = 'answered', attempts = attempts + 1,
+                             status = ?2, answered_at = ?3, last_error = NULL
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![id, status, at.to_string()])?;
+                }
+                CallResult::Failed {
+                    error,
+                    next_attempt_at,
+                } => {
+                    tx.prepare_cached(
+                        "UPDATE calls SET attempts = attempts + 1, last_error = ?2,
+                             state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
+                             next_attempt_at = coalesce(?3, next_attempt_at)
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![id, error, next_attempt_at])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn delivery_result(
         &self,
         id: i64,

@@ -438,6 +438,7 @@ fn purge_tests(
         format!("DELETE FROM attachments WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM slots WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM exchange_acks WHERE request_id IN ({CHOSEN})"),
+        format!("DELETE FROM calls WHERE request_id IN ({CHOSEN})"),
         format!("DELETE FROM requests WHERE id IN ({CHOSEN})"),
     ] {
         tx.prepare_cached(&statement)?
@@ -820,6 +821,20 @@ pub(super) fn record_outcome(
             Effect::Export => {
                 tx.prepare_cached("UPDATE requests SET export_pending = 1 WHERE id = ?1")?
                     .execute(params![request_id])?;
+            }
+            Effect::Call { target, body } => {
+                tx.prepare_cached(
+                    "INSERT INTO calls (tenant_id, request_id, target, body_kind, step, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    tenant_id,
+                    request_id,
+                    target,
+                    body.as_str(),
+                    outcome.state.step,
+                    at
+                ])?;
             }
             Effect::OpenCorrection { fields } => {
                 tx.prepare_cached("UPDATE requests SET correction = ?2 WHERE id = ?1")?

@@ -901,5 +901,8 @@ fn effect_words(frame: &Frame, effect: &Automatic) -> String {
             frame.format("bo.editor.words.message", &[("value", template)])
         }
         Automatic::Export => frame.message("bo.editor.words.export"),
+        Automatic::Call { target, .. } => {
+            frame.format("bo.editor.words.call", &[("value", target)])
+        }
     }
 }
