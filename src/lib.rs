@@ -10,6 +10,7 @@ pub mod exchange;
 pub mod http;
 pub mod library;
 pub mod notify;
+pub mod open311;
 pub mod render;
 pub mod soap;
 pub mod store;

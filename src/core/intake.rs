@@ -21,10 +21,12 @@ pub enum Channel {
     Counter,
     Letter,
     Fax,
+    /// An Open311 GeoReport v2 client (a reporting app, a dashboard).
+    Open311,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 8] = [
+    pub const ALL: [Channel; 9] = [
         Channel::Web,
         Channel::Soap,
         Channel::Email,
@@ -33,6 +35,7 @@ impl Channel {
         Channel::Counter,
         Channel::Letter,
         Channel::Fax,
+        Channel::Open311,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Channel {
             Channel::Counter => "counter",
             Channel::Letter => "letter",
             Channel::Fax => "fax",
+            Channel::Open311 => "open311",
         }
     }
 

@@ -129,6 +129,7 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     Err(refusal) => refusal,
                 },
                 ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
+                ["open311", "v2", rest @ ..] => open311_endpoint(app, &site, req, rest).await,
                 ["xsd", file] => schema(&site, &req, file),
                 [] => {
                     let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
@@ -472,6 +473,70 @@ async fn exchange_endpoint(
         }
         _ => method_not_allowed("GET, POST"),
     }
+}
+
+/// Open311 GeoReport v2: `GET` the services, a service's definition and
+/// reports; `POST requests` a form (`application/x-www-form-urlencoded`).
+async fn open311_endpoint(
+    app: &App,
+    site: &Site,
+    req: Request<Incoming>,
+    rest: &[&str],
+) -> Response<Body> {
+    let post = match *req.method() {
+        Method::GET | Method::HEAD => false,
+        Method::POST => true,
+        _ => return method_not_allowed("GET, POST"),
+    };
+    let mut fields: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    if post {
+        let urlencoded = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                t.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        if !urlencoded {
+            return text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Envoyez le signalement en application/x-www-form-urlencoded (Open311 GeoReport v2).",
+            );
+        }
+        let length = req.headers().get(header::CONTENT_LENGTH).cloned();
+        let body = match read_body(
+            app,
+            req.into_body(),
+            length.as_ref(),
+            app.config.limits.max_body,
+        )
+        .await
+        {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        fields.extend(form_urlencoded::parse(&body).into_owned());
+    }
+    let reply = crate::open311::handle(app, site, post, rest, fields).await;
+    let mut r = Response::new(Full::new(Bytes::from(reply.body)));
+    *r.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    // Open311 clients are often web apps on other sites.
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    r
 }
 
 fn too_large(limit: usize) -> Response<Body> {

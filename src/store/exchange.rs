@@ -83,7 +83,30 @@ pub struct ListedRequest {
     pub revision: i64,
 }
 
+/// Which requests an Open311 client lists (its filters).
+#[derive(Debug, Clone, Default)]
+pub struct PublicQuery {
+    /// The services offered over Open311: none other is listed.
+    pub services: Vec<String>,
+    /// These references only (`service_request_id=a,b`).
+    pub references: Vec<Reference>,
+    /// Submitted at or after / before.
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// `Some(true)`: finished only; `Some(false)`: open only.
+    pub finished: Option<bool>,
+    pub limit: u32,
+}
+
 pub trait ExchangeStore: Send + Sync {
+    /// The requests an Open311 client may list, newest first: of the
+    /// services given, never test requests.
+    fn public_requests(
+        &self,
+        tenant_id: i64,
+        query: PublicQuery,
+    ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>>;
+
     /// An account by login (active or not).
     fn api_account(
         &self,

@@ -65,6 +65,20 @@ pub struct Settings {
     /// `[calls.NAME]`: the town's software a workflow step calls
     /// (`<call target="NAME">`).
     pub calls: BTreeMap<String, CallSettings>,
+    /// `[open311]`: the town's incident services offered to Open311
+    /// GeoReport v2 clients (none when absent).
+    pub open311: Option<Open311Settings>,
+}
+
+/// `[open311]` of `settings.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open311Settings {
+    /// The keys clients send as `api_key` to file a report (one per app).
+    pub api_keys: Vec<String>,
+    /// The services offered, by code; by default every online service whose
+    /// form has an address field and a `description` (the incident reports).
+    pub services: Option<Vec<String>>,
 }
 
 /// `[calls.NAME]` of `settings.toml`: where a step's call goes and the
@@ -250,6 +264,7 @@ impl Default for Settings {
             agendas: BTreeMap::new(),
             openid: None,
             calls: BTreeMap::new(),
+            open311: None,
         }
     }
 }
@@ -271,6 +286,11 @@ accent = "#e1000f"
 background = "#ffffff"
 text = "#1e1e1e"
 error = "#ce0500"
+
+# Open311 GeoReport v2 (/demoville/open311/v2/): the incident reports offered
+# to reporting apps; each app files reports with its own api_key.
+[open311]
+api_keys = ["demoville-open311-demo-key"]
 
 # Citizens may sign in with an OpenID Connect provider (FranceConnect, …)
 # that registered Guichet with the redirect URI
@@ -312,6 +332,13 @@ impl Settings {
                     "frame_ancestors: {origin:?} is not an origin like https://www.example.fr"
                 )));
             }
+        }
+        if let Some(open311) = &self.open311
+            && open311.api_keys.iter().any(|k| k.chars().count() < 16)
+        {
+            return Err(SettingsError::from(
+                "open311.api_keys: each key has 16 characters at least",
+            ));
         }
         for (name, call) in &self.calls {
             let url = call.url.trim();

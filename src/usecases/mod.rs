@@ -19,6 +19,7 @@ pub mod correct;
 pub mod exchange;
 pub mod files;
 pub mod letters;
+pub mod open311;
 pub mod openid;
 pub mod personal;
 pub mod reply;

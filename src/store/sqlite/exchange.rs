@@ -11,6 +11,85 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
 impl ExchangeStore for SqliteStore {
+    fn public_requests(
+        &self,
+        tenant_id: i64,
+        query: PublicQuery,
+    ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
+        self.read(move |conn| {
+            if query.services.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut sql =
+                String::from("SELECT year, number FROM requests WHERE tenant_id = ?1 AND test = 0");
+            let mut bound: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant_id)];
+            let mut list = |sql: &mut String, values: Vec<Box<dyn rusqlite::ToSql>>| {
+                let start = bound.len() + 1;
+                let marks: Vec<String> = (0..values.len())
+                    .map(|i| format!("?{}", start + i))
+                    .collect();
+                bound.extend(values);
+                sql.push_str(&marks.join(", "));
+            };
+            sql.push_str(" AND service_code IN (");
+            list(
+                &mut sql,
+                query
+                    .services
+                    .iter()
+                    .map(|s| Box::new(s.clone()) as Box<dyn rusqlite::ToSql>)
+                    .collect(),
+            );
+            sql.push(')');
+            if !query.references.is_empty() {
+                sql.push_str(" AND (year * 1000000000 + number) IN (");
+                list(
+                    &mut sql,
+                    query
+                        .references
+                        .iter()
+                        .map(|r| {
+                            Box::new(i64::from(r.year) * 1_000_000_000 + i64::from(r.number))
+                                as Box<dyn rusqlite::ToSql>
+                        })
+                        .collect(),
+                );
+                sql.push(')');
+            }
+            if let Some(finished) = query.finished {
+                sql.push_str(if finished {
+                    " AND finished = 1"
+                } else {
+                    " AND finished = 0"
+                });
+            }
+            // Stored as RFC 3339 in UTC: compared as text.
+            if let Some(from) = query.from {
+                bound.push(Box::new(from.to_string()));
+                sql.push_str(&format!(" AND submitted_at >= ?{}", bound.len()));
+            }
+            if let Some(until) = query.until {
+                bound.push(Box::new(until.to_string()));
+                sql.push_str(&format!(" AND submitted_at <= ?{}", bound.len()));
+            }
+            sql.push_str(&format!(
+                " ORDER BY id DESC LIMIT {}",
+                query.limit.clamp(1, 1000)
+            ));
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let params: Vec<&dyn rusqlite::ToSql> = bound.iter().map(|b| b.as_ref()).collect();
+            let mut rows = stmt.query(params.as_slice())?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(Reference {
+                    year: row.get(0)?,
+                    number: row.get(1)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     fn api_account(
         &self,
         tenant_id: i64,
