@@ -2765,33 +2765,13 @@ fn a_towns_own_service_is_made_in_the_editor_tried_in_test_then_published() {
 fn a_legal_deadline_decides_by_silence_and_tells_the_requester() {
     let server = Server::start();
     // The town's room booking, given a legal deadline: silence means acceptance.
-    let site = server.app.any_site("demoville").unwrap();
     let text = guichet::core::builtin::definition("room-booking")
         .unwrap()
         .replace(
             "<deadline days=\"10\"/>",
             "<deadline days=\"10\" silence=\"acceptance\"/>",
         );
-    let store = &*server.app.store;
-    let now = server.app.now();
-    guichet::usecases::catalogue::import(
-        store,
-        &site,
-        "room-booking.xml",
-        &text,
-        "agent:admin",
-        now,
-    )
-    .unwrap();
-    guichet::usecases::catalogue::publish(
-        store,
-        &site,
-        "room-booking",
-        guichet::store::ServiceStatus::Online,
-        "agent:admin",
-        now,
-    )
-    .unwrap();
+    common::publish(&server, "room-booking", &text);
     // Served within the tenants period; its documentation says it.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let doc = loop {

@@ -112,27 +112,7 @@ fn configure(server: &Server, url: &str, body: &str) {
         &text[..end],
         &text[end..]
     );
-    let site = server.app.any_site("demoville").unwrap();
-    let store = &*server.app.store;
-    let now = server.app.now();
-    guichet::usecases::catalogue::import(
-        store,
-        &site,
-        "road-incident.xml",
-        &text,
-        "agent:admin",
-        now,
-    )
-    .unwrap();
-    guichet::usecases::catalogue::publish(
-        store,
-        &site,
-        "road-incident",
-        guichet::store::ServiceStatus::Online,
-        "agent:admin",
-        now,
-    )
-    .unwrap();
+    common::publish(server, "road-incident", &text);
     // Served within the tenants period, with the new settings.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {

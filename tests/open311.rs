@@ -270,3 +270,101 @@ fn a_client_files_a_report_and_follows_it_to_its_end() {
         404
     );
 }
+
+/// The keys of the spec's own example answers (GeoReport v2: GET
+/// services, GET services/{code}, POST requests, GET requests): every one
+/// is there, and no other.
+#[test]
+fn answers_have_the_keys_of_the_specs_examples() {
+    let server = Server::start();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sorted = |list: &[&str]| {
+        let mut k: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k
+    };
+    let services = json(&server.get("/demoville/open311/v2/services.json").body);
+    assert_eq!(
+        keys(&services[0]),
+        sorted(&[
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group"
+        ])
+    );
+    let definition = json(
+        &server
+            .get("/demoville/open311/v2/services/road-incident.json")
+            .body,
+    );
+    assert_eq!(keys(&definition), sorted(&["service_code", "attributes"]));
+    assert_eq!(
+        keys(&definition["attributes"][0]),
+        sorted(&[
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values"
+        ])
+    );
+    assert_eq!(
+        keys(&definition["attributes"][0]["values"][0]),
+        sorted(&["key", "name"])
+    );
+    let filed = json(
+        &post(
+            &server,
+            "/demoville/open311/v2/requests.json",
+            &report(KEY, &[]),
+        )
+        .body,
+    );
+    assert_eq!(
+        keys(&filed[0]),
+        sorted(&["service_request_id", "service_notice", "account_id"])
+    );
+    let listed = json(&server.get("/demoville/open311/v2/requests.json").body);
+    assert_eq!(
+        keys(&listed[0]),
+        sorted(&[
+            "service_request_id",
+            "status",
+            "status_notes",
+            "service_name",
+            "service_code",
+            "description",
+            "agency_responsible",
+            "service_notice",
+            "requested_datetime",
+            "updated_datetime",
+            "expected_datetime",
+            "address",
+            "address_id",
+            "zipcode",
+            "lat",
+            "long",
+            "media_url",
+        ])
+    );
+    let errors = json(
+        &post(
+            &server,
+            "/demoville/open311/v2/requests.json",
+            &report("", &[]),
+        )
+        .body,
+    );
+    assert_eq!(keys(&errors[0]), sorted(&["code", "description"]));
+}

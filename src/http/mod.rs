@@ -351,25 +351,13 @@ async fn soap_endpoint(
         crate::tenant::soap_path(audience)
     );
     match *req.method() {
-        Method::GET | Method::HEAD => {
-            let wants_wsdl = req
-                .uri()
-                .query()
-                .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
-            if wants_wsdl {
-                xml(
-                    StatusCode::OK,
-                    "text/xml; charset=utf-8",
-                    site.wsdl_for(audience, &address),
-                )
-            } else {
-                let mut r = method_not_allowed("POST");
-                *r.body_mut() = Full::new(Bytes::from(format!(
-                    "Point d'accès SOAP : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl\n"
-                )));
-                r
-            }
-        }
+        Method::GET | Method::HEAD => wsdl_or_post(
+            &req,
+            || site.wsdl_for(audience, &address),
+            format!(
+                "Point d'accès SOAP : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl\n"
+            ),
+        ),
         Method::POST => {
             // A town whose services take files takes them in the body.
             let limit = if site.tenant.takes_files(audience) {
@@ -389,6 +377,26 @@ async fn soap_endpoint(
             )
         }
         _ => method_not_allowed("GET, POST"),
+    }
+}
+
+/// A SOAP endpoint's answer to a GET: its WSDL for `?wsdl`, else 405 with
+/// `hint` (where the WSDL is).
+fn wsdl_or_post(
+    req: &Request<Incoming>,
+    wsdl: impl FnOnce() -> String,
+    hint: String,
+) -> Response<Body> {
+    let wants_wsdl = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
+    if wants_wsdl {
+        xml(StatusCode::OK, "text/xml; charset=utf-8", wsdl())
+    } else {
+        let mut r = method_not_allowed("POST");
+        *r.body_mut() = Full::new(Bytes::from(hint));
+        r
     }
 }
 
@@ -438,25 +446,13 @@ async fn exchange_endpoint(
     let base = base_url(app, &req);
     let address = format!("{base}/{}{}", site.tenant.slug, crate::exchange::api::PATH);
     match *req.method() {
-        Method::GET | Method::HEAD => {
-            let wants_wsdl = req
-                .uri()
-                .query()
-                .is_some_and(|q| q.split('&').any(|p| p.eq_ignore_ascii_case("wsdl")));
-            if wants_wsdl {
-                xml(
-                    StatusCode::OK,
-                    "text/xml; charset=utf-8",
-                    site.exchange_wsdl(&address),
-                )
-            } else {
-                let mut r = method_not_allowed("POST");
-                *r.body_mut() = Full::new(Bytes::from(format!(
-                    "Service d'échange pour les logiciels métier : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl, la documentation à {address}/doc\n"
-                )));
-                r
-            }
-        }
+        Method::GET | Method::HEAD => wsdl_or_post(
+            &req,
+            || site.exchange_wsdl(&address),
+            format!(
+                "Service d'échange pour les logiciels métier : envoyez vos requêtes en POST. Le WSDL est à {address}?wsdl, la documentation à {address}/doc\n"
+            ),
+        ),
         Method::POST => {
             // Documents come in the body (AddDocument).
             let (version, body) = match soap_body(app, req, app.config.limits.max_upload).await {

@@ -388,6 +388,33 @@ pub fn road_incident(last_name: &str) -> String {
     )
 }
 
+/// Imports `text` as the demo town's draft of `code` and publishes it
+/// online, as an administrator would (the next version).
+#[allow(dead_code)]
+pub fn publish(server: &Server, code: &str, text: &str) {
+    let site = server.app.any_site("demoville").unwrap();
+    let store = &*server.app.store;
+    let now = server.app.now();
+    guichet::usecases::catalogue::import(
+        store,
+        &site,
+        &format!("{code}.xml"),
+        text,
+        "agent:admin",
+        now,
+    )
+    .unwrap();
+    guichet::usecases::catalogue::publish(
+        store,
+        &site,
+        code,
+        guichet::store::ServiceStatus::Online,
+        "agent:admin",
+        now,
+    )
+    .unwrap();
+}
+
 /// Asserts that `xml` is valid against the schema file `xsd` (with xmllint).
 pub fn assert_valid(xsd: &Path, xml: &str, what: &str) {
     let temp = TempDir::new();
