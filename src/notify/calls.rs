@@ -95,28 +95,37 @@ impl Answer {
 pub async fn run_calls(app: &App) -> Result<usize, StoreError> {
     let now = app.now();
     let mut answered = 0;
+    // Posted several at once (each in the blocking pool): one slow
+    // receiver does not hold the others; their answers are recorded one by one.
+    let mut sending = tokio::task::JoinSet::new();
     for call in app.store.due_calls(now.as_second(), CALLS_PER_RUN).await? {
         let Some(site) = app.site_by_id(call.tenant_id) else {
             continue;
         };
         let settings = site.look.get().settings.calls.get(&call.target).cloned();
-        let result = match settings {
+        let prepared = match settings {
             None => Err(format!(
                 "pas de [calls.{}] dans settings.toml de la collectivité",
                 call.target
             )),
             Some(settings) => match body(app, &site, &call).await? {
                 None => continue,
-                Some((body, content_type)) => {
-                    let timestamp = now.as_second();
-                    let id = call.id;
-                    tokio::task::spawn_blocking(move || {
-                        post(&settings, id, timestamp, &body, content_type)
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(format!("sending task failed: {e}")))
-                }
+                Some(body) => Ok((settings, body)),
             },
+        };
+        let timestamp = now.as_second();
+        sending.spawn_blocking(move || {
+            let result = prepared.and_then(|(settings, (body, content_type))| {
+                post(&settings, call.id, timestamp, &body, content_type)
+            });
+            (call, site, result)
+        });
+    }
+    while let Some(done) = sending.join_next().await {
+        let Ok((call, site, result)) = done else {
+            // A panic while sending: the call stays due and is tried again.
+            tracing::error!("a calling task failed");
+            continue;
         };
         match result {
             Ok(answer) => {
