@@ -227,10 +227,24 @@ pub fn serve(config: Config) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(Error::system(
             format!("cannot listen on {listen} (is another server using it? try --listen)"),
         ))?;
+        let certificates = match &app.config.tls {
+            Some(files) => Some(
+                crate::http::tls::Certificates::load(files.clone())
+                    .map_err(|e| Error::Config(format!("TLS: {e}")))?,
+            ),
+            None => None,
+        };
+        if let Some(redirect) = app.config.redirect_http {
+            let plain = tokio::net::TcpListener::bind(redirect).await.map_err(Error::system(
+                format!("cannot listen on {redirect} (--redirect-http)"),
+            ))?;
+            tokio::spawn(crate::http::redirect_to_https(plain, listen.port()));
+        }
+        let scheme = app.config.scheme();
         let sites = app.sites.load();
         let tenants: Vec<&String> = sites.by_slug.keys().collect();
         tracing::info!(
-            "Guichet listening on http://{listen} with data in {} — tenants: {tenants:?}; WSDL at http://{listen}/{DEMO_TENANT}/soap?wsdl",
+            "Guichet listening on {scheme}://{listen} with data in {} — tenants: {tenants:?}; WSDL at {scheme}://{listen}/{DEMO_TENANT}/soap?wsdl",
             app.config.data_dir.display(),
         );
         let app = Arc::new(app);
@@ -238,7 +252,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         tokio::spawn(retention(Arc::clone(&app)));
         tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
-        crate::http::serve(Arc::clone(&app), listener, shutdown_signal())
+        crate::http::serve_with(Arc::clone(&app), listener, certificates, shutdown_signal())
             .await
             .map_err(Error::system("the server stopped"))?;
         tracing::info!("stopped; pending writes committed");

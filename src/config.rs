@@ -99,6 +99,29 @@ pub struct Settings {
     /// Host elsewhere]
     #[arg(long, global = true, env = "GUICHET_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// Serve HTTPS (TLS 1.2 and 1.3, HTTP/2 by ALPN) with this certificate
+    /// chain (PEM), reloaded when the file changes; with --tls-key
+    #[arg(long, global = true, env = "GUICHET_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, global = true, env = "GUICHET_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// With TLS: also listen for plain HTTP here, answering every request
+    /// with a redirect to HTTPS (e.g. 0.0.0.0:80)
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_REDIRECT_HTTP",
+        value_name = "ADDR:PORT"
+    )]
+    pub redirect_http: Option<SocketAddr>,
+}
+
+/// The certificate and key files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,8 +171,12 @@ pub struct Config {
     /// The SMTP server of tenants that name none (`smtp://…`).
     pub smtp: Option<String>,
     /// `https://guichet.example.fr`, no trailing slash; `None`: the
-    /// request's own `http://HOST`.
+    /// request's own `http://HOST` (`https://` when serving TLS).
     pub public_url: Option<String>,
+    /// Serve HTTPS with these files.
+    pub tls: Option<TlsFiles>,
+    /// With TLS, plain HTTP redirected to HTTPS on this address.
+    pub redirect_http: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -213,7 +240,25 @@ impl Config {
             None => None,
             Some(url) => Some(check_public_url(&url)?),
         };
+        let tls = match (pick!(tls_cert), pick!(tls_key)) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => {
+                return Err(Error::Config(
+                    "--tls-cert and --tls-key go together (GUICHET_TLS_CERT, GUICHET_TLS_KEY)"
+                        .into(),
+                ));
+            }
+        };
+        let redirect_http = pick!(redirect_http);
+        if redirect_http.is_some() && tls.is_none() {
+            return Err(Error::Config(
+                "--redirect-http redirects to HTTPS: give --tls-cert and --tls-key too".into(),
+            ));
+        }
         Ok(Config {
+            tls,
+            redirect_http,
             data_dir: pick!(data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             listen: pick!(listen).unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
             durability: pick!(durability).unwrap_or(Durability::Full),
@@ -233,7 +278,12 @@ impl Config {
     pub fn message_base_url(&self) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| format!("{}://{}", self.scheme(), self.listen))
+    }
+
+    /// `https` when Guichet serves TLS itself, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// The database file of an existing data folder, or an error that says
@@ -305,6 +355,31 @@ mod tests {
         );
         let unknown = toml::from_str::<Settings>("listen-on = \"x\"").unwrap_err();
         assert!(unknown.message().contains("listen-on"), "{unknown}");
+    }
+
+    #[test]
+    fn tls_needs_its_certificate_and_key_and_a_redirect_needs_tls() {
+        let only_cert = Settings {
+            tls_cert: Some("cert.pem".into()),
+            ..Settings::default()
+        };
+        let e = Config::resolve(only_cert, None).unwrap_err().to_string();
+        assert!(e.contains("--tls-key"), "{e}");
+        let redirect = Settings {
+            redirect_http: Some("127.0.0.1:8081".parse().unwrap()),
+            ..Settings::default()
+        };
+        let e = Config::resolve(redirect, None).unwrap_err().to_string();
+        assert!(e.contains("--tls-cert"), "{e}");
+        let both = Settings {
+            tls_cert: Some("cert.pem".into()),
+            tls_key: Some("key.pem".into()),
+            ..Settings::default()
+        };
+        let c = Config::resolve(both, None).unwrap();
+        assert_eq!(c.scheme(), "https");
+        assert_eq!(c.message_base_url(), "https://127.0.0.1:8080");
+        assert_eq!(Config::default().scheme(), "http");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - `GET /T/xsd/T.xsd`, `GET /T/xsd/CODE.xsd`: schemas;
 //! - `GET /health`.
 
+pub mod tls;
+
 use crate::core::tenant::Audience;
 use crate::soap::{self, envelope::Version};
 use crate::tenant::Site;
@@ -29,14 +31,44 @@ use tokio::net::TcpListener;
 
 type Body = Full<Bytes>;
 
-/// Serves until `shutdown` resolves, then lets open connections finish
-/// their current request (for at most ten seconds).
+/// Serves plain HTTP/1.1 until `shutdown` resolves, then lets open
+/// connections finish their current request (for at most ten seconds).
 pub async fn serve(
     app: Arc<App>,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
+    serve_with(app, listener, None, shutdown).await
+}
+
+/// Serves HTTPS when `tls` is given (HTTP/2 or HTTP/1.1 as ALPN says,
+/// `Strict-Transport-Security` on every answer), else plain HTTP/1.1.
+pub async fn serve_with(
+    app: Arc<App>,
+    listener: TcpListener,
+    tls: Option<Arc<tls::Certificates>>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let acceptor = match &tls {
+        Some(certificates) => Some(tokio_rustls::TlsAcceptor::from(
+            certificates
+                .server_config()
+                .map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
+    // A renewed certificate is served within seconds.
+    let reloading = tls.clone().map(|certificates| {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                every.tick().await;
+                let c = Arc::clone(&certificates);
+                let _ = tokio::task::spawn_blocking(move || c.reload_if_changed()).await;
+            }
+        })
+    });
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -53,26 +85,72 @@ pub async fn serve(
                 // Without it, keep-alive clients wait on Nagle and delayed ACKs (40 ms).
                 let _ = stream.set_nodelay(true);
                 let header_timeout = app.config.limits.body_timeout;
+                let secure = acceptor.is_some();
                 let app = Arc::clone(&app);
                 let service = service_fn(move |req| {
                     let app = Arc::clone(&app);
-                    async move { Ok::<_, Infallible>(route(&app, req, peer).await) }
-                });
-                let conn = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(header_timeout)
-                    .serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, "connection ended with an error");
+                    async move {
+                        let mut response = route(&app, req, peer).await;
+                        if secure {
+                            response.headers_mut().insert(
+                                header::STRICT_TRANSPORT_SECURITY,
+                                HeaderValue::from_static("max-age=31536000"),
+                            );
+                        }
+                        Ok::<_, Infallible>(response)
                     }
                 });
+                match &acceptor {
+                    None => {
+                        let conn = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(header_timeout)
+                            .serve_connection(TokioIo::new(stream), service);
+                        let conn = graceful.watch(conn);
+                        tokio::spawn(async move {
+                            if let Err(e) = conn.await {
+                                tracing::debug!(error = %e, "connection ended with an error");
+                            }
+                        });
+                    }
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        let watcher = graceful.watcher();
+                        tokio::spawn(async move {
+                            let stream = match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+                                Ok(Ok(s)) => s,
+                                Ok(Err(e)) => {
+                                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                                    return;
+                                }
+                                Err(_) => {
+                                    tracing::debug!(%peer, "TLS handshake timed out");
+                                    return;
+                                }
+                            };
+                            let mut builder = hyper_util::server::conn::auto::Builder::new(
+                                hyper_util::rt::TokioExecutor::new(),
+                            );
+                            builder
+                                .http1()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(header_timeout);
+                            builder.http2().timer(TokioTimer::new());
+                            let conn = builder.serve_connection(TokioIo::new(stream), service);
+                            if let Err(e) = watcher.watch(conn).await {
+                                tracing::debug!(error = %e, "connection ended with an error");
+                            }
+                        });
+                    }
+                }
             }
             _ = &mut shutdown => break,
         }
     }
     drop(listener);
+    if let Some(task) = reloading {
+        task.abort();
+    }
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(Duration::from_secs(10)) => {
@@ -80,6 +158,48 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// Plain HTTP on `listener`, every request answered with a permanent
+/// redirect to the same path over HTTPS on `https_port`.
+pub async fn redirect_to_https(listener: TcpListener, https_port: u16) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let service = service_fn(move |req: Request<Incoming>| async move {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+                .unwrap_or("localhost");
+            // The host without its port (an IPv6 literal keeps its brackets).
+            let name = match host.rfind(':') {
+                Some(i) if !host[i..].contains(']') => &host[..i],
+                _ => host,
+            };
+            let port = if https_port == 443 {
+                String::new()
+            } else {
+                format!(":{https_port}")
+            };
+            let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            let mut r = text(StatusCode::PERMANENT_REDIRECT, "HTTPS only.");
+            if let Ok(v) = HeaderValue::from_str(&format!("https://{name}{port}{path}")) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            Ok::<_, Infallible>(r)
+        });
+        tokio::spawn(async move {
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 fn text(status: StatusCode, message: &str) -> Response<Body> {
@@ -263,7 +383,7 @@ fn base_url(app: &App, req: &Request<Incoming>) -> String {
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
         .or_else(|| req.uri().authority().map(|a| a.as_str()))
         .unwrap_or("localhost");
-    format!("http://{host}")
+    format!("{}://{host}", app.config.scheme())
 }
 
 /// Lets the request through when it carries the HTTP Basic credentials of

@@ -86,6 +86,27 @@ impl Server {
         limits: RequestLimits,
         configure: impl FnOnce(&mut App),
     ) -> Server {
+        Server::start_serving(dir, limits, configure, None)
+    }
+
+    /// Starts a server in `dir` serving HTTPS with these files.
+    #[allow(dead_code)]
+    pub fn start_tls(dir: &Path, files: guichet::config::TlsFiles) -> Server {
+        let certificates = guichet::http::tls::Certificates::load(files.clone()).unwrap();
+        Server::start_serving(
+            dir,
+            RequestLimits::default(),
+            |app| app.config.tls = Some(files),
+            Some(certificates),
+        )
+    }
+
+    fn start_serving(
+        dir: &Path,
+        limits: RequestLimits,
+        configure: impl FnOnce(&mut App),
+        tls: Option<std::sync::Arc<guichet::http::tls::Certificates>>,
+    ) -> Server {
         let store = SqliteStore::open(dir, Durability::Normal).unwrap();
         app::ensure_demo_tenant(&store, dir).unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
@@ -118,7 +139,7 @@ impl Server {
             rt.block_on(async move {
                 tokio::spawn(guichet::app::watch_tenants(Arc::clone(&served)));
                 let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-                guichet::http::serve(served, listener, async {
+                guichet::http::serve_with(served, listener, tls, async {
                     let _ = rx.await;
                 })
                 .await
