@@ -52,7 +52,7 @@ tests/examples.sh "$bin" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("examples")
 count "$log"
 
-step "Interoperability (zeep, PHP SoapClient, JAX-WS; SOAP 1.1 and 1.2)"
+step "Interoperability (zeep, PHP SoapClient, JAX-WS over SOAP 1.1 and 1.2; HTTPS with zeep and PHP)"
 tests/interop/run.sh "$bin" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("interop")
 count "$log"

@@ -149,6 +149,11 @@ fn https_with_http2_and_http11_hsts_reload_and_redirect() {
     );
     assert!(ok, "{err}");
     assert_eq!(out, "1.1 200");
+    // HEAD over HTTP/2: headers, no body (a body is a protocol error).
+    let (ok, headers, err) = curl(&certs.0, &["--http2", "-I", &format!("{base}/health")]);
+    assert!(ok, "{err}");
+    assert!(headers.starts_with("HTTP/2 200"), "{headers}");
+    assert!(headers.contains("content-length: 3"), "{headers}");
     // Strict-Transport-Security on every answer.
     let (_, headers, _) = curl(
         &certs.0,

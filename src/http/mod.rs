@@ -90,7 +90,19 @@ pub async fn serve_with(
                 let service = service_fn(move |req| {
                     let app = Arc::clone(&app);
                     async move {
+                        let head = req.method() == Method::HEAD;
                         let mut response = route(&app, req, peer).await;
+                        if head {
+                            // HTTP/1 drops a HEAD answer's body itself; HTTP/2
+                            // must not send one: its length stays in the header.
+                            use hyper::body::Body as _;
+                            if let Some(n) = response.body().size_hint().exact() {
+                                response
+                                    .headers_mut()
+                                    .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+                            }
+                            *response.body_mut() = Full::new(Bytes::new());
+                        }
                         if secure {
                             response.headers_mut().insert(
                                 header::STRICT_TRANSPORT_SECURITY,

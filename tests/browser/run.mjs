@@ -7,6 +7,10 @@
 // folder (the iframe tests rewrite tenants/demoville/settings.toml's frame_ancestors). FILTERs
 // keep the tests whose name contains one of them. Prints `PASS name` or `FAIL name: why` (with
 // indented details) per test, then a last line `N passed, M failed`; exits 1 if any failed.
+//
+// For the https test: GUICHET_TLS_URL (https://127.0.0.1:PORT2, a second server with
+// --tls-cert/--tls-key), GUICHET_TLS_SPKI (base64 SHA-256 of its key's SubjectPublicKeyInfo) and
+// GUICHET_REDIRECT_URL (its --redirect-http listener), all set by run.sh.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -20,6 +24,11 @@ const AXE_VERSION = require('axe-core/package.json').version;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const BASE = (process.env.GUICHET_URL || '').replace(/\/+$/, '');
+// The HTTPS server run.sh starts beside it, the base64 SHA-256 of its key's SubjectPublicKeyInfo,
+// and its plain HTTP port that redirects (the https test only).
+const TLS_BASE = (process.env.GUICHET_TLS_URL || '').replace(/\/+$/, '');
+const TLS_SPKI = process.env.GUICHET_TLS_SPKI || '';
+const TLS_REDIRECT = (process.env.GUICHET_REDIRECT_URL || '').replace(/\/+$/, '');
 const DATA_DIR = process.env.GUICHET_DATA_DIR || '';
 const TENANT = 'demoville';
 const T = `${BASE}/${TENANT}`;
@@ -2061,6 +2070,76 @@ test('account: inside the town\'s iframe on another site — a partitioned sessi
     await host.close();
   }
 }, 60_000);
+
+// ---------------------------------------------------------------------------------------------
+// HTTPS served by Guichet itself: a second server started by run.sh with --tls-cert/--tls-key and
+// --redirect-http, its certificate signed by a throw-away CA. A second Chromium trusts that one
+// server key (--ignore-certificate-errors-spki-list), every other check left on.
+
+test('https: a citizen form over HTTPS in Chromium — HTTP/2, the test CA\'s certificate, HSTS, submitted to its acknowledgement, no axe violation; plain HTTP redirected; refused by a browser that does not trust the key', async () => {
+  assert(TLS_BASE && TLS_SPKI && TLS_REDIRECT, 'GUICHET_TLS_URL, GUICHET_TLS_SPKI or GUICHET_REDIRECT_URL is not set: run.sh could not start the HTTPS server (see its output above)');
+  const url = `${TLS_BASE}/${TENANT}/services/road-incident`;
+  // The suite's browser, without the flag, refuses the certificate: the trust below is the flag's.
+  {
+    const page = await (await newContext()).newPage();
+    const error = await page.goto(url).then(() => null, (e) => e.message.split('\n')[0]);
+    assert(error && /ERR_CERT_AUTHORITY_INVALID/.test(error), `a browser not trusting the test CA: ${error || 'the page loaded'}`);
+  }
+  const tlsBrowser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true, timeout: 30_000,
+    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${TLS_SPKI}`],
+  });
+  try {
+    const context = await tlsBrowser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 } });
+    context.setDefaultTimeout(8_000);
+    context.setDefaultNavigationTimeout(15_000);
+    const log = await instrument(context);
+    const page = await context.newPage();
+    const protocol = () => page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol);
+
+    const resp = await page.goto(url);
+    assertEq(resp.status(), 200, `HTTP status of ${url}`);
+    assertEq(page.url(), url, 'the page URL');
+    assertEq(await protocol(), 'h2', 'the form page\'s protocol (nextHopProtocol)');
+    const tls = await resp.securityDetails();
+    assert(tls && /^TLS 1\.[23]$/.test(tls.protocol), `TLS version: ${JSON.stringify(tls)}`);
+    assertEq(tls.issuer, 'Guichet interop test CA', 'certificate issuer');
+    const hsts = (await resp.allHeaders())['strict-transport-security'] || '';
+    assert(/^max-age=\d+/.test(hsts), `Strict-Transport-Security: ${JSON.stringify(hsts)}`);
+    assert(await page.locator('form#form').count() === 1, 'the form is on the page');
+    assertEq(await page.evaluate(() => window.isSecureContext), true, 'window.isSecureContext');
+    await assertNoViolations(page, 'the road-incident form over HTTPS');
+
+    // The browser's POST over HTTP/2 (its Origin is https://…) passes the anti-forgery check.
+    await fillForm(page, validAnswers('road-incident'));
+    const sent = await submit(page);
+    assert(/\/receipt\/[^/]+$/.test(page.url()), `the form sent over HTTPS did not land on the acknowledgement but on ${page.url()} (HTTP ${sent && sent.status()})`,
+      await errorSummaryLines(page));
+    assert(page.url().startsWith(`${TLS_BASE}/${TENANT}/`), `the acknowledgement's URL stays on HTTPS: ${page.url()}`);
+    assertEq(await protocol(), 'h2', 'the acknowledgement\'s protocol');
+    const r = await readReceipt(page);
+    const tracking = new URL(r.trackingHref, page.url()).toString();
+    assert(tracking.startsWith(`${TLS_BASE}/`), `the tracking link stays on HTTPS: ${r.trackingHref}`);
+    await assertNoViolations(page, 'the acknowledgement over HTTPS');
+
+    // Plain HTTP on --redirect-http: followed to the same page over HTTPS.
+    const statuses = [];
+    page.on('response', (x) => statuses.push(x.status()));
+    const plain = `${TLS_REDIRECT}/${TENANT}/track/${r.trackingCode}`;
+    const last = await page.goto(plain);
+    assertEq(statuses[0], 308, `the first answer to ${plain}`);
+    assertEq(page.url(), `${TLS_BASE}/${TENANT}/track/${r.trackingCode}`, 'the tracking page, after the redirect');
+    assertEq(last.status(), 200, 'the tracking page\'s status');
+    await checkTrackingPage(page, r.trackingCode);
+
+    const errors = log.console.filter((m) => m.type === 'error' || /Mixed Content/i.test(m.text));
+    assert(errors.length === 0, 'console errors over HTTPS', errors.map((m) => `${m.url}: ${m.text}`));
+    assert(log.csp.length === 0, 'CSP violations over HTTPS', log.csp.map((c) => JSON.stringify(c)));
+    return `${tls.protocol}, h2, issuer "${tls.issuer}", ${hsts}; receipt ${r.reference}; plain HTTP answered 308, then the tracking page over HTTPS`;
+  } finally {
+    await tlsBrowser.close();
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 // Run.

@@ -2,7 +2,7 @@
 # Install what the interoperability suite needs, skipping quickly what is already there:
 #   PHP with ext-soap and ext-dom (php-cli php-soap php-xml), xmllint (libxml2-utils),
 #   JAX-WS RI 2.3 with wsimport (jaxws, libjaxws-java), a JDK with javac (default-jdk-headless),
-#   and Python zeep (pip).
+#   Python zeep (pip), and the openssl CLI (the `tls` suite makes its test CA with it).
 # Idempotent; runs `apt-get update` only when a Debian package is missing. Needs root for apt.
 set -euo pipefail
 
@@ -16,6 +16,7 @@ command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v wsimport >/dev/null || need+=(jaxws)
 [ -f /usr/share/java/jaxws-rt.jar ] || need+=(libjaxws-java)
 command -v javac >/dev/null || need+=(default-jdk-headless)
+command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import zeep' 2>/dev/null || python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -35,5 +36,5 @@ if ! python3 -c 'import zeep' 2>/dev/null; then
 fi
 
 python3 -c 'import zeep' && php_has soap && php_has dom && command -v xmllint >/dev/null \
-    && command -v wsimport >/dev/null && command -v javac >/dev/null \
+    && command -v wsimport >/dev/null && command -v javac >/dev/null && command -v openssl >/dev/null \
     && echo "install.sh: zeep $(python3 -c 'import zeep; print(zeep.__version__)'), $(php -r 'echo "PHP ", PHP_VERSION;'), $(javac -version 2>&1), wsimport $(wsimport -version 2>/dev/null | tail -1)"

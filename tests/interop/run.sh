@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Interoperability suite: start BINARY on a free loopback port with a fresh data dir, run the
 # zeep, PHP SoapClient and JAX-WS (wsimport) clients against it over SOAP 1.1 and 1.2, stop it.
+# The `tls` suite starts a second server of its own over HTTPS (tls_test.sh) for zeep and PHP.
 #
-#   tests/interop/run.sh BINARY [zeep] [php] [jaxws]     (default: all three)
+#   tests/interop/run.sh BINARY [zeep] [php] [jaxws] [tls]     (default: all four)
 #
 # Prints every client's PASS/FAIL lines, then a last line `N passed, M failed`. Exits non-zero
 # if any test failed, a suite could not run, or the server died. Tools: tests/interop/install.sh.
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 BINARY [zeep] [php] [jaxws]" >&2
+    echo "usage: $0 BINARY [zeep] [php] [jaxws] [tls]" >&2
     exit 2
 fi
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(zeep php jaxws)
+[ ${#suites[@]} -gt 0 ] || suites=(zeep php jaxws tls)
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/guichet-interop.XXXXXX")"
 started=$SECONDS
@@ -39,7 +40,11 @@ missing_tools() {
                  || echo "php with ext-soap and ext-dom is missing (run tests/interop/install.sh)" ;;
         jaxws) { command -v wsimport && command -v javac && [ -f /usr/share/java/jaxws-rt.jar ]; } \
                    >/dev/null || echo "wsimport, javac or jaxws-rt.jar is missing (run tests/interop/install.sh)" ;;
-        *) echo "no such suite (known: zeep php jaxws)" ;;
+        tls) { python3 -c 'import zeep, requests' 2>/dev/null \
+                   && php -r 'exit(extension_loaded("soap") && extension_loaded("openssl") ? 0 : 1);' 2>/dev/null \
+                   && command -v openssl >/dev/null; } \
+                 || echo "the openssl CLI, python3 with zeep and requests, or php with ext-soap and ext-openssl is missing (run tests/interop/install.sh)" ;;
+        *) echo "no such suite (known: zeep php jaxws tls)" ;;
     esac
 }
 
@@ -54,6 +59,7 @@ for suite in "${suites[@]}"; do
         zeep) cmd=(python3 "$here/zeep_test.py") ;;
         php) cmd=(php "$here/php_test.php") ;;
         jaxws) cmd=(bash "$here/java/run.sh") ;;
+        tls) cmd=(bash "$here/tls_test.sh") ;;
     esac
     mkdir -p "$work/$suite"
     suite_start=$SECONDS
