@@ -100,6 +100,8 @@ macro_rules! store_contract {
                 an_exchange_account_is_added_once_changed_whole_and_journaled,
                 a_nonce_is_used_once_per_tenant_until_forgotten,
                 new_requests_are_the_accounts_unacknowledged_ones_in_its_departments,
+                a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once,
+                public_requests_are_listed_by_service_reference_state_and_date_newest_first,
             ],
         }
     };
@@ -4306,4 +4308,196 @@ pub async fn new_requests_are_the_accounts_unacknowledged_ones_in_its_department
     let mut none = query(&sig, None, 10);
     none.departments.clear();
     assert!(store.new_requests(town.id, none).await.unwrap().is_empty());
+}
+
+pub async fn a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once(
+    store: Arc<dyn Store>,
+) {
+    let town = town(&store, "brest").await;
+    let r = submit(&store, &town, road(&town, "Durand", t(0))).await;
+    let before = item(&store, &town, r).await;
+    // What the engine decides on entering a step that calls the town's software.
+    let outcome = Outcome {
+        state: before.state.clone(),
+        events: vec![workflow::Event {
+            actor: "system".into(),
+            action: "call".into(),
+            from_step: None,
+            to_step: None,
+            comment: Some("sig".into()),
+            citizen_visible: false,
+            department: None,
+        }],
+        effects: vec![workflow::Effect::Call {
+            target: "sig".into(),
+            body: workflow::CallBody::File,
+        }],
+    };
+    store
+        .apply(town.id, r, before.revision, outcome, t(1))
+        .await
+        .unwrap();
+    let due = store.due_calls(t(1).as_second(), 10).await.unwrap();
+    assert_eq!(due.len(), 1, "written with its event");
+    let call = &due[0];
+    assert_eq!(
+        (
+            call.reference,
+            call.target.as_str(),
+            call.step.as_str(),
+            call.body,
+            call.attempts
+        ),
+        (r, "sig", "received", workflow::CallBody::File, 0)
+    );
+    assert_eq!(call.tenant_id, town.id);
+    // A failed try waits for its time, counted.
+    store
+        .call_result(
+            call.id,
+            CallResult::Failed {
+                error: "HTTP 503".into(),
+                next_attempt_at: Some(t(10).as_second()),
+            },
+            t(2),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_calls(t(5).as_second(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.due_calls(t(10).as_second(), 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].id, again[0].attempts),
+        (call.id, 1),
+        "the same call"
+    );
+    // Answered: never sent again.
+    store
+        .call_result(call.id, CallResult::Answered { status: 200 }, t(11))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_calls(t(100).as_second(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Given up: not due either.
+    let later = item(&store, &town, r).await;
+    let outcome = Outcome {
+        state: later.state.clone(),
+        events: Vec::new(),
+        effects: vec![workflow::Effect::Call {
+            target: "sig".into(),
+            body: workflow::CallBody::Json,
+        }],
+    };
+    store
+        .apply(town.id, r, later.revision, outcome, t(20))
+        .await
+        .unwrap();
+    let second = store.due_calls(t(20).as_second(), 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    store
+        .call_result(
+            second[0].id,
+            CallResult::Failed {
+                error: "gone".into(),
+                next_attempt_at: None,
+            },
+            t(21),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_calls(t(10_000).as_second(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn public_requests_are_listed_by_service_reference_state_and_date_newest_first(
+    store: Arc<dyn Store>,
+) {
+    let town = town(&store, "brest").await;
+    let r1 = submit(&store, &town, road(&town, "Durand", t(0))).await;
+    let _birth = submit(&store, &town, birth(&town, "Martin", t(10))).await;
+    let r3 = submit(&store, &town, road(&town, "Petit", t(20))).await;
+    let mut test = road(&town, "Essai", t(30));
+    test.test = true;
+    submit(&store, &town, test).await;
+    let query = |q: PublicQuery| {
+        let store = Arc::clone(&store);
+        async move { store.public_requests(town.id, q).await.unwrap() }
+    };
+    let roads = PublicQuery {
+        services: vec!["road-incident".into()],
+        limit: 50,
+        ..PublicQuery::default()
+    };
+    assert_eq!(
+        query(roads.clone()).await,
+        [r3, r1],
+        "newest first, no test request"
+    );
+    assert!(
+        query(PublicQuery {
+            services: Vec::new(),
+            ..roads.clone()
+        })
+        .await
+        .is_empty(),
+        "no service, nothing"
+    );
+    assert_eq!(
+        query(PublicQuery {
+            references: vec![r1],
+            ..roads.clone()
+        })
+        .await,
+        [r1]
+    );
+    assert_eq!(
+        query(PublicQuery {
+            from: Some(t(5)),
+            ..roads.clone()
+        })
+        .await,
+        [r3]
+    );
+    assert_eq!(
+        query(PublicQuery {
+            until: Some(t(5)),
+            ..roads.clone()
+        })
+        .await,
+        [r1]
+    );
+    assert_eq!(
+        query(PublicQuery {
+            finished: Some(false),
+            ..roads.clone()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert!(
+        query(PublicQuery {
+            finished: Some(true),
+            ..roads.clone()
+        })
+        .await
+        .is_empty()
+    );
+    assert_eq!(query(PublicQuery { limit: 1, ..roads }).await, [r3]);
 }
