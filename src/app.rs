@@ -53,8 +53,11 @@ pub fn open_existing(config: Config) -> Result<App, Error> {
 pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, Error> {
     crate::render::xslt::init();
     let data_dir = config.data_dir.clone();
-    let secret = crate::auth::token::Secret::load_or_create(&data_dir)
-        .map_err(Error::file(data_dir.join("secret.key")))?;
+    let secret = match config.secret {
+        Some(key) => crate::auth::token::Secret::from_bytes(key),
+        None => crate::auth::token::Secret::load_or_create(&data_dir)
+            .map_err(Error::file(data_dir.join("secret.key")))?,
+    };
     let library = crate::library::load(config.library.as_deref()).map_err(Error::Library)?;
     let sites = build_sites(&*store, &data_dir, None)?;
     let blobs_dir = data_dir.join("blobs");

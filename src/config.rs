@@ -115,6 +115,12 @@ pub struct Settings {
         value_name = "ADDR:PORT"
     )]
     pub redirect_http: Option<SocketAddr>,
+    /// The server's secret (64 hexadecimal digits): signs forms' tokens,
+    /// seals the exchange accounts' passwords. Every node of a cluster
+    /// needs the same one [default: DATA/secret.key, made on first start]
+    #[arg(skip)]
+    #[serde(default)]
+    pub secret: Option<String>,
 }
 
 /// The certificate and key files HTTPS is served with.
@@ -177,6 +183,9 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// With TLS, plain HTTP redirected to HTTPS on this address.
     pub redirect_http: Option<SocketAddr>,
+    /// The server's secret given by the configuration (`GUICHET_SECRET` or
+    /// `secret` in `guichet.toml`); `None`: `DATA/secret.key`.
+    pub secret: Option<[u8; 32]>,
 }
 
 impl Default for Config {
@@ -256,9 +265,21 @@ impl Config {
                 "--redirect-http redirects to HTTPS: give --tls-cert and --tls-key too".into(),
             ));
         }
+        // Read from the environment here (not a flag: a command line is
+        // visible to every user of the machine).
+        let secret_text = std::env::var("GUICHET_SECRET")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .or(given.secret.clone())
+            .or(file.secret.clone());
+        let secret = match secret_text {
+            None => None,
+            Some(text) => Some(parse_secret(&text)?),
+        };
         Ok(Config {
             tls,
             redirect_http,
+            secret,
             data_dir: pick!(data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             listen: pick!(listen).unwrap_or_else(|| ([127, 0, 0, 1], 8080).into()),
             durability: pick!(durability).unwrap_or(Durability::Full),
@@ -301,6 +322,20 @@ impl Config {
 }
 
 /// `http(s)://host[:port][/path]`, without a trailing slash.
+/// 64 hexadecimal digits: 32 bytes.
+fn parse_secret(text: &str) -> Result<[u8; 32], Error> {
+    let text = text.trim();
+    let bytes: Option<Vec<u8>> = (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    match bytes.filter(|_| text.len() == 64).map(<[u8; 32]>::try_from) {
+        Some(Ok(key)) => Ok(key),
+        _ => Err(Error::Config(
+            "GUICHET_SECRET (or `secret` in guichet.toml): 64 hexadecimal digits, e.g. from `openssl rand -hex 32`; the same on every node".into(),
+        )),
+    }
+}
+
 fn check_public_url(url: &str) -> Result<String, Error> {
     let host = url
         .strip_prefix("https://")
@@ -355,6 +390,30 @@ mod tests {
         );
         let unknown = toml::from_str::<Settings>("listen-on = \"x\"").unwrap_err();
         assert!(unknown.message().contains("listen-on"), "{unknown}");
+    }
+
+    #[test]
+    fn a_secret_from_the_configuration_is_64_hex_digits() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let file = Settings {
+            secret: Some(hex.into()),
+            ..Settings::default()
+        };
+        let c = Config::resolve(Settings::default(), Some(file)).unwrap();
+        assert_eq!(c.secret.unwrap()[1], 0x11);
+        let short = Settings {
+            secret: Some("abcd".into()),
+            ..Settings::default()
+        };
+        let e = Config::resolve(Settings::default(), Some(short))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("64 hexadecimal digits"), "{e}");
+        let not_hex = Settings {
+            secret: Some("zz".repeat(32)),
+            ..Settings::default()
+        };
+        assert!(Config::resolve(Settings::default(), Some(not_hex)).is_err());
     }
 
     #[test]
