@@ -71,7 +71,6 @@ pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, 
         config,
         clock,
         secret,
-        throttle: crate::auth::Throttle::default(),
     })
 }
 

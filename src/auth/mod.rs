@@ -15,8 +15,6 @@ pub mod token;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// Shortest password accepted for a new agent.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -79,40 +77,15 @@ pub fn session_digest(token: &str) -> String {
     crate::core::tracking::hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Failed logins per key (`tenant/login/address`), in memory: a restart
-/// forgets them, which only gives an attacker a few more tries per restart.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
-}
-
-impl Throttle {
-    /// Seconds to wait before `key` may try again (0: now).
-    pub fn wait(&self, key: &str, now: i64) -> i64 {
-        let map = self.failures.lock().expect("throttle lock");
-        match map.get(key) {
-            Some(&(count, last)) if count >= FREE_FAILURES => {
-                let wait = (30i64 << (count - FREE_FAILURES).min(10)).min(MAX_WAIT_SECS);
-                (last + wait - now).max(0)
-            }
-            _ => 0,
-        }
+/// Seconds to wait before trying again after `count` failures, the last
+/// at `last` (0: now). The counts are kept in the store
+/// (`usecases::throttle`), so every node throttles alike.
+pub fn throttle_wait(count: u32, last: i64, now: i64) -> i64 {
+    if count < FREE_FAILURES {
+        return 0;
     }
-
-    pub fn failed(&self, key: &str, now: i64) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        if map.len() > 100_000 {
-            // Bounded memory: forget failures older than the longest wait.
-            map.retain(|_, (_, last)| now - *last < MAX_WAIT_SECS);
-        }
-        let entry = map.entry(key.to_owned()).or_insert((0, now));
-        entry.0 += 1;
-        entry.1 = now;
-    }
-
-    pub fn succeeded(&self, key: &str) {
-        self.failures.lock().expect("throttle lock").remove(key);
-    }
+    let wait = (30i64 << (count - FREE_FAILURES).min(10)).min(MAX_WAIT_SECS);
+    (last + wait - now).max(0)
 }
 
 #[cfg(test)]
@@ -152,18 +125,10 @@ mod tests {
 
     #[test]
     fn failures_make_the_next_attempt_wait_longer_each_time() {
-        let t = Throttle::default();
-        for _ in 0..FREE_FAILURES - 1 {
-            t.failed("k", 100);
-        }
-        assert_eq!(t.wait("k", 100), 0);
-        t.failed("k", 100);
-        assert_eq!(t.wait("k", 100), 30);
-        assert_eq!(t.wait("k", 130), 0);
-        t.failed("k", 130);
-        assert_eq!(t.wait("k", 130), 60);
-        assert_eq!(t.wait("other", 130), 0);
-        t.succeeded("k");
-        assert_eq!(t.wait("k", 130), 0);
+        assert_eq!(throttle_wait(FREE_FAILURES - 1, 100, 100), 0);
+        assert_eq!(throttle_wait(FREE_FAILURES, 100, 100), 30);
+        assert_eq!(throttle_wait(FREE_FAILURES, 100, 130), 0);
+        assert_eq!(throttle_wait(FREE_FAILURES + 1, 130, 130), 60);
+        assert_eq!(throttle_wait(FREE_FAILURES + 20, 0, 0), MAX_WAIT_SECS);
     }
 }

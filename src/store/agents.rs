@@ -101,4 +101,20 @@ pub trait AgentStore: Send + Sync {
     ) -> BoxFuture<'_, Result<Option<AgentRecord>, StoreError>>;
 
     fn end_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// The failed logins counted under `key` (tenant, login, address):
+    /// how many, and the last one's time (Unix seconds).
+    fn login_failures(&self, key: String) -> BoxFuture<'_, Result<Option<(u32, i64)>, StoreError>>;
+
+    /// One more failure under `key` at `now`; failures last seen before
+    /// `forget_before` are forgotten in the same transaction.
+    fn login_failed(
+        &self,
+        key: String,
+        now: i64,
+        forget_before: i64,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// A success under `key`: its failures are forgotten.
+    fn login_succeeded(&self, key: String) -> BoxFuture<'_, Result<(), StoreError>>;
 }

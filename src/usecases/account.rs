@@ -220,7 +220,9 @@ pub async fn sign_in(
     let email = normalize_email(email).unwrap_or_default();
     let now = app.now().as_second();
     let key = format!("{}/citizen/{email}/{peer}", site.tenant.slug);
-    let wait = app.throttle.wait(&key, now);
+    let wait = super::throttle::wait(app, &key, now)
+        .await
+        .map_err(AuthError::Unavailable)?;
     if wait > 0 {
         return Err(AuthError::Throttled(wait));
     }
@@ -234,11 +236,15 @@ pub async fn sign_in(
     let matches = password_matches(password, hash).await;
     match citizen.filter(|_| matches) {
         Some(c) => {
-            app.throttle.succeeded(&key);
+            super::throttle::succeeded(app, &key)
+                .await
+                .map_err(AuthError::Unavailable)?;
             Ok(c)
         }
         None => {
-            app.throttle.failed(&key, now);
+            super::throttle::failed(app, &key, now)
+                .await
+                .map_err(AuthError::Unavailable)?;
             tracing::warn!(tenant = %site.tenant.slug, %peer, "failed citizen sign-in");
             Err(AuthError::Failed)
         }

@@ -45,7 +45,9 @@ pub async fn authenticate(
 ) -> Result<AgentRecord, AuthError> {
     let now = app.now().as_second();
     let key = format!("{}/{login}/{peer}", site.tenant.slug);
-    let wait = app.throttle.wait(&key, now);
+    let wait = super::throttle::wait(app, &key, now)
+        .await
+        .map_err(AuthError::Unavailable)?;
     if wait > 0 {
         return Err(AuthError::Throttled(wait));
     }
@@ -59,11 +61,15 @@ pub async fn authenticate(
         password_matches(password, record.as_ref().map(|r| r.password_hash.clone())).await;
     match record.filter(|_| matches) {
         Some(record) => {
-            app.throttle.succeeded(&key);
+            super::throttle::succeeded(app, &key)
+                .await
+                .map_err(AuthError::Unavailable)?;
             Ok(record)
         }
         None => {
-            app.throttle.failed(&key, now);
+            super::throttle::failed(app, &key, now)
+                .await
+                .map_err(AuthError::Unavailable)?;
             tracing::warn!(tenant = %site.tenant.slug, %login, %peer, "failed agent authentication");
             Err(AuthError::Failed)
         }

@@ -82,7 +82,7 @@ pub async fn authenticate(
     credentials::precheck(token, now).map_err(ExchangeError::Token)?;
     let login = token.username.trim().to_lowercase();
     let key = format!("{}/api:{login}/{peer}", site.tenant.slug);
-    let wait = app.throttle.wait(&key, now.as_second());
+    let wait = super::throttle::wait(app, &key, now.as_second()).await?;
     if wait > 0 {
         return Err(ExchangeError::Throttled(wait));
     }
@@ -96,7 +96,7 @@ pub async fn authenticate(
             .is_some_and(|password| credentials::check(token, &password))
     });
     let Some(account) = account.filter(|_| matches) else {
-        app.throttle.failed(&key, now.as_second());
+        super::throttle::failed(app, &key, now.as_second()).await?;
         tracing::warn!(tenant = %site.tenant.slug, %login, %peer, "failed exchange authentication");
         return Err(ExchangeError::Token(TokenProblem::Failed));
     };
@@ -116,7 +116,7 @@ pub async fn authenticate(
         tracing::warn!(tenant = %site.tenant.slug, %login, %peer, "replayed exchange token");
         return Err(ExchangeError::Token(TokenProblem::Replayed));
     }
-    app.throttle.succeeded(&key);
+    super::throttle::succeeded(app, &key).await?;
     Ok(account)
 }
 

@@ -27,8 +27,8 @@ pub mod retention;
 pub mod simulate;
 pub mod submit;
 pub mod tenants;
+pub mod throttle;
 
-use crate::auth::Throttle;
 use crate::auth::token::Secret;
 use crate::config::Config;
 use crate::store::Store;
@@ -58,8 +58,6 @@ pub struct App {
     pub clock: Clock,
     /// Signs the anti-forgery tokens of forms.
     pub secret: Secret,
-    /// Failed back-office logins.
-    pub throttle: Throttle,
     /// Guichet's address for links in messages (`https://…`): the public
     /// URL, else the address it listens on.
     pub message_url: String,

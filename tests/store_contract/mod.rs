@@ -102,6 +102,7 @@ macro_rules! store_contract {
                 new_requests_are_the_accounts_unacknowledged_ones_in_its_departments,
                 a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once,
                 public_requests_are_listed_by_service_reference_state_and_date_newest_first,
+                failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
             ],
         }
     };
@@ -4500,4 +4501,61 @@ pub async fn public_requests_are_listed_by_service_reference_state_and_date_newe
         .is_empty()
     );
     assert_eq!(query(PublicQuery { limit: 1, ..roads }).await, [r3]);
+}
+
+pub async fn failed_logins_are_counted_per_key_forgotten_on_success_and_when_old(
+    store: Arc<dyn Store>,
+) {
+    let key = "brest/paul/127.0.0.1".to_owned();
+    assert_eq!(store.login_failures(key.clone()).await.unwrap(), None);
+    for now in [100, 110, 120] {
+        store.login_failed(key.clone(), now, 0).await.unwrap();
+    }
+    assert_eq!(
+        store.login_failures(key.clone()).await.unwrap(),
+        Some((3, 120))
+    );
+    store
+        .login_failed("brest/marie/127.0.0.1".into(), 130, 0)
+        .await
+        .unwrap();
+    store.login_succeeded(key.clone()).await.unwrap();
+    assert_eq!(store.login_failures(key.clone()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .login_failures("brest/marie/127.0.0.1".into())
+            .await
+            .unwrap(),
+        Some((1, 130))
+    );
+    // Concurrent failures all count.
+    let tries = (0..8).map(|i| {
+        let store = Arc::clone(&store);
+        let key = key.clone();
+        tokio::spawn(async move { store.login_failed(key, 200 + i, 0).await.unwrap() })
+    });
+    for t in tries {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        store
+            .login_failures(key.clone())
+            .await
+            .unwrap()
+            .map(|f| f.0),
+        Some(8)
+    );
+    // Failures older than the longest wait go.
+    store
+        .login_failed("other".into(), 5000, 1000)
+        .await
+        .unwrap();
+    assert_eq!(store.login_failures(key).await.unwrap(), None);
+    assert_eq!(
+        store
+            .login_failures("brest/marie/127.0.0.1".into())
+            .await
+            .unwrap(),
+        None
+    );
 }

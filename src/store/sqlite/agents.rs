@@ -78,6 +78,42 @@ impl AgentStore for SqliteStore {
         self.read(move |conn| session_agent(conn, tenant_id, &digest, now.as_second()))
     }
 
+    fn login_failures(&self, key: String) -> BoxFuture<'_, Result<Option<(u32, i64)>, StoreError>> {
+        self.read(move |conn| {
+            use rusqlite::OptionalExtension;
+            Ok(conn
+                .prepare_cached("SELECT count, last FROM login_failures WHERE key = ?1")?
+                .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?)
+        })
+    }
+
+    fn login_failed(
+        &self,
+        key: String,
+        now: i64,
+        forget_before: i64,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |tx| {
+            tx.prepare_cached("DELETE FROM login_failures WHERE last < ?1")?
+                .execute(params![forget_before])?;
+            tx.prepare_cached(
+                "INSERT INTO login_failures (key, count, last) VALUES (?1, 1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET count = count + 1, last = ?2",
+            )?
+            .execute(params![key, now])?;
+            Ok(())
+        })
+    }
+
+    fn login_succeeded(&self, key: String) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.write(move |tx| {
+            tx.prepare_cached("DELETE FROM login_failures WHERE key = ?1")?
+                .execute(params![key])?;
+            Ok(())
+        })
+    }
+
     fn end_session(&self, digest: String) -> BoxFuture<'_, Result<(), StoreError>> {
         self.write(move |conn| {
             conn.prepare_cached("DELETE FROM sessions WHERE digest = ?1")?

@@ -35,7 +35,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 21] = [
+const MIGRATIONS: [&str; 22] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -57,6 +57,7 @@ const MIGRATIONS: [&str; 21] = [
     include_str!("0019_town_documents.sql"),
     include_str!("0020_exchange.sql"),
     include_str!("0021_calls.sql"),
+    include_str!("0022_login_failures.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.
