@@ -111,12 +111,7 @@ pub fn check(token: &UsernameToken, password: &str) -> bool {
         return false;
     };
     let expected = password_digest(nonce, created, password);
-    let sent = token.password.trim();
-    // Compared in constant time: the digests' own digests under a key of
-    // the moment, so a difference says nothing of where it lies.
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, expected.as_bytes());
-    let tag = ring::hmac::sign(&key, expected.as_bytes());
-    ring::hmac::verify(&key, sent.as_bytes(), tag.as_ref()).is_ok()
+    super::same_secret(expected.as_bytes(), token.password.trim().as_bytes())
 }
 
 /// `Base64(SHA-1(nonce + created + password))`.
@@ -136,7 +131,7 @@ pub fn nonce_digest(login: &str, nonce: &[u8]) -> String {
     h.update(login.as_bytes());
     h.update(b"\n");
     h.update(nonce);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::core::tracking::hex(&h.finalize())
 }
 
 fn key(secret: &Secret) -> LessSafeKey {

@@ -77,6 +77,12 @@ pub fn session_digest(token: &str) -> String {
     crate::core::tracking::hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// Whether two secrets (a token's MAC, a digest, an API key) are equal,
+/// in a time that does not depend on where they differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Seconds to wait before trying again after `count` failures, the last
 /// at `last` (0: now). The counts are kept in the store
 /// (`usecases::throttle`), so every node throttles alike.

@@ -59,11 +59,7 @@ impl Secret {
         mac.update(purpose.as_bytes());
         mac.update(b"\n");
         mac.update(issued.to_string().as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::core::tracking::hex(&mac.finalize().into_bytes())
     }
 
     /// A token for `purpose` (e.g. `demoville/form/room-booking`) issued at `now` (Unix seconds).
@@ -83,13 +79,7 @@ impl Secret {
             return false;
         }
         let expected = self.mac(purpose, issued);
-        // Constant-time comparison.
-        expected.len() == mac.len()
-            && expected
-                .bytes()
-                .zip(mac.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        super::same_secret(expected.as_bytes(), mac.as_bytes())
     }
 }
 
