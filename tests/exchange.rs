@@ -647,3 +647,70 @@ fn an_administrator_creates_changes_and_stops_an_account_from_the_admin_page() {
     let html = admin.get("/demoville/backoffice/admin/exchange");
     assert!(html.body.contains("SIG voirie"));
 }
+
+#[test]
+fn a_test_request_is_unknown_to_business_software() {
+    use base64::Engine;
+    let server = Server::start();
+    add_account(&server, "voirie-sig", &[("voirie", Role::Handler)]);
+    let site = server.app.site("demoville").unwrap();
+    assert!(
+        server
+            .app
+            .store
+            .set_service_status(
+                site.tenant.id,
+                "road-incident",
+                guichet::store::ServiceStatus::Test,
+                "agent:admin",
+                server.app.now(),
+            )
+            .unwrap()
+    );
+    // Served in test within the tenants period.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server
+        .app
+        .site("demoville")
+        .unwrap()
+        .tenant
+        .offered(guichet::core::tenant::Audience::Public)
+        .any(|s| s.code == "road-incident")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "road-incident in test"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // An agent tries it at the testers' endpoint.
+    let envelope = envelope11(&road_incident("Essai"));
+    let mut request = format!(
+        "POST /demoville/soap/test HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nAuthorization: Basic {}\r\nConnection: close\r\n\r\n",
+        envelope.len(),
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("paul:{}", guichet::app::DEMO_PASSWORD))
+    )
+    .into_bytes();
+    request.extend_from_slice(envelope.as_bytes());
+    let r = server.raw(&request);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let reference = r.element("reference").unwrap();
+    let r = call(&server, "voirie-sig", "<x:ListNewRequests/>");
+    assert!(all(&parse(&r.body), "request").is_empty(), "{}", r.body);
+    for body in [
+        format!("<x:GetRequestFile><x:reference>{reference}</x:reference></x:GetRequestFile>"),
+        format!(
+            "<x:UpdateRequestStatus><x:reference>{reference}</x:reference><x:action>qualify</x:action></x:UpdateRequestStatus>"
+        ),
+        format!(
+            "<x:AcknowledgeRequests><x:reference>{reference}</x:reference></x:AcknowledgeRequests>"
+        ),
+    ] {
+        assert_eq!(
+            fault_codes(&call(&server, "voirie-sig", &body)),
+            ["unknown-request"],
+            "{body}"
+        );
+    }
+}

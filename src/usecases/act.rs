@@ -36,7 +36,7 @@ impl From<StoreError> for ActError {
 }
 
 /// What an applied command leaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Acted {
     pub reference: Reference,
     /// Whether the agent may still open the request (a transfer to another
@@ -44,6 +44,9 @@ pub struct Acted {
     pub still_readable: bool,
     /// The request's revision now.
     pub revision: i64,
+    /// Its step now, and whether it is finished.
+    pub step: String,
+    pub finished: bool,
 }
 
 /// Whether an agent may open a request: a role in its department, or the
@@ -69,6 +72,10 @@ pub async fn readable(
         .work_item(site.tenant.id, reference)
         .await?
         .ok_or(ActError::NotFound)?;
+    // A test request is the agents': unknown to business software.
+    if agent.software && item.record.test {
+        return Err(ActError::NotFound);
+    }
     if !can_read(agent, &item) {
         return Err(ActError::Forbidden);
     }
@@ -155,6 +162,7 @@ pub async fn act_all(
         after.state = outcome.state.clone();
         can_read(agent, &after)
     };
+    let (step, finished) = (outcome.state.step.clone(), outcome.state.finished);
     match app
         .store
         .apply(site.tenant.id, reference, item.revision, outcome, now)
@@ -166,6 +174,8 @@ pub async fn act_all(
                 reference,
                 still_readable,
                 revision,
+                step,
+                finished,
             })
         }
         Err(StoreError::Conflict) => {
