@@ -213,16 +213,14 @@ async fn body(
             let Some(service) = site
                 .tenant
                 .service_version(&r.service_code, r.service_version)
+                .cloned()
             else {
                 return Err(StoreError::Corrupt(format!(
                     "definition {} v{} missing",
                     r.service_code, r.service_version
                 )));
             };
-            let blobs = std::sync::Arc::clone(&app.blobs);
-            let file = crate::exchange::request_file(&site.tenant, service, &stored, &|d| {
-                blobs.get(d).ok().flatten()
-            });
+            let file = crate::usecases::exchange::file_of(app, site, service, stored).await?;
             (file.into_bytes(), "application/xml; charset=utf-8")
         }
     }))

@@ -245,16 +245,7 @@ pub async fn request_file(
         record: item.record.clone(),
         rows: item.rows.clone(),
     };
-    let blobs = Arc::clone(&app.blobs);
-    let tenant = site.tenant.clone();
-    let for_file = Arc::clone(&service);
-    let file = tokio::task::spawn_blocking(move || {
-        crate::exchange::request_file(&tenant, &for_file, &stored, &|d| {
-            blobs.get(d).ok().flatten()
-        })
-    })
-    .await
-    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let file = file_of(app, site, Arc::clone(&service), stored).await?;
     let actions = if item.record.anonymised_at.is_some() {
         Vec::new()
     } else {
@@ -282,6 +273,24 @@ pub async fn request_file(
         file,
         actions,
     })
+}
+
+/// A stored request's XML request file, its files read from the blob
+/// store off the async threads: what `GetRequestFile` returns and a
+/// step's call with `body="file"` posts.
+pub async fn file_of(
+    app: &App,
+    site: &Site,
+    service: Arc<Service>,
+    stored: StoredRequest,
+) -> Result<String, StoreError> {
+    let blobs = Arc::clone(&app.blobs);
+    let tenant = site.tenant.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::exchange::request_file(&tenant, &service, &stored, &|d| blobs.get(d).ok().flatten())
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// Marks the requests as taken by the account's software. Every reference
