@@ -324,13 +324,9 @@ impl Config {
 /// `http(s)://host[:port][/path]`, without a trailing slash.
 /// 64 hexadecimal digits: 32 bytes.
 fn parse_secret(text: &str) -> Result<[u8; 32], Error> {
-    let text = text.trim();
-    let bytes: Option<Vec<u8>> = (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
-    match bytes.filter(|_| text.len() == 64).map(<[u8; 32]>::try_from) {
-        Some(Ok(key)) => Ok(key),
-        _ => Err(Error::Config(
+    match crate::auth::token::key_from_hex(text) {
+        Some(key) => Ok(key),
+        None => Err(Error::Config(
             "GUICHET_SECRET (or `secret` in guichet.toml): 64 hexadecimal digits, e.g. from `openssl rand -hex 32`; the same on every node".into(),
         )),
     }

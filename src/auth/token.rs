@@ -15,15 +15,25 @@ pub const MAX_AGE_SECS: i64 = 4 * 3600;
 
 pub struct Secret([u8; 32]);
 
+/// A 32-byte key written as 64 hexadecimal digits (`secret.key`,
+/// `GUICHET_SECRET`); `None` for anything else.
+pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    if text.len() != 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..32)
+        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    <[u8; 32]>::try_from(bytes?.as_slice()).ok()
+}
+
 impl Secret {
     /// Reads `DIR/secret.key`, creating it (random, owner-only) on first start.
     pub fn load_or_create(dir: &Path) -> std::io::Result<Secret> {
         let path = dir.join("secret.key");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let bytes: Vec<u8> = (0..text.trim().len() / 2)
-                .filter_map(|i| u8::from_str_radix(text.trim().get(2 * i..2 * i + 2)?, 16).ok())
-                .collect();
-            if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
+            if let Some(key) = key_from_hex(&text) {
                 return Ok(Secret(key));
             }
             tracing::warn!(file = %path.display(), "secret.key is malformed; writing a new one");
