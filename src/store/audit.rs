@@ -2,6 +2,7 @@
 
 use super::{BoxFuture, StoreError};
 use jiff::Timestamp;
+use sha2::{Digest, Sha256};
 
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,4 +55,167 @@ pub trait AuditStore: Send + Sync {
 
     /// Walks every tenant's audit chain.
     fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError>;
+}
+
+// ---------------------------------------------------------------------------
+// The chain itself, the same on every backend: how an entry is hashed and
+// how a tenant's rows are checked. Backends only read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// The `prev_hash` of a tenant's first audit entry.
+pub(super) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of an audit entry, length-prefixed so that no two different
+/// entries hash the same way. The last field names the scheme: "" for the
+/// first (the detail hashed as it is), [`SCHEME`] for entries whose detail
+/// is given by its SHA-256.
+pub(super) fn audit_hash(seq: i64, fields: [&str; 6], prev: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(seq.to_string().as_bytes());
+    for f in fields {
+        h.update(b"|");
+        h.update(f.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(f.as_bytes());
+    }
+    h.update(b"|");
+    h.update(prev.as_bytes());
+    crate::core::tracking::hex(&h.finalize())
+}
+
+/// The scheme of entries that hash their detail's digest: the detail can be
+/// blanked when it holds personal data and the chain still holds.
+const SCHEME: &str = "2";
+
+fn detail_digest(detail: &str) -> String {
+    crate::core::tracking::hex(&Sha256::digest(detail.as_bytes()))
+}
+
+/// The hash of an entry of the second scheme.
+fn entry_hash(seq: i64, fields: [&str; 4], digest: &str, prev: &str) -> String {
+    let [at, actor, subject, action] = fields;
+    audit_hash(seq, [at, actor, subject, action, digest, SCHEME], prev)
+}
+
+/// The next entry of a chain whose head is `head` (`(seq, hash)`, `None`
+/// for an empty journal): what a backend inserts, then sets as the head.
+pub(super) struct NextEntry {
+    pub seq: i64,
+    pub digest: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+pub(super) fn next_entry(
+    head: Option<(i64, String)>,
+    at: &str,
+    actor: &str,
+    subject: &str,
+    action: &str,
+    detail: &str,
+) -> NextEntry {
+    let (seq, prev) = head.unwrap_or((0, GENESIS.to_owned()));
+    let seq = seq + 1;
+    let digest = detail_digest(detail);
+    let hash = entry_hash(seq, [at, actor, subject, action], &digest, &prev);
+    NextEntry {
+        seq,
+        digest,
+        prev,
+        hash,
+    }
+}
+
+/// An audit row as stored, read back to be checked.
+pub(super) struct StoredAudit {
+    pub seq: i64,
+    /// at, actor, subject, action, detail.
+    pub fields: [String; 5],
+    pub prev_hash: String,
+    pub hash: String,
+    pub digest: Option<String>,
+    pub redacted_at: Option<String>,
+}
+
+/// Checks a tenant's rows (in `seq` order) against each other and against
+/// the chain's recorded head, and reports the first entry that does not
+/// hold.
+pub(super) fn verify_chain(
+    tenant: &str,
+    rows: impl IntoIterator<Item = Result<StoredAudit, StoreError>>,
+    head: Option<(i64, String)>,
+) -> Result<AuditReport, StoreError> {
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_owned();
+    let mut entries = 0u64;
+    let report = |entries, problem: String| AuditReport {
+        tenant: tenant.to_owned(),
+        entries,
+        problem: Some(problem),
+    };
+    for row in rows {
+        let StoredAudit {
+            seq,
+            fields,
+            prev_hash,
+            hash,
+            digest,
+            redacted_at,
+        } = row?;
+        entries += 1;
+        if seq != expected_seq {
+            return Ok(report(
+                entries,
+                format!(
+                    "entry {expected_seq} is missing (the journal goes from entry {} to entry {seq})",
+                    expected_seq - 1
+                ),
+            ));
+        }
+        if prev_hash != prev {
+            return Ok(report(
+                entries,
+                format!(
+                    "entry {seq} does not follow entry {}: an entry before it was removed or replaced",
+                    seq - 1
+                ),
+            ));
+        }
+        let [at, actor, subject, action, detail] = &fields;
+        let holds = match &digest {
+            None => audit_hash(seq, [at, actor, subject, action, detail, ""], &prev_hash) == hash,
+            Some(digest) => {
+                // A blanked detail is vouched for by its digest alone.
+                let detail_holds = (redacted_at.is_some() && detail.is_empty())
+                    || detail_digest(detail) == *digest;
+                detail_holds
+                    && entry_hash(seq, [at, actor, subject, action], digest, &prev_hash) == hash
+            }
+        };
+        if !holds {
+            return Ok(report(
+                entries,
+                format!(
+                    "entry {seq} ({action} by {actor} on {subject}) was edited: its content no longer matches its hash"
+                ),
+            ));
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    let last = expected_seq - 1;
+    match head {
+        Some((seq, hash)) if seq != last || hash != prev => Ok(report(
+            entries,
+            format!(
+                "the journal ends at entry {last} but was last written at entry {seq}: entries were removed from its end"
+            ),
+        )),
+        None if last > 0 => Ok(report(entries, "the journal's head is missing".to_owned())),
+        _ => Ok(AuditReport {
+            tenant: tenant.to_owned(),
+            entries,
+            problem: None,
+        }),
+    }
 }

@@ -15,6 +15,7 @@ mod identities;
 mod outbox;
 mod personal;
 mod requests;
+pub mod postgres;
 pub mod sqlite;
 mod tenants;
 
