@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need
 # (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep and aiosmtpd, Chromium
-# with playwright-core and axe-core, curl, poppler-utils for reading PDFs back), checks format
-# and lints, runs the Rust tests, then drives the release binary with real SOAP
-# clients, the examples and a real browser. Ends with one line "total: N passed, M failed".
+# with playwright-core and axe-core, curl, poppler-utils for reading PDFs back, PostgreSQL),
+# checks format and lints, runs the Rust tests, then drives the release binary with real SOAP
+# clients, the examples and a real browser; then runs the integration tests, the interop and
+# the browser suites again with every server on PostgreSQL (a throw-away cluster in a
+# temporary folder, scripts/postgres.sh). Ends with one line "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,6 +23,13 @@ python3 -c 'import aiosmtpd' 2>/dev/null \
   || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q aiosmtpd \
   || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --break-system-packages aiosmtpd \
   || { echo "could not install aiosmtpd"; exit 1; }
+
+step "PostgreSQL (a throw-away cluster on 127.0.0.1)"
+pg_port=${GUICHET_PG_PORT:-54329}
+GUICHET_TEST_POSTGRES=$(scripts/postgres.sh start "$pg_port") || { echo "could not start PostgreSQL"; exit 1; }
+export GUICHET_TEST_POSTGRES
+trap 'scripts/postgres.sh stop "$pg_port"' EXIT
+echo "$GUICHET_TEST_POSTGRES"
 
 step "cargo fmt --check"
 cargo fmt --check || failed_steps+=("cargo fmt")
@@ -61,6 +70,32 @@ step "Browser (headless Chromium: axe-core, keyboard, no JavaScript, iframe)"
 tests/browser/run.sh "$bin" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("browser")
 count "$log"
+
+# The same again with every server's store on PostgreSQL. Left out: the
+# tests of how settings are read (commands), the SQLite store's own
+# contract run, and the generated types' check, which store nothing.
+export GUICHET_TEST_BACKEND=postgres
+step "cargo test on PostgreSQL (integration tests)"
+pg_tests=()
+for t in tests/*.rs; do
+  name=$(basename "$t" .rs)
+  case "$name" in commands|store_contract|store_contract_postgres|definition_types) ;; *) pg_tests+=(--test "$name") ;; esac
+done
+cargo test "${pg_tests[@]}" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("cargo test on PostgreSQL")
+read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log")
+passed=$((passed + p)) failed=$((failed + f))
+
+step "Interoperability on PostgreSQL"
+tests/interop/run.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("interop on PostgreSQL")
+count "$log"
+
+step "Browser on PostgreSQL"
+tests/browser/run.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("browser on PostgreSQL")
+count "$log"
+unset GUICHET_TEST_BACKEND
 rm -f "$log"
 
 if [ ${#failed_steps[@]} -gt 0 ]; then

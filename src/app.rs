@@ -6,11 +6,13 @@
 pub use crate::config::RequestLimits;
 pub use crate::usecases::{App, Clock, system_clock};
 
-use crate::config::{Config, Durability};
+use crate::config::{Config, Database, Durability};
 use crate::core::catalogue::Service;
 use crate::core::tenant::Tenant;
 use crate::core::workflow::Role;
 use crate::error::Error;
+use crate::store::blobs::BlobStore;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{NewAgent, ServiceStatus, Store, StoreError, TenantRecord};
 use crate::tenant::Site;
@@ -20,23 +22,40 @@ use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Opens the store of `config.data_dir` (creating it, and the demo tenant,
-/// on first start) and loads the application.
+/// Opens the store the configuration names (SQLite in `config.data_dir`,
+/// or PostgreSQL), creating it and the demo tenant on first start, and
+/// loads the application.
 pub fn open(config: Config, clock: Clock) -> Result<App, Error> {
-    let durability = match config.durability {
-        Durability::Full => crate::store::sqlite::Durability::Full,
-        Durability::Normal => crate::store::sqlite::Durability::Normal,
+    let (store, blobs): (Arc<dyn Store>, Option<Arc<dyn BlobStore>>) = match &config.database {
+        Database::Sqlite => {
+            let durability = match config.durability {
+                Durability::Full => crate::store::sqlite::Durability::Full,
+                Durability::Normal => crate::store::sqlite::Durability::Normal,
+            };
+            let store = SqliteStore::open(&config.data_dir, durability).map_err(|e| {
+                Error::Config(format!(
+                    "cannot open the store in {}: {e}",
+                    config.data_dir.display()
+                ))
+            })?;
+            (Arc::new(store), None)
+        }
+        Database::Postgres { url, pool } => {
+            let store = Arc::new(PostgresStore::open(url, *pool).map_err(|e| {
+                Error::Config(format!(
+                    "cannot open the PostgreSQL store (GUICHET_DATABASE): {e}"
+                ))
+            })?);
+            tracing::info!(database = store.url(), "PostgreSQL store open");
+            // Files sent with requests live in the database too.
+            let blobs: Arc<dyn BlobStore> = store.clone();
+            (store, Some(blobs))
+        }
     };
-    let store = SqliteStore::open(&config.data_dir, durability).map_err(|e| {
-        Error::Config(format!(
-            "cannot open the store in {}: {e}",
-            config.data_dir.display()
-        ))
-    })?;
-    if ensure_demo_tenant(&store, &config.data_dir)? {
+    if ensure_demo_tenant(&*store, &config.data_dir)? {
         tracing::info!("created the demo tenant {DEMO_TENANT} with the built-in catalogue");
     }
-    load(Arc::new(store), config, clock)
+    load_with(store, blobs, config, clock)
 }
 
 /// Opens an existing data folder (commands other than `serve` never
@@ -51,6 +70,16 @@ pub fn open_existing(config: Config) -> Result<App, Error> {
 /// `config.data_dir` holds `secret.key` and the tenants' folders
 /// (`tenants/SLUG/`).
 pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, Error> {
+    load_with(store, None, config, clock)
+}
+
+/// [`load`], with the blobs kept by `blobs` (`None`: `DATA/blobs/`).
+pub fn load_with(
+    store: Arc<dyn Store>,
+    blobs: Option<Arc<dyn BlobStore>>,
+    config: Config,
+    clock: Clock,
+) -> Result<App, Error> {
     crate::render::xslt::init();
     let data_dir = config.data_dir.clone();
     let secret = match config.secret {
@@ -60,18 +89,33 @@ pub fn load(store: Arc<dyn Store>, config: Config, clock: Clock) -> Result<App, 
     };
     let library = crate::library::load(config.library.as_deref()).map_err(Error::Library)?;
     let sites = build_sites(&*store, &data_dir, None)?;
-    let blobs_dir = data_dir.join("blobs");
-    let blobs = crate::store::blobs::FsBlobs::open(&blobs_dir).map_err(Error::file(blobs_dir))?;
-    Ok(App {
+    let blobs = match blobs {
+        Some(blobs) => blobs,
+        None => {
+            let blobs_dir = data_dir.join("blobs");
+            Arc::new(
+                crate::store::blobs::FsBlobs::open(&blobs_dir).map_err(Error::file(blobs_dir))?,
+            )
+        }
+    };
+    let app = App {
+        tenant_files: Arc::new(crate::usecases::tenant_files::Synced::open(&data_dir)),
         library: Arc::new(library),
-        blobs: Arc::new(blobs),
+        blobs,
         store,
         sites: ArcSwap::from_pointee(sites),
         message_url: config.message_base_url(),
         config,
         clock,
         secret,
-    })
+    };
+    // The towns' files other nodes wrote, before the first page is served.
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(Error::system("cannot start the runtime"))?
+        .block_on(crate::usecases::tenant_files::sync(&app))
+        .map_err(|e| Error::Config(format!("cannot copy the towns' files from the store: {e}")))?;
+    Ok(app)
 }
 
 /// Every tenant's site, rebuilding only those whose record changed since
@@ -195,7 +239,8 @@ pub async fn reload(app: &App) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Looks for changed tenants every `tenant_period`.
+/// Looks for changed tenants, and towns' files written on other nodes, every
+/// `tenant_period`.
 pub async fn watch_tenants(app: Arc<App>) {
     let mut interval = tokio::time::interval(app.config.tenant_period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -211,6 +256,15 @@ pub async fn watch_tenants(app: Arc<App>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, "tenants could not be reloaded; keeping them as they were")
+            }
+        }
+        // Then the towns' files written on other nodes (a new town's
+        // included, its site being built now).
+        match crate::usecases::tenant_files::sync(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "towns' files copied from the store"),
+            Err(e) => {
+                tracing::error!(error = %e, "towns' files could not be copied from the store")
             }
         }
     }
@@ -360,6 +414,13 @@ pub fn ensure_demo_tenant(store: &dyn Store, data_dir: &std::path::Path) -> Resu
         store.seed_standard_answers(tenant_id, DEMO_ANSWERS)?;
     }
     if created {
+        // Kept in the store too, where the other nodes find it.
+        runtime.block_on(store.put_tenant_file(
+            tenant_id,
+            "settings.toml".into(),
+            crate::tenant::look::DEMO_SETTINGS.as_bytes().to_vec(),
+            jiff::Timestamp::now(),
+        ))?;
         let dir = data_dir.join("tenants").join(DEMO_TENANT);
         let settings = dir.join("settings.toml");
         if !settings.exists() {

@@ -84,6 +84,16 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub outbox_seconds: Option<u64>,
+    /// Seconds a node holds the deliveries and calls it took to send: if it
+    /// dies meanwhile, another node sends them once this has gone by
+    /// [default: 120]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_CLAIM_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub claim_seconds: Option<u64>,
     /// The service library towns pick their services from: every `*.xml`
     /// below DIR, checked at start (a broken file stops Guichet, named with
     /// its line) [default: the library shipped in the binary]
@@ -115,12 +125,36 @@ pub struct Settings {
         value_name = "ADDR:PORT"
     )]
     pub redirect_http: Option<SocketAddr>,
+    /// The database: `sqlite` (embedded, in DATA) or a PostgreSQL URL
+    /// (postgres://user:password@host:5432/guichet) shared by several
+    /// Guichet nodes [default: sqlite]
+    #[arg(long, global = true, env = "GUICHET_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+    /// Most connections one node opens to PostgreSQL [default: 16]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_DATABASE_POOL",
+        value_name = "CONNECTIONS"
+    )]
+    pub database_pool: Option<usize>,
     /// The server's secret (64 hexadecimal digits): signs forms' tokens,
     /// seals the exchange accounts' passwords. Every node of a cluster
-    /// needs the same one [default: DATA/secret.key, made on first start]
+    /// needs the same one [default: DATA/secret.key, made on first start;
+    /// required with PostgreSQL]
     #[arg(skip)]
     #[serde(default)]
     pub secret: Option<String>,
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// `DATA/guichet.sqlite3`, one node.
+    Sqlite,
+    /// A PostgreSQL database shared by every node, with at most `pool`
+    /// connections from this one.
+    Postgres { url: String, pool: usize },
 }
 
 /// The certificate and key files HTTPS is served with.
@@ -171,6 +205,8 @@ pub struct Config {
     pub timer_period: Duration,
     pub retention_period: Duration,
     pub outbox_period: Duration,
+    /// How long a node holds the deliveries and calls it took.
+    pub claim_period: Duration,
     pub tenant_period: Duration,
     /// The service library's folder; `None`: the built-in one.
     pub library: Option<PathBuf>,
@@ -186,6 +222,7 @@ pub struct Config {
     /// The server's secret given by the configuration (`GUICHET_SECRET` or
     /// `secret` in `guichet.toml`); `None`: `DATA/secret.key`.
     pub secret: Option<[u8; 32]>,
+    pub database: Database,
 }
 
 impl Default for Config {
@@ -276,7 +313,32 @@ impl Config {
             None => None,
             Some(text) => Some(parse_secret(&text)?),
         };
+        let database = match pick!(database).filter(|d| !d.trim().is_empty()) {
+            None => Database::Sqlite,
+            Some(d) if d.trim() == "sqlite" => Database::Sqlite,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                if secret.is_none() {
+                    return Err(Error::Config(
+                        "with PostgreSQL, every node must sign and seal with one secret: set GUICHET_SECRET (64 hexadecimal digits, e.g. from `openssl rand -hex 32`), the same on every node".into(),
+                    ));
+                }
+                let pool = pick!(database_pool).unwrap_or(16);
+                if !(2..=1000).contains(&pool) {
+                    return Err(Error::Config(format!(
+                        "--database-pool {pool}: between 2 and 1000 connections (GUICHET_DATABASE_POOL)"
+                    )));
+                }
+                Database::Postgres { url, pool }
+            }
+            Some(other) => {
+                let shown = other.split('@').next_back().unwrap_or("");
+                return Err(Error::Config(format!(
+                    "--database …{shown}: `sqlite` or postgres://user:password@host:5432/database (GUICHET_DATABASE)"
+                )));
+            }
+        };
         Ok(Config {
+            database,
             tls,
             redirect_http,
             secret,
@@ -287,6 +349,7 @@ impl Config {
             timer_period: seconds(pick!(timer_seconds), 60, "timer-seconds")?,
             retention_period: seconds(pick!(retention_seconds), 3600, "retention-seconds")?,
             outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
+            claim_period: seconds(pick!(claim_seconds), 120, "claim-seconds")?,
             tenant_period: seconds(pick!(tenant_seconds), 2, "tenant-seconds")?,
             library: pick!(library),
             smtp: pick!(smtp).filter(|s| !s.is_empty()),
@@ -310,7 +373,9 @@ impl Config {
     /// The database file of an existing data folder, or an error that says
     /// which folder was looked at and how to give another.
     pub fn existing_data(&self) -> Result<(), Error> {
-        if self.data_dir.join("guichet.sqlite3").exists() {
+        if matches!(self.database, Database::Postgres { .. })
+            || self.data_dir.join("guichet.sqlite3").exists()
+        {
             Ok(())
         } else {
             Err(Error::Config(format!(

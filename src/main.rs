@@ -63,6 +63,9 @@ enum Command {
     /// Check the audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Move a store to another backend.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Personal data kept no longer than needed (GDPR).
     #[command(subcommand)]
     Retention(RetentionCommand),
@@ -258,6 +261,24 @@ enum RetentionCommand {
 }
 
 #[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy a SQLite store (its database and the files sent with requests)
+    /// into an empty PostgreSQL database, in one transaction kept only if
+    /// every row arrived and every town's audit chain verifies there. The
+    /// source is read as one snapshot: stop its server first so that
+    /// nothing submitted after the snapshot stays behind.
+    Copy {
+        /// The store to copy: sqlite:DIR [default: sqlite:DATA_DIR]
+        #[arg(long, value_name = "sqlite:DIR")]
+        from: Option<String>,
+        /// The PostgreSQL database to fill: postgres://user:password@host/db
+        /// [default: --database / GUICHET_DATABASE]
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Walk every tenant's hash chain; exits 1 and says where if an entry
     /// was edited, removed or cut off.
@@ -326,6 +347,7 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
         }
         Command::ApiAccount(command) => api_account(&app::open_existing(config)?, command),
         Command::Audit(AuditCommand::Verify) => verify_audit(&app::open_existing(config)?),
+        Command::Store(StoreCommand::Copy { from, to }) => copy_store(&config, from, to),
         Command::Retention(RetentionCommand::Run) => {
             let app = app::open_existing(config)?;
             for swept in current_thread()?.block_on(guichet::usecases::retention::run(&app))? {
@@ -657,6 +679,63 @@ fn list_agents(app: &App, tenant: &str) -> Result<(), Error> {
             roles.join(" ")
         );
     }
+    Ok(())
+}
+
+fn copy_store(config: &Config, from: Option<String>, to: Option<String>) -> Result<(), Error> {
+    let source = match from {
+        None => config.data_dir.clone(),
+        Some(from) => match from.strip_prefix("sqlite:") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "--from {from}: sqlite:DIR, the data folder of the SQLite store"
+                )));
+            }
+        },
+    };
+    let url = match (to, &config.database) {
+        (Some(url), _) => url,
+        (None, guichet::config::Database::Postgres { url, .. }) => url.clone(),
+        (None, guichet::config::Database::Sqlite) => {
+            return Err(Error::Usage(
+                "give the PostgreSQL database to copy into: --to postgres://… (or GUICHET_DATABASE)"
+                    .into(),
+            ));
+        }
+    };
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(Error::Usage(
+            "--to: a PostgreSQL URL, postgres://user:password@host:5432/database".into(),
+        ));
+    }
+    let target = guichet::store::postgres::PostgresStore::open(&url, 4)
+        .map_err(|e| Error::Config(format!("cannot open the PostgreSQL store: {e}")))?;
+    let report = target.copy_from_sqlite(&source)?;
+    for (table, rows) in &report.tables {
+        if *rows > 0 {
+            println!("{table}: {rows} rows");
+        }
+    }
+    println!("files sent with requests: {}", report.blobs);
+    for r in &report.audit {
+        println!("{}: {} audit entries, chain intact", r.tenant, r.entries);
+    }
+    // The nodes on PostgreSQL need the key the SQLite node signed and
+    // sealed with (the exchange accounts' passwords are sealed under it).
+    let key_file = source.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&key_file) {
+        let same = config
+            .secret
+            .is_some_and(|s| guichet::auth::token::key_from_hex(text.trim()) == Some(s));
+        if !same {
+            println!(
+                "set GUICHET_SECRET on every node to the key in {} (the exchange accounts' passwords are sealed under it)",
+                key_file.display()
+            );
+        }
+    }
+    println!("copied into {}", target.url());
     Ok(())
 }
 

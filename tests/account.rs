@@ -730,7 +730,7 @@ fn run_retention(server: &Server) -> Vec<String> {
 #[test]
 fn a_citizen_closes_their_account_and_only_what_the_town_must_finish_stays() {
     use common::agent::login;
-    use common::sqlite_backend::anywhere;
+    use common::backend::anywhere;
     let smtp = Smtp::start();
     let server = server(&smtp);
     let email = "zoe.ferme@example.fr";

@@ -683,7 +683,7 @@ fn agents_are_added_from_the_admin_page_and_the_command_line() {
     assert_eq!(r.status, 303);
 
     // The command line, on the same data folder while the server runs.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let out = common::cli(&server.data_dir)
         .args([
             "agent",
             "add",
@@ -705,7 +705,7 @@ fn agents_are_added_from_the_admin_page_and_the_command_line() {
     );
     let omar = login_attempt(&server, "omar", "mot de passe du terminal");
     assert_eq!(omar.status, 303);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let out = common::cli(&server.data_dir)
         .args([
             "agent",
             "add",
@@ -739,7 +739,7 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     // "Acte préparé" marked the request for export: its file is written once.
     let out = common::TempDir::new();
     let export = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        common::cli(&server.data_dir)
             .args(["export", "--pending"])
             .arg(&out.0)
             .arg("--data-dir")
@@ -761,7 +761,7 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     let second = export();
     assert!(String::from_utf8_lossy(&second.stderr).contains("0 request file(s) exported"));
     let verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        common::cli(&server.data_dir)
             .args(["audit", "verify", "--data-dir"])
             .arg(&server.data_dir)
             .output()
@@ -770,7 +770,7 @@ fn audit_verify_finds_an_edited_a_removed_and_a_cut_off_entry() {
     let out = verify();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("demoville: 10 entries, chain intact"));
-    use common::sqlite_backend::{Tamper, audit_detail, tamper};
+    use common::backend::{Tamper, audit_detail, tamper};
     let data = &server.data_dir;
     let original = audit_detail(data, 8);
     tamper(
@@ -1261,7 +1261,7 @@ fn an_administrator_changes_deactivates_and_reactivates_an_agent() {
     assert_eq!(r.status, 403);
 
     // The way back in from the command line: a new password, account active.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let out = common::cli(&server.data_dir)
         .args(["agent", "password", "paul", "--data-dir"])
         .arg(&server.data_dir)
         .env("GUICHET_AGENT_PASSWORD", "paul a un nouveau mot de passe")
@@ -1662,7 +1662,7 @@ fn a_request_made_on_version_1_ends_along_version_1_after_version_2_is_published
     let file = server.data_dir.join("road-incident-v2.xml");
     std::fs::write(&file, road_incident_v2()).unwrap();
     let guichet = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        let out = common::cli(&server.data_dir)
             .args(args)
             .env("GUICHET_DATA_DIR", &server.data_dir)
             .env("GUICHET_LOG", "error")
@@ -1736,7 +1736,7 @@ fn a_request_made_on_version_1_ends_along_version_1_after_version_2_is_published
     assert_eq!(paul.act(&second, "repair").status, 303);
     assert_eq!(paul.step(&second), "Réparé");
     // Publishing again without a new draft says what to do.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let out = common::cli(&server.data_dir)
         .args(["service", "publish", "road-incident"])
         .env("GUICHET_DATA_DIR", &server.data_dir)
         .output()
@@ -1749,7 +1749,7 @@ fn a_request_made_on_version_1_ends_along_version_1_after_version_2_is_published
         road_incident_v2().replace("<deadline ", "<deadline colour=\"x\" "),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let out = common::cli(&server.data_dir)
         .args(["service", "import", file.to_str().unwrap()])
         .env("GUICHET_DATA_DIR", &server.data_dir)
         .output()
@@ -3204,7 +3204,7 @@ fn a_correction_left_unanswered_closes_the_request_after_the_days_its_workflow_s
 /// verifies and tells the run.
 #[test]
 fn a_retention_run_anonymises_what_is_due_and_nothing_else() {
-    use common::sqlite_backend::anywhere;
+    use common::backend::anywhere;
     let server = Server::start();
     let rt = runtime();
     let retention = || {

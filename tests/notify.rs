@@ -260,7 +260,7 @@ fn the_citizen_is_acknowledged_then_told_of_each_step_by_email_and_sms() {
     assert!(head.contains("Bearer jeton-secret"), "{head}");
 
     // The tracking code is not kept once sent.
-    let kept = common::sqlite_backend::tracking_code_copies(&server.data_dir, &code);
+    let kept = common::backend::tracking_code_copies(&server.data_dir, &code);
     assert_eq!(kept, 0);
 
     // Each citizen-visible step is news, once.
@@ -546,7 +546,7 @@ struct Guichet {
 impl Guichet {
     fn start(dir: &Path, smtp: &str, outbox: u64) -> Guichet {
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        let child = common::cli(dir)
             .args(["serve", "--durability", "normal", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data-dir")

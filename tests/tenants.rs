@@ -19,6 +19,7 @@ fn guichet(server: &Server) -> Command {
     c.env("GUICHET_LOG", "error")
         .env("GUICHET_DATA_DIR", &server.data_dir)
         .current_dir(&server.data_dir);
+    common::backend_env(&mut c, &server.data_dir);
     c
 }
 

@@ -93,7 +93,17 @@ pub async fn run_calls(app: &App) -> Result<usize, StoreError> {
     // Posted several at once (each in the blocking pool): one slow
     // receiver does not hold the others; their answers are recorded one by one.
     let mut sending = tokio::task::JoinSet::new();
-    for call in app.store.due_calls(now.as_second(), CALLS_PER_RUN).await? {
+    let due = app.store.due_calls(now.as_second(), CALLS_PER_RUN).await?;
+    // Taken by this node: each call is made by the one node that claimed it.
+    let claimed = app
+        .store
+        .claim_calls(
+            due.iter().map(|c| c.id).collect(),
+            now.as_second(),
+            super::claim_until(app, now),
+        )
+        .await?;
+    for call in due.into_iter().filter(|c| claimed.contains(&c.id)) {
         let Some(site) = app.site_by_id(call.tenant_id) else {
             continue;
         };

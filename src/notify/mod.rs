@@ -166,11 +166,21 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
     // Several deliveries at once (each its own SMTP connection or HTTP
     // request, in the blocking pool): one slow server does not hold the rest.
     let mut sending = tokio::task::JoinSet::new();
-    let mut due = app
+    let due = app
         .store
         .due_deliveries(now.as_second(), SEND_PER_RUN, idle)
-        .await?
-        .into_iter();
+        .await?;
+    // Taken by this node (another one may be sending at the same time):
+    // each delivery is sent by the one node that claimed it.
+    let claimed = app
+        .store
+        .claim_deliveries(
+            due.iter().map(|d| d.id).collect(),
+            now.as_second(),
+            claim_until(app, now),
+        )
+        .await?;
+    let mut due = due.into_iter().filter(|d| claimed.contains(&d.id));
     loop {
         while sending.len() < SEND_AT_ONCE {
             let Some(delivery) = due.next() else { break };
@@ -210,6 +220,12 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
             .await?;
     }
     Ok((expanded, sent))
+}
+
+/// Until when a node holds what it claims now (Unix seconds).
+pub(crate) fn claim_until(app: &App, now: jiff::Timestamp) -> i64 {
+    let hold = i64::try_from(app.config.claim_period.as_secs()).unwrap_or(i64::MAX / 4);
+    now.as_second().saturating_add(hold)
 }
 
 /// The channels of a tenant with nowhere to send to: no SMTP server (its own

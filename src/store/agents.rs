@@ -118,3 +118,84 @@ pub trait AgentStore: Send + Sync {
     /// A success under `key`: its failures are forgotten.
     fn login_succeeded(&self, key: String) -> BoxFuture<'_, Result<(), StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// What every backend says of agents in the audit journal, and how it reads
+// their stored roles. Backends only read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// Roles as the journal writes them: `department:role`, space-separated.
+pub(super) fn grants_text(roles: &[(String, Role)]) -> String {
+    roles
+        .iter()
+        .map(|(d, r)| format!("{d}:{}", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A role of agent `agent_id` as stored (its name).
+pub(super) fn agent_role(agent_id: i64, role: &str) -> Result<Role, StoreError> {
+    Role::from_name(role)
+        .ok_or_else(|| StoreError::Corrupt(format!("agent {agent_id}: role {role:?}")))
+}
+
+/// The journal's detail of a new agent: name, rights, roles.
+pub(super) fn agent_created_detail(a: &NewAgent) -> String {
+    format!(
+        "{}{}; roles: {}",
+        a.name,
+        if a.admin { " (administrator)" } else { "" },
+        grants_text(&a.roles)
+    )
+}
+
+/// Whether `c` takes away an active administrator (deactivated, or no
+/// longer an administrator): refused when they are the tenant's last one.
+pub(super) fn removes_administrator(before: &AgentRecord, c: &AgentChange) -> bool {
+    before.agent.admin && before.active && !(c.admin && c.active)
+}
+
+/// What `c` changes in `before`, in words, for the journal (never a
+/// password or its hash); empty when it changes nothing.
+pub(super) fn agent_changes(before: &AgentRecord, c: &AgentChange) -> Vec<String> {
+    let mut changes = Vec::new();
+    if before.agent.name != c.name {
+        changes.push(format!("name: {}", c.name));
+    }
+    if before.email != c.email {
+        changes.push(format!("e-mail: {}", c.email.as_deref().unwrap_or("none")));
+    }
+    if before.agent.admin != c.admin {
+        changes.push(format!(
+            "administrator: {}",
+            if c.admin { "yes" } else { "no" }
+        ));
+    }
+    if before.active != c.active {
+        changes.push(
+            if c.active {
+                "reactivated"
+            } else {
+                "deactivated"
+            }
+            .to_owned(),
+        );
+    }
+    // Stored roles come sorted and without duplicates: compare alike.
+    let mut roles = c.roles.clone();
+    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    roles.dedup();
+    if grants_text(&before.agent.roles) != grants_text(&roles) {
+        changes.push(format!("roles: {}", grants_text(&roles)));
+    }
+    if c.password_hash.is_some() {
+        changes.push("new password".to_owned());
+    }
+    changes
+}
+
+/// Whether the agent's other sessions end with `c`: when deactivated or
+/// given a new password.
+pub(super) fn ends_sessions(c: &AgentChange) -> bool {
+    !c.active || c.password_hash.is_some()
+}

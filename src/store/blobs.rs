@@ -30,7 +30,7 @@ pub struct FsBlobs {
     root: PathBuf,
 }
 
-fn is_digest(s: &str) -> bool {
+pub(super) fn is_digest(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

@@ -261,3 +261,32 @@ pub trait CitizenStore: Send + Sync {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<Attached, StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// What both backends decide the same way; they only read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// The audit subject (and actor) of what concerns an account.
+pub(super) fn citizen_subject(citizen_id: i64) -> String {
+    format!("citizen:{citizen_id}")
+}
+
+/// The audit detail of an account taking a new address.
+pub(super) fn email_change_detail(old: &str, new: &str) -> String {
+    format!("{old} → {new}")
+}
+
+/// What attaching a request whose account is `owner` to `citizen_id`
+/// gives, `None` when it is nobody's and is to be attached now.
+pub(super) fn attach_refusal(
+    owner: Option<i64>,
+    citizen_id: i64,
+    reference: Reference,
+) -> Option<Attached> {
+    match owner {
+        Some(o) if o == citizen_id => Some(Attached::Already(reference)),
+        // Another's request is answered as an unknown code.
+        Some(_) => Some(Attached::Unknown),
+        None => None,
+    }
+}

@@ -68,3 +68,118 @@ pub trait ConsoleStore: Send + Sync {
         query: ConsoleQuery,
     ) -> BoxFuture<'_, Result<(u64, Vec<ConsoleRow>), StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// Which requests a console query chooses, the same on every backend: the
+// filter and the order, written with the backend's placeholders and its
+// way of spelling a reference as text. Backends run it and read the rows.
+// ---------------------------------------------------------------------------
+
+/// `%text%` for LIKE on folded text, with LIKE's own characters escaped by `\`.
+pub(super) fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// A value bound to a console filter's placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ConsoleArg {
+    Int(i64),
+    Text(String),
+}
+
+/// The `WHERE` of a console query (on `requests`) and the values of its
+/// placeholders, numbered from 1 in order.
+pub(super) struct ConsoleFilter {
+    pub sql: String,
+    pub args: Vec<ConsoleArg>,
+}
+
+impl ConsoleFilter {
+    /// Binds one more value, returning its placeholder.
+    fn bind(&mut self, placeholder: &dyn Fn(usize) -> String, arg: ConsoleArg) -> String {
+        self.args.push(arg);
+        placeholder(self.args.len())
+    }
+}
+
+/// The requests of `q`, `None` when it can match none (no department
+/// allowed). `placeholder(n)` spells the n-th parameter (`?n`, `$n`);
+/// `reference_text` is the SQL of a request's reference as `YYYY-NNNNNN`;
+/// `fold(text)` is the backend's SQL function for folded text.
+pub(super) fn console_filter(
+    tenant_id: i64,
+    q: &ConsoleQuery,
+    placeholder: &dyn Fn(usize) -> String,
+    reference_text: &str,
+) -> Option<ConsoleFilter> {
+    let mut f = ConsoleFilter {
+        sql: String::new(),
+        args: Vec::new(),
+    };
+    let mut clauses = vec![format!(
+        "tenant_id = {}",
+        f.bind(placeholder, ConsoleArg::Int(tenant_id))
+    )];
+    if let Some(departments) = &q.departments {
+        if departments.is_empty() {
+            return None;
+        }
+        // A department sees its requests, and those it is asked to validate.
+        let marks: Vec<String> = departments
+            .iter()
+            .map(|d| f.bind(placeholder, ConsoleArg::Text(d.clone())))
+            .collect();
+        let marks = marks.join(", ");
+        clauses.push(format!(
+            "(department IN ({marks}) OR validation_to IN ({marks}))"
+        ));
+    }
+    match q.state {
+        StateFilter::Open => clauses.push("finished = 0".into()),
+        StateFilter::Waiting => clauses.push("finished = 0 AND waiting = 1".into()),
+        StateFilter::Finished => clauses.push("finished = 1".into()),
+        StateFilter::All => {}
+    }
+    for (column, value) in [
+        ("service_code", &q.service),
+        ("department", &q.department),
+        ("channel", &q.channel),
+    ] {
+        if let Some(v) = value {
+            let mark = f.bind(placeholder, ConsoleArg::Text(v.clone()));
+            clauses.push(format!("{column} = {mark}"));
+        }
+    }
+    if let Some(day) = q.due_before {
+        let mark = f.bind(placeholder, ConsoleArg::Text(day.to_string()));
+        clauses.push(format!("finished = 0 AND due_date < {mark}"));
+    }
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = f.bind(placeholder, ConsoleArg::Text(like_pattern(text)));
+        clauses.push(format!(
+            "({reference_text} LIKE {p} ESCAPE '\\' OR fold(requester_name) LIKE {p} ESCAPE '\\'
+              OR EXISTS (SELECT 1 FROM request_values v WHERE v.request_id = requests.id AND fold(v.value) LIKE {p} ESCAPE '\\'))"
+        ));
+    }
+    f.sql = clauses.join(" AND ");
+    Some(f)
+}
+
+/// The `ORDER BY` of a console query.
+pub(super) fn console_order(q: &ConsoleQuery) -> String {
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    match q.sort {
+        SortKey::Reference => format!("year {dir}, number {dir}"),
+        SortKey::Service => format!("service_code {dir}, id {dir}"),
+        SortKey::Received => format!("id {dir}"),
+        SortKey::Due => format!("due_date {dir}, id {dir}"),
+    }
+}

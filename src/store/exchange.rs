@@ -169,3 +169,90 @@ pub trait ExchangeStore: Send + Sync {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<u32, StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// What the exchange API's rows mean and what its journal says, the same on
+// every backend: backends only read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// Who an account is in the audit journal.
+pub(super) fn account_subject(login: &str) -> String {
+    format!("api:{login}")
+}
+
+/// The journal entry's detail for a new account.
+pub(super) fn account_created_detail(account: &NewApiAccount) -> String {
+    format!(
+        "{}; roles: {}",
+        account.name,
+        super::agents::grants_text(&account.roles)
+    )
+}
+
+/// The journal entry's detail for a change of `before`, `None` when
+/// nothing changed. The roles compare as stored: sorted, once each.
+pub(super) fn account_changed_detail(
+    before: &ApiAccount,
+    change: &ApiAccountChange,
+) -> Option<String> {
+    use super::agents::grants_text;
+    let mut changes = Vec::new();
+    if before.name != change.name {
+        changes.push(format!("name: {}", change.name));
+    }
+    if before.active != change.active {
+        changes.push(
+            if change.active {
+                "reactivated"
+            } else {
+                "deactivated"
+            }
+            .to_owned(),
+        );
+    }
+    let mut roles = change.roles.clone();
+    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    roles.dedup();
+    if grants_text(&before.roles) != grants_text(&roles) {
+        changes.push(format!("roles: {}", grants_text(&roles)));
+    }
+    if change.sealed_secret.is_some() {
+        changes.push("new password".to_owned());
+    }
+    (!changes.is_empty()).then(|| changes.join("; "))
+}
+
+/// An account's role as stored (`reader`, `handler`, `validator`).
+pub(super) fn stored_role(account_id: i64, name: &str) -> Result<Role, StoreError> {
+    Role::from_name(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("api account {account_id}: role {name:?}")))
+}
+
+/// A reference as one number, `year * 10⁹ + number`, to look several up
+/// with one `IN`.
+pub(super) fn reference_key(reference: &Reference) -> i64 {
+    i64::from(reference.year) * 1_000_000_000 + i64::from(reference.number)
+}
+
+/// How many requests one page lists at most: what was asked, within 1..=1000.
+pub(super) fn page_size(limit: u32) -> u32 {
+    limit.clamp(1, 1000)
+}
+
+/// A listed request's submission time and due date as stored (RFC 3339,
+/// ISO text).
+pub(super) fn listed_dates(
+    request_id: i64,
+    submitted_at: &str,
+    due_date: &str,
+) -> Result<(Timestamp, Date), StoreError> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!("request {request_id}: {what}: {e}"))
+    };
+    Ok((
+        submitted_at
+            .parse()
+            .map_err(|e| corrupt("submitted_at", &e))?,
+        due_date.parse().map_err(|e| corrupt("due_date", &e))?,
+    ))
+}

@@ -120,3 +120,89 @@ pub trait IdentityStore: Send + Sync {
         welcome: AccountMail,
     ) -> BoxFuture<'_, Result<Option<Citizen>, StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// What both backends decide the same way; they only read and write the rows.
+// ---------------------------------------------------------------------------
+
+impl FlowPurpose {
+    /// The flow's `purpose` and `citizen_id` columns.
+    pub(super) fn to_columns(self) -> (&'static str, Option<i64>) {
+        match self {
+            FlowPurpose::Login => ("login", None),
+            FlowPurpose::Link(id) => ("link", Some(id)),
+        }
+    }
+
+    /// Back from the flow's `purpose` and `citizen_id` columns.
+    pub(super) fn from_columns(
+        purpose: &str,
+        citizen_id: Option<i64>,
+    ) -> Result<FlowPurpose, StoreError> {
+        match (purpose, citizen_id) {
+            ("link", Some(id)) => Ok(FlowPurpose::Link(id)),
+            ("login", _) => Ok(FlowPurpose::Login),
+            (p, _) => Err(StoreError::Corrupt(format!("openid flow purpose {p:?}"))),
+        }
+    }
+}
+
+/// A flow's row as taken (deleted) from the store.
+pub(super) struct StoredFlow {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+    pub purpose: String,
+    pub citizen_id: Option<i64>,
+    pub next: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+impl StoredFlow {
+    /// The flow of cookie `digest`, `None` when it expired by `now`.
+    pub(super) fn into_flow(
+        self,
+        digest: String,
+        now: Timestamp,
+    ) -> Result<Option<OpenIdFlow>, StoreError> {
+        if self.expires_at <= now.as_second() {
+            return Ok(None);
+        }
+        Ok(Some(OpenIdFlow {
+            digest,
+            state: self.state,
+            nonce: self.nonce,
+            verifier: self.verifier,
+            purpose: FlowPurpose::from_columns(&self.purpose, self.citizen_id)?,
+            next: self.next,
+            expires: Timestamp::from_second(self.expires_at)
+                .map_err(|e| StoreError::Corrupt(format!("openid flow expiry: {e}")))?,
+        }))
+    }
+}
+
+/// An identity's row: its `linked_at` text read back.
+pub(super) fn stored_identity(
+    issuer: String,
+    subject: String,
+    linked_at: &str,
+) -> Result<Identity, StoreError> {
+    Ok(Identity {
+        issuer,
+        subject,
+        linked_at: linked_at
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("identity linked_at: {e}")))?,
+    })
+}
+
+/// Why an identity held by `holder` (if anyone) cannot be linked to
+/// `citizen_id`; `None` when nobody of the tenant holds it.
+pub(super) fn link_refusal(holder: Option<i64>, citizen_id: i64) -> Option<Linked> {
+    match holder {
+        Some(id) if id == citizen_id => Some(Linked::Already),
+        Some(_) => Some(Linked::Elsewhere),
+        None => None,
+    }
+}

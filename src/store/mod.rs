@@ -14,9 +14,10 @@ mod exchange;
 mod identities;
 mod outbox;
 mod personal;
-mod requests;
 pub mod postgres;
+mod requests;
 pub mod sqlite;
+mod tenant_files;
 mod tenants;
 
 pub use agents::*;
@@ -28,6 +29,7 @@ pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
 pub use requests::*;
+pub use tenant_files::*;
 pub use tenants::*;
 
 use std::future::Future;
@@ -57,7 +59,7 @@ pub enum StoreError {
 
 /// Everything channels, use cases and the server need of a store, one trait
 /// per entity ([`RequestStore`], [`ConsoleStore`], [`ExchangeStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
-/// [`TenantStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`]). Every backend
+/// [`TenantStore`], [`TenantFileStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
@@ -68,6 +70,7 @@ pub trait Store:
     + CitizenStore
     + IdentityStore
     + TenantStore
+    + TenantFileStore
     + OutboxStore
     + AuditStore
     + PersonalDataStore
@@ -83,6 +86,7 @@ impl<T> Store for T where
         + CitizenStore
         + IdentityStore
         + TenantStore
+        + TenantFileStore
         + OutboxStore
         + AuditStore
         + PersonalDataStore

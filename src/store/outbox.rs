@@ -124,6 +124,18 @@ pub trait OutboxStore: Send + Sync {
     /// first.
     fn due_calls(&self, now: i64, limit: u32) -> BoxFuture<'_, Result<Vec<DueCall>, StoreError>>;
 
+    /// Claims the calls `ids` (just read from [`OutboxStore::due_calls`])
+    /// for the caller until `until` (Unix seconds): those still due at
+    /// `now` are claimed and returned; the others were claimed by another
+    /// node meanwhile, or are done. A node that dies holding a claim loses
+    /// it at `until`, and the call is due again.
+    fn claim_calls(
+        &self,
+        ids: Vec<i64>,
+        now: i64,
+        until: i64,
+    ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>>;
+
     /// Records a try of a call.
     fn call_result(
         &self,
@@ -154,6 +166,17 @@ pub trait OutboxStore: Send + Sync {
         limit: u32,
         idle: Vec<(i64, &'static str)>,
     ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>>;
+
+    /// Claims the deliveries `ids` (just read from
+    /// [`OutboxStore::due_deliveries`]) for the caller until `until`, as
+    /// [`OutboxStore::claim_calls`] does calls: each is sent by the one node
+    /// that claimed it.
+    fn claim_deliveries(
+        &self,
+        ids: Vec<i64>,
+        now: i64,
+        until: i64,
+    ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>>;
 
     /// How many deliveries of a tenant wait to be sent, by channel.
     fn pending_deliveries(
@@ -186,4 +209,58 @@ pub trait OutboxStore: Send + Sync {
         actor: String,
         now: Timestamp,
     ) -> BoxFuture<'_, Result<usize, StoreError>>;
+}
+
+// ---------------------------------------------------------------------------
+// What the outbox's rows mean, the same on every backend: backends only
+// read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// The document a delivery carries: the message's, for an e-mail only (an
+/// SMS carries no file).
+pub(super) fn enclosed(attachment: Option<i64>, channel: &str) -> Option<i64> {
+    attachment.filter(|_| channel == "email")
+}
+
+/// The document an e-mail carries, from its attachment's columns (all
+/// `None` when it carries none).
+pub(super) fn enclosure(
+    name: Option<String>,
+    media_type: Option<String>,
+    sha256: Option<String>,
+) -> Option<Enclosure> {
+    match (name, media_type, sha256) {
+        (Some(name), Some(media_type), Some(sha256)) => Some(Enclosure {
+            name,
+            media_type,
+            sha256,
+        }),
+        _ => None,
+    }
+}
+
+/// A request's due date as stored (ISO text).
+pub(super) fn stored_due_date(request_id: i64, text: &str) -> Result<Date, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("request {request_id}: due_date: {e}")))
+}
+
+/// Whether the requester asked for news by SMS, from its
+/// `requester/smsUpdates` value.
+pub(super) fn wants_sms(value: Option<&str>) -> bool {
+    value == Some("true")
+}
+
+/// A call's body as stored (`json`, `file`).
+pub(super) fn stored_call_body(
+    call_id: i64,
+    name: &str,
+) -> Result<crate::core::workflow::CallBody, StoreError> {
+    crate::core::workflow::CallBody::from_name(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("call {call_id}: body {name:?}")))
+}
+
+/// The journal entry's detail when failed deliveries are given a new round.
+pub(super) fn retried_detail(count: usize) -> String {
+    format!("{count} failed deliveries sent again")
 }

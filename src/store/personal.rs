@@ -112,3 +112,117 @@ pub trait PersonalDataStore: Send + Sync {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<Option<AccountClosed>, StoreError>>;
 }
+
+// ---------------------------------------------------------------------------
+// What both backends decide the same way: which requests are due, what the
+// audit journal says. Backends only read and write the rows.
+// ---------------------------------------------------------------------------
+
+/// The actor of retention runs in the audit journal.
+pub(super) const RETENTION_ACTOR: &str = "system:retention";
+
+/// Days a closed request of a closed account waits for its last messages
+/// (a town whose mail server is down or not set).
+pub(super) const SENDING_DAYS: i64 = 30;
+
+/// Before when (`entered_at`) a closed request of a closed account stops
+/// waiting for its last messages.
+pub(super) fn sending_given_up(now: Timestamp) -> String {
+    (now - jiff::SignedDuration::from_hours(24 * SENDING_DAYS)).to_string()
+}
+
+/// A request found due: (closed at, id, service, reference), in the order
+/// they are handled.
+pub(super) type DueRequest = (String, i64, String, Reference);
+
+/// The `batch` oldest closed of `due` (as (id, service, reference)).
+pub(super) fn oldest_first(mut due: Vec<DueRequest>, batch: u32) -> Vec<(i64, String, Reference)> {
+    due.sort();
+    due.truncate(batch as usize);
+    due.into_iter()
+        .map(|(_, id, code, reference)| (id, code, reference))
+        .collect()
+}
+
+/// The same, each request once though several ways found it.
+pub(super) fn oldest_distinct_first(
+    mut due: Vec<DueRequest>,
+    batch: u32,
+) -> Vec<(i64, String, Reference)> {
+    due.sort();
+    due.dedup_by_key(|(_, id, _, _)| *id);
+    oldest_first(due, batch)
+}
+
+/// An audit entry's detail of one retention batch: how many requests
+/// `done`, per service, and their references; the messages to closed
+/// accounts deleted with them.
+pub(super) fn retention_detail(
+    due: &[(i64, String, Reference)],
+    forgotten: usize,
+    done: &str,
+) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for (_, code, _) in due {
+        match counts.iter_mut().find(|(c, _)| c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    counts.sort();
+    let per_service: Vec<String> = counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    let references: Vec<String> = due.iter().map(|(_, _, r)| r.to_string()).collect();
+    let mut detail = format!("{} {done}", due.len());
+    if !due.is_empty() {
+        detail.push_str(&format!(
+            " ({}): {}",
+            per_service.join(", "),
+            references.join(", ")
+        ));
+    }
+    if forgotten > 0 {
+        detail.push_str(&format!(
+            "; {forgotten} messages to closed accounts deleted"
+        ));
+    }
+    detail
+}
+
+/// The audit detail of a closed account: what became of its requests.
+pub(super) fn close_account_detail(closed: &AccountClosed) -> String {
+    let list = |r: &[Reference]| {
+        r.iter()
+            .map(Reference::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} requests anonymised [{}], {} kept until finished [{}]",
+        closed.anonymised.len(),
+        list(&closed.anonymised),
+        closed.kept.len(),
+        list(&closed.kept)
+    )
+}
+
+/// `LIKE` patterns, one per word of a name, with `%` and `_` escaped.
+pub(super) fn name_patterns(words: &str) -> Vec<String> {
+    words
+        .split_whitespace()
+        .map(|w| {
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect()
+}
+
+/// The requests found for a person, with the accounts' own: newest first,
+/// each once.
+pub(super) fn newest_distinct(mut requests: Vec<FoundRequest>) -> Vec<FoundRequest> {
+    requests.sort_by_key(|r| std::cmp::Reverse(r.reference));
+    requests.dedup_by_key(|r| r.reference);
+    requests
+}

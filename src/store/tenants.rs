@@ -268,3 +268,93 @@ pub trait TenantStore: Send + Sync {
         answers: &[(&str, &str, &str)],
     ) -> Result<(), StoreError>;
 }
+
+// ---------------------------------------------------------------------------
+// The rules of a town's catalogue and departments, and what the journal
+// says of them, the same on every backend. Backends only read and write
+// the rows.
+// ---------------------------------------------------------------------------
+
+/// A stored status of service `code`.
+pub(super) fn stored_status(code: &str, status: &str) -> Result<ServiceStatus, StoreError> {
+    ServiceStatus::from_name(status)
+        .ok_or_else(|| StoreError::Corrupt(format!("service {code}: status {status:?}")))
+}
+
+/// The journal's action when a tenant is enabled or disabled.
+pub(super) fn tenant_enabled_action(enabled: bool) -> &'static str {
+    if enabled {
+        "tenant-enabled"
+    } else {
+        "tenant-disabled"
+    }
+}
+
+/// Whether `definition` is a new version of `code` to store, given the
+/// definition `stored` at that version: a version, once stored, never
+/// changes (requests were made under it).
+pub(super) fn is_new_version(
+    code: &str,
+    version: u32,
+    stored: Option<&str>,
+    definition: &str,
+) -> Result<bool, StoreError> {
+    match stored {
+        Some(text) if text != definition => Err(StoreError::Invalid(format!(
+            "service {code}: version {version} exists with another definition; give it a new version"
+        ))),
+        Some(_) => Ok(false),
+        None => Ok(true),
+    }
+}
+
+/// The journal's detail of a service put in the catalogue.
+pub(super) fn service_set_detail(version: u32, status: ServiceStatus) -> String {
+    format!("version {version}, {}", status.as_str())
+}
+
+/// The journal's detail of a service's status changed from `was`.
+pub(super) fn service_status_detail(was: &str, status: ServiceStatus) -> String {
+    format!("{was} -> {}", status.as_str())
+}
+
+/// Of the heads asked for, those that change a department's head, given
+/// the departments as they are; an unknown department refuses them all.
+pub(super) fn head_changes<'a>(
+    current: &[Department],
+    heads: &'a [(String, Option<String>)],
+) -> Result<Vec<(&'a str, Option<&'a str>)>, StoreError> {
+    let mut changes = Vec::new();
+    for (code, login) in heads {
+        let Some(department) = current.iter().find(|d| &d.code == code) else {
+            return Err(StoreError::Invalid(format!("no department {code:?}")));
+        };
+        if department.head != *login {
+            changes.push((code.as_str(), login.as_deref()));
+        }
+    }
+    Ok(changes)
+}
+
+/// The error for a head that is no agent of the tenant.
+pub(super) fn unknown_head(login: &str) -> StoreError {
+    StoreError::Invalid(format!("no agent {login:?}"))
+}
+
+/// The journal's detail of a department's new head.
+pub(super) fn head_detail(login: Option<&str>) -> String {
+    format!("head: {}", login.unwrap_or("none"))
+}
+
+/// The journal's action of a standard answer saved: new (`id` `None`) or changed.
+pub(super) fn standard_answer_action(id: Option<i64>) -> &'static str {
+    match id {
+        None => "standard-answer-created",
+        Some(_) => "standard-answer-changed",
+    }
+}
+
+/// The journal's detail of a standard answer saved: its whole wording.
+pub(super) fn standard_answer_detail(a: &NewStandardAnswer) -> String {
+    format!("{}: {}\n{}", a.department, a.title, a.text)
+}

@@ -588,15 +588,50 @@ impl TenantLook {
             Err(e) => return Err(e.into()),
         };
         let new = edit(&text)?;
-        std::fs::create_dir_all(&self.dir)?;
-        let temporary = self.dir.join(format!(".{file}.new"));
+        self.replace(file, new.as_bytes())?;
+        tracing::info!(tenant = %self.slug, file, version = self.current.load().version, "rewritten from the admin pages");
+        Ok(())
+    }
+
+    /// The bytes of one of the tenant's files (`None`: there is none).
+    pub fn file(&self, file: &str) -> std::io::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.dir.join(checked_path(file)?)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Puts `content` as the tenant's `file` (a file another node wrote from
+    /// its admin pages, copied from the store), then reloads the look;
+    /// `false` when the file already held it.
+    pub fn install(&self, file: &str, content: &[u8]) -> std::io::Result<bool> {
+        let file = checked_path(file)?;
+        let _one_at_a_time = self.rewriting.lock().expect("rewriting lock");
+        if std::fs::read(self.dir.join(file)).is_ok_and(|held| held == content) {
+            return Ok(false);
+        }
+        self.replace(file, content)?;
+        tracing::info!(tenant = %self.slug, file, version = self.current.load().version, "copied from the store");
+        Ok(true)
+    }
+
+    /// Replaces `file` whole (a new file renamed over the old, so that
+    /// neither a reader nor a crash ever sees half a file) and reloads the
+    /// look. The caller holds the rewriting lock.
+    fn replace(&self, file: &str, content: &[u8]) -> std::io::Result<()> {
+        let path = self.dir.join(file);
+        let dir = path.parent().unwrap_or(&self.dir).to_owned();
+        std::fs::create_dir_all(&dir)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let temporary = dir.join(format!(".{name}.new"));
         {
             let mut f = std::fs::File::create(&temporary)?;
-            std::io::Write::write_all(&mut f, new.as_bytes())?;
+            std::io::Write::write_all(&mut f, content)?;
             f.sync_all()?;
         }
         std::fs::rename(&temporary, &path)?;
-        if let Ok(d) = std::fs::File::open(&self.dir) {
+        if let Ok(d) = std::fs::File::open(&dir) {
             // The rename itself is durable once the folder is synced.
             let _ = d.sync_all();
         }
@@ -604,7 +639,6 @@ impl TenantLook {
         *known = fingerprint(&self.dir);
         let previous = self.current.load_full();
         let look = load(&self.dir, &self.slug, Some(&previous));
-        tracing::info!(tenant = %self.slug, file, version = look.version, "rewritten from the admin pages");
         self.current.store(Arc::new(look));
         Ok(())
     }
@@ -620,6 +654,27 @@ impl TenantLook {
             tracing::info!(tenant = %self.slug, version = look.version, "tenant look reloaded");
             self.current.store(Arc::new(look));
         }
+    }
+}
+
+/// A path inside a tenant's folder: one or two plain names (`settings.toml`,
+/// `i18n/fr.toml`), never absolute, never `..`.
+fn checked_path(file: &str) -> std::io::Result<&str> {
+    let parts: Vec<&str> = file.split('/').collect();
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && !p.starts_with('.')
+            && p.len() <= 100
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    };
+    if parts.len() <= 2 && parts.iter().all(plain) {
+        Ok(file)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a tenant file: {file:?}"),
+        ))
     }
 }
 

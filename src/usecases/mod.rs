@@ -26,6 +26,7 @@ pub mod reply;
 pub mod retention;
 pub mod simulate;
 pub mod submit;
+pub mod tenant_files;
 pub mod tenants;
 pub mod throttle;
 
@@ -63,6 +64,8 @@ pub struct App {
     pub message_url: String,
     /// The service library towns pick from, checked at start.
     pub library: Arc<Vec<crate::library::Entry>>,
+    /// The version of the tenants' shared files this node's folders hold.
+    pub tenant_files: Arc<tenant_files::Synced>,
 }
 
 /// The tenants' sites by slug, and the store's tenants generation they

@@ -5,12 +5,16 @@
 #![allow(dead_code)]
 
 pub mod agent;
+pub mod backend;
+pub mod postgres;
 pub mod smtp;
 pub mod sqlite_backend;
 
 use guichet::app::{self, App, Clock, RequestLimits};
 use guichet::config::Config;
 use guichet::store::Store;
+use guichet::store::blobs::BlobStore;
+use guichet::store::postgres::PostgresStore;
 use guichet::store::sqlite::{Durability, SqliteStore};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -46,7 +50,41 @@ pub struct Server {
     _temp: Option<TempDir>,
 }
 
-/// A temporary folder removed on drop.
+/// Whether this run's servers keep their data in PostgreSQL
+/// (`GUICHET_TEST_BACKEND=postgres`, the second pass of `scripts/test.sh`)
+/// rather than in SQLite: the same tests, on the other backend.
+pub fn on_postgres() -> bool {
+    std::env::var("GUICHET_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// The servers' secret on PostgreSQL, given to commands too, as every node
+/// of a cluster shares one.
+pub const TEST_SECRET: &str = "5e115e115e115e115e115e115e115e115e115e115e115e115e115e115e115e11";
+
+/// Gives a `guichet` command run by a test what it needs to reach the data
+/// of `dir`: on PostgreSQL, its database and the servers' secret (on
+/// SQLite, `--data-dir` says it all).
+pub fn backend_env<'a>(
+    c: &'a mut std::process::Command,
+    dir: &Path,
+) -> &'a mut std::process::Command {
+    if on_postgres() {
+        c.env("GUICHET_DATABASE", postgres::database_for(dir))
+            .env("GUICHET_SECRET", TEST_SECRET);
+    }
+    c
+}
+
+/// The `guichet` command on the data of `dir` (its database too, on
+/// PostgreSQL); the caller still names the folder (`--data-dir`).
+pub fn cli(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+    backend_env(&mut c, dir);
+    c
+}
+
+/// A temporary folder removed on drop (and, on PostgreSQL, the database of
+/// the server that kept its data there).
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
@@ -63,6 +101,9 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        if on_postgres() {
+            postgres::drop_database_for(&self.0);
+        }
     }
 }
 
@@ -107,9 +148,21 @@ impl Server {
         configure: impl FnOnce(&mut App),
         tls: Option<std::sync::Arc<guichet::http::tls::Certificates>>,
     ) -> Server {
-        let store = SqliteStore::open(dir, Durability::Normal).unwrap();
-        app::ensure_demo_tenant(&store, dir).unwrap();
-        let store: Arc<dyn Store> = Arc::new(store);
+        let (store, blobs, database): (Arc<dyn Store>, Option<Arc<dyn BlobStore>>, _) =
+            if on_postgres() {
+                let url = postgres::database_for(dir);
+                let store = Arc::new(PostgresStore::open(&url, 8).unwrap());
+                let blobs: Arc<dyn BlobStore> = store.clone();
+                (
+                    store,
+                    Some(blobs),
+                    guichet::config::Database::Postgres { url, pool: 8 },
+                )
+            } else {
+                let store = SqliteStore::open(dir, Durability::Normal).unwrap();
+                (Arc::new(store), None, guichet::config::Database::Sqlite)
+            };
+        app::ensure_demo_tenant(&*store, dir).unwrap();
         let now = Arc::new(std::sync::Mutex::new(
             NOW.parse::<jiff::Timestamp>().unwrap(),
         ));
@@ -120,9 +173,11 @@ impl Server {
             limits,
             // Towns added or disabled by the command line are seen quickly.
             tenant_period: Duration::from_millis(300),
+            secret: on_postgres().then(|| guichet::auth::token::key_from_hex(TEST_SECRET).unwrap()),
+            database,
             ..Config::default()
         };
-        let mut app = app::load(store, config, clock).unwrap();
+        let mut app = app::load_with(store, blobs, config, clock).unwrap();
         configure(&mut app);
         let app = Arc::new(app);
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -34,7 +34,7 @@ pub fn server_url() -> &'static str {
 }
 
 /// Runs `sql` on the server's maintenance database.
-fn admin(sql: &str) {
+pub fn admin(sql: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -70,7 +70,9 @@ impl Database {
         admin(&format!("CREATE DATABASE {name}"));
         let base = server_url();
         let url = match base.rfind('/') {
-            Some(slash) if base[..slash].contains("://") && slash > base.find("://").unwrap() + 2 => {
+            Some(slash)
+                if base[..slash].contains("://") && slash > base.find("://").unwrap() + 2 =>
+            {
                 format!("{}/{name}", &base[..slash])
             }
             _ => format!("{base}/{name}"),
@@ -108,7 +110,149 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         if std::env::var_os("GUICHET_KEEP_DATABASES").is_none() {
-            admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            admin(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
+}
+
+/// The URL of database `name` on the test server.
+pub fn url_of(name: &str) -> String {
+    let base = server_url();
+    match base.rfind('/') {
+        Some(slash) if slash > base.find("://").map_or(0, |i| i + 2) => {
+            format!("{}/{name}", &base[..slash])
+        }
+        _ => format!("{base}/{name}"),
+    }
+}
+
+/// The database of a test's data folder (`guichet_d_` and the folder's
+/// name), created on first use: a server restarted on the same folder
+/// finds its data again, as on SQLite.
+pub fn database_for(dir: &std::path::Path) -> String {
+    let name = database_name(dir);
+    static MADE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap();
+    if !made.contains(&name) {
+        let exists = !run_query(
+            &url_of("postgres"),
+            &format!("SELECT 1::bigint FROM pg_database WHERE datname = '{name}'"),
+        )
+        .is_empty();
+        if !exists {
+            admin(&format!("CREATE DATABASE {name}"));
+        }
+        made.push(name.clone());
+    }
+    url_of(&name)
+}
+
+/// Drops the database of a data folder, if one was made.
+pub fn drop_database_for(dir: &std::path::Path) {
+    if std::env::var_os("GUICHET_KEEP_DATABASES").is_none() {
+        admin(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            database_name(dir)
+        ));
+    }
+}
+
+fn database_name(dir: &std::path::Path) -> String {
+    let leaf = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let clean: String = leaf
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // Database names are at most 63 bytes; a long folder name keeps its end.
+    let clean = &clean[clean.len().saturating_sub(50)..];
+    format!("guichet_d_{clean}")
+}
+
+/// Runs a query giving one `bigint` column on the database at `url`.
+pub fn run_query(url: &str, sql: &str) -> Vec<i64> {
+    let sql = sql.to_owned();
+    with_client(url, |client| {
+        Box::pin(async move {
+            client
+                .query(&sql, &[])
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+                .iter()
+                .map(|r| r.get::<_, i64>(0))
+                .collect()
+        })
+    })
+}
+
+/// Runs `sql` with text parameters on the database at `url`; rows affected.
+pub fn run_execute(url: &str, sql: &str, params: &[&str]) -> u64 {
+    let sql = sql.to_owned();
+    let params: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+    with_client(url, |client| {
+        Box::pin(async move {
+            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p as _).collect();
+            client
+                .execute(&sql, &refs)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        })
+    })
+}
+
+/// Rows of text columns (NULL as None) of a query with text parameters.
+pub fn run_rows(url: &str, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+    let sql = sql.to_owned();
+    let params: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+    with_client(url, |client| {
+        Box::pin(async move {
+            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p as _).collect();
+            client
+                .query(&sql, &refs)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.get::<_, Option<String>>(i))
+                        .collect()
+                })
+                .collect()
+        })
+    })
+}
+
+fn with_client<T>(
+    url: &str,
+    f: impl for<'a> FnOnce(
+        &'a tokio_postgres::Client,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>,
+) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("the test PostgreSQL server answers");
+        let connection = tokio::spawn(connection);
+        let value = f(&client).await;
+        drop(client);
+        let _ = connection.await;
+        value
+    })
 }

@@ -49,14 +49,21 @@ PY
 
 tls_pid=""
 start_tls_server() {
-    local data="$1" certs="$2" log="$3"
+    local data="$1" certs="$2" log="$3" database=""
     mkdir -p "$data"
+    if [ "${GUICHET_TEST_BACKEND:-}" = postgres ]; then
+        # A database of its own on PostgreSQL, as it has a data folder of its own.
+        database="guichet_tls_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+        psql "${GUICHET_TEST_POSTGRES:?}" -qAt -c "CREATE DATABASE $database" >/dev/null || return 1
+        database="${GUICHET_TEST_POSTGRES%/*}/$database"
+    fi
     for _attempt in 1 2 3; do
         tls_port="$(tls_free_port)"
         redirect_port="$(tls_free_port)"
         [ "$tls_port" != "$redirect_port" ] || continue
         tls_url="https://127.0.0.1:$tls_port"
         redirect_url="http://127.0.0.1:$redirect_port"
+        GUICHET_DATABASE="${database:-${GUICHET_DATABASE:-}}" \
         "$bin" serve --listen "127.0.0.1:$tls_port" --data-dir "$data" \
             --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" \
             --redirect-http "127.0.0.1:$redirect_port" 2>>"$log" &

@@ -4,6 +4,24 @@
 # data in "$work/data" and sets port, url and server_pid; on exit the server is
 # stopped and "$work" removed.
 
+# On PostgreSQL (GUICHET_TEST_BACKEND=postgres, as scripts/test.sh's second
+# pass sets it, with GUICHET_TEST_POSTGRES the URL of its throw-away server),
+# every server gets a fresh database, and the servers and commands share one
+# secret, as the nodes of a cluster do.
+on_postgres() { [ "${GUICHET_TEST_BACKEND:-}" = postgres ]; }
+if on_postgres; then
+    export GUICHET_SECRET=5e115e115e115e115e115e115e115e115e115e115e115e115e115e115e115e11
+fi
+
+# Prints the URL of a new empty database named guichet_PURPOSE_RANDOM.
+new_database() {
+    local name
+    name="guichet_$1_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+    psql "${GUICHET_TEST_POSTGRES:?GUICHET_TEST_POSTGRES is not set}" -qAt \
+        -c "CREATE DATABASE $name" >/dev/null || return 1
+    echo "${GUICHET_TEST_POSTGRES%/*}/$name"
+}
+
 server_pid=""
 cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -33,6 +51,11 @@ PY
 start_server() {
     # If the port was taken in the meantime, try another one.
     mkdir -p "$work/data"
+    if on_postgres; then
+        # Exported: the suite's own `guichet` commands reach the same data.
+        GUICHET_DATABASE=$(new_database suite) || { echo "FAIL server: no PostgreSQL database"; echo "0 passed, 1 failed"; exit 1; }
+        export GUICHET_DATABASE
+    fi
     for _attempt in 1 2 3; do
         port="$(free_port)"
         url="http://127.0.0.1:$port"

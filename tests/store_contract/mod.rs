@@ -101,6 +101,7 @@ macro_rules! store_contract {
                 a_nonce_is_used_once_per_tenant_until_forgotten,
                 new_requests_are_the_accounts_unacknowledged_ones_in_its_departments,
                 a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once,
+                due_deliveries_and_calls_are_claimed_once_until_the_claim_runs_out,
                 public_requests_are_listed_by_service_reference_state_and_date_newest_first,
                 failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
             ],
@@ -4309,6 +4310,111 @@ pub async fn new_requests_are_the_accounts_unacknowledged_ones_in_its_department
     let mut none = query(&sig, None, 10);
     none.departments.clear();
     assert!(store.new_requests(town.id, none).await.unwrap().is_empty());
+}
+
+/// Several nodes read the same due deliveries and calls at once: each is
+/// taken by one claim, is not due while claimed, and is due again (its
+/// attempts unchanged) once the claim runs out, as when the node that took
+/// it died; a recorded result ends the claim.
+pub async fn due_deliveries_and_calls_are_claimed_once_until_the_claim_runs_out(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let r = submit(&store, &brest, road(&brest, "Durand", t(0))).await;
+    let messages = pending(&store).await;
+    store
+        .expand_message(
+            messages[0].id,
+            vec![email_to("zoe@example.fr", true), sms_to("+33612345678")],
+        )
+        .await
+        .unwrap();
+    let at = t(1).as_second();
+    let mut ids: Vec<i64> = due(&store, at).await.iter().map(|d| d.id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids.len(), 2);
+    let claims: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, ids) = (Arc::clone(&store), ids.clone());
+            tokio::spawn(async move { store.claim_deliveries(ids, at, at + 60).await.unwrap() })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    for claim in claims {
+        taken.extend(claim.await.unwrap());
+    }
+    taken.sort_unstable();
+    assert_eq!(
+        taken, ids,
+        "each delivery taken by exactly one of eight claims"
+    );
+    assert!(
+        due(&store, at + 59).await.is_empty(),
+        "not due while claimed"
+    );
+    let again = due(&store, at + 60).await;
+    assert_eq!(again.len(), 2, "due again once the claim ran out");
+    assert!(
+        again.iter().all(|d| d.attempts == 0),
+        "not counted as tried"
+    );
+    assert_eq!(
+        store
+            .claim_deliveries(ids.clone(), at + 60, at + 120)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    store.delivery_result(ids[0], Ok(()), t(2)).await.unwrap();
+    assert_eq!(
+        store
+            .claim_deliveries(ids.clone(), at + 1000, at + 2000)
+            .await
+            .unwrap(),
+        vec![ids[1]],
+        "a sent delivery is never claimed again"
+    );
+
+    // Calls, the same way.
+    let before = item(&store, &brest, r).await;
+    let outcome = Outcome {
+        state: before.state.clone(),
+        events: Vec::new(),
+        effects: vec![workflow::Effect::Call {
+            target: "sig".into(),
+            body: workflow::CallBody::Json,
+        }],
+    };
+    store
+        .apply(brest.id, r, before.revision, outcome, t(1))
+        .await
+        .unwrap();
+    let call = store.due_calls(at, 10).await.unwrap()[0].id;
+    let claims: Vec<_> = (0..8)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.claim_calls(vec![call], at, at + 60).await.unwrap() })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    for claim in claims {
+        taken.extend(claim.await.unwrap());
+    }
+    assert_eq!(taken, vec![call], "the call taken by one claim");
+    assert!(store.due_calls(at + 59, 10).await.unwrap().is_empty());
+    assert_eq!(store.due_calls(at + 60, 10).await.unwrap()[0].attempts, 0);
+    store
+        .call_result(call, CallResult::Answered { status: 204 }, t(2))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_calls(vec![call], at + 1000, at + 2000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once(

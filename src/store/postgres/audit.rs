@@ -168,7 +168,7 @@ pub(super) async fn redact_audit(
 }
 
 /// Walks a tenant's chain and reports the first entry that does not hold.
-async fn verify_audit(
+pub(super) async fn verify_audit(
     tx: &Transaction<'_>,
     tenant_id: i64,
     tenant: String,

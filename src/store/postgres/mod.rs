@@ -22,14 +22,19 @@
 
 mod agents;
 mod audit;
+mod blobs;
 mod citizens;
 mod console;
+mod copy;
 mod exchange;
 mod identities;
 mod outbox;
 mod personal;
 mod requests;
+mod tenant_files;
 mod tenants;
+
+pub use copy::CopyReport;
 
 use super::{BoxFuture, StoreError};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Transaction};
@@ -40,7 +45,11 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 1] = [include_str!("0001_schema.sql")];
+const MIGRATIONS: [&str; 3] = [
+    include_str!("0001_schema.sql"),
+    include_str!("0002_blobs.sql"),
+    include_str!("0003_tenant_files.sql"),
+];
 
 /// The advisory lock held while migrating, so that nodes starting together
 /// migrate once.
@@ -72,12 +81,6 @@ pub(super) fn sql_state(e: &StoreError) -> Option<&SqlState> {
             .and_then(|e| e.code()),
         _ => None,
     }
-}
-
-/// Whether `e` is a unique-constraint violation (a login, an e-mail address
-/// or a code taken).
-pub(super) fn is_unique_violation(e: &StoreError) -> bool {
-    sql_state(e) == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
 /// Whether trying the transaction again may succeed.
@@ -166,10 +169,13 @@ impl PostgresStore {
 
     /// Waits for `fut` from a thread that is not a runtime worker (start-up,
     /// commands, the blocking pool): the trait's synchronous methods.
-    pub(super) fn wait<T: Send>(&self, fut: BoxFuture<'_, Result<T, StoreError>>) -> Result<T, StoreError> {
-        if tokio::runtime::Handle::try_current().is_ok_and(|h| {
-            h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread
-        }) {
+    pub(super) fn wait<T: Send>(
+        &self,
+        fut: BoxFuture<'_, Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        if tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+        {
             // A current-thread runtime's thread (a test's #[tokio::test]):
             // waiting here would stall it; wait on another thread instead.
             return std::thread::scope(|s| {

@@ -136,9 +136,7 @@ pub(super) fn agent_roles(
     let mut out = Vec::new();
     for row in rows {
         let (department, role) = row?;
-        let role = Role::from_name(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("agent {agent_id}: role {role:?}")))?;
-        out.push((department, role));
+        out.push((department, agent_role(agent_id, &role)?));
     }
     Ok(out)
 }
@@ -221,12 +219,6 @@ pub(super) fn add_agent(
             params![id, department, role.as_str()],
         )?;
     }
-    let detail = format!(
-        "{}{}; roles: {}",
-        a.name,
-        if a.admin { " (administrator)" } else { "" },
-        grants_text(&a.roles)
-    );
     append_audit(
         tx,
         tenant_id,
@@ -234,17 +226,9 @@ pub(super) fn add_agent(
         actor,
         &format!("agent:{}", a.login),
         "agent-created",
-        &detail,
+        &agent_created_detail(a),
     )?;
     Ok(true)
-}
-
-pub(super) fn grants_text(roles: &[(String, Role)]) -> String {
-    roles
-        .iter()
-        .map(|(d, r)| format!("{d}:{}", r.as_str()))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 pub(super) fn change_agent(
@@ -258,7 +242,7 @@ pub(super) fn change_agent(
     let Some(before) = agent(tx, tenant_id, &c.login)? else {
         return Ok(AgentChanged::NotFound);
     };
-    if before.agent.admin && before.active && !(c.admin && c.active) {
+    if removes_administrator(&before, c) {
         let others: i64 = tx
             .prepare_cached(
                 "SELECT count(*) FROM agents
@@ -291,43 +275,11 @@ pub(super) fn change_agent(
         )?
         .execute(params![before.id, department, role.as_str()])?;
     }
-    if !c.active || c.password_hash.is_some() {
+    if ends_sessions(c) {
         tx.prepare_cached("DELETE FROM sessions WHERE agent_id = ?1 AND digest <> ?2")?
             .execute(params![before.id, keep_session.unwrap_or("")])?;
     }
-    // The journal says what changed, never a password or its hash.
-    let mut changes = Vec::new();
-    if before.agent.name != c.name {
-        changes.push(format!("name: {}", c.name));
-    }
-    if before.email != c.email {
-        changes.push(format!("e-mail: {}", c.email.as_deref().unwrap_or("none")));
-    }
-    if before.agent.admin != c.admin {
-        changes.push(format!(
-            "administrator: {}",
-            if c.admin { "yes" } else { "no" }
-        ));
-    }
-    if before.active != c.active {
-        changes.push(
-            if c.active {
-                "reactivated"
-            } else {
-                "deactivated"
-            }
-            .to_owned(),
-        );
-    }
-    let mut roles = c.roles.clone();
-    roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
-    roles.dedup();
-    if grants_text(&before.agent.roles) != grants_text(&roles) {
-        changes.push(format!("roles: {}", grants_text(&roles)));
-    }
-    if c.password_hash.is_some() {
-        changes.push("new password".to_owned());
-    }
+    let changes = agent_changes(&before, c);
     if changes.is_empty() {
         return Ok(AgentChanged::Changed);
     }

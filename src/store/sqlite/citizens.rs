@@ -100,10 +100,6 @@ fn use_link(
     }
 }
 
-fn subject(citizen_id: i64) -> String {
-    format!("citizen:{citizen_id}")
-}
-
 /// A change the citizen made to their own account, in the audit journal.
 pub(super) fn own_audit(
     tx: &Connection,
@@ -113,7 +109,7 @@ pub(super) fn own_audit(
     action: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    let who = subject(citizen_id);
+    let who = citizen_subject(citizen_id);
     append_audit(tx, tenant_id, at, &who, &who, action, detail)
 }
 
@@ -307,7 +303,7 @@ impl CitizenStore for SqliteStore {
                 "UPDATE citizens SET email = ?2, confirmed_at = coalesce(confirmed_at, ?3) WHERE id = ?1",
             )?
             .execute(params![citizen.id, email, at_text])?;
-            own_audit(tx, tenant_id, &at_text, citizen.id, "change-email", &format!("{} → {email}", citizen.email))?;
+            own_audit(tx, tenant_id, &at_text, citizen.id, "change-email", &email_change_detail(&citizen.email, &email))?;
             let mut notice = notice.clone();
             notice.to = citizen.email.clone();
             queue_mail(tx, tenant_id, &notice, &at_text)?;
@@ -495,24 +491,21 @@ impl CitizenStore for SqliteStore {
                 return Ok(Attached::Unknown);
             };
             let reference = Reference { year, number };
-            match owner {
-                Some(o) if o == citizen_id => Ok(Attached::Already(reference)),
-                Some(_) => Ok(Attached::Unknown),
-                None => {
-                    tx.prepare_cached("UPDATE requests SET citizen_id = ?2 WHERE id = ?1")?
-                        .execute(params![id, citizen_id])?;
-                    append_audit(
-                        tx,
-                        tenant_id,
-                        &at.to_string(),
-                        &subject(citizen_id),
-                        &format!("request:{reference}"),
-                        "attach-request",
-                        "",
-                    )?;
-                    Ok(Attached::Attached(reference))
-                }
+            if let Some(refused) = attach_refusal(owner, citizen_id, reference) {
+                return Ok(refused);
             }
+            tx.prepare_cached("UPDATE requests SET citizen_id = ?2 WHERE id = ?1")?
+                .execute(params![id, citizen_id])?;
+            append_audit(
+                tx,
+                tenant_id,
+                &at.to_string(),
+                &citizen_subject(citizen_id),
+                &format!("request:{reference}"),
+                "attach-request",
+                "",
+            )?;
+            Ok(Attached::Attached(reference))
         })
     }
 }

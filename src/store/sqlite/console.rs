@@ -1,7 +1,6 @@
 //! SQL of the agents' console: the requests an agent may see, filtered, sorted, paged.
 
 use super::SqliteStore;
-use super::requests::parse_time;
 use crate::core::tracking::Reference;
 use crate::store::*;
 use rusqlite::types::ToSql;
@@ -36,88 +35,38 @@ pub(super) fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// `%text%` for LIKE on folded text, with LIKE's own characters escaped by `\`.
-pub(super) fn like_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 pub(super) fn console(
     conn: &Connection,
     tenant_id: i64,
     q: &ConsoleQuery,
 ) -> Result<(u64, Vec<ConsoleRow>), StoreError> {
-    let mut clauses = vec!["tenant_id = ?".to_owned()];
-    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(tenant_id)];
-    if let Some(departments) = &q.departments {
-        if departments.is_empty() {
-            return Ok((0, Vec::new()));
-        }
-        // A department sees its requests, and those it is asked to validate.
-        let marks = vec!["?"; departments.len()].join(", ");
-        clauses.push(format!(
-            "(department IN ({marks}) OR validation_to IN ({marks}))"
-        ));
-        for _ in 0..2 {
-            for d in departments {
-                args.push(Box::new(d.clone()));
+    let Some(ConsoleFilter { sql: filter, args }) = console_filter(
+        tenant_id,
+        q,
+        &|n| format!("?{n}"),
+        "printf('%04d-%06d', year, number)",
+    ) else {
+        return Ok((0, Vec::new()));
+    };
+    let mut args: Vec<Box<dyn ToSql>> = args
+        .into_iter()
+        .map(|a| -> Box<dyn ToSql> {
+            match a {
+                ConsoleArg::Int(i) => Box::new(i),
+                ConsoleArg::Text(t) => Box::new(t),
             }
-        }
-    }
-    match q.state {
-        StateFilter::Open => clauses.push("finished = 0".into()),
-        StateFilter::Waiting => clauses.push("finished = 0 AND waiting = 1".into()),
-        StateFilter::Finished => clauses.push("finished = 1".into()),
-        StateFilter::All => {}
-    }
-    for (column, value) in [
-        ("service_code", &q.service),
-        ("department", &q.department),
-        ("channel", &q.channel),
-    ] {
-        if let Some(v) = value {
-            clauses.push(format!("{column} = ?"));
-            args.push(Box::new(v.clone()));
-        }
-    }
-    if let Some(day) = q.due_before {
-        clauses.push("finished = 0 AND due_date < ?".into());
-        args.push(Box::new(day.to_string()));
-    }
-    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        clauses.push(
-            "(printf('%04d-%06d', year, number) LIKE ?1x ESCAPE '\\' OR fold(requester_name) LIKE ?1x ESCAPE '\\'
-              OR EXISTS (SELECT 1 FROM request_values v WHERE v.request_id = requests.id AND fold(v.value) LIKE ?1x ESCAPE '\\'))"
-                .replace("?1x", "?"),
-        );
-        let pattern = like_pattern(text);
-        for _ in 0..3 {
-            args.push(Box::new(pattern.clone()));
-        }
-    }
-    let filter = clauses.join(" AND ");
+        })
+        .collect();
     let total: i64 = conn
         .prepare(&format!("SELECT count(*) FROM requests WHERE {filter}"))?
         .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
     let total = total.max(0) as u64;
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let order = match q.sort {
-        SortKey::Reference => format!("year {dir}, number {dir}"),
-        SortKey::Service => format!("service_code {dir}, id {dir}"),
-        SortKey::Received => format!("id {dir}"),
-        SortKey::Due => format!("due_date {dir}, id {dir}"),
-    };
+    let order = console_order(q);
+    let (limit, offset) = (args.len() + 1, args.len() + 2);
     let sql = format!(
         "SELECT year, number, service_code, service_version, channel, step, department,
                 requester_name, submitted_at, due_date, waiting, finished, id, test, unread
-         FROM requests WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+         FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
     );
     args.push(Box::new(q.limit));
     args.push(Box::new(q.offset));
@@ -140,9 +89,7 @@ pub(super) fn console(
             department: row.get(6)?,
             requester_name: row.get(7)?,
             submitted_at: parse_time(id, "submitted_at", &submitted)?,
-            due_date: due
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?,
+            due_date: parse_date(id, "due_date", &due)?,
             waiting: row.get(10)?,
             finished: row.get(11)?,
             test: row.get(13)?,

@@ -2,10 +2,13 @@
 //! their tokens used, their acknowledgements.
 
 use super::SqliteStore;
-use super::agents::grants_text;
 use super::audit::append_audit;
 use crate::core::tracking::Reference;
 use crate::core::workflow::Role;
+use crate::store::exchange::{
+    account_changed_detail, account_created_detail, account_subject, listed_dates, page_size,
+    reference_key, stored_role,
+};
 use crate::store::*;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -48,10 +51,7 @@ impl ExchangeStore for SqliteStore {
                     query
                         .references
                         .iter()
-                        .map(|r| {
-                            Box::new(i64::from(r.year) * 1_000_000_000 + i64::from(r.number))
-                                as Box<dyn rusqlite::ToSql>
-                        })
+                        .map(|r| Box::new(reference_key(r)) as Box<dyn rusqlite::ToSql>)
                         .collect(),
                 );
                 sql.push(')');
@@ -74,7 +74,7 @@ impl ExchangeStore for SqliteStore {
             }
             sql.push_str(&format!(
                 " ORDER BY id DESC LIMIT {}",
-                query.limit.clamp(1, 1000)
+                page_size(query.limit)
             ));
             let mut stmt = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn rusqlite::ToSql> = bound.iter().map(|b| b.as_ref()).collect();
@@ -143,9 +143,9 @@ impl ExchangeStore for SqliteStore {
                 tenant_id,
                 &at,
                 &actor,
-                &format!("api:{}", account.login),
+                &account_subject(&account.login),
                 "api-account-created",
-                &format!("{}; roles: {}", account.name, grants_text(&account.roles)),
+                &account_created_detail(&account),
             )?;
             Ok(true)
         })
@@ -173,38 +173,15 @@ impl ExchangeStore for SqliteStore {
                 change.sealed_secret
             ])?;
             set_roles(tx, before.id, &change.roles)?;
-            let mut changes = Vec::new();
-            if before.name != change.name {
-                changes.push(format!("name: {}", change.name));
-            }
-            if before.active != change.active {
-                changes.push(
-                    if change.active {
-                        "reactivated"
-                    } else {
-                        "deactivated"
-                    }
-                    .to_owned(),
-                );
-            }
-            let mut roles = change.roles.clone();
-            roles.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
-            roles.dedup();
-            if grants_text(&before.roles) != grants_text(&roles) {
-                changes.push(format!("roles: {}", grants_text(&roles)));
-            }
-            if change.sealed_secret.is_some() {
-                changes.push("new password".to_owned());
-            }
-            if !changes.is_empty() {
+            if let Some(detail) = account_changed_detail(&before, &change) {
                 append_audit(
                     tx,
                     tenant_id,
                     &at.to_string(),
                     &actor,
-                    &format!("api:{}", change.login),
+                    &account_subject(&change.login),
                     "api-account-changed",
-                    &changes.join("; "),
+                    &detail,
                 )?;
             }
             Ok(true)
@@ -257,7 +234,7 @@ impl ExchangeStore for SqliteStore {
                                    WHERE k.account_id = ?5 AND k.request_id = r.id)
                  ORDER BY r.id LIMIT {}",
                 placeholders.join(", "),
-                query.limit.clamp(1, 1000)
+                page_size(query.limit)
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let after = query.after.unwrap_or(0);
@@ -275,11 +252,9 @@ impl ExchangeStore for SqliteStore {
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
-                let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-                    StoreError::Corrupt(format!("request {id}: {what}: {e}"))
-                };
                 let submitted: String = row.get(7)?;
                 let due: String = row.get(8)?;
+                let (submitted_at, due_date) = listed_dates(id, &submitted, &due)?;
                 out.push(ListedRequest {
                     cursor: id,
                     reference: Reference {
@@ -290,8 +265,8 @@ impl ExchangeStore for SqliteStore {
                     service_version: row.get(4)?,
                     department: row.get(5)?,
                     step: row.get(6)?,
-                    submitted_at: submitted.parse().map_err(|e| corrupt("submitted_at", &e))?,
-                    due_date: due.parse().map_err(|e| corrupt("due_date", &e))?,
+                    submitted_at,
+                    due_date,
                     revision: row.get(9)?,
                 });
             }
@@ -360,9 +335,7 @@ fn from_row(conn: &Connection, row: &rusqlite::Row) -> Result<ApiAccount, StoreE
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })? {
         let (department, role) = pair?;
-        let role = Role::from_name(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("api account {id}: role {role:?}")))?;
-        roles.push((department, role));
+        roles.push((department, stored_role(id, &role)?));
     }
     Ok(ApiAccount {
         id,

@@ -34,10 +34,7 @@ impl IdentityStore for SqliteStore {
         flow: OpenIdFlow,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         self.write(move |tx| {
-            let (purpose, citizen_id) = match flow.purpose {
-                FlowPurpose::Login => ("login", None),
-                FlowPurpose::Link(id) => ("link", Some(id)),
-            };
+            let (purpose, citizen_id) = flow.purpose.to_columns();
             tx.prepare_cached(
                 "INSERT INTO openid_flows (digest, tenant_id, state, nonce, verifier, purpose, citizen_id, next, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -70,42 +67,25 @@ impl IdentityStore for SqliteStore {
                      RETURNING state, nonce, verifier, purpose, citizen_id, next, expires_at",
                 )?
                 .query_row(params![digest, tenant_id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<i64>>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, i64>(6)?,
-                    ))
+                    Ok(StoredFlow {
+                        state: r.get(0)?,
+                        nonce: r.get(1)?,
+                        verifier: r.get(2)?,
+                        purpose: r.get(3)?,
+                        citizen_id: r.get(4)?,
+                        next: r.get(5)?,
+                        expires_at: r.get(6)?,
+                    })
                 })
                 .optional()?;
             tx.prepare_cached(
                 "DELETE FROM openid_flows WHERE tenant_id = ?1 AND expires_at <= ?2",
             )?
             .execute(params![tenant_id, now.as_second()])?;
-            let Some((state, nonce, verifier, purpose, citizen_id, next, expires)) = flow else {
-                return Ok(None);
-            };
-            if expires <= now.as_second() {
-                return Ok(None);
+            match flow {
+                Some(flow) => flow.into_flow(digest.clone(), now),
+                None => Ok(None),
             }
-            let purpose = match (purpose.as_str(), citizen_id) {
-                ("link", Some(id)) => FlowPurpose::Link(id),
-                ("login", _) => FlowPurpose::Login,
-                (p, _) => return Err(StoreError::Corrupt(format!("openid flow purpose {p:?}"))),
-            };
-            Ok(Some(OpenIdFlow {
-                digest: digest.clone(),
-                state,
-                nonce,
-                verifier,
-                purpose,
-                next,
-                expires: Timestamp::from_second(expires)
-                    .map_err(|e| StoreError::Corrupt(format!("openid flow expiry: {e}")))?,
-            }))
         })
     }
 
@@ -145,13 +125,7 @@ impl IdentityStore for SqliteStore {
             let mut out = Vec::new();
             for row in rows {
                 let (issuer, subject, at) = row?;
-                out.push(Identity {
-                    issuer,
-                    subject,
-                    linked_at: at
-                        .parse()
-                        .map_err(|e| StoreError::Corrupt(format!("identity linked_at: {e}")))?,
-                });
+                out.push(stored_identity(issuer, subject, &at)?);
             }
             Ok(out)
         })
@@ -175,10 +149,8 @@ impl IdentityStore for SqliteStore {
                     r.get(0)
                 })
                 .optional()?;
-            match holder {
-                Some(id) if id == citizen_id => return Ok(Linked::Already),
-                Some(_) => return Ok(Linked::Elsewhere),
-                None => {}
+            if let Some(refused) = link_refusal(holder, citizen_id) {
+                return Ok(refused);
             }
             let other: Option<i64> = tx
                 .prepare_cached(

@@ -19,6 +19,7 @@ mod identities;
 mod outbox;
 mod personal;
 mod requests;
+mod tenant_files;
 mod tenants;
 
 use super::{BoxFuture, StoreError};
@@ -35,7 +36,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 22] = [
+const MIGRATIONS: [&str; 23] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -58,6 +59,7 @@ const MIGRATIONS: [&str; 22] = [
     include_str!("0020_exchange.sql"),
     include_str!("0021_calls.sql"),
     include_str!("0022_login_failures.sql"),
+    include_str!("0023_tenant_files.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -3,6 +3,9 @@
 use super::SqliteStore;
 use super::audit::append_audit;
 use crate::core::tracking::Reference;
+use crate::store::outbox::{
+    enclosed, enclosure, retried_detail, stored_call_body, stored_due_date, wants_sms,
+};
 use crate::store::*;
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
@@ -30,6 +33,24 @@ impl OutboxStore for SqliteStore {
         idle: Vec<(i64, &'static str)>,
     ) -> BoxFuture<'_, Result<Vec<Delivery>, StoreError>> {
         self.read(move |conn| due_deliveries(conn, now, limit, &idle))
+    }
+
+    fn claim_deliveries(
+        &self,
+        ids: Vec<i64>,
+        now: i64,
+        until: i64,
+    ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>> {
+        self.write(move |conn| claim(conn, "deliveries", &ids, now, until))
+    }
+
+    fn claim_calls(
+        &self,
+        ids: Vec<i64>,
+        now: i64,
+        until: i64,
+    ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>> {
+        self.write(move |conn| claim(conn, "calls", &ids, now, until))
     }
 
     fn pending_deliveries(
@@ -60,8 +81,7 @@ impl OutboxStore for SqliteStore {
                         number: row.get(3)?,
                     },
                     target: row.get(4)?,
-                    body: crate::core::workflow::CallBody::from_name(&body)
-                        .ok_or_else(|| StoreError::Corrupt(format!("call {id}: body {body:?}")))?,
+                    body: stored_call_body(id, &body)?,
                     step: row.get(6)?,
                     attempts: row.get(7)?,
                 });
@@ -161,13 +181,11 @@ pub(super) fn pending_messages(
                     service_version: row.get(11)?,
                     step: row.get(12)?,
                     department: row.get(13)?,
-                    due_date: due
-                        .parse()
-                        .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?,
+                    due_date: stored_due_date(id, &due)?,
                     requester_name: row.get(15)?,
                     email: row.get(16)?,
                     phone: row.get(17)?,
-                    sms: row.get::<_, Option<String>>(18)?.as_deref() == Some("true"),
+                    sms: wants_sms(row.get::<_, Option<String>>(18)?.as_deref()),
                     lang: row.get(19)?,
                 })
             }
@@ -202,8 +220,7 @@ pub(super) fn expand_message(
          ON CONFLICT (outbox_id, channel, address) DO NOTHING",
     )?;
     for d in deliveries {
-        // Only an e-mail carries a file.
-        let attachment = attachment.filter(|_| d.channel == "email");
+        let attachment = enclosed(attachment, d.channel);
         insert.execute(params![
             message_id,
             tenant_id,
@@ -223,6 +240,27 @@ pub(super) fn expand_message(
     )?
     .execute(params![message_id])?;
     Ok(())
+}
+
+/// Moves the due ones of `ids` (of `deliveries` or `calls`) to `until`.
+fn claim(
+    conn: &Connection,
+    table: &str,
+    ids: &[i64],
+    now: i64,
+    until: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "UPDATE {table} SET next_attempt_at = ?3
+         WHERE id = ?1 AND state = 'pending' AND next_attempt_at <= ?2"
+    ))?;
+    let mut claimed = Vec::new();
+    for id in ids {
+        if stmt.execute(params![id, now, until])? == 1 {
+            claimed.push(*id);
+        }
+    }
+    Ok(claimed)
 }
 
 pub(super) fn due_deliveries(
@@ -264,14 +302,7 @@ pub(super) fn due_deliveries(
             body: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             html: r.get(6)?,
             attempts: r.get(7)?,
-            enclosure: match (r.get(8)?, r.get(9)?, r.get(10)?) {
-                (Some(name), Some(media_type), Some(sha256)) => Some(Enclosure {
-                    name,
-                    media_type,
-                    sha256,
-                }),
-                _ => None,
-            },
+            enclosure: enclosure(r.get(8)?, r.get(9)?, r.get(10)?),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -341,7 +372,7 @@ pub(super) fn retry_failed_deliveries(
             actor,
             "deliveries",
             "deliveries-retried",
-            &format!("{count} failed deliveries sent again"),
+            &retried_detail(count),
         )?;
     }
     Ok(count)

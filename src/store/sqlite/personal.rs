@@ -9,16 +9,9 @@ use crate::store::*;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// The actor of retention runs in the audit journal.
-const ACTOR: &str = "system:retention";
-
 /// A request with no message left to send: the last decision reaches the
 /// requester of a closed account before anything is removed (or is given up
 /// after [`SENDING_DAYS`]).
-/// Days a closed request of a closed account waits for its last messages
-/// (a town whose mail server is down or not set).
-const SENDING_DAYS: i64 = 30;
-
 const NOTHING_TO_SEND: &str =
     "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id AND o.state = 'pending')
      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.request_id = r.id AND d.state = 'pending')";
@@ -60,10 +53,10 @@ impl PersonalDataStore for SqliteStore {
                     tx,
                     tenant_id,
                     &at,
-                    ACTOR,
+                    RETENTION_ACTOR,
                     "retention",
                     "anonymised",
-                    &run_detail(&due, forgotten, "requests anonymised"),
+                    &retention_detail(&due, forgotten, "requests anonymised"),
                 )?;
             }
             Ok(due.into_iter().map(|(_, _, reference)| reference).collect())
@@ -79,19 +72,16 @@ impl PersonalDataStore for SqliteStore {
     ) -> BoxFuture<'_, Result<Vec<Reference>, StoreError>> {
         self.write(move |tx| {
             let at = now.to_string();
-            let mut due = closed_by_rule(
-                tx,
-                tenant_id,
-                &rules,
+            let due = oldest_first(
+                closed_by_rule(
+                    tx,
+                    tenant_id,
+                    &rules,
+                    batch,
+                    "EXISTS (SELECT 1 FROM attachments a WHERE a.request_id = r.id)",
+                )?,
                 batch,
-                "EXISTS (SELECT 1 FROM attachments a WHERE a.request_id = r.id)",
-            )?;
-            due.sort();
-            due.truncate(batch as usize);
-            let due: Vec<(i64, String, Reference)> = due
-                .into_iter()
-                .map(|(_, id, code, reference)| (id, code, reference))
-                .collect();
+            );
             for (id, _, _) in &due {
                 for statement in [
                     "UPDATE deliveries SET attachment_id = NULL WHERE request_id = ?1",
@@ -104,17 +94,17 @@ impl PersonalDataStore for SqliteStore {
                     "INSERT INTO events (request_id, at, actor, action, citizen_visible)
                      VALUES (?1, ?2, ?3, 'files-deleted', 0)",
                 )?
-                .execute(params![id, at, ACTOR])?;
+                .execute(params![id, at, RETENTION_ACTOR])?;
                 tx.prepare_cached("UPDATE requests SET revision = revision + 1 WHERE id = ?1")?
                     .execute(params![id])?;
             }
             if !due.is_empty() {
-                let detail = run_detail(&due, 0, "requests lost their files");
+                let detail = retention_detail(&due, 0, "requests lost their files");
                 append_audit(
                     tx,
                     tenant_id,
                     &at,
-                    ACTOR,
+                    RETENTION_ACTOR,
                     "retention",
                     "files-deleted",
                     &detail,
@@ -145,7 +135,7 @@ fn due_requests(
     batch: u32,
     now: Timestamp,
 ) -> Result<Vec<(i64, String, Reference)>, StoreError> {
-    let mut due: Vec<(String, i64, String, Reference)> = Vec::new();
+    let mut due: Vec<DueRequest> = Vec::new();
     let row = |r: &rusqlite::Row| {
         Ok((
             r.get::<_, String>(0)?,
@@ -163,18 +153,12 @@ fn due_requests(
            AND r.erase_when_finished = 1 AND ({NOTHING_TO_SEND} OR r.entered_at < ?3)
          ORDER BY r.entered_at LIMIT ?2"
     ))?;
-    let given_up = (now - jiff::SignedDuration::from_hours(24 * SENDING_DAYS)).to_string();
+    let given_up = sending_given_up(now);
     for found in erased.query_map(params![tenant_id, batch, given_up], row)? {
         due.push(found?);
     }
     due.extend(closed_by_rule(tx, tenant_id, rules, batch, "1")?);
-    due.sort();
-    due.dedup_by_key(|(_, id, _, _)| *id);
-    due.truncate(batch as usize);
-    Ok(due
-        .into_iter()
-        .map(|(_, id, code, reference)| (id, code, reference))
-        .collect())
+    Ok(oldest_distinct_first(due, batch))
 }
 
 /// Up to `batch` requests per rule, closed before their service's rule and
@@ -186,7 +170,7 @@ fn closed_by_rule(
     rules: &[RetentionRule],
     batch: u32,
     condition: &str,
-) -> Result<Vec<(String, i64, String, Reference)>, StoreError> {
+) -> Result<Vec<DueRequest>, StoreError> {
     let mut by_rule = tx.prepare_cached(&format!(
         "SELECT r.entered_at, r.id, r.service_code, r.year, r.number FROM requests r
          WHERE r.tenant_id = ?1 AND r.service_code = ?2 AND r.finished = 1
@@ -265,36 +249,6 @@ fn forget_closed_accounts_mail(tx: &Connection, tenant_id: i64) -> Result<usize,
         .execute(params![tenant_id])?)
 }
 
-/// The audit detail of one batch: counts per service, then the references.
-/// An audit entry's detail: how many requests `done`, per service, and
-/// their references.
-fn run_detail(due: &[(i64, String, Reference)], forgotten: usize, done: &str) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for (_, code, _) in due {
-        match counts.iter_mut().find(|(c, _)| c == code) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((code, 1)),
-        }
-    }
-    counts.sort();
-    let per_service: Vec<String> = counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
-    let references: Vec<String> = due.iter().map(|(_, _, r)| r.to_string()).collect();
-    let mut detail = format!("{} {done}", due.len());
-    if !due.is_empty() {
-        detail.push_str(&format!(
-            " ({}): {}",
-            per_service.join(", "),
-            references.join(", ")
-        ));
-    }
-    if forgotten > 0 {
-        detail.push_str(&format!(
-            "; {forgotten} messages to closed accounts deleted"
-        ));
-    }
-    detail
-}
-
 fn close_account(
     tx: &Connection,
     tenant_id: i64,
@@ -349,16 +303,10 @@ fn close_account(
     ] {
         tx.prepare_cached(statement)?.execute(params![citizen_id])?;
     }
-    let subject = format!("citizen:{citizen_id}");
+    let subject = citizen_subject(citizen_id);
     redact_audit(tx, tenant_id, &subject, &at)?;
     forget_closed_accounts_mail(tx, tenant_id)?;
     queue_mail(tx, tenant_id, goodbye, &at)?;
-    let list = |r: &[Reference]| {
-        r.iter()
-            .map(Reference::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     append_audit(
         tx,
         tenant_id,
@@ -366,29 +314,9 @@ fn close_account(
         &subject,
         &subject,
         "close-account",
-        &format!(
-            "{} requests anonymised [{}], {} kept until finished [{}]",
-            closed.anonymised.len(),
-            list(&closed.anonymised),
-            closed.kept.len(),
-            list(&closed.kept)
-        ),
+        &close_account_detail(&closed),
     )?;
     Ok(Some(closed))
-}
-
-/// `LIKE` patterns, one per word of a name, with `%` and `_` escaped.
-fn name_patterns(words: &str) -> Vec<String> {
-    words
-        .split_whitespace()
-        .map(|w| {
-            let escaped = w
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        })
-        .collect()
 }
 
 /// The columns of a request found for a person, read by [`found_request`].
@@ -485,8 +413,6 @@ fn find_person(
             .collect::<Result<_, _>>()?;
         requests.extend(owned);
     }
-    requests.sort_by_key(|r| std::cmp::Reverse(r.reference));
-    requests.dedup_by_key(|r| r.reference);
-    found.requests = requests;
+    found.requests = newest_distinct(requests);
     Ok(found)
 }

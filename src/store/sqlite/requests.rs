@@ -3,7 +3,7 @@
 use super::SqliteStore;
 use super::audit::append_audit;
 use crate::core::intake::NewRequest;
-use crate::core::status::{Exchange, RequestRecord, StepEntry};
+use crate::core::status::RequestRecord;
 use crate::core::tracking::Reference;
 use crate::core::workflow::{Effect, Outcome, RequestState};
 use crate::store::*;
@@ -259,11 +259,7 @@ pub(super) fn insert_request(
         )?
         .query_row(params![tenant_id, year], |row| row.get(0))?;
     let submitted_at = r.submitted_at.timestamp().to_string();
-    let requester_name = format!(
-        "{} {}",
-        r.form.requester_text("firstName").unwrap_or_default(),
-        r.form.requester_text("lastName").unwrap_or_default()
-    );
+    let requester_name = requester_name(r);
     let state = &r.start.state;
     tx.prepare_cached(
         "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
@@ -282,7 +278,7 @@ pub(super) fn insert_request(
         state.step,
         submitted_at,
         r.due_date.to_string(),
-        requester_name.trim(),
+        requester_name,
         r.form.requester_text("email"),
         state.department,
         state.finished,
@@ -351,8 +347,7 @@ fn slot_holder(
             },
         )?
         .collect::<Result<_, _>>()?;
-    let desks = usize::try_from(slot.desks.max(1)).unwrap_or(1);
-    Ok((holders.len() >= desks).then(|| holders[0]))
+    Ok(slot_taken_by(&holders, slot.desks))
 }
 
 fn insert_slot(
@@ -398,13 +393,7 @@ fn held_slots(
         })?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
-        .map(|(s, e)| {
-            let parse = |t: &str| {
-                t.parse::<jiff::civil::Time>()
-                    .map_err(|e| StoreError::Corrupt(format!("slot time {t:?}: {e}")))
-            };
-            Ok((parse(&s)?, parse(&e)?))
-        })
+        .map(|(s, e)| Ok((parse_slot_time(&s)?, parse_slot_time(&e)?)))
         .collect()
 }
 
@@ -444,26 +433,27 @@ fn purge_tests(
         tx.prepare_cached(&statement)?
             .execute(params![tenant_id, code])?;
     }
-    let listed: Vec<String> = references
+    let purged: Vec<(String, Reference)> = references
         .iter()
         .map(|(code, year, number)| {
-            format!(
-                "{code} {}",
+            (
+                code.clone(),
                 Reference {
                     year: *year,
-                    number: *number
-                }
+                    number: *number,
+                },
             )
         })
         .collect();
+    let (subject, detail) = purge_audit(code, &purged);
     append_audit(
         tx,
         tenant_id,
         &at.to_string(),
         actor,
-        &format!("service:{}", code.unwrap_or("*")),
+        &subject,
         "purge-tests",
-        &listed.join(", "),
+        &detail,
     )?;
     Ok(references.len() as u64)
 }
@@ -517,24 +507,7 @@ pub(super) fn attachments(
             r.get::<_, bool>(8)?,
         ))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, field, name, media_type, size, sha256, at, by, sent) = row?;
-        out.push(crate::core::files::Attached {
-            id,
-            field,
-            name,
-            media_type,
-            size: size as u64,
-            sha256,
-            added_at: at
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("attachment {id}: {e}")))?,
-            added_by: by,
-            sent,
-        });
-    }
-    Ok(out)
+    rows.map(|row| attachment_from_row(row?)).collect()
 }
 
 /// Rows of values inserted by one statement (SQLite allows 32 766 bound
@@ -620,76 +593,36 @@ pub(super) fn load_record(
     else {
         return Ok(None);
     };
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        StoreError::Corrupt(format!("request {id}: {what}: {e}"))
-    };
-    // What the citizen sees, in one pass: steps entered, and the town's messages.
-    let mut history = Vec::new();
-    let mut messages = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT to_step, at, action, comment FROM events
-         WHERE request_id = ?1 AND citizen_visible = 1 ORDER BY id",
-    )?;
-    let mut rows = stmt.query(params![id])?;
-    while let Some(row) = rows.next()? {
-        let at: String = row.get(1)?;
-        let at = at.parse().map_err(|e| corrupt("event date", &e))?;
-        let action: String = row.get(2)?;
-        match (
-            row.get::<_, Option<String>>(0)?,
-            row.get::<_, Option<String>>(3)?,
-        ) {
-            (_, Some(text))
-                if matches!(
-                    action.as_str(),
-                    "answer" | "hold" | "reply" | "correction-asked" | "corrected"
-                ) =>
-            {
-                messages.push(Exchange {
-                    at,
-                    text,
-                    from_citizen: action == "reply" || action == "corrected",
-                })
-            }
-            // A decision by silence, or a wait left unanswered, is a step,
-            // and words for the requester.
-            (Some(step), Some(text)) if action == "silence" || action == "unanswered" => {
-                history.push(StepEntry { step, at });
-                messages.push(Exchange {
-                    at,
-                    text,
-                    from_citizen: false,
-                });
-            }
-            (Some(step), _) => history.push(StepEntry { step, at }),
-            _ => {}
-        }
-    }
-    Ok(Some((
+    let raw = RawRecord {
         id,
-        RequestRecord {
-            reference: Reference { year, number },
-            service_code,
-            service_version,
-            channel,
-            step,
-            submitted_at: submitted_at
-                .parse()
-                .map_err(|e| corrupt("submitted_at", &e))?,
-            due_date: due_date.parse().map_err(|e| corrupt("due_date", &e))?,
-            history,
-            messages,
-            test,
-            correction: correction
-                .map(|c| c.split_whitespace().map(str::to_owned).collect())
-                .unwrap_or_default(),
-            anonymised_at: anonymised_at
-                .map(|a| a.parse().map_err(|e| corrupt("anonymised_at", &e)))
-                .transpose()?,
-            attachments: attachments(conn, id)?,
-            lang: lang.unwrap_or_else(|| "fr".to_owned()),
-        },
-    )))
+        reference: Reference { year, number },
+        service_code,
+        service_version,
+        channel,
+        step,
+        submitted_at,
+        due_date,
+        test,
+        correction,
+        anonymised_at,
+        lang,
+    };
+    let events = conn
+        .prepare_cached(
+            "SELECT to_step, at, action, comment FROM events
+             WHERE request_id = ?1 AND citizen_visible = 1 ORDER BY id",
+        )?
+        .query_map(params![id], |row| {
+            Ok(VisibleEvent {
+                to_step: row.get(0)?,
+                at: row.get(1)?,
+                action: row.get(2)?,
+                comment: row.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let record = raw.into_record(events, attachments(conn, id)?)?;
+    Ok(Some((id, record)))
 }
 
 /// A request's id, record and values in submission order.
@@ -746,17 +679,7 @@ pub(super) fn record_outcome(
             e.citizen_visible,
             e.department
         ])?;
-        let detail = format!(
-            "{} -> {}{}{}{}",
-            e.from_step.as_deref().unwrap_or("-"),
-            e.to_step.as_deref().unwrap_or("-"),
-            e.department
-                .as_deref()
-                .map(|d| format!(" [{d}]"))
-                .unwrap_or_default(),
-            if e.comment.is_some() { ": " } else { "" },
-            e.comment.as_deref().unwrap_or("")
-        );
+        let detail = event_audit_detail(e);
         append_audit(tx, tenant_id, at, &e.actor, &subject, &e.action, &detail)?;
     }
     let mut insert_message = tx.prepare_cached(
@@ -766,14 +689,8 @@ pub(super) fn record_outcome(
     for effect in &outcome.effects {
         match effect {
             Effect::MessageCitizen { template, text } => {
-                let secret = tracking_code.filter(|_| {
-                    template.as_deref() == Some(crate::core::workflow::ACKNOWLEDGEMENT_TEMPLATE)
-                });
-                // A template message keeps the step it announces.
-                let text = match template {
-                    Some(_) => Some(&outcome.state.step),
-                    None => text.as_ref(),
-                };
+                let (text, secret) =
+                    citizen_message(outcome, template.as_deref(), text.as_ref(), tracking_code);
                 insert_message.execute(params![
                     tenant_id,
                     request_id,
@@ -798,11 +715,8 @@ pub(super) fn record_outcome(
                 ])?;
             }
             Effect::AttachFile { file, send } => {
-                let by = outcome
-                    .events
-                    .first()
-                    .map_or("system", |e| e.actor.as_str());
-                let attachment = insert_attachment(tx, request_id, None, file, at, by)?;
+                let attachment =
+                    insert_attachment(tx, request_id, None, file, at, attached_by(outcome))?;
                 if let Some(template) = send {
                     tx.prepare_cached(
                         "INSERT INTO outbox (tenant_id, request_id, recipient_kind, template, text, created_at, attachment_id)
@@ -852,14 +766,9 @@ pub(super) fn record_outcome(
                 let due: String = tx
                     .prepare_cached("SELECT due_date FROM requests WHERE id = ?1")?
                     .query_row(params![request_id], |r| r.get(0))?;
-                let due: jiff::civil::Date = due.parse().map_err(|e| {
-                    StoreError::Corrupt(format!("request {request_id}: due_date: {e}"))
-                })?;
-                let moved = due
-                    .checked_add(jiff::Span::new().days(i64::from(*days)))
-                    .map_err(|e| StoreError::Invalid(format!("due date out of range: {e}")))?;
+                let moved = postponed_due(request_id, &due, *days)?;
                 tx.prepare_cached("UPDATE requests SET due_date = ?1 WHERE id = ?2")?
-                    .execute(params![moved.to_string(), request_id])?;
+                    .execute(params![moved, request_id])?;
             }
         }
     }
@@ -925,14 +834,8 @@ pub(super) fn apply(
     Ok(new_revision)
 }
 
-pub(super) fn parse_time(id: i64, what: &str, text: &str) -> Result<jiff::Timestamp, StoreError> {
-    text.parse()
-        .map_err(|e| StoreError::Corrupt(format!("request {id}: {what}: {e}")))
-}
-
-/// A request's workflow state from the columns `step, department,
-/// submitted_at, entered_at, waiting, finished, validation_from,
-/// validation_to, validation_answer` starting at `first`.
+/// A request's workflow state from the columns [`STATE_COLUMNS`] starting
+/// at `first`.
 pub(super) fn state_from_row(row: &rusqlite::Row, first: usize) -> rusqlite::Result<RawState> {
     Ok(RawState {
         step: row.get(first)?,
@@ -941,50 +844,14 @@ pub(super) fn state_from_row(row: &rusqlite::Row, first: usize) -> rusqlite::Res
         entered_at: row.get(first + 3)?,
         waiting: row.get(first + 4)?,
         finished: row.get(first + 5)?,
-        validation: match (
-            row.get::<_, Option<String>>(first + 6)?,
-            row.get::<_, Option<String>>(first + 7)?,
-            row.get::<_, Option<String>>(first + 8)?,
-        ) {
-            (Some(from), Some(to), Some(answer)) => {
-                Some(crate::core::workflow::PendingValidation { from, to, answer })
-            }
-            _ => None,
-        },
+        validation_from: row.get(first + 6)?,
+        validation_to: row.get(first + 7)?,
+        validation_answer: row.get(first + 8)?,
         waiting_since: row.get(first + 9)?,
     })
 }
 
 pub(super) const STATE_COLUMNS: &str = "step, department, submitted_at, entered_at, waiting, finished, validation_from, validation_to, validation_answer, waiting_since";
-
-pub(super) struct RawState {
-    step: String,
-    department: String,
-    created_at: String,
-    entered_at: String,
-    waiting: bool,
-    finished: bool,
-    validation: Option<crate::core::workflow::PendingValidation>,
-    waiting_since: Option<String>,
-}
-
-impl RawState {
-    fn into_state(self, id: i64) -> Result<RequestState, StoreError> {
-        Ok(RequestState {
-            created_at: parse_time(id, "submitted_at", &self.created_at)?,
-            entered_at: parse_time(id, "entered_at", &self.entered_at)?,
-            step: self.step,
-            department: self.department,
-            waiting_for_citizen: self.waiting,
-            validation: self.validation,
-            finished: self.finished,
-            waiting_since: self
-                .waiting_since
-                .map(|t| parse_time(id, "waiting_since", &t))
-                .transpose()?,
-        })
-    }
-}
 
 /// State, revision and requester of a request, by id.
 pub(super) fn load_state(
@@ -1051,11 +918,7 @@ pub(super) fn open_requests(
             service_code: row.get(3)?,
             service_version: row.get(4)?,
             revision: row.get(5)?,
-            due_date: {
-                let due: String = row.get(6)?;
-                due.parse()
-                    .map_err(|e| StoreError::Corrupt(format!("request {id}: due_date: {e}")))?
-            },
+            due_date: parse_date(id, "due_date", &row.get::<_, String>(6)?)?,
             reminded: row.get(7)?,
             escalation: row.get(8)?,
             state: state_from_row(row, 9)?.into_state(id)?,
@@ -1072,28 +935,22 @@ pub(super) fn deadline_mark(
     department: &str,
     at: &str,
 ) -> Result<bool, StoreError> {
-    let (sql, template, action) = match mark {
-        DeadlineMark::Reminder => (
+    let sql = match mark {
+        DeadlineMark::Reminder => {
             "UPDATE requests SET reminded = 1
              WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND reminded = 0 AND finished = 0
-             RETURNING id, step",
-            "reminder",
-            "reminder",
-        ),
-        DeadlineMark::Escalation(1) => (
+             RETURNING id, step"
+        }
+        DeadlineMark::Escalation(1) => {
             "UPDATE requests SET escalation = 1
              WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND escalation = 0 AND finished = 0
-             RETURNING id, step",
-            "escalation-head",
-            "escalation",
-        ),
-        DeadlineMark::Escalation(_) => (
+             RETURNING id, step"
+        }
+        DeadlineMark::Escalation(_) => {
             "UPDATE requests SET escalation = 2
              WHERE tenant_id = ?1 AND year = ?2 AND number = ?3 AND escalation = 1 AND finished = 0
-             RETURNING id, step",
-            "escalation-admin",
-            "escalation",
-        ),
+             RETURNING id, step"
+        }
     };
     let marked: Option<(i64, String)> = tx
         .prepare_cached(sql)?
@@ -1104,31 +961,7 @@ pub(super) fn deadline_mark(
     let Some((request_id, step)) = marked else {
         return Ok(false);
     };
-    let outcome = Outcome {
-        state: RequestState {
-            step: step.clone(),
-            department: department.to_owned(),
-            created_at: jiff::Timestamp::UNIX_EPOCH,
-            entered_at: jiff::Timestamp::UNIX_EPOCH,
-            waiting_for_citizen: false,
-            validation: None,
-            finished: false,
-            waiting_since: None,
-        },
-        events: vec![crate::core::workflow::Event {
-            actor: "system".into(),
-            action: action.into(),
-            from_step: Some(step.clone()),
-            to_step: None,
-            comment: Some(template.into()),
-            citizen_visible: false,
-            department: Some(department.to_owned()),
-        }],
-        effects: vec![Effect::NotifyDepartment {
-            department: department.to_owned(),
-            reason: template.into(),
-        }],
-    };
+    let outcome = deadline_outcome(mark, step, department);
     record_outcome(tx, tenant_id, request_id, reference, &outcome, at, None)?;
     Ok(true)
 }

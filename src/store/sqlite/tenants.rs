@@ -28,19 +28,20 @@ impl TenantStore for SqliteStore {
             for t in &mut tenants {
                 t.services = conn
                     .prepare(
-                        "SELECT v.definition, s.status FROM services s
+                        "SELECT s.code, v.definition, s.status FROM services s
                          JOIN service_versions v ON v.tenant_id = s.tenant_id AND v.code = s.code AND v.version = s.version
                          WHERE s.tenant_id = ?1 ORDER BY s.position",
                     )?
                     .query_map(params![t.id], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                        ))
                     })?
                     .map(|row| {
-                        let (definition, status) = row?;
-                        let status = ServiceStatus::from_name(&status).ok_or_else(|| {
-                            StoreError::Corrupt(format!("service status {status}"))
-                        })?;
-                        Ok((definition, status))
+                        let (code, definition, status) = row?;
+                        Ok((definition, stored_status(&code, &status)?))
                     })
                     .collect::<Result<_, StoreError>>()?;
                 t.older_versions = conn
@@ -158,11 +159,7 @@ impl TenantStore for SqliteStore {
                     &at.to_string(),
                     actor,
                     &format!("tenant:{slug}"),
-                    if enabled {
-                        "tenant-enabled"
-                    } else {
-                        "tenant-disabled"
-                    },
+                    tenant_enabled_action(enabled),
                     "",
                 )?;
             }
@@ -212,9 +209,7 @@ impl TenantStore for SqliteStore {
                 .collect::<Result<_, _>>()?;
             rows.into_iter()
                 .map(|(code, version, status)| {
-                    let status = ServiceStatus::from_name(&status).ok_or_else(|| {
-                        StoreError::Corrupt(format!("service {code}: status {status:?}"))
-                    })?;
+                    let status = stored_status(&code, &status)?;
                     Ok(ServiceState {
                         code,
                         version,
@@ -357,7 +352,7 @@ impl TenantStore for SqliteStore {
                     actor,
                     &format!("service:{code}"),
                     "service-status",
-                    &format!("{was} -> {}", status.as_str()),
+                    &service_status_detail(&was, status),
                 )?;
             }
             tx.commit()?;
@@ -494,18 +489,12 @@ pub(super) fn set_department_heads(
     at: &str,
 ) -> Result<usize, StoreError> {
     let current: Vec<Department> = departments(tx, tenant_id)?;
-    let mut changed = 0;
-    for (code, login) in heads {
-        let Some(department) = current.iter().find(|d| &d.code == code) else {
-            return Err(StoreError::Invalid(format!("no department {code:?}")));
-        };
-        if department.head == *login {
-            continue;
-        }
+    let changes = head_changes(&current, heads)?;
+    for &(code, login) in &changes {
         let id: Option<i64> = match login {
             Some(login) => Some(
                 agent(tx, tenant_id, login)?
-                    .ok_or_else(|| StoreError::Invalid(format!("no agent {login:?}")))?
+                    .ok_or_else(|| unknown_head(login))?
                     .id,
             ),
             None => None,
@@ -521,11 +510,10 @@ pub(super) fn set_department_heads(
             actor,
             &format!("department:{code}"),
             "department-head",
-            &format!("head: {}", login.as_deref().unwrap_or("none")),
+            &head_detail(login),
         )?;
-        changed += 1;
     }
-    Ok(changed)
+    Ok(changes.len())
 }
 
 pub(super) fn save_standard_answer(
@@ -536,14 +524,15 @@ pub(super) fn save_standard_answer(
     actor: &str,
     at: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let (id, action) = match id {
+    let action = standard_answer_action(id);
+    let id = match id {
         None => {
             tx.prepare_cached(
                 "INSERT INTO standard_answers (tenant_id, department, title, text)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![tenant_id, a.department, a.title, a.text])?;
-            (tx.last_insert_rowid(), "standard-answer-created")
+            tx.last_insert_rowid()
         }
         Some(id) => {
             let changed = tx
@@ -555,7 +544,7 @@ pub(super) fn save_standard_answer(
             if changed == 0 {
                 return Ok(None);
             }
-            (id, "standard-answer-changed")
+            id
         }
     };
     append_audit(
@@ -565,7 +554,7 @@ pub(super) fn save_standard_answer(
         actor,
         &format!("standard-answer:{id}"),
         action,
-        &format!("{}: {}\n{}", a.department, a.title, a.text),
+        &standard_answer_detail(a),
     )?;
     Ok(Some(id))
 }
@@ -646,19 +635,11 @@ fn set_service(
             |r| r.get(0),
         )
         .optional()?;
-    match stored {
-        Some(text) if text != definition => {
-            return Err(StoreError::Invalid(format!(
-                "service {code}: version {version} exists with another definition; give it a new version"
-            )));
-        }
-        Some(_) => {}
-        None => {
-            tx.execute(
-                "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![tenant_id, code, version, definition, now],
-            )?;
-        }
+    if is_new_version(code, version, stored.as_deref(), definition)? {
+        tx.execute(
+            "INSERT INTO service_versions (tenant_id, code, version, definition, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![tenant_id, code, version, definition, now],
+        )?;
     }
     tx.execute(
         "INSERT INTO services (tenant_id, code, version, status, position)
@@ -674,7 +655,7 @@ fn set_service(
         actor,
         &format!("service:{code}"),
         "service-set",
-        &format!("version {version}, {}", status.as_str()),
+        &service_set_detail(version, status),
     )?;
     Ok(())
 }

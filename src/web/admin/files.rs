@@ -62,9 +62,11 @@ fn first_line(text: &str) -> String {
 }
 
 /// Rewrites `file` of the tenant folder with `edit` (see
-/// [`crate::tenant::look::TenantLook::rewrite`]); a file that could not be
-/// written is said in the log.
-pub(super) fn rewrite(
+/// [`crate::tenant::look::TenantLook::rewrite`]), then keeps it in the store
+/// for the other nodes; a file that could not be written or shared is said
+/// in the log.
+pub(super) async fn rewrite(
+    app: &App,
     site: &Site,
     file: &str,
     edit: impl FnOnce(&str) -> Result<String, Refused>,
@@ -73,7 +75,14 @@ pub(super) fn rewrite(
         if let Refused::Io(e) = e {
             tracing::error!(tenant = %site.tenant.slug, file, error = %e, "could not be written");
         }
-    })
+    })?;
+    crate::usecases::tenant_files::share(app, site, file)
+        .await
+        .map_err(|e| {
+            // Written on this node only: the next save carries it to the others.
+            tracing::error!(tenant = %site.tenant.slug, file, error = %e, "written here but not kept in the store for the other nodes");
+            Refused::Io(std::io::Error::other(e.to_string()))
+        })
 }
 
 /// Records a change already written to a file. The file cannot be taken

@@ -106,7 +106,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
         *c = full_hex(c);
     }
     let before = form_of(&site.look.get().settings, &site.tenant.name);
-    let result = files::rewrite(site, "settings.toml", |text| {
+    let result = files::rewrite(app, site, "settings.toml", |text| {
         let new = write(text, &form).map_err(Refused::broken)?;
         // The whole file must still load: the webmaster's part too.
         toml::from_str::<Settings>(&new)
@@ -114,7 +114,8 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
             .check()
             .map_err(Refused::invalid)?;
         Ok(new)
-    });
+    })
+    .await;
     match result {
         Ok(()) => {
             let changed = changed(&before, &form).join(", ");

@@ -178,7 +178,7 @@ async fn save(cx: &Ctx<'_>, path: &[&str], fields: &Fields) -> Response<Body> {
     };
     if action == "reset" {
         let none: Vec<(&str, Option<&str>)> = FIELDS.iter().map(|k| (*k, None)).collect();
-        return match rewrite(site, &form.scope, &none) {
+        return match rewrite(app, site, &form.scope, &none).await {
             Ok(()) => {
                 files::audit(app, site, session, subject, "template-reset", String::new()).await;
                 redirect(&format!("{}?reset=1", href(frame, &form.scope)))
@@ -217,7 +217,7 @@ async fn save(cx: &Ctx<'_>, path: &[&str], fields: &Fields) -> Response<Body> {
         .filter(|(_, v)| v.is_some())
         .map(|(k, _)| *k)
         .collect();
-    match rewrite(site, &form.scope, &values) {
+    match rewrite(app, site, &form.scope, &values).await {
         Ok(()) => {
             files::audit(
                 app,
@@ -348,10 +348,16 @@ fn preview(app: &App, site: &Site, frame: &Frame, form: &TemplateForm) -> Templa
 }
 
 /// Writes the scope's wording into `templates.toml`.
-fn rewrite(site: &Site, scope: &Scope, values: &[(&str, Option<&str>)]) -> Result<(), Refused> {
-    files::rewrite(site, "templates.toml", |text| {
+async fn rewrite(
+    app: &App,
+    site: &Site,
+    scope: &Scope,
+    values: &[(&str, Option<&str>)],
+) -> Result<(), Refused> {
+    files::rewrite(app, site, "templates.toml", |text| {
         templates::reword(text, scope, values).map_err(Refused::broken)
     })
+    .await
 }
 
 // The page's view.

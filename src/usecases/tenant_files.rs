@@ -1,0 +1,113 @@
+//! A town's files shared by every node. What the admin pages write into the
+//! tenant's folder (`settings.toml`, `templates.toml`) is also kept in the
+//! store ([`share`]); every node copies the files of a newer version into
+//! its own folder every few seconds ([`sync`]), so a town's colours changed
+//! on one node show on all, and a node's folder holds nothing another node
+//! needs.
+//!
+//! The version a node has reached is kept in `DATA/tenants/.files-version`:
+//! a restarted node does not copy again what it has, and a file a webmaster
+//! edited by hand in a folder stays as they left it until the admin pages
+//! write that file again.
+
+use crate::store::StoreError;
+use crate::tenant::Site;
+use crate::usecases::App;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The version of the tenant files this node's folders hold.
+pub struct Synced {
+    version: AtomicI64,
+    file: PathBuf,
+}
+
+impl Synced {
+    /// Reads the version reached from `DATA/tenants/.files-version` (0 when
+    /// there is none: a new node copies every file).
+    pub fn open(data_dir: &Path) -> Synced {
+        let file = data_dir.join("tenants").join(".files-version");
+        let version = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0);
+        Synced {
+            version: AtomicI64::new(version),
+            file,
+        }
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    fn reached(&self, version: i64) -> std::io::Result<()> {
+        if let Some(dir) = self.file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let temporary = self.file.with_extension("new");
+        std::fs::write(&temporary, format!("{version}\n"))?;
+        std::fs::rename(&temporary, &self.file)?;
+        self.version.store(version, Ordering::Release);
+        Ok(())
+    }
+}
+
+/// Why a file could not be shared or copied.
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Keeps the site's `file`, just written by an admin page, in the store for
+/// the other nodes.
+pub async fn share(app: &App, site: &Site, file: &str) -> Result<(), FilesError> {
+    // A small file the admin page has just written: read as it was written,
+    // on this thread.
+    let content = site.look.file(file)?.unwrap_or_default();
+    app.store
+        .put_tenant_file(site.tenant.id, file.to_owned(), content, (app.clock)())
+        .await?;
+    Ok(())
+}
+
+/// Copies into the tenants' folders the files stored since the version this
+/// node has; returns how many changed a folder. A file of a town whose
+/// site is not built yet (just added on another node) waits for the next
+/// look, with every file after it.
+pub async fn sync(app: &App) -> Result<usize, FilesError> {
+    let have = app.tenant_files.version();
+    if app.store.tenant_files_version().await? <= have {
+        return Ok(0);
+    }
+    let files = app.store.tenant_files_since(have).await?;
+    let sites = app.sites.load_full();
+    let mut reached = have;
+    let mut changed = 0;
+    for f in files {
+        let Some(site) = sites
+            .by_slug
+            .values()
+            .find(|s| s.tenant.id == f.tenant_id)
+            .cloned()
+        else {
+            break;
+        };
+        let installed = tokio::task::spawn_blocking(move || site.look.install(&f.path, &f.content))
+            .await
+            .map_err(std::io::Error::other)??;
+        changed += usize::from(installed);
+        reached = f.version;
+    }
+    if reached > have {
+        let synced = Arc::clone(&app.tenant_files);
+        tokio::task::spawn_blocking(move || synced.reached(reached))
+            .await
+            .map_err(std::io::Error::other)??;
+    }
+    Ok(changed)
+}
