@@ -415,12 +415,15 @@ pub fn ensure_demo_tenant(store: &dyn Store, data_dir: &std::path::Path) -> Resu
     }
     if created {
         // Kept in the store too, where the other nodes find it.
-        runtime.block_on(store.put_tenant_file(
+        let version = runtime.block_on(store.put_tenant_file(
             tenant_id,
             "settings.toml".into(),
             crate::tenant::look::DEMO_SETTINGS.as_bytes().to_vec(),
             jiff::Timestamp::now(),
         ))?;
+        crate::usecases::tenant_files::Synced::open(data_dir)
+            .wrote(version)
+            .map_err(Error::file(data_dir.join("tenants")))?;
         let dir = data_dir.join("tenants").join(DEMO_TENANT);
         let settings = dir.join("settings.toml");
         if !settings.exists() {

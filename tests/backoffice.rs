@@ -3396,17 +3396,7 @@ fn receipt_code(sent: &HttpResponse) -> String {
 }
 
 fn blobs_on_disk(server: &Server) -> usize {
-    let root = server.data_dir.join("blobs");
-    std::fs::read_dir(&root)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name() != "tmp")
-        .flat_map(|fan| {
-            std::fs::read_dir(fan.path())
-                .unwrap()
-                .filter_map(|e| e.ok())
-        })
-        .count()
+    common::backend::blobs_kept(&server.data_dir)
 }
 
 /// A photo sent with the web form reaches the agent without its location;

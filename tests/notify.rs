@@ -601,13 +601,9 @@ fn a_crash_between_writing_and_sending_loses_nothing_and_sends_each_message_once
     first.crash();
     assert!(smtp.messages().is_empty(), "nothing sent before the crash");
     let pending = {
-        let store = guichet::store::sqlite::SqliteStore::open(
-            &data.0,
-            guichet::store::sqlite::Durability::Full,
-        )
-        .unwrap();
+        let store = common::open_store(&data.0);
         runtime()
-            .block_on(guichet::store::OutboxStore::pending_messages(&store, 100))
+            .block_on(store.pending_messages(100))
             .unwrap()
             .len()
     };

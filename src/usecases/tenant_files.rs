@@ -42,6 +42,17 @@ impl Synced {
         self.version.load(Ordering::Acquire)
     }
 
+    /// This node has just written the file of `version` itself: when it
+    /// had every version before, it has this one too, and does not copy
+    /// its own file back over the folder (where a webmaster may have
+    /// edited another file by hand since).
+    pub fn wrote(&self, version: i64) -> std::io::Result<()> {
+        if self.version() == version - 1 {
+            self.reached(version)?;
+        }
+        Ok(())
+    }
+
     fn reached(&self, version: i64) -> std::io::Result<()> {
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir)?;
@@ -69,9 +80,11 @@ pub async fn share(app: &App, site: &Site, file: &str) -> Result<(), FilesError>
     // A small file the admin page has just written: read as it was written,
     // on this thread.
     let content = site.look.file(file)?.unwrap_or_default();
-    app.store
+    let version = app
+        .store
         .put_tenant_file(site.tenant.id, file.to_owned(), content, (app.clock)())
         .await?;
+    app.tenant_files.wrote(version)?;
     Ok(())
 }
 

@@ -105,3 +105,22 @@ pub fn anywhere(data_dir: &Path, text: &str) -> Vec<String> {
     }
     found
 }
+
+/// How many files sent with requests are kept (`DATA/blobs/` on SQLite,
+/// the blobs table on PostgreSQL).
+pub fn blobs_kept(data_dir: &Path) -> usize {
+    if on_postgres() {
+        return run_query(&database_for(data_dir), "SELECT count(*) FROM blobs")[0] as usize;
+    }
+    let root = data_dir.join("blobs");
+    std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != "tmp")
+        .flat_map(|fan| {
+            std::fs::read_dir(fan.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+        })
+        .count()
+}

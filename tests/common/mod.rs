@@ -75,6 +75,16 @@ pub fn backend_env<'a>(
     c
 }
 
+/// The store of the data folder `dir`, on this run's backend (as a command
+/// opens it beside a running server, or after a crash).
+pub fn open_store(dir: &Path) -> Arc<dyn Store> {
+    if on_postgres() {
+        Arc::new(PostgresStore::open(&postgres::database_for(dir), 4).unwrap())
+    } else {
+        Arc::new(SqliteStore::open(dir, Durability::Full).unwrap())
+    }
+}
+
 /// The `guichet` command on the data of `dir` (its database too, on
 /// PostgreSQL); the caller still names the folder (`--data-dir`).
 pub fn cli(dir: &Path) -> std::process::Command {

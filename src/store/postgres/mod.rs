@@ -167,24 +167,27 @@ impl PostgresStore {
         })
     }
 
-    /// Waits for `fut` from a thread that is not a runtime worker (start-up,
-    /// commands, the blocking pool): the trait's synchronous methods.
+    /// Waits for `fut`: the trait's synchronous methods, called at start-up,
+    /// from commands, the blocking pool, and now and then a handler.
     pub(super) fn wait<T: Send>(
         &self,
         fut: BoxFuture<'_, Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        if tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
-        {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        match Handle::try_current().map(|h| h.runtime_flavor()) {
             // A current-thread runtime's thread (a test's #[tokio::test]):
             // waiting here would stall it; wait on another thread instead.
-            return std::thread::scope(|s| {
+            Ok(RuntimeFlavor::CurrentThread) => std::thread::scope(|s| {
                 s.spawn(|| self.handle.block_on(fut))
                     .join()
                     .unwrap_or_else(|_| Err(StoreError::Invalid("database wait panicked".into())))
-            });
+            }),
+            // A worker of a multi-threaded runtime (a handler calling a
+            // synchronous method): its other tasks move to other workers
+            // while this one waits.
+            Ok(_) => tokio::task::block_in_place(|| self.handle.block_on(fut)),
+            Err(_) => self.handle.block_on(fut),
         }
-        self.handle.block_on(fut)
     }
 
     /// Runs `f` in a read-only `REPEATABLE READ` transaction: the queries
