@@ -79,7 +79,7 @@ step "cargo test on PostgreSQL (integration tests)"
 pg_tests=()
 for t in tests/*.rs; do
   name=$(basename "$t" .rs)
-  case "$name" in commands|store_contract|store_contract_postgres|definition_types) ;; *) pg_tests+=(--test "$name") ;; esac
+  case "$name" in commands|store_contract|store_contract_postgres|definition_types|cluster) ;; *) pg_tests+=(--test "$name") ;; esac
 done
 cargo test "${pg_tests[@]}" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("cargo test on PostgreSQL")

@@ -39,8 +39,35 @@ pub fn form(fields: &[(&str, &str)]) -> Vec<u8> {
     s.finish().into_bytes()
 }
 
-pub fn post_raw(
-    server: &Server,
+/// Where HTTP requests go: an in-process [`Server`], or a node started as
+/// a process ([`Node`]).
+pub trait Target {
+    fn raw(&self, request: &[u8]) -> HttpResponse;
+    fn get(&self, path: &str) -> HttpResponse {
+        self.raw(
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    }
+}
+
+impl Target for Server {
+    fn raw(&self, request: &[u8]) -> HttpResponse {
+        Server::raw(self, request)
+    }
+}
+
+/// A `guichet serve` listening at this address.
+pub struct Node(pub std::net::SocketAddr);
+
+impl Target for Node {
+    fn raw(&self, request: &[u8]) -> HttpResponse {
+        super::raw_to(self.0, request)
+    }
+}
+
+pub fn post_raw<T: Target + ?Sized>(
+    server: &T,
     path: &str,
     cookie: &str,
     body: &[u8],
@@ -56,8 +83,8 @@ pub fn post_raw(
     )
 }
 
-pub fn post_typed(
-    server: &Server,
+pub fn post_typed<T: Target + ?Sized>(
+    server: &T,
     path: &str,
     cookie: &str,
     content_type: &str,
@@ -73,12 +100,12 @@ pub fn post_typed(
     server.raw(&request)
 }
 
-pub struct Agent<'a> {
-    pub server: &'a Server,
+pub struct Agent<'a, T: Target + ?Sized = Server> {
+    pub server: &'a T,
     pub cookie: String,
 }
 
-pub fn login_attempt(server: &Server, login: &str, password: &str) -> HttpResponse {
+pub fn login_attempt<T: Target + ?Sized>(server: &T, login: &str, password: &str) -> HttpResponse {
     let page = server.get("/demoville/backoffice/login?format=xml");
     assert_eq!(page.status, 200, "{}", page.body);
     let view = parse(&page.body);
@@ -96,7 +123,7 @@ pub fn login_attempt(server: &Server, login: &str, password: &str) -> HttpRespon
     )
 }
 
-pub fn login<'a>(server: &'a Server, login: &str) -> Agent<'a> {
+pub fn login<'a, T: Target + ?Sized>(server: &'a T, login: &str) -> Agent<'a, T> {
     let r = login_attempt(server, login, guichet::app::DEMO_PASSWORD);
     assert_eq!(r.status, 303, "{login} logs in: {}", r.body);
     let set = r.header("set-cookie").expect("a session cookie").to_owned();
@@ -104,7 +131,7 @@ pub fn login<'a>(server: &'a Server, login: &str) -> Agent<'a> {
     Agent { server, cookie }
 }
 
-impl Agent<'_> {
+impl<T: Target + ?Sized> Agent<'_, T> {
     pub fn get(&self, path: &str) -> HttpResponse {
         self.server.raw(
             format!(

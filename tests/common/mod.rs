@@ -267,12 +267,7 @@ impl Server {
     }
 
     pub fn raw(&self, request: &[u8]) -> HttpResponse {
-        let mut stream = TcpStream::connect(self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        stream.write_all(request).unwrap();
-        read_response(&mut stream)
+        raw_to(self.addr, request)
     }
 
     pub fn get(&self, path: &str) -> HttpResponse {
@@ -365,6 +360,16 @@ pub fn element_attr(xml: &str, local: &str, attr: &str) -> Option<String> {
         e.children.iter().find_map(|c| find(c, local, attr))
     }
     find(&doc, local, attr)
+}
+
+/// Sends `request` as it is to `addr` and reads the answer.
+pub fn raw_to(addr: SocketAddr, request: &[u8]) -> HttpResponse {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    read_response(&mut stream)
 }
 
 pub fn read_response(stream: &mut TcpStream) -> HttpResponse {
