@@ -299,3 +299,78 @@ fn two_nodes_share_one_database_and_one_dies_mid_load_losing_nothing() {
     );
     drop(b);
 }
+
+/// A town's SQLite store moved into PostgreSQL by `guichet store copy`:
+/// every row and file arrives, the journal verifies there, a node on
+/// PostgreSQL serves the requests, and a second copy into the same
+/// database is refused.
+#[test]
+fn a_sqlite_store_is_copied_into_postgresql_and_served_from_there() {
+    let data = common::TempDir::new();
+    let server = common::Server::start_in(&data.0, Default::default());
+    let mut references = Vec::new();
+    for name in ["Durand", "Martin"] {
+        let r = server.soap11(&envelope11(&road_incident(name)));
+        assert_eq!(r.status, 200, "{}", r.body);
+        references.push(r.element("reference").unwrap());
+    }
+    drop(server);
+    let database = Database::new("copy");
+    let copy = || {
+        Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .args(["store", "copy", "--from"])
+            .arg(format!("sqlite:{}", data.0.display()))
+            .args(["--to", database.url()])
+            .env("GUICHET_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let out = copy();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("requests: 2 rows"), "{said}");
+    assert!(
+        said.contains("demoville:") && said.contains("chain intact"),
+        "{said}"
+    );
+    assert!(
+        said.contains("GUICHET_SECRET"),
+        "says which key to give the nodes: {said}"
+    );
+    assert_eq!(
+        run_query(database.url(), "SELECT count(*) FROM requests")[0],
+        2
+    );
+
+    // A node on the copy exports the requests, and numbers the next one after them.
+    let export = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["export", &references[0]])
+        .env("GUICHET_DATABASE", database.url())
+        .env("GUICHET_SECRET", TEST_SECRET)
+        .env("GUICHET_DATA_DIR", &data.0)
+        .env("GUICHET_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&export.stdout).contains("Durand"),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let smtp = Smtp::start();
+    let node = Guichet::start(database.url(), &smtp.url());
+    let next = submit(&node.node, "Petit").expect("acknowledged");
+    assert_eq!(next, "2026-000003");
+    drop(node);
+
+    let again = copy();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds towns"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
