@@ -8,7 +8,8 @@
 #   scripts/postgres.sh stop                  # stops it and removes its folder
 #
 # The folder is named in $GUICHET_PG_DIR (default /tmp/guichet-pg-PORT); the
-# cluster listens on loopback only, never on a public address.
+# cluster listens on loopback only, never on a public address. It runs with
+# fsync off (a test server) unless GUICHET_PG_FSYNC=on (the benchmark's).
 set -euo pipefail
 
 cmd=${1:-start}
@@ -56,9 +57,9 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = ${GUICHET_PG_FSYNC:-off}
+synchronous_commit = ${GUICHET_PG_FSYNC:-off}
+full_page_writes = ${GUICHET_PG_FSYNC:-off}
 shared_buffers = 128MB
 EOF
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >&2 \

@@ -871,20 +871,36 @@ test('files: a photo sent with the web form, a wrong file refused next to its fi
 
 // The citizen's account without JavaScript and by the keyboard: every page
 // free of axe violations, from sign-up to sign-out.
+/**
+ * The first column of a query's rows on the server's store, as text: its SQLite file, or its
+ * PostgreSQL database when GUICHET_DATABASE is set (the suite's PostgreSQL pass). `:'a'` in `sql`
+ * is `value`, bound on both.
+ */
+function storeColumn(sql, value) {
+  if (process.env.GUICHET_DATABASE) {
+    const out = execFileSync('psql', [process.env.GUICHET_DATABASE, '-qAt', '-v', `a=${value}`], { input: sql });
+    return out.toString().split('\n').filter(Boolean);
+  }
+  const script = `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute(sys.argv[2], (sys.argv[3],)):
+    print((t or "").replace("\\n", " "))`;
+  const db = path.join(DATA_DIR, 'guichet.sqlite3');
+  return execFileSync('python3', ['-c', script, db, sql.replace(":'a'", '?'), value])
+    .toString().split('\n').filter(Boolean);
+}
+
 /** The link of the last account message to `address` (read from the store: this suite has no mail server). */
 async function accountLink(address) {
-  const db = path.join(DATA_DIR, 'guichet.sqlite3');
-  const script = `import sqlite3, sys, re
-c = sqlite3.connect(sys.argv[1])
-rows = c.execute("SELECT secret FROM outbox WHERE recipient = ? AND secret IS NOT NULL ORDER BY id DESC LIMIT 1", (sys.argv[2],)).fetchall()
-rows += c.execute("SELECT body FROM deliveries WHERE address = ? ORDER BY id DESC LIMIT 1", (sys.argv[2],)).fetchall()
-for (text,) in rows:
-    m = re.search(r"https?://[^/\\s]+(/[^\\s]*account/[^\\s]+)", text or "")
-    if m:
-        print(m.group(1)); break`;
   for (let i = 0; i < 50; i++) {
-    const out = execFileSync('python3', ['-c', script, db, address]).toString().trim();
-    if (out) return out;
+    const texts = [
+      ...storeColumn("SELECT secret FROM outbox WHERE recipient = :'a' AND secret IS NOT NULL ORDER BY id DESC LIMIT 1", address),
+      ...storeColumn("SELECT body FROM deliveries WHERE address = :'a' ORDER BY id DESC LIMIT 1", address),
+    ];
+    for (const text of texts) {
+      const m = text.match(/https?:\/\/[^/\s]+(\/[^\s]*account\/[^\s]+)/);
+      if (m) return m[1];
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Failure(`no account message to ${address}`);
@@ -1769,12 +1785,7 @@ async function openidProvider() {
 
 /** The templates of the account messages sent to `address`, oldest first. */
 function accountMessages(address) {
-  const db = path.join(DATA_DIR, 'guichet.sqlite3');
-  const script = `import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-for (t,) in c.execute("SELECT template FROM outbox WHERE recipient = ? AND recipient_kind = 'account' ORDER BY id", (sys.argv[2],)):
-    print(t)`;
-  return execFileSync('python3', ['-c', script, db, address]).toString().trim().split('\n').filter(Boolean);
+  return storeColumn("SELECT template FROM outbox WHERE recipient = :'a' AND recipient_kind = 'account' ORDER BY id", address);
 }
 
 /** Signs in at the test provider's own page (JavaScript on), as `login`. */

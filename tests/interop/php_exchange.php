@@ -50,6 +50,12 @@ function addExchangeAccount(): void
 {
     global $bin, $dataDir;
     $env = ['GUICHET_API_PASSWORD' => EXCHANGE_PASSWORD, 'GUICHET_LOG' => 'error', 'PATH' => getenv('PATH')];
+    // On PostgreSQL, the server's database and secret (run.sh exports them).
+    foreach (['GUICHET_DATABASE', 'GUICHET_SECRET'] as $k) {
+        if (getenv($k) !== false) {
+            $env[$k] = getenv($k);
+        }
+    }
     $run = function (array $args) use ($bin, $env): string {
         $proc = proc_open(array_merge([$bin], $args), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
         $out = stream_get_contents($pipes[1]);

@@ -422,6 +422,12 @@ function testersEndpoint(): void
     $run = function (array $args) use ($bin, $dataDir, $password): void {
         $env = ['GUICHET_AGENT_PASSWORD' => $password, 'GUICHET_DATA_DIR' => $dataDir,
                 'GUICHET_LOG' => 'error', 'PATH' => getenv('PATH')];
+        // On PostgreSQL, the server's database and secret (run.sh exports them).
+        foreach (['GUICHET_DATABASE', 'GUICHET_SECRET'] as $k) {
+            if (getenv($k) !== false) {
+                $env[$k] = getenv($k);
+            }
+        }
         $proc = proc_open(array_merge([$bin], $args), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
         $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
         $code = proc_close($proc);
