@@ -102,6 +102,7 @@ macro_rules! store_contract {
                 new_requests_are_the_accounts_unacknowledged_ones_in_its_departments,
                 a_call_is_queued_with_its_event_retried_at_its_time_and_answered_once,
                 due_deliveries_and_calls_are_claimed_once_until_the_claim_runs_out,
+                a_person_is_found_by_the_words_of_their_name_whatever_the_case_in_every_alphabet,
                 public_requests_are_listed_by_service_reference_state_and_date_newest_first,
                 failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
             ],
@@ -4310,6 +4311,31 @@ pub async fn new_requests_are_the_accounts_unacknowledged_ones_in_its_department
     let mut none = query(&sig, None, 10);
     none.departments.clear();
     assert!(store.new_requests(town.id, none).await.unwrap().is_empty());
+}
+
+/// The personal-data search finds a person by the words of their name,
+/// whatever the case, accented capitals included, in its own tenant only.
+pub async fn a_person_is_found_by_the_words_of_their_name_whatever_the_case_in_every_alphabet(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let r = submit(&store, &brest, road(&brest, "LEFÈVRE", t(0))).await;
+    submit(&store, &brest, road(&brest, "Martin", t(1))).await;
+    submit(&store, &quimper, road(&quimper, "Lefèvre", t(2))).await;
+    for words in ["lefèvre", "LEFÈVRE", "Lefèvre", "èvre"] {
+        let found = store
+            .find_person(brest.id, PersonQuery::Name(words.into()))
+            .await
+            .unwrap();
+        let references: Vec<Reference> = found.requests.iter().map(|f| f.reference).collect();
+        assert_eq!(references, vec![r], "{words}");
+    }
+    let none = store
+        .find_person(brest.id, PersonQuery::Name("lefevre".into()))
+        .await
+        .unwrap();
+    assert!(none.requests.is_empty(), "accents are letters of their own");
 }
 
 /// Several nodes read the same due deliveries and calls at once: each is

@@ -432,8 +432,7 @@ async fn find_person(
                 return Ok(PersonFound::default());
             }
             // One condition per word, each bound as a parameter; whatever
-            // the case, as SQLite's LIKE (which folds ASCII only: fold()
-            // folds every alphabet).
+            // the case, in every alphabet (fold()), as on SQLite.
             let each = |column: &str| {
                 (0..patterns.len())
                     .map(|i| format!("fold({column}) LIKE fold(${}) ESCAPE '\\'", i + 3))

@@ -368,7 +368,7 @@ fn find_person(
             // One condition per word, each bound as a parameter.
             let each = |column: &str| {
                 (0..patterns.len())
-                    .map(|i| format!("{column} LIKE ?{} ESCAPE '\\'", i + 3))
+                    .map(|i| format!("fold({column}) LIKE fold(?{}) ESCAPE '\\'", i + 3))
                     .collect::<Vec<_>>()
                     .join(" AND ")
             };
