@@ -35,22 +35,15 @@ pub fn server_url() -> &'static str {
 
 /// Runs `sql` on the server's maintenance database.
 pub fn admin(sql: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(server_url(), tokio_postgres::NoTls)
-            .await
-            .expect("the test PostgreSQL server answers");
-        let connection = tokio::spawn(connection);
-        client
-            .batch_execute(sql)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
-        drop(client);
-        let _ = connection.await;
-    });
+    let sql = sql.to_owned();
+    with_client(server_url(), |client| {
+        Box::pin(async move {
+            client
+                .batch_execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        })
+    })
 }
 
 /// A database made for one test, dropped (whoever is still connected) when
@@ -68,15 +61,7 @@ impl Database {
         let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let name = format!("guichet_{purpose}_{suffix}");
         admin(&format!("CREATE DATABASE {name}"));
-        let base = server_url();
-        let url = match base.rfind('/') {
-            Some(slash)
-                if base[..slash].contains("://") && slash > base.find("://").unwrap() + 2 =>
-            {
-                format!("{}/{name}", &base[..slash])
-            }
-            _ => format!("{base}/{name}"),
-        };
+        let url = url_of(&name);
         Database { name, url }
     }
 
@@ -86,24 +71,6 @@ impl Database {
 
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// Runs `sql` in this database (what a test checks beyond the trait).
-    pub fn query_i64(&self, sql: &str) -> Vec<i64> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            let connection = tokio::spawn(connection);
-            let rows = client.query(sql, &[]).await.unwrap();
-            drop(client);
-            let _ = connection.await;
-            rows.iter().map(|r| r.get::<_, i64>(0)).collect()
-        })
     }
 }
 

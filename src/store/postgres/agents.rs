@@ -159,9 +159,8 @@ impl AgentStore for PostgresStore {
                     .await?;
                 row.map(|r| {
                     let count: i64 = r.get(0);
-                    let count = u32::try_from(count).map_err(|_| {
-                        StoreError::Corrupt(format!("{count} failed logins under {key:?}"))
-                    })?;
+                    let count: u32 =
+                        super::narrow(format_args!("failed logins under {key:?}"), count)?;
                     Ok((count, r.get(1)))
                 })
                 .transpose()

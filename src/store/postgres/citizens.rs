@@ -32,16 +32,6 @@ fn citizen_from_row(row: &Row) -> Citizen {
     }
 }
 
-/// A reference as stored (two BIGINTs).
-pub(super) fn stored_reference(year: i64, number: i64) -> Result<Reference, StoreError> {
-    Ok(Reference {
-        year: i16::try_from(year)
-            .map_err(|_| StoreError::Corrupt(format!("reference year {year}")))?,
-        number: u32::try_from(number)
-            .map_err(|_| StoreError::Corrupt(format!("reference number {number}")))?,
-    })
-}
-
 /// The account matching `clause` (on `citizens`, with `$1`… bound to
 /// `args`).
 pub(super) async fn citizen_where(
@@ -664,7 +654,7 @@ impl CitizenStore for PostgresStore {
                     return Ok(Attached::Unknown);
                 };
                 let id: i64 = row.get(0);
-                let reference = stored_reference(row.get(1), row.get(2))?;
+                let reference = super::reference(row.get(1), row.get(2))?;
                 if let Some(refused) = attach_refusal(row.get(3), citizen_id, reference) {
                     return Ok(refused);
                 }

@@ -3,7 +3,7 @@
 //! SQLite).
 
 use super::PostgresStore;
-use super::requests::{narrow, reference};
+use super::{narrow, reference};
 use crate::store::*;
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;

@@ -126,7 +126,7 @@ impl PostgresStore {
                 tables.push((table.to_string(), copied));
             }
             let _ = reader.join();
-            for (table, _) in &columns_with_ids(&tx).await? {
+            for table in tables_with_ids(&tx).await? {
                 tx.execute(
                     &format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}"
@@ -207,9 +207,9 @@ async fn table_columns(
 
 /// Tables with an identity `id`, whose sequence must start after the rows
 /// copied.
-async fn columns_with_ids(
+async fn tables_with_ids(
     tx: &deadpool_postgres::Transaction<'_>,
-) -> Result<Vec<(String, ())>, StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let rows = tx
         .query(
             "SELECT table_name::text FROM information_schema.columns
@@ -218,7 +218,7 @@ async fn columns_with_ids(
             &[],
         )
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), ())).collect())
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// Reads every table of [`TABLES`] (the columns named) in one snapshot and

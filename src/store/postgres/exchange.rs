@@ -3,8 +3,6 @@
 
 use super::PostgresStore;
 use super::audit::append_audit;
-use super::citizens::stored_reference;
-use super::outbox::stored_u32;
 use crate::core::tracking::Reference;
 use crate::core::workflow::Role;
 use crate::store::exchange::{
@@ -85,7 +83,7 @@ impl ExchangeStore for PostgresStore {
                 let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| &**p as _).collect();
                 let rows = tx.query(sql.as_str(), &refs).await?;
                 rows.iter()
-                    .map(|row| stored_reference(row.get(0), row.get(1)))
+                    .map(|row| super::reference(row.get(0), row.get(1)))
                     .collect()
             })
         })
@@ -288,11 +286,12 @@ impl ExchangeStore for PostgresStore {
                         let (submitted_at, due_date) = listed_dates(id, row.get(7), row.get(8))?;
                         Ok(ListedRequest {
                             cursor: id,
-                            reference: stored_reference(row.get(1), row.get(2))?,
+                            reference: super::reference(row.get(1), row.get(2))?,
                             service_code: row.get(3),
-                            service_version: stored_u32(row.get(4), || {
-                                format!("request {id}: service_version")
-                            })?,
+                            service_version: super::narrow(
+                                format_args!("request {id}: service_version"),
+                                row.get(4),
+                            )?,
                             department: row.get(5),
                             step: row.get(6),
                             submitted_at,

@@ -83,6 +83,27 @@ pub(super) fn sql_state(e: &StoreError) -> Option<&SqlState> {
     }
 }
 
+/// A stored integer (every column is `BIGINT`) that must fit `T`: a
+/// version, a count, a reference's year or number. `what` names it in the
+/// error (`format_args!` builds it only then).
+pub(super) fn narrow<T: TryFrom<i64>>(
+    what: impl std::fmt::Display,
+    value: i64,
+) -> Result<T, StoreError> {
+    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what}: {value} out of range")))
+}
+
+/// A reference from its stored year and number.
+pub(super) fn reference(
+    year: i64,
+    number: i64,
+) -> Result<crate::core::tracking::Reference, StoreError> {
+    Ok(crate::core::tracking::Reference {
+        year: narrow("reference year", year)?,
+        number: narrow("reference number", number)?,
+    })
+}
+
 /// Whether trying the transaction again may succeed.
 fn is_retryable(e: &StoreError) -> bool {
     matches!(

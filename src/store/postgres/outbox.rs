@@ -7,7 +7,6 @@
 
 use super::PostgresStore;
 use super::audit::append_audit;
-use super::citizens::stored_reference;
 use crate::core::tracking::Reference;
 use crate::store::outbox::{
     enclosed, enclosure, retried_detail, stored_call_body, stored_due_date, wants_sms,
@@ -57,11 +56,11 @@ impl OutboxStore for PostgresStore {
                         Ok(DueCall {
                             id,
                             tenant_id: row.get(1),
-                            reference: stored_reference(row.get(2), row.get(3))?,
+                            reference: super::reference(row.get(2), row.get(3))?,
                             target: row.get(4),
                             body: stored_call_body(id, &body)?,
                             step: row.get(6),
-                            attempts: stored_u32(row.get(7), || format!("call {id}: attempts"))?,
+                            attempts: super::narrow(format_args!("call {id}: attempts"), row.get(7))?,
                         })
                     })
                     .collect()
@@ -142,11 +141,9 @@ impl OutboxStore for PostgresStore {
                             None => None,
                             Some(id) => Some(MessageRequest {
                                 id,
-                                reference: stored_reference(row.get(8), row.get(9))?,
+                                reference: super::reference(row.get(8), row.get(9))?,
                                 service_code: row.get(10),
-                                service_version: stored_u32(row.get(11), || {
-                                    format!("request {id}: service_version")
-                                })?,
+                                service_version: super::narrow(format_args!("request {id}: service_version"), row.get(11))?,
                                 step: row.get(12),
                                 department: row.get(13),
                                 due_date: stored_due_date(id, row.get(14))?,
@@ -274,7 +271,7 @@ impl OutboxStore for PostgresStore {
                             subject: r.get(4),
                             body: r.get::<_, Option<String>>(5).unwrap_or_default(),
                             html: r.get(6),
-                            attempts: stored_u32(r.get(7), || format!("delivery {id}: attempts"))?,
+                            attempts: super::narrow(format_args!("delivery {id}: attempts"), r.get(7))?,
                             enclosure: enclosure(r.get(8), r.get(9), r.get(10)),
                         })
                     })
@@ -389,14 +386,14 @@ impl OutboxStore for PostgresStore {
                         Ok(DeliveryRecord {
                             id,
                             reference: match year.zip(number) {
-                                Some((year, number)) => Some(stored_reference(year, number)?),
+                                Some((year, number)) => Some(super::reference(year, number)?),
                                 None => None,
                             },
                             channel: r.get(3),
                             address: r.get(4),
                             subject: r.get(5),
                             state: r.get(6),
-                            attempts: stored_u32(r.get(7), || format!("delivery {id}: attempts"))?,
+                            attempts: super::narrow(format_args!("delivery {id}: attempts"), r.get(7))?,
                             last_error: r.get(8),
                             sent_at: r.get(9),
                             next_attempt_at: r.get(10),
@@ -442,12 +439,6 @@ impl OutboxStore for PostgresStore {
             })
         })
     }
-}
-
-/// A `u32` (a version, a count of attempts) from its `BIGINT` column;
-/// `what` names it, for the error.
-pub(super) fn stored_u32(value: i64, what: impl FnOnce() -> String) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{}: {value}", what())))
 }
 
 impl PostgresStore {

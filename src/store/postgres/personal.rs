@@ -4,7 +4,7 @@
 
 use super::PostgresStore;
 use super::audit::{append_audit, redact_audit};
-use super::citizens::{citizen_where, queue_mail, stored_reference};
+use super::citizens::{citizen_where, queue_mail};
 use crate::core::tracking::Reference;
 use crate::store::*;
 use deadpool_postgres::Transaction;
@@ -161,7 +161,7 @@ fn due_from_row(r: &Row) -> Result<DueRequest, StoreError> {
         r.get(0),
         r.get(1),
         r.get(2),
-        stored_reference(r.get(3), r.get(4))?,
+        super::reference(r.get(3), r.get(4))?,
     ))
 }
 
@@ -327,7 +327,7 @@ async fn close_account(
         .await?;
     for row in owned {
         let id: i64 = row.get(0);
-        let reference = stored_reference(row.get(1), row.get(2))?;
+        let reference = super::reference(row.get(1), row.get(2))?;
         let done: bool = row.get(3);
         if done {
             anonymise(tx, tenant_id, id, reference, &at).await?;
@@ -378,7 +378,7 @@ const FOUND: &str = "year, number, service_code, requester_name, submitted_at";
 fn found_request(r: &Row) -> Result<FoundRequest, StoreError> {
     let at: &str = r.get(4);
     Ok(FoundRequest {
-        reference: stored_reference(r.get(0), r.get(1))?,
+        reference: super::reference(r.get(0), r.get(1))?,
         service_code: r.get(2),
         requester_name: r.get(3),
         submitted_at: at

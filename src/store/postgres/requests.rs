@@ -2,8 +2,8 @@
 //! marks and deadline marks (what the rows mean is `crate::store::requests`',
 //! shared with SQLite).
 
-use super::PostgresStore;
 use super::audit::append_audit;
+use super::{PostgresStore, narrow, reference};
 use crate::core::intake::NewRequest;
 use crate::core::status::RequestRecord;
 use crate::core::tracking::Reference;
@@ -321,19 +321,6 @@ impl RequestStore for PostgresStore {
             })
         })
     }
-}
-
-/// A stored integer that must fit `T` (a year, a number, a version).
-pub(super) fn narrow<T: TryFrom<i64>>(what: &str, value: i64) -> Result<T, StoreError> {
-    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} out of range")))
-}
-
-/// A reference from its stored year and number.
-pub(super) fn reference(year: i64, number: i64) -> Result<Reference, StoreError> {
-    Ok(Reference {
-        year: narrow("reference year", year)?,
-        number: narrow("reference number", number)?,
-    })
 }
 
 /// Stores a new request with the next reference of its tenant and year,

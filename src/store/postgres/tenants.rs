@@ -241,9 +241,7 @@ impl TenantStore for PostgresStore {
                             slug: r.get(0),
                             name: r.get(1),
                             enabled: r.get::<_, i64>(2) != 0,
-                            services_online: u32::try_from(online).map_err(|_| {
-                                StoreError::Corrupt(format!("{online} services online"))
-                            })?,
+                            services_online: super::narrow("services online", online)?,
                             requests: r.get::<_, i64>(4).max(0) as u64,
                         })
                     })
@@ -267,7 +265,7 @@ impl TenantStore for PostgresStore {
                 rows.iter()
                     .map(|r| {
                         let code: String = r.get(0);
-                        let version = stored_version(&code, r.get(1))?;
+                        let version = super::narrow(format_args!("service {code}: version"), r.get(1))?;
                         let status = stored_status(&code, r.get(2))?;
                         Ok(ServiceState {
                             code,
@@ -488,7 +486,7 @@ impl TenantStore for PostgresStore {
                         &[&tenant_id, &code],
                     )
                     .await?;
-                stored_version(&code, row.get(0))
+                super::narrow(format_args!("service {code}: version"), row.get(0))
             })
         }))
     }
@@ -798,12 +796,6 @@ pub(super) async fn tenants_changed(tx: &Transaction<'_>) -> Result<(), StoreErr
     )
     .await?;
     Ok(())
-}
-
-/// A stored version number of service `code`.
-fn stored_version(code: &str, version: i64) -> Result<u32, StoreError> {
-    u32::try_from(version)
-        .map_err(|_| StoreError::Corrupt(format!("service {code}: version {version}")))
 }
 
 async fn stored_definition(
