@@ -55,6 +55,7 @@ macro_rules! store_contract {
                 each_year_of_the_tenants_calendar_starts_again_at_000001,
                 a_failed_submit_takes_no_number,
                 concurrent_submits_get_distinct_consecutive_references,
+                concurrent_submits_of_which_some_fail_store_the_others_without_gaps,
                 a_request_is_found_by_its_tracking_digest_in_its_own_tenant_only,
                 a_request_is_found_by_reference_in_its_own_tenant_only,
                 test_requests_are_marked_counted_and_purged_alone_with_a_journal_entry,
@@ -1178,6 +1179,55 @@ pub async fn concurrent_submits_get_distinct_consecutive_references(store: Arc<d
             item(&store, &town, r).await.requester_name,
             format!("Zoé Durand{i}")
         );
+    }
+}
+
+/// Submits of two towns at once, one in four refused (a tracking code
+/// already used): each refused one is told and leaves nothing, every other
+/// is stored, and each town's numbers still follow without a gap — a
+/// backend that stores submits together must undo a failing one alone.
+pub async fn concurrent_submits_of_which_some_fail_store_the_others_without_gaps(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let taken = [
+        road(&brest, "Premier", t(0)),
+        road(&quimper, "Premier", t(0)),
+    ];
+    submit(&store, &brest, taken[0].clone()).await;
+    submit(&store, &quimper, taken[1].clone()).await;
+    let mut tasks = Vec::new();
+    for i in 0..80 {
+        let store = Arc::clone(&store);
+        let town = if i % 2 == 0 { &brest } else { &quimper };
+        let refused = i % 4 < 2;
+        let request = if refused {
+            taken[i % 2].clone()
+        } else {
+            road(town, &format!("Durand{i}"), t(1))
+        };
+        let tenant = town.id;
+        tasks.push(tokio::spawn(async move {
+            (i, refused, store.submit(tenant, request).await)
+        }));
+    }
+    let mut numbers = [Vec::new(), Vec::new()];
+    for task in tasks {
+        let (i, refused, outcome) = task.await.unwrap();
+        match outcome {
+            Ok(r) => {
+                assert!(!refused, "submit {i} reuses a tracking code: {r:?}");
+                numbers[i % 2].push(r.number);
+            }
+            Err(e) => assert!(refused, "submit {i} refused: {e:?}"),
+        }
+    }
+    for (town, mut numbers) in [&brest, &quimper].into_iter().zip(numbers) {
+        numbers.sort_unstable();
+        assert_eq!(numbers, (2..=21).collect::<Vec<u32>>(), "{}", town.slug);
+        let (total, _) = listed(&store, town, query()).await;
+        assert_eq!(total, 21, "nothing of a refused submit stays");
     }
 }
 

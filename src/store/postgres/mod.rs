@@ -14,11 +14,13 @@
 //!   not serialise it (SQLSTATE 40001, 40P01): every write behaves as if it
 //!   were alone, as SQLite's single writer makes it, so the checks made
 //!   inside a write (a revision, the last administrator, a slot's desks) hold
-//!   across nodes. Submits are the exception: [`PostgresStore::submit_write`]
-//!   takes the tenant's submit lock first and runs at `READ COMMITTED`, so
-//!   that concurrent submits queue on the lock instead of failing and
-//!   retrying, and references stay gapless (the counter is drawn in the
-//!   transaction that stores the request).
+//!   across nodes.
+//! - **Submits are the exception** (`submits.rs`): a node's submitter
+//!   stores the submits queued on it in one `READ COMMITTED` transaction
+//!   under their tenants' submit locks, so that concurrent submits queue on
+//!   the lock instead of failing and retrying, references stay gapless (the
+//!   counter is drawn in the transaction that stores the request), and a
+//!   batch costs one commit.
 
 mod agents;
 mod audit;
@@ -31,6 +33,7 @@ mod identities;
 mod outbox;
 mod personal;
 mod requests;
+mod submits;
 mod tenant_files;
 mod tenants;
 
@@ -122,6 +125,8 @@ pub struct PostgresStore {
     runtime: Option<tokio::runtime::Runtime>,
     handle: tokio::runtime::Handle,
     url: String,
+    /// Where submits wait for the submitter (`submits.rs`).
+    submits: tokio::sync::mpsc::UnboundedSender<submits::Submit>,
 }
 
 impl PostgresStore {
@@ -152,11 +157,14 @@ impl PostgresStore {
             .create_timeout(Some(std::time::Duration::from_secs(10)))
             .build()
             .map_err(|e| StoreError::Invalid(format!("cannot build the connection pool: {e}")))?;
+        let (submits, queue) = tokio::sync::mpsc::unbounded_channel();
+        handle.spawn(submits::submitter(pool.clone(), queue));
         let store = PostgresStore {
             pool,
             runtime: Some(runtime),
             handle,
             url: redact(url),
+            submits,
         };
         let pool = store.pool.clone();
         store.wait(store.spawn(async move {
@@ -252,28 +260,12 @@ impl PostgresStore {
         T: Send + 'static,
         F: for<'a> Fn(&'a Transaction<'a>) -> TxFuture<'a, T> + Send + Sync + 'static,
     {
-        self.transaction(IsolationLevel::Serializable, None, f)
-    }
-
-    /// Runs a submit of `tenant_id`: `READ COMMITTED`, after taking the
-    /// tenant's submit lock (held until the transaction ends), so that
-    /// submits of one tenant follow each other as in SQLite's writer.
-    pub(super) fn submit_write<T, F>(
-        &self,
-        tenant_id: i64,
-        f: F,
-    ) -> BoxFuture<'_, Result<T, StoreError>>
-    where
-        T: Send + 'static,
-        F: for<'a> Fn(&'a Transaction<'a>) -> TxFuture<'a, T> + Send + Sync + 'static,
-    {
-        self.transaction(IsolationLevel::ReadCommitted, Some(tenant_id), f)
+        self.transaction(IsolationLevel::Serializable, f)
     }
 
     fn transaction<T, F>(
         &self,
         isolation: IsolationLevel,
-        submit_lock: Option<i64>,
         f: F,
     ) -> BoxFuture<'_, Result<T, StoreError>>
     where
@@ -292,13 +284,6 @@ impl PostgresStore {
                         .isolation_level(isolation)
                         .start()
                         .await?;
-                    if let Some(tenant_id) = submit_lock {
-                        tx.execute(
-                            "SELECT pg_advisory_xact_lock($1, $2::int4)",
-                            &[&SUBMIT_LOCK, &(tenant_id as i32)],
-                        )
-                        .await?;
-                    }
                     let value = f(&tx).await?;
                     tx.commit().await?;
                     Ok::<T, StoreError>(value)

@@ -21,10 +21,15 @@ impl RequestStore for PostgresStore {
         tenant_id: i64,
         request: NewRequest,
     ) -> BoxFuture<'_, Result<Reference, StoreError>> {
-        let request = Arc::new(request);
-        self.submit_write(tenant_id, move |tx| {
-            let request = request.clone();
-            Box::pin(async move { insert_request(tx, tenant_id, &request).await })
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = self.submits.send(super::submits::Submit {
+            tenant_id,
+            request,
+            reply,
+        });
+        Box::pin(async move {
+            queued.map_err(|_| StoreError::Closed)?;
+            answer.await.map_err(|_| StoreError::Closed)?
         })
     }
 
@@ -326,7 +331,7 @@ impl RequestStore for PostgresStore {
 /// Stores a new request with the next reference of its tenant and year,
 /// drawn in this transaction (under the tenant's submit lock): a submit that
 /// fails leaves no gap.
-async fn insert_request(
+pub(super) async fn insert_request(
     tx: &Transaction<'_>,
     tenant_id: i64,
     r: &NewRequest,
