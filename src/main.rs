@@ -184,8 +184,9 @@ enum AgentCommand {
         /// Where the agent is told of new requests, reminders and escalations.
         #[arg(long)]
         email: Option<String>,
-        /// A role in a department, DEPARTMENT:ROLE with ROLE reader, handler
-        /// or validator; repeat for several.
+        /// A role in a department, DEPARTMENT:ROLE with ROLE reader, handler,
+        /// validator or stats (the department's statistics only); repeat for
+        /// several.
         #[arg(long = "role")]
         roles: Vec<String>,
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -472,7 +473,9 @@ fn add_agent(
             )));
         }
         let role = Role::from_name(role).ok_or_else(|| {
-            Error::Usage(format!("role {r:?}: ROLE is reader, handler or validator"))
+            Error::Usage(format!(
+                "role {r:?}: ROLE is reader, handler, validator or stats"
+            ))
         })?;
         grants.push((department.to_owned(), role));
     }

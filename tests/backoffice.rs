@@ -4118,3 +4118,186 @@ fn a_request_made_in_english_gets_its_letter_in_english() {
         assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
 }
+
+/// The rows of one table of the statistics view, each as its cells' text.
+fn stats_rows(view: &Element, id: &str) -> Vec<Vec<String>> {
+    let stats = find(view, "stats").expect("a statistics view");
+    let table = stats
+        .children_named("table")
+        .find(|t| t.attr("id") == Some(id))
+        .unwrap_or_else(|| panic!("a table {id}"));
+    table
+        .children_named("row")
+        .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
+        .collect()
+}
+
+/// The value of one figure of the summary table, by its label.
+fn figure(view: &Element, label: &str) -> String {
+    stats_rows(view, "summary")
+        .into_iter()
+        .find(|r| r[0] == label)
+        .unwrap_or_else(|| panic!("a figure {label}"))[1]
+        .clone()
+}
+
+#[test]
+fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() {
+    let server = Server::start();
+    // Four road incidents on Sunday 22 November 2026 (15 days to answer):
+    // one repaired that day, one 10 days later, one 20 days later (late),
+    // one still open on day 20 (late).
+    let refs: Vec<String> = ["Un", "Deux", "Trois", "Quatre"]
+        .iter()
+        .map(|n| submit(&server, &road_incident(n)).0)
+        .collect();
+    // A request in test mode would not count; none here. A birth
+    // certificate of another department, for the department filter.
+    submit(&server, BIRTH);
+    // Sessions do not outlive days: Paul logs in again each time.
+    let repair = |r: &str| {
+        let paul = login(&server, "paul");
+        for action in ["qualify", "schedule", "fixed"] {
+            assert_eq!(paul.act(r, action).status, 303, "{action}");
+        }
+    };
+    repair(&refs[0]);
+    server.advance_days(10);
+    repair(&refs[1]);
+    server.advance_days(10);
+    repair(&refs[2]);
+    let paul = login(&server, "paul");
+
+    // Paul handles requests but holds no statistics role.
+    assert_eq!(paul.get("/demoville/backoffice/stats").status, 403);
+    let bar = paul.view("/demoville/backoffice/");
+    assert!(find(&bar, "backoffice").unwrap().attr("stats").is_none());
+
+    // An elected official with the roads' statistics only.
+    let out = common::cli(&server.data_dir)
+        .args([
+            "agent",
+            "add",
+            "elu",
+            "--name",
+            "Élise Lu",
+            "--role",
+            "voirie:stats",
+            "--data-dir",
+        ])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", "mot de passe de l'élue")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = common::agent::login_attempt(&server, "elu", "mot de passe de l'élue");
+    assert_eq!(r.status, 303);
+    let cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let elu = common::agent::Agent {
+        server: &server,
+        cookie,
+    };
+    // Her console shows no request: the role gives figures, not files.
+    let console = elu.view("/demoville/backoffice/");
+    assert_eq!(find(&console, "console").unwrap().attr("total"), Some("0"));
+    assert!(
+        elu.get(&format!("/demoville/backoffice/requests/{}", refs[0]))
+            .status
+            >= 403
+    );
+
+    let path = "/demoville/backoffice/stats?period=year";
+    let view = elu.view(path);
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(&xsd, &elu.get(&format!("{path}&format=xml")).body, "stats");
+    let stats = find(&view, "stats").unwrap();
+    assert_eq!(
+        (stats.attr("from"), stats.attr("to")),
+        (Some("2026-01-01"), Some("2026-12-12"))
+    );
+    // The birth certificate is état civil's: not in her figures.
+    assert_eq!(figure(&view, "Demandes reçues"), "4");
+    assert_eq!(figure(&view, "Demandes closes"), "3");
+    assert_eq!(figure(&view, "En cours en fin de période"), "1");
+    assert_eq!(figure(&view, "Dont en retard"), "1");
+    assert_eq!(figure(&view, "Closes dans le délai (%)"), "66,7");
+    // Delays 0, 10 and 20 days: mean 10, median 10, 9th decile 20; in
+    // working days 0, 8 and 15 (weekends not counted).
+    assert_eq!(figure(&view, "Délai de traitement moyen (jours)"), "10,0");
+    assert_eq!(figure(&view, "Délai médian (jours)"), "10");
+    assert_eq!(figure(&view, "Délai au 9e décile (jours)"), "20");
+    assert_eq!(figure(&view, "Délai médian (jours ouvrés)"), "8");
+    assert_eq!(figure(&view, "Délai au 9e décile (jours ouvrés)"), "15");
+    // The late count is the console's, for the administrator.
+    let admin = login(&server, "admin");
+    let late = admin.view("/demoville/backoffice/?late=1&service=road-incident");
+    assert_eq!(find(&late, "console").unwrap().attr("total"), Some("1"));
+    // Month by month, and the waiting request at its step.
+    let months = stats_rows(&view, "months");
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[10], ["novembre 2026", "4", "1"]);
+    assert_eq!(months[11], ["décembre 2026", "0", "2"]);
+    let waiting = stats_rows(&view, "waiting");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0][2], "1");
+    assert_eq!(waiting[0][5], "20", "entered its step 20 days ago");
+    // The administrator sees every department: the birth certificate too.
+    let all = admin.view(path);
+    assert_eq!(figure(&all, "Demandes reçues"), "5");
+    let one = admin.view(&format!("{path}&department=voirie"));
+    assert_eq!(figure(&one, "Demandes reçues"), "4");
+
+    // The page: a chart with its title and description, the same figures
+    // in a table, no script needed.
+    let html = elu.get(path).body;
+    assert!(html.contains("<svg"), "{html}");
+    assert!(html.contains(r#"role="img""#));
+    assert!(html.contains(r#"aria-labelledby="chart-months-title chart-months-desc""#));
+    assert!(html.contains(r#"<th scope="row">novembre 2026</th>"#));
+    // A bad range is said next to its field, with the month's figures.
+    let bad = elu.get("/demoville/backoffice/stats?period=range&from=2026-12-10&to=2026-12-01");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains(r#"id="stats-to-error""#), "{}", bad.body);
+
+    // CSV as French spreadsheets read it: BOM, `;`, decimal commas, accents.
+    let csv = elu.get("/demoville/backoffice/stats/months.csv?period=year");
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("statistiques-demoville-months")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}Mois;Reçues;Closes\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("décembre 2026;0;2\r\n"));
+    let summary = elu
+        .get("/demoville/backoffice/stats/summary.csv?period=year")
+        .body;
+    assert!(
+        summary.contains("Closes dans le délai (%);66,7\r\n"),
+        "{summary}"
+    );
+    let xml = elu.get("/demoville/backoffice/stats/service.xml?period=year");
+    assert_eq!(xml.status, 200);
+    let doc = parse(&xml.body);
+    assert_eq!(doc.attr("table"), Some("service"));
+    assert_eq!(doc.children_named("row").count(), 1);
+    assert_eq!(
+        elu.get("/demoville/backoffice/stats/nothing.csv").status,
+        404
+    );
+}

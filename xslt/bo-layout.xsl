@@ -88,6 +88,9 @@
               <nav aria-label="{key('message', 'bo.nav')}">
                 <ul>
                   <li><a href="{@home}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.console</xsl:with-param></xsl:call-template></a></li>
+                  <xsl:if test="@stats">
+                    <li><a href="{@stats}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.stats</xsl:with-param></xsl:call-template></a></li>
+                  </xsl:if>
                   <xsl:if test="@test">
                     <li><a href="{@test}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.test</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>

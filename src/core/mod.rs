@@ -17,6 +17,7 @@ pub mod formats;
 pub mod forms;
 pub mod formula;
 pub mod intake;
+pub mod stats;
 pub mod status;
 pub mod steps;
 pub mod tenant;

@@ -29,6 +29,16 @@ pub enum Role {
     Handler,
     /// Approves answers prepared by other departments.
     Validator,
+    /// Reads the department's statistics, not its requests (a manager, an
+    /// elected official).
+    Stats,
+}
+
+impl Role {
+    /// The roles that give sight of a department's requests.
+    pub fn sees_requests(self) -> bool {
+        self != Role::Stats
+    }
 }
 
 impl Role {
@@ -37,6 +47,7 @@ impl Role {
             "reader" => Role::Reader,
             "handler" => Role::Handler,
             "validator" => Role::Validator,
+            "stats" => Role::Stats,
             _ => return None,
         })
     }
@@ -46,6 +57,7 @@ impl Role {
             Role::Reader => "reader",
             Role::Handler => "handler",
             Role::Validator => "validator",
+            Role::Stats => "stats",
         }
     }
 }

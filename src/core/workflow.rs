@@ -37,13 +37,30 @@ impl Agent {
     }
 
     /// Whether the agent holds `role` in `department`. A handler or validator
-    /// is also a reader; an administrator holds every role.
+    /// is also a reader (not a statistics reader); an administrator holds
+    /// every role.
     pub fn can(&self, department: &str, role: Role) -> bool {
         self.admin
-            || self
-                .roles
-                .iter()
-                .any(|(d, r)| d == department && (*r == role || role == Role::Reader))
+            || self.roles.iter().any(|(d, r)| {
+                d == department && (*r == role || (role == Role::Reader && r.sees_requests()))
+            })
+    }
+
+    /// The departments whose statistics the agent reads; `None` for all
+    /// (an administrator).
+    pub fn stats_departments(&self) -> Option<Vec<String>> {
+        if self.admin {
+            return None;
+        }
+        let mut departments: Vec<String> = self
+            .roles
+            .iter()
+            .filter(|(_, r)| *r == Role::Stats)
+            .map(|(d, _)| d.clone())
+            .collect();
+        departments.sort();
+        departments.dedup();
+        Some(departments)
     }
 }
 

@@ -573,10 +573,9 @@ fn concerned_agents<'a>(
 ) -> Vec<&'a crate::store::AgentRecord> {
     let agents = &staff.agents;
     let in_department = |a: &crate::store::AgentRecord, role: Option<Role>| {
-        a.agent
-            .roles
-            .iter()
-            .any(|(d, r)| *d == department && role.is_none_or(|want| *r == want))
+        a.agent.roles.iter().any(|(d, r)| {
+            *d == department && r.sees_requests() && role.is_none_or(|want| *r == want)
+        })
     };
     // The department's head, when an administrator named one.
     let head = staff

@@ -7,6 +7,7 @@
 //! tenant's files change. A broken override is logged and the default is used:
 //! a page is never blank because of a typo in a stylesheet.
 
+pub mod chart;
 pub mod documents;
 pub mod mail;
 pub mod pdf;
@@ -41,6 +42,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-layout.xsl", include_str!("../../xslt/bo-layout.xsl")),
     ("bo-login.xsl", include_str!("../../xslt/bo-login.xsl")),
     ("bo-console.xsl", include_str!("../../xslt/bo-console.xsl")),
+    ("bo-stats.xsl", include_str!("../../xslt/bo-stats.xsl")),
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),

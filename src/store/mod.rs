@@ -17,6 +17,7 @@ mod personal;
 pub mod postgres;
 mod requests;
 pub mod sqlite;
+mod stats;
 mod tenant_files;
 mod tenants;
 
@@ -29,6 +30,7 @@ pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
 pub use requests::*;
+pub use stats::*;
 pub use tenant_files::*;
 pub use tenants::*;
 
@@ -59,7 +61,7 @@ pub enum StoreError {
 
 /// Everything channels, use cases and the server need of a store, one trait
 /// per entity ([`RequestStore`], [`ConsoleStore`], [`ExchangeStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
-/// [`TenantStore`], [`TenantFileStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`]). Every backend
+/// [`TenantStore`], [`TenantFileStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`], [`StatsStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
@@ -74,6 +76,7 @@ pub trait Store:
     + OutboxStore
     + AuditStore
     + PersonalDataStore
+    + StatsStore
     + 'static
 {
 }
@@ -90,6 +93,7 @@ impl<T> Store for T where
         + OutboxStore
         + AuditStore
         + PersonalDataStore
+        + StatsStore
         + 'static
 {
 }

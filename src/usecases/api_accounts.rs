@@ -41,7 +41,9 @@ pub fn parse_grants(site: &Site, texts: &[String]) -> Result<Vec<(String, Role)>
                 site.department_codes().join(", ")
             ));
         }
+        // Statistics are the back office's, not the exchange API's.
         let role = Role::from_name(role)
+            .filter(|r| r.sees_requests())
             .ok_or_else(|| format!("droit « {r} » : le rôle est reader, handler ou validator"))?;
         grants.push((department.to_owned(), role));
     }

@@ -187,7 +187,12 @@ pub async fn list_new(
     if !errors.is_empty() {
         return Err(ExchangeError::Invalid(errors));
     }
-    let mut departments: Vec<String> = account.roles.iter().map(|(d, _)| d.clone()).collect();
+    let mut departments: Vec<String> = account
+        .roles
+        .iter()
+        .filter(|(_, r)| r.sees_requests())
+        .map(|(d, _)| d.clone())
+        .collect();
     departments.sort();
     departments.dedup();
     let mut requests = app

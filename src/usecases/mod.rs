@@ -25,6 +25,7 @@ pub mod personal;
 pub mod reply;
 pub mod retention;
 pub mod simulate;
+pub mod stats;
 pub mod submit;
 pub mod tenant_files;
 pub mod tenants;

@@ -1508,6 +1508,38 @@ test('backoffice: axe on the login page with an error, the mass-action confirmat
   assert(await admin.locator('#agent-login[aria-invalid=true]').count(), 'the login field is marked invalid');
 });
 
+test('backoffice: the statistics page — chosen by the keyboard, a chart read as an image with its title, its table, a CSV download with the accents right, a bad range said next to its field, printable — no axe violation', async () => {
+  await soapSubmit(SOAP_BIRTH);
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/`);
+  await press(admin, admin.getByRole('link', { name: 'Statistiques' }));
+  assert(admin.url().includes('/backoffice/stats'), `the statistics page: ${admin.url()}`);
+  await admin.getByLabel('Période', { exact: true }).selectOption('year');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Afficher' })), 200, 'the last 12 months');
+  await assertNoViolations(admin, 'the statistics page');
+  const chart = admin.getByRole('img', { name: 'Mois par mois' });
+  assertEq(await chart.count(), 1, 'the monthly chart is an image named by its title');
+  assert(await admin.getByRole('table', { name: 'Mois par mois' }).count(), 'and its figures are a table');
+  assert(Number(await admin.locator('#table-summary tbody tr').first().locator('td').textContent()) >= 1, 'requests received are counted');
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.locator('#table-months').getByRole('link', { name: /Tableau CSV/ }).click(),
+  ]);
+  const bytes = fs.readFileSync(await download.path());
+  assertEq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'a byte-order mark');
+  assert(bytes.toString('utf8').includes('Mois;Reçues;Closes'), 'the header, accents right');
+  await admin.getByLabel('Période', { exact: true }).selectOption('range');
+  await admin.getByLabel('Du (dates choisies)').fill('2026-12-10');
+  await admin.getByLabel('Au (dates choisies)').fill('2026-12-01');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Afficher' })), 400, 'a range that ends before it starts');
+  await assertNoViolations(admin, 'the statistics page with an error');
+  assert(await admin.locator('#stats-to[aria-invalid=true]').count(), 'the end date is marked invalid');
+  await admin.emulateMedia({ media: 'print' });
+  const pdf = await admin.pdf({ format: 'A4' });
+  assert(pdf.length > 1000, 'the page prints');
+  await admin.emulateMedia({ media: 'screen' });
+});
+
 test('backoffice: an administrator deactivates an agent from the admin page, who is logged out at once', async () => {
   const jean = await agentPage('jean');
   const admin = await agentPage('admin');

@@ -106,6 +106,7 @@ macro_rules! store_contract {
                 a_person_is_found_by_the_words_of_their_name_whatever_the_case_in_every_alphabet,
                 public_requests_are_listed_by_service_reference_state_and_date_newest_first,
                 failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
+                statistics_read_a_towns_real_requests_open_or_touched_since_a_day,
             ],
         }
     };
@@ -4739,5 +4740,74 @@ pub async fn failed_logins_are_counted_per_key_forgotten_on_success_and_when_old
             .await
             .unwrap(),
         None
+    );
+}
+
+/// The statistics' rows: a tenant's own requests, test ones left out, those
+/// still open whatever their age and the others only when received or
+/// closed since the day asked; of the departments asked, none for none.
+pub async fn statistics_read_a_towns_real_requests_open_or_touched_since_a_day(
+    store: Arc<dyn Store>,
+) {
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let old = submit(&store, &brest, road(&brest, "Ancien", t(0))).await;
+    act(
+        &store,
+        &brest,
+        old,
+        &clerk(),
+        press_with("not-ours", "Voie départementale"),
+        day(5),
+    )
+    .await;
+    let closed = submit(&store, &brest, road(&brest, "Clos", t(1))).await;
+    act(
+        &store,
+        &brest,
+        closed,
+        &clerk(),
+        press_with("not-ours", "Route départementale"),
+        day(38),
+    )
+    .await;
+    submit(&store, &brest, road(&brest, "Ouvert", t(2))).await;
+    let mut essai = road(&brest, "Essai", day(39));
+    essai.test = true;
+    submit(&store, &brest, essai).await;
+    submit(&store, &brest, birth(&brest, "Naissance", day(39))).await;
+    submit(&store, &quimper, road(&quimper, "Ailleurs", day(39))).await;
+
+    let rows = store.stat_rows(brest.id, None, day(10)).await.unwrap();
+    let mut seen: Vec<(String, bool)> = rows
+        .iter()
+        .map(|r| (r.service_code.clone(), r.finished))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("birth-certificate".to_owned(), false),
+            ("road-incident".to_owned(), false),
+            ("road-incident".to_owned(), true),
+        ],
+        "the one closed before the day asked, the test one and Quimper's are not read"
+    );
+    let done = rows.iter().find(|r| r.finished).unwrap();
+    assert_eq!(done.entered_at, day(38), "when it closed");
+    assert_eq!(done.submitted_at, t(1));
+    assert_eq!(done.channel, "web");
+    let roads = store
+        .stat_rows(brest.id, Some(vec![done.department.clone()]), day(10))
+        .await
+        .unwrap();
+    assert!(roads.iter().all(|r| r.service_code == "road-incident"));
+    assert_eq!(roads.len(), 2);
+    assert!(
+        store
+            .stat_rows(brest.id, Some(Vec::new()), day(10))
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

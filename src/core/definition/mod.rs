@@ -1276,10 +1276,12 @@ fn step_document(s: &Step) -> t::ServiceWorkflowStepElementType {
                 roles: Some(t::ServiceItemList(
                     a.roles
                         .iter()
-                        .map(|r| match r {
-                            Role::Reader => t::ServiceItemType::Reader,
-                            Role::Handler => t::ServiceItemType::Handler,
-                            Role::Validator => t::ServiceItemType::Validator,
+                        .filter_map(|r| match r {
+                            Role::Reader => Some(t::ServiceItemType::Reader),
+                            Role::Handler => Some(t::ServiceItemType::Handler),
+                            Role::Validator => Some(t::ServiceItemType::Validator),
+                            // Not a role an action can be given to.
+                            Role::Stats => None,
                         })
                         .collect(),
                 )),

@@ -33,6 +33,7 @@ mod identities;
 mod outbox;
 mod personal;
 mod requests;
+mod stats;
 mod submits;
 mod tenant_files;
 mod tenants;
@@ -48,10 +49,11 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
+    include_str!("0004_stats_role.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

@@ -19,6 +19,7 @@ mod identities;
 mod outbox;
 mod personal;
 mod requests;
+mod stats;
 mod tenant_files;
 mod tenants;
 
@@ -36,7 +37,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 23] = [
+const MIGRATIONS: [&str; 24] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -60,6 +61,7 @@ const MIGRATIONS: [&str; 23] = [
     include_str!("0021_calls.sql"),
     include_str!("0022_login_failures.sql"),
     include_str!("0023_tenant_files.sql"),
+    include_str!("0024_stats_role.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -260,7 +260,7 @@ pub(super) fn grantable(frame: &Frame, site: &Site, x: &mut Xml) {
     }
     x.close("departments");
     x.open("roles", &[]);
-    for r in [Role::Reader, Role::Handler, Role::Validator] {
+    for r in [Role::Reader, Role::Handler, Role::Validator, Role::Stats] {
         x.text(
             "role",
             &[("code", r.as_str())],

@@ -58,7 +58,7 @@ fn read(
         let parsed = grant
             .split_once(':')
             .and_then(|(d, r)| Some((d, Role::from_name(r)?)))
-            .filter(|(d, _)| site.department(d).is_some())?;
+            .filter(|(d, r)| site.department(d).is_some() && r.sees_requests())?;
         form.grants.push((parsed.0.to_owned(), parsed.1));
     }
     Some((form, fields.get("password").unwrap_or("").to_owned()))

@@ -25,7 +25,12 @@ fn visible_departments(session: &Session) -> Option<Vec<String>> {
     if agent.admin {
         return None;
     }
-    let mut departments: Vec<String> = agent.roles.iter().map(|(d, _)| d.clone()).collect();
+    let mut departments: Vec<String> = agent
+        .roles
+        .iter()
+        .filter(|(_, r)| r.sees_requests())
+        .map(|(d, _)| d.clone())
+        .collect();
     departments.sort();
     departments.dedup();
     Some(departments)

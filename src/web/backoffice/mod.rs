@@ -21,6 +21,7 @@ mod login;
 pub use login::login_first;
 mod mass;
 mod request;
+mod stats;
 pub mod view;
 
 use crate::handler;
@@ -94,6 +95,18 @@ pub static ROUTES: &[Route] = &[
         path: "requests/{reference}/receipt.pdf",
         guard: Guard::Agent,
         handler: handler!(request::receipt_pdf),
+    },
+    Route {
+        method: Method::GET,
+        path: "stats",
+        guard: Guard::Agent,
+        handler: handler!(stats::page),
+    },
+    Route {
+        method: Method::GET,
+        path: "stats/{file}",
+        guard: Guard::Agent,
+        handler: handler!(stats::export),
     },
     Route {
         method: Method::POST,

@@ -28,6 +28,16 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     if bar.agent.admin {
         attrs.push(("admin", admin.as_str()));
     }
+    let stats = format!("{}/backoffice/stats", frame.base);
+    if bar.agent.admin
+        || bar
+            .agent
+            .roles
+            .iter()
+            .any(|(_, r)| *r == crate::core::workflow::Role::Stats)
+    {
+        attrs.push(("stats", stats.as_str()));
+    }
     let testers = format!(
         "{}{}/",
         frame.base,
