@@ -5,47 +5,54 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+/// The months' names, in French and in English.
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(month: i8, lang: &str) -> &'static str {
+    let months = if lang == "en" { MONTHS_EN } else { MONTHS_FR };
+    months[(month - 1).clamp(0, 11) as usize]
+}
+
+/// `novembre 2026` / `November 2026`.
+pub fn month_year(year: i16, month: i8, lang: &str) -> String {
+    format!("{} {year}", month_name(month, lang))
+}
+
 /// `22 novembre 2026` / `22 November 2026`.
 pub fn long_date(date: Date, lang: &str) -> String {
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let months = if lang == "en" { EN } else { FR };
     let day = if lang == "fr" && date.day() == 1 {
         "1er".to_owned()
     } else {
         date.day().to_string()
     };
-    format!(
-        "{day} {} {}",
-        months[date.month() as usize - 1],
-        date.year()
-    )
+    format!("{day} {} {}", month_name(date.month(), lang), date.year())
 }
 
 /// `xs:dateTime` with the tenant's offset, seconds precision.

@@ -21,6 +21,18 @@ impl ConsoleStore for PostgresStore {
     }
 }
 
+/// A filter's values, as tokio-postgres binds them.
+pub(super) fn bound(args: Vec<ConsoleArg>) -> Vec<Box<dyn ToSql + Sync + Send>> {
+    args.into_iter()
+        .map(|a| -> Box<dyn ToSql + Sync + Send> {
+            match a {
+                ConsoleArg::Int(i) => Box::new(i),
+                ConsoleArg::Text(t) => Box::new(t),
+            }
+        })
+        .collect()
+}
+
 async fn console(
     tx: &Transaction<'_>,
     tenant_id: i64,
@@ -31,15 +43,7 @@ async fn console(
     else {
         return Ok((0, Vec::new()));
     };
-    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = args
-        .into_iter()
-        .map(|a| -> Box<dyn ToSql + Sync + Send> {
-            match a {
-                ConsoleArg::Int(i) => Box::new(i),
-                ConsoleArg::Text(t) => Box::new(t),
-            }
-        })
-        .collect();
+    let mut args = bound(args);
     let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
     let total: i64 = tx
         .query_one(

@@ -28,16 +28,7 @@ async fn stat_rows(
     let Some(filter) = stat_filter(tenant_id, departments, since, &|n| format!("${n}")) else {
         return Ok(Vec::new());
     };
-    let args: Vec<Box<dyn ToSql + Sync + Send>> = filter
-        .args
-        .into_iter()
-        .map(|a| -> Box<dyn ToSql + Sync + Send> {
-            match a {
-                ConsoleArg::Int(i) => Box::new(i),
-                ConsoleArg::Text(t) => Box::new(t),
-            }
-        })
-        .collect();
+    let args = super::console::bound(filter.args);
     let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
     let rows = tx
         .query(

@@ -35,6 +35,18 @@ pub(super) fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// A filter's values, as rusqlite binds them.
+pub(super) fn bound(args: Vec<ConsoleArg>) -> Vec<Box<dyn ToSql>> {
+    args.into_iter()
+        .map(|a| -> Box<dyn ToSql> {
+            match a {
+                ConsoleArg::Int(i) => Box::new(i),
+                ConsoleArg::Text(t) => Box::new(t),
+            }
+        })
+        .collect()
+}
+
 pub(super) fn console(
     conn: &Connection,
     tenant_id: i64,
@@ -48,15 +60,7 @@ pub(super) fn console(
     ) else {
         return Ok((0, Vec::new()));
     };
-    let mut args: Vec<Box<dyn ToSql>> = args
-        .into_iter()
-        .map(|a| -> Box<dyn ToSql> {
-            match a {
-                ConsoleArg::Int(i) => Box::new(i),
-                ConsoleArg::Text(t) => Box::new(t),
-            }
-        })
-        .collect();
+    let mut args = bound(args);
     let total: i64 = conn
         .prepare(&format!("SELECT count(*) FROM requests WHERE {filter}"))?
         .query_row(params_from_iter(args.iter()), |r| r.get(0))?;

@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use crate::store::*;
-use rusqlite::{Connection, ToSql, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
 
 impl StatsStore for SqliteStore {
     fn stat_rows(
@@ -25,16 +25,7 @@ fn stat_rows(
     let Some(filter) = stat_filter(tenant_id, departments, since, &|n| format!("?{n}")) else {
         return Ok(Vec::new());
     };
-    let args: Vec<Box<dyn ToSql>> = filter
-        .args
-        .into_iter()
-        .map(|a| -> Box<dyn ToSql> {
-            match a {
-                ConsoleArg::Int(i) => Box::new(i),
-                ConsoleArg::Text(t) => Box::new(t),
-            }
-        })
-        .collect();
+    let args = super::console::bound(filter.args);
     let mut stmt = conn.prepare(&format!(
         "SELECT {STAT_COLUMNS} FROM requests WHERE {}",
         filter.sql

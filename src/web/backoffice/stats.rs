@@ -272,39 +272,6 @@ fn share(frame: &Frame, f: &Figures) -> String {
         .unwrap_or_default()
 }
 
-fn month_name(frame: &Frame, year: i16, month: i8) -> String {
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let names = if frame.lang == "fr" { FR } else { EN };
-    format!("{} {year}", names[(month - 1).clamp(0, 11) as usize])
-}
-
 fn service_name(frame: &Frame, site: &Site, code: &str) -> String {
     site.tenant.service(code).map_or_else(
         || code.to_owned(),
@@ -359,7 +326,7 @@ pub(crate) fn tables(frame: &Frame, site: &Site, r: &Report) -> Vec<Table> {
     let month_labels: Vec<String> = r
         .months
         .iter()
-        .map(|mo| month_name(frame, mo.year, mo.month))
+        .map(|mo| crate::tenant::dates::month_year(mo.year, mo.month, frame.lang))
         .collect();
     out.push(Table {
         id: "months",
