@@ -221,10 +221,6 @@ impl Dimension {
         Dimension::Department,
     ];
 
-    pub fn from_name(name: &str) -> Option<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.as_str() == name)
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::Service => "service",

@@ -46,21 +46,32 @@ impl Agent {
             })
     }
 
-    /// The departments whose statistics the agent reads; `None` for all
-    /// (an administrator).
-    pub fn stats_departments(&self) -> Option<Vec<String>> {
+    /// The departments where the agent holds a role that `keep` accepts,
+    /// sorted, each once; `None` for all (an administrator).
+    pub fn departments_where(&self, keep: impl Fn(Role) -> bool) -> Option<Vec<String>> {
         if self.admin {
             return None;
         }
         let mut departments: Vec<String> = self
             .roles
             .iter()
-            .filter(|(_, r)| *r == Role::Stats)
+            .filter(|(_, r)| keep(*r))
             .map(|(d, _)| d.clone())
             .collect();
         departments.sort();
         departments.dedup();
         Some(departments)
+    }
+
+    /// The departments whose statistics the agent reads; `None` for all
+    /// (an administrator).
+    pub fn stats_departments(&self) -> Option<Vec<String>> {
+        self.departments_where(|r| r == Role::Stats)
+    }
+
+    /// Whether the agent may open the statistics at all.
+    pub fn sees_stats(&self) -> bool {
+        self.stats_departments().is_none_or(|d| !d.is_empty())
     }
 }
 

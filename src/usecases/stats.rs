@@ -12,8 +12,6 @@ use jiff::civil::Date;
 #[derive(Debug, Clone)]
 pub struct Report {
     pub period: Period,
-    /// The day the figures were taken on (the open requests' waits end there).
-    pub today: Date,
     /// Requests read (open ones and those received or closed in the period).
     pub read: usize,
     pub whole: Figures,
@@ -25,7 +23,8 @@ pub struct Report {
 }
 
 /// The report of `site` over `period`, of `departments` only when given
-/// (an agent's statistics departments; `None` for all).
+/// (an agent's statistics departments; `None` for all); the open requests'
+/// waits are counted up to `today`.
 pub async fn report(
     app: &App,
     site: &Site,
@@ -46,7 +45,6 @@ pub async fn report(
     let facts: Vec<Fact> = rows.into_iter().map(|r| fact(r, &zone)).collect();
     Ok(Report {
         period,
-        today,
         read: facts.len(),
         whole: stats::figures(&facts, period),
         by: Dimension::ALL

@@ -21,19 +21,10 @@ const PAGE_SIZE: u32 = 25;
 
 /// The departments whose requests an agent sees; `None` for administrators.
 fn visible_departments(session: &Session) -> Option<Vec<String>> {
-    let agent = &session.record.agent;
-    if agent.admin {
-        return None;
-    }
-    let mut departments: Vec<String> = agent
-        .roles
-        .iter()
-        .filter(|(_, r)| r.sees_requests())
-        .map(|(d, _)| d.clone())
-        .collect();
-    departments.sort();
-    departments.dedup();
-    Some(departments)
+    session
+        .record
+        .agent
+        .departments_where(|r| r.sees_requests())
 }
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {

@@ -8,7 +8,6 @@
 //! page shows.
 
 use crate::core::stats::{Dimension, Figures, Period, Spread};
-use crate::core::workflow::{Agent, Role};
 use crate::render::chart::{self, Layout, Series};
 use crate::tenant::Site;
 use crate::usecases::stats::{Report, report};
@@ -20,11 +19,6 @@ use crate::web::{Body, download, plain};
 use bytes::Bytes;
 use hyper::{Response, StatusCode};
 use jiff::civil::Date;
-
-/// Whether the agent may open the statistics at all.
-fn may_see(agent: &Agent) -> bool {
-    agent.admin || agent.roles.iter().any(|(_, r)| *r == Role::Stats)
-}
 
 /// A table of figures: what the page shows, and what each export writes.
 pub(crate) struct Table {
@@ -41,16 +35,14 @@ struct Asked {
     period_name: &'static str,
     period: Period,
     department: Option<String>,
+    /// The departments the agent may read the figures of; `None` for all.
+    allowed: Option<Vec<String>>,
     /// A bad range: (field, message); the current month is shown instead.
     error: Option<(&'static str, String)>,
 }
 
-fn first_of_month(d: Date) -> Date {
-    d.first_of_month()
-}
-
 impl Asked {
-    fn read(cx: &Ctx<'_>, today: Date, allowed: Option<&[String]>) -> Asked {
+    fn read(cx: &Ctx<'_>, today: Date, allowed: Option<Vec<String>>) -> Asked {
         let frame = cx.frame;
         let q = |name: &str| {
             cx.query(name)
@@ -58,22 +50,24 @@ impl Asked {
                 .filter(|v| !v.is_empty())
         };
         let department = q("department").filter(|d| {
-            cx.site.department(d).is_some() && allowed.is_none_or(|a| a.iter().any(|x| x == d))
+            cx.site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
         });
         let month = Period {
-            from: first_of_month(today),
+            from: today.first_of_month(),
             to: today,
         };
         let mut asked = Asked {
             period_name: "month",
             period: month,
             department,
+            allowed,
             error: None,
         };
         match q("period").as_deref() {
             Some("year") => {
                 asked.period_name = "year";
-                asked.period.from = first_of_month(today)
+                asked.period.from = today
+                    .first_of_month()
                     .checked_sub(jiff::Span::new().months(11))
                     .unwrap_or(month.from);
             }
@@ -113,27 +107,26 @@ impl Asked {
         }
         s.finish()
     }
-}
 
-/// The departments whose figures this agent reads; `None` for all; a
-/// department chosen on the page narrows them to it.
-fn departments(agent: &Agent, asked: &Asked) -> Option<Vec<String>> {
-    match &asked.department {
-        Some(d) => Some(vec![d.clone()]),
-        None => agent.stats_departments(),
+    /// The departments whose figures are shown: the one chosen, or all
+    /// those the agent may read.
+    fn departments(&self) -> Option<Vec<String>> {
+        match &self.department {
+            Some(d) => Some(vec![d.clone()]),
+            None => self.allowed.clone(),
+        }
     }
 }
 
 async fn read_report(cx: &Ctx<'_>) -> Result<(Asked, Report), Response<Body>> {
     let (app, site) = (cx.app, cx.site);
     let agent = &cx.session().record.agent;
-    if !may_see(agent) {
+    if !agent.sees_stats() {
         return Err(forbidden(cx));
     }
     let today = today(app, site);
-    let allowed = agent.stats_departments();
-    let asked = Asked::read(cx, today, allowed.as_deref());
-    match report(app, site, departments(agent, &asked), asked.period, today).await {
+    let asked = Asked::read(cx, today, agent.stats_departments());
+    match report(app, site, asked.departments(), asked.period, today).await {
         Ok(r) => Ok((asked, r)),
         Err(e) => Err(unavailable(&e)),
     }
@@ -156,13 +149,14 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
 
 /// `stats/TABLE.csv` or `stats/TABLE.xml`: one table of the page, whole.
 pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
-    let file = cx.param("file");
-    let Some((id, format)) = file.rsplit_once('.') else {
-        return plain(StatusCode::NOT_FOUND, "Export inconnu.");
+    let unknown = || plain(StatusCode::NOT_FOUND, "Export inconnu.");
+    let Some((id, format)) = cx
+        .param("file")
+        .rsplit_once('.')
+        .filter(|(_, f)| matches!(*f, "csv" | "xml"))
+    else {
+        return unknown();
     };
-    if !matches!(format, "csv" | "xml") {
-        return plain(StatusCode::NOT_FOUND, "Export inconnu.");
-    }
     let (asked, report) = match read_report(cx).await {
         Ok(r) => r,
         Err(response) => return response,
@@ -172,7 +166,7 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
     }
     let tables = tables(cx.frame, cx.site, &report);
     let Some(table) = tables.iter().find(|t| t.id == id) else {
-        return plain(StatusCode::NOT_FOUND, "Export inconnu.");
+        return unknown();
     };
     let name = format!(
         "statistiques-{}-{}-{}-{}.{format}",
@@ -209,7 +203,7 @@ pub(crate) fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     Ok(out)
 }
 
-/// The namespace of statistics exports (`xsd/statistics.xsd`).
+/// The namespace of statistics exports.
 pub const STATS_NS: &str = "urn:guichet:statistics:1";
 
 fn table_xml(site: &Site, report: &Report, table: &Table) -> String {
@@ -226,6 +220,17 @@ fn table_xml(site: &Site, report: &Report, table: &Table) -> String {
         ],
     );
     x.text("title", &[], &table.title);
+    columns_and_rows(&mut x, table);
+    x.close("statistics");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+        x.finish()
+    )
+}
+
+/// A table's header and rows, the same in the page's view and in the XML
+/// export.
+fn columns_and_rows(x: &mut Xml, table: &Table) {
     x.open("columns", &[]);
     for c in &table.columns {
         x.text("column", &[], c);
@@ -238,11 +243,6 @@ fn table_xml(site: &Site, report: &Report, table: &Table) -> String {
         }
         x.close("row");
     }
-    x.close("statistics");
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
-        x.finish()
-    )
 }
 
 /// A number with one decimal, written the way the page's language does.
@@ -367,11 +367,7 @@ pub(crate) fn tables(frame: &Frame, site: &Site, r: &Report) -> Vec<Table> {
             .iter()
             .map(|(k, _)| dimension_label(frame, site, *d, k))
             .collect();
-        let id = match d {
-            Dimension::Service => "service",
-            Dimension::Channel => "channel",
-            Dimension::Department => "department",
-        };
+        let id = d.as_str();
         out.push(Table {
             id,
             title: m(&format!("bo.stats.by.{id}")),
@@ -527,7 +523,6 @@ fn chart_view(x: &mut Xml, c: &Layout) {
 fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) -> String {
     let (frame, site) = (cx.frame, cx.site);
     let session = cx.session();
-    let agent = &session.record.agent;
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-stats", &frame.message("bo.stats.title"));
     agent_bar(frame, &mut x, &bar(session));
@@ -572,9 +567,8 @@ fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) ->
     }
     x.close("periods");
     x.open("departments", &[]);
-    let allowed = agent.stats_departments();
     for d in &site.departments {
-        if allowed.as_ref().is_some_and(|a| !a.contains(&d.code)) {
+        if asked.allowed.as_ref().is_some_and(|a| !a.contains(&d.code)) {
             continue;
         }
         let selected = if asked.department.as_deref() == Some(d.code.as_str()) {
@@ -598,18 +592,7 @@ fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) ->
         if let Some(c) = &t.chart {
             chart_view(&mut x, c);
         }
-        x.open("columns", &[]);
-        for c in &t.columns {
-            x.text("column", &[], c);
-        }
-        x.close("columns");
-        for row in &t.rows {
-            x.open("row", &[]);
-            for cell in row {
-                x.text("cell", &[], cell);
-            }
-            x.close("row");
-        }
+        columns_and_rows(&mut x, t);
         x.close("table");
     }
     x.close("stats");

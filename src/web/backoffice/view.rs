@@ -29,13 +29,7 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
         attrs.push(("admin", admin.as_str()));
     }
     let stats = format!("{}/backoffice/stats", frame.base);
-    if bar.agent.admin
-        || bar
-            .agent
-            .roles
-            .iter()
-            .any(|(_, r)| *r == crate::core::workflow::Role::Stats)
-    {
+    if bar.agent.sees_stats() {
         attrs.push(("stats", stats.as_str()));
     }
     let testers = format!(
