@@ -8,6 +8,8 @@
 #
 #   bench/stats.sh                     # builds the release binary if needed
 #   N=200000 REPS=5 bench/stats.sh
+#   DATA=/tmp/stats-town bench/stats.sh  # keeps the filled store there and
+#                                        # reuses it on the next run
 #
 # The rows are written straight into SQLite (python3's sqlite3) beside one
 # request submitted over SOAP, whose other columns they copy: the figures
@@ -18,9 +20,10 @@ bin=${GUICHET_BIN:-$root/target/release/guichet}
 n=${N:-1000000}
 reps=${REPS:-5}
 [ -x "$bin" ] || (cd "$root" && cargo build --release)
-data=$(mktemp -d)
+data=${DATA:-$(mktemp -d)}
+mkdir -p "$data"
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; [ -n "${DATA:-}" ] || rm -rf "$data"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start() {
   "$bin" serve --listen "127.0.0.1:$port" --data-dir "$data" --outbox-seconds 3600 2>>"$data/server.log" &
@@ -30,6 +33,9 @@ start() {
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
+if [ -f "$data/filled-$n" ]; then
+  echo "reusing the $n requests in $data"
+else
 start
 curl -fsS -o /dev/null -H 'Content-Type: text/xml; charset=utf-8' \
   --data-binary @"$root/examples/curl/submit-road-incident.xml" "http://127.0.0.1:$port/demoville/soap"
@@ -71,6 +77,8 @@ with db:
 print(f"{n} requests written")
 PY
 echo "filled in $((SECONDS - t0)) s"
+touch "$data/filled-$n"
+fi
 
 start
 python3 - "http://127.0.0.1:$port/demoville/backoffice" "$reps" "$pid" <<'PY'

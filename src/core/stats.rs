@@ -21,24 +21,132 @@
 //!   least 90 % of the delays do not exceed);
 //! - *within the deadline*: share of the requests closed in the period that
 //!   closed on or before their due date.
+//!
+//! A large town has a million requests a year, so facts are small (names
+//! interned once in [`Names`], days as numbers in [`Day`]) and every figure
+//! is one pass over them counting delays in per-day histograms, never a
+//! copy or a sort of the requests.
 
 use crate::core::calendar;
 use jiff::civil::Date;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+/// A service code, channel, department or step, interned in [`Names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(u32);
+
+/// The names facts use, each kept once.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    list: Vec<String>,
+    index: HashMap<String, Name>,
+}
+
+impl Name {
+    /// The `i`-th name interned.
+    pub fn nth(i: usize) -> Name {
+        Name(i as u32)
+    }
+
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Names {
+    pub fn intern(&mut self, name: &str) -> Name {
+        if let Some(&n) = self.index.get(name) {
+            return n;
+        }
+        let n = Name(self.list.len() as u32);
+        self.list.push(name.to_owned());
+        self.index.insert(name.to_owned(), n);
+        n
+    }
+
+    pub fn get(&self, name: Name) -> &str {
+        &self.list[name.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// A day, as the number of days since 1 January 1970 (the proleptic
+/// Gregorian calendar): differences and comparisons are integer ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Day(pub i32);
+
+impl Day {
+    /// The day of `y`-`m`-`d` (any valid Gregorian date).
+    pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
+        // Days from civil, after Howard Hinnant's algorithm: years begin
+        // on 1 March so that the leap day ends them.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400) as u32;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Day(era * 146_097 + doe as i32 - 719_468)
+    }
+
+    pub fn of(date: Date) -> Day {
+        Day::from_ymd(
+            i32::from(date.year()),
+            date.month() as u32,
+            date.day() as u32,
+        )
+    }
+
+    /// The day a Unix time (seconds) falls on, at UTC offset zero.
+    pub fn of_unix_seconds(seconds: i64) -> Day {
+        Day(seconds.div_euclid(86_400) as i32)
+    }
+
+    /// (year, month, day).
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let z = self.0 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097) as u32;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe as i32 + era * 400 + i32::from(m <= 2);
+        (y, m, d)
+    }
+
+    /// The date, `None` outside the years jiff knows (-9999 to 9999).
+    pub fn date(self) -> Option<Date> {
+        let (y, m, d) = self.ymd();
+        Date::new(i16::try_from(y).ok()?, m as i8, d as i8).ok()
+    }
+
+    fn days_since(self, earlier: Day) -> u32 {
+        (self.0 - earlier.0).max(0) as u32
+    }
+}
 
 /// One request, as statistics see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fact {
-    pub service: String,
-    pub channel: String,
-    pub department: String,
+    pub service: Name,
+    pub channel: Name,
+    pub department: Name,
     /// The day it was received, in the town's time zone.
-    pub received: Date,
-    pub due: Date,
+    pub received: Day,
+    pub due: Day,
     /// Its current step.
-    pub step: String,
+    pub step: Name,
     /// The day it entered its current step.
-    pub entered: Date,
+    pub entered: Day,
     /// Whether its current step is final (then `entered` is the day it closed).
     pub finished: bool,
     /// Waiting for the citizen.
@@ -47,12 +155,8 @@ pub struct Fact {
 
 impl Fact {
     /// The day it closed, if it did.
-    pub fn closed(&self) -> Option<Date> {
+    pub fn closed(&self) -> Option<Day> {
         self.finished.then_some(self.entered)
-    }
-
-    fn open_at(&self, day: Date) -> bool {
-        self.received <= day && self.closed().is_none_or(|c| c > day)
     }
 }
 
@@ -64,10 +168,6 @@ pub struct Period {
 }
 
 impl Period {
-    pub fn contains(&self, day: Date) -> bool {
-        self.from <= day && day <= self.to
-    }
-
     /// The calendar months the period touches, as (year, month), in order.
     pub fn months(&self) -> Vec<(i16, i8)> {
         let mut months = Vec::new();
@@ -77,6 +177,26 @@ impl Period {
             (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         }
         months
+    }
+
+    fn days(&self) -> Days {
+        Days {
+            from: Day::of(self.from),
+            to: Day::of(self.to),
+        }
+    }
+}
+
+/// A period in [`Day`]s.
+#[derive(Debug, Clone, Copy)]
+struct Days {
+    from: Day,
+    to: Day,
+}
+
+impl Days {
+    fn contains(&self, day: Day) -> bool {
+        self.from <= day && day <= self.to
     }
 }
 
@@ -88,17 +208,66 @@ pub struct Spread {
     pub p90: u32,
 }
 
-impl Spread {
-    /// `None` for no delays at all.
-    pub fn of(delays: &mut [u32]) -> Option<Spread> {
-        if delays.is_empty() {
+/// How many delays of each length, in days: what a [`Spread`] is read
+/// from without keeping or sorting the delays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Histogram {
+    /// `counts[d]`: how many delays of `d` days.
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Histogram {
+    pub fn add(&mut self, days: u32) {
+        let i = days as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += 1;
+        self.total += 1;
+    }
+
+    pub fn len(&self) -> u64 {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The longest delay, 0 when none.
+    pub fn max(&self) -> u32 {
+        self.counts.iter().rposition(|&c| c > 0).unwrap_or(0) as u32
+    }
+
+    /// The `k`-th smallest delay (1-based).
+    fn nth(&self, k: u64) -> u32 {
+        let mut seen = 0;
+        for (d, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= k {
+                return d as u32;
+            }
+        }
+        self.max()
+    }
+
+    /// Mean, and median and 90th percentile by nearest rank; `None` for no
+    /// delays at all.
+    pub fn spread(&self) -> Option<Spread> {
+        if self.total == 0 {
             return None;
         }
-        delays.sort_unstable();
-        let n = delays.len();
-        let rank = |p: usize| delays[(p * n).div_ceil(100).max(1) - 1];
+        let n = self.total;
+        let rank = |p: u64| self.nth((p * n).div_ceil(100).max(1));
+        let sum: f64 = self
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(d, &c)| d as f64 * c as f64)
+            .sum();
         Some(Spread {
-            mean: delays.iter().map(|&d| f64::from(d)).sum::<f64>() / n as f64,
+            mean: sum / n as f64,
             median: rank(50),
             p90: rank(90),
         })
@@ -128,82 +297,93 @@ impl Figures {
     }
 }
 
+/// What [`Figures`] are counted in, one request at a time.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    received: u64,
+    closed: u64,
+    open: u64,
+    late: u64,
+    within_deadline: u64,
+    delays: Histogram,
+    working_delays: Histogram,
+}
+
+impl Tally {
+    fn add(&mut self, fact: &Fact, period: Days, working: &WorkingDays) {
+        if period.contains(fact.received) {
+            self.received += 1;
+        }
+        match fact.closed() {
+            Some(closed) if period.contains(closed) => {
+                self.closed += 1;
+                self.within_deadline += u64::from(closed <= fact.due);
+                self.delays.add(closed.days_since(fact.received));
+                self.working_delays
+                    .add(working.between(fact.received, closed));
+            }
+            Some(closed) if closed <= period.to => {}
+            _ if fact.received <= period.to => {
+                self.open += 1;
+                self.late += u64::from(fact.due < period.to);
+            }
+            _ => {}
+        }
+    }
+
+    fn shows_something(&self) -> bool {
+        self.received + self.closed + self.open > 0
+    }
+
+    fn figures(&self) -> Figures {
+        Figures {
+            received: self.received,
+            closed: self.closed,
+            open: self.open,
+            late: self.late,
+            within_deadline: self.within_deadline,
+            delay: self.delays.spread(),
+            working_delay: self.working_delays.spread(),
+        }
+    }
+}
+
 /// Counts working days quickly over the days facts span: how many working
 /// days lie after `a` up to and with `b`.
+#[derive(Debug, Clone)]
 struct WorkingDays {
-    first: Date,
+    first: Day,
     /// `counts[i]`: working days from `first` (excluded) to `first + i`.
     counts: Vec<u32>,
 }
 
 impl WorkingDays {
-    fn new(first: Date, last: Date) -> WorkingDays {
-        let mut counts = vec![0];
-        let mut day = first;
+    fn new(first: Day, last: Day) -> WorkingDays {
+        let mut counts = Vec::with_capacity(last.days_since(first) as usize + 1);
+        counts.push(0);
         let mut n = 0;
-        while day < last {
-            let Ok(next) = day.tomorrow() else { break };
-            day = next;
-            n += u32::from(calendar::is_working_day(day));
+        for d in first.0 + 1..=last.0 {
+            n += u32::from(Day(d).date().is_some_and(calendar::is_working_day));
             counts.push(n);
         }
         WorkingDays { first, counts }
     }
 
-    fn index(&self, d: Date) -> usize {
-        ((d - self.first).get_days().max(0) as usize).min(self.counts.len() - 1)
+    fn index(&self, d: Day) -> usize {
+        (d.days_since(self.first) as usize).min(self.counts.len() - 1)
     }
 
-    fn between(&self, a: Date, b: Date) -> u32 {
+    fn between(&self, a: Day, b: Day) -> u32 {
         self.counts[self.index(b)].saturating_sub(self.counts[self.index(a)])
     }
 }
 
-fn days_between(a: Date, b: Date) -> u32 {
-    (b - a).get_days().max(0) as u32
-}
-
-/// The figures of `facts` over `period`.
-pub fn figures<'a>(facts: impl IntoIterator<Item = &'a Fact>, period: Period) -> Figures {
-    let facts: Vec<&Fact> = facts.into_iter().collect();
-    let working = span(&facts).map(|(a, b)| WorkingDays::new(a, b));
-    let mut f = Figures {
-        received: 0,
-        closed: 0,
-        open: 0,
-        late: 0,
-        within_deadline: 0,
-        delay: None,
-        working_delay: None,
-    };
-    let (mut delays, mut working_delays) = (Vec::new(), Vec::new());
-    for fact in facts {
-        if period.contains(fact.received) {
-            f.received += 1;
-        }
-        if let Some(closed) = fact.closed().filter(|c| period.contains(*c)) {
-            f.closed += 1;
-            f.within_deadline += u64::from(closed <= fact.due);
-            delays.push(days_between(fact.received, closed));
-            if let Some(w) = &working {
-                working_delays.push(w.between(fact.received, closed));
-            }
-        }
-        if fact.open_at(period.to) {
-            f.open += 1;
-            f.late += u64::from(fact.due < period.to);
-        }
-    }
-    f.delay = Spread::of(&mut delays);
-    f.working_delay = Spread::of(&mut working_delays);
-    f
-}
-
-/// The first and last day the facts mention.
-fn span(facts: &[&Fact]) -> Option<(Date, Date)> {
-    let first = facts.iter().map(|f| f.received).min()?;
-    let last = facts.iter().map(|f| f.entered.max(f.received)).max()?;
-    Some((first, last))
+/// The facts of a town's requests, with the names they use.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub names: Names,
+    facts: Vec<Fact>,
+    working: WorkingDays,
 }
 
 /// What figures can be grouped by.
@@ -229,27 +409,13 @@ impl Dimension {
         }
     }
 
-    pub fn key(self, fact: &Fact) -> &str {
+    pub fn key(self, fact: &Fact) -> Name {
         match self {
-            Dimension::Service => &fact.service,
-            Dimension::Channel => &fact.channel,
-            Dimension::Department => &fact.department,
+            Dimension::Service => fact.service,
+            Dimension::Channel => fact.channel,
+            Dimension::Department => fact.department,
         }
     }
-}
-
-/// The figures of each value of `dimension` (those with something to
-/// show in the period), by value.
-pub fn grouped(facts: &[Fact], period: Period, dimension: Dimension) -> Vec<(String, Figures)> {
-    let mut groups: BTreeMap<&str, Vec<&Fact>> = BTreeMap::new();
-    for fact in facts {
-        groups.entry(dimension.key(fact)).or_default().push(fact);
-    }
-    groups
-        .into_iter()
-        .map(|(key, facts)| (key.to_owned(), figures(facts, period)))
-        .filter(|(_, f)| f.received + f.closed + f.open > 0)
-        .collect()
 }
 
 /// Requests received and closed in one month of the period.
@@ -259,38 +425,6 @@ pub struct Month {
     pub month: i8,
     pub received: u64,
     pub closed: u64,
-}
-
-/// Month by month over the period (its first and last months cut to it).
-pub fn monthly(facts: &[Fact], period: Period) -> Vec<Month> {
-    let mut months: Vec<Month> = period
-        .months()
-        .into_iter()
-        .map(|(year, month)| Month {
-            year,
-            month,
-            received: 0,
-            closed: 0,
-        })
-        .collect();
-    let (y, m) = (
-        i32::from(period.from.year()),
-        i32::from(period.from.month()),
-    );
-    let at = |d: Date| -> Option<usize> {
-        period
-            .contains(d)
-            .then(|| ((i32::from(d.year()) - y) * 12 + i32::from(d.month()) - m) as usize)
-    };
-    for fact in facts {
-        if let Some(i) = at(fact.received) {
-            months[i].received += 1;
-        }
-        if let Some(i) = fact.closed().and_then(at) {
-            months[i].closed += 1;
-        }
-    }
-    months
 }
 
 /// Open requests at one step on a day: how many, and for how long they have
@@ -307,50 +441,159 @@ pub struct Waiting {
     pub longest: u32,
 }
 
-/// The requests still open on `day` (received by then, not finished), by
-/// service and current step, longest waits first. Only the current step is
-/// known for each request, so `day` is the day the facts were read.
-pub fn waiting(facts: &[Fact], day: Date) -> Vec<Waiting> {
-    let mut groups: BTreeMap<(&str, &str), (u64, Vec<u32>)> = BTreeMap::new();
-    for fact in facts.iter().filter(|f| !f.finished && f.received <= day) {
-        let g = groups.entry((&fact.service, &fact.step)).or_default();
-        g.0 += u64::from(fact.waiting);
-        g.1.push(days_between(fact.entered, day));
-    }
-    let mut out: Vec<Waiting> = groups
-        .into_iter()
-        .filter_map(|((service, step), (citizen, mut days))| {
-            let count = days.len() as u64;
-            let spread = Spread::of(&mut days)?;
-            Some(Waiting {
-                service: service.to_owned(),
-                step: step.to_owned(),
-                count,
-                citizen,
-                longest: days.last().copied().unwrap_or(0),
-                days: spread,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| b.longest.cmp(&a.longest).then(b.count.cmp(&a.count)));
-    out
-}
-
-/// How the requests closed in the period ended: by service and final step
-/// (a refusal's step names its reason), most frequent first.
-pub fn outcomes(facts: &[Fact], period: Period) -> Vec<(String, String, u64)> {
-    let mut counts: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-    for fact in facts {
-        if fact.closed().is_some_and(|c| period.contains(c)) {
-            *counts.entry((&fact.service, &fact.step)).or_default() += 1;
+impl Facts {
+    pub fn new(names: Names, facts: Vec<Fact>) -> Facts {
+        let first = facts.iter().map(|f| f.received).min().unwrap_or(Day(0));
+        let last = facts
+            .iter()
+            .map(|f| f.entered.max(f.received))
+            .max()
+            .unwrap_or(first);
+        Facts {
+            names,
+            facts,
+            working: WorkingDays::new(first, last),
         }
     }
-    let mut out: Vec<(String, String, u64)> = counts
-        .into_iter()
-        .map(|((service, step), n)| (service.to_owned(), step.to_owned(), n))
-        .collect();
-    out.sort_by_key(|o| std::cmp::Reverse(o.2));
-    out
+
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Fact> {
+        self.facts.iter()
+    }
+
+    /// The figures of all the facts over `period`.
+    pub fn figures(&self, period: Period) -> Figures {
+        let days = period.days();
+        let mut tally = Tally::default();
+        for fact in &self.facts {
+            tally.add(fact, days, &self.working);
+        }
+        tally.figures()
+    }
+
+    /// The figures of each value of `dimension` (those with something to
+    /// show in the period), by value.
+    pub fn grouped(&self, period: Period, dimension: Dimension) -> Vec<(String, Figures)> {
+        let days = period.days();
+        let mut tallies: Vec<Option<Tally>> = vec![None; self.names.len()];
+        for fact in &self.facts {
+            tallies[dimension.key(fact).0 as usize]
+                .get_or_insert_with(Tally::default)
+                .add(fact, days, &self.working);
+        }
+        let mut out: Vec<(String, Figures)> = tallies
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let t = t.filter(Tally::shows_something)?;
+                Some((self.names.get(Name(i as u32)).to_owned(), t.figures()))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Month by month over the period (its first and last months cut to it).
+    pub fn monthly(&self, period: Period) -> Vec<Month> {
+        let mut months: Vec<Month> = period
+            .months()
+            .into_iter()
+            .map(|(year, month)| Month {
+                year,
+                month,
+                received: 0,
+                closed: 0,
+            })
+            .collect();
+        let days = period.days();
+        let (y, m) = (
+            i32::from(period.from.year()),
+            i32::from(period.from.month()),
+        );
+        let at = |d: Day| -> Option<usize> {
+            days.contains(d).then(|| {
+                let (dy, dm, _) = d.ymd();
+                ((dy - y) * 12 + dm as i32 - m) as usize
+            })
+        };
+        for fact in &self.facts {
+            if let Some(i) = at(fact.received) {
+                months[i].received += 1;
+            }
+            if let Some(i) = fact.closed().and_then(at) {
+                months[i].closed += 1;
+            }
+        }
+        months
+    }
+
+    /// The requests still open on `day` (received by then, not finished),
+    /// by service and current step, longest waits first. Only the current
+    /// step is known for each request, so `day` is the day the facts were
+    /// read.
+    pub fn waiting(&self, day: Date) -> Vec<Waiting> {
+        let day = Day::of(day);
+        let mut groups: HashMap<(Name, Name), (u64, Histogram)> = HashMap::new();
+        for fact in self
+            .facts
+            .iter()
+            .filter(|f| !f.finished && f.received <= day)
+        {
+            let g = groups.entry((fact.service, fact.step)).or_default();
+            g.0 += u64::from(fact.waiting);
+            g.1.add(day.days_since(fact.entered));
+        }
+        let mut out: Vec<Waiting> = groups
+            .into_iter()
+            .filter_map(|((service, step), (citizen, days))| {
+                Some(Waiting {
+                    service: self.names.get(service).to_owned(),
+                    step: self.names.get(step).to_owned(),
+                    count: days.len(),
+                    citizen,
+                    longest: days.max(),
+                    days: days.spread()?,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (b.longest, b.count)
+                .cmp(&(a.longest, a.count))
+                .then_with(|| (&a.service, &a.step).cmp(&(&b.service, &b.step)))
+        });
+        out
+    }
+
+    /// How the requests closed in the period ended: by service and final
+    /// step (a refusal's step names its reason), most frequent first.
+    pub fn outcomes(&self, period: Period) -> Vec<(String, String, u64)> {
+        let days = period.days();
+        let mut counts: HashMap<(Name, Name), u64> = HashMap::new();
+        for fact in &self.facts {
+            if fact.closed().is_some_and(|c| days.contains(c)) {
+                *counts.entry((fact.service, fact.step)).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(String, String, u64)> = counts
+            .into_iter()
+            .map(|((service, step), n)| {
+                (
+                    self.names.get(service).to_owned(),
+                    self.names.get(step).to_owned(),
+                    n,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+        out
+    }
 }
 
 #[cfg(test)]
@@ -358,17 +601,44 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn fact(received: Date, due: Date, closed: Option<Date>) -> Fact {
-        Fact {
-            service: "road-incident".into(),
-            channel: "web".into(),
-            department: "voirie".into(),
-            received,
-            due,
-            step: if closed.is_some() { "repaired" } else { "new" }.into(),
-            entered: closed.unwrap_or(received),
-            finished: closed.is_some(),
-            waiting: false,
+    /// Facts of road incidents received on the given days, due then, closed
+    /// (repaired) on the day given if any; the channel of each is `web`.
+    struct Town {
+        names: Names,
+        facts: Vec<Fact>,
+    }
+
+    impl Town {
+        fn new() -> Town {
+            Town {
+                names: Names::default(),
+                facts: Vec::new(),
+            }
+        }
+
+        fn add(&mut self, received: Date, due: Date, closed: Option<Date>) -> &mut Fact {
+            let mut n = |s: &str| self.names.intern(s);
+            let fact = Fact {
+                service: n("road-incident"),
+                channel: n("web"),
+                department: n("voirie"),
+                received: Day::of(received),
+                due: Day::of(due),
+                step: n(if closed.is_some() { "repaired" } else { "new" }),
+                entered: Day::of(closed.unwrap_or(received)),
+                finished: closed.is_some(),
+                waiting: false,
+            };
+            self.facts.push(fact);
+            self.facts.last_mut().unwrap()
+        }
+
+        fn name(&mut self, s: &str) -> Name {
+            self.names.intern(s)
+        }
+
+        fn facts(self) -> Facts {
+            Facts::new(self.names, self.facts)
         }
     }
 
@@ -380,46 +650,97 @@ mod tests {
     }
 
     #[test]
+    fn days_are_counted_as_the_calendar_counts_them() {
+        assert_eq!(Day::from_ymd(1970, 1, 1), Day(0));
+        assert_eq!(Day::of(date(2026, 11, 22)).0, 20_779);
+        let mut day = date(1899, 12, 25);
+        for _ in 0..100_000 {
+            let d = Day::of(day);
+            assert_eq!(d.date(), Some(day));
+            assert_eq!(Day::of(day.tomorrow().unwrap()).0, d.0 + 1);
+            day = day.tomorrow().unwrap();
+        }
+        assert_eq!(Day::of_unix_seconds(-1), Day(-1));
+        assert_eq!(Day::of_unix_seconds(86_399), Day(0));
+    }
+
+    #[test]
     fn nearest_rank_percentiles_over_ten_delays() {
-        let mut d: Vec<u32> = vec![10, 1, 9, 2, 8, 3, 7, 4, 6, 5];
-        let s = Spread::of(&mut d).unwrap();
+        let mut h = Histogram::default();
+        for d in [10, 1, 9, 2, 8, 3, 7, 4, 6, 5] {
+            h.add(d);
+        }
+        let s = h.spread().unwrap();
         assert_eq!((s.median, s.p90), (5, 9));
         assert!((s.mean - 5.5).abs() < 1e-9);
-        let mut one = vec![4];
-        let s = Spread::of(&mut one).unwrap();
+        let mut one = Histogram::default();
+        one.add(4);
+        let s = one.spread().unwrap();
         assert_eq!((s.median, s.p90), (4, 4));
-        assert!(Spread::of(&mut []).is_none());
+        assert!(Histogram::default().spread().is_none());
+        // Nine of 1 day and one of 30: the 90th percentile is the ninth.
+        let mut h = Histogram::default();
+        for _ in 0..9 {
+            h.add(1);
+        }
+        h.add(30);
+        let s = h.spread().unwrap();
+        assert_eq!((s.median, s.p90, h.max()), (1, 1, 30));
+        assert!((s.mean - 3.9).abs() < 1e-9);
+    }
+
+    #[test]
+    fn histograms_give_the_nearest_ranks_of_the_sorted_delays() {
+        let mut seed: u64 = 42;
+        for n in 1..200 {
+            let mut delays = Vec::new();
+            let mut h = Histogram::default();
+            for _ in 0..n {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let d = (seed >> 33) as u32 % 60;
+                delays.push(d);
+                h.add(d);
+            }
+            delays.sort_unstable();
+            let rank = |p: usize| delays[(p * delays.len()).div_ceil(100).max(1) - 1];
+            let s = h.spread().unwrap();
+            assert_eq!((s.median, s.p90), (rank(50), rank(90)), "{delays:?}");
+            let mean = delays.iter().sum::<u32>() as f64 / delays.len() as f64;
+            assert!((s.mean - mean).abs() < 1e-9);
+            assert_eq!(h.max(), *delays.last().unwrap());
+        }
     }
 
     #[test]
     fn counts_follow_the_period_and_late_is_open_past_due() {
-        let facts = [
-            // Received before, closed in November, in time.
-            fact(
-                date(2026, 10, 20),
-                date(2026, 11, 5),
-                Some(date(2026, 11, 3)),
-            ),
-            // Received and closed in November, late.
-            fact(
-                date(2026, 11, 2),
-                date(2026, 11, 9),
-                Some(date(2026, 11, 16)),
-            ),
-            // Received in November, still open, due passed: late.
-            fact(date(2026, 11, 10), date(2026, 11, 20), None),
-            // Received in November, open, not yet due.
-            fact(date(2026, 11, 28), date(2026, 12, 10), None),
-            // Closed in December: open at the end of November, and late.
-            fact(
-                date(2026, 11, 1),
-                date(2026, 11, 15),
-                Some(date(2026, 12, 2)),
-            ),
-            // Received after the period: nothing.
-            fact(date(2026, 12, 1), date(2026, 12, 2), None),
-        ];
-        let f = figures(&facts, november());
+        let mut town = Town::new();
+        // Received before, closed in November, in time.
+        town.add(
+            date(2026, 10, 20),
+            date(2026, 11, 5),
+            Some(date(2026, 11, 3)),
+        );
+        // Received and closed in November, late.
+        town.add(
+            date(2026, 11, 2),
+            date(2026, 11, 9),
+            Some(date(2026, 11, 16)),
+        );
+        // Received in November, still open, due passed: late.
+        town.add(date(2026, 11, 10), date(2026, 11, 20), None);
+        // Received in November, open, not yet due.
+        town.add(date(2026, 11, 28), date(2026, 12, 10), None);
+        // Closed in December: open at the end of November, and late.
+        town.add(
+            date(2026, 11, 1),
+            date(2026, 11, 15),
+            Some(date(2026, 12, 2)),
+        );
+        // Received after the period: nothing.
+        town.add(date(2026, 12, 1), date(2026, 12, 2), None);
+        // Closed before the period: nothing.
+        town.add(date(2026, 9, 1), date(2026, 9, 15), Some(date(2026, 10, 2)));
+        let f = town.facts().figures(november());
         assert_eq!((f.received, f.closed, f.open, f.late), (4, 2, 3, 2));
         assert_eq!(f.within_deadline, 1);
         assert_eq!(f.within_deadline_share(), Some(50.0));
@@ -435,17 +756,18 @@ mod tests {
 
     #[test]
     fn groups_and_months_add_up_to_the_whole() {
-        let mut facts = vec![
-            fact(date(2026, 1, 5), date(2026, 1, 20), Some(date(2026, 2, 2))),
-            fact(date(2026, 2, 5), date(2026, 2, 20), Some(date(2026, 2, 6))),
-            fact(date(2026, 3, 5), date(2026, 3, 20), None),
-        ];
-        facts[1].channel = "soap".into();
+        let mut town = Town::new();
+        town.add(date(2026, 1, 5), date(2026, 1, 20), Some(date(2026, 2, 2)));
+        let soap = town.name("soap");
+        town.add(date(2026, 2, 5), date(2026, 2, 20), Some(date(2026, 2, 6)))
+            .channel = soap;
+        town.add(date(2026, 3, 5), date(2026, 3, 20), None);
+        let facts = town.facts();
         let year = Period {
             from: date(2026, 1, 1),
             to: date(2026, 12, 31),
         };
-        let by_channel = grouped(&facts, year, Dimension::Channel);
+        let by_channel = facts.grouped(year, Dimension::Channel);
         assert_eq!(
             by_channel
                 .iter()
@@ -453,7 +775,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![("soap", 1), ("web", 2)]
         );
-        let months = monthly(&facts, year);
+        let months = facts.monthly(year);
         assert_eq!(months.len(), 12);
         assert_eq!(
             months[..3]
@@ -462,7 +784,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(1, 0), (1, 2), (1, 0)]
         );
-        let whole = figures(&facts, year);
+        let whole = facts.figures(year);
         assert_eq!(
             months.iter().map(|m| m.received).sum::<u64>(),
             whole.received
@@ -472,25 +794,26 @@ mod tests {
 
     #[test]
     fn waiting_lists_open_requests_by_step_longest_first() {
-        let mut facts = vec![
-            fact(date(2026, 11, 1), date(2026, 11, 20), None),
-            fact(date(2026, 11, 20), date(2026, 12, 20), None),
-            fact(
-                date(2026, 11, 2),
-                date(2026, 11, 20),
-                Some(date(2026, 11, 3)),
-            ),
-        ];
-        facts[1].step = "checking".into();
-        facts[1].waiting = true;
-        let w = waiting(&facts, date(2026, 11, 30));
+        let mut town = Town::new();
+        town.add(date(2026, 11, 1), date(2026, 11, 20), None);
+        let checking = town.name("checking");
+        let f = town.add(date(2026, 11, 20), date(2026, 12, 20), None);
+        f.step = checking;
+        f.waiting = true;
+        town.add(
+            date(2026, 11, 2),
+            date(2026, 11, 20),
+            Some(date(2026, 11, 3)),
+        );
+        let facts = town.facts();
+        let w = facts.waiting(date(2026, 11, 30));
         assert_eq!(w.len(), 2);
         assert_eq!((w[0].step.as_str(), w[0].longest), ("new", 29));
         assert_eq!(
             (w[1].step.as_str(), w[1].citizen, w[1].count),
             ("checking", 1, 1)
         );
-        let o = outcomes(&facts, november());
+        let o = facts.outcomes(november());
         assert_eq!(o, vec![("road-incident".into(), "repaired".into(), 1)]);
     }
 }

@@ -3,8 +3,8 @@
 //! into the core's facts in the town's time zone, then into figures.
 
 use super::App;
-use crate::core::stats::{self, Dimension, Fact, Figures, Month, Period, Waiting};
-use crate::store::{StatRow, StoreError};
+use crate::core::stats::{Day, Dimension, Fact, Facts, Figures, Month, Period, Waiting};
+use crate::store::{StatRows, StoreError};
 use crate::tenant::Site;
 use jiff::civil::Date;
 
@@ -42,32 +42,97 @@ pub async fn report(
         .store
         .stat_rows(site.tenant.id, departments, since)
         .await?;
-    let facts: Vec<Fact> = rows.into_iter().map(|r| fact(r, &zone)).collect();
+    let facts = facts(rows, &zone);
     Ok(Report {
         period,
         read: facts.len(),
-        whole: stats::figures(&facts, period),
+        whole: facts.figures(period),
         by: Dimension::ALL
             .into_iter()
-            .map(|d| (d, stats::grouped(&facts, period, d)))
+            .map(|d| (d, facts.grouped(period, d)))
             .collect(),
-        months: stats::monthly(&facts, period),
-        waiting: stats::waiting(&facts, today),
-        outcomes: stats::outcomes(&facts, period),
+        months: facts.monthly(period),
+        waiting: facts.waiting(today),
+        outcomes: facts.outcomes(period),
     })
 }
 
-fn fact(r: StatRow, zone: &jiff::tz::TimeZone) -> Fact {
-    let day = |t: jiff::Timestamp| t.to_zoned(zone.clone()).date();
-    Fact {
-        received: day(r.submitted_at),
-        entered: day(r.entered_at),
-        service: r.service_code,
-        channel: r.channel,
-        department: r.department,
-        due: r.due_date,
-        step: r.step,
-        finished: r.finished,
-        waiting: r.waiting,
+/// The store's rows as facts, their times turned into days of `zone`.
+fn facts(rows: StatRows, zone: &jiff::tz::TimeZone) -> Facts {
+    let times = rows
+        .rows
+        .iter()
+        .flat_map(|r| [r.submitted_at, r.entered_at]);
+    let (first, last) = times.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
+    let days = LocalDays::new(zone, first, last);
+    let facts = rows
+        .rows
+        .iter()
+        .map(|r| Fact {
+            service: r.service_code,
+            channel: r.channel,
+            department: r.department,
+            received: days.of(r.submitted_at),
+            due: r.due_date,
+            step: r.step,
+            entered: days.of(r.entered_at),
+            finished: r.finished,
+            waiting: r.waiting,
+        })
+        .collect();
+    Facts::new(rows.names, facts)
+}
+
+/// The day of a zone a Unix time falls on, for a million of them: the
+/// zone's offsets between its transitions over the times read, looked up
+/// instead of asking the zone each time.
+struct LocalDays {
+    /// (from, offset in seconds) in order; the first from is `i64::MIN`.
+    offsets: Vec<(i64, i64)>,
+}
+
+impl LocalDays {
+    fn new(zone: &jiff::tz::TimeZone, first: i64, last: i64) -> LocalDays {
+        let at = |s: i64| jiff::Timestamp::from_second(s).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let start = at(first.min(last));
+        let mut offsets = vec![(i64::MIN, i64::from(zone.to_offset(start).seconds()))];
+        for t in zone.following(start) {
+            let from = t.timestamp().as_second();
+            if from > last {
+                break;
+            }
+            offsets.push((from, i64::from(t.offset().seconds())));
+        }
+        LocalDays { offsets }
+    }
+
+    fn of(&self, seconds: i64) -> Day {
+        let i = self.offsets.partition_point(|&(from, _)| from <= seconds);
+        let offset = self.offsets[i.saturating_sub(1)].1;
+        Day::of_unix_seconds(seconds + offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_days_follow_summer_time_like_the_zone() {
+        let zone = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        let from: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
+        let to: jiff::Timestamp = "2026-12-31T00:00:00Z".parse().unwrap();
+        let days = LocalDays::new(&zone, from.as_second(), to.as_second());
+        assert!(days.offsets.len() >= 4);
+        // Every half hour of two years, and around midnight at each offset.
+        let mut s = from.as_second();
+        while s <= to.as_second() {
+            let expected = jiff::Timestamp::from_second(s)
+                .unwrap()
+                .to_zoned(zone.clone())
+                .date();
+            assert_eq!(days.of(s).date(), Some(expected), "at {s}");
+            s += 1800;
+        }
     }
 }

@@ -4779,9 +4779,11 @@ pub async fn statistics_read_a_towns_real_requests_open_or_touched_since_a_day(
     submit(&store, &quimper, road(&quimper, "Ailleurs", day(39))).await;
 
     let rows = store.stat_rows(brest.id, None, day(10)).await.unwrap();
+    let name = |rows: &StatRows, n| rows.names.get(n).to_owned();
     let mut seen: Vec<(String, bool)> = rows
+        .rows
         .iter()
-        .map(|r| (r.service_code.clone(), r.finished))
+        .map(|r| (name(&rows, r.service_code), r.finished))
         .collect();
     seen.sort();
     assert_eq!(
@@ -4793,21 +4795,28 @@ pub async fn statistics_read_a_towns_real_requests_open_or_touched_since_a_day(
         ],
         "the one closed before the day asked, the test one and Quimper's are not read"
     );
-    let done = rows.iter().find(|r| r.finished).unwrap();
-    assert_eq!(done.entered_at, day(38), "when it closed");
-    assert_eq!(done.submitted_at, t(1));
-    assert_eq!(done.channel, "web");
+    let done = rows.rows.iter().find(|r| r.finished).unwrap();
+    assert_eq!(done.entered_at, day(38).as_second(), "when it closed");
+    assert_eq!(done.submitted_at, t(1).as_second());
+    assert_eq!(name(&rows, done.channel), "web");
+    assert_eq!(name(&rows, done.step), "not-ours");
     let roads = store
-        .stat_rows(brest.id, Some(vec![done.department.clone()]), day(10))
+        .stat_rows(brest.id, Some(vec![name(&rows, done.department)]), day(10))
         .await
         .unwrap();
-    assert!(roads.iter().all(|r| r.service_code == "road-incident"));
-    assert_eq!(roads.len(), 2);
+    assert!(
+        roads
+            .rows
+            .iter()
+            .all(|r| name(&roads, r.service_code) == "road-incident")
+    );
+    assert_eq!(roads.rows.len(), 2);
     assert!(
         store
             .stat_rows(brest.id, Some(Vec::new()), day(10))
             .await
             .unwrap()
+            .rows
             .is_empty()
     );
 }

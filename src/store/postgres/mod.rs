@@ -49,11 +49,12 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
     include_str!("0004_stats_role.sql"),
+    include_str!("0005_stats_index.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

@@ -2,6 +2,7 @@
 //! shared with SQLite).
 
 use super::PostgresStore;
+use crate::store::stats::{LastNames, StatColumns, corrupt_row};
 use crate::store::*;
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
@@ -12,7 +13,7 @@ impl StatsStore for PostgresStore {
         tenant_id: i64,
         departments: Option<Vec<String>>,
         since: jiff::Timestamp,
-    ) -> BoxFuture<'_, Result<Vec<StatRow>, StoreError>> {
+    ) -> BoxFuture<'_, Result<StatRows, StoreError>> {
         self.read(move |tx| {
             Box::pin(async move { stat_rows(tx, tenant_id, departments.as_deref(), since).await })
         })
@@ -24,9 +25,11 @@ async fn stat_rows(
     tenant_id: i64,
     departments: Option<&[String]>,
     since: jiff::Timestamp,
-) -> Result<Vec<StatRow>, StoreError> {
-    let Some(filter) = stat_filter(tenant_id, departments, since, &|n| format!("${n}")) else {
-        return Ok(Vec::new());
+) -> Result<StatRows, StoreError> {
+    let mut out = StatRows::default();
+    let Some(filter) = stat_filter(tenant_id, departments, since, None, &|n| format!("${n}"))
+    else {
+        return Ok(out);
     };
     let args = super::console::bound(filter.args);
     let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
@@ -36,20 +39,24 @@ async fn stat_rows(
             &refs,
         )
         .await?;
-    rows.iter()
-        .map(|row| {
-            let id: i64 = row.get(9);
-            Ok(StatRow {
-                service_code: row.get(0),
-                channel: row.get(1),
-                department: row.get(2),
-                submitted_at: parse_time(id, "submitted_at", row.get(3))?,
-                due_date: parse_date(id, "due_date", row.get(4))?,
-                step: row.get(5),
-                entered_at: parse_time(id, "entered_at", row.get(6))?,
-                finished: row.get::<_, i64>(7) != 0,
-                waiting: row.get::<_, i64>(8) != 0,
-            })
-        })
-        .collect()
+    let mut last = LastNames::default();
+    out.rows.reserve(rows.len());
+    for row in &rows {
+        let text = |i: usize| -> &[u8] { row.get::<_, &str>(i).as_bytes() };
+        let columns = StatColumns {
+            service_code: text(0),
+            channel: text(1),
+            department: text(2),
+            submitted_at: text(3),
+            due_date: text(4),
+            step: text(5),
+            entered_at: text(6),
+            finished: row.get::<_, i64>(7) != 0,
+            waiting: row.get::<_, i64>(8) != 0,
+        };
+        if let Err(column) = out.push(&mut last, columns) {
+            return Err(corrupt_row(row.get(9), column));
+        }
+    }
+    Ok(out)
 }

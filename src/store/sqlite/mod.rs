@@ -37,7 +37,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 24] = [
+const MIGRATIONS: [&str; 25] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -62,6 +62,7 @@ const MIGRATIONS: [&str; 24] = [
     include_str!("0022_login_failures.sql"),
     include_str!("0023_tenant_files.sql"),
     include_str!("0024_stats_role.sql"),
+    include_str!("0025_stats_index.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.
@@ -239,22 +240,31 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> BoxFuture<'_, Result<T, StoreError>> {
+        Box::pin(async move { self.start_read(f).await })
+    }
+
+    /// Starts `f` on a read connection in the blocking pool at once, so
+    /// that several reads can run side by side; the result is awaited.
+    fn start_read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send + 'static {
         let readers = Arc::clone(&self.readers);
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                let n = readers.len();
-                for i in 0..n {
-                    if let Ok(conn) = readers[(start + i) % n].try_lock() {
-                        return f(&conn);
-                    }
+        let task = tokio::task::spawn_blocking(move || {
+            let n = readers.len();
+            for i in 0..n {
+                if let Ok(conn) = readers[(start + i) % n].try_lock() {
+                    return f(&conn);
                 }
-                let conn = readers[start % n].lock().expect("reader lock");
-                f(&conn)
-            })
-            .await
-            .map_err(|e| StoreError::Invalid(format!("read task failed: {e}")))?
-        })
+            }
+            let conn = readers[start % n].lock().expect("reader lock");
+            f(&conn)
+        });
+        async move {
+            task.await
+                .map_err(|e| StoreError::Invalid(format!("read task failed: {e}")))?
+        }
     }
 
     /// Runs `f` on a fresh write connection, outside the writer thread: for
