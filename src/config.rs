@@ -138,6 +138,22 @@ pub struct Settings {
         value_name = "CONNECTIONS"
     )]
     pub database_pool: Option<usize>,
+    /// Who may read `GET /metrics` (Prometheus): addresses or networks,
+    /// comma-separated (10.0.0.5, 10.1.0.0/16), or `none`; a request that
+    /// came through a proxy (Forwarded, X-Forwarded-For) never may
+    /// [default: 127.0.0.1/8, ::1]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_METRICS_FROM",
+        value_name = "ADDRESSES"
+    )]
+    pub metrics_from: Option<String>,
+    /// `text` (for a person) or `json` (one JSON object per line, and one
+    /// line per HTTP request: tenant, route family, method, status and
+    /// duration, no personal data) [default: text]
+    #[arg(long, global = true, value_enum, env = "GUICHET_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
     /// The server's secret (64 hexadecimal digits): signs forms' tokens,
     /// seals the exchange accounts' passwords. Every node of a cluster
     /// needs the same one [default: DATA/secret.key, made on first start;
@@ -162,6 +178,13 @@ pub enum Database {
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
+}
+
+#[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +246,9 @@ pub struct Config {
     /// `secret` in `guichet.toml`); `None`: `DATA/secret.key`.
     pub secret: Option<[u8; 32]>,
     pub database: Database,
+    /// Who may read `/metrics`; empty: nobody.
+    pub metrics_from: Vec<ipnet::IpNet>,
+    pub log_format: LogFormat,
 }
 
 impl Default for Config {
@@ -337,7 +363,11 @@ impl Config {
                 )));
             }
         };
+        let metrics_from =
+            parse_networks(pick!(metrics_from).as_deref().unwrap_or("127.0.0.1/8, ::1"))?;
         Ok(Config {
+            metrics_from,
+            log_format: pick!(log_format).unwrap_or(LogFormat::Text),
             database,
             tls,
             redirect_http,
@@ -386,6 +416,26 @@ impl Config {
     }
 }
 
+/// `--metrics-from`: addresses and networks, comma-separated, or `none`.
+fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, Error> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    Error::Config(format!(
+                        "--metrics-from {t:?}: an address (10.0.0.5), a network (10.1.0.0/16) or `none`, comma-separated (GUICHET_METRICS_FROM)"
+                    ))
+                })
+        })
+        .collect()
+}
+
 /// `http(s)://host[:port][/path]`, without a trailing slash.
 /// 64 hexadecimal digits: 32 bytes.
 fn parse_secret(text: &str) -> Result<[u8; 32], Error> {
@@ -413,6 +463,35 @@ fn check_public_url(url: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_are_for_the_machine_itself_unless_networks_are_named() {
+        let loopback = Config::resolve(Settings::default(), None).unwrap();
+        let allowed = |c: &Config, ip: &str| {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            c.metrics_from.iter().any(|n| n.contains(&ip))
+        };
+        assert!(allowed(&loopback, "127.0.0.1") && allowed(&loopback, "::1"));
+        assert!(!allowed(&loopback, "10.0.0.5"));
+        let given = Settings {
+            metrics_from: Some("10.0.0.5, 10.1.0.0/16".into()),
+            ..Settings::default()
+        };
+        let c = Config::resolve(given, None).unwrap();
+        assert!(allowed(&c, "10.0.0.5") && allowed(&c, "10.1.200.3"));
+        assert!(!allowed(&c, "127.0.0.1"));
+        let none = Settings {
+            metrics_from: Some("none".into()),
+            ..Settings::default()
+        };
+        assert!(Config::resolve(none, None).unwrap().metrics_from.is_empty());
+        let bad = Settings {
+            metrics_from: Some("10.0.0.0/33".into()),
+            ..Settings::default()
+        };
+        let e = Config::resolve(bad, None).unwrap_err().to_string();
+        assert!(e.contains("--metrics-from \"10.0.0.0/33\""), "{e}");
+    }
 
     #[test]
     fn flags_win_over_the_file_which_wins_over_the_defaults() {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod exchange;
 pub mod http;
 pub mod library;
+pub mod metrics;
 pub mod notify;
 pub mod open311;
 pub mod render;

@@ -286,18 +286,39 @@ enum AuditCommand {
     Verify,
 }
 
+/// Logs on stderr, filtered by `GUICHET_LOG` (`info` by default). The
+/// line of each HTTP request (target `guichet::access`) is the JSON logs'
+/// own: people reading text logs would drown in it unless they ask
+/// (`GUICHET_LOG=info,guichet::access=info`).
+fn init_logs(format: guichet::config::LogFormat) {
+    let default = match format {
+        guichet::config::LogFormat::Text => "info,guichet::access=off",
+        guichet::config::LogFormat::Json => "info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+        .unwrap_or_else(|_| default.into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        guichet::config::LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        guichet::config::LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let cli = Cli::parse();
-    let result = Config::load(cli.settings, cli.config.as_deref())
-        .and_then(|config| run(cli.command.unwrap_or(Command::Serve), config));
+    let result = Config::load(cli.settings, cli.config.as_deref()).and_then(|config| {
+        init_logs(config.log_format);
+        run(cli.command.unwrap_or(Command::Serve), config)
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

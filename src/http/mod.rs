@@ -6,7 +6,14 @@
 //! - `GET|POST /T/soap/test`: the same for the town's agents (HTTP Basic,
 //!   throttled like the login form), services in test included;
 //! - `GET /T/xsd/T.xsd`, `GET /T/xsd/CODE.xsd`: schemas;
-//! - `GET /health`.
+//! - `GET /health`;
+//! - `GET /metrics`: Prometheus' text, to the addresses `--metrics-from`
+//!   names (the machine itself by default), never through a proxy.
+//!
+//! Every request is counted in the metrics by route family and status, and
+//! logged (target `guichet::access`, shown in JSON logs) with its tenant,
+//! family, method, status and duration: never its path, which can carry a
+//! tracking code, nor the client's address.
 
 pub mod tls;
 
@@ -245,38 +252,111 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
 }
 
 async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let started = std::time::Instant::now();
     let path = req.uri().path().to_owned();
+    let method = req.method().clone();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let family = route_family(&segments);
+    let mut tenant = "";
     let response = match segments.as_slice() {
         ["health"] => text(StatusCode::OK, "ok"),
+        ["metrics"] => metrics(app, &req, peer).await,
         [slug, rest @ ..] => match app.site(slug) {
             None => text(
                 StatusCode::NOT_FOUND,
                 "Aucune collectivité à cette adresse.",
             ),
-            Some(site) => match rest {
-                ["soap"] => soap_endpoint(app, &site, Audience::Public, req).await,
-                ["soap", "test"] => match agent_credentials(app, &site, &req, peer).await {
-                    Ok(()) => soap_endpoint(app, &site, Audience::Agents, req).await,
-                    Err(refusal) => refusal,
-                },
-                ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
-                ["open311", "v2", rest @ ..] => open311_endpoint(app, &site, req, rest).await,
-                ["xsd", file] => schema(&site, &req, file),
-                [] => {
-                    let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
-                    if let Ok(v) = HeaderValue::from_str(&format!("/{slug}/")) {
-                        r.headers_mut().insert(header::LOCATION, v);
+            Some(site) => {
+                tenant = slug;
+                match rest {
+                    ["soap"] => soap_endpoint(app, &site, Audience::Public, req).await,
+                    ["soap", "test"] => match agent_credentials(app, &site, &req, peer).await {
+                        Ok(()) => soap_endpoint(app, &site, Audience::Agents, req).await,
+                        Err(refusal) => refusal,
+                    },
+                    ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
+                    ["open311", "v2", rest @ ..] => open311_endpoint(app, &site, req, rest).await,
+                    ["xsd", file] => schema(&site, &req, file),
+                    [] => {
+                        let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
+                        if let Ok(v) = HeaderValue::from_str(&format!("/{slug}/")) {
+                            r.headers_mut().insert(header::LOCATION, v);
+                        }
+                        r
                     }
-                    r
+                    // Every other path under a tenant is a page (or its 404 page).
+                    rest => web_page(app, &site, req, rest, peer).await,
                 }
-                // Every other path under a tenant is a page (or its 404 page).
-                rest => web_page(app, &site, req, rest, peer).await,
-            },
+            }
         },
         [] => text(StatusCode::NOT_FOUND, "Page introuvable."),
     };
-    tracing::debug!(%peer, %path, status = response.status().as_u16(), "request");
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    crate::metrics::http_request(family, status, took.as_secs_f64());
+    tracing::info!(
+        target: "guichet::access",
+        tenant,
+        route = family,
+        method = method.as_str(),
+        status,
+        duration_ms = took.as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// Which kind of address a path is, for metrics and logs: a small fixed
+/// set, never a tenant's name or a path's variable part.
+fn route_family(segments: &[&str]) -> &'static str {
+    match segments {
+        ["health"] => "health",
+        ["metrics"] => "metrics",
+        [_, "soap"] => "soap",
+        [_, "soap", "test"] => "soap-test",
+        [_, "exchange"] => "exchange",
+        [_, "open311", ..] => "open311",
+        [_, "xsd", _] => "xsd",
+        [_, "backoffice", "admin", ..] => "admin",
+        [_, "admin", ..] => "admin",
+        [_, "backoffice", "test", ..] => "testers",
+        [_, "backoffice", ..] => "backoffice",
+        [_, "account", ..] => "account",
+        [_, "assets", ..] => "assets",
+        [] | [""] => "other",
+        [_, ..] => "pages",
+    }
+}
+
+/// `GET /metrics`: for the addresses configured, and not through a proxy
+/// (a proxy on the machine would make every visitor look local).
+async fn metrics(app: &App, req: &Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let ip = peer.ip().to_canonical();
+    let proxied = req.headers().contains_key(header::FORWARDED)
+        || req.headers().contains_key("x-forwarded-for");
+    if proxied || !app.config.metrics_from.iter().any(|n| n.contains(&ip)) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "Métriques réservées aux adresses de --metrics-from.",
+        );
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return method_not_allowed("GET");
+    }
+    let mut gauges = crate::metrics::Gauges::default();
+    match app.store.pending_deliveries(None).await {
+        Ok(depth) => gauges.outbox_depth = depth,
+        Err(e) => tracing::warn!(error = %e, "outbox depth not read for the metrics"),
+    }
+    if app.config.database == crate::config::Database::Sqlite {
+        let wal = app.config.data_dir.join("guichet.sqlite3-wal");
+        gauges.wal_bytes = Some(std::fs::metadata(wal).map_or(0, |m| m.len()));
+    }
+    let mut response = Response::new(Full::new(Bytes::from(crate::metrics::render(&gauges))));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    );
     response
 }
 
@@ -672,4 +752,29 @@ fn too_large(limit: usize) -> Response<Body> {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("Requête trop volumineuse (au plus {limit} octets)."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_family;
+
+    #[test]
+    fn route_families_name_kinds_of_address_never_their_variable_parts() {
+        let family = |path: &str| {
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            route_family(&segments)
+        };
+        assert_eq!(family("/health"), "health");
+        assert_eq!(family("/metrics"), "metrics");
+        assert_eq!(family("/brest/soap"), "soap");
+        assert_eq!(family("/brest/soap/test"), "soap-test");
+        assert_eq!(family("/brest/open311/v2/requests.json"), "open311");
+        assert_eq!(
+            family("/brest/backoffice/requests/2026-000012"),
+            "backoffice"
+        );
+        assert_eq!(family("/brest/backoffice/admin/agents"), "admin");
+        assert_eq!(family("/brest/suivi/ABCD-EFGH"), "pages");
+        assert_eq!(family("/"), "other");
+    }
 }

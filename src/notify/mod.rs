@@ -205,6 +205,7 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
         let recorded = match result {
             Ok(()) => {
                 sent += 1;
+                crate::metrics::delivery(&delivery.channel, "sent");
                 Ok(())
             }
             Err(error) => {
@@ -212,6 +213,12 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
                 tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempts, %error, "delivery failed");
                 let next = (attempts < MAX_ATTEMPTS)
                     .then(|| now.as_second() + (30i64 << (attempts - 1).min(7)).min(3600));
+                let outcome = if next.is_some() {
+                    "retried"
+                } else {
+                    "given-up"
+                };
+                crate::metrics::delivery(&delivery.channel, outcome);
                 Err((error.0, next))
             }
         };

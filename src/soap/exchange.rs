@@ -252,16 +252,7 @@ pub async fn call(
             }
             Err(fault) => Err(fault),
         };
-    match result {
-        Ok(payload) => super::Response {
-            status: 200,
-            body: envelope::wrap(version, &payload),
-        },
-        Err(fault) => super::Response {
-            status: fault.http_status(version),
-            body: fault.to_envelope(version, &ns),
-        },
-    }
+    super::Response::answer(result, version, &ns)
 }
 
 /// The UsernameToken of the `wsse:Security` header, if there is one.

@@ -19,6 +19,18 @@ pub enum FaultCode {
     Server,
 }
 
+impl FaultCode {
+    /// Its SOAP 1.1 name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultCode::VersionMismatch => "VersionMismatch",
+            FaultCode::MustUnderstand => "MustUnderstand",
+            FaultCode::Client => "Client",
+            FaultCode::Server => "Server",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     pub code: FaultCode,
@@ -98,12 +110,7 @@ impl Fault {
         out.push_str("<soap:Body><soap:Fault>");
         match version {
             Version::Soap11 => {
-                let code = match self.code {
-                    FaultCode::VersionMismatch => "VersionMismatch",
-                    FaultCode::MustUnderstand => "MustUnderstand",
-                    FaultCode::Client => "Client",
-                    FaultCode::Server => "Server",
-                };
+                let code = self.code.as_str();
                 out.push_str("<faultcode>soap:");
                 out.push_str(code);
                 out.push_str("</faultcode>");

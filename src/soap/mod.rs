@@ -47,15 +47,26 @@ pub async fn call(
         Ok(env) => dispatch(app, site, audience, &env.body, base_url).await,
         Err(fault) => Err(fault),
     };
-    match result {
-        Ok(payload) => Response {
-            status: 200,
-            body: envelope::wrap(version, &payload),
-        },
-        Err(fault) => Response {
-            status: fault.http_status(version),
-            body: fault.to_envelope(version, &ns),
-        },
+    Response::answer(result, version, &ns)
+}
+
+impl Response {
+    /// The envelope answering a call: its payload, or its fault (counted
+    /// for the operators' metrics).
+    fn answer(result: Result<String, Fault>, version: Version, ns: &str) -> Response {
+        match result {
+            Ok(payload) => Response {
+                status: 200,
+                body: envelope::wrap(version, &payload),
+            },
+            Err(fault) => {
+                crate::metrics::soap_fault(fault.code.as_str());
+                Response {
+                    status: fault.http_status(version),
+                    body: fault.to_envelope(version, ns),
+                }
+            }
+        }
     }
 }
 

@@ -178,10 +178,11 @@ pub trait OutboxStore: Send + Sync {
         until: i64,
     ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>>;
 
-    /// How many deliveries of a tenant wait to be sent, by channel.
+    /// How many deliveries of a tenant (of every tenant for `None`) wait to
+    /// be sent, by channel.
     fn pending_deliveries(
         &self,
-        tenant_id: i64,
+        tenant_id: Option<i64>,
     ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>>;
 
     /// Records a sending: sent, or failed with the next attempt's time (or

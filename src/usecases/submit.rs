@@ -78,6 +78,7 @@ pub async fn submit(
                 SubmitError::Unavailable(e.to_string())
             }
         })?;
+    crate::metrics::submit_stored(submission.channel.as_str());
     tracing::info!(
         tenant = %tenant.slug,
         service = %service.code,

@@ -2,7 +2,7 @@
 # Install what the interoperability suite needs, skipping quickly what is already there:
 #   PHP with ext-soap and ext-dom (php-cli php-soap php-xml), xmllint (libxml2-utils),
 #   JAX-WS RI 2.3 with wsimport (jaxws, libjaxws-java), a JDK with javac (default-jdk-headless),
-#   Python zeep (pip), and the openssl CLI (the `tls` suite makes its test CA with it).
+#   Python zeep and prometheus_client (pip), and the openssl CLI (the `tls` suite makes its test CA with it).
 # Idempotent; runs `apt-get update` only when a Debian package is missing. Needs root for apt.
 set -euo pipefail
 
@@ -33,6 +33,13 @@ if ! python3 -c 'import zeep' 2>/dev/null; then
     export PIP_ROOT_USER_ACTION=ignore
     python3 -m pip install -q zeep \
         || python3 -m pip install -q --break-system-packages zeep
+fi
+
+if ! python3 -c 'import prometheus_client' 2>/dev/null; then
+    echo "install.sh: installing prometheus_client (the metrics suite parses /metrics with it)"
+    export PIP_ROOT_USER_ACTION=ignore
+    python3 -m pip install -q prometheus_client \
+        || python3 -m pip install -q --break-system-packages prometheus_client
 fi
 
 python3 -c 'import zeep' && php_has soap && php_has dom && command -v xmllint >/dev/null \

@@ -2,31 +2,34 @@
 # Interoperability suite: start BINARY on a free loopback port with a fresh data dir, run the
 # zeep, PHP SoapClient and JAX-WS (wsimport) clients against it over SOAP 1.1 and 1.2, stop it.
 # The `tls` suite starts a second server of its own over HTTPS (tls_test.sh) for zeep and PHP.
+# The `metrics` suite, last, scrapes /metrics with Prometheus' Python parser and reads the
+# server's log, written as JSON lines (GUICHET_LOG_FORMAT=json) for the whole run.
 #
-#   tests/interop/run.sh BINARY [zeep] [php] [jaxws] [tls]     (default: all four)
+#   tests/interop/run.sh BINARY [zeep] [php] [jaxws] [tls] [metrics]     (default: all five)
 #
 # Prints every client's PASS/FAIL lines, then a last line `N passed, M failed`. Exits non-zero
 # if any test failed, a suite could not run, or the server died. Tools: tests/interop/install.sh.
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 BINARY [zeep] [php] [jaxws] [tls]" >&2
+    echo "usage: $0 BINARY [zeep] [php] [jaxws] [tls] [metrics]" >&2
     exit 2
 fi
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(zeep php jaxws tls)
+[ ${#suites[@]} -gt 0 ] || suites=(zeep php jaxws tls metrics)
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/guichet-interop.XXXXXX")"
 started=$SECONDS
 
 . "$here/../lib/server.sh"  # start_server; stops it and removes $work on exit
 
+export GUICHET_LOG_FORMAT=json
 start_server
 echo "server $bin on $url, data in $work/data"
 
-export GUICHET_URL="$url" GUICHET_BIN="$bin" GUICHET_DATA_DIR="$work/data"
+export GUICHET_URL="$url" GUICHET_BIN="$bin" GUICHET_DATA_DIR="$work/data" GUICHET_SERVER_LOG="$work/server.log"
 
 passed=0
 failed=0
@@ -44,7 +47,9 @@ missing_tools() {
                    && php -r 'exit(extension_loaded("soap") && extension_loaded("openssl") ? 0 : 1);' 2>/dev/null \
                    && command -v openssl >/dev/null; } \
                  || echo "the openssl CLI, python3 with zeep and requests, or php with ext-soap and ext-openssl is missing (run tests/interop/install.sh)" ;;
-        *) echo "no such suite (known: zeep php jaxws tls)" ;;
+        metrics) python3 -c 'import prometheus_client' 2>/dev/null \
+                     || echo "python3 cannot import prometheus_client (run tests/interop/install.sh)" ;;
+        *) echo "no such suite (known: zeep php jaxws tls metrics)" ;;
     esac
 }
 
@@ -60,6 +65,7 @@ for suite in "${suites[@]}"; do
         php) cmd=(php "$here/php_test.php") ;;
         jaxws) cmd=(bash "$here/java/run.sh") ;;
         tls) cmd=(bash "$here/tls_test.sh") ;;
+        metrics) cmd=(python3 "$here/metrics_test.py") ;;
     esac
     mkdir -p "$work/$suite"
     suite_start=$SECONDS

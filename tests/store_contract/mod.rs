@@ -3183,15 +3183,20 @@ pub async fn expanded_messages_become_deliveries_due_at_once_except_on_idle_chan
     );
     assert_eq!(sms.body, "Demande enregistrée");
     assert_eq!(
-        store.pending_deliveries(brest.id).await.unwrap(),
+        store.pending_deliveries(Some(brest.id)).await.unwrap(),
         [("email".to_owned(), 1), ("sms".to_owned(), 1)]
     );
     assert!(
         store
-            .pending_deliveries(quimper.id)
+            .pending_deliveries(Some(quimper.id))
             .await
             .unwrap()
             .is_empty()
+    );
+    assert_eq!(
+        store.pending_deliveries(None).await.unwrap(),
+        [("email".to_owned(), 1), ("sms".to_owned(), 1)],
+        "every town together"
     );
     assert_eq!(
         store.due_deliveries(at, 1, Vec::new()).await.unwrap().len(),
@@ -3268,7 +3273,7 @@ pub async fn a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_o
     );
     assert!(store.deliveries(brest.id, None).await.unwrap().is_empty());
     assert_eq!(
-        store.pending_deliveries(brest.id).await.unwrap(),
+        store.pending_deliveries(Some(brest.id)).await.unwrap(),
         [("email".to_owned(), 1)]
     );
 
@@ -3284,7 +3289,13 @@ pub async fn a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_o
     assert_eq!(failed[0].attempts, 2);
     assert_eq!(failed[0].reference, Some(r));
     assert_eq!(failed[0].last_error.as_deref(), Some("mailbox unknown"));
-    assert!(store.pending_deliveries(brest.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .pending_deliveries(Some(brest.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let retry = |tenant: i64| {
         let store = Arc::clone(&store);
@@ -3330,7 +3341,13 @@ pub async fn a_failed_delivery_is_retried_at_its_time_given_up_then_sent_again_o
     assert_eq!(sent.state, "sent");
     assert!(sent.sent_at.is_some());
     assert_eq!(sent.last_error, None);
-    assert!(store.pending_deliveries(brest.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .pending_deliveries(Some(brest.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -282,7 +282,7 @@ impl OutboxStore for PostgresStore {
 
     fn pending_deliveries(
         &self,
-        tenant_id: i64,
+        tenant_id: Option<i64>,
     ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>> {
         self.read(move |tx| {
             Box::pin(async move {
@@ -290,7 +290,7 @@ impl OutboxStore for PostgresStore {
                     .query(
                         &tx.prepare_cached(
                             "SELECT channel, count(*) FROM deliveries
-                             WHERE state = 'pending' AND tenant_id = $1 GROUP BY channel ORDER BY channel",
+                             WHERE state = 'pending' AND ($1::BIGINT IS NULL OR tenant_id = $1) GROUP BY channel ORDER BY channel",
                         )
                         .await?,
                         &[&tenant_id],

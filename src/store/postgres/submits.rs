@@ -50,6 +50,7 @@ pub(super) async fn submitter(pool: Pool, mut queue: mpsc::UnboundedReceiver<Sub
                 Err(_) => break,
             }
         }
+        crate::metrics::writer_batch(batch.len());
         commit_batch(&pool, &mut batch).await;
     }
 }

@@ -212,7 +212,9 @@ impl SqliteStore {
             .as_ref()
             .ok_or(StoreError::Closed)?
             .send(job)
-            .map_err(|_| StoreError::Closed)
+            .map_err(|_| StoreError::Closed)?;
+        crate::metrics::writer_queue(1);
+        Ok(())
     }
 
     /// Runs `f` in the writer thread, inside the next batch's transaction,
@@ -369,6 +371,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, oversized
                 Err(_) => break,
             }
         }
+        crate::metrics::writer_queue(-(batch.len() as i64));
+        crate::metrics::writer_batch(batch.len());
         commit_batch(&mut conn, batch);
         if oversized.swap(false, Ordering::Relaxed) {
             let started = std::time::Instant::now();

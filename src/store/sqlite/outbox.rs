@@ -55,7 +55,7 @@ impl OutboxStore for SqliteStore {
 
     fn pending_deliveries(
         &self,
-        tenant_id: i64,
+        tenant_id: Option<i64>,
     ) -> BoxFuture<'_, Result<Vec<(String, u64)>, StoreError>> {
         self.read(move |conn| pending_deliveries(conn, tenant_id))
     }
@@ -340,11 +340,11 @@ pub(super) fn delivery_result(
 
 pub(super) fn pending_deliveries(
     conn: &Connection,
-    tenant_id: i64,
+    tenant_id: Option<i64>,
 ) -> Result<Vec<(String, u64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT channel, count(*) FROM deliveries
-         WHERE state = 'pending' AND tenant_id = ?1 GROUP BY channel ORDER BY channel",
+         WHERE state = 'pending' AND (?1 IS NULL OR tenant_id = ?1) GROUP BY channel ORDER BY channel",
     )?;
     let rows = stmt.query_map(params![tenant_id], |r| {
         Ok((r.get(0)?, r.get::<_, i64>(1)?.unsigned_abs()))

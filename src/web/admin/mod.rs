@@ -318,7 +318,7 @@ pub(crate) async fn admin_page(
     let unsent: Vec<(String, u64)> = if idle.is_empty() {
         Vec::new()
     } else {
-        match app.store.pending_deliveries(site.tenant.id).await {
+        match app.store.pending_deliveries(Some(site.tenant.id)).await {
             Ok(p) => p
                 .into_iter()
                 .filter(|(channel, n)| *n > 0 && idle.contains(&channel.as_str()))

@@ -1,0 +1,209 @@
+//! What an operator's Prometheus scrapes at `GET /metrics`: one registry for
+//! the process, its metrics defined here and recorded where things happen
+//! (the HTTP router, the SOAP answer, the submit path, the outbox worker,
+//! the store's writer), plus gauges read when scraped (outbox depth, WAL
+//! size). Labels are bounded sets — route families, statuses, fault codes,
+//! channels, results — never a tenant's data or a path.
+//!
+//! The `prometheus` crate (TiKV's, the reference Rust client) keeps the
+//! counters lock-free and writes the text exposition format 0.0.4.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+use std::sync::LazyLock;
+
+struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    soap_faults: IntCounterVec,
+    submits: IntCounterVec,
+    deliveries: IntCounterVec,
+    outbox_depth: IntGaugeVec,
+    writer_queue: IntGauge,
+    writer_batch: Histogram,
+    wal_bytes: IntGauge,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new_custom(Some("guichet".into()), None).expect("registry");
+    let http_requests = IntCounterVec::new(
+        Opts::new(
+            "http_requests_total",
+            "HTTP requests answered, by route family and status",
+        ),
+        &["route", "status"],
+    )
+    .expect("metric");
+    let http_duration = HistogramVec::new(
+        HistogramOpts::new(
+            "http_request_duration_seconds",
+            "Time from a request's head to its answer, by route family",
+        )
+        .buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["route"],
+    )
+    .expect("metric");
+    let soap_faults = IntCounterVec::new(
+        Opts::new("soap_faults_total", "SOAP faults answered, by fault code"),
+        &["code"],
+    )
+    .expect("metric");
+    let submits = IntCounterVec::new(
+        Opts::new("submits_total", "Requests stored, by channel"),
+        &["channel"],
+    )
+    .expect("metric");
+    let deliveries = IntCounterVec::new(
+        Opts::new(
+            "outbox_deliveries_total",
+            "Messages the outbox tried to send, by channel and result (sent, retried, given-up)",
+        ),
+        &["channel", "result"],
+    )
+    .expect("metric");
+    let outbox_depth = IntGaugeVec::new(
+        Opts::new(
+            "outbox_depth",
+            "Messages waiting to be sent, every town together, by channel",
+        ),
+        &["channel"],
+    )
+    .expect("metric");
+    let writer_queue = IntGauge::new(
+        "store_writer_queue",
+        "Writes waiting for the SQLite writer thread",
+    )
+    .expect("metric");
+    let writer_batch = Histogram::with_opts(
+        HistogramOpts::new(
+            "store_writer_batch_size",
+            "Writes committed per transaction (SQLite's writer, PostgreSQL's submit batches)",
+        )
+        .buckets(vec![
+            1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+        ]),
+    )
+    .expect("metric");
+    let wal_bytes =
+        IntGauge::new("store_wal_bytes", "Size of SQLite's write-ahead log").expect("metric");
+    for c in [
+        Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(http_duration.clone()),
+        Box::new(soap_faults.clone()),
+        Box::new(submits.clone()),
+        Box::new(deliveries.clone()),
+        Box::new(outbox_depth.clone()),
+        Box::new(writer_queue.clone()),
+        Box::new(writer_batch.clone()),
+        Box::new(wal_bytes.clone()),
+    ] {
+        registry.register(c).expect("metric registered once");
+    }
+    // Known label values start at zero, so that a rate is defined from the
+    // first scrape (Prometheus' advice) rather than from the first event.
+    for channel in crate::core::intake::Channel::ALL {
+        submits.with_label_values(&[channel.as_str()]);
+    }
+    for code in ["Client", "Server", "VersionMismatch", "MustUnderstand"] {
+        soap_faults.with_label_values(&[code]);
+    }
+    for channel in DELIVERY_CHANNELS {
+        for result in ["sent", "retried", "given-up"] {
+            deliveries.with_label_values(&[channel, result]);
+        }
+    }
+    Metrics {
+        registry,
+        http_requests,
+        http_duration,
+        soap_faults,
+        submits,
+        deliveries,
+        outbox_depth,
+        writer_queue,
+        writer_batch,
+        wal_bytes,
+    }
+});
+
+/// The channels the outbox sends on.
+const DELIVERY_CHANNELS: [&str; 2] = ["email", "sms"];
+
+/// One HTTP request answered.
+pub fn http_request(route: &str, status: u16, seconds: f64) {
+    let m = &*METRICS;
+    m.http_requests
+        .with_label_values(&[route, &status.to_string()])
+        .inc();
+    m.http_duration.with_label_values(&[route]).observe(seconds);
+}
+
+/// One SOAP fault answered (`Client`, `Server`, `VersionMismatch`, …).
+pub fn soap_fault(code: &str) {
+    METRICS.soap_faults.with_label_values(&[code]).inc();
+}
+
+/// One request stored, from `channel`.
+pub fn submit_stored(channel: &str) {
+    METRICS.submits.with_label_values(&[channel]).inc();
+}
+
+/// One delivery tried: `sent`, `retried` (failed, tried again later) or
+/// `given-up`.
+pub fn delivery(channel: &str, result: &str) {
+    METRICS
+        .deliveries
+        .with_label_values(&[channel, result])
+        .inc();
+}
+
+/// A write queued for the SQLite writer (`+1`) or taken by it (`-n`).
+pub fn writer_queue(change: i64) {
+    METRICS.writer_queue.add(change);
+}
+
+/// A transaction of `n` writes committed.
+pub fn writer_batch(n: usize) {
+    METRICS.writer_batch.observe(n as f64);
+}
+
+/// What is read when scraped rather than counted as it happens.
+#[derive(Debug, Default, Clone)]
+pub struct Gauges {
+    /// Deliveries waiting, by channel.
+    pub outbox_depth: Vec<(String, u64)>,
+    /// SQLite's WAL size; `None` for PostgreSQL.
+    pub wal_bytes: Option<u64>,
+}
+
+/// The exposition text, with `gauges` as read now.
+pub fn render(gauges: &Gauges) -> String {
+    let m = &*METRICS;
+    m.outbox_depth.reset();
+    for channel in DELIVERY_CHANNELS {
+        m.outbox_depth.with_label_values(&[channel]).set(0);
+    }
+    for (channel, n) in &gauges.outbox_depth {
+        m.outbox_depth
+            .with_label_values(&[channel])
+            .set(i64::try_from(*n).unwrap_or(i64::MAX));
+    }
+    m.wal_bytes.set(
+        gauges
+            .wal_bytes
+            .map_or(0, |b| i64::try_from(b).unwrap_or(i64::MAX)),
+    );
+    let mut out = Vec::new();
+    if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
+        tracing::error!(error = %e, "metrics could not be written");
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The content type of [`render`]'s text.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
