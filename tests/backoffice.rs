@@ -4210,6 +4210,13 @@ fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() 
     // Her console shows no request: the role gives figures, not files.
     let console = elu.view("/demoville/backoffice/");
     assert_eq!(find(&console, "console").unwrap().attr("total"), Some("0"));
+    // Nor exports of them.
+    assert_eq!(elu.get("/demoville/backoffice/export").status, 403);
+    assert_eq!(
+        elu.get("/demoville/backoffice/export/requests.csv?state=all")
+            .status,
+        403
+    );
     assert!(
         elu.get(&format!("/demoville/backoffice/requests/{}", refs[0]))
             .status
@@ -4300,4 +4307,193 @@ fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() 
         elu.get("/demoville/backoffice/stats/nothing.csv").status,
         404
     );
+}
+
+/// A console's requests exported: every request the filters select, of the
+/// departments the agent may read, with the columns chosen (the form's
+/// fields included), as CSV a French spreadsheet opens and as an XLSX a
+/// spreadsheet reader reads back (calamine); the columns kept as a named
+/// model of the service, reopened, replaced and removed.
+#[test]
+fn console_exports_every_chosen_request_as_csv_and_xlsx_with_the_columns_kept_as_models() {
+    use calamine::{Data, Reader, Xlsx};
+    let server = Server::start();
+    let refs: Vec<String> = ["Lefèvre", "Œuvray", "N'Diaye"]
+        .iter()
+        .map(|n| submit(&server, &road_incident(n)).0)
+        .collect();
+    submit(&server, BIRTH);
+    let paul = login(&server, "paul");
+    let filters = "state=all&service=road-incident";
+    let page = format!("/demoville/backoffice/export?{filters}");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(
+        &xsd,
+        &paul.get(&format!("{page}&format=xml")).body,
+        "export",
+    );
+    let view = paul.view(&page);
+    let export = find(&view, "export").unwrap();
+    assert_eq!(export.attr("total"), Some("3"));
+    let token = export.attr("token").unwrap().to_owned();
+    let offered: Vec<&str> = all(&view, "column")
+        .iter()
+        .filter_map(|c| c.attr("code"))
+        .collect();
+    assert!(
+        offered.contains(&"field:location") && offered.contains(&"link"),
+        "{offered:?}"
+    );
+
+    // The console links to it, with its filters.
+    let console = paul.view(&format!("/demoville/backoffice/?{filters}"));
+    assert!(
+        find(&console, "console")
+            .unwrap()
+            .attr("export")
+            .unwrap()
+            .contains("service=road-incident")
+    );
+
+    // CSV: BOM, `;`, the chosen columns in order, every request, accents.
+    let columns = [
+        "reference",
+        "requester",
+        "field:location",
+        "field:category",
+        "link",
+    ];
+    let mut fields = vec![
+        ("_token", token.as_str()),
+        ("do", "download"),
+        ("format", "csv"),
+    ];
+    fields.extend(columns.iter().map(|c| ("column", *c)));
+    let r = paul.post(&page, &fields);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(r.header("content-disposition").unwrap().contains(".csv"));
+    assert!(r.bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(r.bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(
+        lines[0], "Référence;Demandeur;Lieu de l'incident;Nature de l'incident;Lien",
+        "{text}"
+    );
+    for (reference, name) in refs.iter().zip(["Lefèvre", "Œuvray", "N'Diaye"]) {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(reference.as_str()))
+            .unwrap();
+        assert!(line.contains(&format!("Zoé {name}")), "{line}");
+        assert!(
+            line.contains("12 rue de la République, 75002, Démoville"),
+            "{line}"
+        );
+        assert!(
+            line.contains(";Nid-de-poule ou chaussée dégradée;"),
+            "a choice in its wording: {line}"
+        );
+        assert!(
+            line.ends_with(&format!("/demoville/backoffice/requests/{reference}")),
+            "{line}"
+        );
+    }
+
+    // XLSX of the same filters by URL: real dates, and only Paul's
+    // department (the birth certificate is état civil's) even unfiltered.
+    let r = paul.get(
+        "/demoville/backoffice/export/requests.xlsx?state=all&columns=reference,received,due,state",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut book = Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+    let sheet = book.worksheet_range("Demandes").unwrap();
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(rows.len(), 4, "a header and Paul's three requests");
+    assert_eq!(rows[0][0], Data::String("Référence".into()));
+    assert!(matches!(rows[1][1], Data::DateTime(_)), "{:?}", rows[1][1]);
+    assert!(matches!(rows[1][2], Data::DateTime(_)), "{:?}", rows[1][2]);
+    assert_eq!(rows[1][3], Data::String("En cours".into()));
+    // Marie, of état civil, exports her own only.
+    let marie = login(&server, "marie");
+    let r =
+        marie.get("/demoville/backoffice/export/requests.csv?state=all&columns=reference,service");
+    let text = String::from_utf8_lossy(&r.bytes).into_owned();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("Copie d'acte de naissance") || text.contains("naissance"),
+        "{text}"
+    );
+
+    // Bad columns are named, not guessed.
+    let r = paul.get("/demoville/backoffice/export/requests.csv?columns=reference,password");
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("password"), "{}", r.body);
+
+    // A model: the columns under a name, for the service.
+    let mut save = vec![("_token", token.as_str()), ("do", "save"), ("name", "")];
+    save.extend(columns.iter().map(|c| ("column", *c)));
+    let r = paul.post(&page, &save);
+    assert_eq!(
+        r.status, 400,
+        "no name: the form again, the message by the field"
+    );
+    assert!(r.body.contains("export-name-error"), "{}", r.body);
+    save[2] = ("name", "Suivi des nids-de-poule");
+    let r = paul.post(&page, &save);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    let view = paul.view(&location);
+    let model = find(&view, "model").unwrap();
+    assert_eq!(model.text, "Suivi des nids-de-poule");
+    assert_eq!(model.attr("selected"), Some("true"));
+    assert!(
+        find(&view, "notice")
+            .unwrap()
+            .text
+            .contains("Suivi des nids-de-poule")
+    );
+    let checked: Vec<&str> = all(&view, "column")
+        .iter()
+        .filter(|c| c.attr("checked") == Some("true"))
+        .filter_map(|c| c.attr("code"))
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            "reference",
+            "requester",
+            "link",
+            "field:category",
+            "field:location"
+        ]
+    );
+    // Saved again under the same name: replaced, not doubled.
+    let r = paul.post(
+        &page,
+        &[
+            ("_token", &token),
+            ("do", "save"),
+            ("name", "Suivi des nids-de-poule"),
+            ("column", "reference"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let view = paul.view(&page);
+    assert_eq!(all(&view, "model").len(), 1);
+    let id = find(&view, "model").unwrap().attr("id").unwrap().to_owned();
+    // Another service's page does not offer it.
+    let other = paul.view("/demoville/backoffice/export?service=birth-certificate");
+    assert!(all(&other, "model").is_empty());
+    let r = paul.post(
+        &page,
+        &[("_token", &token), ("do", "delete"), ("model", &id)],
+    );
+    assert_eq!(r.status, 303);
+    assert!(all(&paul.view(&page), "model").is_empty());
+
+    // Without the token, nothing is sent.
+    let r = paul.post(&page, &[("do", "download")]);
+    assert!(r.status >= 400);
 }

@@ -62,6 +62,9 @@
         <xsl:text> </xsl:text><xsl:value-of select="@last"/>
       </xsl:if>
     </p>
+    <xsl:if test="@total &gt; 0">
+      <p class="export-link"><a href="{@export}"><xsl:call-template name="m"><xsl:with-param name="key">bo.console.export</xsl:with-param></xsl:call-template></a></p>
+    </xsl:if>
 
     <xsl:choose>
       <xsl:when test="not(v:requests/v:request)">

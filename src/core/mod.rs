@@ -12,6 +12,7 @@ pub mod definition;
 pub mod describe;
 pub mod editor;
 pub mod example;
+pub mod export;
 pub mod files;
 pub mod formats;
 pub mod forms;

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod documents;
 pub mod mail;
 pub mod pdf;
+pub mod sheet;
 pub mod xslt;
 
 use std::cell::RefCell;
@@ -43,6 +44,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-login.xsl", include_str!("../../xslt/bo-login.xsl")),
     ("bo-console.xsl", include_str!("../../xslt/bo-console.xsl")),
     ("bo-stats.xsl", include_str!("../../xslt/bo-stats.xsl")),
+    ("bo-export.xsl", include_str!("../../xslt/bo-export.xsl")),
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),

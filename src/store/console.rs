@@ -75,6 +75,11 @@ pub trait ConsoleStore: Send + Sync {
 // way of spelling a reference as text. Backends run it and read the rows.
 // ---------------------------------------------------------------------------
 
+/// The columns of a console row, in the order both backends read them.
+pub(super) const CONSOLE_COLUMNS: &str =
+    "year, number, service_code, service_version, channel, step, department,
+     requester_name, submitted_at, due_date, waiting, finished, id, test, unread";
+
 /// `%text%` for LIKE on folded text, with LIKE's own characters escaped by `\`.
 pub(super) fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");

@@ -11,6 +11,7 @@ pub mod blobs;
 mod citizens;
 mod console;
 mod exchange;
+mod exports;
 mod identities;
 mod outbox;
 mod personal;
@@ -26,6 +27,7 @@ pub use audit::*;
 pub use citizens::*;
 pub use console::*;
 pub use exchange::*;
+pub use exports::*;
 pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
@@ -60,13 +62,14 @@ pub enum StoreError {
 }
 
 /// Everything channels, use cases and the server need of a store, one trait
-/// per entity ([`RequestStore`], [`ConsoleStore`], [`ExchangeStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
+/// per entity ([`RequestStore`], [`ConsoleStore`], [`ExportStore`], [`ExchangeStore`], [`AgentStore`], [`CitizenStore`], [`IdentityStore`],
 /// [`TenantStore`], [`TenantFileStore`], [`OutboxStore`], [`AuditStore`], [`PersonalDataStore`], [`StatsStore`]). Every backend
 /// implements all of them and passes the contract tests in
 /// `tests/store_contract/`.
 pub trait Store:
     RequestStore
     + ConsoleStore
+    + ExportStore
     + ExchangeStore
     + AgentStore
     + CitizenStore
@@ -84,6 +87,7 @@ pub trait Store:
 impl<T> Store for T where
     T: RequestStore
         + ConsoleStore
+        + ExportStore
         + ExchangeStore
         + AgentStore
         + CitizenStore

@@ -1540,6 +1540,34 @@ test('backoffice: the statistics page — chosen by the keyboard, a chart read a
   await admin.emulateMedia({ media: 'screen' });
 });
 
+test('backoffice: exporting the console\'s requests — columns ticked by the keyboard, a CSV with the accents right, a model saved and reopened, a missing name said next to its field — no axe violation', async () => {
+  await soapSubmit(SOAP_ROAD);
+  const paul = await agentPage('paul');
+  await paul.goto(`${BO}/?state=all&service=road-incident`);
+  await press(paul, paul.getByRole('link', { name: /Exporter ces demandes/ }));
+  assert(paul.url().includes('/backoffice/export?'), `the export page: ${paul.url()}`);
+  await assertNoViolations(paul, 'the export page');
+  await paul.getByLabel("Lieu de l'incident").check();
+  await paul.getByLabel('Étape').uncheck();
+  const [download] = await Promise.all([
+    paul.waitForEvent('download'),
+    paul.getByRole('button', { name: 'Télécharger' }).click(),
+  ]);
+  const bytes = fs.readFileSync(await download.path());
+  assertEq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'a byte-order mark');
+  const text = bytes.toString('utf8');
+  assert(text.includes("Référence;Démarche;Reçue le;À traiter avant le;Demandeur;Lien;Lieu de l'incident"), `the chosen columns: ${text.slice(0, 200)}`);
+  assert(text.includes('4 rue du Navigateur'), 'the form\'s value');
+  assertEq(await press(paul, paul.getByRole('button', { name: 'Enregistrer ces colonnes comme modèle' })), 400, 'a model needs a name');
+  await assertNoViolations(paul, 'the export page with an error');
+  assert(await paul.locator('#export-name[aria-invalid=true]').count(), 'the name field is marked invalid');
+  await paul.getByLabel(/^Nom du modèle/).fill('Plaques et nids-de-poule');
+  assertEq(await press(paul, paul.getByRole('button', { name: 'Enregistrer ces colonnes comme modèle' })), 200, 'saved');
+  assert((await paul.locator('.notice').textContent()).includes('Plaques et nids-de-poule'), 'the model is confirmed');
+  assert(await paul.getByLabel("Lieu de l'incident").isChecked(), 'its columns are ticked');
+  await assertNoViolations(paul, 'the export page with a model');
+});
+
 test('backoffice: an administrator deactivates an agent from the admin page, who is logged out at once', async () => {
   const jean = await agentPage('jean');
   const admin = await agentPage('admin');

@@ -9,7 +9,8 @@ use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
 /// A request's reference as text (`2026-000042`), for the free-text search.
-const REFERENCE_TEXT: &str = "lpad(year::text, 4, '0') || '-' || lpad(number::text, 6, '0')";
+pub(super) const REFERENCE_TEXT: &str =
+    "lpad(year::text, 4, '0') || '-' || lpad(number::text, 6, '0')";
 
 impl ConsoleStore for PostgresStore {
     fn console(
@@ -31,6 +32,29 @@ pub(super) fn bound(args: Vec<ConsoleArg>) -> Vec<Box<dyn ToSql + Sync + Send>> 
             }
         })
         .collect()
+}
+
+/// A row of [`CONSOLE_COLUMNS`], with the request's id.
+pub(super) fn console_row(row: &tokio_postgres::Row) -> Result<(i64, ConsoleRow), StoreError> {
+    let id: i64 = row.get(12);
+    Ok((
+        id,
+        ConsoleRow {
+            reference: reference(row.get(0), row.get(1))?,
+            service_code: row.get(2),
+            service_version: narrow("service version", row.get(3))?,
+            channel: row.get(4),
+            step: row.get(5),
+            department: row.get(6),
+            requester_name: row.get(7),
+            submitted_at: parse_time(id, "submitted_at", row.get(8))?,
+            due_date: parse_date(id, "due_date", row.get(9))?,
+            waiting: row.get::<_, i64>(10) != 0,
+            finished: row.get::<_, i64>(11) != 0,
+            test: row.get::<_, i64>(13) != 0,
+            unread: row.get::<_, i64>(14) != 0,
+        },
+    ))
 }
 
 async fn console(
@@ -56,9 +80,7 @@ async fn console(
     let order = console_order(q);
     let (limit, offset) = (args.len() + 1, args.len() + 2);
     let sql = format!(
-        "SELECT year, number, service_code, service_version, channel, step, department,
-                requester_name, submitted_at, due_date, waiting, finished, id, test, unread
-         FROM requests WHERE {filter} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
+        "SELECT {CONSOLE_COLUMNS} FROM requests WHERE {filter} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}"
     );
     args.push(Box::new(i64::from(q.limit)));
     args.push(Box::new(i64::from(q.offset)));
@@ -66,24 +88,7 @@ async fn console(
     let rows = tx.query(&sql, &refs).await?;
     let page = rows
         .iter()
-        .map(|row| {
-            let id: i64 = row.get(12);
-            Ok(ConsoleRow {
-                reference: reference(row.get(0), row.get(1))?,
-                service_code: row.get(2),
-                service_version: narrow("service version", row.get(3))?,
-                channel: row.get(4),
-                step: row.get(5),
-                department: row.get(6),
-                requester_name: row.get(7),
-                submitted_at: parse_time(id, "submitted_at", row.get(8))?,
-                due_date: parse_date(id, "due_date", row.get(9))?,
-                waiting: row.get::<_, i64>(10) != 0,
-                finished: row.get::<_, i64>(11) != 0,
-                test: row.get::<_, i64>(13) != 0,
-                unread: row.get::<_, i64>(14) != 0,
-            })
-        })
+        .map(|row| Ok(console_row(row)?.1))
         .collect::<Result<_, StoreError>>()?;
     Ok((total, page))
 }

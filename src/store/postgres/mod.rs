@@ -29,6 +29,7 @@ mod citizens;
 mod console;
 mod copy;
 mod exchange;
+mod exports;
 mod identities;
 mod outbox;
 mod personal;
@@ -49,12 +50,13 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
     include_str!("0004_stats_role.sql"),
     include_str!("0005_stats_index.sql"),
+    include_str!("0006_export_models.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

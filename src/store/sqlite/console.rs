@@ -47,6 +47,34 @@ pub(super) fn bound(args: Vec<ConsoleArg>) -> Vec<Box<dyn ToSql>> {
         .collect()
 }
 
+/// A row of [`CONSOLE_COLUMNS`], with the request's id.
+pub(super) fn console_row(row: &rusqlite::Row<'_>) -> Result<(i64, ConsoleRow), StoreError> {
+    let id: i64 = row.get(12)?;
+    let submitted: String = row.get(8)?;
+    let due: String = row.get(9)?;
+    Ok((
+        id,
+        ConsoleRow {
+            reference: Reference {
+                year: row.get(0)?,
+                number: row.get(1)?,
+            },
+            service_code: row.get(2)?,
+            service_version: row.get(3)?,
+            channel: row.get(4)?,
+            step: row.get(5)?,
+            department: row.get(6)?,
+            requester_name: row.get(7)?,
+            submitted_at: parse_time(id, "submitted_at", &submitted)?,
+            due_date: parse_date(id, "due_date", &due)?,
+            waiting: row.get(10)?,
+            finished: row.get(11)?,
+            test: row.get(13)?,
+            unread: row.get(14)?,
+        },
+    ))
+}
+
 pub(super) fn console(
     conn: &Connection,
     tenant_id: i64,
@@ -68,9 +96,7 @@ pub(super) fn console(
     let order = console_order(q);
     let (limit, offset) = (args.len() + 1, args.len() + 2);
     let sql = format!(
-        "SELECT year, number, service_code, service_version, channel, step, department,
-                requester_name, submitted_at, due_date, waiting, finished, id, test, unread
-         FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
+        "SELECT {CONSOLE_COLUMNS} FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit} OFFSET ?{offset}"
     );
     args.push(Box::new(q.limit));
     args.push(Box::new(q.offset));
@@ -78,27 +104,7 @@ pub(super) fn console(
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(12)?;
-        let submitted: String = row.get(8)?;
-        let due: String = row.get(9)?;
-        out.push(ConsoleRow {
-            reference: Reference {
-                year: row.get(0)?,
-                number: row.get(1)?,
-            },
-            service_code: row.get(2)?,
-            service_version: row.get(3)?,
-            channel: row.get(4)?,
-            step: row.get(5)?,
-            department: row.get(6)?,
-            requester_name: row.get(7)?,
-            submitted_at: parse_time(id, "submitted_at", &submitted)?,
-            due_date: parse_date(id, "due_date", &due)?,
-            waiting: row.get(10)?,
-            finished: row.get(11)?,
-            test: row.get(13)?,
-            unread: row.get(14)?,
-        });
+        out.push(console_row(row)?.1);
     }
     Ok((total, out))
 }

@@ -15,6 +15,7 @@ mod audit;
 mod citizens;
 mod console;
 mod exchange;
+mod exports;
 mod identities;
 mod outbox;
 mod personal;
@@ -37,7 +38,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 25] = [
+const MIGRATIONS: [&str; 26] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -63,6 +64,7 @@ const MIGRATIONS: [&str; 25] = [
     include_str!("0023_tenant_files.sql"),
     include_str!("0024_stats_role.sql"),
     include_str!("0025_stats_index.sql"),
+    include_str!("0026_export_models.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

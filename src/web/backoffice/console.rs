@@ -20,7 +20,7 @@ use jiff::civil::Date;
 const PAGE_SIZE: u32 = 25;
 
 /// The departments whose requests an agent sees; `None` for administrators.
-fn visible_departments(session: &Session) -> Option<Vec<String>> {
+pub(super) fn visible_departments(session: &Session) -> Option<Vec<String>> {
     session
         .record
         .agent
@@ -63,11 +63,11 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
 
 /// What the console's URL asks for, each value checked against what exists
 /// and what the agent may see.
-struct Asked {
+pub(super) struct Asked {
     text: Option<String>,
     /// `open`, `waiting`, `final` or `all`, as written in the URL.
     state: String,
-    service: Option<String>,
+    pub(super) service: Option<String>,
     department: Option<String>,
     channel: Option<String>,
     late_only: bool,
@@ -77,7 +77,7 @@ struct Asked {
 }
 
 impl Asked {
-    fn read(cx: &Ctx<'_>, visible: Option<&[String]>) -> Asked {
+    pub(super) fn read(cx: &Ctx<'_>, visible: Option<&[String]>) -> Asked {
         let site = cx.site;
         let q = |name: &str| asked(cx, name);
         let known =
@@ -106,7 +106,7 @@ impl Asked {
         }
     }
 
-    fn query(&self, departments: Option<Vec<String>>, today: Date) -> ConsoleQuery {
+    pub(super) fn query(&self, departments: Option<Vec<String>>, today: Date) -> ConsoleQuery {
         ConsoleQuery {
             departments,
             state: match self.state.as_str() {
@@ -129,7 +129,7 @@ impl Asked {
 
     /// The filters as a query string (for the sorting and paging links),
     /// ending with `&`.
-    fn filter_query(&self) -> String {
+    pub(super) fn filter_query(&self) -> String {
         let mut filter_query = String::new();
         {
             let mut s = form_urlencoded::Serializer::new(&mut filter_query);
@@ -281,10 +281,12 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
     agent_bar(frame, &mut x, b);
     let action = format!("{}/backoffice/", frame.base);
     let last = p.first + p.rows.len() as u64 - u64::from(!p.rows.is_empty());
+    let export = format!("{}/backoffice/export?{}", frame.base, p.filter_query);
     x.open(
         "console",
         &[
             ("action", &action),
+            ("export", &export),
             ("total", &p.total.to_string()),
             ("page", &p.page.to_string()),
             ("pages", &p.pages.to_string()),

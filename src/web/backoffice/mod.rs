@@ -17,6 +17,7 @@
 //! Where to add a page: a file here with its handler, a line in [`ROUTES`].
 
 mod console;
+mod export;
 mod login;
 pub use login::login_first;
 mod mass;
@@ -107,6 +108,24 @@ pub static ROUTES: &[Route] = &[
         path: "stats/{file}",
         guard: Guard::Agent,
         handler: handler!(stats::export),
+    },
+    Route {
+        method: Method::GET,
+        path: "export",
+        guard: Guard::Agent,
+        handler: handler!(export::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "export",
+        guard: Guard::Agent,
+        handler: handler!(export::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "export/{file}",
+        guard: Guard::Agent,
+        handler: handler!(export::file),
     },
     Route {
         method: Method::POST,

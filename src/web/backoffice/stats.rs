@@ -173,7 +173,7 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
         cx.site.tenant.slug, table.id, report.period.from, report.period.to
     );
     match format {
-        "csv" => match csv(table) {
+        "csv" => match crate::render::sheet::csv(&table.columns, &table.rows) {
             Ok(bytes) => download(Bytes::from(bytes), "text/csv; charset=utf-8", &name),
             Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         },
@@ -183,24 +183,6 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
             &name,
         ),
     }
-}
-
-/// A table as French spreadsheets open it: UTF-8 with a byte-order mark,
-/// `;` between cells, a header line.
-pub(crate) fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        w.write_record(&table.columns)?;
-        for row in &table.rows {
-            w.write_record(row)?;
-        }
-        w.flush()?;
-    }
-    Ok(out)
 }
 
 /// The namespace of statistics exports.
