@@ -4254,6 +4254,10 @@ fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() 
     assert_eq!(months.len(), 12);
     assert_eq!(months[10], ["novembre 2026", "4", "1"]);
     assert_eq!(months[11], ["décembre 2026", "0", "2"]);
+    // By theme: the road incidents are everyday life's.
+    let themes = stats_rows(&view, "theme");
+    assert_eq!(themes.len(), 1, "{themes:?}");
+    assert_eq!(themes[0][..3], ["Vie quotidienne", "4", "3"]);
     let waiting = stats_rows(&view, "waiting");
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(waiting[0][2], "1");

@@ -138,6 +138,8 @@ impl Day {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fact {
     pub service: Name,
+    /// Its service's theme (the catalogue's code).
+    pub theme: Name,
     pub channel: Name,
     pub department: Name,
     /// The day it was received, in the town's time zone.
@@ -390,13 +392,15 @@ pub struct Facts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Service,
+    Theme,
     Channel,
     Department,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 3] = [
+    pub const ALL: [Dimension; 4] = [
         Dimension::Service,
+        Dimension::Theme,
         Dimension::Channel,
         Dimension::Department,
     ];
@@ -404,6 +408,7 @@ impl Dimension {
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::Service => "service",
+            Dimension::Theme => "theme",
             Dimension::Channel => "channel",
             Dimension::Department => "department",
         }
@@ -412,6 +417,7 @@ impl Dimension {
     pub fn key(self, fact: &Fact) -> Name {
         match self {
             Dimension::Service => fact.service,
+            Dimension::Theme => fact.theme,
             Dimension::Channel => fact.channel,
             Dimension::Department => fact.department,
         }
@@ -620,6 +626,7 @@ mod tests {
             let mut n = |s: &str| self.names.intern(s);
             let fact = Fact {
                 service: n("road-incident"),
+                theme: n("vie-quotidienne"),
                 channel: n("web"),
                 department: n("voirie"),
                 received: Day::of(received),

@@ -3,7 +3,7 @@
 //! into the core's facts in the town's time zone, then into figures.
 
 use super::App;
-use crate::core::stats::{Day, Dimension, Fact, Facts, Figures, Month, Period, Waiting};
+use crate::core::stats::{Day, Dimension, Fact, Facts, Figures, Month, Name, Period, Waiting};
 use crate::store::{StatRows, StoreError};
 use crate::tenant::Site;
 use jiff::civil::Date;
@@ -42,7 +42,7 @@ pub async fn report(
         .store
         .stat_rows(site.tenant.id, departments, since)
         .await?;
-    let facts = facts(rows, &zone);
+    let facts = facts(rows, &zone, site);
     Ok(Report {
         period,
         read: facts.len(),
@@ -57,19 +57,33 @@ pub async fn report(
     })
 }
 
-/// The store's rows as facts, their times turned into days of `zone`.
-fn facts(rows: StatRows, zone: &jiff::tz::TimeZone) -> Facts {
+/// The store's rows as facts, their times turned into days of `zone`,
+/// each with its service's theme (`""` for a service the town no longer
+/// has).
+fn facts(mut rows: StatRows, zone: &jiff::tz::TimeZone, site: &Site) -> Facts {
     let times = rows
         .rows
         .iter()
         .flat_map(|r| [r.submitted_at, r.entered_at]);
     let (first, last) = times.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
     let days = LocalDays::new(zone, first, last);
+    let names = &mut rows.names;
+    let themes: Vec<Name> = (0..names.len())
+        .map(|i| {
+            let theme = site
+                .tenant
+                .service(names.get(Name::nth(i)))
+                .map_or("", |s| s.theme.code.as_str())
+                .to_owned();
+            names.intern(&theme)
+        })
+        .collect();
     let facts = rows
         .rows
         .iter()
         .map(|r| Fact {
             service: r.service_code,
+            theme: themes[r.service_code.index()],
             channel: r.channel,
             department: r.department,
             received: days.of(r.submitted_at),

@@ -271,6 +271,12 @@ fn step_name(site: &Site, service: &str, step: &str) -> String {
 fn dimension_label(frame: &Frame, site: &Site, d: Dimension, key: &str) -> String {
     match d {
         Dimension::Service => service_name(frame, site, key),
+        Dimension::Theme => site
+            .tenant
+            .services
+            .iter()
+            .find(|s| s.theme.code == key)
+            .map_or_else(|| key.to_owned(), |s| s.theme.label.clone()),
         Dimension::Channel => channel_label(frame, key),
         Dimension::Department => department_name(site, key),
     }
