@@ -4254,6 +4254,25 @@ fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() 
     assert_eq!(months.len(), 12);
     assert_eq!(months[10], ["novembre 2026", "4", "1"]);
     assert_eq!(months[11], ["décembre 2026", "0", "2"]);
+    // The words of their descriptions, four times each.
+    let words = stats_rows(&view, "words");
+    assert_eq!(
+        words[..2],
+        [
+            [
+                "Signalement d'un incident sur la voie publique",
+                "chaussée",
+                "4"
+            ],
+            [
+                "Signalement d'un incident sur la voie publique",
+                "dangereux",
+                "4"
+            ]
+        ],
+        "{words:?}"
+    );
+    assert!(words.iter().all(|w| w[1] != "de" && w[1] != "milieu>"));
     // By theme: the road incidents are everyday life's.
     let themes = stats_rows(&view, "theme");
     assert_eq!(themes.len(), 1, "{themes:?}");

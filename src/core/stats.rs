@@ -602,6 +602,138 @@ impl Facts {
     }
 }
 
+/// Words too common to say anything about a request, French and English.
+const STOP_WORDS: &[&str] = &[
+    "les",
+    "des",
+    "une",
+    "est",
+    "sont",
+    "dans",
+    "pour",
+    "par",
+    "sur",
+    "avec",
+    "sans",
+    "sous",
+    "aux",
+    "que",
+    "qui",
+    "quoi",
+    "dont",
+    "mais",
+    "donc",
+    "car",
+    "pas",
+    "plus",
+    "moins",
+    "très",
+    "trop",
+    "tout",
+    "tous",
+    "toute",
+    "toutes",
+    "cette",
+    "ces",
+    "cet",
+    "son",
+    "sa",
+    "ses",
+    "leur",
+    "leurs",
+    "nos",
+    "notre",
+    "vos",
+    "votre",
+    "mon",
+    "mes",
+    "ma",
+    "elle",
+    "elles",
+    "ils",
+    "nous",
+    "vous",
+    "lui",
+    "eux",
+    "depuis",
+    "devant",
+    "derrière",
+    "entre",
+    "chez",
+    "vers",
+    "ont",
+    "été",
+    "être",
+    "avoir",
+    "fait",
+    "faire",
+    "ainsi",
+    "aussi",
+    "alors",
+    "comme",
+    "bien",
+    "peu",
+    "encore",
+    "déjà",
+    "même",
+    "autre",
+    "autres",
+    "non",
+    "oui",
+    "une",
+    "deux",
+    "trois",
+    "merci",
+    "bonjour",
+    "madame",
+    "monsieur",
+    "cordialement",
+    "svp",
+    "the",
+    "and",
+    "for",
+    "with",
+    "this",
+    "that",
+    "from",
+    "are",
+    "was",
+    "there",
+    "have",
+    "has",
+    "not",
+    "you",
+    "your",
+    "our",
+    "please",
+];
+
+/// The `n` most frequent words of `texts`, with how many times each comes:
+/// words of three letters or more, in lower case, stop words and numbers
+/// left out; most frequent first, then in alphabetical order.
+pub fn frequent_words<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<(String, u64)> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for text in texts {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.chars().count() < 3 || word.chars().all(|c| c.is_numeric()) {
+                continue;
+            }
+            let word = word.to_lowercase();
+            if STOP_WORDS.contains(&word.as_str()) {
+                continue;
+            }
+            *counts.entry(word).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(String, u64)> = counts.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(n);
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,6 +801,22 @@ mod tests {
         }
         assert_eq!(Day::of_unix_seconds(-1), Day(-1));
         assert_eq!(Day::of_unix_seconds(86_399), Day(0));
+    }
+
+    #[test]
+    fn frequent_words_leave_out_the_small_the_common_and_numbers() {
+        let texts = [
+            "Nid-de-poule profond devant l'école, 30 cm",
+            "NID de poule énorme devant la mairie",
+            "Lampadaire éteint près de l'école depuis 3 jours",
+        ];
+        let words = frequent_words(texts, 4);
+        let expected = [("nid", 2), ("poule", 2), ("école", 2), ("jours", 1)];
+        assert_eq!(
+            words,
+            expected.map(|(w, n)| (w.to_owned(), n)).to_vec(),
+            "\"devant\" and \"depuis\" are stop words, \"cm\" too short, 30 a number"
+        );
     }
 
     #[test]

@@ -179,7 +179,28 @@ fn day(b: &[u8]) -> Option<Day> {
     Some(Day::of(d))
 }
 
+/// Which free texts [`StatsStore::free_texts`] reads: the values at
+/// `paths` of each service, of the requests received in `[from, to)`.
+#[derive(Debug, Clone)]
+pub struct TextQuery {
+    pub tenant_id: i64,
+    pub departments: Option<Vec<String>>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// (service code, value path).
+    pub paths: Vec<(String, String)>,
+    /// The most recent ones only.
+    pub limit: u32,
+}
+
 pub trait StatsStore: Send + Sync {
+    /// The free texts `query` names (test requests left out), newest first:
+    /// (service code, text).
+    fn free_texts(
+        &self,
+        query: TextQuery,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, StoreError>>;
+
     /// The tenant's requests (test ones left out) that were submitted at or
     /// after `since`, entered their current step at or after it, or are
     /// still open; of `departments` only when given (none for an empty
@@ -190,6 +211,59 @@ pub trait StatsStore: Send + Sync {
         departments: Option<Vec<String>>,
         since: Timestamp,
     ) -> BoxFuture<'_, Result<StatRows, StoreError>>;
+}
+
+/// The SQL of [`StatsStore::free_texts`] (`r` the requests, `v` their
+/// values), `None` when it can match nothing; placeholders spelled by
+/// `placeholder(n)`.
+pub(super) fn text_filter(
+    q: &TextQuery,
+    placeholder: &dyn Fn(usize) -> String,
+) -> Option<ConsoleFilter> {
+    if q.paths.is_empty() || q.departments.as_ref().is_some_and(Vec::is_empty) {
+        return None;
+    }
+    let mut f = ConsoleFilter {
+        sql: String::new(),
+        args: Vec::new(),
+    };
+    let bind = |f: &mut ConsoleFilter, a: ConsoleArg| {
+        f.args.push(a);
+        placeholder(f.args.len())
+    };
+    let tenant = bind(&mut f, ConsoleArg::Int(q.tenant_id));
+    let from = bind(&mut f, ConsoleArg::Text(q.from.to_string()));
+    let to = bind(&mut f, ConsoleArg::Text(q.to.to_string()));
+    let mut clauses = vec![
+        format!("r.tenant_id = {tenant}"),
+        "r.test = 0".to_owned(),
+        format!("r.submitted_at >= {from}"),
+        format!("r.submitted_at < {to}"),
+    ];
+    if let Some(departments) = &q.departments {
+        let marks: Vec<String> = departments
+            .iter()
+            .map(|d| bind(&mut f, ConsoleArg::Text(d.clone())))
+            .collect();
+        clauses.push(format!("r.department IN ({})", marks.join(", ")));
+    }
+    let paths: Vec<String> = q
+        .paths
+        .iter()
+        .map(|(service, path)| {
+            let s = bind(&mut f, ConsoleArg::Text(service.clone()));
+            let p = bind(&mut f, ConsoleArg::Text(path.clone()));
+            format!("(r.service_code = {s} AND v.path = {p})")
+        })
+        .collect();
+    clauses.push(format!("({})", paths.join(" OR ")));
+    let limit = bind(&mut f, ConsoleArg::Int(i64::from(q.limit)));
+    f.sql = format!(
+        "SELECT r.service_code, v.value FROM requests r JOIN request_values v ON v.request_id = r.id
+         WHERE {} ORDER BY r.id DESC LIMIT {limit}",
+        clauses.join(" AND ")
+    );
+    Some(f)
 }
 
 /// The columns of a [`StatRow`], in its order.

@@ -3,10 +3,14 @@
 //! into the core's facts in the town's time zone, then into figures.
 
 use super::App;
-use crate::core::stats::{Day, Dimension, Fact, Facts, Figures, Month, Name, Period, Waiting};
-use crate::store::{StatRows, StoreError};
+use crate::core::catalogue::FieldType;
+use crate::core::stats::{
+    self, Day, Dimension, Fact, Facts, Figures, Month, Name, Period, Waiting,
+};
+use crate::store::{StatRows, StoreError, TextQuery};
 use crate::tenant::Site;
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 
 /// Everything the statistics page shows.
 #[derive(Debug, Clone)]
@@ -20,7 +24,15 @@ pub struct Report {
     pub waiting: Vec<Waiting>,
     /// (service, final step, count), most frequent first.
     pub outcomes: Vec<(String, String, u64)>,
+    /// The most frequent words of the free texts (long-text fields) of the
+    /// requests received in the period, by service.
+    pub words: Vec<(String, Vec<(String, u64)>)>,
 }
+
+/// Words shown per service.
+pub const WORDS: usize = 10;
+/// Free texts read at most, the most recent ones.
+pub const MOST_TEXTS: u32 = 20_000;
 
 /// The report of `site` over `period`, of `departments` only when given
 /// (an agent's statistics departments; `None` for all); the open requests'
@@ -38,6 +50,46 @@ pub async fn report(
         .to_zoned(zone.clone())
         .map_err(|e| StoreError::Invalid(format!("period start: {e}")))?
         .timestamp();
+    let until = period
+        .to
+        .tomorrow()
+        .and_then(|d| d.to_zoned(zone.clone()))
+        .map_err(|e| StoreError::Invalid(format!("period end: {e}")))?
+        .timestamp();
+    let paths: Vec<(String, String)> = site
+        .tenant
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| f.kind == FieldType::LongText)
+                .map(|f| (s.code.clone(), f.name.clone()))
+        })
+        .collect();
+    let texts = app
+        .store
+        .free_texts(TextQuery {
+            tenant_id: site.tenant.id,
+            departments: departments.clone(),
+            from: since,
+            to: until,
+            paths,
+            limit: MOST_TEXTS,
+        })
+        .await?;
+    let mut by_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (service, text) in texts {
+        by_service.entry(service).or_default().push(text);
+    }
+    let words = by_service
+        .into_iter()
+        .map(|(service, texts)| {
+            let words = stats::frequent_words(texts.iter().map(String::as_str), WORDS);
+            (service, words)
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect();
     let rows = app
         .store
         .stat_rows(site.tenant.id, departments, since)
@@ -54,6 +106,7 @@ pub async fn report(
         months: facts.monthly(period),
         waiting: facts.waiting(today),
         outcomes: facts.outcomes(period),
+        words,
     })
 }
 

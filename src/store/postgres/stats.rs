@@ -8,6 +8,23 @@ use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
 impl StatsStore for PostgresStore {
+    fn free_texts(
+        &self,
+        query: TextQuery,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, StoreError>> {
+        self.read(move |tx| {
+            Box::pin(async move {
+                let Some(filter) = text_filter(&query, &|n| format!("${n}")) else {
+                    return Ok(Vec::new());
+                };
+                let args = super::console::bound(filter.args);
+                let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
+                let rows = tx.query(&filter.sql, &refs).await?;
+                Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            })
+        })
+    }
+
     fn stat_rows(
         &self,
         tenant_id: i64,

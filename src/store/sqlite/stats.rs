@@ -8,6 +8,23 @@ use crate::store::*;
 use rusqlite::{Connection, params_from_iter};
 
 impl StatsStore for SqliteStore {
+    fn free_texts(
+        &self,
+        query: TextQuery,
+    ) -> BoxFuture<'_, Result<Vec<(String, String)>, StoreError>> {
+        self.read(move |conn| {
+            let Some(filter) = text_filter(&query, &|n| format!("?{n}")) else {
+                return Ok(Vec::new());
+            };
+            let args = super::console::bound(filter.args);
+            let mut stmt = conn.prepare(&filter.sql)?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     fn stat_rows(
         &self,
         tenant_id: i64,

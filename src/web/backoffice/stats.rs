@@ -454,6 +454,29 @@ pub(crate) fn tables(frame: &Frame, site: &Site, r: &Report) -> Vec<Table> {
             .collect(),
         chart: None,
     });
+    out.push(Table {
+        id: "words",
+        title: m("bo.stats.words"),
+        columns: vec![
+            m("bo.stats.col.service"),
+            m("bo.stats.col.word"),
+            m("bo.stats.col.times"),
+        ],
+        rows: r
+            .words
+            .iter()
+            .flat_map(|(service, words)| {
+                words
+                    .iter()
+                    .map(move |(word, n)| vec![service.clone(), word.clone(), n.to_string()])
+            })
+            .map(|mut row| {
+                row[0] = service_name(frame, site, &row[0]);
+                row
+            })
+            .collect(),
+        chart: None,
+    });
     out
 }
 
