@@ -109,7 +109,11 @@ pub(super) struct ConsoleFilter {
 
 impl ConsoleFilter {
     /// Binds one more value, returning its placeholder.
-    fn bind(&mut self, placeholder: &dyn Fn(usize) -> String, arg: ConsoleArg) -> String {
+    pub(super) fn bind(
+        &mut self,
+        placeholder: &dyn Fn(usize) -> String,
+        arg: ConsoleArg,
+    ) -> String {
         self.args.push(arg);
         placeholder(self.args.len())
     }

@@ -4,7 +4,7 @@
 
 use super::console::ConsoleQuery;
 use super::{BoxFuture, ConsoleRow, StoreError};
-use crate::core::export::{Column, ExportModel, columns_text, parse_columns};
+use crate::core::export::{Column, ExportModel, parse_columns};
 
 /// A request as an export reads it.
 #[derive(Debug, Clone)]
@@ -54,11 +54,6 @@ pub trait ExportStore: Send + Sync {
 /// A stored model's columns.
 pub(super) fn stored_columns(id: i64, text: &str) -> Result<Vec<Column>, StoreError> {
     parse_columns(text).map_err(|e| StoreError::Corrupt(format!("export model {id}: {e}")))
-}
-
-/// A model's columns as stored.
-pub(super) fn columns_stored(columns: &[Column]) -> String {
-    columns_text(columns)
 }
 
 /// Groups values read as (request id, path, value) rows, ordered by request

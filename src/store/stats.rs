@@ -227,13 +227,9 @@ pub(super) fn text_filter(
         sql: String::new(),
         args: Vec::new(),
     };
-    let bind = |f: &mut ConsoleFilter, a: ConsoleArg| {
-        f.args.push(a);
-        placeholder(f.args.len())
-    };
-    let tenant = bind(&mut f, ConsoleArg::Int(q.tenant_id));
-    let from = bind(&mut f, ConsoleArg::Text(q.from.to_string()));
-    let to = bind(&mut f, ConsoleArg::Text(q.to.to_string()));
+    let tenant = f.bind(placeholder, ConsoleArg::Int(q.tenant_id));
+    let from = f.bind(placeholder, ConsoleArg::Text(q.from.to_string()));
+    let to = f.bind(placeholder, ConsoleArg::Text(q.to.to_string()));
     let mut clauses = vec![
         format!("r.tenant_id = {tenant}"),
         "r.test = 0".to_owned(),
@@ -243,7 +239,7 @@ pub(super) fn text_filter(
     if let Some(departments) = &q.departments {
         let marks: Vec<String> = departments
             .iter()
-            .map(|d| bind(&mut f, ConsoleArg::Text(d.clone())))
+            .map(|d| f.bind(placeholder, ConsoleArg::Text(d.clone())))
             .collect();
         clauses.push(format!("r.department IN ({})", marks.join(", ")));
     }
@@ -251,13 +247,13 @@ pub(super) fn text_filter(
         .paths
         .iter()
         .map(|(service, path)| {
-            let s = bind(&mut f, ConsoleArg::Text(service.clone()));
-            let p = bind(&mut f, ConsoleArg::Text(path.clone()));
+            let s = f.bind(placeholder, ConsoleArg::Text(service.clone()));
+            let p = f.bind(placeholder, ConsoleArg::Text(path.clone()));
             format!("(r.service_code = {s} AND v.path = {p})")
         })
         .collect();
     clauses.push(format!("({})", paths.join(" OR ")));
-    let limit = bind(&mut f, ConsoleArg::Int(i64::from(q.limit)));
+    let limit = f.bind(placeholder, ConsoleArg::Int(i64::from(q.limit)));
     f.sql = format!(
         "SELECT r.service_code, v.value FROM requests r JOIN request_values v ON v.request_id = r.id
          WHERE {} ORDER BY r.id DESC LIMIT {limit}",
@@ -282,18 +278,14 @@ pub(super) fn stat_filter(
 ) -> Option<ConsoleFilter> {
     let mut f = ConsoleFilter {
         sql: String::new(),
-        args: vec![
-            ConsoleArg::Int(tenant_id),
-            ConsoleArg::Text(since.to_string()),
-        ],
+        args: Vec::new(),
     };
+    let tenant = f.bind(placeholder, ConsoleArg::Int(tenant_id));
+    let since = f.bind(placeholder, ConsoleArg::Text(since.to_string()));
     let mut clauses = vec![
-        format!("tenant_id = {}", placeholder(1)),
+        format!("tenant_id = {tenant}"),
         "test = 0".to_owned(),
-        format!(
-            "(finished = 0 OR submitted_at >= {p} OR entered_at >= {p})",
-            p = placeholder(2)
-        ),
+        format!("(finished = 0 OR submitted_at >= {since} OR entered_at >= {since})"),
     ];
     if let Some(departments) = departments {
         if departments.is_empty() {
@@ -301,10 +293,7 @@ pub(super) fn stat_filter(
         }
         let marks: Vec<String> = departments
             .iter()
-            .map(|d| {
-                f.args.push(ConsoleArg::Text(d.clone()));
-                placeholder(f.args.len())
-            })
+            .map(|d| f.bind(placeholder, ConsoleArg::Text(d.clone())))
             .collect();
         clauses.push(format!("department IN ({})", marks.join(", ")));
     }

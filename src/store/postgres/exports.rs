@@ -3,8 +3,8 @@
 
 use super::PostgresStore;
 use super::console::{REFERENCE_TEXT, bound, console_row};
-use crate::core::export::ExportModel;
-use crate::store::exports::{columns_stored, stored_columns, values_by_request};
+use crate::core::export::{ExportModel, columns_text};
+use crate::store::exports::{stored_columns, values_by_request};
 use crate::store::*;
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
@@ -58,7 +58,7 @@ impl ExportStore for PostgresStore {
         by: String,
         at: jiff::Timestamp,
     ) -> BoxFuture<'_, Result<i64, StoreError>> {
-        let columns = columns_stored(&model.columns);
+        let columns = columns_text(&model.columns);
         let now = at.to_string();
         self.write(move |tx| {
             let (model, columns, by, now) = (model.clone(), columns.clone(), by.clone(), now.clone());

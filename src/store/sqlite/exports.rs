@@ -3,8 +3,8 @@
 
 use super::SqliteStore;
 use super::console::{bound, console_row};
-use crate::core::export::ExportModel;
-use crate::store::exports::{columns_stored, stored_columns, values_by_request};
+use crate::core::export::{ExportModel, columns_text};
+use crate::store::exports::{stored_columns, values_by_request};
 use crate::store::*;
 use rusqlite::{Connection, params, params_from_iter};
 
@@ -52,7 +52,7 @@ impl ExportStore for SqliteStore {
         by: String,
         at: jiff::Timestamp,
     ) -> BoxFuture<'_, Result<i64, StoreError>> {
-        let columns = columns_stored(&model.columns);
+        let columns = columns_text(&model.columns);
         let now = at.to_string();
         self.write(move |conn| {
             Ok(conn.query_row(
