@@ -40,26 +40,20 @@ fn asked(cx: &Ctx<'_>) -> Option<(Asked, Option<Vec<String>>)> {
 /// The columns an agent may pick: the fixed ones, then the service's
 /// fields when the console shows one service; (code, label).
 fn offered(cx: &Ctx<'_>, asked: &Asked) -> Vec<(Column, String)> {
-    let frame = cx.frame;
-    let mut out: Vec<(Column, String)> = Column::FIXED
-        .into_iter()
-        .map(|c| {
-            let label = frame.message(&format!("bo.export.column.{}", c.code()));
-            (c, label)
-        })
-        .collect();
-    if let Some(service) = asked
+    let fields = asked
         .service
         .as_deref()
         .and_then(|s| cx.site.tenant.service(s))
-    {
-        for f in &service.fields {
-            let label =
-                crate::core::catalogue::in_lang(&f.label, f.label_en.as_deref(), frame.lang);
-            out.push((Column::Field(f.name.clone()), label.to_owned()));
-        }
-    }
-    out
+        .map(|s| s.fields.as_slice())
+        .unwrap_or_default();
+    Column::FIXED
+        .into_iter()
+        .chain(fields.iter().map(|f| Column::Field(f.name.clone())))
+        .map(|c| {
+            let label = heading(cx, asked, &c);
+            (c, label)
+        })
+        .collect()
 }
 
 /// The service models are kept under: the console's one, or `""`.
@@ -261,6 +255,7 @@ async fn send(
     }
 }
 
+/// A column's heading, on the page and in the file.
 fn heading(cx: &Ctx<'_>, asked: &Asked, column: &Column) -> String {
     match column {
         Column::Field(name) => field_label(cx, asked, name),
