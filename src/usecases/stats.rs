@@ -67,17 +67,18 @@ pub async fn report(
                 .map(|f| (s.code.clone(), f.name.clone()))
         })
         .collect();
-    let texts = app
-        .store
-        .free_texts(TextQuery {
+    // Both reads at once: they are independent, and the page waits for both.
+    let (texts, rows) = tokio::try_join!(
+        app.store.free_texts(TextQuery {
             tenant_id: site.tenant.id,
             departments: departments.clone(),
             from: since,
             to: until,
             paths,
             limit: MOST_TEXTS,
-        })
-        .await?;
+        }),
+        app.store.stat_rows(site.tenant.id, departments, since),
+    )?;
     let mut by_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (service, text) in texts {
         by_service.entry(service).or_default().push(text);
@@ -90,10 +91,6 @@ pub async fn report(
         })
         .filter(|(_, w)| !w.is_empty())
         .collect();
-    let rows = app
-        .store
-        .stat_rows(site.tenant.id, departments, since)
-        .await?;
     let facts = facts(rows, &zone, site);
     Ok(Report {
         period,
