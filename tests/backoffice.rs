@@ -683,21 +683,13 @@ fn agents_are_added_from_the_admin_page_and_the_command_line() {
     assert_eq!(r.status, 303);
 
     // The command line, on the same data folder while the server runs.
-    let out = common::cli(&server.data_dir)
-        .args([
-            "agent",
-            "add",
-            "omar",
-            "--name",
-            "Omar Haddad",
-            "--role",
-            "population:handler",
-            "--data-dir",
-        ])
-        .arg(&server.data_dir)
-        .env("GUICHET_AGENT_PASSWORD", "mot de passe du terminal")
-        .output()
-        .unwrap();
+    let out = add_with_cli(
+        &server,
+        "omar",
+        "Omar Haddad",
+        "population:handler",
+        "mot de passe du terminal",
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -705,21 +697,13 @@ fn agents_are_added_from_the_admin_page_and_the_command_line() {
     );
     let omar = login_attempt(&server, "omar", "mot de passe du terminal");
     assert_eq!(omar.status, 303);
-    let out = common::cli(&server.data_dir)
-        .args([
-            "agent",
-            "add",
-            "omar2",
-            "--name",
-            "X",
-            "--role",
-            "lune:handler",
-            "--data-dir",
-        ])
-        .arg(&server.data_dir)
-        .env("GUICHET_AGENT_PASSWORD", "mot de passe du terminal")
-        .output()
-        .unwrap();
+    let out = add_with_cli(
+        &server,
+        "omar2",
+        "X",
+        "lune:handler",
+        "mot de passe du terminal",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no department \"lune\""));
     // Creations are in the audit journal.
@@ -4174,39 +4158,19 @@ fn statistics_count_what_the_requests_did_draw_it_and_export_it_as_french_csv() 
     assert!(find(&bar, "backoffice").unwrap().attr("stats").is_none());
 
     // An elected official with the roads' statistics only.
-    let out = common::cli(&server.data_dir)
-        .args([
-            "agent",
-            "add",
-            "elu",
-            "--name",
-            "Élise Lu",
-            "--role",
-            "voirie:stats",
-            "--data-dir",
-        ])
-        .arg(&server.data_dir)
-        .env("GUICHET_AGENT_PASSWORD", "mot de passe de l'élue")
-        .output()
-        .unwrap();
+    let out = add_with_cli(
+        &server,
+        "elu",
+        "Élise Lu",
+        "voirie:stats",
+        "mot de passe de l'élue",
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r = common::agent::login_attempt(&server, "elu", "mot de passe de l'élue");
-    assert_eq!(r.status, 303);
-    let cookie = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let elu = common::agent::Agent {
-        server: &server,
-        cookie,
-    };
+    let elu = login_with(&server, "elu", "mot de passe de l'élue");
     // Her console shows no request: the role gives figures, not files.
     let console = elu.view("/demoville/backoffice/");
     assert_eq!(find(&console, "console").unwrap().attr("total"), Some("0"));

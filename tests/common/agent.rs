@@ -105,6 +105,32 @@ pub struct Agent<'a, T: Target + ?Sized = Server> {
     pub cookie: String,
 }
 
+/// `guichet agent add LOGIN --name NAME --role ROLE` on the demo server's
+/// data, with `password`; what the command did.
+pub fn add_with_cli(
+    server: &Server,
+    login: &str,
+    name: &str,
+    role: &str,
+    password: &str,
+) -> std::process::Output {
+    super::cli(&server.data_dir)
+        .args([
+            "agent",
+            "add",
+            login,
+            "--name",
+            name,
+            "--role",
+            role,
+            "--data-dir",
+        ])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", password)
+        .output()
+        .unwrap()
+}
+
 pub fn login_attempt<T: Target + ?Sized>(server: &T, login: &str, password: &str) -> HttpResponse {
     let page = server.get("/demoville/backoffice/login?format=xml");
     assert_eq!(page.status, 200, "{}", page.body);
@@ -124,7 +150,16 @@ pub fn login_attempt<T: Target + ?Sized>(server: &T, login: &str, password: &str
 }
 
 pub fn login<'a, T: Target + ?Sized>(server: &'a T, login: &str) -> Agent<'a, T> {
-    let r = login_attempt(server, login, guichet::app::DEMO_PASSWORD);
+    login_with(server, login, guichet::app::DEMO_PASSWORD)
+}
+
+/// Signs in with `password`, which must be right.
+pub fn login_with<'a, T: Target + ?Sized>(
+    server: &'a T,
+    login: &str,
+    password: &str,
+) -> Agent<'a, T> {
+    let r = login_attempt(server, login, password);
     assert_eq!(r.status, 303, "{login} logs in: {}", r.body);
     let set = r.header("set-cookie").expect("a session cookie").to_owned();
     let cookie = set.split(';').next().unwrap().to_owned();
