@@ -316,7 +316,8 @@ pub fn serve(config: Config) -> Result<(), Error> {
     })
 }
 
-/// The workflows' timed jumps and the deadline watch, every `timer_period`.
+/// The workflows' timed jumps, the deadline watch and the monthly
+/// statistics reports, every `timer_period`.
 async fn timers(app: Arc<App>) {
     let mut interval = tokio::time::interval(app.config.timer_period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -331,6 +332,11 @@ async fn timers(app: Arc<App>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "reminders and escalations recorded"),
             Err(e) => tracing::error!(error = %e, "deadline watch failed"),
+        }
+        match crate::notify::reports::queue_reports(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reports = n, "monthly statistics reports queued"),
+            Err(e) => tracing::error!(error = %e, "monthly statistics reports failed"),
         }
     }
 }

@@ -4484,3 +4484,320 @@ fn console_exports_every_chosen_request_as_csv_and_xlsx_with_the_columns_kept_as
     let r = paul.post(&page, &[("do", "download")]);
     assert!(r.status >= 400);
 }
+
+/// The saved queries a statistics view lists: (name, who, sharing,
+/// subscribed, editable).
+fn saved_queries(view: &Element) -> Vec<(String, String, String, String, String)> {
+    all(view, "query")
+        .iter()
+        .map(|q| {
+            let a = |n: &str| q.attr(n).unwrap_or_default().to_owned();
+            (
+                q.text.clone(),
+                a("who"),
+                a("sharing"),
+                a("subscribed"),
+                a("editable"),
+            )
+        })
+        .collect()
+}
+
+fn saved_id(view: &Element, name: &str) -> String {
+    all(view, "query")
+        .iter()
+        .find(|q| q.text == name)
+        .unwrap_or_else(|| panic!("a saved query {name}"))
+        .attr("id")
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn saved_queries_are_private_or_shared_with_a_department_and_reopen_with_the_figures_of_the_day() {
+    let server = Server::start();
+    for n in ["Un", "Deux"] {
+        submit(&server, &road_incident(n));
+    }
+    submit(&server, BIRTH);
+    add_reader(
+        &server,
+        "elu",
+        &["voirie:stats"],
+        Some("elu@demoville.example"),
+    );
+    add_reader(&server, "adjoint", &["voirie:stats"], None);
+    add_reader(&server, "officier", &["etat-civil:stats"], None);
+    let password = READER_PASSWORD;
+    let elu = login_with(&server, "elu", password);
+    let page = "/demoville/backoffice/stats";
+
+    // One service, one breakdown: the tables of the other breakdowns go.
+    let asked = format!("{page}?period=year&service=road-incident&group=channel");
+    let view = elu.view(&asked);
+    let ids: Vec<&str> = all(&view, "table")
+        .iter()
+        .filter_map(|t| t.attr("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "summary", "months", "channel", "waiting", "outcomes", "words"
+        ]
+    );
+    assert_eq!(figure(&view, "Demandes reçues"), "2");
+    assert!(saved_queries(&view).is_empty());
+    let token = find(&view, "stats")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    // The form that saves carries the page's query.
+    let params: Vec<(String, String)> = all(&view, "param")
+        .iter()
+        .map(|p| {
+            (
+                p.attr("name").unwrap().into(),
+                p.attr("value").unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("period".to_owned(), "year".to_owned()),
+            ("service".into(), "road-incident".into()),
+            ("group".into(), "channel".into())
+        ]
+    );
+
+    // No name: the page again, the message next to the field, nothing kept.
+    let fields = |name: &'static str, share: &'static str| {
+        vec![
+            ("_token", token.clone()),
+            ("do", "save".to_owned()),
+            ("period", "year".to_owned()),
+            ("service", "road-incident".to_owned()),
+            ("group", "channel".to_owned()),
+            ("name", name.to_owned()),
+            ("share", share.to_owned()),
+        ]
+    };
+    let post = |agent: &Agent, fields: &[(&str, String)]| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        agent.post(page, &f)
+    };
+    let refused = post(&elu, &fields("   ", ""));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("Donnez un nom à la requête."));
+    assert!(refused.body.contains("aria-invalid=\"true\""));
+    let site = server.app.site("demoville").unwrap();
+    let stored = || {
+        runtime()
+            .block_on(server.app.store.saved_queries(site.tenant.id))
+            .unwrap()
+    };
+    assert!(stored().is_empty());
+
+    // Saved private, then one shared with the roads department; a share
+    // with a department she may not read is private.
+    let saved = post(&elu, &fields("Signalements de l'année", ""));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.header("location").unwrap().to_owned();
+    assert!(
+        location.contains("saved=") && location.contains("done=saved"),
+        "{location}"
+    );
+    assert_eq!(post(&elu, &fields("Voirie partagée", "voirie")).status, 303);
+    assert_eq!(
+        post(&elu, &fields("Pas chez moi", "etat-civil")).status,
+        303
+    );
+    let mut kept: Vec<(String, Option<String>)> = stored()
+        .into_iter()
+        .map(|q| (q.name, q.shared_with))
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            ("Pas chez moi".to_owned(), None),
+            ("Signalements de l'année".to_owned(), None),
+            ("Voirie partagée".to_owned(), Some("voirie".to_owned())),
+        ]
+    );
+    let view = elu.view(&location);
+    assert!(view_text(&view).contains("Requête enregistrée."));
+    assert_eq!(
+        saved_queries(&view),
+        [
+            (
+                "Pas chez moi".into(),
+                "à vous".into(),
+                "privée".into(),
+                "false".into(),
+                "true".into()
+            ),
+            (
+                "Signalements de l'année".into(),
+                "à vous".into(),
+                "privée".into(),
+                "false".into(),
+                "true".into()
+            ),
+            (
+                "Voirie partagée".into(),
+                "à vous".into(),
+                "partagée avec Voirie".into(),
+                "false".into(),
+                "true".into()
+            ),
+        ]
+    );
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(
+        &xsd,
+        &elu.get(&format!("{location}&format=xml")).body,
+        "stats",
+    );
+
+    // Another reader of the roads sees the shared one, not the private
+    // ones; état civil's reader sees none; may not remove it.
+    let adjoint = login_with(&server, "adjoint", password);
+    let view = adjoint.view(page);
+    assert_eq!(
+        saved_queries(&view),
+        [(
+            "Voirie partagée".into(),
+            "de elu".into(),
+            "partagée avec Voirie".into(),
+            "false".into(),
+            "false".into()
+        )]
+    );
+    let shared = saved_id(&view, "Voirie partagée");
+    let adjoint_token = find(&view, "stats")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        adjoint
+            .post(
+                page,
+                &[
+                    ("_token", &adjoint_token),
+                    ("do", "delete"),
+                    ("query", &shared)
+                ]
+            )
+            .status,
+        403
+    );
+    let officier = login_with(&server, "officier", password);
+    assert!(saved_queries(&officier.view(page)).is_empty());
+    // Nor can she act on it by its number.
+    let officier_token = find(&officier.view(page), "stats")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        officier
+            .post(
+                page,
+                &[
+                    ("_token", &officier_token),
+                    ("do", "subscribe"),
+                    ("query", &shared)
+                ]
+            )
+            .status,
+        404
+    );
+
+    // Reopened later, it gives the figures of that day.
+    let view = elu.view(page);
+    let private = saved_id(&view, "Signalements de l'année");
+    let href = all(&view, "query")
+        .iter()
+        .find(|q| q.text == "Signalements de l'année")
+        .unwrap()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    submit(&server, &road_incident("Trois"));
+    let reopened = elu.view(&href);
+    assert_eq!(figure(&reopened, "Demandes reçues"), "3");
+    let current: Vec<&str> = all(&reopened, "query")
+        .iter()
+        .filter(|q| q.attr("current") == Some("true"))
+        .map(|q| q.text.as_str())
+        .collect();
+    assert_eq!(current, ["Signalements de l'année"]);
+    let stats = find(&reopened, "stats").unwrap();
+    assert_eq!(stats.attr("period"), Some("year"));
+
+    // Subscribed, then not; the adjoint has no address: no button.
+    let subscribe = |what: &str, id: &str| {
+        let r = elu.post(page, &[("_token", &token), ("do", what), ("query", id)]);
+        assert_eq!(r.status, 303, "{what}: {}", r.body);
+        elu.view(r.header("location").unwrap())
+    };
+    let view = subscribe("subscribe", &private);
+    assert!(view_text(&view).contains("le rapport vous sera envoyé le 1er de chaque mois"));
+    let subscribed: Vec<String> = saved_queries(&view)
+        .into_iter()
+        .filter(|q| q.3 == "true")
+        .map(|q| q.0)
+        .collect();
+    assert_eq!(subscribed, ["Signalements de l'année"]);
+    let q = stored()
+        .into_iter()
+        .find(|q| q.name == "Signalements de l'année")
+        .unwrap();
+    assert_eq!(q.subscribers, ["elu"]);
+    subscribe("unsubscribe", &private);
+    assert!(stored().iter().all(|q| q.subscribers.is_empty()));
+    assert_eq!(
+        find(&adjoint.view(page), "saved").unwrap().attr("email"),
+        Some("false")
+    );
+
+    // The administrator sees what is shared, and may remove it.
+    let admin = login(&server, "admin");
+    let view = admin.view(page);
+    assert_eq!(
+        saved_queries(&view)
+            .into_iter()
+            .map(|q| q.0)
+            .collect::<Vec<_>>(),
+        ["Voirie partagée"]
+    );
+    let admin_token = find(&view, "stats")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let gone = admin.post(
+        page,
+        &[
+            ("_token", &admin_token),
+            ("do", "delete"),
+            ("query", &shared),
+        ],
+    );
+    assert_eq!(gone.status, 303);
+    assert_eq!(stored().len(), 2);
+    assert!(saved_queries(&adjoint.view(page)).is_empty());
+}
+
+/// Every text of a view, for looking a message up.
+fn view_text(e: &Element) -> String {
+    let mut s = e.text.clone();
+    for c in &e.children {
+        s.push(' ');
+        s.push_str(&view_text(c));
+    }
+    s
+}

@@ -1497,3 +1497,127 @@ fn an_agent_sends_the_letter_of_a_step_made_from_its_template() {
     );
     assert_eq!(r.status, 403, "{}", r.body);
 }
+
+/// The cells of the line of a report's text part whose first cell is
+/// `label`.
+fn report_line(text: &str, label: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            l.split('|')
+                .map(|c| c.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .find(|cells| cells[0] == label)
+        .unwrap_or_else(|| panic!("a line {label} in\n{text}"))
+}
+
+#[test]
+fn a_subscriber_gets_the_monthly_figures_of_a_saved_query_once_by_email() {
+    use guichet::core::saved_query::{PeriodChoice, StatQuery, report_month};
+    use guichet::store::NewSavedQuery;
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    // Two road incidents on 22 November, one repaired the same day; a
+    // birth certificate, état civil's.
+    let refs: Vec<String> = ["Un", "Deux"]
+        .iter()
+        .map(|n| submit(&server, &common::road_incident(n)).0)
+        .collect();
+    submit(&server, BIRTH);
+    for action in ["qualify", "schedule", "fixed"] {
+        act(&server, &refs[0], "paul", take(action));
+    }
+    outbox(&server);
+    let before = smtp.messages().len();
+    common::agent::add_reader(
+        &server,
+        "elu",
+        &["voirie:stats"],
+        Some("elu@demoville.example"),
+    );
+    common::agent::add_reader(&server, "muet", &["voirie:stats"], None);
+    let rt = runtime();
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let store = &server.app.store;
+    let id = rt
+        .block_on(store.save_query(
+            tenant,
+            NewSavedQuery {
+                owner: "elu".into(),
+                name: "Voirie du mois".into(),
+                shared_with: Some("voirie".into()),
+                query: StatQuery {
+                    period: PeriodChoice::Month,
+                    ..StatQuery::default()
+                },
+            },
+            (server.app.clock)(),
+        ))
+        .unwrap();
+    // Subscribed as the page does: the first report is for this month.
+    let today: jiff::civil::Date = "2026-11-22".parse().unwrap();
+    for agent in ["elu", "muet"] {
+        assert!(
+            rt.block_on(store.subscribe(tenant, id, agent.into(), Some(report_month(today))))
+                .unwrap()
+        );
+    }
+    let reports = || {
+        runtime()
+            .block_on(guichet::notify::reports::queue_reports(&server.app))
+            .unwrap()
+    };
+    assert_eq!(reports(), 0, "November is not over");
+
+    server.advance_days(9);
+    assert_eq!(
+        reports(),
+        1,
+        "the first of December: elu's; muet has no address"
+    );
+    assert_eq!(reports(), 0, "once a month");
+    outbox(&server);
+    assert_eq!(smtp.messages().len(), before + 1);
+    let mails = smtp.to("elu@demoville.example");
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(
+        mail.subject,
+        "Statistiques : Voirie du mois (novembre 2026)"
+    );
+    assert!(
+        mail.text.contains(&format!(
+            "https://guichet.demoville.example/demoville/backoffice/stats?period=month&saved={id}"
+        )),
+        "{}",
+        mail.text
+    );
+    // Her figures are the roads' (the birth certificate is not hers), as
+    // the page shows them.
+    assert_eq!(report_line(&mail.text, "Demandes reçues")[1], "2");
+    assert_eq!(report_line(&mail.text, "Demandes closes")[1], "1");
+    assert_eq!(
+        report_line(&mail.text, "Closes dans le délai (%)")[1],
+        "100,0"
+    );
+    assert_eq!(
+        report_line(&mail.text, "novembre 2026")[1..],
+        ["2".to_owned(), "1".to_owned()]
+    );
+    assert!(!mail.text.contains("naissance"), "{}", mail.text);
+    assert!(mail.html.contains("<table"), "{}", mail.html);
+    assert!(mail.html.contains("<th scope=\"row\""));
+    assert!(mail.html.contains("Demandes reçues"));
+
+    // December's figures on the first of January, once more.
+    server.advance_days(31);
+    assert_eq!(reports(), 1);
+    outbox(&server);
+    let mails = smtp.to("elu@demoville.example");
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "Statistiques : Voirie du mois (décembre 2026)")
+    );
+}

@@ -44,10 +44,133 @@
           </select>
         </div>
       </xsl:if>
+      <xsl:if test="count(v:services/v:service) &gt; 1">
+        <div class="field">
+          <label for="stats-service"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.service</xsl:with-param></xsl:call-template></label>
+          <select id="stats-service" name="service">
+            <option value=""><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.service.all</xsl:with-param></xsl:call-template></option>
+            <xsl:for-each select="v:services/v:service">
+              <option value="{@code}">
+                <xsl:if test="@selected = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+                <xsl:value-of select="."/>
+              </option>
+            </xsl:for-each>
+          </select>
+        </div>
+      </xsl:if>
+      <div class="field">
+        <label for="stats-group"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.group</xsl:with-param></xsl:call-template></label>
+        <select id="stats-group" name="group">
+          <option value=""><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.group.all</xsl:with-param></xsl:call-template></option>
+          <xsl:for-each select="v:groups/v:group">
+            <option value="{@value}">
+              <xsl:if test="@selected = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+              <xsl:value-of select="."/>
+            </option>
+          </xsl:for-each>
+        </select>
+      </div>
       <p class="filter-submit"><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.show</xsl:with-param></xsl:call-template></button></p>
     </form>
+    <xsl:if test="v:notice">
+      <p class="notice" role="status"><xsl:value-of select="v:notice"/></p>
+    </xsl:if>
     <p class="count" role="status"><xsl:value-of select="v:heading"/></p>
+    <xsl:apply-templates select="v:saved"/>
     <xsl:apply-templates select="v:table"/>
+  </xsl:template>
+
+  <!-- The saved queries the agent sees, each a link that reopens it with
+       the figures of the day, with its monthly e-mail to take or stop and,
+       for its owner, a button that removes it; then the form that saves
+       what the page shows. Every action is a POST carrying the token. -->
+  <xsl:template match="v:saved">
+    <xsl:variable name="action" select="../@action"/>
+    <xsl:variable name="token" select="../@token"/>
+    <section class="saved-queries" aria-labelledby="saved-title">
+      <h2 id="saved-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved</xsl:with-param></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="v:query">
+          <ul class="saved-list">
+            <xsl:for-each select="v:query">
+              <li>
+                <a href="{@href}">
+                  <xsl:if test="@current = 'true'"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+                  <xsl:value-of select="."/>
+                </a>
+                <xsl:if test="@current = 'true'"><xsl:text> </xsl:text><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.current</xsl:with-param></xsl:call-template></xsl:if>
+                <span class="saved-meta"> — <xsl:value-of select="@who"/>, <xsl:value-of select="@sharing"/></span>
+                <xsl:if test="../@email = 'true' or @subscribed = 'true'">
+                  <form method="post" action="{$action}" class="inline">
+                    <input type="hidden" name="_token" value="{$token}"/>
+                    <input type="hidden" name="query" value="{@id}"/>
+                    <xsl:choose>
+                      <xsl:when test="@subscribed = 'true'">
+                        <button type="submit" name="do" value="unsubscribe" class="button secondary small"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.unsubscribe</xsl:with-param></xsl:call-template><span class="visually-hidden"> — <xsl:value-of select="."/></span></button>
+                      </xsl:when>
+                      <xsl:otherwise>
+                        <button type="submit" name="do" value="subscribe" class="button secondary small"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.subscribe</xsl:with-param></xsl:call-template><span class="visually-hidden"> — <xsl:value-of select="."/></span></button>
+                      </xsl:otherwise>
+                    </xsl:choose>
+                  </form>
+                </xsl:if>
+                <xsl:if test="@editable = 'true'">
+                  <form method="post" action="{$action}" class="inline">
+                    <input type="hidden" name="_token" value="{$token}"/>
+                    <input type="hidden" name="query" value="{@id}"/>
+                    <button type="submit" name="do" value="delete" class="button secondary small"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.delete</xsl:with-param></xsl:call-template><span class="visually-hidden"> — <xsl:value-of select="."/></span></button>
+                  </form>
+                </xsl:if>
+              </li>
+            </xsl:for-each>
+          </ul>
+        </xsl:when>
+        <xsl:otherwise>
+          <p class="empty"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.none</xsl:with-param></xsl:call-template></p>
+        </xsl:otherwise>
+      </xsl:choose>
+      <xsl:if test="@email != 'true'">
+        <p class="hint"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.saved.no-email</xsl:with-param></xsl:call-template></p>
+      </xsl:if>
+      <xsl:apply-templates select="v:save"/>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="v:save">
+    <xsl:variable name="invalid" select="@error-field = 'name'"/>
+    <form method="post" action="{../../@action}" class="save-query" aria-labelledby="save-title">
+      <h3 id="save-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save</xsl:with-param></xsl:call-template></h3>
+      <input type="hidden" name="_token" value="{../../@token}"/>
+      <xsl:for-each select="v:param">
+        <input type="hidden" name="{@name}" value="{@value}"/>
+      </xsl:for-each>
+      <p class="hint" id="save-hint"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save.hint</xsl:with-param></xsl:call-template></p>
+      <div class="field">
+        <xsl:if test="$invalid"><xsl:attribute name="class">field invalid</xsl:attribute></xsl:if>
+        <label for="save-name"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save.name</xsl:with-param></xsl:call-template></label>
+        <xsl:if test="$invalid">
+          <p class="error" id="save-name-error"><xsl:value-of select="@error"/></p>
+        </xsl:if>
+        <input type="text" id="save-name" name="name" maxlength="80" aria-describedby="save-hint">
+          <xsl:if test="$invalid">
+            <xsl:attribute name="aria-invalid">true</xsl:attribute>
+            <xsl:attribute name="aria-describedby">save-name-error save-hint</xsl:attribute>
+          </xsl:if>
+        </input>
+      </div>
+      <div class="field">
+        <label for="save-share"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save.share</xsl:with-param></xsl:call-template></label>
+        <select id="save-share" name="share">
+          <option value=""><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save.private</xsl:with-param></xsl:call-template></option>
+          <xsl:for-each select="v:share">
+            <option value="{@code}">
+<xsl:value-of select="."/>
+            </option>
+          </xsl:for-each>
+        </select>
+      </div>
+      <p><button type="submit" name="do" value="save" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.save.button</xsl:with-param></xsl:call-template></button></p>
+    </form>
   </xsl:template>
 
   <xsl:template name="date-field">

@@ -414,6 +414,11 @@ impl Dimension {
         }
     }
 
+    /// The dimension named `name` ([`Dimension::as_str`]).
+    pub fn parse(name: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
     pub fn key(self, fact: &Fact) -> Name {
         match self {
             Dimension::Service => fact.service,

@@ -19,6 +19,7 @@
 
 pub mod calls;
 pub mod mail;
+pub mod reports;
 pub mod sms;
 
 use crate::core::catalogue::Service;

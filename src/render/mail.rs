@@ -34,6 +34,26 @@ impl Default for Brand<'_> {
 /// The HTML part of an e-mail: the town's band, the text's paragraphs,
 /// escaped, links made clickable, and the town's site below.
 pub fn html(subject: &str, text: &str, brand: &Brand, lang: &str) -> String {
+    html_with_tables(subject, text, &[], brand, lang)
+}
+
+/// A table an e-mail carries after its text: a title, column headings and
+/// rows of cells (the first naming the row).
+pub struct MailTable<'a> {
+    pub title: &'a str,
+    pub columns: &'a [String],
+    pub rows: &'a [Vec<String>],
+}
+
+/// The HTML part of an e-mail whose text is followed by tables (a monthly
+/// report of the statistics), every cell escaped.
+pub fn html_with_tables(
+    subject: &str,
+    text: &str,
+    tables: &[MailTable],
+    brand: &Brand,
+    lang: &str,
+) -> String {
     let colour = |c: &'static str, given: &str| {
         if crate::core::catalogue::is_hex_colour(given) {
             given.to_owned()
@@ -58,6 +78,40 @@ pub fn html(subject: &str, text: &str, brand: &Brand, lang: &str) -> String {
         let lines: Vec<String> = paragraph.lines().map(link_line).collect();
         body.push_str(&lines.join("<br>\n"));
         body.push_str("</p>\n");
+    }
+    for t in tables {
+        body.push_str(&format!(
+            "<h2 style=\"font-size: 16px; margin: 20px 0 6px\">{}</h2>\n",
+            crate::xml::escape_text(t.title)
+        ));
+        if t.rows.is_empty() {
+            body.push_str("<p>—</p>\n");
+            continue;
+        }
+        let cell = "padding: 3px 8px; border: 1px solid #dddddd";
+        body.push_str("<table style=\"border-collapse: collapse; font-size: 13px\">\n<thead><tr>");
+        for c in t.columns {
+            body.push_str(&format!(
+                "<th scope=\"col\" style=\"{cell}; text-align: left; background: #f6f6f6\">{}</th>",
+                crate::xml::escape_text(c)
+            ));
+        }
+        body.push_str("</tr></thead>\n<tbody>\n");
+        for row in t.rows {
+            body.push_str("<tr>");
+            for (i, v) in row.iter().enumerate() {
+                let v = crate::xml::escape_text(v);
+                if i == 0 {
+                    body.push_str(&format!(
+                        "<th scope=\"row\" style=\"{cell}; text-align: left; font-weight: normal\">{v}</th>"
+                    ));
+                } else {
+                    body.push_str(&format!("<td style=\"{cell}; text-align: right\">{v}</td>"));
+                }
+            }
+            body.push_str("</tr>\n");
+        }
+        body.push_str("</tbody></table>\n");
     }
     body.push_str("</div>\n");
     if let Some(site) = brand

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod mail;
 pub mod pdf;
 pub mod sheet;
+pub mod stats;
 pub mod xslt;
 
 use std::cell::RefCell;

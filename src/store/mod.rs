@@ -16,6 +16,7 @@ mod identities;
 mod outbox;
 mod personal;
 pub mod postgres;
+mod queries;
 mod requests;
 pub mod sqlite;
 mod stats;
@@ -31,6 +32,7 @@ pub use exports::*;
 pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
+pub use queries::*;
 pub use requests::*;
 pub use stats::*;
 pub use tenant_files::*;
@@ -80,6 +82,7 @@ pub trait Store:
     + AuditStore
     + PersonalDataStore
     + StatsStore
+    + QueryStore
     + 'static
 {
 }
@@ -98,6 +101,7 @@ impl<T> Store for T where
         + AuditStore
         + PersonalDataStore
         + StatsStore
+        + QueryStore
         + 'static
 {
 }

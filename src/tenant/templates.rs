@@ -175,7 +175,7 @@ pub fn render(
 
 /// The variables a template may use, written `{name}`, in the order the
 /// admin page lists them (`templates/fr.toml` describes them too).
-pub const VARIABLES: [&str; 13] = [
+pub const VARIABLES: [&str; 15] = [
     "town",
     "name",
     "reference",
@@ -189,6 +189,8 @@ pub const VARIABLES: [&str; 13] = [
     "backoffice_link",
     "link",
     "email",
+    "query",
+    "period",
 ];
 
 /// The template whose `{tracking_code}` is known: the code is given only

@@ -35,12 +35,14 @@ pub const WORDS: usize = 10;
 pub const MOST_TEXTS: u32 = 20_000;
 
 /// The report of `site` over `period`, of `departments` only when given
-/// (an agent's statistics departments; `None` for all); the open requests'
-/// waits are counted up to `today`.
+/// (an agent's statistics departments; `None` for all) and of one
+/// `service` when given; the open requests' waits are counted up to
+/// `today`.
 pub async fn report(
     app: &App,
     site: &Site,
     departments: Option<Vec<String>>,
+    service: Option<&str>,
     period: Period,
     today: Date,
 ) -> Result<Report, StoreError> {
@@ -60,6 +62,7 @@ pub async fn report(
         .tenant
         .services
         .iter()
+        .filter(|s| service.is_none_or(|code| s.code == code))
         .flat_map(|s| {
             s.fields
                 .iter()
@@ -91,7 +94,7 @@ pub async fn report(
         })
         .filter(|(_, w)| !w.is_empty())
         .collect();
-    let facts = facts(rows, &zone, site);
+    let facts = facts(rows, &zone, site, service);
     Ok(Report {
         period,
         read: facts.len(),
@@ -109,8 +112,19 @@ pub async fn report(
 
 /// The store's rows as facts, their times turned into days of `zone`,
 /// each with its service's theme (`""` for a service the town no longer
-/// has).
-fn facts(mut rows: StatRows, zone: &jiff::tz::TimeZone, site: &Site) -> Facts {
+/// has); of one service only when given.
+fn facts(
+    mut rows: StatRows,
+    zone: &jiff::tz::TimeZone,
+    site: &Site,
+    service: Option<&str>,
+) -> Facts {
+    if let Some(code) = service {
+        let kept = (0..rows.names.len())
+            .map(Name::nth)
+            .find(|n| rows.names.get(*n) == code);
+        rows.rows.retain(|r| Some(r.service_code) == kept);
+    }
     let times = rows
         .rows
         .iter()

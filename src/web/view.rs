@@ -170,6 +170,15 @@ impl Frame<'_> {
         long_date(date, self.lang)
     }
 
+    /// The town's messages in the page's language, for what is written
+    /// outside pages too (the statistics' tables).
+    pub fn wording(&self) -> crate::render::stats::Wording<'_> {
+        crate::render::stats::Wording {
+            look: self.look,
+            lang: self.lang,
+        }
+    }
+
     /// Opens `<page>` and writes the site block, messages and title.
     pub fn begin(&self, x: &mut Xml, kind: &str, title: &str) {
         let name = self

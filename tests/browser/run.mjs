@@ -1540,6 +1540,35 @@ test('backoffice: the statistics page — chosen by the keyboard, a chart read a
   await admin.emulateMedia({ media: 'screen' });
 });
 
+test('backoffice: a saved query of the statistics — saved by the keyboard with a missing name said next to its field, shared with a department, reopened, subscribed to — no axe violation', async () => {
+  await soapSubmit(SOAP_ROAD);
+  const admin = await agentPage('admin');
+  await admin.goto(`${BO}/stats`);
+  await admin.getByLabel('Période', { exact: true }).selectOption('year');
+  await admin.getByLabel('Regroupement', { exact: true }).selectOption('service');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Afficher' })), 200, 'by service only');
+  assertEq(await admin.locator('#table-theme').count(), 0, 'the other breakdowns are left out');
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer', exact: true })), 400, 'a query needs a name');
+  await assertNoViolations(admin, 'the statistics page with a query refused');
+  assert(await admin.locator('#save-name[aria-invalid=true]').count(), 'the name field is marked invalid');
+  await admin.getByLabel('Nom de la requête').fill('Démarches de l\'année');
+  await admin.getByLabel('Partage').selectOption({ label: 'Partagée avec : Voirie' });
+  assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer', exact: true })), 200, 'saved');
+  assert((await admin.locator('p.notice').textContent()).includes('Requête enregistrée'), 'the query is confirmed');
+  await assertNoViolations(admin, 'the statistics page with a saved query');
+  const link = admin.getByRole('link', { name: "Démarches de l'année" });
+  assertEq(await link.getAttribute('aria-current'), 'page', 'the page shown is the saved query');
+  assert((await admin.locator('.saved-list li').first().textContent()).includes('partagée avec Voirie'), 'its sharing is said');
+  await admin.goto(`${BO}/stats`);
+  await press(admin, admin.getByRole('link', { name: "Démarches de l'année" }));
+  assertEq(await admin.getByLabel('Période', { exact: true }).inputValue(), 'year', 'reopened as saved');
+  assertEq(await admin.getByLabel('Regroupement', { exact: true }).inputValue(), 'service', 'with its breakdown');
+  assertEq(await press(admin, admin.getByRole('button', { name: /Recevoir chaque mois par courriel/ })), 200, 'subscribed');
+  assert((await admin.locator('p.notice').textContent()).includes('1er de chaque mois'), 'the subscription is confirmed');
+  assert(await admin.getByRole('button', { name: /Ne plus recevoir par courriel/ }).count(), 'and can be undone');
+  await assertNoViolations(admin, 'the statistics page with a subscription');
+});
+
 test('backoffice: exporting the console\'s requests — columns ticked by the keyboard, a CSV with the accents right, a model saved and reopened, a missing name said next to its field — no axe violation', async () => {
   await soapSubmit(SOAP_ROAD);
   const paul = await agentPage('paul');

@@ -131,6 +131,30 @@ pub fn add_with_cli(
         .unwrap()
 }
 
+/// The password [`add_reader`] gives.
+pub const READER_PASSWORD: &str = "mot de passe de test";
+
+/// `guichet agent add LOGIN` with roles (`DEPARTMENT:ROLE`) and maybe an
+/// address, its password [`READER_PASSWORD`]; it must succeed.
+pub fn add_reader(server: &Server, login: &str, roles: &[&str], email: Option<&str>) {
+    let mut cli = super::cli(&server.data_dir);
+    cli.args(["agent", "add", login, "--name", login, "--data-dir"])
+        .arg(&server.data_dir)
+        .env("GUICHET_AGENT_PASSWORD", READER_PASSWORD);
+    for r in roles {
+        cli.args(["--role", r]);
+    }
+    if let Some(e) = email {
+        cli.args(["--email", e]);
+    }
+    let out = cli.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn login_attempt<T: Target + ?Sized>(server: &T, login: &str, password: &str) -> HttpResponse {
     let page = server.get("/demoville/backoffice/login?format=xml");
     assert_eq!(page.status, 200, "{}", page.body);

@@ -107,6 +107,7 @@ macro_rules! store_contract {
                 public_requests_are_listed_by_service_reference_state_and_date_newest_first,
                 failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
                 statistics_read_a_towns_real_requests_open_or_touched_since_a_day,
+                saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_subscriber_and_month,
             ],
         }
     };
@@ -4836,4 +4837,205 @@ pub async fn statistics_read_a_towns_real_requests_open_or_touched_since_a_day(
             .rows
             .is_empty()
     );
+}
+
+/// Saved queries: a town's own, replaced by owner and name with their
+/// subscribers kept; a report queued once per subscriber and month however
+/// many try at once, its e-mail due in the outbox; removing a query ends
+/// its subscriptions.
+pub async fn saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_subscriber_and_month(
+    store: Arc<dyn Store>,
+) {
+    use guichet::core::saved_query::{PeriodChoice, StatQuery};
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let query = |owner: &str, name: &str, period: PeriodChoice| NewSavedQuery {
+        owner: owner.into(),
+        name: name.into(),
+        shared_with: Some("voirie".into()),
+        query: StatQuery {
+            period,
+            service: Some("road-incident".into()),
+            ..StatQuery::default()
+        },
+    };
+    let roads = store
+        .save_query(brest.id, query("elu", "Voirie", PeriodChoice::Month), t(0))
+        .await
+        .unwrap();
+    let other = store
+        .save_query(
+            brest.id,
+            query("adjoint", "Voirie", PeriodChoice::Year),
+            t(0),
+        )
+        .await
+        .unwrap();
+    let away = store
+        .save_query(
+            quimper.id,
+            query("elu", "Ailleurs", PeriodChoice::Month),
+            t(0),
+        )
+        .await
+        .unwrap();
+    assert_ne!(roads, other);
+    for agent in ["elu", "adjoint", "elu"] {
+        assert!(
+            store
+                .subscribe(brest.id, roads, agent.into(), Some("2026-10".into()))
+                .await
+                .unwrap()
+        );
+    }
+    // Another town's query, or none: nothing to subscribe to.
+    assert!(
+        !store
+            .subscribe(brest.id, away, "elu".into(), Some("2026-10".into()))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .subscribe(brest.id, 999_999, "elu".into(), Some("2026-10".into()))
+            .await
+            .unwrap()
+    );
+    // Saved again under the same owner and name: replaced, subscribers kept.
+    let again = store
+        .save_query(brest.id, query("elu", "Voirie", PeriodChoice::Year), t(1))
+        .await
+        .unwrap();
+    assert_eq!(again, roads);
+    let saved = store.saved_queries(brest.id).await.unwrap();
+    let listed: Vec<(&str, &str, PeriodChoice, Vec<String>)> = saved
+        .iter()
+        .map(|q| {
+            (
+                q.name.as_str(),
+                q.owner.as_str(),
+                q.query.period,
+                q.subscribers.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Voirie", "adjoint", PeriodChoice::Year, vec![]),
+            (
+                "Voirie",
+                "elu",
+                PeriodChoice::Year,
+                vec!["adjoint".to_owned(), "elu".to_owned()]
+            ),
+        ]
+    );
+    assert_eq!(saved[1].query.service.as_deref(), Some("road-incident"));
+    assert_eq!(saved[1].shared_with.as_deref(), Some("voirie"));
+    assert_eq!(store.saved_queries(quimper.id).await.unwrap().len(), 1);
+
+    // October was covered: nothing due for it; November is.
+    assert!(
+        store
+            .unreported(brest.id, "2026-10".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.unreported(brest.id, "2026-11".into()).await.unwrap(),
+        [(roads, "adjoint".to_owned()), (roads, "elu".to_owned())]
+    );
+    let report = |agent: &str| QueuedReport {
+        query_id: roads,
+        agent: agent.into(),
+        month: "2026-11".into(),
+        mail: NewDelivery {
+            channel: "email",
+            address: format!("{agent}@brest.example"),
+            subject: Some("Statistiques : Voirie (novembre 2026)".into()),
+            body: "Demandes reçues | 2".into(),
+            html: Some("<table></table>".into()),
+            has_secret: false,
+            parts: None,
+        },
+    };
+    // Four nodes at once: one report.
+    let tries = (0..4).map(|_| {
+        let store = Arc::clone(&store);
+        let r = report("elu");
+        tokio::spawn(async move { store.queue_report(brest.id, r, t(2)).await.unwrap() })
+    });
+    let mut queued = 0;
+    for t in tries {
+        queued += usize::from(t.await.unwrap());
+    }
+    assert_eq!(queued, 1);
+    assert!(
+        !store
+            .queue_report(brest.id, report("elu"), t(3))
+            .await
+            .unwrap()
+    );
+    // Not through another town.
+    assert!(
+        !store
+            .queue_report(quimper.id, report("adjoint"), t(3))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.unreported(brest.id, "2026-11".into()).await.unwrap(),
+        [(roads, "adjoint".to_owned())]
+    );
+    assert_eq!(
+        store.pending_deliveries(Some(brest.id)).await.unwrap(),
+        [("email".to_owned(), 1)]
+    );
+    let due = store
+        .due_deliveries(i64::MAX / 2, 10, vec![])
+        .await
+        .unwrap();
+    let mail = due
+        .iter()
+        .find(|d| d.address == "elu@brest.example")
+        .unwrap();
+    assert_eq!(mail.tenant_id, brest.id);
+    assert_eq!(mail.body, "Demandes reçues | 2");
+    assert_eq!(mail.html.as_deref(), Some("<table></table>"));
+    // Nor a message for the outbox worker to expand.
+    assert!(store.pending_messages(10).await.unwrap().is_empty());
+
+    // Unsubscribed, then the query removed: nothing due any more.
+    assert!(
+        store
+            .subscribe(brest.id, roads, "adjoint".into(), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .unreported(brest.id, "2026-12".into())
+            .await
+            .unwrap()
+            .iter()
+            .all(|(_, a)| a == "elu")
+    );
+    assert!(!store.delete_query(quimper.id, roads).await.unwrap());
+    assert!(store.delete_query(brest.id, roads).await.unwrap());
+    assert!(
+        store
+            .unreported(brest.id, "2026-12".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !store
+            .queue_report(brest.id, report("elu"), t(4))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.saved_queries(brest.id).await.unwrap().len(), 1);
 }

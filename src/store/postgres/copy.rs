@@ -19,7 +19,7 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 32] = [
+const TABLES: [&str; 34] = [
     "tenants",
     "service_versions",
     "services",
@@ -52,6 +52,8 @@ const TABLES: [&str; 32] = [
     "login_failures",
     "tenant_files",
     "export_models",
+    "stat_queries",
+    "stat_subscriptions",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

@@ -33,6 +33,7 @@ mod exports;
 mod identities;
 mod outbox;
 mod personal;
+mod queries;
 mod requests;
 mod stats;
 mod submits;
@@ -50,13 +51,14 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
     include_str!("0004_stats_role.sql"),
     include_str!("0005_stats_index.sql"),
     include_str!("0006_export_models.sql"),
+    include_str!("0007_saved_queries.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

@@ -19,6 +19,7 @@ mod exports;
 mod identities;
 mod outbox;
 mod personal;
+mod queries;
 mod requests;
 mod stats;
 mod tenant_files;
@@ -38,7 +39,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 26] = [
+const MIGRATIONS: [&str; 27] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -65,6 +66,7 @@ const MIGRATIONS: [&str; 26] = [
     include_str!("0024_stats_role.sql"),
     include_str!("0025_stats_index.sql"),
     include_str!("0026_export_models.sql"),
+    include_str!("0027_saved_queries.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

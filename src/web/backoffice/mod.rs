@@ -104,6 +104,12 @@ pub static ROUTES: &[Route] = &[
         handler: handler!(stats::page),
     },
     Route {
+        method: Method::POST,
+        path: "stats",
+        guard: Guard::Agent,
+        handler: handler!(stats::post),
+    },
+    Route {
         method: Method::GET,
         path: "stats/{file}",
         guard: Guard::Agent,

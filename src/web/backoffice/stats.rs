@@ -7,114 +7,69 @@
 //! are three writings of the same tables, so an export always says what the
 //! page shows.
 
-use crate::core::stats::{Dimension, Figures, Period, Spread};
-use crate::render::chart::{self, Layout, Series};
+use crate::core::saved_query::{PeriodChoice, SavedQuery, StatQuery, query_name, report_month};
+use crate::render::chart::Layout;
+use crate::render::stats::{Table, tables};
+use crate::store::NewSavedQuery;
 use crate::tenant::Site;
 use crate::usecases::stats::{Report, report};
-use crate::web::backoffice::view::{agent_bar, channel_label, department_name};
+use crate::web::backoffice::view::agent_bar;
 use crate::web::backoffice::{bar, bo_page, forbidden, today, unavailable};
 use crate::web::route::Ctx;
-use crate::web::view::{Frame, Xml, service_title};
-use crate::web::{Body, download, plain};
+use crate::web::view::Xml;
+use crate::web::{Body, download, plain, redirect};
 use bytes::Bytes;
 use hyper::{Response, StatusCode};
-use jiff::civil::Date;
 
-/// A table of figures: what the page shows, and what each export writes.
-pub(crate) struct Table {
-    pub id: &'static str,
-    pub title: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    pub chart: Option<Layout>,
-}
-
-/// What the page's URL asks for.
+/// What the page's URL asks for, as far as the agent may see it.
 struct Asked {
-    /// `month`, `year` or `range`.
-    period_name: &'static str,
-    period: Period,
-    department: Option<String>,
+    query: StatQuery,
     /// The departments the agent may read the figures of; `None` for all.
     allowed: Option<Vec<String>>,
     /// A bad range: (field, message); the current month is shown instead.
     error: Option<(&'static str, String)>,
+    /// The saved query the page was opened from (`saved=ID`).
+    saved: Option<i64>,
 }
 
 impl Asked {
-    fn read(cx: &Ctx<'_>, today: Date, allowed: Option<Vec<String>>) -> Asked {
-        let frame = cx.frame;
-        let q = |name: &str| {
+    fn read(cx: &Ctx<'_>, allowed: Option<Vec<String>>) -> Asked {
+        let (query, error) = StatQuery::read(|name| {
             cx.query(name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
-        };
-        let department = q("department").filter(|d| {
-            cx.site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
         });
-        let month = Period {
-            from: today.first_of_month(),
-            to: today,
-        };
-        let mut asked = Asked {
-            period_name: "month",
-            period: month,
-            department,
+        Asked::of(
+            cx,
+            query,
+            error.map(|e| (e.field, cx.frame.message(e.key))),
             allowed,
-            error: None,
-        };
-        match q("period").as_deref() {
-            Some("year") => {
-                asked.period_name = "year";
-                asked.period.from = today
-                    .first_of_month()
-                    .checked_sub(jiff::Span::new().months(11))
-                    .unwrap_or(month.from);
-            }
-            Some("range") => {
-                asked.period_name = "range";
-                let day = |name: &'static str| -> Result<Date, (&'static str, String)> {
-                    q(name)
-                        .and_then(|v| v.parse::<Date>().ok())
-                        .ok_or_else(|| (name, frame.message("bo.stats.error.date")))
-                };
-                match (day("from"), day("to")) {
-                    (Ok(from), Ok(to)) if from > to => {
-                        asked.error = Some(("to", frame.message("bo.stats.error.order")));
-                    }
-                    (Ok(from), Ok(to)) if (to - from).get_days() > 3660 => {
-                        asked.error = Some(("from", frame.message("bo.stats.error.long")));
-                    }
-                    (Ok(from), Ok(to)) => asked.period = Period { from, to },
-                    (Err(e), _) | (_, Err(e)) => asked.error = Some(e),
-                }
-            }
-            _ => {}
-        }
-        asked
+        )
     }
 
-    /// The query string that asks for the same figures.
-    fn query(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        s.append_pair("period", self.period_name);
-        if self.period_name == "range" {
-            s.append_pair("from", &self.period.from.to_string());
-            s.append_pair("to", &self.period.to.to_string());
+    /// A query with what the agent may not ask for left out: a department
+    /// the town lacks or the agent may not read, a service the town lacks.
+    fn of(
+        cx: &Ctx<'_>,
+        mut query: StatQuery,
+        error: Option<(&'static str, String)>,
+        allowed: Option<Vec<String>>,
+    ) -> Asked {
+        let site = cx.site;
+        query.department = query.department.filter(|d| {
+            site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
+        });
+        query.service = query.service.filter(|s| site.tenant.service(s).is_some());
+        Asked {
+            query,
+            allowed,
+            error,
+            saved: cx.query("saved").and_then(|v| v.parse().ok()),
         }
-        if let Some(d) = &self.department {
-            s.append_pair("department", d);
-        }
-        s.finish()
     }
 
-    /// The departments whose figures are shown: the one chosen, or all
-    /// those the agent may read.
     fn departments(&self) -> Option<Vec<String>> {
-        match &self.department {
-            Some(d) => Some(vec![d.clone()]),
-            None => self.allowed.clone(),
-        }
+        self.query.departments(self.allowed.as_deref())
     }
 }
 
@@ -125,9 +80,24 @@ async fn read_report(cx: &Ctx<'_>) -> Result<(Asked, Report), Response<Body>> {
         return Err(forbidden(cx));
     }
     let today = today(app, site);
-    let asked = Asked::read(cx, today, agent.stats_departments());
-    match report(app, site, asked.departments(), asked.period, today).await {
+    let asked = Asked::read(cx, agent.stats_departments());
+    let period = asked.query.period.period(today);
+    let service = asked.query.service.as_deref();
+    match report(app, site, asked.departments(), service, period, today).await {
         Ok(r) => Ok((asked, r)),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+/// The saved queries the agent sees, by name.
+async fn visible_queries(cx: &Ctx<'_>) -> Result<Vec<SavedQuery>, Response<Body>> {
+    let agent = &cx.session().record.agent;
+    let allowed = agent.stats_departments();
+    match cx.app.store.saved_queries(cx.site.tenant.id).await {
+        Ok(all) => Ok(all
+            .into_iter()
+            .filter(|q| q.visible_to(&agent.login, allowed.as_deref()))
+            .collect()),
         Err(e) => Err(unavailable(&e)),
     }
 }
@@ -137,14 +107,163 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
         Ok(r) => r,
         Err(response) => return response,
     };
-    let tables = tables(cx.frame, cx.site, &report);
-    let v = stats_view(cx, &asked, &report, &tables);
+    let saved = match visible_queries(cx).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let notice = cx
+        .query("done")
+        .filter(|d| {
+            matches!(
+                d.as_str(),
+                "saved" | "deleted" | "subscribed" | "unsubscribed"
+            )
+        })
+        .map(|d| cx.frame.message(&format!("bo.stats.saved.{d}")));
     let status = if asked.error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    bo_page(cx, status, "bo-stats.xsl", v)
+    let view = Shown {
+        asked: &asked,
+        report: &report,
+        saved: &saved,
+        notice,
+        save_error: None,
+    };
+    bo_page(cx, status, "bo-stats.xsl", stats_view(cx, &view))
+}
+
+/// `POST stats`: saves the page's query under a name (`do=save`), removes
+/// a saved query (`do=delete`), subscribes the agent to its monthly report
+/// or unsubscribes them (`do=subscribe`, `do=unsubscribe`).
+pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
+    let (app, site, frame) = (cx.app, cx.site, cx.frame);
+    let session = cx.session();
+    let agent = &session.record.agent;
+    if !agent.sees_stats() {
+        return forbidden(cx);
+    }
+    let fields = &cx.fields;
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let (query, error) = StatQuery::read(field);
+    let asked = Asked::of(
+        cx,
+        query,
+        error.map(|e| (e.field, frame.message(e.key))),
+        agent.stats_departments(),
+    );
+    let page = format!("{}/backoffice/stats", frame.base);
+    let done = |what: &str, query: &StatQuery, saved: Option<i64>| {
+        let mut s = form_urlencoded::Serializer::new(query.query_string());
+        if let Some(id) = saved {
+            s.append_pair("saved", &id.to_string());
+        }
+        s.append_pair("done", what);
+        redirect(&format!("{page}?{}", s.finish()))
+    };
+    let chosen = || -> Option<i64> { field("query").and_then(|v| v.parse().ok()) };
+    let action = field("do").unwrap_or_default();
+    if action == "save" {
+        let allowed = agent.stats_departments();
+        let shared = field("share").filter(|d| {
+            site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
+        });
+        if asked.error.is_some() {
+            // The bad range is shown next to its field.
+            return refused(cx, &asked, None).await;
+        }
+        let name = match query_name(fields.get("name").unwrap_or("")) {
+            Ok(name) => name,
+            Err(key) => return refused(cx, &asked, Some(("name", frame.message(key)))).await,
+        };
+        let new = NewSavedQuery {
+            owner: agent.login.clone(),
+            name,
+            shared_with: shared,
+            query: asked.query.clone(),
+        };
+        return match app.store.save_query(site.tenant.id, new, app.now()).await {
+            Ok(id) => done("saved", &asked.query, Some(id)),
+            Err(e) => unavailable(&e),
+        };
+    }
+    let Some(id) = chosen() else {
+        return plain(StatusCode::BAD_REQUEST, "Requête enregistrée manquante.");
+    };
+    let saved = match visible_queries(cx).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let Some(q) = saved.into_iter().find(|q| q.id == id) else {
+        return plain(StatusCode::NOT_FOUND, "Requête enregistrée inconnue.");
+    };
+    let result = match action.as_str() {
+        "delete" if q.editable_by(&agent.login, agent.admin) => app
+            .store
+            .delete_query(site.tenant.id, id)
+            .await
+            .map(|_| "deleted"),
+        "delete" => return forbidden(cx),
+        "subscribe" => {
+            // The first report is the one for the month now running.
+            let covered = report_month(today(app, site));
+            app.store
+                .subscribe(site.tenant.id, id, agent.login.clone(), Some(covered))
+                .await
+                .map(|_| "subscribed")
+        }
+        "unsubscribe" => app
+            .store
+            .subscribe(site.tenant.id, id, agent.login.clone(), None)
+            .await
+            .map(|_| "unsubscribed"),
+        _ => return plain(StatusCode::BAD_REQUEST, "Action inconnue."),
+    };
+    match result {
+        Ok("deleted") => done("deleted", &asked.query, None),
+        Ok(what) => done(what, &q.query, Some(id)),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// The page again, with why the query could not be saved.
+async fn refused(
+    cx: &Ctx<'_>,
+    asked: &Asked,
+    error: Option<(&'static str, String)>,
+) -> Response<Body> {
+    let (app, site) = (cx.app, cx.site);
+    let today = today(app, site);
+    let period = asked.query.period.period(today);
+    let service = asked.query.service.as_deref();
+    let report = match report(app, site, asked.departments(), service, period, today).await {
+        Ok(r) => r,
+        Err(e) => return unavailable(&e),
+    };
+    let saved = match visible_queries(cx).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let view = Shown {
+        asked,
+        report: &report,
+        saved: &saved,
+        notice: None,
+        save_error: error,
+    };
+    bo_page(
+        cx,
+        StatusCode::BAD_REQUEST,
+        "bo-stats.xsl",
+        stats_view(cx, &view),
+    )
 }
 
 /// `stats/TABLE.csv` or `stats/TABLE.xml`: one table of the page, whole.
@@ -164,7 +283,7 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
     if let Some((_, message)) = &asked.error {
         return plain(StatusCode::BAD_REQUEST, message);
     }
-    let tables = tables(cx.frame, cx.site, &report);
+    let tables = tables(&cx.frame.wording(), cx.site, &report, &asked.query);
     let Some(table) = tables.iter().find(|t| t.id == id) else {
         return unknown();
     };
@@ -227,259 +346,6 @@ fn columns_and_rows(x: &mut Xml, table: &Table) {
     }
 }
 
-/// A number with one decimal, written the way the page's language does.
-fn decimal(frame: &Frame, v: f64) -> String {
-    let s = format!("{v:.1}");
-    if frame.lang == "fr" {
-        s.replace('.', ",")
-    } else {
-        s
-    }
-}
-
-fn spread_cells(frame: &Frame, s: Option<Spread>) -> [String; 3] {
-    match s {
-        Some(s) => [
-            decimal(frame, s.mean),
-            s.median.to_string(),
-            s.p90.to_string(),
-        ],
-        None => [String::new(), String::new(), String::new()],
-    }
-}
-
-fn share(frame: &Frame, f: &Figures) -> String {
-    f.within_deadline_share()
-        .map(|s| decimal(frame, s))
-        .unwrap_or_default()
-}
-
-fn service_name(frame: &Frame, site: &Site, code: &str) -> String {
-    site.tenant.service(code).map_or_else(
-        || code.to_owned(),
-        |s| service_title(s, frame.lang).to_owned(),
-    )
-}
-
-fn step_name(site: &Site, service: &str, step: &str) -> String {
-    site.tenant
-        .service(service)
-        .and_then(|s| s.step(step))
-        .map_or_else(|| step.to_owned(), |s| s.label.clone())
-}
-
-fn dimension_label(frame: &Frame, site: &Site, d: Dimension, key: &str) -> String {
-    match d {
-        Dimension::Service => service_name(frame, site, key),
-        Dimension::Theme => site
-            .tenant
-            .services
-            .iter()
-            .find(|s| s.theme.code == key)
-            .map_or_else(|| key.to_owned(), |s| s.theme.label.clone()),
-        Dimension::Channel => channel_label(frame, key),
-        Dimension::Department => department_name(site, key),
-    }
-}
-
-/// The page's tables, in the page's order.
-pub(crate) fn tables(frame: &Frame, site: &Site, r: &Report) -> Vec<Table> {
-    let m = |key: &str| frame.message(key);
-    let mut out = Vec::new();
-    let w = &r.whole;
-    let [mean, median, p90] = spread_cells(frame, w.delay);
-    let [wmean, wmedian, wp90] = spread_cells(frame, w.working_delay);
-    out.push(Table {
-        id: "summary",
-        title: m("bo.stats.summary"),
-        columns: vec![m("bo.stats.col.figure"), m("bo.stats.col.value")],
-        rows: [
-            ("received", w.received.to_string()),
-            ("closed", w.closed.to_string()),
-            ("open", w.open.to_string()),
-            ("late", w.late.to_string()),
-            ("within", share(frame, w)),
-            ("delay-mean", mean),
-            ("delay-median", median),
-            ("delay-p90", p90),
-            ("working-mean", wmean),
-            ("working-median", wmedian),
-            ("working-p90", wp90),
-        ]
-        .into_iter()
-        .map(|(k, v)| vec![m(&format!("bo.stats.figure.{k}")), v])
-        .collect(),
-        chart: None,
-    });
-    let month_labels: Vec<String> = r
-        .months
-        .iter()
-        .map(|mo| crate::tenant::dates::month_year(mo.year, mo.month, frame.lang))
-        .collect();
-    out.push(Table {
-        id: "months",
-        title: m("bo.stats.months"),
-        columns: vec![
-            m("bo.stats.col.month"),
-            m("bo.stats.col.received"),
-            m("bo.stats.col.closed"),
-        ],
-        rows: r
-            .months
-            .iter()
-            .zip(&month_labels)
-            .map(|(mo, label)| {
-                vec![
-                    label.clone(),
-                    mo.received.to_string(),
-                    mo.closed.to_string(),
-                ]
-            })
-            .collect(),
-        chart: Some(chart::horizontal_bars(
-            &month_labels,
-            &[
-                Series {
-                    name: m("bo.stats.col.received"),
-                    values: r.months.iter().map(|mo| mo.received as f64).collect(),
-                },
-                Series {
-                    name: m("bo.stats.col.closed"),
-                    values: r.months.iter().map(|mo| mo.closed as f64).collect(),
-                },
-            ],
-        )),
-    });
-    for (d, groups) in &r.by {
-        let labels: Vec<String> = groups
-            .iter()
-            .map(|(k, _)| dimension_label(frame, site, *d, k))
-            .collect();
-        let id = d.as_str();
-        out.push(Table {
-            id,
-            title: m(&format!("bo.stats.by.{id}")),
-            columns: vec![
-                m(&format!("bo.stats.col.{id}")),
-                m("bo.stats.col.received"),
-                m("bo.stats.col.closed"),
-                m("bo.stats.col.open"),
-                m("bo.stats.col.late"),
-                m("bo.stats.col.within"),
-                m("bo.stats.col.median"),
-                m("bo.stats.col.p90"),
-                m("bo.stats.col.working-median"),
-            ],
-            rows: groups
-                .iter()
-                .zip(&labels)
-                .map(|((_, f), label)| {
-                    let [_, median, p90] = spread_cells(frame, f.delay);
-                    let [_, wmedian, _] = spread_cells(frame, f.working_delay);
-                    vec![
-                        label.clone(),
-                        f.received.to_string(),
-                        f.closed.to_string(),
-                        f.open.to_string(),
-                        f.late.to_string(),
-                        share(frame, f),
-                        median,
-                        p90,
-                        wmedian,
-                    ]
-                })
-                .collect(),
-            chart: (*d == Dimension::Service && !groups.is_empty()).then(|| {
-                chart::horizontal_bars(
-                    &labels,
-                    &[
-                        Series {
-                            name: m("bo.stats.col.received"),
-                            values: groups.iter().map(|(_, f)| f.received as f64).collect(),
-                        },
-                        Series {
-                            name: m("bo.stats.col.late"),
-                            values: groups.iter().map(|(_, f)| f.late as f64).collect(),
-                        },
-                    ],
-                )
-            }),
-        });
-    }
-    out.push(Table {
-        id: "waiting",
-        title: m("bo.stats.waiting"),
-        columns: vec![
-            m("bo.stats.col.service"),
-            m("bo.stats.col.step"),
-            m("bo.stats.col.count"),
-            m("bo.stats.col.citizen"),
-            m("bo.stats.col.days-mean"),
-            m("bo.stats.col.days-longest"),
-        ],
-        rows: r
-            .waiting
-            .iter()
-            .map(|wt| {
-                vec![
-                    service_name(frame, site, &wt.service),
-                    step_name(site, &wt.service, &wt.step),
-                    wt.count.to_string(),
-                    wt.citizen.to_string(),
-                    decimal(frame, wt.days.mean),
-                    wt.longest.to_string(),
-                ]
-            })
-            .collect(),
-        chart: None,
-    });
-    out.push(Table {
-        id: "outcomes",
-        title: m("bo.stats.outcomes"),
-        columns: vec![
-            m("bo.stats.col.service"),
-            m("bo.stats.col.outcome"),
-            m("bo.stats.col.count"),
-        ],
-        rows: r
-            .outcomes
-            .iter()
-            .map(|(service, step, n)| {
-                vec![
-                    service_name(frame, site, service),
-                    step_name(site, service, step),
-                    n.to_string(),
-                ]
-            })
-            .collect(),
-        chart: None,
-    });
-    out.push(Table {
-        id: "words",
-        title: m("bo.stats.words"),
-        columns: vec![
-            m("bo.stats.col.service"),
-            m("bo.stats.col.word"),
-            m("bo.stats.col.times"),
-        ],
-        rows: r
-            .words
-            .iter()
-            .flat_map(|(service, words)| {
-                words
-                    .iter()
-                    .map(move |(word, n)| vec![service.clone(), word.clone(), n.to_string()])
-            })
-            .map(|mut row| {
-                row[0] = service_name(frame, site, &row[0]);
-                row
-            })
-            .collect(),
-        chart: None,
-    });
-    out
-}
-
 fn number(v: f64) -> String {
     format!("{v}")
 }
@@ -531,22 +397,36 @@ fn chart_view(x: &mut Xml, c: &Layout) {
     x.close("chart");
 }
 
-fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) -> String {
+/// What the page shows.
+struct Shown<'a> {
+    asked: &'a Asked,
+    report: &'a Report,
+    saved: &'a [SavedQuery],
+    notice: Option<String>,
+    /// Why the query could not be saved: (field, message).
+    save_error: Option<(&'static str, String)>,
+}
+
+fn stats_view(cx: &Ctx<'_>, shown: &Shown<'_>) -> String {
     let (frame, site) = (cx.frame, cx.site);
+    let (asked, report) = (shown.asked, shown.report);
     let session = cx.session();
+    let tables = tables(&frame.wording(), site, report, &asked.query);
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-stats", &frame.message("bo.stats.title"));
     agent_bar(frame, &mut x, &bar(session));
     let action = format!("{}/backoffice/stats", frame.base);
     let (from, to) = (report.period.from.to_string(), report.period.to.to_string());
+    let query = asked.query.query_string();
     x.open(
         "stats",
         &[
             ("action", &action),
-            ("period", asked.period_name),
+            ("period", asked.query.period.name()),
             ("from", &from),
             ("to", &to),
             ("read", &report.read.to_string()),
+            ("token", bar(session).token),
         ],
     );
     x.text(
@@ -563,39 +443,71 @@ fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) ->
     if let Some((field, message)) = &asked.error {
         x.text("error", &[("field", field)], message);
     }
+    if let Some(notice) = &shown.notice {
+        x.text("notice", &[], notice);
+    }
+    let selected = |yes: bool| if yes { "true" } else { "false" };
     x.open("periods", &[]);
-    for p in ["month", "year", "range"] {
-        let selected = if p == asked.period_name {
-            "true"
-        } else {
-            "false"
-        };
+    for p in PeriodChoice::NAMES {
         x.text(
             "period",
-            &[("value", p), ("selected", selected)],
+            &[
+                ("value", p),
+                ("selected", selected(p == asked.query.period.name())),
+            ],
             &frame.message(&format!("bo.stats.period.{p}")),
         );
     }
     x.close("periods");
+    let readable: Vec<_> = site
+        .departments
+        .iter()
+        .filter(|d| asked.allowed.as_ref().is_none_or(|a| a.contains(&d.code)))
+        .collect();
     x.open("departments", &[]);
-    for d in &site.departments {
-        if asked.allowed.as_ref().is_some_and(|a| !a.contains(&d.code)) {
-            continue;
-        }
-        let selected = if asked.department.as_deref() == Some(d.code.as_str()) {
-            "true"
-        } else {
-            "false"
-        };
+    for d in &readable {
         x.text(
             "department",
-            &[("code", &d.code), ("selected", selected)],
+            &[
+                ("code", &d.code),
+                (
+                    "selected",
+                    selected(asked.query.department.as_deref() == Some(d.code.as_str())),
+                ),
+            ],
             &d.name,
         );
     }
     x.close("departments");
-    let query = asked.query();
-    for t in tables {
+    x.open("services", &[]);
+    for s in &site.tenant.services {
+        x.text(
+            "service",
+            &[
+                ("code", &s.code),
+                (
+                    "selected",
+                    selected(asked.query.service.as_deref() == Some(s.code.as_str())),
+                ),
+            ],
+            s.title_in(frame.lang),
+        );
+    }
+    x.close("services");
+    x.open("groups", &[]);
+    for d in crate::core::stats::Dimension::ALL {
+        x.text(
+            "group",
+            &[
+                ("value", d.as_str()),
+                ("selected", selected(asked.query.group == Some(d))),
+            ],
+            &frame.message(&format!("bo.stats.by.{}", d.as_str())),
+        );
+    }
+    x.close("groups");
+    saved_view(&mut x, cx, shown, readable.as_slice());
+    for t in &tables {
         let csv = format!("{action}/{}.csv?{query}", t.id);
         let xml = format!("{action}/{}.xml?{query}", t.id);
         x.open("table", &[("id", t.id), ("csv", &csv), ("xml", &xml)]);
@@ -609,4 +521,70 @@ fn stats_view(cx: &Ctx<'_>, asked: &Asked, report: &Report, tables: &[Table]) ->
     x.close("stats");
     x.close("page");
     x.finish()
+}
+
+/// The saved queries the agent sees, each with its link, whether the
+/// agent gets it by e-mail and may remove it; then the form that saves the
+/// page's query.
+fn saved_view(
+    x: &mut Xml,
+    cx: &Ctx<'_>,
+    shown: &Shown<'_>,
+    readable: &[&crate::store::Department],
+) {
+    let (frame, site) = (cx.frame, cx.site);
+    let agent = &cx.session().record.agent;
+    let page = format!("{}/backoffice/stats", frame.base);
+    let yes_no = |yes: bool| if yes { "true" } else { "false" };
+    let has_email = cx.session().record.email.is_some();
+    x.open("saved", &[("email", yes_no(has_email))]);
+    for q in shown.saved {
+        let href = format!("{page}?{}&saved={}", q.query.query_string(), q.id);
+        let who = if q.owner == agent.login {
+            frame.message("bo.stats.saved.mine")
+        } else {
+            frame.format("bo.stats.saved.by", &[("owner", &q.owner)])
+        };
+        let sharing = match q.shared_with.as_deref() {
+            Some(d) => frame.format(
+                "bo.stats.saved.shared",
+                &[(
+                    "department",
+                    &crate::render::stats::department_name(site, d),
+                )],
+            ),
+            None => frame.message("bo.stats.saved.private"),
+        };
+        let id = q.id.to_string();
+        let current = shown.asked.saved == Some(q.id);
+        x.text(
+            "query",
+            &[
+                ("id", &id),
+                ("href", &href),
+                ("who", &who),
+                ("sharing", &sharing),
+                ("current", yes_no(current)),
+                ("subscribed", yes_no(q.subscribers.contains(&agent.login))),
+                ("editable", yes_no(q.editable_by(&agent.login, agent.admin))),
+            ],
+            &q.name,
+        );
+    }
+    let (error_field, error) = match &shown.save_error {
+        Some((f, m)) => (*f, m.as_str()),
+        None => ("", ""),
+    };
+    x.open("save", &[("error-field", error_field), ("error", error)]);
+    // The page's query, carried by the form that saves it.
+    let query = shown.asked.query.query_string();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        x.text("param", &[("name", &name), ("value", &value)], "");
+    }
+    for d in readable {
+        let text = frame.format("bo.stats.save.with", &[("department", &d.name)]);
+        x.text("share", &[("code", &d.code)], &text);
+    }
+    x.close("save");
+    x.close("saved");
 }

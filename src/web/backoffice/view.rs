@@ -5,7 +5,6 @@
 use crate::core::catalogue::Service;
 use crate::core::workflow::Agent;
 use crate::store::DeliveryRecord;
-use crate::tenant::Site;
 use crate::web::view::{Frame, Xml};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -76,15 +75,10 @@ pub(crate) fn date_time(frame: &Frame, at: Timestamp) -> (String, String) {
     )
 }
 
-pub(crate) fn department_name(site: &Site, code: &str) -> String {
-    site.department(code)
-        .map_or_else(|| code.to_owned(), |d| d.name.clone())
-}
+pub(crate) use crate::render::stats::department_name;
 
 pub(crate) fn channel_label(frame: &Frame, channel: &str) -> String {
-    frame
-        .message_opt(&format!("bo.channel.{channel}"))
-        .unwrap_or_else(|| channel.to_owned())
+    crate::render::stats::channel_label(&frame.wording(), channel)
 }
 
 /// Whether a request is late (due date passed), or nearly (66 % of its delay gone).
