@@ -251,25 +251,51 @@
     <figure class="chart">
       <svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {@width} {@height}" width="{@width}" height="{@height}" aria-labelledby="{$id}-title {$id}-desc" class="bar-chart">
         <title id="{$id}-title"><xsl:value-of select="../v:title"/></title>
-        <desc id="{$id}-desc"><xsl:call-template name="m"><xsl:with-param name="key">bo.stats.chart.desc</xsl:with-param></xsl:call-template></desc>
+        <desc id="{$id}-desc"><xsl:call-template name="m"><xsl:with-param name="key" select="concat('bo.stats.chart.desc.', @kind)"/></xsl:call-template></desc>
         <xsl:for-each select="v:legend">
           <xsl:variable name="fill"><xsl:call-template name="fill"><xsl:with-param name="series" select="@series"/></xsl:call-template></xsl:variable>
           <rect x="{@x - 14}" y="{@y - 10}" width="10" height="10" fill="{$fill}"/>
           <text x="{@x}" y="{@y}" font-size="12" fill="#161616"><xsl:value-of select="."/></text>
         </xsl:for-each>
-        <line x1="{@axis-x}" y1="20" x2="{@axis-x}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
-        <line x1="{@axis-x}" y1="{@axis-y}" x2="{@width - 56}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
-        <xsl:for-each select="v:label">
-          <text x="{@x}" y="{@y}" font-size="12" text-anchor="end" fill="#161616"><xsl:value-of select="."/></text>
-        </xsl:for-each>
-        <xsl:for-each select="v:bar">
-          <xsl:variable name="fill"><xsl:call-template name="fill"><xsl:with-param name="series" select="@series"/></xsl:call-template></xsl:variable>
-          <rect x="{@x}" y="{@y}" width="{@width}" height="{@height}" fill="{$fill}"/>
-          <text x="{@x + @width + 4}" y="{@y + @height - 2}" font-size="11" fill="#161616"><xsl:value-of select="."/></text>
-        </xsl:for-each>
-        <xsl:for-each select="v:tick">
-          <text x="{@x}" y="{@y}" font-size="11" text-anchor="middle" fill="#3a3a3a"><xsl:value-of select="."/></text>
-        </xsl:for-each>
+        <xsl:choose>
+          <xsl:when test="@kind = 'lines'">
+            <xsl:variable name="chart" select="."/>
+            <!-- The scale on the left, a faint grid line at each tick. -->
+            <xsl:for-each select="v:tick">
+              <line x1="{$chart/@axis-x}" y1="{@y - 4}" x2="{$chart/@right}" y2="{@y - 4}" stroke="#dddddd" stroke-width="1"/>
+              <text x="{@x}" y="{@y}" font-size="11" text-anchor="end" fill="#3a3a3a"><xsl:value-of select="."/></text>
+            </xsl:for-each>
+            <line x1="{@axis-x}" y1="{@top}" x2="{@axis-x}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
+            <line x1="{@axis-x}" y1="{@axis-y}" x2="{@right}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
+            <xsl:for-each select="v:label">
+              <text x="{@x}" y="{@y}" font-size="11" text-anchor="end" fill="#161616" transform="rotate(-40 {@x} {@y})"><xsl:value-of select="."/></text>
+            </xsl:for-each>
+            <xsl:for-each select="v:line">
+              <xsl:variable name="stroke"><xsl:call-template name="fill"><xsl:with-param name="series" select="@series"/></xsl:call-template></xsl:variable>
+              <polyline points="{@points}" fill="none" stroke="{$stroke}" stroke-width="2">
+                <xsl:if test="@series != '0'"><xsl:attribute name="stroke-dasharray">6 3</xsl:attribute></xsl:if>
+              </polyline>
+              <xsl:for-each select="v:point">
+                <circle cx="{@x}" cy="{@y}" r="3" fill="{$stroke}"/>
+              </xsl:for-each>
+            </xsl:for-each>
+          </xsl:when>
+          <xsl:otherwise>
+            <line x1="{@axis-x}" y1="{@top}" x2="{@axis-x}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
+            <line x1="{@axis-x}" y1="{@axis-y}" x2="{@right}" y2="{@axis-y}" stroke="#666" stroke-width="1"/>
+            <xsl:for-each select="v:label">
+              <text x="{@x}" y="{@y}" font-size="12" text-anchor="end" fill="#161616"><xsl:value-of select="."/></text>
+            </xsl:for-each>
+            <xsl:for-each select="v:bar">
+              <xsl:variable name="fill"><xsl:call-template name="fill"><xsl:with-param name="series" select="@series"/></xsl:call-template></xsl:variable>
+              <rect x="{@x}" y="{@y}" width="{@width}" height="{@height}" fill="{$fill}"/>
+              <text x="{@x + @width + 4}" y="{@y + @height - 2}" font-size="11" fill="#161616"><xsl:value-of select="."/></text>
+            </xsl:for-each>
+            <xsl:for-each select="v:tick">
+              <text x="{@x}" y="{@y}" font-size="11" text-anchor="middle" fill="#3a3a3a"><xsl:value-of select="."/></text>
+            </xsl:for-each>
+          </xsl:otherwise>
+        </xsl:choose>
       </svg>
     </figure>
   </xsl:template>

@@ -143,6 +143,11 @@ pub fn tables(w: &Wording, site: &Site, r: &Report, query: &StatQuery) -> Vec<Ta
         .iter()
         .map(|mo| crate::tenant::dates::month_year(mo.year, mo.month, w.lang))
         .collect();
+    let short_months: Vec<String> = r
+        .months
+        .iter()
+        .map(|mo| crate::tenant::dates::short_month_year(mo.year, mo.month, w.lang))
+        .collect();
     out.push(Table {
         id: "months",
         title: m("bo.stats.months"),
@@ -163,8 +168,8 @@ pub fn tables(w: &Wording, site: &Site, r: &Report, query: &StatQuery) -> Vec<Ta
                 ]
             })
             .collect(),
-        chart: Some(chart::horizontal_bars(
-            &month_labels,
+        chart: Some(chart::lines(
+            &short_months,
             &[
                 Series {
                     name: m("bo.stats.col.received"),

@@ -45,6 +45,25 @@ pub fn month_year(year: i16, month: i8, lang: &str) -> String {
     format!("{} {year}", month_name(month, lang))
 }
 
+/// The months' usual abbreviations.
+const SHORT_MONTHS_FR: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+const SHORT_MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `nov. 2026` / `Nov 2026`: a month where room is short (a chart's axis).
+pub fn short_month_year(year: i16, month: i8, lang: &str) -> String {
+    let months = if lang == "en" {
+        SHORT_MONTHS_EN
+    } else {
+        SHORT_MONTHS_FR
+    };
+    format!("{} {year}", months[(month - 1).clamp(0, 11) as usize])
+}
+
 /// `22 novembre 2026` / `22 November 2026`.
 pub fn long_date(date: Date, lang: &str) -> String {
     let day = if lang == "fr" && date.day() == 1 {

@@ -358,6 +358,9 @@ fn chart_view(x: &mut Xml, c: &Layout) {
             ("height", &number(c.height)),
             ("axis-x", &number(c.axis_x)),
             ("axis-y", &number(c.axis_y)),
+            ("right", &number(c.right)),
+            ("top", &number(c.top)),
+            ("kind", c.kind.as_str()),
         ],
     );
     for (i, l) in c.legend.iter().enumerate() {
@@ -390,6 +393,23 @@ fn chart_view(x: &mut Xml, c: &Layout) {
             ],
             &number(b.value),
         );
+    }
+    for line in &c.lines {
+        x.open(
+            "line",
+            &[
+                ("series", &line.series.to_string()),
+                ("points", &line.points),
+            ],
+        );
+        for m in &line.marks {
+            x.text(
+                "point",
+                &[("x", &number(m.x)), ("y", &number(m.y))],
+                &number(m.value),
+            );
+        }
+        x.close("line");
     }
     for t in &c.ticks {
         x.text("tick", &[("x", &number(t.x)), ("y", &number(t.y))], &t.text);
