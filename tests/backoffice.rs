@@ -4542,7 +4542,7 @@ fn saved_queries_are_private_or_shared_with_a_department_and_reopen_with_the_fig
     assert_eq!(
         ids,
         [
-            "summary", "months", "channel", "waiting", "outcomes", "words"
+            "summary", "months", "channel", "comments", "waiting", "outcomes", "words"
         ]
     );
     assert_eq!(figure(&view, "Demandes reçues"), "2");

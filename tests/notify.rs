@@ -1621,3 +1621,227 @@ fn a_subscriber_gets_the_monthly_figures_of_a_saved_query_once_by_email() {
             .any(|m| m.subject == "Statistiques : Voirie du mois (décembre 2026)")
     );
 }
+
+/// A citizen page's XML view.
+fn citizen_view(server: &Server, path: &str) -> (u16, guichet::xml::Element) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let r = server.get(&format!("{path}{sep}format=xml"));
+    (r.status, common::agent::parse(&r.body))
+}
+
+fn questionnaire_post(
+    server: &Server,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> common::HttpResponse {
+    let (_, view) = citizen_view(server, path);
+    let token = common::agent::find(&view, "satisfaction")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let mut all = vec![("_token", token.as_str())];
+    all.extend_from_slice(fields);
+    common::agent::post_raw(
+        server,
+        path,
+        "",
+        &common::agent::form(&all),
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+}
+
+#[test]
+fn a_closed_request_asks_its_requester_a_questionnaire_answered_once_that_the_statistics_count() {
+    let smtp = Smtp::start();
+    let server = server(&smtp.url(), None);
+    let (closed, _) = submit(&server, &common::road_incident("Satisfaite"));
+    let (open, _) = submit(&server, &common::road_incident("Patiente"));
+    outbox(&server);
+    // Qualified and scheduled: not closed, no questionnaire yet.
+    for action in ["qualify", "schedule"] {
+        act(&server, &closed, "paul", take(action));
+    }
+    outbox(&server);
+    assert!(
+        smtp.to("zoe@example.fr")
+            .iter()
+            .all(|m| !m.text.contains("/satisfaction/")),
+        "only the closing message asks"
+    );
+    act(&server, &closed, "paul", take("fixed"));
+    outbox(&server);
+    let fixed: Vec<_> = smtp
+        .to("zoe@example.fr")
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Incident réparé"))
+        .collect();
+    assert_eq!(fixed.len(), 1);
+    let text = &fixed[0].text;
+    assert!(
+        text.contains("trois questions, une minute, sans compte"),
+        "{text}"
+    );
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/satisfaction/"))
+        .unwrap_or_else(|| panic!("a questionnaire link in\n{text}"))
+        .to_owned();
+    assert!(
+        fixed[0].html.contains(&format!("href=\"{link}\"")),
+        "the link is clickable"
+    );
+    let path = link
+        .strip_prefix("https://guichet.demoville.example")
+        .unwrap()
+        .to_owned();
+    assert!(
+        path.starts_with(&format!("/demoville/satisfaction/{closed}/")),
+        "{path}"
+    );
+
+    // The page: three questions of five marks and a comment.
+    let (status, view) = citizen_view(&server, &path);
+    assert_eq!(status, 200);
+    let form = common::agent::find(&view, "satisfaction").unwrap();
+    assert_eq!(form.attr("state"), Some("open"));
+    assert_eq!(common::agent::all(&view, "question").len(), 3);
+    assert_eq!(common::agent::all(&view, "mark").len(), 15);
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(
+        &xsd,
+        &server.get(&format!("{path}?format=xml")).body,
+        "satisfaction",
+    );
+    let html = server.get(&path);
+    assert_eq!(html.status, 200);
+    assert!(
+        html.body
+            .contains("<legend>Dans l'ensemble, êtes-vous satisfait")
+    );
+
+    // Incomplete: each missing mark said next to its question, nothing kept.
+    let refused = questionnaire_post(&server, &path, &[("overall", "4"), ("comment", "Rapide !")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("id=\"q-delay-error\""));
+    assert!(refused.body.contains("id=\"q-clarity-error\""));
+    assert!(!refused.body.contains("id=\"q-overall-error\""));
+    assert!(
+        refused.body.contains("Rapide !"),
+        "what was typed comes back"
+    );
+    let site = server.app.site("demoville").unwrap();
+    let rows = || {
+        runtime()
+            .block_on(
+                server
+                    .app
+                    .store
+                    .survey_rows(site.tenant.id, None, 0, i64::MAX),
+            )
+            .unwrap()
+    };
+    assert!(rows().is_empty());
+
+    let answer = [
+        ("overall", "4"),
+        ("delay", "5"),
+        ("clarity", "3"),
+        ("comment", "Réparé en <b>deux</b> jours, merci !"),
+    ];
+    let thanks = questionnaire_post(&server, &path, &answer);
+    assert_eq!(thanks.status, 200, "{}", thanks.body);
+    assert!(thanks.body.contains("Merci ! Votre avis est enregistré."));
+    // Once: the link now says so, and a second answer changes nothing.
+    let (_, view) = citizen_view(&server, &path);
+    assert_eq!(
+        common::agent::find(&view, "satisfaction")
+            .unwrap()
+            .attr("state"),
+        Some("answered")
+    );
+    let again = questionnaire_post(
+        &server,
+        &path,
+        &[("overall", "1"), ("delay", "1"), ("clarity", "1")],
+    );
+    assert_eq!(again.status, 200);
+    assert!(again.body.contains("Vous avez déjà donné votre avis"));
+    let kept = rows();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (
+            kept[0].marks.overall,
+            kept[0].marks.delay,
+            kept[0].marks.clarity
+        ),
+        (4, 5, 3)
+    );
+    assert_eq!(kept[0].marks.department, "voirie");
+
+    // A forged seal, another request's seal: unknown. An open request:
+    // not yet.
+    let forged = path.replace(&closed, &open);
+    assert_eq!(server.get(&forged).status, 404);
+    let mut bad = path.clone();
+    bad.pop();
+    bad.push(if path.ends_with('0') { '1' } else { '0' });
+    assert_eq!(server.get(&bad).status, 404);
+    let reference = guichet::core::tracking::Reference::parse(&open).unwrap();
+    let open_path = format!(
+        "/demoville{}",
+        guichet::usecases::satisfaction::path(&server.app, &site, reference)
+    );
+    assert_eq!(server.get(&open_path).status, 410);
+
+    // The statistics count it, with its comment, escaped.
+    let admin = common::agent::login(&server, "admin");
+    let stats = admin.view("/demoville/backoffice/stats");
+    let table = |id: &str| -> Vec<Vec<String>> {
+        common::agent::all(&stats, "table")
+            .into_iter()
+            .find(|t| t.attr("id") == Some(id))
+            .unwrap_or_else(|| panic!("a table {id}"))
+            .children_named("row")
+            .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
+            .collect()
+    };
+    let summary = table("summary");
+    let figure = |label: &str| summary.iter().find(|r| r[0] == label).unwrap()[1].clone();
+    assert_eq!(figure("Avis de satisfaction reçus"), "1");
+    assert_eq!(figure("Demandeurs satisfaits (%)"), "100,0");
+    assert_eq!(figure("Satisfaction moyenne (sur 5)"), "4,0");
+    assert_eq!(
+        table("satisfaction-department"),
+        [["Voirie", "1", "100,0", "4,0", "5,0", "3,0"]
+            .map(String::from)
+            .to_vec()]
+    );
+    assert_eq!(table("satisfaction-service").len(), 1);
+    assert_eq!(
+        table("comments")[0][2],
+        "Réparé en <b>deux</b> jours, merci !"
+    );
+    let page = admin.get("/demoville/backoffice/stats");
+    assert!(
+        page.body
+            .contains("Réparé en &lt;b&gt;deux&lt;/b&gt; jours")
+    );
+
+    // Sixty days after closing, an unanswered questionnaire closes.
+    let (late, _) = submit(&server, &common::road_incident("Tardive"));
+    for action in ["qualify", "schedule", "fixed"] {
+        act(&server, &late, "paul", take(action));
+    }
+    let reference = guichet::core::tracking::Reference::parse(&late).unwrap();
+    let late_path = format!(
+        "/demoville{}",
+        guichet::usecases::satisfaction::path(&server.app, &site, reference)
+    );
+    assert_eq!(server.get(&late_path).status, 200);
+    server.advance_days(61);
+    assert_eq!(server.get(&late_path).status, 410);
+    let closed_post = questionnaire_post(&server, &late_path, &answer);
+    assert_eq!(closed_post.status, 410);
+    assert_eq!(rows().len(), 1);
+}

@@ -72,6 +72,22 @@ impl Secret {
         crate::core::tracking::hex(&mac.finalize().into_bytes())
     }
 
+    /// The seal of a link that opens one thing for good (e.g.
+    /// `demoville/satisfaction/2026-000012`): 128 bits of an HMAC of
+    /// `purpose` under a key of its own, in hex. Whoever has the link may
+    /// use it; no one can make one.
+    pub fn seal(&self, purpose: &str) -> String {
+        let key = self.subkey("link seal");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).expect("any key length");
+        mac.update(purpose.as_bytes());
+        crate::core::tracking::hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// Whether `seal` is [`Secret::seal`]'s for `purpose`, in constant time.
+    pub fn opens(&self, purpose: &str, seal: &str) -> bool {
+        super::same_secret(self.seal(purpose).as_bytes(), seal.as_bytes())
+    }
+
     /// A token for `purpose` (e.g. `demoville/form/room-booking`) issued at `now` (Unix seconds).
     pub fn issue(&self, purpose: &str, now: i64) -> String {
         format!("{now}.{}", self.mac(purpose, now))
@@ -96,6 +112,18 @@ impl Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seal_opens_its_own_link_only() {
+        let secret = Secret::from_bytes([7; 32]);
+        let seal = secret.seal("demoville/satisfaction/2026-000012");
+        assert_eq!(seal.len(), 32);
+        assert!(secret.opens("demoville/satisfaction/2026-000012", &seal));
+        assert!(!secret.opens("demoville/satisfaction/2026-000013", &seal));
+        assert!(!secret.opens("autreville/satisfaction/2026-000012", &seal));
+        assert!(!Secret::from_bytes([8; 32]).opens("demoville/satisfaction/2026-000012", &seal));
+        assert!(!secret.opens("demoville/satisfaction/2026-000012", &seal[..31]));
+    }
 
     #[test]
     fn tokens_are_bound_to_purpose_and_age() {

@@ -358,6 +358,7 @@ fn expand(
     };
     let has_secret = message.secret.is_some();
     if message.recipient_kind == "citizen" {
+        let rendered = ask_satisfaction(app, site, &look, &w, request, rendered, &brand);
         return Ok(citizen_deliveries(request, &rendered, &look, has_secret));
     }
     Ok(concerned_agents(staff, &w.template, &w.department)
@@ -365,6 +366,53 @@ fn expand(
         .filter_map(|a| a.email.as_deref())
         .map(|address| email(address, &rendered, has_secret))
         .collect())
+}
+
+/// The citizen's e-mail, with the satisfaction questionnaire's link after
+/// its text when the message tells of the request's closing and the town
+/// asks for its service (the `satisfaction` template's words; the SMS is
+/// left as it is).
+fn ask_satisfaction(
+    app: &App,
+    site: &Site,
+    look: &crate::tenant::look::Look,
+    w: &Wording,
+    request: &crate::store::MessageRequest,
+    mut rendered: templates::Rendered,
+    brand: &crate::render::mail::Brand,
+) -> templates::Rendered {
+    let closing = site
+        .tenant
+        .service_version(&request.service_code, request.service_version)
+        .and_then(|s| s.step(&w.step_id))
+        .is_some_and(|step| step.kind.is_final());
+    if !closing || !crate::usecases::satisfaction::asks(site, &request.service_code) {
+        return rendered;
+    }
+    let public = app.message_url.trim_end_matches('/');
+    let mut link = format!(
+        "{public}/{}{}",
+        site.tenant.slug,
+        crate::usecases::satisfaction::path(app, site, request.reference)
+    );
+    if w.lang != look.settings.language {
+        link.push_str(&format!("?lang={}", w.lang));
+    }
+    let vars = [("town", w.town.as_str()), ("link", link.as_str())];
+    let Some(ask) = templates::render(
+        &look.templates,
+        Some(&request.service_code),
+        None,
+        "satisfaction",
+        &vars,
+        brand,
+        w.lang,
+    ) else {
+        return rendered;
+    };
+    rendered.text = format!("{}\n\n{}", rendered.text, ask.text);
+    rendered.html = crate::render::mail::html(&rendered.subject, &rendered.text, brand, w.lang);
+    rendered
 }
 
 /// A message about a citizen's account (a link to confirm the address, to

@@ -30,6 +30,10 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("receipt.xsl", include_str!("../../xslt/receipt.xsl")),
     ("track.xsl", include_str!("../../xslt/track.xsl")),
     ("error.xsl", include_str!("../../xslt/error.xsl")),
+    (
+        "satisfaction.xsl",
+        include_str!("../../xslt/satisfaction.xsl"),
+    ),
     ("doc.xsl", include_str!("../../xslt/doc.xsl")),
     (
         "exchange-doc.xsl",

@@ -75,6 +75,11 @@ fn spread_cells(w: &Wording, s: Option<Spread>) -> [String; 3] {
     }
 }
 
+/// A mean or a share with one decimal; empty without answers.
+fn optional(w: &Wording, v: Option<f64>) -> String {
+    v.map(|v| decimal(w, v)).unwrap_or_default()
+}
+
 fn share(w: &Wording, f: &Figures) -> String {
     f.within_deadline_share()
         .map(|s| decimal(w, s))
@@ -132,6 +137,9 @@ pub fn tables(w: &Wording, site: &Site, r: &Report, query: &StatQuery) -> Vec<Ta
             ("working-mean", wmean),
             ("working-median", wmedian),
             ("working-p90", wp90),
+            ("answers", r.satisfaction.whole.answers.to_string()),
+            ("satisfied", optional(w, r.satisfaction.whole.satisfied)),
+            ("overall", optional(w, r.satisfaction.whole.overall)),
         ]
         .into_iter()
         .map(|(k, v)| vec![m(&format!("bo.stats.figure.{k}")), v])
@@ -240,6 +248,71 @@ pub fn tables(w: &Wording, site: &Site, r: &Report, query: &StatQuery) -> Vec<Ta
             }),
         });
     }
+    for (id, dimension, groups) in [
+        (
+            "satisfaction-service",
+            Dimension::Service,
+            &r.satisfaction.by_service,
+        ),
+        (
+            "satisfaction-department",
+            Dimension::Department,
+            &r.satisfaction.by_department,
+        ),
+    ] {
+        if !query.shows(dimension) {
+            continue;
+        }
+        let d = dimension.as_str();
+        out.push(Table {
+            id,
+            title: m(&format!("bo.stats.satisfaction.{d}")),
+            columns: vec![
+                m(&format!("bo.stats.col.{d}")),
+                m("bo.stats.col.answers"),
+                m("bo.stats.col.satisfied"),
+                m("bo.stats.col.overall"),
+                m("bo.stats.col.delay-mark"),
+                m("bo.stats.col.clarity"),
+            ],
+            rows: groups
+                .iter()
+                .map(|(key, s)| {
+                    vec![
+                        dimension_label(w, site, dimension, key),
+                        s.answers.to_string(),
+                        optional(w, s.satisfied),
+                        optional(w, s.overall),
+                        optional(w, s.delay),
+                        optional(w, s.clarity),
+                    ]
+                })
+                .collect(),
+            chart: None,
+        });
+    }
+    out.push(Table {
+        id: "comments",
+        title: m("bo.stats.comments"),
+        columns: vec![
+            m("bo.stats.col.service"),
+            m("bo.stats.col.day"),
+            m("bo.stats.col.comment"),
+        ],
+        rows: r
+            .satisfaction
+            .comments
+            .iter()
+            .map(|(service, day, text)| {
+                vec![
+                    service_name(w, site, service),
+                    crate::tenant::dates::long_date(*day, w.lang),
+                    text.clone(),
+                ]
+            })
+            .collect(),
+        chart: None,
+    });
     out.push(Table {
         id: "waiting",
         title: m("bo.stats.waiting"),

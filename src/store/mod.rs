@@ -18,6 +18,7 @@ mod personal;
 pub mod postgres;
 mod queries;
 mod requests;
+mod satisfaction;
 pub mod sqlite;
 mod stats;
 mod tenant_files;
@@ -34,6 +35,7 @@ pub use outbox::*;
 pub use personal::*;
 pub use queries::*;
 pub use requests::*;
+pub use satisfaction::*;
 pub use stats::*;
 pub use tenant_files::*;
 pub use tenants::*;
@@ -83,6 +85,7 @@ pub trait Store:
     + PersonalDataStore
     + StatsStore
     + QueryStore
+    + SatisfactionStore
     + 'static
 {
 }
@@ -102,6 +105,7 @@ impl<T> Store for T where
         + PersonalDataStore
         + StatsStore
         + QueryStore
+        + SatisfactionStore
         + 'static
 {
 }

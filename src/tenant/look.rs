@@ -68,6 +68,36 @@ pub struct Settings {
     /// `[open311]`: the town's incident services offered to Open311
     /// GeoReport v2 clients (none when absent).
     pub open311: Option<Open311Settings>,
+    /// `[satisfaction]`: the questionnaire offered when a request closes
+    /// (none when absent).
+    pub satisfaction: Option<SatisfactionSettings>,
+}
+
+/// `[satisfaction]` of `settings.toml`: the closing message of a request
+/// ends with a link to a short questionnaire, answered once, without an
+/// account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfactionSettings {
+    /// The services whose closing message asks, by code; every service
+    /// when absent.
+    pub services: Option<Vec<String>>,
+    /// How many days after closing the questionnaire stays open.
+    #[serde(default = "satisfaction_days")]
+    pub days: u32,
+}
+
+fn satisfaction_days() -> u32 {
+    60
+}
+
+impl SatisfactionSettings {
+    /// Whether a request of `service` is asked.
+    pub fn asks(&self, service: &str) -> bool {
+        self.services
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|c| c == service))
+    }
 }
 
 /// `[open311]` of `settings.toml`.
@@ -265,6 +295,7 @@ impl Default for Settings {
             openid: None,
             calls: BTreeMap::new(),
             open311: None,
+            satisfaction: None,
         }
     }
 }
@@ -291,6 +322,12 @@ error = "#ce0500"
 # to reporting apps; each app files reports with its own api_key.
 [open311]
 api_keys = ["demoville-open311-demo-key"]
+
+# When a request closes, its message asks the requester a short
+# questionnaire (overall, delay, clarity, a comment) by a link, for 60 days;
+# `services = ["road-incident"]` asks for those services only.
+[satisfaction]
+days = 60
 
 # Citizens may sign in with an OpenID Connect provider (FranceConnect, …)
 # that registered Guichet with the redirect URI

@@ -24,6 +24,7 @@ pub mod openid;
 pub mod personal;
 pub mod reply;
 pub mod retention;
+pub mod satisfaction;
 pub mod simulate;
 pub mod stats;
 pub mod submit;

@@ -4,6 +4,7 @@
 
 use super::App;
 use crate::core::catalogue::FieldType;
+use crate::core::satisfaction::{self, Marks, Satisfaction};
 use crate::core::stats::{
     self, Day, Dimension, Fact, Facts, Figures, Month, Name, Period, Waiting,
 };
@@ -27,7 +28,22 @@ pub struct Report {
     /// The most frequent words of the free texts (long-text fields) of the
     /// requests received in the period, by service.
     pub words: Vec<(String, Vec<(String, u64)>)>,
+    /// The answers to the satisfaction questionnaire given in the period.
+    pub satisfaction: SatisfactionReport,
 }
+
+/// What the satisfaction questionnaires of a period say.
+#[derive(Debug, Clone, Default)]
+pub struct SatisfactionReport {
+    pub whole: Satisfaction,
+    pub by_service: Vec<(String, Satisfaction)>,
+    pub by_department: Vec<(String, Satisfaction)>,
+    /// The most recent comments, newest first: (service, day, comment).
+    pub comments: Vec<(String, Date, String)>,
+}
+
+/// Comments shown at most.
+pub const COMMENTS: usize = 20;
 
 /// Words shown per service.
 pub const WORDS: usize = 10;
@@ -70,8 +86,8 @@ pub async fn report(
                 .map(|f| (s.code.clone(), f.name.clone()))
         })
         .collect();
-    // Both reads at once: they are independent, and the page waits for both.
-    let (texts, rows) = tokio::try_join!(
+    // The reads at once: they are independent, and the page waits for all.
+    let (texts, rows, answers) = tokio::try_join!(
         app.store.free_texts(TextQuery {
             tenant_id: site.tenant.id,
             departments: departments.clone(),
@@ -80,7 +96,14 @@ pub async fn report(
             paths,
             limit: MOST_TEXTS,
         }),
-        app.store.stat_rows(site.tenant.id, departments, since),
+        app.store
+            .stat_rows(site.tenant.id, departments.clone(), since),
+        app.store.survey_rows(
+            site.tenant.id,
+            departments,
+            since.as_second(),
+            until.as_second()
+        ),
     )?;
     let mut by_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (service, text) in texts {
@@ -107,7 +130,38 @@ pub async fn report(
         waiting: facts.waiting(today),
         outcomes: facts.outcomes(period),
         words,
+        satisfaction: satisfaction_report(answers, service, &zone),
     })
+}
+
+fn satisfaction_report(
+    mut answers: Vec<crate::store::SurveyRow>,
+    service: Option<&str>,
+    zone: &jiff::tz::TimeZone,
+) -> SatisfactionReport {
+    if let Some(code) = service {
+        answers.retain(|a| a.marks.service == code);
+    }
+    let comments = answers
+        .iter()
+        .rev()
+        .filter_map(|a| {
+            let text = a.comment.as_ref()?;
+            let day = jiff::Timestamp::from_second(a.answered_at)
+                .ok()?
+                .to_zoned(zone.clone())
+                .date();
+            Some((a.marks.service.clone(), day, text.clone()))
+        })
+        .take(COMMENTS)
+        .collect();
+    let marks: Vec<Marks> = answers.into_iter().map(|a| a.marks).collect();
+    SatisfactionReport {
+        whole: satisfaction::figures(&marks),
+        by_service: satisfaction::grouped(&marks, |m| &m.service),
+        by_department: satisfaction::grouped(&marks, |m| &m.department),
+        comments,
+    }
 }
 
 /// The store's rows as facts, their times turned into days of `zone`,

@@ -1569,6 +1569,46 @@ test('backoffice: a saved query of the statistics — saved by the keyboard with
   await assertNoViolations(admin, 'the statistics page with a subscription');
 });
 
+test('citizen: the satisfaction questionnaire of a closed request — reached by the link of its closing message, missing marks said next to their question, answered by the keyboard once — no axe violation', async () => {
+  const { reference } = await soapSubmit(SOAP_ROAD);
+  const paul = await agentPage('paul');
+  for (const action of ['Qualifier', "Planifier l'intervention", 'Réparé']) {
+    await paul.goto(`${BO}/requests/${reference}`);
+    await press(paul, paul.getByRole('button', { name: action, exact: true }));
+  }
+  let link = null;
+  for (let i = 0; i < 50 && !link; i++) {
+    for (const body of storeColumn("SELECT body FROM deliveries WHERE channel = 'email' AND body LIKE '%/satisfaction/' || :'a' || '/%' ORDER BY id DESC LIMIT 1", reference)) {
+      const m = body.match(/https?:\/\/[^/\s]+(\/[^\s]*\/satisfaction\/[^\s]+)/);
+      if (m) { link = m[1]; break; }
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert(link, 'the closing message carries the questionnaire\'s link');
+  const context = await newContext();
+  const page = await context.newPage();
+  const opened = await page.goto(`${new URL(BO).origin}${link}`);
+  assertEq(opened.status(), 200, 'the questionnaire opens without an account');
+  await assertNoViolations(page, 'the satisfaction questionnaire');
+  await page.getByRole('group', { name: /Dans l'ensemble/ }).getByLabel('4 — Satisfait').check();
+  assertEq(await press(page, page.getByRole('button', { name: 'Envoyer mon avis' })), 422, 'two marks are missing');
+  await assertNoViolations(page, 'the satisfaction questionnaire with errors');
+  assert(await page.locator('#q-delay-error').isVisible(), 'the missing delay mark is said next to its question');
+  assert(await page.getByLabel('4 — Satisfait').first().isChecked(), 'the mark given is kept');
+  // By the keyboard: Tab to a group, the arrow keys choose its mark.
+  await page.getByRole('group', { name: /délai/ }).getByLabel('5 — Très satisfait').focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('group', { name: /clairs/ }).getByLabel('3 — Ni l\'un ni l\'autre').focus();
+  await page.keyboard.press('Space');
+  await page.getByLabel('Un commentaire (facultatif)').fill('Réparé très vite, merci.');
+  assertEq(await press(page, page.getByRole('button', { name: 'Envoyer mon avis' })), 200, 'answered');
+  assert((await page.locator('.notice.success').textContent()).includes('Votre avis est enregistré'), 'thanked');
+  await assertNoViolations(page, 'the questionnaire answered');
+  await page.goto(`${new URL(BO).origin}${link}`);
+  assert((await page.locator('.notice').textContent()).includes('déjà donné votre avis'), 'once');
+  await context.close();
+});
+
 test('backoffice: exporting the console\'s requests — columns ticked by the keyboard, a CSV with the accents right, a model saved and reopened, a missing name said next to its field — no axe violation', async () => {
   await soapSubmit(SOAP_ROAD);
   const paul = await agentPage('paul');

@@ -108,6 +108,7 @@ macro_rules! store_contract {
                 failed_logins_are_counted_per_key_forgotten_on_success_and_when_old,
                 statistics_read_a_towns_real_requests_open_or_touched_since_a_day,
                 saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_subscriber_and_month,
+                a_closed_requests_questionnaire_is_answered_once_and_read_by_department_and_time,
             ],
         }
     };
@@ -5038,4 +5039,146 @@ pub async fn saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_su
             .unwrap()
     );
     assert_eq!(store.saved_queries(brest.id).await.unwrap().len(), 1);
+}
+
+/// The satisfaction questionnaire: answered once, for a finished real
+/// request of the town only; read back by department and time.
+pub async fn a_closed_requests_questionnaire_is_answered_once_and_read_by_department_and_time(
+    store: Arc<dyn Store>,
+) {
+    use guichet::core::satisfaction::Answer;
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let closed = submit(&store, &brest, road(&brest, "Close", t(0))).await;
+    act(
+        &store,
+        &brest,
+        closed,
+        &clerk(),
+        press_with("not-ours", "Voie départementale"),
+        t(5),
+    )
+    .await;
+    let open = submit(&store, &brest, road(&brest, "Ouverte", t(1))).await;
+    let mut essai = road(&brest, "Essai", t(2));
+    essai.test = true;
+    let essai = submit(&store, &brest, essai).await;
+    act(
+        &store,
+        &brest,
+        essai,
+        &clerk(),
+        press_with("not-ours", "Essai"),
+        t(6),
+    )
+    .await;
+    let answer = |o: u8, comment: Option<&str>| Answer {
+        overall: o,
+        delay: 3,
+        clarity: 2,
+        comment: comment.map(str::to_owned),
+    };
+
+    let survey = store.survey(brest.id, closed).await.unwrap().unwrap();
+    assert!(survey.finished && !survey.answered);
+    assert_eq!(survey.service_code, "road-incident");
+    assert_eq!(survey.entered_at, t(5).as_second());
+    assert!(
+        !store
+            .survey(brest.id, open)
+            .await
+            .unwrap()
+            .unwrap()
+            .finished
+    );
+    assert_eq!(
+        store.survey(brest.id, essai).await.unwrap(),
+        None,
+        "a test request has none"
+    );
+    assert_eq!(store.survey(quimper.id, closed).await.unwrap(), None);
+
+    // Not finished, a test request, another town: nothing kept.
+    assert!(
+        !store
+            .answer_survey(brest.id, open, answer(5, None), t(10))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .answer_survey(brest.id, essai, answer(5, None), t(10))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .answer_survey(quimper.id, closed, answer(5, None), t(10))
+            .await
+            .unwrap()
+    );
+    // Once, however many at once.
+    let tries = (0..4).map(|i| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .answer_survey(brest.id, closed, answer(4 + (i % 2), Some("Merci")), t(20))
+                .await
+                .unwrap()
+        })
+    });
+    let mut kept = 0;
+    for t in tries {
+        kept += usize::from(t.await.unwrap());
+    }
+    assert_eq!(kept, 1);
+    assert!(
+        store
+            .survey(brest.id, closed)
+            .await
+            .unwrap()
+            .unwrap()
+            .answered
+    );
+
+    let rows = store
+        .survey_rows(brest.id, None, t(20).as_second(), t(21).as_second())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].marks.department, "voirie");
+    assert_eq!(rows[0].marks.service, "road-incident");
+    assert_eq!((rows[0].marks.delay, rows[0].marks.clarity), (3, 2));
+    assert_eq!(rows[0].comment.as_deref(), Some("Merci"));
+    assert_eq!(rows[0].answered_at, t(20).as_second());
+    // Before or after the period, other departments, none: nothing.
+    for (departments, from, to) in [
+        (None, t(0), t(20)),
+        (None, t(21), t(30)),
+        (Some(vec!["etat-civil".to_owned()]), t(0), t(30)),
+        (Some(vec![]), t(0), t(30)),
+    ] {
+        assert!(
+            store
+                .survey_rows(brest.id, departments, from.as_second(), to.as_second())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    assert_eq!(
+        store
+            .survey_rows(brest.id, Some(vec!["voirie".into()]), 0, i64::MAX)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .survey_rows(quimper.id, None, 0, i64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

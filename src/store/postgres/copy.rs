@@ -19,7 +19,7 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 35] = [
     "tenants",
     "service_versions",
     "services",
@@ -54,6 +54,7 @@ const TABLES: [&str; 34] = [
     "export_models",
     "stat_queries",
     "stat_subscriptions",
+    "satisfaction_answers",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

@@ -35,6 +35,7 @@ mod outbox;
 mod personal;
 mod queries;
 mod requests;
+mod satisfaction;
 mod stats;
 mod submits;
 mod tenant_files;
@@ -51,7 +52,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -59,6 +60,7 @@ const MIGRATIONS: [&str; 7] = [
     include_str!("0005_stats_index.sql"),
     include_str!("0006_export_models.sql"),
     include_str!("0007_saved_queries.sql"),
+    include_str!("0008_satisfaction.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

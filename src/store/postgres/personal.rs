@@ -241,6 +241,7 @@ async fn anonymise(
     for statement in [
         "DELETE FROM request_values WHERE request_id = $1",
         "UPDATE events SET comment = NULL WHERE request_id = $1",
+        "UPDATE satisfaction_answers SET comment = NULL WHERE request_id = $1",
         "DELETE FROM deliveries WHERE request_id = $1",
         "DELETE FROM outbox WHERE request_id = $1",
         // The files' rows, once no message carries them; their blobs go at

@@ -21,6 +21,7 @@ mod outbox;
 mod personal;
 mod queries;
 mod requests;
+mod satisfaction;
 mod stats;
 mod tenant_files;
 mod tenants;
@@ -39,7 +40,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 27] = [
+const MIGRATIONS: [&str; 28] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -67,6 +68,7 @@ const MIGRATIONS: [&str; 27] = [
     include_str!("0025_stats_index.sql"),
     include_str!("0026_export_models.sql"),
     include_str!("0027_saved_queries.sql"),
+    include_str!("0028_satisfaction.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

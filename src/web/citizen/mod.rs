@@ -22,6 +22,7 @@ mod exchange;
 mod form;
 
 pub(crate) use form::preview;
+mod satisfaction;
 mod slots;
 mod track;
 
@@ -118,6 +119,18 @@ pub static ROUTES: &[Route] = &[
         path: "track/{code}/correct",
         guard: Guard::Public,
         handler: handler!(track::correct),
+    },
+    Route {
+        method: Method::GET,
+        path: "satisfaction/{reference}/{seal}",
+        guard: Guard::Public,
+        handler: handler!(satisfaction::form),
+    },
+    Route {
+        method: Method::POST,
+        path: "satisfaction/{reference}/{seal}",
+        guard: Guard::Public,
+        handler: handler!(satisfaction::post),
     },
     Route {
         method: Method::GET,
