@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod error;
 pub mod exchange;
 pub mod http;

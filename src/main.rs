@@ -69,6 +69,26 @@ enum Command {
     /// Personal data kept no longer than needed (GDPR).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Fill a town with a generated year of its life, through the real
+    /// submit and workflow paths: requests by every channel, agents taking
+    /// them step by step (most on time, some late, some never), the daily
+    /// timers and deadline watch, some satisfaction answers; for demos and
+    /// the statistics page. Refused for a town that has a mail server (its
+    /// messages would go out).
+    #[command(name = "demo-data")]
+    DemoData {
+        #[arg(long, default_value = app::DEMO_TENANT)]
+        tenant: String,
+        /// Requests submitted over the period, about.
+        #[arg(long, default_value_t = 3000)]
+        requests: u32,
+        /// Days the period lasts, ending now.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// The same seed makes the same choices.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Print a tenant's WSDL with its ports at ADDRESS.
     Wsdl {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -290,8 +310,10 @@ enum AuditCommand {
 /// line of each HTTP request (target `guichet::access`) is the JSON logs'
 /// own: people reading text logs would drown in it unless they ask
 /// (`GUICHET_LOG=info,guichet::access=info`).
-fn init_logs(format: guichet::config::LogFormat) {
+fn init_logs(format: guichet::config::LogFormat, quiet: bool) {
     let default = match format {
+        // A generated year would log every request it makes.
+        _ if quiet => "warn",
         guichet::config::LogFormat::Text => "info,guichet::access=off",
         guichet::config::LogFormat::Json => "info",
     };
@@ -316,7 +338,8 @@ fn init_logs(format: guichet::config::LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = Config::load(cli.settings, cli.config.as_deref()).and_then(|config| {
-        init_logs(config.log_format);
+        let quiet = matches!(cli.command, Some(Command::DemoData { .. }));
+        init_logs(config.log_format, quiet);
         run(cli.command.unwrap_or(Command::Serve), config)
     });
     match result {
@@ -392,6 +415,41 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
                     );
                 }
             }
+            Ok(())
+        }
+        Command::DemoData {
+            tenant,
+            requests,
+            days,
+            seed,
+        } => {
+            let plan = guichet::demo::Plan {
+                requests,
+                days,
+                seed,
+            };
+            let start = jiff::Timestamp::now()
+                - jiff::SignedDuration::from_hours(24 * i64::from(days.max(1)));
+            let clock = guichet::demo::DemoClock::new(start);
+            // A generated year need not wait for the disk at every request.
+            let mut config = config;
+            config.durability = guichet::config::Durability::Normal;
+            let smtp = config.smtp.clone();
+            let app = app::open(config, clock.clock())?;
+            let site = app
+                .site(&tenant)
+                .ok_or_else(|| Error::Config(format!("no town {tenant}")))?;
+            if smtp.is_some() || site.look.get().settings.mail.smtp.is_some() {
+                return Err(Error::Config(format!(
+                    "{tenant} has a mail server: demo data would send its messages; use a town without one"
+                )));
+            }
+            let done =
+                current_thread()?.block_on(guichet::demo::fill(&app, &site, &clock, plan))?;
+            println!(
+                "{tenant}: {} requests submitted over {days} days ({} refused), {} steps taken, {} closed, {} satisfaction answers",
+                done.submitted, done.refused, done.actions, done.closed, done.answered
+            );
             Ok(())
         }
         Command::Wsdl { tenant, address } => {

@@ -198,3 +198,109 @@ fn wrong_settings_stop_guichet_with_what_to_write() {
     );
     assert!(!dir.0.join("data").exists());
 }
+
+/// The cells of one table of a statistics view.
+fn stats_table(view: &guichet::xml::Element, id: &str) -> Vec<Vec<String>> {
+    common::agent::all(view, "table")
+        .into_iter()
+        .find(|t| t.attr("id") == Some(id))
+        .unwrap_or_else(|| panic!("a table {id}"))
+        .children_named("row")
+        .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
+        .collect()
+}
+
+#[test]
+fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
+    let data = TempDir::new();
+    let out = guichet(&data.0)
+        .args([
+            "demo-data",
+            "--requests",
+            "400",
+            "--days",
+            "200",
+            "--seed",
+            "7",
+            "--data-dir",
+        ])
+        .arg(&data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // demoville: N requests submitted over 200 days (R refused), S steps
+    // taken, C closed, A satisfaction answers
+    let said = stdout(&out);
+    let numbers: Vec<u64> = said
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    let [submitted, days, _refused, steps, closed, answered] = numbers[..] else {
+        panic!("what demo-data said: {said}");
+    };
+    assert_eq!(days, 200);
+    assert!((340..=460).contains(&submitted), "{said}");
+    assert!(steps >= submitted && closed * 10 >= submitted * 7, "{said}");
+    assert!(answered > 0, "{said}");
+    // Every event is in the journal, chained.
+    let verify = guichet(&data.0)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data.0)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        stdout(&verify),
+        stderr(&verify)
+    );
+    // With a mail server, it refuses: its messages would go out.
+    let refused = guichet(&data.0)
+        .args(["demo-data", "--smtp", "smtp://127.0.0.1:1", "--data-dir"])
+        .arg(&data.0)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("mail server"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // The statistics of the whole period say what was done.
+    let server = Server::start_in(&data.0, Default::default());
+    let admin = common::agent::login(&server, "admin");
+    let view = admin.view("/demoville/backoffice/stats?period=range&from=2020-01-01&to=2029-12-31");
+    let summary = stats_table(&view, "summary");
+    let figure = |label: &str| -> u64 {
+        summary.iter().find(|r| r[0] == label).unwrap()[1]
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(figure("Demandes reçues"), submitted);
+    assert!(figure("Demandes closes") >= closed);
+    assert!(figure("Dont en retard") > 0, "some run late");
+    assert_eq!(figure("Avis de satisfaction reçus"), answered);
+    // Every channel but Open311's and SMS, the months of the period, and
+    // the incident phrases among the frequent words.
+    assert!(stats_table(&view, "channel").len() >= 5);
+    assert!(stats_table(&view, "months").len() >= 7);
+    assert!(stats_table(&view, "service").len() >= 10);
+    let words = stats_table(&view, "words");
+    assert!(
+        words
+            .iter()
+            .any(|w| w[1] == "nid-de-poule" || w[1] == "trottoir"),
+        "{words:?}"
+    );
+    // The console has them closed.
+    let console = admin.view("/demoville/backoffice/?state=final");
+    let total: u64 = common::agent::find(&console, "console")
+        .unwrap()
+        .attr("total")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total >= closed, "{total} closed in the console");
+}
