@@ -460,6 +460,24 @@ fn vary(entries: &mut [(String, RawValue)], service: &Service, rng: &mut fastran
                         *v = RawValue::Text(NAMES[rng.usize(0..NAMES.len())].to_owned());
                     }
                 }
+                // Two in five of the requests of a service that serves
+                // associations come from one.
+                let associations = service
+                    .requesters
+                    .contains(&crate::core::catalogue::RequesterKind::Association);
+                if associations && rng.u32(0..5) < 2 {
+                    const CLUBS: &[&str] = &[
+                        "Comité des fêtes de Démoville",
+                        "Club de football de Démoville",
+                        "Les Amis de la médiathèque",
+                        "Association des parents d'élèves",
+                    ];
+                    fields.push(("kind".into(), RawValue::Text("association".into())));
+                    fields.push((
+                        "organisation".into(),
+                        RawValue::Text(CLUBS[rng.usize(0..CLUBS.len())].into()),
+                    ));
+                }
             }
             continue;
         }

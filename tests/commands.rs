@@ -287,6 +287,16 @@ fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
     assert!(stats_table(&view, "channel").len() >= 5);
     assert!(stats_table(&view, "months").len() >= 7);
     assert!(stats_table(&view, "service").len() >= 10);
+    // Persons and associations, who together are every requester.
+    let kinds = stats_table(&view, "kind");
+    let count = |label: &str| -> u64 {
+        kinds
+            .iter()
+            .find(|r| r[0] == label)
+            .map_or(0, |r| r[1].parse().unwrap())
+    };
+    assert!(count("Associations") > 0, "{kinds:?}");
+    assert_eq!(count("Particuliers") + count("Associations"), submitted);
     let words = stats_table(&view, "words");
     assert!(
         words

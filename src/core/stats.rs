@@ -142,6 +142,8 @@ pub struct Fact {
     pub theme: Name,
     pub channel: Name,
     pub department: Name,
+    /// Who asked: `citizen`, `association`, `business`.
+    pub kind: Name,
     /// The day it was received, in the town's time zone.
     pub received: Day,
     pub due: Day,
@@ -395,14 +397,17 @@ pub enum Dimension {
     Theme,
     Channel,
     Department,
+    /// The requester's kind.
+    Kind,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [
+    pub const ALL: [Dimension; 5] = [
         Dimension::Service,
         Dimension::Theme,
         Dimension::Channel,
         Dimension::Department,
+        Dimension::Kind,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -411,6 +416,7 @@ impl Dimension {
             Dimension::Theme => "theme",
             Dimension::Channel => "channel",
             Dimension::Department => "department",
+            Dimension::Kind => "kind",
         }
     }
 
@@ -425,6 +431,7 @@ impl Dimension {
             Dimension::Theme => fact.theme,
             Dimension::Channel => fact.channel,
             Dimension::Department => fact.department,
+            Dimension::Kind => fact.kind,
         }
     }
 }
@@ -766,6 +773,7 @@ mod tests {
                 theme: n("vie-quotidienne"),
                 channel: n("web"),
                 department: n("voirie"),
+                kind: n("citizen"),
                 received: Day::of(received),
                 due: Day::of(due),
                 step: n(if closed.is_some() { "repaired" } else { "new" }),

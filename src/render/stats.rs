@@ -110,6 +110,15 @@ fn dimension_label(w: &Wording, site: &Site, d: Dimension, key: &str) -> String 
             .map_or_else(|| key.to_owned(), |s| s.theme.label.clone()),
         Dimension::Channel => channel_label(w, key),
         Dimension::Department => department_name(site, key),
+        Dimension::Kind => {
+            let message = format!("bo.stats.kind.{key}");
+            let text = w.look.message(w.lang, &message);
+            if text == message {
+                key.to_owned()
+            } else {
+                text.to_owned()
+            }
+        }
     }
 }
 

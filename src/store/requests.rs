@@ -213,6 +213,17 @@ pub(super) fn parse_date(id: i64, what: &str, text: &str) -> Result<Date, StoreE
 
 /// The requester's name as stored on the request (and searched by the
 /// console): first and last name, blank ones left out.
+/// Who asks (`citizen`, `association`, `business`), from the requester's
+/// `kind`: a person when the form does not ask.
+pub(super) fn requester_kind(request: &NewRequest) -> &'static str {
+    request
+        .form
+        .requester_text("kind")
+        .and_then(crate::core::catalogue::RequesterKind::from_name)
+        .unwrap_or(crate::core::catalogue::RequesterKind::Citizen)
+        .name()
+}
+
 pub(super) fn requester_name(request: &NewRequest) -> String {
     format!(
         "{} {}",

@@ -24,6 +24,8 @@ pub struct StatRow {
     pub entered_at: i64,
     pub finished: bool,
     pub waiting: bool,
+    /// The requester's kind.
+    pub kind: Name,
 }
 
 /// The rows [`StatsStore::stat_rows`] read, and the names they use.
@@ -46,13 +48,14 @@ pub(super) struct StatColumns<'a> {
     pub entered_at: &'a [u8],
     pub finished: bool,
     pub waiting: bool,
+    pub kind: &'a [u8],
 }
 
 /// The previous value of each name column: rows come in the order of the
 /// statistics index, so a name is mostly the one of the row before and is
 /// compared before it is looked up.
 #[derive(Default)]
-pub(super) struct LastNames([Option<(Vec<u8>, Name)>; 4]);
+pub(super) struct LastNames([Option<(Vec<u8>, Name)>; 5]);
 
 impl StatRows {
     fn name(
@@ -87,6 +90,7 @@ impl StatRows {
                 channel: name(r.channel),
                 department: name(r.department),
                 step: name(r.step),
+                kind: name(r.kind),
                 ..*r
             }));
         }
@@ -99,7 +103,7 @@ impl StatRows {
         last: &mut LastNames,
         c: StatColumns<'_>,
     ) -> Result<(), &'static str> {
-        let [service, channel, department, step] = &mut last.0;
+        let [service, channel, department, step, kind] = &mut last.0;
         let row = StatRow {
             service_code: self.name(service, "service_code", c.service_code)?,
             channel: self.name(channel, "channel", c.channel)?,
@@ -110,6 +114,7 @@ impl StatRows {
             entered_at: unix_seconds(c.entered_at).ok_or("entered_at")?,
             finished: c.finished,
             waiting: c.waiting,
+            kind: self.name(kind, "requester_kind", c.kind)?,
         };
         self.rows.push(row);
         Ok(())
@@ -263,7 +268,7 @@ pub(super) fn text_filter(
 }
 
 /// The columns of a [`StatRow`], in its order.
-pub(super) const STAT_COLUMNS: &str = "service_code, channel, department, submitted_at, due_date, step, entered_at, finished, waiting, id";
+pub(super) const STAT_COLUMNS: &str = "service_code, channel, department, submitted_at, due_date, step, entered_at, finished, waiting, requester_kind, id";
 
 /// The `WHERE` of [`StatsStore::stat_rows`] (on `requests`), `None` when it
 /// can match nothing; placeholders spelled by `placeholder(n)`.

@@ -204,6 +204,7 @@ fn facts(
             theme: themes[r.service_code.index()],
             channel: r.channel,
             department: r.department,
+            kind: r.kind,
             received: days.of(r.submitted_at),
             due: r.due_date,
             step: r.step,

@@ -52,7 +52,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -61,6 +61,7 @@ const MIGRATIONS: [&str; 8] = [
     include_str!("0006_export_models.sql"),
     include_str!("0007_saved_queries.sql"),
     include_str!("0008_satisfaction.sql"),
+    include_str!("0009_requester_kind.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

@@ -361,8 +361,8 @@ pub(super) async fn insert_request(
             &tx.prepare_cached(
                 "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
                      tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
-                     department, entered_at, finished, lang, test, citizen_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $9, $14, $15, $16, $17)
+                     department, entered_at, finished, lang, test, citizen_id, requester_kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $9, $14, $15, $16, $17, $18)
                  RETURNING id",
             )
             .await?,
@@ -384,6 +384,7 @@ pub(super) async fn insert_request(
                 &r.lang,
                 &i64::from(r.test),
                 &r.citizen_id,
+                &requester_kind(r),
             ],
         )
         .await?

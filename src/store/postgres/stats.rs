@@ -70,9 +70,10 @@ async fn stat_rows(
             entered_at: text(6),
             finished: row.get::<_, i64>(7) != 0,
             waiting: row.get::<_, i64>(8) != 0,
+            kind: text(9),
         };
         if let Err(column) = out.push(&mut last, columns) {
-            return Err(corrupt_row(row.get(9), column));
+            return Err(corrupt_row(row.get(10), column));
         }
     }
     Ok(out)

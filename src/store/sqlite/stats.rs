@@ -92,9 +92,10 @@ fn stat_rows(
             entered_at: text(6)?,
             finished: row.get(7)?,
             waiting: row.get(8)?,
+            kind: text(9)?,
         };
         if let Err(column) = out.push(&mut last, columns) {
-            return Err(corrupt_row(row.get(9)?, column));
+            return Err(corrupt_row(row.get(10)?, column));
         }
     }
     Ok(out)
