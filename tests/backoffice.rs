@@ -4105,15 +4105,8 @@ fn a_request_made_in_english_gets_its_letter_in_english() {
 
 /// The rows of one table of the statistics view, each as its cells' text.
 fn stats_rows(view: &Element, id: &str) -> Vec<Vec<String>> {
-    let stats = find(view, "stats").expect("a statistics view");
-    let table = stats
-        .children_named("table")
-        .find(|t| t.attr("id") == Some(id))
-        .unwrap_or_else(|| panic!("a table {id}"));
-    table
-        .children_named("row")
-        .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
-        .collect()
+    assert!(find(view, "stats").is_some(), "a statistics view");
+    stats_table(view, id)
 }
 
 /// The value of one figure of the summary table, by its label.

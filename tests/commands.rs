@@ -199,17 +199,6 @@ fn wrong_settings_stop_guichet_with_what_to_write() {
     assert!(!dir.0.join("data").exists());
 }
 
-/// The cells of one table of a statistics view.
-fn stats_table(view: &guichet::xml::Element, id: &str) -> Vec<Vec<String>> {
-    common::agent::all(view, "table")
-        .into_iter()
-        .find(|t| t.attr("id") == Some(id))
-        .unwrap_or_else(|| panic!("a table {id}"))
-        .children_named("row")
-        .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
-        .collect()
-}
-
 #[test]
 fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
     let data = TempDir::new();
@@ -272,7 +261,7 @@ fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
     let server = Server::start_in(&data.0, Default::default());
     let admin = common::agent::login(&server, "admin");
     let view = admin.view("/demoville/backoffice/stats?period=range&from=2020-01-01&to=2029-12-31");
-    let summary = stats_table(&view, "summary");
+    let summary = common::agent::stats_table(&view, "summary");
     let figure = |label: &str| -> u64 {
         summary.iter().find(|r| r[0] == label).unwrap()[1]
             .parse()
@@ -284,11 +273,11 @@ fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
     assert_eq!(figure("Avis de satisfaction reçus"), answered);
     // Every channel but Open311's and SMS, the months of the period, and
     // the incident phrases among the frequent words.
-    assert!(stats_table(&view, "channel").len() >= 5);
-    assert!(stats_table(&view, "months").len() >= 7);
-    assert!(stats_table(&view, "service").len() >= 10);
+    assert!(common::agent::stats_table(&view, "channel").len() >= 5);
+    assert!(common::agent::stats_table(&view, "months").len() >= 7);
+    assert!(common::agent::stats_table(&view, "service").len() >= 10);
     // Persons and associations, who together are every requester.
-    let kinds = stats_table(&view, "kind");
+    let kinds = common::agent::stats_table(&view, "kind");
     let count = |label: &str| -> u64 {
         kinds
             .iter()
@@ -297,7 +286,7 @@ fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
     };
     assert!(count("Associations") > 0, "{kinds:?}");
     assert_eq!(count("Particuliers") + count("Associations"), submitted);
-    let words = stats_table(&view, "words");
+    let words = common::agent::stats_table(&view, "words");
     assert!(
         words
             .iter()

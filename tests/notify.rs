@@ -1797,15 +1797,7 @@ fn a_closed_request_asks_its_requester_a_questionnaire_answered_once_that_the_st
     // The statistics count it, with its comment, escaped.
     let admin = common::agent::login(&server, "admin");
     let stats = admin.view("/demoville/backoffice/stats");
-    let table = |id: &str| -> Vec<Vec<String>> {
-        common::agent::all(&stats, "table")
-            .into_iter()
-            .find(|t| t.attr("id") == Some(id))
-            .unwrap_or_else(|| panic!("a table {id}"))
-            .children_named("row")
-            .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
-            .collect()
-    };
+    let table = |id: &str| common::agent::stats_table(&stats, id);
     let summary = table("summary");
     let figure = |label: &str| summary.iter().find(|r| r[0] == label).unwrap()[1].clone();
     assert_eq!(figure("Avis de satisfaction reçus"), "1");

@@ -313,25 +313,61 @@ struct Tally {
     working_delays: Histogram,
 }
 
-impl Tally {
-    fn add(&mut self, fact: &Fact, period: Days, working: &WorkingDays) {
-        if period.contains(fact.received) {
-            self.received += 1;
-        }
+/// What one fact adds to the tallies it belongs to in a period, worked
+/// out once however many groupings count it.
+#[derive(Clone, Copy)]
+struct Share {
+    received: bool,
+    /// Closed in the period: within its deadline, its delays (calendar,
+    /// working days).
+    closed: Option<(bool, u32, u32)>,
+    /// Still open at the period's end: whether late.
+    open: Option<bool>,
+}
+
+impl Share {
+    fn of(fact: &Fact, period: Days, working: &WorkingDays) -> Share {
+        let mut share = Share {
+            received: period.contains(fact.received),
+            closed: None,
+            open: None,
+        };
         match fact.closed() {
             Some(closed) if period.contains(closed) => {
-                self.closed += 1;
-                self.within_deadline += u64::from(closed <= fact.due);
-                self.delays.add(closed.days_since(fact.received));
-                self.working_delays
-                    .add(working.between(fact.received, closed));
+                share.closed = Some((
+                    closed <= fact.due,
+                    closed.days_since(fact.received),
+                    working.between(fact.received, closed),
+                ));
             }
             Some(closed) if closed <= period.to => {}
-            _ if fact.received <= period.to => {
-                self.open += 1;
-                self.late += u64::from(fact.due < period.to);
-            }
+            _ if fact.received <= period.to => share.open = Some(fact.due < period.to),
             _ => {}
+        }
+        share
+    }
+
+    fn is_nothing(&self) -> bool {
+        !self.received && self.closed.is_none() && self.open.is_none()
+    }
+}
+
+impl Tally {
+    fn add(&mut self, fact: &Fact, period: Days, working: &WorkingDays) {
+        self.take(Share::of(fact, period, working));
+    }
+
+    fn take(&mut self, share: Share) {
+        self.received += u64::from(share.received);
+        if let Some((within, delay, working)) = share.closed {
+            self.closed += 1;
+            self.within_deadline += u64::from(within);
+            self.delays.add(delay);
+            self.working_delays.add(working);
+        }
+        if let Some(late) = share.open {
+            self.open += 1;
+            self.late += u64::from(late);
         }
     }
 
@@ -499,23 +535,49 @@ impl Facts {
     /// The figures of each value of `dimension` (those with something to
     /// show in the period), by value.
     pub fn grouped(&self, period: Period, dimension: Dimension) -> Vec<(String, Figures)> {
+        self.grouped_by(period, &[dimension])
+            .pop()
+            .map(|(_, g)| g)
+            .unwrap_or_default()
+    }
+
+    /// [`Facts::grouped`] for each of `dimensions`, in one pass over the
+    /// facts: each fact's share worked out once.
+    pub fn grouped_by(
+        &self,
+        period: Period,
+        dimensions: &[Dimension],
+    ) -> Vec<(Dimension, Vec<(String, Figures)>)> {
         let days = period.days();
-        let mut tallies: Vec<Option<Tally>> = vec![None; self.names.len()];
+        let mut tallies: Vec<Vec<Option<Tally>>> =
+            vec![vec![None; self.names.len()]; dimensions.len()];
         for fact in &self.facts {
-            tallies[dimension.key(fact).0 as usize]
-                .get_or_insert_with(Tally::default)
-                .add(fact, days, &self.working);
+            let share = Share::of(fact, days, &self.working);
+            if share.is_nothing() {
+                continue;
+            }
+            for (d, t) in dimensions.iter().zip(tallies.iter_mut()) {
+                t[d.key(fact).0 as usize]
+                    .get_or_insert_with(Tally::default)
+                    .take(share);
+            }
         }
-        let mut out: Vec<(String, Figures)> = tallies
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, t)| {
-                let t = t.filter(Tally::shows_something)?;
-                Some((self.names.get(Name(i as u32)).to_owned(), t.figures()))
+        dimensions
+            .iter()
+            .zip(tallies)
+            .map(|(d, t)| {
+                let mut out: Vec<(String, Figures)> = t
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, t)| {
+                        let t = t.filter(Tally::shows_something)?;
+                        Some((self.names.get(Name(i as u32)).to_owned(), t.figures()))
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                (*d, out)
             })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
+            .collect()
     }
 
     /// Month by month over the period (its first and last months cut to it).

@@ -122,10 +122,7 @@ pub async fn report(
         period,
         read: facts.len(),
         whole: facts.figures(period),
-        by: Dimension::ALL
-            .into_iter()
-            .map(|d| (d, facts.grouped(period, d)))
-            .collect(),
+        by: facts.grouped_by(period, &Dimension::ALL),
         months: facts.monthly(period),
         waiting: facts.waiting(today),
         outcomes: facts.outcomes(period),

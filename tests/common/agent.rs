@@ -131,6 +131,18 @@ pub fn add_with_cli(
         .unwrap()
 }
 
+/// The rows of one table of a statistics view (`table[@id]`), each as its
+/// cells' text.
+pub fn stats_table(view: &Element, id: &str) -> Vec<Vec<String>> {
+    all(view, "table")
+        .into_iter()
+        .find(|t| t.attr("id") == Some(id))
+        .unwrap_or_else(|| panic!("a table {id}"))
+        .children_named("row")
+        .map(|r| r.children_named("cell").map(|c| c.text.clone()).collect())
+        .collect()
+}
+
 /// The password [`add_reader`] gives.
 pub const READER_PASSWORD: &str = "mot de passe de test";
 
