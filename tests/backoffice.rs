@@ -3223,6 +3223,29 @@ fn a_retention_run_anonymises_what_is_due_and_nothing_else() {
     for action in ["qualify", "schedule", "fixed"] {
         assert_eq!(paul.act(&road, action).status, 303, "{action}");
     }
+    // The requester's opinion of the closed request, whose comment names
+    // them.
+    let site = server.app.site("demoville").unwrap();
+    let reference = guichet::core::tracking::Reference::parse(&birth).unwrap();
+    let path = guichet::usecases::satisfaction::path(&server.app, &site, reference);
+    let seal = path.rsplit('/').next().unwrap();
+    let opinion = guichet::core::satisfaction::Answer {
+        overall: 5,
+        delay: 4,
+        clarity: 4,
+        comment: Some("Merci de la part de Mme Oubliable".into()),
+    };
+    assert!(matches!(
+        rt.block_on(guichet::usecases::satisfaction::answer(
+            &server.app,
+            &site,
+            reference,
+            seal,
+            opinion
+        ))
+        .unwrap(),
+        guichet::usecases::satisfaction::Questionnaire::Recorded(_)
+    ));
     assert!(!anywhere(&server.data_dir, "Oubliable").is_empty());
     assert!(!anywhere(&server.data_dir, "06 12 34 56 78").is_empty());
 
@@ -3255,7 +3278,20 @@ fn a_retention_run_anonymises_what_is_due_and_nothing_else() {
         404,
         "the tracking code leads nowhere"
     );
-    // What statistics count stays.
+    // What statistics count stays: the opinion's marks, not its comment.
+    let answers = rt
+        .block_on(
+            server
+                .app
+                .store
+                .survey_rows(site.tenant.id, None, 0, i64::MAX),
+        )
+        .unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(
+        (answers[0].marks.overall, answers[0].comment.as_deref()),
+        (5, None)
+    );
     let marie = login(&server, "marie");
     let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
     let xml = marie.get(&format!(
