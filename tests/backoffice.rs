@@ -1487,6 +1487,8 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         ("reply_to", "accueil@demoville-sur-mer.example"),
         ("reminder_percent", "50"),
         ("admin_after_days", "2"),
+        ("satisfaction", "on"),
+        ("satisfaction_days", "30"),
     ];
     let with = |changes: &[(&'static str, &'static str)]| {
         let mut fields = good.to_vec();
@@ -1507,6 +1509,7 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
             ("reply_to", "nulle part"),
             ("reminder_percent", "0"),
             ("admin_after_days", "trois"),
+            ("satisfaction_days", "0"),
         ]),
     );
     assert_eq!(r.status, 422, "{}", r.body);
@@ -1518,6 +1521,7 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         "reply_to",
         "reminder_percent",
         "admin_after_days",
+        "satisfaction_days",
     ] {
         assert!(
             r.body.contains(&format!(r#"id="settings-{field}-error""#)),
@@ -1563,6 +1567,11 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
     );
     assert_eq!(look.settings.deadlines.reminder_percent, 50);
     assert_eq!(
+        look.settings.satisfaction.as_ref().map(|s| s.days),
+        Some(30)
+    );
+    assert!(now.contains("[satisfaction]\ndays = 30"), "{now}");
+    assert_eq!(
         look.settings.mail.from.as_deref(),
         Some("Mairie <ne-pas-repondre@demoville-sur-mer.example>")
     );
@@ -1582,14 +1591,20 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
     );
     assert_eq!(audit_ok(&server), before + 1);
 
-    // Emptied optional fields leave the file.
-    let r = admin.post(path, &with(&[("site_url", ""), ("reply_to", "")]));
+    // Emptied optional fields leave the file; the questionnaire unticked,
+    // its table too.
+    let mut unticked = with(&[("site_url", ""), ("reply_to", "")]);
+    unticked.retain(|(k, _)| *k != "satisfaction");
+    let r = admin.post(path, &unticked);
     assert_eq!(r.status, 303);
     let now = std::fs::read_to_string(&file).unwrap();
     assert!(
         !now.contains("site_url") && !now.contains("reply_to"),
         "{now}"
     );
+    assert!(!now.contains("[satisfaction]"), "{now}");
+    let look = server.app.site("demoville").unwrap().look.get();
+    assert!(look.settings.satisfaction.is_none());
 
     // A file the webmaster broke elsewhere is never overwritten.
     std::fs::write(

@@ -87,6 +87,22 @@
             <xsl:with-param name="help" select="true()"/>
           </xsl:call-template>
         </fieldset>
+        <fieldset>
+          <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.satisfaction</xsl:with-param></xsl:call-template></legend>
+          <div class="field choice single">
+            <input type="checkbox" id="settings-satisfaction" name="satisfaction" value="on" aria-describedby="settings-satisfaction-help">
+              <xsl:if test="$form/@satisfaction = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
+            </input>
+            <label for="settings-satisfaction"><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.satisfaction-ask</xsl:with-param></xsl:call-template></label>
+            <p class="help" id="settings-satisfaction-help"><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.satisfaction-help</xsl:with-param></xsl:call-template></p>
+          </div>
+          <xsl:call-template name="settings-field">
+            <xsl:with-param name="field">satisfaction_days</xsl:with-param>
+            <xsl:with-param name="type">number</xsl:with-param>
+            <xsl:with-param name="value" select="$form/@satisfaction-days"/>
+            <xsl:with-param name="help" select="true()"/>
+          </xsl:call-template>
+        </fieldset>
         <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.save</xsl:with-param></xsl:call-template></button></p>
       </form>
     </xsl:for-each>

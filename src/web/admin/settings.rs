@@ -1,6 +1,7 @@
 //! The town's settings on the admin pages: its name and site, its colours
 //! (refused when a pair is too faint to read, WCAG AA), the sender and
-//! reply-to of its e-mails, and its deadline notices. What administrators
+//! reply-to of its e-mails, its deadline notices, and whether closed
+//! requests are asked the satisfaction questionnaire. What administrators
 //! write goes into the tenant's `settings.toml` (the webmaster's file, kept
 //! as written for everything else: frame ancestors, logo, SMTP, SMS), each
 //! change an entry of the audit journal.
@@ -59,6 +60,12 @@ fn form_of(settings: &Settings, fallback_name: &str) -> SettingsForm {
         reply_to: settings.mail.reply_to.clone().unwrap_or_default(),
         reminder_percent: settings.deadlines.reminder_percent.to_string(),
         admin_after_days: settings.deadlines.admin_after_days.to_string(),
+        satisfaction: settings.satisfaction.is_some(),
+        satisfaction_days: settings
+            .satisfaction
+            .as_ref()
+            .map_or(60, |s| s.days)
+            .to_string(),
         errors: Vec::new(),
     }
 }
@@ -92,6 +99,8 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
         reply_to: text("reply_to"),
         reminder_percent: text("reminder_percent"),
         admin_after_days: text("admin_after_days"),
+        satisfaction: fields.get("satisfaction") == Some("on"),
+        satisfaction_days: text("satisfaction_days"),
         errors: Vec::new(),
     };
     check(frame, &mut form);
@@ -202,6 +211,17 @@ fn check(frame: &Frame, form: &mut SettingsForm) {
             frame.message("bo.settings.error.admin-after-days"),
         ));
     }
+    if form.satisfaction
+        && !form
+            .satisfaction_days
+            .parse::<u32>()
+            .is_ok_and(|d| (1..=365).contains(&d))
+    {
+        errors.push((
+            "satisfaction_days",
+            frame.message("bo.settings.error.satisfaction-days"),
+        ));
+    }
     form.errors = errors;
 }
 
@@ -263,6 +283,14 @@ fn write(file: &str, form: &SettingsForm) -> Result<String, toml_edit::TomlError
     ] {
         deadlines[key] = value(v.parse::<i64>().unwrap_or_default());
     }
+    // On: the table with its days (the services the webmaster listed kept);
+    // off: no table.
+    if form.satisfaction {
+        let satisfaction = table(&mut doc, "satisfaction");
+        satisfaction["days"] = value(form.satisfaction_days.parse::<i64>().unwrap_or(60));
+    } else {
+        doc.remove("satisfaction");
+    }
     Ok(doc.to_string())
 }
 
@@ -294,6 +322,11 @@ fn changed(before: &SettingsForm, after: &SettingsForm) -> Vec<String> {
             out.push(format!("colours.{key}"));
         }
     }
+    if before.satisfaction != after.satisfaction {
+        out.push("satisfaction".to_owned());
+    } else if after.satisfaction && before.satisfaction_days != after.satisfaction_days {
+        out.push("satisfaction.days".to_owned());
+    }
     out
 }
 
@@ -310,6 +343,9 @@ pub struct SettingsForm {
     pub reply_to: String,
     pub reminder_percent: String,
     pub admin_after_days: String,
+    /// Closed requests are asked the satisfaction questionnaire.
+    pub satisfaction: bool,
+    pub satisfaction_days: String,
     /// `(field, message)`
     pub errors: Vec<(&'static str, String)>,
 }
@@ -342,6 +378,11 @@ pub(super) fn settings_edit(
             ("reply-to", &form.reply_to),
             ("reminder-percent", &form.reminder_percent),
             ("admin-after-days", &form.admin_after_days),
+            (
+                "satisfaction",
+                if form.satisfaction { "true" } else { "false" },
+            ),
+            ("satisfaction-days", &form.satisfaction_days),
         ],
     );
     for (field, message) in &form.errors {
