@@ -1536,6 +1536,12 @@ fn a_subscriber_gets_the_monthly_figures_of_a_saved_query_once_by_email() {
         Some("elu@demoville.example"),
     );
     common::agent::add_reader(&server, "muet", &["voirie:stats"], None);
+    common::agent::add_reader(
+        &server,
+        "ancien",
+        &["voirie:stats"],
+        Some("ancien@demoville.example"),
+    );
     let rt = runtime();
     let tenant = server.app.site("demoville").unwrap().tenant.id;
     let store = &server.app.store;
@@ -1556,7 +1562,7 @@ fn a_subscriber_gets_the_monthly_figures_of_a_saved_query_once_by_email() {
         .unwrap();
     // Subscribed as the page does: the first report is for this month.
     let today: jiff::civil::Date = "2026-11-22".parse().unwrap();
-    for agent in ["elu", "muet"] {
+    for agent in ["elu", "muet", "ancien"] {
         assert!(
             rt.block_on(store.subscribe(tenant, id, agent.into(), Some(report_month(today))))
                 .unwrap()
@@ -1569,15 +1575,36 @@ fn a_subscriber_gets_the_monthly_figures_of_a_saved_query_once_by_email() {
     };
     assert_eq!(reports(), 0, "November is not over");
 
+    // Before the report, "ancien" keeps a handler's role but loses the
+    // statistics: the report is read with the rights of the day.
+    let changed = rt
+        .block_on(store.change_agent(
+            tenant,
+            guichet::store::AgentChange {
+                login: "ancien".into(),
+                name: "ancien".into(),
+                email: Some("ancien@demoville.example".into()),
+                admin: false,
+                active: true,
+                roles: vec![("voirie".into(), guichet::core::workflow::Role::Handler)],
+                password_hash: None,
+            },
+            "admin".into(),
+            None,
+            (server.app.clock)(),
+        ))
+        .unwrap();
+    assert_eq!(changed, guichet::store::AgentChanged::Changed);
     server.advance_days(9);
     assert_eq!(
         reports(),
         1,
-        "the first of December: elu's; muet has no address"
+        "the first of December: elu's; muet has no address, ancien no right any more"
     );
     assert_eq!(reports(), 0, "once a month");
     outbox(&server);
     assert_eq!(smtp.messages().len(), before + 1);
+    assert!(smtp.to("ancien@demoville.example").is_empty());
     let mails = smtp.to("elu@demoville.example");
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
