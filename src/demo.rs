@@ -167,7 +167,6 @@ pub async fn fill(
             }
         })
         .collect();
-    let total_weight: u32 = weights.iter().sum();
     let zone = site.tenant.time_zone.clone();
     // Each day's share: weekdays over weekends, spring over August.
     let days: Vec<(jiff::Zoned, f64)> = (0..plan.days.max(1))
@@ -201,18 +200,7 @@ pub async fn fill(
             if at >= end.as_second() {
                 continue;
             }
-            let mut pick = rng.u32(0..total_weight);
-            let service = weights
-                .iter()
-                .position(|w| {
-                    if pick < *w {
-                        true
-                    } else {
-                        pick -= w;
-                        false
-                    }
-                })
-                .unwrap_or(0);
+            let service = weighted_pick(&mut rng, &weights).unwrap_or(0);
             queue.push(Reverse((at, Event::Submit { service })));
         }
         let night = day.timestamp().as_second() + 23 * 3600;
@@ -406,33 +394,17 @@ fn choose(
         software: false,
     };
     let actions = workflow::available_actions(service, state, &everyone);
-    let weighted: Vec<(u32, &crate::core::steps::Action)> = actions
-        .into_iter()
-        .filter_map(|a| {
-            let to = service.step(&a.to)?;
-            let w = match to.kind {
-                StepKind::Accepted | StepKind::Closed => 8,
-                StepKind::Refused => 1,
-                StepKind::Citizen => 0,
-                _ if a.to == state.step => 0,
-                _ => 6,
-            };
-            (w > 0).then_some((w, a))
+    let weights: Vec<u32> = actions
+        .iter()
+        .map(|a| match service.step(&a.to).map(|to| to.kind) {
+            Some(StepKind::Accepted | StepKind::Closed) => 8,
+            Some(StepKind::Refused) => 1,
+            Some(StepKind::Citizen) | None => 0,
+            _ if a.to == state.step => 0,
+            _ => 6,
         })
         .collect();
-    let total: u32 = weighted.iter().map(|(w, _)| w).sum();
-    if total == 0 {
-        return None;
-    }
-    let mut pick = rng.u32(0..total);
-    let action = weighted.iter().find_map(|(w, a)| {
-        if pick < *w {
-            Some(*a)
-        } else {
-            pick -= w;
-            None
-        }
-    })?;
+    let action = actions[weighted_pick(rng, &weights)?];
     let able: Vec<&Agent> = agents
         .iter()
         .filter(|g| !g.admin && action.roles.iter().any(|r| g.can(&state.department, *r)))
@@ -443,6 +415,24 @@ fn choose(
         able[rng.usize(0..able.len())]
     };
     Some((agent.clone(), action.id.clone()))
+}
+
+/// An index drawn with the chance its weight gives it; `None` when every
+/// weight is nought.
+fn weighted_pick(rng: &mut fastrand::Rng, weights: &[u32]) -> Option<usize> {
+    let total: u32 = weights.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut pick = rng.u32(0..total);
+    weights.iter().position(|w| {
+        if pick < *w {
+            true
+        } else {
+            pick -= w;
+            false
+        }
+    })
 }
 
 /// Varies the example's free texts and requester's name, so that the

@@ -225,10 +225,23 @@ impl StatQuery {
         }
     }
 
+    /// The query as a reader of `allowed` departments may have it: a
+    /// department outside them left out (theirs are shown instead).
+    pub fn read_by(mut self, allowed: Option<&[String]>) -> StatQuery {
+        self.department = self.department.filter(|d| may_read(allowed, d));
+        self
+    }
+
     /// Whether the breakdown by `d` is shown.
     pub fn shows(&self, d: Dimension) -> bool {
         self.group.is_none_or(|g| g == d)
     }
+}
+
+/// Whether a reader of the statistics of `allowed` departments (every one
+/// for `None`) may read `department`'s.
+pub fn may_read(allowed: Option<&[String]>, department: &str) -> bool {
+    allowed.is_none_or(|a| a.iter().any(|d| d == department))
 }
 
 /// A query kept under a name.
@@ -255,7 +268,7 @@ impl SavedQuery {
             || self
                 .shared_with
                 .as_ref()
-                .is_some_and(|d| allowed.is_none_or(|a| a.contains(d)))
+                .is_some_and(|d| may_read(allowed, d))
     }
 
     /// Whether an agent may replace or remove it: its owner, or an

@@ -53,10 +53,7 @@ pub async fn queue_reports(app: &App) -> Result<usize, StoreError> {
             let Some(address) = agent.email.clone().filter(|_| reads) else {
                 continue;
             };
-            let mut asked = query.query.clone();
-            asked.department = asked
-                .department
-                .filter(|d| allowed.as_ref().is_none_or(|a| a.contains(d)));
+            let asked = query.query.clone().read_by(allowed.as_deref());
             let period = asked.period.reported(today);
             let figures = report(
                 app,

@@ -22,25 +22,16 @@ impl Wording<'_> {
         self.look.message(self.lang, key).to_owned()
     }
 
-    /// A message with `{name}` placeholders filled in.
-    pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.message(key);
-        for (k, v) in args {
-            text = text.replace(&format!("{{{k}}}"), v);
-        }
-        text
+    /// The message of `key`, or `fallback` when there is none.
+    pub fn message_or(&self, key: &str, fallback: &str) -> String {
+        let text = self.look.message(self.lang, key);
+        if text == key { fallback } else { text }.to_owned()
     }
 }
 
 /// The name of a channel in the reader's language.
 pub fn channel_label(w: &Wording, channel: &str) -> String {
-    let key = format!("bo.channel.{channel}");
-    let text = w.look.message(w.lang, &key);
-    if text == key {
-        channel.to_owned()
-    } else {
-        text.to_owned()
-    }
+    w.message_or(&format!("bo.channel.{channel}"), channel)
 }
 
 /// The name of a department, its code for one the town no longer has.
@@ -110,15 +101,7 @@ fn dimension_label(w: &Wording, site: &Site, d: Dimension, key: &str) -> String 
             .map_or_else(|| key.to_owned(), |s| s.theme.label.clone()),
         Dimension::Channel => channel_label(w, key),
         Dimension::Department => department_name(site, key),
-        Dimension::Kind => {
-            let message = format!("bo.stats.kind.{key}");
-            let text = w.look.message(w.lang, &message);
-            if text == message {
-                key.to_owned()
-            } else {
-                text.to_owned()
-            }
-        }
+        Dimension::Kind => w.message_or(&format!("bo.stats.kind.{key}"), key),
     }
 }
 

@@ -7,7 +7,9 @@
 //! are three writings of the same tables, so an export always says what the
 //! page shows.
 
-use crate::core::saved_query::{PeriodChoice, SavedQuery, StatQuery, query_name, report_month};
+use crate::core::saved_query::{
+    PeriodChoice, SavedQuery, StatQuery, may_read, query_name, report_month,
+};
 use crate::render::chart::Layout;
 use crate::render::stats::{Table, tables};
 use crate::store::NewSavedQuery;
@@ -51,14 +53,13 @@ impl Asked {
     /// the town lacks or the agent may not read, a service the town lacks.
     fn of(
         cx: &Ctx<'_>,
-        mut query: StatQuery,
+        query: StatQuery,
         error: Option<(&'static str, String)>,
         allowed: Option<Vec<String>>,
     ) -> Asked {
         let site = cx.site;
-        query.department = query.department.filter(|d| {
-            site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
-        });
+        let mut query = query.read_by(allowed.as_deref());
+        query.department = query.department.filter(|d| site.department(d).is_some());
         query.service = query.service.filter(|s| site.tenant.service(s).is_some());
         Asked {
             query,
@@ -74,19 +75,24 @@ impl Asked {
 }
 
 async fn read_report(cx: &Ctx<'_>) -> Result<(Asked, Report), Response<Body>> {
-    let (app, site) = (cx.app, cx.site);
     let agent = &cx.session().record.agent;
     if !agent.sees_stats() {
         return Err(forbidden(cx));
     }
-    let today = today(app, site);
     let asked = Asked::read(cx, agent.stats_departments());
+    let report = report_of(cx, &asked).await?;
+    Ok((asked, report))
+}
+
+/// The figures `asked` gives, on the town's today.
+async fn report_of(cx: &Ctx<'_>, asked: &Asked) -> Result<Report, Response<Body>> {
+    let (app, site) = (cx.app, cx.site);
+    let today = today(app, site);
     let period = asked.query.period.period(today);
     let service = asked.query.service.as_deref();
-    match report(app, site, asked.departments(), service, period, today).await {
-        Ok(r) => Ok((asked, r)),
-        Err(e) => Err(unavailable(&e)),
-    }
+    report(app, site, asked.departments(), service, period, today)
+        .await
+        .map_err(|e| unavailable(&e))
 }
 
 /// The saved queries the agent sees, by name.
@@ -172,9 +178,8 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let action = field("do").unwrap_or_default();
     if action == "save" {
         let allowed = agent.stats_departments();
-        let shared = field("share").filter(|d| {
-            site.department(d).is_some() && allowed.as_ref().is_none_or(|a| a.contains(d))
-        });
+        let shared = field("share")
+            .filter(|d| site.department(d).is_some() && may_read(allowed.as_deref(), d));
         if asked.error.is_some() {
             // The bad range is shown next to its field.
             return refused(cx, &asked, None).await;
@@ -239,13 +244,9 @@ async fn refused(
     asked: &Asked,
     error: Option<(&'static str, String)>,
 ) -> Response<Body> {
-    let (app, site) = (cx.app, cx.site);
-    let today = today(app, site);
-    let period = asked.query.period.period(today);
-    let service = asked.query.service.as_deref();
-    let report = match report(app, site, asked.departments(), service, period, today).await {
+    let report = match report_of(cx, asked).await {
         Ok(r) => r,
-        Err(e) => return unavailable(&e),
+        Err(response) => return response,
     };
     let saved = match visible_queries(cx).await {
         Ok(s) => s,
@@ -482,7 +483,7 @@ fn stats_view(cx: &Ctx<'_>, shown: &Shown<'_>) -> String {
     let readable: Vec<_> = site
         .departments
         .iter()
-        .filter(|d| asked.allowed.as_ref().is_none_or(|a| a.contains(&d.code)))
+        .filter(|d| may_read(asked.allowed.as_deref(), &d.code))
         .collect();
     x.open("departments", &[]);
     for d in &readable {
