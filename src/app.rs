@@ -108,6 +108,7 @@ pub fn load_with(
         config,
         clock,
         secret,
+        exports_due: tokio::sync::Notify::new(),
     };
     // The towns' files other nodes wrote, before the first page is served.
     tokio::runtime::Builder::new_current_thread()
@@ -308,6 +309,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         tokio::spawn(retention(Arc::clone(&app)));
         tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
+        tokio::spawn(exports(Arc::clone(&app)));
         crate::http::serve_with(Arc::clone(&app), listener, certificates, shutdown_signal())
             .await
             .map_err(Error::system("the server stopped"))?;
@@ -365,6 +367,19 @@ async fn outbox(app: Arc<App>) {
             Ok((expanded, sent)) => tracing::info!(expanded, sent, "outbox"),
             Err(e) => tracing::error!(error = %e, "outbox worker failed"),
         }
+    }
+}
+
+/// The background exports: when one is queued here, else every
+/// `timer_period` (one queued on another node, one whose node died).
+async fn exports(app: Arc<App>) {
+    loop {
+        match crate::web::run_exports(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(exports = n, "background exports written"),
+            Err(e) => tracing::error!(error = %e, "background exports failed"),
+        }
+        let _ = tokio::time::timeout(app.config.timer_period, app.exports_due.notified()).await;
     }
 }
 

@@ -4529,6 +4529,219 @@ fn console_exports_every_chosen_request_as_csv_and_xlsx_with_the_columns_kept_as
     assert!(r.status >= 400);
 }
 
+/// Submits `count` road incidents through the real submit path, a few at
+/// a time; their references.
+fn many_road_incidents(server: &Server, count: usize) {
+    use guichet::core::intake::{Channel, Submission};
+    let site = server.app.site("demoville").unwrap();
+    let service = site.tenant.service("road-incident").unwrap().clone();
+    let today = jiff::civil::date(2026, 11, 22);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut left = count;
+        while left > 0 {
+            let now = left.min(50);
+            left -= now;
+            let tasks: Vec<_> = (0..now)
+                .map(|_| {
+                    let (app, site, service) = (
+                        std::sync::Arc::clone(&server.app),
+                        std::sync::Arc::clone(&site),
+                        service.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let submission = Submission {
+                            channel: Channel::Web,
+                            lang: "fr".into(),
+                            entries: guichet::core::example::example(&service, today, None),
+                            citizen_id: None,
+                        };
+                        guichet::usecases::submit::submit(&app, &site, &service, &submission)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| format!("{e:?}"))
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap().unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+fn a_large_export_runs_in_the_background_and_is_offered_to_its_agent_until_it_expires() {
+    use calamine::{Reader, Xlsx};
+    let server = Server::start();
+    let many = guichet::web::backoffice::AT_ONCE as usize + 20;
+    many_road_incidents(&server, many);
+    submit(&server, BIRTH);
+    let rt = runtime();
+    let tenant = server.app.site("demoville").unwrap().tenant.id;
+    let files_of_requests = rt.block_on(server.app.store.kept_blobs()).unwrap();
+    let journal = |action: &str| {
+        rt.block_on(server.app.store.journal(tenant, Some(action.into()), 10))
+            .unwrap()
+    };
+
+    // A small export is written at once, and journaled without the
+    // filters' free text.
+    let marie = login(&server, "marie");
+    let r = marie.get("/demoville/backoffice/export/requests.csv?state=all&q=Zoé");
+    assert_eq!(r.status, 200);
+    let downloaded = journal("export.downloaded");
+    assert_eq!(downloaded.len(), 1);
+    assert_eq!(downloaded[0].actor, "agent:marie");
+    assert!(
+        downloaded[0].detail.starts_with("0 demandes, csv"),
+        "{}",
+        downloaded[0].detail
+    );
+    assert!(
+        !downloaded[0].detail.contains("Zoé"),
+        "{}",
+        downloaded[0].detail
+    );
+
+    let paul = login(&server, "paul");
+    let page = "/demoville/backoffice/export?state=all&service=road-incident";
+    let view = paul.view(page);
+    let export = find(&view, "export").unwrap();
+    assert_eq!(export.attr("total"), Some(many.to_string().as_str()));
+    assert!(
+        find(&view, "background").is_some(),
+        "the page says it will wait"
+    );
+    let token = export.attr("token").unwrap().to_owned();
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+
+    // Asked: queued, said so, listed; nothing written yet.
+    let csv = [
+        ("_token", token.as_str()),
+        ("do", "download"),
+        ("format", "csv"),
+        ("column", "reference"),
+        ("column", "requester"),
+        ("column", "field:location"),
+    ];
+    let r = paul.post(page, &csv);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    assert!(location.contains("queued="), "{location}");
+    let view = paul.view(&location);
+    assert!(find(&view, "notice").is_some());
+    let job = find(&view, "job").unwrap();
+    assert_eq!(job.attr("state"), Some("queued"));
+    assert_eq!(job.attr("href"), None);
+    let shown = paul.get(&format!("{location}&format=xml"));
+    common::assert_valid(&xsd, &shown.body, "export with a job");
+    assert_eq!(journal("export.queued").len(), 1);
+
+    // The worker writes it: every request once, in the console's order.
+    assert_eq!(
+        rt.block_on(guichet::web::run_exports(&server.app)).unwrap(),
+        1
+    );
+    let view = paul.view(page);
+    let job = find(&view, "job").unwrap();
+    assert_eq!(job.attr("state"), Some("ready"), "{:?}", find(&view, "why"));
+    assert_eq!(job.attr("rows"), Some(many.to_string().as_str()));
+    assert!(
+        job.attr("until").unwrap().contains("23"),
+        "{:?}",
+        job.attr("until")
+    );
+    let href = job.attr("href").unwrap().to_owned();
+    let r = paul.get(&href);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        r.header("content-disposition")
+            .unwrap()
+            .contains("demandes-demoville-2026-11-22.csv")
+    );
+    assert!(r.bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(r.bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), many + 1);
+    assert_eq!(lines[0], "Référence;Demandeur;Lieu de l'incident");
+    let mut references: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(';').next().unwrap())
+        .collect();
+    references.sort();
+    references.dedup();
+    assert_eq!(references.len(), many, "each request once");
+    let ends = journal("export.ready");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0].actor, "system:exports");
+    assert_eq!(journal("export.downloaded").len(), 2);
+
+    // Another agent cannot take it, by its number or otherwise.
+    assert_eq!(marie.get(&href).status, 404);
+    assert_eq!(
+        paul.get("/demoville/backoffice/export/files/999").status,
+        404
+    );
+
+    // Two waiting at most per agent: the third is refused, said by the list.
+    let xlsx = [
+        ("_token", token.as_str()),
+        ("do", "download"),
+        ("format", "xlsx"),
+        ("column", "reference"),
+        ("column", "received"),
+    ];
+    assert_eq!(paul.post(page, &xlsx).status, 303);
+    assert_eq!(paul.post(page, &csv).status, 303);
+    let r = paul.post(page, &xlsx);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("deux exports"), "{}", r.body);
+    assert_eq!(
+        rt.block_on(guichet::web::run_exports(&server.app)).unwrap(),
+        2
+    );
+    let view = paul.view(page);
+    let jobs = all(&view, "job");
+    assert_eq!(jobs.len(), 3);
+    assert!(jobs.iter().all(|j| j.attr("state") == Some("ready")));
+    let xlsx_href = jobs[1].attr("href").unwrap().to_owned();
+    let r = paul.get(&xlsx_href);
+    assert_eq!(r.status, 200);
+    let mut book = Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+    let sheet = book.worksheet_range("Demandes").unwrap();
+    assert_eq!(sheet.rows().count(), many + 1);
+
+    // A day on: no longer offered; the retention run lets the blob go.
+    server.advance_minutes(24 * 60 + 1);
+    let paul = login(&server, "paul");
+    assert_eq!(paul.get(&href).status, 410);
+    let view = paul.view(page);
+    assert!(
+        all(&view, "job")
+            .iter()
+            .all(|j| j.attr("state") == Some("expired") && j.attr("href").is_none())
+    );
+    let kept = rt.block_on(server.app.store.kept_blobs()).unwrap();
+    assert_eq!(
+        kept.len(),
+        files_of_requests.len() + 2,
+        "the expired files (two CSV alike, one XLSX) are kept until the run"
+    );
+    rt.block_on(guichet::usecases::retention::run(&server.app))
+        .unwrap();
+    assert_eq!(
+        rt.block_on(server.app.store.kept_blobs()).unwrap(),
+        files_of_requests
+    );
+    audit_ok(&server);
+}
+
 /// The saved queries a statistics view lists: (name, who, sharing,
 /// subscribed, editable).
 fn saved_queries(view: &Element) -> Vec<(String, String, String, String, String)> {

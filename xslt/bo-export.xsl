@@ -2,8 +2,10 @@
 <!-- Exporting requests: how many the console's filters select, the columns
      to write (the requests' own, then the service's fields), the format,
      and the export models of the service (a named choice of columns) to
-     reopen, replace or remove. One form: download, or save the columns
-     under a name; every action is a POST carrying the page's token. -->
+     reopen, replace or remove; above them, the agent's background exports
+     (too large to write while waiting), each with its file once ready.
+     One form: download (or queue), or save the columns under a name; every
+     action is a POST carrying the page's token. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:v="urn:guichet:view:1"
@@ -28,6 +30,56 @@
         <xsl:text> </xsl:text><xsl:value-of select="@most"/>
       </xsl:if>
     </p>
+    <xsl:if test="v:background">
+      <p class="hint"><xsl:value-of select="v:background"/></p>
+    </xsl:if>
+    <xsl:if test="v:error[@field = 'exports']">
+      <p class="error" role="alert"><xsl:value-of select="v:error[@field = 'exports']"/></p>
+    </xsl:if>
+    <xsl:if test="v:jobs/v:job">
+      <section class="export-jobs" id="exports" aria-labelledby="jobs-title">
+        <h2 id="jobs-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs</xsl:with-param></xsl:call-template></h2>
+        <p><a href="{@action}"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs.refresh</xsl:with-param></xsl:call-template></a></p>
+        <table>
+          <caption class="visually-hidden"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs</xsl:with-param></xsl:call-template></caption>
+          <thead>
+            <tr>
+              <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs.asked</xsl:with-param></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs.format</xsl:with-param></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs.requests</xsl:with-param></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.jobs.state</xsl:with-param></xsl:call-template></th>
+            </tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="v:jobs/v:job">
+              <tr class="job {@state}">
+                <td><xsl:value-of select="@queued"/></td>
+                <td><xsl:value-of select="@format"/></td>
+                <td>
+                  <xsl:choose>
+                    <xsl:when test="@rows"><xsl:value-of select="@rows"/></xsl:when>
+                    <xsl:otherwise><xsl:value-of select="@expected"/></xsl:otherwise>
+                  </xsl:choose>
+                </td>
+                <td>
+                  <xsl:value-of select="v:state"/>
+                  <xsl:if test="v:why"> — <xsl:value-of select="v:why"/></xsl:if>
+                  <xsl:if test="@href">
+                    <xsl:text> — </xsl:text>
+                    <a href="{@href}" download="">
+                      <xsl:call-template name="m"><xsl:with-param name="key">bo.export.job.download</xsl:with-param></xsl:call-template>
+                      <xsl:text> (</xsl:text><xsl:value-of select="@format"/>, <xsl:value-of select="@size"/><xsl:text>)</xsl:text>
+                    </a>
+                    <xsl:text> </xsl:text>
+                    <span class="hint"><xsl:value-of select="@until"/></span>
+                  </xsl:if>
+                </td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </section>
+    </xsl:if>
     <xsl:if test="v:models/v:model">
       <section class="export-models" aria-labelledby="models-title">
         <h2 id="models-title"><xsl:call-template name="m"><xsl:with-param name="key">bo.export.models</xsl:with-param></xsl:call-template></h2>

@@ -68,6 +68,9 @@ pub struct App {
     pub library: Arc<Vec<crate::library::Entry>>,
     /// The version of the tenants' shared files this node's folders hold.
     pub tenant_files: Arc<tenant_files::Synced>,
+    /// Rung when an export is queued, so that this node's export worker
+    /// starts on it at once (other nodes find it at their next round).
+    pub exports_due: tokio::sync::Notify,
 }
 
 /// The tenants' sites by slug, and the store's tenants generation they

@@ -74,6 +74,11 @@ pub async fn run(app: &App) -> Result<Vec<Swept>, StoreError> {
             files_deleted,
         });
     }
+    // Background exports past their time stop holding their file.
+    let expired = app.store.expire_exports(now).await?;
+    if expired > 0 {
+        tracing::info!(expired, "background exports expired");
+    }
     sweep_blobs(app).await?;
     Ok(swept)
 }
@@ -96,8 +101,8 @@ where
 }
 
 /// Files no request records any more (anonymised, purged test requests, a
-/// crash before the transaction that would have recorded them) leave the
-/// blob store; those written in the last hour stay, they may belong to a
+/// crash before the transaction that would have recorded them) nor a
+/// background export offers leave the blob store; those written in the last hour stay, they may belong to a
 /// request being stored.
 pub async fn sweep_blobs(app: &App) -> Result<usize, StoreError> {
     let kept = app.store.kept_blobs().await?;

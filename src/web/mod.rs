@@ -15,6 +15,8 @@ pub mod route;
 pub mod session;
 pub mod view;
 
+pub use backoffice::run_exports;
+
 use crate::tenant::Site;
 use crate::tenant::look::Look;
 use crate::usecases::App;

@@ -2283,6 +2283,38 @@ test('https: a citizen form over HTTPS in Chromium — HTTP/2, the test CA\'s ce
   }
 });
 
+// Last, as it fills the town with requests the tests above would count.
+test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
+  // More requests than an export writes while the agent waits (5,000).
+  const many = 5010;
+  for (let i = 0; i < many; i += 25) {
+    await Promise.all(Array.from({ length: Math.min(25, many - i) }, () => soapSubmit(SOAP_ROAD)));
+  }
+  const paul = await agentPage('paul');
+  await paul.goto(`${BO}/export?state=all&service=road-incident`);
+  assert((await paul.locator('p.hint').first().textContent()).includes('arrière-plan'), 'the page says it will be prepared in the background');
+  await paul.getByLabel('Étape').uncheck();
+  assertEq(await press(paul, paul.getByRole('button', { name: 'Télécharger' })), 200, 'queued: the page again');
+  assert((await paul.locator('.notice').textContent()).includes('Export demandé'), 'said so');
+  assert(await paul.getByRole('table', { name: 'Vos exports' }).count(), 'listed among the agent\'s exports');
+  await assertNoViolations(paul, 'the export page with an export asked');
+  // The server's export worker starts on it at once; the agent refreshes the page.
+  const link = paul.getByRole('link', { name: /^Télécharger \(CSV/ });
+  for (let i = 0; i < 60 && !(await link.count()); i++) {
+    await paul.waitForTimeout(500);
+    assertEq(await press(paul, paul.getByRole('link', { name: 'Actualiser' })), 200, 'refreshed');
+  }
+  assert(await link.count(), 'the export is offered once ready');
+  await assertNoViolations(paul, 'the export page with an export ready');
+  const [download] = await Promise.all([paul.waitForEvent('download'), link.click()]);
+  const bytes = fs.readFileSync(await download.path());
+  assertEq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'a byte-order mark');
+  const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter((l) => l);
+  assert(lines[0].startsWith('Référence;Démarche;Reçue le'), `the chosen columns: ${lines[0]}`);
+  assert(lines.length > many, `every request, not one page: ${lines.length - 1} rows`);
+  return `${lines.length - 1} requests in ${download.suggestedFilename()}`;
+});
+
 // ---------------------------------------------------------------------------------------------
 // Run.
 

@@ -109,6 +109,7 @@ macro_rules! store_contract {
                 statistics_read_a_towns_real_requests_open_or_touched_since_a_day,
                 saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_subscriber_and_month,
                 a_closed_requests_questionnaire_is_answered_once_and_read_by_department_and_time,
+                a_background_export_is_queued_claimed_once_finished_once_and_expires,
             ],
         }
     };
@@ -5181,4 +5182,194 @@ pub async fn a_closed_requests_questionnaire_is_answered_once_and_read_by_depart
             .unwrap()
             .is_empty()
     );
+}
+
+pub async fn a_background_export_is_queued_claimed_once_finished_once_and_expires(
+    store: Arc<dyn Store>,
+) {
+    let seeded = seeded(&store).await;
+    let brest = &seeded.town;
+    let quimper = town(&store, "quimper").await;
+    // Which requests, read once in the query's order; then their rows by
+    // slices, in the order asked, another town's left out.
+    let mut q = query();
+    q.descending = true;
+    let ids = store.export_ids(brest.id, q.clone()).await.unwrap();
+    assert_eq!(ids.len(), seeded.refs.len());
+    let rows = store
+        .export_rows_of(brest.id, ids.clone(), true)
+        .await
+        .unwrap();
+    let mut newest_first = seeded.refs.clone();
+    newest_first.reverse();
+    assert_eq!(
+        rows.iter().map(|r| r.row.reference).collect::<Vec<_>>(),
+        newest_first
+    );
+    let whole = store.export_rows(brest.id, q, true).await.unwrap();
+    for (one, other) in rows.iter().zip(&whole) {
+        assert_eq!(one.values, other.values);
+        assert_eq!(one.email, other.email);
+    }
+    assert!(rows.iter().any(|r| !r.values.is_empty()));
+    assert!(
+        store
+            .export_rows_of(quimper.id, ids.clone(), false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let limited = ConsoleQuery {
+        limit: 2,
+        ..query()
+    };
+    assert_eq!(store.export_ids(brest.id, limited).await.unwrap().len(), 2);
+
+    // Queued, at most two waiting per agent, each in the journal.
+    let asked = |agent: &str| NewExportJob {
+        agent: agent.into(),
+        filters: "q=Dupont&state=all&".into(),
+        columns: "reference,requester".into(),
+        xlsx: false,
+        lang: "fr".into(),
+        expected: 5,
+    };
+    let before = audit_entries(&store, "brest").await;
+    let first = store
+        .queue_export(brest.id, asked("marie"), t(0))
+        .await
+        .unwrap()
+        .expect("queued");
+    let second = store
+        .queue_export(brest.id, asked("marie"), t(1))
+        .await
+        .unwrap()
+        .expect("queued");
+    assert_eq!(
+        store
+            .queue_export(brest.id, asked("marie"), t(2))
+            .await
+            .unwrap(),
+        None,
+        "a third one waits for the others"
+    );
+    let paul = store
+        .queue_export(brest.id, asked("paul"), t(2))
+        .await
+        .unwrap()
+        .expect("another agent's");
+    assert_eq!(audit_entries(&store, "brest").await, before + 3);
+    let journal = store
+        .journal(brest.id, Some("export.queued".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(journal.len(), 3);
+    assert_eq!(journal[0].actor, "agent:paul");
+    assert!(
+        !journal[0].detail.contains("Dupont"),
+        "the free text stays out of the journal: {}",
+        journal[0].detail
+    );
+    let listed = store
+        .export_jobs(brest.id, "marie".into(), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![second, first]
+    );
+    assert!(listed.iter().all(|j| j.state == ExportState::Queued));
+    assert_eq!(listed[0].asked, asked("marie"));
+    assert!(
+        store
+            .export_jobs(quimper.id, "marie".into(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Claimed oldest first, each once, even when asked together.
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move { store.claim_export(t(3), t(-60)).await })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for task in tasks {
+        if let Some(job) = task.await.unwrap().unwrap() {
+            claimed.push(job.id);
+        }
+    }
+    claimed.sort();
+    assert_eq!(claimed, vec![first, second, paul]);
+    assert!(store.claim_export(t(4), t(-60)).await.unwrap().is_none());
+    // Still running an hour on: its node died; another takes it up.
+    let again = store
+        .claim_export(t(70), t(10))
+        .await
+        .unwrap()
+        .expect("a stale claim");
+    assert_eq!(again.id, first);
+    assert_eq!(again.state, ExportState::Running);
+
+    // Finished once; its file kept while offered.
+    let file = ExportFile {
+        sha256: "ab".repeat(32),
+        size: 1234,
+        name: "demandes-brest-2026-11-22.csv".into(),
+        rows: 5,
+    };
+    let ready = ExportOutcome::Ready {
+        file: file.clone(),
+        expires_at: day(1),
+    };
+    assert!(
+        store
+            .finish_export(first, ready.clone(), t(71))
+            .await
+            .unwrap()
+    );
+    assert!(!store.finish_export(first, ready, t(72)).await.unwrap());
+    assert!(
+        store
+            .finish_export(
+                second,
+                ExportOutcome::Failed("droits retirés".into()),
+                t(72)
+            )
+            .await
+            .unwrap()
+    );
+    let listed = store
+        .export_jobs(brest.id, "marie".into(), 10)
+        .await
+        .unwrap();
+    assert_eq!(listed[1].state, ExportState::Ready);
+    assert_eq!(listed[1].file.as_ref(), Some(&file));
+    assert_eq!(listed[1].expires_at, Some(day(1)));
+    assert_eq!(listed[0].state, ExportState::Failed);
+    assert_eq!(listed[0].error.as_deref(), Some("droits retirés"));
+    assert!(store.kept_blobs().await.unwrap().contains(&file.sha256));
+    let ends = store.journal(brest.id, None, 3).await.unwrap();
+    assert_eq!(ends[0].action, "export.failed");
+    assert_eq!(ends[1].action, "export.ready");
+    // Now marie may queue again (one of hers is done, one failed).
+    assert!(
+        store
+            .queue_export(brest.id, asked("marie"), t(73))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Past its time: expired, its file no longer kept.
+    assert_eq!(store.expire_exports(t(80)).await.unwrap(), 0);
+    assert_eq!(store.expire_exports(day(1)).await.unwrap(), 1);
+    let listed = store
+        .export_jobs(brest.id, "marie".into(), 10)
+        .await
+        .unwrap();
+    assert_eq!(listed[2].state, ExportState::Expired);
+    assert!(!store.kept_blobs().await.unwrap().contains(&file.sha256));
 }

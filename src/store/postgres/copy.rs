@@ -19,7 +19,7 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 35] = [
+const TABLES: [&str; 36] = [
     "tenants",
     "service_versions",
     "services",
@@ -55,6 +55,7 @@ const TABLES: [&str; 35] = [
     "stat_queries",
     "stat_subscriptions",
     "satisfaction_answers",
+    "export_jobs",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

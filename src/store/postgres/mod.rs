@@ -52,7 +52,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -62,6 +62,7 @@ const MIGRATIONS: [&str; 9] = [
     include_str!("0007_saved_queries.sql"),
     include_str!("0008_satisfaction.sql"),
     include_str!("0009_requester_kind.sql"),
+    include_str!("0010_export_jobs.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

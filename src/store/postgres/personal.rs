@@ -24,7 +24,11 @@ impl PersonalDataStore for PostgresStore {
         self.read(|tx| {
             Box::pin(async move {
                 Ok(tx
-                    .query("SELECT DISTINCT sha256 FROM attachments", &[])
+                    .query(
+                        "SELECT sha256 FROM attachments
+                         UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'",
+                        &[],
+                    )
                     .await?
                     .iter()
                     .map(|r| r.get(0))

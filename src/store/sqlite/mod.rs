@@ -40,7 +40,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 29] = [
+const MIGRATIONS: [&str; 30] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -70,6 +70,7 @@ const MIGRATIONS: [&str; 29] = [
     include_str!("0027_saved_queries.sql"),
     include_str!("0028_satisfaction.sql"),
     include_str!("0029_requester_kind.sql"),
+    include_str!("0030_export_jobs.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -20,7 +20,10 @@ impl PersonalDataStore for SqliteStore {
     fn kept_blobs(&self) -> BoxFuture<'_, Result<std::collections::HashSet<String>, StoreError>> {
         self.read(|conn| {
             Ok(conn
-                .prepare("SELECT DISTINCT sha256 FROM attachments")?
+                .prepare(
+                    "SELECT sha256 FROM attachments
+                     UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'",
+                )?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?)
         })

@@ -78,8 +78,27 @@ pub(super) struct Asked {
 
 impl Asked {
     pub(super) fn read(cx: &Ctx<'_>, visible: Option<&[String]>) -> Asked {
-        let site = cx.site;
-        let q = |name: &str| asked(cx, name);
+        Asked::parse(cx.site, &|name| asked(cx, name), visible)
+    }
+
+    /// The filters of a query string the console wrote
+    /// ([`Asked::filter_query`]), checked as if the agent asked them now: a
+    /// background export's.
+    pub(super) fn from_query(site: &Site, query: &str, visible: Option<&[String]>) -> Asked {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.trim().to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        Asked::parse(site, &get, visible)
+    }
+
+    fn parse(site: &Site, q: &dyn Fn(&str) -> Option<String>, visible: Option<&[String]>) -> Asked {
         let known =
             |value: Option<String>, allowed: &dyn Fn(&str) -> bool| value.filter(|v| allowed(v));
         Asked {

@@ -18,6 +18,7 @@
 
 mod console;
 mod export;
+pub use export::{AT_ONCE, run_exports};
 mod login;
 pub use login::login_first;
 mod mass;
@@ -126,6 +127,12 @@ pub static ROUTES: &[Route] = &[
         path: "export",
         guard: Guard::Agent,
         handler: handler!(export::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "export/files/{id}",
+        guard: Guard::Agent,
+        handler: handler!(export::ready_file),
     },
     Route {
         method: Method::GET,
