@@ -242,6 +242,7 @@ pub async fn fill(
                     lang: "fr".into(),
                     entries,
                     citizen_id: None,
+                    recorded_by: None,
                 };
                 match crate::usecases::submit::submit(app, site, &service, &submission).await {
                     Ok(receipt) => {

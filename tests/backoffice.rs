@@ -3407,6 +3407,25 @@ fn road_form(token: &str) -> Vec<(&str, &str)> {
     ]
 }
 
+fn birth_form(token: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("_token", token),
+        ("requester.civility", "M"),
+        ("requester.firstName", "Jean"),
+        ("requester.lastName", "Guichet"),
+        ("requester.email", "jean.guichet@example.fr"),
+        ("actType", "integral"),
+        ("requesterRelation", "self"),
+        ("personLastName", "Guichet"),
+        ("personFirstNames", "Jean"),
+        ("birthDate", "1980-02-29"),
+        ("birthPlace", "Démoville"),
+        ("motherName", "Martin Anne"),
+        ("copies", "1"),
+        ("deliveryMode", "post"),
+    ]
+}
+
 /// Sends the road incident's form with `files` (multipart, as a browser).
 fn send_road_form(server: &Server, files: &[SentFile]) -> HttpResponse {
     let page = server.get("/demoville/services/road-incident").body;
@@ -4529,6 +4548,147 @@ fn console_exports_every_chosen_request_as_csv_and_xlsx_with_the_columns_kept_as
     assert!(r.status >= 400);
 }
 
+#[test]
+fn an_agent_records_a_phone_call_through_the_services_own_form_with_its_channel_and_receipt() {
+    let server = Server::start();
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    // Without a session: the login page first.
+    let anonymous = server.get("/demoville/backoffice/intake/phone/services/road-incident");
+    assert_eq!(anonymous.status, 303);
+    let paul = login(&server, "paul");
+    let console = paul.view("/demoville/backoffice/");
+    assert_eq!(
+        find(&console, "backoffice").unwrap().attr("intake"),
+        Some("/demoville/backoffice/intake")
+    );
+    let intake = paul.get("/demoville/backoffice/intake?format=xml");
+    assert_eq!(intake.status, 200, "{}", intake.body);
+    common::assert_valid(&xsd, &intake.body, "intake");
+    let intake = parse(&intake.body);
+    let channels: Vec<(&str, &str)> = all(&intake, "channel")
+        .iter()
+        .map(|c| (c.attr("code").unwrap(), c.attr("href").unwrap()))
+        .collect();
+    assert_eq!(
+        channels,
+        [
+            ("phone", "/demoville/backoffice/intake/phone/"),
+            ("counter", "/demoville/backoffice/intake/counter/"),
+            ("letter", "/demoville/backoffice/intake/letter/"),
+            ("fax", "/demoville/backoffice/intake/fax/"),
+        ]
+    );
+    // The channel's catalogue: the online services, each form at this desk.
+    let catalogue = paul.get("/demoville/backoffice/intake/phone/?format=xml");
+    assert_eq!(catalogue.status, 200);
+    common::assert_valid(&xsd, &catalogue.body, "intake catalogue");
+    assert!(
+        catalogue
+            .body
+            .contains("/demoville/backoffice/intake/phone/services/road-incident"),
+        "{}",
+        catalogue.body
+    );
+    assert!(
+        catalogue.body.contains("par téléphone"),
+        "the banner says so"
+    );
+    assert_eq!(
+        paul.get("/demoville/backoffice/intake/pigeon/").status,
+        404,
+        "no such channel"
+    );
+    let form = paul.get("/demoville/backoffice/intake/phone/services/road-incident?format=xml");
+    assert_eq!(form.status, 200, "{}", form.body);
+    common::assert_valid(&xsd, &form.body, "intake form");
+    let form = parse(&form.body);
+    let form = find(&form, "form").unwrap();
+    assert_eq!(
+        form.attr("action"),
+        Some("/demoville/backoffice/intake/phone/services/road-incident")
+    );
+    let token = form.attr("token").unwrap().to_owned();
+    let page = "/demoville/backoffice/intake/phone/services/road-incident";
+
+    // The service's rules, as online: every bad field named, nothing stored.
+    let mut fields = road_form(&token);
+    fields.retain(|(k, _)| *k != "location.street" && *k != "requester.lastName");
+    let r = paul.post(page, &fields);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("location") && r.body.contains("lastName"),
+        "{}",
+        r.body
+    );
+
+    // Recorded: the request's page, its channel and the agent in its history.
+    let r = paul.post(page, &road_form(&token));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    assert_eq!(
+        location,
+        "/demoville/backoffice/requests/2026-000001?recorded=phone"
+    );
+    let view = paul.view(&location);
+    assert!(
+        find(&view, "notice")
+            .unwrap()
+            .text
+            .contains("reçue par téléphone"),
+        "{:?}",
+        find(&view, "notice")
+    );
+    assert_eq!(find(&view, "channel").unwrap().attr("code"), Some("phone"));
+    let first = all(&view, "who").into_iter().next().unwrap().text.clone();
+    assert_eq!(
+        first, "Paul Martin",
+        "the first event is the recording agent's"
+    );
+    let receipt = paul.get("/demoville/backoffice/requests/2026-000001/receipt.pdf");
+    assert_eq!(receipt.status, 200);
+    assert!(receipt.bytes.starts_with(b"%PDF"));
+    // The console filters it by its channel.
+    let phoned = paul.view("/demoville/backoffice/?state=all&channel=phone");
+    assert_eq!(find(&phoned, "console").unwrap().attr("total"), Some("1"));
+
+    // A civil-status request recorded by Paul, who does not read it: the
+    // intake says its reference.
+    let page = "/demoville/backoffice/intake/counter/services/birth-certificate";
+    let form = parse(&paul.get(&format!("{page}?format=xml")).body);
+    let token = find(&form, "form")
+        .unwrap()
+        .attr("token")
+        .unwrap()
+        .to_owned();
+    let r = paul.post(page, &birth_form(&token));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let location = r.header("location").unwrap().to_owned();
+    assert_eq!(
+        location,
+        "/demoville/backoffice/intake?recorded=2026-000002&channel=counter"
+    );
+    let said = paul.view(&location);
+    assert!(
+        find(&said, "recorded")
+            .unwrap()
+            .text
+            .contains("2026-000002")
+    );
+    assert!(
+        paul.get("/demoville/backoffice/requests/2026-000002")
+            .status
+            >= 403
+    );
+    // Marie, of civil status, finds it recorded at the counter.
+    let marie = login(&server, "marie");
+    let view = marie.view("/demoville/backoffice/requests/2026-000002");
+    assert_eq!(
+        find(&view, "channel").unwrap().attr("code"),
+        Some("counter")
+    );
+    audit_ok(&server);
+}
+
 /// Submits `count` road incidents through the real submit path, a few at
 /// a time; their references.
 fn many_road_incidents(server: &Server, count: usize) {
@@ -4559,6 +4719,7 @@ fn many_road_incidents(server: &Server, count: usize) {
                             lang: "fr".into(),
                             entries: guichet::core::example::example(&service, today, None),
                             citizen_id: None,
+                            recorded_by: None,
                         };
                         guichet::usecases::submit::submit(&app, &site, &service, &submission)
                             .await

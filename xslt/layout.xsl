@@ -60,6 +60,9 @@
         <xsl:if test="v:site/v:testing">
           <div class="testing" role="note"><div class="wrap"><p><xsl:value-of select="v:site/v:testing"/></p></div></div>
         </xsl:if>
+        <xsl:if test="v:site/v:intake">
+          <div class="testing intake" role="note"><div class="wrap"><p><xsl:value-of select="v:site/v:intake"/><xsl:text> </xsl:text><a href="{v:site/v:intake/@back}"><xsl:call-template name="m"><xsl:with-param name="key">intake.back</xsl:with-param></xsl:call-template></a></p></div></div>
+        </xsl:if>
         <main id="main" class="wrap" tabindex="-1">
           <h1><xsl:value-of select="v:title"/></h1>
           <xsl:call-template name="content"/>

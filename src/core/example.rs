@@ -283,6 +283,7 @@ mod tests {
                 lang: "fr".into(),
                 entries,
                 citizen_id: None,
+                recorded_by: None,
             };
             if let Err(errors) =
                 crate::core::intake::receive(&service, &submission, &now, &code, None)

@@ -74,6 +74,9 @@ pub struct Submission {
     pub entries: Vec<(String, RawValue)>,
     /// The citizen's account, when they submit signed in.
     pub citizen_id: Option<i64>,
+    /// The agent who recorded it (a phone call, a counter visit, a letter,
+    /// a fax taken down in the back office): the first event is theirs.
+    pub recorded_by: Option<String>,
 }
 
 /// A validated request, ready to be stored; the store gives it its reference.
@@ -132,6 +135,14 @@ impl Slot {
     pub fn end_text(&self) -> String {
         self.end.strftime("%H:%M:%S").to_string()
     }
+}
+
+/// A start whose first event (the submission) is the recording agent's.
+fn recorded(mut start: Outcome, by: Option<&str>) -> Outcome {
+    if let (Some(login), Some(first)) = (by, start.events.first_mut()) {
+        first.actor = format!("agent:{login}");
+    }
+    start
 }
 
 /// The hours an appointment service offers: the town's, or its own.
@@ -292,7 +303,10 @@ pub fn receive(
         tracking_code: tracking.to_string(),
         lang: submission.lang.clone(),
         test: false,
-        start: workflow::start(service, now.timestamp(), submission.channel.as_str()),
+        start: recorded(
+            workflow::start(service, now.timestamp(), submission.channel.as_str()),
+            submission.recorded_by.as_deref(),
+        ),
         slot: slot(service, &form, published),
         citizen_id: submission.citizen_id,
         form,

@@ -285,6 +285,7 @@ async fn report(
         entries,
         lang: "fr".into(),
         citizen_id: None,
+        recorded_by: None,
     };
     match usecase::report(app, site, service, &submission).await {
         Ok(receipt) => render(

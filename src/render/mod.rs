@@ -51,6 +51,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-stats.xsl", include_str!("../../xslt/bo-stats.xsl")),
     ("bo-export.xsl", include_str!("../../xslt/bo-export.xsl")),
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
+    ("bo-intake.xsl", include_str!("../../xslt/bo-intake.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
     ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),

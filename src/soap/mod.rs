@@ -102,6 +102,7 @@ async fn dispatch(
                 // Business software and town sites speak French here.
                 lang: "fr".to_owned(),
                 citizen_id: None,
+                recorded_by: None,
             };
             let receipt = submit::submit(app, site, service, &submission)
                 .await

@@ -27,6 +27,8 @@ pub struct Receipt {
     pub due_date: Date,
     /// When it was received, in the tenant's time zone.
     pub submitted_at: Zoned,
+    /// The department its workflow put it in.
+    pub department: String,
 }
 
 #[derive(Debug)]
@@ -59,6 +61,7 @@ pub async fn submit(
     request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;
     let request_test = request.test;
+    let department = request.start.state.department.clone();
     // The files first, synced: the request's transaction then records them.
     super::files::keep(app, &request.form)
         .await
@@ -93,5 +96,6 @@ pub async fn submit(
         tracking_code: code,
         due_date,
         submitted_at: now,
+        department,
     })
 }

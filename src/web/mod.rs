@@ -88,12 +88,18 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
         backoffice: matches!(req.rest, ["backoffice", ..]),
         desk: match req.rest {
             ["backoffice", "test", ..] => view::Desk::Testers,
+            ["backoffice", "intake", channel, ..] => {
+                view::Desk::intake(channel).unwrap_or(view::Desk::Public)
+            }
             _ => view::Desk::Public,
         },
     };
     let (surface, segments) = match req.rest {
         ["backoffice", "admin", rest @ ..] => (&admin::SURFACE, rest),
         ["backoffice", "test", rest @ ..] => (&citizen::TESTERS, rest),
+        ["backoffice", "intake", channel, rest @ ..] if view::Desk::intake(channel).is_some() => {
+            (&citizen::INTAKE, rest)
+        }
         ["backoffice", rest @ ..] => (&backoffice::SURFACE, rest),
         // The contract names `/T/admin/…` for administrators; their pages
         // are in the back office (one login, one session, one agent's bar),

@@ -3,6 +3,7 @@
 //! Sites that run their own XSLT get these documents with `?format=xml`.
 
 use crate::core::catalogue::Service;
+use crate::core::intake::Channel;
 use crate::core::tenant::{Audience, Tenant};
 use crate::tenant::dates::long_date;
 use crate::tenant::look::{Look, StepColours};
@@ -83,20 +84,39 @@ pub struct Frame<'a> {
     pub desk: Desk,
 }
 
-/// The citizen pages are served at two desks: the public one (`/T/…`:
-/// online services, public requests) and the testers' one
+/// The citizen pages are served at three desks: the public one (`/T/…`:
+/// online services, public requests), the testers' one
 /// (`/T/backoffice/test/…`, behind an agent's session: services in test as
-/// well, and their test requests). Same handlers, same views.
+/// well, and their test requests), and the agents' intake
+/// (`/T/backoffice/intake/CHANNEL/…`, behind an agent's session: the online
+/// services' forms filled in by an agent for a request received by phone,
+/// at the counter, by letter or by fax). Same handlers, same views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Desk {
     Public,
     Testers,
+    /// An agent records a request received through this channel.
+    Intake(Channel),
 }
+
+/// The channels an agent records requests from.
+pub const INTAKE_CHANNELS: [Channel; 4] = [
+    Channel::Phone,
+    Channel::Counter,
+    Channel::Letter,
+    Channel::Fax,
+];
 
 impl Desk {
     /// The desk's path under the tenant.
     pub fn prefix(self) -> &'static str {
-        crate::tenant::desk_prefix(self.audience())
+        match self {
+            Desk::Intake(Channel::Phone) => "/backoffice/intake/phone",
+            Desk::Intake(Channel::Counter) => "/backoffice/intake/counter",
+            Desk::Intake(Channel::Letter) => "/backoffice/intake/letter",
+            Desk::Intake(_) => "/backoffice/intake/fax",
+            other => crate::tenant::desk_prefix(other.audience()),
+        }
     }
 
     /// The SOAP endpoint this desk's services are reached at, under the tenant.
@@ -104,12 +124,20 @@ impl Desk {
         crate::tenant::soap_path(self.audience())
     }
 
-    /// Whom this desk serves.
+    /// Whom this desk serves: the intake records the public's requests.
     pub fn audience(self) -> Audience {
         match self {
-            Desk::Public => Audience::Public,
+            Desk::Public | Desk::Intake(_) => Audience::Public,
             Desk::Testers => Audience::Agents,
         }
+    }
+
+    /// The intake desk of a channel named in its path.
+    pub fn intake(name: &str) -> Option<Desk> {
+        INTAKE_CHANNELS
+            .into_iter()
+            .find(|c| c.as_str() == name)
+            .map(Desk::Intake)
     }
 }
 
@@ -202,6 +230,14 @@ impl Frame<'_> {
         }
         if self.desk == Desk::Testers {
             x.text("testing", &[], &self.message("test.banner"));
+        }
+        if let Desk::Intake(channel) = self.desk {
+            let how = self.message(&format!("intake.how.{}", channel.as_str()));
+            x.text(
+                "intake",
+                &[("back", &self.url("/backoffice/intake"))],
+                &self.format("intake.banner", &[("how", &how)]),
+            );
         }
         if let Some(site) = &self.look.settings.site_url {
             x.text("site-url", &[], site);

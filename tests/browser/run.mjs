@@ -2283,6 +2283,30 @@ test('https: a citizen form over HTTPS in Chromium — HTTP/2, the test CA\'s ce
   }
 });
 
+test('backoffice: an agent records a phone call — the intake\'s channels, the service\'s own form with the banner, an error next to its field, then the request with its channel and receipt — no axe violation', async () => {
+  const paul = await agentPage('paul');
+  await press(paul, paul.getByRole('link', { name: 'Enregistrer une demande' }));
+  await assertNoViolations(paul, 'the intake page');
+  await press(paul, paul.getByRole('link', { name: 'Par téléphone' }));
+  assert((await paul.locator('.intake').textContent()).includes('par téléphone'), 'the banner says the channel');
+  await assertNoViolations(paul, 'the intake catalogue');
+  await press(paul, paul.getByRole('link', { name: /Signalement d'un incident/ }).first());
+  assert(paul.url().endsWith('/backoffice/intake/phone/services/road-incident'), `the form at the intake desk: ${paul.url()}`);
+  await assertNoViolations(paul, 'the form at the intake desk');
+  await fillForm(paul, { ...validAnswers('road-incident'), 'requester.lastName': '' });
+  assertEq((await submit(paul)).status(), 422, 'a missing name is refused as online');
+  assert(await paul.locator('[aria-invalid=true]').count(), 'the field is marked');
+  await assertNoViolations(paul, 'the intake form with an error');
+  await paul.locator('[name="requester.lastName"]').fill('Appelant');
+  assertEq((await submit(paul)).status(), 200, 'recorded');
+  assert(paul.url().includes('/backoffice/requests/') && paul.url().includes('recorded=phone'), `the request's page: ${paul.url()}`);
+  assert((await paul.locator('.notice').first().textContent()).includes('reçue par téléphone'), 'said recorded');
+  assert((await paul.locator('main').textContent()).includes('Téléphone'), 'its channel shown');
+  await assertNoViolations(paul, 'the request recorded by phone');
+  const receipt = await paul.request.get(paul.url().split('?')[0] + '/receipt.pdf');
+  assertEq(receipt.status(), 200, 'its receipt to print');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).

@@ -353,6 +353,7 @@ fn new_request(
         lang: lang.to_owned(),
         entries,
         citizen_id: None,
+        recorded_by: None,
     };
     let zoned = at.in_tz(ZONE).unwrap();
     intake::receive(

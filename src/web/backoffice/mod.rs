@@ -18,6 +18,7 @@
 
 mod console;
 mod export;
+mod intake;
 pub use export::{AT_ONCE, run_exports};
 mod login;
 pub use login::login_first;
@@ -115,6 +116,12 @@ pub static ROUTES: &[Route] = &[
         path: "stats/{file}",
         guard: Guard::Agent,
         handler: handler!(stats::export),
+    },
+    Route {
+        method: Method::GET,
+        path: "intake",
+        guard: Guard::Agent,
+        handler: handler!(intake::page),
     },
     Route {
         method: Method::GET,

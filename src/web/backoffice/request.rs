@@ -100,7 +100,16 @@ async fn request_page(cx: &Ctx<'_>, reference: &str) -> Response<Body> {
         Ok(found) => found,
         Err(r) => return r,
     };
-    let saved = (!req.query_values("saved").is_empty()).then(|| frame.message("bo.notice.done"));
+    let recorded = cx
+        .query("recorded")
+        .and_then(|c| crate::web::view::Desk::intake(&c).map(|_| c))
+        .map(|c| {
+            let how = frame.message(&format!("intake.how.{c}"));
+            frame.format("bo.request.recorded", &[("how", &how)])
+        });
+    let saved = (!req.query_values("saved").is_empty())
+        .then(|| frame.message("bo.notice.done"))
+        .or(recorded);
     // Opened by an agent: the citizen's replies are read.
     if let Err(e) = cx
         .app

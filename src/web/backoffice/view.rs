@@ -39,6 +39,10 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     if !frame.tenant.testing.is_empty() {
         attrs.push(("test", testers.as_str()));
     }
+    let intake = format!("{}/backoffice/intake", frame.base);
+    if crate::web::citizen::may_record(bar.agent) {
+        attrs.push(("intake", intake.as_str()));
+    }
     x.open("backoffice", &attrs);
     x.text(
         "agent",

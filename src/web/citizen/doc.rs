@@ -102,7 +102,7 @@ fn doc_view(
     // Basic): the snippets say so, the password read from the environment.
     let login = match frame.desk {
         Desk::Testers => cx.session.as_ref().map(|s| s.record.agent.login.as_str()),
-        Desk::Public => None,
+        Desk::Public | Desk::Intake(_) => None,
     };
     let lists = repeated(service);
     let simulation = service.simulation.is_some();

@@ -174,7 +174,7 @@ const TOKEN_PLACEHOLDER: &str = "guichet-token-placeholder";
 /// testers' desk the agent's session (which the back office's guard checks).
 fn form_purpose(cx: &Ctx<'_>, code: &str) -> String {
     match &cx.session {
-        Some(session) if cx.frame.desk == Desk::Testers => {
+        Some(session) if matches!(cx.frame.desk, Desk::Testers | Desk::Intake(_)) => {
             crate::web::session::session_purpose(cx.site, &session.digest)
         }
         _ => format!("{}/form/{code}", cx.site.tenant.slug),
@@ -311,7 +311,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         Desk::Public => crate::web::account::session::current(app, site, req)
             .await
             .map(|s| s.citizen),
-        Desk::Testers => None,
+        Desk::Testers | Desk::Intake(_) => None,
     };
     // An appointment service shows the free slots of the day entered
     // whenever the form comes back (read then, not for a request stored).
@@ -361,11 +361,22 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     {
         return response;
     }
+    // At the intake desk, the channel is the desk's and the agent records it.
+    let (channel, recorded_by) = match (frame.desk, &cx.session) {
+        (Desk::Intake(channel), Some(session)) => {
+            if !may_record(&session.record.agent) {
+                return crate::web::backoffice::forbidden(cx);
+            }
+            (channel, Some(session.record.agent.login.clone()))
+        }
+        _ => (Channel::Web, None),
+    };
     let submission = Submission {
-        channel: Channel::Web,
+        channel,
         entries: entries.clone(),
         lang: frame.lang.to_owned(),
         citizen_id: citizen.as_ref().map(|c| c.id),
+        recorded_by,
     };
     match submit::submit(app, site, service, &submission).await {
         Err(SubmitError::Invalid(errors)) => {
@@ -399,8 +410,42 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             StatusCode::SERVICE_UNAVAILABLE,
             "Votre demande n'a pas pu être enregistrée. Réessayez dans quelques instants.",
         ),
-        Ok(receipt) => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
+        Ok(receipt) => match (frame.desk, &cx.session) {
+            // Recorded by an agent: the request's page, with its receipt to
+            // print, when the agent reads its department; else the intake.
+            (Desk::Intake(channel), Some(session)) => {
+                let reads = session
+                    .record
+                    .agent
+                    .departments_where(|r| r.sees_requests())
+                    .is_none_or(|d| d.contains(&receipt.department));
+                let to = if reads {
+                    format!(
+                        "/backoffice/requests/{}?recorded={}",
+                        receipt.reference,
+                        channel.as_str()
+                    )
+                } else {
+                    format!(
+                        "/backoffice/intake?recorded={}&channel={}",
+                        receipt.reference,
+                        channel.as_str()
+                    )
+                };
+                redirect(&frame.url(&to))
+            }
+            _ => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
+        },
     }
+}
+
+/// Who records requests at the intake desk: an agent who handles requests
+/// in some department (not a reader of statistics only), or an
+/// administrator.
+pub(crate) fn may_record(agent: &crate::core::workflow::Agent) -> bool {
+    agent
+        .departments_where(|r| r.sees_requests())
+        .is_none_or(|d| !d.is_empty())
 }
 
 /// A control's value in a form body (`_step`, `_nav`).

@@ -21,7 +21,7 @@ mod doc;
 mod exchange;
 mod form;
 
-pub(crate) use form::preview;
+pub(crate) use form::{may_record, preview};
 mod satisfaction;
 mod slots;
 mod track;
@@ -197,6 +197,44 @@ pub static TESTER_ROUTES: &[Route] = &[
 pub static TESTERS: Surface = Surface {
     prefix: "/backoffice/test",
     routes: TESTER_ROUTES,
+    unknown: Guard::Agent,
+    login_first: crate::web::backoffice::login_first,
+    forbidden: crate::web::backoffice::forbidden,
+};
+
+/// The agents' intake desk (`/T/backoffice/intake/CHANNEL/…`): the online
+/// services' catalogue and forms, filled in by an agent for a request
+/// received by phone, at the counter, by letter or by fax.
+pub static INTAKE_ROUTES: &[Route] = &[
+    Route {
+        method: Method::GET,
+        path: "",
+        guard: Guard::Agent,
+        handler: handler!(catalogue),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}",
+        guard: Guard::Agent,
+        handler: handler!(form::form),
+    },
+    Route {
+        method: Method::GET,
+        path: "services/{code}/slots",
+        guard: Guard::Agent,
+        handler: handler!(slots::slots),
+    },
+    Route {
+        method: Method::POST,
+        path: "services/{code}",
+        guard: Guard::Agent,
+        handler: handler!(form::post_form),
+    },
+];
+
+pub static INTAKE: Surface = Surface {
+    prefix: "/backoffice/intake",
+    routes: INTAKE_ROUTES,
     unknown: Guard::Agent,
     login_first: crate::web::backoffice::login_first,
     forbidden: crate::web::backoffice::forbidden,
