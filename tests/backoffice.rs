@@ -1470,8 +1470,19 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         .dir()
         .join("settings.toml");
     let written = std::fs::read_to_string(&file).unwrap();
-    let good = [
-        ("_token", token.as_str()),
+    // Every online service ticked for the questionnaire, as the page shows.
+    let asked: Vec<&'static str> = all(&page, "asked-service")
+        .iter()
+        .inspect(|s| assert_eq!(s.attr("checked"), Some("true")))
+        .map(|s| &*Box::leak(s.attr("code").unwrap().to_owned().into_boxed_str()))
+        .collect();
+    assert!(
+        asked.len() >= 5 && asked.contains(&"road-incident"),
+        "{asked:?}"
+    );
+    let token: &'static str = Box::leak(token.into_boxed_str());
+    let mut good = vec![
+        ("_token", token),
         ("name", "Mairie de Démoville-sur-Mer"),
         ("site_url", "https://www.demoville-sur-mer.example"),
         ("colour-primary", "#18753c"),
@@ -1490,6 +1501,7 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         ("satisfaction", "on"),
         ("satisfaction_days", "30"),
     ];
+    good.extend(asked.iter().map(|c| ("satisfaction_service", *c)));
     let with = |changes: &[(&'static str, &'static str)]| {
         let mut fields = good.to_vec();
         for (k, v) in changes {
@@ -1590,6 +1602,56 @@ fn an_administrator_changes_the_towns_settings_and_faint_colours_are_refused() {
         "{catalogue}"
     );
     assert_eq!(audit_ok(&server), before + 1);
+
+    // The questionnaire for some services only: listed; none is refused,
+    // said next to the list; all again, and the list goes (later services
+    // are asked too).
+    let mut some = with(&[]);
+    some.retain(|(k, v)| *k != "satisfaction_service" || *v == "road-incident");
+    assert_eq!(admin.post(path, &some).status, 303);
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        now.contains("days = 30\nservices = [\"road-incident\"]"),
+        "{now}"
+    );
+    let look = server.app.site("demoville").unwrap().look.get();
+    assert_eq!(
+        look.settings
+            .satisfaction
+            .as_ref()
+            .and_then(|s| s.services.clone()),
+        Some(vec!["road-incident".to_owned()])
+    );
+    let checked: Vec<String> = all(&admin.view(path), "asked-service")
+        .iter()
+        .filter(|s| s.attr("checked") == Some("true"))
+        .map(|s| s.attr("code").unwrap().to_owned())
+        .collect();
+    assert_eq!(checked, ["road-incident"]);
+    let mut none = with(&[]);
+    none.retain(|(k, _)| *k != "satisfaction_service");
+    let r = admin.post(path, &none);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains(r#"id="settings-satisfaction-services-error""#),
+        "{}",
+        r.body
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), now);
+    assert_eq!(admin.post(path, &good).status, 303);
+    let now = std::fs::read_to_string(&file).unwrap();
+    assert!(!now.contains("days = 30\nservices"), "{now}");
+    let look = server.app.site("demoville").unwrap().look.get();
+    assert_eq!(
+        look.settings
+            .satisfaction
+            .as_ref()
+            .map(|s| s.services.is_none()),
+        Some(true)
+    );
+    let journal = server.app.store.verify_audit().unwrap();
+    assert!(journal.iter().all(|r| r.problem.is_none()));
 
     // Emptied optional fields leave the file; the questionnaire unticked,
     // its table too.

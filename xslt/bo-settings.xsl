@@ -102,6 +102,22 @@
             <xsl:with-param name="value" select="$form/@satisfaction-days"/>
             <xsl:with-param name="help" select="true()"/>
           </xsl:call-template>
+          <xsl:variable name="services-error" select="$form/v:error[@field = 'satisfaction_service']"/>
+          <fieldset id="settings-satisfaction-services">
+            <xsl:if test="$services-error"><xsl:attribute name="class">invalid</xsl:attribute><xsl:attribute name="aria-describedby">settings-satisfaction-services-error</xsl:attribute></xsl:if>
+            <legend><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.satisfaction-services</xsl:with-param></xsl:call-template></legend>
+            <xsl:if test="$services-error"><p class="error" id="settings-satisfaction-services-error"><xsl:value-of select="$services-error"/></p></xsl:if>
+            <ul class="checks">
+              <xsl:for-each select="$form/v:asked-service">
+                <li class="check">
+                  <input type="checkbox" name="satisfaction_service" value="{@code}" id="asked-{@code}">
+                    <xsl:if test="@checked = 'true'"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
+                  </input>
+                  <label for="asked-{@code}"><xsl:value-of select="."/></label>
+                </li>
+              </xsl:for-each>
+            </ul>
+          </fieldset>
         </fieldset>
         <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.settings.save</xsl:with-param></xsl:call-template></button></p>
       </form>

@@ -1721,6 +1721,7 @@ test('backoffice: an administrator changes the colours, a faint pair is refused,
   await assertNoViolations(admin, 'the town settings');
   assert(await admin.getByLabel(/proposer au demandeur un questionnaire de satisfaction/).isChecked(), 'the demo asks the questionnaire');
   assertEq(await admin.getByLabel(/^Questionnaire ouvert pendant/).inputValue(), '60', 'for 60 days');
+  assert(await admin.getByRole('group', { name: /Démarches dont le message de clôture/ }).getByLabel(/Signalement d'un incident/).isChecked(), 'for every service');
   await admin.getByLabel('Texte des boutons').fill('#000070');
   assertEq(await press(admin, admin.getByRole('button', { name: 'Enregistrer les réglages' })), 422, 'a faint pair is refused');
   await assertNoViolations(admin, 'the town settings with errors');

@@ -7,6 +7,7 @@
 //! change an entry of the audit journal.
 
 use super::files::{self, Refused};
+use crate::tenant::Site;
 use crate::tenant::look::{self, Settings, contrast};
 use crate::web::backoffice::view::{self, Bar};
 use crate::web::backoffice::{bar, bo_page};
@@ -66,6 +67,10 @@ fn form_of(settings: &Settings, fallback_name: &str) -> SettingsForm {
             .as_ref()
             .map_or(60, |s| s.days)
             .to_string(),
+        satisfaction_services: settings
+            .satisfaction
+            .as_ref()
+            .and_then(|s| s.services.clone()),
         errors: Vec::new(),
     }
 }
@@ -101,6 +106,7 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
         admin_after_days: text("admin_after_days"),
         satisfaction: fields.get("satisfaction") == Some("on"),
         satisfaction_days: text("satisfaction_days"),
+        satisfaction_services: asked_services(site, &fields.all("satisfaction_service")),
         errors: Vec::new(),
     };
     check(frame, &mut form);
@@ -222,7 +228,40 @@ fn check(frame: &Frame, form: &mut SettingsForm) {
             frame.message("bo.settings.error.satisfaction-days"),
         ));
     }
+    if form.satisfaction
+        && form
+            .satisfaction_services
+            .as_ref()
+            .is_some_and(Vec::is_empty)
+    {
+        errors.push((
+            "satisfaction_service",
+            frame.message("bo.settings.error.satisfaction-services"),
+        ));
+    }
     form.errors = errors;
+}
+
+/// The services ticked for the questionnaire: `None` when every online
+/// service is (then the town's later services are asked too), else those
+/// ticked that the town has, in the catalogue's order.
+fn asked_services(site: &Site, ticked: &[&str]) -> Option<Vec<String>> {
+    let online: Vec<&str> = site
+        .tenant
+        .services
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    if online.iter().all(|c| ticked.contains(c)) {
+        return None;
+    }
+    Some(
+        online
+            .into_iter()
+            .filter(|c| ticked.contains(c))
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 /// `4.5`, or `4,5` on French pages.
@@ -288,6 +327,15 @@ fn write(file: &str, form: &SettingsForm) -> Result<String, toml_edit::TomlError
     if form.satisfaction {
         let satisfaction = table(&mut doc, "satisfaction");
         satisfaction["days"] = value(form.satisfaction_days.parse::<i64>().unwrap_or(60));
+        match &form.satisfaction_services {
+            None => {
+                satisfaction.remove("services");
+            }
+            Some(codes) => {
+                let list: toml_edit::Array = codes.iter().map(String::as_str).collect();
+                satisfaction["services"] = value(list);
+            }
+        }
     } else {
         doc.remove("satisfaction");
     }
@@ -324,8 +372,13 @@ fn changed(before: &SettingsForm, after: &SettingsForm) -> Vec<String> {
     }
     if before.satisfaction != after.satisfaction {
         out.push("satisfaction".to_owned());
-    } else if after.satisfaction && before.satisfaction_days != after.satisfaction_days {
-        out.push("satisfaction.days".to_owned());
+    } else if after.satisfaction {
+        if before.satisfaction_days != after.satisfaction_days {
+            out.push("satisfaction.days".to_owned());
+        }
+        if before.satisfaction_services != after.satisfaction_services {
+            out.push("satisfaction.services".to_owned());
+        }
     }
     out
 }
@@ -346,6 +399,8 @@ pub struct SettingsForm {
     /// Closed requests are asked the satisfaction questionnaire.
     pub satisfaction: bool,
     pub satisfaction_days: String,
+    /// The services asked, by code; every one when `None`.
+    pub satisfaction_services: Option<Vec<String>>,
     /// `(field, message)`
     pub errors: Vec<(&'static str, String)>,
 }
@@ -397,6 +452,20 @@ pub(super) fn settings_edit(
                 ("value", &form.colours[i]),
             ],
             &frame.message(&format!("bo.settings.colour.{key}")),
+        );
+    }
+    for service in &frame.tenant.services {
+        let asked = form
+            .satisfaction_services
+            .as_ref()
+            .is_none_or(|codes| codes.contains(&service.code));
+        x.text(
+            "asked-service",
+            &[
+                ("code", &service.code),
+                ("checked", if asked { "true" } else { "false" }),
+            ],
+            crate::web::view::service_title(service, frame.lang),
         );
     }
     x.close("settings-form");
