@@ -32,29 +32,7 @@ impl ExportStore for PostgresStore {
     ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>> {
         self.read(move |tx| {
             let query = query.clone();
-            Box::pin(async move {
-                let Some(ConsoleFilter { sql: filter, args }) =
-                    console_filter(tenant_id, &query, &|n| format!("${n}"), REFERENCE_TEXT)
-                else {
-                    return Ok(Vec::new());
-                };
-                let mut args = bound(args);
-                let limit = args.len() + 1;
-                args.push(Box::new(i64::from(query.limit)));
-                let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
-                let order = console_order(&query);
-                Ok(tx
-                    .query(
-                        &format!(
-                            "SELECT id FROM requests WHERE {filter} ORDER BY {order} LIMIT ${limit}"
-                        ),
-                        &refs,
-                    )
-                    .await?
-                    .iter()
-                    .map(|r| r.get(0))
-                    .collect())
-            })
+            Box::pin(async move { export_ids(tx, tenant_id, &query).await })
         })
     }
 
@@ -327,12 +305,25 @@ impl ExportStore for PostgresStore {
     }
 }
 
+/// Every request of the query, in its order: which ones, then their rows
+/// (one way for an export written at once and for a background one), in
+/// one read transaction.
 async fn export_rows(
     tx: &Transaction<'_>,
     tenant_id: i64,
     q: &ConsoleQuery,
     values: bool,
 ) -> Result<Vec<ExportRow>, StoreError> {
+    let ids = export_ids(tx, tenant_id, q).await?;
+    export_rows_of(tx, tenant_id, &ids, values).await
+}
+
+/// The ids of the query's requests, in its order, at most its limit.
+async fn export_ids(
+    tx: &Transaction<'_>,
+    tenant_id: i64,
+    q: &ConsoleQuery,
+) -> Result<Vec<i64>, StoreError> {
     let Some(ConsoleFilter { sql: filter, args }) =
         console_filter(tenant_id, q, &|n| format!("${n}"), REFERENCE_TEXT)
     else {
@@ -343,40 +334,15 @@ async fn export_rows(
     args.push(Box::new(i64::from(q.limit)));
     let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|p| &**p as _).collect();
     let order = console_order(q);
-    let rows = tx
+    Ok(tx
         .query(
-            &format!(
-                "SELECT {CONSOLE_COLUMNS}, requester_email FROM requests WHERE {filter}
-                 ORDER BY {order} LIMIT ${limit}"
-            ),
+            &format!("SELECT id FROM requests WHERE {filter} ORDER BY {order} LIMIT ${limit}"),
             &refs,
         )
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut ids = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let (id, console) = console_row(row)?;
-        ids.push(id);
-        out.push(ExportRow {
-            row: console,
-            email: row.get(15),
-            values: Vec::new(),
-        });
-    }
-    if values && !out.is_empty() {
-        let read = tx
-            .query(
-                "SELECT request_id, path, value FROM request_values
-                 WHERE request_id = ANY($1) ORDER BY request_id, position",
-                &[&ids],
-            )
-            .await?;
-        let mut by_request = values_by_request(read.iter().map(|r| (r.get(0), r.get(1), r.get(2))));
-        for (row, id) in out.iter_mut().zip(ids) {
-            row.values = by_request.remove(&id).unwrap_or_default();
-        }
-    }
-    Ok(out)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 fn job_row(r: &tokio_postgres::Row) -> JobRow {

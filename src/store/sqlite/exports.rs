@@ -27,25 +27,7 @@ impl ExportStore for SqliteStore {
         tenant_id: i64,
         query: ConsoleQuery,
     ) -> BoxFuture<'_, Result<Vec<i64>, StoreError>> {
-        self.read(move |conn| {
-            let Some(ConsoleFilter { sql: filter, args }) = console_filter(
-                tenant_id,
-                &query,
-                &|n| format!("?{n}"),
-                "printf('%04d-%06d', year, number)",
-            ) else {
-                return Ok(Vec::new());
-            };
-            let mut args = bound(args);
-            let limit = args.len() + 1;
-            args.push(Box::new(query.limit));
-            let order = console_order(&query);
-            let mut stmt = conn.prepare(&format!(
-                "SELECT id FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit}"
-            ))?;
-            let ids = stmt.query_map(params_from_iter(args.iter()), |r| r.get(0))?;
-            Ok(ids.collect::<Result<_, _>>()?)
-        })
+        self.read(move |conn| export_ids(conn, tenant_id, &query))
     }
 
     fn export_rows_of(
@@ -262,12 +244,20 @@ impl ExportStore for SqliteStore {
     }
 }
 
+/// Every request of the query, in its order: which ones, then their rows
+/// (one way for an export written at once and for a background one).
 fn export_rows(
     conn: &Connection,
     tenant_id: i64,
     q: &ConsoleQuery,
     values: bool,
 ) -> Result<Vec<ExportRow>, StoreError> {
+    let ids = export_ids(conn, tenant_id, q)?;
+    export_rows_of(conn, tenant_id, &ids, values)
+}
+
+/// The ids of the query's requests, in its order, at most its limit.
+fn export_ids(conn: &Connection, tenant_id: i64, q: &ConsoleQuery) -> Result<Vec<i64>, StoreError> {
     let Some(ConsoleFilter { sql: filter, args }) = console_filter(
         tenant_id,
         q,
@@ -280,37 +270,11 @@ fn export_rows(
     let limit = args.len() + 1;
     args.push(Box::new(q.limit));
     let order = console_order(q);
-    let chosen = format!("SELECT id FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit}");
     let mut stmt = conn.prepare(&format!(
-        "SELECT {CONSOLE_COLUMNS}, requester_email FROM requests WHERE {filter}
-         ORDER BY {order} LIMIT ?{limit}"
+        "SELECT id FROM requests WHERE {filter} ORDER BY {order} LIMIT ?{limit}"
     ))?;
-    let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    let mut out = Vec::new();
-    let mut ids = Vec::new();
-    while let Some(row) = rows.next()? {
-        let (id, console) = console_row(row)?;
-        ids.push(id);
-        out.push(ExportRow {
-            row: console,
-            email: row.get(15)?,
-            values: Vec::new(),
-        });
-    }
-    if values && !out.is_empty() {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT request_id, path, value FROM request_values
-             WHERE request_id IN ({chosen}) ORDER BY request_id, position"
-        ))?;
-        let read = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        let mut by_request = values_by_request(read.collect::<Result<Vec<_>, _>>()?.into_iter());
-        for (row, id) in out.iter_mut().zip(ids) {
-            row.values = by_request.remove(&id).unwrap_or_default();
-        }
-    }
-    Ok(out)
+    let ids = stmt.query_map(params_from_iter(args.iter()), |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
 }
 
 fn job_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobRow> {
