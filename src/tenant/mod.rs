@@ -8,6 +8,7 @@
 
 pub mod dates;
 pub mod look;
+pub mod places;
 pub mod templates;
 
 use crate::core::tenant::{Audience, Tenant};

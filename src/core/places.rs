@@ -1,0 +1,323 @@
+//! The places of a town: its districts (with the sector they belong to),
+//! the streets of each and, when known, each district's outline. A request
+//! with an address is put in the district of its street; one with a point
+//! (an Open311 report, a map) in the district whose outline holds it.
+//! Pure data and matching: the town's file is read in `tenant::places`.
+
+use super::catalogue::search_key;
+use std::collections::HashMap;
+use std::fmt;
+
+/// A point as reporting apps and maps give it (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// A district of the town.
+#[derive(Debug, Clone, PartialEq)]
+pub struct District {
+    /// Short and stable (`centre`, `gare`): what requests and filters keep.
+    pub code: String,
+    pub name: String,
+    /// The sector grouping districts (`nord`), when the town has sectors.
+    pub sector: Option<String>,
+    /// Its streets as written by the town (`rue de la République`).
+    pub streets: Vec<String>,
+    /// Its outline, a closed ring of points (the first not repeated last);
+    /// empty when the town gave none.
+    pub outline: Vec<Point>,
+}
+
+/// What is wrong with a town's places, in words for its webmaster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacesError(pub String);
+
+impl fmt::Display for PlacesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PlacesError {}
+
+/// The districts of a town, their streets indexed.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    districts: Vec<District>,
+    /// Street key → index of its district.
+    streets: HashMap<String, usize>,
+}
+
+impl Places {
+    /// Checks the districts: codes unique and plain, names given, a street
+    /// in one district only, outlines of three points at least with real
+    /// coordinates.
+    pub fn new(districts: Vec<District>) -> Result<Places, PlacesError> {
+        let mut streets: HashMap<String, usize> = HashMap::new();
+        for (i, d) in districts.iter().enumerate() {
+            let plain = !d.code.is_empty()
+                && d.code.len() <= 40
+                && d.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !plain {
+                return Err(PlacesError(format!(
+                    "district {:?}: a code is lower-case letters, digits and hyphens (40 at most)",
+                    d.code
+                )));
+            }
+            if districts[..i].iter().any(|o| o.code == d.code) {
+                return Err(PlacesError(format!("district {:?} is given twice", d.code)));
+            }
+            if d.name.trim().is_empty() {
+                return Err(PlacesError(format!("district {:?} has no name", d.code)));
+            }
+            if !d.outline.is_empty() && d.outline.len() < 3 {
+                return Err(PlacesError(format!(
+                    "district {:?}: an outline has three points at least",
+                    d.code
+                )));
+            }
+            if let Some(p) = d.outline.iter().find(|p| {
+                !(p.lon.is_finite() && p.lat.is_finite())
+                    || p.lon.abs() > 180.0
+                    || p.lat.abs() > 90.0
+            }) {
+                return Err(PlacesError(format!(
+                    "district {:?}: ({}, {}) is not a longitude and a latitude",
+                    d.code, p.lon, p.lat
+                )));
+            }
+            for street in &d.streets {
+                let key = street_key(street);
+                if key.is_empty() {
+                    return Err(PlacesError(format!(
+                        "district {:?}: a street has no name",
+                        d.code
+                    )));
+                }
+                if let Some(&other) = streets.get(&key)
+                    && other != i
+                {
+                    return Err(PlacesError(format!(
+                        "the street {street:?} is in districts {:?} and {:?}",
+                        districts[other].code, d.code
+                    )));
+                }
+                streets.insert(key, i);
+            }
+        }
+        Ok(Places { districts, streets })
+    }
+
+    pub fn districts(&self) -> &[District] {
+        &self.districts
+    }
+
+    pub fn district(&self, code: &str) -> Option<&District> {
+        self.districts.iter().find(|d| d.code == code)
+    }
+
+    /// The district of an address's street line (`12 bis, av. de la Gare`).
+    pub fn district_of_street(&self, line: &str) -> Option<&District> {
+        self.streets
+            .get(&street_key(line))
+            .map(|&i| &self.districts[i])
+    }
+
+    /// The district whose outline holds the point.
+    pub fn district_at(&self, point: Point) -> Option<&District> {
+        self.districts
+            .iter()
+            .find(|d| d.outline.len() >= 3 && holds(&d.outline, point))
+    }
+}
+
+/// A street line as the town's list and an address meet: the house number
+/// and its `bis`/`ter` off, case, accents and punctuation folded, the usual
+/// abbreviations written out (`av.` → `avenue`, `bd` → `boulevard`…).
+pub fn street_key(line: &str) -> String {
+    let folded = search_key(line).replace([',', '.', ';'], " ");
+    let mut words: Vec<&str> = folded.split_whitespace().collect();
+    // The house number: digits, maybe a letter (12b), then maybe bis/ter.
+    while let Some(first) = words.first() {
+        let number = first.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && first.chars().all(|c| c.is_ascii_alphanumeric());
+        let suffix = matches!(*first, "bis" | "ter" | "quater");
+        if number || (suffix && words.len() > 1) {
+            words.remove(0);
+        } else {
+            break;
+        }
+    }
+    words
+        .into_iter()
+        .map(|w| match w {
+            "av" | "ave" => "avenue",
+            "bd" | "boul" | "bld" => "boulevard",
+            "pl" => "place",
+            "r" => "rue",
+            "ch" | "chem" => "chemin",
+            "imp" => "impasse",
+            "all" => "allee",
+            "rte" => "route",
+            "sq" => "square",
+            "fg" | "fbg" => "faubourg",
+            "st" => "saint",
+            "ste" => "sainte",
+            w => w,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a ring holds a point (even–odd rule; a point on an edge may go
+/// either way, as on a map).
+fn holds(ring: &[Point], p: Point) -> bool {
+    let mut inside = false;
+    let mut j = ring.len() - 1;
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a.lat > p.lat) != (b.lat > p.lat)
+            && p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon
+        {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(lon: f64, lat: f64, side: f64) -> Vec<Point> {
+        vec![
+            Point { lon, lat },
+            Point {
+                lon: lon + side,
+                lat,
+            },
+            Point {
+                lon: lon + side,
+                lat: lat + side,
+            },
+            Point {
+                lon,
+                lat: lat + side,
+            },
+        ]
+    }
+
+    fn district(code: &str, streets: &[&str], outline: Vec<Point>) -> District {
+        District {
+            code: code.into(),
+            name: code.to_uppercase(),
+            sector: None,
+            streets: streets.iter().map(|s| s.to_string()).collect(),
+            outline,
+        }
+    }
+
+    fn town() -> Places {
+        Places::new(vec![
+            district(
+                "centre",
+                &["rue de la République", "place de l'Église"],
+                square(2.0, 48.0, 0.01),
+            ),
+            district(
+                "gare",
+                &["avenue de la Gare", "boulevard Saint-Michel"],
+                square(2.01, 48.0, 0.01),
+            ),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn an_address_finds_its_street_whatever_its_number_case_accents_and_abbreviations() {
+        let places = town();
+        for line in [
+            "12 rue de la République",
+            "12 bis, Rue de la Republique",
+            "3b r. de la république",
+            "PLACE DE L'EGLISE",
+            "1 pl. de l’Église",
+        ] {
+            assert_eq!(
+                places.district_of_street(line).map(|d| d.code.as_str()),
+                Some("centre"),
+                "{line}"
+            );
+        }
+        for line in ["4 av. de la Gare", "10 bd St-Michel", "10 Bd Saint Michel"] {
+            assert_eq!(
+                places.district_of_street(line).map(|d| d.code.as_str()),
+                Some("gare"),
+                "{line}"
+            );
+        }
+        assert_eq!(places.district_of_street("5 rue de la Paix"), None);
+        assert_eq!(places.district_of_street(""), None);
+        assert_eq!(street_key("Bis"), "bis", "a street named so keeps its name");
+    }
+
+    #[test]
+    fn a_point_is_in_the_district_whose_outline_holds_it() {
+        let places = town();
+        let at = |lon, lat| {
+            places
+                .district_at(Point { lon, lat })
+                .map(|d| d.code.clone())
+        };
+        assert_eq!(at(2.005, 48.005).as_deref(), Some("centre"));
+        assert_eq!(at(2.015, 48.001).as_deref(), Some("gare"));
+        assert_eq!(at(2.03, 48.005), None);
+        assert_eq!(at(2.005, 47.9), None);
+        // A concave outline: the notch is outside.
+        let l_shape = vec![
+            Point { lon: 0.0, lat: 0.0 },
+            Point { lon: 2.0, lat: 0.0 },
+            Point { lon: 2.0, lat: 1.0 },
+            Point { lon: 1.0, lat: 1.0 },
+            Point { lon: 1.0, lat: 2.0 },
+            Point { lon: 0.0, lat: 2.0 },
+        ];
+        let places = Places::new(vec![district("l", &[], l_shape)]).unwrap();
+        assert!(places.district_at(Point { lon: 0.5, lat: 1.5 }).is_some());
+        assert!(places.district_at(Point { lon: 1.5, lat: 1.5 }).is_none());
+    }
+
+    #[test]
+    fn a_towns_places_are_refused_with_the_reason() {
+        let refused = |districts: Vec<District>| Places::new(districts).unwrap_err().0;
+        assert!(refused(vec![district("Centre Ville", &[], vec![])]).contains("lower-case"));
+        assert!(
+            refused(vec![district("a", &[], vec![]), district("a", &[], vec![])]).contains("twice")
+        );
+        let mut nameless = district("a", &[], vec![]);
+        nameless.name = " ".into();
+        assert!(refused(vec![nameless]).contains("no name"));
+        assert!(
+            refused(vec![
+                district("a", &["Rue Haute"], vec![]),
+                district("b", &["12 rue haute"], vec![])
+            ])
+            .contains("\"a\" and \"b\"")
+        );
+        assert!(
+            refused(vec![district(
+                "a",
+                &[],
+                square(2.0, 48.0, 1.0)[..2].to_vec()
+            )])
+            .contains("three points")
+        );
+        assert!(refused(vec![district("a", &[], square(200.0, 48.0, 1.0))]).contains("longitude"));
+        assert!(refused(vec![district("a", &["12"], vec![])]).contains("no name"));
+    }
+}
