@@ -21,6 +21,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub struct Synced {
     version: AtomicI64,
     file: PathBuf,
+    /// One writer of the version file at a time: an admin page's save
+    /// (`wrote`) and the copy of other nodes' files (`sync`) may reach a
+    /// version together, and would race on the same temporary file.
+    writing: std::sync::Mutex<()>,
 }
 
 impl Synced {
@@ -35,6 +39,7 @@ impl Synced {
         Synced {
             version: AtomicI64::new(version),
             file,
+            writing: std::sync::Mutex::new(()),
         }
     }
 
@@ -53,7 +58,15 @@ impl Synced {
         Ok(())
     }
 
+    /// Records `version` as reached, unless a later one already is.
     fn reached(&self, version: i64) -> std::io::Result<()> {
+        let _one = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.version() >= version {
+            return Ok(());
+        }
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -123,4 +136,40 @@ pub async fn sync(app: &App) -> Result<usize, FilesError> {
             .map_err(std::io::Error::other)??;
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_reached_together_are_written_once_each_and_never_go_back() {
+        let dir = std::env::temp_dir().join(format!(
+            "guichet-synced-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let synced = Arc::new(Synced::open(&dir));
+        // A save and the copy of other nodes' files reaching versions at
+        // once (they raced on one temporary file: an error, a 503).
+        let threads: Vec<_> = (1..=8)
+            .map(|_| {
+                let synced = Arc::clone(&synced);
+                std::thread::spawn(move || {
+                    for v in 1..=200 {
+                        synced.reached(v).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let top = synced.version();
+        assert_eq!(top, 200);
+        synced.reached(5).unwrap();
+        assert_eq!(synced.version(), top, "never back to an older version");
+        assert_eq!(Synced::open(&dir).version(), top, "as kept on disk");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
