@@ -73,6 +73,18 @@ impl Agent {
     pub fn sees_stats(&self) -> bool {
         self.stats_departments().is_none_or(|d| !d.is_empty())
     }
+
+    /// The departments whose requests the agent reads; `None` for all (an
+    /// administrator).
+    pub fn request_departments(&self) -> Option<Vec<String>> {
+        self.departments_where(|r| r.sees_requests())
+    }
+
+    /// Whether the agent handles requests in some department (not a reader
+    /// of statistics only): who records requests at the intake desk.
+    pub fn handles_requests(&self) -> bool {
+        self.request_departments().is_none_or(|d| !d.is_empty())
+    }
 }
 
 /// Where a request stands.

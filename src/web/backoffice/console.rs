@@ -21,10 +21,7 @@ const PAGE_SIZE: u32 = 25;
 
 /// The departments whose requests an agent sees; `None` for administrators.
 pub(super) fn visible_departments(session: &Session) -> Option<Vec<String>> {
-    session
-        .record
-        .agent
-        .departments_where(|r| r.sees_requests())
+    session.record.agent.request_departments()
 }
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {

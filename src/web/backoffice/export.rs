@@ -517,7 +517,7 @@ async fn write_job(app: &App, job: &ExportJob) -> Result<ExportFile, String> {
         .iter()
         .find(|a| a.agent.login == job.asked.agent && a.active)
         .ok_or_else(|| "l'agent n'a plus de compte actif".to_owned())?;
-    let visible = agent.agent.departments_where(|r| r.sees_requests());
+    let visible = agent.agent.request_departments();
     if visible.as_ref().is_some_and(Vec::is_empty) {
         return Err("l'agent ne lit plus les demandes d'aucun service".into());
     }

@@ -16,7 +16,7 @@ use hyper::{Response, StatusCode};
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     let session = cx.session();
-    if !crate::web::citizen::may_record(&session.record.agent) {
+    if !session.record.agent.handles_requests() {
         return forbidden(cx);
     }
     let frame = cx.frame;

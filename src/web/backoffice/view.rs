@@ -40,7 +40,7 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
         attrs.push(("test", testers.as_str()));
     }
     let intake = format!("{}/backoffice/intake", frame.base);
-    if crate::web::citizen::may_record(bar.agent) {
+    if bar.agent.handles_requests() {
         attrs.push(("intake", intake.as_str()));
     }
     x.open("backoffice", &attrs);

@@ -364,7 +364,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
     // At the intake desk, the channel is the desk's and the agent records it.
     let (channel, recorded_by) = match (frame.desk, &cx.session) {
         (Desk::Intake(channel), Some(session)) => {
-            if !may_record(&session.record.agent) {
+            if !session.record.agent.handles_requests() {
                 return crate::web::backoffice::forbidden(cx);
             }
             (channel, Some(session.record.agent.login.clone()))
@@ -417,7 +417,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
                 let reads = session
                     .record
                     .agent
-                    .departments_where(|r| r.sees_requests())
+                    .request_departments()
                     .is_none_or(|d| d.contains(&receipt.department));
                 let to = if reads {
                     format!(
@@ -437,15 +437,6 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
             _ => redirect(&frame.desk_url(&format!("/receipt/{}", receipt.tracking_code))),
         },
     }
-}
-
-/// Who records requests at the intake desk: an agent who handles requests
-/// in some department (not a reader of statistics only), or an
-/// administrator.
-pub(crate) fn may_record(agent: &crate::core::workflow::Agent) -> bool {
-    agent
-        .departments_where(|r| r.sees_requests())
-        .is_none_or(|d| !d.is_empty())
 }
 
 /// A control's value in a form body (`_step`, `_nav`).

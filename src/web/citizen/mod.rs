@@ -21,7 +21,7 @@ mod doc;
 mod exchange;
 mod form;
 
-pub(crate) use form::{may_record, preview};
+pub(crate) use form::preview;
 mod satisfaction;
 mod slots;
 mod track;
