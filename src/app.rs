@@ -435,22 +435,27 @@ pub fn ensure_demo_tenant(store: &dyn Store, data_dir: &std::path::Path) -> Resu
         store.seed_standard_answers(tenant_id, DEMO_ANSWERS)?;
     }
     if created {
-        // Kept in the store too, where the other nodes find it.
-        let version = runtime.block_on(store.put_tenant_file(
-            tenant_id,
-            "settings.toml".into(),
-            crate::tenant::look::DEMO_SETTINGS.as_bytes().to_vec(),
-            jiff::Timestamp::now(),
-        ))?;
-        crate::usecases::tenant_files::Synced::open(data_dir)
-            .wrote(version)
-            .map_err(Error::file(data_dir.join("tenants")))?;
+        // Its files, kept in the store too, where the other nodes find them.
         let dir = data_dir.join("tenants").join(DEMO_TENANT);
-        let settings = dir.join("settings.toml");
-        if !settings.exists() {
-            std::fs::create_dir_all(&dir)
-                .and_then(|()| std::fs::write(&settings, crate::tenant::look::DEMO_SETTINGS))
-                .map_err(Error::file(&settings))?;
+        for (name, text) in [
+            ("settings.toml", crate::tenant::look::DEMO_SETTINGS),
+            ("places.toml", crate::tenant::places::DEMO_PLACES),
+        ] {
+            let version = runtime.block_on(store.put_tenant_file(
+                tenant_id,
+                name.into(),
+                text.as_bytes().to_vec(),
+                jiff::Timestamp::now(),
+            ))?;
+            crate::usecases::tenant_files::Synced::open(data_dir)
+                .wrote(version)
+                .map_err(Error::file(data_dir.join("tenants")))?;
+            let path = dir.join(name);
+            if !path.exists() {
+                std::fs::create_dir_all(&dir)
+                    .and_then(|()| std::fs::write(&path, text))
+                    .map_err(Error::file(&path))?;
+            }
         }
     }
     Ok(created)

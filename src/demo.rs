@@ -168,6 +168,7 @@ pub async fn fill(
         })
         .collect();
     let zone = site.tenant.time_zone.clone();
+    let places = site.look.get().places.clone();
     // Each day's share: weekdays over weekends, spring over August.
     let days: Vec<(jiff::Zoned, f64)> = (0..plan.days.max(1))
         .filter_map(|d| {
@@ -229,6 +230,7 @@ pub async fn fill(
                 let today = now.to_zoned(zone.clone()).date();
                 let mut entries = crate::core::example::example(&service, today, None);
                 vary(&mut entries, &service, &mut rng);
+                place(&mut entries, &places, &mut rng);
                 let channel = match rng.u32(0..100) {
                     0..60 => Channel::Web,
                     60..70 => Channel::Soap,
@@ -433,6 +435,65 @@ fn weighted_pick(rng: &mut fastrand::Rng, weights: &[u32]) -> Option<usize> {
             pick -= w;
             false
         }
+    })
+}
+
+/// Puts the request's addresses in the town's districts: a street of one
+/// (the requester's too), a house number, and for the service's own
+/// address (an incident's place) most of the time a point inside that
+/// district's outline, as a phone's location would give.
+fn place(
+    entries: &mut [(String, RawValue)],
+    places: &crate::core::places::Places,
+    rng: &mut fastrand::Rng,
+) {
+    let districts = places.districts();
+    if districts.is_empty() {
+        return;
+    }
+    for (name, value) in entries.iter_mut() {
+        let RawValue::Group(parts) = value else {
+            continue;
+        };
+        let Some(street) = parts.iter().position(|(n, _)| n == "street") else {
+            continue;
+        };
+        let district = &districts[rng.usize(0..districts.len())];
+        let Some(line) = district
+            .streets
+            .get(rng.usize(0..district.streets.len().max(1)))
+        else {
+            continue;
+        };
+        parts[street].1 = RawValue::Text(format!("{} {line}", rng.u32(1..80)));
+        let own = name != crate::core::forms::REQUESTER;
+        if own
+            && rng.u32(0..10) < 8
+            && let Some(p) = point_in(district, rng)
+        {
+            parts.push(("latitude".into(), RawValue::Text(format!("{:.6}", p.lat))));
+            parts.push(("longitude".into(), RawValue::Text(format!("{:.6}", p.lon))));
+        }
+    }
+}
+
+/// A random point inside a district's outline (drawn in its frame until
+/// one falls in).
+fn point_in(
+    district: &crate::core::places::District,
+    rng: &mut fastrand::Rng,
+) -> Option<crate::core::places::Point> {
+    let first = district.outline.first()?;
+    let (mut w, mut e, mut s, mut n) = (first.lon, first.lon, first.lat, first.lat);
+    for p in &district.outline {
+        (w, e, s, n) = (w.min(p.lon), e.max(p.lon), s.min(p.lat), n.max(p.lat));
+    }
+    (0..50).find_map(|_| {
+        let p = crate::core::places::Point {
+            lon: w + rng.f64() * (e - w),
+            lat: s + rng.f64() * (n - s),
+        };
+        district.holds(p).then_some(p)
     })
 }
 

@@ -89,6 +89,14 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Put a town's stored requests in its districts again, as its
+    /// places.toml says now (after writing or changing it; new requests are
+    /// placed when they arrive); prints how many were read, are in a
+    /// district, and changed.
+    Places {
+        #[arg(long)]
+        tenant: String,
+    },
     /// Print a tenant's WSDL with its ports at ADDRESS.
     Wsdl {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -449,6 +457,17 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
             println!(
                 "{tenant}: {} requests submitted over {days} days ({} refused), {} steps taken, {} closed, {} satisfaction answers",
                 done.submitted, done.refused, done.actions, done.closed, done.answered
+            );
+            Ok(())
+        }
+        Command::Places { tenant } => {
+            let app = app::open_existing(config)?;
+            let site = site(&app, &tenant)?;
+            let done =
+                current_thread()?.block_on(guichet::usecases::places::replace(&app, &site))?;
+            println!(
+                "{tenant}: {} requests read, {} in a district, {} changed",
+                done.read, done.placed, done.changed
             );
             Ok(())
         }

@@ -858,6 +858,11 @@ fn every_back_office_view_is_valid_against_the_view_schema() {
             "/demoville/backoffice/?state=all&done=2&skipped=1".to_owned(),
         ),
         (
+            "map",
+            &admin,
+            "/demoville/backoffice/map?state=all".to_owned(),
+        ),
+        (
             "empty console",
             &marie,
             "/demoville/backoffice/?q=personne".to_owned(),
@@ -5280,4 +5285,231 @@ fn view_text(e: &Element) -> String {
         s.push_str(&view_text(c));
     }
     s
+}
+
+/// A road incident at `street` (`postal`), with a point (`lat`, `lon`) when
+/// given, submitted over SOAP; its reference.
+fn road_at(
+    server: &Server,
+    last_name: &str,
+    street: &str,
+    postal: &str,
+    point: Option<(&str, &str)>,
+) -> String {
+    let body = road_incident(last_name)
+        .replace(
+            "<g:street>12 rue de la République</g:street><g:postalCode>75002</g:postalCode>",
+            &format!("<g:street>{street}</g:street><g:postalCode>{postal}</g:postalCode>"),
+        )
+        .replace(
+            "<g:latitude>48.8686</g:latitude><g:longitude>2.3314</g:longitude>",
+            &point.map_or_else(String::new, |(lat, lon)| {
+                format!("<g:latitude>{lat}</g:latitude><g:longitude>{lon}</g:longitude>")
+            }),
+        );
+    submit(server, &body).0
+}
+
+#[test]
+fn a_towns_places_put_requests_in_districts_for_the_console_the_map_statistics_and_exports() {
+    let server = Server::start();
+    // The demo town's places.toml: Centre-ville and the Gare in the north,
+    // Les Prés and Le Moulin in the south, postal code 59000.
+    let by_point = road_at(
+        &server,
+        "Point",
+        "rue Nationale",
+        "59000",
+        Some(("50.640", "3.070")),
+    );
+    let by_street = road_at(&server, "Rue", "4 av. de la Gare", "59000", None);
+    let centre = road_at(&server, "Centre", "12 Rue de la Republique", "59000", None);
+    let south = road_at(
+        &server,
+        "Sud",
+        "3 rue du Moulin",
+        "59000",
+        Some(("50.615", "3.070")),
+    );
+    let elsewhere = road_at(&server, "Ailleurs", "4 avenue de la Gare", "75001", None);
+    let birth = submit(&server, BIRTH).0;
+    let admin = login(&server, "admin");
+
+    // The console's filters by sector and district.
+    let view = admin.view("/demoville/backoffice/");
+    let options = |name: &str| -> Vec<String> {
+        all(&view, "filter")
+            .into_iter()
+            .find(|f| f.attr("name") == Some(name))
+            .unwrap_or_else(|| panic!("a {name} filter"))
+            .children_named("option")
+            .map(|o| o.text.clone())
+            .collect()
+    };
+    assert_eq!(options("sector"), ["Tous", "Nord", "Sud"]);
+    assert_eq!(
+        options("district"),
+        [
+            "Tous",
+            "Centre-ville",
+            "Quartier de la Gare",
+            "Les Prés",
+            "Le Moulin"
+        ]
+    );
+    let listed = |query: &str| {
+        let mut refs = console_refs(&admin, &format!("state=all&{query}"));
+        refs.sort();
+        refs
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        listed("district=gare"),
+        sorted(vec![by_point.clone(), by_street.clone()])
+    );
+    assert_eq!(listed("district=centre"), vec![centre.clone()]);
+    assert_eq!(
+        listed("sector=Nord"),
+        sorted(vec![by_point.clone(), by_street.clone(), centre.clone()])
+    );
+    assert_eq!(listed("sector=Sud"), vec![south.clone()]);
+    assert!(listed("sector=Sud&district=gare").is_empty());
+    assert_eq!(
+        listed("district=nowhere").len(),
+        6,
+        "an unknown district is no filter"
+    );
+    // The request's page says where it is.
+    let page = admin.request(&by_point);
+    assert_eq!(
+        find(&page, "district").map(|d| d.text.clone()).as_deref(),
+        Some("Quartier de la Gare (secteur Nord)")
+    );
+    assert!(find(&admin.request(&elsewhere), "district").is_none());
+    assert!(find(&admin.request(&birth), "district").is_none());
+
+    // The map: the chosen requests with a point over the outlines.
+    let map_view = admin.view("/demoville/backoffice/map?state=all");
+    let map = find(&map_view, "map").unwrap();
+    assert_eq!(
+        (map.attr("chosen"), map.attr("located"), map.attr("drawn")),
+        (Some("6"), Some("2"), Some("2"))
+    );
+    assert_eq!(all(&map_view, "area").len(), 4);
+    let marks: Vec<&str> = all(&map_view, "mark")
+        .iter()
+        .map(|m| m.attr("reference").unwrap())
+        .collect();
+    assert_eq!(
+        sorted(marks.iter().map(|m| m.to_string()).collect()),
+        sorted(vec![by_point.clone(), south.clone()])
+    );
+    // North up: the southern request is drawn lower.
+    let y = |r: &str| -> f64 {
+        all(&map_view, "mark")
+            .into_iter()
+            .find(|m| m.attr("reference") == Some(r))
+            .unwrap()
+            .attr("y")
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(y(&south) > y(&by_point));
+    assert!(map.attr("console").unwrap().contains("state=all"));
+    let south_only = admin.view("/demoville/backoffice/map?state=all&sector=Sud");
+    assert_eq!(find(&south_only, "map").unwrap().attr("located"), Some("1"));
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    for path in [
+        "/demoville/backoffice/map?state=all&format=xml",
+        "/demoville/backoffice/?format=xml",
+    ] {
+        common::assert_valid(&xsd, &admin.get(path).body, path);
+    }
+    common::assert_valid(
+        &xsd,
+        &admin
+            .get(&format!(
+                "/demoville/backoffice/requests/{by_point}?format=xml"
+            ))
+            .body,
+        "request with its district",
+    );
+    let html = admin.get("/demoville/backoffice/map?state=all");
+    assert_eq!(html.status, 200);
+    assert!(
+        html.body.contains("<svg") && html.body.contains("<polygon"),
+        "{}",
+        html.body
+    );
+    // Marie, of état civil, sees no road incident on it.
+    let marie = login(&server, "marie");
+    let hers = marie.view("/demoville/backoffice/map?state=all");
+    assert_eq!(find(&hers, "map").unwrap().attr("located"), Some("0"));
+
+    // Statistics by district and by sector.
+    let stats = admin.view("/demoville/backoffice/stats?period=year");
+    let count = |table: &str, label: &str| -> String {
+        stats_rows(&stats, table)
+            .into_iter()
+            .find(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("{label} in {table}: {:?}", stats_rows(&stats, table)))[1]
+            .clone()
+    };
+    assert_eq!(count("district", "Quartier de la Gare"), "2");
+    assert_eq!(count("district", "Centre-ville"), "1");
+    assert_eq!(count("district", "Le Moulin"), "1");
+    assert_eq!(count("district", "Hors quartier ou sans adresse"), "2");
+    assert_eq!(count("sector", "Nord"), "3");
+    assert_eq!(count("sector", "Sud"), "1");
+
+    // Exports say the district.
+    let csv = admin.get("/demoville/backoffice/export/requests.csv?state=all&district=gare&columns=reference,district");
+    assert_eq!(csv.status, 200);
+    let text = String::from_utf8_lossy(&csv.bytes).into_owned();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.contains(&format!("{by_street};Quartier de la Gare")),
+        "{text}"
+    );
+
+    // The town moves the Gare's avenue to the centre: new requests follow
+    // at once, stored ones once `guichet places` runs.
+    let site = server.app.site("demoville").unwrap();
+    let file = site.look.dir().join("places.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let moved = text.replace("\"avenue de la Gare\", ", "").replace(
+        "\"place de la Mairie\",",
+        "\"place de la Mairie\", \"avenue de la Gare\",",
+    );
+    assert_ne!(moved, text);
+    std::fs::write(&file, moved).unwrap();
+    site.look.refresh();
+    let after = road_at(&server, "Après", "6 avenue de la Gare", "59000", None);
+    assert!(listed("district=centre").contains(&after));
+    assert!(
+        listed("district=gare").contains(&by_street),
+        "not yet placed again"
+    );
+    let out = common::cli(&server.data_dir)
+        .args(["places", "--tenant", "demoville", "--data-dir"])
+        .arg(&server.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("7 requests read, 5 in a district, 1 changed"),
+        "{said}"
+    );
+    assert_eq!(listed("district=gare"), vec![by_point.clone()]);
+    assert!(listed("district=centre").contains(&by_street));
+    audit_ok(&server);
 }

@@ -63,7 +63,8 @@
       </xsl:if>
     </p>
     <xsl:if test="@total &gt; 0">
-      <p class="export-link"><a href="{@export}"><xsl:call-template name="m"><xsl:with-param name="key">bo.console.export</xsl:with-param></xsl:call-template></a></p>
+      <p class="export-link"><a href="{@export}"><xsl:call-template name="m"><xsl:with-param name="key">bo.console.export</xsl:with-param></xsl:call-template></a>
+        <xsl:text> · </xsl:text><a href="{@map}"><xsl:call-template name="m"><xsl:with-param name="key">bo.console.map</xsl:with-param></xsl:call-template></a></p>
     </xsl:if>
 
     <xsl:choose>

@@ -91,6 +91,9 @@
                   <xsl:if test="@stats">
                     <li><a href="{@stats}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.stats</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>
+                  <xsl:if test="@map">
+                    <li><a href="{@map}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.map</xsl:with-param></xsl:call-template></a></li>
+                  </xsl:if>
                   <xsl:if test="@intake">
                     <li><a href="{@intake}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.intake</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>

@@ -28,6 +28,10 @@
       <dd><xsl:value-of select="v:department"/></dd>
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.channel</xsl:with-param></xsl:call-template></dt>
       <dd><xsl:value-of select="v:channel"/></dd>
+      <xsl:for-each select="v:district">
+        <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.filter.district</xsl:with-param></xsl:call-template></dt>
+        <dd><xsl:value-of select="."/></dd>
+      </xsl:for-each>
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.received</xsl:with-param></xsl:call-template></dt>
       <dd><time datetime="{v:received/@date}"><xsl:value-of select="v:received"/></time></dd>
       <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.column.due</xsl:with-param></xsl:call-template></dt>

@@ -285,9 +285,14 @@ mod tests {
                 citizen_id: None,
                 recorded_by: None,
             };
-            if let Err(errors) =
-                crate::core::intake::receive(&service, &submission, &now, &code, None)
-            {
+            if let Err(errors) = crate::core::intake::receive(
+                &service,
+                &submission,
+                &now,
+                &code,
+                None,
+                &Default::default(),
+            ) {
                 panic!("{}: {errors:?}", service.code);
             }
         }

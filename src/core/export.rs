@@ -13,6 +13,8 @@ pub enum Column {
     Channel,
     Step,
     Department,
+    /// The district of the town it is in.
+    District,
     /// The requester's first and last name.
     Requester,
     Email,
@@ -30,7 +32,7 @@ pub enum Column {
 
 impl Column {
     /// The columns every request has, in the order they are offered.
-    pub const FIXED: [Column; 11] = [
+    pub const FIXED: [Column; 12] = [
         Column::Reference,
         Column::Service,
         Column::Step,
@@ -41,6 +43,7 @@ impl Column {
         Column::Email,
         Column::Channel,
         Column::Department,
+        Column::District,
         Column::Link,
     ];
 
@@ -65,6 +68,7 @@ impl Column {
             Column::Channel => "channel".into(),
             Column::Step => "step".into(),
             Column::Department => "department".into(),
+            Column::District => "district".into(),
             Column::Requester => "requester".into(),
             Column::Email => "email".into(),
             Column::Received => "received".into(),

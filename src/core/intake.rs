@@ -106,6 +106,8 @@ pub struct NewRequest {
     pub slot: Option<Slot>,
     /// The citizen's account it belongs to (submitted signed in).
     pub citizen_id: Option<i64>,
+    /// Its address's point and district in the town's places.
+    pub place: super::places::Placed,
 }
 
 /// What a booking holds: a time range of a day on an agenda. Requests on
@@ -280,13 +282,15 @@ pub fn slot_taken(service: &Service) -> forms::FieldError {
 }
 
 /// Validates a submission; `now` is in the tenant's time zone, `tracking` was
-/// drawn by the caller from a random source.
+/// drawn by the caller from a random source; the request is placed in the
+/// town's `places`.
 pub fn receive(
     service: &Service,
     submission: &Submission,
     now: &Zoned,
     tracking: &TrackingCode,
     published: Option<&Hours>,
+    places: &super::places::Places,
 ) -> Result<NewRequest, Vec<FieldError>> {
     let today = now.date();
     let form = forms::validate(service, &submission.entries, today)?;
@@ -309,6 +313,7 @@ pub fn receive(
         ),
         slot: slot(service, &form, published),
         citizen_id: submission.citizen_id,
+        place: places.place(&form),
         form,
     })
 }

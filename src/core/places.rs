@@ -5,6 +5,7 @@
 //! Pure data and matching: the town's file is read in `tenant::places`.
 
 use super::catalogue::search_key;
+use super::forms::{Address, Form, Value};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -30,6 +31,13 @@ pub struct District {
     pub outline: Vec<Point>,
 }
 
+impl District {
+    /// Whether its outline holds the point (never without an outline).
+    pub fn holds(&self, point: Point) -> bool {
+        self.outline.len() >= 3 && holds(&self.outline, point)
+    }
+}
+
 /// What is wrong with a town's places, in words for its webmaster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacesError(pub String);
@@ -48,6 +56,18 @@ pub struct Places {
     districts: Vec<District>,
     /// Street key → index of its district.
     streets: HashMap<String, usize>,
+    /// The town's postal codes: an address elsewhere is in none of its
+    /// districts, whatever its street's name. Empty: not checked.
+    postal_codes: Vec<String>,
+}
+
+/// Where a request is: the point of its address when it has one, and the
+/// district of the town it is in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Placed {
+    pub point: Option<Point>,
+    /// The district's code.
+    pub district: Option<String>,
 }
 
 impl Places {
@@ -109,7 +129,115 @@ impl Places {
                 streets.insert(key, i);
             }
         }
-        Ok(Places { districts, streets })
+        Ok(Places {
+            districts,
+            streets,
+            postal_codes: Vec::new(),
+        })
+    }
+
+    /// The same places, an address counted in the town only with one of
+    /// `codes` (five digits each).
+    pub fn with_postal_codes(mut self, codes: Vec<String>) -> Result<Places, PlacesError> {
+        if let Some(bad) = codes
+            .iter()
+            .find(|c| c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(PlacesError(format!(
+                "postal_codes: {bad:?} is not a postal code of five digits"
+            )));
+        }
+        self.postal_codes = codes;
+        Ok(self)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.districts.is_empty()
+    }
+
+    /// The sectors of the districts, each once, in the order districts
+    /// name them.
+    pub fn sectors(&self) -> Vec<&str> {
+        let mut sectors: Vec<&str> = Vec::new();
+        for s in self.districts.iter().filter_map(|d| d.sector.as_deref()) {
+            if !sectors.contains(&s) {
+                sectors.push(s);
+            }
+        }
+        sectors
+    }
+
+    /// The codes of the districts of `sector`.
+    pub fn districts_of_sector(&self, sector: &str) -> Vec<String> {
+        self.districts
+            .iter()
+            .filter(|d| d.sector.as_deref() == Some(sector))
+            .map(|d| d.code.clone())
+            .collect()
+    }
+
+    /// Where the request of `form` is: its place is the first address of
+    /// the service's own fields, else the requester's; its district is the
+    /// one whose outline holds the address's point, else the one of its
+    /// street (an address of another town is in none).
+    pub fn place(&self, form: &Form) -> Placed {
+        let first = |values: &[(String, Value)]| {
+            values.iter().find_map(|(_, v)| match v {
+                Value::Address(a) => Some(a.clone()),
+                _ => None,
+            })
+        };
+        first(&form.values)
+            .or_else(|| first(&form.requester))
+            .map_or_else(Placed::default, |a| self.place_address(&a))
+    }
+
+    /// The same for a request as stored: its values' `(path, text)` rows
+    /// (those of its addresses are enough), in their order.
+    pub fn place_stored(&self, rows: &[(String, String)]) -> Placed {
+        let part = |prefix: &str, name: &str| {
+            rows.iter()
+                .find(|(p, _)| {
+                    p.strip_prefix(prefix).and_then(|r| r.strip_prefix('/')) == Some(name)
+                })
+                .map(|(_, v)| v.clone())
+        };
+        let address = |prefix: &str| Address {
+            street: part(prefix, "street").unwrap_or_default(),
+            postal_code: part(prefix, "postalCode").unwrap_or_default(),
+            town: String::new(),
+            latitude: part(prefix, "latitude"),
+            longitude: part(prefix, "longitude"),
+        };
+        // The addresses' paths, the service's own before the requester's.
+        let prefixes: Vec<&str> = rows
+            .iter()
+            .filter_map(|(p, _)| p.strip_suffix("/street"))
+            .collect();
+        let requester = format!("{}/", super::forms::REQUESTER);
+        prefixes
+            .iter()
+            .find(|p| !p.starts_with(&requester) && **p != super::forms::REQUESTER)
+            .or_else(|| prefixes.first())
+            .map_or_else(Placed::default, |p| self.place_address(&address(p)))
+    }
+
+    fn place_address(&self, address: &Address) -> Placed {
+        let point = point_of(address);
+        let in_town = self.postal_codes.is_empty()
+            || self
+                .postal_codes
+                .iter()
+                .any(|c| *c == address.postal_code.trim());
+        let district = point
+            .and_then(|p| self.district_at(p))
+            .or_else(|| {
+                in_town
+                    .then(|| self.district_of_street(&address.street))
+                    .flatten()
+            })
+            .map(|d| d.code.clone());
+        Placed { point, district }
     }
 
     pub fn districts(&self) -> &[District] {
@@ -129,10 +257,16 @@ impl Places {
 
     /// The district whose outline holds the point.
     pub fn district_at(&self, point: Point) -> Option<&District> {
-        self.districts
-            .iter()
-            .find(|d| d.outline.len() >= 3 && holds(&d.outline, point))
+        self.districts.iter().find(|d| d.holds(point))
     }
+}
+
+/// The point an address gives, when it gives a real one.
+fn point_of(a: &Address) -> Option<Point> {
+    let number = |t: &Option<String>| t.as_deref()?.trim().replace(',', ".").parse::<f64>().ok();
+    let (lat, lon) = (number(&a.latitude)?, number(&a.longitude)?);
+    (lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0)
+        .then_some(Point { lon, lat })
 }
 
 /// A street line as the town's list and an address meet: the house number
@@ -290,6 +424,84 @@ mod tests {
         let places = Places::new(vec![district("l", &[], l_shape)]).unwrap();
         assert!(places.district_at(Point { lon: 0.5, lat: 1.5 }).is_some());
         assert!(places.district_at(Point { lon: 1.5, lat: 1.5 }).is_none());
+    }
+
+    #[test]
+    fn a_request_is_placed_by_its_point_else_its_street_in_the_town_only() {
+        let places = town().with_postal_codes(vec!["12345".into()]).unwrap();
+        let address = |street: &str, postal: &str, point: Option<(&str, &str)>| {
+            Value::Address(Address {
+                street: street.into(),
+                postal_code: postal.into(),
+                town: "Demoville".into(),
+                latitude: point.map(|p| p.1.to_owned()),
+                longitude: point.map(|p| p.0.to_owned()),
+            })
+        };
+        let form = |requester: Vec<Value>, values: Vec<Value>| Form {
+            requester: requester
+                .into_iter()
+                .map(|v| ("address".into(), v))
+                .collect(),
+            values: values.into_iter().map(|v| ("location".into(), v)).collect(),
+        };
+        let district = |f: &Form| places.place(f).district;
+        // The service's address first, its point before its street.
+        let f = form(
+            vec![address("4 av. de la Gare", "12345", None)],
+            vec![address(
+                "1 rue de la République",
+                "12345",
+                Some(("2.015", "48.005")),
+            )],
+        );
+        assert_eq!(district(&f).as_deref(), Some("gare"));
+        assert_eq!(
+            places.place(&f).point,
+            Some(Point {
+                lon: 2.015,
+                lat: 48.005
+            })
+        );
+        let f = form(
+            vec![],
+            vec![address("1 rue de la République", "12345", None)],
+        );
+        assert_eq!(district(&f).as_deref(), Some("centre"));
+        assert_eq!(places.place(&f).point, None);
+        // The requester's address when the service asks none.
+        let f = form(vec![address("4 av. de la Gare", "12345", None)], vec![]);
+        assert_eq!(district(&f).as_deref(), Some("gare"));
+        // The same street name in another town is not ours.
+        let f = form(vec![address("4 av. de la Gare", "75001", None)], vec![]);
+        assert_eq!(district(&f), None);
+        // A point outside every outline falls back on the street.
+        let f = form(
+            vec![],
+            vec![address("4 av. de la Gare", "12345", Some(("3.0", "48.0")))],
+        );
+        assert_eq!(district(&f).as_deref(), Some("gare"));
+        assert_eq!(places.place(&form(vec![], vec![])), Placed::default());
+        // As stored: the same answers from the values' rows.
+        for f in [
+            form(
+                vec![address("4 av. de la Gare", "12345", None)],
+                vec![address(
+                    "1 rue de la République",
+                    "12345",
+                    Some(("2.015", "48.005")),
+                )],
+            ),
+            form(vec![address("4 av. de la Gare", "12345", None)], vec![]),
+            form(
+                vec![],
+                vec![address("1 rue de la République", "12345", None)],
+            ),
+            form(vec![address("4 av. de la Gare", "75001", None)], vec![]),
+        ] {
+            assert_eq!(places.place_stored(&f.rows()), places.place(&f), "{f:?}");
+        }
+        assert!(town().with_postal_codes(vec!["1234".into()]).is_err());
     }
 
     #[test]

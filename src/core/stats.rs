@@ -144,6 +144,10 @@ pub struct Fact {
     pub department: Name,
     /// Who asked: `citizen`, `association`, `business`.
     pub kind: Name,
+    /// The district of the town it is in (`""`: none).
+    pub district: Name,
+    /// The sector of that district (`""`: none).
+    pub sector: Name,
     /// The day it was received, in the town's time zone.
     pub received: Day,
     pub due: Day,
@@ -435,15 +439,21 @@ pub enum Dimension {
     Department,
     /// The requester's kind.
     Kind,
+    /// The district of the town (a town with places only).
+    District,
+    /// The sector of the district (a town whose districts have sectors).
+    Sector,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 5] = [
+    pub const ALL: [Dimension; 7] = [
         Dimension::Service,
         Dimension::Theme,
         Dimension::Channel,
         Dimension::Department,
         Dimension::Kind,
+        Dimension::District,
+        Dimension::Sector,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -453,6 +463,8 @@ impl Dimension {
             Dimension::Channel => "channel",
             Dimension::Department => "department",
             Dimension::Kind => "kind",
+            Dimension::District => "district",
+            Dimension::Sector => "sector",
         }
     }
 
@@ -468,6 +480,8 @@ impl Dimension {
             Dimension::Channel => fact.channel,
             Dimension::Department => fact.department,
             Dimension::Kind => fact.kind,
+            Dimension::District => fact.district,
+            Dimension::Sector => fact.sector,
         }
     }
 }
@@ -836,6 +850,8 @@ mod tests {
                 channel: n("web"),
                 department: n("voirie"),
                 kind: n("citizen"),
+                district: n(""),
+                sector: n(""),
                 received: Day::of(received),
                 due: Day::of(due),
                 step: n(if closed.is_some() { "repaired" } else { "new" }),

@@ -34,6 +34,8 @@ pub struct RequestRecord {
     /// The language of the pages it was made on (`fr`, `en`): its
     /// messages and letters are in it.
     pub lang: String,
+    /// The district of the town it is in (`""`: none).
+    pub district: String,
 }
 
 /// A message between the town and the citizen about a request.

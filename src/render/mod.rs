@@ -10,6 +10,7 @@
 pub mod chart;
 pub mod documents;
 pub mod mail;
+pub mod map;
 pub mod pdf;
 pub mod sheet;
 pub mod stats;
@@ -52,6 +53,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-export.xsl", include_str!("../../xslt/bo-export.xsl")),
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
     ("bo-intake.xsl", include_str!("../../xslt/bo-intake.xsl")),
+    ("bo-map.xsl", include_str!("../../xslt/bo-map.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
     ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),

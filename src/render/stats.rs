@@ -102,6 +102,14 @@ fn dimension_label(w: &Wording, site: &Site, d: Dimension, key: &str) -> String 
         Dimension::Channel => channel_label(w, key),
         Dimension::Department => department_name(site, key),
         Dimension::Kind => w.message_or(&format!("bo.stats.kind.{key}"), key),
+        Dimension::District if key.is_empty() => w.message("bo.stats.no-district"),
+        Dimension::District => w
+            .look
+            .places
+            .district(key)
+            .map_or_else(|| key.to_owned(), |d| d.name.clone()),
+        Dimension::Sector if key.is_empty() => w.message("bo.stats.no-sector"),
+        Dimension::Sector => key.to_owned(),
     }
 }
 

@@ -31,6 +31,10 @@ pub struct ConsoleQuery {
     pub service: Option<String>,
     pub department: Option<String>,
     pub channel: Option<String>,
+    /// Only requests in one of these districts (a district, or a sector's).
+    pub districts: Option<Vec<String>>,
+    /// Only requests with a point (the map's).
+    pub located: bool,
     /// Only requests due before this day (late ones) and not finished.
     pub due_before: Option<Date>,
     /// Free text: reference, requester, any field value.
@@ -58,6 +62,10 @@ pub struct ConsoleRow {
     pub test: bool,
     /// The citizen replied and no agent has opened it since.
     pub unread: bool,
+    /// The district of the town it is in (`""`: none).
+    pub district: String,
+    /// The point its address gave.
+    pub point: Option<crate::core::places::Point>,
 }
 
 pub trait ConsoleStore: Send + Sync {
@@ -78,7 +86,16 @@ pub trait ConsoleStore: Send + Sync {
 /// The columns of a console row, in the order both backends read them.
 pub(super) const CONSOLE_COLUMNS: &str =
     "year, number, service_code, service_version, channel, step, department,
-     requester_name, submitted_at, due_date, waiting, finished, id, test, unread";
+     requester_name, submitted_at, due_date, waiting, finished, id, test, unread, district,
+     longitude, latitude";
+
+/// The point of a row's `longitude, latitude`, when it has both.
+pub(super) fn point(lon: Option<f64>, lat: Option<f64>) -> Option<crate::core::places::Point> {
+    Some(crate::core::places::Point {
+        lon: lon?,
+        lat: lat?,
+    })
+}
 
 /// `%text%` for LIKE on folded text, with LIKE's own characters escaped by `\`.
 pub(super) fn like_pattern(text: &str) -> String {
@@ -166,6 +183,19 @@ pub(super) fn console_filter(
             let mark = f.bind(placeholder, ConsoleArg::Text(v.clone()));
             clauses.push(format!("{column} = {mark}"));
         }
+    }
+    if let Some(districts) = &q.districts {
+        if districts.is_empty() {
+            return None;
+        }
+        let marks: Vec<String> = districts
+            .iter()
+            .map(|d| f.bind(placeholder, ConsoleArg::Text(d.clone())))
+            .collect();
+        clauses.push(format!("district IN ({})", marks.join(", ")));
+    }
+    if q.located {
+        clauses.push("latitude IS NOT NULL".into());
     }
     if let Some(day) = q.due_before {
         let mark = f.bind(placeholder, ConsoleArg::Text(day.to_string()));

@@ -15,6 +15,7 @@ mod exports;
 mod identities;
 mod outbox;
 mod personal;
+mod places;
 pub mod postgres;
 mod queries;
 mod requests;
@@ -33,6 +34,7 @@ pub use exports::*;
 pub use identities::*;
 pub use outbox::*;
 pub use personal::*;
+pub use places::{NewPlace, PlacesStore, StoredAddresses};
 pub use queries::*;
 pub use requests::*;
 pub use satisfaction::*;
@@ -86,6 +88,7 @@ pub trait Store:
     + StatsStore
     + QueryStore
     + SatisfactionStore
+    + PlacesStore
     + 'static
 {
 }
@@ -106,6 +109,7 @@ impl<T> Store for T where
         + StatsStore
         + QueryStore
         + SatisfactionStore
+        + PlacesStore
         + 'static
 {
 }

@@ -411,6 +411,7 @@ pub(super) struct RawRecord {
     pub correction: Option<String>,
     pub anonymised_at: Option<String>,
     pub lang: Option<String>,
+    pub district: String,
 }
 
 /// A citizen-visible history event as stored: `to_step, at, action, comment`.
@@ -484,6 +485,7 @@ impl RawRecord {
                 .transpose()?,
             attachments,
             lang: self.lang.unwrap_or_else(|| "fr".to_owned()),
+            district: self.district,
         })
     }
 }

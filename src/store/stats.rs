@@ -26,6 +26,8 @@ pub struct StatRow {
     pub waiting: bool,
     /// The requester's kind.
     pub kind: Name,
+    /// The district's code (`""`: none).
+    pub district: Name,
 }
 
 /// The rows [`StatsStore::stat_rows`] read, and the names they use.
@@ -49,13 +51,14 @@ pub(super) struct StatColumns<'a> {
     pub finished: bool,
     pub waiting: bool,
     pub kind: &'a [u8],
+    pub district: &'a [u8],
 }
 
 /// The previous value of each name column: rows come in the order of the
 /// statistics index, so a name is mostly the one of the row before and is
 /// compared before it is looked up.
 #[derive(Default)]
-pub(super) struct LastNames([Option<(Vec<u8>, Name)>; 5]);
+pub(super) struct LastNames([Option<(Vec<u8>, Name)>; 6]);
 
 impl StatRows {
     fn name(
@@ -91,6 +94,7 @@ impl StatRows {
                 department: name(r.department),
                 step: name(r.step),
                 kind: name(r.kind),
+                district: name(r.district),
                 ..*r
             }));
         }
@@ -103,7 +107,7 @@ impl StatRows {
         last: &mut LastNames,
         c: StatColumns<'_>,
     ) -> Result<(), &'static str> {
-        let [service, channel, department, step, kind] = &mut last.0;
+        let [service, channel, department, step, kind, district] = &mut last.0;
         let row = StatRow {
             service_code: self.name(service, "service_code", c.service_code)?,
             channel: self.name(channel, "channel", c.channel)?,
@@ -115,6 +119,7 @@ impl StatRows {
             finished: c.finished,
             waiting: c.waiting,
             kind: self.name(kind, "requester_kind", c.kind)?,
+            district: self.name(district, "district", c.district)?,
         };
         self.rows.push(row);
         Ok(())
@@ -268,7 +273,7 @@ pub(super) fn text_filter(
 }
 
 /// The columns of a [`StatRow`], in its order.
-pub(super) const STAT_COLUMNS: &str = "service_code, channel, department, submitted_at, due_date, step, entered_at, finished, waiting, requester_kind, id";
+pub(super) const STAT_COLUMNS: &str = "service_code, channel, department, submitted_at, due_date, step, entered_at, finished, waiting, requester_kind, district, id";
 
 /// The `WHERE` of [`StatsStore::stat_rows`] (on `requests`), `None` when it
 /// can match nothing; placeholders spelled by `placeholder(n)`.

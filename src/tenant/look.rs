@@ -542,6 +542,8 @@ pub struct Look {
     pub templates: toml::Table,
     /// The appointment hours it publishes, by agenda (`[agendas.NAME]`).
     pub agendas: HashMap<String, Hours>,
+    /// Its districts, sectors and streets (`places.toml`; none without it).
+    pub places: Arc<crate::core::places::Places>,
 }
 
 impl Look {
@@ -720,6 +722,7 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, Option<SystemTime>)> {
         dir.join("settings.toml"),
         dir.join("tenant.css"),
         dir.join("templates.toml"),
+        dir.join("places.toml"),
     ];
     for sub in ["i18n", "xslt"] {
         files.push(dir.join(sub));
@@ -810,12 +813,23 @@ fn load(dir: &Path, slug: &str, previous: Option<&Look>) -> Look {
             }
         },
     };
+    let places = match std::fs::read_to_string(dir.join("places.toml")) {
+        Err(_) => Arc::default(),
+        Ok(text) => match super::places::parse(&text) {
+            Ok(places) => Arc::new(places),
+            Err(e) => {
+                tracing::error!(tenant = %slug, error = %e, "places.toml refused; keeping the previous places");
+                previous.map(|p| p.places.clone()).unwrap_or_default()
+            }
+        },
+    };
     let agendas = settings
         .agendas
         .iter()
         .filter_map(|(name, a)| Some((name.clone(), a.hours().ok()?)))
         .collect();
     Look {
+        places,
         agendas,
         templates,
         settings,

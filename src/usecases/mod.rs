@@ -22,6 +22,7 @@ pub mod letters;
 pub mod open311;
 pub mod openid;
 pub mod personal;
+pub mod places;
 pub mod reply;
 pub mod retention;
 pub mod satisfaction;

@@ -122,13 +122,27 @@ pub async fn report(
         period,
         read: facts.len(),
         whole: facts.figures(period),
-        by: facts.grouped_by(period, &Dimension::ALL),
+        by: facts.grouped_by(period, &dimensions(site)),
         months: facts.monthly(period),
         waiting: facts.waiting(today),
         outcomes: facts.outcomes(period),
         words,
         satisfaction: satisfaction_report(answers, service, &zone),
     })
+}
+
+/// What this town's figures can be grouped by: by district only when it
+/// has places, by sector only when its districts have sectors.
+pub fn dimensions(site: &Site) -> Vec<Dimension> {
+    let places = site.look.get().places.clone();
+    Dimension::ALL
+        .into_iter()
+        .filter(|d| match d {
+            Dimension::District => !places.is_empty(),
+            Dimension::Sector => !places.sectors().is_empty(),
+            _ => true,
+        })
+        .collect()
 }
 
 fn satisfaction_report(
@@ -193,6 +207,18 @@ fn facts(
             names.intern(&theme)
         })
         .collect();
+    // The sector of each district as the town's places say now.
+    let places = site.look.get().places.clone();
+    let sectors: Vec<Name> = (0..names.len())
+        .map(|i| {
+            let sector = places
+                .district(names.get(Name::nth(i)))
+                .and_then(|d| d.sector.as_deref())
+                .unwrap_or("")
+                .to_owned();
+            names.intern(&sector)
+        })
+        .collect();
     let facts = rows
         .rows
         .iter()
@@ -202,6 +228,8 @@ fn facts(
             channel: r.channel,
             department: r.department,
             kind: r.kind,
+            district: r.district,
+            sector: sectors[r.district.index()],
             received: days.of(r.submitted_at),
             due: r.due_date,
             step: r.step,

@@ -29,6 +29,8 @@ pub struct Receipt {
     pub submitted_at: Zoned,
     /// The department its workflow put it in.
     pub department: String,
+    /// The district of the town it is in, when the town has places.
+    pub district: Option<String>,
 }
 
 #[derive(Debug)]
@@ -55,13 +57,22 @@ pub async fn submit(
     })?;
     let code = TrackingCode::from_random(bytes);
     let published = super::appointments::published(site, service);
-    let mut request = intake::receive(service, submission, &now, &code, published.as_ref())
-        .map_err(SubmitError::Invalid)?;
+    let places = site.look.get().places.clone();
+    let mut request = intake::receive(
+        service,
+        submission,
+        &now,
+        &code,
+        published.as_ref(),
+        &places,
+    )
+    .map_err(SubmitError::Invalid)?;
     // A service in its test phase takes test requests only, whoever sends them.
     request.test = tenant.service_in_test(&service.code).is_some();
     let due_date = request.due_date;
     let request_test = request.test;
     let department = request.start.state.department.clone();
+    let district = request.place.district.clone();
     // The files first, synced: the request's transaction then records them.
     super::files::keep(app, &request.form)
         .await
@@ -97,5 +108,6 @@ pub async fn submit(
         due_date,
         submitted_at: now,
         department,
+        district,
     })
 }

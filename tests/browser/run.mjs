@@ -2308,6 +2308,27 @@ test('backoffice: an agent records a phone call — the intake\'s channels, the 
   assertEq(receipt.status(), 200, 'its receipt to print');
 });
 
+test('backoffice: located requests on the map of the town\'s districts — the console filtered by district, the map with its marks as links, a mark leads to the request and its district — no axe violation', async () => {
+  const located = SOAP_ROAD
+    .replace('<g:street>4 rue du Navigateur</g:street><g:postalCode>75002</g:postalCode><g:town>Démoville</g:town>',
+      '<g:street>2 rue du Moulin</g:street><g:postalCode>59000</g:postalCode><g:town>Démoville</g:town><g:latitude>50.6150</g:latitude><g:longitude>3.0700</g:longitude>');
+  const { reference } = await soapSubmit(located);
+  const paul = await agentPage('paul');
+  await paul.getByLabel('Quartier').selectOption({ label: 'Le Moulin' });
+  await press(paul, paul.getByRole('button', { name: 'Filtrer' }));
+  assert((await paul.locator('table.requests').textContent()).includes(reference), 'the console by district lists it');
+  await press(paul, paul.getByRole('link', { name: 'Voir ces demandes sur la carte' }));
+  assert(paul.url().includes('/backoffice/map?') && paul.url().includes('district=moulin'), `the map with the console's filters: ${paul.url()}`);
+  assertEq(await paul.locator('svg.map-plan polygon').count(), 4, 'the four districts drawn');
+  assertEq(await paul.locator('svg.map-plan a').count(), 1, 'one mark');
+  await assertNoViolations(paul, 'the map of requests');
+  await press(paul, paul.getByRole('link', { name: 'Carte', exact: true }));
+  await assertNoViolations(paul, 'the map of every open request');
+  await press(paul, paul.locator(`svg.map-plan a[aria-label^="${reference}"]`));
+  assert(paul.url().endsWith(`/backoffice/requests/${reference}`), `the mark leads to the request: ${paul.url()}`);
+  assert((await paul.locator('dl.summary').textContent()).includes('Le Moulin (secteur Sud)'), 'its district on its page');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).

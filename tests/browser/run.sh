@@ -56,7 +56,7 @@ else
 fi
 
 # run.mjs prints its own summary line: hold it back, the one printed below counts everything.
-env "${tls_env[@]}" GUICHET_URL="$url" GUICHET_DATA_DIR="$work/data" timeout 420 node "$here/run.mjs" "$@" 2>"$work/node.err" \
+env "${tls_env[@]}" GUICHET_URL="$url" GUICHET_DATA_DIR="$work/data" timeout 600 node "$here/run.mjs" "$@" 2>"$work/node.err" \
     | tee "$work/out" | grep --line-buffered -vE '^[0-9]+ passed, [0-9]+ failed$'
 rc=${PIPESTATUS[0]}
 passed=$(grep -c '^PASS ' "$work/out")
@@ -64,7 +64,7 @@ failed=$(grep -c '^FAIL ' "$work/out")
 
 # run.mjs exits 1 when some tests failed; anything else is the suite itself failing.
 if [ "$rc" -gt 1 ] || { [ "$rc" -eq 1 ] && [ "$failed" -eq 0 ]; } || [ $((passed + failed)) -eq 0 ]; then
-    echo "FAIL browser suite: run.mjs exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 420 s)')"
+    echo "FAIL browser suite: run.mjs exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 600 s)')"
     failed=$((failed + 1))
 fi
 if [ "$rc" -ne 0 ] && [ -s "$work/node.err" ]; then

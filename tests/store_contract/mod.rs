@@ -110,6 +110,7 @@ macro_rules! store_contract {
                 saved_queries_are_a_towns_own_and_each_report_is_queued_once_per_subscriber_and_month,
                 a_closed_requests_questionnaire_is_answered_once_and_read_by_department_and_time,
                 a_background_export_is_queued_claimed_once_finished_once_and_expires,
+                a_request_keeps_its_district_and_point_and_is_placed_again_by_slices,
             ],
         }
     };
@@ -362,6 +363,7 @@ fn new_request(
         &zoned,
         &tracking_code(),
         None,
+        &Default::default(),
     )
     .unwrap_or_else(|errors| panic!("invalid fixture: {errors:?}"))
 }
@@ -584,6 +586,8 @@ fn query() -> ConsoleQuery {
         service: None,
         department: None,
         channel: None,
+        districts: None,
+        located: false,
         due_before: None,
         text: None,
         sort: SortKey::Reference,
@@ -5373,4 +5377,153 @@ pub async fn a_background_export_is_queued_claimed_once_finished_once_and_expire
         .unwrap();
     assert_eq!(listed[2].state, ExportState::Expired);
     assert!(!store.kept_blobs().await.unwrap().contains(&file.sha256));
+}
+
+pub async fn a_request_keeps_its_district_and_point_and_is_placed_again_by_slices(
+    store: Arc<dyn Store>,
+) {
+    use guichet::core::places::{Placed, Point};
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let placed = |district: Option<&str>, point: Option<(f64, f64)>| Placed {
+        district: district.map(str::to_owned),
+        point: point.map(|(lon, lat)| Point { lon, lat }),
+    };
+    let mut a = road(&brest, "Centre", t(0));
+    a.place = placed(Some("centre"), Some((-4.486, 48.39)));
+    let mut b = road(&brest, "Gare", t(1));
+    b.place = placed(Some("gare"), None);
+    let c = road(&brest, "Nulle-part", t(2));
+    let (a, b, c) = (
+        submit(&store, &brest, a).await,
+        submit(&store, &brest, b).await,
+        submit(&store, &brest, c).await,
+    );
+    let mut elsewhere = road(&quimper, "Ailleurs", t(3));
+    elsewhere.place = placed(Some("centre"), Some((-4.1, 48.0)));
+    let elsewhere = submit(&store, &quimper, elsewhere).await;
+
+    // Kept on the request, its console row and its statistics row.
+    let record = store
+        .request_by_reference(brest.id, a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.record.district, "centre");
+    let in_districts = |districts: Option<Vec<&str>>, located: bool| ConsoleQuery {
+        districts: districts.map(|d| d.into_iter().map(str::to_owned).collect()),
+        located,
+        ..query()
+    };
+    let (_, rows) = store.console(brest.id, query()).await.unwrap();
+    let row = |r: Reference| rows.iter().find(|x| x.reference == r).unwrap().clone();
+    assert_eq!(row(a).district, "centre");
+    assert_eq!(
+        row(a).point,
+        Some(Point {
+            lon: -4.486,
+            lat: 48.39
+        })
+    );
+    assert_eq!((row(b).district.as_str(), row(b).point), ("gare", None));
+    assert_eq!((row(c).district.as_str(), row(c).point), ("", None));
+    assert_eq!(
+        listed(&store, &brest, in_districts(Some(vec!["centre"]), false)).await,
+        (1, vec![a])
+    );
+    assert_eq!(
+        listed(
+            &store,
+            &brest,
+            in_districts(Some(vec!["centre", "gare"]), false)
+        )
+        .await,
+        (2, vec![a, b])
+    );
+    assert_eq!(
+        listed(&store, &brest, in_districts(Some(vec![]), false)).await,
+        (0, vec![])
+    );
+    assert_eq!(
+        listed(&store, &brest, in_districts(None, true)).await,
+        (1, vec![a])
+    );
+    let stats = store.stat_rows(brest.id, None, t(0)).await.unwrap();
+    let mut districts: Vec<&str> = stats
+        .rows
+        .iter()
+        .map(|r| stats.names.get(r.district))
+        .collect();
+    districts.sort();
+    assert_eq!(districts, ["", "centre", "gare"]);
+
+    // Placed again: the address parts read by slices, in id order, the
+    // town's only; the new places written, another town's request left be.
+    let first = store.stored_addresses(brest.id, 0, 2).await.unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first[0].id < first[1].id);
+    assert!(
+        first[0]
+            .parts
+            .contains(&("location/street".into(), "12 rue de la République".into())),
+        "{:?}",
+        first[0].parts
+    );
+    assert!(first[0].parts.iter().all(|(p, _)| {
+        ["/street", "/postalCode", "/latitude", "/longitude"]
+            .iter()
+            .any(|end| p.ends_with(end))
+    }));
+    let rest = store
+        .stored_addresses(brest.id, first[1].id, 10)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert!(
+        store
+            .stored_addresses(brest.id, rest[0].id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let others = store.stored_addresses(quimper.id, 0, 10).await.unwrap();
+    assert_eq!(others.len(), 1);
+    let moved = vec![
+        NewPlace {
+            id: first[1].id,
+            district: "moulin".into(),
+            point: Some(Point {
+                lon: -4.5,
+                lat: 48.4,
+            }),
+        },
+        NewPlace {
+            id: first[0].id,
+            district: "centre".into(),
+            point: Some(Point {
+                lon: -4.486,
+                lat: 48.39,
+            }),
+        },
+        NewPlace {
+            id: others[0].id,
+            district: "".into(),
+            point: None,
+        },
+    ];
+    assert_eq!(store.set_places(brest.id, moved.clone()).await.unwrap(), 1);
+    assert_eq!(store.set_places(brest.id, moved).await.unwrap(), 0);
+    let (_, rows) = store.console(brest.id, query()).await.unwrap();
+    let b_row = rows.iter().find(|x| x.reference == b).unwrap();
+    assert_eq!(b_row.district, "moulin");
+    assert_eq!(
+        b_row.point,
+        Some(Point {
+            lon: -4.5,
+            lat: 48.4
+        })
+    );
+    let (_, theirs) = store.console(quimper.id, query()).await.unwrap();
+    assert_eq!(theirs[0].reference, elsewhere);
+    assert_eq!(theirs[0].district, "centre");
 }

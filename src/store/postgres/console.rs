@@ -53,6 +53,8 @@ pub(super) fn console_row(row: &tokio_postgres::Row) -> Result<(i64, ConsoleRow)
             finished: row.get::<_, i64>(11) != 0,
             test: row.get::<_, i64>(13) != 0,
             unread: row.get::<_, i64>(14) != 0,
+            district: row.get(15),
+            point: point(row.get(16), row.get(17)),
         },
     ))
 }

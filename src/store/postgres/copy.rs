@@ -325,6 +325,9 @@ fn convert(value: Value, to: &Type) -> Result<Param, String> {
     Ok(match (value, to) {
         (Value::Null, t) if *t == Type::INT8 => Box::new(None::<i64>),
         (Value::Null, t) if *t == Type::BYTEA => Box::new(None::<Vec<u8>>),
+        (Value::Null, t) if *t == Type::FLOAT8 => Box::new(None::<f64>),
+        (Value::Real(r), t) if *t == Type::FLOAT8 => Box::new(r),
+        (Value::Integer(i), t) if *t == Type::FLOAT8 => Box::new(i as f64),
         (Value::Null, _) => Box::new(None::<String>),
         (Value::Integer(i), t) if *t == Type::INT8 => Box::new(i),
         (Value::Integer(i), t) if *t == Type::TEXT => Box::new(i.to_string()),

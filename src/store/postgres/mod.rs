@@ -33,6 +33,7 @@ mod exports;
 mod identities;
 mod outbox;
 mod personal;
+mod places;
 mod queries;
 mod requests;
 mod satisfaction;
@@ -52,7 +53,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -63,6 +64,7 @@ const MIGRATIONS: [&str; 10] = [
     include_str!("0008_satisfaction.sql"),
     include_str!("0009_requester_kind.sql"),
     include_str!("0010_export_jobs.sql"),
+    include_str!("0011_places.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

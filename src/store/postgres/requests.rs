@@ -361,8 +361,10 @@ pub(super) async fn insert_request(
             &tx.prepare_cached(
                 "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
                      tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
-                     department, entered_at, finished, lang, test, citizen_id, requester_kind)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $9, $14, $15, $16, $17, $18)
+                     department, entered_at, finished, lang, test, citizen_id, requester_kind,
+                     district, longitude, latitude)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $9, $14, $15, $16, $17, $18,
+                     $19, $20, $21)
                  RETURNING id",
             )
             .await?,
@@ -385,6 +387,9 @@ pub(super) async fn insert_request(
                 &i64::from(r.test),
                 &r.citizen_id,
                 &requester_kind(r),
+                &r.place.district.as_deref().unwrap_or(""),
+                &r.place.point.map(|p| p.lon),
+                &r.place.point.map(|p| p.lat),
             ],
         )
         .await?
@@ -634,7 +639,7 @@ pub(super) async fn load_record(
     args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Option<(i64, crate::core::status::RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district
          FROM requests WHERE {where_clause}"
     );
     let Some(row) = tx.query_opt(&tx.prepare_cached(&sql).await?, args).await? else {
@@ -654,6 +659,7 @@ pub(super) async fn load_record(
         correction: row.get(10),
         anonymised_at: row.get(11),
         lang: row.get(12),
+        district: row.get(13),
     };
     let events = tx
         .query(

@@ -71,9 +71,10 @@ async fn stat_rows(
             finished: row.get::<_, i64>(7) != 0,
             waiting: row.get::<_, i64>(8) != 0,
             kind: text(9),
+            district: text(10),
         };
         if let Err(column) = out.push(&mut last, columns) {
-            return Err(corrupt_row(row.get(10), column));
+            return Err(corrupt_row(row.get(11), column));
         }
     }
     Ok(out)

@@ -71,6 +71,8 @@ pub(super) fn console_row(row: &rusqlite::Row<'_>) -> Result<(i64, ConsoleRow), 
             finished: row.get(11)?,
             test: row.get(13)?,
             unread: row.get(14)?,
+            district: row.get(15)?,
+            point: point(row.get(16)?, row.get(17)?),
         },
     ))
 }

@@ -334,7 +334,7 @@ fn export_rows_of(
                 id,
                 ExportRow {
                     row: console,
-                    email: row.get(15)?,
+                    email: row.get(18)?,
                     values: Vec::new(),
                 },
             );

@@ -19,6 +19,7 @@ mod exports;
 mod identities;
 mod outbox;
 mod personal;
+mod places;
 mod queries;
 mod requests;
 mod satisfaction;
@@ -40,7 +41,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 30] = [
+const MIGRATIONS: [&str; 31] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -71,6 +72,7 @@ const MIGRATIONS: [&str; 30] = [
     include_str!("0028_satisfaction.sql"),
     include_str!("0029_requester_kind.sql"),
     include_str!("0030_export_jobs.sql"),
+    include_str!("0031_places.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -264,8 +264,10 @@ pub(super) fn insert_request(
     tx.prepare_cached(
         "INSERT INTO requests (tenant_id, year, number, service_code, service_version, channel,
              tracking_digest, step, submitted_at, due_date, requester_name, requester_email,
-             department, entered_at, finished, lang, test, citizen_id, requester_kind)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14, ?15, ?16, ?17, ?18)",
+             department, entered_at, finished, lang, test, citizen_id, requester_kind,
+             district, longitude, latitude)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?9, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21)",
     )?
     .execute(params![
         tenant_id,
@@ -286,6 +288,9 @@ pub(super) fn insert_request(
         r.test,
         r.citizen_id,
         requester_kind(r),
+        r.place.district.as_deref().unwrap_or(""),
+        r.place.point.map(|p| p.lon),
+        r.place.point.map(|p| p.lat),
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;
@@ -553,7 +558,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -573,6 +578,7 @@ pub(super) fn load_record(
                 row.get::<_, Option<String>>(10)?,
                 row.get::<_, Option<String>>(11)?,
                 row.get::<_, Option<String>>(12)?,
+                row.get::<_, String>(13)?,
             ))
         })
         .optional()?;
@@ -590,6 +596,7 @@ pub(super) fn load_record(
         correction,
         anonymised_at,
         lang,
+        district,
     )) = row
     else {
         return Ok(None);
@@ -607,6 +614,7 @@ pub(super) fn load_record(
         correction,
         anonymised_at,
         lang,
+        district,
     };
     let events = conn
         .prepare_cached(

@@ -93,9 +93,10 @@ fn stat_rows(
             finished: row.get(7)?,
             waiting: row.get(8)?,
             kind: text(9)?,
+            district: text(10)?,
         };
         if let Err(column) = out.push(&mut last, columns) {
-            return Err(corrupt_row(row.get(10)?, column));
+            return Err(corrupt_row(row.get(11)?, column));
         }
     }
     Ok(out)

@@ -67,6 +67,11 @@ pub(super) struct Asked {
     pub(super) service: Option<String>,
     department: Option<String>,
     channel: Option<String>,
+    /// A district's code, a sector (the town's places).
+    district: Option<String>,
+    sector: Option<String>,
+    /// What they choose: the district, or the sector's.
+    districts: Option<Vec<String>>,
     late_only: bool,
     sort: (&'static str, SortKey),
     descending: bool,
@@ -98,7 +103,13 @@ impl Asked {
     fn parse(site: &Site, q: &dyn Fn(&str) -> Option<String>, visible: Option<&[String]>) -> Asked {
         let known =
             |value: Option<String>, allowed: &dyn Fn(&str) -> bool| value.filter(|v| allowed(v));
+        let places = site.look.get().places.clone();
+        let district = known(q("district"), &|v| places.district(v).is_some());
+        let sector = known(q("sector"), &|v| places.sectors().contains(&v));
         Asked {
+            districts: chosen_districts(&places, district.as_deref(), sector.as_deref()),
+            district,
+            sector,
             text: q("q").map(|t| t.chars().take(100).collect::<String>()),
             state: q("state").unwrap_or_else(|| "open".into()),
             service: known(q("service"), &|v| site.tenant.service(v).is_some()),
@@ -134,6 +145,8 @@ impl Asked {
             service: self.service.clone(),
             department: self.department.clone(),
             channel: self.channel.clone(),
+            districts: self.districts.clone(),
+            located: false,
             due_before: self.late_only.then_some(today),
             text: self.text.clone(),
             sort: self.sort.1,
@@ -157,6 +170,8 @@ impl Asked {
                 ("service", &self.service),
                 ("department", &self.department),
                 ("channel", &self.channel),
+                ("district", &self.district),
+                ("sector", &self.sector),
             ] {
                 if let Some(v) = v {
                     s.append_pair(k, v);
@@ -198,13 +213,54 @@ impl Asked {
             value: value.clone().unwrap_or_default(),
             options,
         };
-        vec![
+        let mut shown = vec![
             filter("q", &self.text, Vec::new()),
             filter("state", &Some(self.state.clone()), states),
             filter("service", &self.service, services),
             filter("department", &self.department, departments),
             filter("channel", &self.channel, channels),
-        ]
+        ];
+        // Where, when the town has places.
+        let places = site.look.get().places.clone();
+        let all = frame.message("bo.filter.all");
+        let sectors = places.sectors();
+        if !sectors.is_empty() {
+            let mut options = vec![(String::new(), all.clone())];
+            options.extend(sectors.iter().map(|s| (s.to_string(), s.to_string())));
+            shown.push(filter("sector", &self.sector, options));
+        }
+        if !places.is_empty() {
+            let mut options = vec![(String::new(), all)];
+            options.extend(
+                places
+                    .districts()
+                    .iter()
+                    .map(|d| (d.code.clone(), d.name.clone())),
+            );
+            shown.push(filter("district", &self.district, options));
+        }
+        shown
+    }
+}
+
+/// The districts a console's filter asks for: the district, or the
+/// sector's, or the district if it is in the sector (none when it is not).
+fn chosen_districts(
+    places: &crate::core::places::Places,
+    district: Option<&str>,
+    sector: Option<&str>,
+) -> Option<Vec<String>> {
+    match (district, sector) {
+        (None, None) => None,
+        (Some(d), None) => Some(vec![d.to_owned()]),
+        (None, Some(s)) => Some(places.districts_of_sector(s)),
+        (Some(d), Some(s)) => Some(
+            places
+                .districts_of_sector(s)
+                .into_iter()
+                .filter(|c| c == d)
+                .collect(),
+        ),
     }
 }
 
@@ -298,11 +354,17 @@ pub(super) fn console_view(frame: &Frame, site: &Site, b: &Bar, p: &ConsolePage)
     let action = format!("{}/backoffice/", frame.base);
     let last = p.first + p.rows.len() as u64 - u64::from(!p.rows.is_empty());
     let export = format!("{}/backoffice/export?{}", frame.base, p.filter_query);
+    let map = format!(
+        "{}/backoffice/map?{}",
+        frame.base,
+        p.filter_query.trim_end_matches('&')
+    );
     x.open(
         "console",
         &[
             ("action", &action),
             ("export", &export),
+            ("map", &map),
             ("total", &p.total.to_string()),
             ("page", &p.page.to_string()),
             ("pages", &p.pages.to_string()),

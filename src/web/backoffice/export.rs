@@ -552,6 +552,7 @@ async fn write_job(app: &App, job: &ExportJob) -> Result<ExportFile, String> {
         frame: &frame,
         service: asked.service.as_deref(),
         url: &app.message_url,
+        places: site.look.get().places.clone(),
     };
     let values = columns.iter().any(|c| matches!(c, Column::Field(_)));
     let mut w = labels
@@ -595,6 +596,8 @@ struct Labels<'a> {
     service: Option<&'a str>,
     /// Guichet's address, for the links to the requests.
     url: &'a str,
+    /// The town's districts, for their names.
+    places: std::sync::Arc<crate::core::places::Places>,
 }
 
 impl<'a> Labels<'a> {
@@ -604,6 +607,7 @@ impl<'a> Labels<'a> {
             frame: cx.frame,
             service: asked.service.as_deref(),
             url: &cx.app.message_url,
+            places: cx.site.look.get().places.clone(),
         }
     }
 
@@ -673,6 +677,11 @@ impl<'a> Labels<'a> {
                         .map_or(row.step.as_str(), |s| s.label.as_str()),
                 ),
                 Column::Department => Cell::Text(department_name(site, &row.department)),
+                Column::District => Cell::Text(
+                    self.places
+                        .district(&row.district)
+                        .map_or_else(String::new, |d| d.name.clone()),
+                ),
                 Column::Requester => text(&row.requester_name),
                 Column::Email => text(r.email.as_deref().unwrap_or("")),
                 Column::Received => Cell::DateTime(

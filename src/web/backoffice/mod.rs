@@ -19,6 +19,7 @@
 mod console;
 mod export;
 mod intake;
+mod map;
 pub use export::{AT_ONCE, run_exports};
 mod login;
 pub use login::login_first;
@@ -122,6 +123,12 @@ pub static ROUTES: &[Route] = &[
         path: "intake",
         guard: Guard::Agent,
         handler: handler!(intake::page),
+    },
+    Route {
+        method: Method::GET,
+        path: "map",
+        guard: Guard::Agent,
+        handler: handler!(map::page),
     },
     Route {
         method: Method::GET,

@@ -560,6 +560,17 @@ pub(super) fn request_view(
         &[("code", &item.record.channel)],
         &channel_label(frame, &item.record.channel),
     );
+    let places = site.look.get().places.clone();
+    if let Some(d) = places.district(&item.record.district) {
+        let text = match &d.sector {
+            Some(sector) => frame.format(
+                "bo.request.district-in-sector",
+                &[("district", &d.name), ("sector", sector)],
+            ),
+            None => d.name.clone(),
+        };
+        x.text("district", &[("code", &d.code)], &text);
+    }
     let (received, received_iso) = date_time(frame, item.record.submitted_at);
     x.text("received", &[("date", &received_iso)], &received);
     x.text(

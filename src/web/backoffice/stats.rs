@@ -516,7 +516,7 @@ fn stats_view(cx: &Ctx<'_>, shown: &Shown<'_>) -> String {
     }
     x.close("services");
     x.open("groups", &[]);
-    for d in crate::core::stats::Dimension::ALL {
+    for d in crate::usecases::stats::dimensions(site) {
         x.text(
             "group",
             &[

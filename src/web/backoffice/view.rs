@@ -40,8 +40,10 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
         attrs.push(("test", testers.as_str()));
     }
     let intake = format!("{}/backoffice/intake", frame.base);
+    let map = format!("{}/backoffice/map", frame.base);
     if bar.agent.handles_requests() {
         attrs.push(("intake", intake.as_str()));
+        attrs.push(("map", map.as_str()));
     }
     x.open("backoffice", &attrs);
     x.text(
