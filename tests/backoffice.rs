@@ -5513,3 +5513,128 @@ fn a_towns_places_put_requests_in_districts_for_the_console_the_map_statistics_a
     assert!(listed("district=centre").contains(&by_street));
     audit_ok(&server);
 }
+
+#[test]
+fn the_same_persons_requests_gather_in_one_file_by_email_or_phone_whatever_the_channel() {
+    let server = Server::start();
+    let with_phone = |last: &str, email: Option<&str>, phone: &str| {
+        let contact = match email {
+            Some(e) => format!("<g:email>{e}</g:email><g:phone>{phone}</g:phone>"),
+            None => format!("<g:phone>{phone}</g:phone>"),
+        };
+        let body = road_incident(last).replace("<g:email>zoe@example.fr</g:email>", &contact);
+        submit(&server, &body).0
+    };
+    // Over SOAP with an address and a phone, then the phone alone written
+    // otherwise, then the address alone with another name: one file.
+    let first = with_phone("Fichée", Some("zoe.fichee@example.fr"), "06 12 34 56 78");
+    let by_phone = with_phone("Fichée", None, "+33 6 12 34 56 78");
+    let by_email = with_phone("Autrement", Some("Zoe.Fichee@example.fr"), "01 02 03 04 05");
+    // The web form, another channel, same address.
+    let page = server.get("/demoville/services/road-incident").body;
+    let key = r#"name="_token" value=""#;
+    let at = page.find(key).expect("a token") + key.len();
+    let token = page[at..at + page[at..].find('"').unwrap()].to_owned();
+    let fields: Vec<(&str, &str)> = road_form(&token)
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "requester.email" {
+                (k, "zoe.fichee@example.fr")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let (content_type, body) = multipart_files(&fields, &[]);
+    let sent = post_typed(
+        &server,
+        "/demoville/services/road-incident",
+        "",
+        &content_type,
+        &body,
+        "Sec-Fetch-Site: same-origin\r\n",
+    );
+    let location = sent
+        .header("location")
+        .expect("to the acknowledgement")
+        .to_owned();
+    let receipt = server.get(&format!("{location}?format=xml"));
+    let by_web =
+        common::element_attr(&receipt.body, "receipt", "reference").expect("its reference");
+    // A birth certificate (état civil) by the same address, and someone else.
+    let birth = submit(
+        &server,
+        &BIRTH.replace("jean.dupont@example.fr", "zoe.fichee@example.fr"),
+    )
+    .0;
+    let other = with_phone("Autre", Some("autre@example.fr"), "07 00 00 00 01");
+
+    let admin = login(&server, "admin");
+    let file_of = |reference: &str| -> String {
+        find(&admin.request(reference), "requester-file")
+            .unwrap_or_else(|| panic!("{reference} has a file"))
+            .attr("href")
+            .unwrap()
+            .to_owned()
+    };
+    let file = file_of(&first);
+    for r in [&by_phone, &by_email, &by_web, &birth] {
+        assert_eq!(file_of(r), file, "{r} in the same file");
+    }
+    assert_ne!(file_of(&other), file);
+    let view = admin.view(&file);
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    common::assert_valid(
+        &xsd,
+        &admin.get(&format!("{file}?format=xml")).body,
+        "a file",
+    );
+    let person = find(&view, "person").unwrap();
+    assert_eq!(find(person, "name").unwrap().text, "Zoé Fichée");
+    assert_eq!(find(person, "email").unwrap().text, "zoe.fichee@example.fr");
+    assert_eq!(find(person, "phone").unwrap().text, "0612345678");
+    assert_eq!(person.attr("account"), Some("false"));
+    let listed: Vec<&str> = all(&view, "request")
+        .iter()
+        .map(|r| r.attr("reference").unwrap())
+        .collect();
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert_eq!(listed[0], birth, "newest first");
+    let channels: Vec<&str> = all(&view, "channel")
+        .iter()
+        .map(|c| c.attr("code").unwrap())
+        .collect();
+    assert!(
+        channels.contains(&"soap") && channels.contains(&"web"),
+        "{channels:?}"
+    );
+    // Paul (roads) reads the roads' requests; the birth certificate is only counted.
+    let paul = login(&server, "paul");
+    let his = paul.view(&file);
+    assert_eq!(all(&his, "request").len(), 4);
+    assert_eq!(
+        find(&his, "person-file").unwrap().attr("elsewhere"),
+        Some("1")
+    );
+    // Found by name, whatever the accents, and by phone however written.
+    let found = |q: &str| -> Vec<String> {
+        let v = admin.view(&format!("/demoville/backoffice/people?q={q}"));
+        all(&v, "person")
+            .iter()
+            .map(|p| p.attr("href").unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(found("fichee"), vec![file.clone()]);
+    assert_eq!(found("06.12.34.56"), vec![file.clone()]);
+    assert!(found("personne-inconnue").is_empty());
+    common::assert_valid(
+        &xsd,
+        &admin
+            .get("/demoville/backoffice/people?q=fichee&format=xml")
+            .body,
+        "a search",
+    );
+    // Unknown files are 404, another town's too; the intake's agents only.
+    assert_eq!(admin.get("/demoville/backoffice/people/999999").status, 404);
+    assert_eq!(admin.get("/demoville/backoffice/people/abc").status, 404);
+}

@@ -91,6 +91,9 @@
                   <xsl:if test="@stats">
                     <li><a href="{@stats}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.stats</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>
+                  <xsl:if test="@people">
+                    <li><a href="{@people}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.people</xsl:with-param></xsl:call-template></a></li>
+                  </xsl:if>
                   <xsl:if test="@map">
                     <li><a href="{@map}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.map</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>

@@ -18,6 +18,7 @@ pub mod formats;
 pub mod forms;
 pub mod formula;
 pub mod intake;
+pub mod people;
 pub mod places;
 pub mod satisfaction;
 pub mod saved_query;

@@ -36,6 +36,8 @@ pub struct RequestRecord {
     pub lang: String,
     /// The district of the town it is in (`""`: none).
     pub district: String,
+    /// The file of who asked, in the town's file of people.
+    pub person_id: Option<i64>,
 }
 
 /// A message between the town and the citizen about a request.

@@ -54,6 +54,11 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-confirm.xsl", include_str!("../../xslt/bo-confirm.xsl")),
     ("bo-intake.xsl", include_str!("../../xslt/bo-intake.xsl")),
     ("bo-map.xsl", include_str!("../../xslt/bo-map.xsl")),
+    (
+        "bo-people-search.xsl",
+        include_str!("../../xslt/bo-people-search.xsl"),
+    ),
+    ("bo-person.xsl", include_str!("../../xslt/bo-person.xsl")),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
     ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),

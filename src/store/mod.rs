@@ -14,6 +14,7 @@ mod exchange;
 mod exports;
 mod identities;
 mod outbox;
+mod people;
 mod personal;
 mod places;
 pub mod postgres;
@@ -33,6 +34,7 @@ pub use exchange::*;
 pub use exports::*;
 pub use identities::*;
 pub use outbox::*;
+pub use people::{FoundPerson, PeopleStore, Person, PersonFile};
 pub use personal::*;
 pub use places::{NewPlace, PlacesStore, StoredAddresses};
 pub use queries::*;
@@ -89,6 +91,7 @@ pub trait Store:
     + QueryStore
     + SatisfactionStore
     + PlacesStore
+    + PeopleStore
     + 'static
 {
 }
@@ -110,6 +113,7 @@ impl<T> Store for T where
         + QueryStore
         + SatisfactionStore
         + PlacesStore
+        + PeopleStore
         + 'static
 {
 }

@@ -412,6 +412,7 @@ pub(super) struct RawRecord {
     pub anonymised_at: Option<String>,
     pub lang: Option<String>,
     pub district: String,
+    pub person_id: Option<i64>,
 }
 
 /// A citizen-visible history event as stored: `to_step, at, action, comment`.
@@ -486,6 +487,7 @@ impl RawRecord {
             attachments,
             lang: self.lang.unwrap_or_else(|| "fr".to_owned()),
             district: self.district,
+            person_id: self.person_id,
         })
     }
 }

@@ -2329,6 +2329,25 @@ test('backoffice: located requests on the map of the town\'s districts — the c
   assert((await paul.locator('dl.summary').textContent()).includes('Le Moulin (secteur Sud)'), 'its district on its page');
 });
 
+test('backoffice: the file of people — searched by name, a file with every request of that person across channels, reached from a request — no axe violation', async () => {
+  const requester = '<g:requester><g:firstName>Fanny</g:firstName><g:lastName>Fichier</g:lastName><g:email>fanny.fichier@example.fr</g:email></g:requester>';
+  const first = await soapSubmit(SOAP_ROAD.replace(SOAP_REQUESTER, requester));
+  const second = await soapSubmit(SOAP_ROAD.replace(SOAP_REQUESTER, requester.replace('Fanny', 'F.')));
+  const paul = await agentPage('paul');
+  await press(paul, paul.getByRole('link', { name: 'Usagers', exact: true }));
+  await assertNoViolations(paul, 'the file of people');
+  await paul.getByLabel('Nom, adresse électronique ou téléphone').fill('fichier');
+  await press(paul, paul.getByRole('button', { name: 'Chercher' }));
+  await assertNoViolations(paul, 'a search of the file of people');
+  await press(paul, paul.getByRole('link', { name: 'Fanny Fichier' }));
+  const table = await paul.getByRole('table', { name: /Ses demandes/ }).textContent();
+  assert(table.includes(first.reference) && table.includes(second.reference), 'both requests in one file');
+  await assertNoViolations(paul, 'a file of the town\'s people');
+  await paul.goto(`${BO}/requests/${second.reference}`);
+  await press(paul, paul.getByRole('link', { name: 'Sa fiche et toutes ses demandes' }));
+  assert((await paul.locator('h1').textContent()).includes('Fanny Fichier'), 'the request leads to its requester\'s file');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).

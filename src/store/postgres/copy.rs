@@ -19,13 +19,14 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 36] = [
+const TABLES: [&str; 38] = [
     "tenants",
     "service_versions",
     "services",
     "service_drafts",
     "reference_counters",
     "citizens",
+    "persons",
     "requests",
     "request_values",
     "events",
@@ -56,6 +57,7 @@ const TABLES: [&str; 36] = [
     "stat_subscriptions",
     "satisfaction_answers",
     "export_jobs",
+    "person_merges",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

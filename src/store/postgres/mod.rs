@@ -32,6 +32,7 @@ mod exchange;
 mod exports;
 mod identities;
 mod outbox;
+mod people;
 mod personal;
 mod places;
 mod queries;
@@ -53,7 +54,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 11] = [
+const MIGRATIONS: [&str; 12] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -65,6 +66,7 @@ const MIGRATIONS: [&str; 11] = [
     include_str!("0009_requester_kind.sql"),
     include_str!("0010_export_jobs.sql"),
     include_str!("0011_places.sql"),
+    include_str!("0012_persons.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

@@ -255,10 +255,18 @@ async fn anonymise(
         tx.execute(&tx.prepare_cached(statement).await?, &[&id])
             .await?;
     }
+    let person: Option<i64> = tx
+        .query_one(
+            &tx.prepare_cached("SELECT person_id FROM requests WHERE id = $1")
+                .await?,
+            &[&id],
+        )
+        .await?
+        .get(0);
     // The tracking digest must stay unique and match no code.
     tx.execute(
         &tx.prepare_cached(
-            "UPDATE requests SET requester_name = '', requester_email = NULL, citizen_id = NULL,
+            "UPDATE requests SET requester_name = '', requester_email = NULL, citizen_id = NULL, person_id = NULL,
                     tracking_digest = 'anonymised:' || id, correction = NULL, validation_answer = NULL,
                     unread = 0, anonymised_at = $2, revision = revision + 1
              WHERE id = $1",
@@ -267,8 +275,75 @@ async fn anonymise(
         &[&id, &at],
     )
     .await?;
+    // Its file forgets it (and goes when it holds no other request).
+    if let Some(person) = person {
+        refresh_person(tx, person).await?;
+    }
     for subject in [reference.to_string(), format!("request:{reference}")] {
         redact_audit(tx, tenant_id, &subject, at).await?;
+    }
+    Ok(())
+}
+
+/// Deletes a file of the town's people that holds no request any more,
+/// with the suggestions naming it, and the files merged into it.
+async fn refresh_person(tx: &Transaction<'_>, person: i64) -> Result<(), StoreError> {
+    let newest: Option<i64> = tx
+        .query_one(
+            &tx.prepare_cached("SELECT max(id) FROM requests WHERE person_id = $1")
+                .await?,
+            &[&person],
+        )
+        .await?
+        .get(0);
+    if let Some(newest) = newest {
+        // What the file says, from its newest request left (see SQLite's).
+        let rows: Vec<(String, String)> = tx
+            .query(
+                &tx.prepare_cached(
+                    "SELECT path, value FROM request_values WHERE request_id = $1 AND path LIKE 'requester/%' ORDER BY position",
+                )
+                .await?,
+                &[&newest],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let c = crate::core::people::Contact::of_stored(&rows).unwrap_or_default();
+        tx.execute(
+            &tx.prepare_cached(
+                "UPDATE persons SET first_name = $2, last_name = $3, organisation = $4, email = $5, phone = $6,
+                     street = $7, postal_code = $8, town = $9, name_key = $10, place_key = $11
+                 WHERE id = $1",
+            )
+            .await?,
+            &[
+                &person,
+                &c.first_name,
+                &c.last_name,
+                &c.organisation,
+                &c.email,
+                &c.phone,
+                &c.street,
+                &c.postal_code,
+                &c.town,
+                &c.name_key(),
+                &c.place_key(),
+            ],
+        )
+        .await?;
+        return Ok(());
+    }
+    for statement in [
+        "DELETE FROM person_merges WHERE person_id = $1 OR other_id = $1
+            OR person_id IN (SELECT id FROM persons WHERE merged_into = $1)
+            OR other_id IN (SELECT id FROM persons WHERE merged_into = $1)",
+        "DELETE FROM persons WHERE merged_into = $1",
+        "DELETE FROM persons WHERE id = $1",
+    ] {
+        tx.execute(&tx.prepare_cached(statement).await?, &[&person])
+            .await?;
     }
     Ok(())
 }
@@ -355,6 +430,7 @@ async fn close_account(
         "DELETE FROM citizen_tokens WHERE citizen_id = $1",
         "DELETE FROM citizen_identities WHERE citizen_id = $1",
         "DELETE FROM openid_flows WHERE citizen_id = $1",
+        "UPDATE persons SET citizen_id = NULL WHERE citizen_id = $1",
         "DELETE FROM citizens WHERE id = $1",
     ] {
         tx.execute(&tx.prepare_cached(statement).await?, &[&citizen_id])

@@ -395,6 +395,19 @@ pub(super) async fn insert_request(
         .await?
         .get(0);
     insert_values(tx, request_id, &r.form.rows()).await?;
+    if !r.test
+        && let Some(contact) = crate::core::people::Contact::of(&r.form)
+    {
+        super::people::attach_person(
+            tx,
+            tenant_id,
+            request_id,
+            &contact,
+            r.citizen_id,
+            &submitted_at,
+        )
+        .await?;
+    }
     let sender = format!("citizen:{}", r.channel.as_str());
     for (field, file) in r.form.files() {
         insert_attachment(tx, request_id, Some(field), file, &submitted_at, &sender).await?;
@@ -639,7 +652,7 @@ pub(super) async fn load_record(
     args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Option<(i64, crate::core::status::RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district, person_id
          FROM requests WHERE {where_clause}"
     );
     let Some(row) = tx.query_opt(&tx.prepare_cached(&sql).await?, args).await? else {
@@ -660,6 +673,7 @@ pub(super) async fn load_record(
         anonymised_at: row.get(11),
         lang: row.get(12),
         district: row.get(13),
+        person_id: row.get(14),
     };
     let events = tx
         .query(

@@ -18,6 +18,7 @@ mod exchange;
 mod exports;
 mod identities;
 mod outbox;
+mod people;
 mod personal;
 mod places;
 mod queries;
@@ -41,7 +42,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 31] = [
+const MIGRATIONS: [&str; 32] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -73,6 +74,7 @@ const MIGRATIONS: [&str; 31] = [
     include_str!("0029_requester_kind.sql"),
     include_str!("0030_export_jobs.sql"),
     include_str!("0031_places.sql"),
+    include_str!("0032_persons.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

@@ -294,6 +294,19 @@ pub(super) fn insert_request(
     ])?;
     let request_id = tx.last_insert_rowid();
     insert_values(tx, request_id, &r.form.rows())?;
+    // Its requester's file (a test request has none: it is purged).
+    if !r.test
+        && let Some(contact) = crate::core::people::Contact::of(&r.form)
+    {
+        super::people::attach_person(
+            tx,
+            tenant_id,
+            request_id,
+            &contact,
+            r.citizen_id,
+            &submitted_at,
+        )?;
+    }
     let sender = format!("citizen:{}", r.channel.as_str());
     for (field, file) in r.form.files() {
         insert_attachment(tx, request_id, Some(field), file, &submitted_at, &sender)?;
@@ -558,7 +571,7 @@ pub(super) fn load_record(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Option<(i64, RequestRecord)>, StoreError> {
     let sql = format!(
-        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district
+        "SELECT id, year, number, service_code, service_version, channel, step, submitted_at, due_date, test, correction, anonymised_at, lang, district, person_id
          FROM requests WHERE {where_clause}"
     );
     let row = conn
@@ -579,6 +592,7 @@ pub(super) fn load_record(
                 row.get::<_, Option<String>>(11)?,
                 row.get::<_, Option<String>>(12)?,
                 row.get::<_, String>(13)?,
+                row.get::<_, Option<i64>>(14)?,
             ))
         })
         .optional()?;
@@ -597,6 +611,7 @@ pub(super) fn load_record(
         anonymised_at,
         lang,
         district,
+        person_id,
     )) = row
     else {
         return Ok(None);
@@ -615,6 +630,7 @@ pub(super) fn load_record(
         anonymised_at,
         lang,
         district,
+        person_id,
     };
     let events = conn
         .prepare_cached(

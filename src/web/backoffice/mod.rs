@@ -20,6 +20,7 @@ mod console;
 mod export;
 mod intake;
 mod map;
+mod people;
 pub use export::{AT_ONCE, run_exports};
 mod login;
 pub use login::login_first;
@@ -123,6 +124,18 @@ pub static ROUTES: &[Route] = &[
         path: "intake",
         guard: Guard::Agent,
         handler: handler!(intake::page),
+    },
+    Route {
+        method: Method::GET,
+        path: "people",
+        guard: Guard::Agent,
+        handler: handler!(people::search),
+    },
+    Route {
+        method: Method::GET,
+        path: "people/{id}",
+        guard: Guard::Agent,
+        handler: handler!(people::file),
     },
     Route {
         method: Method::GET,

@@ -571,6 +571,10 @@ pub(super) fn request_view(
         };
         x.text("district", &[("code", &d.code)], &text);
     }
+    if let Some(person) = item.record.person_id {
+        let href = format!("{}/backoffice/people/{person}", frame.base);
+        x.empty("requester-file", &[("href", &href)]);
+    }
     let (received, received_iso) = date_time(frame, item.record.submitted_at);
     x.text("received", &[("date", &received_iso)], &received);
     x.text(
