@@ -131,12 +131,11 @@ impl Contact {
 
     /// The name as a file shows it: the organisation's, or first and last.
     pub fn display_name(&self) -> String {
-        if let Some(o) = &self.organisation {
-            return o.clone();
-        }
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_owned()
+        display_name(
+            &self.first_name,
+            &self.last_name,
+            self.organisation.as_deref(),
+        )
     }
 
     /// Names as files with near names are compared: folded, the words in
@@ -161,6 +160,14 @@ impl Contact {
             (Some(s), Some(p)) if !s.is_empty() => format!("{} {p}", street_key(s)),
             _ => String::new(),
         }
+    }
+}
+
+/// The name a file is shown by: the organisation's, or first and last.
+pub fn display_name(first: &str, last: &str, organisation: Option<&str>) -> String {
+    match organisation {
+        Some(o) => o.to_owned(),
+        None => format!("{first} {last}").trim().to_owned(),
     }
 }
 

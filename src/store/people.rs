@@ -28,12 +28,11 @@ pub struct Person {
 impl Person {
     /// The name it is shown by.
     pub fn name(&self) -> String {
-        match &self.organisation {
-            Some(o) => o.clone(),
-            None => format!("{} {}", self.first_name, self.last_name)
-                .trim()
-                .to_owned(),
-        }
+        crate::core::people::display_name(
+            &self.first_name,
+            &self.last_name,
+            self.organisation.as_deref(),
+        )
     }
 }
 

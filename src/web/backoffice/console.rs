@@ -508,20 +508,13 @@ fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &C
             ("unread", bool_str(row.unread)),
         ],
     );
-    let service = frame
-        .tenant
-        .service_version(&row.service_code, row.service_version);
-    x.text(
-        "service",
-        &[("code", &row.service_code)],
-        service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
-    );
+    let service = row_service(frame, x, row);
     x.text(
         "channel",
         &[("code", &row.channel)],
         &channel_label(frame, &row.channel),
     );
-    step_element(x, service.map(|s| &**s), &row.step);
+    step_element(x, service, &row.step);
     // Blank once anonymised.
     let anonymous;
     let subject = if row.requester_name.is_empty() {
@@ -531,15 +524,7 @@ fn request_row(frame: &Frame, site: &Site, x: &mut Xml, p: &ConsolePage, row: &C
         &row.requester_name
     };
     x.text("subject", &[], subject);
-    let received = row
-        .submitted_at
-        .to_zoned(frame.tenant.time_zone.clone())
-        .date();
-    x.text(
-        "received",
-        &[("date", &received.to_string())],
-        &short_date(received),
-    );
+    row_received(frame, x, row);
     x.text(
         "due",
         &[("date", &row.due_date.to_string())],

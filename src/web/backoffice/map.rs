@@ -4,12 +4,12 @@
 //! and listed in a table beside, which is also what a screen reader reads.
 
 use super::console::{Asked, visible_departments};
-use super::view::{agent_bar, bool_str, lateness, short_date, step_element};
+use super::view::{agent_bar, bool_str, lateness, row_received, row_service, step_element};
 use super::{bar, bo_page, forbidden, today, unavailable};
 use crate::store::SortKey;
 use crate::web::Body;
 use crate::web::route::Ctx;
-use crate::web::view::{Xml, service_title};
+use crate::web::view::Xml;
 use hyper::{Response, StatusCode};
 
 /// Requests drawn at most: the newest ones.
@@ -136,24 +136,13 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
                 ("final", bool_str(row.finished)),
             ],
         );
-        let service = frame
-            .tenant
-            .service_version(&row.service_code, row.service_version);
-        x.text(
-            "service",
-            &[("code", &row.service_code)],
-            service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
-        );
-        step_element(&mut x, service.map(|s| &**s), &row.step);
+        let service = row_service(frame, &mut x, row);
+        step_element(&mut x, service, &row.step);
         let district = places
             .district(&row.district)
             .map_or_else(String::new, |d| d.name.clone());
         x.text("district", &[("code", &row.district)], &district);
-        x.text(
-            "received",
-            &[("date", &received.to_string())],
-            &short_date(received),
-        );
+        row_received(frame, &mut x, row);
         x.close("request");
     }
     x.close("requests");

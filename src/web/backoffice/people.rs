@@ -6,11 +6,11 @@
 //! others only counted (an agent of the roads does not read a request for
 //! social aid).
 
-use super::view::{agent_bar, bool_str, channel_label, short_date, step_element};
+use super::view::{agent_bar, bool_str, channel_label, row_received, row_service, step_element};
 use super::{bar, bo_page, forbidden, unavailable};
 use crate::store::{FoundPerson, Person};
 use crate::web::route::Ctx;
-use crate::web::view::{Frame, Xml, service_title};
+use crate::web::view::{Frame, Xml};
 use crate::web::{Body, not_found, redirect};
 use hyper::{Response, StatusCode};
 
@@ -104,29 +104,14 @@ pub(super) async fn file(cx: &Ctx<'_>) -> Response<Body> {
                 ("final", bool_str(row.finished)),
             ],
         );
-        let service = frame
-            .tenant
-            .service_version(&row.service_code, row.service_version);
-        x.text(
-            "service",
-            &[("code", &row.service_code)],
-            service.map_or(row.service_code.as_str(), |s| service_title(s, frame.lang)),
-        );
+        let service = row_service(frame, &mut x, row);
         x.text(
             "channel",
             &[("code", &row.channel)],
             &channel_label(frame, &row.channel),
         );
-        step_element(&mut x, service.map(|s| &**s), &row.step);
-        let received = row
-            .submitted_at
-            .to_zoned(frame.tenant.time_zone.clone())
-            .date();
-        x.text(
-            "received",
-            &[("date", &received.to_string())],
-            &short_date(received),
-        );
+        step_element(&mut x, service, &row.step);
+        row_received(frame, &mut x, row);
         x.close("request");
     }
     x.close("requests");

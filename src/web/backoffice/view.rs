@@ -112,6 +112,41 @@ pub(crate) fn error(frame: &Frame, b: &Bar, status: u16, title: &str, text: &str
     x.finish()
 }
 
+/// A listed request's `<service>` (its version's title), and that
+/// version when the town still has it.
+pub(crate) fn row_service<'a>(
+    frame: &Frame<'a>,
+    x: &mut Xml,
+    row: &crate::store::ConsoleRow,
+) -> Option<&'a Service> {
+    let service = frame
+        .tenant
+        .service_version(&row.service_code, row.service_version)
+        .map(|s| &**s);
+    x.text(
+        "service",
+        &[("code", &row.service_code)],
+        service.map_or(row.service_code.as_str(), |s| {
+            crate::web::view::service_title(s, frame.lang)
+        }),
+    );
+    service
+}
+
+/// A listed request's `<received>` day in the town's zone; the day.
+pub(crate) fn row_received(frame: &Frame, x: &mut Xml, row: &crate::store::ConsoleRow) -> Date {
+    let received = row
+        .submitted_at
+        .to_zoned(frame.tenant.time_zone.clone())
+        .date();
+    x.text(
+        "received",
+        &[("date", &received.to_string())],
+        &short_date(received),
+    );
+    received
+}
+
 pub(crate) fn step_element(x: &mut Xml, service: Option<&Service>, step: &str) {
     let s = service.and_then(|s| s.step(step));
     let label = s.map_or(step, |s| s.label.as_str());
