@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need
 # (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep and aiosmtpd, Chromium
-# with playwright-core and axe-core, curl, poppler-utils for reading PDFs back, PostgreSQL),
+# with playwright-core and axe-core, curl, poppler-utils for reading PDFs back, PostgreSQL,
+# Dovecot for the mailboxes the town reads over IMAP),
 # checks format and lints, runs the Rust tests, then drives the release binary with real SOAP
 # clients, the examples and a real browser; then runs the integration tests, the interop and
 # the browser suites again with every server on PostgreSQL (a throw-away cluster in a
@@ -15,7 +16,7 @@ failed_steps=()
 passed=0 failed=0
 
 step "Installing build and test dependencies"
-scripts/install-build-deps.sh curl poppler-utils || { echo "could not install the build dependencies"; exit 1; }
+scripts/install-build-deps.sh curl poppler-utils dovecot-imapd openssl || { echo "could not install the build dependencies"; exit 1; }
 tests/interop/install.sh || { echo "could not install the interop test dependencies"; exit 1; }
 tests/browser/install.sh || { echo "could not install the browser test dependencies"; exit 1; }
 # A real SMTP server for the notification tests (tests/notify.rs).

@@ -310,6 +310,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
         tokio::spawn(exports(Arc::clone(&app)));
+        tokio::spawn(crate::inbound::run(Arc::clone(&app)));
         crate::http::serve_with(Arc::clone(&app), listener, certificates, shutdown_signal())
             .await
             .map_err(Error::system("the server stopped"))?;

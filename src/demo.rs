@@ -245,6 +245,7 @@ pub async fn fill(
                     entries,
                     citizen_id: None,
                     recorded_by: None,
+                    inbound: None,
                 };
                 match crate::usecases::submit::submit(app, site, &service, &submission).await {
                     Ok(receipt) => {

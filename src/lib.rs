@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod exchange;
 pub mod http;
+pub mod inbound;
 pub mod library;
 pub mod metrics;
 pub mod notify;

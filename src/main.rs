@@ -97,6 +97,13 @@ enum Command {
         #[arg(long)]
         tenant: String,
     },
+    /// Join a town's requests stored before its file of people existed to
+    /// their requesters' files (new requests join theirs when they
+    /// arrive); prints how many were filed.
+    People {
+        #[arg(long)]
+        tenant: String,
+    },
     /// Print a tenant's WSDL with its ports at ADDRESS.
     Wsdl {
         #[arg(long, default_value = app::DEMO_TENANT)]
@@ -469,6 +476,14 @@ fn run(command: Command, config: Config) -> Result<(), Error> {
                 "{tenant}: {} requests read, {} in a district, {} changed",
                 done.read, done.placed, done.changed
             );
+            Ok(())
+        }
+        Command::People { tenant } => {
+            let app = app::open_existing(config)?;
+            let site = site(&app, &tenant)?;
+            let filed =
+                current_thread()?.block_on(guichet::usecases::people::file_stored(&app, &site))?;
+            println!("{tenant}: {filed} requests joined to the file of people");
             Ok(())
         }
         Command::Wsdl { tenant, address } => {

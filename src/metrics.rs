@@ -20,6 +20,7 @@ struct Metrics {
     http_duration: HistogramVec,
     soap_faults: IntCounterVec,
     submits: IntCounterVec,
+    inbound: IntCounterVec,
     deliveries: IntCounterVec,
     outbox_depth: IntGaugeVec,
     writer_queue: IntGauge,
@@ -55,6 +56,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     .expect("metric");
     let submits = IntCounterVec::new(
         Opts::new("submits_total", "Requests stored, by channel"),
+        &["channel"],
+    )
+    .expect("metric");
+    let inbound = IntCounterVec::new(
+        Opts::new(
+            "inbound_messages_total",
+            "Messages received by e-mail or SMS and kept, by channel",
+        ),
         &["channel"],
     )
     .expect("metric");
@@ -96,6 +105,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(http_duration.clone()),
         Box::new(soap_faults.clone()),
         Box::new(submits.clone()),
+        Box::new(inbound.clone()),
         Box::new(deliveries.clone()),
         Box::new(outbox_depth.clone()),
         Box::new(writer_queue.clone()),
@@ -113,6 +123,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         soap_faults.with_label_values(&[code]);
     }
     for channel in DELIVERY_CHANNELS {
+        inbound.with_label_values(&[channel]);
         for result in ["sent", "retried", "given-up"] {
             deliveries.with_label_values(&[channel, result]);
         }
@@ -123,6 +134,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         http_duration,
         soap_faults,
         submits,
+        inbound,
         deliveries,
         outbox_depth,
         writer_queue,
@@ -151,6 +163,11 @@ pub fn soap_fault(code: &str) {
 /// One request stored, from `channel`.
 pub fn submit_stored(channel: &str) {
     METRICS.submits.with_label_values(&[channel]).inc();
+}
+
+/// A message received by e-mail or SMS and kept (a reply or the queue's).
+pub fn inbound_received(channel: &str) {
+    METRICS.inbound.with_label_values(&[channel]).inc();
 }
 
 /// One delivery tried: `sent`, `retried` (failed, tried again later) or

@@ -4756,6 +4756,205 @@ fn an_agent_records_a_phone_call_through_the_services_own_form_with_its_channel_
     audit_ok(&server);
 }
 
+#[test]
+fn suggested_files_are_merged_or_kept_apart_by_an_agent_and_a_file_starts_the_intake() {
+    let server = Server::start();
+    let send = |last: &str, email: &str, phone: Option<&str>| {
+        let contact = match phone {
+            Some(p) => format!("<g:email>{email}</g:email><g:phone>{p}</g:phone>"),
+            None => format!("<g:email>{email}</g:email>"),
+        };
+        let body = road_incident(last).replace("<g:email>zoe@example.fr</g:email>", &contact);
+        submit(&server, &body).0
+    };
+    // A phone in one file, then the same phone given with the e-mail of
+    // another: that other file, and a suggestion that both are one.
+    let a = send("Doublon", "doublon.a@example.fr", Some("06 22 22 22 22"));
+    let c = send("Doublon", "doublon.c@example.fr", None);
+    let d = send("Doublon", "doublon.c@example.fr", Some("+33 6 22 22 22 22"));
+    let paul = login(&server, "paul");
+    let file_of = |reference: &str| -> String {
+        find(&paul.request(reference), "requester-file")
+            .unwrap()
+            .attr("href")
+            .unwrap()
+            .to_owned()
+    };
+    let (file_a, file_c) = (file_of(&a), file_of(&c));
+    assert_ne!(file_a, file_c, "never joined by the machine");
+    assert_eq!(file_of(&d), file_c, "by its e-mail address");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd");
+    let search = paul.view("/demoville/backoffice/people");
+    assert_eq!(
+        find(&search, "people-search").unwrap().attr("suggested"),
+        Some("1")
+    );
+    let merges = "/demoville/backoffice/people/merges";
+    common::assert_valid(
+        &xsd,
+        &paul.get(&format!("{merges}?format=xml")).body,
+        "the suggested merges",
+    );
+    let view = paul.view(merges);
+    let suggestions = all(&view, "suggestion");
+    assert_eq!(suggestions.len(), 1);
+    let suggestion = suggestions[0];
+    assert_eq!(
+        find(suggestion, "reason").unwrap().attr("code"),
+        Some("phone")
+    );
+    let pair: Vec<&str> = all(suggestion, "person")
+        .iter()
+        .map(|p| p.attr("href").unwrap())
+        .collect();
+    assert_eq!(pair, vec![file_a.as_str(), file_c.as_str()], "older first");
+    let action = suggestion.attr("action").unwrap().to_owned();
+
+    // Merged: one file, its requests together, the newer file sends to it.
+    let r = paul.post_form(&action, &[("decision", "merge")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id_a = file_a.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{merges}?done=merged&into={id_a}").as_str())
+    );
+    let done = paul.view(&format!("{merges}?done=merged&into={id_a}"));
+    assert_eq!(
+        find(&done, "done").unwrap().attr("href"),
+        Some(file_a.as_str())
+    );
+    assert!(all(&done, "suggestion").is_empty());
+    let moved = paul.get(&file_c);
+    assert_eq!(moved.status, 303);
+    assert_eq!(moved.header("location"), Some(file_a.as_str()));
+    for r in [&a, &c, &d] {
+        assert_eq!(file_of(r), file_a, "{r} in the file kept");
+    }
+    let merged = paul.view(&file_a);
+    assert_eq!(all(&merged, "request").len(), 3);
+    let person = find(&merged, "person").unwrap();
+    assert_eq!(find(person, "email").unwrap().text, "doublon.a@example.fr");
+    assert_eq!(find(person, "phone").unwrap().text, "0622222222");
+    // Answered twice (a second agent, a second tab): already dealt with.
+    let again = paul.post_form(&action, &[("decision", "merge")]);
+    assert_eq!(
+        again.header("location"),
+        Some(format!("{merges}?done=gone").as_str())
+    );
+
+    // Two people sharing a phone: kept apart, never suggested again.
+    send("Premier", "premier@example.fr", Some("07 33 33 33 33"));
+    let f = send("Second", "second@example.fr", None);
+    send("Second", "second@example.fr", Some("07 33 33 33 33"));
+    let view = paul.view(merges);
+    let suggestion = find(&view, "suggestion").expect("a new suggestion");
+    let action = suggestion.attr("action").unwrap().to_owned();
+    let r = paul.post_form(&action, &[("decision", "apart")]);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{merges}?done=apart").as_str())
+    );
+    assert!(all(&paul.view(merges), "suggestion").is_empty());
+    send("Second", "second@example.fr", Some("07 33 33 33 33"));
+    assert!(
+        all(&paul.view(merges), "suggestion").is_empty(),
+        "not suggested again"
+    );
+    assert_ne!(file_of(&f), file_a);
+    // Nonsense is no decision.
+    let r = paul.post_form(&action, &[("decision", "peut-être")]);
+    assert_eq!(r.header("location"), Some(merges));
+
+    // What the file is of, set by an agent.
+    let r = paul.post_form(&file_a, &[("kind", "partner")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{file_a}?saved=kind").as_str())
+    );
+    let saved = paul.view(&format!("{file_a}?saved=kind"));
+    assert!(find(&saved, "saved").is_some());
+    assert_eq!(
+        find(&saved, "person").unwrap().attr("kind"),
+        Some("partner")
+    );
+    let selected: Vec<&str> = all(&saved, "kind")
+        .iter()
+        .filter(|k| k.attr("selected") == Some("true"))
+        .map(|k| k.attr("code").unwrap())
+        .collect();
+    assert_eq!(selected, vec!["partner"]);
+    let r = paul.post_form(&file_a, &[("kind", "martian")]);
+    assert_eq!(r.header("location"), Some(file_a.as_str()));
+    common::assert_valid(
+        &xsd,
+        &paul.get(&format!("{file_a}?format=xml")).body,
+        "a file with its forms",
+    );
+    let tenant = server.app.any_site("demoville").unwrap().tenant.id;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let journal = |action: &str| {
+        rt.block_on(server.app.store.journal(tenant, Some(action.into()), 10))
+            .unwrap()
+    };
+    let merged_entry = journal("persons-merged");
+    assert_eq!(merged_entry.len(), 1);
+    assert_eq!(merged_entry[0].subject, format!("person:{id_a}"));
+    assert_eq!(merged_entry[0].actor, "agent:paul");
+    assert_eq!(journal("persons-kept-apart").len(), 1);
+    assert_eq!(journal("person-kind")[0].detail, "partner");
+
+    // A new request for this person at the intake desk: the service's form
+    // with the requester's block from the file, recorded into it.
+    let new = find(&saved, "new-request").unwrap();
+    assert_eq!(new.attr("person"), Some(id_a.as_str()));
+    let r = paul.get(&format!(
+        "/demoville/backoffice/intake?person={id_a}&channel=phone&service=road-incident"
+    ));
+    assert_eq!(r.status, 303);
+    let form_page =
+        format!("/demoville/backoffice/intake/phone/services/road-incident?person={id_a}");
+    assert_eq!(r.header("location"), Some(form_page.as_str()));
+    let html = paul.get(&form_page).body;
+    for value in ["Doublon", "doublon.a@example.fr", "0622222222"] {
+        assert!(
+            html.contains(&format!(r#"value="{value}""#)),
+            "{value} filled"
+        );
+    }
+    let key = r#"name="_token" value=""#;
+    let at = html.find(key).expect("a token") + key.len();
+    let token = html[at..at + html[at..].find('"').unwrap()].to_owned();
+    let fields: Vec<(&str, &str)> = road_form(&token)
+        .into_iter()
+        .map(|(k, v)| match k {
+            "requester.email" => (k, "doublon.a@example.fr"),
+            "requester.lastName" => (k, "Doublon"),
+            _ => (k, v),
+        })
+        .collect();
+    let r = paul.post(
+        "/demoville/backoffice/intake/phone/services/road-incident",
+        &fields,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let recorded = r.header("location").unwrap().to_owned();
+    let reference = recorded
+        .trim_start_matches("/demoville/backoffice/requests/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(file_of(&reference), file_a);
+    assert_eq!(all(&paul.view(&file_a), "request").len(), 4);
+    // An unknown service or channel is the plain intake page.
+    let plain = paul.get(&format!(
+        "/demoville/backoffice/intake?person={id_a}&channel=pigeon&service=road-incident"
+    ));
+    assert_eq!(plain.status, 200);
+    audit_ok(&server);
+}
+
 /// Submits `count` road incidents through the real submit path, a few at
 /// a time; their references.
 fn many_road_incidents(server: &Server, count: usize) {
@@ -4787,6 +4986,7 @@ fn many_road_incidents(server: &Server, count: usize) {
                             entries: guichet::core::example::example(&service, today, None),
                             citizen_id: None,
                             recorded_by: None,
+                            inbound: None,
                         };
                         guichet::usecases::submit::submit(&app, &site, &service, &submission)
                             .await
@@ -5637,4 +5837,30 @@ fn the_same_persons_requests_gather_in_one_file_by_email_or_phone_whatever_the_c
     // Unknown files are 404, another town's too; the intake's agents only.
     assert_eq!(admin.get("/demoville/backoffice/people/999999").status, 404);
     assert_eq!(admin.get("/demoville/backoffice/people/abc").status, 404);
+
+    // Requests stored before the file existed are filed by `guichet
+    // people`, by the same rules: one file again for all five.
+    common::backend::forget_files(&server.data_dir);
+    assert!(find(&admin.request(&first), "requester-file").is_none());
+    let people = || {
+        let out = common::cli(&server.data_dir)
+            .args(["people", "--tenant", "demoville", "--data-dir"])
+            .arg(&server.data_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = people();
+    assert!(said.contains("demoville: 6 requests joined"), "{said}");
+    let file = file_of(&first);
+    for r in [&by_phone, &by_email, &by_web, &birth] {
+        assert_eq!(file_of(r), file, "{r} in the same file again");
+    }
+    assert_ne!(file_of(&other), file);
+    assert!(people().contains("demoville: 0 requests joined"), "once");
 }

@@ -6,85 +6,15 @@
 
 mod common;
 
+use common::sms::SmsDouble;
 use common::smtp::{Smtp, free_port};
 use common::{Server, TempDir, envelope11, runtime};
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIRTH: &str = "<g:SubmitBirthCertificateRequest><g:requester><g:firstName>Jean</g:firstName><g:lastName>Dupont</g:lastName><g:email>jean.dupont@example.fr</g:email><g:phone>06 12 34 56 78</g:phone><g:smsUpdates>true</g:smsUpdates></g:requester><g:actType>integral</g:actType><g:requesterRelation>self</g:requesterRelation><g:personLastName>Dupont</g:personLastName><g:personFirstNames>Jean</g:personFirstNames><g:birthDate>1980-02-29</g:birthDate><g:birthPlace>Démoville</g:birthPlace><g:motherName>Martin Anne</g:motherName><g:copies>1</g:copies><g:deliveryMode>post</g:deliveryMode></g:SubmitBirthCertificateRequest>";
-
-/// A local HTTP server playing an SMS provider: records each request, and
-/// answers with the status given (200 unless told otherwise).
-struct SmsDouble {
-    port: u16,
-    received: Arc<Mutex<Vec<(String, String)>>>,
-    status: Arc<Mutex<u16>>,
-}
-
-impl SmsDouble {
-    fn start() -> SmsDouble {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let status = Arc::new(Mutex::new(200u16));
-        let (r, st) = (Arc::clone(&received), Arc::clone(&status));
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                // Read the head, then the body by Content-Length.
-                let (head, body) = loop {
-                    let n = stream.read(&mut chunk).unwrap_or(0);
-                    if n == 0 {
-                        break (String::from_utf8_lossy(&buf).to_string(), String::new());
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let text = String::from_utf8_lossy(&buf).to_string();
-                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                        let length: usize = head
-                            .lines()
-                            .find_map(|l| {
-                                let (k, v) = l.split_once(':')?;
-                                k.eq_ignore_ascii_case("content-length")
-                                    .then(|| v.trim().parse().ok())?
-                            })
-                            .unwrap_or(0);
-                        if body.len() >= length {
-                            break (head.to_owned(), body.to_owned());
-                        }
-                    }
-                };
-                r.lock().unwrap().push((head, body));
-                let code = *st.lock().unwrap();
-                let _ = stream.write_all(
-                    format!(
-                        "HTTP/1.1 {code} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                    )
-                    .as_bytes(),
-                );
-            }
-        });
-        SmsDouble {
-            port,
-            received,
-            status,
-        }
-    }
-
-    fn bodies(&self) -> Vec<String> {
-        self.received
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, b)| b.clone())
-            .collect()
-    }
-}
 
 /// A server with the demo tenant, its settings given an SMS provider and a
 /// sender, sending mail through `smtp`.

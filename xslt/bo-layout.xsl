@@ -91,6 +91,9 @@
                   <xsl:if test="@stats">
                     <li><a href="{@stats}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.stats</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>
+                  <xsl:if test="@inbound">
+                    <li><a href="{@inbound}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.inbound</xsl:with-param></xsl:call-template></a></li>
+                  </xsl:if>
                   <xsl:if test="@people">
                     <li><a href="{@people}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.people</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>

@@ -10,6 +10,7 @@
   <xsl:template name="content">
     <xsl:for-each select="v:people-search">
       <p><xsl:call-template name="m"><xsl:with-param name="key">bo.file.intro</xsl:with-param></xsl:call-template></p>
+      <p><a href="{@merges}"><xsl:call-template name="m"><xsl:with-param name="key">bo.file.merges</xsl:with-param></xsl:call-template></a><xsl:text> (</xsl:text><xsl:value-of select="@suggested"/><xsl:text>)</xsl:text></p>
       <form method="get" action="{@action}" role="search" class="people-search">
         <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.file.title')"/></xsl:attribute>
         <div class="field">

@@ -11,6 +11,9 @@
   <xsl:template name="content">
     <xsl:for-each select="v:person-file">
       <p><a href="{@search}"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.back</xsl:with-param></xsl:call-template></a></p>
+      <xsl:for-each select="v:saved">
+        <div class="notice success" role="status"><p><xsl:value-of select="."/></p></div>
+      </xsl:for-each>
       <xsl:for-each select="v:person">
         <dl class="summary">
           <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.person.kind</xsl:with-param></xsl:call-template></dt>
@@ -34,6 +37,40 @@
           <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.person.account</xsl:with-param></xsl:call-template></dt>
           <dd><xsl:call-template name="m"><xsl:with-param name="key" select="concat('bo.person.account.', substring('yes', 1, 3 * (@account = 'true')), substring('no', 1, 2 * (@account != 'true')))"/></xsl:call-template></dd>
         </dl>
+      </xsl:for-each>
+      <form method="post" action="{@action}" class="person-kind">
+        <input type="hidden" name="_token" value="{/v:page/v:backoffice/@token}"/>
+        <div class="field">
+          <label for="person-kind"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.kind-change</xsl:with-param></xsl:call-template></label>
+          <select id="person-kind" name="kind">
+            <xsl:for-each select="v:kinds/v:kind">
+              <option value="{@code}">
+                <xsl:if test="@selected = 'true'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+                <xsl:value-of select="."/>
+              </option>
+            </xsl:for-each>
+          </select>
+        </div>
+        <p><button type="submit" class="button secondary"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.kind-save</xsl:with-param></xsl:call-template></button></p>
+      </form>
+      <xsl:for-each select="v:new-request">
+        <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.person.new-request</xsl:with-param></xsl:call-template></h2>
+        <form method="get" action="{@action}" class="person-new-request">
+          <input type="hidden" name="person" value="{@person}"/>
+          <div class="field">
+            <label for="new-channel"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.new-request.channel</xsl:with-param></xsl:call-template></label>
+            <select id="new-channel" name="channel">
+              <xsl:for-each select="v:channel"><option value="{@code}"><xsl:value-of select="."/></option></xsl:for-each>
+            </select>
+          </div>
+          <div class="field">
+            <label for="new-service"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.new-request.service</xsl:with-param></xsl:call-template></label>
+            <select id="new-service" name="service">
+              <xsl:for-each select="v:service"><option value="{@code}"><xsl:value-of select="."/></option></xsl:for-each>
+            </select>
+          </div>
+          <p><button type="submit" class="button"><xsl:call-template name="m"><xsl:with-param name="key">bo.person.new-request.submit</xsl:with-param></xsl:call-template></button></p>
+        </form>
       </xsl:for-each>
       <h2><xsl:call-template name="m"><xsl:with-param name="key">bo.person.requests</xsl:with-param></xsl:call-template></h2>
       <xsl:choose>

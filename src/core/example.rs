@@ -284,6 +284,7 @@ mod tests {
                 entries,
                 citizen_id: None,
                 recorded_by: None,
+                inbound: None,
             };
             if let Err(errors) = crate::core::intake::receive(
                 &service,

@@ -77,6 +77,9 @@ pub struct Submission {
     /// The agent who recorded it (a phone call, a counter visit, a letter,
     /// a fax taken down in the back office): the first event is theirs.
     pub recorded_by: Option<String>,
+    /// The item of the qualification queue (an e-mail, an SMS) the agent
+    /// makes this request of.
+    pub inbound: Option<i64>,
 }
 
 /// A validated request, ready to be stored; the store gives it its reference.
@@ -108,6 +111,18 @@ pub struct NewRequest {
     pub citizen_id: Option<i64>,
     /// Its address's point and district in the town's places.
     pub place: super::places::Placed,
+    /// Made of an item of the qualification queue by an agent: the store
+    /// takes the item out of the queue in the request's transaction, or
+    /// refuses the request when another agent was first.
+    pub inbound: Option<FromInbound>,
+}
+
+/// The queue's item a request is made of, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromInbound {
+    pub id: i64,
+    /// `agent:LOGIN`.
+    pub agent: String,
 }
 
 /// What a booking holds: a time range of a day on an agenda. Requests on
@@ -263,6 +278,17 @@ fn check_offered(
 }
 
 /// The error a booking gets when its slot is taken: on its start time.
+/// The message of the qualification queue a request was being made of was
+/// made something else first (by another agent).
+pub fn inbound_taken() -> forms::FieldError {
+    forms::FieldError {
+        path: String::new(),
+        code: "inbound-taken".into(),
+        message: "Ce message a déjà été traité par un autre agent : rien n'a été enregistré."
+            .into(),
+    }
+}
+
 pub fn slot_taken(service: &Service) -> forms::FieldError {
     let path = service
         .booking
@@ -314,6 +340,13 @@ pub fn receive(
         slot: slot(service, &form, published),
         citizen_id: submission.citizen_id,
         place: places.place(&form),
+        inbound: submission
+            .inbound
+            .zip(submission.recorded_by.as_ref())
+            .map(|(id, login)| FromInbound {
+                id,
+                agent: format!("agent:{login}"),
+            }),
         form,
     })
 }

@@ -17,6 +17,7 @@ pub mod files;
 pub mod formats;
 pub mod forms;
 pub mod formula;
+pub mod inbound;
 pub mod intake;
 pub mod people;
 pub mod places;

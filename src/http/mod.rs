@@ -276,6 +276,7 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     },
                     ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
                     ["open311", "v2", rest @ ..] => open311_endpoint(app, &site, req, rest).await,
+                    ["inbound", "sms"] => sms_endpoint(app, &site, req).await,
                     ["xsd", file] => schema(&site, &req, file),
                     [] => {
                         let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
@@ -316,6 +317,7 @@ fn route_family(segments: &[&str]) -> &'static str {
         [_, "soap", "test"] => "soap-test",
         [_, "exchange"] => "exchange",
         [_, "open311", ..] => "open311",
+        [_, "inbound", ..] => "inbound",
         [_, "xsd", _] => "xsd",
         [_, "backoffice", "admin", ..] => "admin",
         [_, "admin", ..] => "admin",
@@ -743,6 +745,46 @@ async fn open311_endpoint(
     r.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    r
+}
+
+/// The town's SMS provider's callback: each SMS received (see
+/// [`crate::inbound::sms`]), answered in JSON.
+async fn sms_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Response<Body> {
+    if req.method() != Method::POST {
+        return method_not_allowed("POST");
+    }
+    let header_text = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let signature = header_text(crate::notify::calls::SIGNATURE_HEADER);
+    let json = header_text(header::CONTENT_TYPE.as_str()).is_some_and(|t| {
+        t.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    let key: Option<String> = req.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "key")
+            .map(|(_, v)| v.into_owned())
+    });
+    let length = req.headers().get(header::CONTENT_LENGTH).cloned();
+    let body = match read_body(app, req.into_body(), length.as_ref(), 64 * 1024).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let answer =
+        crate::inbound::sms::callback(app, site, signature.as_deref(), key.as_deref(), json, &body)
+            .await;
+    let mut r = Response::new(Full::new(Bytes::from(answer.body)));
+    *r.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
     );
     r
 }

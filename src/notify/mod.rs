@@ -84,11 +84,12 @@ pub async fn send_test(
         html: (channel == "email").then(|| crate::render::mail::html(subject, text, &brand, lang)),
         attempts: 0,
         enclosure: None,
+        reference: None,
     };
     let smtp = app.config.smtp.clone();
     let site = Arc::clone(site);
     let blobs = Arc::clone(&app.blobs);
-    tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &*blobs, &delivery))
+    tokio::task::spawn_blocking(move || deliver(&site, smtp.as_deref(), &*blobs, &delivery, None))
         .await
         .unwrap_or_else(|e| Err(SendError(format!("sending task failed: {e}"))))
 }
@@ -190,8 +191,12 @@ pub async fn run_outbox(app: &App) -> Result<(usize, usize), StoreError> {
             };
             let smtp = app.config.smtp.clone();
             let blobs = std::sync::Arc::clone(&app.blobs);
+            let seal = delivery.reference.map(|r| {
+                app.secret
+                    .seal(&crate::core::inbound::reply_purpose(&site.tenant.slug, r))
+            });
             sending.spawn_blocking(move || {
-                let result = deliver(&site, smtp.as_deref(), &*blobs, &delivery);
+                let result = deliver(&site, smtp.as_deref(), &*blobs, &delivery, seal.as_deref());
                 (delivery, result)
             });
         }
@@ -256,6 +261,7 @@ fn deliver(
     smtp: Option<&str>,
     blobs: &dyn crate::store::blobs::BlobStore,
     d: &crate::store::Delivery,
+    seal: Option<&str>,
 ) -> Result<(), SendError> {
     let look = site.look.get();
     match d.channel.as_str() {
@@ -274,7 +280,8 @@ fn deliver(
             );
             let from = look.settings.mail.from.clone().unwrap_or(default_from);
             let message_id = if d.id > 0 {
-                format!("<delivery-{}.{}@guichet>", d.id, site.tenant.slug)
+                // A message to a requester carries its request's reply token.
+                crate::core::inbound::message_id(d.id, &site.tenant.slug, d.reference.zip(seal))
             } else {
                 // An administrator's test message (see `send_test`).
                 let now = std::time::SystemTime::now()
@@ -338,6 +345,9 @@ fn expand(
     let look = site.look.get();
     if message.recipient_kind == "account" {
         return Ok(account_mail(site, &look, message).into_iter().collect());
+    }
+    if message.recipient_kind == "inbound" {
+        return Ok(inbound_ack(site, &look, message).into_iter().collect());
     }
     let Some(request) = &message.request else {
         return Ok(Vec::new());
@@ -449,6 +459,46 @@ fn account_mail(
         return None;
     };
     Some(email(to, &rendered, true))
+}
+
+/// The acknowledgement of a message received by e-mail or SMS that
+/// answers no request, by the way it came (`text` says which).
+fn inbound_ack(
+    site: &Site,
+    look: &crate::tenant::look::Look,
+    message: &PendingMessage,
+) -> Option<NewDelivery> {
+    let to = message.recipient.as_deref()?;
+    let template = message.template.as_deref()?;
+    let town = site.town_name();
+    let lang = look.settings.language.as_str();
+    let rendered = templates::render(
+        &look.templates,
+        None,
+        None,
+        template,
+        &[("town", town.as_str())],
+        &brand(look, &town),
+        lang,
+    )?;
+    if message.text.as_deref() == Some("sms") {
+        let (Some(text), Some(phone), Some(_)) =
+            (&rendered.sms, sms::mobile_number(to), &look.settings.sms)
+        else {
+            return None;
+        };
+        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
+        return Some(NewDelivery {
+            channel: "sms",
+            address: phone,
+            subject: None,
+            body,
+            html: None,
+            has_secret: false,
+            parts: u32::try_from(segments.parts).ok(),
+        });
+    }
+    Some(email(to, &rendered, false))
 }
 
 /// What fills a message's template: its variables, and which template and

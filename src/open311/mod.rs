@@ -286,6 +286,7 @@ async fn report(
         lang: "fr".into(),
         citizen_id: None,
         recorded_by: None,
+        inbound: None,
     };
     match usecase::report(app, site, service, &submission).await {
         Ok(receipt) => render(

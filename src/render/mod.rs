@@ -59,6 +59,12 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         include_str!("../../xslt/bo-people-search.xsl"),
     ),
     ("bo-person.xsl", include_str!("../../xslt/bo-person.xsl")),
+    ("bo-merges.xsl", include_str!("../../xslt/bo-merges.xsl")),
+    ("bo-inbound.xsl", include_str!("../../xslt/bo-inbound.xsl")),
+    (
+        "bo-inbound-item.xsl",
+        include_str!("../../xslt/bo-inbound-item.xsl"),
+    ),
     ("bo-request.xsl", include_str!("../../xslt/bo-request.xsl")),
     ("bo-admin.xsl", include_str!("../../xslt/bo-admin.xsl")),
     ("bo-agent.xsl", include_str!("../../xslt/bo-agent.xsl")),

@@ -103,6 +103,7 @@ async fn dispatch(
                 lang: "fr".to_owned(),
                 citizen_id: None,
                 recorded_by: None,
+                inbound: None,
             };
             let receipt = submit::submit(app, site, service, &submission)
                 .await

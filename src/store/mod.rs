@@ -13,6 +13,7 @@ mod console;
 mod exchange;
 mod exports;
 mod identities;
+mod inbound;
 mod outbox;
 mod people;
 mod personal;
@@ -33,8 +34,11 @@ pub use console::*;
 pub use exchange::*;
 pub use exports::*;
 pub use identities::*;
+pub use inbound::{InboundDecision, InboundFile, InboundItem, InboundStore, NewInbound, Received};
 pub use outbox::*;
-pub use people::{FoundPerson, PeopleStore, Person, PersonFile};
+pub use people::{
+    FoundPerson, MergeDecision, MergeOutcome, MergeSuggestion, PeopleStore, Person, PersonFile,
+};
 pub use personal::*;
 pub use places::{NewPlace, PlacesStore, StoredAddresses};
 pub use queries::*;
@@ -92,6 +96,7 @@ pub trait Store:
     + SatisfactionStore
     + PlacesStore
     + PeopleStore
+    + InboundStore
     + 'static
 {
 }
@@ -114,6 +119,7 @@ impl<T> Store for T where
         + SatisfactionStore
         + PlacesStore
         + PeopleStore
+        + InboundStore
         + 'static
 {
 }

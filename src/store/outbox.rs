@@ -67,6 +67,9 @@ pub struct Delivery {
     pub attempts: u32,
     /// A document of the town's the e-mail carries.
     pub enclosure: Option<Enclosure>,
+    /// The request a message to its requester is about (none for agents'
+    /// messages): its e-mail carries the reply token an answer brings back.
+    pub reference: Option<Reference>,
 }
 
 /// A file an e-mail carries: its name and type, its bytes in the blob store.

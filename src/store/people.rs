@@ -51,6 +51,54 @@ pub enum FoundPerson {
     Merged(i64),
 }
 
+/// Two files that may be one person's, for an agent to merge or keep apart:
+/// the older first.
+#[derive(Debug, Clone)]
+pub struct MergeSuggestion {
+    pub id: i64,
+    pub person: Person,
+    pub other: Person,
+    /// `phone` (the same phone in both), `name-address` (near names at the
+    /// same address).
+    pub reason: String,
+    pub created_at: jiff::Timestamp,
+}
+
+/// What an agent says of a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeDecision {
+    /// One person: the newer file's requests move to the older, which
+    /// takes what it lacked; the newer redirects to it.
+    Merge,
+    /// Two people: never suggested again.
+    Apart,
+}
+
+impl MergeDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MergeDecision::Merge => "merged",
+            MergeDecision::Apart => "apart",
+        }
+    }
+}
+
+/// What deciding a suggestion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Merged into the file `into`.
+    Merged {
+        into: i64,
+    },
+    KeptApart,
+    /// Each file is linked to an account of its own: two people, not
+    /// merged.
+    TwoAccounts,
+    /// No such suggestion left to decide (decided meanwhile, a file merged
+    /// or erased).
+    Gone,
+}
+
 /// The columns of a [`Person`], in its order.
 pub(super) const PERSON_COLUMNS: &str = "id, kind, first_name, last_name, organisation, email, phone, street, postal_code, town, citizen_id IS NOT NULL, created_at";
 
@@ -70,6 +118,52 @@ pub trait PeopleStore: Send + Sync {
         text: String,
         limit: u32,
     ) -> BoxFuture<'_, Result<Vec<Person>, StoreError>>;
+
+    /// The suggestions no agent has decided yet between two files still
+    /// open, oldest first, `limit` at most, with how many there are.
+    fn merge_suggestions(
+        &self,
+        tenant_id: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Vec<MergeSuggestion>, u64), StoreError>>;
+
+    /// Decides the suggestion `id` for the agent `actor` (audited, in one
+    /// transaction): merged, the newer file's requests join the older,
+    /// which takes the contacts and address it lacked and the newer's
+    /// account link, the newer file redirects to it and the suggestions it
+    /// had pass to the older.
+    fn decide_merge(
+        &self,
+        tenant_id: i64,
+        id: i64,
+        decision: MergeDecision,
+        actor: String,
+        at: jiff::Timestamp,
+    ) -> BoxFuture<'_, Result<MergeOutcome, StoreError>>;
+
+    /// Joins to their requester's file, as if they arrived now, the
+    /// tenant's requests after `after` (an id) that have none (stored
+    /// before the file existed; test requests and those whose personal
+    /// data was removed left out), `limit` read at most, in one
+    /// transaction: the last id read (`None` when there was none left) and
+    /// how many were filed.
+    fn file_requests(
+        &self,
+        tenant_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Option<i64>, u64), StoreError>>;
+
+    /// Sets what a file is of (a partner of the town, an association…),
+    /// audited; false when there is no such open file.
+    fn set_person_kind(
+        &self,
+        tenant_id: i64,
+        id: i64,
+        kind: PersonKind,
+        actor: String,
+        at: jiff::Timestamp,
+    ) -> BoxFuture<'_, Result<bool, StoreError>>;
 }
 
 /// A stored kind, a person's when unknown.

@@ -71,6 +71,93 @@ pub struct Settings {
     /// `[satisfaction]`: the questionnaire offered when a request closes
     /// (none when absent).
     pub satisfaction: Option<SatisfactionSettings>,
+    /// `[inbound]`: messages the town receives by e-mail (its mailboxes,
+    /// polled over IMAP) and by SMS (its provider's callback), and the
+    /// rules that route them to departments.
+    pub inbound: InboundSettings,
+}
+
+/// `[inbound]` of `settings.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundSettings {
+    /// The secret of the SMS provider's callback (`POST /T/inbound/sms`):
+    /// the provider signs each call with it (`Guichet-Signature`, as the
+    /// town's calls are signed) or sends it as `key`; 16 characters at
+    /// least. No callback without it.
+    pub sms_secret: Option<String>,
+    /// The names of the fields the provider posts (form or JSON): the
+    /// sender's number, the text, the provider's id of the message.
+    pub sms_from: String,
+    pub sms_text: String,
+    pub sms_id: String,
+    /// `[[inbound.mailboxes]]`: the town's mailboxes Guichet reads.
+    pub mailboxes: Vec<MailboxSettings>,
+    /// How often the mailboxes are read.
+    pub poll_seconds: u64,
+    /// `[[inbound.rules]]`: the first that holds routes a message.
+    pub rules: Vec<RuleSettings>,
+}
+
+impl Default for InboundSettings {
+    fn default() -> Self {
+        InboundSettings {
+            sms_secret: None,
+            sms_from: "from".into(),
+            sms_text: "text".into(),
+            sms_id: "id".into(),
+            mailboxes: Vec::new(),
+            poll_seconds: 60,
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl InboundSettings {
+    /// The routing rules as the core reads them.
+    pub fn rules(&self) -> Vec<crate::core::inbound::Rule> {
+        self.rules
+            .iter()
+            .map(|r| crate::core::inbound::Rule {
+                keywords: r.keywords.clone(),
+                sender: r.sender.clone(),
+                channel: r.channel.clone(),
+                department: r.department.clone(),
+                service: r.service.clone(),
+            })
+            .collect()
+    }
+}
+
+/// `[[inbound.mailboxes]]`: one mailbox of the town, read over IMAP with
+/// TLS; each message read is marked seen and never read twice.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxSettings {
+    /// Its name in the queue (`mairie`, `voirie`).
+    pub name: String,
+    /// `imaps://USER:PASSWORD@HOST:993/MAILBOX` (the mailbox `INBOX` when
+    /// absent).
+    pub url: String,
+    /// Certificate authorities to trust besides the system's (a PEM file
+    /// in the tenant folder).
+    pub ca_file: Option<String>,
+}
+
+/// `[[inbound.rules]]`: a rule routing messages to a department.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSettings {
+    /// Any of these words in the subject or the text.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The sender's address ends with it, or their phone starts with it.
+    pub sender: Option<String>,
+    /// `email` or `sms`.
+    pub channel: Option<String>,
+    pub department: String,
+    /// A service to suggest to the agent.
+    pub service: Option<String>,
 }
 
 /// `[satisfaction]` of `settings.toml`: the closing message of a request
@@ -296,6 +383,7 @@ impl Default for Settings {
             calls: BTreeMap::new(),
             open311: None,
             satisfaction: None,
+            inbound: InboundSettings::default(),
         }
     }
 }
@@ -392,6 +480,42 @@ impl Settings {
             if call.secret.chars().count() < 16 {
                 return Err(SettingsError::from(format!(
                     "calls.{name}.secret: 16 characters at least, shared with the receiver"
+                )));
+            }
+        }
+        let inbound = &self.inbound;
+        if inbound
+            .sms_secret
+            .as_ref()
+            .is_some_and(|s| s.chars().count() < 16)
+        {
+            return Err(SettingsError::from(
+                "inbound.sms_secret: 16 characters at least, shared with the SMS provider",
+            ));
+        }
+        for m in &inbound.mailboxes {
+            if m.name.trim().is_empty() || crate::inbound::imap::Mailbox::parse(&m.url).is_err() {
+                return Err(SettingsError::from(format!(
+                    "inbound.mailboxes {:?}: a name, and a url like imaps://user:password@imap.example.fr:993/INBOX",
+                    m.name
+                )));
+            }
+        }
+        if !(10..=86_400).contains(&inbound.poll_seconds) {
+            return Err(SettingsError::from(
+                "inbound.poll_seconds: between 10 and 86400",
+            ));
+        }
+        for r in &inbound.rules {
+            if r.department.trim().is_empty()
+                || r.channel
+                    .as_deref()
+                    .is_some_and(|c| c != "email" && c != "sms")
+                || (r.keywords.is_empty() && r.sender.is_none() && r.channel.is_none())
+            {
+                return Err(SettingsError::from(format!(
+                    "inbound.rules (department {:?}): a department, and keywords, a sender or a channel (email or sms)",
+                    r.department
                 )));
             }
         }

@@ -83,6 +83,10 @@ pub async fn submit(
         .await
         .map_err(|e| match e {
             // Someone booked the slot first: the requester's field error.
+            // The message was made something else meanwhile.
+            StoreError::Conflict if submission.inbound.is_some() => {
+                SubmitError::Invalid(vec![intake::inbound_taken()])
+            }
             StoreError::SlotTaken(holder) => {
                 tracing::info!(tenant = %tenant.slug, service = %service.code, %holder, "slot already booked");
                 SubmitError::Invalid(vec![intake::slot_taken(service)])

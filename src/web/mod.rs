@@ -93,6 +93,14 @@ pub async fn handle(app: &App, site: &Site, req: PageRequest<'_>) -> Response<Bo
             }
             _ => view::Desk::Public,
         },
+        inbound: match req.rest {
+            ["backoffice", "intake", "email" | "sms", ..] => req.query.and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "inbound")
+                    .and_then(|(_, v)| v.parse().ok())
+            }),
+            _ => None,
+        },
     };
     let (surface, segments) = match req.rest {
         ["backoffice", "admin", rest @ ..] => (&admin::SURFACE, rest),

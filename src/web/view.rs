@@ -82,6 +82,10 @@ pub struct Frame<'a> {
     /// Whom the citizen pages serve here: the public, or the town's agents
     /// trying services in test.
     pub desk: Desk,
+    /// At the intake desk of e-mail or SMS, the item of the qualification
+    /// queue the agent is making a request of (`?inbound=ID`, kept in the
+    /// form's address).
+    pub inbound: Option<i64>,
 }
 
 /// The citizen pages are served at three desks: the public one (`/T/…`:
@@ -114,6 +118,8 @@ impl Desk {
             Desk::Intake(Channel::Phone) => "/backoffice/intake/phone",
             Desk::Intake(Channel::Counter) => "/backoffice/intake/counter",
             Desk::Intake(Channel::Letter) => "/backoffice/intake/letter",
+            Desk::Intake(Channel::Email) => "/backoffice/intake/email",
+            Desk::Intake(Channel::Sms) => "/backoffice/intake/sms",
             Desk::Intake(_) => "/backoffice/intake/fax",
             other => crate::tenant::desk_prefix(other.audience()),
         }
@@ -132,10 +138,13 @@ impl Desk {
         }
     }
 
-    /// The intake desk of a channel named in its path.
+    /// The intake desk of a channel named in its path: those an agent
+    /// picks, and e-mail and SMS, where the qualification queue's items
+    /// become requests.
     pub fn intake(name: &str) -> Option<Desk> {
         INTAKE_CHANNELS
             .into_iter()
+            .chain([Channel::Email, Channel::Sms])
             .find(|c| c.as_str() == name)
             .map(Desk::Intake)
     }

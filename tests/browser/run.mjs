@@ -2348,6 +2348,34 @@ test('backoffice: the file of people — searched by name, a file with every req
   assert((await paul.locator('h1').textContent()).includes('Fanny Fichier'), 'the request leads to its requester\'s file');
 });
 
+test('backoffice: suggested merges — two files sharing a phone merged by an agent, the file made a partner, a request recorded by phone from it — no axe violation', async () => {
+  const requester = (email, phone) => `<g:requester><g:firstName>Gaspard</g:firstName><g:lastName>Jumeau</g:lastName><g:email>${email}</g:email>${phone ? `<g:phone>${phone}</g:phone>` : ''}</g:requester>`;
+  await soapSubmit(SOAP_ROAD.replace(SOAP_REQUESTER, requester('gaspard.a@example.fr', '06 44 44 44 44')));
+  await soapSubmit(SOAP_ROAD.replace(SOAP_REQUESTER, requester('gaspard.b@example.fr')));
+  await soapSubmit(SOAP_ROAD.replace(SOAP_REQUESTER, requester('gaspard.b@example.fr', '06 44 44 44 44')));
+  const paul = await agentPage('paul');
+  await press(paul, paul.getByRole('link', { name: 'Usagers', exact: true }));
+  await press(paul, paul.getByRole('link', { name: /même personne/ }));
+  await assertNoViolations(paul, 'the suggested merges');
+  const pair = paul.locator('section.merge').filter({ hasText: 'gaspard.b@example.fr' });
+  assert(await pair.count(), 'the two files suggested side by side');
+  await press(paul, pair.getByRole('button', { name: /fusionner/ }));
+  assert((await paul.locator('.notice').textContent()).includes('n\'en font plus qu\'une'), 'said merged');
+  await assertNoViolations(paul, 'the suggested merges after a merge');
+  await press(paul, paul.getByRole('link', { name: 'Voir la fiche' }));
+  const table = await paul.getByRole('table', { name: /Ses demandes/ }).textContent();
+  assertEq((table.match(/\d{4}-\d{6}/g) || []).length, 3, 'the three requests in one file');
+  await paul.getByLabel('Type de fiche').selectOption('partner');
+  await press(paul, paul.getByRole('button', { name: 'Enregistrer le type' }));
+  assert((await paul.locator('.notice').textContent()).includes('enregistré'), 'the kind saved');
+  await assertNoViolations(paul, 'a file with its forms');
+  await paul.getByLabel('Reçue', { exact: true }).selectOption('phone');
+  await paul.getByLabel('Téléservice').selectOption('road-incident');
+  await press(paul, paul.getByRole('button', { name: 'Ouvrir le formulaire' }));
+  assertEq(await paul.locator('input[name="requester.email"]').inputValue(), 'gaspard.a@example.fr', 'the requester from the file');
+  await assertNoViolations(paul, 'an intake form filled from a file');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).

@@ -244,6 +244,22 @@ impl<T: Target + ?Sized> Agent<'_, T> {
         )
     }
 
+    /// The session's anti-forgery token, as the agent's bar carries it.
+    pub fn token(&self) -> String {
+        find(&self.view("/demoville/backoffice/"), "backoffice")
+            .and_then(|b| b.attr("token"))
+            .expect("the agent's bar")
+            .to_owned()
+    }
+
+    /// Posts `fields` as a page's form does, the session's token with them.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        let token = self.token();
+        let mut all = vec![("_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all)
+    }
+
     /// Sends a command from the request page as it is now.
     pub fn command(&self, reference: &str, fields: &[(&str, &str)]) -> HttpResponse {
         let page = self.request(reference);

@@ -124,3 +124,19 @@ pub fn blobs_kept(data_dir: &Path) -> usize {
         })
         .count()
 }
+
+/// Makes the database look as before the town's file of people: no file,
+/// no request in one.
+pub fn forget_files(data_dir: &Path) {
+    if !on_postgres() {
+        return sqlite_backend::forget_files(data_dir);
+    }
+    let url = database_for(data_dir);
+    for sql in [
+        "UPDATE requests SET person_id = NULL",
+        "DELETE FROM person_merges",
+        "DELETE FROM persons",
+    ] {
+        run_execute(&url, sql, &[]);
+    }
+}

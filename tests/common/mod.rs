@@ -6,7 +6,9 @@
 
 pub mod agent;
 pub mod backend;
+pub mod imap;
 pub mod postgres;
+pub mod sms;
 pub mod smtp;
 pub mod sqlite_backend;
 

@@ -108,3 +108,13 @@ pub fn anywhere(data_dir: &Path, text: &str) -> Vec<String> {
     }
     found
 }
+
+/// Makes the database look as before the town's file of people: no file,
+/// no request in one.
+pub fn forget_files(data_dir: &Path) {
+    open(data_dir)
+        .execute_batch(
+            "UPDATE requests SET person_id = NULL; DELETE FROM person_merges; DELETE FROM persons;",
+        )
+        .unwrap();
+}

@@ -355,6 +355,7 @@ fn new_request(
         entries,
         citizen_id: None,
         recorded_by: None,
+        inbound: None,
     };
     let zoned = at.in_tz(ZONE).unwrap();
     intake::receive(

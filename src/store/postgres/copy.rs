@@ -19,7 +19,7 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 38] = [
+const TABLES: [&str; 40] = [
     "tenants",
     "service_versions",
     "services",
@@ -58,6 +58,8 @@ const TABLES: [&str; 38] = [
     "satisfaction_answers",
     "export_jobs",
     "person_merges",
+    "inbound",
+    "inbound_files",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

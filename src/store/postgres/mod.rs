@@ -31,6 +31,7 @@ mod copy;
 mod exchange;
 mod exports;
 mod identities;
+mod inbound;
 mod outbox;
 mod people;
 mod personal;
@@ -54,7 +55,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -67,6 +68,7 @@ const MIGRATIONS: [&str; 12] = [
     include_str!("0010_export_jobs.sql"),
     include_str!("0011_places.sql"),
     include_str!("0012_persons.sql"),
+    include_str!("0013_inbound.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

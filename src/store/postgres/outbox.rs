@@ -238,8 +238,10 @@ impl OutboxStore for PostgresStore {
             Box::pin(async move {
                 let mut sql = String::from(
                     "SELECT d.id, d.tenant_id, d.channel, d.address, d.subject, d.body, d.html, d.attempts,
-                            a.file_name, a.media_type, a.sha256
+                            a.file_name, a.media_type, a.sha256, r.year, r.number
                      FROM deliveries d LEFT JOIN attachments a ON a.id = d.attachment_id
+           LEFT JOIN outbox o ON o.id = d.outbox_id
+           LEFT JOIN requests r ON r.id = d.request_id AND o.recipient_kind = 'citizen'
                      WHERE d.state = 'pending' AND d.next_attempt_at <= $1",
                 );
                 let mut params: Vec<Box<dyn ToSql + Sync + Send>> =
@@ -273,6 +275,13 @@ impl OutboxStore for PostgresStore {
                             html: r.get(6),
                             attempts: super::narrow(format_args!("delivery {id}: attempts"), r.get(7))?,
                             enclosure: enclosure(r.get(8), r.get(9), r.get(10)),
+                            reference: match (r.get::<_, Option<i64>>(11), r.get::<_, Option<i64>>(12)) {
+                                (Some(year), Some(number)) => Some(Reference {
+                                    year: super::narrow(format_args!("delivery {id}: year"), year)?,
+                                    number: super::narrow(format_args!("delivery {id}: number"), number)?,
+                                }),
+                                _ => None,
+                            },
                         })
                     })
                     .collect()

@@ -26,7 +26,8 @@ impl PersonalDataStore for PostgresStore {
                 Ok(tx
                     .query(
                         "SELECT sha256 FROM attachments
-                         UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'",
+                         UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'
+                     UNION SELECT sha256 FROM inbound_files",
                         &[],
                     )
                     .await?

@@ -17,6 +17,7 @@ mod console;
 mod exchange;
 mod exports;
 mod identities;
+mod inbound;
 mod outbox;
 mod people;
 mod personal;
@@ -42,7 +43,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 32] = [
+const MIGRATIONS: [&str; 33] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -75,6 +76,7 @@ const MIGRATIONS: [&str; 32] = [
     include_str!("0030_export_jobs.sql"),
     include_str!("0031_places.sql"),
     include_str!("0032_persons.sql"),
+    include_str!("0033_inbound.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

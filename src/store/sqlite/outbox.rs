@@ -272,8 +272,10 @@ pub(super) fn due_deliveries(
     use rusqlite::types::Value;
     let mut sql = String::from(
         "SELECT d.id, d.tenant_id, d.channel, d.address, d.subject, d.body, d.html, d.attempts,
-                a.file_name, a.media_type, a.sha256
+                a.file_name, a.media_type, a.sha256, r.year, r.number
          FROM deliveries d LEFT JOIN attachments a ON a.id = d.attachment_id
+           LEFT JOIN outbox o ON o.id = d.outbox_id
+           LEFT JOIN requests r ON r.id = d.request_id AND o.recipient_kind = 'citizen'
          WHERE d.state = 'pending' AND d.next_attempt_at <= ?1",
     );
     let mut values = vec![Value::Integer(now), Value::Integer(i64::from(limit))];
@@ -303,6 +305,10 @@ pub(super) fn due_deliveries(
             html: r.get(6)?,
             attempts: r.get(7)?,
             enclosure: enclosure(r.get(8)?, r.get(9)?, r.get(10)?),
+            reference: r
+                .get::<_, Option<i16>>(11)?
+                .zip(r.get::<_, Option<u32>>(12)?)
+                .map(|(year, number)| Reference { year, number }),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -22,7 +22,8 @@ impl PersonalDataStore for SqliteStore {
             Ok(conn
                 .prepare(
                     "SELECT sha256 FROM attachments
-                     UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'",
+                     UNION SELECT sha256 FROM export_jobs WHERE state = 'ready'
+                     UNION SELECT sha256 FROM inbound_files",
                 )?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?)

@@ -311,6 +311,20 @@ pub(super) fn insert_request(
     for (field, file) in r.form.files() {
         insert_attachment(tx, request_id, Some(field), file, &submitted_at, &sender)?;
     }
+    // Made of a message of the qualification queue: out of it now, or
+    // another agent was first.
+    if let Some(from) = &r.inbound
+        && !super::inbound::made_request(
+            tx,
+            tenant_id,
+            from.id,
+            request_id,
+            &from.agent,
+            &submitted_at,
+        )?
+    {
+        return Err(StoreError::Conflict);
+    }
     if let Some(slot) = &r.slot {
         insert_slot(tx, tenant_id, request_id, r.test, slot)?;
     }

@@ -536,6 +536,7 @@ async fn write_job(app: &App, job: &ExportJob) -> Result<ExportFile, String> {
         base: format!("/{}", site.tenant.slug),
         backoffice: true,
         desk: Desk::Public,
+        inbound: None,
     };
     let asked = Asked::from_query(&site, &job.asked.filters, visible.as_deref());
     let day = today(app, &site);

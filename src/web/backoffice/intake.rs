@@ -4,14 +4,19 @@
 //! (`/T/backoffice/intake/CHANNEL/…`, the citizen pages' handlers): the
 //! same definition, rules and errors, the channel recorded, the first event
 //! the agent's. This page picks the channel and says what was recorded
-//! when the agent may not open the request itself.
+//! when the agent may not open the request itself; from a file of the
+//! town's people (`?person=ID&channel=…&service=…`) it sends to the
+//! service's form at that channel's desk with the requester's block filled
+//! from the file.
 
 use super::view::agent_bar;
 use super::{bar, bo_page, forbidden};
+use crate::core::intake::Channel;
+use crate::core::tenant::Audience;
 use crate::core::tracking::Reference;
-use crate::web::Body;
 use crate::web::route::Ctx;
 use crate::web::view::{Desk, INTAKE_CHANNELS, Xml};
+use crate::web::{Body, redirect};
 use hyper::{Response, StatusCode};
 
 pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
@@ -20,6 +25,37 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
         return forbidden(cx);
     }
     let frame = cx.frame;
+    if let (Some(person), Some(Desk::Intake(channel)), Some(service)) = (
+        cx.query("person").and_then(|p| p.parse::<i64>().ok()),
+        cx.query("channel").and_then(|c| Desk::intake(&c)),
+        cx.query("service")
+            .and_then(|s| cx.site.tenant.offer(Audience::Public, &s).cloned()),
+    ) {
+        return redirect(&format!(
+            "{}{}/services/{}?person={person}",
+            frame.base,
+            Desk::Intake(channel).prefix(),
+            service.code
+        ));
+    }
+    if let (Some(id), Some(service)) = (
+        cx.query("inbound").and_then(|p| p.parse::<i64>().ok()),
+        cx.query("service")
+            .and_then(|s| cx.site.tenant.offer(Audience::Public, &s).cloned()),
+    ) {
+        let channel = match cx.app.store.inbound_item(cx.site.tenant.id, id).await {
+            Ok(Some(item)) if item.channel == "sms" => Channel::Sms,
+            Ok(Some(_)) => Channel::Email,
+            Ok(None) => return crate::web::not_found(cx.site, frame, cx.req),
+            Err(e) => return super::unavailable(&e),
+        };
+        return redirect(&format!(
+            "{}{}/services/{}?inbound={id}",
+            frame.base,
+            Desk::Intake(channel).prefix(),
+            service.code
+        ));
+    }
     let mut x = Xml::new();
     frame.begin(&mut x, "bo-intake", &frame.message("bo.intake.title"));
     agent_bar(frame, &mut x, &bar(session));

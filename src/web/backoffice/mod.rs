@@ -18,6 +18,7 @@
 
 mod console;
 mod export;
+mod inbound;
 mod intake;
 mod map;
 mod people;
@@ -127,15 +128,57 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         method: Method::GET,
+        path: "inbound",
+        guard: Guard::Agent,
+        handler: handler!(inbound::queue),
+    },
+    Route {
+        method: Method::GET,
+        path: "inbound/{id}",
+        guard: Guard::Agent,
+        handler: handler!(inbound::item),
+    },
+    Route {
+        method: Method::POST,
+        path: "inbound/{id}",
+        guard: Guard::Agent,
+        handler: handler!(inbound::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "inbound/{id}/files/{file}",
+        guard: Guard::Agent,
+        handler: handler!(inbound::file),
+    },
+    Route {
+        method: Method::GET,
         path: "people",
         guard: Guard::Agent,
         handler: handler!(people::search),
     },
     Route {
         method: Method::GET,
+        path: "people/merges",
+        guard: Guard::Agent,
+        handler: handler!(people::merges),
+    },
+    Route {
+        method: Method::POST,
+        path: "people/merges/{id}",
+        guard: Guard::Agent,
+        handler: handler!(people::decide),
+    },
+    Route {
+        method: Method::GET,
         path: "people/{id}",
         guard: Guard::Agent,
         handler: handler!(people::file),
+    },
+    Route {
+        method: Method::POST,
+        path: "people/{id}",
+        guard: Guard::Agent,
+        handler: handler!(people::post_file),
     },
     Route {
         method: Method::GET,

@@ -354,6 +354,7 @@ fn files_view(frame: &Frame, x: &mut Xml, service: &Service, item: &WorkItem) {
             frame.base, a.id
         );
         let origin = match &a.field {
+            Some(f) if f == "@message" => frame.message("bo.files.by-message"),
             Some(f) => service
                 .field(f)
                 .map_or_else(|| f.clone(), |f| f.label.clone()),

@@ -42,7 +42,9 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     let intake = format!("{}/backoffice/intake", frame.base);
     let map = format!("{}/backoffice/map", frame.base);
     let people = format!("{}/backoffice/people", frame.base);
+    let inbound = format!("{}/backoffice/inbound", frame.base);
     if bar.agent.handles_requests() {
+        attrs.push(("inbound", inbound.as_str()));
         attrs.push(("intake", intake.as_str()));
         attrs.push(("map", map.as_str()));
         attrs.push(("people", people.as_str()));

@@ -52,6 +52,37 @@ pub(super) async fn form(cx: &Ctx<'_>) -> Response<Body> {
         let v = form_view(frame, &service, &entered, &[], &token, None);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
     }
+    // At the e-mail or SMS intake desk, a request made of an item of the
+    // qualification queue starts from its sender and text.
+    if let (Some(id), Some(_)) = (frame.inbound, &cx.session)
+        && let Ok(Some(item)) = app.store.inbound_item(site.tenant.id, id).await
+    {
+        let entries = from_message(&service, &item);
+        let entered = Entered {
+            entries: &entries,
+            slots: slots::view(frame, &service, hours.as_ref(), None),
+            ask_requester: true,
+        };
+        let v = form_view(frame, &service, &entered, &[], &token, None);
+        return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
+    }
+    // At the intake desk, a request for someone of the town's file of
+    // people starts from what their file says.
+    if matches!(frame.desk, Desk::Intake(_))
+        && cx.session.is_some()
+        && let Some(id) = cx.query("person").and_then(|p| p.parse::<i64>().ok())
+        && let Ok(Some(crate::store::FoundPerson::File(file))) =
+            app.store.person_file(site.tenant.id, id).await
+    {
+        let entries = from_file(&file.person);
+        let entered = Entered {
+            entries: &entries,
+            slots: slots::view(frame, &service, hours.as_ref(), None),
+            ask_requester: true,
+        };
+        let v = form_view(frame, &service, &entered, &[], &token, None);
+        return page(site, frame, req, StatusCode::OK, "form.xsl", v, true);
+    }
     if req.wants_xml() {
         let v = form_view(frame, &service, &empty(), &[], &token, None);
         return page(site, frame, req, StatusCode::OK, "form.xsl", v, false);
@@ -165,6 +196,61 @@ pub(crate) fn preview(
         0,
     );
     page(site, frame, req, status, "form.xsl", v, true)
+}
+
+/// A requester's block filled from a file of the town's people (its kind
+/// when a form can say it: a partner is the town's word, not a form's).
+fn from_file(p: &crate::store::Person) -> Vec<(String, RawValue)> {
+    let kind =
+        (p.kind != crate::core::people::PersonKind::Partner).then(|| p.kind.as_str().to_owned());
+    let pairs = [
+        ("kind", kind),
+        ("firstName", Some(p.first_name.clone())),
+        ("lastName", Some(p.last_name.clone())),
+        ("organisation", p.organisation.clone()),
+        ("email", p.email.clone()),
+        ("phone", p.phone.clone()),
+        ("address.street", p.street.clone()),
+        ("address.postalCode", p.postal_code.clone()),
+        ("address.town", p.town.clone()),
+    ];
+    crate::core::forms::entries_from_paths(
+        pairs.into_iter().filter_map(|(name, value)| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| (format!("{REQUESTER}.{name}"), v))
+        }),
+        '.',
+    )
+}
+
+/// A requester's block filled from a message of the qualification queue
+/// (its sender's address or phone, their name as the e-mail gave it), and
+/// the service's `description` from its subject and text.
+fn from_message(service: &Service, item: &crate::store::InboundItem) -> Vec<(String, RawValue)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let name = item.sender_name.trim();
+    if let Some((first, last)) = name.rsplit_once(' ') {
+        pairs.push((format!("{REQUESTER}.firstName"), first.trim().to_owned()));
+        pairs.push((format!("{REQUESTER}.lastName"), last.trim().to_owned()));
+    } else if !name.is_empty() {
+        pairs.push((format!("{REQUESTER}.lastName"), name.to_owned()));
+    }
+    let contact = if item.channel == "sms" {
+        "phone"
+    } else {
+        "email"
+    };
+    pairs.push((format!("{REQUESTER}.{contact}"), item.sender.clone()));
+    if service.field("description").is_some() {
+        let text = [item.subject.trim(), item.body.trim()]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        pairs.push(("description".to_owned(), text));
+    }
+    crate::core::forms::entries_from_paths(pairs, '.')
 }
 
 /// Stands for the anti-forgery token in cached form pages.
@@ -376,6 +462,7 @@ async fn submit(cx: &Ctx<'_>, service: &Arc<crate::core::catalogue::Service>) ->
         entries: entries.clone(),
         lang: frame.lang.to_owned(),
         citizen_id: citizen.as_ref().map(|c| c.id),
+        inbound: frame.inbound.filter(|_| recorded_by.is_some()),
         recorded_by,
     };
     match submit::submit(app, site, service, &submission).await {
@@ -476,7 +563,10 @@ fn form_at_step(
     notice: Option<&str>,
     step: usize,
 ) -> String {
-    let action = frame.desk_url(&format!("/services/{}", service.code));
+    let mut action = frame.desk_url(&format!("/services/{}", service.code));
+    if let Some(inbound) = frame.inbound {
+        action.push_str(&format!("?inbound={inbound}"));
+    }
     form_view_at(
         frame,
         service,

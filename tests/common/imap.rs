@@ -1,0 +1,196 @@
+//! A real IMAP server for tests (Debian's Dovecot, run in the foreground
+//! with a configuration of its own in a temporary folder): IMAP over TLS
+//! on 127.0.0.1 with a certificate of a test authority, one user whose
+//! mailbox is a Maildir — the one the test SMTP server (aiosmtpd) delivers
+//! to, so that a message goes the real way: SMTP in, IMAP out.
+
+use super::TempDir;
+use super::smtp::free_port;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+pub const USER: &str = "mairie";
+pub const PASSWORD: &str = "boite-de-test";
+
+pub struct Imap {
+    pub child: Child,
+    pub port: u16,
+    /// The authority's certificate, to trust (PEM).
+    pub ca: PathBuf,
+    pub _dir: TempDir,
+}
+
+impl Imap {
+    /// Serves the Maildir `maildir` as the INBOX of [`USER`].
+    pub fn start(maildir: &Path) -> Imap {
+        let dir = TempDir::new();
+        let d = &dir.0;
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("openssl is needed: run scripts/test.sh, which installs it");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Guichet test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(
+            d.join("ext.cnf"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ]);
+        let port = free_port();
+        let uid = Command::new("id").arg("-u").output().unwrap();
+        let uid = String::from_utf8_lossy(&uid.stdout).trim().to_owned();
+        let gid = Command::new("id").arg("-g").output().unwrap();
+        let gid = String::from_utf8_lossy(&gid.stdout).trim().to_owned();
+        let who = Command::new("id").arg("-un").output().unwrap();
+        let who = String::from_utf8_lossy(&who.stdout).trim().to_owned();
+        // As root, Dovecot's own unprivileged users (the package makes
+        // them); as anyone else, that user for everything.
+        let (internal, login) = if uid == "0" {
+            ("dovecot".to_owned(), "dovenull".to_owned())
+        } else {
+            (who.clone(), who)
+        };
+        for sub in ["run", "state", "home"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        let conf = format!(
+            r#"protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+info_log_path = {d}/dovecot.log
+ssl = required
+ssl_cert = <{d}/server.pem
+ssl_key = <{d}/server.key
+default_internal_user = {internal}
+default_internal_group = {internal_group}
+default_login_user = {login}
+first_valid_uid = 0
+first_valid_gid = 0
+auth_mechanisms = plain
+mail_location = maildir:{maildir}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    port = 0
+  }}
+  inet_listener imaps {{
+    port = {port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+passdb {{
+  driver = static
+  args = password={PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={d}/home/%u
+}}
+"#,
+            d = d.display(),
+            maildir = maildir.display(),
+            internal_group = if uid == "0" {
+                "dovecot".to_owned()
+            } else {
+                gid.clone()
+            },
+        );
+        std::fs::write(d.join("dovecot.conf"), conf).unwrap();
+        let child = Command::new("dovecot")
+            .args(["-F", "-c"])
+            .arg(d.join("dovecot.conf"))
+            .spawn()
+            .expect(
+                "dovecot is needed (Debian dovecot-imapd): run scripts/test.sh, which installs it",
+            );
+        let imap = Imap {
+            child,
+            port,
+            ca: d.join("ca.pem"),
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "dovecot did not start: {}",
+                std::fs::read_to_string(imap._dir.0.join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        imap
+    }
+
+    /// What Dovecot logged, to say why a test failed.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.0.join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// The mailbox's address as a town's settings write it.
+    pub fn url(&self) -> String {
+        format!("imaps://{USER}:{PASSWORD}@localhost:{}/INBOX", self.port)
+    }
+}
+
+impl Drop for Imap {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
