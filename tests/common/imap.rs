@@ -26,67 +26,7 @@ impl Imap {
     pub fn start(maildir: &Path) -> Imap {
         let dir = TempDir::new();
         let d = &dir.0;
-        let openssl = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(d)
-                .output()
-                .expect("openssl is needed: run scripts/test.sh, which installs it");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Guichet test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ]);
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-        ]);
-        std::fs::write(
-            d.join("ext.cnf"),
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-            "-out",
-            "server.pem",
-        ]);
+        let (ca, cert, key) = super::certs::certificates(d);
         let port = free_port();
         let uid = Command::new("id").arg("-u").output().unwrap();
         let uid = String::from_utf8_lossy(&uid.stdout).trim().to_owned();
@@ -112,8 +52,8 @@ state_dir = {d}/state
 log_path = {d}/dovecot.log
 info_log_path = {d}/dovecot.log
 ssl = required
-ssl_cert = <{d}/server.pem
-ssl_key = <{d}/server.key
+ssl_cert = <{cert}
+ssl_key = <{key}
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}
@@ -145,6 +85,8 @@ userdb {{
 "#,
             d = d.display(),
             maildir = maildir.display(),
+            cert = cert.display(),
+            key = key.display(),
             internal_group = if uid == "0" {
                 "dovecot".to_owned()
             } else {
@@ -162,7 +104,7 @@ userdb {{
         let imap = Imap {
             child,
             port,
-            ca: d.join("ca.pem"),
+            ca,
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(15);

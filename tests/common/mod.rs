@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod backend;
+pub mod certs;
 pub mod imap;
 pub mod postgres;
 pub mod sms;
