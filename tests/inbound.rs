@@ -363,7 +363,6 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
 }
 
 #[test]
-#[ignore = "the test Dovecot runs its user as uid 0, which Dovecot refuses (userdb returned 0 as uid): the harness must deliver into a Maildir the dovecot user owns — next session"]
 fn an_email_delivered_by_smtp_is_read_over_imap_as_a_reply_with_its_file_or_queued() {
     // The citizens' mail (what Guichet sends) and the town's mailbox (what
     // citizens send to the town, served by Dovecot) are two servers.

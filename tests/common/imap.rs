@@ -36,7 +36,8 @@ impl Imap {
         let who = String::from_utf8_lossy(&who.stdout).trim().to_owned();
         // As root, Dovecot's own unprivileged users (the package makes
         // them); as anyone else, that user for everything.
-        let (internal, login) = if uid == "0" {
+        let root = uid == "0";
+        let (internal, login) = if root {
             ("dovecot".to_owned(), "dovenull".to_owned())
         } else {
             (who.clone(), who)
@@ -44,6 +45,34 @@ impl Imap {
         for sub in ["run", "state", "home"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
+        // Dovecot refuses to serve a mailbox as uid 0: as root, the mailbox
+        // user is `dovecot`, which then owns the Maildir (the SMTP server's
+        // files in it are written 0644, readable; renaming them into cur/
+        // needs only the folders) and its home.
+        let (uid, gid) = if root {
+            let of = |flag: &str| {
+                let out = Command::new("id").args([flag, "dovecot"]).output().unwrap();
+                String::from_utf8_lossy(&out.stdout).trim().to_owned()
+            };
+            let (uid, gid) = (of("-u"), of("-g"));
+            let owner = format!("{uid}:{gid}");
+            for path in [maildir, &d.join("home")] {
+                let done = Command::new("chown")
+                    .args(["-R", &owner])
+                    .arg(path)
+                    .status()
+                    .unwrap();
+                assert!(done.success(), "chown {}", path.display());
+            }
+            // The folders above them, to be walked through.
+            for path in [maildir.parent().unwrap(), d.as_path()] {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            (uid, gid)
+        } else {
+            (uid, gid)
+        };
         let conf = format!(
             r#"protocols = imap
 listen = 127.0.0.1
@@ -87,7 +116,7 @@ userdb {{
             maildir = maildir.display(),
             cert = cert.display(),
             key = key.display(),
-            internal_group = if uid == "0" {
+            internal_group = if root {
                 "dovecot".to_owned()
             } else {
                 gid.clone()
