@@ -2376,6 +2376,49 @@ test('backoffice: suggested merges — two files sharing a phone merged by an ag
   await assertNoViolations(paul, 'an intake form filled from a file');
 });
 
+test('backoffice: messages received by SMS — routed to the roads department by a rule, one made a request at the SMS desk, one filed — no axe violation', async () => {
+  assert(DATA_DIR, 'GUICHET_DATA_DIR is not set: cannot give the tenant an SMS callback');
+  const secret = 'un-secret-de-rappel-sms-0123';
+  const file = settingsPath();
+  if (!fs.readFileSync(file, 'utf8').includes(secret)) {
+    fs.appendFileSync(file, `\n[inbound]\nsms_secret = "${secret}"\n\n[[inbound.rules]]\nkeywords = ["poule", "trottoir"]\ndepartment = "voirie"\nservice = "road-incident"\n`);
+  }
+  const sms = (from, text, id) => fetch(`${T}/inbound/sms?key=${secret}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ from, text, id }).toString(),
+  });
+  const deadline = Date.now() + 10_000;
+  let r;
+  for (;;) {
+    r = await sms('+33612121212', 'Un nid de poule devant le 4 rue des Lilas, attention aux vélos', 'browser-1');
+    if (r.status === 200) break;
+    await r.arrayBuffer();
+    if (Date.now() > deadline) throw new Failure(`the server did not pick up [inbound] sms_secret within 10 s: HTTP ${r.status}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  assertEq((await r.json()).status, 'queued', 'the first SMS queued');
+  assertEq((await (await sms('+33613131313', 'Le trottoir est encombré de cartons', 'browser-2')).json()).status, 'queued', 'the second SMS queued');
+  const paul = await agentPage('paul');
+  await press(paul, paul.getByRole('link', { name: /Messages reçus/ }));
+  await assertNoViolations(paul, 'the queue of messages received');
+  const table = await paul.getByRole('table').first().textContent();
+  assert(table.includes('rue des Lilas') && table.includes('cartons'), `both messages listed: ${table}`);
+  await press(paul, paul.getByRole('row').filter({ hasText: 'rue des Lilas' }).getByRole('link'));
+  await assertNoViolations(paul, 'a message received');
+  assertEq(await paul.getByLabel('Téléservice').inputValue(), 'road-incident', 'the rule\'s service suggested');
+  await press(paul, paul.getByRole('button', { name: 'Remplir le formulaire' }));
+  assertEq(await paul.locator('input[name="requester.phone"]').inputValue(), '0612121212', 'the sender\'s phone in the intake form');
+  await assertNoViolations(paul, 'an intake form filled from a message');
+  // The intake form is the citizens' form at the agents' desk: back to the queue by its address.
+  await paul.goto(`${BO}/inbound`);
+  await press(paul, paul.getByRole('row').filter({ hasText: 'cartons' }).getByRole('link'));
+  await press(paul, paul.getByRole('button', { name: 'Classer sans suite' }));
+  assert((await paul.locator('.notice').textContent()).includes('classé'), 'said filed');
+  await assertNoViolations(paul, 'the queue after a message is filed');
+  assert(!(await paul.locator('main').textContent()).includes('cartons'), 'the filed message left the queue');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).
