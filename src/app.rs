@@ -109,6 +109,7 @@ pub fn load_with(
         clock,
         secret,
         exports_due: tokio::sync::Notify::new(),
+        campaigns_due: tokio::sync::Notify::new(),
     };
     // The towns' files other nodes wrote, before the first page is served.
     tokio::runtime::Builder::new_current_thread()
@@ -310,6 +311,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         tokio::spawn(watch_tenants(Arc::clone(&app)));
         tokio::spawn(outbox(Arc::clone(&app)));
         tokio::spawn(exports(Arc::clone(&app)));
+        tokio::spawn(campaigns(Arc::clone(&app)));
         tokio::spawn(crate::inbound::run(Arc::clone(&app)));
         crate::http::serve_with(Arc::clone(&app), listener, certificates, shutdown_signal())
             .await
@@ -381,6 +383,24 @@ async fn exports(app: Arc<App>) {
             Err(e) => tracing::error!(error = %e, "background exports failed"),
         }
         let _ = tokio::time::timeout(app.config.timer_period, app.exports_due.notified()).await;
+    }
+}
+
+/// The campaigns' sender: batch after batch while sends are due, else
+/// every `timer_period` or as soon as a campaign is written.
+async fn campaigns(app: Arc<App>) {
+    loop {
+        let full = match crate::notify::campaigns::run(&app).await {
+            Ok(n) => n >= crate::notify::campaigns::BATCH as usize,
+            Err(e) => {
+                tracing::error!(error = %e, "campaign sends failed");
+                false
+            }
+        };
+        if !full {
+            let _ =
+                tokio::time::timeout(app.config.timer_period, app.campaigns_due.notified()).await;
+        }
     }
 }
 

@@ -22,6 +22,9 @@ struct Metrics {
     submits: IntCounterVec,
     inbound: IntCounterVec,
     deliveries: IntCounterVec,
+    campaign_sends: IntCounterVec,
+    campaign_receipts: IntCounterVec,
+    subscriptions: IntCounterVec,
     outbox_depth: IntGaugeVec,
     writer_queue: IntGauge,
     writer_batch: Histogram,
@@ -75,6 +78,30 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["channel", "result"],
     )
     .expect("metric");
+    let campaign_sends = IntCounterVec::new(
+        Opts::new(
+            "campaign_sends_total",
+            "Campaign messages handed to the SMS provider or the mail server, by result (sent, retry, failed)",
+        ),
+        &["result"],
+    )
+    .expect("metric");
+    let campaign_receipts = IntCounterVec::new(
+        Opts::new(
+            "campaign_receipts_total",
+            "Delivery receipts from the SMS provider, by what they said (delivered, failed, pending, unknown)",
+        ),
+        &["status"],
+    )
+    .expect("metric");
+    let subscriptions = IntCounterVec::new(
+        Opts::new(
+            "list_subscriptions_total",
+            "Changes to the lists' subscribers, by way (web, sms, counter, link) and outcome (active, pending, already, stopped)",
+        ),
+        &["way", "outcome"],
+    )
+    .expect("metric");
     let outbox_depth = IntGaugeVec::new(
         Opts::new(
             "outbox_depth",
@@ -107,6 +134,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(submits.clone()),
         Box::new(inbound.clone()),
         Box::new(deliveries.clone()),
+        Box::new(campaign_sends.clone()),
+        Box::new(campaign_receipts.clone()),
+        Box::new(subscriptions.clone()),
         Box::new(outbox_depth.clone()),
         Box::new(writer_queue.clone()),
         Box::new(writer_batch.clone()),
@@ -128,6 +158,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             deliveries.with_label_values(&[channel, result]);
         }
     }
+    for result in ["sent", "retry", "failed"] {
+        campaign_sends.with_label_values(&[result]);
+    }
+    for status in ["delivered", "failed", "pending", "unknown"] {
+        campaign_receipts.with_label_values(&[status]);
+    }
     Metrics {
         registry,
         http_requests,
@@ -136,6 +172,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         submits,
         inbound,
         deliveries,
+        campaign_sends,
+        campaign_receipts,
+        subscriptions,
         outbox_depth,
         writer_queue,
         writer_batch,
@@ -176,6 +215,25 @@ pub fn delivery(channel: &str, result: &str) {
     METRICS
         .deliveries
         .with_label_values(&[channel, result])
+        .inc();
+}
+
+/// One campaign message tried: `sent`, `retry`, `failed`.
+pub fn campaign_send(result: &str) {
+    METRICS.campaign_sends.with_label_values(&[result]).inc();
+}
+
+/// One delivery receipt read: `delivered`, `failed`, `pending`, `unknown`.
+pub fn campaign_receipt(status: &str) {
+    METRICS.campaign_receipts.with_label_values(&[status]).inc();
+}
+
+/// A subscription changed: by `way` (web, sms, counter, link), with its
+/// `outcome` (active, pending, already, stopped).
+pub fn subscription(way: &str, outcome: &str) {
+    METRICS
+        .subscriptions
+        .with_label_values(&[way, outcome])
         .inc();
 }
 

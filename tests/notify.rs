@@ -599,6 +599,7 @@ fn mail_goes_through_starttls_with_authentication() {
         html: None,
         message_id: "<essai@guichet>",
         enclosure: None,
+        list_unsubscribe: None,
     };
     // Without the town's CA the server is not trusted; with a wrong password it refuses.
     let untrusted = guichet::notify::mail::send(&url, None, &email("a@example.fr"));

@@ -91,6 +91,9 @@
                   <xsl:if test="@stats">
                     <li><a href="{@stats}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.stats</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>
+                  <xsl:if test="@campaigns">
+                    <li><a href="{@campaigns}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.campaigns</xsl:with-param></xsl:call-template></a></li>
+                  </xsl:if>
                   <xsl:if test="@inbound">
                     <li><a href="{@inbound}"><xsl:call-template name="m"><xsl:with-param name="key">bo.nav.inbound</xsl:with-param></xsl:call-template></a></li>
                   </xsl:if>

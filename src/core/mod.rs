@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod builtin;
 pub mod calendar;
+pub mod campaigns;
 pub mod catalogue;
 pub mod communes;
 pub mod countries;
@@ -23,6 +24,7 @@ pub mod people;
 pub mod places;
 pub mod satisfaction;
 pub mod saved_query;
+pub mod sms;
 pub mod stats;
 pub mod status;
 pub mod steps;

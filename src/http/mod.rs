@@ -276,7 +276,8 @@ async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<
                     },
                     ["exchange"] => exchange_endpoint(app, &site, req, peer).await,
                     ["open311", "v2", rest @ ..] => open311_endpoint(app, &site, req, rest).await,
-                    ["inbound", "sms"] => sms_endpoint(app, &site, req).await,
+                    ["inbound", "sms"] => sms_endpoint(app, &site, req, false).await,
+                    ["inbound", "sms", "receipts"] => sms_endpoint(app, &site, req, true).await,
                     ["xsd", file] => schema(&site, &req, file),
                     [] => {
                         let mut r = text(StatusCode::PERMANENT_REDIRECT, "");
@@ -749,9 +750,14 @@ async fn open311_endpoint(
     r
 }
 
-/// The town's SMS provider's callback: each SMS received (see
-/// [`crate::inbound::sms`]), answered in JSON.
-async fn sms_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Response<Body> {
+/// The town's SMS provider's callbacks: each SMS received, or each
+/// delivery receipt (see [`crate::inbound::sms`]), answered in JSON.
+async fn sms_endpoint(
+    app: &App,
+    site: &Site,
+    req: Request<Incoming>,
+    receipt: bool,
+) -> Response<Body> {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }
@@ -777,9 +783,12 @@ async fn sms_endpoint(app: &App, site: &Site, req: Request<Incoming>) -> Respons
         Ok(b) => b,
         Err(r) => return r,
     };
-    let answer =
-        crate::inbound::sms::callback(app, site, signature.as_deref(), key.as_deref(), json, &body)
-            .await;
+    let (signature, key) = (signature.as_deref(), key.as_deref());
+    let answer = if receipt {
+        crate::inbound::sms::receipts(app, site, signature, key, json, &body).await
+    } else {
+        crate::inbound::sms::callback(app, site, signature, key, json, &body).await
+    };
     let mut r = Response::new(Full::new(Bytes::from(answer.body)));
     *r.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
     r.headers_mut().insert(

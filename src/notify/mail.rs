@@ -23,6 +23,10 @@ pub struct Email<'a> {
     pub message_id: &'a str,
     /// A file sent with it: name, media type, bytes.
     pub enclosure: Option<(&'a str, &'a str, bytes::Bytes)>,
+    /// A list's message: the link that leaves the list, in
+    /// `List-Unsubscribe` with one-click unsubscription (RFC 8058), which
+    /// mail clients show as their own "unsubscribe" button.
+    pub list_unsubscribe: Option<&'a str>,
 }
 
 /// Whether `mailbox` is a sender SMTP will take (`Name <name@domain>` or
@@ -50,6 +54,18 @@ pub fn send(smtp_url: &str, ca_pem: Option<&[u8]>, email: &Email) -> Result<(), 
         .message_id(Some(email.message_id.to_owned()));
     if let Some(r) = email.reply_to {
         builder = builder.reply_to(mailbox("reply-to", r)?);
+    }
+    if let Some(link) = email.list_unsubscribe {
+        use lettre::message::header::{HeaderName, HeaderValue};
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{link}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
     }
     let body = match email.html {
         Some(html) => MultiPart::alternative_plain_html(email.text.to_owned(), html.to_owned()),

@@ -18,6 +18,7 @@
 //! transaction that queues its message, so none fires twice, across restarts.
 
 pub mod calls;
+pub mod campaigns;
 pub mod mail;
 pub mod reports;
 pub mod sms;
@@ -256,6 +257,45 @@ pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
     idle
 }
 
+/// How a tenant's e-mail leaves: its SMTP server (its own, else the
+/// server's `--smtp`), its sender, the extra authorities it trusts.
+pub(crate) struct MailRoute {
+    pub smtp: String,
+    pub from: String,
+    pub ca: Option<Vec<u8>>,
+}
+
+pub(crate) fn mail_route(
+    site: &Site,
+    look: &crate::tenant::look::Look,
+    smtp: Option<&str>,
+) -> Result<MailRoute, SendError> {
+    let smtp = look
+        .settings
+        .mail
+        .smtp
+        .as_deref()
+        .or(smtp)
+        .ok_or("aucun serveur SMTP configuré (--smtp ou [mail] smtp)")?;
+    let default_from = format!(
+        "{} <ne-pas-repondre@{}.invalid>",
+        look.settings.name.as_deref().unwrap_or(&site.tenant.name),
+        site.tenant.slug
+    );
+    let ca = match &look.settings.mail.ca_file {
+        Some(path) => Some(
+            std::fs::read(site.look.dir().join(path))
+                .map_err(|e| format!("[mail] ca_file {path}: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(MailRoute {
+        smtp: smtp.to_owned(),
+        from: look.settings.mail.from.clone().unwrap_or(default_from),
+        ca,
+    })
+}
+
 fn deliver(
     site: &Site,
     smtp: Option<&str>,
@@ -266,19 +306,7 @@ fn deliver(
     let look = site.look.get();
     match d.channel.as_str() {
         "email" => {
-            let smtp = look
-                .settings
-                .mail
-                .smtp
-                .as_deref()
-                .or(smtp)
-                .ok_or("aucun serveur SMTP configuré (--smtp ou [mail] smtp)")?;
-            let default_from = format!(
-                "{} <ne-pas-repondre@{}.invalid>",
-                look.settings.name.as_deref().unwrap_or(&site.tenant.name),
-                site.tenant.slug
-            );
-            let from = look.settings.mail.from.clone().unwrap_or(default_from);
+            let route = mail_route(site, &look, smtp)?;
             let message_id = if d.id > 0 {
                 // A message to a requester carries its request's reply token.
                 crate::core::inbound::message_id(d.id, &site.tenant.slug, d.reference.zip(seal))
@@ -288,13 +316,6 @@ fn deliver(
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap_or_default();
                 format!("<test-{}.{}@guichet>", now.as_nanos(), site.tenant.slug)
-            };
-            let ca = match &look.settings.mail.ca_file {
-                Some(path) => Some(
-                    std::fs::read(site.look.dir().join(path))
-                        .map_err(|e| format!("[mail] ca_file {path}: {e}"))?,
-                ),
-                None => None,
             };
             // The document it carries, read from the blob store.
             let enclosure = match &d.enclosure {
@@ -310,10 +331,10 @@ fn deliver(
                 None => None,
             };
             mail::send(
-                smtp,
-                ca.as_deref(),
+                &route.smtp,
+                route.ca.as_deref(),
                 &mail::Email {
-                    from: &from,
+                    from: &route.from,
                     reply_to: look.settings.mail.reply_to.as_deref(),
                     to: &d.address,
                     subject: d.subject.as_deref().unwrap_or(""),
@@ -321,6 +342,7 @@ fn deliver(
                     html: d.html.as_deref(),
                     message_id: &message_id,
                     enclosure,
+                    list_unsubscribe: None,
                 },
             )
         }
@@ -348,6 +370,9 @@ fn expand(
     }
     if message.recipient_kind == "inbound" {
         return Ok(inbound_ack(site, &look, message).into_iter().collect());
+    }
+    if message.recipient_kind == "alerts" {
+        return Ok(alerts_notice(site, &look, message).into_iter().collect());
     }
     let Some(request) = &message.request else {
         return Ok(Vec::new());
@@ -499,6 +524,59 @@ fn inbound_ack(
         });
     }
     Some(email(to, &rendered, false))
+}
+
+/// A message about a subscription to one of the town's lists (confirm it,
+/// subscribed, left), by the channel of the subscription: `text` is
+/// `CHANNEL:LIST` (`*` for every list), the secret its link.
+fn alerts_notice(
+    site: &Site,
+    look: &crate::tenant::look::Look,
+    message: &PendingMessage,
+) -> Option<NewDelivery> {
+    let to = message.recipient.as_deref()?;
+    let template = message.template.as_deref()?;
+    let (channel, list) = message.text.as_deref()?.split_once(':')?;
+    let town = site.town_name();
+    let name = look
+        .settings
+        .lists
+        .iter()
+        .find(|l| l.code == list)
+        .map(|l| l.name.clone())
+        .unwrap_or_default();
+    let link = message.secret.clone().unwrap_or_default();
+    let rendered = templates::render(
+        &look.templates,
+        None,
+        None,
+        template,
+        &[
+            ("town", town.as_str()),
+            ("list", name.as_str()),
+            ("link", link.as_str()),
+        ],
+        &brand(look, &town),
+        look.settings.language.as_str(),
+    )?;
+    if channel == "sms" {
+        let (Some(text), Some(phone), Some(_)) =
+            (&rendered.sms, sms::mobile_number(to), &look.settings.sms)
+        else {
+            return None;
+        };
+        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
+        return Some(NewDelivery {
+            channel: "sms",
+            address: phone,
+            subject: None,
+            body,
+            html: None,
+            has_secret: false,
+            parts: u32::try_from(segments.parts).ok(),
+        });
+    }
+    Some(email(to, &rendered, message.secret.is_some()))
 }
 
 /// What fills a message's template: its variables, and which template and

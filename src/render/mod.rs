@@ -35,6 +35,7 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
         "satisfaction.xsl",
         include_str!("../../xslt/satisfaction.xsl"),
     ),
+    ("alerts.xsl", include_str!("../../xslt/alerts.xsl")),
     ("doc.xsl", include_str!("../../xslt/doc.xsl")),
     (
         "exchange-doc.xsl",
@@ -61,6 +62,18 @@ pub const DEFAULT_STYLESHEETS: &[(&str, &str)] = &[
     ("bo-person.xsl", include_str!("../../xslt/bo-person.xsl")),
     ("bo-merges.xsl", include_str!("../../xslt/bo-merges.xsl")),
     ("bo-inbound.xsl", include_str!("../../xslt/bo-inbound.xsl")),
+    (
+        "bo-campaigns.xsl",
+        include_str!("../../xslt/bo-campaigns.xsl"),
+    ),
+    (
+        "bo-campaign-new.xsl",
+        include_str!("../../xslt/bo-campaign-new.xsl"),
+    ),
+    (
+        "bo-campaign.xsl",
+        include_str!("../../xslt/bo-campaign.xsl"),
+    ),
     (
         "bo-inbound-item.xsl",
         include_str!("../../xslt/bo-inbound-item.xsl"),

@@ -8,6 +8,7 @@
 mod agents;
 mod audit;
 pub mod blobs;
+mod campaigns;
 mod citizens;
 mod console;
 mod exchange;
@@ -29,6 +30,10 @@ mod tenants;
 
 pub use agents::*;
 pub use audit::*;
+pub use campaigns::{
+    Campaign, CampaignStore, DueSend, ListCount, NewCampaign, NewSubscription, Notice, ReceiptKey,
+    Recipient, SendOutcome, Subscribed, Subscriber,
+};
 pub use citizens::*;
 pub use console::*;
 pub use exchange::*;
@@ -97,6 +102,7 @@ pub trait Store:
     + PlacesStore
     + PeopleStore
     + InboundStore
+    + CampaignStore
     + 'static
 {
 }
@@ -120,6 +126,7 @@ impl<T> Store for T where
         + PlacesStore
         + PeopleStore
         + InboundStore
+        + CampaignStore
         + 'static
 {
 }

@@ -75,6 +75,63 @@ pub struct Settings {
     /// polled over IMAP) and by SMS (its provider's callback), and the
     /// rules that route them to departments.
     pub inbound: InboundSettings,
+    /// `[[lists]]`: the town's lists of alerts and flash information, which
+    /// people subscribe to and campaigns are sent to.
+    pub lists: Vec<ListSettings>,
+}
+
+/// `[[lists]]` of `settings.toml`: one theme people subscribe to.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ListSettings {
+    /// `travaux`: lower-case letters, digits and dashes.
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The word an SMS to the town's number sends to subscribe (`TRAVAUX`).
+    pub keyword: Option<String>,
+    /// The department whose handlers send its campaigns (administrators
+    /// always may).
+    pub department: Option<String>,
+    /// `[[lists.messages]]`: its pre-formatted messages.
+    #[serde(default)]
+    pub messages: Vec<PreformattedSettings>,
+}
+
+/// `[[lists.messages]]`: a text a campaign starts from.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PreformattedSettings {
+    pub title: String,
+    #[serde(default)]
+    pub subject: String,
+    pub text: String,
+}
+
+impl Settings {
+    /// The lists as the core reads them.
+    pub fn lists(&self) -> Vec<crate::core::campaigns::List> {
+        self.lists
+            .iter()
+            .map(|l| crate::core::campaigns::List {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                description: l.description.clone(),
+                keyword: l.keyword.clone().filter(|k| !k.trim().is_empty()),
+                department: l.department.clone(),
+                messages: l
+                    .messages
+                    .iter()
+                    .map(|m| crate::core::campaigns::Preformatted {
+                        title: m.title.clone(),
+                        subject: m.subject.clone(),
+                        text: m.text.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// `[inbound]` of `settings.toml`.
@@ -91,6 +148,17 @@ pub struct InboundSettings {
     pub sms_from: String,
     pub sms_text: String,
     pub sms_id: String,
+    /// The fields of the provider's delivery receipts
+    /// (`POST /T/inbound/sms/receipts`, proven as the callback is): its id
+    /// of the SMS (what its answer to the sending gave, `[sms] id_field`),
+    /// or the reference Guichet gave it (`{ref}` of `[sms] body`), and the
+    /// status (`delivered`, `DELIVRD`, `failed`, `expired`…).
+    pub receipt_id: String,
+    pub receipt_ref: String,
+    pub receipt_status: String,
+    /// The town's number people send SMS to (shown on the alerts page with
+    /// the lists' keywords).
+    pub sms_number: Option<String>,
     /// `[[inbound.mailboxes]]`: the town's mailboxes Guichet reads.
     pub mailboxes: Vec<MailboxSettings>,
     /// How often the mailboxes are read.
@@ -106,6 +174,10 @@ impl Default for InboundSettings {
             sms_from: "from".into(),
             sms_text: "text".into(),
             sms_id: "id".into(),
+            receipt_id: "id".into(),
+            receipt_ref: "ref".into(),
+            receipt_status: "status".into(),
+            sms_number: None,
             mailboxes: Vec::new(),
             poll_seconds: 60,
             rules: Vec::new(),
@@ -301,9 +373,14 @@ pub struct SmsSettings {
     #[serde(default = "default_sms_content_type")]
     pub content_type: String,
     /// The request body, with `{to}`, `{from}` and `{text}` (escaped for the
-    /// content type).
+    /// content type), and `{ref}`: Guichet's reference of the SMS, which
+    /// providers that take one send back in their delivery receipts.
     #[serde(default = "default_sms_body")]
     pub body: String,
+    /// The field of the provider's JSON answer that holds its id of the SMS
+    /// (`id`, `message_id`, `messages.0.id`), which its delivery receipts
+    /// name; without it, receipts are matched by `{ref}`.
+    pub id_field: Option<String>,
     /// Sender name shown on phones (11 characters at most).
     pub sender: String,
 }
@@ -384,6 +461,7 @@ impl Default for Settings {
             open311: None,
             satisfaction: None,
             inbound: InboundSettings::default(),
+            lists: Vec::new(),
         }
     }
 }
@@ -416,6 +494,28 @@ api_keys = ["demoville-open311-demo-key"]
 # `services = ["road-incident"]` asks for those services only.
 [satisfaction]
 days = 60
+
+# Lists of alerts and flash information (/demoville/alerts): people
+# subscribe by e-mail on that page, by sending the keyword by SMS to the
+# town's number, or at the counter; STOP leaves. Campaigns are sent to a
+# list from the back office (Campagnes).
+[[lists]]
+code = "travaux"
+name = "Travaux et circulation"
+description = "Chantiers, rues fermées, déviations et stationnement interdit."
+keyword = "TRAVAUX"
+department = "voirie"
+
+[[lists.messages]]
+title = "Rue fermée"
+subject = "Travaux : rue fermée"
+text = "Démoville - Travaux : la rue ... sera fermée à la circulation du ... au .... Déviation par ...."
+
+[[lists]]
+code = "culture"
+name = "Culture et loisirs"
+description = "Spectacles, expositions et animations de la ville."
+keyword = "CULTURE"
 
 # Citizens may sign in with an OpenID Connect provider (FranceConnect, …)
 # that registered Guichet with the redirect URI
@@ -516,6 +616,42 @@ impl Settings {
                 return Err(SettingsError::from(format!(
                     "inbound.rules (department {:?}): a department, and keywords, a sender or a channel (email or sms)",
                     r.department
+                )));
+            }
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        let mut keywords = std::collections::BTreeSet::new();
+        for l in &self.lists {
+            let code_ok = !l.code.is_empty()
+                && l.code.len() <= 40
+                && l.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !code_ok || l.name.trim().is_empty() || !codes.insert(l.code.as_str()) {
+                return Err(SettingsError::from(format!(
+                    "lists (code {:?}): each list a code of its own (lower-case letters, digits, dashes) and a name",
+                    l.code
+                )));
+            }
+            if let Some(k) = &l.keyword {
+                let folded = crate::core::catalogue::search_key(k.trim());
+                let word = !folded.is_empty()
+                    && folded.chars().all(|c| c.is_alphanumeric())
+                    && !crate::core::inbound::is_stop(&folded);
+                if !word || !keywords.insert(folded) {
+                    return Err(SettingsError::from(format!(
+                        "lists.{}.keyword = {k:?}: one word, not STOP, used by no other list",
+                        l.code
+                    )));
+                }
+            }
+            if l.messages
+                .iter()
+                .any(|m| m.title.trim().is_empty() || m.text.trim().is_empty())
+            {
+                return Err(SettingsError::from(format!(
+                    "lists.{}.messages: each pre-formatted message a title and a text",
+                    l.code
                 )));
             }
         }

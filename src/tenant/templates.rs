@@ -175,7 +175,7 @@ pub fn render(
 
 /// The variables a template may use, written `{name}`, in the order the
 /// admin page lists them (`templates/fr.toml` describes them too).
-pub const VARIABLES: [&str; 15] = [
+pub const VARIABLES: [&str; 18] = [
     "town",
     "name",
     "reference",
@@ -191,6 +191,11 @@ pub const VARIABLES: [&str; 15] = [
     "email",
     "query",
     "period",
+    // A list's messages: its name; a campaign's e-mail: the agent's
+    // subject and text.
+    "list",
+    "subject",
+    "text",
 ];
 
 /// The template whose `{tracking_code}` is known: the code is given only

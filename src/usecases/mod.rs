@@ -14,6 +14,7 @@ pub mod act;
 pub mod agents;
 pub mod api_accounts;
 pub mod appointments;
+pub mod campaigns;
 pub mod catalogue;
 pub mod correct;
 pub mod exchange;
@@ -74,6 +75,9 @@ pub struct App {
     /// Rung when an export is queued, so that this node's export worker
     /// starts on it at once (other nodes find it at their next round).
     pub exports_due: tokio::sync::Notify,
+    /// Rung when a campaign is written, so that this node's sender starts
+    /// on it at once.
+    pub campaigns_due: tokio::sync::Notify,
 }
 
 /// The tenants' sites by slug, and the store's tenants generation they

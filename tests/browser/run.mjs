@@ -2419,6 +2419,55 @@ test('backoffice: messages received by SMS — routed to the roads department by
   assert(!(await paul.locator('main').textContent()).includes('cartons'), 'the filed message left the queue');
 });
 
+test('citizen and backoffice: the alerts page (lists, errors next to their field, a confirmation sent), a person subscribed at the counter, a campaign from a pre-formatted message checked then sent — no axe violation', async () => {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${T}/alerts`);
+  await assertNoViolations(page, 'the alerts page');
+  await press(page, page.getByRole('button', { name: "S'inscrire" }));
+  assert((await page.locator('#list-error').textContent()).includes('au moins une liste'), 'the list\'s error next to it');
+  assert((await page.locator('#alerts-email-error').textContent()).includes('adresse'), 'the address\'s error next to it');
+  assertEq(await page.getByLabel('Adresse électronique').getAttribute('aria-invalid'), 'true', 'the address marked invalid');
+  await assertNoViolations(page, 'the alerts page with errors');
+  await page.getByLabel('Travaux et circulation').check();
+  await page.getByLabel('Adresse électronique').fill('lea.martin@example.fr');
+  await press(page, page.getByRole('button', { name: "S'inscrire" }));
+  assert((await page.locator('.notice.success').textContent()).includes('lien de confirmation'), 'told a link was sent');
+  await assertNoViolations(page, 'the alerts page once sent');
+
+  const paul = await agentPage('paul');
+  await press(paul, paul.getByRole('link', { name: 'Campagnes', exact: true }));
+  await assertNoViolations(paul, 'the lists and campaigns');
+  await paul.getByLabel('Liste', { exact: true }).selectOption('travaux');
+  await paul.getByLabel('SMS', { exact: true }).check();
+  await paul.getByLabel('Téléphone mobile ou adresse électronique').fill('01 23 45 67 89');
+  await press(paul, paul.getByRole('button', { name: 'Inscrire', exact: true }));
+  assert((await paul.locator('#counter-address-error').textContent()).includes('mobile'), 'a landline refused next to the field');
+  await assertNoViolations(paul, 'the counter form with an error');
+  await paul.getByLabel('Téléphone mobile ou adresse électronique').fill('06 12 34 56 78');
+  await press(paul, paul.getByRole('button', { name: 'Inscrire', exact: true }));
+  assert((await paul.locator('.notice.success').textContent()).includes('Inscription enregistrée'), 'said subscribed');
+
+  await press(paul, paul.getByRole('link', { name: 'Nouvelle campagne' }));
+  await assertNoViolations(paul, 'a new campaign');
+  await press(paul, paul.getByRole('link', { name: 'Rue fermée' }));
+  assert((await paul.getByLabel('Texte').inputValue()).includes('sera fermée'), 'the pre-formatted text filled in');
+  assertEq(await paul.getByLabel('Objet (courriel)').inputValue(), 'Travaux : rue fermée', 'its subject too');
+  await paul.getByLabel('Courriel', { exact: true }).check();
+  await paul.getByLabel('Objet (courriel)').fill('');
+  await press(paul, paul.getByRole('button', { name: 'Vérifier' }));
+  assert((await paul.locator('#campaign-subject-error').textContent()).includes('objet'), 'an e-mail needs its subject, said next to it');
+  await assertNoViolations(paul, 'a new campaign with an error');
+  await paul.getByLabel('Objet (courriel)').fill('Travaux : rue des Lilas fermée');
+  await press(paul, paul.getByRole('button', { name: 'Vérifier' }));
+  assert((await paul.locator('#campaign-preview').textContent()).includes('destinataire'), 'the recipients counted');
+  await assertNoViolations(paul, 'a checked campaign');
+  await press(paul, paul.getByRole('button', { name: 'Envoyer' }));
+  assert((await paul.locator('h1').textContent()).includes('Campagne n°'), `the campaign's page: ${paul.url()}`);
+  await assertNoViolations(paul, "a campaign's page");
+  await press(paul, paul.getByRole('link', { name: 'Retour aux listes et campagnes' }));
+  assert((await paul.getByRole('table', { name: 'Campagnes envoyées' }).textContent()).includes('Travaux : rue des Lilas fermée'), 'listed with its figures');
+});
+
 // Last, as it fills the town with requests the tests above would count.
 test('backoffice: a large export is prepared in the background — asked, said queued, offered once ready by the server\'s worker, downloaded whole — no axe violation', async () => {
   // More requests than an export writes while the agent waits (5,000).

@@ -90,6 +90,8 @@ impl Smtp {
                 "reply-to" => m.reply_to = v,
                 "subject" => m.subject = v,
                 "message-id" => m.message_id = v,
+                "list-unsubscribe" => m.list_unsubscribe = v,
+                "list-unsubscribe-post" => m.list_unsubscribe_post = v,
                 "text" => m.text = v,
                 "html" => m.html = v,
                 "attachment" => {
@@ -147,6 +149,9 @@ pub struct Mail {
     pub reply_to: String,
     pub subject: String,
     pub message_id: String,
+    /// A list's message: `<LINK>` to leave it, and the one-click mark.
+    pub list_unsubscribe: String,
+    pub list_unsubscribe_post: String,
     pub text: String,
     pub html: String,
     /// (file name, media type, bytes) of each attachment.

@@ -32,6 +32,8 @@ for m in messages:
     print("reply-to=" + esc(str(m["Reply-To"] or "")))
     print("subject=" + esc(str(m["Subject"])))
     print("message-id=" + esc(str(m["Message-ID"])))
+    print("list-unsubscribe=" + esc(str(m["List-Unsubscribe"] or "")))
+    print("list-unsubscribe-post=" + esc(str(m["List-Unsubscribe-Post"] or "")))
     print("text=" + esc(text.get_content() if text else ""))
     print("html=" + esc(html.get_content() if html and html is not text else ""))
     for part in m.iter_attachments():

@@ -111,6 +111,7 @@ macro_rules! store_contract {
                 a_closed_requests_questionnaire_is_answered_once_and_read_by_department_and_time,
                 a_background_export_is_queued_claimed_once_finished_once_and_expires,
                 a_request_keeps_its_district_and_point_and_is_placed_again_by_slices,
+                a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_receipts_counted,
             ],
         }
     };
@@ -5527,4 +5528,342 @@ pub async fn a_request_keeps_its_district_and_point_and_is_placed_again_by_slice
     let (_, theirs) = store.console(quimper.id, query()).await.unwrap();
     assert_eq!(theirs[0].reference, elsewhere);
     assert_eq!(theirs[0].district, "centre");
+}
+
+fn subscription(list: &str, channel: &'static str, address: &str, token: &str) -> NewSubscription {
+    NewSubscription {
+        list: list.into(),
+        channel,
+        address: address.into(),
+        source: if channel == "sms" { "sms" } else { "web" },
+        pending: channel == "email",
+        token: token.into(),
+        actor: None,
+        notice: Some(Notice {
+            template: if channel == "email" {
+                "alerts-confirm"
+            } else {
+                "alerts-subscribed"
+            },
+            link_prefix: (channel == "email")
+                .then(|| "https://guichet.example/t/alerts/confirm/".into()),
+        }),
+    }
+}
+
+pub async fn a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_receipts_counted(
+    store: Arc<dyn Store>,
+) {
+    let tid = town(&store, "listes").await.id;
+    let other = town(&store, "ailleurs").await.id;
+    // Two phones by SMS keyword (active at once), an e-mail pending until
+    // confirmed; the same phone again changes nothing and sends nothing.
+    let token = |n: u8| format!("{:032x}", n);
+    assert_eq!(
+        store
+            .subscribe_to_list(
+                tid,
+                subscription("travaux", "sms", "0611111111", &token(1)),
+                now()
+            )
+            .await
+            .unwrap(),
+        Subscribed::Active
+    );
+    assert_eq!(
+        store
+            .subscribe_to_list(
+                tid,
+                subscription("travaux", "sms", "0622222222", &token(2)),
+                now()
+            )
+            .await
+            .unwrap(),
+        Subscribed::Active
+    );
+    assert_eq!(
+        store
+            .subscribe_to_list(
+                tid,
+                subscription("travaux", "sms", "0611111111", &token(3)),
+                t(1)
+            )
+            .await
+            .unwrap(),
+        Subscribed::Already
+    );
+    assert_eq!(
+        store
+            .subscribe_to_list(
+                tid,
+                subscription("travaux", "email", "ana@example.fr", &token(4)),
+                now()
+            )
+            .await
+            .unwrap(),
+        Subscribed::Pending
+    );
+    // Another town's list of the same name is its own.
+    store
+        .subscribe_to_list(
+            other,
+            subscription("travaux", "sms", "0633333333", &token(5)),
+            now(),
+        )
+        .await
+        .unwrap();
+    let alerts: Vec<PendingMessage> = pending(&store)
+        .await
+        .into_iter()
+        .filter(|m| m.recipient_kind == "alerts" && m.tenant_id == tid)
+        .collect();
+    assert_eq!(
+        alerts.len(),
+        3,
+        "two welcomes and one confirmation: {alerts:?}"
+    );
+    let confirm = alerts
+        .iter()
+        .find(|m| m.template.as_deref() == Some("alerts-confirm"))
+        .expect("the confirmation");
+    assert_eq!(
+        confirm.secret.as_deref(),
+        Some(format!("https://guichet.example/t/alerts/confirm/{}", token(4)).as_str())
+    );
+    assert_eq!(confirm.text.as_deref(), Some("email:travaux"));
+    let counts = store.list_counts(tid).await.unwrap();
+    let of = |channel: &str| {
+        counts
+            .iter()
+            .find(|c| c.list == "travaux" && c.channel == channel)
+            .cloned()
+    };
+    assert_eq!(of("sms").map(|c| (c.active, c.pending)), Some((2, 0)));
+    assert_eq!(of("email").map(|c| (c.active, c.pending)), Some((0, 1)));
+    // Confirmed by its token only, in its town only.
+    assert!(
+        store
+            .confirm_subscriber(other, token(4), t(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let confirmed = store
+        .confirm_subscriber(tid, token(4), t(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (confirmed.state.as_str(), confirmed.address.as_str()),
+        ("active", "ana@example.fr")
+    );
+
+    // A campaign goes to the list's active subscribers of its channel.
+    let (id, recipients) = store
+        .create_campaign(
+            tid,
+            NewCampaign {
+                list: "travaux".into(),
+                channel: "sms",
+                subject: String::new(),
+                text: "Rue des Lilas fermée lundi.".into(),
+                parts: 1,
+                actor: "agent:paul".into(),
+            },
+            t(3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recipients, 2);
+    let now_s = t(3).as_second();
+    let claimed = store.claim_sends(now_s, now_s + 300, 100).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        claimed
+            .iter()
+            .all(|d| d.campaign_id == id && d.channel == "sms" && d.list == "travaux")
+    );
+    assert_eq!(claimed[0].address, "0611111111");
+    assert_eq!(claimed[0].token, token(1));
+    // Claimed: nobody else takes them until the claim runs out.
+    assert!(
+        store
+            .claim_sends(now_s + 10, now_s + 310, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (first, second) = (claimed[0].id, claimed[1].id);
+    store
+        .record_sends(
+            vec![
+                (first, SendOutcome::Sent(Some("prov-1".into()))),
+                (second, SendOutcome::Retry("HTTP 503".into(), now_s + 60)),
+            ],
+            t(4),
+        )
+        .await
+        .unwrap();
+    let c = store.campaign(tid, id).await.unwrap().unwrap();
+    assert_eq!(
+        (c.state.as_str(), c.figures.sent, c.figures.queued),
+        ("sending", 1, 1)
+    );
+    // Due again at its time, then sent.
+    let again = store
+        .claim_sends(now_s + 61, now_s + 400, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|d| (d.id, d.attempts)).collect::<Vec<_>>(),
+        vec![(second, 1)]
+    );
+    store
+        .record_sends(vec![(second, SendOutcome::Sent(None))], t(5))
+        .await
+        .unwrap();
+    let c = store.campaign(tid, id).await.unwrap().unwrap();
+    assert_eq!(c.state, "sent", "no send queued: the campaign is sent");
+    // Receipts: by the provider's id, by ours; another town's key is unknown.
+    assert!(
+        !store
+            .record_receipt(other, ReceiptKey::Provider("prov-1".into()), true, t(6))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_receipt(tid, ReceiptKey::Provider("prov-1".into()), true, t(6))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_receipt(tid, ReceiptKey::Ours(second), false, t(6))
+            .await
+            .unwrap()
+    );
+    // A later receipt does not undo a final state.
+    assert!(
+        store
+            .record_receipt(tid, ReceiptKey::Ours(second), true, t(7))
+            .await
+            .unwrap()
+    );
+    let c = store.campaign(tid, id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            c.figures.recipients,
+            c.figures.delivered,
+            c.figures.failed,
+            c.figures.sent
+        ),
+        (2, 1, 1, 0)
+    );
+    assert_eq!(c.figures.delivered_percent(), Some(50));
+    let recipients = store.campaign_recipients(tid, id, 10).await.unwrap();
+    assert_eq!(
+        recipients
+            .iter()
+            .map(|r| (r.address.as_str(), r.state.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("0611111111", "delivered"), ("0622222222", "failed")]
+    );
+    assert!(recipients[0].receipt_at.is_some() && recipients[0].sent_at.is_some());
+
+    // STOP: the phone leaves every list, its queued sends are cancelled,
+    // it is told once; a second STOP does nothing.
+    let (next, n) = store
+        .create_campaign(
+            tid,
+            NewCampaign {
+                list: "travaux".into(),
+                channel: "sms",
+                subject: String::new(),
+                text: "Rue des Lilas rouverte.".into(),
+                parts: 1,
+                actor: "agent:paul".into(),
+            },
+            t(8),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let stop = Notice {
+        template: "alerts-stopped",
+        link_prefix: None,
+    };
+    assert_eq!(
+        store
+            .stop_phone(tid, "0611111111".into(), None, Some(stop.clone()), t(9))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .stop_phone(tid, "0611111111".into(), None, Some(stop), t(9))
+            .await
+            .unwrap(),
+        0
+    );
+    let c = store.campaign(tid, next).await.unwrap().unwrap();
+    assert_eq!((c.cancelled, c.figures.queued), (1, 1));
+    let stopped = pending(&store)
+        .await
+        .into_iter()
+        .filter(|m| m.template.as_deref() == Some("alerts-stopped"))
+        .count();
+    assert_eq!(stopped, 1);
+    // Leaving by an e-mail's link; an e-mail campaign then has nobody.
+    let left = store.leave(tid, token(4), t(10)).await.unwrap().unwrap();
+    assert_eq!(left.state, "stopped");
+    let (_, nobody) = store
+        .create_campaign(
+            tid,
+            NewCampaign {
+                list: "travaux".into(),
+                channel: "email",
+                subject: "Travaux".into(),
+                text: "Rue fermée.".into(),
+                parts: 0,
+                actor: "agent:paul".into(),
+            },
+            t(11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(nobody, 0);
+    // Back on the list after leaving: subscribed again with its token.
+    assert_eq!(
+        store
+            .subscribe_to_list(
+                tid,
+                subscription("travaux", "sms", "0611111111", &token(9)),
+                t(12)
+            )
+            .await
+            .unwrap(),
+        Subscribed::Active
+    );
+    let listed = store.subscribers(tid, "travaux".into(), 10).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed
+            .iter()
+            .any(|s| s.address == "0611111111" && s.state == "active" && s.token == token(1))
+    );
+    let campaigns = store.campaigns(tid, None, 10).await.unwrap();
+    assert_eq!(campaigns.len(), 3);
+    assert_eq!(campaigns[0].channel, "email", "newest first");
+    assert!(
+        store
+            .campaigns(tid, Some(vec!["culture".into()]), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.campaigns(other, None, 10).await.unwrap().is_empty());
+    // Each campaign is in the town's journal.
+    audit_entries(&store, "listes").await;
 }

@@ -19,7 +19,7 @@ use tokio_postgres::types::{ToSql, Type};
 /// Every table of the schema but `tenant_changes` (a counter both sides
 /// already have), in an order their foreign keys allow. A table added to
 /// the schema and not here stops the copy (see [`check_tables`]).
-const TABLES: [&str; 40] = [
+const TABLES: [&str; 43] = [
     "tenants",
     "service_versions",
     "services",
@@ -60,6 +60,9 @@ const TABLES: [&str; 40] = [
     "person_merges",
     "inbound",
     "inbound_files",
+    "subscribers",
+    "campaigns",
+    "campaign_sends",
 ];
 
 /// Tables of PostgreSQL's schema that SQLite does not have.

@@ -25,6 +25,7 @@
 mod agents;
 mod audit;
 mod blobs;
+mod campaigns;
 mod citizens;
 mod console;
 mod copy;
@@ -55,7 +56,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 
 /// Schema migrations, applied in order; the `guichet_schema` table counts
 /// them. Kept beside SQLite's (`../sqlite/`), one file per change on each.
-const MIGRATIONS: [&str; 13] = [
+const MIGRATIONS: [&str; 14] = [
     include_str!("0001_schema.sql"),
     include_str!("0002_blobs.sql"),
     include_str!("0003_tenant_files.sql"),
@@ -69,6 +70,7 @@ const MIGRATIONS: [&str; 13] = [
     include_str!("0011_places.sql"),
     include_str!("0012_persons.sql"),
     include_str!("0013_inbound.sql"),
+    include_str!("0014_campaigns.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together

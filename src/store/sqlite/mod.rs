@@ -12,6 +12,7 @@
 
 mod agents;
 mod audit;
+mod campaigns;
 mod citizens;
 mod console;
 mod exchange;
@@ -43,7 +44,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts them.
-const MIGRATIONS: [&str; 33] = [
+const MIGRATIONS: [&str; 34] = [
     include_str!("0001_init.sql"),
     include_str!("0002_workflow.sql"),
     include_str!("0003_notifications.sql"),
@@ -77,6 +78,7 @@ const MIGRATIONS: [&str; 33] = [
     include_str!("0031_places.sql"),
     include_str!("0032_persons.sql"),
     include_str!("0033_inbound.sql"),
+    include_str!("0034_campaigns.sql"),
 ];
 
 /// Prepared statements kept per connection: more than the store has.

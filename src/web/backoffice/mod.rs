@@ -16,6 +16,7 @@
 //!
 //! Where to add a page: a file here with its handler, a line in [`ROUTES`].
 
+mod campaigns;
 mod console;
 mod export;
 mod inbound;
@@ -101,6 +102,36 @@ pub static ROUTES: &[Route] = &[
         path: "requests/{reference}/receipt.pdf",
         guard: Guard::Agent,
         handler: handler!(request::receipt_pdf),
+    },
+    Route {
+        method: Method::GET,
+        path: "campaigns",
+        guard: Guard::Agent,
+        handler: handler!(campaigns::page),
+    },
+    Route {
+        method: Method::POST,
+        path: "campaigns",
+        guard: Guard::Agent,
+        handler: handler!(campaigns::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "campaigns/new",
+        guard: Guard::Agent,
+        handler: handler!(campaigns::new),
+    },
+    Route {
+        method: Method::POST,
+        path: "campaigns/new",
+        guard: Guard::Agent,
+        handler: handler!(campaigns::compose),
+    },
+    Route {
+        method: Method::GET,
+        path: "campaigns/{id}",
+        guard: Guard::Agent,
+        handler: handler!(campaigns::campaign),
     },
     Route {
         method: Method::GET,

@@ -43,6 +43,10 @@ pub(crate) fn agent_bar(frame: &Frame, x: &mut Xml, bar: &Bar) {
     let map = format!("{}/backoffice/map", frame.base);
     let people = format!("{}/backoffice/people", frame.base);
     let inbound = format!("{}/backoffice/inbound", frame.base);
+    let campaigns = format!("{}/backoffice/campaigns", frame.base);
+    if !frame.look.settings.lists.is_empty() && (bar.agent.handles_requests() || bar.agent.admin) {
+        attrs.push(("campaigns", campaigns.as_str()));
+    }
     if bar.agent.handles_requests() {
         attrs.push(("inbound", inbound.as_str()));
         attrs.push(("intake", intake.as_str()));

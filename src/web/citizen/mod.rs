@@ -17,6 +17,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
 /// The citizen pages: method, path after `/T/`, guard, handler.
+mod alerts;
 mod doc;
 mod exchange;
 mod form;
@@ -131,6 +132,36 @@ pub static ROUTES: &[Route] = &[
         path: "satisfaction/{reference}/{seal}",
         guard: Guard::Public,
         handler: handler!(satisfaction::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "alerts",
+        guard: Guard::Public,
+        handler: handler!(alerts::page_get),
+    },
+    Route {
+        method: Method::POST,
+        path: "alerts",
+        guard: Guard::Public,
+        handler: handler!(alerts::post),
+    },
+    Route {
+        method: Method::GET,
+        path: "alerts/confirm/{token}",
+        guard: Guard::Public,
+        handler: handler!(alerts::confirm),
+    },
+    Route {
+        method: Method::GET,
+        path: "alerts/leave/{token}",
+        guard: Guard::Public,
+        handler: handler!(alerts::leave_form),
+    },
+    Route {
+        method: Method::POST,
+        path: "alerts/leave/{token}",
+        guard: Guard::Public,
+        handler: handler!(alerts::leave),
     },
     Route {
         method: Method::GET,
