@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A fast stand-in for a town's SMS provider, for bench/campaign.sh: an HTTP/1.1
 server with keep-alive on asyncio's raw protocol (no framework), answering each
-POST with {"id": "pN"} at once; GET /count says how many SMS it took.
-Usage: bench/sms_double.py PORT"""
+POST with {"id": "pN"} (after DELAY_MS milliseconds, 0 by default: a real provider's
+latency); GET /count says how many SMS it took.
+Usage: bench/sms_double.py PORT [DELAY_MS]"""
 import asyncio
 import sys
 
 count = 0
+delay = 0.0
 
 
 class Provider(asyncio.Protocol):
@@ -36,10 +38,14 @@ class Provider(asyncio.Protocol):
             else:
                 count += 1
                 body = b'{"id": "p%d"}' % count
-            self.transport.write(
+            answer = (
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                 % (len(body), body)
             )
+            if delay and not head.startswith("GET /count"):
+                asyncio.get_running_loop().call_later(delay, self.transport.write, answer)
+            else:
+                self.transport.write(answer)
 
 
 async def main(port):
@@ -50,4 +56,6 @@ async def main(port):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        delay = int(sys.argv[2]) / 1000
     asyncio.run(main(int(sys.argv[1])))
