@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -2466,6 +2467,137 @@ test('citizen and backoffice: the alerts page (lists, errors next to their field
   await assertNoViolations(paul, "a campaign's page");
   await press(paul, paul.getByRole('link', { name: 'Retour aux listes et campagnes' }));
   assert((await paul.getByRole('table', { name: 'Campagnes envoyées' }).textContent()).includes('Travaux : rue des Lilas fermée'), 'listed with its figures');
+});
+
+/** A minimal SMTP server that keeps every message it is given (no TLS,
+ *  no authentication): enough for the town's outbox to hand it mail. */
+function smtpSink() {
+  const messages = [];
+  const server = net.createServer((socket) => {
+    let buffer = '';
+    let data = null;
+    socket.write('220 sink ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (data !== null) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          messages.push(data + buffer.slice(0, end));
+          buffer = buffer.slice(end + 5);
+          data = null;
+          socket.write('250 kept\r\n');
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol);
+        buffer = buffer.slice(eol + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'DATA') { data = ''; socket.write('354 go on\r\n'); }
+        else if (verb === 'QUIT') { socket.end('221 bye\r\n'); return; }
+        else if (verb === 'EHLO') { socket.write('250-sink\r\n250 8BITMIME\r\n'); }
+        else { socket.write('250 ok\r\n'); }
+      }
+    });
+    socket.on('error', () => {});
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, messages, close: () => server.close() })));
+}
+
+/** The links to the alerts pages a kept message carries, quoted-printable
+ *  or base64 as the mail was written. */
+function alertLinks(message) {
+  const texts = [message.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))];
+  for (const run of message.match(/(?:^[A-Za-z0-9+/=]{16,}\r\n)+/gm) || []) {
+    texts.push(Buffer.from(run.replace(/\r\n/g, ''), 'base64').toString('utf8'));
+  }
+  return texts.flatMap((t) => [...t.matchAll(/\/alerts\/(confirm|leave)\/([0-9a-f]{32})/g)].map((m) => ({ kind: m[1], path: `/alerts/${m[1]}/${m[2]}` })));
+}
+
+test('citizen: the links of the lists\' e-mails — a subscription confirmed by its link, then left by the link of a welcome e-mail, pressing its button — no axe violation', async () => {
+  assert(DATA_DIR, 'GUICHET_DATA_DIR is not set: cannot give the tenant a mail server');
+  const sink = await smtpSink();
+  const file = settingsPath();
+  const before = fs.readFileSync(file, 'utf8');
+  try {
+    // The administrators' settings page may have written a [mail] table already.
+    const smtp = `smtp = "smtp://127.0.0.1:${sink.port}"`;
+    fs.writeFileSync(file, /^\[mail\]$/m.test(before)
+      ? before.replace(/^smtp\s*=.*\n/m, '').replace(/^\[mail\]$/m, `[mail]\n${smtp}`)
+      : `${before}\n[mail]\n${smtp}\n`);
+    // Another address than the test above's: its confirmation comes now.
+    const page = await (await newContext()).newPage();
+    const deadline = Date.now() + 30_000;
+    const linkTo = async (address, kind) => {
+      for (;;) {
+        const found = sink.messages.filter((m) => m.includes(address)).flatMap(alertLinks).find((l) => l.kind === kind);
+        if (found) return found.path;
+        if (Date.now() > deadline) throw new Failure(`no ${kind} link to ${address} within 30 s (${sink.messages.length} message(s) kept)`);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    };
+    await page.goto(`${T}/alerts`);
+    await page.getByLabel('Culture et loisirs').check();
+    await page.getByLabel('Adresse électronique').fill('hugo.petit@example.fr');
+    await press(page, page.getByRole('button', { name: "S'inscrire" }));
+    await page.goto(`${T}${await linkTo('hugo.petit@example.fr', 'confirm')}`);
+    assert((await page.locator('.notice').textContent()).includes('est confirmée'), 'said confirmed');
+    await assertNoViolations(page, 'a subscription confirmed');
+
+    const paul = await agentPage('paul');
+    await paul.goto(`${BO}/campaigns`);
+    await paul.getByLabel('Liste', { exact: true }).selectOption('travaux');
+    await paul.getByLabel('Courriel', { exact: true }).check();
+    await paul.getByLabel('Téléphone mobile ou adresse électronique').fill('ines.roux@example.fr');
+    await press(paul, paul.getByRole('button', { name: 'Inscrire', exact: true }));
+    await page.goto(`${T}${await linkTo('ines.roux@example.fr', 'leave')}`);
+    await assertNoViolations(page, 'the page to leave a list');
+    await press(page, page.getByRole('button', { name: 'Me désinscrire' }));
+    assert((await page.locator('.notice').textContent()).includes('désinscrit'), 'said left');
+    await assertNoViolations(page, 'a list left');
+  } finally {
+    // The mail server goes with the test.
+    fs.writeFileSync(file, before);
+    sink.close();
+  }
+});
+
+test('backoffice: the map over the town\'s tile server — Leaflet from the town\'s own assets, tiles from the server set in [map], districts and located requests drawn, the SVG plan hidden — no axe violation', async () => {
+  assert(DATA_DIR, 'GUICHET_DATA_DIR is not set: cannot give the tenant a tile server');
+  // A tile server on this machine: a one-pixel PNG for every tile, counted.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+  const asked = [];
+  const tiles = http.createServer((req, res) => {
+    asked.push(req.url);
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+    res.end(png);
+  });
+  await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+  const file = settingsPath();
+  const before = fs.readFileSync(file, 'utf8');
+  try {
+    fs.writeFileSync(file, `${before}\n[map]\ntiles = "http://127.0.0.1:${tiles.address().port}/{z}/{x}/{y}.png"\nattribution = "© les contributeurs d'OpenStreetMap"\n`);
+    const paul = await agentPage('paul');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await paul.goto(`${BO}/map?state=all`);
+      if (await paul.locator('#tile-map').count()) break;
+      if (Date.now() > deadline) throw new Failure('the server did not pick up [map] tiles within 10 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await paul.locator('#tile-map .leaflet-tile-loaded').first().waitFor({ timeout: 8000 });
+    assert(asked.length > 0 && asked.every((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u)), `tiles asked of the town's tile server: ${asked.slice(0, 3)}`);
+    assert(await paul.locator('figure.map').isHidden(), 'the SVG plan hidden once the tile map is drawn');
+    assert((await paul.locator('#tile-map path.leaflet-interactive').count()) >= 5, 'the four districts and at least a located request drawn');
+    assert((await paul.locator('#tile-map .leaflet-control-attribution').textContent()).includes('OpenStreetMap'), 'the tile server credited');
+    const scripts = await paul.locator('script[src]').evaluateAll((all) => all.map((e) => e.src));
+    assert(scripts.length >= 2 && scripts.every((src) => src.startsWith(`${T}/assets/`)), `scripts from the town's own assets only: ${scripts}`);
+    await assertNoViolations(paul, 'the map over tiles');
+  } finally {
+    fs.writeFileSync(file, before);
+    tiles.close();
+  }
 });
 
 // Last, as it fills the town with requests the tests above would count.
