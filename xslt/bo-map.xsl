@@ -3,7 +3,10 @@
      many have a position, the districts' outlines with their names and the
      located requests as marks (each a link to its page; late ones squares,
      closed ones small and grey) drawn as inline SVG, no script; then the
-     same requests in a table, which is what a screen reader reads. -->
+     same requests in a table, which is what a screen reader reads. Over
+     the town's tile server when it has one: a Leaflet map (the town's own
+     assets) drawn by js/map.js from the table's rows and the districts'
+     outlines, which then hides the SVG. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:v="urn:guichet:view:1"
@@ -15,6 +18,14 @@
     <xsl:for-each select="v:map">
       <p class="map-summary"><xsl:value-of select="v:summary"/></p>
       <p><a href="{@console}"><xsl:call-template name="m"><xsl:with-param name="key">bo.map.filters</xsl:with-param></xsl:call-template></a></p>
+      <xsl:if test="@tiles">
+        <link rel="stylesheet" href="{@assets}leaflet.css"/>
+        <div id="tile-map" class="tile-map" hidden="hidden" data-tiles="{@tiles}" data-attribution="{@attribution}" data-max-zoom="{@max-zoom}" role="region">
+          <xsl:attribute name="aria-label"><xsl:value-of select="key('message', 'bo.map.plan')"/></xsl:attribute>
+          <xsl:attribute name="data-zoom-in"><xsl:value-of select="key('message', 'bo.map.zoom-in')"/></xsl:attribute>
+          <xsl:attribute name="data-zoom-out"><xsl:value-of select="key('message', 'bo.map.zoom-out')"/></xsl:attribute>
+        </div>
+      </xsl:if>
       <xsl:apply-templates select="v:plan"/>
       <xsl:choose>
         <xsl:when test="not(v:requests/v:request)">
@@ -38,6 +49,7 @@
                 <xsl:for-each select="v:requests/v:request">
                   <tr>
                     <xsl:if test="@late = 'true'"><xsl:attribute name="class">late</xsl:attribute></xsl:if>
+                    <xsl:if test="@lat"><xsl:attribute name="data-lat"><xsl:value-of select="@lat"/></xsl:attribute><xsl:attribute name="data-lon"><xsl:value-of select="@lon"/></xsl:attribute><xsl:attribute name="data-late"><xsl:value-of select="@late"/></xsl:attribute><xsl:attribute name="data-final"><xsl:value-of select="@final"/></xsl:attribute></xsl:if>
                     <th scope="row"><a href="{@href}"><xsl:value-of select="@reference"/></a>
                       <xsl:if test="@late = 'true'"><xsl:text> </xsl:text><span class="tag late"><xsl:call-template name="m"><xsl:with-param name="key">bo.tag.late</xsl:with-param></xsl:call-template></span></xsl:if>
                     </th>
@@ -57,6 +69,10 @@
           </div>
         </xsl:otherwise>
       </xsl:choose>
+      <xsl:if test="@tiles">
+        <script src="{@assets}leaflet.js"></script>
+        <script src="{@assets}map.js"></script>
+      </xsl:if>
     </xsl:for-each>
   </xsl:template>
 
@@ -67,7 +83,9 @@
         <desc id="map-desc"><xsl:call-template name="m"><xsl:with-param name="key">bo.map.plan.desc</xsl:with-param></xsl:call-template></desc>
         <rect x="0" y="0" width="{@width}" height="{@height}" fill="#f6f6f6"/>
         <xsl:for-each select="v:area">
-          <polygon points="{@points}" fill="#ffffff" stroke="#3a3a3a" stroke-width="1.5" stroke-linejoin="round" class="district district-{@code}"/>
+          <polygon points="{@points}" fill="#ffffff" stroke="#3a3a3a" stroke-width="1.5" stroke-linejoin="round" class="district district-{@code}">
+            <xsl:if test="@lonlat"><xsl:attribute name="data-lonlat"><xsl:value-of select="@lonlat"/></xsl:attribute><xsl:attribute name="data-name"><xsl:value-of select="."/></xsl:attribute></xsl:if>
+          </polygon>
         </xsl:for-each>
         <xsl:for-each select="v:area">
           <text x="{@x}" y="{@y}" font-size="13" text-anchor="middle" fill="#3a3a3a" aria-hidden="true"><xsl:value-of select="."/></text>

@@ -78,6 +78,46 @@ pub struct Settings {
     /// `[[lists]]`: the town's lists of alerts and flash information, which
     /// people subscribe to and campaigns are sent to.
     pub lists: Vec<ListSettings>,
+    /// `[map]`: the tile server the back office's map draws over.
+    pub map: MapSettings,
+}
+
+/// `[map]` of `settings.toml`: without `tiles`, the map is the districts'
+/// outlines as SVG; with it, the same requests over the tile server's map
+/// (Leaflet, served by Guichet itself), the SVG kept for browsers without
+/// JavaScript.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MapSettings {
+    /// `https://tile.example.fr/{z}/{x}/{y}.png` (`{s}` for its
+    /// subdomains a, b, c).
+    pub tiles: Option<String>,
+    /// Shown in the map's corner, as the tile server's terms ask
+    /// (`© les contributeurs d'OpenStreetMap`).
+    pub attribution: String,
+    pub max_zoom: u8,
+}
+
+impl Default for MapSettings {
+    fn default() -> Self {
+        MapSettings {
+            tiles: None,
+            attribution: String::new(),
+            max_zoom: 19,
+        }
+    }
+}
+
+impl MapSettings {
+    /// The origin the tiles come from, as a CSP source (`{s}` as `*`).
+    pub fn tile_origin(&self) -> Option<String> {
+        let url = self.tiles.as_deref()?.replace("{s}", "*");
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        let host = &rest[..rest.find('/').unwrap_or(rest.len())];
+        Some(format!("{}{host}", &url[..url.len() - rest.len()]))
+    }
 }
 
 /// `[[lists]]` of `settings.toml`: one theme people subscribe to.
@@ -462,6 +502,7 @@ impl Default for Settings {
             satisfaction: None,
             inbound: InboundSettings::default(),
             lists: Vec::new(),
+            map: MapSettings::default(),
         }
     }
 }
@@ -616,6 +657,21 @@ impl Settings {
                 return Err(SettingsError::from(format!(
                     "inbound.rules (department {:?}): a department, and keywords, a sender or a channel (email or sms)",
                     r.department
+                )));
+            }
+        }
+        if let Some(tiles) = &self.map.tiles {
+            let plain = tiles
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~:/?&=%{}@".contains(c));
+            let placed = ["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p));
+            let host_ok = self
+                .map
+                .tile_origin()
+                .is_some_and(|o| o.len() > "https://".len() && !o.ends_with('*'));
+            if !plain || !placed || !host_ok || !(1..=22).contains(&self.map.max_zoom) {
+                return Err(SettingsError::from(format!(
+                    "map.tiles = {tiles:?}: an http(s) address with {{z}}, {{x}} and {{y}} (and {{s}} for subdomains), like https://tile.example.fr/{{z}}/{{x}}/{{y}}.png; max_zoom between 1 and 22"
                 )));
             }
         }
@@ -1159,6 +1215,39 @@ mod tests {
         assert!(contrast(&c.primary_text, &c.primary).unwrap() >= 4.5);
         assert!(contrast(&c.error, &c.background).unwrap() >= 4.5);
         assert_eq!(contrast("red", "#fff"), None);
+    }
+
+    #[test]
+    fn a_tile_server_is_an_http_address_with_its_places_and_its_origin_goes_to_the_csp() {
+        let mut s: Settings = toml::from_str(DEMO_SETTINGS).unwrap();
+        s.map.tiles = Some("https://{s}.tile.openstreetmap.fr/osmfr/{z}/{x}/{y}.png".into());
+        assert!(s.check().is_ok());
+        assert_eq!(
+            s.map.tile_origin().as_deref(),
+            Some("https://*.tile.openstreetmap.fr")
+        );
+        for bad in [
+            "https://tiles.example.fr/{z}/{x}.png",
+            "javascript:alert(1)//{z}/{x}/{y}",
+            "https://a.fr; script-src *//{z}/{x}/{y}",
+            "https://{s}/{z}/{x}/{y}.png",
+        ] {
+            s.map.tiles = Some(bad.into());
+            assert!(s.check().unwrap_err().0.contains("map.tiles"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lists_have_codes_and_keywords_of_their_own() {
+        let mut s: Settings = toml::from_str(DEMO_SETTINGS).unwrap();
+        assert_eq!(s.lists().len(), 2);
+        s.lists[1].keyword = Some("travaux".into());
+        assert!(s.check().unwrap_err().0.contains("keyword"));
+        s.lists[1].keyword = Some("STOP".into());
+        assert!(s.check().unwrap_err().0.contains("keyword"));
+        s.lists[1].keyword = None;
+        s.lists[1].code = "Travaux ".into();
+        assert!(s.check().unwrap_err().0.contains("lists"));
     }
 
     #[test]

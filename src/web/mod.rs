@@ -387,8 +387,14 @@ pub fn content_security_policy(look: &Look, backoffice: bool) -> String {
         form_action.push(' ');
         form_action.push_str(origin);
     }
+    // The back office's map draws the town's tile server's images.
+    let mut images = String::from("'self' data:");
+    if backoffice && let Some(origin) = look.settings.map.tile_origin() {
+        images.push(' ');
+        images.push_str(&origin);
+    }
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action {form_action}; base-uri 'none'; frame-ancestors {ancestors}"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; form-action {form_action}; base-uri 'none'; frame-ancestors {ancestors}"
     )
 }
 

@@ -2574,6 +2574,9 @@ test('backoffice: the map over the town\'s tile server — Leaflet from the town
     res.end(png);
   });
   await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+  const { reference } = await soapSubmit(SOAP_ROAD
+    .replace('<g:street>4 rue du Navigateur</g:street><g:postalCode>75002</g:postalCode><g:town>Démoville</g:town>',
+      '<g:street>3 place de la Gare</g:street><g:postalCode>59000</g:postalCode><g:town>Démoville</g:town><g:latitude>50.6300</g:latitude><g:longitude>3.0600</g:longitude>'));
   const file = settingsPath();
   const before = fs.readFileSync(file, 'utf8');
   try {
@@ -2594,6 +2597,14 @@ test('backoffice: the map over the town\'s tile server — Leaflet from the town
     const scripts = await paul.locator('script[src]').evaluateAll((all) => all.map((e) => e.src));
     assert(scripts.length >= 2 && scripts.every((src) => src.startsWith(`${T}/assets/`)), `scripts from the town's own assets only: ${scripts}`);
     await assertNoViolations(paul, 'the map over tiles');
+    // A mark's popup leads to its request.
+    const link = paul.locator(`#tile-map a[href$="/requests/${reference}"]`);
+    const marks = paul.locator('#tile-map path.leaflet-interactive');
+    for (let i = (await marks.count()) - 1; i >= 0 && !(await link.count()); i -= 1) {
+      await marks.nth(i).click({ force: true });
+    }
+    await press(paul, link);
+    assert(paul.url().endsWith(`/backoffice/requests/${reference}`), `the mark's popup leads to the request: ${paul.url()}`);
   } finally {
     fs.writeFileSync(file, before);
     tiles.close();

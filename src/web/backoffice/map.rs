@@ -1,7 +1,10 @@
 //! The map of requests (`/T/backoffice/map`): the requests the console's
 //! filters choose (the same query string) that have a point, drawn over the
 //! town's districts as inline SVG (`render::map`), each a link to its page,
-//! and listed in a table beside, which is also what a screen reader reads.
+//! and listed in a table beside, which is also what a screen reader reads;
+//! over the town's tile server when it has one (`[map] tiles`: Leaflet
+//! from the town's own assets, `js/map.js`), the SVG kept for browsers
+//! without JavaScript.
 
 use super::console::{Asked, visible_departments};
 use super::view::{agent_bar, bool_str, lateness, row_received, row_service, step_element};
@@ -48,15 +51,30 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
     agent_bar(frame, &mut x, &bar(session));
     let filters = asked.filter_query();
     let console = format!("{}/backoffice/?{}", frame.base, filters);
-    x.open(
-        "map",
-        &[
-            ("chosen", &counted.0.to_string()),
-            ("located", &counted.1.to_string()),
-            ("drawn", &drawn.len().to_string()),
-            ("console", console.trim_end_matches('&')),
-        ],
+    let (chosen_n, located_n, drawn_n) = (
+        counted.0.to_string(),
+        counted.1.to_string(),
+        drawn.len().to_string(),
     );
+    let mut attrs = vec![
+        ("chosen", chosen_n.as_str()),
+        ("located", located_n.as_str()),
+        ("drawn", drawn_n.as_str()),
+        ("console", console.trim_end_matches('&')),
+    ];
+    // Over the town's tile server (Leaflet, from the town's own assets),
+    // when it has one: the points' and outlines' coordinates come along.
+    let look = site.look.get();
+    let tiles = look.settings.map.tiles.clone();
+    let zoom = look.settings.map.max_zoom.to_string();
+    let assets = format!("{}/assets/", frame.base);
+    if let Some(t) = &tiles {
+        attrs.push(("tiles", t));
+        attrs.push(("attribution", &look.settings.map.attribution));
+        attrs.push(("max-zoom", &zoom));
+        attrs.push(("assets", &assets));
+    }
+    x.open("map", &attrs);
     let mut summary = frame.format(
         "bo.map.summary",
         &[
@@ -82,16 +100,27 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
             ],
         );
         for a in &m.areas {
-            x.text(
-                "area",
-                &[
-                    ("code", &a.code),
-                    ("points", &a.points),
-                    ("x", &a.label_x.to_string()),
-                    ("y", &a.label_y.to_string()),
-                ],
-                &a.name,
-            );
+            let lonlat = tiles
+                .as_ref()
+                .and_then(|_| places.district(&a.code))
+                .map(|d| {
+                    d.outline
+                        .iter()
+                        .map(|p| format!("{},{}", p.lon, p.lat))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                });
+            let (lx, ly) = (a.label_x.to_string(), a.label_y.to_string());
+            let mut attrs = vec![
+                ("code", a.code.as_str()),
+                ("points", a.points.as_str()),
+                ("x", lx.as_str()),
+                ("y", ly.as_str()),
+            ];
+            if let Some(l) = &lonlat {
+                attrs.push(("lonlat", l));
+            }
+            x.text("area", &attrs, &a.name);
         }
         // The marks in the rows' order: `index` counts the rows with a point.
         let located_rows: Vec<_> = drawn.iter().filter(|r| r.point.is_some()).collect();
@@ -127,15 +156,21 @@ pub(super) async fn page(cx: &Ctx<'_>) -> Response<Body> {
             .to_zoned(frame.tenant.time_zone.clone())
             .date();
         let (late, _) = lateness(received, row.due_date, today, row.finished);
-        x.open(
-            "request",
-            &[
-                ("reference", &reference),
-                ("href", &href),
-                ("late", bool_str(late)),
-                ("final", bool_str(row.finished)),
-            ],
-        );
+        let point = row
+            .point
+            .filter(|_| tiles.is_some())
+            .map(|p| (p.lat.to_string(), p.lon.to_string()));
+        let mut attrs = vec![
+            ("reference", reference.as_str()),
+            ("href", href.as_str()),
+            ("late", bool_str(late)),
+            ("final", bool_str(row.finished)),
+        ];
+        if let Some((lat, lon)) = &point {
+            attrs.push(("lat", lat));
+            attrs.push(("lon", lon));
+        }
+        x.open("request", &attrs);
         let service = row_service(frame, &mut x, row);
         step_element(&mut x, service, &row.step);
         let district = places

@@ -342,6 +342,14 @@ const FRAME_JS: &str = include_str!("../../../js/frame.js");
 
 const EMBED_JS: &str = include_str!("../../../js/embed.js");
 
+/// Leaflet (BSD-2-Clause, `js/vendor/leaflet/`), for the back office's map
+/// over the town's tile server, served from the town's own address.
+const LEAFLET_JS: &str = include_str!("../../../js/vendor/leaflet/leaflet.js");
+
+const LEAFLET_CSS: &str = include_str!("../../../js/vendor/leaflet/leaflet.css");
+
+const MAP_JS: &str = include_str!("../../../js/map.js");
+
 fn asset(
     look: &Look,
     step_colours: &crate::tenant::look::StepColours,
@@ -379,6 +387,18 @@ fn asset(
         ),
         "embed.js" => (
             Bytes::from_static(EMBED_JS.as_bytes()),
+            "text/javascript; charset=utf-8",
+        ),
+        "leaflet.js" => (
+            Bytes::from_static(LEAFLET_JS.as_bytes()),
+            "text/javascript; charset=utf-8",
+        ),
+        "leaflet.css" => (
+            Bytes::from_static(LEAFLET_CSS.as_bytes()),
+            "text/css; charset=utf-8",
+        ),
+        "map.js" => (
+            Bytes::from_static(MAP_JS.as_bytes()),
             "text/javascript; charset=utf-8",
         ),
         name => match &look.logo {
