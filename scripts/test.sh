@@ -40,7 +40,8 @@ cargo clippy --all-targets --quiet -- -D warnings || failed_steps+=("cargo clipp
 
 step "cargo test"
 log=$(mktemp)
-cargo test 2>&1 | tee "$log"
+# --no-fail-fast: one failing test file does not hide what the others say.
+cargo test --no-fail-fast 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("cargo test")
 read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log")
 passed=$((passed + p)) failed=$((failed + f))
@@ -82,7 +83,7 @@ for t in tests/*.rs; do
   name=$(basename "$t" .rs)
   case "$name" in commands|store_contract|store_contract_postgres|definition_types|cluster) ;; *) pg_tests+=(--test "$name") ;; esac
 done
-cargo test "${pg_tests[@]}" 2>&1 | tee "$log"
+cargo test --no-fail-fast "${pg_tests[@]}" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("cargo test on PostgreSQL")
 read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log")
 passed=$((passed + p)) failed=$((failed + f))

@@ -12,7 +12,6 @@ use common::imap::Imap;
 use common::sms::SmsDouble;
 use common::smtp::Smtp;
 use common::{HttpResponse, Server, TempDir, envelope11, runtime};
-use std::path::Path;
 
 const SECRET: &str = "secret-du-fournisseur-sms";
 
@@ -62,47 +61,8 @@ fn tenant_dir(server: &Server) -> std::path::PathBuf {
     server.data_dir.join("tenants/demoville")
 }
 
-/// The provider's call for an SMS, signed with the town's secret.
 fn sms(server: &Server, from: &str, text: &str, id: &str) -> HttpResponse {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("from", from)
-        .append_pair("text", text)
-        .append_pair("id", id)
-        .finish();
-    let t = server.app.now().as_second();
-    let signature = guichet::notify::calls::signature(SECRET, t, body.as_bytes());
-    post_typed(
-        server,
-        "/demoville/inbound/sms",
-        "",
-        "application/x-www-form-urlencoded",
-        body.as_bytes(),
-        &format!("Guichet-Signature: {signature}\r\n"),
-    )
-}
-
-fn status_of(r: &HttpResponse) -> String {
-    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
-    v["status"].as_str().unwrap_or("").to_owned()
-}
-
-fn drain(server: &Server) {
-    runtime()
-        .block_on(guichet::notify::drain_outbox(&server.app))
-        .unwrap();
-}
-
-fn journal(server: &Server, action: &str) -> Vec<guichet::store::AuditEntry> {
-    let tenant = server.app.any_site("demoville").unwrap().tenant.id;
-    runtime()
-        .block_on(server.app.store.journal(tenant, Some(action.into()), 20))
-        .unwrap()
-}
-
-fn token_of(html: &str) -> String {
-    let key = r#"name="_token" value=""#;
-    let at = html.find(key).expect("a token") + key.len();
-    html[at..at + html[at..].find('"').unwrap()].to_owned()
+    common::sms::received(server, SECRET, from, text, id)
 }
 
 /// Every text of an element and its children.
@@ -113,10 +73,6 @@ fn text_of(e: &guichet::xml::Element) -> String {
         out.push_str(&text_of(c));
     }
     out
-}
-
-fn xsd() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd")
 }
 
 #[test]
@@ -163,9 +119,9 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         "sms-1",
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(status_of(&r), "queued");
+    assert_eq!(common::sms::status_of(&r), "queued");
     assert_eq!(
-        status_of(&sms(
+        common::sms::status_of(&sms(
             &server,
             "+33655555555",
             "Le trottoir est défoncé",
@@ -173,7 +129,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         )),
         "duplicate"
     );
-    drain(&server);
+    common::drain_outbox(&server);
     let sent = double.bodies();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(
@@ -182,7 +138,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
     );
 
     let queue = paul.get("/demoville/backoffice/inbound?format=xml");
-    common::assert_valid(&xsd(), &queue.body, "the queue");
+    common::assert_valid(&common::view_xsd(), &queue.body, "the queue");
     let queue = parse(&queue.body);
     let messages = all(&queue, "message");
     assert_eq!(messages.len(), 1);
@@ -196,7 +152,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
     let page = message.attr("href").unwrap().to_owned();
     let id = page.rsplit('/').next().unwrap().to_owned();
     common::assert_valid(
-        &xsd(),
+        &common::view_xsd(),
         &paul.get(&format!("{page}?format=xml")).body,
         "a message's page",
     );
@@ -226,7 +182,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         html.contains(&format!("services/road-incident?inbound={id}\"")),
         "the form posts back with its message"
     );
-    let token = token_of(&html);
+    let token = common::form_token(&html);
     let fields = [
         ("_token", token.as_str()),
         ("requester.firstName", "Hugo"),
@@ -257,6 +213,11 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         .to_owned();
     let request = paul.request(&reference);
     assert_eq!(find(&request, "channel").unwrap().attr("code"), Some("sms"));
+    assert_eq!(
+        find(&request, "origin-message").and_then(|m| m.attr("href")),
+        Some(page.as_str()),
+        "the request leads to the message it was made of"
+    );
     assert!(all(&paul.view("/demoville/backoffice/inbound"), "message").is_empty());
     let made = paul.view(&page);
     assert_eq!(
@@ -283,7 +244,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         &format!("Pour la demande {reference} : c'est devant le numéro 3."),
         "sms-2",
     );
-    assert_eq!(status_of(&r), "replied", "{}", r.body);
+    assert_eq!(common::sms::status_of(&r), "replied", "{}", r.body);
     let request = paul.request(&reference);
     assert!(
         text_of(&request).contains("c'est devant le numéro 3"),
@@ -296,7 +257,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         &format!("{reference} moi aussi j'ai vu ce trottoir"),
         "sms-3",
     );
-    assert_eq!(status_of(&r), "queued");
+    assert_eq!(common::sms::status_of(&r), "queued");
     // A provider that signs nothing sends the secret as its key, in JSON;
     // no rule holds: routed to no department, every agent's queue.
     let r = post_typed(
@@ -307,7 +268,7 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         br#"{"from": "0612121212", "text": "Bonjour, quels sont vos horaires ?", "id": 77}"#,
         "",
     );
-    assert_eq!(status_of(&r), "queued", "{}", r.body);
+    assert_eq!(common::sms::status_of(&r), "queued", "{}", r.body);
     let queue = marie.view("/demoville/backoffice/inbound");
     let unrouted = all(&queue, "message");
     assert_eq!(unrouted.len(), 1, "marie sees the unrouted one only");
@@ -345,13 +306,13 @@ fn an_sms_becomes_an_item_of_the_right_queue_then_a_request_and_the_next_one_a_r
         r.header("location"),
         Some(format!("{question}?error=reference").as_str())
     );
-    assert_eq!(journal(&server, "inbound-forwarded").len(), 1);
-    assert_eq!(journal(&server, "inbound-filed").len(), 1);
-    let replied = journal(&server, "inbound-replied");
+    assert_eq!(common::journal(&server, "inbound-forwarded").len(), 1);
+    assert_eq!(common::journal(&server, "inbound-filed").len(), 1);
+    let replied = common::journal(&server, "inbound-replied");
     assert_eq!(replied.len(), 1);
     assert_eq!(replied[0].actor, "system:inbound-sms");
     // Every acknowledgement went by SMS: the three queued ones.
-    drain(&server);
+    common::drain_outbox(&server);
     assert_eq!(
         double
             .bodies()
@@ -385,7 +346,7 @@ fn an_email_delivered_by_smtp_is_read_over_imap_as_a_reply_with_its_file_or_queu
     let r = server.soap11(&envelope11(&road));
     assert_eq!(r.status, 200, "{}", r.body);
     let reference = r.element("reference").unwrap();
-    drain(&server);
+    common::drain_outbox(&server);
     let ack = outgoing.to("zoe@example.fr");
     assert_eq!(ack.len(), 1);
     let ack_id = ack[0].message_id.clone();
@@ -482,7 +443,7 @@ fn an_email_delivered_by_smtp_is_read_over_imap_as_a_reply_with_its_file_or_queu
     assert_eq!(senders.len(), 2, "{senders:?}");
     assert!(senders.iter().any(|s| s.contains("basile@example.fr")));
     assert!(senders.iter().any(|s| s.contains("intrus@example.fr")));
-    drain(&server);
+    common::drain_outbox(&server);
     for who in ["basile@example.fr", "intrus@example.fr"] {
         let got = outgoing.to(who);
         assert_eq!(got.len(), 1, "{who} acknowledged");

@@ -32,6 +32,10 @@
         <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.filter.district</xsl:with-param></xsl:call-template></dt>
         <dd><xsl:value-of select="."/></dd>
       </xsl:for-each>
+      <xsl:for-each select="v:origin-message">
+        <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.request.origin</xsl:with-param></xsl:call-template></dt>
+        <dd><a href="{@href}"><xsl:call-template name="m"><xsl:with-param name="key">bo.request.origin.link</xsl:with-param></xsl:call-template></a></dd>
+      </xsl:for-each>
       <xsl:for-each select="v:requester-file">
         <dt><xsl:call-template name="m"><xsl:with-param name="key">bo.request.requester-file</xsl:with-param></xsl:call-template></dt>
         <dd><a href="{@href}"><xsl:call-template name="m"><xsl:with-param name="key">bo.request.requester-file.link</xsl:with-param></xsl:call-template></a></dd>

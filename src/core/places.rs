@@ -50,10 +50,24 @@ impl fmt::Display for PlacesError {
 
 impl std::error::Error for PlacesError {}
 
+/// A public building of the town (the town hall, a school, a gymnasium):
+/// an address that names it is placed at its point, in its district.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Building {
+    pub code: String,
+    pub name: String,
+    /// `mairie`, `ecole`, `equipement-sportif`…, as the town says.
+    pub kind: String,
+    pub point: Point,
+}
+
 /// The districts of a town, their streets indexed.
 #[derive(Debug, Clone, Default)]
 pub struct Places {
     districts: Vec<District>,
+    /// Its public buildings, with the folded name an address is compared
+    /// by.
+    buildings: Vec<(Building, String)>,
     /// Street key → index of its district.
     streets: HashMap<String, usize>,
     /// The town's postal codes: an address elsewhere is in none of its
@@ -131,9 +145,59 @@ impl Places {
         }
         Ok(Places {
             districts,
+            buildings: Vec::new(),
             streets,
             postal_codes: Vec::new(),
         })
+    }
+
+    /// The same places with the town's public buildings: codes unique and
+    /// plain, names given, real coordinates.
+    pub fn with_buildings(mut self, buildings: Vec<Building>) -> Result<Places, PlacesError> {
+        let mut kept: Vec<(Building, String)> = Vec::with_capacity(buildings.len());
+        for b in buildings {
+            let plain = !b.code.is_empty()
+                && b.code.len() <= 40
+                && b.code
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+            let key = street_key(&b.name);
+            if !plain || key.is_empty() || kept.iter().any(|(o, _)| o.code == b.code) {
+                return Err(PlacesError(format!(
+                    "building {:?}: a code of its own (lower-case letters, digits, hyphens) and a name",
+                    b.code
+                )));
+            }
+            let p = b.point;
+            if !(p.lon.is_finite() && p.lat.is_finite())
+                || p.lon.abs() > 180.0
+                || p.lat.abs() > 90.0
+            {
+                return Err(PlacesError(format!(
+                    "building {:?}: ({}, {}) is not a longitude and a latitude",
+                    b.code, p.lon, p.lat
+                )));
+            }
+            kept.push((b, key));
+        }
+        self.buildings = kept;
+        Ok(self)
+    }
+
+    pub fn buildings(&self) -> impl Iterator<Item = &Building> {
+        self.buildings.iter().map(|(b, _)| b)
+    }
+
+    /// The public building an address line names (`Gymnase Léo-Lagrange`,
+    /// `devant la mairie annexe`): its whole name among the line's words,
+    /// the longest name first.
+    pub fn building_named(&self, line: &str) -> Option<&Building> {
+        let words = format!(" {} ", street_key(line));
+        self.buildings
+            .iter()
+            .filter(|(_, key)| words.contains(&format!(" {key} ")))
+            .max_by_key(|(_, key)| key.len())
+            .map(|(b, _)| b)
     }
 
     /// The same places, an address counted in the town only with one of
@@ -223,7 +287,20 @@ impl Places {
     }
 
     fn place_address(&self, address: &Address) -> Placed {
-        let point = point_of(address);
+        // An address without a point that names a public building is at
+        // the building.
+        let point = point_of(address).or_else(|| {
+            self.building_named(&address.street)
+                .filter(|_| {
+                    self.postal_codes.is_empty()
+                        || address.postal_code.trim().is_empty()
+                        || self
+                            .postal_codes
+                            .iter()
+                            .any(|c| *c == address.postal_code.trim())
+                })
+                .map(|b| b.point)
+        });
         let in_town = self.postal_codes.is_empty()
             || self
                 .postal_codes
@@ -354,6 +431,102 @@ mod tests {
             streets: streets.iter().map(|s| s.to_string()).collect(),
             outline,
         }
+    }
+
+    #[test]
+    fn an_address_naming_a_public_building_is_placed_at_it() {
+        let places = town()
+            .with_postal_codes(vec!["75002".into()])
+            .unwrap()
+            .with_buildings(vec![
+                Building {
+                    code: "gymnase".into(),
+                    name: "Gymnase Léo-Lagrange".into(),
+                    kind: "sport".into(),
+                    point: Point {
+                        lon: 2.015,
+                        lat: 48.005,
+                    },
+                },
+                Building {
+                    code: "mairie".into(),
+                    name: "Mairie".into(),
+                    kind: "mairie".into(),
+                    point: Point {
+                        lon: 2.005,
+                        lat: 48.005,
+                    },
+                },
+                Building {
+                    code: "mairie-annexe".into(),
+                    name: "Mairie annexe".into(),
+                    kind: "mairie".into(),
+                    point: Point {
+                        lon: 2.016,
+                        lat: 48.006,
+                    },
+                },
+            ])
+            .unwrap();
+        let at = |street: &str, postal_code: &str| {
+            places.place_address(&Address {
+                street: street.into(),
+                postal_code: postal_code.into(),
+                town: String::new(),
+                latitude: None,
+                longitude: None,
+            })
+        };
+        let placed = at("devant le gymnase Leo Lagrange", "75002");
+        assert_eq!(placed.district.as_deref(), Some("gare"));
+        assert_eq!(
+            placed.point,
+            Some(Point {
+                lon: 2.015,
+                lat: 48.005
+            })
+        );
+        // The longest name that fits: the annex, not the town hall.
+        assert_eq!(
+            at("Parking de la mairie annexe", "").district.as_deref(),
+            Some("gare")
+        );
+        assert_eq!(at("Mairie", "").district.as_deref(), Some("centre"));
+        // Another town's gymnasium, or no building named: as before.
+        assert_eq!(at("Gymnase Léo-Lagrange", "69001"), Placed::default());
+        assert_eq!(at("12 rue de la République", "75002").point, None);
+        // Codes unique and plain, real coordinates.
+        let twice = town().with_buildings(vec![
+            Building {
+                code: "a".into(),
+                name: "A".into(),
+                kind: String::new(),
+                point: Point {
+                    lon: 2.0,
+                    lat: 48.0,
+                },
+            },
+            Building {
+                code: "a".into(),
+                name: "B".into(),
+                kind: String::new(),
+                point: Point {
+                    lon: 2.0,
+                    lat: 48.0,
+                },
+            },
+        ]);
+        assert!(twice.is_err());
+        let nowhere = town().with_buildings(vec![Building {
+            code: "b".into(),
+            name: "B".into(),
+            kind: String::new(),
+            point: Point {
+                lon: 200.0,
+                lat: 48.0,
+            },
+        }]);
+        assert!(nowhere.is_err());
     }
 
     fn town() -> Places {

@@ -507,21 +507,7 @@ fn inbound_ack(
         lang,
     )?;
     if message.text.as_deref() == Some("sms") {
-        let (Some(text), Some(phone), Some(_)) =
-            (&rendered.sms, sms::mobile_number(to), &look.settings.sms)
-        else {
-            return None;
-        };
-        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
-        return Some(NewDelivery {
-            channel: "sms",
-            address: phone,
-            subject: None,
-            body,
-            html: None,
-            has_secret: false,
-            parts: u32::try_from(segments.parts).ok(),
-        });
+        return sms_to(look, to, &rendered, false);
     }
     Some(email(to, &rendered, false))
 }
@@ -560,21 +546,7 @@ fn alerts_notice(
         look.settings.language.as_str(),
     )?;
     if channel == "sms" {
-        let (Some(text), Some(phone), Some(_)) =
-            (&rendered.sms, sms::mobile_number(to), &look.settings.sms)
-        else {
-            return None;
-        };
-        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
-        return Some(NewDelivery {
-            channel: "sms",
-            address: phone,
-            subject: None,
-            body,
-            html: None,
-            has_secret: false,
-            parts: u32::try_from(segments.parts).ok(),
-        });
+        return sms_to(look, to, &rendered, false);
     }
     Some(email(to, &rendered, message.secret.is_some()))
 }
@@ -726,24 +698,38 @@ fn citizen_deliveries(
     if let Some(address) = &request.email {
         out.push(email(address, rendered, has_secret));
     }
-    if let (true, Some(phone), Some(text), Some(_)) = (
-        request.sms,
-        request.phone.as_deref().and_then(sms::mobile_number),
-        &rendered.sms,
-        &look.settings.sms,
-    ) {
-        let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
-        out.push(NewDelivery {
-            channel: "sms",
-            address: phone,
-            subject: None,
-            body,
-            html: None,
-            has_secret,
-            parts: u32::try_from(segments.parts).ok(),
-        });
+    if request.sms
+        && let Some(phone) = request.phone.as_deref()
+    {
+        out.extend(sms_to(look, phone, rendered, has_secret));
     }
     out
+}
+
+/// The SMS of a rendered message to `phone`, when the message has an SMS
+/// wording, the phone is a mobile and the town an SMS provider: made GSM-7
+/// where it can be and cut to [`sms::MAX_PARTS`].
+fn sms_to(
+    look: &crate::tenant::look::Look,
+    phone: &str,
+    rendered: &templates::Rendered,
+    has_secret: bool,
+) -> Option<NewDelivery> {
+    let (Some(text), Some(phone), Some(_)) =
+        (&rendered.sms, sms::mobile_number(phone), &look.settings.sms)
+    else {
+        return None;
+    };
+    let (body, segments) = sms::prepare(text, sms::MAX_PARTS);
+    Some(NewDelivery {
+        channel: "sms",
+        address: phone,
+        subject: None,
+        body,
+        html: None,
+        has_secret,
+        parts: u32::try_from(segments.parts).ok(),
+    })
 }
 
 /// The agents a notice reaches, as they are now: the department's agents;

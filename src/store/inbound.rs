@@ -117,6 +117,14 @@ pub trait InboundStore: Send + Sync {
         id: i64,
     ) -> BoxFuture<'_, Result<Option<InboundItem>, StoreError>>;
 
+    /// The message a request was made of (by an agent, from the queue),
+    /// if it was.
+    fn inbound_of_request(
+        &self,
+        tenant_id: i64,
+        reference: Reference,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>>;
+
     /// Applies an agent's decision (`actor`) to an item still in the queue
     /// (or, for [`InboundDecision::Queued`], kept as a reply), audited;
     /// false when it is not there any more.

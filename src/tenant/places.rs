@@ -10,9 +10,19 @@
 //! sector = "nord"                       # optional
 //! streets = ["rue de la République", "place de l'Église"]
 //! outline = [[2.3522, 48.8566], [2.3600, 48.8566], [2.3600, 48.8600]]  # [longitude, latitude]…, optional
+//!
+//! [[building]]                          # the town's public buildings, optional
+//! code = "mairie"
+//! name = "Hôtel de ville"
+//! kind = "mairie"
+//! at = [2.3530, 48.8570]                # [longitude, latitude]
 //! ```
+//!
+//! An address without a point whose street line names a public building
+//! ("devant le gymnase Léo-Lagrange") is placed at the building, in the
+//! district its point is in.
 
-use crate::core::places::{District, Places, PlacesError, Point};
+use crate::core::places::{Building, District, Places, PlacesError, Point};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,6 +32,19 @@ struct File {
     postal_codes: Vec<String>,
     #[serde(default)]
     district: Vec<DistrictEntry>,
+    #[serde(default)]
+    building: Vec<BuildingEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuildingEntry {
+    code: String,
+    name: String,
+    #[serde(default)]
+    kind: String,
+    /// `[longitude, latitude]`.
+    at: [f64; 2],
 }
 
 #[derive(Deserialize)]
@@ -57,6 +80,22 @@ pub fn parse(text: &str) -> Result<Places, PlacesError> {
             .collect(),
     )
     .and_then(|places| places.with_postal_codes(file.postal_codes))
+    .and_then(|places| {
+        places.with_buildings(
+            file.building
+                .into_iter()
+                .map(|b| Building {
+                    code: b.code,
+                    name: b.name,
+                    kind: b.kind,
+                    point: Point {
+                        lon: b.at[0],
+                        lat: b.at[1],
+                    },
+                })
+                .collect(),
+        )
+    })
     .map_err(|e| PlacesError(format!("places.toml: {e}")))
 }
 
@@ -97,6 +136,32 @@ name = "Le Moulin"
 sector = "Sud"
 streets = ["rue du Moulin", "impasse des Meuniers", "route de Lille", "rue Pasteur"]
 outline = [[3.057, 50.610], [3.080, 50.610], [3.080, 50.630], [3.060, 50.630], [3.062, 50.620]]
+
+# Public buildings: an address naming one ("devant la médiathèque") is
+# placed at it.
+[[building]]
+code = "hotel-de-ville"
+name = "Hôtel de ville"
+kind = "mairie"
+at = [3.050, 50.640]
+
+[[building]]
+code = "mediatheque"
+name = "Médiathèque Marguerite-Yourcenar"
+kind = "culture"
+at = [3.070, 50.640]
+
+[[building]]
+code = "groupe-scolaire-jules-ferry"
+name = "Groupe scolaire Jules-Ferry"
+kind = "ecole"
+at = [3.050, 50.620]
+
+[[building]]
+code = "gymnase-leo-lagrange"
+name = "Gymnase Léo-Lagrange"
+kind = "sport"
+at = [3.070, 50.620]
 "##;
 
 #[cfg(test)]

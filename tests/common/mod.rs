@@ -535,3 +535,30 @@ pub fn assert_valid_against_served(server: &Server, xsd_path: &str, xml: &str, w
     std::fs::write(&xsd, server.get(xsd_path).body).unwrap();
     assert_valid(&xsd, xml, what);
 }
+
+/// Runs the outbox until nothing is due.
+pub fn drain_outbox(server: &Server) {
+    runtime()
+        .block_on(guichet::notify::drain_outbox(&server.app))
+        .unwrap();
+}
+
+/// The demo town's journal entries of `action`, newest first.
+pub fn journal(server: &Server, action: &str) -> Vec<guichet::store::AuditEntry> {
+    let tenant = server.app.any_site("demoville").unwrap().tenant.id;
+    runtime()
+        .block_on(server.app.store.journal(tenant, Some(action.into()), 20))
+        .unwrap()
+}
+
+/// The first anti-forgery token of a page's HTML.
+pub fn form_token(html: &str) -> String {
+    let key = r#"name="_token" value=""#;
+    let at = html.find(key).expect("a token") + key.len();
+    html[at..at + html[at..].find('"').unwrap()].to_owned()
+}
+
+/// `xsd/view.xsd`, what every page's view is checked against.
+pub fn view_xsd() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("xsd/view.xsd")
+}

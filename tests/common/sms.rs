@@ -73,3 +73,46 @@ impl SmsDouble {
             .collect()
     }
 }
+
+/// The town's SMS provider calling `path` (its callback, its receipts) with
+/// a form `body`, signed with the town's `secret` as the town's own calls
+/// are (`Guichet-Signature`), at the server's time.
+pub fn signed_post(
+    server: &super::Server,
+    path: &str,
+    secret: &str,
+    body: &str,
+) -> super::HttpResponse {
+    let t = server.app.now().as_second();
+    let signature = guichet::notify::calls::signature(secret, t, body.as_bytes());
+    super::agent::post_typed(
+        server,
+        path,
+        "",
+        "application/x-www-form-urlencoded",
+        body.as_bytes(),
+        &format!("Guichet-Signature: {signature}\r\n"),
+    )
+}
+
+/// The provider's call for an SMS received on the town's number.
+pub fn received(
+    server: &super::Server,
+    secret: &str,
+    from: &str,
+    text: &str,
+    id: &str,
+) -> super::HttpResponse {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("from", from)
+        .append_pair("text", text)
+        .append_pair("id", id)
+        .finish();
+    signed_post(server, "/demoville/inbound/sms", secret, &body)
+}
+
+/// The `status` of the callback's JSON answer.
+pub fn status_of(r: &super::HttpResponse) -> String {
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+    v["status"].as_str().unwrap_or("").to_owned()
+}

@@ -5551,6 +5551,23 @@ fn subscription(list: &str, channel: &'static str, address: &str, token: &str) -
     }
 }
 
+fn campaign_to(
+    list: &str,
+    channel: &'static str,
+    subject: &str,
+    text: &str,
+    parts: u32,
+) -> NewCampaign {
+    NewCampaign {
+        list: list.into(),
+        channel,
+        subject: subject.into(),
+        text: text.into(),
+        parts,
+        actor: "agent:paul".into(),
+    }
+}
+
 pub async fn a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_receipts_counted(
     store: Arc<dyn Store>,
 ) {
@@ -5662,14 +5679,7 @@ pub async fn a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_
     let (id, recipients) = store
         .create_campaign(
             tid,
-            NewCampaign {
-                list: "travaux".into(),
-                channel: "sms",
-                subject: String::new(),
-                text: "Rue des Lilas fermée lundi.".into(),
-                parts: 1,
-                actor: "agent:paul".into(),
-            },
+            campaign_to("travaux", "sms", "", "Rue des Lilas fermée lundi.", 1),
             t(3),
         )
         .await
@@ -5776,14 +5786,7 @@ pub async fn a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_
     let (next, n) = store
         .create_campaign(
             tid,
-            NewCampaign {
-                list: "travaux".into(),
-                channel: "sms",
-                subject: String::new(),
-                text: "Rue des Lilas rouverte.".into(),
-                parts: 1,
-                actor: "agent:paul".into(),
-            },
+            campaign_to("travaux", "sms", "", "Rue des Lilas rouverte.", 1),
             t(8),
         )
         .await
@@ -5821,14 +5824,7 @@ pub async fn a_list_is_joined_once_confirmed_sent_to_its_active_subscribers_and_
     let (_, nobody) = store
         .create_campaign(
             tid,
-            NewCampaign {
-                list: "travaux".into(),
-                channel: "email",
-                subject: "Travaux".into(),
-                text: "Rue fermée.".into(),
-                parts: 0,
-                actor: "agent:paul".into(),
-            },
+            campaign_to("travaux", "email", "Travaux", "Rue fermée.", 0),
             t(11),
         )
         .await

@@ -144,6 +144,26 @@ impl InboundStore for PostgresStore {
         })
     }
 
+    fn inbound_of_request(
+        &self,
+        tenant_id: i64,
+        reference: crate::core::tracking::Reference,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        self.read(move |tx| {
+            Box::pin(async move {
+                Ok(tx
+                    .query_opt(
+                        "SELECT i.id FROM inbound i JOIN requests r ON r.id = i.request_id
+                         WHERE r.tenant_id = $1 AND r.year = $2 AND r.number = $3 AND i.state = 'request'
+                         ORDER BY i.id LIMIT 1",
+                        &[&tenant_id, &reference.year, &i64::from(reference.number)],
+                    )
+                    .await?
+                    .map(|r| r.get(0)))
+            })
+        })
+    }
+
     fn decide_inbound(
         &self,
         tenant_id: i64,

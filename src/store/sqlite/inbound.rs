@@ -140,6 +140,25 @@ impl InboundStore for SqliteStore {
         })
     }
 
+    fn inbound_of_request(
+        &self,
+        tenant_id: i64,
+        reference: crate::core::tracking::Reference,
+    ) -> BoxFuture<'_, Result<Option<i64>, StoreError>> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT i.id FROM inbound i JOIN requests r ON r.id = i.request_id
+                     WHERE r.tenant_id = ?1 AND r.year = ?2 AND r.number = ?3 AND i.state = 'request'
+                     ORDER BY i.id LIMIT 1",
+                )?
+                .query_row(params![tenant_id, reference.year, reference.number], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+    }
+
     fn decide_inbound(
         &self,
         tenant_id: i64,

@@ -79,6 +79,15 @@ async fn show_request(
         .deliveries(site.tenant.id, Some(item.record.reference))
         .await
         .unwrap_or_default();
+    // The message it was made of, for a request received by e-mail or SMS.
+    let origin = if matches!(item.record.channel.as_str(), "email" | "sms") {
+        app.store
+            .inbound_of_request(site.tenant.id, item.record.reference)
+            .await
+            .unwrap_or_default()
+    } else {
+        None
+    };
     let v = request_view(
         frame,
         site,
@@ -89,6 +98,7 @@ async fn show_request(
         notice,
         today(app, site),
         &sent,
+        origin,
     );
     bo_page(cx, status, "bo-request.xsl", v)
 }
@@ -508,6 +518,7 @@ pub(super) fn request_view(
     notice: Option<(&str, &str)>,
     today: Date,
     sent: &[DeliveryRecord],
+    origin: Option<i64>,
 ) -> String {
     let mut x = Xml::new();
     let reference = item.record.reference.to_string();
@@ -575,6 +586,10 @@ pub(super) fn request_view(
     if let Some(person) = item.record.person_id {
         let href = format!("{}/backoffice/people/{person}", frame.base);
         x.empty("requester-file", &[("href", &href)]);
+    }
+    if let Some(id) = origin {
+        let href = format!("{}/backoffice/inbound/{id}", frame.base);
+        x.empty("origin-message", &[("href", &href)]);
     }
     let (received, received_iso) = date_time(frame, item.record.submitted_at);
     x.text("received", &[("date", &received_iso)], &received);
