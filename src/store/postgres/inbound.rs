@@ -156,7 +156,11 @@ impl InboundStore for PostgresStore {
                         "SELECT i.id FROM inbound i JOIN requests r ON r.id = i.request_id
                          WHERE r.tenant_id = $1 AND r.year = $2 AND r.number = $3 AND i.state = 'request'
                          ORDER BY i.id LIMIT 1",
-                        &[&tenant_id, &reference.year, &i64::from(reference.number)],
+                        &[
+                            &tenant_id,
+                            &i64::from(reference.year),
+                            &i64::from(reference.number),
+                        ],
                     )
                     .await?
                     .map(|r| r.get(0)))

@@ -81,10 +81,17 @@ async fn show_request(
         .unwrap_or_default();
     // The message it was made of, for a request received by e-mail or SMS.
     let origin = if matches!(item.record.channel.as_str(), "email" | "sms") {
-        app.store
+        match app
+            .store
             .inbound_of_request(site.tenant.id, item.record.reference)
             .await
-            .unwrap_or_default()
+        {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(tenant = %site.tenant.slug, error = %e, "the message of a request not read");
+                None
+            }
+        }
     } else {
         None
     };
