@@ -448,4 +448,35 @@ fn a_list_joined_by_sms_web_and_counter_gets_a_campaign_whose_receipts_are_count
         (travaux.attr("sms"), travaux.attr("email")),
         (Some("2"), Some("0"))
     );
+
+    // What the town holds of her, for her request for access (GDPR art.
+    // 15): her subscription, left but kept, in the export, and journaled.
+    let r = admin.post_form(
+        "/demoville/backoffice/admin/people/export",
+        &[("q", "ana@example.fr")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let data: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    let held = data["subscriptions"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(
+        (
+            &held[0]["list"],
+            &held[0]["channel"],
+            &held[0]["state"],
+            &held[0]["source"]
+        ),
+        (
+            &serde_json::json!("travaux"),
+            &serde_json::json!("email"),
+            &serde_json::json!("stopped"),
+            &serde_json::json!("web")
+        )
+    );
+    assert_eq!(held[0]["list_name"], "Travaux et circulation");
+    assert!(
+        common::journal(&server, "person-exported")[0]
+            .detail
+            .ends_with("1 subscriptions")
+    );
 }

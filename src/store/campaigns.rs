@@ -195,6 +195,15 @@ pub trait CampaignStore: Send + Sync {
         at: Timestamp,
     ) -> BoxFuture<'_, Result<u64, StoreError>>;
 
+    /// Every subscription of an address (an e-mail in lower case, a phone
+    /// in national digits) to the town's lists, oldest first: what a
+    /// person's data holds of them.
+    fn subscriptions_of(
+        &self,
+        tenant_id: i64,
+        address: String,
+    ) -> BoxFuture<'_, Result<Vec<Subscriber>, StoreError>>;
+
     /// Active and pending subscribers per list and channel.
     fn list_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<ListCount>, StoreError>>;
 

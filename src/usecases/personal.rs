@@ -27,6 +27,9 @@ pub fn query(typed: &str) -> Option<PersonQuery> {
 pub struct Person {
     pub accounts: Vec<(Citizen, Held)>,
     pub requests: Vec<(RequestRecord, Vec<(String, String)>)>,
+    /// Its subscriptions to the town's lists, by the address asked for and
+    /// its accounts' addresses.
+    pub subscriptions: Vec<crate::store::Subscriber>,
 }
 
 pub async fn find(app: &App, site: &Site, query: PersonQuery) -> Result<PersonFound, StoreError> {
@@ -41,6 +44,10 @@ pub async fn export(
     query: PersonQuery,
 ) -> Result<Person, StoreError> {
     let tenant = site.tenant.id;
+    let mut addresses: Vec<String> = match &query {
+        PersonQuery::Email(address) => vec![address.clone()],
+        PersonQuery::Name(_) => Vec::new(),
+    };
     let found = app.store.find_person(tenant, query).await?;
     let mut accounts = Vec::new();
     for citizen in found.accounts {
@@ -61,6 +68,13 @@ pub async fn export(
             requests.push((item.record, item.rows));
         }
     }
+    addresses.extend(accounts.iter().map(|(c, _)| c.email.clone()));
+    addresses.sort();
+    addresses.dedup();
+    let mut subscriptions = Vec::new();
+    for address in addresses {
+        subscriptions.extend(app.store.subscriptions_of(tenant, address).await?);
+    }
     let ids: Vec<String> = accounts
         .iter()
         .map(|(c, _)| format!("citizen:{}", c.id))
@@ -78,14 +92,19 @@ pub async fn export(
             "person".into(),
             "person-exported".into(),
             format!(
-                "{} accounts [{}], {} requests [{}]",
+                "{} accounts [{}], {} requests [{}], {} subscriptions",
                 ids.len(),
                 ids.join(", "),
                 references.len(),
-                references.join(", ")
+                references.join(", "),
+                subscriptions.len()
             ),
             app.now(),
         )
         .await?;
-    Ok(Person { accounts, requests })
+    Ok(Person {
+        accounts,
+        requests,
+        subscriptions,
+    })
 }

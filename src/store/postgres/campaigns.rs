@@ -304,6 +304,28 @@ impl CampaignStore for PostgresStore {
         })
     }
 
+    fn subscriptions_of(
+        &self,
+        tenant_id: i64,
+        address: String,
+    ) -> BoxFuture<'_, Result<Vec<Subscriber>, StoreError>> {
+        self.read(move |tx| {
+            Box::pin(async move {
+                tx.query(
+                    &format!(
+                        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE tenant_id = $1 AND address = $2
+                         ORDER BY id"
+                    ),
+                    &[&tenant_id, &address],
+                )
+                .await?
+                .iter()
+                .map(subscriber_row)
+                .collect()
+            })
+        })
+    }
+
     fn list_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<ListCount>, StoreError>> {
         self.read(move |tx| {
             Box::pin(async move {

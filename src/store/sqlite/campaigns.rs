@@ -302,6 +302,28 @@ impl CampaignStore for SqliteStore {
         })
     }
 
+    fn subscriptions_of(
+        &self,
+        tenant_id: i64,
+        address: String,
+    ) -> BoxFuture<'_, Result<Vec<Subscriber>, StoreError>> {
+        self.read(move |conn| {
+            let rows = conn
+                .prepare_cached(&format!(
+                    "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE tenant_id = ?1 AND address = ?2
+                     ORDER BY id"
+                ))?
+                .query_map(params![tenant_id, address], subscriber_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(mut s, at)| {
+                    s.created_at = time(s.id, "created_at", &at)?;
+                    Ok(s)
+                })
+                .collect()
+        })
+    }
+
     fn list_counts(&self, tenant_id: i64) -> BoxFuture<'_, Result<Vec<ListCount>, StoreError>> {
         self.read(move |conn| {
             let counts = conn

@@ -2,7 +2,8 @@
 //! (GDPR art. 15) made at the town hall or by post: `GET people?q=` finds
 //! the accounts and requests of an e-mail address or a name, `POST
 //! people/export` downloads all of it as JSON, the same document as the
-//! citizen's own export, and writes the export in the audit journal.
+//! citizen's own export with the address's subscriptions to the town's
+//! lists, and writes the export in the audit journal.
 
 use crate::store::PersonFound;
 use crate::usecases::personal::{self, Person};
@@ -142,11 +143,28 @@ fn document(cx: &Ctx<'_>, person: &Person) -> Value {
         .iter()
         .map(|(r, rows)| json::request(site, r, rows))
         .collect();
+    let lists = site.look.get().settings.lists();
+    let subscriptions: Vec<Value> = person
+        .subscriptions
+        .iter()
+        .map(|s| {
+            json!({
+                "list": s.list,
+                "list_name": lists.iter().find(|l| l.code == s.list).map(|l| l.name.clone()),
+                "channel": s.channel,
+                "address": s.address,
+                "state": s.state,
+                "source": s.source,
+                "since": s.created_at.to_string(),
+            })
+        })
+        .collect();
     json!({
         "town": site.town_name(),
         "exported_at": cx.app.now().to_string(),
         "exported_by": cx.session().record.agent.name,
         "accounts": accounts,
         "requests": requests,
+        "subscriptions": subscriptions,
     })
 }
