@@ -6,7 +6,7 @@
 //! settings, the store, the provider and the pages are elsewhere.
 
 use super::catalogue::search_key;
-use super::inbound::is_stop;
+use super::inbound::{is_stop, words};
 
 /// A list of the town (`[[lists]]` of its settings).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,14 +120,6 @@ pub fn sms_command<'a>(lists: &'a [List], text: &str) -> Option<SmsCommand<'a>> 
         .iter()
         .find(|l| keyword_of(l).is_some_and(|k| k == rest) || l.code == rest)
         .map(SmsCommand::Leave)
-}
-
-fn words(text: &str) -> String {
-    search_key(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// What a provider's delivery receipt says of one SMS.

@@ -52,7 +52,7 @@ impl Rule {
 }
 
 /// Folded text as words separated by one space.
-fn words(text: &str) -> String {
+pub(super) fn words(text: &str) -> String {
     search_key(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -238,13 +238,7 @@ fn one_email(
     let look = site.look.get();
     let route = super::mail_route(site, &look, smtp)?;
     let town = site.town_name();
-    let list = look
-        .settings
-        .lists
-        .iter()
-        .find(|l| l.code == d.list)
-        .map(|l| l.name.clone())
-        .unwrap_or_else(|| d.list.clone());
+    let list = look.settings.list_name(&d.list).unwrap_or(&d.list);
     let leave = format!(
         "{}/{}/alerts/leave/{}",
         public.trim_end_matches('/'),
@@ -258,7 +252,7 @@ fn one_email(
         "campaign",
         &[
             ("town", town.as_str()),
-            ("list", list.as_str()),
+            ("list", list),
             ("link", leave.as_str()),
             ("subject", d.subject.as_str()),
             ("text", d.text.as_str()),

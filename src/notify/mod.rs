@@ -524,13 +524,7 @@ fn alerts_notice(
     let template = message.template.as_deref()?;
     let (channel, list) = message.text.as_deref()?.split_once(':')?;
     let town = site.town_name();
-    let name = look
-        .settings
-        .lists
-        .iter()
-        .find(|l| l.code == list)
-        .map(|l| l.name.clone())
-        .unwrap_or_default();
+    let name = look.settings.list_name(list).unwrap_or_default();
     let link = message.secret.clone().unwrap_or_default();
     let rendered = templates::render(
         &look.templates,
@@ -539,7 +533,7 @@ fn alerts_notice(
         template,
         &[
             ("town", town.as_str()),
-            ("list", name.as_str()),
+            ("list", name),
             ("link", link.as_str()),
         ],
         &brand(look, &town),

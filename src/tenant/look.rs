@@ -150,6 +150,14 @@ pub struct PreformattedSettings {
 }
 
 impl Settings {
+    /// The name of the list `code`, if the town has it.
+    pub fn list_name(&self, code: &str) -> Option<&str> {
+        self.lists
+            .iter()
+            .find(|l| l.code == code)
+            .map(|l| l.name.as_str())
+    }
+
     /// The lists as the core reads them.
     pub fn lists(&self) -> Vec<crate::core::campaigns::List> {
         self.lists

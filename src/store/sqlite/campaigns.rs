@@ -27,23 +27,38 @@ fn subscriber_row(r: &Row) -> rusqlite::Result<(Subscriber, String)> {
     ))
 }
 
+/// The subscribers `rest` (a WHERE clause and its order, over `?1…`)
+/// selects.
+fn subscribers_where(
+    conn: &Connection,
+    rest: &str,
+    values: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Subscriber>, StoreError> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE {rest}"
+        ))?
+        .query_map(values, subscriber_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(mut s, at)| {
+            s.created_at = time(s.id, "created_at", &at)?;
+            Ok(s)
+        })
+        .collect()
+}
+
 fn subscriber_where(
     conn: &Connection,
     tenant_id: i64,
     token: &str,
 ) -> Result<Option<Subscriber>, StoreError> {
-    let found = conn
-        .prepare_cached(&format!(
-            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE tenant_id = ?1 AND token = ?2"
-        ))?
-        .query_row(params![tenant_id, token], subscriber_row)
-        .optional()?;
-    found
-        .map(|(mut s, at)| {
-            s.created_at = time(s.id, "created_at", &at)?;
-            Ok(s)
-        })
-        .transpose()
+    Ok(subscribers_where(
+        conn,
+        "tenant_id = ?1 AND token = ?2",
+        params![tenant_id, token],
+    )?
+    .pop())
 }
 
 /// The notice to the subscriber, to the outbox (`alerts`): its text is
@@ -308,19 +323,11 @@ impl CampaignStore for SqliteStore {
         address: String,
     ) -> BoxFuture<'_, Result<Vec<Subscriber>, StoreError>> {
         self.read(move |conn| {
-            let rows = conn
-                .prepare_cached(&format!(
-                    "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE tenant_id = ?1 AND address = ?2
-                     ORDER BY id"
-                ))?
-                .query_map(params![tenant_id, address], subscriber_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter()
-                .map(|(mut s, at)| {
-                    s.created_at = time(s.id, "created_at", &at)?;
-                    Ok(s)
-                })
-                .collect()
+            subscribers_where(
+                conn,
+                "tenant_id = ?1 AND address = ?2 ORDER BY id",
+                params![tenant_id, address],
+            )
         })
     }
 
@@ -353,19 +360,11 @@ impl CampaignStore for SqliteStore {
         limit: u32,
     ) -> BoxFuture<'_, Result<Vec<Subscriber>, StoreError>> {
         self.read(move |conn| {
-            let rows = conn
-                .prepare_cached(&format!(
-                    "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE tenant_id = ?1 AND list_code = ?2
-                     ORDER BY id DESC LIMIT ?3"
-                ))?
-                .query_map(params![tenant_id, list, limit], subscriber_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter()
-                .map(|(mut s, at)| {
-                    s.created_at = time(s.id, "created_at", &at)?;
-                    Ok(s)
-                })
-                .collect()
+            subscribers_where(
+                conn,
+                "tenant_id = ?1 AND list_code = ?2 ORDER BY id DESC LIMIT ?3",
+                params![tenant_id, list, limit],
+            )
         })
     }
 

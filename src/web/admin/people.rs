@@ -143,14 +143,14 @@ fn document(cx: &Ctx<'_>, person: &Person) -> Value {
         .iter()
         .map(|(r, rows)| json::request(site, r, rows))
         .collect();
-    let lists = site.look.get().settings.lists();
+    let look = site.look.get();
     let subscriptions: Vec<Value> = person
         .subscriptions
         .iter()
         .map(|s| {
             json!({
                 "list": s.list,
-                "list_name": lists.iter().find(|l| l.code == s.list).map(|l| l.name.clone()),
+                "list_name": look.settings.list_name(&s.list),
                 "channel": s.channel,
                 "address": s.address,
                 "state": s.state,

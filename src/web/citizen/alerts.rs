@@ -193,14 +193,8 @@ fn outcome(
     action: Option<&str>,
 ) -> Response<Body> {
     let (frame, site) = (cx.frame, cx.site);
-    let name = site
-        .look
-        .get()
-        .settings
-        .lists()
-        .into_iter()
-        .find(|l| l.code == s.list)
-        .map_or(s.list.clone(), |l| l.name);
+    let look = site.look.get();
+    let name = look.settings.list_name(&s.list).unwrap_or(&s.list);
     let mut x = Xml::new();
     frame.begin(&mut x, "alerts", &frame.message("alerts.title"));
     let again = frame.url("/alerts");
@@ -212,7 +206,7 @@ fn outcome(
     x.text(
         "said",
         &[],
-        &frame.format(&format!("alerts.{state}"), &[("list", &name)]),
+        &frame.format(&format!("alerts.{state}"), &[("list", name)]),
     );
     x.text("address", &[], &s.address);
     x.close("subscription");
