@@ -313,6 +313,7 @@ pub fn serve(config: Config) -> Result<(), Error> {
         tokio::spawn(exports(Arc::clone(&app)));
         tokio::spawn(campaigns(Arc::clone(&app)));
         tokio::spawn(crate::inbound::run(Arc::clone(&app)));
+        tokio::spawn(crate::usecases::audit::run(Arc::clone(&app)));
         crate::http::serve_with(Arc::clone(&app), listener, certificates, shutdown_signal())
             .await
             .map_err(Error::system("the server stopped"))?;

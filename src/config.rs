@@ -154,6 +154,32 @@ pub struct Settings {
     /// duration, no personal data) [default: text]
     #[arg(long, global = true, value_enum, env = "GUICHET_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// The key that signs the audit journal's checkpoints (HMAC-SHA-256),
+    /// kept apart from the database: whoever can write the database and
+    /// not read this file cannot forge a checkpoint. Made on first use;
+    /// keep it on another disk or owned by another user than the database
+    /// [default: DATA/audit.key]
+    #[arg(long, global = true, env = "GUICHET_AUDIT_KEY", value_name = "FILE")]
+    pub audit_key: Option<PathBuf>,
+    /// Where the server appends each town's audit checkpoint (one JSON line
+    /// per town: its journal's last entry and hash, signed), and how often;
+    /// `guichet audit verify --against FILE` then detects a journal
+    /// rewritten in the database, even whole [default: DATA/audit-checkpoints.jsonl]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_AUDIT_CHECKPOINTS",
+        value_name = "FILE"
+    )]
+    pub audit_checkpoints: Option<PathBuf>,
+    /// Seconds between two checkpoints of the audit journal [default: 3600]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_AUDIT_CHECKPOINT_SECONDS",
+        value_name = "SECONDS"
+    )]
+    pub audit_checkpoint_seconds: Option<u64>,
     /// The server's secret (64 hexadecimal digits): signs forms' tokens,
     /// seals the exchange accounts' passwords. Every node of a cluster
     /// needs the same one [default: DATA/secret.key, made on first start;
@@ -246,6 +272,11 @@ pub struct Config {
     /// `secret` in `guichet.toml`); `None`: `DATA/secret.key`.
     pub secret: Option<[u8; 32]>,
     pub database: Database,
+    /// The audit checkpoints' key file; `None`: `DATA/audit.key`.
+    pub audit_key: Option<PathBuf>,
+    /// Where checkpoints are appended; `None`: `DATA/audit-checkpoints.jsonl`.
+    pub audit_checkpoints: Option<PathBuf>,
+    pub audit_checkpoint_period: Duration,
     /// Who may read `/metrics`; empty: nobody.
     pub metrics_from: Vec<ipnet::IpNet>,
     pub log_format: LogFormat,
@@ -381,10 +412,31 @@ impl Config {
             outbox_period: seconds(pick!(outbox_seconds), 5, "outbox-seconds")?,
             claim_period: seconds(pick!(claim_seconds), 120, "claim-seconds")?,
             tenant_period: seconds(pick!(tenant_seconds), 2, "tenant-seconds")?,
+            audit_key: pick!(audit_key),
+            audit_checkpoints: pick!(audit_checkpoints),
+            audit_checkpoint_period: seconds(
+                pick!(audit_checkpoint_seconds),
+                3600,
+                "audit-checkpoint-seconds",
+            )?,
             library: pick!(library),
             smtp: pick!(smtp).filter(|s| !s.is_empty()),
             public_url,
         })
+    }
+
+    /// The audit checkpoints' key file.
+    pub fn audit_key_file(&self) -> PathBuf {
+        self.audit_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit.key"))
+    }
+
+    /// The file checkpoints are appended to.
+    pub fn audit_checkpoints_file(&self) -> PathBuf {
+        self.audit_checkpoints
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.jsonl"))
     }
 
     /// Guichet's address for links in messages: the public URL, else the

@@ -634,6 +634,21 @@ fn failed_sign_ins_are_throttled_and_forms_need_their_token() {
             .status;
     }
     assert_eq!(last, 429, "waits after five failures");
+    // The journal names the account tried, never the address typed.
+    let failed = common::journal(&server, "login-failed");
+    assert_eq!(failed.len(), 5, "the throttled attempt adds none");
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.subject.starts_with("citizen:") && e.subject != "citizen:unknown")
+    );
+    assert!(
+        failed.iter().all(|e| !e.detail.contains("zoe")),
+        "{failed:?}"
+    );
+    let logins = common::journal(&server, "login");
+    assert!(!logins.is_empty(), "opening the account signed her in");
+    assert_eq!(logins[0].subject, failed[0].subject);
     // A POST without its token changes nothing.
     let forged = b.post(
         "/demoville/account/signup",

@@ -511,6 +511,26 @@ fn logins_are_throttled_and_sessions_are_cookies_the_page_cannot_read() {
     assert_eq!(r.status, 303);
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
     assert_eq!(marie.get("/demoville/backoffice/").status, 303);
+    // Every sign-in, sign-out and refused attempt is in the journal, with
+    // where it came from; a throttled attempt adds none.
+    let failed = common::journal(&server, "login-failed");
+    assert_eq!(failed.len(), 6, "five wrong passwords and an unknown login");
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.actor == "anonymous" && e.detail == "from 127.0.0.1")
+    );
+    assert_eq!(failed[0].subject, "agent:nobody");
+    assert_eq!(failed[1].subject, "agent:marie");
+    let logins = common::journal(&server, "login");
+    let subjects: Vec<&str> = logins.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(subjects, ["agent:marie", "agent:paul"]);
+    assert_eq!(logins[0].actor, "agent:marie");
+    let logouts = common::journal(&server, "logout");
+    assert_eq!(logouts.len(), 1);
+    assert_eq!(logouts[0].actor, "agent:marie");
+    let reports = server.app.store.verify_audit().unwrap();
+    assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
 }
 
 #[test]

@@ -303,3 +303,200 @@ fn demo_data_fills_a_town_with_a_year_of_requests_through_the_real_paths() {
         .unwrap();
     assert!(total >= closed, "{total} closed in the console");
 }
+
+/// The hash of an audit entry as the store computes it (an insider who
+/// read the source knows it too): fields length-prefixed, then the
+/// previous hash.
+fn insider_hash(seq: i64, fields: [&str; 6], prev: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(seq.to_string().as_bytes());
+    for f in fields {
+        h.update(format!("|{}:", f.len()).as_bytes());
+        h.update(f.as_bytes());
+    }
+    h.update(b"|");
+    h.update(prev.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Someone with write access to the database edits an entry and rehashes
+/// the whole chain and its head: consistent, `audit verify` alone passes.
+fn rewrite_the_journal(data: &Path) {
+    use sha2::{Digest, Sha256};
+    let db = rusqlite::Connection::open(data.join("guichet.sqlite3")).unwrap();
+    let rows: Vec<(i64, i64, [String; 5])> = db
+        .prepare("SELECT tenant_id, seq, at, actor, subject, action, detail FROM audit ORDER BY tenant_id, seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?]))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(rows.len() >= 2, "a journal to rewrite");
+    let mut prev = "0".repeat(64);
+    for (tenant, seq, [at, actor, subject, action, detail]) in rows {
+        let detail = if seq == 1 {
+            format!("{detail} (edited)")
+        } else {
+            detail
+        };
+        let digest: String = Sha256::digest(detail.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let hash = insider_hash(seq, [&at, &actor, &subject, &action, &digest, "2"], &prev);
+        db.execute(
+            "UPDATE audit SET detail = ?1, detail_sha256 = ?2, prev_hash = ?3, hash = ?4
+             WHERE tenant_id = ?5 AND seq = ?6",
+            rusqlite::params![detail, digest, prev, hash, tenant, seq],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE audit_heads SET hash = ?1 WHERE tenant_id = ?2 AND seq = ?3",
+            rusqlite::params![hash, tenant, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() {
+    let (data, _) = data_with_a_request();
+    let dir = TempDir::new();
+    let checkpoints = dir.0.join("checkpoints.jsonl");
+    let key = dir.0.join("keys/audit.key");
+    let run = |args: &[&str]| {
+        guichet(&data.0)
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data.0)
+            .arg("--audit-key")
+            .arg(&key)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["audit", "checkpoint", "--to", checkpoints.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(line["tenant"], "demoville");
+    assert!(line["seq"].as_i64().unwrap() >= 2, "{line}");
+    assert_eq!(line["mac"].as_str().unwrap().len(), 64);
+    assert!(
+        key.exists(),
+        "the key is made on first use, apart from the data"
+    );
+    assert!(!data.0.join("audit.key").exists());
+    let out = run(&[
+        "audit",
+        "verify",
+        "--against",
+        checkpoints.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("chain intact, 1 checkpoint(s) held"),
+        "{}",
+        stdout(&out)
+    );
+
+    rewrite_the_journal(&data.0);
+    let out = run(&["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "the rewrite is consistent: {}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "audit",
+        "verify",
+        "--against",
+        checkpoints.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("is not the one the checkpoint published"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A checkpoint line moved to fit the rewrite is not signed any more.
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    let forged = dir.0.join("forged.jsonl");
+    let head = line["hash"].as_str().unwrap();
+    std::fs::write(&forged, text.replace(head, &"0".repeat(64))).unwrap();
+    let out = run(&["audit", "verify", "--against", forged.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("line 1") && stderr(&out).contains("not signed"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The journal emptied, head included: the checkpoint still vouches.
+    let db = rusqlite::Connection::open(data.0.join("guichet.sqlite3")).unwrap();
+    db.execute_batch("DELETE FROM audit; DELETE FROM audit_heads;")
+        .unwrap();
+    drop(db);
+    let out = run(&["audit", "verify"]);
+    assert!(out.status.success(), "an empty journal verifies alone");
+    let out = run(&[
+        "audit",
+        "verify",
+        "--against",
+        checkpoints.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("ends at entry 0 but a checkpoint vouches"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_server_appends_checkpoints_of_the_journals_that_moved() {
+    let (data, _) = data_with_a_request();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = guichet(&data.0)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&data.0)
+        .spawn()
+        .unwrap();
+    let file = data.0.join("audit-checkpoints.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.ends_with('\n')) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let out = guichet(&data.0)
+        .args(["audit", "verify", "--against"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(&data.0)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("1 checkpoint(s) held"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -38,6 +38,52 @@ use tokio::net::TcpListener;
 
 type Body = Full<Bytes>;
 
+/// A request's body as the routes read it: hyper's own from a connection,
+/// or a whole one given to [`handle`] (the fuzzers, in-process callers).
+pub enum In {
+    Connection(Incoming),
+    Whole(Option<Bytes>),
+}
+
+impl hyper::body::Body for In {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            In::Connection(body) => std::pin::Pin::new(body).poll_frame(cx),
+            In::Whole(bytes) => {
+                std::task::Poll::Ready(bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            In::Connection(body) => body.is_end_stream(),
+            In::Whole(bytes) => bytes.is_none(),
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            In::Connection(body) => body.size_hint(),
+            In::Whole(bytes) => {
+                hyper::body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+        }
+    }
+}
+
+/// Answers one request as the server would, without a connection: the
+/// same routing, limits and pages (the fuzz targets drive it).
+pub async fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Response<Body> {
+    route(app, req.map(|b| In::Whole(Some(b))), peer).await
+}
+
 /// Serves plain HTTP/1.1 until `shutdown` resolves, then lets open
 /// connections finish their current request (for at most ten seconds).
 pub async fn serve(
@@ -94,11 +140,11 @@ pub async fn serve_with(
                 let header_timeout = app.config.limits.body_timeout;
                 let secure = acceptor.is_some();
                 let app = Arc::clone(&app);
-                let service = service_fn(move |req| {
+                let service = service_fn(move |req: Request<Incoming>| {
                     let app = Arc::clone(&app);
                     async move {
                         let head = req.method() == Method::HEAD;
-                        let mut response = route(&app, req, peer).await;
+                        let mut response = route(&app, req.map(In::Connection), peer).await;
                         if head {
                             // HTTP/1 drops a HEAD answer's body itself; HTTP/2
                             // must not send one: its length stays in the header.
@@ -251,7 +297,7 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
     response
 }
 
-async fn route(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+async fn route(app: &App, req: Request<In>, peer: SocketAddr) -> Response<Body> {
     let started = std::time::Instant::now();
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
@@ -333,7 +379,7 @@ fn route_family(segments: &[&str]) -> &'static str {
 
 /// `GET /metrics`: for the addresses configured, and not through a proxy
 /// (a proxy on the machine would make every visitor look local).
-async fn metrics(app: &App, req: &Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+async fn metrics(app: &App, req: &Request<In>, peer: SocketAddr) -> Response<Body> {
     let ip = peer.ip().to_canonical();
     let proxied = req.headers().contains_key(header::FORWARDED)
         || req.headers().contains_key("x-forwarded-for");
@@ -366,7 +412,7 @@ async fn metrics(app: &App, req: &Request<Incoming>, peer: SocketAddr) -> Respon
 async fn web_page(
     app: &App,
     site: &Site,
-    req: Request<Incoming>,
+    req: Request<In>,
     rest: &[&str],
     peer: SocketAddr,
 ) -> Response<Body> {
@@ -411,7 +457,7 @@ async fn web_page(
 /// Reads a request body within the size and time limits.
 async fn read_body(
     app: &App,
-    body: Incoming,
+    body: In,
     length: Option<&HeaderValue>,
     limit: usize,
 ) -> Result<Bytes, Response<Body>> {
@@ -433,7 +479,7 @@ async fn read_body(
     }
 }
 
-fn schema(site: &Site, req: &Request<Incoming>, file: &str) -> Response<Body> {
+fn schema(site: &Site, req: &Request<In>, file: &str) -> Response<Body> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return method_not_allowed("GET, HEAD");
     }
@@ -467,7 +513,7 @@ fn origin_of(url: &str) -> &str {
 /// Guichet's address as the client sees it: the configured public URL
 /// (behind a proxy that ends TLS), else `http://host[:port]` as the client
 /// addressed us.
-fn base_url(app: &App, req: &Request<Incoming>) -> String {
+fn base_url(app: &App, req: &Request<In>) -> String {
     if let Some(url) = &app.config.public_url {
         return url.clone();
     }
@@ -486,7 +532,7 @@ fn base_url(app: &App, req: &Request<Incoming>) -> String {
 async fn agent_credentials(
     app: &App,
     site: &Site,
-    req: &Request<Incoming>,
+    req: &Request<In>,
     peer: SocketAddr,
 ) -> Result<(), Response<Body>> {
     use base64::Engine;
@@ -557,7 +603,7 @@ async fn soap_endpoint(
     app: &App,
     site: &Site,
     audience: Audience,
-    req: Request<Incoming>,
+    req: Request<In>,
 ) -> Response<Body> {
     let base = base_url(app, &req);
     let address = format!(
@@ -597,11 +643,7 @@ async fn soap_endpoint(
 
 /// A SOAP endpoint's answer to a GET: its WSDL for `?wsdl`, else 405 with
 /// `hint` (where the WSDL is).
-fn wsdl_or_post(
-    req: &Request<Incoming>,
-    wsdl: impl FnOnce() -> String,
-    hint: String,
-) -> Response<Body> {
+fn wsdl_or_post(req: &Request<In>, wsdl: impl FnOnce() -> String, hint: String) -> Response<Body> {
     let wants_wsdl = req
         .uri()
         .query()
@@ -619,7 +661,7 @@ fn wsdl_or_post(
 /// within `limit` bytes and the body timeout; else the HTTP refusal.
 async fn soap_body(
     app: &App,
-    req: Request<Incoming>,
+    req: Request<In>,
     limit: usize,
 ) -> Result<(Version, Bytes), Response<Body>> {
     let content_type = req
@@ -655,7 +697,7 @@ async fn soap_body(
 async fn exchange_endpoint(
     app: &App,
     site: &Site,
-    req: Request<Incoming>,
+    req: Request<In>,
     peer: SocketAddr,
 ) -> Response<Body> {
     let base = base_url(app, &req);
@@ -691,7 +733,7 @@ async fn exchange_endpoint(
 async fn open311_endpoint(
     app: &App,
     site: &Site,
-    req: Request<Incoming>,
+    req: Request<In>,
     rest: &[&str],
 ) -> Response<Body> {
     let post = match *req.method() {
@@ -752,12 +794,7 @@ async fn open311_endpoint(
 
 /// The town's SMS provider's callbacks: each SMS received, or each
 /// delivery receipt (see [`crate::inbound::sms`]), answered in JSON.
-async fn sms_endpoint(
-    app: &App,
-    site: &Site,
-    req: Request<Incoming>,
-    receipt: bool,
-) -> Response<Body> {
+async fn sms_endpoint(app: &App, site: &Site, req: Request<In>, receipt: bool) -> Response<Body> {
     if req.method() != Method::POST {
         return method_not_allowed("POST");
     }

@@ -256,7 +256,7 @@ pub async fn call(
 }
 
 /// The UsernameToken of the `wsse:Security` header, if there is one.
-fn username_token(headers: &[Element]) -> Result<Option<UsernameToken>, TokenProblem> {
+pub fn username_token(headers: &[Element]) -> Result<Option<UsernameToken>, TokenProblem> {
     let Some(security) = headers
         .iter()
         .find(|h| h.is(described::WSSE_NS, "Security"))

@@ -31,6 +31,16 @@ pub struct AuditEntry {
     pub redacted_at: Option<String>,
 }
 
+/// A point of a tenant's chain published outside the database (a
+/// checkpoint): its entry `seq` had the hash `hash`. A journal rewritten
+/// from scratch, however consistent, no longer holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub tenant: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
 pub trait AuditStore: Send + Sync {
     /// The tenant's journal, newest first, at most `limit` entries; only
     /// those of `action` when given.
@@ -54,7 +64,44 @@ pub trait AuditStore: Send + Sync {
     ) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Walks every tenant's audit chain.
-    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError>;
+    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError> {
+        self.verify_audit_against(&[])
+    }
+
+    /// Walks every tenant's audit chain, which must also hold each of
+    /// `anchors` (a tenant named by an anchor and not stored is reported).
+    fn verify_audit_against(&self, anchors: &[Anchor]) -> Result<Vec<AuditReport>, StoreError>;
+
+    /// Each tenant's last entry (`seq` 0 and the genesis hash for an empty
+    /// journal): what a checkpoint publishes.
+    fn audit_heads(&self) -> BoxFuture<'_, Result<Vec<Anchor>, StoreError>>;
+}
+
+/// The anchors of `tenant` among `anchors`, as `(seq, hash)`.
+pub(super) fn anchors_of(anchors: &[Anchor], tenant: &str) -> Vec<(i64, String)> {
+    anchors
+        .iter()
+        .filter(|a| a.tenant == tenant)
+        .map(|a| (a.seq, a.hash.clone()))
+        .collect()
+}
+
+/// The reports of tenants some anchor names and the store does not hold.
+pub(super) fn unknown_tenants(anchors: &[Anchor], known: &[String]) -> Vec<AuditReport> {
+    let mut out: Vec<AuditReport> = Vec::new();
+    for a in anchors {
+        if !known.contains(&a.tenant) && !out.iter().any(|r| r.tenant == a.tenant) {
+            out.push(AuditReport {
+                tenant: a.tenant.clone(),
+                entries: 0,
+                problem: Some(format!(
+                    "the checkpoint vouches for entry {} of this tenant, which the store no longer holds",
+                    a.seq
+                )),
+            });
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -144,6 +191,7 @@ pub(super) fn verify_chain(
     tenant: &str,
     rows: impl IntoIterator<Item = Result<StoredAudit, StoreError>>,
     head: Option<(i64, String)>,
+    anchors: &[(i64, String)],
 ) -> Result<AuditReport, StoreError> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_owned();
@@ -200,10 +248,28 @@ pub(super) fn verify_chain(
                 ),
             ));
         }
+        if let Some((_, published)) = anchors.iter().find(|(at, _)| *at == seq)
+            && *published != hash
+        {
+            return Ok(report(
+                entries,
+                format!(
+                    "entry {seq} is not the one the checkpoint published: the journal was rewritten at or before this entry"
+                ),
+            ));
+        }
         prev = hash;
         expected_seq += 1;
     }
     let last = expected_seq - 1;
+    if let Some((seq, _)) = anchors.iter().filter(|(at, _)| *at > last).max() {
+        return Ok(report(
+            entries,
+            format!(
+                "the journal ends at entry {last} but a checkpoint vouches for entry {seq}: entries were removed or the journal replaced"
+            ),
+        ));
+    }
     match head {
         Some((seq, hash)) if seq != last || hash != prev => Ok(report(
             entries,

@@ -267,7 +267,7 @@ pub trait CitizenStore: Send + Sync {
 // ---------------------------------------------------------------------------
 
 /// The audit subject (and actor) of what concerns an account.
-pub(super) fn citizen_subject(citizen_id: i64) -> String {
+pub fn citizen_subject(citizen_id: i64) -> String {
     format!("citizen:{citizen_id}")
 }
 

@@ -233,6 +233,7 @@ pub async fn sign_in(
         .map_err(AuthError::Unavailable)?
         .filter(|c| c.confirmed);
     let hash = citizen.as_ref().and_then(|c| c.password_hash.clone());
+    let known = citizen.as_ref().map(|c| c.id);
     let matches = password_matches(password, hash).await;
     match citizen.filter(|_| matches) {
         Some(c) => {
@@ -246,6 +247,21 @@ pub async fn sign_in(
                 .await
                 .map_err(AuthError::Unavailable)?;
             tracing::warn!(tenant = %site.tenant.slug, %peer, "failed citizen sign-in");
+            // The account tried, if there is one; never the address typed.
+            let subject = match &known {
+                Some(id) => crate::store::citizen_subject(*id),
+                None => "citizen:unknown".to_owned(),
+            };
+            super::audit::sign_in_event(
+                app,
+                site.tenant.id,
+                "anonymous".into(),
+                subject,
+                "login-failed",
+                format!("from {peer}"),
+            )
+            .await
+            .map_err(AuthError::Unavailable)?;
             Err(AuthError::Failed)
         }
     }
@@ -255,11 +271,27 @@ pub async fn sign_in(
 /// `id_token`: the identity provider's, when signed in with it.
 pub async fn open_session(
     app: &App,
+    site: &Site,
     citizen: &Citizen,
     id_token: Option<String>,
 ) -> Result<String, AccountError> {
     let (token, digest) = auth::new_session()
         .map_err(|e| AccountError::Unavailable(format!("no random source: {e}")))?;
+    let subject = crate::store::citizen_subject(citizen.id);
+    let how = if id_token.is_some() {
+        "with the identity provider"
+    } else {
+        "with a password or a link"
+    };
+    super::audit::sign_in_event(
+        app,
+        site.tenant.id,
+        subject.clone(),
+        subject,
+        "login",
+        how.into(),
+    )
+    .await?;
     let at = app.now();
     let expires = at
         .checked_add(SignedDuration::from_secs(SESSION_SECS))

@@ -71,6 +71,16 @@ pub async fn authenticate(
                 .await
                 .map_err(AuthError::Unavailable)?;
             tracing::warn!(tenant = %site.tenant.slug, %login, %peer, "failed agent authentication");
+            super::audit::sign_in_event(
+                app,
+                site.tenant.id,
+                "anonymous".into(),
+                format!("agent:{}", super::audit::typed(login)),
+                "login-failed",
+                format!("from {peer}"),
+            )
+            .await
+            .map_err(AuthError::Unavailable)?;
             Err(AuthError::Failed)
         }
     }

@@ -14,6 +14,7 @@ pub mod act;
 pub mod agents;
 pub mod api_accounts;
 pub mod appointments;
+pub mod audit;
 pub mod campaigns;
 pub mod catalogue;
 pub mod correct;

@@ -83,6 +83,7 @@ macro_rules! store_contract {
                 standard_answers_belong_to_their_tenant_and_seeding_fills_only_empty_lists,
                 the_audit_journal_counts_every_change_and_stays_intact,
                 the_journal_reads_newest_first_by_action_within_its_tenant,
+                a_journal_holds_the_heads_it_published_and_not_a_forged_one,
                 the_audit_journal_verified_while_it_is_written_is_intact,
                 export_marks_are_listed_oldest_first_and_cleared_once_done,
                 a_hold_is_remembered_and_a_postponed_due_date_moves,
@@ -2896,6 +2897,99 @@ pub async fn the_audit_journal_counts_every_change_and_stays_intact(store: Arc<d
     );
     let reports = blocking(&store, |s| s.verify_audit().unwrap()).await;
     assert_eq!(reports.len(), 2, "one report per tenant");
+}
+
+/// Checkpoints: each tenant's head as published; a chain verified against
+/// them holds the ones it wrote, and not a head it never had, an entry it
+/// does not reach yet, or a tenant it does not know.
+pub async fn a_journal_holds_the_heads_it_published_and_not_a_forged_one(store: Arc<dyn Store>) {
+    use guichet::store::Anchor;
+    let brest = town(&store, "brest").await;
+    let quimper = town(&store, "quimper").await;
+    let record = |tenant: i64, i: u32| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .record_audit(
+                    tenant,
+                    "agent:admin".into(),
+                    "settings".into(),
+                    "settings-changed".into(),
+                    format!("change {i}"),
+                    t(i as i64),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    record(brest.id, 1).await;
+    record(brest.id, 2).await;
+    let heads = store.audit_heads().await.unwrap();
+    assert_eq!(heads.len(), 2);
+    assert_eq!((heads[0].tenant.as_str(), heads[0].seq), ("brest", 2));
+    assert_eq!(
+        (heads[1].tenant.as_str(), heads[1].seq),
+        ("quimper", 0),
+        "empty journal"
+    );
+    assert_eq!(heads[0].hash.len(), 64);
+    record(brest.id, 3).await;
+    record(quimper.id, 4).await;
+    let published = heads[0].clone();
+    let reports = blocking(&store, move |s| {
+        s.verify_audit_against(&[published]).unwrap()
+    })
+    .await;
+    assert!(reports.iter().all(|r| r.problem.is_none()), "{reports:?}");
+    let forged = Anchor {
+        hash: "f".repeat(64),
+        ..heads[0].clone()
+    };
+    let ahead = Anchor {
+        seq: 9,
+        ..heads[0].clone()
+    };
+    let gone = Anchor {
+        tenant: "lorient".into(),
+        ..heads[0].clone()
+    };
+    let reports = blocking(&store, move |s| {
+        s.verify_audit_against(&[forged, ahead, gone]).unwrap()
+    })
+    .await;
+    let problem = |slug: &str| {
+        reports
+            .iter()
+            .find(|r| r.tenant == slug)
+            .and_then(|r| r.problem.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        problem("brest").contains("entry 2 is not the one the checkpoint published"),
+        "{reports:?}"
+    );
+    assert_eq!(
+        problem("quimper"),
+        "",
+        "its own chain is not held to another's anchors"
+    );
+    assert!(
+        problem("lorient").contains("no longer holds"),
+        "{reports:?}"
+    );
+    let ahead = Anchor {
+        seq: 9,
+        ..heads[0].clone()
+    };
+    let reports = blocking(&store, move |s| s.verify_audit_against(&[ahead]).unwrap()).await;
+    assert!(
+        reports[0]
+            .problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("ends at entry 3 but a checkpoint vouches for entry 9"),
+        "{reports:?}"
+    );
 }
 
 /// The journal as administrators read it: newest first, by action, at most

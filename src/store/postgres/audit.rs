@@ -66,7 +66,30 @@ impl AuditStore for PostgresStore {
         })
     }
 
-    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError> {
+    fn audit_heads(&self) -> BoxFuture<'_, Result<Vec<Anchor>, StoreError>> {
+        self.read(|tx| {
+            Box::pin(async move {
+                let rows = tx
+                    .query(
+                        "SELECT t.slug, COALESCE(h.seq, 0), COALESCE(h.hash, $1)
+                         FROM tenants t LEFT JOIN audit_heads h ON h.tenant_id = t.id ORDER BY t.id",
+                        &[&crate::store::audit::GENESIS],
+                    )
+                    .await?;
+                Ok(rows
+                    .iter()
+                    .map(|r| Anchor {
+                        tenant: r.get(0),
+                        seq: r.get(1),
+                        hash: r.get(2),
+                    })
+                    .collect())
+            })
+        })
+    }
+
+    fn verify_audit_against(&self, anchors: &[Anchor]) -> Result<Vec<AuditReport>, StoreError> {
+        let anchors = anchors.to_vec();
         // One read transaction: the rows and the chain's head seen at the
         // same instant, so entries written meanwhile by running nodes never
         // look like a cut-off journal.
@@ -76,9 +99,14 @@ impl AuditStore for PostgresStore {
                     .query("SELECT id, slug FROM tenants ORDER BY id", &[])
                     .await?;
                 let mut reports = Vec::with_capacity(tenants.len());
+                let mut known = Vec::with_capacity(tenants.len());
                 for t in &tenants {
-                    reports.push(verify_audit(tx, t.get(0), t.get(1)).await?);
+                    let slug: String = t.get(1);
+                    let own = anchors_of(&anchors, &slug);
+                    reports.push(verify_audit(tx, t.get(0), slug.clone(), &own).await?);
+                    known.push(slug);
                 }
+                reports.extend(unknown_tenants(&anchors, &known));
                 Ok(reports)
             })
         }))
@@ -172,6 +200,7 @@ pub(super) async fn verify_audit(
     tx: &Transaction<'_>,
     tenant_id: i64,
     tenant: String,
+    anchors: &[(i64, String)],
 ) -> Result<AuditReport, StoreError> {
     let rows = tx
         .query(
@@ -200,5 +229,6 @@ pub(super) async fn verify_audit(
             })
         }),
         head,
+        anchors,
     )
 }

@@ -159,7 +159,7 @@ impl PostgresStore {
                 .await?;
             let mut audit = Vec::new();
             for t in &tenants {
-                let report = super::audit::verify_audit(&tx, t.get(0), t.get(1)).await?;
+                let report = super::audit::verify_audit(&tx, t.get(0), t.get(1), &[]).await?;
                 if let Some(problem) = &report.problem {
                     return Err(StoreError::Corrupt(format!(
                         "the audit journal of {} does not verify after the copy ({problem}); nothing was kept",

@@ -37,7 +37,25 @@ impl AuditStore for SqliteStore {
         self.read(move |conn| journal(conn, tenant_id, action.as_deref(), limit))
     }
 
-    fn verify_audit(&self) -> Result<Vec<AuditReport>, StoreError> {
+    fn audit_heads(&self) -> BoxFuture<'_, Result<Vec<Anchor>, StoreError>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT t.slug, COALESCE(h.seq, 0), COALESCE(h.hash, ?1)
+                     FROM tenants t LEFT JOIN audit_heads h ON h.tenant_id = t.id ORDER BY t.id",
+                )?
+                .query_map(params![crate::store::audit::GENESIS], |r| {
+                    Ok(Anchor {
+                        tenant: r.get(0)?,
+                        seq: r.get(1)?,
+                        hash: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn verify_audit_against(&self, anchors: &[Anchor]) -> Result<Vec<AuditReport>, StoreError> {
         self.admin(|conn| {
             // One read transaction: the rows and the chain's head seen at
             // the same instant, so entries written meanwhile by the running
@@ -47,10 +65,13 @@ impl AuditStore for SqliteStore {
                 .prepare("SELECT id, slug FROM tenants ORDER BY id")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
-            tenants
+            let mut reports = tenants
                 .iter()
-                .map(|(id, slug)| verify_audit(conn, *id, slug))
-                .collect()
+                .map(|(id, slug)| verify_audit(conn, *id, slug, &anchors_of(anchors, slug)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let known: Vec<String> = tenants.into_iter().map(|(_, slug)| slug).collect();
+            reports.extend(unknown_tenants(anchors, &known));
+            Ok(reports)
         })
     }
 }
@@ -114,6 +135,7 @@ pub(super) fn verify_audit(
     conn: &Connection,
     tenant_id: i64,
     tenant: &str,
+    anchors: &[(i64, String)],
 ) -> Result<AuditReport, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, subject, action, detail, prev_hash, hash, detail_sha256, redacted_at
@@ -143,7 +165,7 @@ pub(super) fn verify_audit(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    verify_chain(tenant, rows.into_iter().map(Ok), head)
+    verify_chain(tenant, rows.into_iter().map(Ok), head, anchors)
 }
 
 pub(super) fn journal(

@@ -125,7 +125,7 @@ async fn returned_page(cx: &Ctx<'_>, returned: Returned) -> Response<Body> {
             next,
             created,
             id_token,
-        } => match account::open_session(cx.app, &citizen, Some(id_token)).await {
+        } => match account::open_session(cx.app, cx.site, &citizen, Some(id_token)).await {
             Ok(token) => {
                 let to = next.unwrap_or_else(|| {
                     f.url(if created {

@@ -224,7 +224,7 @@ pub(super) async fn confirm(cx: &Ctx<'_>) -> Response<Body> {
         return plain(StatusCode::FORBIDDEN, &cx.frame.message("form.expired"));
     }
     match account::confirm(cx.app, cx.site, cx.param("token")).await {
-        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen, None).await {
+        Ok(Some(citizen)) => match account::open_session(cx.app, cx.site, &citizen, None).await {
             Ok(token) => signed_in_redirect(cx, &token, &cx.frame.url("/account/?welcome=1")),
             Err(e) => unavailable(&format!("{e:?}")),
         },
@@ -308,7 +308,7 @@ pub(super) async fn login(cx: &Ctx<'_>) -> Response<Body> {
     }
     let peer = cx.req.peer.to_string();
     match account::sign_in(cx.app, cx.site, &email, field(cx, "password"), &peer).await {
-        Ok(citizen) => match account::open_session(cx.app, &citizen, None).await {
+        Ok(citizen) => match account::open_session(cx.app, cx.site, &citizen, None).await {
             Ok(token) => {
                 let to = next.unwrap_or_else(|| f.url("/account/"));
                 signed_in_redirect(cx, &token, &to)
@@ -351,6 +351,19 @@ pub(super) async fn logout(cx: &Ctx<'_>) -> Response<Body> {
         Ok(t) => t,
         Err(e) => return unavailable(&e.to_string()),
     };
+    let subject = crate::store::citizen_subject(s.citizen.id);
+    if let Err(e) = crate::usecases::audit::sign_in_event(
+        cx.app,
+        cx.site.tenant.id,
+        subject.clone(),
+        subject,
+        "logout",
+        String::new(),
+    )
+    .await
+    {
+        return unavailable(&e.to_string());
+    }
     // Signed in with the provider: signed out there too.
     let at_provider = match id_token {
         Some(t) => {
@@ -451,7 +464,7 @@ pub(super) async fn reset(cx: &Ctx<'_>) -> Response<Body> {
     }
     let token = cx.param("token");
     match account::reset(cx.app, cx.site, token, field(cx, "password"), lang(cx)).await {
-        Ok(Some(citizen)) => match account::open_session(cx.app, &citizen, None).await {
+        Ok(Some(citizen)) => match account::open_session(cx.app, cx.site, &citizen, None).await {
             Ok(session) => signed_in_redirect(cx, &session, &cx.frame.url("/account/?reset=1")),
             Err(e) => unavailable(&format!("{e:?}")),
         },

@@ -90,6 +90,19 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
     let expires = at
         .checked_add(jiff::SignedDuration::from_secs(auth::SESSION_SECS))
         .unwrap_or(at);
+    // Journaled first: a session never exists without its entry.
+    if let Err(e) = crate::usecases::audit::sign_in_event(
+        app,
+        site.tenant.id,
+        format!("agent:{login}"),
+        format!("agent:{login}"),
+        "login",
+        format!("from {}", req.peer),
+    )
+    .await
+    {
+        return unavailable(&e);
+    }
     if let Err(e) = app
         .store
         .create_session(record.id, digest, at, expires)
@@ -110,6 +123,19 @@ pub(super) async fn post(cx: &Ctx<'_>) -> Response<Body> {
 pub(super) async fn logout(cx: &Ctx<'_>) -> Response<Body> {
     let (app, frame, session) = (cx.app, cx.frame, cx.session());
     if let Err(e) = app.store.end_session(session.digest.clone()).await {
+        return unavailable(&e);
+    }
+    let login = &session.record.agent.login;
+    if let Err(e) = crate::usecases::audit::sign_in_event(
+        app,
+        cx.site.tenant.id,
+        format!("agent:{login}"),
+        format!("agent:{login}"),
+        "logout",
+        String::new(),
+    )
+    .await
+    {
         return unavailable(&e);
     }
     let mut r = redirect(&format!("{}/backoffice/login", frame.base));

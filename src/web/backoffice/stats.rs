@@ -292,6 +292,21 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
         "statistiques-{}-{}-{}-{}.{format}",
         cx.site.tenant.slug, table.id, report.period.from, report.period.to
     );
+    if let Err(e) = cx
+        .app
+        .store
+        .record_audit(
+            cx.site.tenant.id,
+            format!("agent:{}", cx.session().record.agent.login),
+            format!("stats:{}", table.id),
+            "stats-exported".into(),
+            name.clone(),
+            cx.app.now(),
+        )
+        .await
+    {
+        return super::unavailable(&e);
+    }
     match format {
         "csv" => match crate::render::sheet::csv(&table.columns, &table.rows) {
             Ok(bytes) => download(Bytes::from(bytes), "text/csv; charset=utf-8", &name),
