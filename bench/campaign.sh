@@ -14,6 +14,8 @@
 #   GUICHET_BIN=/path/to/guichet bench/campaign.sh
 # Needs: curl, python3, sqlite3.
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GUICHET_BIN:-$root/target/release/guichet}
 n=${N:-20000}

@@ -12,6 +12,8 @@
 # 54339, with fsync ON, as SQLite's --durability full syncs every commit).
 # Needs wrk (Debian wrk), psql, sqlite3.
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${GUICHET_BIN:-$ROOT/target/release/guichet}
 [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release)

@@ -9,6 +9,8 @@
 #   DATA=/tmp/stats-town bench/export.sh
 #   N=200000 DATA=/tmp/town-200k bench/export.sh
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GUICHET_BIN:-$root/target/release/guichet}
 n=${N:-1000000}

@@ -9,6 +9,8 @@
 #        GUICHET_BIN=/path/to/guichet bench/outbox.sh     (to measure another binary)
 # Needs: curl, python3 with aiosmtpd (pip install aiosmtpd), sqlite3.
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-300}
 BIN=${GUICHET_BIN:-$ROOT/target/release/guichet}

@@ -8,6 +8,8 @@
 # wrk and the server share the machine's cores: on 2 cores, renders per core
 # are at least the figure divided by 2 (wrk takes part of the CPU).
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${GUICHET_BIN:-$root/target/release/guichet}
 reps=${REPS:-3}

@@ -25,6 +25,8 @@
 # Needs: wrk, curl, python3, gsoap + libgsoap-dev (wsdl2h, soapcpp2, gcc), python3-venv; the spyne
 # virtualenv is created once in ${XDG_CACHE_HOME:-~/.cache}/guichet-bench/venv (pip, network).
 set -euo pipefail
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ANCHORS=${ANCHORS:-$ROOT/../shared/anchors/soap}

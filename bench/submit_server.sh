@@ -1,4 +1,6 @@
 # Sourced by threads.sh and cpu_per_submit.sh: starts Guichet on a fresh data folder under a
+# A load generator is one client sending far more than any citizen.
+export GUICHET_RATE_LIMITS="${GUICHET_RATE_LIMITS:-off}"
 # temporary one ($WORK, removed on exit with the server), with durability $DUR, and sets $url
 # (its SOAP endpoint), $GPID and $SOAP_LUA (the anchors' wrk script posting $BODY).
 # Expects ROOT; honours GUICHET_BIN and ANCHORS.

@@ -105,6 +105,7 @@ pub fn load_with(
         store,
         sites: ArcSwap::from_pointee(sites),
         message_url: config.message_base_url(),
+        rate: crate::usecases::rate::Limiters::new(&config.rate_limits, Arc::clone(&clock)),
         config,
         clock,
         secret,

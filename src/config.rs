@@ -154,6 +154,32 @@ pub struct Settings {
     /// duration, no personal data) [default: text]
     #[arg(long, global = true, value_enum, env = "GUICHET_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// Requests per minute each client address (IPv6: its /64) and each
+    /// town may send, by kind: `soap` (SOAP calls), `forms` (citizens' form
+    /// posts), `login` (agents' and citizens' sign-ins), `signup` (account
+    /// sign-ups and forgotten passwords), `exchange` (business software),
+    /// `open311`; as `KIND=CLIENT:TOWN,…` (0: no limit), the kinds not
+    /// named keeping their default, or `off`. Beyond, HTTP 429 with
+    /// Retry-After [default: soap=300:30000, forms=60:6000, login=20:1200,
+    /// signup=10:600, exchange=1200:60000, open311=60:6000]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_RATE_LIMITS",
+        value_name = "LIMITS"
+    )]
+    pub rate_limits: Option<String>,
+    /// Proxies whose `X-Forwarded-For` (or `Forwarded: for=`) names the
+    /// client: addresses or networks, comma-separated; the client is the
+    /// last address of the chain that is not one of them [default: none,
+    /// the connection's address is the client]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_TRUSTED_PROXIES",
+        value_name = "ADDRESSES"
+    )]
+    pub trusted_proxies: Option<String>,
     /// The key that signs the audit journal's checkpoints (HMAC-SHA-256),
     /// kept apart from the database: whoever can write the database and
     /// not read this file cannot forge a checkpoint. Made on first use;
@@ -220,6 +246,122 @@ pub enum Durability {
     Normal,
 }
 
+/// The kinds of requests rate limits count apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateClass {
+    Soap,
+    Forms,
+    Login,
+    Signup,
+    Exchange,
+    Open311,
+}
+
+impl RateClass {
+    pub const ALL: [RateClass; 6] = [
+        RateClass::Soap,
+        RateClass::Forms,
+        RateClass::Login,
+        RateClass::Signup,
+        RateClass::Exchange,
+        RateClass::Open311,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RateClass::Soap => "soap",
+            RateClass::Forms => "forms",
+            RateClass::Login => "login",
+            RateClass::Signup => "signup",
+            RateClass::Exchange => "exchange",
+            RateClass::Open311 => "open311",
+        }
+    }
+}
+
+/// Requests per minute per client and per town (0: unlimited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub client: u32,
+    pub town: u32,
+}
+
+/// Every kind's limits (`--rate-limits`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    pub classes: Vec<(RateClass, RateLimit)>,
+}
+
+impl RateLimits {
+    /// No limit at all.
+    pub fn off() -> RateLimits {
+        RateLimits {
+            classes: Vec::new(),
+        }
+    }
+
+    pub fn of(&self, class: RateClass) -> Option<RateLimit> {
+        self.classes
+            .iter()
+            .find(|(c, _)| *c == class)
+            .map(|(_, l)| *l)
+    }
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let l = |client, town| RateLimit { client, town };
+        RateLimits {
+            classes: vec![
+                (RateClass::Soap, l(300, 30_000)),
+                (RateClass::Forms, l(60, 6_000)),
+                (RateClass::Login, l(20, 1_200)),
+                (RateClass::Signup, l(10, 600)),
+                (RateClass::Exchange, l(1_200, 60_000)),
+                (RateClass::Open311, l(60, 6_000)),
+            ],
+        }
+    }
+}
+
+impl std::str::FromStr for RateLimits {
+    type Err = String;
+
+    /// `off`, or `KIND=CLIENT:TOWN,…` over the defaults.
+    fn from_str(text: &str) -> Result<RateLimits, String> {
+        if text.trim() == "off" {
+            return Ok(RateLimits::off());
+        }
+        let mut limits = RateLimits::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, numbers) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not KIND=CLIENT:TOWN"))?;
+            let class = RateClass::ALL
+                .into_iter()
+                .find(|c| c.name() == kind.trim())
+                .ok_or_else(|| {
+                    format!("unknown kind `{kind}` (soap, forms, login, signup, exchange, open311)")
+                })?;
+            let (client, town) = numbers
+                .split_once(':')
+                .ok_or_else(|| format!("`{part}`: give CLIENT:TOWN requests per minute"))?;
+            let n = |t: &str| {
+                t.trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("`{part}`: {t:?} is not a number of requests"))
+            };
+            let limit = RateLimit {
+                client: n(client)?,
+                town: n(town)?,
+            };
+            limits.classes.retain(|(c, _)| *c != class);
+            limits.classes.push((class, limit));
+        }
+        Ok(limits)
+    }
+}
+
 /// Bounds on what a client may send.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLimits {
@@ -279,6 +421,9 @@ pub struct Config {
     pub audit_checkpoint_period: Duration,
     /// Who may read `/metrics`; empty: nobody.
     pub metrics_from: Vec<ipnet::IpNet>,
+    pub rate_limits: RateLimits,
+    /// Proxies trusted to name the client (`--trusted-proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub log_format: LogFormat,
 }
 
@@ -394,9 +539,24 @@ impl Config {
                 )));
             }
         };
-        let metrics_from =
-            parse_networks(pick!(metrics_from).as_deref().unwrap_or("127.0.0.1/8, ::1"))?;
+        let metrics_from = parse_networks(
+            pick!(metrics_from).as_deref().unwrap_or("127.0.0.1/8, ::1"),
+            "metrics-from",
+            "GUICHET_METRICS_FROM",
+        )?;
+        let rate_limits: RateLimits = match pick!(rate_limits) {
+            None => RateLimits::default(),
+            Some(text) => text.parse().map_err(|e| {
+                Error::Config(format!("--rate-limits {text}: {e} (GUICHET_RATE_LIMITS)"))
+            })?,
+        };
+        let trusted_proxies = match pick!(trusted_proxies) {
+            None => Vec::new(),
+            Some(text) => parse_networks(&text, "trusted-proxies", "GUICHET_TRUSTED_PROXIES")?,
+        };
         Ok(Config {
+            rate_limits,
+            trusted_proxies,
             metrics_from,
             log_format: pick!(log_format).unwrap_or(LogFormat::Text),
             database,
@@ -469,7 +629,7 @@ impl Config {
 }
 
 /// `--metrics-from`: addresses and networks, comma-separated, or `none`.
-fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, Error> {
+fn parse_networks(text: &str, flag: &str, variable: &str) -> Result<Vec<ipnet::IpNet>, Error> {
     if text.trim().eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
     }
@@ -481,7 +641,7 @@ fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, Error> {
                 .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
                 .map_err(|_| {
                     Error::Config(format!(
-                        "--metrics-from {t:?}: an address (10.0.0.5), a network (10.1.0.0/16) or `none`, comma-separated (GUICHET_METRICS_FROM)"
+                        "--{flag} {t:?}: an address (10.0.0.5), a network (10.1.0.0/16) or `none`, comma-separated ({variable})"
                     ))
                 })
         })

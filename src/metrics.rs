@@ -25,6 +25,7 @@ struct Metrics {
     campaign_sends: IntCounterVec,
     campaign_receipts: IntCounterVec,
     subscriptions: IntCounterVec,
+    rate_limited: IntCounterVec,
     outbox_depth: IntGaugeVec,
     writer_queue: IntGauge,
     writer_batch: Histogram,
@@ -102,6 +103,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["way", "outcome"],
     )
     .expect("metric");
+    let rate_limited = IntCounterVec::new(
+        Opts::new(
+            "rate_limited_total",
+            "Requests answered 429 by the rate limits, by kind (soap, forms, login, signup, exchange, open311)",
+        ),
+        &["kind"],
+    )
+    .expect("metric");
     let outbox_depth = IntGaugeVec::new(
         Opts::new(
             "outbox_depth",
@@ -137,6 +146,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(campaign_sends.clone()),
         Box::new(campaign_receipts.clone()),
         Box::new(subscriptions.clone()),
+        Box::new(rate_limited.clone()),
         Box::new(outbox_depth.clone()),
         Box::new(writer_queue.clone()),
         Box::new(writer_batch.clone()),
@@ -164,6 +174,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     for status in ["delivered", "failed", "pending", "unknown"] {
         campaign_receipts.with_label_values(&[status]);
     }
+    for class in crate::config::RateClass::ALL {
+        rate_limited.with_label_values(&[class.name()]);
+    }
     Metrics {
         registry,
         http_requests,
@@ -175,6 +188,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         campaign_sends,
         campaign_receipts,
         subscriptions,
+        rate_limited,
         outbox_depth,
         writer_queue,
         writer_batch,
@@ -235,6 +249,11 @@ pub fn subscription(way: &str, outcome: &str) {
         .subscriptions
         .with_label_values(&[way, outcome])
         .inc();
+}
+
+/// A request refused by a rate limit.
+pub fn rate_limited(kind: &str) {
+    METRICS.rate_limited.with_label_values(&[kind]).inc();
 }
 
 /// A write queued for the SQLite writer (`+1`) or taken by it (`-n`).

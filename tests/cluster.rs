@@ -92,6 +92,7 @@ impl Guichet {
             .env("GUICHET_DATABASE", database)
             .env("GUICHET_SECRET", TEST_SECRET)
             .env("GUICHET_LOG", "warn")
+            .env("GUICHET_RATE_LIMITS", "off")
             .spawn()
             .unwrap();
         let node = Node(SocketAddr::from(([127, 0, 0, 1], port)));

@@ -84,10 +84,11 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// `2026-000123` (leading zeros optional).
+    /// `2026-000123` (leading zeros optional, in the number only: the year
+    /// is a year of four digits, so that what is read writes back alike).
     pub fn parse(text: &str) -> Option<Reference> {
         let (year, number) = text.trim().split_once('-')?;
-        if year.len() != 4 || number.is_empty() || number.len() > 9 {
+        if year.len() != 4 || year.starts_with('0') || number.is_empty() || number.len() > 9 {
             return None;
         }
         if !year
@@ -113,6 +114,18 @@ impl fmt::Display for Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_reads_back_as_it_writes() {
+        let r = Reference::parse(" 2026-123 ").unwrap();
+        assert_eq!(r.to_string(), "2026-000123");
+        assert_eq!(Reference::parse(&r.to_string()), Some(r));
+        // Found by the `codes` fuzz target: a year written with a leading
+        // zero was read as 226 and written "226-000202", which reads as nothing.
+        assert_eq!(Reference::parse("0226-202"), None);
+        assert_eq!(Reference::parse("2026-"), None);
+        assert_eq!(Reference::parse("2026-1234567890"), None);
+    }
 
     #[test]
     fn codes_are_16_readable_characters_in_groups() {

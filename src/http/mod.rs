@@ -297,8 +297,13 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
     response
 }
 
-async fn route(app: &App, req: Request<In>, peer: SocketAddr) -> Response<Body> {
+async fn route(app: &App, req: Request<In>, connection: SocketAddr) -> Response<Body> {
     let started = std::time::Instant::now();
+    // The client: the connection's address, or the one a trusted proxy names.
+    let peer = SocketAddr::new(
+        client_address(&app.config.trusted_proxies, req.headers(), connection.ip()),
+        connection.port(),
+    );
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -306,7 +311,7 @@ async fn route(app: &App, req: Request<In>, peer: SocketAddr) -> Response<Body> 
     let mut tenant = "";
     let response = match segments.as_slice() {
         ["health"] => text(StatusCode::OK, "ok"),
-        ["metrics"] => metrics(app, &req, peer).await,
+        ["metrics"] => metrics(app, &req, connection).await,
         [slug, rest @ ..] => match app.site(slug) {
             None => text(
                 StatusCode::NOT_FOUND,
@@ -314,7 +319,17 @@ async fn route(app: &App, req: Request<In>, peer: SocketAddr) -> Response<Body> 
             ),
             Some(site) => {
                 tenant = slug;
+                let limited = rate_class(rest, &method).and_then(|class| {
+                    app.rate
+                        .check(class, slug, peer.ip())
+                        .err()
+                        .map(|e| (class, e))
+                });
                 match rest {
+                    _ if limited.is_some() => {
+                        let (class, e) = limited.expect("limited");
+                        too_many(class, e.retry_after)
+                    }
                     ["soap"] => soap_endpoint(app, &site, Audience::Public, req).await,
                     ["soap", "test"] => match agent_credentials(app, &site, &req, peer).await {
                         Ok(()) => soap_endpoint(app, &site, Audience::Agents, req).await,
@@ -352,6 +367,97 @@ async fn route(app: &App, req: Request<In>, peer: SocketAddr) -> Response<Body> 
         "request"
     );
     response
+}
+
+/// The client's address: `connection`, unless it is a trusted proxy's,
+/// then the last address of `X-Forwarded-For` (else `Forwarded: for=`)
+/// that is not a trusted proxy's — what the proxy nearest to us saw; one
+/// a client wrote itself further left is never believed.
+pub fn client_address(
+    trusted: &[ipnet::IpNet],
+    headers: &hyper::HeaderMap,
+    connection: std::net::IpAddr,
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| {
+        let ip = ip.to_canonical();
+        trusted.iter().any(|n| n.contains(&ip))
+    };
+    if !is_trusted(&connection) {
+        return connection;
+    }
+    let mut chain: Vec<std::net::IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else { continue };
+        chain.extend(text.split(',').filter_map(|a| forwarded_ip(a.trim())));
+    }
+    if chain.is_empty() {
+        for value in headers.get_all(header::FORWARDED) {
+            let Ok(text) = value.to_str() else { continue };
+            for element in text.split(',') {
+                for pair in element.split(';') {
+                    if let Some((k, v)) = pair.trim().split_once('=')
+                        && k.trim().eq_ignore_ascii_case("for")
+                        && let Some(ip) = forwarded_ip(v.trim().trim_matches('"'))
+                    {
+                        chain.push(ip);
+                    }
+                }
+            }
+        }
+    }
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(chain.first())
+        .copied()
+        .unwrap_or(connection)
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`,
+/// `2001:db8::1`, `[2001:db8::1]:4711`.
+fn forwarded_ip(text: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = text.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    text.parse::<SocketAddr>().ok().map(|s| s.ip())
+}
+
+/// Which rate limit a request under a town counts against (POSTs only).
+fn rate_class(rest: &[&str], method: &Method) -> Option<crate::config::RateClass> {
+    use crate::config::RateClass;
+    if *method != Method::POST {
+        return None;
+    }
+    match rest {
+        ["soap"] | ["soap", "test"] => Some(RateClass::Soap),
+        ["exchange"] => Some(RateClass::Exchange),
+        ["open311", ..] => Some(RateClass::Open311),
+        // The SMS provider's callbacks are signed; agents are signed in.
+        ["inbound", ..] | ["xsd", ..] => None,
+        ["backoffice", "login"] | ["account", "login"] => Some(RateClass::Login),
+        ["account", "signup" | "forgot"] => Some(RateClass::Signup),
+        ["backoffice", ..] | ["admin", ..] => None,
+        _ => Some(RateClass::Forms),
+    }
+}
+
+/// 429: the client (or the town) sent more than its share.
+fn too_many(class: crate::config::RateClass, retry_after: u64) -> Response<Body> {
+    crate::metrics::rate_limited(class.name());
+    let mut r = text(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "Trop de requêtes : réessayez dans {retry_after} seconde{}.",
+            if retry_after > 1 { "s" } else { "" }
+        ),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    r
 }
 
 /// Which kind of address a path is, for metrics and logs: a small fixed

@@ -27,6 +27,7 @@ pub mod openid;
 pub mod people;
 pub mod personal;
 pub mod places;
+pub mod rate;
 pub mod reply;
 pub mod retention;
 pub mod satisfaction;
@@ -79,6 +80,8 @@ pub struct App {
     /// Rung when a campaign is written, so that this node's sender starts
     /// on it at once.
     pub campaigns_due: tokio::sync::Notify,
+    /// This node's rate limits (`--rate-limits`).
+    pub rate: rate::Limiters,
 }
 
 /// The tenants' sites by slug, and the store's tenants generation they

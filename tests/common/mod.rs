@@ -188,6 +188,9 @@ impl Server {
             tenant_period: Duration::from_millis(300),
             secret: on_postgres().then(|| guichet::auth::token::key_from_hex(TEST_SECRET).unwrap()),
             database,
+            // One test client sends everything, with the clock stopped;
+            // tests of the limits set their own (`Server::limit`).
+            rate_limits: guichet::config::RateLimits::off(),
             ..Config::default()
         };
         let mut app = app::load_with(store, blobs, config, clock).unwrap();

@@ -141,9 +141,9 @@ impl PostgresStore {
             for table in tables_with_ids(&tx).await? {
                 tx.execute(
                     &format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}"
+                        "SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}"
                     ),
-                    &[],
+                    &[&table],
                 )
                 .await?;
             }

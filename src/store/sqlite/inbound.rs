@@ -84,27 +84,26 @@ impl InboundStore for SqliteStore {
         limit: u32,
     ) -> BoxFuture<'_, Result<(Vec<InboundItem>, u64), StoreError>> {
         self.read(move |conn| {
-            let mine = match &departments {
-                None => String::new(),
-                Some(d) => format!(
-                    " AND (i.department IS NULL OR i.department IN ({}))",
-                    d.iter()
-                        .map(|d| format!("'{}'", d.replace('\'', "''")))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            // The agent's departments, bound as one JSON array (`None`: all).
+            let mine = departments
+                .as_ref()
+                .map(|d| serde_json::to_string(d).expect("strings are JSON"));
             let total: i64 = conn
-                .prepare(&format!(
-                    "SELECT count(*) FROM inbound i WHERE i.tenant_id = ?1 AND i.state = 'new'{mine}"
-                ))?
-                .query_row(params![tenant_id], |r| r.get(0))?;
-            let mut stmt = conn.prepare(&format!(
+                .prepare_cached(
+                    "SELECT count(*) FROM inbound i WHERE i.tenant_id = ?1 AND i.state = 'new'
+                       AND (?2 IS NULL OR i.department IS NULL
+                            OR i.department IN (SELECT value FROM json_each(?2)))",
+                )?
+                .query_row(params![tenant_id, mine], |r| r.get(0))?;
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {INBOUND_COLUMNS} FROM inbound i LEFT JOIN requests r ON r.id = i.request_id
-                 WHERE i.tenant_id = ?1 AND i.state = 'new'{mine} ORDER BY i.id LIMIT ?2"
+                 WHERE i.tenant_id = ?1 AND i.state = 'new'
+                   AND (?2 IS NULL OR i.department IS NULL
+                        OR i.department IN (SELECT value FROM json_each(?2)))
+                 ORDER BY i.id LIMIT ?3"
             ))?;
             let items = stmt
-                .query_map(params![tenant_id, limit], item_row)?
+                .query_map(params![tenant_id, mine, limit], item_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut out = Vec::with_capacity(items.len());
             for item in items {
