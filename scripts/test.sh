@@ -2,9 +2,9 @@
 # The whole test suite, from a fresh machine: installs what the tests need
 # (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep and aiosmtpd, Chromium
 # with playwright-core and axe-core, curl, poppler-utils for reading PDFs back, PostgreSQL,
-# Dovecot for the mailboxes the town reads over IMAP),
+# Dovecot for the mailboxes the town reads over IMAP, cargo-fuzz),
 # checks format and lints, runs the Rust tests, then drives the release binary with real SOAP
-# clients, the examples and a real browser; then runs the integration tests, the interop and
+# clients, the examples and a real browser, runs each fuzz target briefly; then runs the integration tests, the interop and
 # the browser suites again with every server on PostgreSQL (a throw-away cluster in a
 # temporary folder, scripts/postgres.sh). Ends with one line "total: N passed, M failed".
 set -uo pipefail
@@ -57,6 +57,11 @@ count() { # adds the "N passed, M failed" line of a suite's output
   passed=$((passed + $(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')))
   failed=$((failed + $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')))
 }
+
+step "Fuzz targets (nightly cargo-fuzz, ${FUZZ_SECONDS:-20} s each)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("fuzz")
+count "$log"
 
 step "Examples (curl, zeep, PHP page)"
 tests/examples.sh "$bin" 2>&1 | tee "$log"

@@ -154,6 +154,17 @@ pub struct Settings {
     /// duration, no personal data) [default: text]
     #[arg(long, global = true, value_enum, env = "GUICHET_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// Connections one client address may hold open at once, idle ones
+    /// included: beyond, new ones are closed at once, so that a client
+    /// holding thousands of slow connections (slowloris) starves nobody
+    /// else; trusted proxies are not limited; 0: no limit [default: 256]
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_MAX_CONNECTIONS_PER_CLIENT",
+        value_name = "N"
+    )]
+    pub max_connections_per_client: Option<u32>,
     /// Requests per minute each client address (IPv6: its /64) and each
     /// town may send, by kind: `soap` (SOAP calls), `forms` (citizens' form
     /// posts), `login` (agents' and citizens' sign-ins), `signup` (account
@@ -373,6 +384,8 @@ pub struct RequestLimits {
     pub xml: crate::xml::Limits,
     /// Longest wait for a request's headers, then for its body.
     pub body_timeout: Duration,
+    /// Connections one client address may hold at once (0: no limit).
+    pub max_connections_per_client: u32,
 }
 
 impl Default for RequestLimits {
@@ -382,6 +395,7 @@ impl Default for RequestLimits {
             max_upload: 32 * 1024 * 1024,
             xml: crate::xml::Limits::default(),
             body_timeout: Duration::from_secs(10),
+            max_connections_per_client: 256,
         }
     }
 }
@@ -483,6 +497,7 @@ impl Config {
             max_upload,
             xml: crate::xml::Limits::default(),
             body_timeout: seconds(pick!(request_timeout), 10, "request-timeout")?,
+            max_connections_per_client: pick!(max_connections_per_client).unwrap_or(256),
         };
         let public_url = match pick!(public_url) {
             None => None,

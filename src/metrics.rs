@@ -26,6 +26,7 @@ struct Metrics {
     campaign_receipts: IntCounterVec,
     subscriptions: IntCounterVec,
     rate_limited: IntCounterVec,
+    connections_refused: prometheus::IntCounter,
     outbox_depth: IntGaugeVec,
     writer_queue: IntGauge,
     writer_batch: Histogram,
@@ -111,6 +112,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["kind"],
     )
     .expect("metric");
+    let connections_refused = prometheus::IntCounter::new(
+        "connections_refused_total",
+        "Connections closed at once because their client held --max-connections-per-client already",
+    )
+    .expect("metric");
     let outbox_depth = IntGaugeVec::new(
         Opts::new(
             "outbox_depth",
@@ -147,6 +153,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(campaign_receipts.clone()),
         Box::new(subscriptions.clone()),
         Box::new(rate_limited.clone()),
+        Box::new(connections_refused.clone()),
         Box::new(outbox_depth.clone()),
         Box::new(writer_queue.clone()),
         Box::new(writer_batch.clone()),
@@ -189,6 +196,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         campaign_receipts,
         subscriptions,
         rate_limited,
+        connections_refused,
         outbox_depth,
         writer_queue,
         writer_batch,
@@ -249,6 +257,11 @@ pub fn subscription(way: &str, outcome: &str) {
         .subscriptions
         .with_label_values(&[way, outcome])
         .inc();
+}
+
+/// A connection closed at once: its client held too many.
+pub fn connection_refused() {
+    METRICS.connections_refused.inc();
 }
 
 /// A request refused by a rate limit.

@@ -519,3 +519,122 @@ fn a_towns_stylesheet_cannot_read_files_reach_the_network_or_write() {
         "a stylesheet reached the network"
     );
 }
+
+/// A connection to `server` from `source` (another loopback address).
+fn connect_from(
+    source: &str,
+    server: std::net::SocketAddr,
+) -> std::io::Result<std::net::TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    let from: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    socket.bind(&from.into())?;
+    socket.connect_timeout(&server.into(), std::time::Duration::from_secs(2))?;
+    Ok(socket.into())
+}
+
+/// Whether the server closed `stream` (read gives end of file or an error
+/// within `wait`).
+fn closed(stream: &mut std::net::TcpStream, wait: std::time::Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 512];
+    match stream.read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => closed(stream, wait),
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn a_client_holding_a_thousand_slow_connections_starves_nobody_else() {
+    use std::io::Write;
+    let temp = TempDir::new();
+    let limits = RequestLimits {
+        max_connections_per_client: 64,
+        body_timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
+    let mut server = Server::start_configured(&temp.0, limits, |_| {});
+    server.keep(temp);
+    // 127.0.0.2 opens a thousand connections and sends half a request line
+    // on each, a byte now and then (slowloris).
+    let mut slow = Vec::new();
+    for _ in 0..1000 {
+        let mut s = connect_from("127.0.0.2", server.addr).unwrap();
+        let _ = s.write_all(b"GET /demoville/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ");
+        slow.push(s);
+    }
+    // Everyone else is answered at once, again and again.
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        let r = server.get("/demoville/");
+        assert_eq!(r.status, 200);
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "20 pages took {took:?}"
+    );
+    // Beyond 64, the slow client's connections were closed at once…
+    let mut open = Vec::new();
+    for mut s in slow {
+        if !closed(&mut s, std::time::Duration::from_millis(20)) {
+            open.push(s);
+        }
+    }
+    assert!(open.len() <= 64, "{} of 1000 held open", open.len());
+    assert!(open.len() >= 60, "the first 64 are served: {}", open.len());
+    // …and those it kept are closed once the header timeout is over.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    for s in &mut open {
+        let _ = s.write_all(b"b");
+        assert!(
+            closed(s, std::time::Duration::from_millis(500)),
+            "slow headers are cut off at --request-timeout"
+        );
+    }
+    // Its share is free again.
+    assert!(connect_from("127.0.0.2", server.addr).is_ok());
+}
+
+#[test]
+fn oversized_headers_and_bodies_are_cut_off_before_they_are_read() {
+    use std::io::{Read, Write};
+    let server = Server::start();
+    // 100 KiB of headers: 431, without waiting for the rest.
+    let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut request = b"GET /demoville/ HTTP/1.1\r\nHost: 127.0.0.1\r\n".to_vec();
+    for i in 0..1600 {
+        request.extend_from_slice(format!("X-Padding-{i}: {}\r\n", "a".repeat(60)).as_bytes());
+    }
+    let _ = s.write_all(&request);
+    s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
+    // A body announced too large: 413 before a byte of it is sent.
+    for (path, content_type) in [
+        ("/demoville/soap", "text/xml; charset=utf-8"),
+        (
+            "/demoville/services/road-incident",
+            "multipart/form-data; boundary=x",
+        ),
+        ("/demoville/exchange", "text/xml; charset=utf-8"),
+    ] {
+        let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: 1000000000\r\n\r\n"
+        )
+        .unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .unwrap();
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"HTTP/1.1 413", "{path}");
+    }
+}

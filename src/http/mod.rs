@@ -84,6 +84,44 @@ pub async fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Respons
     route(app, req.map(|b| In::Whole(Some(b))), peer).await
 }
 
+/// The most a request's line and headers may take: beyond, the connection
+/// is answered 431 and closed before more is read (hyper's buffer cap).
+const MAX_HEADERS_BYTES: usize = 64 * 1024;
+
+/// The connections each client address holds now.
+#[derive(Default)]
+struct OpenConnections(std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, u32>>);
+
+/// One connection counted until dropped.
+struct Held(Arc<OpenConnections>, std::net::IpAddr);
+
+impl OpenConnections {
+    /// Counts a connection of `ip`, unless it holds `max` already (0: no
+    /// limit; a trusted proxy is never limited).
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr, max: u32, trusted: bool) -> Option<Held> {
+        let ip = ip.to_canonical();
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if max > 0 && !trusted && *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Held(Arc::clone(self), ip))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.0.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
 /// Serves plain HTTP/1.1 until `shutdown` resolves, then lets open
 /// connections finish their current request (for at most ten seconds).
 pub async fn serve(
@@ -103,6 +141,7 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let open = Arc::new(OpenConnections::default());
     let acceptor = match &tls {
         Some(certificates) => Some(tokio_rustls::TlsAcceptor::from(
             certificates
@@ -132,6 +171,18 @@ pub async fn serve_with(
                         // Out of file descriptors and the like: wait, do not spin.
                         tracing::warn!(error = %e, "accept failed");
                         tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                // One client holding too many connections (slowloris) is
+                // refused more; a trusted proxy speaks for many.
+                let trusted = app.config.trusted_proxies.iter().any(|n| n.contains(&peer.ip().to_canonical()));
+                let held = match open.take(peer.ip(), app.config.limits.max_connections_per_client, trusted) {
+                    Some(held) => held,
+                    None => {
+                        crate::metrics::connection_refused();
+                        tracing::debug!(%peer, "too many connections from one client; closed");
+                        drop(stream);
                         continue;
                     }
                 };
@@ -170,9 +221,11 @@ pub async fn serve_with(
                         let conn = http1::Builder::new()
                             .timer(TokioTimer::new())
                             .header_read_timeout(header_timeout)
+                            .max_buf_size(MAX_HEADERS_BYTES)
                             .serve_connection(TokioIo::new(stream), service);
                         let conn = graceful.watch(conn);
                         tokio::spawn(async move {
+                            let _held = held;
                             if let Err(e) = conn.await {
                                 tracing::debug!(error = %e, "connection ended with an error");
                             }
@@ -182,6 +235,7 @@ pub async fn serve_with(
                         let acceptor = acceptor.clone();
                         let watcher = graceful.watcher();
                         tokio::spawn(async move {
+                            let _held = held;
                             let stream = match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
                                 Ok(Ok(s)) => s,
                                 Ok(Err(e)) => {
@@ -199,7 +253,9 @@ pub async fn serve_with(
                             builder
                                 .http1()
                                 .timer(TokioTimer::new())
-                                .header_read_timeout(header_timeout);
+                                .header_read_timeout(header_timeout)
+                                .max_buf_size(MAX_HEADERS_BYTES);
+                            builder.http2().max_header_list_size(MAX_HEADERS_BYTES as u32);
                             builder.http2().timer(TokioTimer::new());
                             let conn = builder.serve_connection(TokioIo::new(stream), service);
                             if let Err(e) = watcher.watch(conn).await {
