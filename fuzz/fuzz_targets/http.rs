@@ -2,7 +2,8 @@
 //! town on an embedded store, each input one request to one of its doors —
 //! a SOAP submit (1.1, 1.2), the exchange API (WS-Security), Open311, a
 //! citizen's form (URL-encoded, multipart), the SMS callback, any page.
-//! Bad input gets an answer, never a panic nor a 500.
+//! Bad input gets an answer, never a panic, nor a 500 other than a SOAP
+//! 1.1 fault blaming the client.
 #![no_main]
 use bytes::Bytes;
 use guichet::store::sqlite::{Durability, SqliteStore};
@@ -132,6 +133,19 @@ fuzz_target!(|data: &[u8]| {
         "127.0.0.1:40000".parse().unwrap(),
     ));
     if response.status() == hyper::StatusCode::INTERNAL_SERVER_ERROR {
-        panic!("door {door}: 500 {}", read(&w.runtime, response));
+        let body = read(&w.runtime, response);
+        // SOAP 1.1 sends every fault with 500 (its binding says so): one
+        // that blames the client is the right answer; one that blames the
+        // server, as any other 500, is a defect.
+        let client_fault = door % 8 <= 2
+            && ["Client", "VersionMismatch", "MustUnderstand", "Sender"]
+                .iter()
+                .any(|code| {
+                    body.contains(&format!("<faultcode>soap:{code}</faultcode>"))
+                        || body.contains(&format!("<soap:Value>soap:{code}</soap:Value>"))
+                });
+        if !client_fault {
+            panic!("door {door}: 500 {body}");
+        }
     }
 });
