@@ -342,12 +342,39 @@ fn is_xml_char(c: char) -> bool {
 
 /// Escapes text for attribute values (`< > & ' "`).
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(text)
+    match xml_chars(text) {
+        std::borrow::Cow::Borrowed(t) => quick_xml::escape::escape(t),
+        std::borrow::Cow::Owned(t) => quick_xml::escape::escape(&t).into_owned().into(),
+    }
 }
 
 /// Escapes text for element content (`< > &`), leaving quotes readable.
 pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::partial_escape(text)
+    match xml_chars(text) {
+        std::borrow::Cow::Borrowed(t) => quick_xml::escape::partial_escape(t),
+        std::borrow::Cow::Owned(t) => quick_xml::escape::partial_escape(&t).into_owned().into(),
+    }
+}
+
+/// `text` with each character XML 1.0 cannot carry (controls other than
+/// tab and line ends, U+FFFE, U+FFFF) replaced by U+FFFD: a value typed
+/// with a NUL, shown back next to its error, never makes a document that
+/// does not parse (found by the `http` fuzz target).
+fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    let refused = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    };
+    let clean = text
+        .bytes()
+        .all(|b| b >= b' ' || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !text.contains(['\u{FFFE}', '\u{FFFF}']);
+    if clean {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if refused(c) { '\u{FFFD}' } else { c })
+        .collect::<String>()
+        .into()
 }
 
 /// Appends `<name>escaped text</name>` to `out`.
@@ -367,6 +394,25 @@ mod tests {
 
     fn p(s: &str) -> Result<Element, XmlError> {
         parse(s, Limits::default())
+    }
+
+    #[test]
+    fn what_xml_cannot_carry_is_never_written() {
+        assert_eq!(
+            escape_text("a\u{0}b\u{1b}c\td\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\td\u{FFFD}"
+        );
+        assert_eq!(escape("<\u{8}\"&"), "&lt;\u{FFFD}&quot;&amp;");
+        let typed = format!(
+            "<v a=\"{}\">{}</v>",
+            escape("x\u{0}"),
+            escape_text("Trou\u{0}")
+        );
+        assert!(p(&typed).is_ok(), "{typed}");
+        assert!(matches!(
+            escape_text("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
