@@ -232,3 +232,144 @@ fn twenty_kills_under_sustained_submits_lose_nothing_acknowledged_and_resend_onl
         ids.len()
     );
 }
+
+/// A small filesystem of its own (tmpfs), unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> SmallDisk {
+        let dir = std::env::temp_dir().join(format!("guichet-disk-{}", free_port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("mount (the test runs as root, as CI does)");
+        assert!(status.success(), "mounting a small tmpfs needs root");
+        SmallDisk(dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Fills the filesystem of `dir` with one file until it is full.
+fn fill(dir: &Path) -> std::path::PathBuf {
+    let ballast = dir.join("ballast");
+    let mut f = std::fs::File::create(&ballast).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while f.write_all(&block).is_ok() {}
+    let small = [0u8; 512];
+    while f.write_all(&small).is_ok() {}
+    let _ = f.sync_all();
+    ballast
+}
+
+#[test]
+fn a_full_disk_refuses_submits_clearly_stores_no_half_and_recovers_by_itself() {
+    let smtp = Smtp::start();
+    let disk = SmallDisk::mount(48);
+    let data = disk.0.join("data");
+    let port = free_port();
+    let _server = start(&data, &smtp.url(), port);
+    let body = |i: usize| envelope11(&road_incident(&format!("Disque{i}")));
+    let mut acknowledged = Vec::new();
+    for i in 0..20 {
+        acknowledged.push(submit(port, &body(i)).expect("room enough at first"));
+    }
+    let ballast = fill(&disk.0);
+    // Full: each submit is answered at once, refused or (while pages the
+    // database had free take it) stored — never a hang, never a crash.
+    let mut refused = 0;
+    for i in 20..120 {
+        let started = Instant::now();
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        let b = body(i);
+        write!(
+            stream,
+            "POST /demoville/soap HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+            b.len()
+        )
+        .unwrap();
+        let r = common::read_response(&mut stream);
+        assert!(started.elapsed() < Duration::from_secs(15));
+        match r.status {
+            200 => acknowledged.push(r.element("reference").unwrap()),
+            _ => {
+                if refused == 0 {
+                    eprintln!("first refusal: {} {}", r.status, r.body);
+                }
+                refused += 1;
+                assert!(
+                    r.status == 503 || r.body.contains("faultcode"),
+                    "a clear answer: {} {}",
+                    r.status,
+                    r.body
+                );
+            }
+        }
+    }
+    assert!(refused > 50, "the disk is full: {refused} refused");
+    // Space comes back: submits go through again, without a restart.
+    std::fs::remove_file(&ballast).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let reference = loop {
+        if let Some(r) = submit(port, &body(1000)) {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no recovery once space returned");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    acknowledged.push(reference);
+    for i in 1001..1010 {
+        acknowledged.push(submit(port, &body(i)).expect("recovered"));
+    }
+    drop(_server);
+    // Every acknowledged request is there, whole, and nothing else; the
+    // references have no gap; the journal verifies.
+    let db = rusqlite::Connection::open(data.join("guichet.sqlite3")).unwrap();
+    let stored: Vec<(i64, i64)> = db
+        .prepare("SELECT year, number FROM requests ORDER BY number")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let references: Vec<String> = stored.iter().map(|(y, n)| format!("{y}-{n:06}")).collect();
+    let mut expected = acknowledged.clone();
+    expected.sort();
+    assert_eq!(references, expected, "stored = acknowledged");
+    for (i, (_, n)) in stored.iter().enumerate() {
+        assert_eq!(*n, i as i64 + 1, "no gap");
+    }
+    let half: i64 = db
+        .query_row(
+            "SELECT count(*) FROM requests r WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.request_id = r.id)
+                OR NOT EXISTS (SELECT 1 FROM request_values v WHERE v.request_id = r.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(half, 0, "a request without its first event or its values");
+    let verify = common::cli(&data)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    eprintln!(
+        "disk full: {refused} submits refused clearly, {} acknowledged and stored whole, recovered without a restart",
+        acknowledged.len()
+    );
+}
