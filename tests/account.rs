@@ -687,6 +687,9 @@ fn a_citizen_downloads_all_the_town_holds_on_them_as_json() {
     assert!(profile.body.contains(r#"href="/demoville/account/export""#));
     let r = zoe.get("/demoville/account/export");
     assert_eq!(r.status, 200);
+    let exported = common::journal(&server, "account-exported");
+    assert_eq!(exported.len(), 1, "every download is journaled");
+    assert_eq!(exported[0].detail, "json, 1 requests");
     assert_eq!(
         r.header("content-type"),
         Some("application/json; charset=utf-8")

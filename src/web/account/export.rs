@@ -12,19 +12,38 @@ use hyper::Response;
 use serde_json::{Value, json};
 
 /// The signed-in citizen and everything their account holds, or the page
-/// that says why not.
+/// that says why not; the download journaled (`account-exported`, its
+/// format and how many requests) before anything is handed out.
 async fn signed_in_with_data(
     cx: &Ctx<'_>,
+    format: &str,
 ) -> Result<(crate::web::account::session::CitizenSession, account::Held), Response<Body>> {
     let s = signed_in(cx).await?;
-    match account::held(cx.app, cx.site, &s.citizen).await {
-        Ok(held) => Ok((s, held)),
-        Err(e) => Err(unavailable(&format!("{e:?}"))),
+    let held = match account::held(cx.app, cx.site, &s.citizen).await {
+        Ok(held) => held,
+        Err(e) => return Err(unavailable(&format!("{e:?}"))),
+    };
+    let subject = crate::store::citizen_subject(s.citizen.id);
+    if let Err(e) = cx
+        .app
+        .store
+        .record_audit(
+            cx.site.tenant.id,
+            subject.clone(),
+            subject,
+            "account-exported".into(),
+            format!("{format}, {} requests", held.requests.len()),
+            cx.app.now(),
+        )
+        .await
+    {
+        return Err(unavailable(&e.to_string()));
     }
+    Ok((s, held))
 }
 
 pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
-    let (s, held) = match signed_in_with_data(cx).await {
+    let (s, held) = match signed_in_with_data(cx, "json").await {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -47,7 +66,7 @@ pub(super) async fn export(cx: &Ctx<'_>) -> Response<Body> {
 
 /// `GET /T/account/export.pdf`: the same, as a PDF summary to read or print.
 pub(super) async fn export_pdf(cx: &Ctx<'_>) -> Response<Body> {
-    let (s, held) = match signed_in_with_data(cx).await {
+    let (s, held) = match signed_in_with_data(cx, "pdf").await {
         Ok(found) => found,
         Err(r) => return r,
     };
