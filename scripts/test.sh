@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh machine: installs what the tests need
 # (xmllint, PHP SoapClient, JAX-WS wsimport, Python zeep and aiosmtpd, Chromium
 # with playwright-core and axe-core, curl, poppler-utils for reading PDFs back, PostgreSQL,
-# Dovecot for the mailboxes the town reads over IMAP, cargo-fuzz),
+# Dovecot for the mailboxes the town reads over IMAP, cargo-fuzz, FUSE and pyfuse3 for the
+# power-cut test),
 # checks format and lints, runs the Rust tests, then drives the release binary with real SOAP
 # clients, the examples and a real browser, runs each fuzz target briefly; then runs the integration tests, the interop and
 # the browser suites again with every server on PostgreSQL (a throw-away cluster in a
@@ -16,7 +17,7 @@ failed_steps=()
 passed=0 failed=0
 
 step "Installing build and test dependencies"
-scripts/install-build-deps.sh curl poppler-utils dovecot-imapd openssl || { echo "could not install the build dependencies"; exit 1; }
+scripts/install-build-deps.sh curl poppler-utils dovecot-imapd openssl fuse3 libfuse3-dev || { echo "could not install the build dependencies"; exit 1; }
 tests/interop/install.sh || { echo "could not install the interop test dependencies"; exit 1; }
 tests/browser/install.sh || { echo "could not install the browser test dependencies"; exit 1; }
 # A real SMTP server for the notification tests (tests/notify.rs).
@@ -24,6 +25,11 @@ python3 -c 'import aiosmtpd' 2>/dev/null \
   || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q aiosmtpd \
   || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --break-system-packages aiosmtpd \
   || { echo "could not install aiosmtpd"; exit 1; }
+# The power-cut test's filesystem (tests/powercut/lazyfs.py, FUSE).
+python3 -c 'import pyfuse3' 2>/dev/null \
+  || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q pyfuse3 \
+  || PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --break-system-packages pyfuse3 \
+  || { echo "could not install pyfuse3"; exit 1; }
 
 step "PostgreSQL (a throw-away cluster on 127.0.0.1)"
 pg_port=${GUICHET_PG_PORT:-54329}
