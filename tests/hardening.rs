@@ -552,32 +552,28 @@ fn closed(stream: &mut std::net::TcpStream, wait: std::time::Duration) -> bool {
 fn a_client_holding_a_thousand_slow_connections_starves_nobody_else() {
     use std::io::Write;
     let temp = TempDir::new();
+    let timeout = std::time::Duration::from_secs(6);
     let limits = RequestLimits {
         max_connections_per_client: 64,
-        body_timeout: std::time::Duration::from_secs(2),
+        body_timeout: timeout,
         ..Default::default()
     };
     let mut server = Server::start_configured(&temp.0, limits, |_| {});
     server.keep(temp);
     // 127.0.0.2 opens a thousand connections and sends half a request line
-    // on each, a byte now and then (slowloris).
+    // on each (slowloris).
+    let opened = std::time::Instant::now();
     let mut slow = Vec::new();
     for _ in 0..1000 {
         let mut s = connect_from("127.0.0.2", server.addr).unwrap();
         let _ = s.write_all(b"GET /demoville/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ");
         slow.push(s);
     }
-    // Everyone else is answered at once, again and again.
-    let started = std::time::Instant::now();
-    for _ in 0..20 {
-        let r = server.get("/demoville/");
-        assert_eq!(r.status, 200);
+    // Everyone else is answered at once.
+    for _ in 0..5 {
+        assert_eq!(server.get("/health").status, 200);
+        assert_eq!(server.get("/demoville/").status, 200);
     }
-    let took = started.elapsed();
-    assert!(
-        took < std::time::Duration::from_secs(5),
-        "20 pages took {took:?}"
-    );
     // Beyond 64, the slow client's connections were closed at once…
     let mut open = Vec::new();
     for mut s in slow {
@@ -585,10 +581,18 @@ fn a_client_holding_a_thousand_slow_connections_starves_nobody_else() {
             open.push(s);
         }
     }
+    assert!(
+        opened.elapsed() < timeout,
+        "the machine is too slow for this test: {:?}",
+        opened.elapsed()
+    );
     assert!(open.len() <= 64, "{} of 1000 held open", open.len());
     assert!(open.len() >= 60, "the first 64 are served: {}", open.len());
     // …and those it kept are closed once the header timeout is over.
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::thread::sleep(
+        (opened + timeout + std::time::Duration::from_secs(1))
+            .saturating_duration_since(std::time::Instant::now()),
+    );
     for s in &mut open {
         let _ = s.write_all(b"b");
         assert!(
