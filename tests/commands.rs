@@ -368,6 +368,17 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
     let dir = TempDir::new();
     let checkpoints = dir.0.join("checkpoints.jsonl");
     let key = dir.0.join("keys/audit.key");
+    let against = |file: &Path| {
+        guichet(&data.0)
+            .args(["audit", "verify", "--against"])
+            .arg(file)
+            .arg("--data-dir")
+            .arg(&data.0)
+            .arg("--audit-key")
+            .arg(&key)
+            .output()
+            .unwrap()
+    };
     let run = |args: &[&str]| {
         guichet(&data.0)
             .args(args)
@@ -390,12 +401,7 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
         "the key is made on first use, apart from the data"
     );
     assert!(!data.0.join("audit.key").exists());
-    let out = run(&[
-        "audit",
-        "verify",
-        "--against",
-        checkpoints.to_str().unwrap(),
-    ]);
+    let out = against(&checkpoints);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains("chain intact, 1 checkpoint(s) held"),
@@ -410,12 +416,7 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
         "the rewrite is consistent: {}",
         stdout(&out)
     );
-    let out = run(&[
-        "audit",
-        "verify",
-        "--against",
-        checkpoints.to_str().unwrap(),
-    ]);
+    let out = against(&checkpoints);
     assert!(!out.status.success());
     assert!(
         stdout(&out).contains("is not the one the checkpoint published"),
@@ -428,7 +429,7 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
     let forged = dir.0.join("forged.jsonl");
     let head = line["hash"].as_str().unwrap();
     std::fs::write(&forged, text.replace(head, &"0".repeat(64))).unwrap();
-    let out = run(&["audit", "verify", "--against", forged.to_str().unwrap()]);
+    let out = against(&forged);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("line 1") && stderr(&out).contains("not signed"),
@@ -443,12 +444,7 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
     drop(db);
     let out = run(&["audit", "verify"]);
     assert!(out.status.success(), "an empty journal verifies alone");
-    let out = run(&[
-        "audit",
-        "verify",
-        "--against",
-        checkpoints.to_str().unwrap(),
-    ]);
+    let out = against(&checkpoints);
     assert!(!out.status.success());
     assert!(
         stdout(&out).contains("ends at entry 0 but a checkpoint vouches"),

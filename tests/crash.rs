@@ -88,22 +88,21 @@ fn submit(port: u16, body: &str) -> Option<String> {
     Some(text[start..end].to_owned())
 }
 
-#[test]
-fn twenty_kills_under_sustained_submits_lose_nothing_acknowledged_and_resend_only_whats_in_flight()
-{
-    let smtp = Smtp::start();
-    let data = TempDir::new();
-    let port = free_port();
-    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut seed = 0x2026_u64;
-    for cycle in 0..CYCLES {
-        let mut child = start(&data.0, &smtp.url(), port);
+/// `CLIENTS` clients submitting without pause (but `PAUSE`), each
+/// acknowledged reference kept.
+struct Load {
+    running: Arc<AtomicBool>,
+    clients: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(port: u16, name: &str, acknowledged: &Arc<Mutex<Vec<String>>>) -> Load {
         let running = Arc::new(AtomicBool::new(true));
-        let clients: Vec<_> = (0..CLIENTS)
+        let clients = (0..CLIENTS)
             .map(|c| {
                 let running = Arc::clone(&running);
-                let acknowledged = Arc::clone(&acknowledged);
-                let body = envelope11(&road_incident(&format!("Cycle{cycle}Client{c}")));
+                let acknowledged = Arc::clone(acknowledged);
+                let body = envelope11(&road_incident(&format!("{name}Client{c}")));
                 std::thread::spawn(move || {
                     while running.load(Ordering::Relaxed) {
                         if let Some(reference) = submit(port, &body) {
@@ -114,16 +113,35 @@ fn twenty_kills_under_sustained_submits_lose_nothing_acknowledged_and_resend_onl
                 })
             })
             .collect();
+        Load { running, clients }
+    }
+
+    fn stop(self) {
+        self.running.store(false, Ordering::Relaxed);
+        for c in self.clients {
+            c.join().unwrap();
+        }
+    }
+}
+
+#[test]
+fn twenty_kills_under_sustained_submits_lose_nothing_acknowledged_and_resend_only_whats_in_flight()
+{
+    let smtp = Smtp::start();
+    let data = TempDir::new();
+    let port = free_port();
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut seed = 0x2026_u64;
+    for cycle in 0..CYCLES {
+        let mut child = start(&data.0, &smtp.url(), port);
+        let load = Load::start(port, &format!("Cycle{cycle}"), &acknowledged);
         // Killed at a time of its own, between 0.3 and 1.3 s of load.
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         std::thread::sleep(Duration::from_millis(300 + (seed >> 33) % 1000));
         child.kill();
-        running.store(false, Ordering::Relaxed);
-        for c in clients {
-            c.join().unwrap();
-        }
+        load.stop();
     }
     // Once more, left to send what is due.
     let mut child = start(&data.0, &smtp.url(), port);
@@ -464,30 +482,12 @@ fn power_cuts(durability: &str, cycles: usize) -> (Vec<String>, Vec<String>, boo
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     for cycle in 0..cycles {
         let mut server = serve(&disk);
-        let running = Arc::new(AtomicBool::new(true));
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|c| {
-                let running = Arc::clone(&running);
-                let acknowledged = Arc::clone(&acknowledged);
-                let body = envelope11(&road_incident(&format!("Coupure{cycle}x{c}")));
-                std::thread::spawn(move || {
-                    while running.load(Ordering::Relaxed) {
-                        if let Some(reference) = submit(port, &body) {
-                            acknowledged.lock().unwrap().push(reference);
-                        }
-                        std::thread::sleep(PAUSE);
-                    }
-                })
-            })
-            .collect();
+        let load = Load::start(port, &format!("Coupure{cycle}"), &acknowledged);
         std::thread::sleep(Duration::from_millis(1500));
         // The power goes: the disk's cache first, the server with it.
         disk.cut();
         server.kill();
-        running.store(false, Ordering::Relaxed);
-        for c in clients {
-            c.join().unwrap();
-        }
+        load.stop();
         disk.power_on();
     }
     let server = serve(&disk);
