@@ -5,7 +5,8 @@
 # panic) and without AddressSanitizer: the code under test is safe Rust,
 # and the C libraries under it (libxml2, libxslt, SQLite) are not
 # instrumented by cargo-fuzz's sanitizer anyway; 16 codegen units keep the
-# build within minutes. Each target
+# optimized build within minutes, and runs of a minute or less (the test
+# suite's) use an unoptimized one, built in less. Each target
 # starts from its corpus in fuzz/corpus/TARGET (kept in the repository) and
 # writes what it finds to target/fuzz-work/TARGET; with FUZZ_KEEP=1 the
 # new inputs that reach new code are merged into fuzz/corpus/TARGET.
@@ -32,7 +33,17 @@ dict_of() {
         *) echo "" ;;
     esac
 }
-build=(-O -a -s none --codegen-units 16)
+# Runs of a minute or less (the test suite's) take a build without
+# optimizations, which compiles in half the time; longer runs an optimized one.
+# FUZZ_PROFILE=dev|release chooses.
+profile="${FUZZ_PROFILE:-$([ "$seconds" -le 60 ] && echo dev || echo release)}"
+if [ "$profile" = dev ]; then
+    build=(--dev -s none)
+    bins=fuzz/target/x86_64-unknown-linux-gnu/debug
+else
+    build=(-O -a -s none --codegen-units 16)
+    bins=fuzz/target/x86_64-unknown-linux-gnu/release
+fi
 # FUZZ_NO_BUILD=1: run the targets built last (while the sources change).
 [ "${FUZZ_NO_BUILD:-0}" = 1 ] || (cd fuzz && cargo +nightly fuzz build "${build[@]}")
 summary=()
@@ -48,7 +59,7 @@ for t in "${targets[@]}"; do
     log="target/fuzz-work/$t.log"
     # The inputs of crashes found before, each a regression test already,
     # replayed first.
-    if [ -d "fuzz/regressions/$t" ] && ! fuzz/target/x86_64-unknown-linux-gnu/release/"$t" \
+    if [ -d "fuzz/regressions/$t" ] && ! "$bins/$t" \
         -rss_limit_mb=2048 "fuzz/regressions/$t"/* >"$log" 2>&1; then
         grep -v '^#[0-9]' "$log" | tail -40
         echo "FAIL fuzz $t: a regression input fails again"
@@ -56,7 +67,7 @@ for t in "${targets[@]}"; do
         bad=$((bad + 1))
         continue
     fi
-    if ! fuzz/target/x86_64-unknown-linux-gnu/release/"$t" "${args[@]}" "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
+    if ! "$bins/$t" "${args[@]}" "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
         grep -v '^#[0-9]' "$log" | tail -40
         echo "FAIL fuzz $t (input in fuzz/artifacts/$t/)"
         summary+=("$t: FAILED")
@@ -68,7 +79,7 @@ for t in "${targets[@]}"; do
     summary+=("$t: ${seconds}s, ${runs} runs, 0 crashes")
     ok=$((ok + 1))
     if [ "${FUZZ_KEEP:-0}" = 1 ]; then
-        fuzz/target/x86_64-unknown-linux-gnu/release/"$t" -merge=1 -rss_limit_mb=2048 \
+        "$bins/$t" -merge=1 -rss_limit_mb=2048 \
             "fuzz/corpus/$t" "$work" >>"$log" 2>&1
     fi
 done

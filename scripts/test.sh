@@ -5,14 +5,17 @@
 # Dovecot for the mailboxes the town reads over IMAP, cargo-fuzz, FUSE and pyfuse3 for the
 # power-cut test),
 # checks format and lints, runs the Rust tests, then drives the release binary with real SOAP
-# clients, the examples and a real browser, runs each fuzz target briefly; then runs the integration tests, the interop and
+# clients, the examples and a real browser, puts the XSS corpus through every channel and onto
+# every page in that browser, runs each fuzz target briefly; then runs the integration tests, the interop and
 # the browser suites again with every server on PostgreSQL (a throw-away cluster in a
 # temporary folder, scripts/postgres.sh). Ends with one line "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says how long the one before it took (the suite must stay within CI's time).
+step_started=$SECONDS
+step() { printf '\n(%d s)\n== %s\n' $((SECONDS - step_started)) "$*"; step_started=$SECONDS; }
 failed_steps=()
 passed=0 failed=0
 
@@ -84,6 +87,12 @@ tests/browser/run.sh "$bin" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("browser")
 count "$log"
 
+# Once, on SQLite: what a page shows does not depend on the store.
+step "XSS corpus (every channel; every page, e-mail and PDF in headless Chromium)"
+tests/xss/run.sh "$bin" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_steps+=("xss")
+count "$log"
+
 # The same again with every server's store on PostgreSQL. Left out: the
 # tests of how settings are read (commands), the SQLite store's own
 # contract run, the generated types' check, which store nothing, and the
@@ -117,6 +126,6 @@ if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "Failed: ${failed_steps[*]}"
   [ "$failed" -gt 0 ] || failed=1
 fi
-echo
+printf '\n(%d s; %d s in all)\n' $((SECONDS - step_started)) "$SECONDS"
 echo "total: $passed passed, $failed failed"
 [ ${#failed_steps[@]} -eq 0 ]

@@ -15,10 +15,10 @@ import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 
 import { execFileSync, spawn } from 'node:child_process';
+import { smtpSink } from '../lib/smtp-sink.mjs';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_VERSION = require('axe-core/package.json').version;
@@ -2468,42 +2468,6 @@ test('citizen and backoffice: the alerts page (lists, errors next to their field
   await press(paul, paul.getByRole('link', { name: 'Retour aux listes et campagnes' }));
   assert((await paul.getByRole('table', { name: 'Campagnes envoyées' }).textContent()).includes('Travaux : rue des Lilas fermée'), 'listed with its figures');
 });
-
-/** A minimal SMTP server that keeps every message it is given (no TLS,
- *  no authentication): enough for the town's outbox to hand it mail. */
-function smtpSink() {
-  const messages = [];
-  const server = net.createServer((socket) => {
-    let buffer = '';
-    let data = null;
-    socket.write('220 sink ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('latin1');
-      for (;;) {
-        if (data !== null) {
-          const end = buffer.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          messages.push(data + buffer.slice(0, end));
-          buffer = buffer.slice(end + 5);
-          data = null;
-          socket.write('250 kept\r\n');
-          continue;
-        }
-        const eol = buffer.indexOf('\r\n');
-        if (eol < 0) return;
-        const line = buffer.slice(0, eol);
-        buffer = buffer.slice(eol + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'DATA') { data = ''; socket.write('354 go on\r\n'); }
-        else if (verb === 'QUIT') { socket.end('221 bye\r\n'); return; }
-        else if (verb === 'EHLO') { socket.write('250-sink\r\n250 8BITMIME\r\n'); }
-        else { socket.write('250 ok\r\n'); }
-      }
-    });
-    socket.on('error', () => {});
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, messages, close: () => server.close() })));
-}
 
 /** The links to the alerts pages a kept message carries, quoted-printable
  *  or base64 as the mail was written. */
