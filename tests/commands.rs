@@ -454,8 +454,22 @@ fn a_journal_rewritten_whole_in_the_database_is_caught_by_a_signed_checkpoint() 
 }
 
 #[test]
-fn the_server_appends_checkpoints_of_the_journals_that_moved() {
+fn the_server_appends_checkpoints_of_the_journals_that_moved_and_mails_them_to_the_town() {
     let (data, _) = data_with_a_request();
+    // The town asks for its checkpoints by e-mail, through a real SMTP server.
+    let smtp = common::smtp::Smtp::start();
+    let settings = data.0.join("tenants/demoville/settings.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str("\n[audit]\ncheckpoints_to = [\"archives@demoville.example\"]\n");
+    text = if text.contains("\n[mail]\n") {
+        text.replace(
+            "\n[mail]\n",
+            &format!("\n[mail]\nsmtp = \"{}\"\n", smtp.url()),
+        )
+    } else {
+        format!("{text}\n[mail]\nsmtp = \"{}\"\n", smtp.url())
+    };
+    std::fs::write(&settings, text).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -480,19 +494,54 @@ fn the_server_appends_checkpoints_of_the_journals_that_moved() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let mail = loop {
+        if let Some(m) = smtp
+            .messages()
+            .into_iter()
+            .find(|m| m.to.contains("archives@demoville.example"))
+        {
+            break m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint mailed to the town's address"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     server.kill().unwrap();
     server.wait().unwrap();
-    let out = guichet(&data.0)
-        .args(["audit", "verify", "--against"])
-        .arg(&file)
-        .arg("--data-dir")
-        .arg(&data.0)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(
-        stdout(&out).contains("1 checkpoint(s) held"),
+        mail.subject.contains("point de contrôle"),
         "{}",
-        stdout(&out)
+        mail.subject
     );
+    // The line the mail carries is the one written to the file, and holds
+    // the journal on its own.
+    let line = mail
+        .text
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .expect("the checkpoint's line in the mail")
+        .to_owned();
+    assert!(
+        std::fs::read_to_string(&file).unwrap().contains(&line),
+        "{line}"
+    );
+    let mailed = data.0.join("mailed-checkpoint.jsonl");
+    std::fs::write(&mailed, format!("{line}\n")).unwrap();
+    for against in [&file, &mailed] {
+        let out = guichet(&data.0)
+            .args(["audit", "verify", "--against"])
+            .arg(against)
+            .arg("--data-dir")
+            .arg(&data.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+        assert!(
+            stdout(&out).contains("1 checkpoint(s) held"),
+            "{}",
+            stdout(&out)
+        );
+    }
 }

@@ -61,8 +61,9 @@ struct Staff {
 
 /// Sends one message now, outside the outbox, with the tenant's settings
 /// as they are: an administrator checks that e-mail (`channel` "email") or
-/// SMS ("sms") goes out. `Err` says why it did not, as the server or the
-/// provider answered.
+/// SMS ("sms") goes out, and the audit checkpoints leave by it (they must
+/// not wait in the database they vouch for). `Err` says why it did not, as
+/// the server or the provider answered.
 pub async fn send_test(
     app: &App,
     site: &Arc<Site>,

@@ -80,6 +80,19 @@ pub struct Settings {
     pub lists: Vec<ListSettings>,
     /// `[map]`: the tile server the back office's map draws over.
     pub map: MapSettings,
+    /// `[audit]`: where the checkpoints of the town's audit journal are sent.
+    pub audit: AuditSettings,
+}
+
+/// `[audit]` of `settings.toml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// Addresses each checkpoint of the town's journal is mailed to as the
+    /// server takes it (through the town's SMTP server): kept away from the
+    /// server, they let `guichet audit verify --against` find a journal
+    /// rewritten by whoever can write the database.
+    pub checkpoints_to: Vec<String>,
 }
 
 /// `[map]` of `settings.toml`: without `tiles`, the map is the districts'
@@ -511,6 +524,7 @@ impl Default for Settings {
             inbound: InboundSettings::default(),
             lists: Vec::new(),
             map: MapSettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -647,6 +661,13 @@ impl Settings {
                 return Err(SettingsError::from(format!(
                     "inbound.mailboxes {:?}: a name, and a url like imaps://user:password@imap.example.fr:993/INBOX",
                     m.name
+                )));
+            }
+        }
+        for address in &self.audit.checkpoints_to {
+            if !crate::notify::mail::is_address(address) {
+                return Err(SettingsError::from(format!(
+                    "audit.checkpoints_to: {address:?} is not an e-mail address"
                 )));
             }
         }
@@ -1256,6 +1277,17 @@ mod tests {
         s.lists[1].keyword = None;
         s.lists[1].code = "Travaux ".into();
         assert!(s.check().unwrap_err().0.contains("lists"));
+    }
+
+    #[test]
+    fn audit_checkpoints_go_to_e_mail_addresses_only() {
+        let mut s: Settings = toml::from_str(&format!(
+            "{DEMO_SETTINGS}\n[audit]\ncheckpoints_to = [\"archives@demoville.example\"]\n"
+        ))
+        .unwrap();
+        assert!(s.check().is_ok());
+        s.audit.checkpoints_to.push("Archives <a@b>, c@d".into());
+        assert!(s.check().unwrap_err().0.contains("audit.checkpoints_to"));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! town's head (`seq`, `hash`) out of the database, signed with HMAC-SHA-256
 //! under a key kept apart from it (`--audit-key`): the server appends one
 //! line per town whose journal moved to `--audit-checkpoints` every
-//! `--audit-checkpoint-seconds`, and `guichet audit checkpoint` prints them
-//! for an operator to send anywhere (a mail, a remote log, a printout).
+//! `--audit-checkpoint-seconds` — and mails each town's latest to the
+//! addresses of its `[audit] checkpoints_to` —, and `guichet audit
+//! checkpoint` prints them for an operator to send anywhere (a remote log, a
+//! printout).
 //! `guichet audit verify --against FILE` then requires every chain to still
 //! hold every entry a checkpoint vouches for: a journal edited, cut or
 //! replaced since is found, and a checkpoint line forged without the key is
@@ -206,6 +208,9 @@ pub async fn run(app: std::sync::Arc<App>) {
     };
     let out = app.config.audit_checkpoints_file();
     let mut written: HashMap<String, i64> = HashMap::new();
+    // The last line written for each town, and the last one mailed.
+    let mut last_lines: HashMap<String, Checkpoint> = HashMap::new();
+    let mut mailed: HashMap<String, i64> = HashMap::new();
     let mut interval = tokio::time::interval(app.config.audit_checkpoint_period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -220,21 +225,70 @@ pub async fn run(app: std::sync::Arc<App>) {
                 continue;
             }
         };
-        if fresh.is_empty() {
-            continue;
-        }
-        let file = out.clone();
-        let lines = fresh.clone();
-        match tokio::task::spawn_blocking(move || append(&file, &lines)).await {
-            Ok(Ok(())) => {
-                for c in fresh {
-                    written.insert(c.tenant, c.seq);
+        if !fresh.is_empty() {
+            let file = out.clone();
+            let lines = fresh.clone();
+            match tokio::task::spawn_blocking(move || append(&file, &lines)).await {
+                Ok(Ok(())) => {
+                    for c in fresh {
+                        written.insert(c.tenant.clone(), c.seq);
+                        last_lines.insert(c.tenant.clone(), c);
+                    }
                 }
+                Ok(Err(e)) => tracing::error!(error = %e, "audit checkpoint not written"),
+                Err(e) => tracing::error!(error = %e, "audit checkpoint task failed"),
             }
-            Ok(Err(e)) => tracing::error!(error = %e, "audit checkpoint not written"),
-            Err(e) => tracing::error!(error = %e, "audit checkpoint task failed"),
+        }
+        // Each town that asks for them gets its latest checkpoint written,
+        // by e-mail; one not sent goes at the next period.
+        for (tenant, seq) in &written {
+            if mailed.get(tenant) == Some(seq) {
+                continue;
+            }
+            let Some(c) = last_lines.get(tenant).filter(|c| c.seq == *seq) else {
+                continue;
+            };
+            if mail(&app, c).await {
+                mailed.insert(tenant.clone(), *seq);
+            }
         }
     }
+}
+
+/// Mails checkpoint `c` to the addresses of its town's `[audit]
+/// checkpoints_to`; whether every one took it (true when there are none).
+async fn mail(app: &App, c: &Checkpoint) -> bool {
+    let Some(site) = app.site(&c.tenant) else {
+        return true;
+    };
+    let to = site.look.get().settings.audit.checkpoints_to.clone();
+    if to.is_empty() {
+        return true;
+    }
+    let town = site.town_name();
+    let line = serde_json::to_string(c).expect("a checkpoint is JSON");
+    let subject = format!(
+        "Journal d'audit de {town} : point de contrôle de l'entrée {}",
+        c.seq
+    );
+    let text = format!(
+        "Point de contrôle du journal d'audit de {town}, pris le {at} : l'entrée {seq} du journal a l'empreinte {hash}.\n\n\
+         Gardez ce message hors du serveur de Guichet. Pour vérifier que le journal n'a pas été réécrit depuis, enregistrez la ligne ci-dessous dans un fichier (avec celles des messages précédents) et lancez « guichet audit verify --against FICHIER » ; la ligne est signée avec la clé d'audit du serveur, elle ne peut pas être refaite sans elle.\n\n{line}\n",
+        at = c.at,
+        seq = c.seq,
+        hash = c.hash,
+    );
+    let mut all = true;
+    for address in to {
+        if let Err(e) =
+            crate::notify::send_test(app, &site, "email", address.clone(), &subject, &text, "fr")
+                .await
+        {
+            tracing::warn!(tenant = %c.tenant, %address, error = %e, "audit checkpoint not mailed; next time");
+            all = false;
+        }
+    }
+    all
 }
 
 #[cfg(test)]
