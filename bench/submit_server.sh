@@ -13,7 +13,7 @@ trap '[ -n "$GPID" ] && kill "$GPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WOR
 SOAP_LUA=$WORK/soap.lua
 cp "$ANCHORS/bench/soap.lua" "$SOAP_LUA"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --listen "127.0.0.1:$port" --data-dir "$WORK/data" --durability "$DUR" >"$WORK/guichet.log" 2>&1 &
+"$BIN" serve --listen "127.0.0.1:$port" --data-dir "$WORK/data" --durability "$DUR" ${SERVE_ARGS:-} >"$WORK/guichet.log" 2>&1 &
 GPID=$!
 for _ in $(seq 100); do curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
 url=http://127.0.0.1:$port/demoville/soap

@@ -158,6 +158,15 @@ pub trait OutboxStore: Send + Sync {
         &self,
         message_id: i64,
         deliveries: Vec<NewDelivery>,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.expand_messages(vec![(message_id, deliveries)])
+    }
+
+    /// Replaces each message by its deliveries, all in one transaction: a
+    /// backlog is expanded with one commit per slice, not one per message.
+    fn expand_messages(
+        &self,
+        messages: Vec<(i64, Vec<NewDelivery>)>,
     ) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Deliveries to send now (`now` in Unix seconds), except on `idle`

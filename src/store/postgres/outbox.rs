@@ -170,59 +170,16 @@ impl OutboxStore for PostgresStore {
         })
     }
 
-    fn expand_message(
+    fn expand_messages(
         &self,
-        message_id: i64,
-        deliveries: Vec<NewDelivery>,
+        messages: Vec<(i64, Vec<NewDelivery>)>,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         self.write(move |tx| {
-            let deliveries = deliveries.clone();
+            let messages = messages.clone();
             Box::pin(async move {
-                let row = tx
-                    .query_one(
-                        &tx.prepare_cached(
-                            "SELECT tenant_id, request_id, attachment_id FROM outbox WHERE id = $1",
-                        )
-                        .await?,
-                        &[&message_id],
-                    )
-                    .await?;
-                let (tenant_id, request_id, attachment): (i64, Option<i64>, Option<i64>) =
-                    (row.get(0), row.get(1), row.get(2));
-                let insert = tx
-                    .prepare_cached(
-                        "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret, parts, attachment_id)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                         ON CONFLICT (outbox_id, channel, address) DO NOTHING",
-                    )
-                    .await?;
-                for d in &deliveries {
-                    tx.execute(
-                        &insert,
-                        &[
-                            &message_id,
-                            &tenant_id,
-                            &request_id,
-                            &d.channel,
-                            &d.address,
-                            &d.subject,
-                            &d.body,
-                            &d.html,
-                            &i64::from(d.has_secret),
-                            &d.parts.map(i64::from),
-                            &enclosed(attachment, d.channel),
-                        ],
-                    )
-                    .await?;
+                for (message_id, deliveries) in &messages {
+                    expand_message(tx, *message_id, deliveries).await?;
                 }
-                tx.execute(
-                    &tx.prepare_cached(
-                        "UPDATE outbox SET state = 'expanded', secret = NULL WHERE id = $1 AND state = 'pending'",
-                    )
-                    .await?,
-                    &[&message_id],
-                )
-                .await?;
                 Ok(())
             })
         })
@@ -482,4 +439,58 @@ impl PostgresStore {
             })
         })
     }
+}
+
+/// Replaces one message by its deliveries, inside the caller's transaction.
+async fn expand_message(
+    tx: &deadpool_postgres::Transaction<'_>,
+    message_id: i64,
+    deliveries: &[NewDelivery],
+) -> Result<(), StoreError> {
+    let row = tx
+        .query_one(
+            &tx.prepare_cached(
+                "SELECT tenant_id, request_id, attachment_id FROM outbox WHERE id = $1",
+            )
+            .await?,
+            &[&message_id],
+        )
+        .await?;
+    let (tenant_id, request_id, attachment): (i64, Option<i64>, Option<i64>) =
+        (row.get(0), row.get(1), row.get(2));
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO deliveries (outbox_id, tenant_id, request_id, channel, address, subject, body, html, has_secret, parts, attachment_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (outbox_id, channel, address) DO NOTHING",
+        )
+        .await?;
+    for d in deliveries {
+        tx.execute(
+            &insert,
+            &[
+                &message_id,
+                &tenant_id,
+                &request_id,
+                &d.channel,
+                &d.address,
+                &d.subject,
+                &d.body,
+                &d.html,
+                &i64::from(d.has_secret),
+                &d.parts.map(i64::from),
+                &enclosed(attachment, d.channel),
+            ],
+        )
+        .await?;
+    }
+    tx.execute(
+        &tx.prepare_cached(
+            "UPDATE outbox SET state = 'expanded', secret = NULL WHERE id = $1 AND state = 'pending'",
+        )
+        .await?,
+        &[&message_id],
+    )
+    .await?;
+    Ok(())
 }

@@ -31,6 +31,7 @@ mod tenant_files;
 mod tenants;
 
 use super::{BoxFuture, StoreError};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -152,6 +153,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join("guichet.sqlite3");
         let mut conn = Connection::open(&path)?;
+        plan_once(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let synchronous = if durability == Durability::Full {
             "FULL"
@@ -167,6 +169,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_size_limit", WAL_MAX_FRAMES * 4096)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // The pages of the indexes every submit touches stay in memory as
+        // the database grows (SQLite's default is 2 MiB).
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         // Every statement the writer runs stays prepared (rusqlite keeps 16).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn)?;
@@ -261,6 +266,26 @@ impl SqliteStore {
         Box::pin(async move { self.start_read(f).await })
     }
 
+    /// Runs `f` at once on the calling thread when a read connection is
+    /// free, else as [`read`](Self::read): for lookups by a unique index
+    /// that take microseconds (a status by its tracking code), where the
+    /// trip through the blocking pool (a thread woken, then the caller woken
+    /// back) cost more than the lookup itself. Never for a read that scans.
+    fn point_read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> BoxFuture<'_, Result<T, StoreError>> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
+                let result = f(&conn);
+                return Box::pin(std::future::ready(result));
+            }
+        }
+        self.read(f)
+    }
+
     /// Starts `f` on a read connection in the blocking pool at once, so
     /// that several reads can run side by side; the result is awaited.
     fn start_read<T: Send + 'static>(
@@ -316,9 +341,24 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    plan_once(&conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     console::register_fold(&conn)?;
     Ok(conn)
+}
+
+/// Plans each statement once, when first prepared, whatever values are
+/// later bound to it (SQLite's query planner stability guarantee).
+///
+/// Without it, SQLite marks a statement whose plan looked at a bound value
+/// (`tenant_id = ?2` left over after an index, `LIMIT ?`) to be planned
+/// again when that value changes, and clearing the bindings counts as a
+/// change: every statement rusqlite gives back to its cache was parsed
+/// and planned anew at its next use. That was a third of a status
+/// lookup's time (`sqlite3Reprepare` under `sqlite3_step`, BENCHMARKS.md).
+fn plan_once(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -338,6 +378,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// The writer's page cache, in KiB (SQLite's negative `cache_size`).
+const WRITER_CACHE_KIB: i64 = -65_536;
 
 /// Frames the WAL may hold before the writer stops to checkpoint it whole
 /// (64 MiB with SQLite's 4 KiB pages).

@@ -18,12 +18,16 @@ impl OutboxStore for SqliteStore {
         self.read(move |conn| pending_messages(conn, limit))
     }
 
-    fn expand_message(
+    fn expand_messages(
         &self,
-        message_id: i64,
-        deliveries: Vec<NewDelivery>,
+        messages: Vec<(i64, Vec<NewDelivery>)>,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
-        self.write(move |conn| expand_message(conn, message_id, &deliveries))
+        self.write(move |conn| {
+            for (message_id, deliveries) in &messages {
+                expand_message(conn, *message_id, deliveries)?;
+            }
+            Ok(())
+        })
     }
 
     fn due_deliveries(

@@ -24,7 +24,7 @@ impl RequestStore for SqliteStore {
         tenant_id: i64,
         digest: String,
     ) -> BoxFuture<'_, Result<Option<RequestRecord>, StoreError>> {
-        self.read(move |conn| {
+        self.point_read(move |conn| {
             Ok(load_record(
                 conn,
                 "tracking_digest = ?1 AND tenant_id = ?2",
