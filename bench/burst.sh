@@ -54,3 +54,4 @@ for _ in $(seq 600); do kill -0 $watcher 2>/dev/null || break; sleep 1; done
 kill $watcher 2>/dev/null || true
 tail -1 "$WORK/catchup.txt" | sed 's/^/outbox caught up at /'
 awk 'NR % 5 == 1' "$WORK/catchup.txt"
+echo "resident memory of the server: $(awk '/VmRSS/{r=$2} /VmHWM/{h=$2} END{printf "%.0f MiB now, %.0f MiB at most", r/1024, h/1024}' /proc/$GPID/status)"

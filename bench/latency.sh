@@ -39,3 +39,4 @@ PY
 }
 run status "$STATUS_RATE" "$WORK/status.xml"
 run submit "$SUBMIT_RATE" "$BODY"
+echo "resident memory of the server: $(awk '/VmRSS/{r=$2} /VmHWM/{h=$2} END{printf "%.0f MiB now, %.0f MiB at most", r/1024, h/1024}' /proc/$GPID/status)"

@@ -57,6 +57,12 @@ impl Xml {
         self
     }
 
+    /// Appends what another `Xml` wrote (so escaped already), whole.
+    pub fn fragment(&mut self, written: &str) -> &mut Self {
+        self.out.push_str(written);
+        self
+    }
+
     pub fn finish(self) -> String {
         self.out
     }
@@ -315,26 +321,33 @@ impl Frame<'_> {
         }
         x.text("footer", &[], &self.format("footer", &[("tenant", &name)]));
         x.close("site");
-        x.open("messages", &[]);
-        let mut keys: Vec<(&String, &String)> = self
+        let account = kind == "account";
+        let messages = self
             .look
-            .messages
-            .get(self.lang)
-            .map(|m| m.iter().collect())
-            .unwrap_or_default();
-        keys.sort();
-        for (key, text) in keys {
-            // Each surface's own wording: the back office's for agents, the
-            // account's on its pages (and its link everywhere).
-            let wanted = (self.backoffice || !key.starts_with("bo."))
-                && (kind == "account"
-                    || !key.starts_with("account.")
-                    || key == "account.nav.label");
-            if !text.contains('{') && wanted {
-                x.text("m", &[("key", key)], text);
-            }
-        }
-        x.close("messages");
+            .messages_view(self.lang, self.backoffice, account, || {
+                let mut m = Xml::new();
+                m.open("messages", &[]);
+                let mut keys: Vec<(&String, &String)> = self
+                    .look
+                    .messages
+                    .get(self.lang)
+                    .map(|m| m.iter().collect())
+                    .unwrap_or_default();
+                keys.sort();
+                for (key, text) in keys {
+                    // Each surface's own wording: the back office's for
+                    // agents, the account's on its pages (and its link
+                    // everywhere).
+                    let wanted = (self.backoffice || !key.starts_with("bo."))
+                        && (account || !key.starts_with("account.") || key == "account.nav.label");
+                    if !text.contains('{') && wanted {
+                        m.text("m", &[("key", key)], text);
+                    }
+                }
+                m.close("messages");
+                m.finish()
+            });
+        x.fragment(&messages);
         x.text("title", &[], title);
     }
 }
