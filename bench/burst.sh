@@ -14,13 +14,7 @@ BURST=${BURST:-20}
 STATUS_RATE=${STATUS_RATE:-8000}
 SUBMIT_RATE=${SUBMIT_RATE:-1000}
 DURATION=${DURATION:-20}
-OHA=${OHA:-$(command -v oha || echo "$HOME/.cargo/bin/oha")}
-[ -x "$OHA" ] || { echo "oha is missing: cargo install --locked oha" >&2; exit 1; }
-. "$ROOT/bench/submit_server.sh"
-resp=$(curl -s -H 'Content-Type: text/xml; charset=utf-8' --data-binary "@$BODY" "$url")
-tc=$(sed -n 's:.*<trackingCode>\([^<]*\)</trackingCode>.*:\1:p' <<<"$resp")
-[ -n "$tc" ] || { echo "the submit failed: $resp" >&2; exit 1; }
-printf '%s' "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:g=\"urn:guichet:demoville\"><soapenv:Body><g:GetRequestStatus><g:trackingCode>$tc</g:trackingCode></g:GetRequestStatus></soapenv:Body></soapenv:Envelope>" >"$WORK/status.xml"
+. "$ROOT/bench/oha_server.sh"
 db=$WORK/data/guichet.sqlite3
 pending() { python3 -c "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True, timeout=10); print(c.execute(\"SELECT count(*) FROM outbox WHERE state='pending'\").fetchone()[0], c.execute('SELECT count(*) FROM requests').fetchone()[0], c.execute('SELECT count(*) FROM deliveries').fetchone()[0])" "$db"; }
 wrk -t2 -c32 -d"${BURST}s" -s "$SOAP_LUA" "$url" | grep -E "Requests/sec"

@@ -8,6 +8,7 @@
 #   bench/latency.sh                                   # status at 16000/s, submit at 3000/s
 #   STATUS_RATE=20000 SUBMIT_RATE=4000 DURATION=30 bench/latency.sh
 #   GUICHET_BIN=/path/to/guichet bench/latency.sh
+#   OPS=submit DURATION=600 bench/latency.sh           # ten minutes of submits: the longest stall is "max"
 #
 # Needs oha (`cargo install --locked oha`).
 set -euo pipefail
@@ -16,13 +17,7 @@ DUR=${DUR:-full}
 STATUS_RATE=${STATUS_RATE:-16000}
 SUBMIT_RATE=${SUBMIT_RATE:-3000}
 DURATION=${DURATION:-20}
-OHA=${OHA:-$(command -v oha || echo "$HOME/.cargo/bin/oha")}
-[ -x "$OHA" ] || { echo "oha is missing: cargo install --locked oha" >&2; exit 1; }
-. "$ROOT/bench/submit_server.sh"
-resp=$(curl -s -H 'Content-Type: text/xml; charset=utf-8' --data-binary "@$BODY" "$url")
-tc=$(sed -n 's:.*<trackingCode>\([^<]*\)</trackingCode>.*:\1:p' <<<"$resp")
-[ -n "$tc" ] || { echo "the submit failed: $resp" >&2; exit 1; }
-printf '%s' "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:g=\"urn:guichet:demoville\"><soapenv:Body><g:GetRequestStatus><g:trackingCode>$tc</g:trackingCode></g:GetRequestStatus></soapenv:Body></soapenv:Envelope>" >"$WORK/status.xml"
+. "$ROOT/bench/oha_server.sh"
 run() { # label rate body
   "$OHA" --no-tui -z "${DURATION}s" -c 32 -q "$2" --latency-correction -m POST \
     -T 'text/xml; charset=utf-8' -H 'SOAPAction: ""' -D "$3" --output-format json "$url" >"$WORK/$1.json"
@@ -37,6 +32,10 @@ print("%-9s at %6s/s: %8.0f req/s done, p50 %s, p99 %s, p99.9 %s, max %s, status
       % (label, rate, s["requestsPerSec"], ms(p["p50"]), ms(p["p99"]), ms(p["p99.9"]), ms(s["slowest"]), codes))
 PY
 }
-run status "$STATUS_RATE" "$WORK/status.xml"
-run submit "$SUBMIT_RATE" "$BODY"
+for op in ${OPS:-status submit}; do
+  case $op in
+    status) run status "$STATUS_RATE" "$WORK/status.xml" ;;
+    submit) run submit "$SUBMIT_RATE" "$BODY" ;;
+  esac
+done
 echo "resident memory of the server: $(awk '/VmRSS/{r=$2} /VmHWM/{h=$2} END{printf "%.0f MiB now, %.0f MiB at most", r/1024, h/1024}' /proc/$GPID/status)"

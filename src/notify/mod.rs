@@ -267,13 +267,13 @@ pub(crate) fn claim_until(app: &App, now: jiff::Timestamp) -> i64 {
     now.as_second().saturating_add(hold)
 }
 
-/// The channels of a tenant with nowhere to send to: no SMTP server (its own
-/// or the server's `--smtp`), no SMS provider. Their deliveries wait, without
-/// counting attempts, until the settings name one.
 /// The channels deliveries go by (`email`, `sms`): what
 /// [`idle_channels`] can name.
 const CHANNELS: usize = 2;
 
+/// The channels of a tenant with nowhere to send to: no SMTP server (its own
+/// or the server's `--smtp`), no SMS provider. Their deliveries wait, without
+/// counting attempts, until the settings name one.
 pub fn idle_channels(app: &App, site: &Site) -> Vec<&'static str> {
     let look = site.look.get();
     let mut idle = Vec::new();
