@@ -275,13 +275,10 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> BoxFuture<'_, Result<T, StoreError>> {
-        let n = self.readers.len();
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
-                let result = f(&conn);
-                return Box::pin(std::future::ready(result));
-            }
+        if let Some(conn) = free_reader(&self.readers, start) {
+            let result = f(&conn);
+            return Box::pin(std::future::ready(result));
         }
         self.read(f)
     }
@@ -294,15 +291,9 @@ impl SqliteStore {
     ) -> impl Future<Output = Result<T, StoreError>> + Send + 'static {
         let readers = Arc::clone(&self.readers);
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        let task = tokio::task::spawn_blocking(move || {
-            let n = readers.len();
-            for i in 0..n {
-                if let Ok(conn) = readers[(start + i) % n].try_lock() {
-                    return f(&conn);
-                }
-            }
-            let conn = readers[start % n].lock().expect("reader lock");
-            f(&conn)
+        let task = tokio::task::spawn_blocking(move || match free_reader(&readers, start) {
+            Some(conn) => f(&conn),
+            None => f(&readers[start % readers.len()].lock().expect("reader lock")),
         });
         async move {
             task.await
@@ -327,6 +318,16 @@ impl Drop for SqliteStore {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// The first read connection not in use, trying each once from `start`
+/// (round-robin, so that reads spread over the pool).
+fn free_reader(
+    readers: &[Mutex<Connection>],
+    start: usize,
+) -> Option<std::sync::MutexGuard<'_, Connection>> {
+    let n = readers.len();
+    (0..n).find_map(|i| readers[(start + i) % n].try_lock().ok())
 }
 
 fn reader_count() -> usize {
