@@ -352,11 +352,12 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 /// later bound to it (SQLite's query planner stability guarantee).
 ///
 /// Without it, SQLite marks a statement whose plan looked at a bound value
-/// (`tenant_id = ?2` left over after an index, `LIMIT ?`) to be planned
-/// again when that value changes, and clearing the bindings counts as a
-/// change: every statement rusqlite gives back to its cache was parsed
-/// and planned anew at its next use. That was a third of a status
-/// lookup's time (`sqlite3Reprepare` under `sqlite3_step`, BENCHMARKS.md).
+/// (its estimates for a `column = ?` term, `LIMIT ?`) to be planned again
+/// when that value changes, and clearing the bindings counts as a change:
+/// such a statement given back to rusqlite's cache was parsed and planned
+/// anew at its next use — the status lookup's events and attachments
+/// queries every time. That was a third of a status lookup's time
+/// (`sqlite3Reprepare` under `sqlite3_step`, BENCHMARKS.md).
 fn plan_once(conn: &Connection) -> Result<(), StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
@@ -509,6 +510,38 @@ mod tests {
     impl Drop for Scratch {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_cached_statement_is_never_planned_again_when_its_bindings_change() {
+        let dir = Scratch(std::env::temp_dir().join(format!(
+            "guichet-plan-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        )));
+        let store = SqliteStore::open(&dir.0, Durability::Normal).unwrap();
+        let conn = open_reader(&store.path).unwrap();
+        // Two of a status lookup's statements (requests::load_record and
+        // requests::attachments), each run with a new request id as the
+        // status path runs them, given back to rusqlite's cache in between.
+        for sql in [
+            "SELECT to_step, at, action, comment FROM events
+             WHERE request_id = ?1 AND citizen_visible = 1 ORDER BY id",
+            "SELECT a.id, EXISTS (SELECT 1 FROM outbox o WHERE o.attachment_id = a.id)
+             FROM attachments a WHERE a.request_id = ?1 ORDER BY a.id",
+        ] {
+            for request_id in [41_i64, 1_077, 52_311] {
+                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let mut rows = stmt.query([request_id]).unwrap();
+                while rows.next().unwrap().is_some() {}
+            }
+            let stmt = conn.prepare_cached(sql).unwrap();
+            assert_eq!(
+                stmt.get_status(rusqlite::StatementStatus::RePrepare),
+                0,
+                "parsed and planned again at each use: {sql}"
+            );
         }
     }
 
